@@ -1,0 +1,198 @@
+"""Typed rows of the catalog and the query API over them."""
+
+from __future__ import annotations
+
+import bisect
+import math
+from dataclasses import dataclass, field
+from typing import Literal, get_args
+
+from gpufleet.errors import Problem, UserError, unknown_name
+
+Cloud = Literal["aws", "azure", "gcp"]
+CLOUDS: tuple[str, ...] = get_args(Cloud)
+
+
+@dataclass(frozen=True)
+class Region:
+    cloud: str
+    name: str
+    location: str
+    country: str  # ISO 3166-1 alpha-2
+    latitude: float | None
+    longitude: float | None
+    grid_gco2e_per_kwh: float | None  # location-based annual average; None = unknown
+    grid_source: str
+    grid_year: str
+    cfe_percent: float | None
+    pue: float | None
+    pue_source: str
+    pue_year: str
+    notes: str = ""
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.cloud, self.name)
+
+    def distance_km(self, other: "Region") -> float | None:
+        """Great-circle distance; None when either region's coordinates are unknown."""
+        if None in (self.latitude, self.longitude, other.latitude, other.longitude):
+            return None
+        lat1, lon1, lat2, lon2 = map(
+            math.radians, (self.latitude, self.longitude, other.latitude, other.longitude)
+        )
+        h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin(
+            (lon2 - lon1) / 2
+        ) ** 2
+        return 2 * 6371.0 * math.asin(math.sqrt(h))
+
+
+@dataclass(frozen=True)
+class InstanceType:
+    cloud: str
+    name: str
+    gpu_model: str  # as the source names it, e.g. "A100-80GB", "H100 (NC v5 variant)"
+    gpu_count: int
+    gpu_memory_gib: float | None  # per GPU
+    vcpus: int
+    memory_gib: float
+    network_gbps: float | None
+    interconnect: str | None  # "EFA", "InfiniBand", "GPUDirect-TCPX", ..., "none"; None = unknown
+    gpu_tdp_watts: float | None
+    max_efa_interfaces: int | None
+    spec_source: str
+    tdp_source: str
+    efa_source: str = ""
+    notes: str = ""
+
+    @property
+    def gpu_family(self) -> str:
+        """"H100 (NC v5 variant)" -> "H100", "A100-80GB" -> "A100", "RTX PRO 6000 (Blackwell)" -> "RTX PRO 6000"."""
+        return self.gpu_model.split(" (")[0].split("-")[0]
+
+    @property
+    def high_bandwidth(self) -> bool:
+        """True when the instance has a GPU fabric (EFA, InfiniBand, GPUDirect)."""
+        return self.interconnect not in (None, "none")
+
+
+@dataclass(frozen=True)
+class Offer:
+    """An instance type offered in a region, with its on-demand Linux list price there."""
+
+    cloud: str
+    instance_type: str
+    region: str
+    usd_per_hour: float | None
+    price_source: str
+    price_date: str
+    list_complete: str
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class PowerCurve:
+    """Measured GPU power against duty cycle, to be scaled by a GPU's rated power."""
+
+    gpu: str
+    limit_watts: float
+    points: tuple[tuple[float, float], ...]  # (duty 0..1, watts), sorted by duty
+    source: str
+
+    def watts(self, utilization: float, rated_watts: float) -> float:
+        """Power of a GPU of `rated_watts` at `utilization`, by linear interpolation of the curve."""
+        if not 0.0 <= utilization <= 1.0:
+            raise ValueError(f"utilization must be within 0..1, got {utilization}")
+        duties = [d for d, _ in self.points]
+        i = bisect.bisect_left(duties, utilization)
+        if duties[i] == utilization:
+            w = self.points[i][1]
+        else:
+            (d0, w0), (d1, w1) = self.points[i - 1], self.points[i]
+            w = w0 + (w1 - w0) * (utilization - d0) / (d1 - d0)
+        return w * rated_watts / self.limit_watts
+
+
+@dataclass(frozen=True)
+class HostPower:
+    cloud: str
+    cpu_min_w_per_vcpu: float
+    cpu_max_w_per_vcpu: float
+    memory_kwh_per_gb_hour: float
+    source: str
+
+
+@dataclass
+class Catalog:
+    regions: dict[tuple[str, str], Region]
+    instance_types: dict[str, InstanceType]
+    offers: list[Offer]
+    gpu_power: PowerCurve
+    host_power: dict[str, HostPower]
+    _offers_by_key: dict[tuple[str, str, str], Offer] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._offers_by_key = {(o.cloud, o.instance_type, o.region): o for o in self.offers}
+
+    # --- names -------------------------------------------------------------------------------
+    def region_names(self, cloud: str | None = None) -> list[str]:
+        return sorted(n for c, n in self.regions if cloud in (None, c))
+
+    def gpu_models(self) -> list[str]:
+        """Every name a GPU may be asked for by: exact models and their families."""
+        names = {it.gpu_model for it in self.instance_types.values()}
+        names |= {it.gpu_family for it in self.instance_types.values()}
+        return sorted(names)
+
+    # --- lookups -----------------------------------------------------------------------------
+    def region(self, cloud: str, name: str) -> Region | None:
+        return self.regions.get((cloud, name))
+
+    def instance_type(self, name: str) -> InstanceType | None:
+        return self.instance_types.get(name)
+
+    def offer(self, cloud: str, instance_type: str, region: str) -> Offer | None:
+        return self._offers_by_key.get((cloud, instance_type, region))
+
+    def offered(self, instance_type: str, cloud: str | None = None) -> list[Offer]:
+        return [
+            o
+            for o in self.offers
+            if o.instance_type == instance_type and cloud in (None, o.cloud)
+        ]
+
+    def instance_types_for_gpu(self, gpu: str, clouds: tuple[str, ...] = CLOUDS) -> list[InstanceType]:
+        """Instance types whose GPU is `gpu` (exact model, or family: "H100" matches all H100s)."""
+        wanted = gpu.lower()
+        return sorted(
+            (
+                it
+                for it in self.instance_types.values()
+                if it.cloud in clouds
+                and wanted in (it.gpu_model.lower(), it.gpu_family.lower())
+            ),
+            key=lambda it: (it.cloud, it.name),
+        )
+
+    # --- checks with "did you mean" ----------------------------------------------------------
+    def check_region(self, path: str, cloud: str, name: object) -> Problem | None:
+        if isinstance(name, str) and (cloud, name) in self.regions:
+            return None
+        return unknown_name(path, f"{cloud} region", name, self.region_names(cloud))
+
+    def check_gpu(self, path: str, gpu: object) -> Problem | None:
+        if isinstance(gpu, str) and gpu.lower() in {m.lower() for m in self.gpu_models()}:
+            return None
+        return unknown_name(path, "GPU model", gpu, self.gpu_models())
+
+    def check_instance_type(self, path: str, cloud: str, name: object) -> Problem | None:
+        if isinstance(name, str) and (it := self.instance_types.get(name)) and it.cloud == cloud:
+            return None
+        known = [n for n, it in self.instance_types.items() if it.cloud == cloud]
+        return unknown_name(path, f"{cloud} GPU instance type", name, known)
+
+    def require_region(self, cloud: str, name: str, path: str = "region") -> Region:
+        problem = self.check_region(path, cloud, name)
+        if problem:
+            raise UserError([problem])
+        return self.regions[(cloud, name)]

@@ -1,0 +1,70 @@
+"""User-facing errors: every problem at once, each with its path, bad value, what is allowed, a hint.
+
+A user's mistake is reported as a `UserError` (exit code 2 from the CLI), never as a traceback.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from typing import Iterable
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the user's input."""
+
+    path: str
+    message: str
+    value: object = None
+    allowed: tuple[str, ...] = ()
+    suggestion: str | None = None
+
+    def render(self) -> str:
+        text = f"{self.path}: {self.message}"
+        if self.value is not None:
+            text += f" (got {self.value!r})"
+        if self.suggestion:
+            text += f"; did you mean {self.suggestion!r}?"
+        if self.allowed:
+            shown = ", ".join(self.allowed[:12])
+            more = f", … ({len(self.allowed)} in all)" if len(self.allowed) > 12 else ""
+            text += f"; allowed: {shown}{more}"
+        return text
+
+
+@dataclass
+class UserError(Exception):
+    """One or more problems in what the user gave us. The CLI prints them and exits 2."""
+
+    problems: list[Problem] = field(default_factory=list)
+    heading: str = "invalid input"
+
+    def __post_init__(self) -> None:
+        super().__init__(self.render())
+
+    def render(self) -> str:
+        lines = [f"{self.heading}: {len(self.problems)} problem(s)"]
+        lines += [f"  - {p.render()}" for p in self.problems]
+        return "\n".join(lines)
+
+
+def did_you_mean(value: object, choices: Iterable[str]) -> str | None:
+    """The closest known name to `value`, case-insensitively, or None when nothing is close."""
+    if not isinstance(value, str):
+        return None
+    by_lower = {c.lower(): c for c in choices}
+    match = difflib.get_close_matches(value.lower(), list(by_lower), n=1, cutoff=0.6)
+    return by_lower[match[0]] if match else None
+
+
+def unknown_name(path: str, kind: str, value: object, choices: Iterable[str]) -> Problem:
+    """The standard problem for a name that is not in a closed list."""
+    options = tuple(sorted(set(choices)))
+    return Problem(
+        path=path,
+        message=f"unknown {kind}",
+        value=value,
+        allowed=options,
+        suggestion=did_you_mean(value, options),
+    )
