@@ -1,0 +1,306 @@
+"""The typed configuration of a fleet: the stack's `gpufleet:fleet` value, parsed once.
+
+`parse_fleet(raw)` checks structure (pydantic, `extra="forbid"`) and names against the catalog
+(regions, GPU models, instance types) in one pass and raises `UserError` listing every problem, each
+with its path (`gpufleet:fleet.workloads[1].gpu`), the bad value, what is allowed and "did you mean".
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from gpufleet.catalog import Catalog, Cloud, load_catalog
+from gpufleet.errors import Problem, UserError, did_you_mean, unknown_name
+
+CONFIG_KEY = "gpufleet:fleet"
+
+Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{0,23}$", description="lower-case, digits, '-'")]
+Objective = Literal["carbon", "cost", "balanced"]
+CapacityType = Literal["on-demand", "spot", "reserved"]
+WorkloadKind = Literal["training", "inference"]
+
+# Country groups a residency rule may name (ISO 3166-1 alpha-2 members).
+EU = ("AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV",
+      "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE")
+COUNTRY_GROUPS: dict[str, tuple[str, ...]] = {"EU": EU, "EEA": EU + ("IS", "LI", "NO")}
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Owner(_Model):
+    """Who pays and answers for the fleet: becomes the `team` and `cost-center` tags."""
+
+    team: Annotated[str, Field(min_length=1)]
+    cost_center: Annotated[str, Field(min_length=1, alias="cost-center")]
+
+
+class Candidate(_Model):
+    """A cloud and the regions of it the fleet may use."""
+
+    cloud: Cloud
+    regions: Annotated[list[str], Field(min_length=1)]
+
+
+class RegionQuota(_Model):
+    """GPUs the fleet can get in a region (quota or known capacity)."""
+
+    cloud: Cloud
+    region: str
+    gpus: Annotated[int, Field(ge=0)]
+
+
+class Budgets(_Model):
+    """Monthly limits for the whole stack; omitted means no limit set here."""
+
+    monthly_usd: Annotated[float, Field(gt=0)] | None = None
+    monthly_tco2e: Annotated[float, Field(gt=0)] | None = None
+    gpu_quota: Annotated[int, Field(gt=0)] | None = None
+
+
+class Reservation(_Model):
+    """An existing capacity reservation the workload's nodes run in.
+
+    AWS: an On-Demand Capacity Reservation or a Capacity Block id (`cr-…`); Azure: the resource id
+    of a capacity reservation group. `zone` is the availability zone the capacity is in.
+    """
+
+    kind: Literal["capacity-reservation", "capacity-block", "capacity-reservation-group"]
+    id: Annotated[str, Field(min_length=1)]
+    zone: Annotated[str, Field(min_length=1)]
+
+
+class Storage(_Model):
+    """Storage tiers for a workload. Sizes in TiB; the hot tier is also sized from GPU throughput."""
+
+    hot_tib: Annotated[float, Field(ge=0)] = 0.0
+    object_tib: Annotated[float, Field(ge=0)] = 0.0
+    cold_after_days: Annotated[int, Field(ge=1)] = 30
+    archive_after_days: Annotated[int, Field(ge=1)] = 180
+
+    @model_validator(mode="after")
+    def _archive_after_cold(self) -> "Storage":
+        if self.archive_after_days <= self.cold_after_days:
+            raise ValueError(
+                f"archive_after_days ({self.archive_after_days}) must be greater than "
+                f"cold_after_days ({self.cold_after_days})"
+            )
+        return self
+
+
+class DataLocality(_Model):
+    """Where a workload's data lives, and how far from it the GPUs may be."""
+
+    cloud: Cloud
+    region: str
+    max_distance_km: Annotated[float, Field(gt=0)] | None = None
+
+
+class Workload(_Model):
+    name: Name
+    kind: WorkloadKind = "training"
+    gpu: str = Field(description="GPU model or family, e.g. H100, A100-80GB")
+    gpu_count: Annotated[int, Field(gt=0)]
+    instance_type: str | None = Field(default=None, description="pin an instance type; else placement picks")
+    high_bandwidth_fabric: bool = False
+    capacity: CapacityType = "on-demand"
+    reservation: Reservation | None = None
+    scale_to_zero: bool = Field(default=False, description="minimum nodes 0, so idle capacity is freed")
+    utilization_percent: Annotated[float, Field(ge=0, le=100)]
+    hours_per_month: Annotated[float, Field(gt=0, le=730)] = 730.0
+    storage: Storage | None = None
+    data_residency: list[str] = Field(default_factory=list, description="ISO country codes or EU/EEA")
+    data_locality: DataLocality | None = None
+
+    @model_validator(mode="after")
+    def _reservation_matches_capacity(self) -> "Workload":
+        if self.capacity == "reserved" and self.reservation is None:
+            raise ValueError("capacity 'reserved' needs a `reservation` (kind, id, zone)")
+        if self.capacity != "reserved" and self.reservation is not None:
+            raise ValueError(f"a `reservation` is only used with capacity 'reserved', not {self.capacity!r}")
+        return self
+
+    @property
+    def utilization(self) -> float:
+        return self.utilization_percent / 100.0
+
+    @property
+    def always_on(self) -> bool:
+        return not self.scale_to_zero and math.isclose(self.hours_per_month, 730.0)
+
+    @property
+    def residency_countries(self) -> frozenset[str]:
+        out: set[str] = set()
+        for item in self.data_residency:
+            out.update(COUNTRY_GROUPS.get(item, (item,)))
+        return frozenset(out)
+
+
+class Fleet(_Model):
+    environment: Name
+    owner: Owner
+    tags: dict[str, str] = Field(default_factory=dict, description="extra tags on every taggable resource")
+    objective: Objective = "balanced"
+    max_cost_premium_percent: Annotated[float, Field(ge=0)] = Field(
+        default=10.0, description="balanced: least carbon within this premium over the cheapest placement"
+    )
+    candidates: Annotated[list[Candidate], Field(min_length=1)]
+    quotas: list[RegionQuota] = Field(default_factory=list)
+    budgets: Budgets = Field(default_factory=Budgets)
+    workloads: Annotated[list[Workload], Field(min_length=1)]
+
+    @property
+    def owner_tags(self) -> dict[str, str]:
+        """Tags required on every taggable resource, plus the stack's extra tags."""
+        return {**self.tags, "team": self.owner.team, "cost-center": self.owner.cost_center,
+                "environment": self.environment}
+
+    def candidate_regions(self) -> list[tuple[str, str]]:
+        return [(c.cloud, r) for c in self.candidates for r in c.regions]
+
+
+# --- parsing and error reporting -------------------------------------------------------------------
+
+
+def _path(loc: tuple[Any, ...]) -> str:
+    out = CONFIG_KEY
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return out
+
+
+def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The model class that holds the field at `loc` (for "did you mean" on unknown keys)."""
+    model: Any = Fleet
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(part) if isinstance(model, type) and issubclass(model, BaseModel) else None
+        if field is None:
+            field = next((f for f in model.model_fields.values() if f.alias == part), None)
+        if field is None:
+            return None
+        model = _inner_model(field.annotation)
+        if model is None:
+            return None
+    return model if isinstance(model, type) and issubclass(model, BaseModel) else None
+
+
+def _inner_model(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()) or ():
+        found = _inner_model(arg)
+        if found:
+            return found
+    for meta in getattr(annotation, "__metadata__", ()) or ():
+        found = _inner_model(meta)
+        if found:
+            return found
+    origin = getattr(annotation, "__origin__", None)
+    return _inner_model(origin) if origin not in (None, list, dict) else None
+
+
+def _structural_problems(error: ValidationError) -> list[Problem]:
+    problems = []
+    for e in error.errors(include_url=False):
+        loc = tuple(e["loc"])
+        value = e.get("input")
+        if e["type"] == "extra_forbidden":
+            model = _model_at(loc)
+            keys = sorted(f.alias or n for n, f in model.model_fields.items()) if model else []
+            problems.append(Problem(_path(loc), "unknown key", str(loc[-1]), tuple(keys),
+                                    did_you_mean(str(loc[-1]), keys)))
+            continue
+        if e["type"] == "missing":
+            problems.append(Problem(_path(loc), "required key is missing"))
+            continue
+        allowed: tuple[str, ...] = ()
+        if e["type"] == "literal_error":
+            allowed = tuple(x.strip(" '") for x in e["ctx"]["expected"].replace(" or ", ", ").split(","))
+        message = e["msg"].removeprefix("Value error, ")
+        shown = value if not isinstance(value, (dict, list)) else None
+        problems.append(Problem(_path(loc), message, shown, allowed,
+                                did_you_mean(value, allowed) if allowed else None))
+    return problems
+
+
+def _get(raw: Any, *keys: Any) -> Any:
+    for key in keys:
+        if isinstance(key, int):
+            if not isinstance(raw, list) or key >= len(raw):
+                return None
+        elif not isinstance(raw, dict):
+            return None
+        raw = raw[key] if isinstance(key, int) else raw.get(key)
+    return raw
+
+
+def _catalog_problems(raw: Any, catalog: Catalog) -> list[Problem]:
+    """Names checked against the catalog, on the raw data so they are reported with type errors."""
+    problems: list[Problem] = []
+
+    def region(loc: tuple[Any, ...], cloud: Any, name: Any) -> None:
+        if cloud in ("aws", "azure", "gcp") and isinstance(name, str):
+            if p := catalog.check_region(_path(loc), cloud, name):
+                problems.append(p)
+
+    for i, cand in enumerate(_get(raw, "candidates") or []):
+        for j, name in enumerate(_get(cand, "regions") or []):
+            region(("candidates", i, "regions", j), _get(cand, "cloud"), name)
+    for i, quota in enumerate(_get(raw, "quotas") or []):
+        region(("quotas", i, "region"), _get(quota, "cloud"), _get(quota, "region"))
+    countries = {r.country for r in catalog.regions.values()} | set(COUNTRY_GROUPS)
+    names: dict[str, int] = {}
+    for i, wl in enumerate(_get(raw, "workloads") or []):
+        if not isinstance(wl, dict):
+            continue
+        gpu = wl.get("gpu")
+        if isinstance(gpu, str) and (p := catalog.check_gpu(_path(("workloads", i, "gpu")), gpu)):
+            problems.append(p)
+        pinned = wl.get("instance_type")
+        if isinstance(pinned, str):
+            it = catalog.instance_type(pinned)
+            if it is None:
+                problems.append(unknown_name(_path(("workloads", i, "instance_type")), "GPU instance type",
+                                             pinned, catalog.instance_types))
+            elif isinstance(gpu, str) and it not in catalog.instance_types_for_gpu(gpu):
+                problems.append(Problem(_path(("workloads", i, "instance_type")),
+                                        f"{pinned} has {it.gpu_model} GPUs, not {gpu}", pinned))
+        for j, code in enumerate(wl.get("data_residency") or []):
+            if isinstance(code, str) and code not in countries:
+                problems.append(unknown_name(_path(("workloads", i, "data_residency", j)),
+                                             "country code or group", code, countries))
+        loc = wl.get("data_locality")
+        if isinstance(loc, dict):
+            region(("workloads", i, "data_locality", "region"), loc.get("cloud"), loc.get("region"))
+        name = wl.get("name")
+        if isinstance(name, str):
+            if name in names:
+                problems.append(Problem(_path(("workloads", i, "name")),
+                                        f"duplicate workload name (also workloads[{names[name]}])", name))
+            names.setdefault(name, i)
+    return problems
+
+
+def parse_fleet(raw: Any, catalog: Catalog | None = None) -> Fleet:
+    """Validate a `gpufleet:fleet` value; raise `UserError` with every problem found."""
+    catalog = catalog or load_catalog()
+    if not isinstance(raw, dict):
+        raise UserError([Problem(CONFIG_KEY, "must be a mapping of fleet settings",
+                                 type(raw).__name__)], heading="invalid stack configuration")
+    problems = _catalog_problems(raw, catalog)
+    fleet = None
+    try:
+        fleet = Fleet.model_validate(raw)
+    except ValidationError as e:
+        problems = _structural_problems(e) + problems
+    if problems:
+        problems.sort(key=lambda p: p.path)
+        raise UserError(problems, heading="invalid stack configuration")
+    assert fleet is not None
+    return fleet
