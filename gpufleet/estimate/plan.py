@@ -1,0 +1,159 @@
+"""Per-resource estimates and plan totals."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from gpufleet.catalog import Catalog, load_catalog
+from gpufleet.estimate.resources import Capacity, capacity_of, billable_reason
+from gpufleet.estimate.views import ResourceView
+from gpufleet.footprint import capacity_footprint
+
+
+@dataclass(frozen=True)
+class ResourceEstimate:
+    """What one resource costs, draws and emits a month. `None` figures are unknown, never 0."""
+
+    urn: str
+    type: str
+    cloud: str | None
+    region: str | None
+    instance_type: str | None
+    nodes: int | None
+    capacity_type: str | None
+    hours: float | None
+    utilization: float | None
+    gpus: int | None
+    monthly_usd: float | None
+    monthly_kwh: float | None
+    monthly_kgco2e: float | None
+    derivation: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def priced(self) -> bool:
+        return self.monthly_usd is not None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "type": self.type,
+            "cloud": self.cloud,
+            "region": self.region,
+            "instance_type": self.instance_type,
+            "nodes": self.nodes,
+            "capacity_type": self.capacity_type,
+            "hours_per_month": self.hours,
+            "utilization": self.utilization,
+            "gpus": self.gpus,
+            "monthly_usd": _cents(self.monthly_usd),
+            "monthly_kwh": _round(self.monthly_kwh, 3),
+            "monthly_kgco2e": _round(self.monthly_kgco2e, 3),
+            "derivation": self.derivation,
+        }
+
+
+@dataclass(frozen=True)
+class PlanEstimate:
+    resources: dict[str, ResourceEstimate]  # only resources that cost money, by URN
+
+    @property
+    def gpus(self) -> int:
+        return sum(e.gpus or 0 for e in self.resources.values())
+
+    def total(self, figure: str) -> float:
+        """Sum of the known values of `figure`; see `unknown(figure)` for what is left out."""
+        return math.fsum(getattr(e, figure) for e in self.resources.values() if getattr(e, figure) is not None)
+
+    def unknown(self, figure: str) -> list[str]:
+        return [u for u, e in self.resources.items() if getattr(e, figure) is None]
+
+    @property
+    def unpriced(self) -> list[str]:
+        """URNs of resources that cost money but could not be priced."""
+        return self.unknown("monthly_usd")
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "totals": {
+                "gpus": self.gpus,
+                "monthly_usd": _cents(self.total("monthly_usd")),
+                "monthly_kwh": _round(self.total("monthly_kwh"), 3),
+                "monthly_kgco2e": _round(self.total("monthly_kgco2e"), 3),
+            },
+            "estimates": {urn: e.to_json() for urn, e in self.resources.items()},
+            "unpriced": self.unpriced,
+            "unknown_energy": [u for u in self.unknown("monthly_kwh") if self.resources[u].gpus],
+        }
+
+
+def _round(x: float | None, digits: int) -> float | None:
+    return None if x is None else round(x, digits)
+
+
+def _cents(x: float | None) -> float | None:
+    return _round(x, 2)
+
+
+def estimate_resource(view: ResourceView, catalog: Catalog | None = None,
+                      graph: dict[str, ResourceView] | None = None) -> ResourceEstimate | None:
+    """The estimate of one resource, or None when it costs nothing (networks, IAM, components…).
+
+    `graph` (views by id and by URN) lets a node group find the instance type in its launch template.
+    """
+    catalog = catalog or load_catalog()
+    cap = capacity_of(view, graph or {})
+    if cap is None:
+        reason = billable_reason(view)
+        if reason is None:
+            return None
+        return ResourceEstimate(view.urn, view.type, None, None, None, None, None, None, None, None,
+                                None, None, None, {"monthly_usd": f"unknown: {reason}"})
+    return _estimate_capacity(view, cap, catalog)
+
+
+def _estimate_capacity(view: ResourceView, cap: Capacity, catalog: Catalog) -> ResourceEstimate:
+    how = dict(cap.notes)
+    missing = [what for what, v in (("instance type", cap.instance_type), ("region", cap.region),
+                                     ("node count", cap.nodes)) if v is None]
+    if missing:
+        how["monthly_usd"] = f"unknown: {', '.join(missing)} not known at preview"
+        return ResourceEstimate(view.urn, view.type, cap.cloud, cap.region, cap.instance_type, cap.nodes,
+                                cap.capacity_type, cap.hours, cap.utilization, None, None, None, None, how)
+    assert cap.instance_type and cap.region and cap.nodes is not None
+    it = catalog.instance_type(cap.instance_type)
+    if it is None:
+        how["monthly_usd"] = (f"unknown: {cap.instance_type} is not a GPU instance type in the catalog "
+                              "(the catalog prices GPU capacity only)")
+        return ResourceEstimate(view.urn, view.type, cap.cloud, cap.region, cap.instance_type, cap.nodes,
+                                cap.capacity_type, cap.hours, cap.utilization, None, None, None, None, how)
+    fp = capacity_footprint(catalog, cap.cloud, cap.region, cap.instance_type, cap.nodes,
+                            hours=cap.hours, utilization=cap.utilization)
+    how.update(fp.derivation)
+    if cap.capacity_type == "spot" and fp.monthly_usd is not None:
+        how["monthly_usd"] += "; spot: the catalog has no spot prices, so the on-demand list price is shown as the upper bound"
+    return ResourceEstimate(view.urn, view.type, cap.cloud, cap.region, cap.instance_type, cap.nodes,
+                            cap.capacity_type, cap.hours, cap.utilization, fp.gpus, fp.monthly_usd,
+                            fp.monthly_kwh, fp.monthly_kgco2e, how)
+
+
+def index_views(views: Iterable[ResourceView]) -> dict[str, ResourceView]:
+    """Views by URN and by id, for cross-resource lookups (launch templates, clusters)."""
+    graph: dict[str, ResourceView] = {}
+    for v in views:
+        graph[v.urn] = v
+        if v.id:
+            graph.setdefault(f"id:{v.id}", v)
+    return graph
+
+
+def estimate_plan(views: Iterable[ResourceView], catalog: Catalog | None = None) -> PlanEstimate:
+    catalog = catalog or load_catalog()
+    views = list(views)
+    graph = index_views(views)
+    out = {}
+    for v in views:
+        e = estimate_resource(v, catalog, graph)
+        if e is not None:
+            out[v.urn] = e
+    return PlanEstimate(out)

@@ -1,0 +1,67 @@
+"""What the estimator needs to know of one resource, whatever the plan format it came from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+# Values the engine does not know at preview, and the wrapper of secret values (Pulumi's wire format).
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+SECRET_SIG = "4dabf18193072939515e22adb298388d"
+SECRET_MARK = "1b47061264138c4ac30d75fd1eb44270"
+
+
+@dataclass(frozen=True)
+class ResourceView:
+    """A resource as the estimator sees it: type, inputs (wire names) and its provider's inputs."""
+
+    urn: str
+    type: str
+    inputs: dict[str, Any]
+    provider_inputs: dict[str, Any] = field(default_factory=dict)
+    id: str | None = None
+
+    @property
+    def name(self) -> str:
+        return self.urn.rsplit("::", 1)[-1]
+
+
+def plain(value: Any) -> Any:
+    """Unwrap secret markers (estimates need the value; output never prints inputs)."""
+    if isinstance(value, dict):
+        if value.get(SECRET_SIG) == SECRET_MARK:
+            return plain(value.get("value"))
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    return value
+
+
+def known(value: Any) -> bool:
+    return value is not None and value != UNKNOWN
+
+
+def provider_urn(reference: str | None) -> str | None:
+    """"urn:pulumi:...::default_7_51_1::<id>" -> the provider's URN."""
+    if not reference:
+        return None
+    return reference.rsplit("::", 1)[0]
+
+
+def views_from_states(states: list[dict[str, Any]]) -> list[ResourceView]:
+    """Views from resource states shaped like `pulumi preview --json` newState or `stack export`
+    resources: `{urn, type, inputs, provider, id?}`. Provider inputs are resolved by URN."""
+    by_urn = {s.get("urn"): s for s in states}
+    views = []
+    for s in states:
+        provider = by_urn.get(provider_urn(s.get("provider")))
+        views.append(
+            ResourceView(
+                urn=s.get("urn", ""),
+                type=s.get("type", ""),
+                inputs=plain(s.get("inputs") or {}),
+                provider_inputs=plain((provider or {}).get("inputs") or {}),
+                id=s.get("id"),
+            )
+        )
+    return views

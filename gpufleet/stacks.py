@@ -1,0 +1,37 @@
+"""A stack's fleet: the project's stack file read as the CLI would, then `gpufleet:fleet` validated."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from gpufleet.config import CONFIG_KEY, Fleet, parse_fleet
+from gpufleet.errors import Problem, UserError, did_you_mean
+from gpufleet.offline.project import StackSettings, load_stack
+
+
+def fleet_from_settings(settings: StackSettings) -> Fleet:
+    """Parse the stack's `gpufleet:fleet`; a missing key or invalid value raises `UserError`."""
+    where = f"stack {settings.stack!r}"
+    raw = settings.config.get(CONFIG_KEY)
+    if raw is None:
+        near = did_you_mean(CONFIG_KEY, settings.config)
+        raise UserError(
+            [Problem(CONFIG_KEY, f"missing from the configuration of {where}", suggestion=near,
+                     allowed=tuple(sorted(settings.config)) or ("(no keys set)",))],
+            heading="invalid stack configuration",
+        )
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError:
+        value = raw  # a plain string: parse_fleet says it must be a mapping
+    try:
+        return parse_fleet(value)
+    except UserError as e:
+        e.heading = f"invalid stack configuration ({where})"
+        raise UserError(e.problems, heading=e.heading) from None
+
+
+def load_fleet(project_dir: Path, stack: str) -> tuple[StackSettings, Fleet]:
+    settings = load_stack(Path(project_dir), stack)
+    return settings, fleet_from_settings(settings)
