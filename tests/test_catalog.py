@@ -1,0 +1,98 @@
+"""The catalog keeps every reference row, its provenance, and unknowns as None."""
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from gpufleet.catalog import load_catalog
+from gpufleet.catalog.load import DATA_DIR, CatalogDataError, load_catalog_from
+
+REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "data" / "reference"
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    return load_catalog()
+
+
+def _count(path: Path) -> int:
+    with path.open(newline="") as f:
+        return sum(1 for _ in csv.DictReader(f))
+
+
+def test_every_reference_row_is_kept(catalog):
+    assert len(catalog.regions) == _count(DATA_DIR / "regions.csv") == 68
+    assert len(catalog.instance_types) == _count(DATA_DIR / "instance_types.csv") == 36
+    assert len(catalog.offers) == _count(DATA_DIR / "offers.csv") == 290
+    assert {c for c, _ in catalog.regions} == {"aws", "azure", "gcp"}
+
+
+@pytest.mark.skipif(not REFERENCE.is_dir(), reason="shared/ reference data not beside this checkout")
+@pytest.mark.parametrize("ours, theirs", [("regions.csv", "regions.csv"), ("instance_types.csv", "gpu_skus.csv"),
+                                          ("offers.csv", "sku_regions.csv")])
+def test_data_files_are_the_reference_verbatim(ours, theirs):
+    assert (DATA_DIR / ours).read_bytes() == (REFERENCE / theirs).read_bytes()
+
+
+def test_region_facts_carry_source_and_year(catalog):
+    r = catalog.region("aws", "eu-north-1")
+    assert (r.grid_gco2e_per_kwh, r.grid_year, r.pue, r.pue_year, r.country) == (24.71, "2023", 1.10, "2024", "SE")
+    assert "Electricity Maps" in r.grid_source and "GSF" in r.grid_source
+    assert (r.latitude, r.longitude) == (59.3294, 18.0686)
+
+
+def test_unknowns_stay_unknown_never_zero(catalog):
+    assert catalog.region("azure", "westus3").grid_gco2e_per_kwh is None
+    assert catalog.region("azure", "norwayeast").grid_gco2e_per_kwh is None
+    assert catalog.offer("aws", "p5e.48xlarge", "us-east-2").usd_per_hour is None
+    assert catalog.instance_type("p6-b300.48xlarge").gpu_tdp_watts is None
+    assert catalog.instance_type("Standard_NC40ads_H100_v5").gpu_memory_gib is None
+    assert catalog.region("azure", "westus").latitude is None  # GSF's "westus" row is in Washington
+
+
+def test_instance_type_specs_and_efa(catalog):
+    p5 = catalog.instance_type("p5.48xlarge")
+    assert (p5.gpu_model, p5.gpu_count, p5.vcpus, p5.memory_gib, p5.network_gbps, p5.interconnect,
+            p5.gpu_tdp_watts, p5.max_efa_interfaces) == ("H100", 8, 192, 2048, 3200, "EFA", 700, 32)
+    assert "torchx" in p5.efa_source
+    assert catalog.instance_type("p5en.48xlarge").max_efa_interfaces == 16
+    assert catalog.instance_type("p5.4xlarge").max_efa_interfaces is None
+    nd = catalog.instance_type("Standard_ND96isr_H100_v5")
+    assert (nd.gpu_count, nd.interconnect, nd.high_bandwidth) == (8, "InfiniBand", True)
+    assert catalog.instance_type("g6.xlarge").high_bandwidth is False
+
+
+def test_gpu_queries(catalog):
+    names = [it.name for it in catalog.instance_types_for_gpu("H100", ("aws", "azure"))]
+    assert names == ["p5.48xlarge", "p5.4xlarge", "Standard_NC40ads_H100_v5", "Standard_NC80adis_H100_v5",
+                     "Standard_ND96isr_H100_v5"]
+    assert [it.name for it in catalog.instance_types_for_gpu("a100-80gb", ("azure",))] == [
+        "Standard_NC24ads_A100_v4", "Standard_NC96ads_A100_v4", "Standard_ND96amsr_A100_v4"]
+    assert "RTX PRO 6000" in catalog.gpu_models()
+
+
+def test_power_curve_is_the_measured_h200(catalog):
+    curve = catalog.gpu_power
+    assert curve.points == ((0.0, 120.0), (0.25, 323.9), (0.5, 484.2), (0.75, 619.2), (1.0, 691.2))
+    assert curve.watts(0.6, 700) == pytest.approx(484.2 + (619.2 - 484.2) * 0.4)
+    assert curve.watts(1.0, 400) == pytest.approx(691.2 * 400 / 700)
+    with pytest.raises(ValueError):
+        curve.watts(1.2, 700)
+
+
+def test_did_you_mean_checks(catalog):
+    p = catalog.check_region("r", "aws", "eu-nort-1")
+    assert (p.message, p.value, p.suggestion, len(p.allowed)) == ("unknown aws region", "eu-nort-1", "eu-north-1", 21)
+    assert catalog.check_region("r", "aws", "eu-north-1") is None
+    assert catalog.check_gpu("g", "H10").suggestion == "H100"
+    assert catalog.check_instance_type("i", "aws", "p5.48xlrge").suggestion == "p5.48xlarge"
+
+
+def test_malformed_data_is_refused(tmp_path):
+    for f in DATA_DIR.iterdir():
+        (tmp_path / f.name).write_bytes(f.read_bytes())
+    text = (tmp_path / "offers.csv").read_text().replace("p5.48xlarge,us-west-2,55.04", "p5.48xlarge,us-west-2,cheap")
+    (tmp_path / "offers.csv").write_text(text)
+    with pytest.raises(CatalogDataError, match=r"offers.csv:\d+: column 'on_demand_usd_per_hour' is not a number: 'cheap'"):
+        load_catalog_from(tmp_path)

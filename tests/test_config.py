@@ -1,0 +1,106 @@
+"""Fleet configuration: every problem at once, with path, bad value, allowed values and suggestion."""
+
+import copy
+
+import pytest
+
+from gpufleet.config import parse_fleet
+from gpufleet.errors import UserError
+
+VALID = {
+    "environment": "dev",
+    "owner": {"team": "ml-platform", "cost-center": "cc-1234"},
+    "candidates": [{"cloud": "aws", "regions": ["us-west-2", "eu-north-1"]}],
+    "workloads": [{"name": "train", "gpu": "H100", "gpu_count": 16, "utilization_percent": 60}],
+}
+
+
+def problems(raw):
+    with pytest.raises(UserError) as e:
+        parse_fleet(raw)
+    return [p.render() for p in e.value.problems]
+
+
+def test_valid_fleet_and_documented_defaults():
+    fleet = parse_fleet(VALID)
+    w = fleet.workloads[0]
+    assert (fleet.objective, fleet.max_cost_premium_percent, w.capacity, w.hours_per_month, w.kind) == (
+        "balanced", 10.0, "on-demand", 730.0, "training")
+    assert w.always_on and w.utilization == 0.6
+    assert fleet.owner_tags == {"team": "ml-platform", "cost-center": "cc-1234", "environment": "dev"}
+    assert fleet.candidate_regions() == [("aws", "us-west-2"), ("aws", "eu-north-1")]
+
+
+def test_every_problem_reported_at_once_with_paths():
+    raw = copy.deepcopy(VALID)
+    raw["budget"] = {}
+    raw["candidates"].append({"cloud": "azur", "regions": ["eastus"]})
+    raw["candidates"][0]["regions"][1] = "eu-nort-1"
+    raw["workloads"].append({"name": "train", "gpu": "H10", "gpu_count": -1, "utilisation_percent": 50,
+                             "capacity": "spto"})
+    assert problems(raw) == [
+        "gpufleet:fleet.budget: unknown key (got 'budget'); did you mean 'budgets'?; allowed: budgets, "
+        "candidates, environment, max_cost_premium_percent, objective, owner, quotas, tags, workloads",
+        "gpufleet:fleet.candidates[0].regions[1]: unknown aws region (got 'eu-nort-1'); did you mean "
+        "'eu-north-1'?; allowed: ap-east-1, ap-northeast-1, ap-northeast-2, ap-south-1, ap-southeast-1, "
+        "ap-southeast-2, ap-southeast-3, ca-central-1, eu-central-1, eu-north-1, eu-south-1, eu-south-2, "
+        "… (21 in all)",
+        "gpufleet:fleet.candidates[1].cloud: Input should be 'aws', 'azure' or 'gcp' (got 'azur'); did you "
+        "mean 'azure'?; allowed: aws, azure, gcp",
+        "gpufleet:fleet.workloads[1].capacity: Input should be 'on-demand', 'spot' or 'reserved' (got "
+        "'spto'); did you mean 'spot'?; allowed: on-demand, spot, reserved",
+        "gpufleet:fleet.workloads[1].gpu: unknown GPU model (got 'H10'); did you mean 'H100'?; allowed: A10, "
+        "A100, A100-40GB, A100-80GB, A10G, B200, B200 (GB200 superchip), B300, H100, H100 (NC v5 variant), "
+        "H200, L4, … (16 in all)",
+        "gpufleet:fleet.workloads[1].gpu_count: Input should be greater than 0 (got -1)",
+        "gpufleet:fleet.workloads[1].name: duplicate workload name (also workloads[0]) (got 'train')",
+        "gpufleet:fleet.workloads[1].utilisation_percent: unknown key (got 'utilisation_percent'); did you "
+        "mean 'utilization_percent'?; allowed: capacity, data_locality, data_residency, gpu, gpu_count, "
+        "high_bandwidth_fabric, hours_per_month, instance_type, kind, name, reservation, scale_to_zero, "
+        "… (14 in all)",
+        "gpufleet:fleet.workloads[1].utilization_percent: required key is missing",
+    ]
+
+
+@pytest.mark.parametrize("mutate, expected", [
+    (lambda r: r["workloads"][0].update(gpu_count="many"),
+     ["gpufleet:fleet.workloads[0].gpu_count: Input should be a valid integer, unable to parse string as an "
+      "integer (got 'many')"]),
+    (lambda r: r["workloads"][0].update(instance_type="p5.48xlrge"),
+     ["gpufleet:fleet.workloads[0].instance_type: unknown GPU instance type (got 'p5.48xlrge'); did you mean "
+      "'p5.48xlarge'?; allowed: Standard_NC24ads_A100_v4, Standard_NC40ads_H100_v5, "
+      "Standard_NC4as_T4_v3, Standard_NC80adis_H100_v5, Standard_NC96ads_A100_v4, Standard_ND96amsr_A100_v4, "
+      "Standard_ND96asr_v4, Standard_ND96isr_H100_v5, Standard_ND96isr_H200_v5, Standard_NV36ads_A10_v5, "
+      "a2-highgpu-1g, a2-highgpu-8g, … (36 in all)"]),
+    (lambda r: r["workloads"][0].update(instance_type="p4d.24xlarge"),
+     ["gpufleet:fleet.workloads[0].instance_type: p4d.24xlarge has A100-40GB GPUs, not H100 (got 'p4d.24xlarge')"]),
+    (lambda r: r["workloads"][0].update(capacity="reserved"),
+     ["gpufleet:fleet.workloads[0]: capacity 'reserved' needs a `reservation` (kind, id, zone)"]),
+    (lambda r: r["workloads"][0].update(data_residency=["EU", "SEE"]),
+     None),
+    (lambda r: r["workloads"][0].update(utilization_percent=120),
+     ["gpufleet:fleet.workloads[0].utilization_percent: Input should be less than or equal to 100 (got 120)"]),
+    (lambda r: r.pop("owner"), ["gpufleet:fleet.owner: required key is missing"]),
+    (lambda r: r["workloads"][0].update(storage={"cold_after_days": 90, "archive_after_days": 30}),
+     ["gpufleet:fleet.workloads[0].storage: archive_after_days (30) must be greater than cold_after_days (90)"]),
+])
+def test_one_mistake_one_exact_problem(mutate, expected):
+    raw = copy.deepcopy(VALID)
+    mutate(raw)
+    got = problems(raw)
+    if expected is None:  # residency: unknown code suggests the closest country code
+        assert len(got) == 1 and got[0].startswith(
+            "gpufleet:fleet.workloads[0].data_residency[1]: unknown country code or group (got 'SEE'); did you mean 'SE'?")
+    else:
+        assert got == expected
+
+
+def test_not_a_mapping():
+    assert problems(["x"]) == ["gpufleet:fleet: must be a mapping of fleet settings (got 'list')"]
+
+
+def test_residency_groups_expand():
+    raw = copy.deepcopy(VALID)
+    raw["workloads"][0]["data_residency"] = ["EU", "CH"]
+    countries = parse_fleet(raw).workloads[0].residency_countries
+    assert {"SE", "DE", "CH"} <= countries and "GB" not in countries and "NO" not in countries

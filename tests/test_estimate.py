@@ -1,0 +1,94 @@
+"""The estimator reads resources' wire inputs (and their providers') the same way for every plan format."""
+
+import pytest
+
+from gpufleet.estimate import UNKNOWN, ResourceView, estimate_plan
+from gpufleet.estimate.views import views_from_states
+
+URN = "urn:pulumi:dev::p::"
+GIB = 1.073741824
+
+
+def view(type_, name, inputs, provider=None, id_=None):
+    return ResourceView(f"{URN}{type_}::{name}", type_, inputs, provider or {}, id_)
+
+
+def test_four_p5_instances_in_us_west_2_from_cli_preview_states():
+    provider = {"urn": f"{URN}pulumi:providers:aws::default_7_51_1", "type": "pulumi:providers:aws",
+                "inputs": {"region": "us-west-2"}}
+    states = [provider] + [
+        {"urn": f"{URN}aws:ec2/instance:Instance::gpu-{i}", "type": "aws:ec2/instance:Instance",
+         "inputs": {"instanceType": "p5.48xlarge", "ami": "ami-0"}, "provider": f"{provider['urn']}::04da6b54"}
+        for i in range(4)
+    ]
+    plan = estimate_plan(views_from_states(states)).to_json()
+    assert plan["totals"]["gpus"] == 32
+    assert plan["totals"]["monthly_usd"] == 160_716.80
+    assert plan["unpriced"] == []
+    e = plan["estimates"][f"{URN}aws:ec2/instance:Instance::gpu-0"]
+    assert (e["cloud"], e["region"], e["instance_type"], e["nodes"], e["hours_per_month"], e["utilization"]) == (
+        "aws", "us-west-2", "p5.48xlarge", 1, 730.0, 1.0)
+    assert e["derivation"]["utilization"] == "assumed 100% GPU duty (upper bound): no gpufleet-utilization-percent tag"
+
+
+def test_eks_node_group_uses_desired_size_tags_and_launch_template():
+    lt = view("aws:ec2/launchTemplate:LaunchTemplate", "lt", {"instanceType": "p4d.24xlarge"}, id_="lt-123")
+    ng = view("aws:eks/nodeGroup:NodeGroup", "ng", {
+        "scalingConfig": {"desiredSize": 3.0, "minSize": 0.0, "maxSize": 3.0},  # numbers arrive as floats
+        "launchTemplate": {"id": "lt-123", "version": "1"},
+        "capacityType": "SPOT", "region": "eu-north-1",
+        "tags": {"gpufleet-utilization-percent": "50", "gpufleet-hours-per-month": "100"}})
+    e = estimate_plan([lt, ng]).resources[ng.urn]
+    assert (e.instance_type, e.nodes, e.capacity_type, e.region, e.hours, e.utilization, e.gpus) == (
+        "p4d.24xlarge", 3, "spot", "eu-north-1", 100.0, 0.5, 24)
+    assert e.monthly_usd == pytest.approx(3 * 23.71569 * 100)
+    node_w = 8 * 484.2 * 400 / 700 + 96 * (0.74 + 0.5 * (3.5 - 0.74)) + 1152 * GIB * 0.392
+    kwh = 3 * node_w * 100 / 1000 * 1.10
+    assert e.monthly_kwh == pytest.approx(kwh)
+    assert e.monthly_kgco2e == pytest.approx(kwh * 24.71 / 1000)
+    assert e.derivation["monthly_usd"].endswith(
+        "spot: the catalog has no spot prices, so the on-demand list price is shown as the upper bound")
+
+
+def test_aks_agent_pool_finds_location_through_its_cluster():
+    cluster = view("azure-native:containerservice:ManagedCluster", "aks",
+                   {"resourceName": "aks-prod", "location": "East US 2"})
+    pool = view("azure-native:containerservice:AgentPool", "gpu",
+                {"resourceName": "aks-prod", "vmSize": "Standard_ND96isr_H100_v5", "count": 2})
+    plan = estimate_plan([cluster, pool])
+    e = plan.resources[pool.urn]
+    assert (e.cloud, e.region, e.nodes, e.gpus, e.monthly_usd) == ("azure", "eastus2", 2, 16, pytest.approx(2 * 98.32 * 730))
+    assert plan.unpriced == [cluster.urn]
+    assert plan.resources[cluster.urn].derivation == {
+        "monthly_usd": "unknown: AKS control plane tier and system pool VMs; no price in the catalog"}
+
+
+def test_unknowns_are_unpriced_with_reasons_not_zero():
+    views = [
+        view("aws:ec2/instance:Instance", "later", {"instanceType": UNKNOWN}, {"region": "us-east-1"}),
+        view("aws:ec2/instance:Instance", "cpu", {"instanceType": "m5.large"}, {"region": "us-east-1"}),
+        view("aws:ec2/instance:Instance", "noregion", {"instanceType": "p5.48xlarge"}),
+        view("aws:fsx/lustreFileSystem:LustreFileSystem", "fsx", {"storageCapacity": 2400}),
+        view("aws:ec2/vpcEndpoint:VpcEndpoint", "s3", {"vpcEndpointType": "Gateway"}),
+        view("aws:ec2/vpcEndpoint:VpcEndpoint", "ecr", {"vpcEndpointType": "Interface"}),
+        view("aws:ec2/vpc:Vpc", "vpc", {"cidrBlock": "10.0.0.0/16"}),
+    ]
+    plan = estimate_plan(views)
+    assert plan.unpriced == [views[i].urn for i in (0, 1, 2, 3, 5)]
+    d = {u.rsplit("::", 1)[1]: plan.resources[u].derivation["monthly_usd"] for u in plan.unpriced}
+    assert d == {
+        "later": "unknown: instance type not known at preview",
+        "cpu": "unknown: m5.large is not a GPU instance type in the catalog (the catalog prices GPU capacity only)",
+        "noregion": "unknown: region not known at preview",
+        "fsx": "unknown: FSx for Lustre storage/throughput; no price in the catalog",
+        "ecr": "unknown: interface VPC endpoint hours and data; no price in the catalog",
+    }
+    assert plan.total("monthly_usd") == 0.0 and plan.gpus == 0
+
+
+def test_secret_wrapped_inputs_are_read_and_gcp_zone_maps_to_region():
+    secret = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", "value": "a3-highgpu-8g"}
+    states = [{"urn": f"{URN}gcp:compute/instance:Instance::vm", "type": "gcp:compute/instance:Instance",
+               "inputs": {"machineType": secret, "zone": "us-central1-a"}}]
+    e = estimate_plan(views_from_states(states)).resources[f"{URN}gcp:compute/instance:Instance::vm"]
+    assert (e.region, e.instance_type, e.gpus, e.monthly_usd) == ("us-central1", "a3-highgpu-8g", 8, pytest.approx(88.49 * 730))
