@@ -31,28 +31,28 @@ class _Parser(argparse.ArgumentParser):
         raise UserError([Problem(self.prog, message)], heading="usage error")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="gpufleet", description="Place, declare, price and police GPU fleets on Pulumi.")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for name, help_text in COMMANDS.items():
-        module = importlib.import_module(f"gpufleet.commands.{name}")
-        module.add_arguments(sub.add_parser(name, help=help_text, description=help_text))
-    return parser
+def _usage() -> str:
+    width = max(map(len, COMMANDS))
+    lines = ["usage: gpufleet COMMAND [options]   (gpufleet COMMAND --help for its options)", "", "commands:"]
+    lines += [f"  {name:<{width}}  {text}" for name, text in COMMANDS.items()]
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; only that command's module is imported (start-up stays fast)."""
     argv = sys.argv[1:] if argv is None else argv
-    if argv and not argv[0].startswith("-") and argv[0] not in COMMANDS:
-        problem = Problem("gpufleet", "unknown command", argv[0], tuple(COMMANDS), did_you_mean(argv[0], COMMANDS))
-        print(UserError([problem], heading="usage error").render(), file=sys.stderr)
-        return EXIT_USAGE
+    if not argv or argv[0] in ("-h", "--help"):
+        print(_usage())
+        return EXIT_OK if argv else EXIT_USAGE
+    name = argv[0]
     try:
-        args = build_parser().parse_args(argv)
-        if args.command is None:
-            build_parser().print_help()
-            return EXIT_USAGE
-        module = importlib.import_module(f"gpufleet.commands.{args.command}")
-        return module.run(args)
+        if name not in COMMANDS:
+            raise UserError([Problem("gpufleet", "unknown command", name, tuple(COMMANDS),
+                                     did_you_mean(name, COMMANDS))], heading="usage error")
+        module = importlib.import_module(f"gpufleet.commands.{name}")
+        parser = _Parser(prog=f"gpufleet {name}", description=COMMANDS[name])
+        module.add_arguments(parser)
+        return module.run(parser.parse_args(argv[1:]))
     except UserError as e:
         print(e.render(), file=sys.stderr)
         return EXIT_USAGE

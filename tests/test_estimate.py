@@ -92,3 +92,16 @@ def test_secret_wrapped_inputs_are_read_and_gcp_zone_maps_to_region():
                "inputs": {"machineType": secret, "zone": "us-central1-a"}}]
     e = estimate_plan(views_from_states(states)).resources[f"{URN}gcp:compute/instance:Instance::vm"]
     assert (e.region, e.instance_type, e.gpus, e.monthly_usd) == ("us-central1", "a3-highgpu-8g", 8, pytest.approx(88.49 * 730))
+
+
+def test_default_provider_region_comes_from_config_when_cli_shows_no_provider_step():
+    # `pulumi preview --json` omits default-provider steps; their settings are in `config`.
+    states = [{"urn": f"{URN}aws:ec2/instance:Instance::gpu", "type": "aws:ec2/instance:Instance",
+               "inputs": {"instanceType": "p5.48xlarge"},
+               "provider": f"{URN}pulumi:providers:aws::default_7_51_1::04da6b54-80e4-46f7-96ec-b56ff0331ba9"}]
+    views = views_from_states(states, config={"aws:region": "eu-north-1", "gpufleet:fleet": "{}"})
+    assert views[0].provider_inputs == {"region": "eu-north-1"}
+    assert estimate_plan(views).resources[states[0]["urn"]].monthly_usd == pytest.approx(58.8928 * 730)
+    # an explicit (non-default) provider missing from the states gives no region: unpriced, not guessed
+    states[0]["provider"] = f"{URN}pulumi:providers:aws::aws-west::id"
+    assert estimate_plan(views_from_states(states, config={"aws:region": "eu-north-1"})).unpriced == [states[0]["urn"]]

@@ -48,19 +48,36 @@ def provider_urn(reference: str | None) -> str | None:
     return reference.rsplit("::", 1)[0]
 
 
-def views_from_states(states: list[dict[str, Any]]) -> list[ResourceView]:
+def _default_provider_inputs(urn: str | None, config: dict[str, Any]) -> dict[str, Any]:
+    """A default provider's inputs are its package's stack config (`aws:region` -> `region`).
+
+    `pulumi preview --json` shows no steps for default providers, so their inputs live in `config`.
+    """
+    if not urn:
+        return {}
+    type_, name = urn.rsplit("::", 2)[-2:]
+    if not type_.startswith("pulumi:providers:") or not name.startswith("default"):
+        return {}
+    prefix = type_.removeprefix("pulumi:providers:") + ":"
+    return {k.removeprefix(prefix): v for k, v in config.items() if k.startswith(prefix)}
+
+
+def views_from_states(states: list[dict[str, Any]], config: dict[str, Any] | None = None) -> list[ResourceView]:
     """Views from resource states shaped like `pulumi preview --json` newState or `stack export`
-    resources: `{urn, type, inputs, provider, id?}`. Provider inputs are resolved by URN."""
+    resources: `{urn, type, inputs, provider, id?}`. Provider inputs are resolved by URN, and for
+    default providers that are not among the states, from the stack `config` (`aws:region`)."""
     by_urn = {s.get("urn"): s for s in states}
     views = []
     for s in states:
-        provider = by_urn.get(provider_urn(s.get("provider")))
+        purn = provider_urn(s.get("provider"))
+        provider = by_urn.get(purn)
+        provider_inputs = (provider or {}).get("inputs") or _default_provider_inputs(purn, config or {})
         views.append(
             ResourceView(
                 urn=s.get("urn", ""),
                 type=s.get("type", ""),
                 inputs=plain(s.get("inputs") or {}),
-                provider_inputs=plain((provider or {}).get("inputs") or {}),
+                provider_inputs=plain(provider_inputs),
                 id=s.get("id"),
             )
         )
