@@ -1,0 +1,291 @@
+"""The cloud as the offline preview imagines it: resource ids and outputs, and invoke answers.
+
+Offline there is no cloud to ask. Answers are derived only from the resource's or invoke's inputs
+and the region or location of the provider in use, so a preview never changes between runs. An
+invoke we cannot answer fails with `UnansweredInvoke`, naming its token: an empty answer would
+only fail later with an obscure `NoneType` error in the program.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any, Callable
+
+from gpufleet.offline._sdk import unwrap_secrets
+
+ACCOUNT_ID = "123456789012"
+SUBSCRIPTION_ID = "00000000-0000-0000-0000-000000000000"
+TENANT_ID = "00000000-0000-0000-0000-000000000001"
+CLIENT_ID = "00000000-0000-0000-0000-000000000002"
+OBJECT_ID = "00000000-0000-0000-0000-000000000003"
+
+
+class OfflineUnsupported(Exception):
+    """Something the program asks of the cloud that cannot be answered offline."""
+
+
+class UnansweredInvoke(OfflineUnsupported):
+    """An invoke the offline preview cannot answer without the cloud."""
+
+    def __init__(self, token: str, reason: str = "") -> None:
+        self.token = token
+        detail = f": {reason}" if reason else ""
+        super().__init__(
+            f"offline preview cannot answer invoke {token!r}{detail}; "
+            "run `pulumi preview` with cloud credentials, or pass the value in through stack configuration"
+        )
+
+
+# What the invoke's provider is configured with: `region`, `location`, `subscriptionId`, …
+ProviderConfig = dict[str, Any]
+_Answer = Callable[[str, dict, ProviderConfig], dict]
+
+
+def _aws_region(token: str, args: dict, provider: ProviderConfig) -> str:
+    region = args.get("region") or provider.get("region")
+    if not region:
+        raise UnansweredInvoke(token, "the AWS provider has no region (set `aws:region` in the stack configuration)")
+    return region
+
+
+def _zone_id_prefix(region: str) -> str:
+    """AWS zone IDs abbreviate the region: us-west-2 -> usw2, ap-southeast-1 -> apse1."""
+    directions = {"northeast": "ne", "northwest": "nw", "southeast": "se", "southwest": "sw"}
+    first, *middle, number = region.split("-")
+    return first + "".join(directions.get(part, part[:1]) for part in middle) + number
+
+
+def _availability_zones(token: str, args: dict, provider: ProviderConfig) -> dict:
+    region = _aws_region(token, args, provider)
+    prefix = _zone_id_prefix(region)
+    zones = [(f"{region}{letter}", f"{prefix}-az{i}") for i, letter in enumerate("abc", start=1)]
+    excluded_names = set(args.get("excludeNames") or ())
+    excluded_ids = set(args.get("excludeZoneIds") or ())
+    zones = [(name, zone_id) for name, zone_id in zones if name not in excluded_names and zone_id not in excluded_ids]
+    return {
+        "id": region,
+        "region": region,
+        "names": [name for name, _ in zones],
+        "zoneIds": [zone_id for _, zone_id in zones],
+        "groupNames": [region],
+        "state": args.get("state"),
+    }
+
+
+def _caller_identity(token: str, args: dict, provider: ProviderConfig) -> dict:
+    return {
+        "id": ACCOUNT_ID,
+        "accountId": ACCOUNT_ID,
+        "arn": f"arn:aws:iam::{ACCOUNT_ID}:user/offline-preview",
+        "userId": "AIDAOFFLINEPREVIEW0000",
+    }
+
+
+def _region(token: str, args: dict, provider: ProviderConfig) -> dict:
+    region = args.get("name") or _aws_region(token, args, provider)
+    return {"id": region, "name": region, "region": region, "description": region, "endpoint": f"ec2.{region}.amazonaws.com"}
+
+
+def _partition_of(region: str) -> tuple[str, str]:
+    if region.startswith("cn-"):
+        return "aws-cn", "amazonaws.com.cn"
+    if region.startswith("us-gov-"):
+        return "aws-us-gov", "amazonaws.com"
+    return "aws", "amazonaws.com"
+
+
+def _partition(token: str, args: dict, provider: ProviderConfig) -> dict:
+    partition, dns_suffix = _partition_of(provider.get("region") or "")
+    reverse = ".".join(reversed(dns_suffix.split(".")))
+    return {"id": partition, "partition": partition, "dnsSuffix": dns_suffix, "reverseDnsPrefix": reverse}
+
+
+def _digest(*parts: object, length: int) -> str:
+    text = json.dumps(parts, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:length]
+
+
+def _fake_ami_id(region: str, query: object) -> str:
+    return "ami-" + _digest(region, query, length=17)
+
+
+def _ami(token: str, args: dict, provider: ProviderConfig) -> dict:
+    region = _aws_region(token, args, provider)
+    image_id = _fake_ami_id(region, args)
+    architecture = "x86_64"
+    for flt in args.get("filters") or ():
+        if flt.get("name") == "architecture" and flt.get("values"):
+            architecture = flt["values"][0]
+    owners = list(args.get("owners") or ())
+    return {
+        "id": image_id,
+        "imageId": image_id,
+        "arn": f"arn:aws:ec2:{region}::image/{image_id}",
+        "name": f"offline-preview-{image_id}",
+        "architecture": architecture,
+        "ownerId": next((o for o in owners if o.isdigit()), ACCOUNT_ID),
+        "owners": owners,
+        "filters": args.get("filters"),
+        "mostRecent": args.get("mostRecent"),
+        "rootDeviceName": "/dev/xvda",
+        "rootDeviceType": "ebs",
+        "virtualizationType": "hvm",
+        "state": "available",
+        "region": region,
+    }
+
+
+def _ssm_parameter(token: str, args: dict, provider: ProviderConfig) -> dict:
+    region = _aws_region(token, args, provider)
+    name = args.get("name") or ""
+    # Public parameters that programs read are mostly AMI ids (…/image_id, …/ami-id).
+    looks_like_ami = "image_id" in name or "ami" in name.rsplit("/", 1)[-1]
+    value = _fake_ami_id(region, name) if looks_like_ami else f"offline-preview-{_digest(region, name, length=8)}"
+    return {
+        "id": name,
+        "name": name,
+        "arn": f"arn:aws:ssm:{region}:{ACCOUNT_ID}:parameter/{name.lstrip('/')}",
+        "type": "String",
+        "value": value,
+        "insecureValue": value,
+        "version": 1,
+        "withDecryption": args.get("withDecryption"),
+        "region": region,
+    }
+
+
+def _one_or_many(values: list[str]) -> str | list[str]:
+    """IAM JSON as the AWS provider renders it: a single value as a string, several sorted."""
+    unique = sorted(set(values))
+    return unique[0] if len(unique) == 1 else unique
+
+
+def _principals(entries: list[dict]) -> str | dict:
+    by_type: dict[str, list[str]] = {}
+    for entry in entries:
+        by_type.setdefault(entry["type"], []).extend(entry.get("identifiers") or ())
+    if set(by_type) == {"*"} and by_type["*"] == ["*"]:
+        return "*"
+    return {kind: _one_or_many(ids) for kind, ids in sorted(by_type.items())}
+
+
+def _statement(raw: dict) -> dict:
+    out: dict[str, Any] = {}
+    if raw.get("sid"):
+        out["Sid"] = raw["sid"]
+    out["Effect"] = raw.get("effect") or "Allow"
+    for key, name in (("actions", "Action"), ("notActions", "NotAction"), ("resources", "Resource"), ("notResources", "NotResource")):
+        if raw.get(key):
+            out[name] = _one_or_many(raw[key])
+    for key, name in (("principals", "Principal"), ("notPrincipals", "NotPrincipal")):
+        if raw.get(key):
+            out[name] = _principals(raw[key])
+    if raw.get("conditions"):
+        conditions: dict[str, dict] = {}
+        for cond in raw["conditions"]:
+            conditions.setdefault(cond["test"], {})[cond["variable"]] = _one_or_many(cond.get("values") or [])
+        out["Condition"] = conditions
+    return out
+
+
+def _policy_document(token: str, args: dict, provider: ProviderConfig) -> dict:
+    if args.get("sourcePolicyDocuments") or args.get("overridePolicyDocuments") or args.get("sourceJson") or args.get("overrideJson"):
+        raise UnansweredInvoke(token, "merging source or override policy documents is not emulated; pass `statements` only")
+    document: dict[str, Any] = {"Version": args.get("version") or "2012-10-17"}
+    if args.get("policyId"):
+        document["Id"] = args["policyId"]
+    document["Statement"] = [_statement(s) for s in args.get("statements") or ()]
+    text = json.dumps(document, indent=2)
+    return {
+        "id": _digest(document, length=10),
+        "json": text,
+        "minifiedJson": json.dumps(document, separators=(",", ":")),
+        "statements": args.get("statements"),
+        "version": document["Version"],
+        "policyId": args.get("policyId"),
+    }
+
+
+def _client_config(token: str, args: dict, provider: ProviderConfig) -> dict:
+    return {
+        "clientId": provider.get("clientId") or CLIENT_ID,
+        "objectId": OBJECT_ID,
+        "subscriptionId": provider.get("subscriptionId") or SUBSCRIPTION_ID,
+        "tenantId": provider.get("tenantId") or TENANT_ID,
+    }
+
+
+def _resource_group(token: str, args: dict, provider: ProviderConfig) -> dict:
+    location = provider.get("location")
+    if not location:
+        raise UnansweredInvoke(token, "the azure-native provider has no location (set `azure-native:location`)")
+    name = args["resourceGroupName"]
+    subscription = provider.get("subscriptionId") or SUBSCRIPTION_ID
+    return {
+        "id": f"/subscriptions/{subscription}/resourceGroups/{name}",
+        "name": name,
+        "location": location,
+        "type": "Microsoft.Resources/resourceGroups",
+        "properties": {"provisioningState": "Succeeded"},
+        "tags": {},
+    }
+
+
+_ANSWERS: dict[str, _Answer] = {
+    "aws:index/getAvailabilityZones:getAvailabilityZones": _availability_zones,
+    "aws:index/getCallerIdentity:getCallerIdentity": _caller_identity,
+    "aws:index/getRegion:getRegion": _region,
+    "aws:index/getPartition:getPartition": _partition,
+    "aws:ec2/getAmi:getAmi": _ami,
+    "aws:ssm/getParameter:getParameter": _ssm_parameter,
+    "aws:iam/getPolicyDocument:getPolicyDocument": _policy_document,
+    "azure-native:authorization:getClientConfig": _client_config,
+    "azure-native:resources:getResourceGroup": _resource_group,
+}
+
+ANSWERED_TOKENS = frozenset(_ANSWERS)
+
+
+def _aws_arn(type_: str, resource_id: str, provider: ProviderConfig) -> str:
+    module = type_.split(":")[1]  # "ec2/instance" in "aws:ec2/instance:Instance"
+    service, _, kind = module.partition("/")
+    if service == "s3":
+        return f"arn:aws:s3:::{resource_id}"
+    region = "" if service == "iam" else provider.get("region") or ""
+    return f"arn:aws:{service}:{region}:{ACCOUNT_ID}:{kind}/{resource_id}"
+
+
+def _azure_name(type_: str, logical_name: str, inputs: dict) -> str:
+    """Azure-native resources output their Azure `name`, mostly given as `<type>Name` (ResourceGroup:
+    `resourceGroupName`). `resourceName` is not used: for child resources (AgentPool) it names the
+    parent. Without a name input the provider would auto-name; we use the logical name."""
+    kind = type_.rsplit(":", 1)[-1]
+    own = kind[:1].lower() + kind[1:] + "Name"
+    for key in (own, "name"):
+        if isinstance(inputs.get(key), str):
+            return inputs[key]
+    return logical_name
+
+
+def resource_state(type_: str, name: str, inputs: dict, provider: ProviderConfig) -> tuple[str, dict]:
+    """The id and output state of a new custom resource: its inputs plus outputs programs read."""
+    if type_ == "pulumi:pulumi:StackReference":
+        raise OfflineUnsupported(f"offline preview cannot read the outputs of stack {inputs.get('name')!r} (StackReference)")
+    resource_id = f"{name}-id"
+    state = dict(inputs)
+    package = type_.split(":", 1)[0]
+    if package == "aws" and not type_.startswith("pulumi:providers:"):
+        state.setdefault("arn", _aws_arn(type_, resource_id, unwrap_secrets(provider)))
+    elif package == "azure-native":
+        state.setdefault("name", _azure_name(type_, name, inputs))
+    return resource_id, state
+
+
+def answer_invoke(token: str, args: dict, provider: ProviderConfig) -> dict:
+    """The result of invoke `token`, in wire (camelCase) names, or `UnansweredInvoke`."""
+    answer = _ANSWERS.get(token)
+    if answer is None:
+        raise UnansweredInvoke(token)
+    result = answer(token, unwrap_secrets(args), unwrap_secrets(provider))
+    return {key: value for key, value in result.items() if value is not None}

@@ -1,0 +1,68 @@
+"""Render a recorded program run as `pulumi preview --json` prints it for a new stack.
+
+The shape follows the CLI's `previewDigest` (pulumi/pkg/display/json.go) and `apitype.ResourceV3`:
+Go's `omitempty` fields are left out when empty, secrets become the string "[secret]" where they
+sit, unknowns stay the unknown sentinel string. Like the CLI, default-provider steps are neither
+shown nor counted (`shouldReportStep`), though resources still name them as their `provider`.
+Differences that remain: inputs are as the program sent them, before the provider's `Check` adds
+defaults and auto-names, and no `duration` is given.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gpufleet.offline import _sdk
+from gpufleet.offline.runner import PROVIDER_TYPE_PREFIX, ProgramRun, RecordedResource
+
+SECRET_SHOWN = "[secret]"  # what the CLI prints for a secret without --show-secrets
+
+
+def _shown(value: Any) -> Any:
+    """A wire value as the CLI prints it: secrets blinded, whole floats as integers (Go's JSON)."""
+    if _sdk.is_secret(value):
+        return SECRET_SHOWN
+    if isinstance(value, dict):
+        return {key: _shown(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_shown(item) for item in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _is_default_provider(resource: RecordedResource) -> bool:
+    return resource.type.startswith(PROVIDER_TYPE_PREFIX) and (resource.name == "default" or resource.name.startswith("default_"))
+
+
+def _new_state(resource: RecordedResource) -> dict:
+    state: dict[str, Any] = {"urn": resource.urn, "custom": resource.custom, "type": resource.type}
+    optional = {
+        "inputs": _shown(resource.inputs),
+        "parent": resource.parent,
+        "protect": resource.protect,
+        "dependencies": resource.dependencies,
+        "provider": resource.provider,
+        "propertyDependencies": resource.property_dependencies,
+        "retainOnDelete": resource.retain_on_delete,
+    }
+    state.update({key: value for key, value in optional.items() if value})
+    return state
+
+
+def _step(resource: RecordedResource) -> dict:
+    step: dict[str, Any] = {"op": "create", "urn": resource.urn}
+    if resource.provider:
+        step["provider"] = resource.provider
+    step["newState"] = _new_state(resource)
+    step["detailedDiff"] = None
+    return step
+
+
+def preview_json(run: ProgramRun) -> dict:
+    """The document `pulumi preview --json` would print for this run against an empty stack."""
+    config = {key: SECRET_SHOWN if key in run.settings.secret_keys else value for key, value in sorted(run.settings.config.items())}
+    steps = [_step(resource) for resource in run.resources if not _is_default_provider(resource)]
+    document: dict[str, Any] = {"config": config, "steps": steps, "diagnostics": [dict(d) for d in run.diagnostics]}
+    document["changeSummary"] = {"create": len(steps)} if steps else {}
+    return document

@@ -1,0 +1,245 @@
+"""Read a Pulumi project and one stack's configuration the way the Pulumi CLI hands it to a program.
+
+The language host gives a Python program a flat map of fully-qualified keys ("ns:key") to strings:
+structured values are JSON strings, numbers and booleans their text. We build the same map from
+`Pulumi.yaml` and `Pulumi.<stack>.yaml`, without the CLI.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from gpufleet.errors import Problem, UserError, did_you_mean
+
+# What a `secure:` value becomes offline. Ciphertext cannot be decrypted without the CLI and
+# must never be shown, so programs see this opaque string, wrapped as a secret.
+SECRET_PLACEHOLDER = "[secret]"
+
+_HEADING = "cannot read Pulumi files"
+
+
+@dataclass(frozen=True)
+class StackSettings:
+    project: str
+    project_dir: Path
+    stack: str
+    config: dict[str, str]
+    secret_keys: frozenset[str]
+    main: Path
+
+
+class _Yaml12Loader(yaml.SafeLoader):
+    """YAML with the 1.2 core schema, as the Pulumi CLI (Go, yaml.v3) reads it: `yes`, `on`, `1:30`,
+    `017` and dates are not the booleans, sexagesimals, octals and timestamps of YAML 1.1."""
+
+
+_YAML11_ONLY = {"tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:timestamp"}
+_Yaml12Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag not in _YAML11_ONLY]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Yaml12Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+# int before float: the float pattern matches integers too, and the first match wins.
+_Yaml12Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:int", re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"), list("-+0123456789")
+)
+_Yaml12Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"),
+    list("-+.0123456789"),
+)
+
+
+def _construct_int(loader: _Yaml12Loader, node: yaml.ScalarNode) -> int:
+    text = node.value
+    if text.startswith(("0o", "0x")):
+        return int(text[2:], 8 if text[1] == "o" else 16)
+    return int(text, 10)
+
+
+_Yaml12Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+
+
+# Pulumi's config key forms: "name", "ns:name" and the legacy "ns:config:name".
+_NAME = r"[A-Za-z0-9_.\-/]+"
+_KEY = re.compile(rf"^(?:(?P<ns>{_NAME}):(?:config:)?)?(?P<name>{_NAME})$")
+
+
+def _compose(path: Path) -> yaml.Node | None:
+    """The file's YAML node tree (None when empty); syntax errors name file, line and column."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UserError([Problem(path=str(path), message=f"cannot read file: {exc.strerror}")], heading=_HEADING) from None
+    try:
+        return yaml.compose(text, Loader=_Yaml12Loader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark is not None else str(path)
+        reason = getattr(exc, "problem", None) or str(exc)
+        raise UserError([Problem(path=where, message=f"invalid YAML: {reason}")], heading=_HEADING) from None
+
+
+def _construct(node: yaml.Node | None) -> object:
+    if node is None:
+        return None
+    loader = _Yaml12Loader("")
+    try:
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+def _find(directory: Path, stem: str) -> Path | None:
+    for suffix in (".yaml", ".yml"):
+        candidate = directory / f"{stem}{suffix}"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _existing_stacks(config_dir: Path) -> list[str]:
+    names = {p.name[len("Pulumi.") : -len(p.suffix)] for p in config_dir.glob("Pulumi.*.y*ml") if p.suffix in (".yaml", ".yml")}
+    return sorted(names)
+
+
+def _is_secure(value: object) -> bool:
+    return isinstance(value, dict) and len(value) == 1 and isinstance(value.get("secure"), str)
+
+
+def _strip_secrets(value: object) -> tuple[object, bool]:
+    """Replace every `{secure: …}` inside `value` by the placeholder; say whether there was one."""
+    if _is_secure(value):
+        return SECRET_PLACEHOLDER, True
+    if isinstance(value, dict):
+        found = False
+        out = {}
+        for k, v in value.items():
+            out[k], secret = _strip_secrets(v)
+            found = found or secret
+        return out, found
+    if isinstance(value, list):
+        items = [_strip_secrets(v) for v in value]
+        return [v for v, _ in items], any(s for _, s in items)
+    return value, False
+
+
+def _config_value(node: yaml.Node) -> tuple[str, bool]:
+    """A stack config value as the CLI passes it to programs, and whether it is secret.
+
+    Scalars keep their text as written (`3`, `0.50`, `yes`); maps and lists become JSON, with any
+    `secure:` value inside replaced by the placeholder."""
+    if isinstance(node, yaml.ScalarNode):
+        return ("" if node.tag == "tag:yaml.org,2002:null" else node.value), False
+    value, secret = _strip_secrets(_construct(node))
+    if isinstance(value, str):  # the whole value was `{secure: …}`
+        return value, secret
+    return json.dumps(value, separators=(",", ":"), sort_keys=True), secret
+
+
+def _project(project_dir: Path) -> tuple[Path, dict]:
+    path = _find(project_dir, "Pulumi")
+    if path is None:
+        raise UserError(
+            [Problem(path=str(project_dir / "Pulumi.yaml"), message="no Pulumi project here (Pulumi.yaml not found)")],
+            heading=_HEADING,
+        )
+    doc = _construct(_compose(path))
+    problems: list[Problem] = []
+    if not isinstance(doc, dict):
+        raise UserError([Problem(path=str(path), message="must be a mapping with `name` and `runtime`")], heading=_HEADING)
+    if not isinstance(doc.get("name"), str) or not doc["name"]:
+        problems.append(Problem(path=f"{path}: name", message="the project name is required and must be a string", value=doc.get("name")))
+    runtime = doc.get("runtime")
+    runtime_name = runtime.get("name") if isinstance(runtime, dict) else runtime
+    if runtime_name != "python":
+        problems.append(Problem(path=f"{path}: runtime", message="only Python programs can be previewed offline", value=runtime_name, allowed=("python",)))
+    for key in ("main", "stackConfigDir"):
+        if key in doc and not isinstance(doc[key], str):
+            problems.append(Problem(path=f"{path}: {key}", message="must be a relative path string", value=doc[key]))
+    if problems:
+        raise UserError(problems, heading=_HEADING)
+    return path, doc
+
+
+def _main_file(project_dir: Path, project_file: Path, main: str | None) -> Path:
+    if main is None:
+        entry = project_dir / "__main__.py"
+    else:
+        entry = (project_dir / main).resolve()
+        if entry.is_dir():
+            entry = entry / "__main__.py"
+    if not entry.is_file():
+        where = f"{project_file}: main" if main is not None else str(project_file)
+        raise UserError([Problem(path=where, message=f"program entry file not found: {entry}")], heading=_HEADING)
+    return entry
+
+
+def load_stack(project_dir: Path, stack: str) -> StackSettings:
+    """The project's name and entry file and the stack's configuration, as the CLI would pass them."""
+    project_dir = Path(project_dir).resolve()
+    project_file, doc = _project(project_dir)
+    project = doc["name"]
+    stack_name = stack.split("/")[-1]  # "org/project/stack" names the same Pulumi.<stack>.yaml
+    config_dir = project_dir / doc["stackConfigDir"] if "stackConfigDir" in doc else project_dir
+
+    stack_file = _find(config_dir, f"Pulumi.{stack_name}")
+    if stack_file is None:
+        existing = _existing_stacks(config_dir)
+        raise UserError(
+            [
+                Problem(
+                    path=str(config_dir / f"Pulumi.{stack_name}.yaml"),
+                    message=f"no configuration for stack {stack_name!r}",
+                    allowed=tuple(existing),
+                    suggestion=did_you_mean(stack_name, existing),
+                )
+            ],
+            heading=_HEADING,
+        )
+    root = _compose(stack_file)
+    if root is not None and not isinstance(root, yaml.MappingNode):
+        raise UserError([Problem(path=str(stack_file), message="must be a mapping")], heading=_HEADING)
+    config_node = next((v for k, v in (root.value if root else []) if _construct(k) == "config"), None)
+    if config_node is not None and not isinstance(config_node, yaml.MappingNode):
+        kind = type(_construct(config_node)).__name__
+        if kind != "NoneType":
+            raise UserError(
+                [Problem(path=f"{stack_file}: config", message="must be a mapping of keys to values", value=kind)], heading=_HEADING
+            )
+        config_node = None
+
+    config: dict[str, str] = {}
+    secret_keys: set[str] = set()
+    problems: list[Problem] = []
+    for key_node, value_node in config_node.value if config_node else []:
+        raw_key = _construct(key_node)
+        match = _KEY.match(raw_key) if isinstance(raw_key, str) else None
+        if match is None:
+            problems.append(
+                Problem(path=f"{stack_file}: config", message="configuration keys must look like `name` or `namespace:name`", value=raw_key)
+            )
+            continue
+        key = f"{match['ns'] or project}:{match['name']}"
+        if key in config:
+            problems.append(Problem(path=f"{stack_file}: config.{raw_key}", message=f"duplicate configuration key {key!r}"))
+            continue
+        config[key], secret = _config_value(value_node)
+        if secret:
+            secret_keys.add(key)
+    if problems:
+        raise UserError(problems, heading=_HEADING)
+
+    return StackSettings(
+        project=project,
+        project_dir=project_dir,
+        stack=stack_name,
+        config=config,
+        secret_keys=frozenset(secret_keys),
+        main=_main_file(project_dir, project_file, doc.get("main")),
+    )

@@ -1,0 +1,439 @@
+"""Run a Pulumi Python program in-process under a recording mock engine, as `pulumi preview` would.
+
+This does what the Python language host does (see docs/PULUMI-OFFLINE.md §1): set the stack's
+configuration, install a mock resource monitor, and run the program's entry file inside a root
+`Stack`. The monitor records every registration with its full request (parent, provider,
+dependencies, options) and stands in for the engine's default providers. Each run gets its own
+thread, event loop and context, so many programs can run one after another in one process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import runpy
+import sys
+import threading
+import traceback
+import warnings
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from google.protobuf.json_format import MessageToDict
+from pulumi import ResourceTransformationArgs
+from pulumi.runtime import register_stack_transformation, run_in_stack, set_all_config
+from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs, Mocks
+from pulumi.runtime.proto import provider_pb2, resource_pb2
+
+from gpufleet.errors import UserError
+from gpufleet.offline import _sdk
+from gpufleet.offline.fakecloud import OfflineUnsupported, answer_invoke, resource_state
+from gpufleet.offline.project import StackSettings
+
+STACK_TYPE = "pulumi:pulumi:Stack"
+PROVIDER_TYPE_PREFIX = "pulumi:providers:"
+
+# The SDK awaits dependencies recursively: a linear chain of 1000 resources overflows Python's
+# default limit of 1000 frames (measured; it passes at 10 000). The program runs on its own thread
+# with a larger C stack, so that limit cannot overflow the C stack. (Such chains are also slow:
+# the SDK's cost grows with the square of the chain's length, ~1 min for 1000.)
+_RECURSION_LIMIT = 10_000
+_THREAD_STACK_BYTES = 256 * 1024 * 1024
+
+# Python's own default warning filters (`python -W` unset), as the language host runs programs:
+# a test run's "warnings are errors" must not turn provider SDKs' import-time deprecations into
+# program failures.
+_PYTHON_DEFAULT_FILTERS = (
+    ("default", DeprecationWarning, "__main__"),
+    ("ignore", DeprecationWarning, ""),
+    ("ignore", PendingDeprecationWarning, ""),
+    ("ignore", ImportWarning, ""),
+    ("ignore", ResourceWarning, ""),
+)
+
+
+@dataclass
+class RecordedResource:
+    urn: str
+    type: str
+    name: str
+    custom: bool
+    parent: str | None
+    provider: str | None
+    inputs: dict
+    dependencies: list[str]
+    property_dependencies: dict[str, list[str]]
+    protect: bool
+    retain_on_delete: bool
+    delete_before_replace: bool
+    aliases: list
+    id: str | None
+
+
+@dataclass
+class ProgramRun:
+    settings: StackSettings
+    resources: list[RecordedResource]
+    outputs: dict
+    # `pulumi.log` messages and Python warnings: {"severity": "info"|"warning"|"error", "message": str}
+    diagnostics: list[dict] = field(default_factory=list)
+
+    def by_urn(self) -> dict[str, RecordedResource]:
+        return {resource.urn: resource for resource in self.resources}
+
+
+class ProgramError(Exception):
+    """The program failed: its own exception, or something the offline preview cannot answer.
+
+    `message` is the program's own exception message; `kind` its exception class (None when the
+    offline preview itself refused); `path` (relative to the project) and `line` point at the
+    innermost frame of the user's code, when it was on the stack, never into the SDK.
+    `diagnostics` are what the program logged before failing; the errors among them are part of
+    the message, as the CLI prints them: a program that logs its problems and raises
+    `pulumi.RunError` relies on that.
+    """
+
+    def __init__(
+        self, message: str, kind: str | None, path: Path | None = None, line: int | None = None, diagnostics: list[dict] | None = None
+    ) -> None:
+        self.message = message
+        self.kind = kind
+        self.path = path
+        self.line = line
+        self.diagnostics = list(diagnostics or [])
+        where = f"{path}:{line}: " if path is not None else ""
+        logged = [f"\n{d['message']}" for d in self.diagnostics if d["severity"] == "error"]
+        super().__init__(f"{where}{kind + ': ' if kind else ''}{message}{''.join(logged)}")
+
+
+def _default_provider_name(version: str) -> str:
+    """The engine names default providers after the package version: default_7_51_1."""
+    return f"default_{version.replace('.', '_')}" if version else "default"
+
+
+def _package_config(settings: StackSettings, package: str) -> dict[str, Any]:
+    """A package's stack configuration as its default provider's inputs: `aws:region` -> `region`."""
+    inputs: dict[str, Any] = {}
+    for key, text in settings.config.items():
+        namespace, _, name = key.partition(":")
+        if namespace != package:
+            continue
+        value: Any = text
+        if text[:1] in "[{":
+            try:
+                value = json.loads(text)
+            except ValueError:
+                pass
+        inputs[name] = _sdk.wrap_secret(value) if key in settings.secret_keys else value
+    return inputs
+
+
+class _Recorder:
+    """What the mock engine has seen: resources, provider configurations, stack outputs, logs."""
+
+    def __init__(self, settings: StackSettings) -> None:
+        self.settings = settings
+        self.lock = threading.Lock()
+        self.resources: dict[str, RecordedResource] = {}  # by URN, in arrival order
+        self.provider_inputs: dict[str, dict] = {}  # provider reference "urn::id" -> inputs
+        self.default_providers: dict[str, str] = {}  # package -> provider reference
+        self.outputs: dict = {}
+        self.diagnostics: list[dict] = []
+        self.refusals: list[OfflineUnsupported] = []  # invokes answered with a failure
+
+    def urn(self, type_: str, name: str) -> str:
+        return f"urn:pulumi:{self.settings.stack}::{self.settings.project}::{type_}::{name}"
+
+    def default_provider(self, package: str, version: str) -> str:
+        """The reference of the engine's default provider for `package`, recorded on first use."""
+        with self.lock:
+            if package in self.default_providers:
+                return self.default_providers[package]
+            name = _default_provider_name(version)
+            urn = self.urn(f"{PROVIDER_TYPE_PREFIX}{package}", name)
+            resource_id, _ = resource_state(f"{PROVIDER_TYPE_PREFIX}{package}", name, {}, {})
+            inputs = _package_config(self.settings, package)
+            if version:
+                inputs["version"] = version
+            # The engine creates default providers unparented.
+            self.resources[urn] = RecordedResource(
+                urn=urn, type=f"{PROVIDER_TYPE_PREFIX}{package}", name=name, custom=True, parent=None,
+                provider=None, inputs=inputs, dependencies=[], property_dependencies={}, protect=False,
+                retain_on_delete=False, delete_before_replace=False, aliases=[], id=resource_id,
+            )  # fmt: skip
+            reference = f"{urn}::{resource_id}"
+            self.provider_inputs[reference] = inputs
+            self.default_providers[package] = reference
+            return reference
+
+    def provider_config(self, reference: str, package: str) -> dict:
+        """The configuration of the provider an operation uses: explicit, or the package default."""
+        with self.lock:
+            if reference:
+                return self.provider_inputs.get(reference, {})
+        return _package_config(self.settings, package)
+
+
+class _FakeCloud(Mocks):
+    def __init__(self, recorder: _Recorder) -> None:
+        self.recorder = recorder
+
+    def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict]:
+        if args.custom is False:  # components hold no state of their own
+            return None, {}
+        if args.typ.startswith(PROVIDER_TYPE_PREFIX):
+            provider = {}
+        else:
+            provider = self.recorder.provider_config(args.provider or "", args.typ.split(":", 1)[0])
+        resource_id, state = resource_state(args.typ, args.name, args.inputs, provider)
+        return args.resource_id or resource_id, state  # `.get()` reads keep the id asked for
+
+    def call(self, args: MockCallArgs) -> dict:
+        package = args.token.split(":", 1)[0]
+        return answer_invoke(args.token, args.args, self.recorder.provider_config(args.provider or "", package))
+
+
+class _RecordingMonitor(MockMonitor):
+    def __init__(self, recorder: _Recorder) -> None:
+        super().__init__(_FakeCloud(recorder))
+        self.recorder = recorder
+
+    def make_urn(self, parent: str, type_: str, name: str) -> str:
+        # The engine nests the parent's whole type chain, except the root stack's
+        # (the SDK's mock keeps only the last link and includes the stack).
+        if parent:
+            parent_type = parent.split("::")[2]
+            if parent_type != STACK_TYPE:
+                type_ = f"{parent_type}${type_}"
+        return self.recorder.urn(type_, name)
+
+    def RegisterResource(self, request):  # noqa: N802 - gRPC method name
+        provider = request.provider or None
+        if request.custom and provider is None and not request.type.startswith(PROVIDER_TYPE_PREFIX):
+            provider = self.recorder.default_provider(request.type.split(":", 1)[0], request.version)
+        response = super().RegisterResource(request)
+        inputs = _sdk.plain(request.object)
+        if request.type.startswith(PROVIDER_TYPE_PREFIX) and request.version:
+            inputs["version"] = request.version  # as the engine adds to provider inputs
+        record = RecordedResource(
+            urn=response.urn,
+            type=request.type,
+            name=request.name,
+            custom=request.custom,
+            parent=request.parent or None,
+            provider=provider,
+            inputs=inputs,
+            # The SDK collects dependencies in sets: sorted, they read the same in every process.
+            dependencies=sorted(request.dependencies),
+            property_dependencies={key: sorted(request.propertyDependencies[key].urns) for key in sorted(request.propertyDependencies)},
+            protect=request.protect,
+            retain_on_delete=request.retainOnDelete,
+            delete_before_replace=request.deleteBeforeReplace,
+            aliases=[MessageToDict(alias) for alias in request.aliases] + list(request.aliasURNs),
+            id=(response.id or None) if request.custom else None,
+        )
+        with self.recorder.lock:
+            self.recorder.resources[record.urn] = record
+            if request.type.startswith(PROVIDER_TYPE_PREFIX):
+                self.recorder.provider_inputs[f"{record.urn}::{record.id}"] = inputs
+        return response
+
+    def Invoke(self, request):  # noqa: N802 - gRPC method name
+        # Refuse as a provider would, with a failure: the SDK then raises in the program at the
+        # call (a program may catch it), instead of failing the run from an executor thread.
+        try:
+            return super().Invoke(request)
+        except OfflineUnsupported as refusal:
+            with self.recorder.lock:
+                self.recorder.refusals.append(refusal)
+            return resource_pb2.ResourceInvokeResponse(failures=[provider_pb2.CheckFailure(property="", reason=str(refusal))])
+
+    def RegisterResourceOutputs(self, request):  # noqa: N802 - gRPC method name
+        if request.urn == self.recorder.urn(STACK_TYPE, f"{self.recorder.settings.project}-{self.recorder.settings.stack}"):
+            self.recorder.outputs = _sdk.plain(request.outputs)
+        return super().RegisterResourceOutputs(request)
+
+
+class _DiagnosticsHandler(logging.Handler):
+    def __init__(self, diagnostics: list[dict]) -> None:
+        super().__init__(level=logging.INFO)
+        self.diagnostics = diagnostics
+
+    def emit(self, record: logging.LogRecord) -> None:
+        severity = {logging.WARNING: "warning", logging.ERROR: "error"}.get(record.levelno, "info")
+        self.diagnostics.append({"severity": severity, "message": record.getMessage()})
+
+
+def _is_user_file(filename: str, root: Path) -> bool:
+    path = Path(filename)
+    return path.is_relative_to(root) and not {"site-packages", "dist-packages"} & set(path.parts)
+
+
+def _program_error(exc: BaseException, settings: StackSettings, recorder: _Recorder) -> BaseException:
+    if isinstance(exc, UserError):  # the program's own report of the user's mistakes, kept whole
+        return exc
+    logged = list(recorder.diagnostics)
+    if isinstance(exc, SystemExit):
+        return ProgramError(f"the program exited with status {exc.code}", "SystemExit", diagnostics=logged)
+    refused = next((r for r in recorder.refusals if str(r) in str(exc)), None)
+    frames = [frame for frame in traceback.extract_tb(exc.__traceback__) if _is_user_file(frame.filename, settings.project_dir)]
+    path = line = None
+    if frames:
+        path = Path(frames[-1].filename).relative_to(settings.project_dir)
+        line = frames[-1].lineno
+    if refused is not None:  # the SDK's "invoke of … failed: <refusal> ()" around our message
+        return ProgramError(str(refused), None, path, line, logged)
+    if isinstance(exc, OfflineUnsupported):
+        return ProgramError(str(exc), None, path, line, logged)
+    return ProgramError(str(exc), type(exc).__name__, path, line, logged)
+
+
+def _ordered(recorder: _Recorder, constructed_urns: list[str]) -> list[RecordedResource]:
+    """Stack first, then resources in the order the program constructed them, each default
+    provider just before its first user. Arrival order at the monitor varies between runs."""
+    remaining = dict(recorder.resources)
+    ordered: list[RecordedResource] = []
+    stack_urn = recorder.urn(STACK_TYPE, f"{recorder.settings.project}-{recorder.settings.stack}")
+    providers_by_reference = {f"{r.urn}::{r.id}": r for r in remaining.values() if r.type.startswith(PROVIDER_TYPE_PREFIX)}
+    for urn in [stack_urn, *constructed_urns, *list(remaining)]:
+        record = remaining.pop(urn, None)
+        if record is None:
+            continue
+        default = providers_by_reference.get(record.provider or "")
+        if default is not None and default.urn in remaining and default.parent is None:
+            ordered.append(remaining.pop(default.urn))
+        ordered.append(record)
+    return ordered
+
+
+def _execute(settings: StackSettings) -> ProgramRun:
+    """One program run, on the calling thread, which must be fresh (empty context, no event loop)."""
+    recorder = _Recorder(settings)
+    logger = logging.Logger(f"gpufleet.offline.{settings.project}.{settings.stack}", level=logging.INFO)
+    logger.addHandler(_DiagnosticsHandler(recorder.diagnostics))
+
+    worker_loops: list[asyncio.AbstractEventLoop] = []
+
+    def give_worker_a_loop() -> None:
+        # The mock monitor deserializes on executor threads and needs an event loop there; we
+        # create it so we can close it (an unclosed loop warns when garbage collected).
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        worker_loops.append(loop)
+
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="gpufleet-offline-rpc", initializer=give_worker_a_loop)
+    loop.set_default_executor(executor)
+    constructed: list = []
+
+    def remember_construction(args: ResourceTransformationArgs) -> None:
+        constructed.append(args.resource)
+
+    def program() -> None:
+        # Stack transformations run synchronously in each resource's constructor: program order.
+        register_stack_transformation(remember_construction)
+        runpy.run_path(str(settings.main), run_name="__main__")
+
+    try:
+        set_all_config(dict(settings.config), sorted(settings.secret_keys))
+        monitor = _RecordingMonitor(recorder)
+        _sdk.install_mocks(monitor.mocks, monitor, logger, settings.project, settings.stack, str(settings.project_dir))
+        try:
+            loop.run_until_complete(run_in_stack(program))
+            constructed_urns = loop.run_until_complete(asyncio.gather(*(r.urn.future() for r in constructed)))
+        except BaseException as exc:  # noqa: BLE001 - everything the program raises is reported
+            error = _program_error(exc, settings, recorder)
+            if error is exc:
+                raise
+            raise error from exc
+    finally:
+        pending = asyncio.all_tasks(loop)
+        for task in pending:
+            task.cancel()
+        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+        loop.run_until_complete(loop.shutdown_asyncgens())
+        loop.run_until_complete(loop.shutdown_default_executor())
+        loop.close()
+        asyncio.set_event_loop(None)
+        for worker_loop in worker_loops:
+            worker_loop.close()
+
+    return ProgramRun(
+        settings=settings,
+        resources=_ordered(recorder, [urn for urn in constructed_urns if urn]),
+        outputs=recorder.outputs,
+        diagnostics=recorder.diagnostics,
+    )
+
+
+@contextmanager
+def _process_state(settings: StackSettings) -> Iterator[list[warnings.WarningMessage]]:
+    """Working directory, import path, recursion limit and warning filters for one run, restored
+    afterwards; the program's own modules are forgotten so the next program imports its own."""
+    # The language host runs in the project directory, or in `main:` when that is a directory.
+    workdir = settings.main.parent if settings.main.name == "__main__.py" else settings.project_dir
+    program_dir = str(settings.main.parent)
+    saved_cwd = os.getcwd()
+    saved_limit = sys.getrecursionlimit()
+    modules_before = set(sys.modules)
+    os.chdir(workdir)
+    sys.path.insert(0, program_dir)
+    sys.setrecursionlimit(max(saved_limit, _RECURSION_LIMIT))
+    try:
+        with warnings.catch_warnings(record=True) as shown:
+            warnings.resetwarnings()
+            for action, category, module in reversed(_PYTHON_DEFAULT_FILTERS):
+                warnings.filterwarnings(action, category=category, module=module)
+            yield shown
+    finally:
+        os.chdir(saved_cwd)
+        if program_dir in sys.path:
+            sys.path.remove(program_dir)
+        sys.setrecursionlimit(saved_limit)
+        # Only packages the program brought in: a submodule of a package the caller already had
+        # stays, or that package would hold a stale attribute for it.
+        top_levels_before = {name.partition(".")[0] for name in modules_before}
+        for name in set(sys.modules) - modules_before:
+            filename = getattr(sys.modules[name], "__file__", None)
+            if name.partition(".")[0] not in top_levels_before and filename and _is_user_file(filename, settings.project_dir):
+                del sys.modules[name]
+
+
+# Runs change the process's working directory, import path and warning filters: one at a time.
+_ONE_RUN_AT_A_TIME = threading.Lock()
+
+
+def run_program(settings: StackSettings) -> ProgramRun:
+    """Run the stack's program offline and record what it declares.
+
+    Raises `ProgramError` when the program fails, and passes a `UserError` the program raises
+    (its own validation of the stack's configuration) through unchanged.
+    """
+    outcome: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            outcome["run"] = _execute(settings)
+        except BaseException as exc:  # noqa: BLE001 - re-raised on the caller's thread
+            outcome["error"] = exc
+
+    with _ONE_RUN_AT_A_TIME, _process_state(settings) as shown:
+        saved_stack_size = threading.stack_size(_THREAD_STACK_BYTES)
+        try:
+            thread = threading.Thread(target=target, name=f"gpufleet-offline-{settings.stack}")
+            thread.start()
+        finally:
+            threading.stack_size(saved_stack_size)
+        thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    run: ProgramRun = outcome["run"]
+    run.diagnostics.extend({"severity": "warning", "message": f"{w.category.__name__}: {w.message}"} for w in shown)
+    return run

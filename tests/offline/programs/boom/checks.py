@@ -1,0 +1,2 @@
+def check_capacity() -> None:
+    raise ValueError("boom")

@@ -1,0 +1,221 @@
+"""run_program: the exact graph a program declares, as the engine would receive it."""
+
+import asyncio
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from gpufleet.errors import Problem, UserError
+from gpufleet.offline import ProgramError, ProgramRun, load_stack, run_program
+
+PROGRAMS = Path(__file__).resolve().parent / "programs"
+SECRET = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270"}
+
+AWS = "urn:pulumi:dev::aws-fleet::"
+STACK = AWS + "pulumi:pulumi:Stack::aws-fleet-dev"
+WEST = AWS + "pulumi:providers:aws::us-west-2"
+NODE = AWS + "gpufleet:test:GpuNode::trainer"
+SG = AWS + "gpufleet:test:GpuNode$aws:ec2/securityGroup:SecurityGroup::trainer-sg"
+VM = AWS + "gpufleet:test:GpuNode$aws:ec2/instance:Instance::trainer-vm"
+DEFAULT_AWS = AWS + "pulumi:providers:aws::default_7_51_1"
+BUCKET = AWS + "aws:s3/bucket:Bucket::checkpoints"
+ROLE = AWS + "aws:iam/role:Role::node-role"
+
+
+@pytest.fixture(scope="module")
+def aws_run() -> ProgramRun:
+    return run_program(load_stack(PROGRAMS / "aws_fleet", "dev"))
+
+
+def test_aws_resources_in_program_order_with_parents(aws_run: ProgramRun) -> None:
+    assert [(r.urn, r.type, r.name, r.custom, r.parent) for r in aws_run.resources] == [
+        (STACK, "pulumi:pulumi:Stack", "aws-fleet-dev", False, None),
+        (WEST, "pulumi:providers:aws", "us-west-2", True, STACK),
+        (NODE, "gpufleet:test:GpuNode", "trainer", False, STACK),
+        (SG, "aws:ec2/securityGroup:SecurityGroup", "trainer-sg", True, NODE),
+        (VM, "aws:ec2/instance:Instance", "trainer-vm", True, NODE),
+        # The engine's default provider: unparented, recorded just before its first user.
+        (DEFAULT_AWS, "pulumi:providers:aws", "default_7_51_1", True, None),
+        (BUCKET, "aws:s3/bucket:Bucket", "checkpoints", True, STACK),
+        (ROLE, "aws:iam/role:Role", "node-role", True, STACK),
+    ]
+
+
+def test_aws_provider_references(aws_run: ProgramRun) -> None:
+    assert {r.urn: r.provider for r in aws_run.resources} == {
+        STACK: None,
+        WEST: None,
+        NODE: None,
+        SG: WEST + "::us-west-2-id",  # the component's `providers` flow to its children
+        VM: WEST + "::us-west-2-id",
+        DEFAULT_AWS: None,
+        BUCKET: DEFAULT_AWS + "::default_7_51_1-id",
+        ROLE: DEFAULT_AWS + "::default_7_51_1-id",
+    }
+
+
+def test_aws_provider_inputs_explicit_and_default(aws_run: ProgramRun) -> None:
+    resources = aws_run.by_urn()
+    assert resources[WEST].inputs == {
+        "region": "us-west-2",
+        "skipCredentialsValidation": "false",  # the SDK sends provider inputs as strings
+        "skipRegionValidation": "true",
+        "version": "7.51.1",
+    }
+    assert resources[DEFAULT_AWS].inputs == {"region": "eu-north-1", "version": "7.51.1"}
+
+
+def test_aws_instance_inputs_use_wire_names_and_keep_secrets(aws_run: ProgramRun) -> None:
+    assert aws_run.by_urn()[VM].inputs == {
+        "ami": "ami-0123456789abcdef0",
+        "instanceType": "p5.48xlarge",
+        "rootBlockDevice": {"volumeSize": 2048.0},
+        "userData": {**SECRET, "value": "DB_PASSWORD=[secret]"},
+        "vpcSecurityGroupIds": ["trainer-sg-id"],
+    }
+
+
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+
+
+def test_aws_invokes_answered_from_the_providers_region_and_unknowns_kept(aws_run: ProgramRun) -> None:
+    assert aws_run.by_urn()[ROLE].inputs == {
+        "assumeRolePolicy": (
+            '{\n  "Version": "2012-10-17",\n  "Statement": [\n    {\n      "Effect": "Allow",\n'
+            '      "Action": "sts:AssumeRole",\n      "Principal": {\n        "Service": "ec2.amazonaws.com"\n'
+            "      }\n    }\n  ]\n}"
+        ),
+        "tags": {"bucket": UNKNOWN},  # an output the fake cloud does not compute
+    }
+    assert aws_run.outputs["zones"] == ["us-west-2a", "us-west-2b", "us-west-2c"]
+
+
+def test_aws_dependencies_and_options(aws_run: ProgramRun) -> None:
+    resources = aws_run.by_urn()
+    vm, bucket = resources[VM], resources[BUCKET]
+    assert (vm.dependencies, vm.property_dependencies["vpcSecurityGroupIds"]) == ([SG], [SG])
+    assert vm.property_dependencies["instanceType"] == []
+    # depends_on=[component] expands to the component's children.
+    assert bucket.dependencies == [VM, SG]
+    assert resources[ROLE].property_dependencies == {"assumeRolePolicy": [], "tags": [BUCKET]}
+    assert [r.urn for r in aws_run.resources if r.protect] == [VM]
+    assert [r.urn for r in aws_run.resources if r.retain_on_delete] == [BUCKET]
+    assert [r.urn for r in aws_run.resources if r.delete_before_replace] == []
+    # The SDK sends the Bucket's v6 alias spec twice.
+    assert bucket.aliases == [{"spec": {"type": "aws:s3/bucketV2:BucketV2", "parentUrn": ""}}] * 2
+    assert (vm.id, resources[NODE].id, resources[STACK].id) == ("trainer-vm-id", None, None)
+
+
+def test_aws_stack_outputs(aws_run: ProgramRun) -> None:
+    assert aws_run.outputs == {
+        "zones": ["us-west-2a", "us-west-2b", "us-west-2c"],
+        "roleArn": "arn:aws:iam::123456789012:role/node-role-id",
+        "instanceArn": "arn:aws:ec2:us-west-2:123456789012:instance/trainer-vm-id",
+        "bucketName": "gpufleet-checkpoints",
+        "dbPassword": {**SECRET, "value": "[secret]"},
+    }
+
+
+def test_aws_logs_and_warnings_become_diagnostics(aws_run: ProgramRun) -> None:
+    assert aws_run.diagnostics == [
+        {"severity": "warning", "message": "p5.48xlarge capacity is scarce in us-west-2"},
+        {"severity": "warning", "message": "FutureWarning: tags will be required"},
+    ]
+
+
+def test_azure_cluster_with_client_config_invoke() -> None:
+    run = run_program(load_stack(PROGRAMS / "azure_aks", "dev"))
+    prefix = "urn:pulumi:dev::azure-aks::"
+    group, cluster = prefix + "azure-native:resources:ResourceGroup::gpu", prefix + "azure-native:containerservice:ManagedCluster::aks"
+    default = prefix + "pulumi:providers:azure-native::default_3_29_0"
+    assert [(r.urn, r.provider) for r in run.resources] == [
+        (prefix + "pulumi:pulumi:Stack::azure-aks-dev", None),
+        (default, None),
+        (group, default + "::default_3_29_0-id"),
+        (cluster, default + "::default_3_29_0-id"),
+    ]
+    resources = run.by_urn()
+    assert resources[default].inputs == {"location": "westeurope", "version": "3.29.0"}
+    assert resources[cluster].inputs == {
+        "agentPoolProfiles": [{"count": 1.0, "mode": "System", "name": "system", "vmSize": "Standard_D4s_v5"}],
+        "dnsPrefix": "gpu",
+        "identity": {"type": "SystemAssigned"},
+        "resourceGroupName": "rg-gpu",  # the group's `name` output, taken from its resourceGroupName
+        "tags": {"tenant": "00000000-0000-0000-0000-000000000001"},
+    }
+    assert resources[cluster].property_dependencies["resourceGroupName"] == [group]
+    assert run.outputs == {"subscriptionId": "00000000-0000-0000-0000-000000000000", "clusterName": "aks"}
+
+
+UNANSWERED = (
+    "offline preview cannot answer invoke 'aws:eks/getCluster:getCluster'; "
+    "run `pulumi preview` with cloud credentials, or pass the value in through stack configuration"
+)
+
+
+def test_an_unanswerable_invoke_names_its_token_and_the_calling_line() -> None:
+    with pytest.raises(ProgramError) as caught:
+        run_program(load_stack(PROGRAMS / "unanswerable", "sync"))
+    error = caught.value
+    assert (error.message, error.kind, error.path, error.line) == (UNANSWERED, None, Path("__main__.py"), 10)
+    assert str(error) == f"__main__.py:10: {UNANSWERED}"
+
+
+def test_an_unanswerable_invoke_in_output_form_still_names_its_token() -> None:
+    # The Output form fails after the program's code has returned: there is no line to point at.
+    with pytest.raises(ProgramError) as caught:
+        run_program(load_stack(PROGRAMS / "unanswerable", "output"))
+    assert (caught.value.message, caught.value.path, str(caught.value)) == (UNANSWERED, None, UNANSWERED)
+
+
+def test_the_programs_own_exception_with_its_file_and_line() -> None:
+    with pytest.raises(ProgramError) as caught:
+        run_program(load_stack(PROGRAMS / "boom", "dev"))
+    error = caught.value
+    assert (error.message, error.kind, error.path, error.line) == ("boom", "ValueError", Path("checks.py"), 2)
+    assert str(error) == "checks.py:2: ValueError: boom"
+    assert type(error.__cause__) is ValueError
+
+
+def test_errors_the_program_logged_before_failing_are_part_of_the_error() -> None:
+    with pytest.raises(ProgramError) as caught:
+        run_program(load_stack(PROGRAMS / "boom", "logged"))
+    error = caught.value
+    assert str(error) == "__main__.py:15: RunError: invalid stack configuration\nboom:gpus: must be at least 1 (got 0)"
+    assert error.diagnostics == [
+        {"severity": "info", "message": "checking capacity"},
+        {"severity": "error", "message": "boom:gpus: must be at least 1 (got 0)"},
+    ]
+
+
+def test_a_user_error_raised_by_the_program_passes_through_whole() -> None:
+    with pytest.raises(UserError) as caught:
+        run_program(load_stack(PROGRAMS / "boom", "usererror"))
+    assert (caught.value.heading, caught.value.problems) == (
+        "invalid stack configuration",
+        [Problem(path="boom:gpus", message="must be at least 1", value=0)],
+    )
+
+
+def test_programs_run_back_to_back_each_with_its_own_modules_and_directory() -> None:
+    cwd, path, limit = os.getcwd(), list(sys.path), sys.getrecursionlimit()
+    with pytest.raises(ProgramError):
+        run_program(load_stack(PROGRAMS / "boom", "dev"))  # a failure leaves nothing behind
+    seen = []
+    for name in ("twin_a", "twin_b", "twin_a"):
+        run = run_program(load_stack(PROGRAMS / name, "dev"))
+        thing = run.resources[-1]
+        seen.append((thing.name, thing.inputs, len(run.resources)))
+    # Both twins `import naming`; each must get its own, run in its own directory.
+    assert seen == [("a-thing", {"cwd": "twin_a"}, 3), ("b-thing", {"cwd": "twin_b"}, 3), ("a-thing", {"cwd": "twin_a"}, 3)]
+    assert (os.getcwd(), sys.path, sys.getrecursionlimit()) == (cwd, path, limit)
+    assert "naming" not in sys.modules and "checks" not in sys.modules
+
+
+def test_runs_from_inside_a_running_event_loop() -> None:
+    async def inside() -> ProgramRun:
+        return run_program(load_stack(PROGRAMS / "twin_a", "dev"))
+
+    assert [r.name for r in asyncio.run(inside()).resources] == ["twin-a-dev", "default", "a-thing"]
