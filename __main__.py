@@ -1,0 +1,37 @@
+"""gpufleet's Pulumi program: place the stack's workloads, then declare one GpuCluster per cloud and region.
+
+Configuration is one typed value, `gpufleet:fleet` (gpufleet/config.py). Placement decides each
+workload's cloud, region and instance type in plain Python before anything is declared; the
+components then preflight every cluster and declare them with one explicit provider per cloud and
+region. A mistake in the configuration is reported as a list of problems, never a traceback.
+"""
+
+import pulumi
+
+from components.clouds import SUPPORTED_CLOUDS
+from components.fleet import declare_fleet
+from gpufleet.catalog import load_catalog
+from gpufleet.config import parse_fleet
+from gpufleet.errors import UserError
+from gpufleet.placement import place
+
+
+def main() -> None:
+    catalog = load_catalog()
+    try:
+        fleet = parse_fleet(pulumi.Config("gpufleet").require_object("fleet"), catalog)
+        placement = place(fleet, catalog, clouds=SUPPORTED_CLOUDS)
+        clusters = declare_fleet(fleet, placement, catalog)
+    except UserError as error:
+        pulumi.log.error(error.render())
+        raise pulumi.RunError(error.heading) from None
+    pulumi.export("placement", placement.to_output())
+    pulumi.export("clusters", {
+        name: {"cluster_name": c.cluster_name, "cluster_id": c.cluster_id, "network_id": c.network_id,
+               "fabric": c.fabric, "bandwidth_gbps_per_node": c.bandwidth_gbps_per_node,
+               "node_groups": c.node_groups, "storage": c.storage}
+        for name, c in clusters.items()
+    })
+
+
+main()

@@ -1,0 +1,418 @@
+"""AWS: VPC with EFA security group and endpoints, private EKS, managed GPU node groups, FSx for Lustre + S3.
+
+Every child is created with `parent=parent`: the program's region provider reaches it through the
+parent, and nothing here constructs a provider.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+from gpufleet.errors import Problem
+
+from components.preflight import NetworkPlan, NodeGroupPlan, StoragePlan
+from components.tags import TAG_HOURS, TAG_OBJECT_TIB, TAG_UTILIZATION, label_value, number, workload_tags
+
+UNSUPPORTED: dict[str, str] = {
+    "EFA on instance types whose interface count is unknown": (
+        "the catalog has no max_efa_interfaces for these sizes (e.g. p5.4xlarge, p6-b200.48xlarge); attaching fewer "
+        "interfaces than the hardware has silently cuts bandwidth, so preflight refuses the fabric rather "
+        "than guess the count"
+    ),
+    "Spot max price": (
+        "EKS managed node groups take no Spot price cap (their launch template may not set Spot market "
+        "options); AWS caps Spot at the On-Demand price"
+    ),
+    "GPU and EFA device plugins": (
+        "they are Kubernetes objects, not AWS resources: the EKS NVIDIA AMI carries the drivers; install the "
+        "NVIDIA and EFA device plugins (VPC CNI 1.18.4+ for EFA-only interfaces) with your cluster tooling"
+    ),
+    "Internet egress (NAT gateway)": (
+        "nodes are private and reach AWS through VPC endpoints; images from registries other than ECR need an "
+        "ECR pull-through cache or a NAT gateway added on purpose"
+    ),
+    "Arm64 (Grace) GPU hosts such as p6e-gb200": (
+        "UltraServers need the arm64 NVIDIA AMI and UltraServer capacity; the catalog has no offer for them, "
+        "so preflight refuses them"
+    ),
+    "Checking that a zone letter exists": (
+        "zone letters map to different physical zones in each account and not every letter exists in every "
+        "region; the default '<region>a' is a convention: pass `zone`, or a reservation, to choose"
+    ),
+}
+
+RESERVATION_KINDS = ("capacity-reservation", "capacity-block")
+DEFAULT_SYSTEM_NODE_SIZE = "m7i.xlarge"
+SYSTEM_NODES = (2, 3)  # min, max: two for add-on availability
+GPU_AMI_TYPE = "AL2023_x86_64_NVIDIA"
+SYSTEM_AMI_TYPE = "AL2023_x86_64_STANDARD"
+ROOT_DEVICE = "/dev/xvda"  # AL2023 EKS AMIs
+# The only policies a node needs (EKS docs, "Amazon EKS node IAM role"); Pull-only is narrower than ReadOnly.
+NODE_POLICIES = {
+    "worker": "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
+    "cni": "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy",
+    "ecr-pull": "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPullOnly",
+}
+CLUSTER_POLICY = "arn:aws:iam::aws:policy/AmazonEKSClusterPolicy"
+# What private nodes reach without internet (EKS docs, "Deploy private clusters with limited internet access").
+INTERFACE_ENDPOINTS = ("ec2", "ecr.api", "ecr.dkr", "sts", "eks", "eks-auth", "logs", "elasticloadbalancing")
+LUSTRE_PORTS = ((988, 988), (1018, 1023))  # FSx for Lustre user guide, "File system access control with Amazon VPC"
+GPU_TAINT = {"key": "nvidia.com/gpu", "value": "true", "effect": "NO_SCHEDULE"}
+CONTROL_PLANE_ZONES = 2  # EKS needs subnets in at least two zones
+
+
+def _assume_role_policy(service: str) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}]})
+
+
+# --- preflight -----------------------------------------------------------------------------------------
+
+
+def default_zone(region: str) -> str:
+    return f"{region}a"
+
+
+def zone_problem(path: str, region: str, zone: object) -> Problem | None:
+    if isinstance(zone, str) and zone.startswith(region) and re.fullmatch(r"[a-z]", zone[len(region):]):
+        return None
+    return Problem(path, f"not an availability zone of {region}: a zone is the region name and one letter, "
+                         f"e.g. {default_zone(region)!r}", zone)
+
+
+def node_group_problems(plan: NodeGroupPlan, path: str) -> list[Problem]:
+    problems = []
+    if plan.fabric == "EFA" and plan.instance.max_efa_interfaces is None:
+        problems.append(Problem(f"{path}.enable_fabric", f"cannot attach EFA to {plan.instance.name}: " +
+                                UNSUPPORTED["EFA on instance types whose interface count is unknown"], True, ("false",)))
+    if plan.spot_max_price_usd_per_hour is not None:
+        problems.append(Problem(f"{path}.spot_max_price_usd_per_hour", UNSUPPORTED["Spot max price"],
+                                plan.spot_max_price_usd_per_hour))
+    return problems
+
+
+S3_STANDARD_IA_MIN_DAYS = 30  # S3 user guide, "Transitioning objects using Amazon S3 Lifecycle"
+
+
+def storage_problems(plan: StoragePlan, path: str) -> list[Problem]:
+    if plan.cool_after_days is not None and plan.cool_after_days < S3_STANDARD_IA_MIN_DAYS:
+        return [Problem(f"{path}.cool_after_days", "S3 Lifecycle moves objects to Standard-IA no earlier than "
+                        f"{S3_STANDARD_IA_MIN_DAYS} days after creation", plan.cool_after_days,
+                        (f"{S3_STANDARD_IA_MIN_DAYS} or more",))]
+    return []
+
+
+def required_inputs(component: str, plan: Any) -> tuple[str, ...]:
+    if component == "GpuNodeGroup" and plan.fabric == "EFA":
+        return ("cluster_security_group_id", "fabric_security_group_id")
+    if component == "StorageTiers" and plan.product is not None:
+        return ("file_system_subnet_id", "file_system_security_group_id")
+    return ()
+
+
+# --- network -------------------------------------------------------------------------------------------
+
+
+def _security_group(parent: pulumi.Resource, name: str, vpc: aws.ec2.Vpc, description: str,
+                    tags: dict[str, str]) -> aws.ec2.SecurityGroup:
+    # No inline rules: the provider then removes AWS's default allow-all egress rule.
+    return aws.ec2.SecurityGroup(name, vpc_id=vpc.id, description=description, tags={**tags, "Name": name},
+                                 opts=pulumi.ResourceOptions(parent=parent))
+
+
+def declare_network(parent: pulumi.ComponentResource, name: str, plan: NetworkPlan,
+                    args: Mapping[str, Any]) -> dict[str, Any]:
+    tags = dict(args["tags"])
+    opts = pulumi.ResourceOptions(parent=parent)
+    vpc = aws.ec2.Vpc(f"{name}-vpc", cidr_block=str(plan.cidr), enable_dns_support=True, enable_dns_hostnames=True,
+                      tags={**tags, "Name": f"{name}-vpc"}, opts=opts)
+    zones = list(plan.zones)
+    for letter in "abcdef":  # EKS needs two zones; the extra one only carries the control plane's interfaces
+        if len(zones) >= CONTROL_PLANE_ZONES:
+            break
+        if f"{plan.region}{letter}" not in zones:
+            zones.append(f"{plan.region}{letter}")
+    blocks = plan.cidr.subnets(new_prefix=plan.cidr.prefixlen + 3)
+    subnets = {
+        zone: aws.ec2.Subnet(f"{name}-private-{zone}", vpc_id=vpc.id, cidr_block=str(next(blocks)), availability_zone=zone,
+                             map_public_ip_on_launch=False,
+                             tags={**tags, "Name": f"{name}-private-{zone}", "kubernetes.io/role/internal-elb": "1"},
+                             opts=opts)
+        for zone in zones
+    }  # fmt: skip
+
+    endpoints_sg = _security_group(parent, f"{name}-endpoints-sg", vpc, "HTTPS from the VPC to interface endpoints", tags)
+    aws.vpc.SecurityGroupIngressRule(f"{name}-endpoints-sg-https", security_group_id=endpoints_sg.id,
+                                     cidr_ipv4=str(plan.cidr), ip_protocol="tcp", from_port=443, to_port=443,
+                                     description="HTTPS from the VPC", tags=tags, opts=opts)
+    aws.ec2.VpcEndpoint(f"{name}-endpoint-s3", vpc_id=vpc.id, service_name=f"com.amazonaws.{plan.region}.s3",
+                        vpc_endpoint_type="Gateway", route_table_ids=[vpc.main_route_table_id], tags=tags, opts=opts)
+    for service in INTERFACE_ENDPOINTS:
+        aws.ec2.VpcEndpoint(f"{name}-endpoint-{service.replace('.', '-')}", vpc_id=vpc.id,
+                            service_name=f"com.amazonaws.{plan.region}.{service}", vpc_endpoint_type="Interface",
+                            subnet_ids=[s.id for s in subnets.values()], security_group_ids=[endpoints_sg.id],
+                            private_dns_enabled=True, tags=tags, opts=opts)
+
+    fabric_sg = None
+    if plan.fabric == "EFA":
+        # EFA needs all traffic to and from the group itself, and nothing else (EC2 user guide, "Get started
+        # with EFA": "Prepare an EFA-enabled security group").
+        fabric_sg = _security_group(parent, f"{name}-efa-sg", vpc, "EFA: all traffic within this group only", tags)
+        aws.vpc.SecurityGroupIngressRule(f"{name}-efa-sg-ingress-self", security_group_id=fabric_sg.id,
+                                         referenced_security_group_id=fabric_sg.id, ip_protocol="-1",
+                                         description="all traffic from this group", tags=tags, opts=opts)
+        aws.vpc.SecurityGroupEgressRule(f"{name}-efa-sg-egress-self", security_group_id=fabric_sg.id,
+                                        referenced_security_group_id=fabric_sg.id, ip_protocol="-1",
+                                        description="all traffic to this group", tags=tags, opts=opts)
+
+    lustre_sg = None
+    if plan.enable_file_system_subnet:
+        lustre_sg = _security_group(parent, f"{name}-lustre-sg", vpc, "FSx for Lustre from the VPC", tags)
+        for low, high in LUSTRE_PORTS:
+            aws.vpc.SecurityGroupIngressRule(f"{name}-lustre-sg-ingress-{low}-{high}", security_group_id=lustre_sg.id,
+                                             cidr_ipv4=str(plan.cidr), ip_protocol="tcp", from_port=low, to_port=high,
+                                             description="Lustre from the VPC", tags=tags, opts=opts)
+        aws.vpc.SecurityGroupEgressRule(f"{name}-lustre-sg-egress-vpc", security_group_id=lustre_sg.id,
+                                        cidr_ipv4=str(plan.cidr), ip_protocol="-1", description="Lustre to the VPC",
+                                        tags=tags, opts=opts)
+
+    node_subnets = {zone: subnets[zone].id for zone in plan.zones}
+    return {
+        "network_id": vpc.id,
+        "node_subnet_ids": node_subnets,
+        "control_plane_subnet_ids": [s.id for s in subnets.values()],
+        "file_system_subnet_ids": node_subnets if plan.enable_file_system_subnet else {},
+        "fabric_security_group_id": fabric_sg.id if fabric_sg else None,
+        "file_system_security_group_id": lustre_sg.id if lustre_sg else None,
+        "proximity_placement_group_ids": {},
+    }
+
+
+# --- nodes ---------------------------------------------------------------------------------------------
+
+
+def _node_role(parent: pulumi.Resource, name: str, tags: dict[str, str]) -> tuple[aws.iam.Role, list[pulumi.Resource]]:
+    opts = pulumi.ResourceOptions(parent=parent)
+    role = aws.iam.Role(f"{name}-node-role", assume_role_policy=_assume_role_policy("ec2.amazonaws.com"),
+                        description="EKS worker nodes: only the AWS-managed worker, CNI and ECR pull policies",
+                        tags=tags, opts=opts)
+    attachments = [aws.iam.RolePolicyAttachment(f"{name}-node-role-{key}", role=role.name, policy_arn=arn, opts=opts)
+                   for key, arn in NODE_POLICIES.items()]
+    return role, attachments
+
+
+def _launch_template(parent: pulumi.Resource, name: str, root_volume_gib: int, tags: dict[str, str],
+                     **extra: Any) -> aws.ec2.LaunchTemplate:
+    return aws.ec2.LaunchTemplate(
+        f"{name}-launch-template",
+        description="gpufleet: IMDSv2 only, encrypted root volume",
+        metadata_options={"http_endpoint": "enabled", "http_tokens": "required",
+                          # 1 hop: pods (one hop further) cannot read the node role's credentials
+                          "http_put_response_hop_limit": 1},
+        block_device_mappings=[{"device_name": ROOT_DEVICE, "ebs": {
+            "volume_size": root_volume_gib, "volume_type": "gp3", "encrypted": "true", "delete_on_termination": "true"}}],
+        tag_specifications=[{"resource_type": kind, "tags": tags} for kind in ("instance", "volume", "network-interface")],
+        update_default_version=True,
+        tags=tags,
+        opts=pulumi.ResourceOptions(parent=parent),
+        **extra,
+    )
+
+
+def _version(template: aws.ec2.LaunchTemplate) -> pulumi.Output[str | None]:
+    return template.latest_version.apply(lambda v: None if v is None else str(v))
+
+
+def efa_interfaces(count: int, security_groups: list[Any]) -> list[dict[str, Any]]:
+    """One interface per network card: the primary carries ENA and EFA, the others are EFA-only
+    (EC2 user guide, "Maximize network bandwidth on accelerated computing instances")."""
+    return [{"network_card_index": card, "device_index": 0 if card == 0 else 1,
+             "interface_type": "efa" if card == 0 else "efa-only", "delete_on_termination": "true",
+             "security_groups": security_groups} for card in range(count)]
+
+
+def declare_node_group(parent: pulumi.ComponentResource, name: str, plan: NodeGroupPlan,
+                       args: Mapping[str, Any]) -> dict[str, Any]:
+    tags = workload_tags(args["tags"], plan.workload, plan.placement_reason)
+    capacity_tags = dict(tags)  # what cost estimates read from the capacity itself
+    if plan.utilization_percent is not None:
+        capacity_tags[TAG_UTILIZATION] = number(plan.utilization_percent)
+    if plan.hours_per_month is not None:
+        capacity_tags[TAG_HOURS] = number(plan.hours_per_month)
+
+    role, attachments = _node_role(parent, name, tags)
+    extra: dict[str, Any] = {}
+    placement_group = None
+    if plan.use_placement_group:
+        placement_group = aws.ec2.PlacementGroup(f"{name}-placement-group", name=f"{name}-placement-group",
+                                                 strategy="cluster", tags=tags, opts=pulumi.ResourceOptions(parent=parent))
+        extra["placement"] = {"group_name": placement_group.name}
+    if plan.fabric == "EFA":
+        groups = [args["cluster_security_group_id"], args["fabric_security_group_id"]]
+        extra["network_interfaces"] = efa_interfaces(plan.instance.max_efa_interfaces, groups)
+    capacity_type = {"spot": "SPOT"}.get(plan.capacity_type, "ON_DEMAND")
+    if plan.reservation is not None:
+        extra["capacity_reservation_specification"] = {
+            "capacity_reservation_target": {"capacity_reservation_id": plan.reservation.id}}
+        if plan.reservation.kind == "capacity-block":
+            capacity_type = "CAPACITY_BLOCK"
+            extra["instance_market_options"] = {"market_type": "capacity-block"}
+    template = _launch_template(parent, name, plan.root_volume_gib, capacity_tags, **extra)
+
+    labels = {
+        "gpufleet.io/workload": label_value(plan.workload),
+        "gpufleet.io/gpu": label_value(plan.instance.gpu_model),
+        "gpufleet.io/fabric": label_value(plan.fabric.lower()),
+        "gpufleet.io/capacity": plan.capacity_type,
+    }
+    node_group = aws.eks.NodeGroup(
+        f"{name}-node-group",
+        cluster_name=args["cluster_name"],
+        node_role_arn=role.arn,
+        subnet_ids=[args["node_subnet_id"]],
+        # The instance type lives here, not in the launch template (EKS accepts it in one place only).
+        instance_types=[plan.instance.name],
+        ami_type=GPU_AMI_TYPE,
+        capacity_type=capacity_type,
+        scaling_config={"desired_size": plan.nodes, "min_size": plan.min_nodes, "max_size": plan.max_nodes},
+        labels=labels,
+        taints=[GPU_TAINT],
+        launch_template={"id": template.id, "version": _version(template)},
+        update_config={"max_unavailable": 1},
+        tags=capacity_tags,
+        opts=pulumi.ResourceOptions(parent=parent, depends_on=attachments),
+    )
+    return {
+        "node_group_name": node_group.node_group_name,
+        "placement_group_name": placement_group.name if placement_group else None,
+        "fabric_interfaces_per_node": plan.instance.max_efa_interfaces if plan.fabric == "EFA" else 0,
+    }
+
+
+# --- control plane -------------------------------------------------------------------------------------
+
+
+def declare_control_plane(parent: pulumi.ComponentResource, name: str, args: Mapping[str, Any],
+                          network: Any) -> dict[str, Any]:
+    """`network` is the cluster's `HighBandwidthNetwork`."""
+    tags = dict(args["tags"])
+    opts = pulumi.ResourceOptions(parent=parent)
+    role = aws.iam.Role(f"{name}-cluster-role", assume_role_policy=_assume_role_policy("eks.amazonaws.com"),
+                        description="EKS control plane", tags=tags, opts=opts)
+    attachment = aws.iam.RolePolicyAttachment(f"{name}-cluster-role-policy", role=role.name, policy_arn=CLUSTER_POLICY,
+                                              opts=opts)
+    cluster = aws.eks.Cluster(
+        f"{name}-eks",
+        name=name,
+        role_arn=role.arn,
+        version=args.get("kubernetes_version"),
+        vpc_config={"subnet_ids": network.control_plane_subnet_ids,
+                    "endpoint_private_access": True, "endpoint_public_access": False},
+        access_config={"authentication_mode": "API"},
+        enabled_cluster_log_types=["api", "audit", "authenticator"],
+        tags=tags,
+        opts=pulumi.ResourceOptions(parent=parent, depends_on=[attachment]),
+    )
+    # A small node group for cluster add-ons, which do not tolerate the GPU taint.
+    system = f"{name}-system"
+    system_role, attachments = _node_role(parent, system, tags)
+    template = _launch_template(parent, system, 50, tags)
+    low, high = SYSTEM_NODES
+    aws.eks.NodeGroup(
+        f"{system}-node-group",
+        cluster_name=cluster.name,
+        node_role_arn=system_role.arn,
+        subnet_ids=network.node_subnet_ids.apply(lambda ids: list(ids.values())),
+        instance_types=[args.get("system_node_size") or DEFAULT_SYSTEM_NODE_SIZE],
+        ami_type=SYSTEM_AMI_TYPE,
+        capacity_type="ON_DEMAND",
+        scaling_config={"desired_size": low, "min_size": low, "max_size": high},
+        labels={"gpufleet.io/role": "system"},
+        launch_template={"id": template.id, "version": _version(template)},
+        update_config={"max_unavailable": 1},
+        tags=tags,
+        opts=pulumi.ResourceOptions(parent=parent, depends_on=attachments),
+    )
+    return {
+        "cluster_name": cluster.name,
+        "cluster_id": cluster.arn,
+        "cluster_security_group_id": cluster.vpc_config.cluster_security_group_id,
+    }
+
+
+# --- storage -------------------------------------------------------------------------------------------
+
+
+def declare_storage(parent: pulumi.ComponentResource, name: str, plan: StoragePlan, args: Mapping[str, Any],
+                    data_opts: pulumi.ResourceOptions) -> dict[str, Any]:
+    tags = workload_tags(args["tags"], plan.workload, plan.placement_reason)
+    opts = pulumi.ResourceOptions(parent=parent)
+    bucket_tags = dict(tags)
+    if plan.object_capacity_tib is not None:
+        bucket_tags[TAG_OBJECT_TIB] = number(plan.object_capacity_tib)
+    bucket = aws.s3.Bucket(f"{name}-objects", force_destroy=False, tags=bucket_tags, opts=data_opts)
+    aws.s3.BucketPublicAccessBlock(f"{name}-objects-public-access-block", bucket=bucket.id, block_public_acls=True,
+                                   block_public_policy=True, ignore_public_acls=True, restrict_public_buckets=True,
+                                   opts=opts)
+    aws.s3.BucketOwnershipControls(f"{name}-objects-ownership", bucket=bucket.id,
+                                   rule={"object_ownership": "BucketOwnerEnforced"}, opts=opts)  # no ACLs
+    aws.s3.BucketServerSideEncryptionConfiguration(
+        f"{name}-objects-encryption", bucket=bucket.id,
+        # SSE-S3: FSx data repository associations read it without a KMS key policy
+        rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}], opts=opts)
+    versioning = aws.s3.BucketVersioning(f"{name}-objects-versioning", bucket=bucket.id,
+                                         versioning_configuration={"status": "Enabled"}, opts=opts)
+    steps = [(plan.cool_after_days, "STANDARD_IA"), (plan.cold_after_days, "GLACIER_IR"),
+             (plan.archive_after_days, "DEEP_ARCHIVE")]
+    steps = [(days, storage_class) for days, storage_class in steps if days is not None]
+    aws.s3.BucketLifecycleConfiguration(
+        f"{name}-objects-lifecycle",
+        bucket=bucket.id,
+        rules=[{
+            "id": "warm-to-cold-to-archive",
+            "status": "Enabled",
+            "filter": {"prefix": ""},
+            "transitions": [{"days": days, "storage_class": storage_class} for days, storage_class in steps],
+            "noncurrent_version_transitions": [{"noncurrent_days": days, "storage_class": storage_class}
+                                               for days, storage_class in steps],
+            "abort_incomplete_multipart_upload": {"days_after_initiation": 7},
+        }],
+        opts=pulumi.ResourceOptions(parent=parent, depends_on=[versioning]),
+    )
+    outputs: dict[str, Any] = {"object_store_name": bucket.id, "object_store_id": bucket.arn,
+                               "hot_file_system_id": None}
+    if plan.product is not None:
+        file_system = aws.fsx.LustreFileSystem(
+            f"{name}-lustre",
+            deployment_type="PERSISTENT_2",  # encrypted at rest with KMS, always
+            storage_type="SSD",
+            storage_capacity=plan.hot_capacity_gib,
+            per_unit_storage_throughput=plan.throughput_mb_s_per_tib,
+            subnet_ids=args["file_system_subnet_id"],
+            security_group_ids=[args["file_system_security_group_id"]],
+            file_system_type_version="2.15",
+            data_compression_type="LZ4",
+            copy_tags_to_backups=True,
+            tags=tags,
+            opts=data_opts,
+        )
+        aws.fsx.DataRepositoryAssociation(
+            f"{name}-lustre-s3-link",
+            file_system_id=file_system.id,
+            file_system_path="/data",
+            data_repository_path=bucket.id.apply(lambda b: f"s3://{b}/data/"),
+            batch_import_meta_data_on_create=True,
+            delete_data_in_filesystem=False,
+            s3={"auto_import_policy": {"events": ["NEW", "CHANGED", "DELETED"]},
+                "auto_export_policy": {"events": ["NEW", "CHANGED", "DELETED"]}},
+            tags=tags,
+            opts=opts,
+        )
+        outputs["hot_file_system_id"] = file_system.id
+    return outputs

@@ -1,0 +1,106 @@
+"""`GpuCluster`: one cloud and region — network, private Kubernetes, GPU node groups, storage tiers."""
+
+from typing import Any, Optional
+
+import pulumi
+
+from components.args import GpuClusterArgs, GpuNodeGroupArgs, HighBandwidthNetworkArgs, StorageTiersArgs
+from components.clouds import cloud_module
+from components.gpu_node_group import GpuNodeGroup
+from components.network import HighBandwidthNetwork
+from components.preflight import ClusterPlan, plan_cluster, require
+from components.storage import StorageTiers
+
+
+class GpuCluster(pulumi.ComponentResource):
+    """A `HighBandwidthNetwork`, a Kubernetes control plane with a private API endpoint only (EKS, or a
+    private AKS cluster without local accounts) and a small system node group, one `GpuNodeGroup` per
+    workload and `StorageTiers` where asked. The whole cluster passes preflight before anything is
+    declared. Outputs are identifiers only: no kubeconfig or credential is exported."""
+
+    cluster_name: pulumi.Output[str]
+    """EKS cluster name / AKS managed cluster name."""
+    cluster_id: pulumi.Output[str]
+    """EKS cluster ARN / AKS resource id."""
+    network_id: pulumi.Output[str]
+    """VPC id / VNet id."""
+    fabric: pulumi.Output[str]
+    """"EFA", "InfiniBand" or "none"."""
+    bandwidth_gbps_per_node: pulumi.Output[Optional[float]]
+    """The catalog's network bandwidth per GPU node, in Gb/s."""
+    node_groups: pulumi.Output[dict[str, Any]]
+    """By workload: instance type, nodes, GPUs, zone, fabric, node group name."""
+    storage: pulumi.Output[dict[str, Any]]
+    """By workload: hot file system id and size, object store name."""
+
+    def __init__(self, name: str, args: GpuClusterArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
+        plan: ClusterPlan = require(plan_cluster(args, name), f"GpuCluster {name}: invalid arguments")
+        super().__init__("gpufleet:index:GpuCluster", name, None, opts)
+        caller = opts or pulumi.ResourceOptions()
+        cloud = cloud_module(plan.cloud)
+        azure_group = {"resource_group_name": args["resource_group_name"]} if args.get("resource_group_name") else {}
+        tags = dict(args["tags"])
+
+        network_args: HighBandwidthNetworkArgs = {
+            "cloud": plan.cloud, "region": plan.region, "zones": list(plan.network.zones),
+            "instance_types": [it.name for it in plan.network.instance_types], "tags": tags,
+            "enable_fabric": plan.network.enable_fabric,
+            "enable_file_system_subnet": plan.network.enable_file_system_subnet,
+            "cidr": str(plan.network.cidr), **azure_group,
+        }  # fmt: skip
+        network = HighBandwidthNetwork(f"{name}-network", network_args, pulumi.ResourceOptions(parent=self))
+        declared = cloud.declare_control_plane(self, name, args, network)
+        specs = {spec["workload"]: spec for spec in args["node_groups"]}
+        groups: dict[str, GpuNodeGroup] = {}
+        for group in plan.node_groups:
+            group_args: GpuNodeGroupArgs = {
+                **specs[group.workload], "cloud": plan.cloud, "region": plan.region, "tags": tags,
+                "cluster_name": declared["cluster_name"], "zone": group.zone,
+                "node_subnet_id": network.node_subnet_ids.apply(lambda ids, z=group.zone: ids[z]), **azure_group,
+            }  # fmt: skip
+            if group.fabric == "EFA":
+                group_args["cluster_security_group_id"] = declared["cluster_security_group_id"]
+                group_args["fabric_security_group_id"] = network.fabric_security_group_id
+            if group.use_placement_group and plan.cloud == "azure":
+                group_args["proximity_placement_group_id"] = network.proximity_placement_group_ids.apply(
+                    lambda ids, z=group.zone: ids[z])
+            groups[group.workload] = GpuNodeGroup(f"{name}-{group.workload}", group_args,
+                                                  pulumi.ResourceOptions(parent=self))
+
+        storage_specs = {spec["workload"]: spec for spec in args.get("storage") or []}
+        tiers: dict[str, StorageTiers] = {}
+        for store in plan.storage:
+            store_args: StorageTiersArgs = {
+                **storage_specs[store.workload], "cloud": plan.cloud, "region": plan.region, "zone": store.zone,
+                "gpu_count": store.gpu_count, "tags": tags, **azure_group,
+            }  # fmt: skip
+            if store.product is not None:
+                store_args["file_system_subnet_id"] = network.file_system_subnet_ids.apply(
+                    lambda ids, z=store.zone: ids[z])
+                if plan.cloud == "aws":
+                    store_args["file_system_security_group_id"] = network.file_system_security_group_id
+            if plan.cloud == "azure":
+                store_args["private_endpoint_subnet_id"] = network.node_subnet_ids.apply(
+                    lambda ids, z=store.zone: ids[z])
+            # The caller's protect / retain_on_delete decide for the data-bearing children too.
+            data = pulumi.ResourceOptions(parent=self, protect=caller.protect, retain_on_delete=caller.retain_on_delete)
+            tiers[store.workload] = StorageTiers(f"{name}-{store.workload}-storage", store_args, data)
+
+        self.cluster_name = pulumi.Output.from_input(declared["cluster_name"])
+        self.cluster_id = pulumi.Output.from_input(declared["cluster_id"])
+        self.network_id = network.network_id
+        self.fabric = network.fabric
+        self.bandwidth_gbps_per_node = network.bandwidth_gbps_per_node
+        self.node_groups = pulumi.Output.from_input({
+            workload: {"instance_type": g.instance_type, "nodes": g.nodes, "gpus": g.gpus, "zone": g.zone,
+                       "fabric": g.fabric, "node_group_name": g.node_group_name}
+            for workload, g in groups.items()})
+        self.storage = pulumi.Output.from_input({
+            workload: {"hot_file_system_id": t.hot_file_system_id, "hot_capacity_tib": t.hot_capacity_tib,
+                       "object_store_name": t.object_store_name}
+            for workload, t in tiers.items()})
+        self.register_outputs({
+            "cluster_name": self.cluster_name, "cluster_id": self.cluster_id, "network_id": self.network_id,
+            "fabric": self.fabric, "bandwidth_gbps_per_node": self.bandwidth_gbps_per_node,
+            "node_groups": self.node_groups, "storage": self.storage,
+        })

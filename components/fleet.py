@@ -1,0 +1,116 @@
+"""A placed fleet as components: one `GpuCluster` per cloud and region the placement chose.
+
+`fleet_clusters` turns the typed fleet and its placement into cluster arguments (plain data, no
+resources); `declare_fleet` runs preflight on every cluster first, then builds one explicit provider
+per cloud and region and declares the clusters with it. Used by the program (`__main__.py`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_azure_native as azure_native
+
+from gpufleet.catalog import Catalog, load_catalog
+from gpufleet.config import Fleet, Workload
+from gpufleet.errors import UserError
+from gpufleet.placement import Placement
+
+from components.args import GpuClusterArgs, NodeGroupSpecArgs, StorageSpecArgs
+from components.cluster import GpuCluster
+from components.preflight import plan_cluster
+
+# Stands in for the resource group the program declares, so Azure clusters pass preflight first.
+_DECLARED_LATER = "declared-by-the-program"
+
+
+@dataclass(frozen=True)
+class PlannedCluster:
+    name: str
+    cloud: str
+    region: str
+    args: GpuClusterArgs
+
+
+def _node_group(workload: Workload, instance_type: str, reason: str) -> NodeGroupSpecArgs:
+    spec: NodeGroupSpecArgs = {
+        "workload": workload.name, "gpu": workload.gpu, "gpu_count": workload.gpu_count,
+        "instance_type": instance_type, "capacity_type": workload.capacity, "scale_to_zero": workload.scale_to_zero,
+        # The fabric (and its placement group) only where the workload asks for it.
+        "enable_fabric": workload.high_bandwidth_fabric,
+        "utilization_percent": workload.utilization_percent, "hours_per_month": workload.hours_per_month,
+        "placement_reason": reason,
+    }  # fmt: skip
+    if workload.reservation is not None:
+        r = workload.reservation
+        spec["reservation"] = {"kind": r.kind, "id": r.id, "zone": r.zone}
+    return spec
+
+
+def _storage(workload: Workload, reason: str) -> StorageSpecArgs | None:
+    storage = workload.storage
+    if storage is None:
+        return None
+    spec: StorageSpecArgs = {
+        "workload": workload.name,
+        # Training reads its data set through the hot tier; inference only when it asks for one.
+        "enable_hot_tier": workload.kind == "training" or storage.hot_tib > 0,
+        "cold_after_days": storage.cold_after_days,
+        "archive_after_days": storage.archive_after_days,
+        "placement_reason": reason,
+    }
+    if storage.hot_tib > 0:
+        spec["hot_capacity_tib"] = storage.hot_tib
+    if storage.object_tib > 0:
+        spec["object_capacity_tib"] = storage.object_tib
+    return spec
+
+
+def fleet_clusters(fleet: Fleet, placement: Placement) -> list[PlannedCluster]:
+    """One cluster per (cloud, region) the placement chose, in the fleet's workload order."""
+    clusters: dict[tuple[str, str], PlannedCluster] = {}
+    for workload in fleet.workloads:
+        chosen = placement.decisions[workload.name]
+        option = chosen.chosen
+        key = (option.cloud, option.region)
+        if key not in clusters:
+            name = f"{fleet.environment}-{option.region}"
+            clusters[key] = PlannedCluster(name, option.cloud, option.region, {
+                "cloud": option.cloud, "region": option.region, "tags": fleet.owner_tags, "node_groups": [],
+                "storage": []})
+        args = clusters[key].args
+        args["node_groups"].append(_node_group(workload, option.instance_type, chosen.reason))
+        if (storage := _storage(workload, chosen.reason)) is not None:
+            args["storage"].append(storage)
+    return list(clusters.values())
+
+
+def _provider(cloud: str, region: str) -> pulumi.ProviderResource:
+    if cloud == "aws":
+        return aws.Provider(f"aws-{region}", region=region)
+    return azure_native.Provider(f"azure-{region}", location=region)
+
+
+def declare_fleet(fleet: Fleet, placement: Placement, catalog: Catalog | None = None) -> dict[str, GpuCluster]:
+    """Preflight every cluster, then declare them, each with its cloud and region's own provider."""
+    catalog = catalog or load_catalog()
+    planned = fleet_clusters(fleet, placement)
+    problems = []
+    for cluster in planned:
+        check = {**cluster.args, "resource_group_name": _DECLARED_LATER} if cluster.cloud == "azure" else cluster.args
+        problems += plan_cluster(check, cluster.name, catalog)[1]
+    if problems:
+        raise UserError(problems, heading="the placed fleet fails preflight")
+
+    declared = {}
+    for cluster in planned:
+        opts = pulumi.ResourceOptions(providers=[_provider(cluster.cloud, cluster.region)])
+        args = cluster.args
+        if cluster.cloud == "azure":
+            group = azure_native.resources.ResourceGroup(f"{cluster.name}-rg", location=cluster.region,
+                                                         tags=fleet.owner_tags, opts=opts)
+            args = {**args, "resource_group_name": group.name}
+        declared[cluster.name] = GpuCluster(cluster.name, args, opts)
+    return declared

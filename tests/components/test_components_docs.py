@@ -1,0 +1,29 @@
+"""docs/components.md names every argument, output and unsupported feature, so it cannot fall behind."""
+
+import inspect
+from pathlib import Path
+
+import pytest
+
+from components import COMPONENTS, args
+from components.clouds import SUPPORTED_CLOUDS, cloud_module
+
+DOC = (Path(__file__).resolve().parents[2] / "docs" / "components.md").read_text()
+ARGS = [args.GpuNodeGroupArgs, args.HighBandwidthNetworkArgs, args.StorageTiersArgs, args.GpuClusterArgs,
+        args.ReservationArgs]
+
+
+@pytest.mark.parametrize("cls", ARGS, ids=lambda c: c.__name__)
+def test_every_argument_is_documented(cls):
+    assert [key for key in cls.__annotations__ if f"`{key}`" not in DOC] == []
+
+
+@pytest.mark.parametrize("component", COMPONENTS, ids=lambda c: c.__name__)
+def test_every_output_is_documented(component):
+    outputs = list(inspect.get_annotations(component))
+    assert outputs and [key for key in outputs if f"`{key}`" not in DOC] == []
+
+
+@pytest.mark.parametrize("cloud", SUPPORTED_CLOUDS)
+def test_every_unsupported_feature_is_documented(cloud):
+    assert [feature for feature in cloud_module(cloud).UNSUPPORTED if f"**{feature}**" not in DOC] == []
