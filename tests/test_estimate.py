@@ -105,3 +105,13 @@ def test_default_provider_region_comes_from_config_when_cli_shows_no_provider_st
     # an explicit (non-default) provider missing from the states gives no region: unpriced, not guessed
     states[0]["provider"] = f"{URN}pulumi:providers:aws::aws-west::id"
     assert estimate_plan(views_from_states(states, config={"aws:region": "eu-north-1"})).unpriced == [states[0]["urn"]]
+
+
+def test_totals_are_the_sum_of_the_reported_rounded_rows():
+    # 3 × g6.xlarge in us-east-1 = 3 × 587.504 USD: each row is reported as 587.50, so the total is 1,762.50
+    views = [view("aws:ec2/instance:Instance", f"g{i}", {"instanceType": "g6.xlarge"}, {"region": "us-east-1"})
+             for i in range(3)]
+    plan = estimate_plan(views).to_json()
+    rows = [e["monthly_usd"] for e in plan["estimates"].values()]
+    assert rows == [587.5, 587.5, 587.5]
+    assert plan["totals"]["monthly_usd"] == 1762.5 == sum(rows)

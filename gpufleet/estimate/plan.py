@@ -53,6 +53,9 @@ class ResourceEstimate:
         }
 
 
+DIGITS = {"monthly_usd": 2, "monthly_kwh": 3, "monthly_kgco2e": 3}
+
+
 @dataclass(frozen=True)
 class PlanEstimate:
     resources: dict[str, ResourceEstimate]  # only resources that cost money, by URN
@@ -62,8 +65,12 @@ class PlanEstimate:
         return sum(e.gpus or 0 for e in self.resources.values())
 
     def total(self, figure: str) -> float:
-        """Sum of the known values of `figure`; see `unknown(figure)` for what is left out."""
-        return math.fsum(getattr(e, figure) for e in self.resources.values() if getattr(e, figure) is not None)
+        """Sum of the known values of `figure`, each rounded as it is reported (USD to the cent,
+        kWh and kg to 3 decimals), so any subtotal of the reported rows adds up to the total.
+        See `unknown(figure)` for what is left out."""
+        digits = DIGITS[figure]
+        return round(math.fsum(round(getattr(e, figure), digits) for e in self.resources.values()
+                               if getattr(e, figure) is not None), digits)
 
     def unknown(self, figure: str) -> list[str]:
         return [u for u, e in self.resources.items() if getattr(e, figure) is None]
@@ -77,9 +84,9 @@ class PlanEstimate:
         return {
             "totals": {
                 "gpus": self.gpus,
-                "monthly_usd": _cents(self.total("monthly_usd")),
-                "monthly_kwh": _round(self.total("monthly_kwh"), 3),
-                "monthly_kgco2e": _round(self.total("monthly_kgco2e"), 3),
+                "monthly_usd": self.total("monthly_usd"),
+                "monthly_kwh": self.total("monthly_kwh"),
+                "monthly_kgco2e": self.total("monthly_kgco2e"),
             },
             "estimates": {urn: e.to_json() for urn, e in self.resources.items()},
             "unpriced": self.unpriced,

@@ -1,0 +1,80 @@
+"""The offline preview: run a stack's program, estimate its resources, judge them with the policy pack.
+
+`preview(...)` returns everything the terminal summary and `--json` need; it prints nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from gpufleet.config import CONFIG_KEY
+from gpufleet.estimate import PlanEstimate, ResourceView, estimate_plan
+from gpufleet.estimate.views import views_from_states
+from gpufleet.offline import ProgramRun, StackSettings, load_stack, preview_json, run_program
+from gpufleet.stacks import fleet_from_settings
+
+REPO_DIR = Path(__file__).resolve().parents[1]
+DEFAULT_POLICY_PACK = REPO_DIR / "policies"
+
+
+@dataclass
+class PreviewResult:
+    run: ProgramRun
+    estimate: PlanEstimate
+    violations: list = field(default_factory=list)  # gpufleet.policy.violations.Violation
+    policy_environment: str | None = None
+
+    @property
+    def mandatory_violations(self) -> list:
+        return [v for v in self.violations if v.level == "mandatory"]
+
+    def to_json(self) -> dict[str, Any]:
+        doc = preview_json(self.run)
+        doc["gpufleet"] = {
+            "stack": self.run.settings.stack,
+            "project": self.run.settings.project,
+            **self.estimate.to_json(),
+            "policy_environment": self.policy_environment,
+            "violations": [v.to_json() for v in self.violations],
+            "placement": self.run.outputs.get("placement"),
+        }
+        return doc
+
+
+def views_from_run(run: ProgramRun) -> list[ResourceView]:
+    states = [{"urn": r.urn, "type": r.type, "inputs": r.inputs, "provider": r.provider, "id": r.id}
+              for r in run.resources]
+    return views_from_states(states, config=run.settings.config)
+
+
+def load_settings(program_dir: Path, stack: str) -> StackSettings:
+    """The stack's settings; for gpufleet's own program its fleet is validated first (exit 2)."""
+    settings = load_stack(program_dir, stack)
+    if settings.project == "gpufleet" or CONFIG_KEY in settings.config:
+        fleet_from_settings(settings)
+    return settings
+
+
+def preview(
+    program_dir: Path,
+    stack: str,
+    *,
+    policy_pack: Path | None = DEFAULT_POLICY_PACK,
+    policy_config_file: Path | None = None,
+    in_process_policies: bool = False,
+) -> PreviewResult:
+    settings = load_settings(program_dir, stack)
+    run = run_program(settings)
+    result = PreviewResult(run=run, estimate=estimate_plan(views_from_run(run)))
+    if policy_pack is not None:
+        from gpufleet.policy.analyzer import analyze_over_grpc
+        from gpufleet.policy.inprocess import analyze_in_process, default_policy_config_path, load_policy_config
+
+        config_path = policy_config_file or default_policy_config_path(policy_pack, settings.stack)
+        result.policy_environment = config_path.stem
+        analyze = analyze_in_process if in_process_policies else analyze_over_grpc
+        result.violations = analyze(policy_pack, run, load_policy_config(config_path), project=settings.project,
+                                    stack=settings.stack, stack_config=settings.config)
+    return result

@@ -1,0 +1,114 @@
+"""`gpufleet preview`: a program someone else wrote, the JSON plan, and broken stack files (exit 2)."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from gpufleet.cli import main
+
+HERE = Path(__file__).parent
+OTHERS = HERE / "programs" / "someone-elses-aws"
+URN = "urn:pulumi:dev::inference-team::"
+
+
+def test_someone_elses_program_is_previewed_priced_and_unpriced_listed(tmp_path, capsys):
+    out = tmp_path / "plan.json"
+    assert main(["preview", "dev", "--program", str(OTHERS), "--no-policies", "--json", str(out)]) == 0
+    plan = json.loads(out.read_text())
+    g = plan["gpufleet"]
+    assert g["totals"] == {"gpus": 32, "monthly_usd": 160716.8, "monthly_kwh": g["totals"]["monthly_kwh"],
+                           "monthly_kgco2e": g["totals"]["monthly_kgco2e"]}
+    node_w = 8 * 691.2 + 192 * 3.5 + 2048 * 1.073741824 * 0.392
+    kwh = 4 * node_w * 730 / 1000 * 1.12
+    assert g["totals"]["monthly_kwh"] == pytest.approx(kwh, abs=0.002)  # 4 rows, each rounded to 0.001
+    assert g["totals"]["monthly_kgco2e"] == pytest.approx(kwh * 119.76 / 1000, abs=0.002)
+    assert g["unpriced"] == [f"{URN}aws:s3/bucket:Bucket::checkpoints"]
+    assert g["violations"] == [] and g["policy_environment"] is None
+    e = g["estimates"][f"{URN}aws:ec2/instance:Instance::gpu-0"]
+    assert (e["region"], e["instance_type"], e["nodes"], e["gpus"], e["monthly_usd"]) == (
+        "us-west-2", "p5.48xlarge", 1, 8, 40179.2)
+
+    # the `pulumi preview --json` shape
+    assert list(plan) == ["config", "steps", "diagnostics", "changeSummary", "gpufleet"]
+    assert plan["config"] == {"aws:region": "us-west-2", "inference-team:replicas": "4"}
+    step = next(s for s in plan["steps"] if s["urn"] == f"{URN}aws:ec2/instance:Instance::gpu-3")
+    assert step["op"] == "create"
+    assert step["provider"].startswith(f"{URN}pulumi:providers:aws::default_7_51_1::")
+    state = step["newState"]
+    assert (state["type"], state["custom"], state["parent"]) == (
+        "aws:ec2/instance:Instance", True, f"urn:pulumi:dev::inference-team::pulumi:pulumi:Stack::inference-team-dev")
+    assert state["inputs"]["instanceType"] == "p5.48xlarge"
+    assert state["inputs"]["metadataOptions"] == {"httpTokens": "required"}
+    assert plan["changeSummary"] == {"create": 6}  # stack + bucket + 4 instances; default provider not shown
+
+    screen = capsys.readouterr().out
+    assert "160,716.80 USD/month" in screen and "checkpoints" in screen and "32 GPUs" in screen
+
+
+FLEET = """\
+config:
+  gpufleet:fleet:
+    environment: dev
+    owner: {team: ml, cost-center: cc-1}
+    candidates: [{cloud: aws, regions: [us-west-2]}]
+    workloads:
+      - {name: train, gpu: H100, gpu_count: 8, utilization_percent: 50}
+"""
+
+
+@pytest.mark.parametrize("stack_text, expected", [
+    ("config: [unclosed\n", ["invalid YAML"]),
+    ("config:\n  aws:region: us-west-2\n",
+     ["gpufleet:fleet: missing from the configuration of stack 'dev'"]),
+    (FLEET.replace("environment: dev", "environment: dev\n    colour: blue"),
+     ["gpufleet:fleet.colour: unknown key (got 'colour')"]),
+    (FLEET.replace("gpu_count: 8", "gpu_count: eight"),
+     ["gpufleet:fleet.workloads[0].gpu_count: Input should be a valid integer"]),
+    (FLEET.replace("gpu_count: 8", "gpu_count: -8"),
+     ["gpufleet:fleet.workloads[0].gpu_count: Input should be greater than 0 (got -8)"]),
+    (FLEET.replace("regions: [us-west-2]", "regions: [us-west-9]"),
+     ["gpufleet:fleet.candidates[0].regions[0]: unknown aws region (got 'us-west-9'); did you mean 'us-west-2'?"]),
+    (FLEET.replace("gpu: H100", "gpu: H1O0"),
+     ["gpufleet:fleet.workloads[0].gpu: unknown GPU model (got 'H1O0'); did you mean 'H100'?"]),
+])
+def test_broken_stack_files_exit_2_with_the_path(tmp_path, capsys, stack_text, expected):
+    _project(tmp_path, stack_text)
+    assert main(["preview", "dev", "--program", str(tmp_path)]) == 2  # an escaped exception fails the test
+    err = capsys.readouterr().err
+    for fragment in expected:
+        assert fragment in err
+
+
+def _project(path, stack_text):
+    (path / "Pulumi.yaml").write_text("name: gpufleet\nruntime: python\nstackConfigDir: stacks\n")
+    (path / "__main__.py").write_text("raise SystemExit('the program must not run when config is invalid')\n")
+    (path / "stacks").mkdir()
+    (path / "stacks" / "Pulumi.dev.yaml").write_text(stack_text)
+
+
+def test_the_installed_command_prints_no_traceback(tmp_path):
+    _project(tmp_path, FLEET.replace("gpu_count: 8", "gpu_count: -8"))
+    proc = subprocess.run([sys.executable, "-m", "gpufleet.cli", "preview", "dev", "--program", str(tmp_path)],
+                          capture_output=True, text=True)
+    assert (proc.returncode, proc.stdout) == (2, "")
+    assert proc.stderr == ("invalid stack configuration (stack 'dev'): 1 problem(s)\n"
+                           "  - gpufleet:fleet.workloads[0].gpu_count: Input should be greater than 0 (got -8)\n")
+
+
+def test_unknown_stack_and_unknown_command_suggest(tmp_path, capsys):
+    assert main(["preview", "dve", "--program", str(OTHERS)]) == 2
+    err = capsys.readouterr().err
+    assert "no configuration for stack 'dve'" in err and "did you mean 'dev'?" in err
+    assert main(["previwe", "dev"]) == 2
+    assert "unknown command (got 'previwe'); did you mean 'preview'?" in capsys.readouterr().err
+
+
+def test_program_error_exits_3_naming_the_cause(tmp_path, capsys):
+    (tmp_path / "Pulumi.yaml").write_text("name: broken\nruntime: python\n")
+    (tmp_path / "Pulumi.dev.yaml").write_text("config: {}\n")
+    (tmp_path / "__main__.py").write_text("raise ValueError('no GPUs configured')\n")
+    assert main(["preview", "dev", "--program", str(tmp_path), "--no-policies"]) == 3
+    assert "no GPUs configured" in capsys.readouterr().err
