@@ -1,0 +1,191 @@
+"""Run the policy pack as the Pulumi CLI does: its own process, driven over the Analyzer gRPC protocol.
+
+The pack is started as `python -u -m pulumi.policy <engine address> .` in its folder, with the stack's
+PULUMI_* variables in its environment; it prints the port it serves on. `pulumi.policy` parses the
+engine address but never calls the engine (pulumi-policy 1.21: its runtime settings get no engine), so
+no Engine service is needed here. This is the reference path; `inprocess` is the fast path.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+from collections import deque
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable
+
+import grpc
+from pulumi.runtime.proto import analyzer_pb2_grpc
+
+from gpufleet.policy.protocol import Unimplemented, pack_environment, run_session
+from gpufleet.policy.violations import Violation
+
+if TYPE_CHECKING:
+    from gpufleet.offline import ProgramRun
+
+# As the engine dials analyzers: up to 400 MB messages (large stacks in one AnalyzeStack call).
+_MAX_MESSAGE_BYTES = 400 * 1024 * 1024
+_CHANNEL_OPTIONS = [("grpc.max_receive_message_length", _MAX_MESSAGE_BYTES),
+                    ("grpc.max_send_message_length", _MAX_MESSAGE_BYTES)]
+ENGINE_ADDRESS = "127.0.0.1:0"  # never dialled by pulumi.policy
+STARTUP_TIMEOUT_SECONDS = 60.0
+CALL_TIMEOUT_SECONDS = 600.0
+
+
+class PolicyPackError(Exception):
+    """The policy pack failed to start, or failed while analysing (its stderr is in the message)."""
+
+
+class _GrpcClient:
+    """The Analyzer stub, with gRPC errors turned into what `run_session` expects."""
+
+    def __init__(self, channel: grpc.Channel, stderr: Callable[[], str]) -> None:
+        self._stub = analyzer_pb2_grpc.AnalyzerStub(channel)
+        self._stderr = stderr
+
+    def _call(self, method: str, request: Any, optional: bool = False) -> Any:
+        try:
+            return getattr(self._stub, method)(request, timeout=CALL_TIMEOUT_SECONDS)
+        except grpc.RpcError as e:
+            if optional and e.code() == grpc.StatusCode.UNIMPLEMENTED:
+                raise Unimplemented(method) from None
+            raise PolicyPackError(f"policy pack failed in {method}: {e.code().name}: {e.details()}"
+                                  f"{self._stderr()}") from None
+
+    def Handshake(self, request):  # noqa: N802 - gRPC method names
+        return self._call("Handshake", request, optional=True)
+
+    def ConfigureStack(self, request):  # noqa: N802
+        return self._call("ConfigureStack", request, optional=True)
+
+    def GetAnalyzerInfo(self, request):  # noqa: N802
+        return self._call("GetAnalyzerInfo", request)
+
+    def Configure(self, request):  # noqa: N802
+        return self._call("Configure", request)
+
+    def Remediate(self, request):  # noqa: N802
+        return self._call("Remediate", request)
+
+    def Analyze(self, request):  # noqa: N802
+        return self._call("Analyze", request)
+
+    def AnalyzeStack(self, request):  # noqa: N802
+        return self._call("AnalyzeStack", request)
+
+
+class PolicyPackProcess:
+    """A running policy pack for one stack (its PULUMI_* environment is fixed at start).
+
+    `analyze` may be called several times, e.g. with different policy configurations, as `Configure`
+    replaces the pack's configuration each time.
+    """
+
+    def __init__(self, pack_dir: Path, *, project: str, stack: str, stack_config: dict[str, str]) -> None:
+        self.pack_dir = Path(pack_dir).resolve()
+        self.project, self.stack, self.stack_config = project, stack, dict(stack_config)
+        self._process: subprocess.Popen | None = None
+        self._channel: grpc.Channel | None = None
+        self._stderr: deque[str] = deque(maxlen=60)
+        self._drains: list[threading.Thread] = []
+
+    def _stderr_tail(self) -> str:
+        text = "".join(self._stderr).strip()
+        return f"\n--- policy pack stderr ---\n{text}" if text else ""
+
+    def start(self) -> "PolicyPackProcess":
+        if not (self.pack_dir / "PulumiPolicy.yaml").is_file():
+            raise PolicyPackError(f"{self.pack_dir}: not a policy pack (no PulumiPolicy.yaml)")
+        env = {**os.environ, **pack_environment(project=self.project, stack=self.stack,
+                                                 stack_config=self.stack_config)}
+        if not self.stack_config:
+            env.pop("PULUMI_CONFIG", None)
+        self._process = subprocess.Popen(
+            [sys.executable, "-u", "-m", "pulumi.policy", ENGINE_ADDRESS, "."],
+            cwd=self.pack_dir, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True,
+        )
+        self._drain_in_background(self._process.stderr)
+        port = self._read_port()
+        self._channel = grpc.insecure_channel(f"127.0.0.1:{port}", options=_CHANNEL_OPTIONS)
+        try:
+            grpc.channel_ready_future(self._channel).result(timeout=STARTUP_TIMEOUT_SECONDS)
+        except grpc.FutureTimeoutError:
+            self.close()
+            raise PolicyPackError(f"policy pack {self.pack_dir} did not answer on port {port}") from None
+        return self
+
+    def _drain_in_background(self, stream) -> None:
+        """Keep reading a pipe of the pack (its stderr is kept for error messages), so it never blocks."""
+
+        def drain() -> None:
+            for line in stream:
+                self._stderr.append(line)
+
+        thread = threading.Thread(target=drain, daemon=True)
+        thread.start()
+        self._drains.append(thread)
+
+    def _read_port(self) -> int:
+        assert self._process is not None and self._process.stdout is not None
+        result: dict[str, str] = {}
+
+        def read() -> None:
+            result["line"] = self._process.stdout.readline()
+
+        reader = threading.Thread(target=read, daemon=True)
+        reader.start()
+        self._drains.append(reader)
+        reader.join(STARTUP_TIMEOUT_SECONDS)
+        line = result.get("line", "").strip()
+        if not line.isdigit():
+            exited = self._process.poll() is not None
+            self.close()
+            why = f"printed {line!r}" if line else "exited" if exited else "timed out"
+            raise PolicyPackError(f"policy pack {self.pack_dir} did not start ({why}; expected its port)"
+                                  f"{self._stderr_tail()}")
+        self._drain_in_background(self._process.stdout)
+        return int(line)
+
+    def analyze(self, run: ProgramRun, policy_config: dict[str, Any]) -> list[Violation]:
+        if self._channel is None:
+            self.start()
+        assert self._channel is not None
+        return run_session(_GrpcClient(self._channel, self._stderr_tail), run, policy_config,
+                           pack_dir=self.pack_dir, project=self.project, stack=self.stack,
+                           stack_config=self.stack_config, engine_address=ENGINE_ADDRESS)
+
+    def close(self) -> None:
+        if self._channel is not None:
+            self._channel.close()
+            self._channel = None
+        if self._process is not None and self._process.poll() is None:
+            self._process.terminate()
+            try:
+                self._process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+        if self._process is not None:
+            for thread in self._drains:  # the pipes reach end-of-file once the process is gone
+                thread.join(timeout=5)
+            for stream in (self._process.stdout, self._process.stderr):
+                if stream is not None:
+                    stream.close()
+            self._process = None
+
+    def __enter__(self) -> "PolicyPackProcess":
+        return self.start() if self._channel is None else self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def analyze_over_grpc(pack_dir: Path, run: ProgramRun, policy_config: dict[str, Any], *, project: str,
+                      stack: str, stack_config: dict[str, str]) -> list[Violation]:
+    """Start the pack, drive it through a preview of `run` over gRPC, stop it: the violations, sorted
+    (mandatory first). An invalid `policy_config` raises `UserError`; a broken pack `PolicyPackError`."""
+    with PolicyPackProcess(pack_dir, project=project, stack=stack, stack_config=stack_config) as pack:
+        return pack.analyze(run, policy_config)

@@ -1,0 +1,202 @@
+"""The engine's side of the Analyzer protocol: what `pulumi preview` sends a policy pack, and in what order.
+
+For a Python pack the CLI starts `python -u -m pulumi.policy <engine address> .` in the pack folder with
+PULUMI_PROJECT, PULUMI_STACK, PULUMI_DRY_RUN, PULUMI_CONFIG (and PULUMI_ORGANIZATION) in the environment,
+then calls `pulumirpc.Analyzer`: `Handshake` and `ConfigureStack` (both optional for a pack), then
+`GetAnalyzerInfo`, `Configure` with the reconciled policy config, `Remediate` and `Analyze` for every
+resource as it is registered (checked inputs, resource options, the provider's inputs), and
+`AnalyzeStack` with every resource at the end (pulumi/pulumi `analyzer_plugin.go`, `step_generator.go`).
+
+`run_session` does exactly that for a recorded `ProgramRun`, over any `AnalyzerClient` — the gRPC stub of a
+real pack process, or the pack's servicer in-process — so both paths send identical messages.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from google.protobuf import empty_pb2, json_format, struct_pb2
+from pulumi.runtime.proto import analyzer_pb2 as pb
+
+from gpufleet.policy.config import reconcile
+from gpufleet.policy.violations import Violation, sort_violations
+
+if TYPE_CHECKING:
+    from gpufleet.offline import ProgramRun, RecordedResource
+
+ORGANIZATION = "organization"  # what the CLI and pulumi.policy use when the backend has none
+STACK_TYPE = "pulumi:pulumi:Stack"
+LEVEL_NAMES = {pb.ADVISORY: "advisory", pb.MANDATORY: "mandatory", pb.REMEDIATE: "remediate",
+               pb.DISABLED: "disabled"}
+LEVEL_VALUES = {"advisory": pb.ADVISORY, "mandatory": pb.MANDATORY, "remediate": pb.REMEDIATE,
+                "disabled": pb.DISABLED}
+
+# Signature keys of Pulumi's wire format (sdk/go/common/resource/properties.go).
+SIG = "4dabf18193072939515e22adb298388d"
+RESOURCE_REFERENCE = "5cf8f73096256a8f31e491e813e4eb8e"
+OUTPUT_VALUE = "d0e6a833031e9bbcd3f4e8bde6ca49a4"
+SECRET = "1b47061264138c4ac30d75fd1eb44270"
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+
+
+class AnalyzerClient(Protocol):
+    def Handshake(self, request: Any) -> Any: ...  # noqa: N802 - gRPC method names
+    def ConfigureStack(self, request: Any) -> Any: ...  # noqa: N802
+    def GetAnalyzerInfo(self, request: Any) -> Any: ...  # noqa: N802
+    def Configure(self, request: Any) -> Any: ...  # noqa: N802
+    def Remediate(self, request: Any) -> Any: ...  # noqa: N802
+    def Analyze(self, request: Any) -> Any: ...  # noqa: N802
+    def AnalyzeStack(self, request: Any) -> Any: ...  # noqa: N802
+
+
+class Unimplemented(Exception):
+    """The pack does not implement an optional method (the engine carries on, as here)."""
+
+
+def pack_environment(*, project: str, stack: str, stack_config: dict[str, str]) -> dict[str, str]:
+    """The variables the CLI adds to a policy pack's environment (`constructEnv`)."""
+    env = {"PULUMI_ORGANIZATION": ORGANIZATION, "PULUMI_PROJECT": project, "PULUMI_STACK": stack,
+           "PULUMI_DRY_RUN": "true"}
+    if stack_config:
+        env["PULUMI_CONFIG"] = json.dumps(stack_config, sort_keys=True)
+    return env
+
+
+def engine_value(value: Any) -> Any:
+    """A recorded input as the engine marshals it for analyzers (KeepUnknowns, KeepSecrets, no resource
+    references): a resource reference becomes its id (custom) or URN (component); an output value its
+    plain value, secret or the unknown sentinel."""
+    if isinstance(value, dict):
+        sig = value.get(SIG)
+        if sig == RESOURCE_REFERENCE:
+            ref_id = value.get("id")
+            return engine_value(ref_id) if ref_id not in (None, "") else value.get("urn", UNKNOWN)
+        if sig == OUTPUT_VALUE:
+            if "value" not in value:
+                return UNKNOWN
+            inner = engine_value(value["value"])
+            return {SIG: SECRET, "value": inner} if value.get("secret") else inner
+        return {k: engine_value(v) for k, v in value.items() if not k.startswith("__")}
+    if isinstance(value, list):
+        return [engine_value(v) for v in value]
+    return value
+
+
+def _struct(value: dict[str, Any]) -> struct_pb2.Struct:
+    s = struct_pb2.Struct()
+    s.update(value)
+    return s
+
+
+def _options(r: RecordedResource) -> pb.AnalyzerResourceOptions:
+    # A first preview has no old state, so the engine sends no aliases; retainOnDelete is not in the
+    # protocol at all.
+    return pb.AnalyzerResourceOptions(
+        protect=r.protect,
+        deleteBeforeReplace=r.delete_before_replace,
+        deleteBeforeReplaceDefined=r.delete_before_replace,
+        customTimeouts=pb.AnalyzerResourceOptions.CustomTimeouts(),
+        parent=r.parent or "",
+    )
+
+
+def _provider(r: RecordedResource, by_urn: dict[str, RecordedResource]) -> pb.AnalyzerProviderResource | None:
+    if not r.provider:
+        return None
+    purn = r.provider.rsplit("::", 1)[0]
+    p = by_urn.get(purn)
+    if p is None:
+        return None
+    return pb.AnalyzerProviderResource(type=p.type, urn=p.urn, name=p.urn.rsplit("::", 1)[-1],
+                                       properties=_struct(engine_value(p.inputs)))
+
+
+def analyze_request(r: RecordedResource, by_urn: dict[str, RecordedResource]) -> pb.AnalyzeRequest:
+    request = pb.AnalyzeRequest(type=r.type, urn=r.urn, name=r.urn.rsplit("::", 1)[-1],
+                                properties=_struct(engine_value(r.inputs)), options=_options(r))
+    provider = _provider(r, by_urn)
+    if provider is not None:
+        request.provider.CopyFrom(provider)
+    return request
+
+
+def stack_resource(r: RecordedResource, by_urn: dict[str, RecordedResource], outputs: dict) -> pb.AnalyzerResource:
+    # The engine sends each resource's outputs. In a preview of new resources those are the checked
+    # inputs plus unknown computed fields; offline we have the inputs (and the stack's exports).
+    props = outputs if r.type == STACK_TYPE else r.inputs
+    resource = pb.AnalyzerResource(
+        type=r.type, urn=r.urn, name=r.urn.rsplit("::", 1)[-1], properties=_struct(engine_value(props)),
+        options=_options(r), parent=r.parent or "", dependencies=r.dependencies,
+        propertyDependencies={k: pb.AnalyzerPropertyDependencies(urns=v)
+                              for k, v in r.property_dependencies.items() if v},
+    )
+    provider = _provider(r, by_urn)
+    if provider is not None:
+        resource.provider.CopyFrom(provider)
+    return resource
+
+
+def policy_infos(info: pb.AnalyzerInfo) -> list[dict[str, Any]]:
+    return [{"name": p.name, "enforcementLevel": LEVEL_NAMES[p.enforcementLevel],
+             "properties": json_format.MessageToDict(p.configSchema.properties),
+             "required": list(p.configSchema.required)} for p in info.policies]
+
+
+def initial_config(info: pb.AnalyzerInfo) -> dict[str, Any]:
+    out = {}
+    for name, c in info.initialConfig.items():
+        out[name] = {"enforcementLevel": LEVEL_NAMES[c.enforcementLevel],
+                     **json_format.MessageToDict(c.properties)}
+    return out
+
+
+def _message(d: pb.AnalyzeDiagnostic) -> str:
+    """The diagnostic's own message: pulumi-policy prefixes it with the policy description."""
+    prefix = f"{d.description}\n"
+    return d.message[len(prefix):] if d.description and d.message.startswith(prefix) else d.message
+
+
+def _violations(response: Any, urn: str | None, *, force_urn: bool = False) -> list[Violation]:
+    # A violation of a remediation policy that still fails counts as mandatory (as in the engine).
+    return [Violation(d.policyName, "mandatory" if d.enforcementLevel in (pb.MANDATORY, pb.REMEDIATE) else "advisory",
+                      urn if force_urn else d.urn or urn, _message(d))
+            for d in response.diagnostics if d.enforcementLevel != pb.DISABLED]
+
+
+def run_session(client: AnalyzerClient, run: ProgramRun, policy_config: dict[str, Any], *, pack_dir: Path,
+                project: str, stack: str, stack_config: dict[str, str], engine_address: str = "",
+                config_source: str = "policy configuration") -> list[Violation]:
+    """Drive a policy pack through one preview of `run`, as the engine does; the violations, sorted."""
+    try:
+        client.Handshake(pb.AnalyzerHandshakeRequest(engine_address=engine_address,
+                                                     root_directory=str(pack_dir), program_directory=str(pack_dir)))
+    except Unimplemented:
+        pass
+    try:
+        client.ConfigureStack(pb.AnalyzerStackConfigureRequest(
+            stack=stack, project=project, organization=ORGANIZATION, dry_run=True,
+            config=_struct(dict(stack_config)), config_secret_keys=sorted(run.settings.secret_keys)))
+    except Unimplemented:
+        pass
+    info = client.GetAnalyzerInfo(empty_pb2.Empty())
+    config = reconcile(policy_infos(info), initial_config(info), policy_config, config_source)
+    client.Configure(pb.ConfigureAnalyzerRequest(policyConfig={
+        name: pb.PolicyConfig(enforcementLevel=LEVEL_VALUES[level], properties=_struct(props))
+        for name, (level, props) in config.items() if level in LEVEL_VALUES}))
+
+    by_urn = {r.urn: r for r in run.resources}
+    violations: list[Violation] = []
+    for r in run.resources:
+        request = analyze_request(r, by_urn)
+        for remediation in client.Remediate(request).remediations:
+            if remediation.diagnostic:  # a remediation that could not run: the engine warns
+                violations.append(Violation(remediation.policyName, "advisory", r.urn, remediation.diagnostic))
+            elif remediation.HasField("properties") and remediation.properties.fields:
+                request.properties.CopyFrom(remediation.properties)
+        # The engine reports every Analyze diagnostic against the analyzed resource.
+        violations += _violations(client.Analyze(request), r.urn, force_urn=True)
+    stack_request = pb.AnalyzeStackRequest(resources=[stack_resource(r, by_urn, run.outputs) for r in run.resources])
+    violations += _violations(client.AnalyzeStack(stack_request), None)
+    return sort_violations(violations)

@@ -1,0 +1,231 @@
+"""The stack as stack policies see it: estimator views of every resource, the plan estimate, and
+the stack's own `gpufleet:fleet` budgets.
+
+Cost and carbon come from `gpufleet.estimate` — the estimator `gpufleet preview` uses — applied to
+the properties the engine sends, with each resource's provider properties for its region. So the
+pack judges any Pulumi program by its inputs, and its totals equal the preview's.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+from gpufleet.catalog import Catalog, load_catalog
+from gpufleet.errors import UserError
+from gpufleet.estimate import PlanEstimate, ResourceView, estimate_plan
+from gpufleet.estimate.plan import ResourceEstimate, index_views
+
+from gpufleet_policies._capacity import (
+    ONE_INSTANCE,
+    Scaling,
+    gpus_per_node,
+    instance_type_fields,
+    is_capacity,
+    is_gpu_type,
+    scaling,
+)
+from gpufleet_policies._values import get, is_unknown, plain
+
+CONFIG_KEY = "gpufleet:fleet"  # gpufleet.config.CONFIG_KEY, without importing its models up front
+
+
+@dataclass(frozen=True)
+class StackContext:
+    """Who is being previewed: what the engine puts in the pack's environment."""
+
+    project: str | None
+    stack: str | None
+    config: dict[str, Any]
+    fleet: Any  # gpufleet.config.Fleet | None
+    fleet_problem: str | None  # why a present gpufleet:fleet could not be used
+
+
+def stack_context() -> StackContext:
+    """From PULUMI_PROJECT, PULUMI_STACK and PULUMI_CONFIG, as the engine starts a policy pack."""
+    raw = os.environ.get("PULUMI_CONFIG") or "{}"
+    return _context(os.environ.get("PULUMI_PROJECT"), os.environ.get("PULUMI_STACK"), raw)
+
+
+@functools.lru_cache(maxsize=8)
+def _context(project: str | None, stack: str | None, raw_config: str) -> StackContext:
+    try:
+        config = json.loads(raw_config)
+    except ValueError:
+        config = {}
+    if not isinstance(config, dict):
+        config = {}
+    fleet, problem = None, None
+    value = config.get(CONFIG_KEY)
+    if value is not None:
+        from gpufleet.config import parse_fleet  # pydantic models: only imported for stacks that have a fleet
+
+        try:
+            fleet = parse_fleet(json.loads(value) if isinstance(value, str) else value)
+        except (ValueError, UserError) as e:
+            problem = e.render() if isinstance(e, UserError) else f"{CONFIG_KEY} is not valid JSON"
+    return StackContext(project, stack, config, fleet, problem)
+
+
+@dataclass(frozen=True)
+class Limit:
+    """A threshold and where it came from, for messages."""
+
+    value: float
+    source: str
+
+
+def budget(config: dict[str, Any], key: str, fleet_budget: str) -> Limit | None:
+    """A stack budget: the stack's own gpufleet:fleet budget when set, else the policy config's."""
+    ctx = stack_context()
+    if ctx.fleet is not None:
+        own = getattr(ctx.fleet.budgets, fleet_budget)
+        if own is not None:
+            return Limit(float(own), f"{CONFIG_KEY}.budgets.{fleet_budget} of stack {ctx.stack or '?'}")
+    value = config.get(key)
+    if value is None:
+        return None
+    unused = "; the stack's gpufleet:fleet is not valid, so its budgets were not used" if ctx.fleet_problem else ""
+    return Limit(float(value), f"policy config {key}{unused}")
+
+
+@dataclass(frozen=True)
+class StackPlan:
+    views: list[ResourceView]
+    graph: dict[str, ResourceView]
+    estimate: PlanEstimate
+    catalog: Catalog
+
+
+def resource_ids(resources: Sequence[Any]) -> dict[str, str]:
+    """Resource ids, recovered from the properties that reference them.
+
+    The Analyzer protocol carries no resource ids, but a node group's `launchTemplate.id` input that
+    depends on exactly one resource is that resource's id; the estimator finds a launch template's
+    instance type by id, exactly as the preview does with the ids it recorded.
+    """
+    ids: dict[str, str] = {}
+    for r in resources:
+        props = plain(r.props)
+        for key, deps in (r.property_dependencies or {}).items():
+            if len(deps) != 1:
+                continue
+            value = props.get(key)
+            ref = value.get("id") if isinstance(value, dict) else value if key.endswith("Id") else None
+            if isinstance(ref, str) and not is_unknown(ref):
+                ids.setdefault(deps[0].urn, ref)
+    return ids
+
+
+def stack_plan(resources: Sequence[Any]) -> StackPlan:
+    """Views and estimates of every resource `AnalyzeStack` sent (pulumi_policy `PolicyResource`s)."""
+    ids = resource_ids(resources)
+    views = [
+        ResourceView(
+            urn=r.urn,
+            type=r.resource_type,
+            inputs=plain(r.props),
+            provider_inputs=plain(r.provider.props) if r.provider is not None else {},
+            id=ids.get(r.urn),
+        )
+        for r in resources
+    ]
+    catalog = load_catalog()
+    return StackPlan(views, index_views(views), estimate_plan(views, catalog), catalog)
+
+
+@dataclass(frozen=True)
+class GpuGroup:
+    """A capacity resource with GPUs: its view, estimate, GPUs per node and scaling bounds."""
+
+    view: ResourceView
+    estimate: ResourceEstimate
+    gpus_per_node: int | None
+    scaling: Scaling | None
+
+    @property
+    def urn(self) -> str:
+        return self.view.urn
+
+    @property
+    def name(self) -> str:
+        return self.view.name
+
+    @property
+    def max_gpus(self) -> int | None:
+        if self.gpus_per_node is None or self.scaling is None or self.scaling.max_nodes is None:
+            return None
+        return self.gpus_per_node * self.scaling.max_nodes
+
+    def nodes(self, count: int) -> str:
+        """"2 nodes of p5.48xlarge (8 GPUs each)"; a single instance is "1 instance of …"."""
+        unit = "instance" if self.scaling is not None and self.scaling.max_path == ONE_INSTANCE else "node"
+        each = f" ({self.gpus_per_node} GPU{'s' if self.gpus_per_node != 1 else ''} each)" if self.gpus_per_node else ""
+        return f"{count} {unit}{'s' if count != 1 else ''} of {self.estimate.instance_type}{each}"
+
+
+def gpu_groups(plan: StackPlan, findings: Any, *, unknown_type_is: str = "note") -> list[GpuGroup]:
+    """The stack's GPU capacity. A capacity resource whose instance type is not known at preview may
+    hold GPUs: it is noted as unverifiable (`unknown_type_is="note"`) or returned (`"group"`)."""
+    out = []
+    for view in plan.views:
+        if not is_capacity(view):
+            continue
+        estimate = plan.estimate.resources[view.urn]  # the estimator estimates every capacity resource
+        itype = estimate.instance_type
+        if itype is None:
+            declared = instance_type_fields(view.type, view.inputs)
+            undetermined = any(is_unknown(v) for _, v in declared) or (
+                not declared and get(view.inputs, "launchTemplate") is not None)
+            if not undetermined:
+                continue  # no instance type set: the cloud's default, a CPU type
+            if unknown_type_is == "group":
+                out.append(GpuGroup(view, estimate, None, scaling(view)))
+            else:
+                findings.cannot_verify(f"{view.name}: instance type not known at preview")
+            continue
+        if not is_gpu_type(itype, plan.catalog):
+            continue
+        out.append(GpuGroup(view, estimate, gpus_per_node(estimate, plan.catalog), scaling(view)))
+    return out
+
+
+def unknown_part(group: GpuGroup) -> str:
+    """What keeps a group's maximum GPU count unknown, for "cannot verify" notes."""
+    if group.gpus_per_node is None:
+        return f"GPUs per node ({group.estimate.instance_type} is not in the catalog)"
+    return f"maximum node count ({group.scaling.max_path})" if group.scaling else "maximum node count"
+
+
+def attached(resources: Sequence[Any], target: Any, types: set[str], ref_key: str,
+             target_names: set[str]) -> list[Any]:
+    """Resources of `types` that configure `target` through `ref_key` (an S3 bucket's encryption or
+    lifecycle configuration, an Azure account's management policy): by property dependency, or by
+    the target's id or name when the reference is a plain string."""
+    out = []
+    for r in resources:
+        if r.resource_type not in types:
+            continue
+        deps = (r.property_dependencies or {}).get(ref_key) or []
+        ref = get(plain(r.props), ref_key)
+        if any(d.urn == target.urn for d in deps) or (isinstance(ref, str) and ref in target_names):
+            out.append(r)
+    return out
+
+
+def names_of(resource: Any, *keys: str, ids: dict[str, str] | None = None) -> set[str]:
+    """Known strings that identify `resource`: its id (recovered) and the given name inputs."""
+    props = plain(resource.props)
+    names = {props.get(k) for k in keys} | {(ids or {}).get(resource.urn)}
+    return {n for n in names if isinstance(n, str) and not is_unknown(n)}
+
+
+def tags_of(view: ResourceView) -> dict[str, Any]:
+    """A resource's own tags (maps, or the autoscaling group's list of {key, value})."""
+    tags = get(view.inputs, "tags")
+    if isinstance(tags, list):
+        return {get(t, "key"): get(t, "value") for t in tags if isinstance(t, dict)}
+    return tags if isinstance(tags, dict) else {}

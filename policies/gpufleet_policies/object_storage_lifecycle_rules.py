@@ -1,0 +1,71 @@
+"""gpufleet-object-storage-lifecycle-rules: object storage has lifecycle rules, so checkpoints and
+datasets move to colder tiers or expire instead of accumulating at full price."""
+
+from __future__ import annotations
+
+from pulumi_policy import Severity
+
+from gpufleet_policies._define import stack_policy
+from gpufleet_policies._stack import attached, names_of, resource_ids
+from gpufleet_policies._values import as_list, get, is_unknown, plain, truthy
+
+NAME = "gpufleet-object-storage-lifecycle-rules"
+
+BUCKETS = {"aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"}
+LIFECYCLES = {"aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+              "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2"}
+BLOB_KINDS = {None, "StorageV2", "BlobStorage", "BlockBlobStorage", "Storage"}
+
+
+def _enabled_rules(rules, status_key: str) -> list:
+    out = []
+    for r in as_list(rules):
+        status = get(r, status_key)
+        if status_key == "status" and status == "Enabled" or status_key == "enabled" and truthy(status) \
+                or is_unknown(status):
+            out.append(status)
+    return out
+
+
+def check(args, config, findings) -> None:
+    resources = args.resources
+    ids = resource_ids(resources)
+    for r in resources:
+        props = plain(r.props)
+        if r.resource_type in BUCKETS:
+            inline = _enabled_rules(props.get("lifecycleRules"), "enabled")
+            configs = attached(resources, r, LIFECYCLES, "bucket", names_of(r, "bucket", ids=ids))
+            rules = inline + [s for c in configs for s in _enabled_rules(get(plain(c.props), "rules"), "status")]
+            if any(not is_unknown(s) for s in rules):
+                continue
+            if rules:
+                findings.cannot_verify(f"{r.name}: lifecycle rule status not known at preview")
+                continue
+            findings.violation(
+                "bucket has no enabled lifecycle rule: objects accumulate at full price forever. Fix: add an "
+                "aws.s3.BucketLifecycleConfiguration for it with an enabled rule (transition to a colder storage "
+                "class, expire old objects and noncurrent versions).", r.urn)
+        elif r.resource_type == "azure-native:storage:StorageAccount" and props.get("kind") in BLOB_KINDS:
+            policies = attached(resources, r, {"azure-native:storage:ManagementPolicy"}, "accountName",
+                                names_of(r, "accountName", ids=ids))
+            rules = [rule for p in policies for rule in as_list(get(plain(p.props), "policy", "rules"))
+                     if get(rule, "enabled") is not False]
+            if rules:
+                continue
+            findings.violation(
+                "storage account has no lifecycle management policy: blobs stay in their tier forever. Fix: add "
+                "an azure_native.storage.ManagementPolicy for the account with an enabled rule (tier to cool or "
+                "archive, delete after a retention period).", r.urn)
+        elif r.resource_type == "gcp:storage/bucket:Bucket" and not as_list(props.get("lifecycleRules")):
+            findings.violation("bucket has no lifecycle rule. Fix: add lifecycle_rules (set storage class, "
+                               "delete after an age).", r.urn)
+
+
+POLICY = stack_policy(
+    NAME,
+    "S3 buckets, Azure blob storage accounts and GCS buckets have lifecycle rules.",
+    check,
+    area="safety",
+    severity=Severity.LOW,
+    remediation="Add a lifecycle configuration (S3), management policy (Azure) or lifecycle rules (GCS).",
+)

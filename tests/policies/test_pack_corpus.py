@@ -1,0 +1,70 @@
+"""A corpus of deliberately misconfigured programs: each is blocked (prod) or warned (dev) by exactly
+the policies that fit; compliant programs pass clean. In-process here; test_pack_grpc.py proves the
+gRPC path gives the same verdicts on every program."""
+
+import pytest
+
+from gpufleet.cli import main as gpufleet
+from gpufleet.policy.inprocess import analyze_in_process
+from pack_helpers import PACK, PROGRAMS, corpus_run, environment_config
+
+# program -> (its stack/environment, the policies that flag it, the one that must fire in every environment)
+MISCONFIGURED = {
+    "public_bucket": ("prod", {"gpufleet-storage-no-public-access"}),
+    "public_blob_container": ("prod", {"gpufleet-storage-no-public-access"}),
+    "unencrypted_volume": ("prod", {"gpufleet-storage-encryption-at-rest"}),
+    "unencrypted_storage_account": ("prod", {"gpufleet-storage-encryption-at-rest"}),
+    "dirty_grid_prod": ("prod", {"gpufleet-gpu-region-max-grid-intensity", "gpufleet-gpu-region-max-pue"}),
+    "over_budget": ("prod", {"gpufleet-stack-monthly-cost-budget", "gpufleet-node-group-max-gpus",
+                             "gpufleet-gpu-capacity-reservation-expected"}),
+    "fleet_budget": ("prod", {"gpufleet-stack-monthly-cost-budget", "gpufleet-stack-monthly-carbon-budget",
+                              "gpufleet-stack-gpu-quota"}),
+    "missing_tags": ("prod", {"gpufleet-required-tags"}),
+    "public_eks": ("prod", {"gpufleet-kubernetes-private-endpoint"}),
+    "public_aks": ("prod", {"gpufleet-kubernetes-private-endpoint"}),
+    "open_security_group": ("prod", {"gpufleet-security-group-no-open-ingress"}),
+    "imdsv1_launch_template": ("prod", {"gpufleet-instance-imdsv2-required"}),
+    "idle_dev": ("dev", {"gpufleet-nonprod-gpu-spot-or-scale-to-zero", "gpufleet-gpu-always-on-idle-waste"}),
+}
+COMPLIANT = ["compliant_aws", "compliant_azure"]
+LEVEL = {"prod": "mandatory", "dev": "advisory"}
+
+
+def judge(name, environment):
+    run = corpus_run(name)
+    return analyze_in_process(PACK, run, environment_config(environment), project=run.settings.project,
+                              stack=run.settings.stack, stack_config=run.settings.config)
+
+
+def test_the_corpus_is_complete():
+    assert sorted(p.name for p in PROGRAMS.iterdir() if p.is_dir()) == sorted([*MISCONFIGURED, *COMPLIANT])
+
+
+@pytest.mark.parametrize("name", sorted(MISCONFIGURED))
+def test_misconfigured_program_is_flagged_by_exactly_the_fitting_policies(name):
+    environment, policies = MISCONFIGURED[name]
+    found = judge(name, environment)
+    assert {(v.policy, v.level) for v in found} == {(p, LEVEL[environment]) for p in policies}
+    assert all(v.urn is None or v.urn.startswith(f"urn:pulumi:{environment}::policy-{name}::") for v in found)
+
+
+@pytest.mark.parametrize("name", sorted(n for n, (env, _) in MISCONFIGURED.items() if env == "prod"))
+def test_prod_misconfiguration_is_only_advisory_in_dev(name):
+    found = judge(name, "dev")
+    assert found and {v.level for v in found} == {"advisory"}
+    assert MISCONFIGURED[name][1] - {"gpufleet-gpu-region-max-pue"} <= {v.policy for v in found}
+
+
+@pytest.mark.parametrize("name", COMPLIANT)
+def test_compliant_program_passes_prod_clean(name):
+    assert judge(name, "prod") == []
+
+
+@pytest.mark.parametrize("name, stack, exit_code", [
+    ("public_bucket", "prod", 1), ("idle_dev", "dev", 0), ("compliant_aws", "prod", 0),
+])
+def test_gpufleet_preview_exit_code(name, stack, exit_code, capsys):
+    assert gpufleet(["preview", stack, "--program", str(PROGRAMS / name)]) == exit_code
+    out = capsys.readouterr().out
+    if exit_code:
+        assert "mandatory" in out and "gpufleet-storage-no-public-access" in out
