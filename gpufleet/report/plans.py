@@ -1,0 +1,234 @@
+"""Read a plan file in any of the three shapes the report accepts, into one `Plan`.
+
+- gpufleet's own plan (`gpufleet preview STACK --json FILE`): the `pulumi preview --json` shape plus a
+  top-level `gpufleet` section with the estimate and policy results. Its totals are used as written
+  (the same estimator made them).
+- `pulumi preview --json` from the real CLI: resources from the steps' `newState`; estimated here.
+- `pulumi stack export`: `{"version": 3, "deployment": {"resources": [...]}}`; estimated here.
+
+The CLI formats are estimated with `estimate_plan`, the estimator `gpufleet preview` uses, so a team
+running the Pulumi CLI gets the same numbers as one running gpufleet's offline preview.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from gpufleet.errors import Problem, UserError
+from gpufleet.estimate import estimate_plan
+from gpufleet.estimate.views import views_from_states
+
+PlanFormat = Literal["gpufleet", "preview", "stack-export"]
+FORMAT_NAMES: dict[str, str] = {
+    "gpufleet": "gpufleet plan",
+    "preview": "pulumi preview --json",
+    "stack-export": "pulumi stack export",
+}
+
+# Steps whose resource is gone (or never managed by the stack) once the preview is applied.
+_GONE_OPS = frozenset({"delete", "delete-replaced", "discard", "discard-replaced", "remove-pending-replace"})
+# `read` steps (get_resource) look at resources another stack or person manages: not ours to price.
+_NOT_MANAGED_OPS = frozenset({"read", "read-replacement", "read-discard"})
+
+_EMPTY_ESTIMATE: dict[str, Any] = {
+    "totals": {"gpus": 0, "monthly_usd": 0.0, "monthly_kwh": 0.0, "monthly_kgco2e": 0.0},
+    "estimates": {},
+    "unpriced": [],
+    "unknown_energy": [],
+}
+
+
+@dataclass(frozen=True)
+class Step:
+    """One Pulumi operation in a preview (`op`) on the resource `state` (old state for deletes)."""
+
+    op: str
+    urn: str
+    type: str
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a plan says the stack will be: its resources, their estimate and the policy results.
+
+    `estimate` has the shape of `PlanEstimate.to_json()`. `violations` is None when the plan
+    carries no policy results (the CLI formats never do), [] when policies ran and passed.
+    """
+
+    source: str
+    format: PlanFormat
+    stack: str
+    states: list[dict[str, Any]]
+    estimate: dict[str, Any]
+    violations: list[dict[str, Any]] | None = None
+    steps: list[Step] = field(default_factory=list)
+    policy_environment: str | None = None  # the policy configuration used (`policies/<env>.json`)
+    config: dict[str, Any] = field(default_factory=dict)  # stack config of a preview (`aws:region`, …)
+
+    @property
+    def format_name(self) -> str:
+        return FORMAT_NAMES[self.format]
+
+    @property
+    def operations(self) -> Counter[str]:
+        """Pulumi operations of a CLI preview, by op (empty for other formats)."""
+        return Counter(s.op for s in self.steps)
+
+
+def empty_plan(stack: str, source: str = "(none)") -> Plan:
+    """A stack with nothing in it: the base of a stack that a pull request creates."""
+    return Plan(source, "gpufleet", stack, [], json.loads(json.dumps(_EMPTY_ESTIMATE)), [])
+
+
+def _load_json(path: Path) -> Any:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UserError([Problem(str(path), f"cannot read plan file: {exc.strerror}")], heading="unreadable plan") from None
+    # PowerShell's `>` writes UTF-16 with a byte-order mark; editors sometimes add a UTF-8 one.
+    encoding = "utf-16" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig"
+    try:
+        return json.loads(data.decode(encoding))
+    except UnicodeDecodeError as exc:
+        raise UserError([Problem(str(path), f"not text: {exc.reason}")], heading="unreadable plan") from None
+    except json.JSONDecodeError as exc:
+        raise UserError([Problem(str(path), f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}")],
+                        heading="unreadable plan") from None
+
+
+def urn_type(urn: str) -> str:
+    """"urn:pulumi:dev::proj::pkg:Parent$aws:ec2/instance:Instance::name" -> "aws:ec2/instance:Instance"."""
+    parts = urn.split("::")
+    return parts[-2].rsplit("$", 1)[-1] if len(parts) >= 4 else ""
+
+
+def _stack_of_urn(urn: str) -> str | None:
+    """"urn:pulumi:dev::proj::type::name" -> "dev"."""
+    head = urn.split("::", 1)[0]
+    return head.split(":", 2)[2] if head.count(":") >= 2 else None
+
+
+def _stack_name(states: list[dict[str, Any]], fallback: str) -> str:
+    for s in states:
+        stack = _stack_of_urn(str(s.get("urn", "")))
+        if stack:
+            return stack
+    return fallback
+
+
+def _preview_resources(doc: dict[str, Any], path: Path) -> tuple[list[dict[str, Any]], list[Step]]:
+    steps = doc.get("steps") or []  # `steps` is left out of a preview with nothing in it
+    if not isinstance(steps, list):
+        raise UserError([Problem(f"{path}: steps", "must be a list of preview steps", type(steps).__name__)],
+                        heading="unreadable plan")
+    states: dict[str, dict[str, Any]] = {}
+    recorded: list[Step] = []
+    for i, step in enumerate(steps):
+        if not isinstance(step, dict):
+            raise UserError([Problem(f"{path}: steps[{i}]", "must be an object", type(step).__name__)],
+                            heading="unreadable plan")
+        op = str(step.get("op", "same"))
+        new, old = step.get("newState"), step.get("oldState")
+        state = new if isinstance(new, dict) else old if isinstance(old, dict) else {}
+        urn = str(step.get("urn") or state.get("urn") or "")
+        recorded.append(Step(op, urn, str(state.get("type") or urn_type(urn))))
+        if op in _GONE_OPS or op in _NOT_MANAGED_OPS or not isinstance(new, dict):
+            continue
+        # A replacement shows up as several steps on one URN; the first new state is the one kept.
+        states.setdefault(urn, {**new, "urn": new.get("urn", urn)})
+    return list(states.values()), recorded
+
+
+def _export_resources(doc: dict[str, Any], path: Path) -> list[dict[str, Any]]:
+    resources = doc["deployment"].get("resources") or []
+    if not isinstance(resources, list):
+        raise UserError([Problem(f"{path}: deployment.resources", "must be a list", type(resources).__name__)],
+                        heading="unreadable plan")
+    # Pending deletes and resources read from elsewhere (`external`) are not the stack's to price.
+    return [r for r in resources if isinstance(r, dict) and not r.get("delete") and not r.get("external")]
+
+
+def _gpufleet_section(section: Any, path: Path) -> tuple[dict[str, Any], list[dict[str, Any]] | None, str | None]:
+    problems = []
+    if not isinstance(section, dict):
+        raise UserError([Problem(f"{path}: gpufleet", "must be an object", type(section).__name__)],
+                        heading="unreadable plan")
+    totals = section.get("totals")
+    if not isinstance(totals, dict) or not all(k in totals for k in _EMPTY_ESTIMATE["totals"]):
+        problems.append(Problem(f"{path}: gpufleet.totals", "must have gpus, monthly_usd, monthly_kwh and monthly_kgco2e"))
+    for key, kind in (("estimates", dict), ("unpriced", list), ("unknown_energy", list), ("violations", list)):
+        if not isinstance(section.get(key, kind()), kind):
+            problems.append(Problem(f"{path}: gpufleet.{key}", f"must be a {kind.__name__}", type(section[key]).__name__))
+    violations = section.get("violations", [])
+    for i, v in enumerate(violations if isinstance(violations, list) else []):
+        if not isinstance(v, dict) or not {"policy", "level", "message"} <= set(v):
+            problems.append(Problem(f"{path}: gpufleet.violations[{i}]", "must have policy, level, urn and message"))
+    if problems:
+        raise UserError(problems, heading="unreadable plan")
+    estimate = {
+        "totals": totals,
+        "estimates": section.get("estimates", {}),
+        "unpriced": section.get("unpriced", []),
+        "unknown_energy": section.get("unknown_energy", []),
+    }
+    stack = section.get("stack") if isinstance(section.get("stack"), str) else None
+    # `gpufleet preview --no-policies` writes `"policy_environment": null`: no policy ran.
+    if "policy_environment" in section and section["policy_environment"] is None:
+        violations = None
+    return estimate, violations, stack
+
+
+def estimate_states(states: list[dict[str, Any]], config: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The estimate of resource states, as `PlanEstimate.to_json()`: the one estimator, re-run.
+    `config` is the preview's stack configuration, for default providers missing from the states."""
+    return estimate_plan(views_from_states(states, config=config)).to_json()
+
+
+def _config(doc: dict[str, Any]) -> dict[str, Any]:
+    config = doc.get("config")
+    return config if isinstance(config, dict) else {}
+
+
+def read_plan(path: Path | str) -> Plan:
+    """Read and estimate one plan file. Unreadable or unknown files raise `UserError` naming the file."""
+    path = Path(path)
+    doc = _load_json(path)
+    if isinstance(doc, dict) and "gpufleet" in doc:
+        estimate, violations, stack = _gpufleet_section(doc["gpufleet"], path)
+        states, steps = _preview_resources(doc, path) if "steps" in doc else ([], [])
+        environment = doc["gpufleet"].get("policy_environment")
+        return Plan(str(path), "gpufleet", stack or _stack_name(states, path.stem), states, estimate, violations,
+                    steps, environment if isinstance(environment, str) else None, _config(doc))
+    if isinstance(doc, dict) and ("steps" in doc or "changeSummary" in doc):
+        states, steps = _preview_resources(doc, path)
+        return Plan(str(path), "preview", _stack_name(states, path.stem), states, estimate_states(states, _config(doc)),
+                    None, steps, config=_config(doc))
+    if isinstance(doc, dict) and isinstance(doc.get("deployment"), dict) and "resources" in doc["deployment"]:
+        states = _export_resources(doc, path)
+        return Plan(str(path), "stack-export", _stack_name(states, path.stem), states, estimate_states(states))
+    keys = sorted(doc)[:8] if isinstance(doc, dict) else type(doc).__name__
+    raise UserError(
+        [Problem(str(path), "not a plan gpufleet can read", keys,
+                 ("gpufleet preview STACK --json FILE", "pulumi preview --json", "pulumi stack export"))],
+        heading="unreadable plan",
+    )
+
+
+def read_plans(path: Path | str) -> dict[str, Plan]:
+    """One plan file, or a folder of them (`*.json`), by stack name.
+
+    In a folder, a plan's stack is its file name without `.json`, so that the base and head folders
+    of a pull request pair up file by file whatever the stacks call themselves inside.
+    """
+    path = Path(path)
+    if path.is_dir():
+        files = sorted(path.glob("*.json"))
+        if not files:
+            raise UserError([Problem(str(path), "folder has no plan files (*.json)")], heading="unreadable plan")
+        return {f.stem: read_plan(f) for f in files}
+    plan = read_plan(path)
+    return {plan.stack: plan}

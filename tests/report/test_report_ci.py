@@ -1,0 +1,174 @@
+"""`python -m gpufleet.report.ci`: the commands the GitHub workflows run, run here as processes."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from github_fake import FakeGitHub
+
+from gpufleet.report.markdown import MARKER
+
+HERE = Path(__file__).parent
+FIXTURES = HERE / "fixtures"
+PROGRAMS = HERE / "programs"
+
+
+def ci(*args: object, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "PULUMI_", "AWS_", "AZURE_", "PR_"))}
+    return subprocess.run([sys.executable, "-m", "gpufleet.report.ci", *map(str, args)], capture_output=True,
+                          text=True, env={**base, **(env or {})}, cwd=cwd, timeout=600)
+
+
+def test_stacks_are_the_projects_stack_files():
+    done = ci("stacks", "--program", PROGRAMS / "gpu-team")
+    assert (done.returncode, done.stdout, done.stderr) == (0, '["dev", "prod"]\n', "")
+    assert ci("stacks", "--program", PROGRAMS / "gpu-team", "--stacks", "prod").stdout == '["prod"]\n'
+
+
+def test_stacks_of_a_folder_without_a_project_exit_2(tmp_path):
+    done = ci("stacks", "--program", tmp_path)
+    assert (done.returncode, done.stderr) == (2, f"invalid project: 1 problem(s)\n  - {tmp_path}: no Pulumi.yaml: not a Pulumi project\n")
+
+
+# --- comment ------------------------------------------------------------------------------------
+
+def _comment_env(github: FakeGitHub, tmp_path: Path, **extra: str) -> dict[str, str]:
+    return {"GITHUB_API_URL": github.url, "GITHUB_REPOSITORY": "research/fleet", "GITHUB_TOKEN": "t0ken",
+            "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"), **extra}
+
+
+def test_comment_is_created_once_then_updated_in_place(tmp_path):
+    first, second = tmp_path / "first.md", tmp_path / "second.md"
+    first.write_text(f"{MARKER}\nfirst report\n")
+    second.write_text(f"{MARKER}\nsecond report\n")
+    with FakeGitHub() as github:
+        github.comments[7] = [{"id": 1, "body": "LGTM"}, *({"id": 2 + i, "body": f"chatter {i}"} for i in range(120))]
+        done = ci("comment", "--body", first, env=_comment_env(github, tmp_path, PR_NUMBER="7"))
+        assert (done.returncode, done.stdout) == (0, "created comment 1001 on pull request #7\n")
+        done = ci("comment", "--body", second, env=_comment_env(github, tmp_path, PR_NUMBER="7"))
+        assert (done.returncode, done.stdout) == (0, "updated comment 1001 on pull request #7\n")
+    ours = [c for c in github.comments[7] if MARKER in c["body"]]
+    assert ours == [{"id": 1001, "body": f"{MARKER}\nsecond report\n"}]
+    assert len(github.comments[7]) == 122
+    assert [(m, p.split("?")[0]) for m, p, _ in github.requests] == [
+        ("GET", "/repos/research/fleet/issues/7/comments"), ("GET", "/repos/research/fleet/issues/7/comments"),
+        ("POST", "/repos/research/fleet/issues/7/comments"),
+        ("GET", "/repos/research/fleet/issues/7/comments"), ("GET", "/repos/research/fleet/issues/7/comments"),
+        ("PATCH", "/repos/research/fleet/issues/comments/1001"),
+    ]
+    assert {auth for _, _, auth in github.requests} == {"Bearer t0ken"}
+    assert (tmp_path / "summary.md").read_text() == f"{MARKER}\nfirst report\n{MARKER}\nsecond report\n"
+
+
+def test_comment_reads_the_pull_request_number_from_the_event(tmp_path):
+    (tmp_path / "event.json").write_text(json.dumps({"pull_request": {"number": 42}}))
+    (tmp_path / "r.md").write_text(MARKER)
+    with FakeGitHub() as github:
+        done = ci("comment", "--body", tmp_path / "r.md", env=_comment_env(github, tmp_path, GITHUB_EVENT_PATH=str(tmp_path / "event.json")))
+    assert (done.returncode, done.stdout) == (0, "created comment 1001 on pull request #42\n")
+
+
+def test_comment_without_permission_warns_and_leaves_the_report_in_the_job_summary(tmp_path):
+    (tmp_path / "r.md").write_text(f"{MARKER}\nreport\n")
+    with FakeGitHub(deny=403) as github:
+        done = ci("comment", "--body", tmp_path / "r.md", env=_comment_env(github, tmp_path, PR_NUMBER="3", GITHUB_ACTIONS="true"))
+    assert (done.returncode, done.stdout) == (0, "")
+    assert done.stderr == "::warning::cannot comment on pull request #3 (HTTP 403); the report is in the job summary\n"
+    assert (tmp_path / "summary.md").read_text() == f"{MARKER}\nreport\n"
+
+
+def test_comment_refuses_a_body_without_the_marker_and_missing_settings(tmp_path):
+    (tmp_path / "r.md").write_text("hello")
+    done = ci("comment", "--body", tmp_path / "r.md")
+    assert (done.returncode, done.stderr) == (2, f"usage error: 1 problem(s)\n  - {tmp_path / 'r.md'}: has no {MARKER} marker: not a gpufleet report\n")
+    (tmp_path / "r.md").write_text(MARKER)
+    done = ci("comment", "--body", tmp_path / "r.md")
+    assert (done.returncode, done.stderr) == (2, "usage error: 3 problem(s)\n"
+                                                 "  - comment: pull request number (--pr, PR_NUMBER or the event) not set\n"
+                                                 "  - comment: GITHUB_REPOSITORY not set\n"
+                                                 "  - comment: GITHUB_TOKEN not set\n")
+
+
+# --- check --------------------------------------------------------------------------------------
+
+def test_check_fails_on_mandatory_violations_only(tmp_path):
+    (tmp_path / "head").mkdir()
+    shutil.copy(FIXTURES / "gpufleet-head.json", tmp_path / "head" / "prod.json")
+    shutil.copy(FIXTURES / "cli-preview-p5x4.json", tmp_path / "head" / "dev.json")  # no policy results
+    done = ci("check", tmp_path / "head", env={"GITHUB_ACTIONS": "true"})
+    assert (done.returncode, done.stdout) == (1, "1 mandatory policy violation(s)\n")
+    assert done.stderr == ("::error::prod: gpufleet-budget-monthly-usd (stack): stack costs 264,084.80 USD/month; "
+                           "the monthly budget is 250,000.00 USD\n")
+    done = ci("check", FIXTURES / "gpufleet-base.json")  # advisory only
+    assert (done.returncode, done.stdout, done.stderr) == (0, "0 mandatory policy violation(s)\n", "")
+
+
+# --- gate ---------------------------------------------------------------------------------------
+
+SECRETS = {"PULUMI_ACCESS_TOKEN": "pul-123", "AZURE_CLIENT_ID": "c", "AZURE_TENANT_ID": "t", "AZURE_SUBSCRIPTION_ID": "s"}
+
+
+@pytest.mark.parametrize(("secrets", "notice"), [
+    ({}, "secret PULUMI_ACCESS_TOKEN is not set; no cloud credentials (AWS_ROLE_TO_ASSUME, or "
+         "AZURE_CLIENT_ID/TENANT_ID/SUBSCRIPTION_ID)"),
+    ({"PULUMI_ACCESS_TOKEN": "pul-123", "AZURE_CLIENT_ID": "c"}, "no cloud credentials (AWS_ROLE_TO_ASSUME, or "
+                                                                 "AZURE_CLIENT_ID/TENANT_ID/SUBSCRIPTION_ID)"),
+    ({"AWS_ROLE_TO_ASSUME": "arn:aws:iam::1:role/deploy"}, "secret PULUMI_ACCESS_TOKEN is not set"),
+])
+def test_gate_is_off_without_token_and_cloud_credentials(tmp_path, secrets, notice):
+    out = tmp_path / "github_output"
+    done = ci("gate", "--program", PROGRAMS / "gpu-team", "--policy-pack", PROGRAMS / "policies",
+              env={**secrets, "GITHUB_OUTPUT": str(out), "GITHUB_ACTIONS": "true"})
+    assert (done.returncode, done.stderr) == (0, f"::notice::deployment previews are off: {notice}\n")
+    assert out.read_text() == "enabled=false\nstacks=[]\nclouds=[]\n"
+
+
+def test_gate_is_on_with_a_token_and_a_cloud_and_lists_the_stacks(tmp_path):
+    out = tmp_path / "github_output"
+    done = ci("gate", "--program", PROGRAMS / "gpu-team", "--policy-pack", PROGRAMS / "policies",
+              env={**SECRETS, "AWS_ROLE_TO_ASSUME": "arn:aws:iam::1:role/deploy", "GITHUB_OUTPUT": str(out)})
+    assert (done.returncode, done.stderr) == (0, "")
+    assert out.read_text() == 'enabled=true\nstacks=["dev", "prod"]\nclouds=["aws", "azure"]\n'
+
+
+def test_gate_requires_each_stacks_policy_configuration(tmp_path):
+    shutil.copytree(PROGRAMS / "policies", tmp_path / "policies")
+    (tmp_path / "policies" / "prod.json").unlink()
+    done = ci("gate", "--program", PROGRAMS / "gpu-team", "--stacks", "dev,prod,staging", "--policy-pack",
+              tmp_path / "policies", env=SECRETS)
+    assert done.returncode == 2
+    assert done.stderr == (
+        "deployment not configured: 2 problem(s)\n"
+        f"  - {tmp_path / 'policies'}/prod.json: missing: each stack needs its policy configuration (enforcement levels for that environment)\n"
+        f"  - {tmp_path / 'policies'}/staging.json: missing: each stack needs its policy configuration (enforcement levels for that environment)\n")
+
+
+# --- preview (the successful path runs in test_report_workflows.py) ------------------------------
+
+def test_preview_of_a_failing_stack_fails_the_head_and_is_left_out_of_the_base(tmp_path):
+    shutil.copytree(PROGRAMS / "gpu-team", tmp_path / "gpu-team")
+    (tmp_path / "gpu-team" / "stacks" / "Pulumi.broken.yaml").write_text("config:\n  gpu-team:region: us-west-2\n")
+    args = ("preview", "--program", tmp_path / "gpu-team", "--stacks", "broken", "--out", tmp_path / "plans",
+            "--policy-pack", PROGRAMS / "policies")
+    head = ci(*args, env={"GITHUB_ACTIONS": "true"})
+    assert head.returncode == 3
+    assert "Missing required configuration variable 'gpu-team:nodes'" in head.stderr
+    assert head.stderr.endswith(f"::error::preview of stack broken in {tmp_path / 'gpu-team'} failed (exit 3)\n")
+    base = ci(*args, "--allow-failure", env={"GITHUB_ACTIONS": "true"})
+    assert base.returncode == 0
+    assert base.stderr.endswith(f"::warning::preview of stack broken in {tmp_path / 'gpu-team'} failed (exit 3); "
+                                "the report compares it with an empty stack\n")
+    assert list((tmp_path / "plans").iterdir()) == []
+
+
+def test_preview_of_a_base_without_the_project_writes_no_plans(tmp_path):
+    done = ci("preview", "--program", tmp_path / "nothing", "--out", tmp_path / "plans", "--allow-failure")
+    assert (done.returncode, done.stderr) == (
+        0, f"warning: {tmp_path / 'nothing'}: no Pulumi project; no plans written (every stack counts as new)\n")
+    assert list((tmp_path / "plans").iterdir()) == []

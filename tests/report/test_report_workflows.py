@@ -1,0 +1,302 @@
+"""The GitHub workflows: their structure, and their `run:` steps executed as a runner would.
+
+A small runner stands in for GitHub Actions: it evaluates the `${{ }}` expressions the workflows use,
+emulates `actions/checkout` (base and head trees), `setup-python` and `upload-artifact`, and runs every
+`run:` step with bash, in order, with the runner's environment variables and a local fake of the
+GitHub API. Only `pip install` is skipped: the test environment already has gpufleet installed.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from github_fake import FakeGitHub
+
+from gpufleet.cli import COMMANDS
+from gpufleet.report.ci import build_parser
+from gpufleet.report.markdown import MARKER
+
+REPO = Path(__file__).resolve().parents[2]
+WORKFLOWS = REPO / ".github" / "workflows"
+PROGRAMS = Path(__file__).parent / "programs"
+INSTALL = 'python -m pip install "$GPUFLEET_PACKAGE"'
+
+
+def load_workflow(name: str) -> dict[str, Any]:
+    doc = yaml.safe_load((WORKFLOWS / name).read_text())
+    doc["on"] = doc.pop(True, doc.get("on"))  # YAML 1.1 reads the key `on` as true
+    return doc
+
+
+def _steps(workflow: dict[str, Any]) -> list[dict[str, Any]]:
+    return [step for job in workflow["jobs"].values() for step in job["steps"]]
+
+
+# --- expressions --------------------------------------------------------------------------------
+
+_EXPR = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
+
+
+def evaluate(expression: str, context: dict[str, Any]) -> Any:
+    """The subset of GitHub's expression language the workflows use: `a.b.c`, 'literal', `x || y`,
+    `x == 'v'`, `x != 'v'`, `&&`, `always()`."""
+    expression = expression.strip()
+    if " && " in expression:
+        return all(evaluate(part, context) for part in expression.split(" && "))
+    if " || " in expression:
+        for part in expression.split(" || "):
+            if value := evaluate(part, context):
+                return value
+        return ""
+    for op in (" == ", " != "):
+        if op in expression:
+            left, right = (evaluate(p, context) for p in expression.split(op))
+            return (left == right) == (op == " == ")
+    if expression == "always()":
+        return True
+    if expression.startswith("'") and expression.endswith("'"):
+        return expression[1:-1]
+    assert re.fullmatch(r"[A-Za-z_][\w.-]*", expression), f"expression not understood: {expression!r}"
+    value: Any = context
+    for part in expression.split("."):
+        value = value.get(part, "") if isinstance(value, dict) else ""
+    return value
+
+
+def substitute(text: Any, context: dict[str, Any]) -> Any:
+    if not isinstance(text, str):
+        return text
+    return _EXPR.sub(lambda m: str(evaluate(m[1], context)), text)
+
+
+# --- a runner -----------------------------------------------------------------------------------
+
+@dataclass
+class JobRun:
+    ran: list[str] = field(default_factory=list)  # names of the steps that ran
+    failed: list[tuple[str, int, str]] = field(default_factory=list)  # (step, exit code, output)
+    outputs: dict[str, dict[str, str]] = field(default_factory=dict)  # step id -> outputs
+
+    @property
+    def result(self) -> str:
+        return "failure" if self.failed else "success"
+
+
+def run_job(workflow: dict[str, Any], job_name: str, context: dict[str, Any], workspace: Path,
+            trees: dict[str, Path], runner_env: dict[str, str]) -> JobRun:
+    job = workflow["jobs"][job_name]
+    run = JobRun()
+    workspace.mkdir(parents=True, exist_ok=True)
+    context = {**context, "env": {}, "steps": run.outputs, "job": {"status": "success"}}
+    for key, value in {**workflow.get("env", {}), **job.get("env", {})}.items():
+        context["env"][key] = substitute(value, context)
+    for i, step in enumerate(job["steps"]):
+        name = step.get("name") or step.get("uses") or f"step {i}"
+        condition = step.get("if")
+        if condition is None:
+            if run.failed:
+                continue
+        elif not evaluate(condition.removeprefix("${{").removesuffix("}}"), context):
+            continue
+        with_ = {k: substitute(v, context) for k, v in (step.get("with") or {}).items()}
+        uses = step.get("uses", "")
+        if uses.startswith("actions/checkout@"):
+            target = workspace / with_.get("path", ".")
+            shutil.copytree(trees[with_.get("ref", "default")], target, dirs_exist_ok=True)
+        elif uses.startswith("actions/setup-python@"):
+            assert with_["python-version"] == "3.11"
+        elif uses.startswith("actions/upload-artifact@"):
+            for path in with_["path"].split():
+                assert (workspace / path).exists(), f"{name}: {path} missing"
+        elif uses:
+            raise AssertionError(f"the test runner does not emulate {uses}")
+        elif step["run"].strip() == INSTALL:
+            pass  # the test environment has gpufleet installed
+        else:
+            outputs_file = workspace.parent / f"output-{job_name}-{i}"
+            outputs_file.write_text("")
+            env = {**runner_env, **context["env"], **{k: str(substitute(v, context)) for k, v in (step.get("env") or {}).items()},
+                   "GITHUB_OUTPUT": str(outputs_file)}
+            done = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", substitute(step["run"], context)],
+                                  cwd=workspace, env=env, capture_output=True, text=True, timeout=900)
+            if step.get("id"):
+                run.outputs[step["id"]] = {"outputs": dict(line.split("=", 1) for line in outputs_file.read_text().splitlines())}
+            if done.returncode != 0:
+                run.failed.append((name, done.returncode, done.stdout + done.stderr))
+                context["job"]["status"] = "failure"
+        run.ran.append(name)
+    return run
+
+
+def _runner_env(workspace: Path, github: FakeGitHub | None = None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "PULUMI_", "AWS_", "AZURE_"))}
+    env.update({"GITHUB_ACTIONS": "true", "GITHUB_WORKSPACE": str(workspace), "GITHUB_REPOSITORY": "research/fleet",
+                "GITHUB_STEP_SUMMARY": str(workspace.parent / "step-summary.md"),
+                "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"})
+    if github is not None:
+        env["GITHUB_API_URL"] = github.url
+    return env
+
+
+# --- structure ----------------------------------------------------------------------------------
+
+def _commands(run: str) -> list[list[str]]:
+    return [shlex.split(line) for line in run.replace("\\\n", " ").splitlines() if line.strip()]
+
+
+def _is_ci_command(name: str) -> bool:
+    try:
+        build_parser().parse_args([name, "--help"])
+    except SystemExit as e:
+        return e.code == 0
+    return False
+
+
+@pytest.mark.parametrize("name", ["gpufleet-pr.yml", "gpufleet-deploy.yml"])
+def test_every_run_step_calls_something_that_exists(name, capsys):
+    for step in _steps(load_workflow(name)):
+        for words in _commands(step.get("run", "")):
+            if words[:3] == ["python", "-m", "pip"]:
+                assert step["run"].strip() == INSTALL
+            elif words[:2] == ["python", "-m"]:
+                spec = importlib.util.find_spec(words[2])
+                assert spec is not None and Path(spec.origin).is_relative_to(REPO), words
+                if words[2] == "gpufleet.report.ci":
+                    assert _is_ci_command(words[3]), words
+            elif words[0] == "gpufleet":
+                assert words[1] in COMMANDS, words
+            elif words[0] == "make":
+                # the virtualenv the Pulumi CLI needs (deploy workflow); `make test` runs it in CI
+                assert words == ["make", "setup"] and re.search(r"^setup:", (REPO / "Makefile").read_text(), re.M)
+            else:
+                raise AssertionError(f"{name}: unexpected command {words}")
+
+
+def test_the_pull_request_workflow():
+    wf = load_workflow("gpufleet-pr.yml")
+    assert wf["on"] == {"pull_request": {"types": ["opened", "synchronize", "reopened"]}}
+    assert wf["permissions"] == {"contents": "read", "pull-requests": "write"}
+    steps = wf["jobs"]["report"]["steps"]
+    assert [s.get("uses", "run") for s in steps] == [
+        "actions/checkout@v4", "actions/checkout@v4", "actions/setup-python@v5", "run", "run", "run", "run", "run",
+        "actions/upload-artifact@v4", "run"]
+    assert [(s["with"]["ref"], s["with"]["path"]) for s in steps[:2]] == [
+        ("${{ github.event.pull_request.base.sha }}", "base"), ("${{ github.event.pull_request.head.sha }}", "head")]
+
+
+def test_the_deploy_workflow():
+    wf = load_workflow("gpufleet-deploy.yml")
+    assert wf["on"] == {"pull_request": None, "push": {"branches": ["main"]}}
+    jobs = wf["jobs"]
+    assert list(jobs) == ["gate", "preview", "up"]
+    assert jobs["gate"]["outputs"] == {"enabled": "${{ steps.gate.outputs.enabled }}",
+                                       "stacks": "${{ steps.gate.outputs.stacks }}"}
+    assert (jobs["preview"]["needs"], jobs["preview"]["if"]) == ("gate", "needs.gate.outputs.enabled == 'true'")
+    assert jobs["preview"]["strategy"]["matrix"] == {"stack": "${{ fromJSON(needs.gate.outputs.stacks) }}"}
+    assert jobs["up"]["needs"] == ["gate", "preview"]
+    assert jobs["up"]["if"] == ("github.event_name == 'push' && github.ref == 'refs/heads/main' && "
+                                "needs.gate.outputs.enabled == 'true'")
+    assert (jobs["up"]["environment"], jobs["up"]["strategy"]["max-parallel"]) == ("${{ matrix.stack }}", 1)
+
+    def pulumi(job: str) -> dict[str, str]:
+        [step] = [s for s in jobs[job]["steps"] if s.get("uses") == "pulumi/actions@v6"]
+        return step["with"]
+
+    policy = {"policyPacks": "${{ github.workspace }}/${{ env.GPUFLEET_POLICIES }}",
+              "policyPackConfigs": "${{ github.workspace }}/${{ env.GPUFLEET_POLICIES }}/${{ matrix.stack }}.json"}
+    plan = "${{ runner.temp }}/plan-${{ matrix.stack }}.json"
+    assert pulumi("preview") == {"command": "preview", "stack-name": "${{ matrix.stack }}",
+                                 "work-dir": "${{ env.GPUFLEET_PROGRAM }}", **policy, "plan": plan,
+                                 "comment-on-summary": True}
+    assert pulumi("up") == {"command": "up", "stack-name": "${{ matrix.stack }}", "work-dir": "${{ env.GPUFLEET_PROGRAM }}",
+                            **policy, "plan": plan}
+    [upload] = [s for s in jobs["preview"]["steps"] if s.get("uses") == "actions/upload-artifact@v4"]
+    [download] = [s for s in jobs["up"]["steps"] if s.get("uses") == "actions/download-artifact@v4"]
+    assert (upload["with"]["name"], upload["with"]["path"]) == ("pulumi-plan-${{ matrix.stack }}", plan)
+    assert (download["with"]["name"], download["with"]["path"]) == ("pulumi-plan-${{ matrix.stack }}", "${{ runner.temp }}")
+    for job in ("preview", "up"):
+        credentials = {s["uses"]: s["if"] for s in jobs[job]["steps"] if "if" in s}
+        assert credentials == {"aws-actions/configure-aws-credentials@v4": "env.AWS_ROLE_TO_ASSUME != ''",
+                               "azure/login@v2": "env.AZURE_CLIENT_ID != ''"}
+
+
+# --- the workflows, run -------------------------------------------------------------------------
+
+def _trees(tmp_path: Path, head_dev_nodes: str) -> dict[str, Path]:
+    """Two commits of a repository holding the gpu-team program and its policy pack."""
+    trees = {}
+    for sha, nodes in (("base-sha", "2"), ("head-sha", head_dev_nodes)):
+        root = tmp_path / "git" / sha
+        shutil.copytree(PROGRAMS / "gpu-team", root / "gpu-team")
+        shutil.copytree(PROGRAMS / "policies", root / "policies")
+        dev = root / "gpu-team" / "stacks" / "Pulumi.dev.yaml"
+        dev.write_text(dev.read_text().replace('nodes: "2"', f'nodes: "{nodes}"'))
+        trees[sha] = root
+    trees["default"] = trees["head-sha"]
+    return trees
+
+
+PR_CONTEXT = {
+    "github": {"event_name": "pull_request",
+               "event": {"pull_request": {"number": 7, "base": {"sha": "base-sha"}, "head": {"sha": "head-sha"}}}},
+    "vars": {"GPUFLEET_PROGRAM": "gpu-team"},
+    "secrets": {"GITHUB_TOKEN": "t0ken"},
+}
+
+
+def test_the_pull_request_workflow_comments_the_report_once_and_fails_on_a_mandatory_violation(tmp_path):
+    wf = load_workflow("gpufleet-pr.yml")
+    trees = _trees(tmp_path, head_dev_nodes="3")  # dev: 2 -> 3 p5.48xlarge nodes, over dev's limit of 2
+    with FakeGitHub() as github:
+        first = run_job(wf, "report", PR_CONTEXT, tmp_path / "run1" / "ws", trees, _runner_env(tmp_path / "run1" / "ws", github))
+        second = run_job(wf, "report", PR_CONTEXT, tmp_path / "run2" / "ws", trees, _runner_env(tmp_path / "run2" / "ws", github))
+    run_steps = [s["name"] for s in wf["jobs"]["report"]["steps"]]
+    for run in (first, second):
+        assert run.ran == run_steps  # every step ran, the last one failed
+        assert [(name, code) for name, code, _ in run.failed] == [("Fail on mandatory policy violations", 1)]
+        assert "::error::dev: aws-eks-node-group-max-nodes (train): 3 nodes; this environment allows 2" in run.failed[0][2]
+    [comment] = github.comments[7]
+    body = comment["body"]
+    assert body == (tmp_path / "run2" / "ws" / "report.md").read_text()
+    assert body.startswith(MARKER)
+    assert "| `dev` | 24 (+8) | 120,537.60 (+40,179.20) |" in body
+    assert "| `prod` | 32 (0) | 160,716.80 (0.00) | 21,816.4 (0.0) | 8.645 (0.000) | ✅ |" in body
+    assert "### `dev`: 24 GPUs (+8) · 120,537.60 USD/month (+40,179.20)" in body
+    assert "| ❌ mandatory | `aws-eks-node-group-max-nodes` | `train` | 3 nodes; this environment allows 2 |" in body
+    assert [m for m, _, _ in github.requests] == ["GET", "POST", "GET", "PATCH"]
+
+
+def test_the_pull_request_workflow_passes_without_mandatory_violations(tmp_path):
+    wf = load_workflow("gpufleet-pr.yml")
+    with FakeGitHub() as github:
+        run = run_job(wf, "report", PR_CONTEXT, tmp_path / "ws", _trees(tmp_path, head_dev_nodes="1"),
+                      _runner_env(tmp_path / "ws", github))
+    assert (run.result, run.failed) == ("success", [])
+    assert "### `dev`: 8 GPUs (-8) · 40,179.20 USD/month (-40,179.20)" in github.comments[7][0]["body"]
+
+
+@pytest.mark.parametrize(("secrets", "enabled", "stacks"), [
+    ({}, "false", "[]"),
+    ({"PULUMI_ACCESS_TOKEN": "pul-1", "AWS_ROLE_TO_ASSUME": "arn:aws:iam::1:role/deploy"}, "true", '["dev", "prod"]'),
+])
+def test_the_deploy_gate_runs_and_decides(tmp_path, secrets, enabled, stacks):
+    wf = load_workflow("gpufleet-deploy.yml")
+    trees = _trees(tmp_path, head_dev_nodes="2")
+    context = {"github": {"event_name": "push", "ref": "refs/heads/main"}, "secrets": secrets,
+               "vars": {"GPUFLEET_PROGRAM": "gpu-team"}}
+    run = run_job(wf, "gate", context, tmp_path / "ws", trees, _runner_env(tmp_path / "ws"))
+    assert run.failed == []
+    assert run.ran == [s.get("name") or s["uses"] for s in wf["jobs"]["gate"]["steps"]]
+    outputs = {k: substitute(v, {"steps": run.outputs}) for k, v in wf["jobs"]["gate"]["outputs"].items()}
+    assert outputs == {"enabled": enabled, "stacks": stacks}
