@@ -4,7 +4,7 @@ For N GPU node groups (EKS managed node groups of p5.48xlarge, each with its lau
 measurement runs in a fresh Python process and reports wall time and peak RSS (ru_maxrss):
   floor       pulumi.runtime.set_mocks + the same resource registrations, nothing recorded
   preview     gpufleet preview (record the graph, estimate, render), policies off
-  + policies  gpufleet preview with the policy pack over gRPC (the default main job)
+  + policies  gpufleet preview with the policy pack over gRPC (the default main job), prod config
 Prints a Markdown table with the ratios to the floor. Usage: python bench/preview.py [N ...]
 """
 
@@ -81,7 +81,7 @@ def bench(n: int, work: Path) -> dict:
     floor = _measure([sys.executable, "-c", FLOOR, str(project / "__main__.py"), str(n)], project)
     base = [sys.executable, "-c", MEASURE, "preview", "bench", "--program", str(project), "--json", str(project / "plan.json")]
     preview = _measure(base + ["--no-policies"], work)
-    policies = _measure(base, work)
+    policies = _measure(base + ["--policy-config", str(REPO / "policies" / "prod.json")], work)
     plan = json.loads((project / "plan.json").read_text())
     assert plan["gpufleet"]["totals"]["gpus"] == 8 * n
     return {"n": n, "resources": len(plan["steps"]), "floor": floor, "preview": preview, "policies": policies}
