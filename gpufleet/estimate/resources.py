@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from gpufleet.estimate.views import ResourceView, known
+from gpufleet.estimate.views import ResourceView, get_known, known
 from gpufleet.footprint import HOURS_PER_MONTH
 
 # Tags gpufleet's components put on GPU capacity so estimates from inputs know the duty cycle.
@@ -28,14 +28,6 @@ class Capacity:
     hours: float
     utilization: float
     notes: dict[str, str] = field(default_factory=dict)
-
-
-def _get(d: Any, *path: str) -> Any:
-    for key in path:
-        if not isinstance(d, dict):
-            return None
-        d = d.get(key)
-    return d if known(d) else None
 
 
 def _int(value: Any) -> int | None:
@@ -69,25 +61,33 @@ def _duty(view: ResourceView, tags: Any) -> tuple[float, float, dict[str, str]]:
     return hours, util, notes
 
 
+def _own_or_provider(view: ResourceView, key: str) -> Any:
+    """The resource's own setting if it has one (an unknown one stays unknown), else its provider's."""
+    if key in view.inputs:
+        return get_known(view.inputs, key)
+    return get_known(view.provider_inputs, key)
+
+
 def _aws_region(view: ResourceView) -> str | None:
-    return _get(view.inputs, "region") or _get(view.provider_inputs, "region")
+    return _own_or_provider(view, "region")
 
 
 def _azure_location(view: ResourceView, graph: dict[str, ResourceView]) -> str | None:
-    loc = _get(view.inputs, "location") or _get(view.provider_inputs, "location")
+    loc = _own_or_provider(view, "location")
     if loc is None and view.type == "azure-native:containerservice:AgentPool":
-        cluster = _get(view.inputs, "resourceName")
+        cluster = get_known(view.inputs, "resourceName")
         for other in graph.values():
             if other.type == "azure-native:containerservice:ManagedCluster" and \
-                    _get(other.inputs, "resourceName") == cluster and cluster is not None:
-                loc = _get(other.inputs, "location") or _get(other.provider_inputs, "location")
+                    get_known(other.inputs, "resourceName") == cluster and cluster is not None:
+                loc = get_known(other.inputs, "location") or get_known(other.provider_inputs, "location")
                 break
     # Azure accepts display names ("East US"); the catalog uses programmatic names ("eastus").
     return loc.replace(" ", "").lower() if isinstance(loc, str) else None
 
 
 def _gcp_region(view: ResourceView) -> str | None:
-    place = _get(view.inputs, "zone") or _get(view.inputs, "location") or _get(view.provider_inputs, "region")
+    place = get_known(view.inputs, "zone") or get_known(view.inputs, "location") \
+        or get_known(view.provider_inputs, "region")
     if not isinstance(place, str):
         return None
     parts = place.split("-")
@@ -95,87 +95,87 @@ def _gcp_region(view: ResourceView) -> str | None:
 
 
 def _launch_template_type(view: ResourceView, graph: dict[str, ResourceView]) -> str | None:
-    lt = _get(view.inputs, "launchTemplate") or {}
-    ref = _get(lt, "id") or _get(lt, "name")
+    lt = get_known(view.inputs, "launchTemplate") or {}
+    ref = get_known(lt, "id") or get_known(lt, "name")
     for other in graph.values():
-        if other.type == "aws:ec2/launchTemplate:LaunchTemplate" and ref in (other.id, _get(other.inputs, "name")):
-            return _get(other.inputs, "instanceType")
+        if other.type == "aws:ec2/launchTemplate:LaunchTemplate" and ref in (other.id, get_known(other.inputs, "name")):
+            return get_known(other.inputs, "instanceType")
     return None
 
 
 def _aws_instance(view: ResourceView, graph: dict[str, ResourceView]) -> Capacity:
-    hours, util, notes = _duty(view, _get(view.inputs, "tags"))
-    spot = _get(view.inputs, "instanceMarketOptions", "marketType") == "spot" or \
+    hours, util, notes = _duty(view, get_known(view.inputs, "tags"))
+    spot = get_known(view.inputs, "instanceMarketOptions", "marketType") == "spot" or \
         view.type == "aws:ec2/spotInstanceRequest:SpotInstanceRequest"
-    itype = _get(view.inputs, "instanceType") or _launch_template_type(view, graph)
+    itype = get_known(view.inputs, "instanceType") or _launch_template_type(view, graph)
     return Capacity("aws", _aws_region(view), itype, 1, "spot" if spot else "on-demand", hours, util, notes)
 
 
 def _eks_node_group(view: ResourceView, graph: dict[str, ResourceView]) -> Capacity:
-    hours, util, notes = _duty(view, _get(view.inputs, "tags"))
-    types = _get(view.inputs, "instanceTypes") or []
+    hours, util, notes = _duty(view, get_known(view.inputs, "tags"))
+    types = get_known(view.inputs, "instanceTypes") or []
     itype = types[0] if types and known(types[0]) else _launch_template_type(view, graph)
     if len(types) > 1:
         notes["instance_type"] = f"first of {len(types)} instance types priced"
-    nodes = _int(_get(view.inputs, "scalingConfig", "desiredSize"))
+    nodes = _int(get_known(view.inputs, "scalingConfig", "desiredSize"))
     notes["nodes"] = "desired size of the node group"
-    kind = {"SPOT": "spot", "CAPACITY_BLOCK": "reserved"}.get(_get(view.inputs, "capacityType") or "", "on-demand")
+    kind = {"SPOT": "spot", "CAPACITY_BLOCK": "reserved"}.get(get_known(view.inputs, "capacityType") or "", "on-demand")
     return Capacity("aws", _aws_region(view), itype, nodes, kind, hours, util, notes)
 
 
 def _asg(view: ResourceView, graph: dict[str, ResourceView]) -> Capacity:
-    tags = {t.get("key"): t.get("value") for t in (_get(view.inputs, "tags") or []) if isinstance(t, dict)}
+    tags = {t.get("key"): t.get("value") for t in (get_known(view.inputs, "tags") or []) if isinstance(t, dict)}
     hours, util, notes = _duty(view, tags)
-    nodes = _int(_get(view.inputs, "desiredCapacity"))
+    nodes = _int(get_known(view.inputs, "desiredCapacity"))
     if nodes is None:
-        nodes = _int(_get(view.inputs, "minSize"))
+        nodes = _int(get_known(view.inputs, "minSize"))
         notes["nodes"] = "minimum size (no desired capacity set)"
     region = _aws_region(view)
     return Capacity("aws", region, _launch_template_type(view, graph), nodes, "on-demand", hours, util, notes)
 
 
 def _azure_vm(view: ResourceView, graph: dict[str, ResourceView]) -> Capacity:
-    hours, util, notes = _duty(view, _get(view.inputs, "tags"))
-    kind = "spot" if _get(view.inputs, "priority") == "Spot" else "on-demand"
-    return Capacity("azure", _azure_location(view, graph), _get(view.inputs, "hardwareProfile", "vmSize"),
+    hours, util, notes = _duty(view, get_known(view.inputs, "tags"))
+    kind = "spot" if get_known(view.inputs, "priority") == "Spot" else "on-demand"
+    return Capacity("azure", _azure_location(view, graph), get_known(view.inputs, "hardwareProfile", "vmSize"),
                     1, kind, hours, util, notes)
 
 
 def _azure_vmss(view: ResourceView, graph: dict[str, ResourceView]) -> Capacity:
-    hours, util, notes = _duty(view, _get(view.inputs, "tags"))
-    kind = "spot" if _get(view.inputs, "virtualMachineProfile", "priority") == "Spot" else "on-demand"
-    return Capacity("azure", _azure_location(view, graph), _get(view.inputs, "sku", "name"),
-                    _int(_get(view.inputs, "sku", "capacity")), kind, hours, util, notes)
+    hours, util, notes = _duty(view, get_known(view.inputs, "tags"))
+    kind = "spot" if get_known(view.inputs, "virtualMachineProfile", "priority") == "Spot" else "on-demand"
+    return Capacity("azure", _azure_location(view, graph), get_known(view.inputs, "sku", "name"),
+                    _int(get_known(view.inputs, "sku", "capacity")), kind, hours, util, notes)
 
 
 def _aks_agent_pool(view: ResourceView, graph: dict[str, ResourceView]) -> Capacity:
-    hours, util, notes = _duty(view, _get(view.inputs, "tags"))
-    nodes = _int(_get(view.inputs, "count"))
+    hours, util, notes = _duty(view, get_known(view.inputs, "tags"))
+    nodes = _int(get_known(view.inputs, "count"))
     notes["nodes"] = "count of the agent pool"
-    if nodes is None and _get(view.inputs, "enableAutoScaling"):
-        nodes = _int(_get(view.inputs, "minCount"))
+    if nodes is None and get_known(view.inputs, "enableAutoScaling"):
+        nodes = _int(get_known(view.inputs, "minCount"))
         notes["nodes"] = "minimum count (autoscaling, no count set)"
-    kind = "spot" if _get(view.inputs, "scaleSetPriority") == "Spot" else "on-demand"
-    if _get(view.inputs, "capacityReservationGroupID"):
+    kind = "spot" if get_known(view.inputs, "scaleSetPriority") == "Spot" else "on-demand"
+    if get_known(view.inputs, "capacityReservationGroupID"):
         kind = "reserved"
-    return Capacity("azure", _azure_location(view, graph), _get(view.inputs, "vmSize"), nodes, kind,
+    return Capacity("azure", _azure_location(view, graph), get_known(view.inputs, "vmSize"), nodes, kind,
                     hours, util, notes)
 
 
 def _gcp_instance(view: ResourceView, graph: dict[str, ResourceView]) -> Capacity:
-    hours, util, notes = _duty(view, _get(view.inputs, "labels"))
-    spot = _get(view.inputs, "scheduling", "provisioningModel") == "SPOT"
-    return Capacity("gcp", _gcp_region(view), _get(view.inputs, "machineType"), 1,
+    hours, util, notes = _duty(view, get_known(view.inputs, "labels"))
+    spot = get_known(view.inputs, "scheduling", "provisioningModel") == "SPOT"
+    return Capacity("gcp", _gcp_region(view), get_known(view.inputs, "machineType"), 1,
                     "spot" if spot else "on-demand", hours, util, notes)
 
 
 def _gke_node_pool(view: ResourceView, graph: dict[str, ResourceView]) -> Capacity:
-    hours, util, notes = _duty(view, _get(view.inputs, "nodeConfig", "labels"))
-    nodes = _int(_get(view.inputs, "nodeCount"))
+    hours, util, notes = _duty(view, get_known(view.inputs, "nodeConfig", "labels"))
+    nodes = _int(get_known(view.inputs, "nodeCount"))
     if nodes is None:
-        nodes = _int(_get(view.inputs, "initialNodeCount"))
-    spot = bool(_get(view.inputs, "nodeConfig", "spot"))
-    return Capacity("gcp", _gcp_region(view), _get(view.inputs, "nodeConfig", "machineType"), nodes,
+        nodes = _int(get_known(view.inputs, "initialNodeCount"))
+    spot = bool(get_known(view.inputs, "nodeConfig", "spot"))
+    return Capacity("gcp", _gcp_region(view), get_known(view.inputs, "nodeConfig", "machineType"), nodes,
                     "spot" if spot else "on-demand", hours, util, notes)
 
 
@@ -227,7 +227,7 @@ def capacity_of(view: ResourceView, graph: dict[str, ResourceView]) -> Capacity 
 def billable_reason(view: ResourceView) -> str | None:
     """Why a resource costs money we cannot price, or None when it is free (or not ours to judge)."""
     if view.type == "aws:ec2/vpcEndpoint:VpcEndpoint":
-        if _get(view.inputs, "vpcEndpointType") == "Gateway":
+        if get_known(view.inputs, "vpcEndpointType") == "Gateway":
             return None  # S3/DynamoDB gateway endpoints carry no charge
         return "interface VPC endpoint hours and data; no price in the catalog"
     return BILLABLE_TYPES.get(view.type)

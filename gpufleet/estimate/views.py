@@ -41,6 +41,16 @@ def known(value: Any) -> bool:
     return value is not None and value != UNKNOWN
 
 
+def get_known(value: Any, *path: str) -> Any:
+    """`value[path[0]][path[1]]…`, or None where the path is missing, leads through a non-dict, or
+    ends at an unknown value."""
+    for key in path:
+        if not isinstance(value, dict):
+            return None
+        value = value.get(key)
+    return value if known(value) else None
+
+
 def provider_urn(reference: str | None) -> str | None:
     """"urn:pulumi:...::default_7_51_1::<id>" -> the provider's URN."""
     if not reference:

@@ -8,8 +8,12 @@ only fail later with an obscure `NoneType` error in the program.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import importlib
+import inspect
 import json
+import re
 from typing import Any, Callable
 
 from gpufleet.offline._sdk import unwrap_secrets
@@ -265,7 +269,20 @@ def _azure_name(type_: str, logical_name: str, inputs: dict) -> str:
     for key in (own, "name"):
         if isinstance(inputs.get(key), str):
             return inputs[key]
+    # `resourceName` is the resource's own name only for types without a `<type>Name` input
+    # (ManagedCluster); for child resources (AgentPool, which has `agentPoolName`) it names the parent.
+    if isinstance(inputs.get("resourceName"), str) and not _takes_input(type_, own):
+        return inputs["resourceName"]
     return logical_name
+
+
+@functools.cache
+def _takes_input(type_: str, wire_name: str) -> bool:
+    """Whether the azure-native SDK's class for `type_` has the input `wire_name` (camelCase)."""
+    module, kind = type_.split(":")[1:]
+    cls = getattr(importlib.import_module(f"pulumi_azure_native.{module}"), kind)
+    snake = re.sub(r"(?<!^)(?=[A-Z])", "_", wire_name).lower()
+    return snake in inspect.signature(cls._internal_init).parameters
 
 
 def resource_state(type_: str, name: str, inputs: dict, provider: ProviderConfig) -> tuple[str, dict]:

@@ -5,6 +5,9 @@ configuration, install a mock resource monitor, and run the program's entry file
 `Stack`. The monitor records every registration with its full request (parent, provider,
 dependencies, options) and stands in for the engine's default providers. Each run gets its own
 thread, event loop and context, so many programs can run one after another in one process.
+
+`run_program` runs a project's entry file; `record` runs a Python callable (a test's program)
+under the same engine.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import sys
 import threading
 import traceback
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -83,6 +86,7 @@ class ProgramRun:
     outputs: dict
     # `pulumi.log` messages and Python warnings: {"severity": "info"|"warning"|"error", "message": str}
     diagnostics: list[dict] = field(default_factory=list)
+    invokes: list[str] = field(default_factory=list)  # the token of every invoke the program made, sorted
 
     def by_urn(self) -> dict[str, RecordedResource]:
         return {resource.urn: resource for resource in self.resources}
@@ -146,6 +150,7 @@ class _Recorder:
         self.outputs: dict = {}
         self.diagnostics: list[dict] = []
         self.refusals: list[OfflineUnsupported] = []  # invokes answered with a failure
+        self.invokes: list[str] = []
 
     def urn(self, type_: str, name: str) -> str:
         return f"urn:pulumi:{self.settings.stack}::{self.settings.project}::{type_}::{name}"
@@ -247,6 +252,8 @@ class _RecordingMonitor(MockMonitor):
     def Invoke(self, request):  # noqa: N802 - gRPC method name
         # Refuse as a provider would, with a failure: the SDK then raises in the program at the
         # call (a program may catch it), instead of failing the run from an executor thread.
+        with self.recorder.lock:
+            self.recorder.invokes.append(request.tok)
         try:
             return super().Invoke(request)
         except OfflineUnsupported as refusal:
@@ -312,8 +319,9 @@ def _ordered(recorder: _Recorder, constructed_urns: list[str]) -> list[RecordedR
     return ordered
 
 
-def _execute(settings: StackSettings) -> ProgramRun:
-    """One program run, on the calling thread, which must be fresh (empty context, no event loop)."""
+def _execute(settings: StackSettings, body: Callable[[], None]) -> ProgramRun:
+    """One program run (`body` declares the resources), on the calling thread, which must be fresh
+    (empty context, no event loop)."""
     recorder = _Recorder(settings)
     logger = logging.Logger(f"gpufleet.offline.{settings.project}.{settings.stack}", level=logging.INFO)
     logger.addHandler(_DiagnosticsHandler(recorder.diagnostics))
@@ -339,7 +347,7 @@ def _execute(settings: StackSettings) -> ProgramRun:
     def program() -> None:
         # Stack transformations run synchronously in each resource's constructor: program order.
         register_stack_transformation(remember_construction)
-        runpy.run_path(str(settings.main), run_name="__main__")
+        body()
 
     try:
         set_all_config(dict(settings.config), sorted(settings.secret_keys))
@@ -370,33 +378,27 @@ def _execute(settings: StackSettings) -> ProgramRun:
         resources=_ordered(recorder, [urn for urn in constructed_urns if urn]),
         outputs=recorder.outputs,
         diagnostics=recorder.diagnostics,
+        invokes=sorted(recorder.invokes),
     )
 
 
 @contextmanager
-def _process_state(settings: StackSettings) -> Iterator[list[warnings.WarningMessage]]:
-    """Working directory, import path, recursion limit and warning filters for one run, restored
-    afterwards; the program's own modules are forgotten so the next program imports its own."""
+def _program_files(settings: StackSettings) -> Iterator[None]:
+    """Working directory and import path for a program file, restored afterwards; the program's own
+    modules are forgotten so the next program imports its own."""
     # The language host runs in the project directory, or in `main:` when that is a directory.
     workdir = settings.main.parent if settings.main.name == "__main__.py" else settings.project_dir
     program_dir = str(settings.main.parent)
     saved_cwd = os.getcwd()
-    saved_limit = sys.getrecursionlimit()
     modules_before = set(sys.modules)
     os.chdir(workdir)
     sys.path.insert(0, program_dir)
-    sys.setrecursionlimit(max(saved_limit, _RECURSION_LIMIT))
     try:
-        with warnings.catch_warnings(record=True) as shown:
-            warnings.resetwarnings()
-            for action, category, module in reversed(_PYTHON_DEFAULT_FILTERS):
-                warnings.filterwarnings(action, category=category, module=module)
-            yield shown
+        yield
     finally:
         os.chdir(saved_cwd)
         if program_dir in sys.path:
             sys.path.remove(program_dir)
-        sys.setrecursionlimit(saved_limit)
         # Only packages the program brought in: a submodule of a package the caller already had
         # stays, or that package would hold a stale attribute for it.
         top_levels_before = {name.partition(".")[0] for name in modules_before}
@@ -406,8 +408,46 @@ def _process_state(settings: StackSettings) -> Iterator[list[warnings.WarningMes
                 del sys.modules[name]
 
 
-# Runs change the process's working directory, import path and warning filters: one at a time.
+# Runs change the process's recursion limit and warning filters (and for program files, its
+# working directory and import path): one at a time.
 _ONE_RUN_AT_A_TIME = threading.Lock()
+
+
+def _run_on_own_thread(
+    settings: StackSettings, body: Callable[[], None], warning_filters: tuple[tuple[str, type[Warning], str], ...] | None
+) -> ProgramRun:
+    """`_execute` on a fresh thread with a large stack, under `warning_filters` (None: the
+    caller's); warnings the program shows become diagnostics. The caller holds `_ONE_RUN_AT_A_TIME`."""
+    outcome: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            outcome["run"] = _execute(settings, body)
+        except BaseException as exc:  # noqa: BLE001 - re-raised on the caller's thread
+            outcome["error"] = exc
+
+    saved_limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(saved_limit, _RECURSION_LIMIT))
+    try:
+        with warnings.catch_warnings(record=True) as shown:
+            if warning_filters is not None:
+                warnings.resetwarnings()
+                for action, category, module in reversed(warning_filters):
+                    warnings.filterwarnings(action, category=category, module=module)
+            saved_stack_size = threading.stack_size(_THREAD_STACK_BYTES)
+            try:
+                thread = threading.Thread(target=target, name=f"gpufleet-offline-{settings.stack}")
+                thread.start()
+            finally:
+                threading.stack_size(saved_stack_size)
+            thread.join()
+    finally:
+        sys.setrecursionlimit(saved_limit)
+    if "error" in outcome:
+        raise outcome["error"]
+    run: ProgramRun = outcome["run"]
+    run.diagnostics.extend({"severity": "warning", "message": f"{w.category.__name__}: {w.message}"} for w in shown)
+    return run
 
 
 def run_program(settings: StackSettings) -> ProgramRun:
@@ -416,24 +456,32 @@ def run_program(settings: StackSettings) -> ProgramRun:
     Raises `ProgramError` when the program fails, and passes a `UserError` the program raises
     (its own validation of the stack's configuration) through unchanged.
     """
-    outcome: dict[str, Any] = {}
 
-    def target() -> None:
-        try:
-            outcome["run"] = _execute(settings)
-        except BaseException as exc:  # noqa: BLE001 - re-raised on the caller's thread
-            outcome["error"] = exc
+    def body() -> None:
+        runpy.run_path(str(settings.main), run_name="__main__")
 
-    with _ONE_RUN_AT_A_TIME, _process_state(settings) as shown:
-        saved_stack_size = threading.stack_size(_THREAD_STACK_BYTES)
-        try:
-            thread = threading.Thread(target=target, name=f"gpufleet-offline-{settings.stack}")
-            thread.start()
-        finally:
-            threading.stack_size(saved_stack_size)
-        thread.join()
-    if "error" in outcome:
-        raise outcome["error"]
-    run: ProgramRun = outcome["run"]
-    run.diagnostics.extend({"severity": "warning", "message": f"{w.category.__name__}: {w.message}"} for w in shown)
-    return run
+    with _ONE_RUN_AT_A_TIME, _program_files(settings):
+        return _run_on_own_thread(settings, body, _PYTHON_DEFAULT_FILTERS)
+
+
+def record(
+    program: Callable[[], None], *, config: dict[str, str] | None = None, project: str = "test", stack: str = "test"
+) -> ProgramRun:
+    """Run `program`, a callable that declares resources, under the engine of `run_program`.
+
+    `config` is the stack configuration as the CLI hands it over (`{"<project>:<key>": "<string>"}`).
+    The callable is the caller's own code in the caller's process: it keeps the caller's working
+    directory, import path and warning filters (a test run's "warnings are errors" applies to it),
+    and the current directory stands for the project when a `ProgramError` names a file.
+    Raises like `run_program`.
+    """
+    settings = StackSettings(
+        project=project,
+        project_dir=Path.cwd(),
+        stack=stack,
+        config=dict(config or {}),
+        secret_keys=frozenset(),
+        main=Path(f"<{getattr(program, '__qualname__', type(program).__qualname__)}>"),  # not a file: the callable
+    )
+    with _ONE_RUN_AT_A_TIME:
+        return _run_on_own_thread(settings, program, None)

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any, Callable
 
 from gpufleet.catalog import Catalog, load_catalog
-from gpufleet.estimate.views import ResourceView, known, views_from_states
+from gpufleet.estimate.views import ResourceView, get_known, views_from_states
 from gpufleet.report.fmt import DECIMALS, to_decimal
 from gpufleet.report.plans import Plan
 
@@ -22,14 +22,6 @@ FIGURES = ("monthly_usd", "monthly_kwh", "monthly_kgco2e")
 
 # Policy levels, most severe first (CrossGuard's enforcement levels).
 LEVEL_ORDER = {"mandatory": 0, "remediate": 1, "advisory": 2}
-
-
-def _get(d: Any, *path: str) -> Any:
-    for key in path:
-        if not isinstance(d, dict):
-            return None
-        d = d.get(key)
-    return d if known(d) else None
 
 
 def _number(value: Any) -> float | None:
@@ -173,14 +165,14 @@ _EFA_TYPES = ("efa", "efa-only")
 
 def _launch_template_ref(inputs: dict[str, Any]) -> dict[str, Any] | None:
     """The `launchTemplate` block of a node group, instance or auto scaling group, if any."""
-    lt = _get(inputs, "launchTemplate") or _get(inputs, "mixedInstancesPolicy", "launchTemplate",
-                                                   "launchTemplateSpecification")
+    lt = get_known(inputs, "launchTemplate") or get_known(inputs, "mixedInstancesPolicy", "launchTemplate",
+                                                          "launchTemplateSpecification")
     return lt if isinstance(lt, dict) else None
 
 
 def _efa_interfaces(view: ResourceView) -> int:
-    interfaces = _get(view.inputs, "networkInterfaces") or []
-    return sum(1 for i in interfaces if isinstance(i, dict) and _get(i, "interfaceType") in _EFA_TYPES)
+    interfaces = get_known(view.inputs, "networkInterfaces") or []
+    return sum(1 for i in interfaces if isinstance(i, dict) and get_known(i, "interfaceType") in _EFA_TYPES)
 
 
 def _launch_template(view: ResourceView, parent: str | None, templates: list[tuple[ResourceView, str | None]]
@@ -189,10 +181,11 @@ def _launch_template(view: ResourceView, parent: str | None, templates: list[tup
     ref = _launch_template_ref(view.inputs)
     if ref is None:
         return None
-    ref_id = _get(ref, "id") or _get(ref, "launchTemplateId")
-    ref_name = _get(ref, "name") or _get(ref, "launchTemplateName")
+    ref_id = get_known(ref, "id") or get_known(ref, "launchTemplateId")
+    ref_name = get_known(ref, "name") or get_known(ref, "launchTemplateName")
     for lt, _ in templates:
-        if (ref_id is not None and lt.id == ref_id) or (ref_name is not None and _get(lt.inputs, "name") == ref_name):
+        if (ref_id is not None and lt.id == ref_id) or \
+                (ref_name is not None and get_known(lt.inputs, "name") == ref_name):
             return lt
     # At a real preview the template's id is unknown: fall back to the one template beside it.
     siblings = [lt for lt, lt_parent in templates if lt_parent == parent and parent is not None]
@@ -242,36 +235,37 @@ GIB_PER_TIB = 1024.0
 
 
 def _fsx(v: ResourceView) -> tuple[float | None, list[str]]:
-    gib = _number(_get(v.inputs, "storageCapacity"))
-    details = [str(_get(v.inputs, "deploymentType") or "deployment type unknown")]
-    if (mbps := _number(_get(v.inputs, "perUnitStorageThroughput"))) is not None:
+    gib = _number(get_known(v.inputs, "storageCapacity"))
+    details = [str(get_known(v.inputs, "deploymentType") or "deployment type unknown")]
+    if (mbps := _number(get_known(v.inputs, "perUnitStorageThroughput"))) is not None:
         details.append(f"{mbps:g} MB/s/TiB")
     return (None if gib is None else gib / GIB_PER_TIB), details
 
 
 def _amlfs(v: ResourceView) -> tuple[float | None, list[str]]:
-    return _number(_get(v.inputs, "storageCapacityTiB")), [str(_get(v.inputs, "sku", "name") or "SKU unknown")]
+    sku = get_known(v.inputs, "sku", "name") or "SKU unknown"
+    return _number(get_known(v.inputs, "storageCapacityTiB")), [str(sku)]
 
 
 def _gib_sized(key: str, kind: str) -> Callable[[ResourceView], tuple[float | None, list[str]]]:
     def read(v: ResourceView) -> tuple[float | None, list[str]]:
-        gib = _number(_get(v.inputs, key))
-        kind_value = _get(v.inputs, *kind.split("."))
+        gib = _number(get_known(v.inputs, key))
+        kind_value = get_known(v.inputs, *kind.split("."))
         return (None if gib is None else gib / GIB_PER_TIB), [str(kind_value)] if kind_value else []
     return read
 
 
 def _elastic(*detail_paths: str) -> Callable[[ResourceView], tuple[float | None, list[str]]]:
     def read(v: ResourceView) -> tuple[float | None, list[str]]:
-        return None, [str(d) for p in detail_paths if (d := _get(v.inputs, *p.split(".")))]
+        return None, [str(d) for p in detail_paths if (d := get_known(v.inputs, *p.split(".")))]
     return read
 
 
 def _lifecycle_classes(v: ResourceView) -> list[str]:
     classes = []
-    for rule in _get(v.inputs, "rules") or []:
-        for t in (_get(rule, "transitions") or []) + (_get(rule, "noncurrentVersionTransitions") or []):
-            if c := _get(t, "storageClass"):
+    for rule in get_known(v.inputs, "rules") or []:
+        for t in (get_known(rule, "transitions") or []) + (get_known(rule, "noncurrentVersionTransitions") or []):
+            if c := get_known(t, "storageClass"):
                 classes.append(f"lifecycle → {c}")
     return classes
 
@@ -294,8 +288,8 @@ LIFECYCLE_TYPES = {
 
 
 def _region_of(v: ResourceView) -> str:
-    place = _get(v.inputs, "region") or _get(v.provider_inputs, "region") or _get(v.inputs, "location") \
-        or _get(v.provider_inputs, "location")
+    place = get_known(v.inputs, "region") or get_known(v.provider_inputs, "region") \
+        or get_known(v.inputs, "location") or get_known(v.provider_inputs, "location")
     return place.replace(" ", "").lower() if isinstance(place, str) else "unknown"
 
 

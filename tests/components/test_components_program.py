@@ -2,7 +2,6 @@
 
 import copy
 import json
-import logging
 import runpy
 from pathlib import Path
 
@@ -140,15 +139,15 @@ def test_dev_is_two_spot_t4_nodes_that_scale_to_zero(recorder):
     assert run.of_type("aws:fsx/lustreFileSystem:LustreFileSystem") == []
 
 
-def test_invalid_sizes_are_refused_before_any_resource_is_declared(recorder, caplog):
+def test_invalid_sizes_are_refused_before_any_resource_is_declared(recorder):
     fleet = copy.deepcopy(stack_fleet("prod"))
     for workload in fleet["workloads"]:
         if workload["name"] in ("finetune", "chat-serving"):
             workload["storage"]["hot_tib"] = 10
-    with caplog.at_level(logging.ERROR):
-        run, errors = run_program(recorder, "prod", fleet)
+    run, errors = run_program(recorder, "prod", fleet)
     assert run.resources == [] and [str(e) for e in errors] == ["the placed fleet fails preflight"]
-    assert [line.strip() for line in caplog.text.splitlines() if line.startswith("  - ")] == [
+    logged = "\n".join(d["message"] for d in run.run.diagnostics if d["severity"] == "error")
+    assert [line.strip() for line in logged.splitlines() if line.startswith("  - ")] == [
         "- prod-eu-north-1.storage[finetune].hot_capacity_tib: not a capacity step of Amazon FSx for Lustre, "
         "PERSISTENT_2 deployment, SSD storage (got 10.0); allowed: 125, 250, 500, 1000 MB/s/TiB: 9.375 or 11.71875 TiB",
         "- prod-eastus.storage[chat-serving].hot_capacity_tib: not a capacity step of Azure Managed Lustre "

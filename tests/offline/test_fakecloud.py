@@ -104,3 +104,5 @@ def test_resource_state_adds_ids_arns_and_azure_names() -> None:
         "name": "vnet-1",
     }
     assert resource_state("azure-native:containerservice:AgentPool", "gpu", {"resourceName": "aks-1"}, {})[1]["name"] == "gpu"
+    # a ManagedCluster has no `managedClusterName` input: its `resourceName` is its own Azure name
+    assert resource_state("azure-native:containerservice:ManagedCluster", "aks", {"resourceName": "prod"}, {})[1]["name"] == "prod"
