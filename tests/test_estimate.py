@@ -68,18 +68,21 @@ def test_unknowns_are_unpriced_with_reasons_not_zero():
         view("aws:ec2/instance:Instance", "later", {"instanceType": UNKNOWN}, {"region": "us-east-1"}),
         view("aws:ec2/instance:Instance", "cpu", {"instanceType": "m5.large"}, {"region": "us-east-1"}),
         view("aws:ec2/instance:Instance", "noregion", {"instanceType": "p5.48xlarge"}),
+        view("aws:ec2/instance:Instance", "laterregion", {"instanceType": "p5.48xlarge", "region": UNKNOWN},
+             {"region": "us-east-1"}),
         view("aws:fsx/lustreFileSystem:LustreFileSystem", "fsx", {"storageCapacity": 2400}),
         view("aws:ec2/vpcEndpoint:VpcEndpoint", "s3", {"vpcEndpointType": "Gateway"}),
         view("aws:ec2/vpcEndpoint:VpcEndpoint", "ecr", {"vpcEndpointType": "Interface"}),
         view("aws:ec2/vpc:Vpc", "vpc", {"cidrBlock": "10.0.0.0/16"}),
     ]
     plan = estimate_plan(views)
-    assert plan.unpriced == [views[i].urn for i in (0, 1, 2, 3, 5)]
+    assert plan.unpriced == [views[i].urn for i in (0, 1, 2, 3, 4, 6)]
     d = {u.rsplit("::", 1)[1]: plan.resources[u].derivation["monthly_usd"] for u in plan.unpriced}
     assert d == {
         "later": "unknown: instance type not known at preview",
         "cpu": "unknown: m5.large is not a GPU instance type in the catalog (the catalog prices GPU capacity only)",
         "noregion": "unknown: region not known at preview",
+        "laterregion": "unknown: region not known at preview",  # not the provider's region
         "fsx": "unknown: FSx for Lustre storage/throughput; no price in the catalog",
         "ecr": "unknown: interface VPC endpoint hours and data; no price in the catalog",
     }
