@@ -68,6 +68,11 @@ def num(x: float | None, digits: int = 0) -> str:
     return UNKNOWN_TEXT if x is None else f"{x:,.{digits}f}"
 
 
+def carbon(kg: float) -> str:
+    """kgCO2e below a tonne, tCO2e above, so small fleets do not read as zero."""
+    return f"{kg:,.1f} kgCO2e" if kg < 1000 else f"{kg / 1000:,.2f} tCO2e"
+
+
 def _sum(values: list[float | None]) -> float | None:
     """A sum that stays unknown if any part is unknown."""
     return None if any(v is None for v in values) else sum(values)  # type: ignore[arg-type]
@@ -107,21 +112,27 @@ def render(result: PreviewResult, console: Console) -> None:
     partial = " (known items only; see unpriced below)" if unpriced else ""
     console.print(
         f"[bold]Total[/]: {est.gpus} GPUs · {usd(est.total('monthly_usd'))} USD/month · "
-        f"{num(est.total('monthly_kwh'))} kWh/month · {est.total('monthly_kgco2e') / 1000:,.2f} tCO2e/month{partial}"
+        f"{num(est.total('monthly_kwh'))} kWh/month · {carbon(est.total('monthly_kgco2e'))}/month{partial}"
     )
     unknown_energy = [u for u in est.unknown("monthly_kwh") if est.resources[u].gpus]
     if unknown_energy:
         console.print(f"[yellow]Energy and carbon unknown for {len(unknown_energy)} GPU resource(s)[/]: "
                       + ", ".join(u.rsplit("::", 1)[-1] for u in unknown_energy[:MAX_ROWS]))
     if unpriced:
+        by_reason: dict[str, list[str]] = defaultdict(list)
+        for urn in unpriced:
+            why = est.resources[urn].derivation.get("monthly_usd", "").removeprefix("unknown: ")
+            by_reason[why].append(urn.rsplit("::", 1)[-1])
         table = Table(title=f"Unpriced: {len(unpriced)} resource(s) cost money but have no price here",
                       title_justify="left", show_edge=False)
-        table.add_column("resource")
+        table.add_column("n", justify="right")
         table.add_column("why")
-        for urn in unpriced[:MAX_ROWS]:
-            table.add_row(urn.rsplit("::", 1)[-1], est.resources[urn].derivation.get("monthly_usd", ""))
-        if len(unpriced) > MAX_ROWS:
-            table.add_row(f"… {len(unpriced) - MAX_ROWS} more", "see --json: gpufleet.unpriced")
+        table.add_column("resources", overflow="fold")
+        for why, names in sorted(by_reason.items(), key=lambda kv: (-len(kv[1]), kv[0]))[:MAX_ROWS]:
+            shown = ", ".join(names[:2]) + (f", … {len(names) - 2} more" if len(names) > 2 else "")
+            table.add_row(str(len(names)), why, shown)
+        if len(by_reason) > MAX_ROWS:
+            table.add_row("", f"… {len(by_reason) - MAX_ROWS} more reasons", "see --json: gpufleet.unpriced")
         console.print(table)
 
     if result.policy_environment is None:
