@@ -1,0 +1,115 @@
+"""`gpufleet regions`: rank the regions that can host N GPUs of a model by carbon, cost or both.
+
+Without a stack there is no workload profile, so the figures assume the capacity runs 730 h a month
+at 100 % GPU utilisation (an upper bound: always on, flat out) unless --hours / --utilization say
+otherwise. Regions whose objective figure is unknown are listed after every known one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from rich.console import Console
+from rich.table import Table
+
+from gpufleet.catalog import CLOUDS, load_catalog
+from gpufleet.footprint import HOURS_PER_MONTH
+from gpufleet.placement import Option, rank_regions
+from gpufleet.placement.model import OBJECTIVES
+from gpufleet.placement.options import known, needs_known
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--gpu", required=True, help="GPU model or family, e.g. H100, A100-80GB")
+    parser.add_argument("--gpus", required=True, type=int, help="number of GPUs to host")
+    parser.add_argument("--cloud", default=",".join(CLOUDS),
+                        help=f"comma-separated clouds to rank (default: all, {','.join(CLOUDS)})")
+    parser.add_argument("--objective", default="balanced",
+                        help=f"{'|'.join(OBJECTIVES)} (default: balanced: least carbon within "
+                             "--max-cost-premium of the cheapest)")
+    parser.add_argument("--max-cost-premium", type=float, default=10.0, metavar="PERCENT",
+                        help="balanced: cost premium over the cheapest region allowed (default: 10)")
+    parser.add_argument("--utilization", type=float, default=100.0, metavar="PERCENT",
+                        help="GPU utilisation for energy and carbon (default: 100, an upper bound)")
+    parser.add_argument("--hours", type=float, default=HOURS_PER_MONTH,
+                        help=f"hours a month the capacity runs (default: {HOURS_PER_MONTH:g}, always on)")
+    parser.add_argument("--json", action="store_true", help="print the ranking as JSON (best first) only")
+
+
+def _clouds(text: str) -> tuple[str, ...]:
+    return tuple(c.strip() for c in text.split(",") if c.strip())
+
+
+def row(catalog, rank: int | None, o: Option) -> dict:
+    region = catalog.regions[(o.cloud, o.region)]
+    return {
+        "rank": rank,
+        "cloud": o.cloud,
+        "region": o.region,
+        "location": region.location,
+        "instance_type": o.instance_type,
+        "nodes": o.nodes,
+        "gpus": o.gpus,
+        "node_usd_per_hour": o.footprint.usd_per_hour,
+        **{k: v for k, v in o.to_output().items() if k.startswith("monthly_")},
+        "grid_gco2e_per_kwh": region.grid_gco2e_per_kwh,
+        "pue": region.pue,
+        "grid_year": region.grid_year or None,
+        "pue_year": region.pue_year or None,
+    }
+
+
+def run(args: argparse.Namespace) -> int:
+    catalog = load_catalog()
+    options = rank_regions(catalog, args.gpu, args.gpus, _clouds(args.cloud), args.objective,
+                           utilization=args.utilization / 100, hours=args.hours,
+                           max_cost_premium_percent=args.max_cost_premium)
+    figures = needs_known(args.objective)
+    ranked = sum(known(o, figures) for o in options)
+    rows = [row(catalog, i + 1 if i < ranked else None, o) for i, o in enumerate(options)]
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return 0
+    _print(args, rows, len(rows) - ranked)
+    return 0
+
+
+def _money(v: float | None) -> str:
+    return "unknown" if v is None else f"{v:,.2f}"
+
+
+def _number(v: float | None, digits: int = 0) -> str:
+    return "unknown" if v is None else f"{v:,.{digits}f}"
+
+
+def _print(args: argparse.Namespace, rows: list[dict], unknown: int) -> None:
+    console = Console()
+    if not console.is_terminal:  # piped or captured: do not squeeze the table into 80 columns
+        console = Console(width=160)
+    premium = f" within +{args.max_cost_premium:g} % of the cheapest" if args.objective == "balanced" else ""
+    table = Table(
+        title=f"Regions for {args.gpus} × {args.gpu} by {args.objective}{premium} — "
+              f"{args.hours:g} h/month at {args.utilization:g} % GPU utilisation",
+        title_justify="left",
+    )
+    for name, justify in [("#", "right"), ("cloud", "left"), ("region", "left"), ("instance type", "left"),
+                          ("nodes", "right"), ("USD/h each", "right"), ("USD/month", "right"),
+                          ("kWh/month", "right"), ("kgCO2e/month", "right"), ("gCO2e/kWh", "right"),
+                          ("PUE", "right"), ("year grid/PUE", "left")]:
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for r in rows:
+        table.add_row(
+            str(r["rank"]) if r["rank"] else "-", r["cloud"], r["region"], r["instance_type"], str(r["nodes"]),
+            _money(r["node_usd_per_hour"]), _money(r["monthly_usd"]), _number(r["monthly_kwh"]),
+            _number(r["monthly_kgco2e"]), _number(r["grid_gco2e_per_kwh"], 2), _number(r["pue"], 2),
+            f"{r['grid_year'] or '?'}/{r['pue_year'] or '?'}",
+            style="dim" if r["rank"] is None else None,
+        )
+    console.print(table)
+    if unknown:
+        console.print(f"{unknown} region(s) after the ranking: a figure the {args.objective} objective needs is "
+                      "unknown in the catalog (never counted as free or clean).")
+    if args.utilization == 100 and args.hours == HOURS_PER_MONTH:
+        console.print("Energy and carbon assume always on at 100 % utilisation (an upper bound); "
+                      "see --utilization and --hours.")

@@ -1,0 +1,248 @@
+"""Why: each decision's reason, runners-up, fallbacks and binding constraints; why nothing is feasible."""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import math
+from typing import Sequence
+
+from gpufleet.catalog import Catalog
+from gpufleet.errors import Problem
+from gpufleet.placement.model import ConstraintUse, Decision, Option, amount, tag_safe
+from gpufleet.placement.options import WorkloadOptions, cents, order_key
+from gpufleet.placement.solve import Assignment, Group, Row
+
+MAX_ALTERNATIVES = 3
+_FIGURE_WORDS = {"monthly_usd": "price", "monthly_kgco2e": "carbon"}
+
+
+# --- options left out because a figure is unknown --------------------------------------------------
+
+
+def unknown_figures(o: Option, figures: tuple[str, ...]) -> list[str]:
+    return [f for f in figures if getattr(o, f) is None]
+
+
+def _cause(o: Option, figure: str) -> str:
+    """The first unknown input behind an unknown figure (carbon is unknown when energy is)."""
+    how = o.footprint.derivation
+    if figure == "monthly_kgco2e" and o.monthly_kwh is None:
+        figure = "monthly_kwh"
+    return how[figure].removeprefix("unknown: ")
+
+
+def left_out_note(left_out: Sequence[Option], figures: tuple[str, ...], why: str) -> str:
+    """One line naming the options not considered because a figure needed for `why` is unknown."""
+    words = sorted({_FIGURE_WORDS[f] for o in left_out for f in unknown_figures(o, figures)})
+    causes: dict[str, list[Option]] = {}
+    for o in left_out:
+        causes.setdefault(_cause(o, unknown_figures(o, figures)[0]), []).append(o)
+    examples = "; ".join(f"{cause}: {', '.join(f'{o.where} {o.instance_type}' for o in options)}"
+                         for cause, options in causes.items())
+    return f"{len(left_out)} option(s) not considered for {why}, {' and '.join(words)} unknown: {examples}"
+
+
+# --- infeasibility ------------------------------------------------------------------------------
+
+
+def _ceil(value: float, unit: str) -> float:
+    """Round a needed amount up to what a limit is written in: whole GPUs, cents, 0.001 tCO2e."""
+    step = {"GPUs": 1.0, "USD": 0.01, "kgCO2e": 1.0}[unit]  # kgCO2e limits are written in tCO2e
+    return math.ceil(round(value / step, 6)) * step
+
+
+def _least(group: Group) -> str:
+    return {"monthly_usd": "for the cheapest feasible placement",
+            "monthly_kgco2e": "for the lowest-carbon feasible placement"}.get(
+        group.figure, "by any feasible placement")
+
+
+def infeasible_problems(a: Assignment, rows: Sequence[Row] = ()) -> list[Problem]:
+    """Which shared constraints make the placement infeasible, and the limits that would make it feasible.
+
+    Each group is relaxed alone; if that is feasible, the least the group needs (its figure minimised
+    under every other constraint) is reported. If no single group is enough, pairs are tried.
+    """
+    indices = range(len(a.groups))
+
+    def needed(g: int, drop: frozenset[int], extra: Sequence[Row] = ()) -> float | None:
+        row = a.group_matrix[[g]].toarray()[0]
+        selection, _ = a.solve(row, [*rows, *extra], drop)
+        return None if selection is None else float(row[a.columns(selection)].sum())
+
+    problems = []
+    for g in indices:
+        value = needed(g, frozenset({g}))
+        if value is None:
+            continue
+        grp = a.groups[g]
+        value = _ceil(value, grp.unit)
+        problems.append(Problem(
+            grp.path,
+            f"{grp.name}: {amount(grp.limit, grp.unit)} < {amount(value, grp.unit)} needed "
+            f"{_least(grp)}; raise it to at least {amount(value, grp.unit)}",
+        ))
+    if problems:
+        return problems
+    for g1, g2 in itertools.combinations(indices, 2):
+        if not a.feasible(rows, frozenset({g1, g2})):
+            continue
+        both = frozenset({g1, g2})
+        v1 = needed(g1, both)
+        assert v1 is not None
+        row1 = a.group_matrix[[g1]].toarray()[0]
+        v2 = needed(g2, both, [(row1, v1 + 1e-6 * max(1.0, v1))])
+        if v2 is None:
+            continue
+        p1, p2 = a.groups[g1], a.groups[g2]
+        v1, v2 = _ceil(v1, p1.unit), _ceil(v2, p2.unit)
+        problems.append(Problem(
+            f"{p1.path} and {p2.path}",
+            f"{p1.name} ({amount(p1.limit, p1.unit)}) and {p2.name} ({amount(p2.limit, p2.unit)}) together: "
+            f"no placement fits; raising them to {amount(v1, p1.unit)} and {amount(v2, p2.unit)} would",
+        ))
+    if problems:
+        return problems
+    names = ", ".join(g.name for g in a.groups)
+    return [Problem("gpufleet:fleet", f"no placement fits even with any one or two of these relaxed: {names}")]
+
+
+# --- decisions ----------------------------------------------------------------------------------
+
+
+def _best_per_region(options: Sequence[Option], exclude: tuple[str, str]) -> list[Option]:
+    """The first (best) option of each region other than `exclude`, in order, at most three."""
+    seen: dict[tuple[str, str], Option] = {}
+    for o in options:
+        if (o.cloud, o.region) != exclude:
+            seen.setdefault((o.cloud, o.region), o)
+        if len(seen) == MAX_ALTERNATIVES:
+            break
+    return list(seen.values())
+
+
+class Explainer:
+    """Decisions of a solved placement: each workload's constraints are read with the others fixed."""
+
+    def __init__(self, catalog: Catalog, objective: str, choices: Sequence[Sequence[Option]], chosen: Sequence[Option],
+                 groups: Sequence[Group], workloads: Sequence[WorkloadOptions], cap: ConstraintUse | None,
+                 cap_cents: int | None):
+        self.catalog = catalog
+        self.objective = objective
+        self.choices = choices  # each workload's eligible options in the tie-break order
+        self.chosen = chosen
+        self.groups = groups
+        self.workloads = workloads
+        self.cap = cap
+        self.cap_cents = cap_cents
+        self.used = [sum(g.coefficient(o) for o in chosen) for g in groups]
+        self.total_cents = sum(cents(o.monthly_usd) for o in chosen) if cap_cents is not None else 0
+        self._fleet_wide = [i for i, g in enumerate(groups) if g.region is None]
+        self._by_region: dict[tuple[str, str], list[int]] = {}
+        for i, g in enumerate(groups):
+            if g.region is not None:
+                self._by_region.setdefault(g.region, []).append(i)
+
+    def constraint_uses(self) -> list[ConstraintUse]:
+        """Every shared constraint's use; binding when it blocks some workload's better option."""
+        binding = {i for w in range(len(self.workloads)) for i in self._blocking(w)}
+        uses = [ConstraintUse(g.name, g.path, float(self.used[i]), g.limit, g.unit, i in binding)
+                for i, g in enumerate(self.groups)]
+        if self.cap:
+            uses.append(dataclasses.replace(self.cap, binding=-1 in binding))
+        return uses
+
+    def _better(self, w: int) -> list[Option]:
+        """Workload w's options ranked before its chosen one."""
+        options = self.choices[w]
+        return list(options[: options.index(self.chosen[w])])
+
+    def _blocking(self, w: int) -> dict[int, Option]:
+        """Group (-1: cost cap) -> the best better-ranked option of workload w that it blocks."""
+        breaking: dict[int, Option] = {}
+        for better in self._better(w):
+            for i in self._swap_breaks(w, better, cap_too=True):
+                breaking.setdefault(i, better)
+        return breaking
+
+    def _swap_breaks(self, w: int, o: Option, cap_too: bool) -> list[int]:
+        """Groups (index; -1 for the cost cap) that moving workload w alone to `o` would break."""
+        chosen = self.chosen[w]
+        broken = []
+        for i in self._fleet_wide + self._by_region.get((o.cloud, o.region), []):
+            g = self.groups[i]
+            after = self.used[i] - g.coefficient(chosen) + g.coefficient(o)
+            if after > g.limit + 1e-9 * max(1.0, g.limit):
+                broken.append(i)
+        if cap_too and self.cap_cents is not None:
+            if self.total_cents - cents(chosen.monthly_usd) + cents(o.monthly_usd) > self.cap_cents:
+                broken.append(-1)
+        return sorted(broken, key=lambda i: (i < 0, i))
+
+    def decision(self, w: int, notes: tuple[str, ...]) -> Decision:
+        wo = self.workloads[w]
+        choices = self.choices[w]
+        chosen = self.chosen[w]
+        key = lambda o: order_key(o, self.objective)  # noqa: E731
+
+        breaking = self._blocking(w)
+        order = sorted(breaking, key=lambda i: (i < 0, i))
+        binding = [self._blocked(w, i, breaking[i]) for i in order]
+        shared = [self.groups[i].name if i >= 0 else "cost cap" for i in order]
+
+        chosen_key = key(chosen)
+        filters = []
+        for f in wo.filters:
+            excluded = sorted(wo.without(f.name), key=key)
+            if excluded and key(excluded[0]) < chosen_key:
+                filters.append(f)
+                binding.append(f"{f.label}: excludes better {excluded[0].where} {excluded[0].instance_type}")
+
+        fallbacks = _best_per_region(
+            [o for o in choices if o is not chosen and not self._swap_breaks(w, o, cap_too=False)],
+            (chosen.cloud, chosen.region))
+        runners_up = _best_per_region(sorted(wo.allowed, key=key), (chosen.cloud, chosen.region))
+        return Decision(
+            workload=wo.workload.name,
+            chosen=chosen,
+            runners_up=tuple(runners_up),
+            fallbacks=tuple(fallbacks),
+            binding=tuple(binding),
+            reason=self.reason(wo, chosen, shared, [f.phrase for f in filters if f.name != "candidates"]),
+            notes=notes,
+        )
+
+    def _blocked(self, w: int, group: int, better: Option) -> str:
+        """"quota aws eu-north-1: 60 of 64 GPUs used by the others; aws eu-north-1 p5.48xlarge needs 64"."""
+        chosen = self.chosen[w]
+        if group < 0:
+            assert self.cap is not None and self.cap_cents is not None
+            others = self.total_cents - cents(chosen.monthly_usd)
+            return (f"{self.cap.name}: {self.cap.limit:,.2f} USD; {better.where} {better.instance_type} would make "
+                    f"the fleet {(others + cents(better.monthly_usd)) / 100:,.2f} USD")
+        g = self.groups[group]
+        others = self.used[group] - g.coefficient(chosen)
+        return (f"{g.name}: {amount(others, g.unit, with_unit=False)} of {amount(g.limit, g.unit)} used by the "
+                f"others; {better.where} {better.instance_type} needs {amount(g.coefficient(better), g.unit, False)}")
+
+    def reason(self, wo: WorkloadOptions, chosen: Option, shared: list[str], filters: list[str]) -> str:
+        w = wo.workload
+        what = f"{w.gpu_count} {w.gpu}" + "".join(f" {phrase}" for phrase in filters)
+        best = {"cost": "cheapest", "carbon": "lowest-carbon", "balanced": "lowest-carbon"}[self.objective]
+        if shared == ["cost cap"]:
+            phrase = f"least carbon within the cost cap for {what}"
+        elif shared:
+            phrase = f"best region for {what} left by {' and '.join(shared)}"
+        else:
+            phrase = f"{best} region for {what}"
+        grid = self._grid(chosen)
+        usd = f"{chosen.monthly_usd:.2f} USD/month" if chosen.monthly_usd is not None else "price unknown"
+        figures = {"cost": usd, "carbon": grid, "balanced": f"{grid} - {usd}"}[self.objective]
+        return tag_safe(f"{self.objective}: {phrase} - {figures}")
+
+    def _grid(self, o: Option) -> str:
+        if o.monthly_kgco2e is None:
+            return "carbon unknown"
+        region = self.catalog.regions[(o.cloud, o.region)]
+        return f"grid {region.grid_gco2e_per_kwh:g} g/kWh PUE {region.pue:g}"

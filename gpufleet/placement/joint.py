@@ -1,0 +1,135 @@
+"""Place a fleet: every workload's options, the joint MILP over shared constraints, and the reasons."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from gpufleet.catalog import CLOUDS, Catalog
+from gpufleet.config import CONFIG_KEY, Fleet
+from gpufleet.errors import Problem
+from gpufleet.placement.explain import Explainer, infeasible_problems, left_out_note
+from gpufleet.placement.model import ConstraintUse, Option, Placement, PlacementError, total
+from gpufleet.placement.options import cents, grams, known, needs_known, order_key, workload_options
+from gpufleet.placement.solve import Assignment, Group, Row, prune_dominated
+
+_HEADING = "no feasible placement"
+_JOINT_HEADING = "no feasible placement (each change below alone would make one)"
+# Branch-and-bound nodes each tie-break stage may use (a deterministic limit, unlike a time limit).
+# The objective stage has no limit: it is always proven optimal.
+TIE_NODE_LIMIT = 300
+
+
+def shared_groups(fleet: Fleet) -> list[Group]:
+    """Region quotas of candidate regions, then the fleet's GPU quota, USD and carbon budgets."""
+    candidates = set(fleet.candidate_regions())
+    groups = [
+        Group(f"quota {q.cloud} {q.region}", f"{CONFIG_KEY}.quotas[{i}]", q.gpus, "GPUs", "gpus", (q.cloud, q.region))
+        for i, q in enumerate(fleet.quotas)
+        if (q.cloud, q.region) in candidates
+    ]
+    b = fleet.budgets
+    path = f"{CONFIG_KEY}.budgets"
+    if b.gpu_quota is not None:
+        groups.append(Group("budget gpu_quota", f"{path}.gpu_quota", b.gpu_quota, "GPUs", "gpus"))
+    if b.monthly_usd is not None:
+        groups.append(Group("budget monthly_usd", f"{path}.monthly_usd", b.monthly_usd, "USD", "monthly_usd"))
+    if b.monthly_tco2e is not None:
+        groups.append(Group("budget monthly_tco2e", f"{path}.monthly_tco2e", b.monthly_tco2e * 1000, "kgCO2e",
+                            "monthly_kgco2e"))
+    return groups
+
+
+def _needed_figures(fleet: Fleet) -> dict[str, str]:
+    """Figure -> what needs it (the objective, a budget). Options where one is unknown are left out."""
+    out = {f: f"the {fleet.objective} objective" for f in needs_known(fleet.objective)}
+    if fleet.budgets.monthly_usd is not None:
+        out.setdefault("monthly_usd", "the monthly_usd budget")
+    if fleet.budgets.monthly_tco2e is not None:
+        out.setdefault("monthly_kgco2e", "the monthly_tco2e budget")
+    return out
+
+
+def _stages(a: Assignment, objective: str, names: list[str], ordered: list[list[Option]]) -> list[np.ndarray]:
+    """Integer stage vectors of the tie-break rule: objective, nodes, other figure, then position.
+
+    The position stage weighs an option's place in its workload's order (`ordered`) by 2n − i, where
+    i is the workload's place by name: when two workloads could swap regions at equal totals, the
+    one first by name gets its better-ranked option.
+    """
+    usd = a.vector(lambda _w, o: cents(o.monthly_usd) if o.monthly_usd is not None else -1)
+    kg = a.vector(lambda _w, o: grams(o.monthly_kgco2e) if o.monthly_kgco2e is not None else -1)
+    primary, other = (usd, kg) if objective == "cost" else (kg, usd)
+    other = other.copy()
+    for start, end in zip(a.offsets[:-1], a.offsets[1:]):  # unknown other figure: worse than any known
+        block = other[start:end]
+        block[block < 0] = block.max() + 1 if block.max() >= 0 else 0
+    by_name = {name: i for i, name in enumerate(sorted(names))}
+    n = len(names)
+    places = [{o: p for p, o in enumerate(options)} for options in ordered]
+    position = a.vector(lambda w, o: places[w][o] * (2 * n - by_name[names[w]]))
+    nodes = a.vector(lambda _w, o: o.nodes)
+    return [primary, nodes, other, position]
+
+
+def place(fleet: Fleet, catalog: Catalog, clouds: tuple[str, ...] | None = None) -> Placement:
+    """The exact joint placement of the fleet's workloads by its objective, explained.
+
+    `clouds` restricts placement to the clouds the program can build (None: all).
+    """
+    clouds = CLOUDS if clouds is None else tuple(clouds)
+    objective = fleet.objective
+    needed = _needed_figures(fleet)
+    workloads = [workload_options(fleet, i, catalog, clouds) for i in range(len(fleet.workloads))]
+    problems: list[Problem] = []
+    choices, notes = [], []
+    for wo in workloads:
+        if not wo.allowed:
+            problems.append(wo.no_option_problem())
+            continue
+        eligible = [o for o in wo.allowed if known(o, tuple(needed))]
+        left_out = [o for o in wo.allowed if o not in eligible]
+        why = " and ".join(dict.fromkeys(needed[f] for o in left_out for f in needed if getattr(o, f) is None))
+        note = left_out_note(left_out, tuple(needed), why) if left_out else None
+        if not eligible:
+            problems.append(Problem(wo.path, f"no option with known figures: {note}"))
+            continue
+        choices.append(sorted(eligible, key=lambda o: order_key(o, objective)))
+        notes.append((note,) if note else ())
+    if problems:
+        raise PlacementError(problems, heading=_HEADING)
+
+    groups = shared_groups(fleet)
+    a = Assignment(prune_dominated(choices, groups, ("monthly_usd",) if objective == "balanced" else ()), groups)
+    stages = _stages(a, objective, [w.workload.name for w in workloads], choices)
+    rows: list[Row] = []
+    cap = cap_cents = None
+    if objective == "balanced":
+        cost_stage = stages[2]
+        cheapest, _ = a.minimise([cost_stage])
+        if cheapest is None:
+            raise PlacementError(infeasible_problems(a), heading=_JOINT_HEADING)
+        cheapest_cents = a.value(cost_stage, cheapest)
+        cap_cents = math.floor(round(cheapest_cents * (1 + fleet.max_cost_premium_percent / 100), 6))
+        rows.append((cost_stage, cap_cents + 0.5))
+    selection, ties_exact = a.minimise(stages, rows, tie_node_limit=TIE_NODE_LIMIT)
+    if selection is None:
+        raise PlacementError(infeasible_problems(a), heading=_JOINT_HEADING)
+    chosen = [a.choices[w][p] for w, p in enumerate(selection)]
+    if cap_cents is not None:
+        cap = ConstraintUse(f"cost cap (cheapest + {fleet.max_cost_premium_percent:g} %)",
+                            f"{CONFIG_KEY}.max_cost_premium_percent", sum(o.monthly_usd for o in chosen),
+                            cap_cents / 100, "USD")
+    explainer = Explainer(catalog, objective, choices, chosen, groups, workloads, cap, cap_cents)
+    decisions = {wo.workload.name: explainer.decision(w, notes[w]) for w, wo in enumerate(workloads)}
+    return Placement(
+        objective=objective,
+        decisions=decisions,
+        total_monthly_usd=total([o.monthly_usd for o in chosen]),
+        total_monthly_kwh=total([o.monthly_kwh for o in chosen]),
+        total_monthly_kgco2e=total([o.monthly_kgco2e for o in chosen]),
+        constraints=tuple(explainer.constraint_uses()),
+        ties_exact=ties_exact,
+    )
+

@@ -1,0 +1,167 @@
+"""What placement produces: options, decisions and the placement, and the error it raises."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import get_args
+
+from gpufleet.config import Objective
+from gpufleet.errors import UserError
+from gpufleet.footprint import Footprint
+
+OBJECTIVES: tuple[str, ...] = get_args(Objective)
+
+# AWS tag values allow letters, digits, spaces and _ . : / = + - @ (Azure and GCP labels are laxer).
+_TAG_UNSAFE = re.compile(r"[^A-Za-z0-9 _.:/=+\-@]")
+MAX_REASON_CHARS = 200
+
+
+def tag_safe(text: str, limit: int = MAX_REASON_CHARS) -> str:
+    """`text` with characters a cloud tag value refuses replaced, squeezed and cut to `limit`."""
+    return re.sub(r" {2,}", " ", _TAG_UNSAFE.sub(" ", text)).strip()[:limit].rstrip()
+
+
+class PlacementError(UserError):
+    """No placement satisfies the fleet's constraints; each problem says what would make it feasible."""
+
+
+@dataclass(frozen=True)
+class Option:
+    """One way to host a workload: `nodes` × `instance_type` in a cloud region, with its footprint."""
+
+    workload: str
+    cloud: str
+    region: str
+    instance_type: str
+    nodes: int
+    gpus: int
+    footprint: Footprint = field(compare=False)  # follows from the fields above; holds an unhashable dict
+
+    @property
+    def monthly_usd(self) -> float | None:
+        return self.footprint.monthly_usd
+
+    @property
+    def monthly_kwh(self) -> float | None:
+        return self.footprint.monthly_kwh
+
+    @property
+    def monthly_kgco2e(self) -> float | None:
+        return self.footprint.monthly_kgco2e
+
+    @property
+    def where(self) -> str:
+        return f"{self.cloud} {self.region}"
+
+    def to_output(self, relative_to: "Option | None" = None) -> dict:
+        out = {
+            "cloud": self.cloud,
+            "region": self.region,
+            "instance_type": self.instance_type,
+            "nodes": self.nodes,
+            "gpus": self.gpus,
+            "monthly_usd": _round(self.monthly_usd, 2),
+            "monthly_kwh": _round(self.monthly_kwh, 3),
+            "monthly_kgco2e": _round(self.monthly_kgco2e, 3),
+        }
+        if relative_to is not None:
+            out["delta_monthly_usd"] = _round(_minus(self.monthly_usd, relative_to.monthly_usd), 2)
+            out["delta_monthly_kgco2e"] = _round(_minus(self.monthly_kgco2e, relative_to.monthly_kgco2e), 3)
+        return out
+
+
+@dataclass(frozen=True)
+class ConstraintUse:
+    """A shared constraint (region quota, GPU quota, budget, cost cap) and how much the placement uses."""
+
+    name: str  # "quota aws us-west-2", "budget monthly_usd", "cost cap"
+    path: str  # where it is set: "gpufleet:fleet.quotas[0]"
+    used: float
+    limit: float
+    unit: str  # "GPUs", "USD", "kgCO2e"
+    binding: bool = False  # keeps at least one workload from a better-ranked option
+
+    def render(self) -> str:
+        return f"{self.name}: {amount(self.used, self.unit, with_unit=False)} of {amount(self.limit, self.unit)}"
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Where one workload goes and why."""
+
+    workload: str
+    chosen: Option
+    runners_up: tuple[Option, ...]  # best option of each other region, best first, at most 3
+    fallbacks: tuple[Option, ...]  # best option of each other region that fits what is left, at most 3
+    binding: tuple[str, ...]  # constraints that keep this workload from a better-ranked option
+    reason: str  # one line, <= 200 characters, safe as a cloud tag value
+    notes: tuple[str, ...] = ()  # options left out because a figure the objective needs is unknown
+
+    def tags(self) -> dict[str, str]:
+        """Tags for the workload's resources: the reason and the fallback regions."""
+        fallbacks = " ".join(f"{o.cloud}/{o.region}" for o in self.fallbacks) or "none"
+        return {"gpufleet-placement": self.reason, "gpufleet-fallbacks": tag_safe(fallbacks, 256)}
+
+    def to_output(self) -> dict:
+        c = self.chosen
+        return {
+            **c.to_output(),
+            "usd_per_hour": c.footprint.usd_per_hour,
+            "reason": self.reason,
+            "binding": list(self.binding),
+            "runners_up": [o.to_output(relative_to=c) for o in self.runners_up],
+            "fallbacks": [o.to_output(relative_to=c) for o in self.fallbacks],
+            "notes": list(self.notes),
+        }
+
+
+@dataclass(frozen=True)
+class Placement:
+    objective: str
+    decisions: dict[str, Decision]  # by workload name, in the fleet's order
+    total_monthly_usd: float | None  # None when any chosen figure is unknown
+    total_monthly_kwh: float | None
+    total_monthly_kgco2e: float | None
+    constraints: tuple[ConstraintUse, ...] = ()
+    ties_exact: bool = True  # False: a tie-break stage stopped at its node limit (the objective is exact)
+
+    def to_output(self) -> dict:
+        """JSON-able summary for `pulumi.export("placement", ...)`."""
+        return {
+            "objective": self.objective,
+            "ties_exact": self.ties_exact,
+            "total_monthly_usd": _round(self.total_monthly_usd, 2),
+            "total_monthly_kwh": _round(self.total_monthly_kwh, 3),
+            "total_monthly_kgco2e": _round(self.total_monthly_kgco2e, 3),
+            "constraints": [
+                {"name": u.name, "path": u.path, "used": _round(u.used, 3), "limit": u.limit, "unit": u.unit,
+                 "binding": u.binding}
+                for u in self.constraints
+            ],
+            "workloads": {name: d.to_output() for name, d in self.decisions.items()},
+        }
+
+
+def total(values: list[float | None]) -> float | None:
+    """Sum, or None when any value is unknown."""
+    return None if any(v is None for v in values) else sum(values)  # type: ignore[arg-type]
+
+
+def _minus(a: float | None, b: float | None) -> float | None:
+    return None if a is None or b is None else a - b
+
+
+def _round(value: float | None, digits: int) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def amount(value: float, unit: str, with_unit: bool = True) -> str:
+    """A constraint's amount as its limit is written: whole GPUs, USD to the cent, kgCO2e as tCO2e."""
+    if unit == "GPUs":
+        text, unit = f"{value:,.0f}", "GPUs"
+    elif unit == "kgCO2e":
+        text, unit = f"{value / 1000:,.3f}", "tCO2e"
+    else:
+        text = f"{value:,.2f}"
+    return f"{text} {unit}" if with_unit else text

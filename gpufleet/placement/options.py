@@ -1,0 +1,272 @@
+"""Candidate options — (cloud, region, instance type, nodes) with their footprint — and their order.
+
+The order (the tie-break rule, docs/placement.md) for an objective compares, in turn:
+1. whether the objective's figure is known (unknown figures never rank above known ones);
+2. the objective's figure rounded to the cent (USD) or to the gram (kgCO2e to 0.001);
+3. fewer nodes;
+4. the other figure (cost objective: carbon; carbon and balanced: cost), unknown last;
+5. cloud, region and instance type, alphabetically.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Callable
+
+from gpufleet.catalog import CLOUDS, Catalog, Region
+from gpufleet.config import CONFIG_KEY, Fleet, Workload
+from gpufleet.errors import Problem, UserError, unknown_name
+from gpufleet.footprint import HOURS_PER_MONTH, capacity_footprint
+from gpufleet.placement.model import OBJECTIVES, Option, PlacementError
+
+
+def cents(usd: float) -> int:
+    return round(usd * 100)
+
+
+def grams(kg: float) -> int:
+    return round(kg * 1000)
+
+
+def _names(o: Option) -> tuple[str, str, str]:
+    return (o.cloud, o.region, o.instance_type)
+
+
+def order_key(o: Option, objective: str) -> tuple:
+    """The option's place in the tie-break rule for `objective` (smaller is better)."""
+    usd, kg = o.monthly_usd, o.monthly_kgco2e
+    cost = (usd is None, cents(usd) if usd is not None else 0)
+    carbon = (kg is None, grams(kg) if kg is not None else 0)
+    if objective == "cost":
+        return (*cost, o.nodes, *carbon, *_names(o))
+    if objective == "carbon":
+        return (*carbon, o.nodes, *cost, *_names(o))
+    return (usd is None or kg is None, carbon[1], o.nodes, cost[1], *_names(o))
+
+
+def needs_known(objective: str) -> tuple[str, ...]:
+    """The figures an objective compares: options where one is unknown cannot be ranked by it."""
+    return {"cost": ("monthly_usd",), "carbon": ("monthly_kgco2e",)}.get(objective, ("monthly_usd", "monthly_kgco2e"))
+
+
+def known(o: Option, figures: tuple[str, ...]) -> bool:
+    return all(getattr(o, f) is not None for f in figures)
+
+
+def offered_options(
+    catalog: Catalog, gpu: str, gpu_count: int, clouds: tuple[str, ...], hours: float, utilization: float,
+    workload: str,
+) -> list[Option]:
+    """Every offer, in a catalog region of `clouds`, of an instance type with `gpu`, sized for `gpu_count`."""
+    out = []
+    for it in catalog.instance_types_for_gpu(gpu, clouds):
+        nodes = math.ceil(gpu_count / it.gpu_count)
+        for offer in catalog.offered(it.name, it.cloud):
+            if catalog.region(it.cloud, offer.region) is None:
+                continue  # no facts (grid, PUE, location) for a region outside the catalog
+            fp = capacity_footprint(catalog, it.cloud, offer.region, it.name, nodes, hours=hours,
+                                    utilization=utilization)
+            out.append(Option(workload, it.cloud, offer.region, it.name, nodes, nodes * it.gpu_count, fp))
+    return sorted(out, key=_names)
+
+
+# --- a workload's filters -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Filter:
+    """One requirement of a workload that removes options."""
+
+    name: str  # "candidates", "instance_type", "fabric", "reservation", "residency", "data_locality"
+    path: str  # the setting that imposes it
+    phrase: str  # completes "64 H100 ...": "within residency EU"
+    label: str  # names the requirement in binding constraints and fixes: "residency EU"
+    allows: Callable[[Option], bool]
+    note: str = ""  # e.g. regions whose distance is unknown
+
+
+@dataclass
+class WorkloadOptions:
+    """A workload's options: every offer of its GPU (`universe`) and those its filters allow."""
+
+    workload: Workload
+    index: int
+    universe: list[Option]
+    filters: list[Filter]
+    allowed: list[Option] = field(init=False)
+    failed: dict[Option, tuple[str, ...]] = field(init=False)  # option -> names of filters it fails
+
+    def __post_init__(self) -> None:
+        self.failed = {o: tuple(f.name for f in self.filters if not f.allows(o)) for o in self.universe}
+        self.allowed = [o for o in self.universe if not self.failed[o]]
+
+    @property
+    def path(self) -> str:
+        return f"{CONFIG_KEY}.workloads[{self.index}]"
+
+    def without(self, name: str) -> list[Option]:
+        """Options that only the filter `name` removes."""
+        return [o for o in self.universe if self.failed[o] == (name,)]
+
+    def no_option_problem(self) -> Problem:
+        """Why no option is left, which filter removed the last ones, and what would allow some."""
+        w = self.workload
+        active = [f for f in self.filters if f.name != "candidates"]
+        text = f"no candidate region offers {w.gpu_count} {w.gpu}" + "".join(f" {f.phrase}" for f in active)
+        if not self.universe:
+            return Problem(f"{self.path}.gpu", text + " (no catalog region of these clouds offers it)", w.gpu)
+        left = list(self.universe)
+        steps = [f"{len(left)} catalog offer(s)"]
+        for f in self.filters:
+            left = [o for o in left if f.allows(o)]
+            steps.append(f"{len(left)} {f.phrase}")
+            if not left:
+                break
+        text += f": {', '.join(steps)}"
+        fixes = []
+        for f in self.filters:
+            freed = self.without(f.name)
+            if freed:
+                regions = list(dict.fromkeys(o.where for o in freed))
+                more = f" and {len(regions) - 6} more" if len(regions) > 6 else ""
+                change = "add a candidate region" if f.name == "candidates" else f"relax {f.label}"
+                fixes.append(f"{change} ({', '.join(regions[:6])}{more})")
+        if fixes:
+            text += "; feasible if you " + " or ".join(fixes)
+        else:
+            text += "; no single change allows an option"
+        notes = [f.note for f in self.filters if f.note]
+        if notes:
+            text += "; " + "; ".join(notes)
+        return Problem(self.path, text)
+
+
+_AWS_ZONE = re.compile(r"^([a-z]{2}(?:-[a-z]+)+-\d+)[a-z]$")
+
+
+def workload_filters(fleet: Fleet, w: Workload, index: int, catalog: Catalog, universe: list[Option]) -> list[Filter]:
+    path = f"{CONFIG_KEY}.workloads[{index}]"
+    candidates = set(fleet.candidate_regions())
+    filters = [Filter("candidates", f"{CONFIG_KEY}.candidates", "in candidate regions", "candidate regions",
+                      lambda o: (o.cloud, o.region) in candidates)]
+    if w.instance_type:
+        filters.append(Filter("instance_type", f"{path}.instance_type", f"as {w.instance_type}",
+                              f"instance type {w.instance_type}", lambda o: o.instance_type == w.instance_type))
+    if w.high_bandwidth_fabric:
+        filters.append(Filter("fabric", f"{path}.high_bandwidth_fabric", "with a high-bandwidth fabric",
+                              "high-bandwidth fabric",
+                              lambda o: catalog.instance_types[o.instance_type].high_bandwidth))
+    if w.reservation is not None:
+        filters.append(_reservation_filter(w, path))
+    if w.data_residency:
+        where = ", ".join(w.data_residency)
+        countries = w.residency_countries
+        filters.append(Filter("residency", f"{path}.data_residency", f"within residency {where}",
+                              f"residency {where}",
+                              lambda o: catalog.regions[(o.cloud, o.region)].country in countries))
+    loc = w.data_locality
+    if loc is not None and loc.max_distance_km is not None:
+        data_region = catalog.regions[(loc.cloud, loc.region)]
+        limit = loc.max_distance_km
+        unknown = sorted({o.where for o in universe if (o.cloud, o.region) in candidates
+                          and catalog.regions[(o.cloud, o.region)].distance_km(data_region) is None})
+        note = f"distance to {loc.cloud} {loc.region} unknown (no coordinates) for {', '.join(unknown)}: " \
+               "not allowed" if unknown else ""
+
+        def near(o: Option, data_region: Region = data_region) -> bool:
+            d = catalog.regions[(o.cloud, o.region)].distance_km(data_region)
+            return d is not None and d <= limit
+
+        filters.append(Filter("data_locality", f"{path}.data_locality.max_distance_km",
+                              f"within {limit:g} km of {loc.cloud} {loc.region}",
+                              f"max {limit:g} km from {loc.cloud} {loc.region}", near, note))
+    return filters
+
+
+def _reservation_filter(w: Workload, path: str) -> Filter:
+    r = w.reservation
+    assert r is not None
+    if r.kind == "capacity-reservation-group":  # an Azure capacity reservation group: Azure only
+        return Filter("reservation", f"{path}.reservation", "on azure (capacity reservation group)",
+                      "reservation on azure", lambda o: o.cloud == "azure")
+    match = _AWS_ZONE.match(r.zone)
+    if match is None:
+        return Filter("reservation", f"{path}.reservation.zone",
+                      f"in the reservation's zone {r.zone!r} (not an AWS availability zone name)",
+                      f"reservation zone {r.zone}", lambda o: False)
+    region = match.group(1)
+    return Filter("reservation", f"{path}.reservation.zone",
+                  f"in aws {region} (reservation zone {r.zone})", f"reservation in aws {region}",
+                  lambda o: (o.cloud, o.region) == ("aws", region))
+
+
+def workload_options(fleet: Fleet, index: int, catalog: Catalog, clouds: tuple[str, ...]) -> WorkloadOptions:
+    """A workload's options over every catalog region of the candidate clouds within `clouds`."""
+    w = fleet.workloads[index]
+    clouds = tuple(c for c in clouds if c in {cand.cloud for cand in fleet.candidates})
+    universe = offered_options(catalog, w.gpu, w.gpu_count, clouds, w.hours_per_month, w.utilization, w.name)
+    return WorkloadOptions(w, index, universe, workload_filters(fleet, w, index, catalog, universe))
+
+
+# --- ranking one request (`gpufleet regions`) ----------------------------------------------------
+
+
+def check_request(catalog: Catalog, gpu: str, gpus: int, clouds: tuple[str, ...], objective: str,
+                  utilization: float, hours: float) -> None:
+    problems = []
+    if p := catalog.check_gpu("--gpu", gpu):
+        problems.append(p)
+    if gpus < 1:
+        problems.append(Problem("--gpus", "must be at least 1", gpus))
+    for cloud in clouds:
+        if cloud not in CLOUDS:
+            problems.append(unknown_name("--cloud", "cloud", cloud, CLOUDS))
+    if objective not in OBJECTIVES:
+        problems.append(unknown_name("--objective", "objective", objective, OBJECTIVES))
+    if not 0.0 <= utilization <= 1.0:
+        problems.append(Problem("--utilization", "must be within 0..100 %", utilization * 100))
+    if not 0.0 < hours <= HOURS_PER_MONTH:
+        problems.append(Problem("--hours", f"must be within 0..{HOURS_PER_MONTH:g} hours a month", hours))
+    if problems:
+        raise UserError(problems, heading="invalid request")
+
+
+def rank_regions(
+    catalog: Catalog, gpu: str, gpus: int, clouds: tuple[str, ...], objective: str,
+    utilization: float = 1.0, hours: float = HOURS_PER_MONTH, max_cost_premium_percent: float = 10.0,
+) -> list[Option]:
+    """The best option of every catalog region of `clouds` that offers `gpus` × `gpu`, best first.
+
+    Options whose objective figure is unknown come after every known one. Balanced ranks the
+    regions within `max_cost_premium_percent` of the cheapest by carbon, then the rest by carbon.
+    """
+    check_request(catalog, gpu, gpus, clouds, objective, utilization, hours)
+    options = offered_options(catalog, gpu, gpus, clouds, hours, utilization, f"{gpus}x{gpu}")
+    if not options:
+        offering = sorted({it.cloud for it in catalog.instance_types_for_gpu(gpu)})
+        raise PlacementError(
+            [Problem("--cloud", f"no catalog region of {', '.join(clouds)} offers {gpu}", ",".join(clouds),
+                     tuple(offering))],
+            heading="nothing to rank",
+        )
+    key = ranking_key(options, objective, max_cost_premium_percent)
+    best: dict[tuple[str, str], Option] = {}
+    for o in sorted(options, key=key):
+        best.setdefault((o.cloud, o.region), o)
+    return list(best.values())
+
+
+def ranking_key(options: list[Option], objective: str, max_cost_premium_percent: float) -> Callable[[Option], tuple]:
+    """The tie-break rule; for balanced, options over the cost cap come after those within it."""
+    if objective != "balanced":
+        return lambda o: order_key(o, objective)
+    priced = [cents(o.monthly_usd) for o in options if known(o, needs_known("balanced"))]
+    cap = min(priced) * (1 + max_cost_premium_percent / 100) if priced else 0.0
+
+    def key(o: Option) -> tuple:
+        k = order_key(o, "balanced")
+        return (k[0], not k[0] and cents(o.monthly_usd) > cap, *k[1:])  # type: ignore[arg-type]
+
+    return key

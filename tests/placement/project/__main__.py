@@ -1,0 +1,1 @@
+"""Never run: `gpufleet place` reads the stack's configuration only."""

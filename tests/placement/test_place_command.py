@@ -1,0 +1,71 @@
+"""`gpufleet place STACK`: a fixture project's stacks, shown on one screen or as the stack output."""
+
+import json
+from pathlib import Path
+
+from gpufleet.catalog import load_catalog
+from gpufleet.cli import main
+from gpufleet.placement import place
+from gpufleet.stacks import load_fleet
+
+PROJECT = Path(__file__).parent / "project"
+
+
+def test_place_shows_every_decision_and_why(capsys):
+    assert main(["place", "prod", "--program", str(PROJECT)]) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert lines[0] == ("Placement of stack prod — objective balanced: least carbon within +10 % of the cheapest "
+                        "placement")
+    assert lines[1] == "Total: 426,642.37 USD/month · 52,695 kWh/month · 2,171 kgCO2e/month"
+    assert "│ pretrain │ aws eu-north-1  │ 343,933.95 │" in out
+    assert "│ 64 GPUs  │ 8 × p5.48xlarge │" in out
+    assert "binding: residency US: excludes better" in out
+    assert lines[-3:] == [
+        "quota aws eu-north-1: 64 of 64 GPUs (binding)",
+        "budget monthly_usd: 426,642.37 of 1,000,000.00 USD",
+        "cost cap (cheapest + 10 %): 426,642.37 of 444,556.22 USD",
+    ]
+    assert len(lines) < 40  # one screen
+
+
+def test_place_json_is_the_stack_output(capsys):
+    assert main(["place", "prod", "--program", str(PROJECT), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    _, fleet = load_fleet(PROJECT, "prod")
+    assert out == json.loads(json.dumps(place(fleet, load_catalog(), clouds=("aws", "azure")).to_output()))
+    assert {n: (w["cloud"], w["region"], w["instance_type"], w["nodes"]) for n, w in out["workloads"].items()} == {
+        "pretrain": ("aws", "eu-north-1", "p5.48xlarge", 8),
+        "finetune": ("aws", "us-west-2", "p5.4xlarge", 16),
+        "serve": ("aws", "us-west-2", "g6.xlarge", 4),
+    }
+
+
+def test_infeasible_stack_exits_2_with_the_fix(capsys):
+    assert main(["place", "tight", "--program", str(PROJECT)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == (
+        "no feasible placement (each change below alone would make one): 1 problem(s)\n"
+        "  - gpufleet:fleet.budgets.monthly_usd: budget monthly_usd: 100,000.00 USD < 321,433.60 USD needed for the "
+        "cheapest feasible placement; raise it to at least 321,433.60 USD\n"
+    )
+
+
+def test_unknown_stack_exits_2_with_a_suggestion(capsys):
+    assert main(["place", "prd", "--program", str(PROJECT)]) == 2
+    assert "no configuration for stack 'prd'; did you mean 'prod'?; allowed: prod, tight" in capsys.readouterr().err
+
+
+def test_the_repository_prod_stack_is_explained(capsys):
+    repo = Path(__file__).resolve().parents[2]
+    _, fleet = load_fleet(repo, "prod")
+    placement = place(fleet, load_catalog(), clouds=("aws", "azure"))
+    assert main(["place", "prod", "--program", str(repo)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"Placement of stack prod — objective {fleet.objective}")
+    for name, d in placement.decisions.items():
+        assert f"│ {name}" in out and f"│ {d.chosen.cloud} {d.chosen.region}" in out
+        assert d.reason.startswith(f"{fleet.objective}: ")
+    assert main(["place", "prod", "--program", str(repo), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == json.loads(json.dumps(placement.to_output()))
