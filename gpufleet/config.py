@@ -250,7 +250,8 @@ def _catalog_problems(raw: Any, catalog: Catalog) -> list[Problem]:
                 problems.append(p)
 
     for i, cand in enumerate(_get(raw, "candidates") or []):
-        for j, name in enumerate(_get(cand, "regions") or []):
+        regions = _get(cand, "regions")
+        for j, name in enumerate(regions if isinstance(regions, list) else []):  # a string is a type error
             region(("candidates", i, "regions", j), _get(cand, "cloud"), name)
     for i, quota in enumerate(_get(raw, "quotas") or []):
         region(("quotas", i, "region"), _get(quota, "cloud"), _get(quota, "region"))
@@ -271,7 +272,8 @@ def _catalog_problems(raw: Any, catalog: Catalog) -> list[Problem]:
             elif isinstance(gpu, str) and it not in catalog.instance_types_for_gpu(gpu):
                 problems.append(Problem(_path(("workloads", i, "instance_type")),
                                         f"{pinned} has {it.gpu_model} GPUs, not {gpu}", pinned))
-        for j, code in enumerate(wl.get("data_residency") or []):
+        residency = wl.get("data_residency")
+        for j, code in enumerate(residency if isinstance(residency, list) else []):
             if isinstance(code, str) and code not in countries:
                 problems.append(unknown_name(_path(("workloads", i, "data_residency", j)),
                                              "country code or group", code, countries))

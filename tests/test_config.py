@@ -81,6 +81,11 @@ def test_every_problem_reported_at_once_with_paths():
     (lambda r: r["workloads"][0].update(utilization_percent=120),
      ["gpufleet:fleet.workloads[0].utilization_percent: Input should be less than or equal to 100 (got 120)"]),
     (lambda r: r.pop("owner"), ["gpufleet:fleet.owner: required key is missing"]),
+    # a string where a list belongs is one type error, not one "unknown region" per character
+    (lambda r: r["candidates"][0].update(regions="us-west-2"),
+     ["gpufleet:fleet.candidates[0].regions: Input should be a valid list (got 'us-west-2')"]),
+    (lambda r: r["workloads"][0].update(data_residency="EU"),
+     ["gpufleet:fleet.workloads[0].data_residency: Input should be a valid list (got 'EU')"]),
     (lambda r: r["workloads"][0].update(storage={"cold_after_days": 90, "archive_after_days": 30}),
      ["gpufleet:fleet.workloads[0].storage: archive_after_days (30) must be greater than cold_after_days (90)"]),
 ])

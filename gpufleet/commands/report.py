@@ -10,6 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from gpufleet.errors import Problem, UserError
 from gpufleet.report import load_reports, render_markdown
 
 
@@ -22,7 +23,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     text = render_markdown(load_reports(args.plan, args.base))
     if args.output:
-        args.output.write_text(text, encoding="utf-8")
+        try:
+            args.output.write_text(text, encoding="utf-8")
+        except OSError as e:
+            raise UserError([Problem("--output", f"cannot write: {e.strerror}", str(args.output))],
+                            heading="usage error") from None
     else:
         sys.stdout.write(text)
     return 0

@@ -92,6 +92,9 @@ def _figures(r: StackReport) -> list[str]:
     if notes:
         lines += ["", f"> Totals leave out what is unknown — {'; '.join(notes)} (listed below). "
                       "Unknown is never counted as 0."]
+    plans = [r.head] + ([r.comparison.base] if r.comparison is not None else [])
+    lines += ["", *(f"> **Warning** ({_code(p.source)}): {w}" for p in plans for w in p.warnings)] \
+        if any(p.warnings for p in plans) else []
     return lines
 
 

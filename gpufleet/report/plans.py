@@ -68,6 +68,7 @@ class Plan:
     steps: list[Step] = field(default_factory=list)
     policy_environment: str | None = None  # the policy configuration used (`policies/<env>.json`)
     config: dict[str, Any] = field(default_factory=dict)  # stack config of a preview (`aws:region`, …)
+    warnings: tuple[str, ...] = ()  # why the plan's totals may not be the whole stack
 
     @property
     def format_name(self) -> str:
@@ -193,6 +194,16 @@ def _config(doc: dict[str, Any]) -> dict[str, Any]:
     return config if isinstance(config, dict) else {}
 
 
+def _partial_preview(doc: dict[str, Any], steps: list[Step]) -> tuple[str, ...]:
+    """`pulumi preview --json` leaves unchanged resources out unless run with `--show-sames`."""
+    summary = doc.get("changeSummary")
+    same = summary.get("same") if isinstance(summary, dict) else None
+    if isinstance(same, int) and same > 0 and not any(s.op == "same" for s in steps):
+        return (f"this preview lists changed resources only: {same} unchanged resource(s) are not in it, so its "
+                "totals cover the changes, not the whole stack. Run `pulumi preview --json --show-sames`.",)
+    return ()
+
+
 def read_plan(path: Path | str) -> Plan:
     """Read and estimate one plan file. Unreadable or unknown files raise `UserError` naming the file."""
     path = Path(path)
@@ -206,7 +217,7 @@ def read_plan(path: Path | str) -> Plan:
     if isinstance(doc, dict) and ("steps" in doc or "changeSummary" in doc):
         states, steps = _preview_resources(doc, path)
         return Plan(str(path), "preview", _stack_name(states, path.stem), states, estimate_states(states, _config(doc)),
-                    None, steps, config=_config(doc))
+                    None, steps, config=_config(doc), warnings=_partial_preview(doc, steps))
     if isinstance(doc, dict) and isinstance(doc.get("deployment"), dict) and "resources" in doc["deployment"]:
         states = _export_resources(doc, path)
         return Plan(str(path), "stack-export", _stack_name(states, path.stem), states, estimate_states(states))

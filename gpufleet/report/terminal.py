@@ -60,6 +60,7 @@ def render_diff(reports: list[StackReport]) -> str:
         assert c is not None, "diff needs a base"
         base = "none (no base plan)" if r.base_missing else f"{c.base.source} ({c.base.format_name})"
         lines += [f"Stack {r.stack}: {base} -> {r.head.source} ({r.head.format_name})", "", *_totals(r), ""]
+        lines += [f"Warning ({p.source}): {w}" for p in (c.base, r.head) for w in p.warnings]
         unpriced_base, unpriced_head = c.unpriced
         if unpriced_base or unpriced_head:
             lines += [f"Totals leave out unpriced resources (base {unpriced_base}, head {unpriced_head}); "
