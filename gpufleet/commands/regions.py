@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from gpufleet.catalog import CLOUDS, load_catalog
+from gpufleet.errors import Problem, UserError
 from gpufleet.footprint import HOURS_PER_MONTH
 from gpufleet.placement import Option, rank_regions
 from gpufleet.placement.model import OBJECTIVES
@@ -60,7 +61,18 @@ def row(catalog, rank: int | None, o: Option) -> dict:
     }
 
 
+def _check_flags(args: argparse.Namespace) -> None:
+    problems = []
+    if not _clouds(args.cloud):
+        problems.append(Problem("--cloud", "names no cloud", args.cloud, CLOUDS))
+    if args.max_cost_premium < 0:
+        problems.append(Problem("--max-cost-premium", "must be 0 % or more", args.max_cost_premium))
+    if problems:
+        raise UserError(problems, heading="invalid request")
+
+
 def run(args: argparse.Namespace) -> int:
+    _check_flags(args)
     catalog = load_catalog()
     options = rank_regions(catalog, args.gpu, args.gpus, _clouds(args.cloud), args.objective,
                            utilization=args.utilization / 100, hours=args.hours,

@@ -27,7 +27,8 @@ def default_policy_config_path(pack_dir: Path, environment: str) -> Path:
     if path.is_file():
         return path
     existing = sorted(p.stem for p in Path(pack_dir).glob("*.json"))
-    raise UserError([Problem(str(path), f"no policy configuration for environment {environment!r}",
+    raise UserError([Problem(str(path), f"no policy configuration for environment {environment!r} (the stack's "
+                             "name); choose one with --policy-config FILE, or skip policies with --no-policies",
                              allowed=tuple(existing), suggestion=did_you_mean(environment, existing))],
                     heading=HEADING)
 

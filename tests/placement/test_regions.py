@@ -118,3 +118,13 @@ def test_every_bad_flag_reported_at_once():
 def test_gpu_not_offered_on_the_clouds_asked(capsys):
     assert main(["regions", "--gpu", "B300", "--gpus", "8", "--cloud", "azure"]) == 2
     assert "--cloud: no catalog region of azure offers B300 (got 'azure'); allowed: aws" in capsys.readouterr().err
+
+
+def test_an_empty_cloud_list_and_a_negative_premium_are_refused(capsys):
+    from gpufleet.cli import main
+
+    assert main(["regions", "--gpu", "H100", "--gpus", "8", "--cloud", "", "--max-cost-premium", "-5"]) == 2
+    assert capsys.readouterr().err == (
+        "invalid request: 2 problem(s)\n"
+        "  - --cloud: names no cloud (got ''); allowed: aws, azure, gcp\n"
+        "  - --max-cost-premium: must be 0 % or more (got -5.0)\n")

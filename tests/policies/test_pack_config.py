@@ -26,7 +26,8 @@ def test_unknown_environment_names_the_files_there_are():
         default_policy_config_path(PACK, "prdo")
     assert e.value.render() == (
         "invalid policy configuration: 1 problem(s)\n"
-        f"  - {PACK / 'prdo.json'}: no policy configuration for environment 'prdo'; did you mean "
+        f"  - {PACK / 'prdo.json'}: no policy configuration for environment 'prdo' (the stack's name); choose "
+        "one with --policy-config FILE, or skip policies with --no-policies; did you mean "
         "'prod'?; allowed: dev, prod, staging")
 
 
