@@ -118,3 +118,74 @@ def test_totals_are_the_sum_of_the_reported_rounded_rows():
     rows = [e["monthly_usd"] for e in plan["estimates"].values()]
     assert rows == [587.5, 587.5, 587.5]
     assert plan["totals"]["monthly_usd"] == 1762.5 == sum(rows)
+
+
+def test_a_launch_template_whose_id_is_unknown_at_preview_is_not_guessed():
+    # `pulumi preview --json` of a new template: the node group's launchTemplate.id is unknown and no
+    # template has an id yet; the node group must not take the first template's instance type.
+    small = view("aws:ec2/launchTemplate:LaunchTemplate", "lt-l4", {"instanceType": "g6.xlarge"})
+    big = view("aws:ec2/launchTemplate:LaunchTemplate", "lt-h100", {"instanceType": "p5.48xlarge"})
+    ng = view("aws:eks/nodeGroup:NodeGroup", "ng", {
+        "scalingConfig": {"desiredSize": 4}, "launchTemplate": {"id": UNKNOWN, "version": UNKNOWN}},
+        {"region": "us-west-2"})
+    e = estimate_plan([small, big, ng]).resources[ng.urn]
+    assert (e.instance_type, e.monthly_usd) == (None, None)
+    assert e.derivation["monthly_usd"] == "unknown: instance type not known at preview"
+
+
+@pytest.mark.parametrize("count", [-3, float("inf"), float("nan")])
+def test_a_count_that_is_not_a_finite_non_negative_number_is_unknown(count):
+    ng = view("aws:eks/nodeGroup:NodeGroup", "ng", {
+        "instanceTypes": ["p5.48xlarge"], "scalingConfig": {"desiredSize": count}}, {"region": "us-west-2"})
+    plan = estimate_plan([ng])
+    assert (plan.gpus, plan.total("monthly_usd"), plan.unpriced) == (0, 0.0, [ng.urn])
+
+
+
+def test_malformed_states_give_unknowns_not_a_crash():
+    # a hand-made or damaged plan file: wrong types are unknown, never a traceback
+    states = [{"urn": f"{URN}aws:ec2/instance:Instance::a", "type": "aws:ec2/instance:Instance",
+               "inputs": "p5.48xlarge", "provider": 5, "id": 7},
+              {"urn": 5, "type": ["x"], "inputs": {"instanceType": "p5.48xlarge"}}]
+    views = views_from_states(states, config={"aws:region": "us-west-2"})
+    assert [(v.urn, v.type, v.inputs, v.provider_inputs, v.id) for v in views] == [
+        (f"{URN}aws:ec2/instance:Instance::a", "aws:ec2/instance:Instance", {}, {}, None),
+        ("", "", {"instanceType": "p5.48xlarge"}, {}, None)]
+    assert estimate_plan(views).unpriced == [f"{URN}aws:ec2/instance:Instance::a"]
+
+
+def test_aks_gpu_pools_declared_inline_are_estimated_where_the_cluster_is():
+    # a GPU pool in agentPoolProfiles is capacity like a separate agent pool; CPU pools stay in the cluster's item
+    cluster = view("azure-native:containerservice:ManagedCluster", "aks", {
+        "location": "eastus", "tags": {"gpufleet-hours-per-month": "365"},
+        "agentPoolProfiles": [{"name": "system", "vmSize": "Standard_D4s_v5", "count": 1},
+                              {"name": "h100", "vmSize": "Standard_ND96isr_H100_v5", "count": 2}]},
+        {"location": "swedencentral"})
+    # a separate pool whose cluster Azure names (unknown at preview) is found through its dependency
+    pool = ResourceView(f"{URN}azure-native:containerservice:AgentPool::more", "azure-native:containerservice:AgentPool",
+                        {"resourceName": UNKNOWN, "vmSize": "Standard_ND96isr_H100_v5", "count": 1},
+                        {"location": "swedencentral"}, dependencies={"resourceName": (cluster.urn,)})
+    plan = estimate_plan([cluster, pool])
+    inline = plan.resources[f"{cluster.urn}.agentPoolProfiles[h100]"]
+    assert (inline.type, inline.region, inline.nodes, inline.gpus, inline.hours, inline.monthly_usd) == (
+        "azure-native:containerservice:AgentPool", "eastus", 2, 16, 365.0, pytest.approx(2 * 98.32 * 365))
+    assert (plan.resources[pool.urn].region, plan.resources[pool.urn].gpus) == ("eastus", 8)
+    assert sorted(plan.resources) == sorted([cluster.urn, inline.urn, pool.urn])  # no CPU pool of its own
+    assert plan.unpriced == [cluster.urn]
+
+
+def test_autoscaling_group_gpu_types_in_a_mixed_instances_policy():
+    lt = view("aws:ec2/launchTemplate:LaunchTemplate", "lt", {"imageId": "ami-0"}, id_="lt-1")
+    asg = view("aws:autoscaling/group:Group", "asg", {"desiredCapacity": 2, "mixedInstancesPolicy": {
+        "instancesDistribution": {"onDemandPercentageAboveBaseCapacity": 0},
+        "launchTemplate": {"launchTemplateSpecification": {"launchTemplateId": "lt-1"},
+                           "overrides": [{"instanceType": "p5.48xlarge"}, {"instanceType": "p4d.24xlarge"}]}}},
+        {"region": "us-west-2"})
+    e = estimate_plan([lt, asg]).resources[asg.urn]
+    assert (e.instance_type, e.nodes, e.gpus, e.capacity_type) == ("p5.48xlarge", 2, 16, "spot")
+    assert e.derivation["instance_type"] == "first of 2 override instance types priced"
+    # without overrides, the type is the launch template's
+    lt = view("aws:ec2/launchTemplate:LaunchTemplate", "lt", {"instanceType": "g6.xlarge"}, id_="lt-1")
+    del asg.inputs["mixedInstancesPolicy"]["launchTemplate"]["overrides"]
+    e = estimate_plan([lt, asg]).resources[asg.urn]
+    assert (e.instance_type, e.gpus, e.capacity_type) == ("g6.xlarge", 2, "spot")

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from gpufleet.catalog import Catalog, load_catalog
-from gpufleet.estimate.resources import Capacity, capacity_of, billable_reason
+from gpufleet.estimate.resources import Capacity, capacity_of, billable_reason, with_inline_capacity
 from gpufleet.estimate.views import ResourceView
 from gpufleet.footprint import capacity_footprint
 
@@ -155,8 +155,10 @@ def index_views(views: Iterable[ResourceView]) -> dict[str, ResourceView]:
 
 
 def estimate_plan(views: Iterable[ResourceView], catalog: Catalog | None = None) -> PlanEstimate:
+    """Estimates of every resource that costs money, and of the GPU pools an AKS cluster declares
+    inline (keyed `<cluster URN>.agentPoolProfiles[<name>]`)."""
     catalog = catalog or load_catalog()
-    views = list(views)
+    views = with_inline_capacity(list(views))
     graph = index_views(views)
     out = {}
     for v in views:

@@ -7,6 +7,8 @@ they are listed as unpriced with the reason, never counted as free.
 
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -31,7 +33,8 @@ class Capacity:
 
 
 def _int(value: Any) -> int | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    """A count: a finite, non-negative number (anything else is unknown, never priced)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
         return None
     return int(value)
 
@@ -72,15 +75,28 @@ def _aws_region(view: ResourceView) -> str | None:
     return _own_or_provider(view, "region")
 
 
+AKS_CLUSTER = "azure-native:containerservice:ManagedCluster"
+AKS_POOL = "azure-native:containerservice:AgentPool"
+
+
+def _aks_cluster(pool: ResourceView, graph: dict[str, ResourceView]) -> ResourceView | None:
+    """The cluster an agent pool belongs to: the one its `resourceName` depends on (the cluster's
+    name is unknown at preview when Azure names it), else the one whose `resourceName` it names."""
+    for urn in pool.dependencies.get("resourceName", ()):
+        other = graph.get(urn)
+        if other is not None and other.type == AKS_CLUSTER:
+            return other
+    name = get_known(pool.inputs, "resourceName")
+    if name is None:
+        return None
+    return next((other for other in graph.values()
+                 if other.type == AKS_CLUSTER and get_known(other.inputs, "resourceName") == name), None)
+
+
 def _azure_location(view: ResourceView, graph: dict[str, ResourceView]) -> str | None:
-    loc = _own_or_provider(view, "location")
-    if loc is None and view.type == "azure-native:containerservice:AgentPool":
-        cluster = get_known(view.inputs, "resourceName")
-        for other in graph.values():
-            if other.type == "azure-native:containerservice:ManagedCluster" and \
-                    get_known(other.inputs, "resourceName") == cluster and cluster is not None:
-                loc = get_known(other.inputs, "location") or get_known(other.provider_inputs, "location")
-                break
+    # An agent pool has no location of its own: it runs where its cluster is, whatever its provider says.
+    cluster = _aks_cluster(view, graph) if view.type == AKS_POOL else None
+    loc = _own_or_provider(cluster or view, "location")
     # Azure accepts display names ("East US"); the catalog uses programmatic names ("eastus").
     return loc.replace(" ", "").lower() if isinstance(loc, str) else None
 
@@ -97,6 +113,8 @@ def _gcp_region(view: ResourceView) -> str | None:
 def _launch_template_type(view: ResourceView, graph: dict[str, ResourceView]) -> str | None:
     lt = get_known(view.inputs, "launchTemplate") or {}
     ref = get_known(lt, "id") or get_known(lt, "name")
+    if ref is None:  # unknown at preview (a new template's id): never match a template without an id
+        return None
     for other in graph.values():
         if other.type == "aws:ec2/launchTemplate:LaunchTemplate" and ref in (other.id, get_known(other.inputs, "name")):
             return get_known(other.inputs, "instanceType")
@@ -123,6 +141,23 @@ def _eks_node_group(view: ResourceView, graph: dict[str, ResourceView]) -> Capac
     return Capacity("aws", _aws_region(view), itype, nodes, kind, hours, util, notes)
 
 
+def _mixed_launch_template_type(view: ResourceView, graph: dict[str, ResourceView]) -> str | None:
+    """The instance type of the launch template an autoscaling group's mixed instances policy names:
+    the template the policy depends on, else the one its id or name matches."""
+    for urn in view.dependencies.get("mixedInstancesPolicy", ()):
+        other = graph.get(urn)
+        if other is not None and other.type == "aws:ec2/launchTemplate:LaunchTemplate":
+            return get_known(other.inputs, "instanceType")
+    spec = get_known(view.inputs, "mixedInstancesPolicy", "launchTemplate", "launchTemplateSpecification") or {}
+    ref = get_known(spec, "launchTemplateId") or get_known(spec, "launchTemplateName")
+    if ref is None:
+        return None
+    for other in graph.values():
+        if other.type == "aws:ec2/launchTemplate:LaunchTemplate" and ref in (other.id, get_known(other.inputs, "name")):
+            return get_known(other.inputs, "instanceType")
+    return None
+
+
 def _asg(view: ResourceView, graph: dict[str, ResourceView]) -> Capacity:
     tags = {t.get("key"): t.get("value") for t in (get_known(view.inputs, "tags") or []) if isinstance(t, dict)}
     hours, util, notes = _duty(view, tags)
@@ -131,7 +166,24 @@ def _asg(view: ResourceView, graph: dict[str, ResourceView]) -> Capacity:
         nodes = _int(get_known(view.inputs, "minSize"))
         notes["nodes"] = "minimum size (no desired capacity set)"
     region = _aws_region(view)
-    return Capacity("aws", region, _launch_template_type(view, graph), nodes, "on-demand", hours, util, notes)
+    mixed = view.inputs.get("mixedInstancesPolicy")
+    if mixed is None:
+        return Capacity("aws", region, _launch_template_type(view, graph), nodes, "on-demand", hours, util, notes)
+    # A mixed instances policy: its overrides' types (the first is priced, as the highest priority),
+    # else its launch template's; spot when nothing runs on demand.
+    overrides = get_known(mixed, "launchTemplate", "overrides")
+    types = [o.get("instanceType") for o in (overrides if isinstance(overrides, list) else [])
+             if isinstance(o, dict) and o.get("instanceType") is not None]
+    if types:
+        itype = types[0] if known(types[0]) else None
+        if len(types) > 1:
+            notes["instance_type"] = f"first of {len(types)} override instance types priced"
+    else:
+        itype = _mixed_launch_template_type(view, graph)
+    dist = get_known(mixed, "instancesDistribution") or {}
+    base, above = dist.get("onDemandBaseCapacity"), dist.get("onDemandPercentageAboveBaseCapacity")
+    spot = (base is None or _int(base) == 0) and above is not None and _int(above) == 0
+    return Capacity("aws", region, itype, nodes, "spot" if spot else "on-demand", hours, util, notes)
 
 
 def _azure_vm(view: ResourceView, graph: dict[str, ResourceView]) -> Capacity:
@@ -217,6 +269,48 @@ BILLABLE_TYPES: dict[str, str] = {
     "gcp:container/cluster:Cluster": "GKE cluster management fee; no price in the catalog",
     "gcp:storage/bucket:Bucket": "Cloud Storage; no price in the catalog",
 }
+
+
+# Azure N-series VM sizes are the GPU sizes; other inline AKS pools (system pools) stay part of the
+# cluster's unpriced item.
+_AZURE_GPU_SIZE = re.compile(r"^Standard_N", re.IGNORECASE)
+
+
+def inline_capacity(view: ResourceView) -> list[ResourceView]:
+    """Capacity a resource declares inline, as views of the resource type that would declare it
+    separately: each GPU (or not yet known) pool of an AKS cluster's agentPoolProfiles becomes an
+    agent pool view, `<cluster URN>.agentPoolProfiles[<name>]`, part of the cluster."""
+    if view.type != AKS_CLUSTER:
+        return []
+    profiles = view.inputs.get("agentPoolProfiles")
+    cluster_tags = get_known(view.inputs, "tags")
+    out = []
+    for i, profile in enumerate(profiles if isinstance(profiles, list) else []):
+        if not isinstance(profile, dict):
+            continue
+        size = profile.get("vmSize")
+        if size is None or (known(size) and not (isinstance(size, str) and _AZURE_GPU_SIZE.match(size))):
+            continue  # the default size (a CPU size) or a CPU size
+        name = profile.get("name")
+        label = name if isinstance(name, str) and known(name) else str(i)
+        tags = get_known(profile, "tags")
+        inputs = dict(profile)
+        inputs["tags"] = {**(cluster_tags if isinstance(cluster_tags, dict) else {}),
+                          **(tags if isinstance(tags, dict) else {})}
+        out.append(ResourceView(urn=f"{view.urn}.agentPoolProfiles[{label}]", type=AKS_POOL, inputs=inputs,
+                                provider_inputs=view.provider_inputs, dependencies={"resourceName": (view.urn,)},
+                                part_of=view.urn))
+    return out
+
+
+def with_inline_capacity(views: list[ResourceView]) -> list[ResourceView]:
+    """`views` with the capacity they declare inline after each (once: present parts are kept)."""
+    present = {v.urn for v in views}
+    out = []
+    for v in views:
+        out.append(v)
+        out.extend(part for part in inline_capacity(v) if part.urn not in present)
+    return out
 
 
 def capacity_of(view: ResourceView, graph: dict[str, ResourceView]) -> Capacity | None:

@@ -13,13 +13,20 @@ SECRET_MARK = "1b47061264138c4ac30d75fd1eb44270"
 
 @dataclass(frozen=True)
 class ResourceView:
-    """A resource as the estimator sees it: type, inputs (wire names) and its provider's inputs."""
+    """A resource as the estimator sees it: type, inputs (wire names) and its provider's inputs.
+
+    `dependencies` are its inputs' property dependencies (input name -> URNs) where the plan format
+    has them. A view with `part_of` is capacity that another resource declares inline (an AKS
+    cluster's agentPoolProfiles): `urn` names the part, `part_of` is the declaring resource's URN.
+    """
 
     urn: str
     type: str
     inputs: dict[str, Any]
     provider_inputs: dict[str, Any] = field(default_factory=dict)
     id: str | None = None
+    dependencies: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    part_of: str | None = None
 
     @property
     def name(self) -> str:
@@ -53,7 +60,7 @@ def get_known(value: Any, *path: str) -> Any:
 
 def provider_urn(reference: str | None) -> str | None:
     """"urn:pulumi:...::default_7_51_1::<id>" -> the provider's URN."""
-    if not reference:
+    if not isinstance(reference, str) or not reference:
         return None
     return reference.rsplit("::", 1)[0]
 
@@ -74,21 +81,29 @@ def _default_provider_inputs(urn: str | None, config: dict[str, Any]) -> dict[st
 
 def views_from_states(states: list[dict[str, Any]], config: dict[str, Any] | None = None) -> list[ResourceView]:
     """Views from resource states shaped like `pulumi preview --json` newState or `stack export`
-    resources: `{urn, type, inputs, provider, id?}`. Provider inputs are resolved by URN, and for
-    default providers that are not among the states, from the stack `config` (`aws:region`)."""
+    resources: `{urn, type, inputs, provider, id?, propertyDependencies?}`. Provider inputs are resolved
+    by URN, and for default providers that are not among the states, from the stack `config` (`aws:region`)."""
+    def _dict(value: Any) -> dict[str, Any]:
+        return value if isinstance(value, dict) else {}
+
+    def _str(value: Any) -> str:
+        return value if isinstance(value, str) else ""
+
     by_urn = {s.get("urn"): s for s in states}
     views = []
     for s in states:
         purn = provider_urn(s.get("provider"))
         provider = by_urn.get(purn)
-        provider_inputs = (provider or {}).get("inputs") or _default_provider_inputs(purn, config or {})
+        provider_inputs = _dict((provider or {}).get("inputs")) or _default_provider_inputs(purn, config or {})
         views.append(
             ResourceView(
-                urn=s.get("urn", ""),
-                type=s.get("type", ""),
-                inputs=plain(s.get("inputs") or {}),
+                urn=_str(s.get("urn")),
+                type=_str(s.get("type")),
+                inputs=plain(_dict(s.get("inputs"))),
                 provider_inputs=plain(provider_inputs),
-                id=s.get("id"),
+                id=s.get("id") if isinstance(s.get("id"), str) else None,
+                dependencies={k: tuple(u for u in v if isinstance(u, str))
+                              for k, v in _dict(s.get("propertyDependencies")).items() if isinstance(v, list)},
             )
         )
     return views
