@@ -126,6 +126,11 @@ def gpus_per_node(estimate: ResourceEstimate | None, catalog: Catalog) -> int | 
 
 
 def _launch_template(view: ResourceView, graph: dict[str, ResourceView]) -> ResourceView | None:
+    for key in ("launchTemplate", "mixedInstancesPolicy"):  # the template it depends on (its id is unknown at preview)
+        for urn in view.dependencies.get(key, ()):
+            other = graph.get(urn)
+            if other is not None and other.type == "aws:ec2/launchTemplate:LaunchTemplate":
+                return other
     ref_block = get(view.inputs, "launchTemplate")
     if not isinstance(ref_block, dict):
         ref_block = get(view.inputs, "mixedInstancesPolicy", "launchTemplate", "launchTemplateSpecification")

@@ -18,6 +18,7 @@ from gpufleet.catalog import Catalog, load_catalog
 from gpufleet.errors import UserError
 from gpufleet.estimate import PlanEstimate, ResourceView, estimate_plan
 from gpufleet.estimate.plan import ResourceEstimate, index_views
+from gpufleet.estimate.resources import with_inline_capacity
 
 from gpufleet_policies._capacity import (
     ONE_INSTANCE,
@@ -121,18 +122,20 @@ def resource_ids(resources: Sequence[Any]) -> dict[str, str]:
 
 
 def stack_plan(resources: Sequence[Any]) -> StackPlan:
-    """Views and estimates of every resource `AnalyzeStack` sent (pulumi_policy `PolicyResource`s)."""
+    """Views and estimates of every resource `AnalyzeStack` sent (pulumi_policy `PolicyResource`s),
+    and of the GPU pools an AKS cluster declares inline (views `part_of` the cluster)."""
     ids = resource_ids(resources)
-    views = [
+    views = with_inline_capacity([
         ResourceView(
             urn=r.urn,
             type=r.resource_type,
             inputs=plain(r.props),
             provider_inputs=plain(r.provider.props) if r.provider is not None else {},
             id=ids.get(r.urn),
+            dependencies={k: tuple(d.urn for d in deps) for k, deps in (r.property_dependencies or {}).items()},
         )
         for r in resources
-    ]
+    ])
     catalog = load_catalog()
     return StackPlan(views, index_views(views), estimate_plan(views, catalog), catalog)
 
@@ -148,7 +151,9 @@ class GpuGroup:
 
     @property
     def urn(self) -> str:
-        return self.view.urn
+        """The resource to report against: the one that declares the group (an AKS cluster for its
+        inline pools)."""
+        return self.view.part_of or self.view.urn
 
     @property
     def name(self) -> str:

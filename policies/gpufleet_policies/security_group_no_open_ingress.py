@@ -57,7 +57,7 @@ def _opened(ranges: list[tuple[int, int]], allowed: set[int]) -> list[str]:
 
 def _aws_rules(type_: str, props: dict) -> list[tuple[str, dict, list]]:
     """(path, rule, world sources) of ingress rules open to the internet."""
-    if type_ == "aws:ec2/securityGroup:SecurityGroup":
+    if type_ in ("aws:ec2/securityGroup:SecurityGroup", "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"):
         rules = [(f"ingress[{i}]", r) for i, r in enumerate(as_list(props.get("ingress")))]
     elif type_ == "aws:ec2/securityGroupRule:SecurityGroupRule":
         rules = [("rule", props)] if props.get("type") == "ingress" else []

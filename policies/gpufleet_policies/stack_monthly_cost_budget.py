@@ -11,14 +11,24 @@ from gpufleet_policies._values import join, short_urn
 NAME = "gpufleet-stack-monthly-cost-budget"
 
 
-def _floor(estimate, catalog) -> float | None:
+def _floor(estimate, catalog) -> tuple[float, bool] | None:
     """A lower bound for GPU capacity the catalog cannot price where it is: the same nodes at the type's
-    cheapest on-demand price in any catalog region of its cloud. None when there is no such price."""
+    cheapest on-demand price in any catalog region of its cloud; for a type priced nowhere, its GPUs at
+    the cheapest price per GPU of any type with the same GPU model in its cloud (the bool says so). None
+    when there is no such price."""
     if estimate.instance_type is None or estimate.nodes is None or estimate.hours is None:
         return None
     rates = [o.usd_per_hour for o in catalog.offered(estimate.instance_type, estimate.cloud)
              if o.usd_per_hour is not None]
-    return min(rates) * estimate.nodes * estimate.hours if rates else None
+    if rates:
+        return min(rates) * estimate.nodes * estimate.hours, False
+    it = catalog.instance_type(estimate.instance_type)
+    if it is None or not it.gpu_count:
+        return None
+    per_gpu = [o.usd_per_hour / other.gpu_count for other in catalog.instance_types.values()
+               if other.cloud == it.cloud and other.gpu_model == it.gpu_model and other.gpu_count
+               for o in catalog.offered(other.name, it.cloud) if o.usd_per_hour is not None]
+    return (min(per_gpu) * it.gpu_count * estimate.nodes * estimate.hours, True) if per_gpu else None
 
 
 def check(args, config, findings) -> None:
@@ -28,14 +38,17 @@ def check(args, config, findings) -> None:
     plan = stack_plan(args.resources)
     est = plan.estimate
     total = est.total("monthly_usd")
-    floors = {u: f for u in est.unpriced if (f := _floor(est.resources[u], plan.catalog)) is not None}
+    found = {u: f for u in est.unpriced if (f := _floor(est.resources[u], plan.catalog)) is not None}
+    floors = {u: value for u, (value, _) in found.items()}
+    by_gpu = any(per_gpu for _, per_gpu in found.values())
     at_least = total + sum(floors.values())
     if at_least <= limit.value:
         return
     largest = sorted((e for e in est.resources.values() if e.monthly_usd), key=lambda e: -e.monthly_usd)[:3]
     top = f" Largest: {join(f'{short_urn(e.urn)} {usd(e.monthly_usd)}' for e in largest)}." if largest else ""
+    per_gpu = "; for a type priced nowhere, its GPU model's cheapest price per GPU" if by_gpu else ""
     floor = (f" plus at least {usd(sum(floors.values()))} for {len(floors)} GPU resource(s) the catalog does not "
-             "price where they are (their type's cheapest catalog price)") if floors else ""
+             f"price where they are (their type's cheapest catalog price{per_gpu})") if floors else ""
     rest = len(est.unpriced) - len(floors)
     not_counted = f"; {rest} more resource(s) have no price and are not counted" if rest else ""
     findings.violation(

@@ -1,5 +1,5 @@
-"""gpufleet-storage-encryption-at-rest: volumes, file systems, buckets and storage accounts state
-their encryption at rest.
+"""gpufleet-storage-encryption-at-rest: volumes, file systems, buckets, databases and storage accounts
+state their encryption at rest.
 
 The policy cannot see account-level defaults (EBS encryption by default, S3 default encryption), so
 each data store must declare it. FSx for Lustre and Azure Managed Lustre encrypt at rest always, and
@@ -17,6 +17,7 @@ from gpufleet_policies._values import as_list, get, is_unknown, plain, truthy
 NAME = "gpufleet-storage-encryption-at-rest"
 
 BUCKETS = {"aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"}
+RDS = {"aws:rds/instance:Instance": "RDS database", "aws:rds/cluster:Cluster": "RDS/Aurora cluster"}
 SSE_CONFIGS = {"aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
                "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2"}
 
@@ -80,6 +81,12 @@ def check(args, config, findings) -> None:
             _flag(findings, r.urn, plain(r.props).get("encrypted"), "encrypted", "EBS volume", "encrypted=True")
         elif t == "aws:efs/fileSystem:FileSystem":
             _flag(findings, r.urn, plain(r.props).get("encrypted"), "encrypted", "EFS file system", "encrypted=True")
+        elif t in RDS:
+            props = plain(r.props)
+            # A read replica takes its source's encryption; Aurora Serverless v1 always encrypts.
+            if props.get("replicateSourceDb") is None and props.get("engineMode") != "serverless":
+                _flag(findings, r.urn, props.get("storageEncrypted"), "storageEncrypted", RDS[t],
+                      "storage_encrypted=True (with kms_key_id for a customer-managed key)")
         elif t == "aws:ec2/launchTemplate:LaunchTemplate":
             props = plain(r.props)
             for i, m in enumerate(as_list(props.get("blockDeviceMappings"))):
@@ -98,11 +105,11 @@ def check(args, config, findings) -> None:
 
 POLICY = stack_policy(
     NAME,
-    "EBS volumes, EFS file systems, launch-template and instance volumes, S3 buckets and Azure storage "
-    "accounts declare encryption at rest.",
+    "EBS volumes, EFS file systems, launch-template and instance volumes, S3 buckets, RDS databases and "
+    "Azure storage accounts declare encryption at rest.",
     check,
     area="safety",
     severity=Severity.HIGH,
     remediation="Declare encryption: encrypted=True on volumes and file systems, a server-side encryption "
-                "configuration on buckets, an encryption block on storage accounts.",
+                "configuration on buckets, storageEncrypted on RDS databases, an encryption block on storage accounts.",
 )

@@ -1,4 +1,5 @@
-"""gpufleet-storage-no-public-access: no public buckets, containers, ACLs or bucket policies granting *."""
+"""gpufleet-storage-no-public-access: no public buckets, containers, ACLs, bucket policies granting *, or
+publicly accessible databases."""
 
 from __future__ import annotations
 
@@ -91,6 +92,14 @@ def check(args, config, findings) -> None:
                 f"public access block leaves {', '.join(off)} off (unset means false): public ACLs or policies "
                 f"can expose the data. Fix: set all of {', '.join(BLOCK_FLAGS)} to True."
             )
+    elif t in ("aws:rds/instance:Instance", "aws:rds/clusterInstance:ClusterInstance"):
+        value = props.get("publiclyAccessible")
+        if is_unknown(value):
+            findings.cannot_verify("publiclyAccessible: not known at preview")
+        elif truthy(value):
+            findings.violation("publiclyAccessible is True: the database gets a public DNS name and address, "
+                               "reachable from the internet. Fix: publicly_accessible=False; reach it from the "
+                               "VPC, a bastion or a VPN.")
     elif t == "azure-native:storage:StorageAccount":
         value = props.get("allowBlobPublicAccess")
         if is_unknown(value):
@@ -109,11 +118,11 @@ def check(args, config, findings) -> None:
 
 POLICY = resource_policy(
     NAME,
-    "Object storage is never public: no public S3 ACLs, grants or bucket policies granting '*', every public "
-    "access block fully on, no public Azure blob access or containers.",
+    "Data is never public: no public S3 ACLs, grants or bucket policies granting '*', every public access "
+    "block fully on, no public Azure blob access or containers, no publicly accessible RDS databases.",
     check,
     area="safety",
     severity=Severity.CRITICAL,
     remediation="Remove public ACLs, grants and '*' principals; turn every public access block flag on; set "
-                "Azure allowBlobPublicAccess False and container publicAccess None.",
+                "Azure allowBlobPublicAccess False and container publicAccess None; RDS publiclyAccessible False.",
 )

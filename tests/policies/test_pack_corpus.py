@@ -25,7 +25,17 @@ MISCONFIGURED = {
     "open_security_group": ("prod", {"gpufleet-security-group-no-open-ingress"}),
     "imdsv1_launch_template": ("prod", {"gpufleet-instance-imdsv2-required"}),
     "idle_dev": ("dev", {"gpufleet-nonprod-gpu-spot-or-scale-to-zero", "gpufleet-gpu-always-on-idle-waste"}),
+    # found by an outside review: capacity and data the pack did not see
+    "aks_gpu_pools_dirty_grid": ("prod", {"gpufleet-gpu-region-max-grid-intensity"}),
+    "asg_mixed_instances_over_budget": ("prod", {"gpufleet-stack-monthly-cost-budget", "gpufleet-node-group-max-gpus",
+                                                 "gpufleet-gpu-capacity-reservation-expected"}),
+    "over_budget_unpriced_type": ("prod", {"gpufleet-stack-monthly-cost-budget", "gpufleet-stack-gpu-quota",
+                                           "gpufleet-node-group-max-gpus"}),
+    "public_unencrypted_database": ("prod", {"gpufleet-storage-no-public-access", "gpufleet-storage-encryption-at-rest"}),
+    "open_default_security_group": ("prod", {"gpufleet-security-group-no-open-ingress"}),
 }
+# advisory findings a misconfigured program also gets in its environment, by design
+ALSO_ADVISORY = {"over_budget_unpriced_type": {"gpufleet-gpu-unpriced"}}  # advisory in prod: a catalog gap
 COMPLIANT = ["compliant_aws", "compliant_azure"]
 LEVEL = {"prod": "mandatory", "dev": "advisory"}
 
@@ -44,7 +54,8 @@ def test_the_corpus_is_complete():
 def test_misconfigured_program_is_flagged_by_exactly_the_fitting_policies(name):
     environment, policies = MISCONFIGURED[name]
     found = judge(name, environment)
-    assert {(v.policy, v.level) for v in found} == {(p, LEVEL[environment]) for p in policies}
+    assert {(v.policy, v.level) for v in found} == {(p, LEVEL[environment]) for p in policies} | {
+        (p, "advisory") for p in ALSO_ADVISORY.get(name, ())}
     assert all(v.urn is None or v.urn.startswith(f"urn:pulumi:{environment}::policy-{name}::") for v in found)
 
 

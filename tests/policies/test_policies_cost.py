@@ -74,6 +74,17 @@ def test_cost_budget_gpus_without_a_price_here_count_at_their_cheapest_catalog_p
         f"config monthly_usd) by $3,088,680.00. {FIX}")]
 
 
+def test_cost_budget_a_type_priced_nowhere_counts_at_its_gpu_models_cheapest_price_per_gpu():
+    # g5.48xlarge (8 × A10G) has no offer in the catalog; the A10G's cheapest is g5.xlarge at $1.006/h per GPU
+    run = build_run(node_group("a10g", "g5.48xlarge", desired=90, high=90))
+    assert verdicts(run, BUDGET) == [(
+        BUDGET, "mandatory", None,
+        "estimated $0.00/month for 720 GPUs plus at least $528,753.60 for 1 GPU resource(s) the catalog does not "
+        "price where they are (their type's cheapest catalog price; for a type priced nowhere, its GPU model's "
+        "cheapest price per GPU) exceeds the budget of $500,000.00/month (policy config monthly_usd) by "
+        f"$28,753.60. {FIX}")]
+
+
 def test_cost_budget_integer_budgets_arrive_as_floats_and_still_compare():
     assert verdicts(build_run(node_group()), BUDGET, monthly_usd=80358) != []
     assert verdicts(build_run(node_group()), BUDGET, monthly_usd=80359) == []

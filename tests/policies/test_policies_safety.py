@@ -95,7 +95,11 @@ def bucket_with_sse():
     [res("aws:ec2/launchTemplate:LaunchTemplate", "lt", {
         "blockDeviceMappings": [{"deviceName": "/dev/xvda", "ebs": {"volumeSize": 100, "encrypted": "true"}}]})],
     [res("aws:fsx/lustreFileSystem:LustreFileSystem", "fsx", {"storageCapacity": 1200})],
-], ids=["ebs", "efs", "bucket-sse-resource", "bucket-inline-sse", "storage-account", "launch-template", "fsx-always"])
+    [res("aws:rds/instance:Instance", "db", {"engine": "postgres", "storageEncrypted": True})],
+    [res("aws:rds/instance:Instance", "replica", {"replicateSourceDb": "db-1"})],  # its source's encryption
+    [res("aws:rds/cluster:Cluster", "aurora", {"engine": "aurora-mysql", "engineMode": "serverless"})],
+], ids=["ebs", "efs", "bucket-sse-resource", "bucket-inline-sse", "storage-account", "launch-template", "fsx-always",
+        "rds", "rds-replica", "aurora-serverless-v1"])
 def test_encryption_compliant(resources):
     assert verdicts(build_run(*resources), ENCRYPTED) == []
 
@@ -124,8 +128,14 @@ def test_encryption_compliant(resources):
     (res("aws:ec2/instance:Instance", "v", {"instanceType": "m5.large", "rootBlockDevice": {"volumeSize": 100}}),
      "root volume is not encrypted at rest: rootBlockDevice.encrypted is not set. Fix: "
      "root_block_device={'encrypted': True, …}."),
+    (res("aws:rds/instance:Instance", "v", {"engine": "postgres"}),
+     "RDS database is not encrypted at rest: storageEncrypted is not set. Fix: storage_encrypted=True (with "
+     "kms_key_id for a customer-managed key)."),
+    (res("aws:rds/cluster:Cluster", "v", {"engine": "aurora-postgresql", "storageEncrypted": False}),
+     "RDS/Aurora cluster is not encrypted at rest: storageEncrypted is False. Fix: storage_encrypted=True (with "
+     "kms_key_id for a customer-managed key)."),
 ], ids=["ebs-unset", "ebs-false", "efs", "bucket", "storage-account-undeclared", "storage-account-blob-off",
-        "launch-template", "instance-root"])
+        "launch-template", "instance-root", "rds-instance", "rds-cluster"])
 def test_encryption_missing(resource, message):
     assert verdicts(build_run(resource), ENCRYPTED) == [(ENCRYPTED, "mandatory", "v", message)]
 
@@ -166,8 +176,9 @@ def bucket_policy(statement):
                    "Condition": {"Bool": {"aws:SecureTransport": "false"}}}),
     res("azure-native:storage:StorageAccount", "v", {"allowBlobPublicAccess": False}),
     res("azure-native:storage:BlobContainer", "v", {"publicAccess": "None"}),
+    res("aws:rds/instance:Instance", "v", {"engine": "postgres", "publiclyAccessible": False}),
 ], ids=["private-acl", "all-blocks-on", "named-principal", "conditioned-star", "deny-star", "azure-account",
-        "azure-container"])
+        "azure-container", "rds-private"])
 def test_public_compliant(resource):
     assert verdicts(build_run(resource), PUBLIC) == []
 
@@ -190,7 +201,11 @@ def test_public_compliant(resource):
      "allow_blob_public_access=False."),
     (res("azure-native:storage:BlobContainer", "v", {"publicAccess": "Container"}),
      "publicAccess is 'Container': anyone can read its blobs and list them. Fix: public_access='None'."),
-], ids=["public-acl", "all-users-grant", "one-block-off", "star-principal", "azure-account", "azure-container"])
+    (res("aws:rds/clusterInstance:ClusterInstance", "v", {"publiclyAccessible": True}),
+     "publiclyAccessible is True: the database gets a public DNS name and address, reachable from the internet. "
+     "Fix: publicly_accessible=False; reach it from the VPC, a bastion or a VPN."),
+], ids=["public-acl", "all-users-grant", "one-block-off", "star-principal", "azure-account", "azure-container",
+        "rds-public"])
 def test_public_exposed(resource, message):
     assert verdicts(build_run(resource), PUBLIC) == [(PUBLIC, "mandatory", "v", message)]
 
@@ -390,7 +405,10 @@ def test_open_ingress_compliant(resource):
     (res(NSG, "v", {"securityRules": [nsg_rule("443"), nsg_rule("22", source="Internet")]}),
      "securityRules[1] allows inbound 22 from Internet"),
     (res("azure-native:network:SecurityRule", "v", nsg_rule("*")), "rule allows inbound all ports from *"),
-], ids=["ssh", "all-ipv6", "vpc-ingress-rule", "azure-nsg", "azure-rule"])
+    (res("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", "v", {
+        "ingress": [{"protocol": "tcp", "fromPort": 22, "toPort": 22, "cidrBlocks": ["0.0.0.0/0"]}]}),
+     "ingress[0] allows inbound 22 from 0.0.0.0/0"),
+], ids=["ssh", "all-ipv6", "vpc-ingress-rule", "azure-nsg", "azure-rule", "default-security-group"])
 def test_open_ingress_beyond_documented_ports(resource, message):
     assert verdicts(build_run(resource), OPEN) == [
         (OPEN, "mandatory", "v", f"{message} (the whole internet); {OPEN_FIX}")]
