@@ -236,6 +236,60 @@ def _resource_group(token: str, args: dict, provider: ProviderConfig) -> dict:
     }
 
 
+# Networks a program looks up (often the default VPC and its subnets): plausible, deterministic ids
+# derived from the region and the query, so the same program gets the same answer every run.
+def _vpc_id(region: str, args: dict) -> str:
+    return args.get("id") or f"vpc-{_digest(region, args.get('default'), args.get('filters'), args.get('tags'), length=17)}"
+
+
+def _vpc(token: str, args: dict, provider: ProviderConfig) -> dict:
+    region = _aws_region(token, args, provider)
+    vpc_id = _vpc_id(region, args)
+    return {"id": vpc_id, "arn": f"arn:aws:ec2:{region}:{ACCOUNT_ID}:vpc/{vpc_id}", "cidrBlock": "172.31.0.0/16",
+            "default": bool(args.get("default")), "ownerId": ACCOUNT_ID, "region": region, "state": "available",
+            "enableDnsHostnames": True, "enableDnsSupport": True, "instanceTenancy": "default",
+            "tags": args.get("tags") or {}}
+
+
+def _vpcs(token: str, args: dict, provider: ProviderConfig) -> dict:
+    region = _aws_region(token, args, provider)
+    return {"id": region, "ids": [_vpc_id(region, args)], "region": region}
+
+
+def _subnet_ids(region: str, args: dict) -> list[str]:
+    return [f"subnet-{_digest(region, letter, args.get('filters'), args.get('tags'), length=17)}" for letter in "abc"]
+
+
+def _subnets(token: str, args: dict, provider: ProviderConfig) -> dict:
+    region = _aws_region(token, args, provider)
+    return {"id": region, "ids": _subnet_ids(region, args), "region": region}
+
+
+def _subnet(token: str, args: dict, provider: ProviderConfig) -> dict:
+    region = _aws_region(token, args, provider)
+    subnet_id = args.get("id") or _subnet_ids(region, args)[0]
+    zone = args.get("availabilityZone") or f"{region}a"
+    return {"id": subnet_id, "arn": f"arn:aws:ec2:{region}:{ACCOUNT_ID}:subnet/{subnet_id}",
+            "vpcId": args.get("vpcId") or _vpc_id(region, {"default": True}), "availabilityZone": zone,
+            "cidrBlock": args.get("cidrBlock") or "172.31.0.0/20", "ownerId": ACCOUNT_ID, "region": region,
+            "state": "available", "mapPublicIpOnLaunch": False, "tags": args.get("tags") or {}}
+
+
+def _security_group(token: str, args: dict, provider: ProviderConfig) -> dict:
+    region = _aws_region(token, args, provider)
+    group_id = args.get("id") or f"sg-{_digest(region, args.get('name'), args.get('filters'), length=17)}"
+    return {"id": group_id, "arn": f"arn:aws:ec2:{region}:{ACCOUNT_ID}:security-group/{group_id}",
+            "name": args.get("name") or "default", "description": "looked up offline",
+            "vpcId": args.get("vpcId") or _vpc_id(region, {"default": True}), "region": region,
+            "tags": args.get("tags") or {}}
+
+
+def _role(token: str, args: dict, provider: ProviderConfig) -> dict:
+    name = args["name"]
+    return {"id": name, "name": name, "arn": f"arn:aws:iam::{ACCOUNT_ID}:role/{name}", "path": "/",
+            "assumeRolePolicy": "{}", "uniqueId": f"AROA{_digest(name, length=17).upper()}", "tags": {}}
+
+
 _ANSWERS: dict[str, _Answer] = {
     "aws:index/getAvailabilityZones:getAvailabilityZones": _availability_zones,
     "aws:index/getCallerIdentity:getCallerIdentity": _caller_identity,
@@ -244,6 +298,12 @@ _ANSWERS: dict[str, _Answer] = {
     "aws:ec2/getAmi:getAmi": _ami,
     "aws:ssm/getParameter:getParameter": _ssm_parameter,
     "aws:iam/getPolicyDocument:getPolicyDocument": _policy_document,
+    "aws:iam/getRole:getRole": _role,
+    "aws:ec2/getVpc:getVpc": _vpc,
+    "aws:ec2/getVpcs:getVpcs": _vpcs,
+    "aws:ec2/getSubnets:getSubnets": _subnets,
+    "aws:ec2/getSubnet:getSubnet": _subnet,
+    "aws:ec2/getSecurityGroup:getSecurityGroup": _security_group,
     "azure-native:authorization:getClientConfig": _client_config,
     "azure-native:resources:getResourceGroup": _resource_group,
 }

@@ -106,3 +106,22 @@ def test_resource_state_adds_ids_arns_and_azure_names() -> None:
     assert resource_state("azure-native:containerservice:AgentPool", "gpu", {"resourceName": "aks-1"}, {})[1]["name"] == "gpu"
     # a ManagedCluster has no `managedClusterName` input: its `resourceName` is its own Azure name
     assert resource_state("azure-native:containerservice:ManagedCluster", "aks", {"resourceName": "prod"}, {})[1]["name"] == "prod"
+
+
+def test_network_and_role_lookups_are_deterministic_and_consistent() -> None:
+    vpc = answer_invoke("aws:ec2/getVpc:getVpc", {"default": True}, WEST)
+    assert vpc == answer_invoke("aws:ec2/getVpc:getVpc", {"default": True}, WEST)
+    assert (vpc["id"].startswith("vpc-"), len(vpc["id"]), vpc["cidrBlock"], vpc["default"], vpc["region"]) == (
+        True, 21, "172.31.0.0/16", True, "us-west-2")
+    assert vpc["arn"] == f"arn:aws:ec2:us-west-2:123456789012:vpc/{vpc['id']}"
+    assert answer_invoke("aws:ec2/getVpcs:getVpcs", {"default": True}, WEST)["ids"] == [vpc["id"]]
+    subnets = answer_invoke("aws:ec2/getSubnets:getSubnets", {"filters": [{"name": "vpc-id", "values": [vpc["id"]]}]}, WEST)
+    assert len(subnets["ids"]) == len(set(subnets["ids"])) == 3 and all(i.startswith("subnet-") for i in subnets["ids"])
+    subnet = answer_invoke("aws:ec2/getSubnet:getSubnet", {"id": subnets["ids"][1]}, WEST)
+    assert (subnet["id"], subnet["vpcId"], subnet["availabilityZone"]) == (subnets["ids"][1], vpc["id"], "us-west-2a")
+    sg = answer_invoke("aws:ec2/getSecurityGroup:getSecurityGroup", {"name": "default"}, WEST)
+    assert (sg["name"], sg["vpcId"], sg["id"].startswith("sg-")) == ("default", vpc["id"], True)
+    role = answer_invoke("aws:iam/getRole:getRole", {"name": "eks-nodes"}, WEST)
+    assert (role["name"], role["arn"]) == ("eks-nodes", "arn:aws:iam::123456789012:role/eks-nodes")
+    with pytest.raises(UnansweredInvoke, match="aws:ec2/getVpc:getVpc.*no region"):
+        answer_invoke("aws:ec2/getVpc:getVpc", {"default": True}, {})
