@@ -16,6 +16,11 @@ from gpufleet.errors import UserError
 from gpufleet.placement import place
 
 
+class FleetError(UserError, pulumi.RunError):
+    """A mistake in the stack's fleet. As a `RunError` the Pulumi CLI prints it without a traceback;
+    as a `UserError` `gpufleet preview` reports it as a configuration error (exit 2)."""
+
+
 def main() -> None:
     catalog = load_catalog()
     try:
@@ -23,8 +28,7 @@ def main() -> None:
         placement = place(fleet, catalog, clouds=SUPPORTED_CLOUDS)
         clusters = declare_fleet(fleet, placement, catalog)
     except UserError as error:
-        pulumi.log.error(error.render())
-        raise pulumi.RunError(error.heading) from None
+        raise FleetError(error.problems, heading=error.heading) from None
     pulumi.export("placement", placement.to_output())
     pulumi.export("clusters", {
         name: {"cluster_name": c.cluster_name, "cluster_id": c.cluster_id, "network_id": c.network_id,

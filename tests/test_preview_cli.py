@@ -112,3 +112,17 @@ def test_program_error_exits_3_naming_the_cause(tmp_path, capsys):
     (tmp_path / "__main__.py").write_text("raise ValueError('no GPUs configured')\n")
     assert main(["preview", "dev", "--program", str(tmp_path), "--no-policies"]) == 3
     assert "no GPUs configured" in capsys.readouterr().err
+
+
+def test_a_fleet_that_cannot_be_placed_is_a_configuration_error(tmp_path, capsys):
+    repo = HERE.parent
+    for name in ("Pulumi.yaml", "__main__.py"):
+        (tmp_path / name).write_text((repo / name).read_text())
+    (tmp_path / "stacks").mkdir()
+    text = (repo / "stacks" / "Pulumi.dev.yaml").read_text()
+    assert "      monthly_usd: 500\n" in text
+    (tmp_path / "stacks" / "Pulumi.dev.yaml").write_text(text.replace("      monthly_usd: 500\n", "      monthly_usd: 10\n"))
+    assert main(["preview", "dev", "--program", str(tmp_path), "--no-policies"]) == 2
+    err = capsys.readouterr().err
+    assert "monthly_usd" in err and "10.00 USD" in err, err
+    assert err.count("problem(s)") == 1  # printed once

@@ -145,12 +145,12 @@ def test_invalid_sizes_are_refused_before_any_resource_is_declared(recorder):
         if workload["name"] in ("finetune", "chat-serving"):
             workload["storage"]["hot_tib"] = 10
     run, errors = run_program(recorder, "prod", fleet)
-    assert run.resources == [] and [str(e) for e in errors] == ["the placed fleet fails preflight"]
-    logged = "\n".join(d["message"] for d in run.run.diagnostics if d["severity"] == "error")
-    assert [line.strip() for line in logged.splitlines() if line.startswith("  - ")] == [
-        "- prod-eu-north-1.storage[finetune].hot_capacity_tib: not a capacity step of Amazon FSx for Lustre, "
+    assert run.resources == [] and [e.heading for e in errors] == ["the placed fleet fails preflight"]
+    assert str(errors[0]) == errors[0].render()  # what the Pulumi CLI prints for a RunError
+    assert [p.render() for p in errors[0].problems] == [
+        "prod-eu-north-1.storage[finetune].hot_capacity_tib: not a capacity step of Amazon FSx for Lustre, "
         "PERSISTENT_2 deployment, SSD storage (got 10.0); allowed: 125, 250, 500, 1000 MB/s/TiB: 9.375 or 11.71875 TiB",
-        "- prod-eastus.storage[chat-serving].hot_capacity_tib: not a capacity step of Azure Managed Lustre "
+        "prod-eastus.storage[chat-serving].hot_capacity_tib: not a capacity step of Azure Managed Lustre "
         "(AMLFS-Durable-Premium SKUs) (got 10.0); allowed: 40 MB/s/TiB: 48 TiB, 125 MB/s/TiB: 16 TiB, "
         "250 MB/s/TiB: 8 or 16 TiB, 500 MB/s/TiB: 8 or 12 TiB",
     ]
