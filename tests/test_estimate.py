@@ -189,3 +189,29 @@ def test_autoscaling_group_gpu_types_in_a_mixed_instances_policy():
     del asg.inputs["mixedInstancesPolicy"]["launchTemplate"]["overrides"]
     e = estimate_plan([lt, asg]).resources[asg.urn]
     assert (e.instance_type, e.gpus, e.capacity_type) == ("g6.xlarge", 2, "spot")
+
+
+def test_databases_and_endpoints_are_listed_as_unpriced_not_left_out():
+    views = [view("aws:rds/instance:Instance", "db", {"instanceClass": "db.r6g.large"}, {"region": "us-east-1"}),
+             view("aws:sagemaker/endpoint:Endpoint", "serve", {}, {"region": "us-east-1"}),
+             view("azure-native:documentdb:DatabaseAccount", "cosmos", {"location": "eastus"})]
+    plan = estimate_plan(views)
+    assert plan.unpriced == [v.urn for v in views]
+    assert plan.resources[views[1].urn].derivation == {
+        "monthly_usd": "unknown: SageMaker endpoint instance hours (ml.* types); no price in the catalog"}
+
+
+def test_a_new_launch_template_is_found_through_the_property_dependency():
+    # As `pulumi preview --json` prints it: the template's id is unknown, propertyDependencies name it.
+    lt = {"urn": f"{URN}aws:ec2/launchTemplate:LaunchTemplate::gpu", "type": "aws:ec2/launchTemplate:LaunchTemplate",
+          "inputs": {"instanceType": "p5.48xlarge"}}
+    other = {"urn": f"{URN}aws:ec2/launchTemplate:LaunchTemplate::cpu", "type": "aws:ec2/launchTemplate:LaunchTemplate",
+             "inputs": {"instanceType": "m7i.large"}}
+    ng = {"urn": f"{URN}aws:eks/nodeGroup:NodeGroup::gpu", "type": "aws:eks/nodeGroup:NodeGroup",
+          "inputs": {"launchTemplate": {"id": UNKNOWN, "version": "$Latest"}, "region": "us-west-2",
+                     "scalingConfig": {"desiredSize": 4, "minSize": 0, "maxSize": 4}},
+          "propertyDependencies": {"launchTemplate": [lt["urn"]]}}
+    e = estimate_plan(views_from_states([other, lt, ng])).resources[ng["urn"]]
+    assert (e.instance_type, e.gpus, e.monthly_usd) == ("p5.48xlarge", 32, pytest.approx(160_716.80))
+    ng.pop("propertyDependencies")
+    assert estimate_plan(views_from_states([other, lt, ng])).unpriced == [ng["urn"]]  # never a guess

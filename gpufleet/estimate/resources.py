@@ -111,6 +111,12 @@ def _gcp_region(view: ResourceView) -> str | None:
 
 
 def _launch_template_type(view: ResourceView, graph: dict[str, ResourceView]) -> str | None:
+    """The instance type of the launch template a resource uses: the template its `launchTemplate`
+    input depends on (a new template's id is unknown at preview), else the one its id or name names."""
+    for urn in view.dependencies.get("launchTemplate", ()):
+        other = graph.get(urn)
+        if other is not None and other.type == "aws:ec2/launchTemplate:LaunchTemplate":
+            return get_known(other.inputs, "instanceType")
     lt = get_known(view.inputs, "launchTemplate") or {}
     ref = get_known(lt, "id") or get_known(lt, "name")
     if ref is None:  # unknown at preview (a new template's id): never match a template without an id
@@ -268,6 +274,35 @@ BILLABLE_TYPES: dict[str, str] = {
     "azure-native:network:LoadBalancer": "load balancer rules and data; no price in the catalog",
     "gcp:container/cluster:Cluster": "GKE cluster management fee; no price in the catalog",
     "gcp:storage/bucket:Bucket": "Cloud Storage; no price in the catalog",
+    "aws:rds/instance:Instance": "RDS instance hours and storage; no price in the catalog",
+    "aws:rds/cluster:Cluster": "RDS/Aurora cluster storage and I/O; no price in the catalog",
+    "aws:rds/clusterInstance:ClusterInstance": "Aurora instance hours; no price in the catalog",
+    "aws:sagemaker/endpoint:Endpoint": "SageMaker endpoint instance hours (ml.* types); no price in the catalog",
+    "aws:sagemaker/notebookInstance:NotebookInstance": "SageMaker notebook instance hours; no price in the catalog",
+    "aws:elasticache/cluster:Cluster": "ElastiCache node hours; no price in the catalog",
+    "aws:elasticache/replicationGroup:ReplicationGroup": "ElastiCache node hours; no price in the catalog",
+    "aws:dynamodb/table:Table": "DynamoDB capacity and storage; no price in the catalog",
+    "aws:opensearch/domain:Domain": "OpenSearch instance hours and storage; no price in the catalog",
+    "aws:alb/loadBalancer:LoadBalancer": "load balancer hours; no price in the catalog",
+    "aws:fsx/ontapFileSystem:OntapFileSystem": "FSx for ONTAP storage/throughput; no price in the catalog",
+    "aws:fsx/openZfsFileSystem:OpenZfsFileSystem": "FSx for OpenZFS storage/throughput; no price in the catalog",
+    "aws:fsx/windowsFileSystem:WindowsFileSystem": "FSx for Windows storage/throughput; no price in the catalog",
+    "aws:ebs/snapshot:Snapshot": "EBS snapshot storage; no price in the catalog",
+    "aws:ecr/repository:Repository": "ECR image storage; no price in the catalog",
+    "aws:kms/key:Key": "KMS key-months and requests; no price in the catalog",
+    "aws:cloudwatch/logGroup:LogGroup": "CloudWatch Logs ingestion and storage; no price in the catalog",
+    "azure-native:sql:Database": "Azure SQL database compute and storage; no price in the catalog",
+    "azure-native:dbforpostgresql:Server": "Azure Database for PostgreSQL; no price in the catalog",
+    "azure-native:documentdb:DatabaseAccount": "Cosmos DB throughput and storage; no price in the catalog",
+    "azure-native:machinelearningservices:Compute": "Azure ML compute hours; no price in the catalog",
+    "azure-native:containerregistry:Registry": "container registry SKU and storage; no price in the catalog",
+    "azure-native:network:ApplicationGateway": "application gateway hours; no price in the catalog",
+    "azure-native:network:AzureFirewall": "Azure Firewall hours and data; no price in the catalog",
+    "azure-native:network:VirtualNetworkGateway": "VPN/ExpressRoute gateway hours; no price in the catalog",
+    "azure-native:operationalinsights:Workspace": "Log Analytics ingestion and retention; no price in the catalog",
+    "azure-native:cache:Redis": "Azure Cache for Redis hours; no price in the catalog",
+    "azure-native:compute:Snapshot": "managed disk snapshot storage; no price in the catalog",
+    "azure-native:netapp:CapacityPool": "Azure NetApp Files capacity; no price in the catalog",
 }
 
 
