@@ -110,21 +110,35 @@ def _gcp_region(view: ResourceView) -> str | None:
     return "-".join(parts[:-1]) if len(parts) == 3 and len(parts[-1]) == 1 else place
 
 
-def _launch_template_type(view: ResourceView, graph: dict[str, ResourceView]) -> str | None:
-    """The instance type of the launch template a resource uses: the template its `launchTemplate`
-    input depends on (a new template's id is unknown at preview), else the one its id or name names."""
-    for urn in view.dependencies.get("launchTemplate", ()):
-        other = graph.get(urn)
-        if other is not None and other.type == "aws:ec2/launchTemplate:LaunchTemplate":
-            return get_known(other.inputs, "instanceType")
-    lt = get_known(view.inputs, "launchTemplate") or {}
-    ref = get_known(lt, "id") or get_known(lt, "name")
-    if ref is None:  # unknown at preview (a new template's id): never match a template without an id
+LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
+
+
+def launch_template(view: ResourceView, graph: dict[str, ResourceView]) -> ResourceView | None:
+    """The launch template a resource uses (directly or through a mixed instances policy): the one its
+    input depends on (a new template's id is unknown at preview), else the one its id or name names.
+    An unknown reference matches nothing: never a guess."""
+    for key in ("launchTemplate", "mixedInstancesPolicy"):
+        for urn in view.dependencies.get(key, ()):
+            other = graph.get(urn)
+            if other is not None and other.type == LAUNCH_TEMPLATE:
+                return other
+    ref = get_known(view.inputs, "launchTemplate")
+    if not isinstance(ref, dict):
+        ref = get_known(view.inputs, "mixedInstancesPolicy", "launchTemplate", "launchTemplateSpecification")
+    if not isinstance(ref, dict):
         return None
+    ids = {get_known(ref, "id"), get_known(ref, "launchTemplateId")} - {None}
+    names = {get_known(ref, "name"), get_known(ref, "launchTemplateName")} - {None}
     for other in graph.values():
-        if other.type == "aws:ec2/launchTemplate:LaunchTemplate" and ref in (other.id, get_known(other.inputs, "name")):
-            return get_known(other.inputs, "instanceType")
+        if other.type == LAUNCH_TEMPLATE and (
+                (other.id is not None and other.id in ids) or get_known(other.inputs, "name") in names):
+            return other
     return None
+
+
+def _launch_template_type(view: ResourceView, graph: dict[str, ResourceView]) -> str | None:
+    lt = launch_template(view, graph)
+    return get_known(lt.inputs, "instanceType") if lt is not None else None
 
 
 def _aws_instance(view: ResourceView, graph: dict[str, ResourceView]) -> Capacity:
@@ -145,23 +159,6 @@ def _eks_node_group(view: ResourceView, graph: dict[str, ResourceView]) -> Capac
     notes["nodes"] = "desired size of the node group"
     kind = {"SPOT": "spot", "CAPACITY_BLOCK": "reserved"}.get(get_known(view.inputs, "capacityType") or "", "on-demand")
     return Capacity("aws", _aws_region(view), itype, nodes, kind, hours, util, notes)
-
-
-def _mixed_launch_template_type(view: ResourceView, graph: dict[str, ResourceView]) -> str | None:
-    """The instance type of the launch template an autoscaling group's mixed instances policy names:
-    the template the policy depends on, else the one its id or name matches."""
-    for urn in view.dependencies.get("mixedInstancesPolicy", ()):
-        other = graph.get(urn)
-        if other is not None and other.type == "aws:ec2/launchTemplate:LaunchTemplate":
-            return get_known(other.inputs, "instanceType")
-    spec = get_known(view.inputs, "mixedInstancesPolicy", "launchTemplate", "launchTemplateSpecification") or {}
-    ref = get_known(spec, "launchTemplateId") or get_known(spec, "launchTemplateName")
-    if ref is None:
-        return None
-    for other in graph.values():
-        if other.type == "aws:ec2/launchTemplate:LaunchTemplate" and ref in (other.id, get_known(other.inputs, "name")):
-            return get_known(other.inputs, "instanceType")
-    return None
 
 
 def _asg(view: ResourceView, graph: dict[str, ResourceView]) -> Capacity:
@@ -185,7 +182,7 @@ def _asg(view: ResourceView, graph: dict[str, ResourceView]) -> Capacity:
         if len(types) > 1:
             notes["instance_type"] = f"first of {len(types)} override instance types priced"
     else:
-        itype = _mixed_launch_template_type(view, graph)
+        itype = _launch_template_type(view, graph)
     dist = get_known(mixed, "instancesDistribution") or {}
     base, above = dist.get("onDemandBaseCapacity"), dist.get("onDemandPercentageAboveBaseCapacity")
     spot = (base is None or _int(base) == 0) and above is not None and _int(above) == 0

@@ -14,6 +14,8 @@ from decimal import Decimal
 from typing import Any, Callable
 
 from gpufleet.catalog import Catalog, load_catalog
+from gpufleet.estimate.plan import index_views
+from gpufleet.estimate.resources import launch_template
 from gpufleet.estimate.views import ResourceView, get_known, views_from_states
 from gpufleet.report.fmt import DECIMALS, to_decimal
 from gpufleet.report.plans import Plan
@@ -175,23 +177,6 @@ def _efa_interfaces(view: ResourceView) -> int:
     return sum(1 for i in interfaces if isinstance(i, dict) and get_known(i, "interfaceType") in _EFA_TYPES)
 
 
-def _launch_template(view: ResourceView, parent: str | None, templates: list[tuple[ResourceView, str | None]]
-                     ) -> ResourceView | None:
-    """The launch template a node group or instance uses: by id or name, else its only sibling."""
-    ref = _launch_template_ref(view.inputs)
-    if ref is None:
-        return None
-    ref_id = get_known(ref, "id") or get_known(ref, "launchTemplateId")
-    ref_name = get_known(ref, "name") or get_known(ref, "launchTemplateName")
-    for lt, _ in templates:
-        if (ref_id is not None and lt.id == ref_id) or \
-                (ref_name is not None and get_known(lt.inputs, "name") == ref_name):
-            return lt
-    # At a real preview the template's id is unknown: fall back to the one template beside it.
-    siblings = [lt for lt, lt_parent in templates if lt_parent == parent and parent is not None]
-    return siblings[0] if len(siblings) == 1 else None
-
-
 def _configured(interconnect: str, cloud: str, lt: ResourceView | None, has_template: bool) -> str:
     if interconnect == "EFA":
         if lt is None:
@@ -205,8 +190,7 @@ def _configured(interconnect: str, cloud: str, lt: ResourceView | None, has_temp
 
 
 def _fabric(plan: Plan, views: dict[str, ResourceView], catalog: Catalog) -> list[FabricRow]:
-    parents = {str(s.get("urn")): s.get("parent") for s in plan.states}
-    templates = [(v, parents.get(v.urn)) for v in views.values() if v.type == "aws:ec2/launchTemplate:LaunchTemplate"]
+    graph = index_views(views.values())
     groups: dict[tuple[str, str, str, str, str], list[dict[str, Any]]] = {}
     for urn, e in plan.estimate["estimates"].items():
         if not e.get("instance_type") or e.get("cloud") is None:
@@ -216,7 +200,7 @@ def _fabric(plan: Plan, views: dict[str, ResourceView], catalog: Catalog) -> lis
             continue  # not a GPU instance type the catalog knows (system nodes, CPU instances): no GPU fabric
         interconnect = it.interconnect or "unknown"
         view = views.get(urn)
-        lt = _launch_template(view, parents.get(urn), templates) if view else None
+        lt = launch_template(view, graph) if view else None
         has_template = view is not None and _launch_template_ref(view.inputs) is not None
         key = (e["cloud"], e.get("region") or "unknown", e["instance_type"], interconnect,
                _configured(interconnect, e["cloud"], lt, has_template))

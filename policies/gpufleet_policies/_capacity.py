@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from gpufleet.catalog import Catalog
 from gpufleet.estimate import ResourceView
 from gpufleet.estimate.plan import ResourceEstimate
-from gpufleet.estimate.resources import CAPACITY_TYPES
+from gpufleet.estimate.resources import CAPACITY_TYPES, launch_template
 
 from gpufleet_policies._values import get, is_unknown, number, truthy
 
@@ -125,26 +125,6 @@ def gpus_per_node(estimate: ResourceEstimate | None, catalog: Catalog) -> int | 
     return it.gpu_count if it else None
 
 
-def _launch_template(view: ResourceView, graph: dict[str, ResourceView]) -> ResourceView | None:
-    for key in ("launchTemplate", "mixedInstancesPolicy"):  # the template it depends on (its id is unknown at preview)
-        for urn in view.dependencies.get(key, ()):
-            other = graph.get(urn)
-            if other is not None and other.type == "aws:ec2/launchTemplate:LaunchTemplate":
-                return other
-    ref_block = get(view.inputs, "launchTemplate")
-    if not isinstance(ref_block, dict):
-        ref_block = get(view.inputs, "mixedInstancesPolicy", "launchTemplate", "launchTemplateSpecification")
-    if not isinstance(ref_block, dict):
-        return None
-    ids = {get(ref_block, "id"), get(ref_block, "launchTemplateId")} - {None}
-    names = {get(ref_block, "name"), get(ref_block, "launchTemplateName")} - {None}
-    for other in graph.values():
-        if other.type == "aws:ec2/launchTemplate:LaunchTemplate" and (
-                (other.id is not None and other.id in ids) or get(other.inputs, "name") in names):
-            return other
-    return None
-
-
 def reservation(view: ResourceView, estimate: ResourceEstimate | None,
                 graph: dict[str, ResourceView]) -> str | None:
     """How a capacity resource runs in reserved capacity, or None when it does not."""
@@ -155,7 +135,7 @@ def reservation(view: ResourceView, estimate: ResourceEstimate | None,
         targets.append(get(view.inputs, "capacityReservationSpecification", "capacityReservationTarget"))
     if view.type in ("aws:eks/nodeGroup:NodeGroup", "aws:autoscaling/group:Group",
                      "aws:ec2/instance:Instance"):
-        lt = _launch_template(view, graph)
+        lt = launch_template(view, graph)
         if lt is not None:
             targets.append(get(lt.inputs, "capacityReservationSpecification", "capacityReservationTarget"))
     if view.type == "azure-native:compute:VirtualMachine":
@@ -172,7 +152,7 @@ def capacity_block(view: ResourceView, graph: dict[str, ResourceView]) -> bool:
     """True for AWS capacity in a Capacity Block: reserved for a fixed window that ends by itself."""
     if get(view.inputs, "capacityType") == "CAPACITY_BLOCK":
         return True
-    lt = _launch_template(view, graph) if view.type in ("aws:eks/nodeGroup:NodeGroup", "aws:autoscaling/group:Group",
+    lt = launch_template(view, graph) if view.type in ("aws:eks/nodeGroup:NodeGroup", "aws:autoscaling/group:Group",
                                                         "aws:ec2/instance:Instance") else None
     market = get(lt.inputs if lt else view.inputs, "instanceMarketOptions", "marketType")
     return market == "capacity-block"
