@@ -163,6 +163,15 @@ def _missing(args: Mapping[str, Any], cls: type, path: str) -> list[Problem]:
             if args.get(key) is None]
 
 
+def _common_problems(args: Mapping[str, Any], args_type: type, path: str, catalog: Catalog
+                     ) -> tuple[CloudModule | None, list[Problem]]:
+    """What every component's preflight checks first: required arguments, owner tags, cloud and region.
+    The cloud's module is None when the cloud or region is unusable (nothing more can be checked)."""
+    problems = _missing(args, args_type, path) + tag_problems(f"{path}.tags", args.get("tags"))
+    module, found = _cloud_and_region(args, path, catalog)
+    return module, problems + found
+
+
 def _cloud_and_region(args: Mapping[str, Any], path: str, catalog: Catalog) -> tuple[CloudModule | None, list[Problem]]:
     cloud = args.get("cloud")
     if problem := cloud_problem(f"{path}.cloud", cloud):
@@ -356,9 +365,7 @@ def plan_gpu_node_group(args: Mapping[str, Any], path: str, catalog: Catalog | N
                         ) -> tuple[NodeGroupPlan | None, list[Problem]]:
     """Preflight of `GpuNodeGroup`: the spec, the tags and the cloud's required inputs."""
     catalog = catalog or load_catalog()
-    problems = _missing(args, A.GpuNodeGroupArgs, path) + tag_problems(f"{path}.tags", args.get("tags"))
-    module, found = _cloud_and_region(args, path, catalog)
-    problems += found
+    module, problems = _common_problems(args, A.GpuNodeGroupArgs, path, catalog)
     if module is None:
         return None, problems
     plan, spec_problems = plan_node_group(args, args["cloud"], args.get("region"), path, catalog)
@@ -466,9 +473,7 @@ def plan_storage_tiers(args: Mapping[str, Any], path: str, catalog: Catalog | No
                        ) -> tuple[StoragePlan | None, list[Problem]]:
     """Preflight of `StorageTiers`."""
     catalog = catalog or load_catalog()
-    problems = _missing(args, A.StorageTiersArgs, path) + tag_problems(f"{path}.tags", args.get("tags"))
-    module, found = _cloud_and_region(args, path, catalog)
-    problems += found
+    module, problems = _common_problems(args, A.StorageTiersArgs, path, catalog)
     if module is None:
         return None, problems
     cloud, region = args["cloud"], args.get("region")
@@ -491,9 +496,7 @@ def plan_network(args: Mapping[str, Any], path: str, catalog: Catalog | None = N
                  ) -> tuple[NetworkPlan | None, list[Problem]]:
     """Preflight of `HighBandwidthNetwork`."""
     catalog = catalog or load_catalog()
-    problems = _missing(args, A.HighBandwidthNetworkArgs, path) + tag_problems(f"{path}.tags", args.get("tags"))
-    module, found = _cloud_and_region(args, path, catalog)
-    problems += found
+    module, problems = _common_problems(args, A.HighBandwidthNetworkArgs, path, catalog)
     if module is None:
         return None, problems
     cloud, region = args["cloud"], args.get("region")
@@ -533,9 +536,7 @@ def plan_cluster(args: Mapping[str, Any], path: str, catalog: Catalog | None = N
                  ) -> tuple[ClusterPlan | None, list[Problem]]:
     """Preflight of a whole `GpuCluster`: network, every node group and every storage tier at once."""
     catalog = catalog or load_catalog()
-    problems = _missing(args, A.GpuClusterArgs, path) + tag_problems(f"{path}.tags", args.get("tags"))
-    module, found = _cloud_and_region(args, path, catalog)
-    problems += found
+    module, problems = _common_problems(args, A.GpuClusterArgs, path, catalog)
     if module is None:
         return None, problems
     cloud, region = args["cloud"], args.get("region")
