@@ -11,7 +11,7 @@ from typing import Any
 
 from gpufleet.config import CONFIG_KEY
 from gpufleet.estimate import PlanEstimate, ResourceView, estimate_plan
-from gpufleet.estimate.views import views_from_states
+from gpufleet.readers.views import views_from_states
 from gpufleet.offline import ProgramRun, StackSettings, load_stack, preview_json, run_program
 from gpufleet.stacks import fleet_from_settings
 

@@ -3,7 +3,7 @@
 import pytest
 
 from gpufleet.estimate import UNKNOWN, ResourceView, estimate_plan
-from gpufleet.estimate.views import views_from_states
+from gpufleet.readers.views import views_from_states
 
 URN = "urn:pulumi:dev::p::"
 GIB = 1.073741824

@@ -6,6 +6,6 @@ provider), so programs gpufleet did not write are estimated too. See docs/estima
 """
 
 from gpufleet.estimate.plan import PlanEstimate, ResourceEstimate, estimate_plan, estimate_resource
-from gpufleet.estimate.views import ResourceView, UNKNOWN
+from gpufleet.readers.views import ResourceView, UNKNOWN
 
 __all__ = ["PlanEstimate", "ResourceEstimate", "ResourceView", "UNKNOWN", "estimate_plan", "estimate_resource"]

@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from gpufleet.catalog import Catalog, load_catalog
-from gpufleet.estimate.resources import Capacity, capacity_of, billable_reason, with_inline_capacity
-from gpufleet.estimate.views import ResourceView
+from gpufleet.clouds import reader_for, with_inline_capacity
+from gpufleet.readers.base import Capacity
+from gpufleet.readers.views import ResourceView
 from gpufleet.footprint import capacity_footprint
 
 
@@ -109,9 +110,12 @@ def estimate_resource(view: ResourceView, catalog: Catalog | None = None,
     `graph` (views by id and by URN) lets a node group find the instance type in its launch template.
     """
     catalog = catalog or load_catalog()
-    cap = capacity_of(view, graph or {})
+    reader = reader_for(view.type)
+    if reader is None:
+        return None  # a type no cloud reads: free, or not assessed
+    cap = reader.capacity(view, graph or {})
     if cap is None:
-        reason = billable_reason(view)
+        reason = reader.billable_reason(view)
         if reason is None:
             return None
         return ResourceEstimate(view.urn, view.type, None, None, None, None, None, None, None, None,

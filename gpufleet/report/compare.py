@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
 
-from gpufleet.estimate.views import plain
+from gpufleet.readers.views import plain
 from gpufleet.report.fmt import DECIMALS, to_decimal
 from gpufleet.report.plans import Plan, urn_type
 from gpufleet.report.summary import FIGURES, Totals, totals_of

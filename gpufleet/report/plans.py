@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 from gpufleet.errors import Problem, UserError
 from gpufleet.estimate import estimate_plan
-from gpufleet.estimate.views import views_from_states
+from gpufleet.readers.views import views_from_states
 
 PlanFormat = Literal["gpufleet", "preview", "stack-export"]
 FORMAT_NAMES: dict[str, str] = {

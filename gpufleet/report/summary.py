@@ -11,12 +11,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any
 
 from gpufleet.catalog import Catalog, load_catalog
+from gpufleet.clouds import reader_for
 from gpufleet.estimate.plan import index_views
-from gpufleet.estimate.resources import launch_template
-from gpufleet.estimate.views import ResourceView, get_known, views_from_states
+from gpufleet.readers.base import NOT_CONFIGURED
+from gpufleet.readers.views import ResourceView, views_from_states
 from gpufleet.report.fmt import DECIMALS, to_decimal
 from gpufleet.report.plans import Plan
 
@@ -162,33 +163,6 @@ def _regions(plan: Plan) -> list[RegionRow]:
 
 # --- fabric -------------------------------------------------------------------------------------
 
-_EFA_TYPES = ("efa", "efa-only")
-
-
-def _launch_template_ref(inputs: dict[str, Any]) -> dict[str, Any] | None:
-    """The `launchTemplate` block of a node group, instance or auto scaling group, if any."""
-    lt = get_known(inputs, "launchTemplate") or get_known(inputs, "mixedInstancesPolicy", "launchTemplate",
-                                                          "launchTemplateSpecification")
-    return lt if isinstance(lt, dict) else None
-
-
-def _efa_interfaces(view: ResourceView) -> int:
-    interfaces = get_known(view.inputs, "networkInterfaces") or []
-    return sum(1 for i in interfaces if isinstance(i, dict) and get_known(i, "interfaceType") in _EFA_TYPES)
-
-
-def _configured(interconnect: str, cloud: str, lt: ResourceView | None, has_template: bool) -> str:
-    if interconnect == "EFA":
-        if lt is None:
-            return ("EFA interfaces unknown (launch template not found)" if has_template
-                    else "no launch template with EFA interfaces")
-        n = _efa_interfaces(lt)
-        return f"{n} EFA interfaces/node" if n else "no EFA interfaces in the launch template"
-    if interconnect == "InfiniBand" and cloud == "azure":
-        return "InfiniBand on the host"
-    return "—"
-
-
 def _fabric(plan: Plan, views: dict[str, ResourceView], catalog: Catalog) -> list[FabricRow]:
     graph = index_views(views.values())
     groups: dict[tuple[str, str, str, str, str], list[dict[str, Any]]] = {}
@@ -199,11 +173,10 @@ def _fabric(plan: Plan, views: dict[str, ResourceView], catalog: Catalog) -> lis
         if it is None:
             continue  # not a GPU instance type the catalog knows (system nodes, CPU instances): no GPU fabric
         interconnect = it.interconnect or "unknown"
-        view = views.get(urn)
-        lt = launch_template(view, graph) if view else None
-        has_template = view is not None and _launch_template_ref(view.inputs) is not None
-        key = (e["cloud"], e.get("region") or "unknown", e["instance_type"], interconnect,
-               _configured(interconnect, e["cloud"], lt, has_template))
+        # Inline capacity (an AKS cluster's pools) has an estimate but no view of its own.
+        reader = reader_for(str(e.get("type")))
+        configured = reader.fabric_configured(views.get(urn), graph, interconnect) if reader else NOT_CONFIGURED
+        key = (e["cloud"], e.get("region") or "unknown", e["instance_type"], interconnect, configured)
         groups.setdefault(key, []).append(e)
     rows = []
     for (cloud, region, itype, interconnect, configured), es in sorted(groups.items()):
@@ -215,84 +188,24 @@ def _fabric(plan: Plan, views: dict[str, ResourceView], catalog: Catalog) -> lis
 
 # --- storage ------------------------------------------------------------------------------------
 
-GIB_PER_TIB = 1024.0
-
-
-def _fsx(v: ResourceView) -> tuple[float | None, list[str]]:
-    gib = _number(get_known(v.inputs, "storageCapacity"))
-    details = [str(get_known(v.inputs, "deploymentType") or "deployment type unknown")]
-    if (mbps := _number(get_known(v.inputs, "perUnitStorageThroughput"))) is not None:
-        details.append(f"{mbps:g} MB/s/TiB")
-    return (None if gib is None else gib / GIB_PER_TIB), details
-
-
-def _amlfs(v: ResourceView) -> tuple[float | None, list[str]]:
-    sku = get_known(v.inputs, "sku", "name") or "SKU unknown"
-    return _number(get_known(v.inputs, "storageCapacityTiB")), [str(sku)]
-
-
-def _gib_sized(key: str, kind: str) -> Callable[[ResourceView], tuple[float | None, list[str]]]:
-    def read(v: ResourceView) -> tuple[float | None, list[str]]:
-        gib = _number(get_known(v.inputs, key))
-        kind_value = get_known(v.inputs, *kind.split("."))
-        return (None if gib is None else gib / GIB_PER_TIB), [str(kind_value)] if kind_value else []
-    return read
-
-
-def _elastic(*detail_paths: str) -> Callable[[ResourceView], tuple[float | None, list[str]]]:
-    def read(v: ResourceView) -> tuple[float | None, list[str]]:
-        return None, [str(d) for p in detail_paths if (d := get_known(v.inputs, *p.split(".")))]
-    return read
-
-
-def _lifecycle_classes(v: ResourceView) -> list[str]:
-    classes = []
-    for rule in get_known(v.inputs, "rules") or []:
-        for t in (get_known(rule, "transitions") or []) + (get_known(rule, "noncurrentVersionTransitions") or []):
-            if c := get_known(t, "storageClass"):
-                classes.append(f"lifecycle → {c}")
-    return classes
-
-
-# type -> (tier, provisioned capacity?, reader)
-STORAGE_TYPES: dict[str, tuple[str, bool, Callable[[ResourceView], tuple[float | None, list[str]]]]] = {
-    "aws:fsx/lustreFileSystem:LustreFileSystem": ("FSx for Lustre", True, _fsx),
-    "azure-native:storagecache:AmlFilesystem": ("Azure Managed Lustre", True, _amlfs),
-    "aws:s3/bucket:Bucket": ("S3", False, _elastic()),
-    "aws:s3/bucketV2:BucketV2": ("S3", False, _elastic()),
-    "aws:efs/fileSystem:FileSystem": ("EFS", False, _elastic("throughputMode")),
-    "aws:ebs/volume:Volume": ("EBS", True, _gib_sized("size", "type")),
-    "azure-native:storage:StorageAccount": ("Azure Storage", False, _elastic("sku.name", "accessTier")),
-    "azure-native:compute:Disk": ("Azure Managed Disk", True, _gib_sized("diskSizeGB", "sku.name")),
-}
-LIFECYCLE_TYPES = {
-    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": "S3",
-    "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2": "S3",
-}
-
-
-def _region_of(v: ResourceView) -> str:
-    place = get_known(v.inputs, "region") or get_known(v.provider_inputs, "region") \
-        or get_known(v.inputs, "location") or get_known(v.provider_inputs, "location")
-    return place.replace(" ", "").lower() if isinstance(place, str) else "unknown"
-
-
 def _storage(views: dict[str, ResourceView]) -> list[StorageRow]:
     groups: dict[tuple[str, str, str], dict[str, Any]] = {}
     lifecycle: dict[tuple[str, str, str], list[str]] = {}
     for v in views.values():
-        cloud = "azure" if v.type.startswith("azure") else v.type.split(":", 1)[0]
-        if v.type in LIFECYCLE_TYPES:
-            lifecycle.setdefault((LIFECYCLE_TYPES[v.type], cloud, _region_of(v)), []).extend(_lifecycle_classes(v))
+        reader = reader_for(v.type)
+        if reader is None:
             continue
-        if v.type not in STORAGE_TYPES:
+        if (configures := reader.lifecycle(v)) is not None:
+            tier, classes = configures
+            lifecycle.setdefault((tier, reader.cloud, reader.storage_region(v)), []).extend(classes)
             continue
-        tier, provisioned, read = STORAGE_TYPES[v.type]
-        tib, details = read(v)
-        g = groups.setdefault((tier, cloud, _region_of(v)), {"n": 0, "tib": [], "provisioned": provisioned, "details": []})
+        if (read := reader.storage(v)) is None:
+            continue
+        g = groups.setdefault((read.tier, reader.cloud, reader.storage_region(v)),
+                              {"n": 0, "tib": [], "provisioned": read.provisioned, "details": []})
         g["n"] += 1
-        g["tib"].append(tib)
-        g["details"].extend(details)
+        g["tib"].append(read.capacity_tib)
+        g["details"].extend(read.details)
     rows = []
     for key, g in sorted(groups.items()):
         details = g["details"] + lifecycle.get(key, [])

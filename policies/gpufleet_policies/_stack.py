@@ -18,17 +18,10 @@ from gpufleet.catalog import Catalog, load_catalog
 from gpufleet.errors import UserError
 from gpufleet.estimate import PlanEstimate, ResourceView, estimate_plan
 from gpufleet.estimate.plan import ResourceEstimate, index_views
-from gpufleet.estimate.resources import with_inline_capacity
+from gpufleet.clouds import with_inline_capacity
+from gpufleet.readers.base import ONE_INSTANCE, Scaling
 
-from gpufleet_policies._capacity import (
-    ONE_INSTANCE,
-    Scaling,
-    gpus_per_node,
-    instance_type_fields,
-    is_capacity,
-    is_gpu_type,
-    scaling,
-)
+from gpufleet_policies._capacity import gpus_per_node, instance_type_fields, is_capacity, is_gpu_type, scaling
 from gpufleet_policies._values import get, is_unknown, plain
 
 CONFIG_KEY = "gpufleet:fleet"  # gpufleet.config.CONFIG_KEY, without importing its models up front

@@ -15,24 +15,14 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from pulumi_policy.deserialize import serialize_properties
-from pulumi_policy.proxy import (
-    UNKNOWN_ARCHIVE_VALUE,
-    UNKNOWN_ARRAY_VALUE,
-    UNKNOWN_ASSET_VALUE,
-    UNKNOWN_BOOLEAN_VALUE,
-    UNKNOWN_NUMBER_VALUE,
-    UNKNOWN_OBJECT_VALUE,
-    UNKNOWN_STRING_VALUE,
-    UnknownValueError,
-)
+from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError
 
-# The engine marshals every unknown as the string sentinel; SDKs may use the typed ones.
-UNKNOWNS = frozenset({UNKNOWN_STRING_VALUE, UNKNOWN_NUMBER_VALUE, UNKNOWN_BOOLEAN_VALUE, UNKNOWN_ARRAY_VALUE,
-                      UNKNOWN_OBJECT_VALUE, UNKNOWN_ASSET_VALUE, UNKNOWN_ARCHIVE_VALUE})
+from gpufleet.readers.base import number, truthy
+from gpufleet.readers.views import is_unknown
+from gpufleet.readers.views import value_at as get
 
-
-def is_unknown(value: Any) -> bool:
-    return isinstance(value, str) and value in UNKNOWNS
+__all__ = ["CannotVerify", "Findings", "as_list", "falsy", "get", "is_unknown", "join", "number", "plain",
+           "short_urn", "truthy"]
 
 
 def plain(props: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -44,35 +34,8 @@ def plain(props: Mapping[str, Any] | None) -> dict[str, Any]:
     return dict(out) if isinstance(out, Mapping) else {}
 
 
-def get(data: Any, *path: str | int) -> Any:
-    """The value at `path`, None when absent; an unknown on the way is returned as the sentinel."""
-    for key in path:
-        if is_unknown(data):
-            return data
-        if isinstance(key, int):
-            if not isinstance(data, list) or key >= len(data):
-                return None
-            data = data[key]
-        else:
-            if not isinstance(data, Mapping):
-                return None
-            data = data.get(key)
-    return data
-
-
 def as_list(value: Any) -> list:
     return value if isinstance(value, list) else []
-
-
-def number(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    return float(value)
-
-
-def truthy(value: Any) -> bool:
-    """Booleans as providers accept them: True or the strings "true"/"True" (launch templates use strings)."""
-    return value is True or (isinstance(value, str) and value.lower() == "true")
 
 
 def falsy(value: Any) -> bool:

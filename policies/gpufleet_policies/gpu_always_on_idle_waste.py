@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pulumi_policy import Severity
 
-from gpufleet.estimate.resources import TAG_HOURS
 from gpufleet.footprint import HOURS_PER_MONTH
+from gpufleet.readers.base import ONE_INSTANCE, TAG_HOURS
 
-from gpufleet_policies._capacity import ONE_INSTANCE, reservation
+from gpufleet_policies._capacity import reservation
 from gpufleet_policies._define import stack_policy
 from gpufleet_policies._stack import gpu_groups, stack_plan
 

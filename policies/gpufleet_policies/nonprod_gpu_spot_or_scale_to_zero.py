@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pulumi_policy import Severity
 
-from gpufleet_policies._capacity import ONE_INSTANCE, capacity_block
+from gpufleet.readers.base import ONE_INSTANCE
+from gpufleet_policies._capacity import capacity_block
 from gpufleet_policies._define import stack_policy
 from gpufleet_policies._stack import gpu_groups, stack_context, stack_plan
 

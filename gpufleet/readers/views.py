@@ -1,12 +1,19 @@
-"""What the estimator needs to know of one resource, whatever the plan format it came from."""
+"""A resource as gpufleet's readers see it, whatever the plan format it came from, and how to read
+its inputs: `get_known` (unknowns read as None: estimates) and `value_at` (unknowns kept: policies)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from collections.abc import Mapping
 from typing import Any
 
 # Values the engine does not know at preview, and the wrapper of secret values (Pulumi's wire format).
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+# The engine marshals every unknown as UNKNOWN; SDKs may use the typed sentinels (pulumi_policy.proxy's
+# UNKNOWN_{BOOLEAN,NUMBER,ARRAY,ASSET,ARCHIVE,OBJECT}_VALUE).
+UNKNOWNS = frozenset({UNKNOWN, "1c4a061d-8072-4f0a-a4cb-0ff528b18fe7", "3eeb2bf0-c639-47a8-9e75-3b44932eb421",
+                      "6a19a0b0-7e62-4c92-b797-7f8e31da9cc2", "030794c1-ac77-496b-92df-f27374a8bd58",
+                      "e48ece36-62e2-4504-bad9-02848725956a", "dd056dcd-154b-4c76-9bd3-c8f88648b5ff"})
 SECRET_SIG = "4dabf18193072939515e22adb298388d"
 SECRET_MARK = "1b47061264138c4ac30d75fd1eb44270"
 
@@ -56,6 +63,27 @@ def get_known(value: Any, *path: str) -> Any:
             return None
         value = value.get(key)
     return value if known(value) else None
+
+
+def is_unknown(value: Any) -> bool:
+    return isinstance(value, str) and value in UNKNOWNS
+
+
+def value_at(data: Any, *path: str | int) -> Any:
+    """The value at `path`, None when absent; an unknown on the way is returned as the sentinel
+    (so a policy can tell "not set" from "not known at preview")."""
+    for key in path:
+        if is_unknown(data):
+            return data
+        if isinstance(key, int):
+            if not isinstance(data, list) or key >= len(data):
+                return None
+            data = data[key]
+        else:
+            if not isinstance(data, Mapping):
+                return None
+            data = data.get(key)
+    return data
 
 
 def provider_urn(reference: str | None) -> str | None:

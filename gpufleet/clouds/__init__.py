@@ -1,0 +1,86 @@
+"""The clouds gpufleet knows, registered in one place, and the resource readers they bring.
+
+Each cloud is a folder here with a `CloudAdapter` subclass in its `__init__.py`; `BUILTIN` below is
+the one line that registers it. A cloud outside the package (a plug-in, a test's fake cloud) calls
+`register(adapter)` (or uses `registered(adapter)` for the time of a block). Generic code asks this
+registry, never a cloud by name. See docs/clouds.md.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+from gpufleet.clouds.adapter import CloudAdapter
+from gpufleet.clouds.aws import Aws
+from gpufleet.clouds.azure import Azure
+from gpufleet.clouds.gcp import Gcp
+from gpufleet.readers.base import ResourceReader
+from gpufleet.readers.views import ResourceView
+
+BUILTIN: tuple[type[CloudAdapter], ...] = (Aws, Azure, Gcp)
+
+_ADAPTERS: dict[str, type[CloudAdapter]] = {}
+_READERS: dict[str, ResourceReader] = {}
+
+
+def register(adapter: type[CloudAdapter]) -> None:
+    """Add a cloud. Its name and each of its resource types must be new: one reader per type."""
+    if adapter.name in _ADAPTERS:
+        raise ValueError(f"cloud {adapter.name!r} is already registered")
+    types = [r.type for r in adapter.readers]
+    clash = sorted({t for t in types if t in _READERS or types.count(t) > 1})
+    if clash:
+        raise ValueError(f"cloud {adapter.name!r}: resource types with a reader already: {', '.join(clash)}")
+    _ADAPTERS[adapter.name] = adapter
+    _READERS.update({r.type: r for r in adapter.readers})
+
+
+def unregister(name: str) -> None:
+    adapter = _ADAPTERS.pop(name)
+    for r in adapter.readers:
+        del _READERS[r.type]
+
+
+@contextlib.contextmanager
+def registered(adapter: type[CloudAdapter]) -> Iterator[type[CloudAdapter]]:
+    """`adapter` registered for the time of the block (tests, one-off tools)."""
+    register(adapter)
+    try:
+        yield adapter
+    finally:
+        unregister(adapter.name)
+
+
+def adapters() -> tuple[type[CloudAdapter], ...]:
+    return tuple(_ADAPTERS.values())
+
+
+def adapter(name: str) -> type[CloudAdapter] | None:
+    return _ADAPTERS.get(name)
+
+
+def reader_for(type_: str) -> ResourceReader | None:
+    """The reader of a resource type, None for types no cloud reads (free or not assessed)."""
+    return _READERS.get(type_)
+
+
+def is_gpu_type_name(name: str) -> bool:
+    """True when `name` is of a GPU family of some cloud (for instance types the catalog lacks)."""
+    return any(a.is_gpu_type_name(name) for a in _ADAPTERS.values())
+
+
+def with_inline_capacity(views: list[ResourceView]) -> list[ResourceView]:
+    """`views` with the capacity they declare inline after each (once: present parts are kept)."""
+    present = {v.urn for v in views}
+    out = []
+    for v in views:
+        out.append(v)
+        reader = _READERS.get(v.type)
+        if reader is not None:
+            out.extend(part for part in reader.inline_capacity(v) if part.urn not in present)
+    return out
+
+
+for _builtin in BUILTIN:
+    register(_builtin)

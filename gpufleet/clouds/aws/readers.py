@@ -1,0 +1,318 @@
+"""Readers of pulumi-aws 7 resource types: capacity, instance types, scaling, reservations, fabric,
+storage and what is billable (see gpufleet.readers.base)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gpufleet.readers.base import (
+    NOT_CONFIGURED,
+    ONE,
+    Capacity,
+    Graph,
+    ResourceReader,
+    Scaling,
+    Storage,
+    billable_readers,
+    count,
+    duty,
+    number,
+    own_or_provider,
+    whole,
+)
+from gpufleet.readers.views import ResourceView, get_known, is_unknown, known, value_at
+
+CLOUD = "aws"
+LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
+INSTANCE = "aws:ec2/instance:Instance"
+SPOT_INSTANCE = "aws:ec2/spotInstanceRequest:SpotInstanceRequest"
+NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
+ASG = "aws:autoscaling/group:Group"
+GIB_PER_TIB = 1024.0
+_EFA_TYPES = ("efa", "efa-only")
+
+
+def launch_template(view: ResourceView, graph: Graph) -> ResourceView | None:
+    """The launch template a resource uses (directly or through a mixed instances policy): the one its
+    input depends on (a new template's id is unknown at preview), else the one its id or name names.
+    An unknown reference matches nothing: never a guess."""
+    for key in ("launchTemplate", "mixedInstancesPolicy"):
+        for urn in view.dependencies.get(key, ()):
+            other = graph.get(urn)
+            if other is not None and other.type == LAUNCH_TEMPLATE:
+                return other
+    ref = _launch_template_ref(view.inputs)
+    if ref is None:
+        return None
+    ids = {get_known(ref, "id"), get_known(ref, "launchTemplateId")} - {None}
+    names = {get_known(ref, "name"), get_known(ref, "launchTemplateName")} - {None}
+    for other in graph.values():
+        if other.type == LAUNCH_TEMPLATE and (
+                (other.id is not None and other.id in ids) or get_known(other.inputs, "name") in names):
+            return other
+    return None
+
+
+def _launch_template_ref(inputs: dict[str, Any]) -> dict[str, Any] | None:
+    """The `launchTemplate` block of a node group, instance or auto scaling group, if any."""
+    ref = get_known(inputs, "launchTemplate")
+    if not isinstance(ref, dict):
+        ref = get_known(inputs, "mixedInstancesPolicy", "launchTemplate", "launchTemplateSpecification")
+    return ref if isinstance(ref, dict) else None
+
+
+def _launch_template_type(view: ResourceView, graph: Graph) -> str | None:
+    lt = launch_template(view, graph)
+    return get_known(lt.inputs, "instanceType") if lt is not None else None
+
+
+class _Launched(ResourceReader):
+    """Capacity that may run from a launch template: its reservation, Capacity Block and EFA interfaces
+    can be set there."""
+
+    cloud = CLOUD
+    is_capacity = True
+
+    def reservation_targets(self, view: ResourceView, graph: Graph) -> list[Any]:
+        lt = launch_template(view, graph)
+        if lt is None:
+            return []
+        return [value_at(lt.inputs, "capacityReservationSpecification", "capacityReservationTarget")]
+
+    def capacity_block(self, view: ResourceView, graph: Graph) -> bool:
+        if value_at(view.inputs, "capacityType") == "CAPACITY_BLOCK":
+            return True
+        lt = launch_template(view, graph)
+        return value_at(lt.inputs if lt else view.inputs, "instanceMarketOptions", "marketType") == "capacity-block"
+
+    def fabric_configured(self, view: ResourceView | None, graph: Graph, interconnect: str) -> str:
+        if interconnect != "EFA":
+            return NOT_CONFIGURED
+        lt = launch_template(view, graph) if view is not None else None
+        if lt is None:
+            has_template = view is not None and isinstance(
+                get_known(view.inputs, "launchTemplate")
+                or get_known(view.inputs, "mixedInstancesPolicy", "launchTemplate", "launchTemplateSpecification"), dict)
+            return ("EFA interfaces unknown (launch template not found)" if has_template
+                    else "no launch template with EFA interfaces")
+        interfaces = get_known(lt.inputs, "networkInterfaces") or []
+        n = sum(1 for i in interfaces if isinstance(i, dict) and get_known(i, "interfaceType") in _EFA_TYPES)
+        return f"{n} EFA interfaces/node" if n else "no EFA interfaces in the launch template"
+
+
+class Instance(_Launched):
+    """An EC2 instance or spot instance request: one machine."""
+
+    def __init__(self, type_: str) -> None:
+        self.type = type_
+
+    def capacity(self, view: ResourceView, graph: Graph) -> Capacity:
+        hours, util, notes = duty(get_known(view.inputs, "tags"))
+        spot = get_known(view.inputs, "instanceMarketOptions", "marketType") == "spot" or self.type == SPOT_INSTANCE
+        itype = get_known(view.inputs, "instanceType") or _launch_template_type(view, graph)
+        return Capacity(CLOUD, own_or_provider(view, "region"), itype, 1, "spot" if spot else "on-demand",
+                        hours, util, notes)
+
+    def instance_types(self, inputs: dict[str, Any]) -> list[tuple[str, Any]]:
+        return _present(("instanceType", value_at(inputs, "instanceType")))
+
+    def scaling(self, inputs: dict[str, Any]) -> Scaling:
+        return ONE
+
+    def reservation_targets(self, view: ResourceView, graph: Graph) -> list[Any]:
+        own = [value_at(view.inputs, "capacityReservationSpecification", "capacityReservationTarget")]
+        # Only on-demand instances take their template's reservation (as before the reader registry).
+        return own + (super().reservation_targets(view, graph) if self.type == INSTANCE else [])
+
+    def capacity_block(self, view: ResourceView, graph: Graph) -> bool:
+        if self.type == INSTANCE:
+            return super().capacity_block(view, graph)
+        return value_at(view.inputs, "capacityType") == "CAPACITY_BLOCK" or \
+            value_at(view.inputs, "instanceMarketOptions", "marketType") == "capacity-block"
+
+
+class NodeGroup(_Launched):
+    type = NODE_GROUP
+
+    def capacity(self, view: ResourceView, graph: Graph) -> Capacity:
+        hours, util, notes = duty(get_known(view.inputs, "tags"))
+        types = get_known(view.inputs, "instanceTypes") or []
+        itype = types[0] if types and known(types[0]) else _launch_template_type(view, graph)
+        if len(types) > 1:
+            notes["instance_type"] = f"first of {len(types)} instance types priced"
+        nodes = count(get_known(view.inputs, "scalingConfig", "desiredSize"))
+        notes["nodes"] = "desired size of the node group"
+        kind = {"SPOT": "spot", "CAPACITY_BLOCK": "reserved"}.get(get_known(view.inputs, "capacityType") or "",
+                                                                 "on-demand")
+        return Capacity(CLOUD, own_or_provider(view, "region"), itype, nodes, kind, hours, util, notes)
+
+    def instance_types(self, inputs: dict[str, Any]) -> list[tuple[str, Any]]:
+        types = value_at(inputs, "instanceTypes")
+        out = _present(("instanceTypes", types)) if is_unknown(types) else []  # unknown as a whole
+        return out + _present(*((f"instanceTypes[{i}]", t) for i, t in enumerate(types if isinstance(types, list)
+                                                                                  else [])))
+
+    def scaling(self, inputs: dict[str, Any]) -> Scaling:
+        return Scaling(whole(value_at(inputs, "scalingConfig", "minSize")),
+                       whole(value_at(inputs, "scalingConfig", "maxSize")),
+                       "scalingConfig.minSize", "scalingConfig.maxSize")
+
+
+class AutoScalingGroup(_Launched):
+    type = ASG
+
+    def capacity(self, view: ResourceView, graph: Graph) -> Capacity:
+        hours, util, notes = duty(self.tags(view.inputs))
+        nodes = count(get_known(view.inputs, "desiredCapacity"))
+        if nodes is None:
+            nodes = count(get_known(view.inputs, "minSize"))
+            notes["nodes"] = "minimum size (no desired capacity set)"
+        region = own_or_provider(view, "region")
+        mixed = view.inputs.get("mixedInstancesPolicy")
+        if mixed is None:
+            return Capacity(CLOUD, region, _launch_template_type(view, graph), nodes, "on-demand", hours, util, notes)
+        # A mixed instances policy: its overrides' types (the first is priced, as the highest priority),
+        # else its launch template's; spot when nothing runs on demand.
+        overrides = get_known(mixed, "launchTemplate", "overrides")
+        types = [o.get("instanceType") for o in (overrides if isinstance(overrides, list) else [])
+                 if isinstance(o, dict) and o.get("instanceType") is not None]
+        if types:
+            itype = types[0] if known(types[0]) else None
+            if len(types) > 1:
+                notes["instance_type"] = f"first of {len(types)} override instance types priced"
+        else:
+            itype = _launch_template_type(view, graph)
+        dist = get_known(mixed, "instancesDistribution") or {}
+        base, above = dist.get("onDemandBaseCapacity"), dist.get("onDemandPercentageAboveBaseCapacity")
+        spot = (base is None or count(base) == 0) and above is not None and count(above) == 0
+        return Capacity(CLOUD, region, itype, nodes, "spot" if spot else "on-demand", hours, util, notes)
+
+    @staticmethod
+    def tags(inputs: dict[str, Any]) -> dict[str, Any]:
+        """An auto scaling group's tags are a list of {key, value, propagateAtLaunch}."""
+        return {t.get("key"): t.get("value") for t in (get_known(inputs, "tags") or []) if isinstance(t, dict)}
+
+    def instance_types(self, inputs: dict[str, Any]) -> list[tuple[str, Any]]:
+        overrides = value_at(inputs, "mixedInstancesPolicy", "launchTemplate", "overrides")
+        return _present(*((f"mixedInstancesPolicy.launchTemplate.overrides[{i}].instanceType",
+                           value_at(o, "instanceType"))
+                          for i, o in enumerate(overrides if isinstance(overrides, list) else [])))
+
+    def scaling(self, inputs: dict[str, Any]) -> Scaling:
+        return Scaling(whole(value_at(inputs, "minSize")), whole(value_at(inputs, "maxSize")), "minSize", "maxSize")
+
+
+class Template(ResourceReader):
+    """A launch template or launch configuration: declares an instance type, runs nothing itself."""
+
+    cloud = CLOUD
+
+    def __init__(self, type_: str) -> None:
+        self.type = type_
+
+    def instance_types(self, inputs: dict[str, Any]) -> list[tuple[str, Any]]:
+        return _present(("instanceType", value_at(inputs, "instanceType")))
+
+
+class VpcEndpoint(ResourceReader):
+    type = "aws:ec2/vpcEndpoint:VpcEndpoint"
+    cloud = CLOUD
+
+    def billable_reason(self, view: ResourceView) -> str | None:
+        if get_known(view.inputs, "vpcEndpointType") == "Gateway":
+            return None  # S3/DynamoDB gateway endpoints carry no charge
+        return "interface VPC endpoint hours and data; no price in the catalog"
+
+
+def _fsx(v: ResourceView) -> tuple[bool, float | None, list[str]]:
+    gib = number(get_known(v.inputs, "storageCapacity"))
+    details = [str(get_known(v.inputs, "deploymentType") or "deployment type unknown")]
+    if (mbps := number(get_known(v.inputs, "perUnitStorageThroughput"))) is not None:
+        details.append(f"{mbps:g} MB/s/TiB")
+    return True, (None if gib is None else gib / GIB_PER_TIB), details
+
+
+def _s3(v: ResourceView) -> tuple[bool, float | None, list[str]]:
+    return False, None, []
+
+
+def _efs(v: ResourceView) -> tuple[bool, float | None, list[str]]:
+    mode = get_known(v.inputs, "throughputMode")
+    return False, None, [str(mode)] if mode else []
+
+
+def _ebs(v: ResourceView) -> tuple[bool, float | None, list[str]]:
+    gib = number(get_known(v.inputs, "size"))
+    kind = get_known(v.inputs, "type")
+    return True, (None if gib is None else gib / GIB_PER_TIB), [str(kind)] if kind else []
+
+
+class BucketLifecycle(ResourceReader):
+    """An S3 lifecycle configuration: the colder classes its bucket's objects move to."""
+
+    cloud = CLOUD
+
+    def __init__(self, type_: str) -> None:
+        self.type = type_
+
+    def lifecycle(self, view: ResourceView) -> tuple[str, list[str]]:
+        classes = []
+        for rule in get_known(view.inputs, "rules") or []:
+            for t in (get_known(rule, "transitions") or []) + (get_known(rule, "noncurrentVersionTransitions") or []):
+                if c := get_known(t, "storageClass"):
+                    classes.append(f"lifecycle → {c}")
+        return "S3", classes
+
+
+def _present(*pairs: tuple[str, Any]) -> list[tuple[str, Any]]:
+    return [(path, value) for path, value in pairs if value is not None]
+
+
+_S3 = "S3 storage and requests; no price in the catalog"
+
+# Resources that are billed but have no price in the catalog (which prices GPU capacity).
+BILLABLE: dict[str, str] = {
+    "aws:eks/cluster:Cluster": "EKS control plane is billed per cluster-hour; no price in the catalog",
+    "aws:ec2/natGateway:NatGateway": "NAT gateway hours and data; no price in the catalog",
+    "aws:ec2/eip:Eip": "public IPv4 address hours; no price in the catalog",
+    "aws:lb/loadBalancer:LoadBalancer": "load balancer hours; no price in the catalog",
+    "aws:ec2/capacityReservation:CapacityReservation":
+        "billed at the reserved instances' rate while unused; instances running in it are priced at their node group",
+    "aws:ec2/capacityBlockReservation:CapacityBlockReservation": "Capacity Block is paid up front; no price in the catalog",
+    "aws:rds/instance:Instance": "RDS instance hours and storage; no price in the catalog",
+    "aws:rds/cluster:Cluster": "RDS/Aurora cluster storage and I/O; no price in the catalog",
+    "aws:rds/clusterInstance:ClusterInstance": "Aurora instance hours; no price in the catalog",
+    "aws:sagemaker/endpoint:Endpoint": "SageMaker endpoint instance hours (ml.* types); no price in the catalog",
+    "aws:sagemaker/notebookInstance:NotebookInstance": "SageMaker notebook instance hours; no price in the catalog",
+    "aws:elasticache/cluster:Cluster": "ElastiCache node hours; no price in the catalog",
+    "aws:elasticache/replicationGroup:ReplicationGroup": "ElastiCache node hours; no price in the catalog",
+    "aws:dynamodb/table:Table": "DynamoDB capacity and storage; no price in the catalog",
+    "aws:opensearch/domain:Domain": "OpenSearch instance hours and storage; no price in the catalog",
+    "aws:alb/loadBalancer:LoadBalancer": "load balancer hours; no price in the catalog",
+    "aws:fsx/ontapFileSystem:OntapFileSystem": "FSx for ONTAP storage/throughput; no price in the catalog",
+    "aws:fsx/openZfsFileSystem:OpenZfsFileSystem": "FSx for OpenZFS storage/throughput; no price in the catalog",
+    "aws:fsx/windowsFileSystem:WindowsFileSystem": "FSx for Windows storage/throughput; no price in the catalog",
+    "aws:ebs/snapshot:Snapshot": "EBS snapshot storage; no price in the catalog",
+    "aws:ecr/repository:Repository": "ECR image storage; no price in the catalog",
+    "aws:kms/key:Key": "KMS key-months and requests; no price in the catalog",
+    "aws:cloudwatch/logGroup:LogGroup": "CloudWatch Logs ingestion and storage; no price in the catalog",
+}
+
+READERS: list[ResourceReader] = [
+    Instance(INSTANCE),
+    Instance(SPOT_INSTANCE),
+    NodeGroup(),
+    AutoScalingGroup(),
+    Template(LAUNCH_TEMPLATE),
+    Template("aws:ec2/launchConfiguration:LaunchConfiguration"),
+    VpcEndpoint(),
+    Storage("aws:fsx/lustreFileSystem:LustreFileSystem", CLOUD, "FSx for Lustre",
+            "FSx for Lustre storage/throughput; no price in the catalog", _fsx),
+    Storage("aws:s3/bucket:Bucket", CLOUD, "S3", _S3, _s3),
+    Storage("aws:s3/bucketV2:BucketV2", CLOUD, "S3", _S3, _s3),
+    Storage("aws:efs/fileSystem:FileSystem", CLOUD, "EFS", "EFS storage; no price in the catalog", _efs),
+    Storage("aws:ebs/volume:Volume", CLOUD, "EBS", "EBS volume storage; no price in the catalog", _ebs),
+    BucketLifecycle("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"),
+    BucketLifecycle("aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2"),
+    *billable_readers(CLOUD, BILLABLE),
+]

@@ -1,0 +1,220 @@
+"""Readers of pulumi-azure-native 3 resource types: capacity (AKS agent pools, inline pools, VM scale
+sets, VMs), instance types, scaling, reservations, fabric, storage and what is billable."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from gpufleet.readers.base import (
+    NOT_CONFIGURED,
+    ONE,
+    Capacity,
+    Graph,
+    ResourceReader,
+    Scaling,
+    Storage,
+    billable_readers,
+    count,
+    duty,
+    number,
+    own_or_provider,
+    truthy,
+    whole,
+)
+from gpufleet.readers.views import ResourceView, get_known, known, value_at
+
+CLOUD = "azure"
+AKS_CLUSTER = "azure-native:containerservice:ManagedCluster"
+AKS_POOL = "azure-native:containerservice:AgentPool"
+GIB_PER_TIB = 1024.0
+
+# Azure N-series VM sizes are the GPU sizes; other inline AKS pools (system pools) stay part of the
+# cluster's unpriced item.
+_GPU_SIZE = re.compile(r"^Standard_N", re.IGNORECASE)
+
+
+def _aks_cluster(pool: ResourceView, graph: Graph) -> ResourceView | None:
+    """The cluster an agent pool belongs to: the one its `resourceName` depends on (the cluster's
+    name is unknown at preview when Azure names it), else the one whose `resourceName` it names."""
+    for urn in pool.dependencies.get("resourceName", ()):
+        other = graph.get(urn)
+        if other is not None and other.type == AKS_CLUSTER:
+            return other
+    name = get_known(pool.inputs, "resourceName")
+    if name is None:
+        return None
+    return next((other for other in graph.values()
+                 if other.type == AKS_CLUSTER and get_known(other.inputs, "resourceName") == name), None)
+
+
+def _location(view: ResourceView) -> str | None:
+    loc = own_or_provider(view, "location")
+    # Azure accepts display names ("East US"); the catalog uses programmatic names ("eastus").
+    return loc.replace(" ", "").lower() if isinstance(loc, str) else None
+
+
+class _Compute(ResourceReader):
+    cloud = CLOUD
+    is_capacity = True
+
+    def fabric_configured(self, view: ResourceView | None, graph: Graph, interconnect: str) -> str:
+        return "InfiniBand on the host" if interconnect == "InfiniBand" else NOT_CONFIGURED
+
+
+class VirtualMachine(_Compute):
+    type = "azure-native:compute:VirtualMachine"
+
+    def capacity(self, view: ResourceView, graph: Graph) -> Capacity:
+        hours, util, notes = duty(get_known(view.inputs, "tags"))
+        kind = "spot" if get_known(view.inputs, "priority") == "Spot" else "on-demand"
+        return Capacity(CLOUD, _location(view), get_known(view.inputs, "hardwareProfile", "vmSize"),
+                        1, kind, hours, util, notes)
+
+    def instance_types(self, inputs: dict[str, Any]) -> list[tuple[str, Any]]:
+        size = value_at(inputs, "hardwareProfile", "vmSize")
+        return [] if size is None else [("hardwareProfile.vmSize", size)]
+
+    def scaling(self, inputs: dict[str, Any]) -> Scaling:
+        return ONE
+
+    def reservation_targets(self, view: ResourceView, graph: Graph) -> list[Any]:
+        return [value_at(view.inputs, "capacityReservation", "capacityReservationGroup", "id")]
+
+
+class ScaleSet(_Compute):
+    type = "azure-native:compute:VirtualMachineScaleSet"
+
+    def capacity(self, view: ResourceView, graph: Graph) -> Capacity:
+        hours, util, notes = duty(get_known(view.inputs, "tags"))
+        kind = "spot" if get_known(view.inputs, "virtualMachineProfile", "priority") == "Spot" else "on-demand"
+        return Capacity(CLOUD, _location(view), get_known(view.inputs, "sku", "name"),
+                        count(get_known(view.inputs, "sku", "capacity")), kind, hours, util, notes)
+
+    def instance_types(self, inputs: dict[str, Any]) -> list[tuple[str, Any]]:
+        size = value_at(inputs, "sku", "name")
+        return [] if size is None else [("sku.name", size)]
+
+    def scaling(self, inputs: dict[str, Any]) -> Scaling:
+        n = whole(value_at(inputs, "sku", "capacity"))
+        return Scaling(n, n, "sku.capacity", "sku.capacity")
+
+    def reservation_targets(self, view: ResourceView, graph: Graph) -> list[Any]:
+        return [value_at(view.inputs, "virtualMachineProfile", "capacityReservation", "capacityReservationGroup", "id")]
+
+
+class AgentPool(_Compute):
+    type = AKS_POOL
+
+    def capacity(self, view: ResourceView, graph: Graph) -> Capacity:
+        hours, util, notes = duty(get_known(view.inputs, "tags"))
+        nodes = count(get_known(view.inputs, "count"))
+        notes["nodes"] = "count of the agent pool"
+        if nodes is None and get_known(view.inputs, "enableAutoScaling"):
+            nodes = count(get_known(view.inputs, "minCount"))
+            notes["nodes"] = "minimum count (autoscaling, no count set)"
+        kind = "spot" if get_known(view.inputs, "scaleSetPriority") == "Spot" else "on-demand"
+        if get_known(view.inputs, "capacityReservationGroupID"):
+            kind = "reserved"
+        # An agent pool has no location of its own: it runs where its cluster is, whatever its provider says.
+        cluster = _aks_cluster(view, graph)
+        return Capacity(CLOUD, _location(cluster or view), get_known(view.inputs, "vmSize"), nodes, kind,
+                        hours, util, notes)
+
+    def instance_types(self, inputs: dict[str, Any]) -> list[tuple[str, Any]]:
+        size = value_at(inputs, "vmSize")
+        return [] if size is None else [("vmSize", size)]
+
+    def scaling(self, inputs: dict[str, Any]) -> Scaling:
+        if truthy(value_at(inputs, "enableAutoScaling")):
+            return Scaling(whole(value_at(inputs, "minCount")), whole(value_at(inputs, "maxCount")),
+                           "minCount", "maxCount")
+        n = whole(value_at(inputs, "count"))
+        return Scaling(n, n, "count", "count")
+
+
+class ManagedCluster(ResourceReader):
+    """An AKS cluster: billed (control plane tier, system pool), and the GPU pools it declares inline."""
+
+    type = AKS_CLUSTER
+    cloud = CLOUD
+    billable = "AKS control plane tier and system pool VMs; no price in the catalog"
+
+    def instance_types(self, inputs: dict[str, Any]) -> list[tuple[str, Any]]:
+        profiles = value_at(inputs, "agentPoolProfiles")
+        return [(f"agentPoolProfiles[{i}].vmSize", size)
+                for i, p in enumerate(profiles if isinstance(profiles, list) else [])
+                if (size := value_at(p, "vmSize")) is not None]
+
+    def inline_capacity(self, view: ResourceView) -> list[ResourceView]:
+        """Each GPU (or not yet known) pool of `agentPoolProfiles` as an agent pool view,
+        `<cluster URN>.agentPoolProfiles[<name>]`, part of the cluster."""
+        profiles = view.inputs.get("agentPoolProfiles")
+        cluster_tags = get_known(view.inputs, "tags")
+        out = []
+        for i, profile in enumerate(profiles if isinstance(profiles, list) else []):
+            if not isinstance(profile, dict):
+                continue
+            size = profile.get("vmSize")
+            if size is None or (known(size) and not (isinstance(size, str) and _GPU_SIZE.match(size))):
+                continue  # the default size (a CPU size) or a CPU size
+            name = profile.get("name")
+            label = name if isinstance(name, str) and known(name) else str(i)
+            tags = get_known(profile, "tags")
+            inputs = dict(profile)
+            inputs["tags"] = {**(cluster_tags if isinstance(cluster_tags, dict) else {}),
+                              **(tags if isinstance(tags, dict) else {})}
+            out.append(ResourceView(urn=f"{view.urn}.agentPoolProfiles[{label}]", type=AKS_POOL, inputs=inputs,
+                                    provider_inputs=view.provider_inputs, dependencies={"resourceName": (view.urn,)},
+                                    part_of=view.urn))
+        return out
+
+
+def _amlfs(v: ResourceView) -> tuple[bool, float | None, list[str]]:
+    sku = get_known(v.inputs, "sku", "name") or "SKU unknown"
+    return True, number(get_known(v.inputs, "storageCapacityTiB")), [str(sku)]
+
+
+def _account(v: ResourceView) -> tuple[bool, float | None, list[str]]:
+    return False, None, [str(d) for p in (("sku", "name"), ("accessTier",)) if (d := get_known(v.inputs, *p))]
+
+
+def _disk(v: ResourceView) -> tuple[bool, float | None, list[str]]:
+    gib = number(get_known(v.inputs, "diskSizeGB"))
+    kind = get_known(v.inputs, "sku", "name")
+    return True, (None if gib is None else gib / GIB_PER_TIB), [str(kind)] if kind else []
+
+
+# Resources that are billed but have no price in the catalog (which prices GPU capacity).
+BILLABLE: dict[str, str] = {
+    "azure-native:compute:CapacityReservation":
+        "billed at the reserved VMs' rate while unused; VMs running in it are priced at their agent pool",
+    "azure-native:network:NatGateway": "NAT gateway hours and data; no price in the catalog",
+    "azure-native:network:PublicIPAddress": "public IP address hours; no price in the catalog",
+    "azure-native:network:LoadBalancer": "load balancer rules and data; no price in the catalog",
+    "azure-native:sql:Database": "Azure SQL database compute and storage; no price in the catalog",
+    "azure-native:dbforpostgresql:Server": "Azure Database for PostgreSQL; no price in the catalog",
+    "azure-native:documentdb:DatabaseAccount": "Cosmos DB throughput and storage; no price in the catalog",
+    "azure-native:machinelearningservices:Compute": "Azure ML compute hours; no price in the catalog",
+    "azure-native:containerregistry:Registry": "container registry SKU and storage; no price in the catalog",
+    "azure-native:network:ApplicationGateway": "application gateway hours; no price in the catalog",
+    "azure-native:network:AzureFirewall": "Azure Firewall hours and data; no price in the catalog",
+    "azure-native:network:VirtualNetworkGateway": "VPN/ExpressRoute gateway hours; no price in the catalog",
+    "azure-native:operationalinsights:Workspace": "Log Analytics ingestion and retention; no price in the catalog",
+    "azure-native:cache:Redis": "Azure Cache for Redis hours; no price in the catalog",
+    "azure-native:compute:Snapshot": "managed disk snapshot storage; no price in the catalog",
+    "azure-native:netapp:CapacityPool": "Azure NetApp Files capacity; no price in the catalog",
+}
+
+READERS: list[ResourceReader] = [
+    VirtualMachine(),
+    ScaleSet(),
+    AgentPool(),
+    ManagedCluster(),
+    Storage("azure-native:storagecache:AmlFilesystem", CLOUD, "Azure Managed Lustre",
+            "Azure Managed Lustre capacity; no price in the catalog", _amlfs),
+    Storage("azure-native:storage:StorageAccount", CLOUD, "Azure Storage",
+            "blob storage and transactions; no price in the catalog", _account),
+    Storage("azure-native:compute:Disk", CLOUD, "Azure Managed Disk", "managed disk storage; no price in the catalog", _disk),
+    *billable_readers(CLOUD, BILLABLE),
+]

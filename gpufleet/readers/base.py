@@ -1,0 +1,200 @@
+"""One reader per resource type: what gpufleet reads from a resource's inputs, for the estimator, the
+policy pack and the report alike.
+
+A `ResourceReader` is written once per type (in the cloud's `readers` module) and registered through
+its cloud adapter (`gpufleet.clouds`). Every question has a neutral default here ("not capacity",
+"no storage", "free"), so a reader answers only what its type carries. Readers are pure: they import
+no SDK and no Pulumi, and see wire (camelCase) input names as the engine records them.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from gpufleet.footprint import HOURS_PER_MONTH
+from gpufleet.readers.views import ResourceView, get_known, known
+
+# Tags gpufleet's components put on GPU capacity so estimates from inputs know the duty cycle.
+TAG_UTILIZATION = "gpufleet-utilization-percent"
+TAG_HOURS = "gpufleet-hours-per-month"
+ONE_INSTANCE = "(one instance)"  # the scaling "path" of resources that are a single machine
+NOT_CONFIGURED = "—"  # a fabric the resource configures nothing for
+
+Graph = dict[str, ResourceView]  # views by URN and by "id:<id>" (gpufleet.estimate.plan.index_views)
+
+
+@dataclass(frozen=True)
+class Capacity:
+    """Compute capacity as the estimator prices it."""
+
+    cloud: str
+    region: str | None
+    instance_type: str | None
+    nodes: int | None
+    capacity_type: str  # "on-demand", "spot" or "reserved"
+    hours: float
+    utilization: float
+    notes: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Scaling:
+    """Node counts a capacity resource can run: None when unknown."""
+
+    min_nodes: int | None
+    max_nodes: int | None
+    min_path: str
+    max_path: str
+
+
+ONE = Scaling(1, 1, ONE_INSTANCE, ONE_INSTANCE)
+
+
+@dataclass(frozen=True)
+class StorageRead:
+    """A storage resource as the report groups it: its tier (service), whether its capacity is
+    provisioned (else elastic), that capacity in TiB (None: elastic or unknown) and details."""
+
+    tier: str
+    provisioned: bool
+    capacity_tib: float | None
+    details: tuple[str, ...]
+
+
+class ResourceReader:
+    """How gpufleet reads one resource type. Subclasses set `type`, `cloud` and answer what applies."""
+
+    type: str = ""
+    cloud: str = ""
+    is_capacity: bool = False  # compute capacity: `capacity` returns a Capacity for every view
+    billable: str | None = None  # why it costs money the catalog cannot price; None: free or not ours
+
+    def capacity(self, view: ResourceView, graph: Graph) -> Capacity | None:
+        """The capacity the estimator prices (capacity readers only)."""
+        return None
+
+    def billable_reason(self, view: ResourceView) -> str | None:
+        """Why a resource that is not capacity costs money we cannot price; None when it is free."""
+        return self.billable
+
+    def instance_types(self, inputs: dict[str, Any]) -> list[tuple[str, Any]]:
+        """Every (input path, instance type) the resource declares, unknowns kept as sentinels."""
+        return []
+
+    def scaling(self, inputs: dict[str, Any]) -> Scaling | None:
+        """The node counts a capacity resource can scale between."""
+        return None
+
+    def reservation_targets(self, view: ResourceView, graph: Graph) -> list[Any]:
+        """The capacity reservations the resource (or its template) targets, as declared."""
+        return []
+
+    def capacity_block(self, view: ResourceView, graph: Graph) -> bool:
+        """True for capacity reserved for a fixed window that ends by itself."""
+        return False
+
+    def inline_capacity(self, view: ResourceView) -> list[ResourceView]:
+        """Capacity the resource declares inline, as views of the type that would declare it alone."""
+        return []
+
+    def fabric_configured(self, view: ResourceView | None, graph: Graph, interconnect: str) -> str:
+        """What the resource configures for its instance type's interconnect, in words (the report).
+        `view` is None for inline capacity (known only by its estimate)."""
+        return NOT_CONFIGURED
+
+    def storage(self, view: ResourceView) -> StorageRead | None:
+        return None
+
+    def lifecycle(self, view: ResourceView) -> tuple[str, list[str]] | None:
+        """(storage tier, "lifecycle → CLASS" details) for a resource that configures another's lifecycle."""
+        return None
+
+    def storage_region(self, view: ResourceView) -> str:
+        """Where a storage resource is: its own region or location, else its provider's."""
+        place = get_known(view.inputs, "region") or get_known(view.provider_inputs, "region") \
+            or get_known(view.inputs, "location") or get_known(view.provider_inputs, "location")
+        return place.replace(" ", "").lower() if isinstance(place, str) else "unknown"
+
+
+class Billable(ResourceReader):
+    """A type that costs money the catalog cannot price, and nothing else to read."""
+
+    def __init__(self, type_: str, cloud: str, reason: str) -> None:
+        self.type, self.cloud, self.billable = type_, cloud, reason
+
+
+class Storage(ResourceReader):
+    """A storage service the report lists by tier; billed, with no price in the catalog. `read` gives
+    (provisioned?, capacity in TiB or None, details)."""
+
+    def __init__(self, type_: str, cloud: str, tier: str, billable: str,
+                 read: Callable[[ResourceView], tuple[bool, float | None, list[str]]]) -> None:
+        self.type, self.cloud, self.tier, self.billable, self._read = type_, cloud, tier, billable, read
+
+    def storage(self, view: ResourceView) -> StorageRead:
+        provisioned, tib, details = self._read(view)
+        return StorageRead(self.tier, provisioned, tib if provisioned else None, tuple(details))
+
+
+def billable_readers(cloud: str, reasons: dict[str, str]) -> list[ResourceReader]:
+    return [Billable(type_, cloud, reason) for type_, reason in reasons.items()]
+
+
+# --- shared reading helpers ---------------------------------------------------------------------
+
+def count(value: Any) -> int | None:
+    """A count: a finite, non-negative number (anything else is unknown, never priced)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
+        return None
+    return int(value)
+
+
+def number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value)
+
+
+def whole(value: Any) -> int | None:
+    """A number as an int (policies' scaling bounds), None when not a number."""
+    n = number(value)
+    return None if n is None else int(n)
+
+
+def truthy(value: Any) -> bool:
+    """Booleans as providers accept them: True or the strings "true"/"True" (launch templates use strings)."""
+    return value is True or (isinstance(value, str) and value.lower() == "true")
+
+
+def duty(tags: Any) -> tuple[float, float, dict[str, str]]:
+    """Hours a month and GPU utilisation: from gpufleet's tags, else the stated upper bound."""
+    notes = {}
+    tags = tags if isinstance(tags, dict) else {}
+    hours, util = HOURS_PER_MONTH, 1.0
+    try:
+        if known(tags.get(TAG_HOURS)):
+            hours = float(tags[TAG_HOURS])
+            notes["hours_per_month"] = f"{hours:g} h from tag {TAG_HOURS}"
+        else:
+            notes["hours_per_month"] = f"assumed always on ({HOURS_PER_MONTH:g} h): no {TAG_HOURS} tag"
+        if known(tags.get(TAG_UTILIZATION)):
+            util = float(tags[TAG_UTILIZATION]) / 100.0
+            notes["utilization"] = f"{util:.0%} from tag {TAG_UTILIZATION}"
+        else:
+            notes["utilization"] = f"assumed 100% GPU duty (upper bound): no {TAG_UTILIZATION} tag"
+    except ValueError:
+        notes["utilization"] = "gpufleet tags unreadable; assumed always on at 100% GPU duty (upper bound)"
+        hours, util = HOURS_PER_MONTH, 1.0
+    if not (0.0 <= util <= 1.0 and 0.0 < hours <= HOURS_PER_MONTH):
+        notes["utilization"] = "gpufleet tags out of range; assumed always on at 100% GPU duty (upper bound)"
+        hours, util = HOURS_PER_MONTH, 1.0
+    return hours, util, notes
+
+
+def own_or_provider(view: ResourceView, key: str) -> Any:
+    """The resource's own setting if it has one (an unknown one stays unknown), else its provider's."""
+    if key in view.inputs:
+        return get_known(view.inputs, key)
+    return get_known(view.provider_inputs, key)
