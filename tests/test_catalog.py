@@ -96,3 +96,36 @@ def test_malformed_data_is_refused(tmp_path):
     (tmp_path / "offers.csv").write_text(text)
     with pytest.raises(CatalogDataError, match=r"offers.csv:\d+: column 'on_demand_usd_per_hour' is not a number: 'cheap'"):
         load_catalog_from(tmp_path)
+
+
+def test_machine_families_carry_the_fabric_networks_with_sources(catalog):
+    mega = catalog.machine_family(catalog.instance_type("a3-megagpu-8g"))
+    assert (mega.name, mega.fabric, mega.fabric_networks, mega.fabric_network_mtu, mega.fabric_network_profile,
+            mega.extra_host_networks, mega.compact_placement) == ("a3-megagpu", "GPUDirect-TCPXO", 8, 8244, None, 0, True)
+    assert "gpu_direct.tf" in mega.fabric_source and mega.retrieved.startswith("2026-11-30")
+    high = catalog.machine_family(catalog.instance_type("a3-highgpu-8g"))
+    assert (high.fabric, high.fabric_networks, high.fabric_network_mtu) == ("GPUDirect-TCPX", 4, 8244)
+    for name in ("a3-ultragpu-8g", "a4-highgpu-8g"):
+        rdma = catalog.machine_family(catalog.instance_type(name))
+        assert (rdma.fabric, rdma.fabric_networks, rdma.fabric_network_mtu, rdma.fabric_network_profile,
+                rdma.extra_host_networks) == ("GPUDirect-RDMA (RoCE)", 8, 8896, "vpc-roce", 1)
+    edge = catalog.machine_families[("gcp", "a3-edgegpu")]
+    assert (edge.fabric_networks, edge.fabric_network_mtu) == (None, None)  # unknown, never 0
+    assert catalog.machine_family(catalog.instance_type("p5.48xlarge")) is None
+
+
+def test_every_gcp_instance_type_has_a_family_whose_fabric_matches(catalog):
+    for it in (it for it in catalog.instance_types.values() if it.cloud == "gcp"):
+        family = catalog.machine_family(it)
+        assert family is not None, it.name
+        assert family.fabric == it.interconnect or not it.high_bandwidth, it.name
+
+
+def test_a_family_contradicting_the_instance_types_is_a_data_error(tmp_path):
+    for f in DATA_DIR.iterdir():
+        (tmp_path / f.name).write_bytes(f.read_bytes())
+    text = (tmp_path / "machine_families.csv").read_text().replace("a3-megagpu,GPUDirect-TCPXO", "a3-megagpu,EFA")
+    (tmp_path / "machine_families.csv").write_text(text)
+    with pytest.raises(CatalogDataError, match="a3-megagpu says 'EFA', instance_types.csv gives a3-megagpu-8g "
+                                               "'GPUDirect-TCPXO'"):
+        load_catalog_from(tmp_path)

@@ -7,7 +7,8 @@ import functools
 import json
 from pathlib import Path
 
-from gpufleet.catalog.model import CLOUDS, Catalog, HostPower, InstanceType, Offer, PowerCurve, Region
+from gpufleet.catalog.model import (CLOUDS, Catalog, HostPower, InstanceType, MachineFamily, Offer, PowerCurve,
+                                    Region)
 
 DATA_DIR = Path(__file__).parent / "data"
 
@@ -181,13 +182,56 @@ def _load_host_power(data_dir: Path) -> dict[str, HostPower]:
     return out
 
 
+def _count(row: dict[str, str], column: str, where: str) -> int | None:
+    value = _number(row, column, where)
+    if value is not None and value != int(value):
+        raise CatalogDataError(f"{where}: column {column!r} is not a whole number: {row[column]!r}")
+    return None if value is None else int(value)
+
+
+_YES_NO = {"yes": True, "no": False, "": None}
+
+
+def _load_machine_families(data_dir: Path, types: dict[str, InstanceType]) -> dict[tuple[str, str], MachineFamily]:
+    path = data_dir / "machine_families.csv"
+    if not path.exists():  # a data set without per-family network facts (e.g. a test fixture catalog)
+        return {}
+    families: dict[tuple[str, str], MachineFamily] = {}
+    for i, row in enumerate(_rows(path), start=2):
+        where = f"machine_families.csv:{i}"
+        key = (_cloud(row, where), row["family"])
+        if key in families:
+            raise CatalogDataError(f"{where}: duplicate machine family {key}")
+        if row["compact_placement"] not in _YES_NO:
+            raise CatalogDataError(f"{where}: compact_placement must be yes, no or empty: {row['compact_placement']!r}")
+        families[key] = MachineFamily(
+            cloud=key[0], name=key[1], fabric=row["fabric"],
+            fabric_networks=_count(row, "fabric_networks", where),
+            fabric_network_mtu=_count(row, "fabric_network_mtu", where),
+            fabric_network_profile=row["fabric_network_profile"].strip() or None,
+            extra_host_networks=_count(row, "extra_host_networks", where),
+            compact_placement=_YES_NO[row["compact_placement"]],
+            fabric_source=row["fabric_source"], placement_source=row["placement_source"],
+            retrieved=row["retrieved"], notes=row["notes"],
+        )  # fmt: skip
+    # A family's fabric must be the one the catalog gives its fabric machine types.
+    for it in types.values():
+        family = next((f for f in families.values() if f.cloud == it.cloud and f.matches(it.name)), None)
+        if family is not None and it.high_bandwidth and it.interconnect != family.fabric:
+            raise CatalogDataError(f"machine_families.csv: {family.name} says {family.fabric!r}, "
+                                   f"instance_types.csv gives {it.name} {it.interconnect!r}")
+    return families
+
+
 def load_catalog_from(data_dir: Path) -> Catalog:
+    types = _load_instance_types(data_dir)
     return Catalog(
         regions=_load_regions(data_dir),
-        instance_types=_load_instance_types(data_dir),
+        instance_types=types,
         offers=_load_offers(data_dir),
         gpu_power=_load_power(data_dir),
         host_power=_load_host_power(data_dir),
+        machine_families=_load_machine_families(data_dir, types),
     )
 
 

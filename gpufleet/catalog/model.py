@@ -77,6 +77,29 @@ class InstanceType:
 
 
 @dataclass(frozen=True)
+class MachineFamily:
+    """What a cloud's machine family needs from the network for its GPU fabric, and where it may be
+    placed close together. A family is the part of a machine type's name before its size
+    ("a3-megagpu" of "a3-megagpu-8g"). None is unknown, never 0."""
+
+    cloud: str
+    name: str
+    fabric: str  # as InstanceType.interconnect: "GPUDirect-TCPXO", "GPUDirect-RDMA (RoCE)", "none"
+    fabric_networks: int | None  # networks (VPCs or RDMA subnets), one per GPU NIC, beyond the primary
+    fabric_network_mtu: int | None  # bytes, what those networks need
+    fabric_network_profile: str | None  # zonal network profile suffix the fabric network needs ("vpc-roce")
+    extra_host_networks: int | None  # further non-GPU NICs the fabric setup attaches (gVNIC)
+    compact_placement: bool | None  # the cloud can place its nodes close together (compact placement)
+    fabric_source: str
+    placement_source: str
+    retrieved: str
+    notes: str = ""
+
+    def matches(self, instance_type: str) -> bool:
+        return instance_type.startswith(f"{self.name}-")
+
+
+@dataclass(frozen=True)
 class Offer:
     """An instance type offered in a region, with its on-demand Linux list price there."""
 
@@ -129,6 +152,7 @@ class Catalog:
     offers: list[Offer]
     gpu_power: PowerCurve
     host_power: dict[str, HostPower]
+    machine_families: dict[tuple[str, str], MachineFamily] = field(default_factory=dict)
     _offers_by_key: dict[tuple[str, str, str], Offer] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -150,6 +174,12 @@ class Catalog:
 
     def instance_type(self, name: str) -> InstanceType | None:
         return self.instance_types.get(name)
+
+    def machine_family(self, instance: InstanceType) -> MachineFamily | None:
+        """The family an instance type belongs to, None when the catalog has no row for it."""
+        found = [f for (cloud, _), f in self.machine_families.items() if cloud == instance.cloud
+                 and f.matches(instance.name)]
+        return max(found, key=lambda f: len(f.name)) if found else None
 
     def offer(self, cloud: str, instance_type: str, region: str) -> Offer | None:
         return self._offers_by_key.get((cloud, instance_type, region))

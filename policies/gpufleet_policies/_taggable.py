@@ -1,8 +1,12 @@
-"""Which resource types take tags: those whose provider SDK class has a `tags` input.
+"""Where a resource type carries its owner tags: AWS and Azure `tags`, GCP `labels`.
 
-Decided per type token from the installed SDK (pulumi-aws, pulumi-azure-native), cached. The SDK
-modules are slow to import (0.1–0.5 s each), so the class's source file is read first and its
-`_internal_init` signature searched for a `tags` parameter; the import is the fallback.
+Decided per type token from the installed SDK (pulumi-aws, pulumi-azure-native, pulumi-gcp), cached.
+The SDK modules are slow to import (0.1–0.5 s each), so the class's source file is read first and its
+`_internal_init` signature searched for the parameter; the import is the fallback.
+
+GCP has no `tags` in this sense: its `tags` are network tags (a list of strings on instances). Owner
+metadata is `labels`, on a GKE cluster `resource_labels`, and on a GKE node pool the GCE labels of
+its nodes (`node_config.resource_labels`): a node pool has no labels of its own.
 """
 
 from __future__ import annotations
@@ -15,8 +19,15 @@ import re
 from pathlib import Path
 
 SDK_PACKAGES = {"aws": "pulumi_aws", "azure-native": "pulumi_azure_native", "gcp": "pulumi_gcp"}
+# The input that holds owner metadata, by package: (parameter, its wire name), first found wins.
+_OWNER_FIELDS = {
+    "aws": (("tags", "tags"),),
+    "azure-native": (("tags", "tags"),),
+    "gcp": (("labels", "labels"), ("resource_labels", "resourceLabels")),
+}
+# Types whose owner metadata sits in a nested input rather than a parameter of their own.
+_NESTED = {"gcp:container/nodePool:NodePool": ("nodeConfig", "resourceLabels")}
 _SIGNATURE = re.compile(r"def _internal_init\(__self__,(?P<params>.*?)\):", re.S)
-_TAGS_PARAM = re.compile(r"^\s*tags\s*:", re.M)
 
 
 def _snake(name: str) -> str:
@@ -31,7 +42,7 @@ def _package_dir(package: str) -> Path | None:
     return Path(next(iter(spec.submodule_search_locations)))
 
 
-def _from_source(package: str, module: str, file_stem: str) -> bool | None:
+def _params_from_source(package: str, module: str, file_stem: str) -> set[str] | None:
     root = _package_dir(package)
     if root is None:
         return None
@@ -41,28 +52,40 @@ def _from_source(package: str, module: str, file_stem: str) -> bool | None:
     except OSError:
         return None
     match = _SIGNATURE.search(text)
-    return bool(_TAGS_PARAM.search(match["params"])) if match else None
+    if not match:
+        return None
+    return set(re.findall(r"^\s*(\w+)\s*:", match["params"], re.M))
 
 
-def _from_import(package: str, module: str, class_name: str) -> bool:
+def _params_from_import(package: str, module: str, class_name: str) -> set[str]:
     try:
         mod = importlib.import_module(package if module == "index" else f"{package}.{module}")
         cls = getattr(mod, class_name)
-        return "tags" in inspect.signature(cls._internal_init).parameters
+        return set(inspect.signature(cls._internal_init).parameters)
     except (ImportError, AttributeError, TypeError, ValueError):
-        return False
+        return set()
 
 
 @functools.cache
-def is_taggable(type_token: str) -> bool:
-    """True when resources of `type_token` take a `tags` input (providers, stacks, components: no)."""
+def owner_tags_path(type_token: str) -> tuple[str, ...] | None:
+    """The wire path of the input that holds a resource's owner tags or labels, None when the type
+    takes none (providers, stacks, components, untaggable types)."""
+    if type_token in _NESTED:
+        return _NESTED[type_token]
     parts = type_token.split(":")
     if len(parts) != 3 or parts[0] not in SDK_PACKAGES:
-        return False
+        return None
     package = SDK_PACKAGES[parts[0]]
     module, _, file_token = parts[1].partition("/")
     class_name = parts[2]
-    found = _from_source(package, module, _snake(file_token or class_name))
-    if found is None and file_token:
-        found = _from_source(package, module, _snake(class_name))
-    return found if found is not None else _from_import(package, module, class_name)
+    params = _params_from_source(package, module, _snake(file_token or class_name))
+    if params is None and file_token:
+        params = _params_from_source(package, module, _snake(class_name))
+    if params is None:
+        params = _params_from_import(package, module, class_name)
+    return next(((wire,) for param, wire in _OWNER_FIELDS[parts[0]] if param in params), None)
+
+
+def is_taggable(type_token: str) -> bool:
+    """True when resources of `type_token` take owner tags (AWS/Azure `tags`, GCP labels)."""
+    return owner_tags_path(type_token) is not None

@@ -1,5 +1,5 @@
 """gpufleet-security-group-no-open-ingress: nothing is open to the whole internet beyond the ports
-the environment documents as needed."""
+the environment documents as needed (AWS security groups, Azure NSGs, GCP VPC firewall rules)."""
 
 from __future__ import annotations
 
@@ -93,18 +93,62 @@ def _azure_rules(type_: str, props: dict) -> list[tuple[str, dict, list]]:
     return out
 
 
+GCP_FIREWALL = "gcp:compute/firewall:Firewall"
+
+
+def _gcp_ranges(rule: dict) -> list[tuple[int, int]] | None:
+    """Ports a GCP firewall rule allows: every `allows` entry; no ports (or protocol all) means all ports."""
+    allows = rule.get("allows")
+    if is_unknown(allows):
+        return None
+    out = []
+    for allow in as_list(allows):
+        ports = get(allow, "ports")
+        if is_unknown(ports) or is_unknown(get(allow, "protocol")):
+            return None
+        if not ports:
+            out.append(ALL_PORTS)
+            continue
+        for text in ports:
+            lo, _, hi = str(text).partition("-")
+            try:
+                out.append((int(lo), int(hi or lo)))
+            except ValueError:
+                return None
+    return out
+
+
+def _gcp_rules(type_: str, props: dict) -> list[tuple[str, dict, list]]:
+    """A GCP ingress rule that allows traffic; with no source at all GCP applies 0.0.0.0/0."""
+    if type_ != GCP_FIREWALL or props.get("direction") not in (None, "INGRESS") or props.get("disabled") is True \
+            or not props.get("allows"):
+        return []
+    ranges = props.get("sourceRanges")
+    if is_unknown(ranges):
+        return [("sourceRanges", props, [ranges])]
+    sources = [s for s in as_list(ranges) if s in AWS_WORLD or is_unknown(s)]
+    if ranges is None and not props.get("sourceTags") and not props.get("sourceServiceAccounts"):
+        sources = ["0.0.0.0/0 (no source given)"]
+    return [("sourceRanges", props, sources)]
+
+
 def check(args, config, findings) -> None:
     allowed = {int(p) for p in config["allowed_public_ports"]}
     props = plain(args.props)
     shown_allowed = join(sorted(allowed)) or "none"
-    for path, rule, world in _aws_rules(args.resource_type, props) + _azure_rules(args.resource_type, props):
+    for path, rule, world in (_aws_rules(args.resource_type, props) + _azure_rules(args.resource_type, props)
+                              + _gcp_rules(args.resource_type, props)):
         if not world:
             continue
         if any(is_unknown(s) for s in world):
             findings.cannot_verify(f"{path}: source address not known at preview")
             continue
-        azure = args.resource_type.startswith("azure-native:")
-        ranges = _azure_ranges(rule) if azure else ([r] if (r := _aws_ports(rule)) else None)
+        if args.resource_type == GCP_FIREWALL:
+            ranges = _gcp_ranges(rule)
+        elif args.resource_type.startswith("azure-native:"):
+            ranges = _azure_ranges(rule)
+        else:
+            ranges = [r] if (r := _aws_ports(rule)) else None
         if ranges is None:
             findings.cannot_verify(f"{path}: ports not known at preview")
             continue
@@ -119,8 +163,8 @@ def check(args, config, findings) -> None:
 
 POLICY = resource_policy(
     NAME,
-    "No security group or network security group admits traffic from 0.0.0.0/0 (or ::/0, Internet, *) "
-    "except on the ports listed in allowed_public_ports.",
+    "No security group, network security group or VPC firewall rule admits traffic from 0.0.0.0/0 (or ::/0, "
+    "Internet, *) except on the ports listed in allowed_public_ports.",
     check,
     area="safety",
     severity=Severity.HIGH,

@@ -1,5 +1,5 @@
-"""gpufleet-storage-no-public-access: no public buckets, containers, ACLs, bucket policies granting *, or
-publicly accessible databases."""
+"""gpufleet-storage-no-public-access: no public buckets, containers, ACLs, bucket policies granting *, IAM
+grants to allUsers / allAuthenticatedUsers, or publicly accessible databases."""
 
 from __future__ import annotations
 
@@ -64,10 +64,78 @@ def _policy(findings, document, path: str) -> None:
             )
 
 
+# Cloud Storage: the principals that mean "anyone" (IAM members and ACL entities alike), the predefined ACLs
+# that grant them (JSON API names and the XML API names the provider also accepts), and where each type
+# names its principals.
+GCS_PUBLIC = ("allUsers", "allAuthenticatedUsers")
+GCS_PUBLIC_ACLS = {"publicRead", "publicReadWrite", "authenticatedRead",
+                   "public-read", "public-read-write", "authenticated-read"}
+GCS_MEMBER = {"gcp:storage/bucketIAMMember:BucketIAMMember": "member",
+              "gcp:storage/managedFolderIamMember:ManagedFolderIamMember": "member",
+              "gcp:storage/bucketAccessControl:BucketAccessControl": "entity",
+              "gcp:storage/defaultObjectAccessControl:DefaultObjectAccessControl": "entity",
+              "gcp:storage/objectAccessControl:ObjectAccessControl": "entity"}
+GCS_MEMBERS = {"gcp:storage/bucketIAMBinding:BucketIAMBinding", "gcp:storage/managedFolderIamBinding:ManagedFolderIamBinding"}
+GCS_POLICIES = {"gcp:storage/bucketIAMPolicy:BucketIAMPolicy", "gcp:storage/managedFolderIamPolicy:ManagedFolderIamPolicy"}
+GCS_ACLS = {"gcp:storage/bucketACL:BucketACL", "gcp:storage/objectACL:ObjectACL",
+            "gcp:storage/defaultObjectACL:DefaultObjectACL", "gcp:storage/bucketObject:BucketObject"}
+GCS_FIX = "Fix: grant named principals (users, groups, service accounts), and set the bucket's " \
+          "public_access_prevention to 'enforced'."
+
+
+def _gcs_principal(findings, principal, path: str, role) -> None:
+    if is_unknown(principal):
+        findings.cannot_verify(f"{path}: not known at preview")
+    elif principal in GCS_PUBLIC:
+        findings.violation(f"{path} grants {role or 'access'} to {principal}: anyone"
+                           f"{' with a Google account' if principal == 'allAuthenticatedUsers' else ''} can reach "
+                           f"the data. {GCS_FIX}")
+
+
+def _gcs(findings, t: str, props: dict) -> None:
+    if t in GCS_MEMBER:
+        key = GCS_MEMBER[t]
+        _gcs_principal(findings, props.get(key), key, props.get("role"))
+    elif t in GCS_MEMBERS:
+        members = props.get("members")
+        if is_unknown(members):
+            findings.cannot_verify("members: not known at preview")
+        for i, member in enumerate(as_list(members)):
+            _gcs_principal(findings, member, f"members[{i}]", props.get("role"))
+    elif t in GCS_POLICIES:
+        document = props.get("policyData")
+        if is_unknown(document):
+            findings.cannot_verify("policyData: not known at preview")
+            return
+        try:
+            document = json.loads(document) if isinstance(document, str) else document
+        except ValueError:
+            findings.cannot_verify("policyData: not a JSON IAM policy")
+            return
+        for i, binding in enumerate(as_list(get(document, "bindings"))):
+            for j, member in enumerate(as_list(get(binding, "members"))):
+                _gcs_principal(findings, member, f"policyData.bindings[{i}].members[{j}]", get(binding, "role"))
+    elif t in GCS_ACLS:
+        for key in ("predefinedAcl", "defaultAcl"):
+            acl = props.get(key)
+            if is_unknown(acl):
+                findings.cannot_verify(f"{key}: not known at preview")
+            elif acl in GCS_PUBLIC_ACLS:
+                findings.violation(f"{key} is {acl!r}: anyone can read the data. {GCS_FIX}")
+        entries = props.get("roleEntities")
+        if is_unknown(entries):
+            findings.cannot_verify("roleEntities: not known at preview")
+        for i, entry in enumerate(as_list(entries)):
+            role, _, entity = entry.partition(":") if isinstance(entry, str) else (None, "", entry)
+            _gcs_principal(findings, entity, f"roleEntities[{i}]", role)
+
+
 def check(args, config, findings) -> None:
     t = args.resource_type
     props = plain(args.props)
-    if t in BUCKETS:
+    if t.startswith("gcp:storage/"):
+        _gcs(findings, t, props)
+    elif t in BUCKETS:
         if props.get("acl") is not None:
             _acl(findings, props.get("acl"), "acl")
         _grants(findings, props.get("grants"), "grants")
@@ -119,10 +187,12 @@ def check(args, config, findings) -> None:
 POLICY = resource_policy(
     NAME,
     "Data is never public: no public S3 ACLs, grants or bucket policies granting '*', every public access "
-    "block fully on, no public Azure blob access or containers, no publicly accessible RDS databases.",
+    "block fully on, no public Azure blob access or containers, no Cloud Storage IAM grant or ACL to allUsers "
+    "or allAuthenticatedUsers, no publicly accessible RDS databases.",
     check,
     area="safety",
     severity=Severity.CRITICAL,
     remediation="Remove public ACLs, grants and '*' principals; turn every public access block flag on; set "
-                "Azure allowBlobPublicAccess False and container publicAccess None; RDS publiclyAccessible False.",
+                "Azure allowBlobPublicAccess False and container publicAccess None; grant Cloud Storage access to "
+                "named principals only; RDS publiclyAccessible False.",
 )

@@ -20,7 +20,7 @@ from gpufleet.policy.protocol import UNKNOWN
 ROOT = Path(__file__).resolve().parents[2]
 PACK = ROOT / "policies"
 PROGRAMS = Path(__file__).resolve().parent / "programs"
-PACKAGES = {"aws": ("region", "us-west-2"), "azure-native": ("location", "westus2")}
+PACKAGES = {"aws": ("region", "us-west-2"), "azure-native": ("location", "westus2"), "gcp": ("region", "europe-west4")}
 
 __all__ = ["UNKNOWN", "PACK", "PROGRAMS", "Ref", "build_run", "corpus_run", "res", "verdicts"]
 
@@ -54,7 +54,7 @@ def _urn(stack: str, project: str, r: Res) -> str:
 def build_run(*resources: Res, stack: str = "prod", project: str = "policy-tests",
               config: dict[str, str] | None = None, provider_inputs: dict[str, dict] | None = None) -> ProgramRun:
     """A recorded run of `resources` with a default provider per package (aws in us-west-2, azure-native
-    in westus2 unless `provider_inputs` says otherwise) and an id per custom resource."""
+    in westus2, gcp in europe-west4 unless `provider_inputs` says otherwise) and an id per custom resource."""
     urn = functools.partial(_urn, stack, project)
     records: list[RecordedResource] = [RecordedResource(
         urn=f"urn:pulumi:{stack}::{project}::pulumi:pulumi:Stack::{project}-{stack}", type="pulumi:pulumi:Stack",

@@ -33,10 +33,15 @@ MISCONFIGURED = {
                                            "gpufleet-node-group-max-gpus"}),
     "public_unencrypted_database": ("prod", {"gpufleet-storage-no-public-access", "gpufleet-storage-encryption-at-rest"}),
     "open_default_security_group": ("prod", {"gpufleet-security-group-no-open-ingress"}),
+    # GCP programs written as the provider's examples are, not with gpufleet's components
+    "gcp_public_bucket": ("prod", {"gpufleet-storage-no-public-access"}),
+    "gcp_missing_labels": ("prod", {"gpufleet-required-tags"}),
+    "gcp_public_gke": ("prod", {"gpufleet-kubernetes-private-endpoint"}),
+    "gcp_open_ssh": ("prod", {"gpufleet-security-group-no-open-ingress"}),
 }
 # advisory findings a misconfigured program also gets in its environment, by design
 ALSO_ADVISORY = {"over_budget_unpriced_type": {"gpufleet-gpu-unpriced"}}  # advisory in prod: a catalog gap
-COMPLIANT = ["compliant_aws", "compliant_azure"]
+COMPLIANT = ["compliant_aws", "compliant_azure", "compliant_gcp"]
 LEVEL = {"prod": "mandatory", "dev": "advisory"}
 
 

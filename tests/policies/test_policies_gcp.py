@@ -1,0 +1,175 @@
+"""GCP coverage of the safety policies: labels, Cloud Storage IAM and ACLs, VPC firewall rules, GKE
+endpoints. A compliant resource, then one field changed per case, each with its exact verdict."""
+
+import json
+
+import pytest
+
+from pack_helpers import UNKNOWN, build_run, res, verdicts
+
+CANT = "can't run policy '{}' from policy pack 'gpufleet@v0.0.1' during preview: cannot verify "
+LABELS = {"team": "ml", "cost-center": "cc-1", "environment": "prod"}
+BUCKET = "gcp:storage/bucket:Bucket"
+
+# --- gpufleet-required-tags: GCP labels -----------------------------------------------------------------------
+TAGGED = "gpufleet-required-tags"
+LABEL_FIX = ("or once for all resources on the provider (gcp:defaultLabels); label values are lower-case "
+             "letters, digits, '_' and '-'.")
+
+
+@pytest.mark.parametrize("run", [
+    build_run(res(BUCKET, "b", {"labels": LABELS})),
+    build_run(res(BUCKET, "b"), provider_inputs={"gcp": {"defaultLabels": json.dumps(LABELS)}}),
+    build_run(res(BUCKET, "b", {"labels": {"team": "ml"}}),
+              provider_inputs={"gcp": {"defaultLabels": {"cost-center": "cc-1", "environment": "prod"}}}),
+    build_run(res("gcp:container/cluster:Cluster", "gke", {"resourceLabels": LABELS})),
+    build_run(res("gcp:container/nodePool:NodePool", "pool", {"nodeConfig": {"resourceLabels": LABELS}})),
+    build_run(res("gcp:lustre/instance:Instance", "lustre", {"capacityGib": "18000", "labels": LABELS})),
+    build_run(res("gcp:compute/network:Network", "net", {"mtu": 8244})),
+    build_run(res("gcp:compute/firewall:Firewall", "fw", {"network": "net"})),
+], ids=["own-labels", "provider-default-labels-from-stack-config", "own-and-provider-labels", "gke-cluster",
+        "gke-node-pool-node-labels", "managed-lustre", "network-takes-no-labels", "firewall-takes-no-labels"])
+def test_labels_compliant(run):
+    assert verdicts(run, TAGGED) == []
+
+
+@pytest.mark.parametrize("resource, path", [
+    (res(BUCKET, "v", {"labels": {k: v for k, v in LABELS.items() if k != "environment"}}), "labels"),
+    (res("gcp:container/cluster:Cluster", "v", {"resourceLabels": {"team": "ml", "cost-center": "cc-1"}}),
+     "resourceLabels"),
+    # Kubernetes node labels are not GCE labels: the nodes' billing needs resourceLabels
+    (res("gcp:container/nodePool:NodePool", "v", {"nodeConfig": {"labels": LABELS, "resourceLabels": {
+        "team": "ml", "cost-center": "cc-1"}}}), "nodeConfig.resourceLabels"),
+], ids=["bucket", "gke-cluster", "gke-node-pool"])
+def test_labels_environment_missing(resource, path):
+    assert verdicts(build_run(resource), TAGGED) == [(
+        TAGGED, "mandatory", "v", f"missing required label(s) environment ({path} present: cost-center, team). "
+        f"Fix: add environment=… to {path}, {LABEL_FIX}")]
+
+
+def test_labels_network_tags_of_an_instance_are_not_labels():
+    run = build_run(res("gcp:compute/instance:Instance", "vm", {"machineType": "n2-standard-4", "tags": ["ssh"]}))
+    assert verdicts(run, TAGGED) == [(
+        TAGGED, "mandatory", "vm", "missing required label(s) team, cost-center, environment (labels present: none). "
+        f"Fix: add team=…, cost-center=…, environment=… to labels, {LABEL_FIX}")]
+
+
+def test_labels_unknown_are_an_advisory_note():
+    run = build_run(res("gcp:container/nodePool:NodePool", "pool", {"nodeConfig": {"resourceLabels": UNKNOWN}}))
+    assert verdicts(run, TAGGED) == [
+        (TAGGED, "advisory", "pool", CANT.format(TAGGED) + "nodeConfig.resourceLabels: not known at preview")]
+
+
+# --- gpufleet-storage-no-public-access: Cloud Storage IAM and ACLs ---------------------------------------------
+PUBLIC = "gpufleet-storage-no-public-access"
+FIX = ("Fix: grant named principals (users, groups, service accounts), and set the bucket's "
+       "public_access_prevention to 'enforced'.")
+MEMBER = "gcp:storage/bucketIAMMember:BucketIAMMember"
+SA = "serviceAccount:trainer@p.iam.gserviceaccount.com"
+
+
+@pytest.mark.parametrize("resource", [
+    res(BUCKET, "v", {"uniformBucketLevelAccess": True, "publicAccessPrevention": "enforced"}),
+    res(MEMBER, "v", {"bucket": "b", "role": "roles/storage.objectViewer", "member": SA}),
+    res("gcp:storage/bucketIAMBinding:BucketIAMBinding", "v", {"bucket": "b", "role": "roles/storage.objectViewer",
+                                                                "members": [SA, "group:ml@example.com"]}),
+    res("gcp:storage/bucketACL:BucketACL", "v", {"bucket": "b", "predefinedAcl": "projectPrivate"}),
+    res("gcp:storage/bucketAccessControl:BucketAccessControl", "v", {"bucket": "b", "role": "READER",
+                                                                      "entity": "group-ml@example.com"}),
+], ids=["bucket", "iam-member-sa", "iam-binding-named", "acl-project-private", "access-control-group"])
+def test_gcs_private(resource):
+    assert verdicts(build_run(resource), PUBLIC) == []
+
+
+@pytest.mark.parametrize("resource, message", [
+    (res(MEMBER, "v", {"bucket": "b", "role": "roles/storage.objectViewer", "member": "allUsers"}),
+     f"member grants roles/storage.objectViewer to allUsers: anyone can reach the data. {FIX}"),
+    (res("gcp:storage/bucketIAMBinding:BucketIAMBinding", "v", {
+        "bucket": "b", "role": "roles/storage.objectViewer", "members": [SA, "allAuthenticatedUsers"]}),
+     "members[1] grants roles/storage.objectViewer to allAuthenticatedUsers: anyone with a Google account can reach "
+     f"the data. {FIX}"),
+    (res("gcp:storage/bucketIAMPolicy:BucketIAMPolicy", "v", {"bucket": "b", "policyData": json.dumps(
+        {"bindings": [{"role": "roles/storage.admin", "members": [SA]},
+                      {"role": "roles/storage.objectViewer", "members": ["allUsers"]}]})}),
+     f"policyData.bindings[1].members[0] grants roles/storage.objectViewer to allUsers: anyone can reach the data. {FIX}"),
+    (res("gcp:storage/bucketACL:BucketACL", "v", {"bucket": "b", "predefinedAcl": "publicRead"}),
+     f"predefinedAcl is 'publicRead': anyone can read the data. {FIX}"),
+    (res("gcp:storage/bucketACL:BucketACL", "v", {"bucket": "b", "roleEntities": ["OWNER:user-a@example.com",
+                                                                                 "READER:allUsers"]}),
+     f"roleEntities[1] grants READER to allUsers: anyone can reach the data. {FIX}"),
+    (res("gcp:storage/defaultObjectAccessControl:DefaultObjectAccessControl", "v", {
+        "bucket": "b", "role": "READER", "entity": "allUsers"}),
+     f"entity grants READER to allUsers: anyone can reach the data. {FIX}"),
+    (res("gcp:storage/bucketObject:BucketObject", "v", {"bucket": "b", "name": "o", "predefinedAcl": "publicRead"}),
+     f"predefinedAcl is 'publicRead': anyone can read the data. {FIX}"),
+], ids=["iam-member-all-users", "iam-binding-all-authenticated", "iam-policy", "acl-predefined", "acl-role-entity",
+        "default-object-access", "object-acl"])
+def test_gcs_public(resource, message):
+    assert verdicts(build_run(resource), PUBLIC) == [(PUBLIC, "mandatory", "v", message)]
+
+
+def test_gcs_unknown_member_is_an_advisory_note():
+    run = build_run(res(MEMBER, "v", {"bucket": "b", "role": "roles/storage.objectViewer", "member": UNKNOWN}))
+    assert verdicts(run, PUBLIC) == [(PUBLIC, "advisory", "v", CANT.format(PUBLIC) + "member: not known at preview")]
+
+
+# --- gpufleet-security-group-no-open-ingress: VPC firewall rules ----------------------------------------------
+OPEN = "gpufleet-security-group-no-open-ingress"
+FIREWALL = "gcp:compute/firewall:Firewall"
+SSH = [{"protocol": "tcp", "ports": ["22"]}]
+OPEN_FIX = ("only port(s) 443 may be open to the internet here. Fix: restrict the source to known CIDRs or security "
+            "groups, or document the port in allowed_public_ports.")
+
+
+@pytest.mark.parametrize("inputs", [
+    {"allows": SSH, "sourceRanges": ["10.0.0.0/8"]},
+    {"allows": SSH, "sourceTags": ["bastion"]},
+    {"allows": [{"protocol": "tcp", "ports": ["443"]}], "sourceRanges": ["0.0.0.0/0"]},
+    {"allows": SSH, "sourceRanges": ["0.0.0.0/0"], "disabled": True},
+    {"allows": SSH, "direction": "EGRESS", "destinationRanges": ["0.0.0.0/0"]},
+    {"denies": [{"protocol": "all"}], "sourceRanges": ["0.0.0.0/0"]},
+], ids=["internal-source", "source-tags", "documented-port", "disabled", "egress", "deny-rule"])
+def test_firewall_compliant(inputs):
+    assert verdicts(build_run(res(FIREWALL, "fw", {"network": "net", **inputs})), OPEN) == []
+
+
+@pytest.mark.parametrize("inputs, message", [
+    ({"allows": SSH, "sourceRanges": ["0.0.0.0/0"]}, f"sourceRanges allows inbound 22 from 0.0.0.0/0 (the whole "
+                                                     f"internet); {OPEN_FIX}"),
+    ({"allows": SSH}, f"sourceRanges allows inbound 22 from 0.0.0.0/0 (no source given) (the whole internet); "
+                      f"{OPEN_FIX}"),
+    ({"allows": [{"protocol": "tcp", "ports": ["443", "8000-8080"]}], "sourceRanges": ["::/0"]},
+     f"sourceRanges allows inbound 8000-8080 from ::/0 (the whole internet); {OPEN_FIX}"),
+    ({"allows": [{"protocol": "all"}], "sourceRanges": ["0.0.0.0/0"]},
+     f"sourceRanges allows inbound all ports from 0.0.0.0/0 (the whole internet); {OPEN_FIX}"),
+], ids=["ssh-world", "no-source-means-world", "port-range-ipv6", "all-protocols"])
+def test_firewall_open(inputs, message):
+    assert verdicts(build_run(res(FIREWALL, "fw", {"network": "net", **inputs})), OPEN) == [
+        (OPEN, "mandatory", "fw", message)]
+
+
+def test_firewall_unknown_source_is_an_advisory_note():
+    run = build_run(res(FIREWALL, "fw", {"network": "net", "allows": SSH, "sourceRanges": UNKNOWN}))
+    assert verdicts(run, OPEN) == [(OPEN, "advisory", "fw", CANT.format(OPEN) + "sourceRanges: source address not "
+                                                            "known at preview")]
+
+
+# --- gpufleet-kubernetes-private-endpoint: GKE ------------------------------------------------------------------
+PRIVATE = "gpufleet-kubernetes-private-endpoint"
+GKE = "gcp:container/cluster:Cluster"
+
+
+def test_gke_private_endpoint_compliant():
+    run = build_run(res(GKE, "gke", {"privateClusterConfig": {"enablePrivateNodes": True,
+                                                              "enablePrivateEndpoint": True}}))
+    assert verdicts(run, PRIVATE) == []
+
+
+@pytest.mark.parametrize("inputs, shown", [
+    ({}, "not set (GKE default: public)"),
+    ({"privateClusterConfig": {"enablePrivateNodes": True, "enablePrivateEndpoint": False}}, "False"),
+], ids=["unset", "private-nodes-public-endpoint"])
+def test_gke_public_endpoint(inputs, shown):
+    assert verdicts(build_run(res(GKE, "gke", inputs)), PRIVATE) == [(
+        PRIVATE, "mandatory", "gke", f"the Kubernetes API endpoint is public: privateClusterConfig.enablePrivateEndpoint "
+        f"is {shown}. Fix: privateClusterConfig.enablePrivateEndpoint True.")]
