@@ -84,3 +84,10 @@ def test_gpufleet_preview_exit_code(name, stack, exit_code, capsys):
     out = capsys.readouterr().out
     if exit_code:
         assert "mandatory" in out and "gpufleet-storage-no-public-access" in out
+
+
+@pytest.mark.parametrize("name", sorted(n for n in MISCONFIGURED if n.startswith("gcp_")))
+def test_gcp_doc_style_programs_are_blocked_in_prod(name, capsys):
+    assert gpufleet(["preview", "prod", "--program", str(PROGRAMS / name)]) == 1
+    out = capsys.readouterr().out
+    assert all(policy in out for policy in MISCONFIGURED[name][1])
