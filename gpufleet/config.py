@@ -29,7 +29,9 @@ COUNTRY_GROUPS: dict[str, tuple[str, ...]] = {"EU": EU, "EEA": EU + ("IS", "LI",
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    # No NaN or infinity: a budget of `.inf` is not "no limit" (omit it for that), and placement's
+    # arithmetic must stay finite.
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False)
 
 
 class Owner(_Model):
@@ -240,6 +242,12 @@ def _get(raw: Any, *keys: Any) -> Any:
     return raw
 
 
+def _items(raw: Any, key: str) -> list[Any]:
+    """The list at `raw[key]`; anything else is a type error that validation reports, so nothing here."""
+    value = _get(raw, key)
+    return value if isinstance(value, list) else []
+
+
 def _catalog_problems(raw: Any, catalog: Catalog) -> list[Problem]:
     """Names checked against the catalog, on the raw data so they are reported with type errors."""
     problems: list[Problem] = []
@@ -249,15 +257,15 @@ def _catalog_problems(raw: Any, catalog: Catalog) -> list[Problem]:
             if p := catalog.check_region(_path(loc), cloud, name):
                 problems.append(p)
 
-    for i, cand in enumerate(_get(raw, "candidates") or []):
+    for i, cand in enumerate(_items(raw, "candidates")):
         regions = _get(cand, "regions")
         for j, name in enumerate(regions if isinstance(regions, list) else []):  # a string is a type error
             region(("candidates", i, "regions", j), _get(cand, "cloud"), name)
-    for i, quota in enumerate(_get(raw, "quotas") or []):
+    for i, quota in enumerate(_items(raw, "quotas")):
         region(("quotas", i, "region"), _get(quota, "cloud"), _get(quota, "region"))
     countries = {r.country for r in catalog.regions.values()} | set(COUNTRY_GROUPS)
     names: dict[str, int] = {}
-    for i, wl in enumerate(_get(raw, "workloads") or []):
+    for i, wl in enumerate(_items(raw, "workloads")):
         if not isinstance(wl, dict):
             continue
         gpu = wl.get("gpu")

@@ -66,15 +66,21 @@ def preview(
     in_process_policies: bool = False,
 ) -> PreviewResult:
     settings = load_settings(program_dir, stack)
+    policy_config: dict[str, Any] | None = None
+    if policy_pack is not None:
+        from gpufleet.policy.inprocess import default_policy_config_path, load_policy_config
+
+        # Read before the program runs, so a broken file is reported at once.
+        config_path = policy_config_file or default_policy_config_path(policy_pack, settings.stack)
+        policy_config = load_policy_config(config_path)
     run = run_program(settings)
     result = PreviewResult(run=run, estimate=estimate_plan(views_from_run(run)))
-    if policy_pack is not None:
+    if policy_pack is not None and policy_config is not None:
         from gpufleet.policy.analyzer import analyze_over_grpc
-        from gpufleet.policy.inprocess import analyze_in_process, default_policy_config_path, load_policy_config
+        from gpufleet.policy.inprocess import analyze_in_process
 
-        config_path = policy_config_file or default_policy_config_path(policy_pack, settings.stack)
         result.policy_environment = config_path.stem
         analyze = analyze_in_process if in_process_policies else analyze_over_grpc
-        result.violations = analyze(policy_pack, run, load_policy_config(config_path), project=settings.project,
+        result.violations = analyze(policy_pack, run, policy_config, project=settings.project,
                                     stack=settings.stack, stack_config=settings.config)
     return result

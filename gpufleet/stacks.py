@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from gpufleet.config import CONFIG_KEY, Fleet, parse_fleet
 from gpufleet.errors import Problem, UserError, did_you_mean
+from gpufleet.files import parse_json
 from gpufleet.offline.project import StackSettings, load_stack
 
 
@@ -21,10 +21,9 @@ def fleet_from_settings(settings: StackSettings) -> Fleet:
                      allowed=tuple(sorted(settings.config)) or ("(no keys set)",))],
             heading="invalid stack configuration",
         )
-    try:
-        value = json.loads(raw)
-    except json.JSONDecodeError:
-        value = raw  # a plain string: parse_fleet says it must be a mapping
+    # Structured values arrive as JSON text; a plain string is left for parse_fleet to refuse.
+    value = (parse_json(raw, where, heading=f"invalid stack configuration ({where})", prefix=(CONFIG_KEY,))
+             if raw.lstrip().startswith(("{", "[")) else raw)
     try:
         return parse_fleet(value)
     except UserError as e:

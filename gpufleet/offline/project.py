@@ -15,6 +15,7 @@ from pathlib import Path
 import yaml
 
 from gpufleet.errors import Problem, UserError, did_you_mean
+from gpufleet.files import compose_yaml, read_text, yaml_value
 
 # What a `secure:` value becomes offline. Ciphertext cannot be decrypted without the CLI and
 # must never be shown, so programs see this opaque string, wrapped as a secret.
@@ -33,66 +34,18 @@ class StackSettings:
     main: Path
 
 
-class _Yaml12Loader(yaml.SafeLoader):
-    """YAML with the 1.2 core schema, as the Pulumi CLI (Go, yaml.v3) reads it: `yes`, `on`, `1:30`,
-    `017` and dates are not the booleans, sexagesimals, octals and timestamps of YAML 1.1."""
-
-
-_YAML11_ONLY = {"tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:timestamp"}
-_Yaml12Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag not in _YAML11_ONLY]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_Yaml12Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
-# int before float: the float pattern matches integers too, and the first match wins.
-_Yaml12Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:int", re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"), list("-+0123456789")
-)
-_Yaml12Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:float",
-    re.compile(r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"),
-    list("-+.0123456789"),
-)
-
-
-def _construct_int(loader: _Yaml12Loader, node: yaml.ScalarNode) -> int:
-    text = node.value
-    if text.startswith(("0o", "0x")):
-        return int(text[2:], 8 if text[1] == "o" else 16)
-    return int(text, 10)
-
-
-_Yaml12Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
-
-
 # Pulumi's config key forms: "name", "ns:name" and the legacy "ns:config:name".
 _NAME = r"[A-Za-z0-9_.\-/]+"
 _KEY = re.compile(rf"^(?:(?P<ns>{_NAME}):(?:config:)?)?(?P<name>{_NAME})$")
 
 
 def _compose(path: Path) -> yaml.Node | None:
-    """The file's YAML node tree (None when empty); syntax errors name file, line and column."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UserError([Problem(path=str(path), message=f"cannot read file: {exc.strerror}")], heading=_HEADING) from None
-    try:
-        return yaml.compose(text, Loader=_Yaml12Loader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark is not None else str(path)
-        reason = getattr(exc, "problem", None) or str(exc)
-        raise UserError([Problem(path=where, message=f"invalid YAML: {reason}")], heading=_HEADING) from None
+    """The file's checked YAML node tree (None when empty); every problem names file and line."""
+    return compose_yaml(read_text(path, heading=_HEADING), path, heading=_HEADING)
 
 
-def _construct(node: yaml.Node | None) -> object:
-    if node is None:
-        return None
-    loader = _Yaml12Loader("")
-    try:
-        return loader.construct_document(node)
-    finally:
-        loader.dispose()
+def _construct(node: yaml.Node | None, path: Path) -> object:
+    return yaml_value(node, path, heading=_HEADING)
 
 
 def _find(directory: Path, stem: str) -> Path | None:
@@ -129,14 +82,14 @@ def _strip_secrets(value: object) -> tuple[object, bool]:
     return value, False
 
 
-def _config_value(node: yaml.Node) -> tuple[str, bool]:
+def _config_value(node: yaml.Node, path: Path) -> tuple[str, bool]:
     """A stack config value as the CLI passes it to programs, and whether it is secret.
 
     Scalars keep their text as written (`3`, `0.50`, `yes`); maps and lists become JSON, with any
     `secure:` value inside replaced by the placeholder."""
     if isinstance(node, yaml.ScalarNode):
         return ("" if node.tag == "tag:yaml.org,2002:null" else node.value), False
-    value, secret = _strip_secrets(_construct(node))
+    value, secret = _strip_secrets(_construct(node, path))
     if isinstance(value, str):  # the whole value was `{secure: …}`
         return value, secret
     return json.dumps(value, separators=(",", ":"), sort_keys=True), secret
@@ -149,7 +102,7 @@ def _project(project_dir: Path) -> tuple[Path, dict]:
             [Problem(path=str(project_dir / "Pulumi.yaml"), message="no Pulumi project here (Pulumi.yaml not found)")],
             heading=_HEADING,
         )
-    doc = _construct(_compose(path))
+    doc = _construct(_compose(path), path)
     problems: list[Problem] = []
     if not isinstance(doc, dict):
         raise UserError([Problem(path=str(path), message="must be a mapping with `name` and `runtime`")], heading=_HEADING)
@@ -205,9 +158,9 @@ def load_stack(project_dir: Path, stack: str) -> StackSettings:
     root = _compose(stack_file)
     if root is not None and not isinstance(root, yaml.MappingNode):
         raise UserError([Problem(path=str(stack_file), message="must be a mapping")], heading=_HEADING)
-    config_node = next((v for k, v in (root.value if root else []) if _construct(k) == "config"), None)
+    config_node = next((v for k, v in (root.value if root else []) if _construct(k, stack_file) == "config"), None)
     if config_node is not None and not isinstance(config_node, yaml.MappingNode):
-        kind = type(_construct(config_node)).__name__
+        kind = type(_construct(config_node, stack_file)).__name__
         if kind != "NoneType":
             raise UserError(
                 [Problem(path=f"{stack_file}: config", message="must be a mapping of keys to values", value=kind)], heading=_HEADING
@@ -218,7 +171,7 @@ def load_stack(project_dir: Path, stack: str) -> StackSettings:
     secret_keys: set[str] = set()
     problems: list[Problem] = []
     for key_node, value_node in config_node.value if config_node else []:
-        raw_key = _construct(key_node)
+        raw_key = _construct(key_node, stack_file)
         match = _KEY.match(raw_key) if isinstance(raw_key, str) else None
         if match is None:
             problems.append(
@@ -229,7 +182,7 @@ def load_stack(project_dir: Path, stack: str) -> StackSettings:
         if key in config:
             problems.append(Problem(path=f"{stack_file}: config.{raw_key}", message=f"duplicate configuration key {key!r}"))
             continue
-        config[key], secret = _config_value(value_node)
+        config[key], secret = _config_value(value_node, stack_file)
         if secret:
             secret_keys.add(key)
     if problems:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Callable
 import grpc
 from pulumi.runtime.proto import analyzer_pb2_grpc
 
+from gpufleet.errors import Problem, UserError
 from gpufleet.policy.protocol import Unimplemented, pack_environment, run_session
 from gpufleet.policy.violations import Violation
 
@@ -31,6 +32,9 @@ _CHANNEL_OPTIONS = [("grpc.max_receive_message_length", _MAX_MESSAGE_BYTES),
                     ("grpc.max_send_message_length", _MAX_MESSAGE_BYTES)]
 ENGINE_ADDRESS = "127.0.0.1:0"  # never dialled by pulumi.policy
 STARTUP_TIMEOUT_SECONDS = 60.0
+# Linux limits one environment string ("NAME=value") to 32 pages (MAX_ARG_STRLEN), and the stack's whole
+# configuration reaches the pack as one: PULUMI_CONFIG, as the Pulumi CLI passes it.
+MAX_ENVIRONMENT_STRING_BYTES = 32 * 4096
 CALL_TIMEOUT_SECONDS = 600.0
 
 
@@ -102,11 +106,20 @@ class PolicyPackProcess:
                                                  stack_config=self.stack_config)}
         if not self.stack_config:
             env.pop("PULUMI_CONFIG", None)
-        self._process = subprocess.Popen(
-            [sys.executable, "-u", "-m", "pulumi.policy", ENGINE_ADDRESS, "."],
-            cwd=self.pack_dir, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, text=True,
-        )
+        config_bytes = len(f"PULUMI_CONFIG={env.get('PULUMI_CONFIG', '')}".encode()) + 1
+        if config_bytes > MAX_ENVIRONMENT_STRING_BYTES:
+            raise UserError([Problem(f"stack {self.stack!r}", f"configuration too large for a policy pack: "
+                                     f"{config_bytes:,} bytes, where the pack receives it in one environment "
+                                     f"variable (PULUMI_CONFIG) of at most {MAX_ENVIRONMENT_STRING_BYTES:,}")],
+                            heading="invalid stack configuration")
+        try:
+            self._process = subprocess.Popen(
+                [sys.executable, "-u", "-m", "pulumi.policy", ENGINE_ADDRESS, "."],
+                cwd=self.pack_dir, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE, text=True,
+            )
+        except OSError as exc:
+            raise PolicyPackError(f"policy pack {self.pack_dir} could not be started: {exc}") from None
         self._drain_in_background(self._process.stderr)
         port = self._read_port()
         self._channel = grpc.insecure_channel(f"127.0.0.1:{port}", options=_CHANNEL_OPTIONS)

@@ -11,11 +11,11 @@ switch off a mandatory policy).
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from gpufleet.errors import Problem, UserError, did_you_mean
+from gpufleet.files import parse_json, read_text
 
 LEVELS = ("advisory", "mandatory", "remediate", "disabled")
 HEADING = "invalid policy configuration"
@@ -36,17 +36,10 @@ def default_policy_config_path(pack_dir: Path, environment: str) -> Path:
 def load_policy_config(path: Path) -> dict[str, Any]:
     """Read a policy-config file; a missing, unreadable or malformed file is a `UserError` naming it."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as e:
-        raise UserError([Problem(str(path), f"cannot read policy configuration: {e.strerror}")],
-                        heading=HEADING) from None
+    text = read_text(path, heading=HEADING, what="policy configuration")
     if not text.strip():
         return {}  # as the CLI: an empty file is no configuration
-    try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as e:
-        raise UserError([Problem(f"{path}:{e.lineno}:{e.colno}", f"invalid JSON: {e.msg}")], heading=HEADING) from None
+    doc = parse_json(text, str(path), heading=HEADING)
     if not isinstance(doc, dict):
         raise UserError([Problem(str(path), "must be a JSON object of policy names to settings",
                                  type(doc).__name__)], heading=HEADING)

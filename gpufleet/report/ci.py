@@ -23,9 +23,8 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from gpufleet.errors import Problem, UserError
+from gpufleet.files import PLAN_MAX_BYTES, load_plan_json, load_yaml, read_text
 from gpufleet.report.markdown import MARKER
 from gpufleet.report.plans import read_plans
 
@@ -67,10 +66,7 @@ def project_stacks(program: Path) -> list[str]:
     project_file = _project_file(program)
     if project_file is None:
         raise UserError([Problem(str(program), "no Pulumi.yaml: not a Pulumi project")], heading="invalid project")
-    try:
-        project = yaml.safe_load(project_file.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise UserError([Problem(str(project_file), f"not valid YAML: {exc}")], heading="invalid project") from None
+    project = load_yaml(project_file, heading="invalid project") or {}
     config_dir = program / str(project.get("stackConfigDir") or ".") if isinstance(project, dict) else program
     return sorted(p.name[len("Pulumi."):-len(p.suffix)] for p in config_dir.glob("Pulumi.*.y*ml")
                   if p.suffix in (".yaml", ".yml"))
@@ -167,13 +163,14 @@ def _pull_request_number(explicit: int | None) -> int | None:
         return int(os.environ["PR_NUMBER"])
     event = os.environ.get("GITHUB_EVENT_PATH")
     if event and Path(event).is_file():
-        number = (json.loads(Path(event).read_text(encoding="utf-8")).get("pull_request") or {}).get("number")
-        return int(number) if number else None
+        event_doc = load_plan_json(Path(event), heading="unreadable GitHub event")
+        number = ((event_doc if isinstance(event_doc, dict) else {}).get("pull_request") or {}).get("number")
+        return number if isinstance(number, int) and not isinstance(number, bool) and number > 0 else None
     return None
 
 
 def cmd_comment(args: argparse.Namespace) -> int:
-    body = args.body.read_text(encoding="utf-8")
+    body = read_text(args.body, heading="usage error", max_bytes=PLAN_MAX_BYTES, what="report")
     if MARKER not in body:
         raise UserError([Problem(str(args.body), f"has no {MARKER} marker: not a gpufleet report")], heading="usage error")
     summary = os.environ.get("GITHUB_STEP_SUMMARY")

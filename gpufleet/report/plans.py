@@ -20,6 +20,7 @@ from typing import Any, Literal
 
 from gpufleet.errors import Problem, UserError
 from gpufleet.estimate import estimate_plan
+from gpufleet.files import load_plan_json
 from gpufleet.readers.views import views_from_states
 
 PlanFormat = Literal["gpufleet", "preview", "stack-export"]
@@ -86,19 +87,7 @@ def empty_plan(stack: str, source: str = "(none)") -> Plan:
 
 
 def _load_json(path: Path) -> Any:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise UserError([Problem(str(path), f"cannot read plan file: {exc.strerror}")], heading="unreadable plan") from None
-    # PowerShell's `>` writes UTF-16 with a byte-order mark; editors sometimes add a UTF-8 one.
-    encoding = "utf-16" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig"
-    try:
-        return json.loads(data.decode(encoding))
-    except UnicodeDecodeError as exc:
-        raise UserError([Problem(str(path), f"not text: {exc.reason}")], heading="unreadable plan") from None
-    except json.JSONDecodeError as exc:
-        raise UserError([Problem(str(path), f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}")],
-                        heading="unreadable plan") from None
+    return load_plan_json(path, heading="unreadable plan")
 
 
 def urn_type(urn: str) -> str:
