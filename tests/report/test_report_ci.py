@@ -154,8 +154,10 @@ def test_gate_requires_each_stacks_policy_configuration(tmp_path):
 def test_preview_of_a_failing_stack_fails_the_head_and_is_left_out_of_the_base(tmp_path):
     shutil.copytree(PROGRAMS / "gpu-team", tmp_path / "gpu-team")
     (tmp_path / "gpu-team" / "stacks" / "Pulumi.broken.yaml").write_text("config:\n  gpu-team:region: us-west-2\n")
+    shutil.copytree(PROGRAMS / "policies", tmp_path / "policies")
+    (tmp_path / "policies" / "broken.json").write_text("{}")  # read before the program runs: it must exist
     args = ("preview", "--program", tmp_path / "gpu-team", "--stacks", "broken", "--out", tmp_path / "plans",
-            "--policy-pack", PROGRAMS / "policies")
+            "--policy-pack", tmp_path / "policies")
     head = ci(*args, env={"GITHUB_ACTIONS": "true"})
     assert head.returncode == 3
     assert "Missing required configuration variable 'gpu-team:nodes'" in head.stderr
