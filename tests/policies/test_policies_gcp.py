@@ -173,3 +173,64 @@ def test_gke_public_endpoint(inputs, shown):
     assert verdicts(build_run(res(GKE, "gke", inputs)), PRIVATE) == [(
         PRIVATE, "mandatory", "gke", f"the Kubernetes API endpoint is public: privateClusterConfig.enablePrivateEndpoint "
         f"is {shown}. Fix: privateClusterConfig.enablePrivateEndpoint True.")]
+
+
+# --- GPU capacity policies see GKE pools: their own, a cluster's default pool, zones counted ------------------
+POOL = res("gcp:container/nodePool:NodePool", "mega", {
+    "location": "us-central1", "nodeLocations": ["us-central1-a", "us-central1-b"], "nodeCount": 1,
+    "autoscaling": {"minNodeCount": 0, "maxNodeCount": 2},
+    "nodeConfig": {"machineType": "a3-highgpu-8g", "resourceLabels": LABELS}})
+DEFAULT_POOL = res("gcp:container/cluster:Cluster", "gke", {
+    "location": "us-central1-a", "initialNodeCount": 1, "nodeConfig": {"machineType": "a3-highgpu-8g"},
+    "resourceLabels": LABELS})
+CLEANER = "e.g. europe-west9 (16.3 g/kWh), europe-north1 (39.32 g/kWh), northamerica-northeast2 (58.56 g/kWh)"
+
+
+def test_gke_pools_in_a_dirty_grid():
+    grid = "gpufleet-gpu-region-max-grid-intensity"
+    tail = (", whose grid emits 412.72 gCO2e/kWh (2024), over the limit of 300 gCO2e/kWh. Fix: place the capacity "
+            f"in a cleaner region ({CLEANER}).")
+    assert verdicts(build_run(POOL, DEFAULT_POOL), grid) == [
+        (grid, "mandatory", "gke", "gke.nodePools[default-pool] puts 8 GPUs (a3-highgpu-8g) in gcp us-central1" + tail),
+        (grid, "mandatory", "mega", "mega puts 16 GPUs (a3-highgpu-8g) in gcp us-central1" + tail)]
+
+
+def test_gke_pools_over_pue():
+    pue = "gpufleet-gpu-region-max-pue"
+    tail = (" in gcp us-central1, whose PUE is 1.1 (2023/2024), over the limit of 1.05. Fix: place the capacity in a "
+            "more efficient region (no catalog region offering a3-highgpu-8g meets the limit).")
+    assert verdicts(build_run(POOL, DEFAULT_POOL), pue, max_pue=1.05) == [
+        (pue, "mandatory", "gke", "gke.nodePools[default-pool] puts 8 GPUs (a3-highgpu-8g)" + tail),
+        (pue, "mandatory", "mega", "mega puts 16 GPUs (a3-highgpu-8g)" + tail)]
+
+
+def test_gke_pools_scale_over_the_quota_counting_every_zone():
+    quota = "gpufleet-stack-gpu-quota"
+    assert verdicts(build_run(POOL, DEFAULT_POOL), quota, max_gpus=16) == [(
+        quota, "mandatory", None, "the stack can scale to 40 GPUs at maximum node counts, over the quota of 16 GPUs "
+        "(policy config max_gpus). Largest: mega 32 (4 nodes of a3-highgpu-8g (8 GPUs each)), "
+        "gke.nodePools[default-pool] 8 (1 node of a3-highgpu-8g (8 GPUs each)). Fix: lower maximum node counts, or "
+        "raise the quota.")]
+    group = "gpufleet-node-group-max-gpus"
+    assert verdicts(build_run(POOL), group, max_gpus_per_node_group=16) == [(
+        group, "mandatory", "mega", "mega can scale to 32 GPUs (autoscaling.maxNodeCount × 2 zones = 4 nodes of "
+        "a3-highgpu-8g (8 GPUs each)), over the limit of 16 GPUs per node group. Fix: lower autoscaling.maxNodeCount "
+        "× 2 zones to at most 2, or split the capacity.")]
+
+
+def test_gke_pools_over_the_cost_budget():
+    budget = "gpufleet-stack-monthly-cost-budget"
+    assert verdicts(build_run(POOL, DEFAULT_POOL), budget, monthly_usd=100000) == [(
+        budget, "mandatory", None, "estimated $193,793.10/month for 24 GPUs exceeds the budget of $100,000.00/month "
+        "(policy config monthly_usd) by $93,793.10; 1 more resource(s) have no price and are not counted. Largest: "
+        "mega $129,195.40, gke.nodePools[default-pool] $64,597.70. Fix: lower node counts or hours, use spot or scale "
+        "to zero, choose cheaper regions, or raise the budget.")]
+
+
+def test_gke_default_pool_always_on_is_idle_waste_and_a_scale_to_zero_pool_is_not():
+    idle = "gpufleet-gpu-always-on-idle-waste"
+    assert verdicts(build_run(POOL, DEFAULT_POOL), idle) == [(
+        idle, "mandatory", "gke", "gke.nodePools[default-pool] keeps 1 node of a3-highgpu-8g (8 GPUs each) on all "
+        "month (initialNodeCount = 1, 730 h) on on-demand capacity without a reservation: paid whether busy or idle. "
+        "Fix: let it scale to zero (initialNodeCount 0), schedule it (tag gpufleet-hours-per-month), or run it in "
+        "reserved capacity.")]

@@ -1,34 +1,107 @@
-"""Readers of pulumi-gcp resource types: Compute Engine instances and GKE node pools as capacity, and
-what is billable."""
+"""Readers of pulumi-gcp resource types: Compute Engine instances, GKE node pools and the pools a GKE
+cluster declares itself (its default pool, inline `nodePools`) as capacity; Managed Lustre and Cloud
+Storage as storage; what else is billable.
+
+GKE counts nodes per zone: a node pool of `nodeCount` 2 over `nodeLocations` [a, b] runs 4 nodes. A
+pool in a zone has one zone; a regional pool without `nodeLocations` (its own or its cluster's) runs
+in three zones of the region, GKE's default ("Creating a regional cluster": the default configuration
+replicates each node pool across three zones of the control plane's region).
+"""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from gpufleet.readers.base import (
+    NOT_CONFIGURED,
     ONE,
     Capacity,
     Graph,
     ResourceReader,
     Scaling,
+    Storage,
     billable_readers,
     count,
     duty,
+    number,
     whole,
 )
-from gpufleet.readers.views import ResourceView, get_known, value_at
+from gpufleet.readers.views import ResourceView, get_known, known, value_at
 
 CLOUD = "gcp"
+GPU_TYPE_PATTERN = r"^(a\d|g\d)-"  # accelerator-optimised (A*) and G2/G4 machine types
+NODE_POOL = "gcp:container/nodePool:NodePool"
+CLUSTER = "gcp:container/cluster:Cluster"
+GIB_PER_TIB = 1024.0
+REGIONAL_DEFAULT_ZONES = 3  # GKE docs, "Creating a regional cluster" (see above)
+_ZONE = re.compile(r"^[a-z]+-[a-z]+\d+-[a-z]$")
+_CLUSTER_LOCATION = re.compile(r"/locations/([^/]+)/clusters/")
+
+
+def _region_of(place: Any) -> str | None:
+    """A zone ("us-east4-a") names its region ("us-east4"); a location may be either."""
+    if not isinstance(place, str) or not known(place):
+        return None
+    return place.rsplit("-", 1)[0] if _ZONE.match(place) else place
 
 
 def _region(view: ResourceView) -> str | None:
-    """A zone ("us-east4-a") names its region ("us-east4"); a location may be either."""
-    place = get_known(view.inputs, "zone") or get_known(view.inputs, "location") \
-        or get_known(view.provider_inputs, "region")
-    if not isinstance(place, str):
+    return _region_of(get_known(view.inputs, "zone") or get_known(view.inputs, "location")
+                      or get_known(view.provider_inputs, "region"))
+
+
+def _gke_cluster(pool: ResourceView, graph: Graph) -> ResourceView | None:
+    """The cluster a node pool belongs to: the one its `cluster` input depends on (a new cluster's id is
+    unknown at preview), else the one whose name or id it names."""
+    for urn in pool.dependencies.get("cluster", ()):
+        other = graph.get(urn)
+        if other is not None and other.type == CLUSTER:
+            return other
+    ref = get_known(pool.inputs, "cluster")
+    if not isinstance(ref, str):
         return None
-    parts = place.split("-")
-    return "-".join(parts[:-1]) if len(parts) == 3 and len(parts[-1]) == 1 else place
+    return next((other for other in graph.values() if other.type == CLUSTER
+                 and ref in (other.id, get_known(other.inputs, "name"))), None)
+
+
+def _pool_location(inputs: dict[str, Any]) -> Any:
+    """A node pool's location: its own, else the one its cluster's id names."""
+    location = value_at(inputs, "location")
+    if location is None and isinstance(ref := value_at(inputs, "cluster"), str):
+        match = _CLUSTER_LOCATION.search(ref)
+        location = match.group(1) if match else None
+    return location
+
+
+def _zones(inputs: dict[str, Any]) -> int | None:
+    """How many zones a node pool's per-zone counts apply to; None when unknown."""
+    locations = value_at(inputs, "nodeLocations")
+    if isinstance(locations, list) and locations:
+        return len(set(locations)) if all(known(z) for z in locations) else None
+    location = _pool_location(inputs)
+    if not isinstance(location, str) or not known(location):
+        return None
+    return 1 if _ZONE.match(location) else REGIONAL_DEFAULT_ZONES
+
+
+def _times(n: int | None, zones: int | None) -> int | None:
+    return None if n is None or zones is None else n * zones
+
+
+def _node_labels(inputs: dict[str, Any]) -> dict[str, Any]:
+    """gpufleet's duty labels: Kubernetes node labels (they allow "62.5"), else the nodes' GCE labels."""
+    resource = get_known(inputs, "nodeConfig", "resourceLabels")
+    k8s = get_known(inputs, "nodeConfig", "labels")
+    return {**(resource if isinstance(resource, dict) else {}), **(k8s if isinstance(k8s, dict) else {})}
+
+
+def _capacity_type(node_config: Any) -> str:
+    if get_known(node_config, "spot") or get_known(node_config, "preemptible"):
+        return "spot"
+    if get_known(node_config, "reservationAffinity", "consumeReservationType") == "SPECIFIC_RESERVATION":
+        return "reserved"
+    return "on-demand"
 
 
 class Instance(ResourceReader):
@@ -38,9 +111,11 @@ class Instance(ResourceReader):
 
     def capacity(self, view: ResourceView, graph: Graph) -> Capacity:
         hours, util, notes = duty(get_known(view.inputs, "labels"))
-        spot = get_known(view.inputs, "scheduling", "provisioningModel") == "SPOT"
-        return Capacity(CLOUD, _region(view), get_known(view.inputs, "machineType"), 1,
-                        "spot" if spot else "on-demand", hours, util, notes)
+        scheduling = get_known(view.inputs, "scheduling")
+        kind = "spot" if get_known(scheduling, "provisioningModel") == "SPOT" or get_known(scheduling, "preemptible") \
+            else "reserved" if get_known(view.inputs, "reservationAffinity", "type") == "SPECIFIC_RESERVATION" \
+            else "on-demand"
+        return Capacity(CLOUD, _region(view), get_known(view.inputs, "machineType"), 1, kind, hours, util, notes)
 
     def instance_types(self, inputs: dict[str, Any]) -> list[tuple[str, Any]]:
         machine = value_at(inputs, "machineType")
@@ -49,20 +124,37 @@ class Instance(ResourceReader):
     def scaling(self, inputs: dict[str, Any]) -> Scaling:
         return ONE
 
+    def reservation_targets(self, view: ResourceView, graph: Graph) -> list[Any]:
+        return [value_at(view.inputs, "reservationAffinity", "specificReservation", "values")]
+
 
 class NodePool(ResourceReader):
-    type = "gcp:container/nodePool:NodePool"
+    """A GKE node pool, or a pool a cluster declares (its default pool, an inline `nodePools` entry)
+    as a view of this type with the cluster's location."""
+
+    type = NODE_POOL
     cloud = CLOUD
     is_capacity = True
 
     def capacity(self, view: ResourceView, graph: Graph) -> Capacity:
-        hours, util, notes = duty(get_known(view.inputs, "nodeConfig", "labels"))
-        nodes = count(get_known(view.inputs, "nodeCount"))
-        if nodes is None:
-            nodes = count(get_known(view.inputs, "initialNodeCount"))
-        spot = bool(get_known(view.inputs, "nodeConfig", "spot"))
-        return Capacity(CLOUD, _region(view), get_known(view.inputs, "nodeConfig", "machineType"), nodes,
-                        "spot" if spot else "on-demand", hours, util, notes)
+        hours, util, notes = duty(_node_labels(view.inputs))
+        inputs = view.inputs
+        per_zone = count(get_known(inputs, "nodeCount"))
+        source = "nodeCount"
+        if per_zone is None:
+            per_zone, source = count(get_known(inputs, "initialNodeCount")), "initialNodeCount"
+        zones = _zones(inputs)
+        cluster = _gke_cluster(view, graph) if _pool_location(inputs) is None else None
+        if zones is None and cluster is not None and value_at(inputs, "nodeLocations") is None:
+            zones = _zones({"location": get_known(cluster.inputs, "location"),
+                            "nodeLocations": get_known(cluster.inputs, "nodeLocations")})
+        nodes = _times(per_zone, zones)
+        notes["nodes"] = (f"{source} per zone × {zones} zone(s)" if zones is not None
+                          else f"{source} is per zone, and the pool's zones are not known at preview")
+        location = _pool_location(inputs) or (get_known(cluster.inputs, "location") if cluster else None)
+        region = _region_of(location) or _region_of(get_known(view.provider_inputs, "region"))
+        return Capacity(CLOUD, region, get_known(inputs, "nodeConfig", "machineType"), nodes,
+                        _capacity_type(get_known(inputs, "nodeConfig")), hours, util, notes)
 
     def instance_types(self, inputs: dict[str, Any]) -> list[tuple[str, Any]]:
         machine = value_at(inputs, "nodeConfig", "machineType")
@@ -70,20 +162,133 @@ class NodePool(ResourceReader):
 
     def scaling(self, inputs: dict[str, Any]) -> Scaling:
         auto = value_at(inputs, "autoscaling")
+        zones = _zones(inputs)
+        per = f" × {zones} zones" if zones is not None and zones > 1 else ""  # the paths say what is per zone
         if isinstance(auto, dict):
-            lo = value_at(auto, "minNodeCount")
-            hi = value_at(auto, "maxNodeCount")
-            return Scaling(whole(lo if lo is not None else value_at(auto, "totalMinNodeCount")),
-                           whole(hi if hi is not None else value_at(auto, "totalMaxNodeCount")),
-                           "autoscaling.minNodeCount", "autoscaling.maxNodeCount")
-        n = whole(value_at(inputs, "nodeCount"))
-        return Scaling(n, n, "nodeCount", "nodeCount")
+            if value_at(auto, "totalMinNodeCount") is not None or value_at(auto, "totalMaxNodeCount") is not None:
+                return Scaling(whole(value_at(auto, "totalMinNodeCount")), whole(value_at(auto, "totalMaxNodeCount")),
+                               "autoscaling.totalMinNodeCount", "autoscaling.totalMaxNodeCount")
+            return Scaling(_times(whole(value_at(auto, "minNodeCount")), zones),
+                           _times(whole(value_at(auto, "maxNodeCount")), zones),
+                           f"autoscaling.minNodeCount{per}", f"autoscaling.maxNodeCount{per}")
+        key = "nodeCount" if value_at(inputs, "nodeCount") is not None else "initialNodeCount"
+        n = _times(whole(value_at(inputs, key)), zones)
+        return Scaling(n, n, f"{key}{per}", f"{key}{per}")
+
+    def reservation_targets(self, view: ResourceView, graph: Graph) -> list[Any]:
+        affinity = value_at(view.inputs, "nodeConfig", "reservationAffinity")
+        if value_at(affinity, "consumeReservationType") != "SPECIFIC_RESERVATION":
+            return []
+        return [value_at(affinity, "values")]
+
+    def fabric_configured(self, view: ResourceView | None, graph: Graph, interconnect: str) -> str:
+        if not interconnect.startswith("GPUDirect"):
+            return NOT_CONFIGURED
+        if view is None:
+            return "GPU networks unknown (declared inline in the cluster)"
+        networks = get_known(view.inputs, "networkConfig", "additionalNodeNetworkConfigs") or []
+        n = len(networks) if isinstance(networks, list) else 0
+        compact = get_known(view.inputs, "placementPolicy", "type") == "COMPACT"
+        return (f"{n} additional node networks/node" if n else "no additional node networks") + \
+            (", compact placement" if compact else "")
+
+
+def _is_capacity_pool(node_config: Any) -> bool:
+    """A pool worth pricing: a GPU machine type, GPUs attached, or a type not known at preview. GKE's
+    default machine type (no `machineType`) is a CPU type."""
+    if not isinstance(node_config, dict):
+        return node_config is not None  # the whole nodeConfig unknown at preview
+    if get_known(node_config, "guestAccelerators"):
+        return True
+    machine = node_config.get("machineType")
+    return machine is not None and (not known(machine) or re.match(GPU_TYPE_PATTERN, str(machine)) is not None)
+
+
+class Cluster(ResourceReader):
+    """A GKE cluster: billed (management fee), and the pools it declares itself: its default pool
+    (`initialNodeCount` nodes per zone of `nodeConfig.machineType`, unless `removeDefaultNodePool`) and
+    each entry of `nodePools`. Pools of CPU machine types stay part of the cluster's unpriced item."""
+
+    type = CLUSTER
+    cloud = CLOUD
+    billable = "GKE cluster management fee; no price in the catalog"
+
+    def _pools(self, inputs: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+        """(path, label, node-pool-shaped inputs) of each pool the cluster declares."""
+        pools = []
+        if value_at(inputs, "removeDefaultNodePool") is not True and value_at(inputs, "nodeConfig") is not None:
+            pools.append(("", "default-pool", {"nodeConfig": value_at(inputs, "nodeConfig"),
+                                               "initialNodeCount": value_at(inputs, "initialNodeCount")}))
+        for i, pool in enumerate(value_at(inputs, "nodePools") or []):
+            if isinstance(pool, dict):
+                name = pool.get("name")
+                pools.append((f"nodePools[{i}].", name if isinstance(name, str) and known(name) else str(i), dict(pool)))
+        for _, _, pool in pools:
+            pool.setdefault("location", value_at(inputs, "location"))
+            if pool.get("nodeLocations") is None:
+                pool["nodeLocations"] = value_at(inputs, "nodeLocations")
+        return pools
+
+    def instance_types(self, inputs: dict[str, Any]) -> list[tuple[str, Any]]:
+        return [(f"{path}nodeConfig.machineType", machine) for path, _, pool in self._pools(inputs)
+                if (machine := value_at(pool, "nodeConfig", "machineType")) is not None]
+
+    def inline_capacity(self, view: ResourceView) -> list[ResourceView]:
+        out = []
+        for _, label, pool in self._pools(view.inputs):
+            if not _is_capacity_pool(pool.get("nodeConfig")):
+                continue
+            out.append(ResourceView(urn=f"{view.urn}.nodePools[{label}]", type=NODE_POOL, inputs=pool,
+                                    provider_inputs=view.provider_inputs, dependencies={"cluster": (view.urn,)},
+                                    part_of=view.urn))
+        return out
+
+
+def _lustre(v: ResourceView) -> tuple[bool, float | None, list[str]]:
+    # pulumi-gcp types capacity and throughput as strings ("36000"); numbers are accepted too.
+    def figure(key: str) -> float | None:
+        value = get_known(v.inputs, key)
+        try:
+            return number(float(value)) if isinstance(value, str) else number(value)
+        except ValueError:
+            return None
+    gib, tier = figure("capacityGib"), figure("perUnitStorageThroughput")
+    return True, (None if gib is None else gib / GIB_PER_TIB), [f"{tier:g} MB/s/TiB"] if tier is not None else []
+
+
+def _bucket(v: ResourceView) -> tuple[bool, float | None, list[str]]:
+    details = [str(c) for c in [get_known(v.inputs, "storageClass") or "STANDARD"]]
+    for rule in get_known(v.inputs, "lifecycleRules") or []:
+        if get_known(rule, "action", "type") == "SetStorageClass" and (c := get_known(rule, "action", "storageClass")):
+            details.append(f"lifecycle → {c}")
+    return False, None, details
+
+
+class _GcpStorage(Storage):
+    def storage_region(self, view: ResourceView) -> str:
+        """Managed Lustre's location is a zone and a bucket's an upper-case region ("EUROPE-WEST4")."""
+        place = get_known(view.inputs, "location") or get_known(view.provider_inputs, "region")
+        return (_region_of(place.lower()) or "unknown") if isinstance(place, str) else "unknown"
 
 
 # Resources that are billed but have no price in the catalog (which prices GPU capacity).
 BILLABLE: dict[str, str] = {
-    "gcp:container/cluster:Cluster": "GKE cluster management fee; no price in the catalog",
-    "gcp:storage/bucket:Bucket": "Cloud Storage; no price in the catalog",
+    "gcp:compute/disk:Disk": "persistent disk storage; no price in the catalog",
+    "gcp:compute/routerNat:RouterNat": "Cloud NAT gateway hours and data; no price in the catalog",
+    "gcp:compute/address:Address": "static IP address hours; no price in the catalog",
+    "gcp:compute/reservation:Reservation":
+        "billed at the reserved machines' rate while unused; nodes running in it are priced at their node pool",
+    "gcp:filestore/instance:Instance": "Filestore capacity; no price in the catalog",
+    "gcp:sql/databaseInstance:DatabaseInstance": "Cloud SQL instance hours and storage; no price in the catalog",
+    "gcp:artifactregistry/repository:Repository": "Artifact Registry storage; no price in the catalog",
 }
 
-READERS: list[ResourceReader] = [Instance(), NodePool(), *billable_readers(CLOUD, BILLABLE)]
+READERS: list[ResourceReader] = [
+    Instance(),
+    NodePool(),
+    Cluster(),
+    _GcpStorage("gcp:lustre/instance:Instance", CLOUD, "Google Cloud Managed Lustre",
+                "Managed Lustre capacity; no price in the catalog", _lustre),
+    _GcpStorage("gcp:storage/bucket:Bucket", CLOUD, "Cloud Storage", "Cloud Storage; no price in the catalog", _bucket),
+    *billable_readers(CLOUD, BILLABLE),
+]
