@@ -8,9 +8,9 @@ region. A mistake in the configuration is reported as a list of problems, never 
 
 import pulumi
 
-from components.clouds import SUPPORTED_CLOUDS
 from components.fleet import declare_fleet
 from gpufleet.catalog import load_catalog
+from gpufleet.clouds import component_clouds
 from gpufleet.config import parse_fleet
 from gpufleet.errors import UserError
 from gpufleet.placement import place
@@ -25,7 +25,7 @@ def main() -> None:
     catalog = load_catalog()
     try:
         fleet = parse_fleet(pulumi.Config("gpufleet").require_object("fleet"), catalog)
-        placement = place(fleet, catalog, clouds=SUPPORTED_CLOUDS)
+        placement = place(fleet, catalog, clouds=component_clouds())
         clusters = declare_fleet(fleet, placement, catalog)
     except UserError as error:
         raise FleetError(error.problems, heading=error.heading) from None

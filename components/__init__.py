@@ -5,7 +5,8 @@
 - `StorageTiers` — a hot parallel file system sized from the GPUs it feeds, and tiered object storage.
 - `GpuCluster` — one cloud and region: network, private Kubernetes, node groups and storage.
 
-Cloud modules live in `components.clouds` (`SUPPORTED_CLOUDS`); see docs/components.md.
+What each cloud declares lives in its adapter (`gpufleet/clouds/<cloud>/declare.py`, the clouds the
+components build on are `gpufleet.clouds.component_clouds()`); see docs/components.md and docs/clouds.md.
 """
 
 from components.args import (
@@ -18,7 +19,6 @@ from components.args import (
     StorageTiersArgs,
 )
 from components.cluster import GpuCluster
-from components.clouds import SUPPORTED_CLOUDS
 from components.gpu_node_group import GpuNodeGroup
 from components.network import HighBandwidthNetwork
 from components.storage import StorageTiers
@@ -27,7 +27,6 @@ COMPONENTS = (GpuNodeGroup, HighBandwidthNetwork, StorageTiers, GpuCluster)
 
 __all__ = [
     "COMPONENTS",
-    "SUPPORTED_CLOUDS",
     "GpuCluster",
     "GpuClusterArgs",
     "GpuNodeGroup",

@@ -70,7 +70,7 @@ class GpuNodeGroupArgs(NodeGroupSpecArgs):
     """A GPU node group in an existing cluster (EKS managed node group / AKS agent pool)."""
 
     cloud: str
-    """"aws" or "azure"."""
+    """A cloud the components build on (`gpufleet.clouds.component_clouds()`: "aws", "azure")."""
     region: str
     """Cloud region of the cluster, as the catalog names it ("us-west-2", "eastus")."""
     cluster_name: pulumi.Input[str]
@@ -93,7 +93,7 @@ class HighBandwidthNetworkArgs(TypedDict):
     """The network a GPU cluster runs in, with the GPU fabric prepared for its instance types."""
 
     cloud: str
-    """"aws" or "azure"."""
+    """A cloud the components build on (`gpufleet.clouds.component_clouds()`: "aws", "azure")."""
     region: str
     """Cloud region."""
     zones: list[str]
@@ -143,7 +143,7 @@ class StorageTiersArgs(StorageSpecArgs):
     """A hot parallel file system sized from the GPUs it feeds, and an object store with lifecycle tiers."""
 
     cloud: str
-    """"aws" or "azure"."""
+    """A cloud the components build on (`gpufleet.clouds.component_clouds()`: "aws", "azure")."""
     region: str
     """Cloud region."""
     zone: str
@@ -166,7 +166,7 @@ class GpuClusterArgs(TypedDict):
     """One cloud and region: network, private Kubernetes control plane, GPU node groups, storage tiers."""
 
     cloud: str
-    """"aws" or "azure"."""
+    """A cloud the components build on (`gpufleet.clouds.component_clouds()`: "aws", "azure")."""
     region: str
     """Cloud region."""
     tags: dict[str, str]
@@ -181,6 +181,6 @@ class GpuClusterArgs(TypedDict):
     """Kubernetes minor version ("1.33"). Default: the cloud's default for new clusters."""
     system_node_size: NotRequired[str]
     """Instance type / VM size of the small system node group that runs cluster add-ons.
-    Default: the cloud module's `DEFAULT_SYSTEM_NODE_SIZE`."""
+    Default: the cloud adapter's `default_system_node_size`."""
     cidr: NotRequired[str]
     """Address space of the VPC / VNet (default "10.0.0.0/16")."""

@@ -5,7 +5,7 @@ from typing import Any, Optional
 import pulumi
 
 from components.args import GpuClusterArgs, GpuNodeGroupArgs, HighBandwidthNetworkArgs, StorageTiersArgs
-from components.clouds import cloud_module
+from components.declarer import cloud_adapter, declarer
 from components.gpu_node_group import GpuNodeGroup
 from components.network import HighBandwidthNetwork
 from components.preflight import ClusterPlan, plan_cluster, require
@@ -37,8 +37,9 @@ class GpuCluster(pulumi.ComponentResource):
         plan: ClusterPlan = require(plan_cluster(args, name), f"GpuCluster {name}: invalid arguments")
         super().__init__("gpufleet:index:GpuCluster", name, None, opts)
         caller = opts or pulumi.ResourceOptions()
-        cloud = cloud_module(plan.cloud)
-        azure_group = {"resource_group_name": args["resource_group_name"]} if args.get("resource_group_name") else {}
+        cloud = declarer(plan.cloud)
+        # What every part of the cluster takes on this cloud (an Azure resource group).
+        scope = {key: args[key] for key in cloud_adapter(plan.cloud).scope_inputs if args.get(key)}
         tags = dict(args["tags"])
 
         network_args: HighBandwidthNetworkArgs = {
@@ -46,7 +47,7 @@ class GpuCluster(pulumi.ComponentResource):
             "instance_types": [it.name for it in plan.network.instance_types], "tags": tags,
             "enable_fabric": plan.network.enable_fabric,
             "enable_file_system_subnet": plan.network.enable_file_system_subnet,
-            "cidr": str(plan.network.cidr), **azure_group,
+            "cidr": str(plan.network.cidr), **scope,
         }  # fmt: skip
         network = HighBandwidthNetwork(f"{name}-network", network_args, pulumi.ResourceOptions(parent=self))
         declared = cloud.declare_control_plane(self, name, args, network)
@@ -56,14 +57,9 @@ class GpuCluster(pulumi.ComponentResource):
             group_args: GpuNodeGroupArgs = {
                 **specs[group.workload], "cloud": plan.cloud, "region": plan.region, "tags": tags,
                 "cluster_name": declared["cluster_name"], "zone": group.zone,
-                "node_subnet_id": network.node_subnet_ids.apply(lambda ids, z=group.zone: ids[z]), **azure_group,
+                "node_subnet_id": network.node_subnet_ids.apply(lambda ids, z=group.zone: ids[z]), **scope,
+                **cloud.node_group_references(group, network, declared),
             }  # fmt: skip
-            if group.fabric == "EFA":
-                group_args["cluster_security_group_id"] = declared["cluster_security_group_id"]
-                group_args["fabric_security_group_id"] = network.fabric_security_group_id
-            if group.use_placement_group and plan.cloud == "azure":
-                group_args["proximity_placement_group_id"] = network.proximity_placement_group_ids.apply(
-                    lambda ids, z=group.zone: ids[z])
             groups[group.workload] = GpuNodeGroup(f"{name}-{group.workload}", group_args,
                                                   pulumi.ResourceOptions(parent=self))
 
@@ -72,15 +68,10 @@ class GpuCluster(pulumi.ComponentResource):
         for store in plan.storage:
             store_args: StorageTiersArgs = {
                 **storage_specs[store.workload], "cloud": plan.cloud, "region": plan.region, "zone": store.zone,
-                "gpu_count": store.gpu_count, "tags": tags, **azure_group,
+                "gpu_count": store.gpu_count, "tags": tags, **scope, **cloud.storage_references(store, network),
             }  # fmt: skip
             if store.product is not None:
                 store_args["file_system_subnet_id"] = network.file_system_subnet_ids.apply(
-                    lambda ids, z=store.zone: ids[z])
-                if plan.cloud == "aws":
-                    store_args["file_system_security_group_id"] = network.file_system_security_group_id
-            if plan.cloud == "azure":
-                store_args["private_endpoint_subnet_id"] = network.node_subnet_ids.apply(
                     lambda ids, z=store.zone: ids[z])
             # The caller's protect / retain_on_delete decide for the data-bearing children too.
             data = pulumi.ResourceOptions(parent=self, protect=caller.protect, retain_on_delete=caller.retain_on_delete)

@@ -10,8 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pulumi
-import pulumi_aws as aws
-import pulumi_azure_native as azure_native
 
 from gpufleet.catalog import Catalog, load_catalog
 from gpufleet.config import Fleet, Workload
@@ -20,9 +18,11 @@ from gpufleet.placement import Placement
 
 from components.args import GpuClusterArgs, NodeGroupSpecArgs, StorageSpecArgs
 from components.cluster import GpuCluster
+from components.declarer import cloud_adapter, declarer
 from components.preflight import plan_cluster
 
-# Stands in for the resource group the program declares, so Azure clusters pass preflight first.
+# Stands in for what the program declares for a cluster's scope (an Azure resource group), so every
+# cluster passes preflight before anything is declared.
 _DECLARED_LATER = "declared-by-the-program"
 
 
@@ -87,30 +87,21 @@ def fleet_clusters(fleet: Fleet, placement: Placement) -> list[PlannedCluster]:
     return list(clusters.values())
 
 
-def _provider(cloud: str, region: str) -> pulumi.ProviderResource:
-    if cloud == "aws":
-        return aws.Provider(f"aws-{region}", region=region)
-    return azure_native.Provider(f"azure-{region}", location=region)
-
-
 def declare_fleet(fleet: Fleet, placement: Placement, catalog: Catalog | None = None) -> dict[str, GpuCluster]:
     """Preflight every cluster, then declare them, each with its cloud and region's own provider."""
     catalog = catalog or load_catalog()
     planned = fleet_clusters(fleet, placement)
     problems = []
     for cluster in planned:
-        check = {**cluster.args, "resource_group_name": _DECLARED_LATER} if cluster.cloud == "azure" else cluster.args
-        problems += plan_cluster(check, cluster.name, catalog)[1]
+        scope = {key: _DECLARED_LATER for key in cloud_adapter(cluster.cloud).scope_inputs}
+        problems += plan_cluster({**cluster.args, **scope}, cluster.name, catalog)[1]
     if problems:
         raise UserError(problems, heading="the placed fleet fails preflight")
 
     declared = {}
     for cluster in planned:
-        opts = pulumi.ResourceOptions(providers=[_provider(cluster.cloud, cluster.region)])
-        args = cluster.args
-        if cluster.cloud == "azure":
-            group = azure_native.resources.ResourceGroup(f"{cluster.name}-rg", location=cluster.region,
-                                                         tags=fleet.owner_tags, opts=opts)
-            args = {**args, "resource_group_name": group.name}
-        declared[cluster.name] = GpuCluster(cluster.name, args, opts)
+        cloud = declarer(cluster.cloud)
+        opts = pulumi.ResourceOptions(providers=[cloud.provider(cluster.region)])
+        scope = cloud.declare_scope(cluster.name, cluster.region, fleet.owner_tags, opts)
+        declared[cluster.name] = GpuCluster(cluster.name, {**cluster.args, **scope}, opts)
     return declared

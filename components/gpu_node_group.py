@@ -5,7 +5,7 @@ from typing import Optional
 import pulumi
 
 from components.args import GpuNodeGroupArgs
-from components.clouds import cloud_module
+from components.declarer import declarer
 from components.preflight import plan_gpu_node_group, require
 
 
@@ -39,7 +39,7 @@ class GpuNodeGroup(pulumi.ComponentResource):
     def __init__(self, name: str, args: GpuNodeGroupArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
         plan = require(plan_gpu_node_group(args, name), f"GpuNodeGroup {name}: invalid arguments")
         super().__init__("gpufleet:index:GpuNodeGroup", name, None, opts)
-        declared = cloud_module(plan.cloud).declare_node_group(self, name, plan, args)
+        declared = declarer(plan.cloud).declare_node_group(self, name, plan, args)
         self.instance_type = pulumi.Output.from_input(plan.instance.name)
         self.nodes = pulumi.Output.from_input(plan.nodes)
         self.min_nodes = pulumi.Output.from_input(plan.min_nodes)

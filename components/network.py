@@ -5,7 +5,7 @@ from typing import Optional
 import pulumi
 
 from components.args import HighBandwidthNetworkArgs
-from components.clouds import cloud_module
+from components.declarer import declarer
 from components.preflight import plan_network, require
 
 
@@ -40,7 +40,7 @@ class HighBandwidthNetwork(pulumi.ComponentResource):
                  opts: Optional[pulumi.ResourceOptions] = None) -> None:
         plan = require(plan_network(args, name), f"HighBandwidthNetwork {name}: invalid arguments")
         super().__init__("gpufleet:index:HighBandwidthNetwork", name, None, opts)
-        declared = cloud_module(plan.cloud).declare_network(self, name, plan, args)
+        declared = declarer(plan.cloud).declare_network(self, name, plan, args)
         for key, value in declared.items():
             setattr(self, key, pulumi.Output.from_input(value))
         self.fabric = pulumi.Output.from_input(plan.fabric)

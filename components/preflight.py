@@ -2,7 +2,7 @@
 
 Each `plan_*` function checks one component's arguments against the catalog (SKU offered in the
 region, fabric available for the SKU), the file-system product rules (throughput tiers, capacity
-steps) and the cloud module's own refusals, and returns `(plan, problems)`. Every problem carries its
+steps) and the cloud adapter's own refusals, and returns `(plan, problems)`. Every problem carries its
 path, the bad value and what is allowed. Components call `require(...)`, which raises one
 `UserError` listing them all; `plan_cluster` checks a whole cluster at once.
 """
@@ -12,20 +12,20 @@ from __future__ import annotations
 import ipaddress
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any, get_args
 
 from gpufleet.catalog import Catalog, InstanceType, load_catalog
-from gpufleet.config import CapacityType, Reservation
+from gpufleet.clouds.adapter import CloudAdapter
+from gpufleet.clouds.file_systems import GIB_PER_TIB, FileSystemProduct
+from gpufleet.clouds.plans import ClusterPlan, NetworkPlan, NodeGroupPlan, ReservationPlan, StoragePlan
+from gpufleet.config import CapacityType
 from gpufleet.errors import Problem, UserError, did_you_mean, unknown_name
 
 from components import args as A
-from components.clouds import CloudModule, cloud_module, cloud_problem
-from components.file_systems import FILE_SYSTEMS, GIB_PER_TIB, FileSystemProduct
+from components.declarer import cloud_adapter, cloud_problem
 from components.tags import REQUIRED_TAG_KEYS, tag_value
 
 CAPACITY_TYPES: tuple[str, ...] = get_args(CapacityType)
-RESERVATION_KINDS: tuple[str, ...] = get_args(Reservation.model_fields["kind"].annotation)
 
 DEFAULT_CAPACITY_TYPE = "on-demand"
 DEFAULT_ROOT_VOLUME_GIB = 200
@@ -34,117 +34,8 @@ DEFAULT_THROUGHPUT_MB_S_PER_GPU = 250.0  # gpufleet design assumption, see Stora
 DEFAULT_COLD_AFTER_DAYS = 30
 DEFAULT_ARCHIVE_AFTER_DAYS = 180
 DEFAULT_CIDR = "10.0.0.0/16"
-CIDR_PREFIX_RANGE = (8, 18)  # room for the subnets the cloud modules carve out
+CIDR_PREFIX_RANGE = (8, 18)  # room for the subnets the clouds carve out
 MAX_HOURS_PER_MONTH = 730.0
-
-
-@dataclass(frozen=True)
-class ReservationPlan:
-    kind: str
-    id: str
-    zone: str
-
-
-@dataclass(frozen=True)
-class NodeGroupPlan:
-    cloud: str
-    region: str
-    workload: str
-    instance: InstanceType
-    gpu_count: int  # asked for
-    nodes: int  # whole nodes: ceil(gpu_count / GPUs per node)
-    min_nodes: int
-    capacity_type: str
-    reservation: ReservationPlan | None
-    zone: str
-    enable_fabric: bool
-    spot_max_price_usd_per_hour: float | None
-    root_volume_gib: int
-    utilization_percent: float | None
-    hours_per_month: float | None
-    placement_reason: str | None
-
-    @property
-    def gpus(self) -> int:
-        """GPUs provisioned (whole nodes), at least `gpu_count`."""
-        return self.nodes * self.instance.gpu_count
-
-    @property
-    def max_nodes(self) -> int:
-        return self.nodes
-
-    @property
-    def fabric(self) -> str:
-        """"EFA", "InfiniBand", … when the fabric is attached, else "none"."""
-        return (self.instance.interconnect or "none") if self.enable_fabric else "none"
-
-    @property
-    def use_placement_group(self) -> bool:
-        """Fabric nodes go in a placement group, unless a reservation dictates placement
-        (terraform-aws-eks #3730: a forced placement group breaks reservations and Capacity Blocks)."""
-        return self.enable_fabric and self.reservation is None
-
-
-@dataclass(frozen=True)
-class StoragePlan:
-    cloud: str
-    region: str
-    zone: str
-    workload: str
-    gpu_count: int
-    product: FileSystemProduct | None  # None: no hot tier
-    hot_capacity_gib: int
-    throughput_mb_s_per_tib: int
-    required_mb_s: float
-    object_capacity_tib: float | None
-    cool_after_days: int | None
-    cold_after_days: int
-    archive_after_days: int
-    placement_reason: str | None = None
-
-    @property
-    def hot_capacity_tib(self) -> float:
-        return self.hot_capacity_gib / GIB_PER_TIB
-
-    @property
-    def hot_throughput_mb_s(self) -> float:
-        return self.hot_capacity_tib * self.throughput_mb_s_per_tib
-
-
-@dataclass(frozen=True)
-class NetworkPlan:
-    cloud: str
-    region: str
-    zones: tuple[str, ...]
-    cidr: ipaddress.IPv4Network
-    instance_types: tuple[InstanceType, ...]
-    enable_fabric: bool
-    enable_file_system_subnet: bool
-
-    @property
-    def fabric_instance_types(self) -> tuple[InstanceType, ...]:
-        return tuple(it for it in self.instance_types if it.high_bandwidth) if self.enable_fabric else ()
-
-    @property
-    def fabric(self) -> str:
-        kinds = sorted({it.interconnect for it in self.fabric_instance_types if it.interconnect})
-        return kinds[0] if kinds else "none"
-
-    @property
-    def bandwidth_gbps_per_node(self) -> float | None:
-        """The catalog's network bandwidth of the fastest node type (fabric types when there is a fabric)."""
-        types = self.fabric_instance_types or self.instance_types
-        known = [it.network_gbps for it in types if it.network_gbps is not None]
-        return max(known) if known else None
-
-
-@dataclass(frozen=True)
-class ClusterPlan:
-    cloud: str
-    region: str
-    network: NetworkPlan
-    node_groups: tuple[NodeGroupPlan, ...]
-    storage: tuple[StoragePlan, ...]
 
 
 def require(result: tuple[Any, list[Problem]], heading: str) -> Any:
@@ -164,27 +55,27 @@ def _missing(args: Mapping[str, Any], cls: type, path: str) -> list[Problem]:
 
 
 def _common_problems(args: Mapping[str, Any], args_type: type, path: str, catalog: Catalog
-                     ) -> tuple[CloudModule | None, list[Problem]]:
+                     ) -> tuple[CloudAdapter | None, list[Problem]]:
     """What every component's preflight checks first: required arguments, owner tags, cloud and region.
-    The cloud's module is None when the cloud or region is unusable (nothing more can be checked)."""
+    The cloud's adapter is None when the cloud or region is unusable (nothing more can be checked)."""
     problems = _missing(args, args_type, path) + tag_problems(f"{path}.tags", args.get("tags"))
-    module, found = _cloud_and_region(args, path, catalog)
-    return module, problems + found
+    cloud_rules, found = _cloud_and_region(args, path, catalog)
+    return cloud_rules, problems + found
 
 
-def _cloud_and_region(args: Mapping[str, Any], path: str, catalog: Catalog) -> tuple[CloudModule | None, list[Problem]]:
+def _cloud_and_region(args: Mapping[str, Any], path: str, catalog: Catalog) -> tuple[CloudAdapter | None, list[Problem]]:
     cloud = args.get("cloud")
     if problem := cloud_problem(f"{path}.cloud", cloud):
         return None, [problem]
     problems = []
     if problem := catalog.check_region(f"{path}.region", cloud, args.get("region")):
         problems.append(problem)
-    return cloud_module(cloud), problems
+    return cloud_adapter(cloud), problems
 
 
-def _inputs(module: CloudModule, component: str, plan: Any, args: Mapping[str, Any], path: str,
+def _inputs(cloud_rules: CloudAdapter, component: str, plan: Any, args: Mapping[str, Any], path: str,
             cloud: str) -> list[Problem]:
-    return [Problem(f"{path}.{key}", f"required on {cloud}") for key in module.required_inputs(component, plan)
+    return [Problem(f"{path}.{key}", f"required on {cloud}") for key in cloud_rules.required_inputs(component, plan)
             if args.get(key) is None]
 
 
@@ -255,7 +146,7 @@ def plan_node_group(spec: Mapping[str, Any], cloud: str, region: str, path: str,
     problems = _missing(spec, A.NodeGroupSpecArgs, path)
     if problem := cloud_problem(f"{path}.cloud", cloud):
         return None, problems + [problem]
-    module = cloud_module(cloud)
+    cloud_rules = cloud_adapter(cloud)
     region_ok = catalog.region(cloud, region) is not None
 
     gpu_count, found = _positive_int(spec, "gpu_count", path, None)
@@ -271,8 +162,8 @@ def plan_node_group(spec: Mapping[str, Any], cloud: str, region: str, path: str,
             problems.append(Problem(f"{path}.reservation", f"a reservation is only used with capacity_type "
                                     f"'reserved', not {capacity!r}"))
         kind_problem = _choice(f"{path}.reservation.kind", f"{cloud} reservation kind", raw.get("kind"),
-                               module.RESERVATION_KINDS)
-        zone_problem = module.zone_problem(f"{path}.reservation.zone", region, raw.get("zone")) if region_ok else None
+                               cloud_rules.reservation_kinds)
+        zone_problem = cloud_rules.zone_problem(f"{path}.reservation.zone", region, raw.get("zone")) if region_ok else None
         problems += [p for p in (kind_problem, zone_problem) if p]
         if not raw.get("id"):
             problems.append(Problem(f"{path}.reservation.id", "required argument is missing"))
@@ -283,7 +174,7 @@ def plan_node_group(spec: Mapping[str, Any], cloud: str, region: str, path: str,
 
     zone = spec.get("zone")
     if zone is not None and region_ok:
-        if problem := module.zone_problem(f"{path}.zone", region, zone):
+        if problem := cloud_rules.zone_problem(f"{path}.zone", region, zone):
             problems.append(problem)
         elif reservation is not None and zone != reservation.zone:
             problems.append(Problem(f"{path}.zone", f"reservation {reservation.id} is in zone "
@@ -292,7 +183,7 @@ def plan_node_group(spec: Mapping[str, Any], cloud: str, region: str, path: str,
     if reservation is not None:
         zone = reservation.zone
     elif zone is None and region_ok:
-        zone = module.default_zone(region)
+        zone = cloud_rules.default_zone(region)
 
     # The instance type: pinned, or picked from the catalog's offers for the GPU.
     instance: InstanceType | None = None
@@ -357,7 +248,7 @@ def plan_node_group(spec: Mapping[str, Any], cloud: str, region: str, path: str,
         root_volume_gib=root, utilization_percent=utilization, hours_per_month=hours,
         placement_reason=spec.get("placement_reason"),
     )  # fmt: skip
-    problems += module.node_group_problems(plan, path)
+    problems += cloud_rules.node_group_problems(plan, path)
     return (None if problems else plan), problems
 
 
@@ -365,13 +256,13 @@ def plan_gpu_node_group(args: Mapping[str, Any], path: str, catalog: Catalog | N
                         ) -> tuple[NodeGroupPlan | None, list[Problem]]:
     """Preflight of `GpuNodeGroup`: the spec, the tags and the cloud's required inputs."""
     catalog = catalog or load_catalog()
-    module, problems = _common_problems(args, A.GpuNodeGroupArgs, path, catalog)
-    if module is None:
+    cloud_rules, problems = _common_problems(args, A.GpuNodeGroupArgs, path, catalog)
+    if cloud_rules is None:
         return None, problems
     plan, spec_problems = plan_node_group(args, args["cloud"], args.get("region"), path, catalog)
     problems += [p for p in spec_problems if p not in problems]
     if plan is not None:
-        problems += _inputs(module, "GpuNodeGroup", plan, args, path, args["cloud"])
+        problems += _inputs(cloud_rules, "GpuNodeGroup", plan, args, path, args["cloud"])
     return (None if problems else plan), problems
 
 
@@ -432,7 +323,7 @@ def plan_storage_spec(spec: Mapping[str, Any], cloud: str, region: str, zone: st
     problems = _missing(spec, A.StorageSpecArgs, path)
     if problem := cloud_problem(f"{path}.cloud", cloud):
         return None, problems + [problem]
-    module = cloud_module(cloud)
+    cloud_rules = cloud_adapter(cloud)
     per_gpu, found = _number(spec, "throughput_mb_s_per_gpu", path, 0, None)
     problems += found
     per_gpu = DEFAULT_THROUGHPUT_MB_S_PER_GPU if per_gpu is None else per_gpu
@@ -440,9 +331,13 @@ def plan_storage_spec(spec: Mapping[str, Any], cloud: str, region: str, zone: st
 
     product, capacity_gib, tier = None, 0, 0
     if spec.get("enable_hot_tier", True):
-        product = FILE_SYSTEMS[cloud]
-        capacity_gib, tier, found = _hot_tier(spec, product, required, path)
-        problems += found
+        product = cloud_rules.file_system
+        if product is None:
+            problems.append(Problem(f"{path}.enable_hot_tier", f"{cloud} has no hot-tier file system product", True,
+                                    ("false",)))
+        else:
+            capacity_gib, tier, found = _hot_tier(spec, product, required, path)
+            problems += found
 
     cool, found = _positive_int(spec, "cool_after_days", path, None)
     problems += found
@@ -465,7 +360,7 @@ def plan_storage_spec(spec: Mapping[str, Any], cloud: str, region: str, zone: st
         object_capacity_tib=object_tib, cool_after_days=cool, cold_after_days=cold, archive_after_days=archive,
         placement_reason=spec.get("placement_reason"),
     )  # fmt: skip
-    problems = module.storage_problems(plan, path)
+    problems = cloud_rules.storage_problems(plan, path)
     return (None if problems else plan), problems
 
 
@@ -473,19 +368,19 @@ def plan_storage_tiers(args: Mapping[str, Any], path: str, catalog: Catalog | No
                        ) -> tuple[StoragePlan | None, list[Problem]]:
     """Preflight of `StorageTiers`."""
     catalog = catalog or load_catalog()
-    module, problems = _common_problems(args, A.StorageTiersArgs, path, catalog)
-    if module is None:
+    cloud_rules, problems = _common_problems(args, A.StorageTiersArgs, path, catalog)
+    if cloud_rules is None:
         return None, problems
     cloud, region = args["cloud"], args.get("region")
     if args.get("zone") is not None and catalog.region(cloud, region) is not None:
-        if problem := module.zone_problem(f"{path}.zone", region, args["zone"]):
+        if problem := cloud_rules.zone_problem(f"{path}.zone", region, args["zone"]):
             problems.append(problem)
     gpu_count, found = _positive_int(args, "gpu_count", path, None, minimum=0)
     problems += found
     plan, spec_problems = plan_storage_spec(args, cloud, region, args.get("zone"), gpu_count or 0, path)
     problems += [p for p in spec_problems if p not in problems]
     if plan is not None:
-        problems += _inputs(module, "StorageTiers", plan, args, path, cloud)
+        problems += _inputs(cloud_rules, "StorageTiers", plan, args, path, cloud)
     return (None if problems else plan), problems
 
 
@@ -496,15 +391,15 @@ def plan_network(args: Mapping[str, Any], path: str, catalog: Catalog | None = N
                  ) -> tuple[NetworkPlan | None, list[Problem]]:
     """Preflight of `HighBandwidthNetwork`."""
     catalog = catalog or load_catalog()
-    module, problems = _common_problems(args, A.HighBandwidthNetworkArgs, path, catalog)
-    if module is None:
+    cloud_rules, problems = _common_problems(args, A.HighBandwidthNetworkArgs, path, catalog)
+    if cloud_rules is None:
         return None, problems
     cloud, region = args["cloud"], args.get("region")
     zones = list(dict.fromkeys(args.get("zones") or []))
     if not zones:
         problems.append(Problem(f"{path}.zones", "at least one placement zone is needed", args.get("zones")))
     elif catalog.region(cloud, region) is not None:
-        problems += [p for i, z in enumerate(zones) if (p := module.zone_problem(f"{path}.zones[{i}]", region, z))]
+        problems += [p for i, z in enumerate(zones) if (p := cloud_rules.zone_problem(f"{path}.zones[{i}]", region, z))]
     types = []
     for i, name in enumerate(args.get("instance_types") or []):
         if problem := catalog.check_instance_type(f"{path}.instance_types[{i}]", cloud, name):
@@ -525,7 +420,7 @@ def plan_network(args: Mapping[str, Any], path: str, catalog: Catalog | None = N
     plan = NetworkPlan(cloud=cloud, region=region, zones=tuple(zones), cidr=cidr, instance_types=tuple(types),
                        enable_fabric=args.get("enable_fabric", True),
                        enable_file_system_subnet=args.get("enable_file_system_subnet", False))
-    problems = _inputs(module, "HighBandwidthNetwork", plan, args, path, cloud)
+    problems = _inputs(cloud_rules, "HighBandwidthNetwork", plan, args, path, cloud)
     return (None if problems else plan), problems
 
 
@@ -536,8 +431,8 @@ def plan_cluster(args: Mapping[str, Any], path: str, catalog: Catalog | None = N
                  ) -> tuple[ClusterPlan | None, list[Problem]]:
     """Preflight of a whole `GpuCluster`: network, every node group and every storage tier at once."""
     catalog = catalog or load_catalog()
-    module, problems = _common_problems(args, A.GpuClusterArgs, path, catalog)
-    if module is None:
+    cloud_rules, problems = _common_problems(args, A.GpuClusterArgs, path, catalog)
+    if cloud_rules is None:
         return None, problems
     cloud, region = args["cloud"], args.get("region")
 
@@ -585,7 +480,7 @@ def plan_cluster(args: Mapping[str, Any], path: str, catalog: Catalog | None = N
         }  # fmt: skip
         network, found = plan_network(network_args, path, catalog)
         problems += [p for p in found if p not in problems]
-    problems += [p for p in _inputs(module, "GpuCluster", None, args, path, cloud) if p not in problems]
+    problems += [p for p in _inputs(cloud_rules, "GpuCluster", None, args, path, cloud) if p not in problems]
     if problems or network is None:
         return None, problems
     return ClusterPlan(cloud, region, network, tuple(node_groups.values()), tuple(storage)), []

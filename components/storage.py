@@ -5,7 +5,7 @@ from typing import Optional
 import pulumi
 
 from components.args import StorageTiersArgs
-from components.clouds import cloud_module
+from components.declarer import declarer
 from components.preflight import plan_storage_tiers, require
 
 
@@ -45,7 +45,7 @@ class StorageTiers(pulumi.ComponentResource):
     def __init__(self, name: str, args: StorageTiersArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
         plan = require(plan_storage_tiers(args, name), f"StorageTiers {name}: invalid arguments")
         super().__init__("gpufleet:index:StorageTiers", name, None, opts)
-        declared = cloud_module(plan.cloud).declare_storage(self, name, plan, args, data_options(self, opts))
+        declared = declarer(plan.cloud).declare_storage(self, name, plan, args, data_options(self, opts))
         self.hot_file_system_id = pulumi.Output.from_input(declared["hot_file_system_id"])
         self.hot_capacity_tib = pulumi.Output.from_input(plan.hot_capacity_tib)
         self.hot_throughput_mb_s_per_tib = pulumi.Output.from_input(plan.throughput_mb_s_per_tib)

@@ -8,11 +8,13 @@ with its path (`gpufleet:fleet.workloads[1].gpu`), the bad value, what is allowe
 from __future__ import annotations
 
 import math
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Callable, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic_core import PydanticCustomError
 
-from gpufleet.catalog import Catalog, Cloud, load_catalog
+from gpufleet.catalog import Catalog, load_catalog
+from gpufleet.clouds import adapter, adapters, reservation_kinds
 from gpufleet.errors import Problem, UserError, did_you_mean, unknown_name
 
 CONFIG_KEY = "gpufleet:fleet"
@@ -21,6 +23,23 @@ Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{0,23}$", description="lowe
 Objective = Literal["carbon", "cost", "balanced"]
 CapacityType = Literal["on-demand", "spot", "reserved"]
 WorkloadKind = Literal["training", "inference"]
+
+
+def _one_of(allowed: Callable[[], tuple[str, ...]]) -> BeforeValidator:
+    """A closed choice whose members come from the registered clouds, reported like a `Literal`."""
+    def check(value: Any) -> Any:
+        names = allowed()
+        if value not in names:
+            quoted = [repr(n) for n in names]
+            expected = " or ".join(filter(None, (", ".join(quoted[:-1]), quoted[-1] if quoted else "")))
+            raise PydanticCustomError("literal_error", "Input should be {expected}", {"expected": expected})
+        return value
+    return BeforeValidator(check)
+
+
+# A registered cloud (gpufleet.clouds), and a reservation kind of one.
+Cloud = Annotated[str, _one_of(lambda: tuple(a.name for a in adapters()))]
+ReservationKind = Annotated[str, _one_of(reservation_kinds)]
 
 # Country groups a residency rule may name (ISO 3166-1 alpha-2 members).
 EU = ("AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV",
@@ -71,7 +90,7 @@ class Reservation(_Model):
     of a capacity reservation group. `zone` is the availability zone the capacity is in.
     """
 
-    kind: Literal["capacity-reservation", "capacity-block", "capacity-reservation-group"]
+    kind: ReservationKind
     id: Annotated[str, Field(min_length=1)]
     zone: Annotated[str, Field(min_length=1)]
 
@@ -253,7 +272,7 @@ def _catalog_problems(raw: Any, catalog: Catalog) -> list[Problem]:
     problems: list[Problem] = []
 
     def region(loc: tuple[Any, ...], cloud: Any, name: Any) -> None:
-        if cloud in ("aws", "azure", "gcp") and isinstance(name, str):
+        if adapter(cloud) is not None and isinstance(name, str):
             if p := catalog.check_region(_path(loc), cloud, name):
                 problems.append(p)
 

@@ -23,7 +23,7 @@ def test_a_second_reader_for_a_type_is_refused():
 
     with pytest.raises(ValueError, match=r"cloud 'twin': resource types with a reader already: "
                                          r"aws:eks/nodeGroup:NodeGroup"):
-        clouds.register(Twin)
+        clouds.register(Twin())
     assert clouds.adapter("twin") is None
 
 
@@ -32,7 +32,7 @@ def test_a_cloud_name_is_registered_once():
         name = "aws"
 
     with pytest.raises(ValueError, match="cloud 'aws' is already registered"):
-        clouds.register(Aws2)
+        clouds.register(Aws2())
 
 
 def test_registered_adds_a_cloud_for_a_block_only():
@@ -41,8 +41,9 @@ def test_registered_adds_a_cloud_for_a_block_only():
         readers = (Billable("lab:index:Rack", "lab", "rack rent; no price in the catalog"),)
         gpu_type_pattern = r"^rack-"
 
-    with clouds.registered(Lab):
-        assert clouds.adapter("lab") is Lab
+    lab = Lab()
+    with clouds.registered(lab):
+        assert clouds.adapter("lab") is lab
         assert clouds.reader_for("lab:index:Rack").billable == "rack rent; no price in the catalog"
         assert clouds.is_gpu_type_name("rack-8x")
     assert clouds.adapter("lab") is None and clouds.reader_for("lab:index:Rack") is None

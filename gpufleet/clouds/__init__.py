@@ -18,13 +18,13 @@ from gpufleet.clouds.gcp import Gcp
 from gpufleet.readers.base import ResourceReader
 from gpufleet.readers.views import ResourceView
 
-BUILTIN: tuple[type[CloudAdapter], ...] = (Aws, Azure, Gcp)
+BUILTIN: tuple[CloudAdapter, ...] = (Aws(), Azure(), Gcp())
 
-_ADAPTERS: dict[str, type[CloudAdapter]] = {}
+_ADAPTERS: dict[str, CloudAdapter] = {}
 _READERS: dict[str, ResourceReader] = {}
 
 
-def register(adapter: type[CloudAdapter]) -> None:
+def register(adapter: CloudAdapter) -> None:
     """Add a cloud. Its name and each of its resource types must be new: one reader per type."""
     if adapter.name in _ADAPTERS:
         raise ValueError(f"cloud {adapter.name!r} is already registered")
@@ -43,7 +43,7 @@ def unregister(name: str) -> None:
 
 
 @contextlib.contextmanager
-def registered(adapter: type[CloudAdapter]) -> Iterator[type[CloudAdapter]]:
+def registered(adapter: CloudAdapter) -> Iterator[CloudAdapter]:
     """`adapter` registered for the time of the block (tests, one-off tools)."""
     register(adapter)
     try:
@@ -52,12 +52,26 @@ def registered(adapter: type[CloudAdapter]) -> Iterator[type[CloudAdapter]]:
         unregister(adapter.name)
 
 
-def adapters() -> tuple[type[CloudAdapter], ...]:
+def adapters() -> tuple[CloudAdapter, ...]:
     return tuple(_ADAPTERS.values())
 
 
-def adapter(name: str) -> type[CloudAdapter] | None:
-    return _ADAPTERS.get(name)
+def adapter(name: object) -> CloudAdapter | None:
+    return _ADAPTERS.get(name) if isinstance(name, str) else None
+
+
+def component_clouds() -> tuple[str, ...]:
+    """The clouds the components build on (their adapter has a declare module)."""
+    return tuple(name for name, a in _ADAPTERS.items() if a.declare_module is not None)
+
+
+def reservation_cloud(kind: str) -> CloudAdapter | None:
+    """The cloud whose reservations are of `kind` ("capacity-block": aws)."""
+    return next((a for a in _ADAPTERS.values() if kind in a.reservation_kinds), None)
+
+
+def reservation_kinds() -> tuple[str, ...]:
+    return tuple(kind for a in _ADAPTERS.values() for kind in a.reservation_kinds)
 
 
 def reader_for(type_: str) -> ResourceReader | None:

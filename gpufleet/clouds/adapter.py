@@ -1,29 +1,140 @@
-"""What a cloud adapter is: one class per cloud that owns everything cloud-specific.
+"""What a cloud adapter is: one object per cloud that owns everything cloud-specific.
 
-This module holds the low half every layer may use (readers, product facts as data); the cloud's
-Pulumi half (declaring resources, preflight rules) is imported only by the components. See
-docs/clouds.md for adding a cloud.
+The adapter itself is the low half every layer may use: its resource readers, its product facts as
+data, its preflight rules (pure functions of plans) and how placement reads its reservations. The
+cloud's Pulumi half (declaring resources and providers) lives in its `declare` module, which only the
+components import (`CloudAdapter.declarer()`). See docs/clouds.md for adding a cloud.
 """
 
 from __future__ import annotations
 
+import enum
+import importlib
 import re
-from typing import ClassVar
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
 
+from gpufleet.clouds.file_systems import FileSystemProduct
+from gpufleet.clouds.plans import NodeGroupPlan, StoragePlan
+from gpufleet.errors import Problem
 from gpufleet.readers.base import ResourceReader
 
 
-class CloudAdapter:
-    """A cloud, as gpufleet knows it. Subclasses set the class attributes; they are never instantiated."""
+class Feature(enum.Enum):
+    """What a cloud adapter may not provide, under a stable key (`Feature.SPOT_MAX_PRICE.value`).
+    Closed: a new feature is a new member here, documented in docs/components.md."""
 
-    name: ClassVar[str]
+    COMPONENTS = "components"
+    FABRIC_UNKNOWN_INTERFACE_COUNT = "fabric-unknown-interface-count"
+    SPOT_MAX_PRICE = "spot-max-price"
+    DEVICE_PLUGINS = "device-plugins"
+    FABRIC_IN_PODS = "fabric-in-pods"
+    INTERNET_EGRESS = "internet-egress"
+    ARM64_GPU_HOSTS = "arm64-gpu-hosts"
+    ZONE_EXISTENCE_CHECK = "zone-existence-check"
+    ZONELESS_REGIONS = "zoneless-regions"
+    HOT_TIER_OBJECT_LINK = "hot-tier-object-link"
+    PRIVATE_DNS_ZONE = "private-dns-zone"
+    PLACEMENT_GROUP_WITH_RESERVATION = "placement-group-with-reservation"
+    HOST_DISK_ENCRYPTION = "host-disk-encryption"
+    FABRIC_SECURITY_GROUP = "fabric-security-group"
+    FILE_SYSTEM_SECURITY_GROUP = "file-system-security-group"
+    PROXIMITY_PLACEMENT_GROUPS = "proximity-placement-groups"
+    OBJECT_CONTAINER = "object-container"
+
+    @property
+    def title(self) -> str:
+        return _TITLES[self]
+
+
+_TITLES = {
+    Feature.COMPONENTS: "Components",
+    Feature.FABRIC_UNKNOWN_INTERFACE_COUNT: "Fabric on instance types whose interface count is unknown",
+    Feature.SPOT_MAX_PRICE: "Spot max price",
+    Feature.DEVICE_PLUGINS: "GPU and fabric device plugins",
+    Feature.FABRIC_IN_PODS: "The fabric inside Kubernetes pods",
+    Feature.INTERNET_EGRESS: "Internet egress (NAT gateway)",
+    Feature.ARM64_GPU_HOSTS: "Arm64 (Grace) GPU hosts",
+    Feature.ZONE_EXISTENCE_CHECK: "Checking that a zone exists",
+    Feature.ZONELESS_REGIONS: "Regions without availability zones",
+    Feature.HOT_TIER_OBJECT_LINK: "Linking the hot tier to the object store",
+    Feature.PRIVATE_DNS_ZONE: "Private DNS zone for the storage private endpoint",
+    Feature.PLACEMENT_GROUP_WITH_RESERVATION: "Placement group with a capacity reservation",
+    Feature.HOST_DISK_ENCRYPTION: "Host encryption of node disks",
+    Feature.FABRIC_SECURITY_GROUP: "Fabric security group (output `fabric_security_group_id`)",
+    Feature.FILE_SYSTEM_SECURITY_GROUP: "File system security group (output `file_system_security_group_id`)",
+    Feature.PROXIMITY_PLACEMENT_GROUPS: "Network-level placement groups (output `proximity_placement_group_ids`)",
+    Feature.OBJECT_CONTAINER: "Object container (output `object_container_name`)",
+}
+
+
+@dataclass(frozen=True)
+class ReservationScope:
+    """Where a reservation's capacity can be, for placement: a region of the cloud (None: any), or
+    nowhere (`possible` False) when its zone names no region; with the words the placement shows."""
+
+    region: str | None
+    allowed: str  # "in aws us-west-2 (reservation zone us-west-2b)"
+    label: str  # "reservation in aws us-west-2"
+    possible: bool = True
+    field: str = "reservation"  # the part of the reservation that decides: "reservation.zone"
+
+
+class CloudAdapter:
+    """A cloud, as gpufleet knows it. Subclasses set the class attributes and override what applies;
+    the registry holds one instance per cloud (`gpufleet.clouds.register`)."""
+
+    name: str = ""
     """The cloud's name in the catalog, fleet configs and estimates ("aws")."""
-    readers: ClassVar[tuple[ResourceReader, ...]] = ()
+    title: str = ""
+    """How documents and messages name it ("AWS")."""
+    readers: tuple[ResourceReader, ...] = ()
     """One reader per resource type of the cloud's provider that gpufleet reads."""
-    gpu_type_pattern: ClassVar[str | None] = None
+    gpu_type_pattern: str | None = None
     """Instance type names of the cloud's GPU families (a regex matched at the start), for types the
     catalog does not list."""
+    declare_module: str | None = None
+    """The module that declares the cloud's resources (see `Declarer` in components/declarer.py);
+    None: the components do not build on this cloud (`Feature.COMPONENTS` says why)."""
+    unsupported: Mapping[Feature, str] = {}
+    """What the cloud's components do not provide, and why (preflight quotes it when it refuses)."""
+    reservation_kinds: tuple[str, ...] = ()
+    file_system: FileSystemProduct | None = None
+    """The hot tier's parallel file system product."""
+    scope_inputs: tuple[str, ...] = ()
+    """References every part of a cluster takes on this cloud (Azure: `resource_group_name`)."""
 
-    @classmethod
-    def is_gpu_type_name(cls, name: str) -> bool:
-        return cls.gpu_type_pattern is not None and re.match(cls.gpu_type_pattern, name) is not None
+    def is_gpu_type_name(self, name: str) -> bool:
+        return self.gpu_type_pattern is not None and re.match(self.gpu_type_pattern, name) is not None
+
+    def declarer(self) -> ModuleType:
+        """The cloud's Pulumi half, imported on first use (only components declare)."""
+        if self.declare_module is None:
+            raise LookupError(f"cloud {self.name!r} declares no components")
+        return importlib.import_module(self.declare_module)
+
+    # --- preflight rules (pure: plans in, problems out) ---------------------------------------------
+
+    def default_zone(self, region: str) -> str:
+        raise NotImplementedError
+
+    def zone_problem(self, path: str, region: str, zone: object) -> Problem | None:
+        raise NotImplementedError
+
+    def node_group_problems(self, plan: NodeGroupPlan, path: str) -> list[Problem]:
+        return []
+
+    def storage_problems(self, plan: StoragePlan, path: str) -> list[Problem]:
+        return []
+
+    def required_inputs(self, component: str, plan: Any) -> tuple[str, ...]:
+        """The references `component` needs on this cloud for `plan` (beyond the generic ones)."""
+        return ()
+
+    # --- placement ------------------------------------------------------------------------------------
+
+    def reservation_scope(self, kind: str, zone: str) -> ReservationScope:
+        """Where capacity of a reservation of `kind` (one of `reservation_kinds`) in `zone` can be."""
+        return ReservationScope(None, f"on {self.name}", f"reservation on {self.name}")

@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from gpufleet.catalog import load_catalog
+from gpufleet.clouds import component_clouds
 from gpufleet.placement import Option, Placement, place
 from gpufleet.stacks import load_fleet
 
@@ -28,12 +29,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    # Place as the program does: on the clouds its components can build (imported here, not at
-    # start-up, because the components load the Pulumi SDKs).
-    from components.clouds import SUPPORTED_CLOUDS
-
+    # Place as the program does: on the clouds its components can build.
     settings, fleet = load_fleet(args.program, args.stack)
-    placement = place(fleet, load_catalog(), clouds=SUPPORTED_CLOUDS)
+    placement = place(fleet, load_catalog(), clouds=component_clouds())
     if args.json:
         print(json.dumps(placement.to_output(), indent=2))
         return 0

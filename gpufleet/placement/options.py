@@ -11,11 +11,11 @@ The order (the tie-break rule, docs/placement.md) for an objective compares, in 
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, field
 from typing import Callable
 
 from gpufleet.catalog import CLOUDS, Catalog, Region
+from gpufleet.clouds import reservation_cloud
 from gpufleet.config import CONFIG_KEY, Fleet, Workload
 from gpufleet.errors import Problem, UserError, unknown_name
 from gpufleet.footprint import HOURS_PER_MONTH, capacity_footprint
@@ -143,9 +143,6 @@ class WorkloadOptions:
         return Problem(self.path, text)
 
 
-_AWS_ZONE = re.compile(r"^([a-z]{2}(?:-[a-z]+)+-\d+)[a-z]$")
-
-
 def workload_filters(fleet: Fleet, w: Workload, index: int, catalog: Catalog, universe: list[Option]) -> list[Filter]:
     path = f"{CONFIG_KEY}.workloads[{index}]"
     candidates = set(fleet.candidate_regions())
@@ -186,20 +183,20 @@ def workload_filters(fleet: Fleet, w: Workload, index: int, catalog: Catalog, un
 
 
 def _reservation_filter(w: Workload, path: str) -> Filter:
+    """Options where the reservation's capacity can be: the cloud whose kind it is, in the region its
+    adapter reads from it (`CloudAdapter.reservation_scope`)."""
     r = w.reservation
     assert r is not None
-    if r.kind == "capacity-reservation-group":  # an Azure capacity reservation group: Azure only
-        return Filter("reservation", f"{path}.reservation", "on azure (capacity reservation group)",
-                      "reservation on azure", lambda o: o.cloud == "azure")
-    match = _AWS_ZONE.match(r.zone)
-    if match is None:
-        return Filter("reservation", f"{path}.reservation.zone",
-                      f"in the reservation's zone {r.zone!r} (not an AWS availability zone name)",
-                      f"reservation zone {r.zone}", lambda o: False)
-    region = match.group(1)
-    return Filter("reservation", f"{path}.reservation.zone",
-                  f"in aws {region} (reservation zone {r.zone})", f"reservation in aws {region}",
-                  lambda o: (o.cloud, o.region) == ("aws", region))
+    owner = reservation_cloud(r.kind)
+    if owner is None:  # config validation refuses unknown kinds; an adapter unregistered since allows nothing
+        return Filter("reservation", f"{path}.reservation.kind", f"a cloud with reservation kind {r.kind!r}",
+                      f"reservation kind {r.kind}", lambda o: False)
+    scope = owner.reservation_scope(r.kind, r.zone)
+
+    def inside(o: Option) -> bool:
+        return scope.possible and o.cloud == owner.name and scope.region in (None, o.region)
+
+    return Filter("reservation", f"{path}.{scope.field}", scope.allowed, scope.label, inside)
 
 
 def workload_options(fleet: Fleet, index: int, catalog: Catalog, clouds: tuple[str, ...]) -> WorkloadOptions:

@@ -2,8 +2,9 @@
 
 import pytest
 
-from components.clouds import SUPPORTED_CLOUDS, cloud_module
-from components.file_systems import FILE_SYSTEMS, CapacitySteps
+from components.declarer import cloud_adapter
+from gpufleet.clouds import adapter, component_clouds
+from gpufleet.clouds.file_systems import CapacitySteps
 from components.preflight import (
     plan_cluster,
     plan_gpu_node_group,
@@ -187,9 +188,9 @@ def test_capacity_steps():
     assert [fsx.round_up(g) for g in (1, 1200, 1201, 2401, 7000)] == [1200, 1200, 2400, 4800, 7200]
     assert [fsx.is_valid(g) for g in (1200, 2400, 3600, 4800)] == [True, True, False, True]
     assert (fsx.neighbours(1000), fsx.neighbours(3000)) == ((1200,), (2400, 4800))
-    assert sorted(FILE_SYSTEMS["azure"].tiers) == [40, 125, 250, 500]
-    assert [FILE_SYSTEMS["azure"].tiers[t].step_gib // 1024 for t in (40, 125, 250, 500)] == [48, 16, 8, 4]
-    assert FILE_SYSTEMS["aws"].throughput_tiers == (125, 250, 500, 1000)
+    assert sorted(adapter("azure").file_system.tiers) == [40, 125, 250, 500]
+    assert [adapter("azure").file_system.tiers[t].step_gib // 1024 for t in (40, 125, 250, 500)] == [48, 16, 8, 4]
+    assert adapter("aws").file_system.throughput_tiers == (125, 250, 500, 1000)
 
 
 # --- network and cluster ----------------------------------------------------------------------------
@@ -241,7 +242,7 @@ def test_a_cluster_reports_every_problem_of_every_part():
     ]
 
 
-@pytest.mark.parametrize("cloud", SUPPORTED_CLOUDS)
+@pytest.mark.parametrize("cloud", component_clouds())
 def test_each_cloud_states_what_it_does_not_support_and_why(cloud):
-    module = cloud_module(cloud)
-    assert module.UNSUPPORTED and all(len(reason) > 40 for reason in module.UNSUPPORTED.values())
+    unsupported = cloud_adapter(cloud).unsupported
+    assert unsupported and all(len(reason) > 40 for reason in unsupported.values())

@@ -1,10 +1,40 @@
-"""Amazon Web Services (pulumi-aws 7)."""
+"""Amazon Web Services (pulumi-aws 7): EKS, managed GPU node groups with EFA, FSx for Lustre and S3."""
 
-from gpufleet.clouds.adapter import CloudAdapter
+from __future__ import annotations
+
+from typing import Any
+
+from gpufleet.clouds.adapter import CloudAdapter, ReservationScope
+from gpufleet.clouds.aws import facts, preflight
 from gpufleet.clouds.aws.readers import READERS
+from gpufleet.clouds.plans import NodeGroupPlan, StoragePlan
+from gpufleet.errors import Problem
 
 
 class Aws(CloudAdapter):
     name = "aws"
+    title = "AWS"
     readers = tuple(READERS)
     gpu_type_pattern = r"^(p|g)\d"  # P and G families
+    declare_module = "gpufleet.clouds.aws.declare"
+    unsupported = facts.UNSUPPORTED
+    reservation_kinds = facts.RESERVATION_KINDS
+    file_system = facts.FILE_SYSTEM
+
+    def default_zone(self, region: str) -> str:
+        return preflight.default_zone(region)
+
+    def zone_problem(self, path: str, region: str, zone: object) -> Problem | None:
+        return preflight.zone_problem(path, region, zone)
+
+    def node_group_problems(self, plan: NodeGroupPlan, path: str) -> list[Problem]:
+        return preflight.node_group_problems(plan, path)
+
+    def storage_problems(self, plan: StoragePlan, path: str) -> list[Problem]:
+        return preflight.storage_problems(plan, path)
+
+    def required_inputs(self, component: str, plan: Any) -> tuple[str, ...]:
+        return preflight.required_inputs(component, plan)
+
+    def reservation_scope(self, kind: str, zone: str) -> ReservationScope:
+        return preflight.reservation_scope(kind, zone)

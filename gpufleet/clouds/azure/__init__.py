@@ -1,10 +1,36 @@
-"""Microsoft Azure (pulumi-azure-native 3)."""
+"""Microsoft Azure (pulumi-azure-native 3): private AKS, GPU agent pools with InfiniBand placement,
+Azure Managed Lustre and Blob storage."""
 
-from gpufleet.clouds.adapter import CloudAdapter
+from __future__ import annotations
+
+from typing import Any
+
+from gpufleet.clouds.adapter import CloudAdapter, ReservationScope
+from gpufleet.clouds.azure import facts, preflight
 from gpufleet.clouds.azure.readers import READERS
+from gpufleet.errors import Problem
 
 
 class Azure(CloudAdapter):
     name = "azure"
+    title = "Azure"
     readers = tuple(READERS)
     gpu_type_pattern = r"^Standard_N"  # N-series
+    declare_module = "gpufleet.clouds.azure.declare"
+    unsupported = facts.UNSUPPORTED
+    reservation_kinds = facts.RESERVATION_KINDS
+    file_system = facts.FILE_SYSTEM
+    scope_inputs = ("resource_group_name",)
+
+    def default_zone(self, region: str) -> str:
+        return preflight.default_zone(region)
+
+    def zone_problem(self, path: str, region: str, zone: object) -> Problem | None:
+        return preflight.zone_problem(path, region, zone)
+
+    def required_inputs(self, component: str, plan: Any) -> tuple[str, ...]:
+        return preflight.required_inputs(component, plan)
+
+    def reservation_scope(self, kind: str, zone: str) -> ReservationScope:
+        """A capacity reservation group's zones ("1") name no region: any Azure region may hold it."""
+        return ReservationScope(None, "on azure (capacity reservation group)", "reservation on azure")

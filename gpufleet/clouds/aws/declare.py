@@ -1,54 +1,24 @@
-"""AWS: VPC with EFA security group and endpoints, private EKS, managed GPU node groups, FSx for Lustre + S3.
+"""AWS, declared: VPC with EFA security group and endpoints, private EKS, managed GPU node groups,
+FSx for Lustre + S3; and the region's provider.
 
-Every child is created with `parent=parent`: the program's region provider reaches it through the
-parent, and nothing here constructs a provider.
+Every child is created with `parent=parent`: the program's region provider (`provider`) reaches it
+through the parent. Implements the `Declarer` interface of components/declarer.py.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 
-from gpufleet.errors import Problem
+from gpufleet.clouds.aws.facts import DEFAULT_SYSTEM_NODE_SIZE
+from gpufleet.clouds.plans import NetworkPlan, NodeGroupPlan, StoragePlan
 
-from components.preflight import NetworkPlan, NodeGroupPlan, StoragePlan
 from components.tags import TAG_HOURS, TAG_OBJECT_TIB, TAG_UTILIZATION, label_value, number, workload_tags
 
-UNSUPPORTED: dict[str, str] = {
-    "EFA on instance types whose interface count is unknown": (
-        "the catalog has no max_efa_interfaces for these sizes (e.g. p5.4xlarge, p6-b200.48xlarge); attaching fewer "
-        "interfaces than the hardware has silently cuts bandwidth, so preflight refuses the fabric rather "
-        "than guess the count"
-    ),
-    "Spot max price": (
-        "EKS managed node groups take no Spot price cap (their launch template may not set Spot market "
-        "options); AWS caps Spot at the On-Demand price"
-    ),
-    "GPU and EFA device plugins": (
-        "they are Kubernetes objects, not AWS resources: the EKS NVIDIA AMI carries the drivers; install the "
-        "NVIDIA and EFA device plugins (VPC CNI 1.18.4+ for EFA-only interfaces) with your cluster tooling"
-    ),
-    "Internet egress (NAT gateway)": (
-        "nodes are private and reach AWS through VPC endpoints; images from registries other than ECR need an "
-        "ECR pull-through cache or a NAT gateway added on purpose"
-    ),
-    "Arm64 (Grace) GPU hosts such as p6e-gb200": (
-        "UltraServers need the arm64 NVIDIA AMI and UltraServer capacity; the catalog has no offer for them, "
-        "so preflight refuses them"
-    ),
-    "Checking that a zone letter exists": (
-        "zone letters map to different physical zones in each account and not every letter exists in every "
-        "region; the default '<region>a' is a convention: pass `zone`, or a reservation, to choose"
-    ),
-}
-
-RESERVATION_KINDS = ("capacity-reservation", "capacity-block")
-DEFAULT_SYSTEM_NODE_SIZE = "m7i.xlarge"
 SYSTEM_NODES = (2, 3)  # min, max: two for add-on availability
 GPU_AMI_TYPE = "AL2023_x86_64_NVIDIA"
 SYSTEM_AMI_TYPE = "AL2023_x86_64_STANDARD"
@@ -67,53 +37,34 @@ GPU_TAINT = {"key": "nvidia.com/gpu", "value": "true", "effect": "NO_SCHEDULE"}
 CONTROL_PLANE_ZONES = 2  # EKS needs subnets in at least two zones
 
 
+def provider(region: str) -> pulumi.ProviderResource:
+    """The explicit provider of one region, named `aws-<region>`."""
+    return aws.Provider(f"aws-{region}", region=region)
+
+
+def declare_scope(name: str, region: str, tags: Mapping[str, str], opts: pulumi.ResourceOptions) -> dict[str, Any]:
+    """What a cluster's parts share beyond the provider: nothing on AWS."""
+    return {}
+
+
+def node_group_references(group: NodeGroupPlan, network: Any, control_plane: Mapping[str, Any]) -> dict[str, Any]:
+    """A cluster's references for one GPU node group: with EFA, the cluster and EFA security groups."""
+    if group.fabric != "EFA":
+        return {}
+    return {"cluster_security_group_id": control_plane["cluster_security_group_id"],
+            "fabric_security_group_id": network.fabric_security_group_id}
+
+
+def storage_references(store: StoragePlan, network: Any) -> dict[str, Any]:
+    """A cluster's references for one storage tier: with a hot tier, the Lustre security group."""
+    if store.product is None:
+        return {}
+    return {"file_system_security_group_id": network.file_system_security_group_id}
+
+
 def _assume_role_policy(service: str) -> str:
     return json.dumps({"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}]})
-
-
-# --- preflight -----------------------------------------------------------------------------------------
-
-
-def default_zone(region: str) -> str:
-    return f"{region}a"
-
-
-def zone_problem(path: str, region: str, zone: object) -> Problem | None:
-    if isinstance(zone, str) and zone.startswith(region) and re.fullmatch(r"[a-z]", zone[len(region):]):
-        return None
-    return Problem(path, f"not an availability zone of {region}: a zone is the region name and one letter, "
-                         f"e.g. {default_zone(region)!r}", zone)
-
-
-def node_group_problems(plan: NodeGroupPlan, path: str) -> list[Problem]:
-    problems = []
-    if plan.fabric == "EFA" and plan.instance.max_efa_interfaces is None:
-        problems.append(Problem(f"{path}.enable_fabric", f"cannot attach EFA to {plan.instance.name}: " +
-                                UNSUPPORTED["EFA on instance types whose interface count is unknown"], True, ("false",)))
-    if plan.spot_max_price_usd_per_hour is not None:
-        problems.append(Problem(f"{path}.spot_max_price_usd_per_hour", UNSUPPORTED["Spot max price"],
-                                plan.spot_max_price_usd_per_hour))
-    return problems
-
-
-S3_STANDARD_IA_MIN_DAYS = 30  # S3 user guide, "Transitioning objects using Amazon S3 Lifecycle"
-
-
-def storage_problems(plan: StoragePlan, path: str) -> list[Problem]:
-    if plan.cool_after_days is not None and plan.cool_after_days < S3_STANDARD_IA_MIN_DAYS:
-        return [Problem(f"{path}.cool_after_days", "S3 Lifecycle moves objects to Standard-IA no earlier than "
-                        f"{S3_STANDARD_IA_MIN_DAYS} days after creation", plan.cool_after_days,
-                        (f"{S3_STANDARD_IA_MIN_DAYS} or more",))]
-    return []
-
-
-def required_inputs(component: str, plan: Any) -> tuple[str, ...]:
-    if component == "GpuNodeGroup" and plan.fabric == "EFA":
-        return ("cluster_security_group_id", "fabric_security_group_id")
-    if component == "StorageTiers" and plan.product is not None:
-        return ("file_system_subnet_id", "file_system_security_group_id")
-    return ()
 
 
 # --- network -------------------------------------------------------------------------------------------

@@ -1,7 +1,9 @@
-"""Azure: VNet with proximity placement groups, private AKS, GPU agent pools, Azure Managed Lustre + Blob.
+"""Azure, declared: VNet with proximity placement groups, private AKS, GPU agent pools, Azure Managed
+Lustre + Blob; and the location's provider and resource group.
 
-Every child is created with `parent=parent`: the program's region provider reaches it through the
-parent, and nothing here constructs a provider. Locations are set explicitly from the plan.
+Every child is created with `parent=parent`: the program's provider (`provider`) reaches it through
+the parent. Locations are set explicitly from the plan. Implements the `Declarer` interface of
+components/declarer.py.
 """
 
 from __future__ import annotations
@@ -14,44 +16,11 @@ from typing import Any
 import pulumi
 import pulumi_azure_native as azure_native
 
-from gpufleet.errors import Problem
+from gpufleet.clouds.azure.facts import DEFAULT_SYSTEM_NODE_SIZE, lustre_sku
+from gpufleet.clouds.plans import NetworkPlan, NodeGroupPlan, StoragePlan
 
-from components.file_systems import azure_lustre_sku
-from components.preflight import NetworkPlan, NodeGroupPlan, StoragePlan
 from components.tags import TAG_HOURS, TAG_OBJECT_TIB, TAG_UTILIZATION, label_value, number, short_name, workload_tags
 
-UNSUPPORTED: dict[str, str] = {
-    "InfiniBand inside AKS pods": (
-        "RDMA over InfiniBand on AKS needs the AKS InfiniBand support feature flag and the NVIDIA Network "
-        "Operator (Kubernetes objects), not declared here; the components place IB-capable sizes in a "
-        "proximity placement group so the fabric is there when you enable them"
-    ),
-    "Managed Lustre blob integration (HSM)": (
-        "it needs role assignments for the tenant's 'HPC Cache Resource Provider' service principal, whose "
-        "object id differs per tenant, and storage reachable from the file system; link the container after "
-        "granting them"
-    ),
-    "Private DNS zone for the storage private endpoint": (
-        "privatelink.blob.core.windows.net is usually owned by a hub network and shared across VNets; "
-        "link your zone to this VNet"
-    ),
-    "Regions without availability zones (e.g. westus)": (
-        "node pools, proximity placement groups and Managed Lustre are declared zonal; the catalog does not "
-        "record which Azure regions have zones"
-    ),
-    "Proximity placement group with a capacity reservation group": (
-        "a reservation dictates placement; forcing a proximity placement group as well can leave the "
-        "reserved VMs unusable, so reserved pools get none"
-    ),
-    "Host encryption of node disks": (
-        "encryption at host needs a per-subscription feature registration; node disks keep Azure's "
-        "platform-managed encryption at rest"
-    ),
-}
-
-RESERVATION_KINDS = ("capacity-reservation-group",)
-ZONES = ("1", "2", "3")
-DEFAULT_SYSTEM_NODE_SIZE = "Standard_D4ds_v5"
 SYSTEM_NODES = (2, 3)
 GPU_TAINT = "nvidia.com/gpu=true:NoSchedule"
 OS_SKU = "Ubuntu"  # the NVIDIA/InfiniBand drivers for ND sizes support Ubuntu node images
@@ -63,34 +32,31 @@ LUSTRE_MAINTENANCE_WINDOW = {"day_of_week": "Sunday", "time_of_day_utc": "02:00"
 SOFT_DELETE_DAYS = 30
 
 
-# --- preflight -----------------------------------------------------------------------------------------
+def provider(region: str) -> pulumi.ProviderResource:
+    """The explicit provider of one location, named `azure-<region>`."""
+    return azure_native.Provider(f"azure-{region}", location=region)
 
 
-def default_zone(region: str) -> str:
-    return ZONES[0]
+def declare_scope(name: str, region: str, tags: Mapping[str, str], opts: pulumi.ResourceOptions) -> dict[str, Any]:
+    """A tagged resource group for one cluster, named `<cluster>-rg`."""
+    group = azure_native.resources.ResourceGroup(f"{name}-rg", location=region, tags=dict(tags), opts=opts)
+    return {"resource_group_name": group.name}
 
 
-def zone_problem(path: str, region: str, zone: object) -> Problem | None:
-    if zone in ZONES:
-        return None
-    return Problem(path, "not an Azure availability zone", zone, ZONES)
+def node_group_references(group: NodeGroupPlan, network: Any, control_plane: Mapping[str, Any]) -> dict[str, Any]:
+    """A cluster's references for one GPU node group: the zone's proximity placement group, when used."""
+    if not group.use_placement_group:
+        return {}
+    return {"proximity_placement_group_id": network.proximity_placement_group_ids.apply(
+        lambda ids, z=group.zone: ids[z])}
 
 
-def node_group_problems(plan: NodeGroupPlan, path: str) -> list[Problem]:
-    return []
+def storage_references(store: StoragePlan, network: Any) -> dict[str, Any]:
+    """A cluster's references for one storage tier: the blob private endpoint goes in the node subnet."""
+    return {"private_endpoint_subnet_id": network.node_subnet_ids.apply(lambda ids, z=store.zone: ids[z])}
 
 
-def storage_problems(plan: StoragePlan, path: str) -> list[Problem]:
-    return []
-
-
-def required_inputs(component: str, plan: Any) -> tuple[str, ...]:
-    needs = ("resource_group_name",)
-    if component == "GpuNodeGroup" and plan.use_placement_group:
-        needs += ("proximity_placement_group_id",)
-    if component == "StorageTiers":
-        needs += ("private_endpoint_subnet_id",) + (("file_system_subnet_id",) if plan.product else ())
-    return needs
+# --- names ---------------------------------------------------------------------------------------------
 
 
 def pool_name(workload: str) -> str:
@@ -323,7 +289,7 @@ def declare_storage(parent: pulumi.ComponentResource, name: str, plan: StoragePl
             f"{name}-lustre",
             resource_group_name=group,
             location=plan.region,
-            sku={"name": azure_lustre_sku(plan.throughput_mb_s_per_tib)},
+            sku={"name": lustre_sku(plan.throughput_mb_s_per_tib)},
             storage_capacity_ti_b=plan.hot_capacity_tib,  # encrypted at rest with platform-managed keys
             zones=[plan.zone],
             filesystem_subnet=args["file_system_subnet_id"],

@@ -1,0 +1,59 @@
+"""AWS product facts the components and preflight need, with their sources, and what the AWS
+components do not provide and why."""
+
+from __future__ import annotations
+
+from gpufleet.clouds.adapter import Feature
+from gpufleet.clouds.file_systems import CapacitySteps, FileSystemProduct
+
+UNSUPPORTED: dict[Feature, str] = {
+    Feature.FABRIC_UNKNOWN_INTERFACE_COUNT: (
+        "the catalog has no max_efa_interfaces for these sizes (e.g. p5.4xlarge, p6-b200.48xlarge); attaching fewer "
+        "interfaces than the hardware has silently cuts bandwidth, so preflight refuses the fabric rather "
+        "than guess the count"
+    ),
+    Feature.SPOT_MAX_PRICE: (
+        "EKS managed node groups take no Spot price cap (their launch template may not set Spot market "
+        "options); AWS caps Spot at the On-Demand price"
+    ),
+    Feature.DEVICE_PLUGINS: (
+        "they are Kubernetes objects, not AWS resources: the EKS NVIDIA AMI carries the drivers; install the "
+        "NVIDIA and EFA device plugins (VPC CNI 1.18.4+ for EFA-only interfaces) with your cluster tooling"
+    ),
+    Feature.INTERNET_EGRESS: (
+        "nodes are private and reach AWS through VPC endpoints; images from registries other than ECR need an "
+        "ECR pull-through cache or a NAT gateway added on purpose"
+    ),
+    Feature.ARM64_GPU_HOSTS: (
+        "UltraServers need the arm64 NVIDIA AMI and UltraServer capacity; the catalog has no offer for them, "
+        "so preflight refuses them"
+    ),
+    Feature.ZONE_EXISTENCE_CHECK: (
+        "zone letters map to different physical zones in each account and not every letter exists in every "
+        "region; the default '<region>a' is a convention: pass `zone`, or a reservation, to choose"
+    ),
+    Feature.PROXIMITY_PLACEMENT_GROUPS: (
+        "EC2 cluster placement groups belong to each node group (its `placement_group_name`), not to the "
+        "network, so the network's `proximity_placement_group_ids` is empty"
+    ),
+    Feature.OBJECT_CONTAINER: (
+        "an S3 bucket holds objects directly, with no container inside it: `object_store_name` is the bucket "
+        "and `object_container_name` is None"
+    ),
+}
+
+RESERVATION_KINDS = ("capacity-reservation", "capacity-block")
+DEFAULT_SYSTEM_NODE_SIZE = "m7i.xlarge"
+S3_STANDARD_IA_MIN_DAYS = 30  # S3 user guide, "Transitioning objects using Amazon S3 Lifecycle"
+
+_FSX_PERSISTENT_2_SSD = CapacitySteps(first_gib=(1200, 2400), step_gib=2400)
+
+FILE_SYSTEM = FileSystemProduct(
+    cloud="aws",
+    name="Amazon FSx for Lustre, PERSISTENT_2 deployment, SSD storage",
+    resource_type="aws:fsx/lustreFileSystem:LustreFileSystem",
+    tiers={tier: _FSX_PERSISTENT_2_SSD for tier in (125, 250, 500, 1000)},
+    source="AWS FSx API CreateFileSystem StorageCapacity (PERSISTENT_2 SSD: 1.2 TiB, 2.4 TiB, then "
+    "increments of 2.4 TiB) and PerUnitStorageThroughput (PERSISTENT_2 SSD: 125, 250, 500, 1000 "
+    "MB/s/TiB), as documented on pulumi-aws 7.51.1 fsx.LustreFileSystem",
+)

@@ -1,0 +1,66 @@
+"""Azure product facts the components and preflight need, with their sources, and what the Azure
+components do not provide and why."""
+
+from __future__ import annotations
+
+from gpufleet.clouds.adapter import Feature
+from gpufleet.clouds.file_systems import GIB_PER_TIB, CapacitySteps, FileSystemProduct
+
+UNSUPPORTED: dict[Feature, str] = {
+    Feature.FABRIC_IN_PODS: (
+        "RDMA over InfiniBand on AKS needs the AKS InfiniBand support feature flag and the NVIDIA Network "
+        "Operator (Kubernetes objects), not declared here; the components place IB-capable sizes in a "
+        "proximity placement group so the fabric is there when you enable them"
+    ),
+    Feature.HOT_TIER_OBJECT_LINK: (
+        "Managed Lustre blob integration (HSM) needs role assignments for the tenant's 'HPC Cache Resource "
+        "Provider' service principal, whose object id differs per tenant, and storage reachable from the file "
+        "system; link the container after granting them"
+    ),
+    Feature.PRIVATE_DNS_ZONE: (
+        "privatelink.blob.core.windows.net is usually owned by a hub network and shared across VNets; "
+        "link your zone to this VNet"
+    ),
+    Feature.ZONELESS_REGIONS: (
+        "node pools, proximity placement groups and Managed Lustre are declared zonal; the catalog does not "
+        "record which Azure regions (e.g. westus) have zones"
+    ),
+    Feature.PLACEMENT_GROUP_WITH_RESERVATION: (
+        "a reservation dictates placement; forcing a proximity placement group as well can leave the "
+        "reserved VMs unusable, so reserved pools get none"
+    ),
+    Feature.HOST_DISK_ENCRYPTION: (
+        "encryption at host needs a per-subscription feature registration; node disks keep Azure's "
+        "platform-managed encryption at rest"
+    ),
+    Feature.FABRIC_SECURITY_GROUP: (
+        "InfiniBand runs on the hosts' own network, outside the VNet, so no security group applies to it: "
+        "`fabric_security_group_id` is None (the node subnet's NSG covers the VNet traffic)"
+    ),
+    Feature.FILE_SYSTEM_SECURITY_GROUP: (
+        "Managed Lustre sits in a subnet of its own whose NSG is the network's, so there is no separate "
+        "group: `file_system_security_group_id` is None"
+    ),
+}
+
+RESERVATION_KINDS = ("capacity-reservation-group",)
+ZONES = ("1", "2", "3")
+DEFAULT_SYSTEM_NODE_SIZE = "Standard_D4ds_v5"
+
+FILE_SYSTEM = FileSystemProduct(
+    cloud="azure",
+    name="Azure Managed Lustre (AMLFS-Durable-Premium SKUs)",
+    resource_type="azure-native:storagecache:AmlFilesystem",
+    tiers={
+        40: CapacitySteps(first_gib=(), step_gib=48 * GIB_PER_TIB),
+        125: CapacitySteps(first_gib=(), step_gib=16 * GIB_PER_TIB),
+        250: CapacitySteps(first_gib=(), step_gib=8 * GIB_PER_TIB),
+        500: CapacitySteps(first_gib=(), step_gib=4 * GIB_PER_TIB),
+    },
+    source="Microsoft Learn, Azure Managed Lustre 'Create a file system' (SKUs AMLFS-Durable-Premium-"
+    "40/125/250/500 MB/s per TiB; minimum and increment 48/16/8/4 TiB)",
+)
+
+
+def lustre_sku(throughput_mb_s_per_tib: int) -> str:
+    return f"AMLFS-Durable-Premium-{throughput_mb_s_per_tib}"
