@@ -10,6 +10,7 @@ Prints a Markdown table with the ratios to the floor. Usage: python bench/previe
 
 from __future__ import annotations
 
+import argparse
 import json
 import subprocess
 import sys
@@ -100,4 +101,7 @@ def main(sizes: list[int]) -> None:
 
 
 if __name__ == "__main__":
-    main([int(a) for a in sys.argv[1:]] or [10, 100, 1000])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("sizes", metavar="N", type=int, nargs="*", default=[10, 100, 1000],
+                        help="numbers of GPU node groups to measure (default: 10 100 1000)")
+    main(parser.parse_args().sizes)

@@ -5,9 +5,10 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Protocol
 
 from gpufleet.config import CONFIG_KEY
 from gpufleet.estimate import PlanEstimate, ResourceView, estimate_plan
@@ -57,6 +58,23 @@ def load_settings(program_dir: Path, stack: str) -> StackSettings:
     return settings
 
 
+class Steps(Protocol):
+    """Told what the preview is doing (a progress display); `count_resources` steps then receive
+    `resource_registered(n)` as the program declares resources."""
+
+    def running(self, step: str, *, count_resources: bool = False) -> AbstractContextManager[Any]: ...
+
+    def resource_registered(self, count: int) -> None: ...
+
+
+class _Silent:
+    def running(self, step: str, *, count_resources: bool = False) -> AbstractContextManager[Any]:
+        return nullcontext()
+
+    def resource_registered(self, count: int) -> None:
+        pass
+
+
 def preview(
     program_dir: Path,
     stack: str,
@@ -64,23 +82,31 @@ def preview(
     policy_pack: Path | None = DEFAULT_POLICY_PACK,
     policy_config_file: Path | None = None,
     in_process_policies: bool = False,
+    steps: Steps | None = None,
 ) -> PreviewResult:
+    """Run, estimate and judge one stack. Everything that can be checked without running the program
+    (stack files, the fleet, the policy configuration) is checked first, so a mistake costs no run."""
+    steps = steps or _Silent()
     settings = load_settings(program_dir, stack)
     policy_config: dict[str, Any] | None = None
     if policy_pack is not None:
-        from gpufleet.policy.inprocess import default_policy_config_path, load_policy_config
+        from gpufleet.policy.config import default_policy_config_path, load_policy_config
 
         # Read before the program runs, so a broken file is reported at once.
         config_path = policy_config_file or default_policy_config_path(policy_pack, settings.stack)
         policy_config = load_policy_config(config_path)
-    run = run_program(settings)
-    result = PreviewResult(run=run, estimate=estimate_plan(views_from_run(run)))
+    on_resource: Callable[[int], None] = steps.resource_registered
+    with steps.running(f"running the Pulumi program of stack {settings.stack}", count_resources=True):
+        run = run_program(settings, on_resource=on_resource)
+    with steps.running(f"estimating {len(run.resources):,} resources"):
+        result = PreviewResult(run=run, estimate=estimate_plan(views_from_run(run)))
     if policy_pack is not None and policy_config is not None:
         from gpufleet.policy.analyzer import analyze_over_grpc
         from gpufleet.policy.inprocess import analyze_in_process
 
         result.policy_environment = config_path.stem
         analyze = analyze_in_process if in_process_policies else analyze_over_grpc
-        result.violations = analyze(policy_pack, run, policy_config, project=settings.project,
-                                    stack=settings.stack, stack_config=settings.config)
+        with steps.running(f"checking {len(run.resources):,} resources against the policy pack"):
+            result.violations = analyze(policy_pack, run, policy_config, project=settings.project,
+                                        stack=settings.stack, stack_config=settings.config)
     return result

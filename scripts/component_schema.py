@@ -1,7 +1,7 @@
 """Write (or check) components/schema.json: the component package's schema, generated offline.
 
-    python scripts/component_schema.py           # regenerate after changing a component's args or outputs
-    python scripts/component_schema.py --check   # exit 1 and show the difference when it is out of date
+    .venv/bin/python scripts/component_schema.py           # regenerate after changing a component's args or outputs
+    .venv/bin/python scripts/component_schema.py --check   # exit 1 and show the difference when it is out of date
 
 The schema is what the component provider host serves to `pulumi package add`: the SDK's analyzer
 infers it from the components' annotated args classes and class-level `pulumi.Output[T]` attributes.
@@ -42,7 +42,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--check", action="store_true", help="compare with the committed schema instead of writing")
     args = parser.parse_args(argv)
-    schema = generate()
+    try:
+        schema = generate()
+    except ModuleNotFoundError as e:  # run with a Python that lacks the project's dependencies
+        print(f"error: {e.name} is not installed in {sys.executable}: run `make setup`, then "
+              "`.venv/bin/python scripts/component_schema.py`", file=sys.stderr)
+        return 2
     if not args.check:
         SCHEMA.write_text(schema)
         print(f"wrote {SCHEMA.relative_to(REPO_ROOT)}")
@@ -51,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     if committed == schema:
         print("components/schema.json is up to date")
         return 0
-    print("components/schema.json is out of date: run `python scripts/component_schema.py` and commit it\n",
+    print("components/schema.json is out of date: run `.venv/bin/python scripts/component_schema.py` and commit it\n",
           file=sys.stderr)
     print(difference(committed, schema), file=sys.stderr)
     return 1

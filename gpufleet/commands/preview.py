@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections import Counter, defaultdict
 from pathlib import Path
 
+import yaml
 from rich.console import Console
-from rich.table import Table
+from rich.markup import escape
 
+from gpufleet.commands import _arguments as arguments
+from gpufleet.commands._progress import Progress
+from gpufleet.commands._terminal import Column, console, print_table
 from gpufleet.errors import Problem, UserError
 from gpufleet.offline import ProgramError
 from gpufleet.preview import DEFAULT_POLICY_PACK, PreviewResult, preview
@@ -23,8 +26,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("stack", help="stack name: reads stacks/Pulumi.<STACK>.yaml (or the program's stackConfigDir)")
     parser.add_argument("--program", type=Path, default=Path("."), metavar="DIR",
                         help="a Pulumi Python project (Pulumi.yaml + stack files); default: current directory")
-    parser.add_argument("--json", type=Path, metavar="FILE", dest="json_file",
-                        help="write the plan in the shape of `pulumi preview --json`, plus a `gpufleet` object")
+    arguments.add_json(parser, "the plan (the shape of `pulumi preview --json`, plus a `gpufleet` object)")
     parser.add_argument("--policy-pack", type=Path, default=DEFAULT_POLICY_PACK, metavar="DIR",
                         help="CrossGuard pack to run (default: gpufleet's policies/)")
     parser.add_argument("--policy-config", type=Path, metavar="FILE",
@@ -32,13 +34,47 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-policies", action="store_true", help="skip the policy pack")
     parser.add_argument("--fast-policies", action="store_true",
                         help="evaluate policies in-process instead of over the engine's gRPC protocol")
+    arguments.add_quiet(parser)
+
+
+def policy_pack_problems(pack: Path) -> list[Problem]:
+    """What keeps `pack` from loading as a Python policy pack, found before the program runs."""
+    if not pack.is_dir():
+        return [Problem("--policy-pack", "no such folder" if not pack.exists() else "is a file, not a folder",
+                        str(pack))]
+    spec = pack / "PulumiPolicy.yaml"
+    try:
+        doc = yaml.safe_load(spec.read_text(encoding="utf-8"))
+    except OSError:
+        return [Problem("--policy-pack", "not a policy pack: no readable PulumiPolicy.yaml", str(pack))]
+    except (yaml.YAMLError, UnicodeDecodeError) as e:
+        return [Problem("--policy-pack", f"PulumiPolicy.yaml is not valid YAML: {' '.join(str(e).split())}",
+                        str(pack))]
+    runtime = doc.get("runtime") if isinstance(doc, dict) else None
+    name = runtime.get("name") if isinstance(runtime, dict) else runtime
+    if name != "python":
+        return [Problem("--policy-pack", "PulumiPolicy.yaml: runtime must be python (gpufleet runs Python packs)",
+                        name, ("python",))]
+    if not (pack / "__main__.py").is_file():
+        return [Problem("--policy-pack", "not a Python policy pack: no __main__.py", str(pack))]
+    return []
+
+
+def check_arguments(args: argparse.Namespace) -> None:
+    """Everything that can be wrong with the arguments, before the program runs."""
+    problems = arguments.existing_folder("--program", args.program)
+    problems += arguments.writable("--json", args.json_file)
+    if not args.no_policies:
+        problems += policy_pack_problems(args.policy_pack)
+        problems += arguments.existing_file("--policy-config", args.policy_config)
+    arguments.check(problems)
 
 
 def run(args: argparse.Namespace) -> int:
-    from gpufleet.cli import EXIT_OK, EXIT_POLICY, EXIT_PROGRAM
+    from gpufleet.cli import EXIT_OK, EXIT_POLICY, EXIT_PROGRAM, EXIT_USAGE
+    from gpufleet.policy.analyzer import PolicyPackError
 
-    if not args.program.is_dir():
-        raise UserError([Problem("--program", "not a directory", str(args.program))], heading="usage error")
+    check_arguments(args)
     try:
         result = preview(
             args.program,
@@ -46,17 +82,19 @@ def run(args: argparse.Namespace) -> int:
             policy_pack=None if args.no_policies else args.policy_pack,
             policy_config_file=args.policy_config,
             in_process_policies=args.fast_policies,
+            steps=Progress(quiet=args.quiet),
         )
     except ProgramError as e:
         print(f"error: the Pulumi program failed: {e}", file=sys.stderr)
         return EXIT_PROGRAM
-    if args.json_file:
-        try:
-            args.json_file.write_text(json.dumps(result.to_json(), indent=2) + "\n")
-        except OSError as e:
-            raise UserError([Problem("--json", f"cannot write: {e.strerror}", str(args.json_file))],
-                            heading="usage error") from None
-    render(result, Console(width=max(Console().width, 110)))
+    except PolicyPackError as e:
+        if args.policy_pack.resolve() == DEFAULT_POLICY_PACK.resolve():
+            raise  # gpufleet's own pack failing is gpufleet's bug (exit 4)
+        print(f"error: the policy pack {args.policy_pack} failed: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    arguments.write_json(args, result.to_json())
+    if not arguments.json_to_stdout(args):
+        render(result, console())
     return EXIT_POLICY if result.mandatory_violations else EXIT_OK
 
 
@@ -78,77 +116,95 @@ def _sum(values: list[float | None]) -> float | None:
     return None if any(v is None for v in values) else sum(values)  # type: ignore[arg-type]
 
 
-def render(result: PreviewResult, console: Console) -> None:
-    run, est = result.run, result.estimate
-    s = run.settings
-    console.print(f"[bold]gpufleet preview[/] · project [bold]{s.project}[/] · stack [bold]{s.stack}[/] · "
-                  f"{len(run.resources)} resources to create")
+def _name(urn: str | None) -> str:
+    return (urn or "stack").rsplit("::", 1)[-1]
 
+
+def _types(result: PreviewResult, out: Console) -> None:
+    run = result.run
     counts = Counter(r.type for r in run.resources if r.custom and not r.type.startswith("pulumi:providers:"))
-    types = Table(title="Resources by type", title_justify="left", show_edge=False)
-    types.add_column("type")
-    types.add_column("count", justify="right")
-    rows = counts.most_common()
-    for t, n in rows[:MAX_ROWS]:
-        types.add_row(t, str(n))
-    if len(rows) > MAX_ROWS:
-        types.add_row(f"… {len(rows) - MAX_ROWS} more types", str(sum(n for _, n in rows[MAX_ROWS:])))
-    console.print(types)
+    rows = [(t, f"{n:,}") for t, n in counts.most_common()[:MAX_ROWS]]
+    more = counts.most_common()[MAX_ROWS:]
+    if more:
+        rows.append((f"… {len(more)} more types", f"{sum(n for _, n in more):,}"))
+    print_table(out, [Column("type", "name", keep=True), Column("count", "figure", keep=True)], rows,
+                title="Resources by type")
 
+
+def _gpus(result: PreviewResult, out: Console) -> None:
     groups: dict[tuple, list] = defaultdict(list)
-    for e in est.resources.values():
+    for e in result.estimate.resources.values():
         if e.gpus:
             groups[(e.cloud, e.region, e.instance_type, e.capacity_type)].append(e)
-    gpu = Table(title="GPU capacity (monthly)", title_justify="left", show_edge=False)
-    for col in ("cloud", "region", "instance type", "capacity", "nodes", "GPUs", "USD", "kWh", "kgCO2e"):
-        gpu.add_column(col, justify="right" if col in ("nodes", "GPUs", "USD", "kWh", "kgCO2e") else "left")
+    if not groups:
+        out.print("No GPU capacity in this plan.")
+        return
+    columns = [Column("where", "name", keep=True), Column("instance type", "name", keep=True),
+               Column("capacity", "name", drop_order=2), Column("nodes", "figure", drop_order=1),
+               Column("GPUs", "figure", keep=True), Column("USD", "figure", keep=True),
+               Column("kWh", "figure", drop_order=3), Column("kgCO2e", "figure", keep=True)]
+    rows = []
     for (cloud, region, itype, cap), es in sorted(groups.items(), key=lambda kv: tuple(str(k) for k in kv[0])):
-        gpu.add_row(cloud, region, itype, cap, str(sum(e.nodes or 0 for e in es)), str(sum(e.gpus for e in es)),
-                    usd(_sum([e.monthly_usd for e in es])), num(_sum([e.monthly_kwh for e in es])),
-                    num(_sum([e.monthly_kgco2e for e in es])))
-    console.print(gpu if groups else "No GPU capacity in this plan.")
+        rows.append((f"{cloud} {region}", str(itype), str(cap), f"{sum(e.nodes or 0 for e in es):,}",
+                     f"{sum(e.gpus for e in es):,}", usd(_sum([e.monthly_usd for e in es])),
+                     num(_sum([e.monthly_kwh for e in es])), num(_sum([e.monthly_kgco2e for e in es]))))
+    print_table(out, columns, rows, title="GPU capacity (monthly)")
 
-    unpriced = est.unpriced
-    partial = " (known items only; see unpriced below)" if unpriced else ""
-    console.print(
-        f"[bold]Total[/]: {est.gpus} GPUs · {usd(est.total('monthly_usd'))} USD/month · "
+
+def _unpriced(result: PreviewResult, out: Console) -> None:
+    est = result.estimate
+    by_reason: dict[str, list[str]] = defaultdict(list)
+    for urn in est.unpriced:
+        why = est.resources[urn].derivation.get("monthly_usd", "").removeprefix("unknown: ")
+        by_reason[why].append(_name(urn))
+    rows = []
+    for why, names in sorted(by_reason.items(), key=lambda kv: (-len(kv[1]), kv[0]))[:MAX_ROWS]:
+        shown = ", ".join(names[:2]) + (f", … {len(names) - 2} more" if len(names) > 2 else "")
+        rows.append((f"{len(names):,}", why, shown))
+    if len(by_reason) > MAX_ROWS:
+        rows.append(("", f"… {len(by_reason) - MAX_ROWS} more reasons", "see --json: gpufleet.unpriced"))
+    print_table(out, [Column("n", "figure", keep=True), Column("why", "text", keep=True),
+                      Column("resources", "name", drop_order=1)], rows,
+                title=f"Unpriced: {len(est.unpriced):,} resource(s) cost money but have no price here")
+
+
+def _violations(result: PreviewResult, out: Console) -> None:
+    mandatory = result.mandatory_violations
+    others = [v for v in result.violations if v.level != "mandatory"]
+    # Every mandatory violation is shown; the others up to a screenful.
+    shown = mandatory + others[: max(0, MAX_ROWS * 2 - len(mandatory))]
+    rows = [(v.level, v.policy, _name(v.urn), v.message) for v in shown]
+    if len(shown) < len(result.violations):
+        rows.append(("", f"… {len(result.violations) - len(shown)} more", "", "see --json: gpufleet.violations"))
+    print_table(out, [Column("level", "name", keep=True), Column("policy", "name", keep=True),
+                      Column("resource", "name", drop_order=1), Column("message", "text", keep=True)], rows,
+                title=f"Policy violations ({result.policy_environment}): {len(mandatory)} mandatory, "
+                      f"{len(others)} advisory",
+                row_styles=["red" if v.level == "mandatory" else "yellow" for v in shown]
+                + ([None] if len(rows) > len(shown) else []))
+
+
+def render(result: PreviewResult, out: Console) -> None:
+    run, est = result.run, result.estimate
+    s = run.settings
+    out.print(f"[bold]gpufleet preview[/] · project [bold]{escape(s.project)}[/] · stack [bold]{escape(s.stack)}[/]"
+              f" · {len(run.resources):,} resources to create")
+    _types(result, out)
+    _gpus(result, out)
+    partial = " (known items only; see unpriced below)" if est.unpriced else ""
+    out.print(
+        f"[bold]Total[/]: {est.gpus:,} GPUs · {usd(est.total('monthly_usd'))} USD/month · "
         f"{num(est.total('monthly_kwh'))} kWh/month · {carbon(est.total('monthly_kgco2e'))}/month{partial}"
     )
     unknown_energy = [u for u in est.unknown("monthly_kwh") if est.resources[u].gpus]
     if unknown_energy:
-        console.print(f"[yellow]Energy and carbon unknown for {len(unknown_energy)} GPU resource(s)[/]: "
-                      + ", ".join(u.rsplit("::", 1)[-1] for u in unknown_energy[:MAX_ROWS]))
-    if unpriced:
-        by_reason: dict[str, list[str]] = defaultdict(list)
-        for urn in unpriced:
-            why = est.resources[urn].derivation.get("monthly_usd", "").removeprefix("unknown: ")
-            by_reason[why].append(urn.rsplit("::", 1)[-1])
-        table = Table(title=f"Unpriced: {len(unpriced)} resource(s) cost money but have no price here",
-                      title_justify="left", show_edge=False)
-        table.add_column("n", justify="right")
-        table.add_column("why")
-        table.add_column("resources", overflow="fold")
-        for why, names in sorted(by_reason.items(), key=lambda kv: (-len(kv[1]), kv[0]))[:MAX_ROWS]:
-            shown = ", ".join(names[:2]) + (f", … {len(names) - 2} more" if len(names) > 2 else "")
-            table.add_row(str(len(names)), why, shown)
-        if len(by_reason) > MAX_ROWS:
-            table.add_row("", f"… {len(by_reason) - MAX_ROWS} more reasons", "see --json: gpufleet.unpriced")
-        console.print(table)
-
+        out.print(f"[yellow]Energy and carbon unknown for {len(unknown_energy)} GPU resource(s)[/]: "
+                  + escape(", ".join(_name(u) for u in unknown_energy[:MAX_ROWS])))
+    if est.unpriced:
+        _unpriced(result, out)
     if result.policy_environment is None:
-        console.print("Policies: not run (--no-policies)")
-        return
-    if not result.violations:
-        console.print(f"[green]Policies ({result.policy_environment}): no violations[/]")
-        return
-    table = Table(title=f"Policy violations ({result.policy_environment}): {len(result.mandatory_violations)} "
-                        f"mandatory, {len(result.violations) - len(result.mandatory_violations)} advisory",
-                  title_justify="left", show_edge=False)
-    for col in ("level", "policy", "resource", "message"):
-        table.add_column(col, overflow="fold")
-    for v in result.violations[: MAX_ROWS * 2]:
-        style = "red" if v.level == "mandatory" else "yellow"
-        table.add_row(f"[{style}]{v.level}[/]", v.policy, (v.urn or "stack").rsplit("::", 1)[-1], v.message)
-    if len(result.violations) > MAX_ROWS * 2:
-        table.add_row("", f"… {len(result.violations) - MAX_ROWS * 2} more", "", "see --json: gpufleet.violations")
-    console.print(table)
+        out.print("Policies: not run (--no-policies)")
+    elif not result.violations:
+        out.print(f"[green]Policies ({escape(result.policy_environment)}): no violations[/]")
+    else:
+        _violations(result, out)

@@ -8,12 +8,12 @@ otherwise. Regions whose objective figure is unknown are listed after every know
 from __future__ import annotations
 
 import argparse
-import json
 
-from rich.console import Console
-from rich.table import Table
+from rich.text import Text
 
 from gpufleet.catalog import CLOUDS, load_catalog
+from gpufleet.commands import _arguments as arguments
+from gpufleet.commands._terminal import Column, console, print_table
 from gpufleet.errors import Problem, UserError
 from gpufleet.footprint import HOURS_PER_MONTH
 from gpufleet.placement import Option, rank_regions
@@ -35,7 +35,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="GPU utilisation for energy and carbon (default: 100, an upper bound)")
     parser.add_argument("--hours", type=float, default=HOURS_PER_MONTH,
                         help=f"hours a month the capacity runs (default: {HOURS_PER_MONTH:g}, always on)")
-    parser.add_argument("--json", action="store_true", help="print the ranking as JSON (best first) only")
+    arguments.add_json(parser, "the ranking (best first)")
 
 
 def _clouds(text: str) -> tuple[str, ...]:
@@ -69,6 +69,7 @@ def _check_flags(args: argparse.Namespace) -> None:
         problems.append(Problem("--max-cost-premium", "must be 0 % or more", args.max_cost_premium))
     if problems:
         raise UserError(problems, heading="invalid request")
+    arguments.check(arguments.writable("--json", args.json_file))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -80,10 +81,9 @@ def run(args: argparse.Namespace) -> int:
     figures = needs_known(args.objective)
     ranked = sum(known(o, figures) for o in options)
     rows = [row(catalog, i + 1 if i < ranked else None, o) for i, o in enumerate(options)]
-    if args.json:
-        print(json.dumps(rows, indent=2))
-        return 0
-    _print(args, rows, len(rows) - ranked)
+    arguments.write_json(args, rows)
+    if not arguments.json_to_stdout(args):
+        _print(args, rows, len(rows) - ranked)
     return 0
 
 
@@ -96,32 +96,28 @@ def _number(v: float | None, digits: int = 0) -> str:
 
 
 def _print(args: argparse.Namespace, rows: list[dict], unknown: int) -> None:
-    console = Console()
-    if not console.is_terminal:  # piped or captured: do not squeeze the table into 80 columns
-        console = Console(width=160)
+    out = console()
     premium = f" within +{args.max_cost_premium:g} % of the cheapest" if args.objective == "balanced" else ""
-    table = Table(
-        title=f"Regions for {args.gpus} × {args.gpu} by {args.objective}{premium} — "
-              f"{args.hours:g} h/month at {args.utilization:g} % GPU utilisation",
-        title_justify="left",
-    )
-    for name, justify in [("#", "right"), ("cloud", "left"), ("region", "left"), ("instance type", "left"),
-                          ("nodes", "right"), ("USD/h each", "right"), ("USD/month", "right"),
-                          ("kWh/month", "right"), ("kgCO2e/month", "right"), ("gCO2e/kWh", "right"),
-                          ("PUE", "right"), ("year grid/PUE", "left")]:
-        table.add_column(name, justify=justify)  # type: ignore[arg-type]
-    for r in rows:
-        table.add_row(
-            str(r["rank"]) if r["rank"] else "-", r["cloud"], r["region"], r["instance_type"], str(r["nodes"]),
-            _money(r["node_usd_per_hour"]), _money(r["monthly_usd"]), _number(r["monthly_kwh"]),
-            _number(r["monthly_kgco2e"]), _number(r["grid_gco2e_per_kwh"], 2), _number(r["pue"], 2),
-            f"{r['grid_year'] or '?'}/{r['pue_year'] or '?'}",
-            style="dim" if r["rank"] is None else None,
-        )
-    console.print(table)
+    columns = [Column("#", "figure", keep=True), Column("region", "name", keep=True),
+               Column("instance type", "name", keep=True),
+               Column("nodes", "figure", drop_order=4), Column("USD/h each", "figure", drop_order=5),
+               Column("USD/month", "figure", keep=True), Column("kWh/month", "figure", drop_order=6),
+               Column("kgCO2e/month", "figure", keep=True), Column("gCO2e/kWh", "figure", drop_order=3),
+               Column("PUE", "figure", drop_order=7), Column("year grid/PUE", "name", drop_order=8)]
+    table_rows = [
+        (str(r["rank"]) if r["rank"] else "-", f"{r['cloud']} {r['region']}", r["instance_type"], f"{r['nodes']:,}",
+         _money(r["node_usd_per_hour"]), _money(r["monthly_usd"]), _number(r["monthly_kwh"]),
+         _number(r["monthly_kgco2e"]), _number(r["grid_gco2e_per_kwh"], 2), _number(r["pue"], 2),
+         f"{r['grid_year'] or '?'}/{r['pue_year'] or '?'}")
+        for r in rows
+    ]
+    print_table(out, columns, table_rows,
+                title=f"Regions for {args.gpus:,} × {args.gpu} by {args.objective}{premium} — "
+                      f"{args.hours:g} h/month at {args.utilization:g} % GPU utilisation",
+                row_styles=["dim" if r["rank"] is None else None for r in rows])
     if unknown:
-        console.print(f"{unknown} region(s) after the ranking: a figure the {args.objective} objective needs is "
-                      "unknown in the catalog (never counted as free or clean).")
+        out.print(Text(f"{unknown} region(s) after the ranking: a figure the {args.objective} objective needs is "
+                       "unknown in the catalog (never counted as free or clean)."))
     if args.utilization == 100 and args.hours == HOURS_PER_MONTH:
-        console.print("Energy and carbon assume always on at 100 % utilisation (an upper bound); "
-                      "see --utilization and --hours.")
+        out.print("Energy and carbon assume always on at 100 % utilisation (an upper bound); "
+                  "see --utilization and --hours.")

@@ -141,8 +141,9 @@ def _package_config(settings: StackSettings, package: str) -> dict[str, Any]:
 class _Recorder:
     """What the mock engine has seen: resources, provider configurations, stack outputs, logs."""
 
-    def __init__(self, settings: StackSettings) -> None:
+    def __init__(self, settings: StackSettings, on_resource: Callable[[int], None] | None = None) -> None:
         self.settings = settings
+        self.on_resource = on_resource  # told the number of resources so far, for progress displays
         self.lock = threading.Lock()
         self.resources: dict[str, RecordedResource] = {}  # by URN, in arrival order
         self.provider_inputs: dict[str, dict] = {}  # provider reference "urn::id" -> inputs
@@ -247,6 +248,9 @@ class _RecordingMonitor(MockMonitor):
             self.recorder.resources[record.urn] = record
             if request.type.startswith(PROVIDER_TYPE_PREFIX):
                 self.recorder.provider_inputs[f"{record.urn}::{record.id}"] = inputs
+            count = len(self.recorder.resources)
+        if self.recorder.on_resource is not None:
+            self.recorder.on_resource(count)
         return response
 
     def Invoke(self, request):  # noqa: N802 - gRPC method name
@@ -319,10 +323,11 @@ def _ordered(recorder: _Recorder, constructed_urns: list[str]) -> list[RecordedR
     return ordered
 
 
-def _execute(settings: StackSettings, body: Callable[[], None]) -> ProgramRun:
+def _execute(settings: StackSettings, body: Callable[[], None],
+             on_resource: Callable[[int], None] | None = None) -> ProgramRun:
     """One program run (`body` declares the resources), on the calling thread, which must be fresh
     (empty context, no event loop)."""
-    recorder = _Recorder(settings)
+    recorder = _Recorder(settings, on_resource)
     logger = logging.Logger(f"gpufleet.offline.{settings.project}.{settings.stack}", level=logging.INFO)
     logger.addHandler(_DiagnosticsHandler(recorder.diagnostics))
 
@@ -414,7 +419,8 @@ _ONE_RUN_AT_A_TIME = threading.Lock()
 
 
 def _run_on_own_thread(
-    settings: StackSettings, body: Callable[[], None], warning_filters: tuple[tuple[str, type[Warning], str], ...] | None
+    settings: StackSettings, body: Callable[[], None], warning_filters: tuple[tuple[str, type[Warning], str], ...] | None,
+    on_resource: Callable[[int], None] | None = None,
 ) -> ProgramRun:
     """`_execute` on a fresh thread with a large stack, under `warning_filters` (None: the
     caller's); warnings the program shows become diagnostics. The caller holds `_ONE_RUN_AT_A_TIME`."""
@@ -422,7 +428,7 @@ def _run_on_own_thread(
 
     def target() -> None:
         try:
-            outcome["run"] = _execute(settings, body)
+            outcome["run"] = _execute(settings, body, on_resource)
         except BaseException as exc:  # noqa: BLE001 - re-raised on the caller's thread
             outcome["error"] = exc
 
@@ -450,8 +456,9 @@ def _run_on_own_thread(
     return run
 
 
-def run_program(settings: StackSettings) -> ProgramRun:
-    """Run the stack's program offline and record what it declares.
+def run_program(settings: StackSettings, *, on_resource: Callable[[int], None] | None = None) -> ProgramRun:
+    """Run the stack's program offline and record what it declares (`on_resource` is told the
+    number of resources so far after each one, for progress displays).
 
     Raises `ProgramError` when the program fails, and passes a `UserError` the program raises
     (its own validation of the stack's configuration) through unchanged.
@@ -461,7 +468,7 @@ def run_program(settings: StackSettings) -> ProgramRun:
         runpy.run_path(str(settings.main), run_name="__main__")
 
     with _ONE_RUN_AT_A_TIME, _program_files(settings):
-        return _run_on_own_thread(settings, body, _PYTHON_DEFAULT_FILTERS)
+        return _run_on_own_thread(settings, body, _PYTHON_DEFAULT_FILTERS, on_resource)
 
 
 def record(

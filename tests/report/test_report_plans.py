@@ -114,7 +114,7 @@ def test_unreadable_or_unknown_files_exit_2_naming_the_file(tmp_path, gpufleet_c
 def test_a_missing_file_exits_2(tmp_path, gpufleet_cli):
     code, _, err = gpufleet_cli("diff", tmp_path / "base.json", FIXTURES / "gpufleet-head.json")
     assert code == 2
-    assert err == f"unreadable plan: 1 problem(s)\n  - {tmp_path / 'base.json'}: cannot read plan file: No such file or directory\n"
+    assert err == f"usage error: 1 problem(s)\n  - base: no such file or folder (got '{tmp_path / 'base.json'}')\n"
 
 
 def test_a_malformed_gpufleet_section_lists_every_problem(tmp_path):

@@ -74,18 +74,21 @@ def test_report_writes_a_file_with_output(tmp_path, gpufleet_cli):
     assert (tmp_path / "r.md").read_text().startswith(MARKER)
 
 
-@pytest.mark.parametrize(("where", "why"), [("missing/r.md", "No such file or directory"), (".", "Is a directory")])
-def test_report_output_that_cannot_be_written_exits_2_without_a_traceback(tmp_path, gpufleet_cli, where, why):
+@pytest.mark.parametrize(("where", "why"), [("missing/r.md", "folder '{tmp}/missing' does not exist"),
+                                            (".", "is a folder, not a file")])
+def test_report_output_that_cannot_be_written_exits_2_before_reading_plans(tmp_path, gpufleet_cli, where, why):
     code, out, err = gpufleet_cli("report", FIXTURES / "gpufleet-head.json", "--output", tmp_path / where)
     assert (code, out) == (2, "")
-    assert err == f"usage error: 1 problem(s)\n  - --output: cannot write: {why} (got '{tmp_path / where}')\n"
+    why = why.format(tmp=tmp_path)
+    assert err == f"usage error: 1 problem(s)\n  - --output: {why} (got '{tmp_path / where}')\n"
 
 
 def test_diff_for_the_terminal(in_fixtures, gpufleet_cli):
     code, out, err = gpufleet_cli("diff", "gpufleet-base.json", "gpufleet-head.json")
     assert (code, err) == (0, "")
-    assert "  GPUs                 32          40          +8\n" in out
-    assert "  USD/month    223,905.60  264,084.80  +40,179.20\n" in out
+    assert "GPUs                  32           40           +8\n" in out
+    assert "USD/month     223,905.60   264,084.80   +40,179.20\n" in out
+    assert max(map(len, out.splitlines())) <= 80
     _golden("diff-prod.txt", out)
 
 

@@ -1,0 +1,148 @@
+"""Tables that fit the terminal: every figure whole, names wrapped, the least important columns left
+out (and said so) when the width cannot hold them all.
+
+The width is the terminal's, or `COLUMNS` when set (rich reads it), never less than 80. Output to a
+pipe or a file gets no colour and no cursor tricks, at `COLUMNS` or 80 columns. Every value is shown
+as text, never parsed as markup: a resource name like `[bold]x` prints as written.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass
+from typing import Literal, Sequence
+
+from rich import box
+from rich.cells import cell_len
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+MIN_WIDTH = 80
+# Narrowest a wrapped column gets before a less important column is left out instead.
+_MIN_NAME, _MIN_TEXT = 14, 16
+# Where a long name (a resource type, a URN part) may break: after these characters.
+_BREAK_AFTER = set("-_:/.,$@= ")
+
+Kind = Literal["figure", "name", "text"]
+
+
+def console(*, stderr: bool = False) -> Console:
+    """A console for a command's output (stdout) or progress (stderr)."""
+    out = Console(stderr=stderr, highlight=False, emoji=False)
+    if out.width < MIN_WIDTH:
+        out = Console(stderr=stderr, highlight=False, emoji=False, width=MIN_WIDTH)
+    return out
+
+
+@dataclass(frozen=True)
+class Column:
+    """A table column. `figure`: never wrapped or cut; `name`: wrapped at separators; `text`: wrapped
+    at spaces. `keep` columns are never left out; otherwise a higher `drop_order` goes first."""
+
+    header: str
+    kind: Kind = "name"
+    drop_order: int = 0
+    keep: bool = False
+
+    @property
+    def justify(self) -> str:
+        return "right" if self.kind == "figure" else "left"
+
+
+def fold_name(text: str, width: int) -> str:
+    """`text` in lines of at most `width` cells, broken at a space if there is one, else after a
+    separator in the second half of the line, else inside the word."""
+    lines = []
+    for line in text.split("\n"):
+        while cell_len(line) > width:
+            cut = width
+            while cell_len(line[:cut]) > width:
+                cut -= 1
+            spaces = [i + 1 for i in range(1, cut + 1) if i < len(line) and line[i] == " "]
+            separators = [i + 1 for i in range(cut) if line[i] in _BREAK_AFTER]
+            if spaces and spaces[-1] - 1 <= cut:
+                at = spaces[-1]
+            elif separators and separators[-1] >= cut // 2:
+                at = separators[-1]
+            else:
+                at = cut
+            lines.append(line[:at].rstrip())
+            line = line[at:].lstrip()
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _widest_line(value: str) -> int:
+    return max((cell_len(line) for line in value.split("\n")), default=0)
+
+
+def _widest_word(value: str) -> int:
+    return max((cell_len(w) for w in value.split()), default=0)
+
+
+def _overhead(columns: int) -> int:
+    """Padding (one cell each side, none at the table's edges) and one separator between columns."""
+    return 3 * columns - 3 if columns else 0
+
+
+def _minimum(column: Column, cells: list[str]) -> int:
+    head = _widest_word(column.header)
+    natural = max([_widest_line(c) for c in cells] + [head])
+    if column.kind == "figure":
+        return natural
+    floor = _MIN_NAME if column.kind == "name" else _MIN_TEXT
+    return max(head, min(natural, floor))
+
+
+def fit(columns: Sequence[Column], rows: Sequence[Sequence[str]], width: int) -> tuple[list[int], list[int]]:
+    """(indices of the columns shown, their content widths) for a table of at most `width` cells."""
+    cells = [[str(r[i]) for r in rows] for i in range(len(columns))]
+    shown = list(range(len(columns)))
+    minimum = {i: _minimum(columns[i], cells[i]) for i in shown}
+    droppable = sorted((i for i in shown if not columns[i].keep), key=lambda i: (-columns[i].drop_order, -i))
+    while sum(minimum[i] for i in shown) + _overhead(len(shown)) > width and droppable:
+        shown.remove(droppable.pop(0))
+    widths = {i: minimum[i] for i in shown}
+    spare = width - _overhead(len(shown)) - sum(widths.values())
+    # Give the spare width to wrapped columns, the narrowest need first, up to their natural width.
+    wrapped = [i for i in shown if columns[i].kind != "figure"]
+    needs = {i: max([_widest_line(c) for c in cells[i]] + [cell_len(columns[i].header)]) for i in wrapped}
+    for n, i in enumerate(sorted(wrapped, key=lambda i: needs[i] - widths[i])):
+        if spare <= 0:
+            break
+        share = spare // (len(wrapped) - n)
+        give = min(needs[i] - widths[i], share) if n < len(wrapped) - 1 else min(needs[i] - widths[i], spare)
+        widths[i] += give
+        spare -= give
+    return shown, [widths[i] for i in shown]
+
+
+def table(columns: Sequence[Column], rows: Sequence[Sequence[str]], width: int, *, title: str | None = None,
+          row_styles: Sequence[str | None] | None = None, lines: bool = False) -> tuple[Table, list[str]]:
+    """A rich table of `rows` that fits `width`, and the headers of the columns left out."""
+    shown, widths = fit(columns, rows, width)
+    out = Table(title=None if title is None else Text(title, style="bold"), title_justify="left", show_edge=False, pad_edge=False, box=box.SIMPLE_HEAD,
+                expand=False, show_lines=lines)
+    for i, w in zip(shown, widths):
+        c = columns[i]
+        out.add_column(Text("\n".join(textwrap.wrap(c.header, w)) or c.header), justify=c.justify, width=w, no_wrap=c.kind != "text",  # type: ignore[arg-type]
+                       overflow="fold")
+    for n, row in enumerate(rows):
+        texts = []
+        for i, w in zip(shown, widths):
+            value = str(row[i])
+            texts.append(Text(fold_name(value, w) if columns[i].kind == "name" else value))
+        out.add_row(*texts, style=row_styles[n] if row_styles else None)
+    left_out = [columns[i].header for i in range(len(columns)) if i not in shown]
+    return out, left_out
+
+
+def print_table(out: Console, columns: Sequence[Column], rows: Sequence[Sequence[str]], *, title: str | None = None,
+                row_styles: Sequence[str | None] | None = None, hint: str | None = "--json", lines: bool = False) -> None:
+    """Print a fitted table, then which columns did not fit (and where to find them)."""
+    rendered, left_out = table(columns, rows, out.width, title=title, row_styles=row_styles, lines=lines)
+    out.print(rendered)
+    if left_out:
+        where = f"in a wider terminal or with {hint}" if hint else "in a wider terminal"
+        out.print(Text(f"Not shown at {out.width} columns: {', '.join(left_out)} (shown {where})."), style="dim")

@@ -1,0 +1,196 @@
+"""The `gpufleet` wrapper: --version, exit codes 4 and 130, closed pipes, `--json FILE|-` on every
+command, arguments checked before the run, and tables that fit 80 columns without cutting figures."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from gpufleet import cli
+from gpufleet.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
+PLACEMENT_PROJECT = REPO / "tests" / "placement" / "project"
+FIXTURES = REPO / "tests" / "report" / "fixtures"
+
+
+def _gpufleet(*args: str, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "gpufleet.cli", *args], capture_output=True, text=True, cwd=REPO,
+                          **kwargs)
+
+
+def _widest(text: str) -> int:
+    return max(len(line.rstrip()) for line in text.splitlines())
+
+
+def test_version():
+    done = _gpufleet("--version")
+    assert (done.returncode, done.stdout, done.stderr) == (0, f"gpufleet {cli.version()}\n", "")
+    assert re.fullmatch(r"\d+\.\d+\.\d+", cli.version())
+
+
+def test_an_internal_error_is_one_line_exit_4(monkeypatch, capsys):
+    from gpufleet.commands import regions
+
+    def broken(args):
+        raise KeyError("monthly_usd")
+
+    monkeypatch.setattr(regions, "run", broken)
+    assert main(["regions", "--gpu", "H100", "--gpus", "8"]) == 4
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.count("\n") == 1 and "Traceback" not in captured.err
+    assert captured.err.startswith(f"error: internal error in gpufleet {cli.version()}: KeyError: 'monthly_usd' "
+                                   "(at tests/test_cli.py:")
+    assert "This is a bug in gpufleet, not in your input; please report it" in captured.err
+
+
+def _sleeping_project(tmp_path: Path) -> Path:
+    """A project whose program says it started, then runs until interrupted."""
+    (tmp_path / "Pulumi.yaml").write_text("name: sleeper\nruntime: python\n")
+    (tmp_path / "Pulumi.dev.yaml").write_text("config: {}\n")
+    (tmp_path / "__main__.py").write_text(
+        "import pathlib, time\npathlib.Path('started').write_text('yes')\ntime.sleep(60)\n")
+    return tmp_path
+
+
+def _interrupt_when(process: subprocess.Popen, started) -> tuple[int, str, str]:
+    deadline = time.monotonic() + 60
+    while not started() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    return process.returncode, out, err
+
+
+def test_ctrl_c_while_the_program_runs_is_one_line_exit_130(tmp_path):
+    project = _sleeping_project(tmp_path)
+    process = subprocess.Popen([sys.executable, "-m", "gpufleet.cli", "preview", "dev", "--program", str(project),
+                                "--no-policies"], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert _interrupt_when(process, (tmp_path / "started").exists) == (130, "", "interrupted\n")
+
+
+def test_ctrl_c_during_preview_prod_prints_no_traceback():
+    process = subprocess.Popen([sys.executable, "-m", "gpufleet.cli", "preview", "prod"], cwd=REPO,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    started = time.monotonic()
+    code, out, err = _interrupt_when(process, lambda: time.monotonic() - started > 2.0)
+    assert (code, err) == (130, "interrupted\n")
+
+
+def test_a_closed_pipe_ends_quietly_with_the_commands_exit_code():
+    done = subprocess.run(f"set -o pipefail; {sys.executable} -m gpufleet.cli place prod --json - | head -1",
+                          shell=True, executable="/bin/bash", capture_output=True, text=True, cwd=REPO)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "{\n", "")
+
+
+def test_output_to_a_reader_that_left_is_dropped_not_raised():
+    read, write = os.pipe()
+    os.close(read)
+    stream = cli._ReaderMayLeave(io.TextIOWrapper(os.fdopen(write, "wb"), encoding="utf-8"))
+    assert stream.write("x" * 100_000) == 100_000  # more than a pipe holds: the write fails inside
+    stream.flush()
+    assert stream.reader_gone and stream.write("more") == 4
+    stream._stream.close()  # now /dev/null
+
+
+def test_json_dash_is_stdout_on_every_command(capsys):
+    assert main(["regions", "--gpu", "H100", "--gpus", "8", "--cloud", "aws", "--json", "-"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["rank"] == 1
+    assert main(["place", "prod", "--program", str(PLACEMENT_PROJECT), "--json", "-"]) == 0
+    assert set(json.loads(capsys.readouterr().out)["workloads"]) == {"pretrain", "finetune", "serve"}
+    assert main(["diff", str(FIXTURES / "gpufleet-base.json"), str(FIXTURES / "gpufleet-head.json"), "--json", "-"]) == 0
+    stack = json.loads(capsys.readouterr().out)["stacks"][0]
+    assert (stack["stack"], stack["change"]["gpus"], stack["change"]["monthly_usd"]) == ("prod", 8, 40179.2)
+    assert main(["report", str(FIXTURES / "gpufleet-head.json"), "--json", "-"]) == 0
+    assert json.loads(capsys.readouterr().out)["stacks"][0]["head"]["totals"]["gpus"] == 40
+
+
+def test_json_file_is_written_and_the_table_still_shown(tmp_path, capsys):
+    out = tmp_path / "ranking.json"
+    assert main(["regions", "--gpu", "H100", "--gpus", "8", "--cloud", "aws", "--json", str(out)]) == 0
+    assert json.loads(out.read_text())[0]["rank"] == 1
+    assert "Regions for 8 × H100" in capsys.readouterr().out
+
+
+def _counting_project(tmp_path: Path) -> Path:
+    """A project whose program leaves a mark when it runs."""
+    (tmp_path / "Pulumi.yaml").write_text("name: marker\nruntime: python\n")
+    (tmp_path / "Pulumi.dev.yaml").write_text("config: {}\n")
+    (tmp_path / "__main__.py").write_text("import pathlib\n(pathlib.Path(__file__).parent / 'ran').write_text('')\n")
+    return tmp_path
+
+
+@pytest.mark.parametrize("extra, problem", [
+    (["--json", "/nonexistent/x.json"], "--json: folder '/nonexistent' does not exist (got '/nonexistent/x.json')"),
+    (["--policy-pack", "/nonexistent"], "--policy-pack: no such folder (got '/nonexistent')"),
+    (["--policy-pack", "{repo}/components"], "--policy-pack: not a policy pack: no readable PulumiPolicy.yaml "
+                                             "(got '{repo}/components')"),
+    (["--policy-config", "/nonexistent.json"], "--policy-config: no such file (got '/nonexistent.json')"),
+])
+def test_bad_arguments_stop_preview_before_the_program_runs(tmp_path, capsys, extra, problem):
+    project = _counting_project(tmp_path)
+    extra = [e.format(repo=REPO) for e in extra]
+    assert main(["preview", "dev", "--program", str(project), *extra]) == 2
+    assert capsys.readouterr().err == f"usage error: 1 problem(s)\n  - {problem.format(repo=REPO)}\n"
+    assert not (project / "ran").exists()
+
+
+def test_a_stack_without_policy_configuration_stops_before_the_run(tmp_path, capsys):
+    project = _counting_project(tmp_path)
+    (project / "Pulumi.dev.yaml").rename(project / "Pulumi.qa.yaml")
+    assert main(["preview", "qa", "--program", str(project)]) == 2
+    assert "no policy configuration for environment 'qa'" in capsys.readouterr().err
+    assert not (project / "ran").exists()
+
+
+def test_preview_prod_fits_80_columns_and_shows_every_figure_whole(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    plan = tmp_path / "prod.json"
+    assert main(["preview", "prod", "--json", str(plan), "--fast-policies"]) == 0
+    out = capsys.readouterr().out
+    assert _widest(out) <= 80
+    g = json.loads(plan.read_text())["gpufleet"]
+    assert f"{g['totals']['monthly_usd']:,.2f} USD/month" in out
+    flat = " ".join(out.split())
+    for e in g["estimates"].values():
+        if e.get("gpus") and e.get("capacity_type") == "reserved":
+            assert f" {e['gpus']:,} {e['monthly_usd']:,.2f} " in flat  # the reserved group is one row
+
+
+def test_regions_fit_80_columns_and_show_every_figure_whole(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    args = ["regions", "--gpu", "H100", "--gpus", "64", "--cloud", "aws,azure"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert _widest(out) <= 80 and "…" not in out
+    assert main([*args, "--json", "-"]) == 0
+    ranked = [row for row in json.loads(capsys.readouterr().out) if row["rank"]]
+    assert len(ranked) > 10
+    for row in ranked:
+        line = next(line for line in out.splitlines() if line.split()[:1] == [str(row["rank"])])
+        assert line.split()[1] == row["cloud"]
+        assert f" {row['monthly_usd']:,.2f} " in line and f" {row['monthly_kgco2e']:,.0f} " in line
+
+
+def test_diff_fits_80_columns(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    assert main(["diff", str(FIXTURES / "gpufleet-base.json"), str(FIXTURES / "gpufleet-head.json")]) == 0
+    out = capsys.readouterr().out
+    assert _widest(out) <= 80
+    assert "+40,179.20" in out and "264,084.80" in out
+
+
+def test_the_benchmark_explains_itself():
+    done = subprocess.run([sys.executable, "bench/preview.py", "--help"], cwd=REPO, capture_output=True, text=True)
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout.startswith("usage: preview.py [-h] [N ...]")
