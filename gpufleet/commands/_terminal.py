@@ -15,6 +15,7 @@ from typing import Literal, Sequence
 from rich import box
 from rich.cells import cell_len
 from rich.console import Console
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
@@ -146,3 +147,14 @@ def print_table(out: Console, columns: Sequence[Column], rows: Sequence[Sequence
     if left_out:
         where = f"in a wider terminal or with {hint}" if hint else "in a wider terminal"
         out.print(Text(f"Not shown at {out.width} columns: {', '.join(left_out)} (shown {where})."), style="dim")
+
+
+def print_violations(out: Console, title: str, rows: Sequence[tuple[str, str, str, str]]) -> None:
+    """Policy results as a list, readable at any width: "level  policy  (resource)", then the message
+    indented. Policy and resource names stay whole on their line (they are what people search for)."""
+    out.print(Text(title, style="bold"))
+    styles = {"mandatory": "red", "remediate": "yellow", "advisory": "yellow"}
+    for level, policy, resource, message in rows:
+        head = Text.assemble((level, styles.get(level, "")), "  ", policy, "  ", (f"({resource})", "dim"))
+        out.print(head, overflow="fold")
+        out.print(Padding(Text(" ".join(message.split())), (0, 0, 0, 4)))

@@ -13,7 +13,7 @@ from rich.markup import escape
 
 from gpufleet.commands import _arguments as arguments
 from gpufleet.commands._progress import Progress
-from gpufleet.commands._terminal import Column, console, print_table
+from gpufleet.commands._terminal import Column, console, print_table, print_violations
 from gpufleet.errors import Problem, UserError
 from gpufleet.offline import ProgramError
 from gpufleet.preview import DEFAULT_POLICY_PACK, PreviewResult, preview
@@ -176,12 +176,8 @@ def _violations(result: PreviewResult, out: Console) -> None:
     rows = [(v.level, v.policy, _name(v.urn), v.message) for v in shown]
     if len(shown) < len(result.violations):
         rows.append(("", f"… {len(result.violations) - len(shown)} more", "", "see --json: gpufleet.violations"))
-    print_table(out, [Column("level", "name", keep=True), Column("policy", "name", keep=True),
-                      Column("resource", "name", drop_order=1), Column("message", "text", keep=True)], rows,
-                title=f"Policy violations ({result.policy_environment}): {len(mandatory)} mandatory, "
-                      f"{len(others)} advisory",
-                row_styles=["red" if v.level == "mandatory" else "yellow" for v in shown]
-                + ([None] if len(rows) > len(shown) else []))
+    print_violations(out, f"Policy violations ({result.policy_environment}): {len(mandatory)} mandatory, "
+                          f"{len(others)} advisory", rows)
 
 
 def render(result: PreviewResult, out: Console) -> None:

@@ -12,7 +12,7 @@ import io
 from rich.console import Console
 from rich.text import Text
 
-from gpufleet.commands._terminal import MIN_WIDTH, Column, print_table
+from gpufleet.commands._terminal import MIN_WIDTH, Column, print_table, print_violations
 from gpufleet.report import fmt
 from gpufleet.report.compare import Change
 from gpufleet.report.model import StackReport
@@ -50,9 +50,7 @@ def _policies(out: Console, s: Summary) -> None:
     counts = ", ".join(f"{n} {level}" for level, n in s.violation_counts().items())
     rows = [(str(v.get("level")), str(v.get("policy")), str(v.get("urn") or "(stack)").rsplit("::", 1)[-1],
              " ".join(str(v.get("message")).split())) for v in s.violations]
-    print_table(out, [Column("level", "name", keep=True), Column("policy", "name", keep=True),
-                      Column("resource", "name", drop_order=1), Column("message", "text", keep=True)], rows,
-                title=f"Policies (head): {counts}", hint=_HINT)
+    print_violations(out, f"Policies (head): {counts}", rows)
 
 
 def render_diff(reports: list[StackReport], width: int = MIN_WIDTH) -> str:
