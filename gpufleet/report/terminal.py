@@ -48,7 +48,7 @@ def _policies(out: Console, s: Summary) -> None:
         out.print(Text("Policies (head): no violations"))
         return
     counts = ", ".join(f"{n} {level}" for level, n in s.violation_counts().items())
-    rows = [(str(v.get("level")), str(v.get("policy")), str(v.get("urn") or "(stack)").rsplit("::", 1)[-1],
+    rows = [(str(v.get("level")), str(v.get("policy")), str(v.get("urn") or "stack").rsplit("::", 1)[-1],
              " ".join(str(v.get("message")).split())) for v in s.violations]
     print_violations(out, f"Policies (head): {counts}", rows)
 
