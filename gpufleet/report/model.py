@@ -8,7 +8,7 @@ from pathlib import Path
 from gpufleet.catalog import Catalog, load_catalog
 from gpufleet.errors import Problem, UserError
 from gpufleet.report.compare import Comparison, compare
-from gpufleet.report.plans import Plan, empty_plan, read_plan, read_plans
+from gpufleet.report.plans import Plan, empty_plan, read_plan, read_plans, resource_inputs_of
 from gpufleet.report.summary import Summary, summarize
 
 
@@ -23,7 +23,9 @@ class StackReport:
 
 def stack_report(stack: str, head: Plan, base: Plan | None, base_missing: bool = False,
                  catalog: Catalog | None = None) -> StackReport:
-    return StackReport(stack, head, summarize(head, catalog), None if base is None else compare(base, head), base_missing)
+    with resource_inputs_of(head.source):
+        summary = summarize(head, catalog)
+    return StackReport(stack, head, summary, None if base is None else compare(base, head), base_missing)
 
 
 def load_reports(head_path: Path | str, base_path: Path | str | None = None) -> list[StackReport]:

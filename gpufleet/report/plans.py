@@ -13,7 +13,9 @@ running the Pulumi CLI gets the same numbers as one running gpufleet's offline p
 from __future__ import annotations
 
 import json
+import contextlib
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -117,10 +119,17 @@ def _preview_resources(doc: dict[str, Any], path: Path) -> tuple[list[dict[str, 
                         heading="unreadable plan")
     states: dict[str, dict[str, Any]] = {}
     recorded: list[Step] = []
+    problems: list[Problem] = []
     for i, step in enumerate(steps):
         if not isinstance(step, dict):
             raise UserError([Problem(f"{path}: steps[{i}]", "must be an object", type(step).__name__)],
                             heading="unreadable plan")
+        problems += _fields(f"{path}: steps[{i}]", step, _STEP)
+        for key in ("newState", "oldState"):
+            if isinstance(step.get(key), dict):
+                problems += _state_problems(f"{path}: steps[{i}].{key}", step[key])
+        if problems:
+            continue
         op = str(step.get("op", "same"))
         new, old = step.get("newState"), step.get("oldState")
         state = new if isinstance(new, dict) else old if isinstance(old, dict) else {}
@@ -130,6 +139,7 @@ def _preview_resources(doc: dict[str, Any], path: Path) -> tuple[list[dict[str, 
             continue
         # A replacement shows up as several steps on one URN; the first new state is the one kept.
         states.setdefault(urn, {**new, "urn": new.get("urn", urn)})
+    _raise_if(problems, path)
     return list(states.values()), recorded
 
 
@@ -138,8 +148,68 @@ def _export_resources(doc: dict[str, Any], path: Path) -> list[dict[str, Any]]:
     if not isinstance(resources, list):
         raise UserError([Problem(f"{path}: deployment.resources", "must be a list", type(resources).__name__)],
                         heading="unreadable plan")
+    _raise_if([p for i, r in enumerate(resources) if isinstance(r, dict)
+               for p in _state_problems(f"{path}: deployment.resources[{i}]", r)], path)
     # Pending deletes and resources read from elsewhere (`external`) are not the stack's to price.
     return [r for r in resources if isinstance(r, dict) and not r.get("delete") and not r.get("external")]
+
+
+_NUMBER = (int, float)
+_OPTIONAL_TEXT = (str, type(None))
+# The fields of gpufleet's plan section the report reads, and the JSON types each may have.
+_TOTALS: dict[str, tuple[type, ...]] = {"gpus": (int, type(None)), "monthly_usd": (*_NUMBER, type(None)),
+                                        "monthly_kwh": (*_NUMBER, type(None)), "monthly_kgco2e": (*_NUMBER, type(None))}
+_ESTIMATE: dict[str, tuple[type, ...]] = {
+    "type": _OPTIONAL_TEXT, "cloud": _OPTIONAL_TEXT, "region": _OPTIONAL_TEXT, "instance_type": _OPTIONAL_TEXT,
+    "nodes": (int, type(None)), "capacity_type": _OPTIONAL_TEXT, "hours_per_month": (*_NUMBER, type(None)),
+    "utilization": (*_NUMBER, type(None)), "gpus": (int, type(None)), **_TOTALS, "derivation": (dict,)}
+_VIOLATION: dict[str, tuple[type, ...]] = {"policy": (str,), "level": (str,), "urn": _OPTIONAL_TEXT, "message": (str,)}
+_STEP: dict[str, tuple[type, ...]] = {"op": (str,), "urn": (str,), "newState": (dict, type(None)),
+                                      "oldState": (dict, type(None))}
+# A resource state (`newState` of a preview step, a resource of a stack export).
+_STATE: dict[str, tuple[type, ...]] = {"urn": (str,), "type": (str,), "inputs": (dict,), "outputs": (dict,),
+                                       "provider": (str,), "parent": (str,), "id": _OPTIONAL_TEXT,
+                                       "propertyDependencies": (dict,)}
+_MAX_PROBLEMS = 20  # a hostile plan can be wrong in a million places; the first ones say enough
+
+
+def _json_type(value: Any) -> str:
+    return {dict: "object", list: "array", str: "string", bool: "boolean", type(None): "null"}.get(
+        type(value), "number")
+
+
+def _fields(where: str, obj: Any, fields: dict[str, tuple[type, ...]], required: bool = False) -> list[Problem]:
+    """Problems with `obj`'s fields: a missing one (when `required`) or one of the wrong JSON type."""
+    if not isinstance(obj, dict):
+        return [Problem(where, "must be an object", _json_type(obj))]
+    problems = []
+    for key, kinds in fields.items():
+        if key not in obj:
+            if required:
+                problems.append(Problem(f"{where}.{key}", "required field is missing"))
+            continue
+        value = obj[key]
+        if isinstance(value, bool) and bool not in kinds or not isinstance(value, kinds):
+            allowed = tuple(dict.fromkeys(_json_type(k()) if k is not type(None) else "null" for k in kinds))
+            problems.append(Problem(f"{where}.{key}", "wrong type", _json_type(value), allowed))
+    return problems
+
+
+def _state_problems(where: str, state: dict[str, Any]) -> list[Problem]:
+    problems = _fields(where, state, _STATE)
+    dependencies = state.get("propertyDependencies")
+    if isinstance(dependencies, dict) and not all(isinstance(v, list) for v in dependencies.values()):
+        problems.append(Problem(f"{where}.propertyDependencies", "must map input names to lists of URNs"))
+    return problems
+
+
+def _raise_if(problems: list[Problem], path: Path) -> None:
+    """Raise the first problems found (a hostile plan can be wrong in a million places)."""
+    if problems:
+        shown = problems[:_MAX_PROBLEMS]
+        if len(problems) > _MAX_PROBLEMS:
+            shown.append(Problem(str(path), f"… and {len(problems) - _MAX_PROBLEMS} more problems"))
+        raise UserError(shown, heading="unreadable plan")
 
 
 def _gpufleet_section(section: Any, path: Path) -> tuple[dict[str, Any], list[dict[str, Any]] | None, str | None]:
@@ -150,15 +220,29 @@ def _gpufleet_section(section: Any, path: Path) -> tuple[dict[str, Any], list[di
     totals = section.get("totals")
     if not isinstance(totals, dict) or not all(k in totals for k in _EMPTY_ESTIMATE["totals"]):
         problems.append(Problem(f"{path}: gpufleet.totals", "must have gpus, monthly_usd, monthly_kwh and monthly_kgco2e"))
+    else:
+        problems += _fields(f"{path}: gpufleet.totals", totals, _TOTALS)
     for key, kind in (("estimates", dict), ("unpriced", list), ("unknown_energy", list), ("violations", list)):
         if not isinstance(section.get(key, kind()), kind):
             problems.append(Problem(f"{path}: gpufleet.{key}", f"must be a {kind.__name__}", type(section[key]).__name__))
+    estimates = section.get("estimates")
+    for urn, e in (estimates.items() if isinstance(estimates, dict) else ()):
+        where = f"{path}: gpufleet.estimates[{urn!r}]"
+        problems += _fields(where, e, _ESTIMATE)
+        derivation = e.get("derivation") if isinstance(e, dict) else None
+        if isinstance(derivation, dict) and not all(isinstance(v, str) for v in derivation.values()):
+            problems.append(Problem(f"{where}.derivation", "must map figures to text"))
+    for key in ("unpriced", "unknown_energy"):
+        urns = section.get(key)
+        if isinstance(urns, list) and not all(isinstance(u, str) for u in urns):
+            problems.append(Problem(f"{path}: gpufleet.{key}", "must be a list of URNs (strings)"))
     violations = section.get("violations", [])
     for i, v in enumerate(violations if isinstance(violations, list) else []):
         if not isinstance(v, dict) or not {"policy", "level", "message"} <= set(v):
             problems.append(Problem(f"{path}: gpufleet.violations[{i}]", "must have policy, level, urn and message"))
-    if problems:
-        raise UserError(problems, heading="unreadable plan")
+        else:
+            problems += _fields(f"{path}: gpufleet.violations[{i}]", v, _VIOLATION)
+    _raise_if(problems, path)
     estimate = {
         "totals": totals,
         "estimates": section.get("estimates", {}),
@@ -193,9 +277,26 @@ def _partial_preview(doc: dict[str, Any], steps: list[Step]) -> tuple[str, ...]:
     return ()
 
 
+@contextlib.contextmanager
+def resource_inputs_of(source: str) -> Iterator[None]:
+    """Resource inputs in a plan are whatever the tool that wrote it put there; a shape the readers
+    cannot take (a list where the provider wants a string, …) makes the plan unreadable (exit 2)."""
+    try:
+        yield
+    except (TypeError, ValueError, AttributeError, KeyError, IndexError) as exc:
+        raise UserError([Problem(source, f"resource inputs of a shape their provider does not accept "
+                                         f"({type(exc).__name__}: {str(exc)[:200]})")],
+                        heading="unreadable plan") from None
+
+
 def read_plan(path: Path | str) -> Plan:
     """Read and estimate one plan file. Unreadable or unknown files raise `UserError` naming the file."""
     path = Path(path)
+    with resource_inputs_of(str(path)):
+        return _read_plan(path)
+
+
+def _read_plan(path: Path) -> Plan:
     doc = _load_json(path)
     if isinstance(doc, dict) and "gpufleet" in doc:
         estimate, violations, stack = _gpufleet_section(doc["gpufleet"], path)

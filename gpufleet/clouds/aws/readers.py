@@ -95,8 +95,8 @@ class _Launched(ResourceReader):
                 or get_known(view.inputs, "mixedInstancesPolicy", "launchTemplate", "launchTemplateSpecification"), dict)
             return ("EFA interfaces unknown (launch template not found)" if has_template
                     else "no launch template with EFA interfaces")
-        interfaces = get_known(lt.inputs, "networkInterfaces") or []
-        n = sum(1 for i in interfaces if isinstance(i, dict) and get_known(i, "interfaceType") in _EFA_TYPES)
+        interfaces = get_known(lt.inputs, "networkInterfaces")
+        n = sum(1 for i in (interfaces if isinstance(interfaces, list) else []) if isinstance(i, dict) and get_known(i, "interfaceType") in _EFA_TYPES)
         return f"{n} EFA interfaces/node" if n else "no EFA interfaces in the launch template"
 
 
