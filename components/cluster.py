@@ -31,10 +31,10 @@ class GpuCluster(pulumi.ComponentResource):
     node_groups: pulumi.Output[dict[str, Any]]
     """By workload: instance type, nodes, GPUs, zone, fabric, node group name."""
     storage: pulumi.Output[dict[str, Any]]
-    """By workload: hot file system id and size, object store name."""
+    """By workload: hot file system id and size, object store name, object container name (Azure)."""
 
     def __init__(self, name: str, args: GpuClusterArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
-        plan: ClusterPlan = require(plan_cluster(args, name), f"GpuCluster {name}: invalid arguments")
+        plan: ClusterPlan = require(plan_cluster(args, name), f"GpuCluster {name}: invalid arguments", name, args)
         super().__init__("gpufleet:index:GpuCluster", name, None, opts)
         caller = opts or pulumi.ResourceOptions()
         cloud = declarer(plan.cloud)
@@ -56,7 +56,7 @@ class GpuCluster(pulumi.ComponentResource):
         for group in plan.node_groups:
             group_args: GpuNodeGroupArgs = {
                 **specs[group.workload], "cloud": plan.cloud, "region": plan.region, "tags": tags,
-                "cluster_name": declared["cluster_name"], "zone": group.zone,
+                "cluster_name": declared.cluster_name, "zone": group.zone,
                 "node_subnet_id": network.node_subnet_ids.apply(lambda ids, z=group.zone: ids[z]), **scope,
                 **cloud.node_group_references(group, network, declared),
             }  # fmt: skip
@@ -77,8 +77,8 @@ class GpuCluster(pulumi.ComponentResource):
             data = pulumi.ResourceOptions(parent=self, protect=caller.protect, retain_on_delete=caller.retain_on_delete)
             tiers[store.workload] = StorageTiers(f"{name}-{store.workload}-storage", store_args, data)
 
-        self.cluster_name = pulumi.Output.from_input(declared["cluster_name"])
-        self.cluster_id = pulumi.Output.from_input(declared["cluster_id"])
+        self.cluster_name = pulumi.Output.from_input(declared.cluster_name)
+        self.cluster_id = pulumi.Output.from_input(declared.cluster_id)
         self.network_id = network.network_id
         self.fabric = network.fabric
         self.bandwidth_gbps_per_node = network.bandwidth_gbps_per_node
@@ -88,7 +88,7 @@ class GpuCluster(pulumi.ComponentResource):
             for workload, g in groups.items()})
         self.storage = pulumi.Output.from_input({
             workload: {"hot_file_system_id": t.hot_file_system_id, "hot_capacity_tib": t.hot_capacity_tib,
-                       "object_store_name": t.object_store_name}
+                       "object_store_name": t.object_store_name, "object_container_name": t.object_container_name}
             for workload, t in tiers.items()})
         self.register_outputs({
             "cluster_name": self.cluster_name, "cluster_id": self.cluster_id, "network_id": self.network_id,

@@ -37,7 +37,7 @@ class GpuNodeGroup(pulumi.ComponentResource):
     dictates placement or there is no fabric."""
 
     def __init__(self, name: str, args: GpuNodeGroupArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
-        plan = require(plan_gpu_node_group(args, name), f"GpuNodeGroup {name}: invalid arguments")
+        plan = require(plan_gpu_node_group(args, name), f"GpuNodeGroup {name}: invalid arguments", name, args)
         super().__init__("gpufleet:index:GpuNodeGroup", name, None, opts)
         declared = declarer(plan.cloud).declare_node_group(self, name, plan, args)
         self.instance_type = pulumi.Output.from_input(plan.instance.name)
@@ -46,9 +46,9 @@ class GpuNodeGroup(pulumi.ComponentResource):
         self.gpus = pulumi.Output.from_input(plan.gpus)
         self.zone = pulumi.Output.from_input(plan.zone)
         self.fabric = pulumi.Output.from_input(plan.fabric)
-        self.fabric_interfaces_per_node = pulumi.Output.from_input(declared["fabric_interfaces_per_node"])
-        self.node_group_name = pulumi.Output.from_input(declared["node_group_name"])
-        self.placement_group_name = pulumi.Output.from_input(declared["placement_group_name"])
+        self.fabric_interfaces_per_node = pulumi.Output.from_input(declared.fabric_interfaces_per_node)
+        self.node_group_name = pulumi.Output.from_input(declared.node_group_name)
+        self.placement_group_name = pulumi.Output.from_input(declared.placement_group_name)
         self.register_outputs({
             "instance_type": self.instance_type, "nodes": self.nodes, "min_nodes": self.min_nodes, "gpus": self.gpus,
             "zone": self.zone, "fabric": self.fabric, "fabric_interfaces_per_node": self.fabric_interfaces_per_node,

@@ -5,7 +5,7 @@ from typing import Optional
 import pulumi
 
 from components.args import HighBandwidthNetworkArgs
-from components.declarer import declarer
+from components.declarer import as_dict, declarer
 from components.preflight import plan_network, require
 
 
@@ -38,9 +38,9 @@ class HighBandwidthNetwork(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: HighBandwidthNetworkArgs,
                  opts: Optional[pulumi.ResourceOptions] = None) -> None:
-        plan = require(plan_network(args, name), f"HighBandwidthNetwork {name}: invalid arguments")
+        plan = require(plan_network(args, name), f"HighBandwidthNetwork {name}: invalid arguments", name, args)
         super().__init__("gpufleet:index:HighBandwidthNetwork", name, None, opts)
-        declared = declarer(plan.cloud).declare_network(self, name, plan, args)
+        declared = as_dict(declarer(plan.cloud).declare_network(self, name, plan, args))
         for key, value in declared.items():
             setattr(self, key, pulumi.Output.from_input(value))
         self.fabric = pulumi.Output.from_input(plan.fabric)

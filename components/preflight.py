@@ -4,15 +4,20 @@ Each `plan_*` function checks one component's arguments against the catalog (SKU
 region, fabric available for the SKU), the file-system product rules (throughput tiers, capacity
 steps) and the cloud adapter's own refusals, and returns `(plan, problems)`. Every problem carries its
 path, the bad value and what is allowed. Components call `require(...)`, which raises one
-`UserError` listing them all; `plan_cluster` checks a whole cluster at once.
+`InvalidArguments` listing them all — the SDK's `pulumi.InputPropertiesError` (per-property details
+for every language) and a `UserError` (gpufleet's CLI: the problem list, exit 2); `plan_cluster`
+checks a whole cluster at once.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import math
+import re
 from collections.abc import Mapping
 from typing import Any, get_args
+
+import pulumi
 
 from gpufleet.catalog import Catalog, InstanceType, load_catalog
 from gpufleet.clouds.adapter import CloudAdapter
@@ -38,11 +43,43 @@ CIDR_PREFIX_RANGE = (8, 18)  # room for the subnets the clouds carve out
 MAX_HOURS_PER_MONTH = 730.0
 
 
-def require(result: tuple[Any, list[Problem]], heading: str) -> Any:
-    """The plan, or one `UserError` listing every problem."""
+class InvalidArguments(UserError, pulumi.InputPropertiesError):
+    """A component's arguments are wrong. As `pulumi.InputPropertiesError` it carries one error per
+    property (`errors`: wire property paths such as `nodeGroups[0].gpuCount`, relative to the
+    component); as `UserError` its problems keep gpufleet's paths (`prod.node_groups[train].gpu_count`)."""
+
+    def __init__(self, problems: list[Problem], heading: str, name: str, args: Mapping[str, Any]) -> None:
+        UserError.__init__(self, problems, heading)
+        self.errors = [{"property_path": property_path(p.path, name, args), "reason": p.detail()} for p in problems]
+
+
+_SEGMENT = re.compile(r"([^.\[]+)((?:\[[^\]]*\])*)")
+
+
+def property_path(path: str, name: str, args: Mapping[str, Any]) -> str:
+    """A problem's path as the component's input property path: without the component's name, keys
+    in camelCase (the schema's names), list items by index (preflight names them by workload)."""
+    rest = path.removeprefix(f"{name}.") if path != name else ""
+    out, value, after_tags = [], args, False
+    for key, brackets in _SEGMENT.findall(rest):
+        wire = key if after_tags else re.sub(r"_([a-z0-9])", lambda m: m[1].upper(), key)
+        after_tags = key == "tags"
+        value = value.get(key) if isinstance(value, Mapping) else None
+        for label in re.findall(r"\[([^\]]*)\]", brackets):
+            items = value if isinstance(value, list) else []
+            index = next((i for i, item in enumerate(items) if isinstance(item, Mapping) and item.get("workload") == label),
+                         int(label) if label.isdigit() else None)
+            value = items[index] if index is not None and index < len(items) else None
+            wire += f"[{label if index is None else index}]"
+        out.append(wire)
+    return ".".join(out)
+
+
+def require(result: tuple[Any, list[Problem]], heading: str, name: str, args: Mapping[str, Any]) -> Any:
+    """The plan, or one `InvalidArguments` listing every problem of the component `name`'s `args`."""
     plan, problems = result
     if problems:
-        raise UserError(problems, heading=heading)
+        raise InvalidArguments(problems, heading, name, args)
     return plan
 
 

@@ -41,21 +41,25 @@ class StorageTiers(pulumi.ComponentResource):
     """S3 bucket name / storage account name."""
     object_store_id: pulumi.Output[str]
     """S3 bucket ARN / storage account resource id."""
+    object_container_name: pulumi.Output[Optional[str]]
+    """Azure: the blob container the data goes in; AWS: none (an S3 bucket has no containers)."""
 
     def __init__(self, name: str, args: StorageTiersArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
-        plan = require(plan_storage_tiers(args, name), f"StorageTiers {name}: invalid arguments")
+        plan = require(plan_storage_tiers(args, name), f"StorageTiers {name}: invalid arguments", name, args)
         super().__init__("gpufleet:index:StorageTiers", name, None, opts)
         declared = declarer(plan.cloud).declare_storage(self, name, plan, args, data_options(self, opts))
-        self.hot_file_system_id = pulumi.Output.from_input(declared["hot_file_system_id"])
+        self.hot_file_system_id = pulumi.Output.from_input(declared.hot_file_system_id)
         self.hot_capacity_tib = pulumi.Output.from_input(plan.hot_capacity_tib)
         self.hot_throughput_mb_s_per_tib = pulumi.Output.from_input(plan.throughput_mb_s_per_tib)
         self.hot_throughput_mb_s = pulumi.Output.from_input(plan.hot_throughput_mb_s)
         self.required_throughput_mb_s = pulumi.Output.from_input(plan.required_mb_s)
-        self.object_store_name = pulumi.Output.from_input(declared["object_store_name"])
-        self.object_store_id = pulumi.Output.from_input(declared["object_store_id"])
+        self.object_store_name = pulumi.Output.from_input(declared.object_store_name)
+        self.object_store_id = pulumi.Output.from_input(declared.object_store_id)
+        self.object_container_name = pulumi.Output.from_input(declared.object_container_name)
         self.register_outputs({
             "hot_file_system_id": self.hot_file_system_id, "hot_capacity_tib": self.hot_capacity_tib,
             "hot_throughput_mb_s_per_tib": self.hot_throughput_mb_s_per_tib,
             "hot_throughput_mb_s": self.hot_throughput_mb_s, "required_throughput_mb_s": self.required_throughput_mb_s,
             "object_store_name": self.object_store_name, "object_store_id": self.object_store_id,
+            "object_container_name": self.object_container_name,
         })

@@ -21,7 +21,11 @@ class Problem:
     suggestion: str | None = None
 
     def render(self) -> str:
-        text = f"{self.path}: {self.message}"
+        return f"{self.path}: {self.detail()}"
+
+    def detail(self) -> str:
+        """What is wrong, without the path: the message, the bad value, a suggestion, what is allowed."""
+        text = self.message
         if self.value is not None:
             text += f" (got {self.value!r})"
         if self.suggestion:

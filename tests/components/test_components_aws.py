@@ -240,3 +240,29 @@ def test_invalid_arguments_declare_nothing(recorder):
     assert [p.render() for p in errors[0].problems] == [
         "prod.storage[w].hot_capacity_tib: not a capacity step of Amazon FSx for Lustre, PERSISTENT_2 deployment, "
         "SSD storage (got 3.0); allowed: 125, 250, 500, 1000 MB/s/TiB: 2.34375 or 4.6875 TiB"]
+
+
+def test_invalid_arguments_are_the_sdks_per_property_error(recorder):
+    """Every language sees `pulumi.InputPropertiesError` with one error per input property (wire names,
+    list items by index); gpufleet's CLI sees the same problems as a `UserError` (exit 2)."""
+    errors = []
+
+    def program():
+        try:
+            GpuCluster("prod", {"cloud": "aws", "region": "us-west-2", "tags": {**TAGS, "team": ""},
+                                "node_groups": [{"workload": "serve", "gpu": "L4", "gpu_count": 1},
+                                                {"workload": "w", "instance_type": "p5.48xlarge", "gpu_count": 0}],
+                                "storage": [{"workload": "w", "hot_capacity_tib": 3, "cool_after_days": 10}]})
+        except pulumi.InputPropertiesError as error:
+            errors.append(error)
+
+    assert recorder(program).resources == []
+    assert isinstance(errors[0], UserError) and errors[0].heading == "GpuCluster prod: invalid arguments"
+    assert errors[0].errors == [
+        {"property_path": "tags.team", "reason": "required tag is missing or empty"},
+        {"property_path": "nodeGroups[1].gpuCount", "reason": "must be a whole number of at least 1 (got 0)"},
+    ]
+    assert str(errors[0]) == errors[0].render() == (
+        "GpuCluster prod: invalid arguments: 2 problem(s)\n"
+        "  - prod.tags.team: required tag is missing or empty\n"
+        "  - prod.node_groups[w].gpu_count: must be a whole number of at least 1 (got 0)")

@@ -13,6 +13,8 @@ from pulumi.provider.experimental.component import ComponentProvider
 from components import COMPONENTS
 from components.fleet import fleet_clusters
 from gpufleet.catalog import load_catalog
+from gpufleet.clouds import adapter
+from gpufleet.clouds.adapter import Feature
 from gpufleet.config import parse_fleet
 from gpufleet.offline import load_stack
 from gpufleet.placement import place
@@ -119,6 +121,21 @@ def test_prod_providers_tags_and_data_protection(prod):
                   "azure-native:storage:StorageAccount", "azure-native:storagecache:AmlFilesystem"}
     data = [r for r in prod.resources if r.type in data_types]
     assert len(data) == 6 and all(r.protect and r.retain_on_delete for r in data)
+
+
+def test_outputs_have_the_same_names_on_every_cloud_and_none_where_the_adapter_says_why(prod):
+    storage = {cluster: outputs["storage"] for cluster, outputs in prod.run.outputs["clusters"].items()}
+    assert {cluster: {w: set(s) for w, s in tiers.items()} for cluster, tiers in storage.items()} == {
+        "prod-eastus": {"chat-serving": {"hot_capacity_tib", "hot_file_system_id", "object_container_name",
+                                         "object_store_name"}},
+        "prod-eu-north-1": {w: {"hot_capacity_tib", "hot_file_system_id", "object_container_name", "object_store_name"}
+                            for w in ("finetune", "pretrain")}}
+    container = prod.one("azure-native:storage:BlobContainer")
+    assert storage["prod-eastus"]["chat-serving"]["object_container_name"] == container.name
+    assert container.inputs["containerName"] == "data"
+    assert [s["object_container_name"] for s in storage["prod-eu-north-1"].values()] == [None, None]
+    assert Feature.OBJECT_CONTAINER in adapter("aws").unsupported
+    assert Feature.OBJECT_CONTAINER not in adapter("azure").unsupported
 
 
 def test_staging_capacity_block_gets_every_efa_interface_and_no_forced_placement_group(recorder):

@@ -17,6 +17,7 @@ import pulumi_aws as aws
 from gpufleet.clouds.aws.facts import DEFAULT_SYSTEM_NODE_SIZE
 from gpufleet.clouds.plans import NetworkPlan, NodeGroupPlan, StoragePlan
 
+from components.declarer import ControlPlaneOutputs, NetworkOutputs, NodeGroupOutputs, StorageOutputs
 from components.tags import TAG_HOURS, TAG_OBJECT_TIB, TAG_UTILIZATION, label_value, number, workload_tags
 
 SYSTEM_NODES = (2, 3)  # min, max: two for add-on availability
@@ -47,11 +48,11 @@ def declare_scope(name: str, region: str, tags: Mapping[str, str], opts: pulumi.
     return {}
 
 
-def node_group_references(group: NodeGroupPlan, network: Any, control_plane: Mapping[str, Any]) -> dict[str, Any]:
+def node_group_references(group: NodeGroupPlan, network: Any, control_plane: ControlPlaneOutputs) -> dict[str, Any]:
     """A cluster's references for one GPU node group: with EFA, the cluster and EFA security groups."""
     if group.fabric != "EFA":
         return {}
-    return {"cluster_security_group_id": control_plane["cluster_security_group_id"],
+    return {"cluster_security_group_id": control_plane.cluster_security_group_id,
             "fabric_security_group_id": network.fabric_security_group_id}
 
 
@@ -78,7 +79,7 @@ def _security_group(parent: pulumi.Resource, name: str, vpc: aws.ec2.Vpc, descri
 
 
 def declare_network(parent: pulumi.ComponentResource, name: str, plan: NetworkPlan,
-                    args: Mapping[str, Any]) -> dict[str, Any]:
+                    args: Mapping[str, Any]) -> NetworkOutputs:
     tags = dict(args["tags"])
     opts = pulumi.ResourceOptions(parent=parent)
     vpc = aws.ec2.Vpc(f"{name}-vpc", cidr_block=str(plan.cidr), enable_dns_support=True, enable_dns_hostnames=True,
@@ -134,15 +135,15 @@ def declare_network(parent: pulumi.ComponentResource, name: str, plan: NetworkPl
                                         tags=tags, opts=opts)
 
     node_subnets = {zone: subnets[zone].id for zone in plan.zones}
-    return {
-        "network_id": vpc.id,
-        "node_subnet_ids": node_subnets,
-        "control_plane_subnet_ids": [s.id for s in subnets.values()],
-        "file_system_subnet_ids": node_subnets if plan.enable_file_system_subnet else {},
-        "fabric_security_group_id": fabric_sg.id if fabric_sg else None,
-        "file_system_security_group_id": lustre_sg.id if lustre_sg else None,
-        "proximity_placement_group_ids": {},
-    }
+    return NetworkOutputs(
+        network_id=vpc.id,
+        node_subnet_ids=node_subnets,
+        control_plane_subnet_ids=[s.id for s in subnets.values()],
+        file_system_subnet_ids=node_subnets if plan.enable_file_system_subnet else {},
+        fabric_security_group_id=fabric_sg.id if fabric_sg else None,
+        file_system_security_group_id=lustre_sg.id if lustre_sg else None,
+        proximity_placement_group_ids={},  # Feature.PROXIMITY_PLACEMENT_GROUPS
+    )
 
 
 # --- nodes ---------------------------------------------------------------------------------------------
@@ -189,7 +190,7 @@ def efa_interfaces(count: int, security_groups: list[Any]) -> list[dict[str, Any
 
 
 def declare_node_group(parent: pulumi.ComponentResource, name: str, plan: NodeGroupPlan,
-                       args: Mapping[str, Any]) -> dict[str, Any]:
+                       args: Mapping[str, Any]) -> NodeGroupOutputs:
     tags = workload_tags(args["tags"], plan.workload, plan.placement_reason)
     capacity_tags = dict(tags)  # what cost estimates read from the capacity itself
     if plan.utilization_percent is not None:
@@ -239,18 +240,18 @@ def declare_node_group(parent: pulumi.ComponentResource, name: str, plan: NodeGr
         tags=capacity_tags,
         opts=pulumi.ResourceOptions(parent=parent, depends_on=attachments),
     )
-    return {
-        "node_group_name": node_group.node_group_name,
-        "placement_group_name": placement_group.name if placement_group else None,
-        "fabric_interfaces_per_node": plan.instance.max_efa_interfaces if plan.fabric == "EFA" else 0,
-    }
+    return NodeGroupOutputs(
+        node_group_name=node_group.node_group_name,
+        placement_group_name=placement_group.name if placement_group else None,
+        fabric_interfaces_per_node=plan.instance.max_efa_interfaces if plan.fabric == "EFA" else 0,
+    )
 
 
 # --- control plane -------------------------------------------------------------------------------------
 
 
 def declare_control_plane(parent: pulumi.ComponentResource, name: str, args: Mapping[str, Any],
-                          network: Any) -> dict[str, Any]:
+                          network: Any) -> ControlPlaneOutputs:
     """`network` is the cluster's `HighBandwidthNetwork`."""
     tags = dict(args["tags"])
     opts = pulumi.ResourceOptions(parent=parent)
@@ -290,18 +291,15 @@ def declare_control_plane(parent: pulumi.ComponentResource, name: str, args: Map
         tags=tags,
         opts=pulumi.ResourceOptions(parent=parent, depends_on=attachments),
     )
-    return {
-        "cluster_name": cluster.name,
-        "cluster_id": cluster.arn,
-        "cluster_security_group_id": cluster.vpc_config.cluster_security_group_id,
-    }
+    return ControlPlaneOutputs(cluster_name=cluster.name, cluster_id=cluster.arn,
+                               cluster_security_group_id=cluster.vpc_config.cluster_security_group_id)
 
 
 # --- storage -------------------------------------------------------------------------------------------
 
 
 def declare_storage(parent: pulumi.ComponentResource, name: str, plan: StoragePlan, args: Mapping[str, Any],
-                    data_opts: pulumi.ResourceOptions) -> dict[str, Any]:
+                    data_opts: pulumi.ResourceOptions) -> StorageOutputs:
     tags = workload_tags(args["tags"], plan.workload, plan.placement_reason)
     opts = pulumi.ResourceOptions(parent=parent)
     bucket_tags = dict(tags)
@@ -336,8 +334,7 @@ def declare_storage(parent: pulumi.ComponentResource, name: str, plan: StoragePl
         }],
         opts=pulumi.ResourceOptions(parent=parent, depends_on=[versioning]),
     )
-    outputs: dict[str, Any] = {"object_store_name": bucket.id, "object_store_id": bucket.arn,
-                               "hot_file_system_id": None}
+    file_system = None
     if plan.product is not None:
         file_system = aws.fsx.LustreFileSystem(
             f"{name}-lustre",
@@ -365,5 +362,6 @@ def declare_storage(parent: pulumi.ComponentResource, name: str, plan: StoragePl
             tags=tags,
             opts=opts,
         )
-        outputs["hot_file_system_id"] = file_system.id
-    return outputs
+    return StorageOutputs(object_store_name=bucket.id, object_store_id=bucket.arn,
+                          object_container_name=None,  # Feature.OBJECT_CONTAINER
+                          hot_file_system_id=file_system.id if file_system else None)

@@ -19,6 +19,7 @@ import pulumi_azure_native as azure_native
 from gpufleet.clouds.azure.facts import DEFAULT_SYSTEM_NODE_SIZE, lustre_sku
 from gpufleet.clouds.plans import NetworkPlan, NodeGroupPlan, StoragePlan
 
+from components.declarer import ControlPlaneOutputs, NetworkOutputs, NodeGroupOutputs, StorageOutputs
 from components.tags import TAG_HOURS, TAG_OBJECT_TIB, TAG_UTILIZATION, label_value, number, short_name, workload_tags
 
 SYSTEM_NODES = (2, 3)
@@ -43,7 +44,7 @@ def declare_scope(name: str, region: str, tags: Mapping[str, str], opts: pulumi.
     return {"resource_group_name": group.name}
 
 
-def node_group_references(group: NodeGroupPlan, network: Any, control_plane: Mapping[str, Any]) -> dict[str, Any]:
+def node_group_references(group: NodeGroupPlan, network: Any, control_plane: ControlPlaneOutputs) -> dict[str, Any]:
     """A cluster's references for one GPU node group: the zone's proximity placement group, when used."""
     if not group.use_placement_group:
         return {}
@@ -74,7 +75,7 @@ def storage_account_name(name: str) -> str:
 
 
 def declare_network(parent: pulumi.ComponentResource, name: str, plan: NetworkPlan,
-                    args: Mapping[str, Any]) -> dict[str, Any]:
+                    args: Mapping[str, Any]) -> NetworkOutputs:
     tags = dict(args["tags"])
     group = args["resource_group_name"]
     opts = pulumi.ResourceOptions(parent=parent)
@@ -106,22 +107,22 @@ def declare_network(parent: pulumi.ComponentResource, name: str, plan: NetworkPl
                 f"{name}-ppg-{zone}", resource_group_name=group, location=plan.region,
                 proximity_placement_group_type="Standard", zones=[zone], intent={"vm_sizes": infiniband},
                 tags=tags, opts=opts).id
-    return {
-        "network_id": vnet.id,
-        "node_subnet_ids": {zone: nodes.id for zone in plan.zones},
-        "control_plane_subnet_ids": [nodes.id],
-        "file_system_subnet_ids": file_system_subnets,
-        "fabric_security_group_id": None,
-        "file_system_security_group_id": None,
-        "proximity_placement_group_ids": placement_groups,
-    }
+    return NetworkOutputs(
+        network_id=vnet.id,
+        node_subnet_ids={zone: nodes.id for zone in plan.zones},
+        control_plane_subnet_ids=[nodes.id],
+        file_system_subnet_ids=file_system_subnets,
+        fabric_security_group_id=None,  # Feature.FABRIC_SECURITY_GROUP
+        file_system_security_group_id=None,  # Feature.FILE_SYSTEM_SECURITY_GROUP
+        proximity_placement_group_ids=placement_groups,
+    )
 
 
 # --- nodes ---------------------------------------------------------------------------------------------
 
 
 def declare_node_group(parent: pulumi.ComponentResource, name: str, plan: NodeGroupPlan,
-                       args: Mapping[str, Any]) -> dict[str, Any]:
+                       args: Mapping[str, Any]) -> NodeGroupOutputs:
     tags = workload_tags(args["tags"], plan.workload, plan.placement_reason)
     if plan.utilization_percent is not None:
         tags[TAG_UTILIZATION] = number(plan.utilization_percent)
@@ -163,18 +164,18 @@ def declare_node_group(parent: pulumi.ComponentResource, name: str, plan: NodeGr
         opts=pulumi.ResourceOptions(parent=parent),
         **extra,
     )
-    return {
-        "node_group_name": pool.name,
-        "placement_group_name": args.get("proximity_placement_group_id") if plan.use_placement_group else None,
-        "fabric_interfaces_per_node": 0,
-    }
+    return NodeGroupOutputs(
+        node_group_name=pool.name,
+        placement_group_name=args.get("proximity_placement_group_id") if plan.use_placement_group else None,
+        fabric_interfaces_per_node=0,  # InfiniBand is on the host, not interfaces gpufleet attaches
+    )
 
 
 # --- control plane -------------------------------------------------------------------------------------
 
 
 def declare_control_plane(parent: pulumi.ComponentResource, name: str, args: Mapping[str, Any],
-                          network: Any) -> dict[str, Any]:
+                          network: Any) -> ControlPlaneOutputs:
     """`network` is the cluster's `HighBandwidthNetwork`."""
     tags = dict(args["tags"])
     group = args["resource_group_name"]
@@ -215,14 +216,14 @@ def declare_control_plane(parent: pulumi.ComponentResource, name: str, args: Map
         scope=subnet,
         opts=pulumi.ResourceOptions(parent=parent),
     )
-    return {"cluster_name": cluster.name, "cluster_id": cluster.id, "cluster_security_group_id": None}
+    return ControlPlaneOutputs(cluster_name=cluster.name, cluster_id=cluster.id, cluster_security_group_id=None)
 
 
 # --- storage -------------------------------------------------------------------------------------------
 
 
 def declare_storage(parent: pulumi.ComponentResource, name: str, plan: StoragePlan, args: Mapping[str, Any],
-                    data_opts: pulumi.ResourceOptions) -> dict[str, Any]:
+                    data_opts: pulumi.ResourceOptions) -> StorageOutputs:
     tags = workload_tags(args["tags"], plan.workload, plan.placement_reason)
     group = args["resource_group_name"]
     opts = pulumi.ResourceOptions(parent=parent)
@@ -282,8 +283,7 @@ def declare_storage(parent: pulumi.ComponentResource, name: str, plan: StoragePl
         tags=tags,
         opts=opts,
     )
-    outputs: dict[str, Any] = {"object_store_name": account.name, "object_store_id": account.id,
-                               "object_container_name": container.name, "hot_file_system_id": None}
+    file_system = None
     if plan.product is not None:
         file_system = azure_native.storagecache.AmlFilesystem(
             f"{name}-lustre",
@@ -297,5 +297,5 @@ def declare_storage(parent: pulumi.ComponentResource, name: str, plan: StoragePl
             tags=tags,
             opts=data_opts,
         )
-        outputs["hot_file_system_id"] = file_system.id
-    return outputs
+    return StorageOutputs(object_store_name=account.name, object_store_id=account.id,
+                          object_container_name=container.name, hot_file_system_id=file_system.id if file_system else None)
