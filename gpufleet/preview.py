@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Protocol
 
@@ -14,6 +14,7 @@ from gpufleet.config import CONFIG_KEY
 from gpufleet.estimate import PlanEstimate, ResourceView, estimate_plan
 from gpufleet.readers.views import views_from_states
 from gpufleet.offline import ProgramRun, StackSettings, load_stack, preview_json, run_program
+from gpufleet.secrets import Redactor
 from gpufleet.stacks import fleet_from_settings
 
 REPO_DIR = Path(__file__).resolve().parents[1]
@@ -26,6 +27,7 @@ class PreviewResult:
     estimate: PlanEstimate
     violations: list = field(default_factory=list)  # gpufleet.policy.violations.Violation
     policy_environment: str | None = None
+    secrets: frozenset[str] = frozenset()  # secret values of the run: shown nowhere (gpufleet.secrets)
 
     @property
     def mandatory_violations(self) -> list:
@@ -41,7 +43,15 @@ class PreviewResult:
             "violations": [v.to_json() for v in self.violations],
             "placement": self.run.outputs.get("placement"),
         }
-        return doc
+        return Redactor(self.secrets).value(doc)
+
+    def redacted(self) -> "PreviewResult":
+        """The result as it may be shown: estimates and policy messages without secret values (the
+        estimate and the policies used them: a secret instance type is priced and judged all the same)."""
+        redactor = Redactor(self.estimate.secrets)
+        violations = [replace(v, message=redactor.text(v.message)) for v in self.violations]
+        return replace(self, estimate=self.estimate.redacted(), violations=violations,
+                       secrets=self.estimate.secrets)
 
 
 def views_from_run(run: ProgramRun) -> list[ResourceView]:
@@ -109,4 +119,4 @@ def preview(
         with steps.running(f"checking {len(run.resources):,} resources against the policy pack"):
             result.violations = analyze(policy_pack, run, policy_config, project=settings.project,
                                         stack=settings.stack, stack_config=settings.config)
-    return result
+    return result.redacted()

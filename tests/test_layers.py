@@ -11,6 +11,8 @@ PACKAGES = ("gpufleet", "components", "policies/gpufleet_policies")
 # (module prefix, layer); the longest matching prefix decides.
 LAYERS = [
     ("gpufleet.errors", 0),
+    ("gpufleet.secrets", 0),
+    ("gpufleet.files", 0),
     ("gpufleet.catalog", 0),
     ("gpufleet.footprint", 1),
     ("gpufleet.readers", 1),

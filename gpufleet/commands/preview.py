@@ -192,6 +192,10 @@ def render(result: PreviewResult, out: Console) -> None:
         f"[bold]Total[/]: {est.gpus:,} GPUs · {usd(est.total('monthly_usd'))} USD/month · "
         f"{num(est.total('monthly_kwh'))} kWh/month · {carbon(est.total('monthly_kgco2e'))}/month{partial}"
     )
+    secret = [u for u, e in est.resources.items() if e.depends_on_secret]
+    if secret:
+        out.print(f"[yellow]{len(secret)} estimate(s) depend on a secret value, shown as \\[secret][/]: "
+                  + escape(", ".join(_name(u) for u in secret[:MAX_ROWS])))
     unknown_energy = [u for u in est.unknown("monthly_kwh") if est.resources[u].gpus]
     if unknown_energy:
         out.print(f"[yellow]Energy and carbon unknown for {len(unknown_energy)} GPU resource(s)[/]: "

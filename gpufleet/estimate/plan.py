@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Iterable
 
 from gpufleet.catalog import Catalog, load_catalog
@@ -11,6 +11,7 @@ from gpufleet.clouds import reader_for, with_inline_capacity
 from gpufleet.readers.base import Capacity
 from gpufleet.readers.views import ResourceView
 from gpufleet.footprint import capacity_footprint
+from gpufleet.secrets import Redactor
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class ResourceEstimate:
     monthly_kwh: float | None
     monthly_kgco2e: float | None
     derivation: dict[str, str] = field(default_factory=dict)
+    depends_on_secret: bool = False  # a secret value went into it: shown as [secret] (gpufleet.secrets)
 
     @property
     def priced(self) -> bool:
@@ -51,6 +53,7 @@ class ResourceEstimate:
             "monthly_kwh": _round(self.monthly_kwh, 3),
             "monthly_kgco2e": _round(self.monthly_kgco2e, 3),
             "derivation": self.derivation,
+            **({"depends_on_secret": True} if self.depends_on_secret else {}),
         }
 
 
@@ -60,6 +63,21 @@ DIGITS = {"monthly_usd": 2, "monthly_kwh": 3, "monthly_kgco2e": 3}
 @dataclass(frozen=True)
 class PlanEstimate:
     resources: dict[str, ResourceEstimate]  # only resources that cost money, by URN
+    secrets: frozenset[str] = frozenset()  # secret values in the plan's inputs: computed with, never shown
+
+    def redacted(self) -> "PlanEstimate":
+        """The estimate as it may be shown: every secret value replaced by [secret], and each estimate a
+        secret went into marked. The figures stay: the capacity is real whatever hides its name."""
+        redactor = Redactor(self.secrets)
+        out = {}
+        for urn, e in self.resources.items():
+            shown = (e.region, e.instance_type, e.capacity_type, *e.derivation.values())
+            out[redactor.text(urn)] = replace(
+                e, urn=redactor.text(e.urn), region=_redact(redactor, e.region),
+                instance_type=_redact(redactor, e.instance_type), capacity_type=_redact(redactor, e.capacity_type),
+                derivation={k: redactor.text(v) for k, v in e.derivation.items()},
+                depends_on_secret=e.depends_on_secret or any(redactor.touches(x) for x in shown))
+        return PlanEstimate(out)
 
     @property
     def gpus(self) -> int:
@@ -93,6 +111,10 @@ class PlanEstimate:
             "unpriced": self.unpriced,
             "unknown_energy": [u for u in self.unknown("monthly_kwh") if self.resources[u].gpus],
         }
+
+
+def _redact(redactor: Redactor, text: str | None) -> str | None:
+    return None if text is None else redactor.text(text)
 
 
 def _round(x: float | None, digits: int) -> float | None:
@@ -169,4 +191,4 @@ def estimate_plan(views: Iterable[ResourceView], catalog: Catalog | None = None)
         e = estimate_resource(v, catalog, graph)
         if e is not None:
             out[v.urn] = e
-    return PlanEstimate(out)
+    return PlanEstimate(out, frozenset().union(*(v.secrets for v in views)))

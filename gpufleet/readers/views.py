@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from collections.abc import Mapping
 from typing import Any
 
+from gpufleet.secrets import SECRET_MARK, SECRET_SIG, secret_values
+
 # Values the engine does not know at preview, and the wrapper of secret values (Pulumi's wire format).
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 # The engine marshals every unknown as UNKNOWN; SDKs may use the typed sentinels (pulumi_policy.proxy's
@@ -14,8 +16,6 @@ UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 UNKNOWNS = frozenset({UNKNOWN, "1c4a061d-8072-4f0a-a4cb-0ff528b18fe7", "3eeb2bf0-c639-47a8-9e75-3b44932eb421",
                       "6a19a0b0-7e62-4c92-b797-7f8e31da9cc2", "030794c1-ac77-496b-92df-f27374a8bd58",
                       "e48ece36-62e2-4504-bad9-02848725956a", "dd056dcd-154b-4c76-9bd3-c8f88648b5ff"})
-SECRET_SIG = "4dabf18193072939515e22adb298388d"
-SECRET_MARK = "1b47061264138c4ac30d75fd1eb44270"
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,7 @@ class ResourceView:
     id: str | None = None
     dependencies: dict[str, tuple[str, ...]] = field(default_factory=dict)
     part_of: str | None = None
+    secrets: frozenset[str] = frozenset()  # values its inputs (or its provider's) mark secret: never shown
 
     @property
     def name(self) -> str:
@@ -129,6 +130,7 @@ def views_from_states(states: list[dict[str, Any]], config: dict[str, Any] | Non
                 type=_str(s.get("type")),
                 inputs=plain(_dict(s.get("inputs"))),
                 provider_inputs=plain(provider_inputs),
+                secrets=secret_values(s.get("inputs")) | secret_values(provider_inputs),
                 id=s.get("id") if isinstance(s.get("id"), str) else None,
                 dependencies={k: tuple(u for u in v if isinstance(u, str))
                               for k, v in _dict(s.get("propertyDependencies")).items() if isinstance(v, list)},

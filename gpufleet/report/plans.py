@@ -162,7 +162,8 @@ _TOTALS: dict[str, tuple[type, ...]] = {"gpus": (int, type(None)), "monthly_usd"
 _ESTIMATE: dict[str, tuple[type, ...]] = {
     "type": _OPTIONAL_TEXT, "cloud": _OPTIONAL_TEXT, "region": _OPTIONAL_TEXT, "instance_type": _OPTIONAL_TEXT,
     "nodes": (int, type(None)), "capacity_type": _OPTIONAL_TEXT, "hours_per_month": (*_NUMBER, type(None)),
-    "utilization": (*_NUMBER, type(None)), "gpus": (int, type(None)), **_TOTALS, "derivation": (dict,)}
+    "utilization": (*_NUMBER, type(None)), "gpus": (int, type(None)), **_TOTALS, "derivation": (dict,),
+    "depends_on_secret": (bool,)}
 _VIOLATION: dict[str, tuple[type, ...]] = {"policy": (str,), "level": (str,), "urn": _OPTIONAL_TEXT, "message": (str,)}
 _STEP: dict[str, tuple[type, ...]] = {"op": (str,), "urn": (str,), "newState": (dict, type(None)),
                                       "oldState": (dict, type(None))}
@@ -259,7 +260,7 @@ def _gpufleet_section(section: Any, path: Path) -> tuple[dict[str, Any], list[di
 def estimate_states(states: list[dict[str, Any]], config: dict[str, Any] | None = None) -> dict[str, Any]:
     """The estimate of resource states, as `PlanEstimate.to_json()`: the one estimator, re-run.
     `config` is the preview's stack configuration, for default providers missing from the states."""
-    return estimate_plan(views_from_states(states, config=config)).to_json()
+    return estimate_plan(views_from_states(states, config=config)).redacted().to_json()
 
 
 def _config(doc: dict[str, Any]) -> dict[str, Any]:
