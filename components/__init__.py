@@ -4,6 +4,7 @@
 - `HighBandwidthNetwork` — the private network with the fabric prepared (EFA / InfiniBand).
 - `StorageTiers` — a hot parallel file system sized from the GPUs it feeds, and tiered object storage.
 - `GpuCluster` — one cloud and region: network, private Kubernetes, node groups and storage.
+- `GpuSoftwareStack` — in a cluster: GPU device plugin or operator, fabric plugin, Kueue queues.
 
 What each cloud declares lives in its adapter (`gpufleet/clouds/<cloud>/declare.py`, the clouds the
 components build on are `gpufleet.clouds.component_clouds()`); see docs/components.md and docs/clouds.md.
@@ -12,6 +13,8 @@ components build on are `gpufleet.clouds.component_clouds()`); see docs/componen
 from components.args import (
     GpuClusterArgs,
     GpuNodeGroupArgs,
+    GpuQueueArgs,
+    GpuSoftwareStackArgs,
     HighBandwidthNetworkArgs,
     NodeGroupSpecArgs,
     ReservationArgs,
@@ -20,10 +23,11 @@ from components.args import (
 )
 from components.cluster import GpuCluster
 from components.gpu_node_group import GpuNodeGroup
+from components.gpu_software import GpuSoftwareStack
 from components.network import HighBandwidthNetwork
 from components.storage import StorageTiers
 
-COMPONENTS = (GpuNodeGroup, HighBandwidthNetwork, StorageTiers, GpuCluster)
+COMPONENTS = (GpuNodeGroup, HighBandwidthNetwork, StorageTiers, GpuCluster, GpuSoftwareStack)
 
 __all__ = [
     "COMPONENTS",
@@ -31,6 +35,9 @@ __all__ = [
     "GpuClusterArgs",
     "GpuNodeGroup",
     "GpuNodeGroupArgs",
+    "GpuQueueArgs",
+    "GpuSoftwareStack",
+    "GpuSoftwareStackArgs",
     "HighBandwidthNetwork",
     "HighBandwidthNetworkArgs",
     "NodeGroupSpecArgs",

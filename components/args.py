@@ -184,3 +184,33 @@ class GpuClusterArgs(TypedDict):
     Default: the cloud adapter's `default_system_node_size`."""
     cidr: NotRequired[str]
     """Address space of the VPC / VNet (default "10.0.0.0/16")."""
+    enable_gpu_software: NotRequired[bool]
+    """Default false: declare the GPU software stack (`GpuSoftwareStack`) in the cluster through a Kubernetes
+    provider bound to the cluster's own kubeconfig."""
+
+
+class GpuQueueArgs(TypedDict):
+    """The capacity of one GPU node group, as a Kueue queue sees it."""
+
+    workload: str
+    """Node group's workload: names its ResourceFlavor, ClusterQueue and LocalQueue; selects its nodes by
+    the `gpufleet.io/workload` label."""
+    gpus: int
+    """GPUs the node group provisions: the queue's `nvidia.com/gpu` quota."""
+    memory_gib: float
+    """The node group's memory (nodes × the catalog's memory per node): the queue's `memory` quota."""
+
+
+class GpuSoftwareStackArgs(TypedDict):
+    """The Kubernetes pieces a GPU job needs: GPU device plugin or operator, fabric plugin, Kueue."""
+
+    cloud: str
+    """The cloud: its adapter says whether node images carry the NVIDIA driver (`node_image_has_gpu_driver`)."""
+    fabric: str
+    """"EFA", "InfiniBand" or "none": which fabric plugin or operator to add."""
+    queues: list[GpuQueueArgs]
+    """One Kueue ClusterQueue (with its ResourceFlavor and LocalQueue) per GPU node group."""
+    queue_namespace: NotRequired[str]
+    """Namespace of the LocalQueues that jobs name in their `kueue.x-k8s.io/queue-name` label. Default "default"."""
+    enable_queues: NotRequired[bool]
+    """Default true: Kueue and the queues, so jobs wait for capacity instead of failing."""

@@ -3,10 +3,12 @@
 from typing import Any, Optional
 
 import pulumi
+import pulumi_kubernetes as kubernetes
 
 from components.args import GpuClusterArgs, GpuNodeGroupArgs, HighBandwidthNetworkArgs, StorageTiersArgs
 from components.declarer import cloud_adapter, declarer
 from components.gpu_node_group import GpuNodeGroup
+from components.gpu_software import GpuSoftwareStack
 from components.network import HighBandwidthNetwork
 from components.preflight import ClusterPlan, plan_cluster, require
 from components.storage import StorageTiers
@@ -16,7 +18,8 @@ class GpuCluster(pulumi.ComponentResource):
     """A `HighBandwidthNetwork`, a Kubernetes control plane with a private API endpoint only (EKS, or a
     private AKS cluster without local accounts) and a small system node group, one `GpuNodeGroup` per
     workload and `StorageTiers` where asked. The whole cluster passes preflight before anything is
-    declared. Outputs are identifiers only: no kubeconfig or credential is exported."""
+    declared. Outputs are identifiers and a kubeconfig that holds no credential. With `enable_gpu_software`,
+    a `GpuSoftwareStack` runs in the cluster."""
 
     cluster_name: pulumi.Output[str]
     """EKS cluster name / AKS managed cluster name."""
@@ -32,6 +35,9 @@ class GpuCluster(pulumi.ComponentResource):
     """By workload: instance type, nodes, GPUs, zone, fabric, node group name."""
     storage: pulumi.Output[dict[str, Any]]
     """By workload: hot file system id and size, object store name, object container name (Azure)."""
+    kubeconfig: pulumi.Output[str]
+    """A secret kubeconfig without credentials: the client signs in with the caller's own identity
+    (AWS: `aws eks get-token`; Azure: kubelogin)."""
 
     def __init__(self, name: str, args: GpuClusterArgs, opts: Optional[pulumi.ResourceOptions] = None) -> None:
         plan: ClusterPlan = require(plan_cluster(args, name), f"GpuCluster {name}: invalid arguments", name, args)
@@ -77,6 +83,18 @@ class GpuCluster(pulumi.ComponentResource):
             data = pulumi.ResourceOptions(parent=self, protect=caller.protect, retain_on_delete=caller.retain_on_delete)
             tiers[store.workload] = StorageTiers(f"{name}-{store.workload}-storage", store_args, data)
 
+        self.kubeconfig = pulumi.Output.secret(declared.kubeconfig)
+        if args.get("enable_gpu_software"):
+            # The one provider a component builds: nobody can pass one for a cluster that does not exist
+            # yet (pulumi-eks does the same). It reaches only the software stack.
+            kube = kubernetes.Provider(f"{name}-kubernetes", kubeconfig=self.kubeconfig,
+                                       opts=pulumi.ResourceOptions(parent=self))
+            GpuSoftwareStack(f"{name}-gpu-software", {
+                "cloud": plan.cloud, "fabric": next((g.fabric for g in plan.node_groups if g.fabric != "none"), "none"),
+                "queues": [{"workload": g.workload, "gpus": g.gpus, "memory_gib": g.nodes * g.instance.memory_gib}
+                           for g in plan.node_groups],
+            }, pulumi.ResourceOptions(parent=self, providers=[kube], depends_on=list(groups.values())))
+
         self.cluster_name = pulumi.Output.from_input(declared.cluster_name)
         self.cluster_id = pulumi.Output.from_input(declared.cluster_id)
         self.network_id = network.network_id
@@ -93,5 +111,5 @@ class GpuCluster(pulumi.ComponentResource):
         self.register_outputs({
             "cluster_name": self.cluster_name, "cluster_id": self.cluster_id, "network_id": self.network_id,
             "fabric": self.fabric, "bandwidth_gbps_per_node": self.bandwidth_gbps_per_node,
-            "node_groups": self.node_groups, "storage": self.storage,
+            "node_groups": self.node_groups, "storage": self.storage, "kubeconfig": self.kubeconfig,
         })

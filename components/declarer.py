@@ -41,6 +41,7 @@ class ControlPlaneOutputs:
     cluster_name: Any
     cluster_id: Any
     cluster_security_group_id: Any  # what fabric interfaces need besides the fabric group; None if nothing
+    kubeconfig: Any  # a kubeconfig that holds no credential (the client signs in with its own identity)
 
 
 @dataclass(frozen=True)

@@ -68,18 +68,21 @@ def _storage(workload: Workload, reason: str) -> StorageSpecArgs | None:
     return spec
 
 
-def fleet_clusters(fleet: Fleet, placement: Placement) -> list[PlannedCluster]:
-    """One cluster per (cloud, region) the placement chose, in the fleet's workload order."""
+def fleet_clusters(fleet: Fleet, placement: Placement, prefix: str | None = None) -> list[PlannedCluster]:
+    """One cluster per (cloud, region) the placement chose, in the fleet's workload order, each named
+    `<prefix>-<region>` (default prefix: the fleet's environment)."""
     clusters: dict[tuple[str, str], PlannedCluster] = {}
     for workload in fleet.workloads:
         chosen = placement.decisions[workload.name]
         option = chosen.chosen
         key = (option.cloud, option.region)
         if key not in clusters:
-            name = f"{fleet.environment}-{option.region}"
+            name = f"{prefix or fleet.environment}-{option.region}"
             clusters[key] = PlannedCluster(name, option.cloud, option.region, {
                 "cloud": option.cloud, "region": option.region, "tags": fleet.owner_tags, "node_groups": [],
                 "storage": []})
+            if fleet.enable_gpu_software:
+                clusters[key].args["enable_gpu_software"] = True
         args = clusters[key].args
         args["node_groups"].append(_node_group(workload, option.instance_type, chosen.reason))
         if (storage := _storage(workload, chosen.reason)) is not None:
@@ -87,10 +90,11 @@ def fleet_clusters(fleet: Fleet, placement: Placement) -> list[PlannedCluster]:
     return list(clusters.values())
 
 
-def declare_fleet(fleet: Fleet, placement: Placement, catalog: Catalog | None = None) -> dict[str, GpuCluster]:
+def declare_fleet(fleet: Fleet, placement: Placement, catalog: Catalog | None = None,
+                  prefix: str | None = None) -> dict[str, GpuCluster]:
     """Preflight every cluster, then declare them, each with its cloud and region's own provider."""
     catalog = catalog or load_catalog()
-    planned = fleet_clusters(fleet, placement)
+    planned = fleet_clusters(fleet, placement, prefix)
     problems = []
     for cluster in planned:
         scope = {key: _DECLARED_LATER for key in cloud_adapter(cluster.cloud).scope_inputs}

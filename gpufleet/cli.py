@@ -34,6 +34,8 @@ COMMANDS = {
     "place": "Show where a stack's workloads are placed, and why.",
     "report": "The pull-request report of a plan (and a base plan): for the terminal, as Markdown or JSON.",
     "diff": "Compare two plans in the terminal.",
+    "run": "Place a task, allocate its stack, run its Job, always free the stack (--dry-run: offline).",
+    "tasks": "List task stacks and their expiry; --reap destroys the expired ones.",
 }
 
 

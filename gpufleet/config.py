@@ -173,6 +173,7 @@ class Fleet(_Model):
     quotas: list[RegionQuota] = Field(default_factory=list)
     budgets: Budgets = Field(default_factory=Budgets)
     workloads: Annotated[list[Workload], Field(min_length=1)]
+    enable_gpu_software: bool = Field(default=False, description="GPU device plugins and Kueue in every cluster")
 
     @property
     def owner_tags(self) -> dict[str, str]:
@@ -194,9 +195,9 @@ def _path(loc: tuple[Any, ...]) -> str:
     return out
 
 
-def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
+def _model_at(loc: tuple[Any, ...], root: type[BaseModel]) -> type[BaseModel] | None:
     """The model class that holds the field at `loc` (for "did you mean" on unknown keys)."""
-    model: Any = Fleet
+    model: Any = root
     for part in loc[:-1]:
         if isinstance(part, int):
             continue
@@ -226,26 +227,29 @@ def _inner_model(annotation: Any) -> type[BaseModel] | None:
     return _inner_model(origin) if origin not in (None, list, dict) else None
 
 
-def _structural_problems(error: ValidationError) -> list[Problem]:
+def structural_problems(error: ValidationError, root: type[BaseModel] | None = None,
+                        path: Callable[[tuple[Any, ...]], str] = _path) -> list[Problem]:
+    """pydantic's errors for the model `root` (default `Fleet`) as problems, with paths made by `path`."""
+    root = root or Fleet
     problems = []
     for e in error.errors(include_url=False):
         loc = tuple(e["loc"])
         value = e.get("input")
         if e["type"] == "extra_forbidden":
-            model = _model_at(loc)
+            model = _model_at(loc, root)
             keys = sorted(f.alias or n for n, f in model.model_fields.items()) if model else []
-            problems.append(Problem(_path(loc), "unknown key", str(loc[-1]), tuple(keys),
+            problems.append(Problem(path(loc), "unknown key", str(loc[-1]), tuple(keys),
                                     did_you_mean(str(loc[-1]), keys)))
             continue
         if e["type"] == "missing":
-            problems.append(Problem(_path(loc), "required key is missing"))
+            problems.append(Problem(path(loc), "required key is missing"))
             continue
         allowed: tuple[str, ...] = ()
         if e["type"] == "literal_error":
             allowed = tuple(x.strip(" '") for x in e["ctx"]["expected"].replace(" or ", ", ").split(","))
         message = e["msg"].removeprefix("Value error, ")
         shown = value if not isinstance(value, (dict, list)) else None
-        problems.append(Problem(_path(loc), message, shown, allowed,
+        problems.append(Problem(path(loc), message, shown, allowed,
                                 did_you_mean(value, allowed) if allowed else None))
     return problems
 
@@ -327,7 +331,7 @@ def parse_fleet(raw: Any, catalog: Catalog | None = None) -> Fleet:
     try:
         fleet = Fleet.model_validate(raw)
     except ValidationError as e:
-        problems = _structural_problems(e) + problems
+        problems = structural_problems(e) + problems
     if problems:
         problems.sort(key=lambda p: p.path)
         raise UserError(problems, heading="invalid stack configuration")

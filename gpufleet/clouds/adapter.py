@@ -105,6 +105,9 @@ class CloudAdapter:
     """The hot tier's parallel file system product."""
     scope_inputs: tuple[str, ...] = ()
     """References every part of a cluster takes on this cloud (Azure: `resource_group_name`)."""
+    node_image_has_gpu_driver: bool = False
+    """True when the cloud's GPU node image carries the NVIDIA driver: the GPU software stack then adds the
+    NVIDIA device plugin only, else the NVIDIA GPU operator (which installs the driver)."""
 
     def is_gpu_type_name(self, name: str) -> bool:
         return self.gpu_type_pattern is not None and re.match(self.gpu_type_pattern, name) is not None

@@ -8,6 +8,7 @@ only fail later with an obscure `NoneType` error in the program.
 
 from __future__ import annotations
 
+import base64
 import functools
 import hashlib
 import importlib
@@ -290,6 +291,17 @@ def _role(token: str, args: dict, provider: ProviderConfig) -> dict:
             "assumeRolePolicy": "{}", "uniqueId": f"AROA{_digest(name, length=17).upper()}", "tags": {}}
 
 
+def _aks_user_credentials(token: str, args: dict, provider: ProviderConfig) -> dict:
+    """An exec-format kubeconfig naming the cluster, as AKS returns it base64-encoded; no credential."""
+    name = args.get("resourceName") or "cluster"
+    config = json.dumps({"apiVersion": "v1", "kind": "Config", "current-context": name,
+                         "clusters": [{"name": name, "cluster": {"server": f"https://{name}.offline.invalid:443"}}],
+                         "contexts": [{"name": name, "context": {"cluster": name, "user": name}}],
+                         "users": [{"name": name, "user": {"exec": {"apiVersion": "client.authentication.k8s.io/v1beta1",
+                                                                    "command": "kubelogin"}}}]}, sort_keys=True)
+    return {"kubeconfigs": [{"name": "clusterUser", "value": base64.b64encode(config.encode()).decode()}]}
+
+
 _ANSWERS: dict[str, _Answer] = {
     "aws:index/getAvailabilityZones:getAvailabilityZones": _availability_zones,
     "aws:index/getCallerIdentity:getCallerIdentity": _caller_identity,
@@ -306,6 +318,7 @@ _ANSWERS: dict[str, _Answer] = {
     "aws:ec2/getSecurityGroup:getSecurityGroup": _security_group,
     "azure-native:authorization:getClientConfig": _client_config,
     "azure-native:resources:getResourceGroup": _resource_group,
+    "azure-native:containerservice:listManagedClusterUserCredentials": _aks_user_credentials,
 }
 
 ANSWERED_TOKENS = frozenset(_ANSWERS)

@@ -27,6 +27,7 @@ from gpufleet_policies import (
     storage_encryption_at_rest,
     storage_no_public_access,
     storage_protected_or_retained,
+    task_stack_expiry_required,
 )
 
 PACK_NAME = "gpufleet"
@@ -44,6 +45,7 @@ POLICIES = [
     nonprod_gpu_spot_or_scale_to_zero.POLICY,
     gpu_unpriced.POLICY,
     gpu_capacity_reservation_expected.POLICY,
+    task_stack_expiry_required.POLICY,
     # sustainability
     gpu_region_max_grid_intensity.POLICY,
     stack_monthly_carbon_budget.POLICY,

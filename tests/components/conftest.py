@@ -22,8 +22,10 @@ with warnings.catch_warnings():
                     "pulumi_azure_native.storagecache"):
         getattr(importlib.import_module(_module), "Provider", None)  # lazily loaded: an attribute runs the import
 
-# The components read the subscription from the client config, and nothing else from the cloud.
-EXPECTED_INVOKES = {"azure-native:authorization:getClientConfig"}
+# The components read the subscription from the client config and the AKS kubeconfig (exec format, no
+# credential), and nothing else from the cloud.
+EXPECTED_INVOKES = {"azure-native:authorization:getClientConfig",
+                    "azure-native:containerservice:listManagedClusterUserCredentials"}
 
 
 def _record(program: Callable[[], None], **options) -> Declared:

@@ -10,7 +10,7 @@ from gpufleet.clouds import adapter, component_clouds
 
 DOC = (Path(__file__).resolve().parents[2] / "docs" / "components.md").read_text()
 ARGS = [args.GpuNodeGroupArgs, args.HighBandwidthNetworkArgs, args.StorageTiersArgs, args.GpuClusterArgs,
-        args.ReservationArgs]
+        args.ReservationArgs, args.GpuSoftwareStackArgs, args.GpuQueueArgs]
 
 
 @pytest.mark.parametrize("cls", ARGS, ids=lambda c: c.__name__)

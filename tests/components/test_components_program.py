@@ -176,7 +176,8 @@ def test_invalid_sizes_are_refused_before_any_resource_is_declared(recorder):
 def test_components_publish_as_a_multi_language_package_schema():
     schema = json.loads(ComponentProvider(list(COMPONENTS), "gpufleet").schema)
     assert sorted(schema["resources"]) == ["gpufleet:index:GpuCluster", "gpufleet:index:GpuNodeGroup",
-                                           "gpufleet:index:HighBandwidthNetwork", "gpufleet:index:StorageTiers"]
+                                           "gpufleet:index:GpuSoftwareStack", "gpufleet:index:HighBandwidthNetwork",
+                                           "gpufleet:index:StorageTiers"]
     node_group = schema["resources"]["gpufleet:index:GpuNodeGroup"]
     # Values preflight checks are plain; references to other resources may be outputs.
     assert all(node_group["inputProperties"][k].get("plain") for k in ("cloud", "region", "gpuCount", "instanceType"))

@@ -92,7 +92,7 @@ def test_components_stay_importable_from_python_without_starting_a_host():
     done = subprocess.run([sys.executable, "-c", "import components, components.__main__; "
                            "print(sorted(c.__name__ for c in components.COMPONENTS))"],
                           cwd=REPO, capture_output=True, text=True, timeout=300)
-    assert (done.returncode, done.stdout) == (0, "['GpuCluster', 'GpuNodeGroup', 'HighBandwidthNetwork', 'StorageTiers']\n")
+    assert (done.returncode, done.stdout) == (0, "['GpuCluster', 'GpuNodeGroup', 'GpuSoftwareStack', 'HighBandwidthNetwork', 'StorageTiers']\n")
 
 
 def test_the_version_is_semantic_and_has_a_changelog_section():

@@ -14,7 +14,8 @@ from pack_helpers import PACK, ROOT, environment_config
 NAMES = {
     "cost": ["gpufleet-stack-monthly-cost-budget", "gpufleet-stack-gpu-quota", "gpufleet-node-group-max-gpus",
              "gpufleet-gpu-instance-types-allowed", "gpufleet-nonprod-gpu-spot-or-scale-to-zero",
-             "gpufleet-gpu-unpriced", "gpufleet-gpu-capacity-reservation-expected"],
+             "gpufleet-gpu-unpriced", "gpufleet-gpu-capacity-reservation-expected",
+             "gpufleet-task-stack-expiry-required"],
     "sustainability": ["gpufleet-gpu-region-max-grid-intensity", "gpufleet-stack-monthly-carbon-budget",
                        "gpufleet-gpu-region-max-pue", "gpufleet-gpu-always-on-idle-waste"],
     "safety": ["gpufleet-required-tags", "gpufleet-storage-encryption-at-rest", "gpufleet-storage-no-public-access",

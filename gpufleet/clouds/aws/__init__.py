@@ -20,6 +20,7 @@ class Aws(CloudAdapter):
     unsupported = facts.UNSUPPORTED
     reservation_kinds = facts.RESERVATION_KINDS
     file_system = facts.FILE_SYSTEM
+    node_image_has_gpu_driver = facts.NODE_IMAGE_HAS_GPU_DRIVER
 
     def default_zone(self, region: str) -> str:
         return preflight.default_zone(region)

@@ -291,8 +291,25 @@ def declare_control_plane(parent: pulumi.ComponentResource, name: str, args: Map
         tags=tags,
         opts=pulumi.ResourceOptions(parent=parent, depends_on=attachments),
     )
-    return ControlPlaneOutputs(cluster_name=cluster.name, cluster_id=cluster.arn,
-                               cluster_security_group_id=cluster.vpc_config.cluster_security_group_id)
+    return ControlPlaneOutputs(
+        cluster_name=cluster.name, cluster_id=cluster.arn,
+        cluster_security_group_id=cluster.vpc_config.cluster_security_group_id,
+        kubeconfig=pulumi.Output.all(cluster.name, cluster.endpoint, cluster.certificate_authority).apply(
+            lambda parts: kubeconfig(*parts, region=args["region"])))
+
+
+def kubeconfig(cluster_name: str, endpoint: str | None, certificate_authority: Any, region: str) -> str:
+    """A kubeconfig that holds no credential: the client gets a token from `aws eks get-token` with the
+    caller's own AWS credentials (EKS user guide, "Connect kubectl to an EKS cluster")."""
+    ca = getattr(certificate_authority, "data", None) or ""
+    return json.dumps({
+        "apiVersion": "v1", "kind": "Config", "current-context": cluster_name,
+        "clusters": [{"name": cluster_name, "cluster": {"server": endpoint or "", "certificate-authority-data": ca}}],
+        "contexts": [{"name": cluster_name, "context": {"cluster": cluster_name, "user": cluster_name}}],
+        "users": [{"name": cluster_name, "user": {"exec": {
+            "apiVersion": "client.authentication.k8s.io/v1beta1", "command": "aws",
+            "args": ["eks", "get-token", "--cluster-name", cluster_name, "--region", region]}}}],
+    }, sort_keys=True)
 
 
 # --- storage -------------------------------------------------------------------------------------------

@@ -16,10 +16,6 @@ UNSUPPORTED: dict[Feature, str] = {
         "EKS managed node groups take no Spot price cap (their launch template may not set Spot market "
         "options); AWS caps Spot at the On-Demand price"
     ),
-    Feature.DEVICE_PLUGINS: (
-        "they are Kubernetes objects, not AWS resources: the EKS NVIDIA AMI carries the drivers; install the "
-        "NVIDIA and EFA device plugins (VPC CNI 1.18.4+ for EFA-only interfaces) with your cluster tooling"
-    ),
     Feature.INTERNET_EGRESS: (
         "nodes are private and reach AWS through VPC endpoints; images from registries other than ECR need an "
         "ECR pull-through cache or a NAT gateway added on purpose"
@@ -43,6 +39,9 @@ UNSUPPORTED: dict[Feature, str] = {
 }
 
 RESERVATION_KINDS = ("capacity-reservation", "capacity-block")
+# The EKS-optimized AL2023 NVIDIA AMI carries the NVIDIA driver, not the device plugins (EKS user guide,
+# "Install Kubernetes device plugin for GPUs"): the GPU software stack adds the device plugin only.
+NODE_IMAGE_HAS_GPU_DRIVER = True
 DEFAULT_SYSTEM_NODE_SIZE = "m7i.xlarge"
 S3_STANDARD_IA_MIN_DAYS = 30  # S3 user guide, "Transitioning objects using Amazon S3 Lifecycle"
 

@@ -20,6 +20,7 @@ class Azure(CloudAdapter):
     unsupported = facts.UNSUPPORTED
     reservation_kinds = facts.RESERVATION_KINDS
     file_system = facts.FILE_SYSTEM
+    node_image_has_gpu_driver = facts.NODE_IMAGE_HAS_GPU_DRIVER
     scope_inputs = ("resource_group_name",)
 
     def default_zone(self, region: str) -> str:

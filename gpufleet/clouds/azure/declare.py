@@ -8,6 +8,7 @@ components/declarer.py.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import re
 from collections.abc import Mapping
@@ -216,7 +217,14 @@ def declare_control_plane(parent: pulumi.ComponentResource, name: str, args: Map
         scope=subnet,
         opts=pulumi.ResourceOptions(parent=parent),
     )
-    return ControlPlaneOutputs(cluster_name=cluster.name, cluster_id=cluster.id, cluster_security_group_id=None)
+    # Entra ID clusters: the "exec" format runs kubelogin with the caller's own identity (no credential kept).
+    credentials = azure_native.containerservice.list_managed_cluster_user_credentials_output(
+        resource_group_name=group, resource_name=cluster.name, format="exec",
+        opts=pulumi.InvokeOutputOptions(parent=parent))
+    return ControlPlaneOutputs(
+        cluster_name=cluster.name, cluster_id=cluster.id, cluster_security_group_id=None,
+        kubeconfig=credentials.kubeconfigs.apply(
+            lambda configs: base64.b64decode(configs[0].value).decode() if configs else ""))
 
 
 # --- storage -------------------------------------------------------------------------------------------

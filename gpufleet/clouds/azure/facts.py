@@ -8,9 +8,9 @@ from gpufleet.clouds.file_systems import GIB_PER_TIB, CapacitySteps, FileSystemP
 
 UNSUPPORTED: dict[Feature, str] = {
     Feature.FABRIC_IN_PODS: (
-        "RDMA over InfiniBand on AKS needs the AKS InfiniBand support feature flag and the NVIDIA Network "
-        "Operator (Kubernetes objects), not declared here; the components place IB-capable sizes in a "
-        "proximity placement group so the fabric is there when you enable them"
+        "RDMA over InfiniBand on AKS needs the AKS InfiniBand support feature flag and a NicClusterPolicy for "
+        "the NVIDIA Network Operator; `enable_gpu_software` installs the operator but declares no policy, and "
+        "IB-capable sizes are placed in a proximity placement group so the fabric is there when you add one"
     ),
     Feature.HOT_TIER_OBJECT_LINK: (
         "Managed Lustre blob integration (HSM) needs role assignments for the tenant's 'HPC Cache Resource "
@@ -44,6 +44,9 @@ UNSUPPORTED: dict[Feature, str] = {
 }
 
 RESERVATION_KINDS = ("capacity-reservation-group",)
+# AKS installs the NVIDIA driver on GPU node pools (Microsoft Learn, "Use NVIDIA GPU Operator on AKS": the
+# operator needs that installation skipped): the GPU software stack adds the device plugin only.
+NODE_IMAGE_HAS_GPU_DRIVER = True
 ZONES = ("1", "2", "3")
 DEFAULT_SYSTEM_NODE_SIZE = "Standard_D4ds_v5"
 

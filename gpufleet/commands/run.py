@@ -1,0 +1,155 @@
+"""`gpufleet run TASK.yaml`: place a task, allocate its stack, run its Job, and always free the stack.
+
+With `--dry-run` nothing is allocated: the task's stack runs through the offline preview and the
+placement, nodes, resources, the Job's requests and one run's cost, energy and carbon are shown,
+with the policy pack's verdicts (no Pulumi CLI, credentials or network needed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from datetime import datetime, timezone
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from gpufleet.errors import Problem, UserError
+from gpufleet.preview import DEFAULT_POLICY_PACK
+
+EXIT_INTERRUPTED = 130
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("task_file", type=Path, metavar="TASK.yaml", help="the task file")
+    parser.add_argument("--dry-run", action="store_true",
+                        help="allocate nothing: preview the task's stack offline, with one run's cost and policies")
+    parser.add_argument("--json", type=Path, metavar="FILE", dest="json_file",
+                        help="--dry-run: write the plan (`pulumi preview --json` shape plus gpufleet.task)")
+    parser.add_argument("--program", type=Path, default=Path("."), metavar="DIR",
+                        help="the fleet project whose stack a task's `stack:` names (default: current directory)")
+    parser.add_argument("--policy-pack", type=Path, default=DEFAULT_POLICY_PACK, metavar="DIR",
+                        help="CrossGuard pack to run (default: gpufleet's policies/)")
+    parser.add_argument("--policy-config", type=Path, metavar="FILE",
+                        help="policy config; default: <pack>/<the task's environment>.json")
+    parser.add_argument("--no-policies", action="store_true", help="skip the policy pack")
+    parser.add_argument("--fast-policies", action="store_true",
+                        help="evaluate policies in-process instead of over the engine's gRPC protocol")
+
+
+def run(args: argparse.Namespace) -> int:
+    from gpufleet.catalog import load_catalog
+    from gpufleet.clouds import component_clouds
+    from gpufleet.cli import EXIT_OK, EXIT_POLICY, EXIT_PROGRAM
+    from gpufleet.tasks.model import read_task
+    from gpufleet.tasks.plan import plan_task
+
+    if args.json_file and not args.dry_run:
+        raise UserError([Problem("--json", "only with --dry-run (a real run streams its state instead)",
+                                 str(args.json_file))], heading="usage error")
+    catalog = load_catalog()
+    task = read_task(args.task_file, catalog)
+    if not args.dry_run:
+        from gpufleet.tasks.automation import require_cli
+
+        require_cli()
+    plan = plan_task(task, catalog, component_clouds(), datetime.now(timezone.utc), args.program)
+    if args.dry_run:
+        return _dry_run(plan, args, EXIT_OK, EXIT_POLICY, EXIT_PROGRAM)
+    return _real_run(plan, EXIT_OK, EXIT_PROGRAM)
+
+
+def _dry_run(plan, args: argparse.Namespace, ok: int, policy: int, program_failed: int) -> int:
+    from gpufleet.offline import ProgramError
+    from gpufleet.tasks.dryrun import dry_run
+
+    try:
+        result = dry_run(plan, policy_pack=None if args.no_policies else args.policy_pack,
+                         policy_config_file=args.policy_config, in_process_policies=args.fast_policies)
+    except ProgramError as e:
+        print(f"error: the task's Pulumi program failed: {e}", file=sys.stderr)
+        return program_failed
+    if args.json_file:
+        try:
+            args.json_file.write_text(json.dumps(result.to_json(), indent=2) + "\n")
+        except OSError as e:
+            raise UserError([Problem("--json", f"cannot write: {e.strerror}", str(args.json_file))],
+                            heading="usage error") from None
+    render(result, Console(width=max(Console().width, 100)))
+    return policy if result.preview.mandatory_violations else ok
+
+
+def _real_run(plan, ok: int, failed: int) -> int:
+    from gpufleet.tasks.automation import AutomationWorkspace
+    from gpufleet.tasks.lifecycle import TaskInterrupted, run_task
+    from gpufleet.tasks.plan import timestamp
+
+    size = plan.size
+    print(f"task {plan.task.name}: {plan.decision.reason}")
+    print(f"allocating stack {plan.stack_name}: {size.nodes} × {size.instance_type} "
+          f"({size.provisioned_gpus} GPUs, {size.spare_gpus} spare), expires {timestamp(plan.expires_at)}")
+    try:
+        outcome = run_task(plan, AutomationWorkspace(), emit=lambda line: print(line.rstrip("\n"), flush=True))
+    except TaskInterrupted as e:
+        print(f"task {plan.task.name}: {e.outcome.message}; stack "
+              f"{'destroyed' if e.outcome.destroyed else 'NOT destroyed'}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    stream = sys.stdout if outcome.status == "succeeded" else sys.stderr
+    print(f"task {plan.task.name}: {outcome.status}{': ' + outcome.message if outcome.message else ''}; stack "
+          f"{'destroyed' if outcome.destroyed else 'NOT destroyed'}", file=stream)
+    return ok if outcome.status == "succeeded" else failed
+
+
+def _usd(x: float | None) -> str:
+    return "unknown" if x is None else f"{x:,.2f}"
+
+
+def render(result, console: Console) -> None:
+    plan, task_json = result.plan, result.task_json()
+    task, size, decision = plan.task, plan.size, plan.decision
+    chosen = decision.chosen
+    console.print(f"[bold]gpufleet run --dry-run[/] · task [bold]{task.name}[/] · stack {plan.stack_name} · "
+                  f"nothing allocated")
+    console.print(f"Placement ({plan.placement.objective}): {chosen.cloud} {chosen.region} — {decision.reason}")
+    console.print(f"Nodes: {size.nodes} × {size.instance_type} ({size.gpus_per_node} GPUs, "
+                  f"{size.node_memory_gib:g} GiB each) = {size.provisioned_gpus} GPUs for {size.gpu_count} asked: "
+                  f"[bold]{size.spare_gpus} spare[/]")
+    job = task_json["job"]
+    console.print(f"Job: {job['completions']} pods × requests {job['requests']} "
+                  f"(total {job['total_requests']['nvidia.com/gpu']} GPUs, {job['total_requests']['memory']}); "
+                  f"busiest node {size.workers_per_node} pods, {size.memory_gib_per_node:,.1f} GiB of "
+                  f"{size.node_memory_gib:g}" + (f"; queue {job['queue']}" if job["queue"] else ""))
+    console.print(f"Expiry: {task_json['expiry']['expires_at']} (stack config and tag on every resource)")
+
+    counts = Counter(r.type for r in result.preview.run.resources
+                     if r.custom and not r.type.startswith("pulumi:providers:"))
+    table = Table(title=f"Resources it would create: {sum(counts.values())}", title_justify="left", show_edge=False)
+    table.add_column("type")
+    table.add_column("count", justify="right")
+    for type_, n in counts.most_common():
+        table.add_row(type_, str(n))
+    console.print(table)
+
+    run = task_json["run"]
+    kwh = "unknown" if run["kwh"] is None else f"{run['kwh']:,.1f}"
+    kg = "unknown" if run["kgco2e"] is None else f"{run['kgco2e']:,.1f}"
+    console.print(f"[bold]One run[/] ({run['hours']:g} h): {run['nodes']} × {_usd(run['usd_per_node_hour'])} USD/h × "
+                  f"{run['hours']:g} h = [bold]{_usd(run['usd'])} USD[/] · {kwh} kWh · {kg} kgCO2e")
+    est = result.preview.estimate
+    if est.unpriced:
+        console.print(f"Unpriced in the stack: {len(est.unpriced)} resource(s) (control plane, system nodes, …); "
+                      "see --json gpufleet.unpriced")
+    preview = result.preview
+    if preview.policy_environment is None:
+        console.print("Policies: not run (--no-policies)")
+    elif not preview.violations:
+        console.print(f"[green]Policies ({preview.policy_environment}): no violations[/]")
+    else:
+        console.print(f"Policies ({preview.policy_environment}): {len(preview.mandatory_violations)} mandatory, "
+                      f"{len(preview.violations) - len(preview.mandatory_violations)} advisory")
+        for v in preview.violations:
+            console.print(f"  {v.level}: {v.policy} {(v.urn or 'stack').rsplit('::', 1)[-1]}: {v.message}",
+                          overflow="fold")
