@@ -1,9 +1,14 @@
-"""The cloud as the offline preview imagines it: resource ids and outputs, and invoke answers.
+"""The cloud as the offline preview imagines it: resource outputs and lookup (invoke) answers.
 
 Offline there is no cloud to ask. Answers are derived only from the resource's or invoke's inputs
-and the region or location of the provider in use, so a preview never changes between runs. An
-invoke we cannot answer fails with `UnansweredInvoke`, naming its token: an empty answer would
-only fail later with an obscure `NoneType` error in the program.
+and the region or location of the provider in use, so a preview never changes between runs.
+
+A lookup gets, in this order: a plausible answer written for it (availability zones, AMIs, client
+configuration, …); otherwise a generic answer shaped by the SDK's own result type, with strings
+that say they were looked up offline and unknown numbers; otherwise (no installed SDK declares the
+result) an unknown result. Every answer is checked against the result type the SDK declares, so a
+program never gets a value its SDK would reject. Only what a real preview would refuse too (an AWS
+provider without a region) fails, with `UnansweredInvoke` naming the token.
 """
 
 from __future__ import annotations
@@ -12,18 +17,28 @@ import base64
 import functools
 import hashlib
 import importlib
-import inspect
 import json
 import re
 from typing import Any, Callable
 
-from gpufleet.offline._sdk import unwrap_secrets
+from gpufleet.offline import shapes
+from gpufleet.pulumi_private import UNKNOWN, init_parameters, output_property_types, unwrap_secrets
 
 ACCOUNT_ID = "123456789012"
 SUBSCRIPTION_ID = "00000000-0000-0000-0000-000000000000"
 TENANT_ID = "00000000-0000-0000-0000-000000000001"
 CLIENT_ID = "00000000-0000-0000-0000-000000000002"
 OBJECT_ID = "00000000-0000-0000-0000-000000000003"
+
+
+# How a lookup was answered offline (ProgramRun.lookups); none of them is real data.
+LOOKUP_SPECIFIC = "plausible offline answer"
+LOOKUP_GENERIC = "placeholders shaped by the SDK's result type"
+LOOKUP_UNKNOWN = "unknown at preview"
+
+
+class _NotEmulated(Exception):
+    """A specific answer does not cover these arguments: the generic answer stands in."""
 
 
 class OfflineUnsupported(Exception):
@@ -196,7 +211,7 @@ def _statement(raw: dict) -> dict:
 
 def _policy_document(token: str, args: dict, provider: ProviderConfig) -> dict:
     if args.get("sourcePolicyDocuments") or args.get("overridePolicyDocuments") or args.get("sourceJson") or args.get("overrideJson"):
-        raise UnansweredInvoke(token, "merging source or override policy documents is not emulated; pass `statements` only")
+        raise _NotEmulated("merging source or override policy documents")
     document: dict[str, Any] = {"Version": args.get("version") or "2012-10-17"}
     if args.get("policyId"):
         document["Id"] = args["policyId"]
@@ -224,7 +239,7 @@ def _client_config(token: str, args: dict, provider: ProviderConfig) -> dict:
 def _resource_group(token: str, args: dict, provider: ProviderConfig) -> dict:
     location = provider.get("location")
     if not location:
-        raise UnansweredInvoke(token, "the azure-native provider has no location (set `azure-native:location`)")
+        raise _NotEmulated("the group's location is the cloud's to say")
     name = args["resourceGroupName"]
     subscription = provider.get("subscriptionId") or SUBSCRIPTION_ID
     return {
@@ -355,27 +370,44 @@ def _takes_input(type_: str, wire_name: str) -> bool:
     module, kind = type_.split(":")[1:]
     cls = getattr(importlib.import_module(f"pulumi_azure_native.{module}"), kind)
     snake = re.sub(r"(?<!^)(?=[A-Z])", "_", wire_name).lower()
-    return snake in inspect.signature(cls._internal_init).parameters
+    return snake in init_parameters(cls)
 
 
-def resource_state(type_: str, name: str, inputs: dict, provider: ProviderConfig) -> tuple[str, dict]:
-    """The id and output state of a new custom resource: its inputs plus outputs programs read."""
-    if type_ == "pulumi:pulumi:StackReference":
-        raise OfflineUnsupported(f"offline preview cannot read the outputs of stack {inputs.get('name')!r} (StackReference)")
-    resource_id = f"{name}-id"
+def resource_state(type_: str, name: str, inputs: dict, provider: ProviderConfig, read_id: str = "") -> dict:
+    """The output state of a custom resource as a preview sees it: its inputs, plus what programs
+    commonly read that follows from them. Outputs only the cloud computes (an ARN, an IP) are left
+    out, which the SDK resolves as unknown at preview; a resource read by id (`.get`) exists, so
+    its ARN is known."""
     state = dict(inputs)
     package = type_.split(":", 1)[0]
-    if package == "aws" and not type_.startswith("pulumi:providers:"):
-        state.setdefault("arn", _aws_arn(type_, resource_id, unwrap_secrets(provider)))
+    if package == "aws" and read_id and not type_.startswith("pulumi:providers:"):
+        state.setdefault("arn", _aws_arn(type_, read_id, unwrap_secrets(provider)))
     elif package == "azure-native":
         state.setdefault("name", _azure_name(type_, name, inputs))
-    return resource_id, state
+    return state
 
 
-def answer_invoke(token: str, args: dict, provider: ProviderConfig) -> dict:
-    """The result of invoke `token`, in wire (camelCase) names, or `UnansweredInvoke`."""
+def stack_reference_state(stack_name: object, exports: dict[str, dict]) -> dict:
+    """A `StackReference`'s state: the other stack's outputs as the user passed them, else unknown
+    (as at preview before that stack is read)."""
+    outputs = exports.get(stack_name) if isinstance(stack_name, str) else None
+    return {"name": stack_name, "outputs": UNKNOWN if outputs is None else outputs, "secretOutputNames": []}
+
+
+def answer_invoke(token: str, args: dict, provider: ProviderConfig) -> tuple[dict | None, str]:
+    """The result of invoke `token` in wire (camelCase) names, None when it is unknown, and how it
+    was answered (LOOKUP_*); `UnansweredInvoke` when a real preview would fail too."""
+    args, provider = unwrap_secrets(args), unwrap_secrets(provider)
+    result_type = shapes.invoke_result_type(token)
     answer = _ANSWERS.get(token)
-    if answer is None:
-        raise UnansweredInvoke(token)
-    result = answer(token, unwrap_secrets(args), unwrap_secrets(provider))
-    return {key: value for key, value in result.items() if value is not None}
+    if answer is not None:
+        try:
+            result = {key: value for key, value in answer(token, args, provider).items() if value is not None}
+        except _NotEmulated:
+            pass
+        else:
+            return (shapes.fitted(result, output_property_types(result_type), misfit=None) if result_type else result), LOOKUP_SPECIFIC
+    if result_type is None:
+        return None, LOOKUP_UNKNOWN
+    return shapes.shaped_answer(result_type, args), LOOKUP_GENERIC
+

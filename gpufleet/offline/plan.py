@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gpufleet.offline import _sdk
+from gpufleet import pulumi_private as _sdk
 from gpufleet.offline.runner import PROVIDER_TYPE_PREFIX, ProgramRun, RecordedResource
 
 SECRET_SHOWN = "[secret]"  # what the CLI prints for a secret without --show-secrets

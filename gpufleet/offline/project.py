@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -32,6 +32,9 @@ class StackSettings:
     config: dict[str, str]
     secret_keys: frozenset[str]
     main: Path
+    # Outputs of other stacks the program reads through `StackReference`, by the name it gives
+    # ("org/project/stack"), as the user passed them; a stack not here has unknown outputs.
+    stack_references: dict[str, dict] = field(default_factory=dict)
 
 
 # Pulumi's config key forms: "name", "ns:name" and the legacy "ns:config:name".

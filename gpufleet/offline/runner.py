@@ -6,8 +6,8 @@ configuration, install a mock resource monitor, and run the program's entry file
 dependencies, options) and stands in for the engine's default providers. Each run gets its own
 thread, event loop and context, so many programs can run one after another in one process.
 
-`run_program` runs a project's entry file; `record` runs a Python callable (a test's program)
-under the same engine.
+`run_program` runs a project's entry file as `pulumi preview` would; `record` runs a Python
+callable (a test's program) under the same engine, with known made-up ids as unit-test mocks give.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import os
 import runpy
 import sys
 import threading
+import time
 import traceback
 import warnings
 from collections.abc import Callable, Iterator
@@ -35,12 +36,20 @@ from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs, Mo
 from pulumi.runtime.proto import provider_pb2, resource_pb2
 
 from gpufleet.errors import UserError
-from gpufleet.offline import _sdk
-from gpufleet.offline.fakecloud import OfflineUnsupported, answer_invoke, resource_state
+from gpufleet import pulumi_private as _sdk
+from gpufleet.offline import shapes
+from gpufleet.offline.fakecloud import LOOKUP_UNKNOWN, OfflineUnsupported, answer_invoke, resource_state, stack_reference_state
 from gpufleet.offline.project import StackSettings
 
 STACK_TYPE = "pulumi:pulumi:Stack"
+STACK_REFERENCE_TYPE = "pulumi:pulumi:StackReference"
 PROVIDER_TYPE_PREFIX = "pulumi:providers:"
+GET_RESOURCE_TOKEN = "pulumi:pulumi:getResource"  # how the SDK rehydrates a resource reference
+
+# A program that makes no progress (no registration, lookup or log) for this long is stuck: it is
+# stopped and reported with what it was waiting for. Long enough for the slowest provider SDK
+# imports (azure-native modules, several seconds without bytecode).
+DEFAULT_STALL_SECONDS = 60.0
 
 # The SDK awaits dependencies recursively: a linear chain of 1000 resources overflows Python's
 # default limit of 1000 frames (measured; it passes at 10 000). The program runs on its own thread
@@ -87,6 +96,8 @@ class ProgramRun:
     # `pulumi.log` messages and Python warnings: {"severity": "info"|"warning"|"error", "message": str}
     diagnostics: list[dict] = field(default_factory=list)
     invokes: list[str] = field(default_factory=list)  # the token of every invoke the program made, sorted
+    # How each lookup was answered offline, by token (fakecloud.LOOKUP_*): none of it is real data.
+    lookups: dict[str, str] = field(default_factory=dict)
 
     def by_urn(self) -> dict[str, RecordedResource]:
         return {resource.urn: resource for resource in self.resources}
@@ -138,11 +149,30 @@ def _package_config(settings: StackSettings, package: str) -> dict[str, Any]:
     return inputs
 
 
+class _Watch:
+    """Progress of a run, for the watchdog: when the engine last heard from the program, and what
+    the program has constructed (type, name, user's file:line) in order."""
+
+    def __init__(self) -> None:
+        self.last_activity = time.monotonic()
+        self.constructed: list[tuple[str, str, str | None]] = []
+        self.registered: set[tuple[str, str]] = set()  # (type, name) the monitor has seen
+        self.stack_outputs_registered = False
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.stalled: str | None = None  # why the watchdog stopped the run
+
+    def touch(self) -> None:
+        self.last_activity = time.monotonic()
+
+
 class _Recorder:
     """What the mock engine has seen: resources, provider configurations, stack outputs, logs."""
 
-    def __init__(self, settings: StackSettings, on_resource: Callable[[int], None] | None = None) -> None:
+    def __init__(
+        self, settings: StackSettings, watch: _Watch, known_ids: bool, on_resource: Callable[[int], None] | None = None
+    ) -> None:
         self.settings = settings
+        self.known_ids = known_ids
         self.on_resource = on_resource  # told the number of resources so far, for progress displays
         self.lock = threading.Lock()
         self.resources: dict[str, RecordedResource] = {}  # by URN, in arrival order
@@ -152,6 +182,10 @@ class _Recorder:
         self.diagnostics: list[dict] = []
         self.refusals: list[OfflineUnsupported] = []  # invokes answered with a failure
         self.invokes: list[str] = []
+        self.lookups: dict[str, str] = {}  # invoke token -> how it was answered offline (LOOKUP_*)
+        self.classes: dict[str, type] = {}  # type token -> the program's Python class for it
+        self.created: set[str] = set()  # URNs of resources the preview would create (not reads)
+        self.watch = watch
 
     def urn(self, type_: str, name: str) -> str:
         return f"urn:pulumi:{self.settings.stack}::{self.settings.project}::{type_}::{name}"
@@ -163,7 +197,6 @@ class _Recorder:
                 return self.default_providers[package]
             name = _default_provider_name(version)
             urn = self.urn(f"{PROVIDER_TYPE_PREFIX}{package}", name)
-            resource_id, _ = resource_state(f"{PROVIDER_TYPE_PREFIX}{package}", name, {}, {})
             inputs = _package_config(self.settings, package)
             if version:
                 inputs["version"] = version
@@ -171,12 +204,22 @@ class _Recorder:
             self.resources[urn] = RecordedResource(
                 urn=urn, type=f"{PROVIDER_TYPE_PREFIX}{package}", name=name, custom=True, parent=None,
                 provider=None, inputs=inputs, dependencies=[], property_dependencies={}, protect=False,
-                retain_on_delete=False, delete_before_replace=False, aliases=[], id=resource_id,
+                retain_on_delete=False, delete_before_replace=False, aliases=[], id=None,
             )  # fmt: skip
-            reference = f"{urn}::{resource_id}"
+            resource_id = f"{name}-id" if self.known_ids else None
+            self.resources[urn].id = resource_id
+            if not self.known_ids:
+                self.created.add(urn)
+            reference = f"{urn}::{resource_id or _sdk.UNKNOWN}"  # a provider being created has no id at preview
             self.provider_inputs[reference] = inputs
             self.default_providers[package] = reference
             return reference
+
+    def note_lookup(self, token: str, how: str) -> None:
+        """Remember how `token` was answered; an answer that was not real data once is not real data."""
+        with self.lock:
+            if self.lookups.get(token) in (None, LOOKUP_UNKNOWN):
+                self.lookups[token] = how
 
     def provider_config(self, reference: str, package: str) -> dict:
         """The configuration of the provider an operation uses: explicit, or the package default."""
@@ -186,28 +229,29 @@ class _Recorder:
         return _package_config(self.settings, package)
 
 
-class _FakeCloud(Mocks):
-    def __init__(self, recorder: _Recorder) -> None:
-        self.recorder = recorder
+class _NoMocks(Mocks):
+    """`set_mocks` wants a `Mocks`; the recording monitor answers everything itself."""
 
     def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict]:
-        if args.custom is False:  # components hold no state of their own
-            return None, {}
-        if args.typ.startswith(PROVIDER_TYPE_PREFIX):
-            provider = {}
-        else:
-            provider = self.recorder.provider_config(args.provider or "", args.typ.split(":", 1)[0])
-        resource_id, state = resource_state(args.typ, args.name, args.inputs, provider)
-        return args.resource_id or resource_id, state  # `.get()` reads keep the id asked for
+        raise AssertionError("the recording monitor registers resources itself")
 
     def call(self, args: MockCallArgs) -> dict:
-        package = args.token.split(":", 1)[0]
-        return answer_invoke(args.token, args.args, self.recorder.provider_config(args.provider or "", package))
+        raise AssertionError("the recording monitor answers invokes itself")
 
 
 class _RecordingMonitor(MockMonitor):
+    """The engine's resource monitor, offline, as the engine behaves during `pulumi preview` of a new
+    stack: resources being created have no id yet and their provider-computed outputs are unknown
+    (what a program reads back is its own inputs); output-form invokes that depend on resources being
+    created are unknown (the engine's `invokeDependsOn` gate).
+
+    It decodes requests without the SDK's deserializer: that would rehydrate resource references
+    into `Resource` objects, which schedules a `getResource` call on this executor thread's event
+    loop, where nothing ever runs it (the program then waits forever).
+    """
+
     def __init__(self, recorder: _Recorder) -> None:
-        super().__init__(_FakeCloud(recorder))
+        super().__init__(_NoMocks())
         self.recorder = recorder
 
     def make_urn(self, parent: str, type_: str, name: str) -> str:
@@ -219,16 +263,44 @@ class _RecordingMonitor(MockMonitor):
                 type_ = f"{parent_type}${type_}"
         return self.recorder.urn(type_, name)
 
+    def GetDeploymentInfo(self, request):  # noqa: N802 - gRPC method name
+        info = super().GetDeploymentInfo(request)
+        info.supportedFeatures.append(_sdk.INVOKE_DEPENDS_ON)
+        return info
+
+    def _state(self, type_: str, name: str, inputs: dict, provider: str | None, custom: bool, read_id: str = "") -> dict:
+        """The outputs the engine would return: for custom resources their inputs plus what the
+        offline cloud knows, each value the SDK's declared type would reject made unknown."""
+        if not custom:  # a component's outputs come from its own code (or, remote, are unknown)
+            return {}
+        if type_ == STACK_REFERENCE_TYPE:
+            return stack_reference_state(inputs.get("name"), self.recorder.settings.stack_references)
+        package = type_.split(":", 1)[0]
+        config = {} if type_.startswith(PROVIDER_TYPE_PREFIX) else self.recorder.provider_config(provider or "", package)
+        state = resource_state(type_, name, inputs, config, read_id=read_id)
+        cls = self.recorder.classes.get(type_)
+        return shapes.fitted(state, _sdk.output_property_types(cls)) if cls is not None else state
+
     def RegisterResource(self, request):  # noqa: N802 - gRPC method name
+        self.recorder.watch.touch()
+        self.recorder.watch.registered.add((request.type, request.name))
+        urn = self.make_urn(request.parent, request.type, request.name)
         provider = request.provider or None
         if request.custom and provider is None and not request.type.startswith(PROVIDER_TYPE_PREFIX):
             provider = self.recorder.default_provider(request.type.split(":", 1)[0], request.version)
-        response = super().RegisterResource(request)
         inputs = _sdk.plain(request.object)
         if request.type.startswith(PROVIDER_TYPE_PREFIX) and request.version:
             inputs["version"] = request.version  # as the engine adds to provider inputs
+        # A resource being created has no id at preview (the SDK takes "" as unknown); an import has
+        # its own; unit-test mocks make one up.
+        resource_id = ""
+        if request.custom:
+            resource_id = request.importId or (f"{request.name}-id" if self.recorder.known_ids else "")
+        state: dict = {}
+        if request.type != STACK_TYPE:
+            state = self._state(request.type, request.name, inputs, provider, request.custom, read_id=resource_id)
         record = RecordedResource(
-            urn=response.urn,
+            urn=urn,
             type=request.type,
             name=request.name,
             custom=request.custom,
@@ -242,41 +314,73 @@ class _RecordingMonitor(MockMonitor):
             retain_on_delete=request.retainOnDelete,
             delete_before_replace=request.deleteBeforeReplace,
             aliases=[MessageToDict(alias) for alias in request.aliases] + list(request.aliasURNs),
-            id=(response.id or None) if request.custom else None,
+            id=resource_id or None,
         )
         with self.recorder.lock:
-            self.recorder.resources[record.urn] = record
+            self.recorder.resources[urn] = record
+            if not resource_id:
+                self.recorder.created.add(urn)
             if request.type.startswith(PROVIDER_TYPE_PREFIX):
-                self.recorder.provider_inputs[f"{record.urn}::{record.id}"] = inputs
+                self.recorder.provider_inputs[f"{urn}::{resource_id or _sdk.UNKNOWN}"] = inputs
+            # What a `getResource` (a rehydrated reference, on the program's own loop) reads back.
+            self.resources[urn] = MockMonitor.ResourceRegistration(urn, resource_id, state)
             count = len(self.recorder.resources)
         if self.recorder.on_resource is not None:
             self.recorder.on_resource(count)
-        return response
+        return resource_pb2.RegisterResourceResponse(urn=urn, id=resource_id, object=_sdk.struct(state))
+
+    def ReadResource(self, request):  # noqa: N802 - gRPC method name
+        """`Resource.get(...)` and `StackReference`: an existing resource, so its id is known."""
+        self.recorder.watch.touch()
+        self.recorder.watch.registered.add((request.type, request.name))
+        urn = self.make_urn(request.parent, request.type, request.name)
+        inputs = _sdk.plain(request.properties)
+        state = self._state(request.type, request.name, inputs, request.provider or None, True, read_id=request.id)
+        with self.recorder.lock:
+            self.resources[urn] = MockMonitor.ResourceRegistration(urn, request.id, state)
+        return resource_pb2.ReadResourceResponse(urn=urn, properties=_sdk.struct(state))
 
     def Invoke(self, request):  # noqa: N802 - gRPC method name
-        # Refuse as a provider would, with a failure: the SDK then raises in the program at the
-        # call (a program may catch it), instead of failing the run from an executor thread.
+        self.recorder.watch.touch()
         with self.recorder.lock:
             self.recorder.invokes.append(request.tok)
-        try:
+            pending = [urn for urn in request.dependsOn if urn in self.recorder.created]
+        if request.tok == GET_RESOURCE_TOKEN:
             return super().Invoke(request)
+        if pending:  # the engine declines invokes whose dependencies are pending creation
+            self.recorder.note_lookup(request.tok, LOOKUP_UNKNOWN)
+            return resource_pb2.ResourceInvokeResponse(unknown=True)
+        package = request.tok.split(":", 1)[0]
+        args = _sdk.plain(request.args)
+        try:
+            answer, how = answer_invoke(request.tok, args, self.recorder.provider_config(request.provider, package))
         except OfflineUnsupported as refusal:
+            # Refuse as a provider would, with a failure: the SDK then raises in the program at the
+            # call (a program may catch it), instead of failing the run from an executor thread.
             with self.recorder.lock:
                 self.recorder.refusals.append(refusal)
             return resource_pb2.ResourceInvokeResponse(failures=[provider_pb2.CheckFailure(property="", reason=str(refusal))])
+        self.recorder.note_lookup(request.tok, how)
+        if answer is None:
+            return resource_pb2.ResourceInvokeResponse(unknown=True)
+        return resource_pb2.ResourceInvokeResponse(**{"return": _sdk.struct(answer)})
 
     def RegisterResourceOutputs(self, request):  # noqa: N802 - gRPC method name
+        self.recorder.watch.touch()
         if request.urn == self.recorder.urn(STACK_TYPE, f"{self.recorder.settings.project}-{self.recorder.settings.stack}"):
             self.recorder.outputs = _sdk.plain(request.outputs)
+            self.recorder.watch.stack_outputs_registered = True
         return super().RegisterResourceOutputs(request)
 
 
 class _DiagnosticsHandler(logging.Handler):
-    def __init__(self, diagnostics: list[dict]) -> None:
+    def __init__(self, diagnostics: list[dict], watch: _Watch) -> None:
         super().__init__(level=logging.INFO)
         self.diagnostics = diagnostics
+        self.watch = watch
 
     def emit(self, record: logging.LogRecord) -> None:
+        self.watch.touch()
         severity = {logging.WARNING: "warning", logging.ERROR: "error"}.get(record.levelno, "info")
         self.diagnostics.append({"severity": severity, "message": record.getMessage()})
 
@@ -286,18 +390,56 @@ def _is_user_file(filename: str, root: Path) -> bool:
     return path.is_relative_to(root) and not {"site-packages", "dist-packages"} & set(path.parts)
 
 
+def _user_position(root: Path, frame: Any = None) -> str | None:
+    """"path:line" (relative to the project) of the innermost frame of the user's code on the
+    current thread's stack (or `frame`'s), None when there is none."""
+    stack = traceback.StackSummary.extract(traceback.walk_stack(frame), lookup_lines=False)
+    for summary in stack:  # innermost first
+        if _is_user_file(summary.filename, root):
+            return f"{Path(summary.filename).relative_to(root)}:{summary.lineno}"
+    return None
+
+
+def _traceback_frames(exc: BaseException) -> list[traceback.FrameSummary]:
+    """The frames of `exc` and of the exceptions it was raised from or during, outermost first."""
+    frames: list[traceback.FrameSummary] = []
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        frames[:0] = traceback.extract_tb(current.__traceback__)
+        current = current.__cause__ or current.__context__
+    return frames
+
+
+def _declared_at(message: str, recorder: _Recorder) -> str | None:
+    """Where the program declared a resource the message names (SDK errors raised on the event loop
+    carry no frame of the user's code, but name the resource): its last match."""
+    for _type, name, where in reversed(recorder.watch.constructed):
+        if where and (f"'{name}'" in message or f'"{name}"' in message or f"resource={name}" in message):
+            return where
+    return None
+
+
 def _program_error(exc: BaseException, settings: StackSettings, recorder: _Recorder) -> BaseException:
     if isinstance(exc, UserError):  # the program's own report of the user's mistakes, kept whole
         return exc
     logged = list(recorder.diagnostics)
+    if recorder.watch.stalled is not None:
+        return ProgramError(recorder.watch.stalled, None, diagnostics=logged)
     if isinstance(exc, SystemExit):
         return ProgramError(f"the program exited with status {exc.code}", "SystemExit", diagnostics=logged)
     refused = next((r for r in recorder.refusals if str(r) in str(exc)), None)
-    frames = [frame for frame in traceback.extract_tb(exc.__traceback__) if _is_user_file(frame.filename, settings.project_dir)]
+    frames = [frame for frame in _traceback_frames(exc) if _is_user_file(frame.filename, settings.project_dir)]
     path = line = None
     if frames:
         path = Path(frames[-1].filename).relative_to(settings.project_dir)
         line = frames[-1].lineno
+    else:
+        where = _declared_at(str(exc), recorder)
+        if where is not None:
+            file, _, number = where.rpartition(":")
+            path, line = Path(file), int(number)
     if refused is not None:  # the SDK's "invoke of … failed: <refusal> ()" around our message
         return ProgramError(str(refused), None, path, line, logged)
     if isinstance(exc, OfflineUnsupported):
@@ -311,7 +453,9 @@ def _ordered(recorder: _Recorder, constructed_urns: list[str]) -> list[RecordedR
     remaining = dict(recorder.resources)
     ordered: list[RecordedResource] = []
     stack_urn = recorder.urn(STACK_TYPE, f"{recorder.settings.project}-{recorder.settings.stack}")
-    providers_by_reference = {f"{r.urn}::{r.id}": r for r in remaining.values() if r.type.startswith(PROVIDER_TYPE_PREFIX)}
+    providers_by_reference = {
+        f"{r.urn}::{r.id or _sdk.UNKNOWN}": r for r in remaining.values() if r.type.startswith(PROVIDER_TYPE_PREFIX)
+    }
     for urn in [stack_urn, *constructed_urns, *list(remaining)]:
         record = remaining.pop(urn, None)
         if record is None:
@@ -323,13 +467,14 @@ def _ordered(recorder: _Recorder, constructed_urns: list[str]) -> list[RecordedR
     return ordered
 
 
-def _execute(settings: StackSettings, body: Callable[[], None],
-             on_resource: Callable[[int], None] | None = None) -> ProgramRun:
+def _execute(
+    settings: StackSettings, body: Callable[[], None], watch: _Watch, known_ids: bool, on_resource: Callable[[int], None] | None
+) -> ProgramRun:
     """One program run (`body` declares the resources), on the calling thread, which must be fresh
     (empty context, no event loop)."""
-    recorder = _Recorder(settings, on_resource)
+    recorder = _Recorder(settings, watch, known_ids, on_resource)
     logger = logging.Logger(f"gpufleet.offline.{settings.project}.{settings.stack}", level=logging.INFO)
-    logger.addHandler(_DiagnosticsHandler(recorder.diagnostics))
+    logger.addHandler(_DiagnosticsHandler(recorder.diagnostics, recorder.watch))
 
     worker_loops: list[asyncio.AbstractEventLoop] = []
 
@@ -347,7 +492,10 @@ def _execute(settings: StackSettings, body: Callable[[], None],
     constructed: list = []
 
     def remember_construction(args: ResourceTransformationArgs) -> None:
+        recorder.watch.touch()
         constructed.append(args.resource)
+        recorder.classes.setdefault(args.type_, type(args.resource))
+        recorder.watch.constructed.append((args.type_, args.name, _user_position(settings.project_dir)))
 
     def program() -> None:
         # Stack transformations run synchronously in each resource's constructor: program order.
@@ -358,6 +506,7 @@ def _execute(settings: StackSettings, body: Callable[[], None],
         set_all_config(dict(settings.config), sorted(settings.secret_keys))
         monitor = _RecordingMonitor(recorder)
         _sdk.install_mocks(monitor.mocks, monitor, logger, settings.project, settings.stack, str(settings.project_dir))
+        recorder.watch.loop = loop
         try:
             loop.run_until_complete(run_in_stack(program))
             constructed_urns = loop.run_until_complete(asyncio.gather(*(r.urn.future() for r in constructed)))
@@ -384,6 +533,7 @@ def _execute(settings: StackSettings, body: Callable[[], None],
         outputs=recorder.outputs,
         diagnostics=recorder.diagnostics,
         invokes=sorted(recorder.invokes),
+        lookups=dict(sorted(recorder.lookups.items())),
     )
 
 
@@ -418,17 +568,43 @@ def _program_files(settings: StackSettings) -> Iterator[None]:
 _ONE_RUN_AT_A_TIME = threading.Lock()
 
 
+def _stall_report(watch: _Watch, thread: threading.Thread, settings: StackSettings, seconds: float) -> str:
+    """What a stuck program was waiting for, in words, with the user's file:line where known."""
+    waiting = [
+        f"{type_} {name!r}" + (f" (declared at {where})" if where else "")
+        for type_, name, where in watch.constructed
+        if (type_, name) not in watch.registered
+    ]
+    frame = sys._current_frames().get(thread.ident or -1)
+    at = _user_position(settings.project_dir, frame) if frame is not None else None
+    parts = []
+    if waiting:
+        parts.append("the registration of " + ", ".join(waiting[:5]) + (f" and {len(waiting) - 5} more" if len(waiting) > 5 else ""))
+    if at:
+        parts.append(f"the program's own code at {at}")
+    if not watch.stack_outputs_registered:
+        parts.append("the stack's outputs (an export whose value never resolves)")
+    return f"the program made no progress for {seconds:g} s; it was waiting for " + "; ".join(parts)
+
+
 def _run_on_own_thread(
-    settings: StackSettings, body: Callable[[], None], warning_filters: tuple[tuple[str, type[Warning], str], ...] | None,
+    settings: StackSettings,
+    body: Callable[[], None],
+    warning_filters: tuple[tuple[str, type[Warning], str], ...] | None,
+    stall_seconds: float,
+    known_ids: bool,
     on_resource: Callable[[int], None] | None = None,
 ) -> ProgramRun:
     """`_execute` on a fresh thread with a large stack, under `warning_filters` (None: the
-    caller's); warnings the program shows become diagnostics. The caller holds `_ONE_RUN_AT_A_TIME`."""
+    caller's); warnings the program shows become diagnostics. A watchdog stops a run that makes no
+    progress for `stall_seconds` and reports what it was waiting for. The caller holds
+    `_ONE_RUN_AT_A_TIME`."""
     outcome: dict[str, Any] = {}
+    watch = _Watch()
 
     def target() -> None:
         try:
-            outcome["run"] = _execute(settings, body, on_resource)
+            outcome["run"] = _execute(settings, body, watch, known_ids, on_resource)
         except BaseException as exc:  # noqa: BLE001 - re-raised on the caller's thread
             outcome["error"] = exc
 
@@ -442,11 +618,22 @@ def _run_on_own_thread(
                     warnings.filterwarnings(action, category=category, module=module)
             saved_stack_size = threading.stack_size(_THREAD_STACK_BYTES)
             try:
-                thread = threading.Thread(target=target, name=f"gpufleet-offline-{settings.stack}")
+                # A daemon: a program stuck outside the event loop (sleeping, reading stdin) cannot
+                # be stopped, and must not keep the process alive once it has been reported.
+                thread = threading.Thread(target=target, name=f"gpufleet-offline-{settings.stack}", daemon=True)
                 thread.start()
             finally:
                 threading.stack_size(saved_stack_size)
-            thread.join()
+            while thread.is_alive():
+                thread.join(min(1.0, stall_seconds / 4))
+                idle = time.monotonic() - watch.last_activity
+                if thread.is_alive() and idle >= stall_seconds and watch.stalled is None:
+                    watch.stalled = _stall_report(watch, thread, settings, stall_seconds)
+                    if watch.loop is not None:
+                        watch.loop.call_soon_threadsafe(watch.loop.stop)
+                    thread.join(stall_seconds)
+                    if thread.is_alive():  # stuck outside the event loop: abandoned
+                        raise ProgramError(watch.stalled, None)
     finally:
         sys.setrecursionlimit(saved_limit)
     if "error" in outcome:
@@ -456,25 +643,39 @@ def _run_on_own_thread(
     return run
 
 
-def run_program(settings: StackSettings, *, on_resource: Callable[[int], None] | None = None) -> ProgramRun:
+def run_program(
+    settings: StackSettings,
+    *,
+    on_resource: Callable[[int], None] | None = None,
+    stall_seconds: float = DEFAULT_STALL_SECONDS,
+) -> ProgramRun:
     """Run the stack's program offline and record what it declares (`on_resource` is told the
     number of resources so far after each one, for progress displays).
 
-    Raises `ProgramError` when the program fails, and passes a `UserError` the program raises
-    (its own validation of the stack's configuration) through unchanged.
+    Raises `ProgramError` when the program fails or makes no progress for `stall_seconds`, and
+    passes a `UserError` the program raises (its own validation of the stack's configuration)
+    through unchanged.
     """
 
     def body() -> None:
         runpy.run_path(str(settings.main), run_name="__main__")
 
     with _ONE_RUN_AT_A_TIME, _program_files(settings):
-        return _run_on_own_thread(settings, body, _PYTHON_DEFAULT_FILTERS, on_resource)
+        return _run_on_own_thread(settings, body, _PYTHON_DEFAULT_FILTERS, stall_seconds, known_ids=False, on_resource=on_resource)
 
 
 def record(
-    program: Callable[[], None], *, config: dict[str, str] | None = None, project: str = "test", stack: str = "test"
+    program: Callable[[], None],
+    *,
+    config: dict[str, str] | None = None,
+    project: str = "test",
+    stack: str = "test",
+    stall_seconds: float = DEFAULT_STALL_SECONDS,
 ) -> ProgramRun:
-    """Run `program`, a callable that declares resources, under the engine of `run_program`.
+    """Run `program`, a callable that declares resources, under the engine of `run_program`, with
+    the one difference of Pulumi's unit-test mocks: every resource gets a made-up, known id
+    (`<name>-id`, and ARNs from it), so tests can see which resource feeds which input; lookups
+    are never held back for resources being created.
 
     `config` is the stack configuration as the CLI hands it over (`{"<project>:<key>": "<string>"}`).
     The callable is the caller's own code in the caller's process: it keeps the caller's working
@@ -491,4 +692,4 @@ def record(
         main=Path(f"<{getattr(program, '__qualname__', type(program).__qualname__)}>"),  # not a file: the callable
     )
     with _ONE_RUN_AT_A_TIME:
-        return _run_on_own_thread(settings, program, None)
+        return _run_on_own_thread(settings, program, None, stall_seconds, known_ids=True)

@@ -10,7 +10,7 @@ from gpufleet.offline import ProgramRun, load_stack, preview_json, run_program
 PROGRAMS = Path(__file__).resolve().parent / "programs"
 AWS = "urn:pulumi:dev::aws-fleet::"
 STACK = AWS + "pulumi:pulumi:Stack::aws-fleet-dev"
-WEST_REF = AWS + "pulumi:providers:aws::us-west-2::us-west-2-id"
+WEST_REF = AWS + "pulumi:providers:aws::us-west-2::04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # no id at preview
 NODE = AWS + "gpufleet:test:GpuNode::trainer"
 SG = AWS + "gpufleet:test:GpuNode$aws:ec2/securityGroup:SecurityGroup::trainer-sg"
 VM = AWS + "gpufleet:test:GpuNode$aws:ec2/instance:Instance::trainer-vm"
@@ -61,7 +61,7 @@ def test_steps_in_the_clis_shape(preview: dict) -> None:
                 "instanceType": "p5.48xlarge",
                 "rootBlockDevice": {"volumeSize": 2048},
                 "userData": "[secret]",
-                "vpcSecurityGroupIds": ["trainer-sg-id"],
+                "vpcSecurityGroupIds": ["04da6b54-80e4-46f7-96ec-b56ff0331ba9"],
             },
             "parent": NODE,
             "protect": True,

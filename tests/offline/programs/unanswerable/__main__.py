@@ -1,4 +1,4 @@
-"""Calls an invoke the offline preview cannot answer, in its plain or its Output form."""
+"""Calls a lookup the offline preview has no written answer for, in its plain or its Output form."""
 
 import pulumi
 import pulumi_aws as aws

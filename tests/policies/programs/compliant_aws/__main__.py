@@ -57,7 +57,7 @@ aws.eks.NodeGroup(
     scaling_config={"desired_size": 1, "min_size": 0, "max_size": 4},
 )
 
-bucket = aws.s3.Bucket("checkpoints", opts=pulumi.ResourceOptions(protect=True))
+bucket = aws.s3.Bucket("checkpoints", bucket="gpufleet-checkpoints", opts=pulumi.ResourceOptions(protect=True))
 aws.s3.BucketServerSideEncryptionConfiguration(
     "checkpoints",
     bucket=bucket.id,
@@ -80,7 +80,7 @@ aws.s3.BucketLifecycleConfiguration(
 aws.s3.BucketPolicy(
     "checkpoints",
     bucket=bucket.id,
-    policy=bucket.arn.apply(lambda arn: json.dumps({"Version": "2012-10-17", "Statement": [
+    policy=bucket.bucket.apply(lambda name: f"arn:aws:s3:::{name}").apply(lambda arn: json.dumps({"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Principal": {"AWS": NODE_ROLE}, "Action": ["s3:GetObject", "s3:PutObject"],
          "Resource": f"{arn}/*"},
         {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": f"{arn}/*",

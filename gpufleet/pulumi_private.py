@@ -1,0 +1,193 @@
+"""Every use of the Pulumi Python SDK's private API and wire-format constants, in one place.
+
+Pinned to pulumi==3.272.0 (pyproject.toml). The offline preview imitates the engine and the language
+host, which the SDK's public API does not cover: these are internals of `pulumi.runtime` and
+`pulumi._types`, the generated SDKs' `_internal_init`, and the `MockMonitor` methods the offline
+monitor overrides. Each one is checked when this module is imported (`_check_hooks`), so an SDK
+upgrade that moves one fails at once, naming it, instead of a preview silently going wrong;
+tests/test_pulumi_private.py checks how each behaves.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import threading
+import typing
+from collections.abc import Awaitable
+from typing import Any, TypeVar
+
+import pulumi
+from google.protobuf import struct_pb2
+from pulumi import _types
+from pulumi.runtime import rpc, set_mocks, settings, sync_await
+from pulumi.runtime.mocks import MockMonitor, Mocks
+from pulumi.runtime.proto import resource_pb2
+
+PINNED_SDK_VERSION = "3.272.0"
+
+# The wire format's signatures (sdk/go/common/resource/properties.go): {SIG_KEY: <kind>, …}.
+SIG_KEY = rpc._special_sig_key
+SECRET_SIG = rpc._special_secret_sig
+RESOURCE_REFERENCE_SIG = rpc._special_resource_sig
+OUTPUT_VALUE_SIG = rpc._special_output_value_sig
+# What the engine sends for a value it does not know yet (preview).
+UNKNOWN = rpc.UNKNOWN
+
+# The monitor methods the offline monitor replaces; their request and response messages are public
+# protobuf, but that MockMonitor dispatches each RPC to a method of this name is not.
+MOCK_MONITOR_METHODS = ("RegisterResource", "ReadResource", "Invoke", "RegisterResourceOutputs", "GetDeploymentInfo")
+# What a real engine advertises and the mock monitor does not: the engine gates output-form invokes
+# on their dependencies (the SDK then skips its client-side check).
+INVOKE_DEPENDS_ON = resource_pb2.RESOURCE_MONITOR_FEATURE_INVOKE_DEPENDS_ON
+
+T = TypeVar("T")
+
+
+class SdkHookMissing(ImportError):
+    """The installed Pulumi SDK lacks a private hook the offline preview relies on."""
+
+
+def _check_hooks() -> None:
+    missing = [
+        name
+        for name, present in (
+            ("pulumi.runtime.settings.ROOT", hasattr(settings, "ROOT")),
+            ("pulumi.runtime.settings.SETTINGS", hasattr(settings, "SETTINGS")),
+            ("pulumi.runtime.sync_await._sync_await", hasattr(sync_await, "_sync_await")),
+            ("pulumi._types.output_type_types", hasattr(_types, "output_type_types")),
+            ("pulumi._types.resource_types", hasattr(_types, "resource_types")),
+            ("pulumi._types.unwrap_optional_type", hasattr(_types, "unwrap_optional_type")),
+            ("pulumi._types.is_output_type", hasattr(_types, "is_output_type")),
+            ("ResourceInvokeResponse.unknown", "unknown" in resource_pb2.ResourceInvokeResponse.DESCRIPTOR.fields_by_name),
+            ("ResourceInvokeRequest.dependsOn", "dependsOn" in resource_pb2.ResourceInvokeRequest.DESCRIPTOR.fields_by_name),
+            *((f"MockMonitor.{m}", callable(getattr(MockMonitor, m, None))) for m in MOCK_MONITOR_METHODS),
+        )
+        if not present
+    ]
+    if missing:
+        raise SdkHookMissing(
+            f"pulumi {pulumi.__version__} lacks what gpufleet's offline preview uses ({', '.join(missing)}); "
+            f"gpufleet is tested with pulumi=={PINNED_SDK_VERSION}"
+        )
+
+
+_check_hooks()
+
+
+# --- running a program under a mock engine --------------------------------------------------------
+
+
+def install_mocks(
+    mocks: Mocks, monitor: MockMonitor, logger: logging.Logger, project: str, stack: str, root_directory: str
+) -> None:
+    """`set_mocks` for a whole program run in the current context, without its root stack.
+
+    `set_mocks` registers a `Stack` itself when there is none, and `run_in_stack` then refuses to
+    create the program's own ("Only one root Pulumi Stack may be active at once"). A placeholder
+    root hides the first, then the slot is cleared for the second.
+    """
+    settings.ROOT.set(object())  # type: ignore[arg-type]
+    set_mocks(mocks, project=project, stack=stack, preview=True, monitor=monitor, logger=logger, organization="organization")
+    settings.ROOT.set(None)
+    # MockSettings leaves these unset. `outputs` and `lock` otherwise fall back to process-wide
+    # defaults shared by every run: a failed run's pending tasks would leak into the next.
+    settings.SETTINGS.outputs = set()
+    settings.SETTINGS.lock = threading.Lock()
+    settings.SETTINGS.root_directory = root_directory
+
+
+def run_to_completion(awaitable: Awaitable[T]) -> T:
+    """Await `awaitable` from synchronous code on the current thread's event loop (the SDK's helper)."""
+    return sync_await._sync_await(awaitable)
+
+
+# --- the wire format -------------------------------------------------------------------------------
+
+
+def plain(value: struct_pb2.Value | struct_pb2.Struct) -> Any:
+    """A protobuf `Struct`/`Value` as plain data, exactly as sent: unknowns stay the sentinel
+    string, secrets and resource references stay signature maps, numbers are floats. Unlike the
+    SDK's deserializer it never rehydrates a resource reference (which would schedule a
+    `getResource` on the calling thread's event loop)."""
+    if isinstance(value, struct_pb2.Struct):
+        return {key: plain(value.fields[key]) for key in sorted(value.fields)}
+    kind = value.WhichOneof("kind")
+    if kind == "struct_value":
+        return plain(value.struct_value)
+    if kind == "list_value":
+        return [plain(item) for item in value.list_value.values]
+    if kind == "null_value" or kind is None:
+        return None
+    return getattr(value, kind)
+
+
+def struct(value: dict[str, Any]) -> struct_pb2.Struct:
+    """Plain wire data (as `plain` returns it) back into a protobuf `Struct`."""
+    message = struct_pb2.Struct()
+    message.update(value)
+    return message
+
+
+def is_secret(value: Any) -> bool:
+    return isinstance(value, dict) and value.get(SIG_KEY) == SECRET_SIG
+
+
+def is_resource_reference(value: Any) -> bool:
+    return isinstance(value, dict) and value.get(SIG_KEY) == RESOURCE_REFERENCE_SIG
+
+
+def wrap_secret(value: Any) -> dict:
+    return {SIG_KEY: SECRET_SIG, "value": value}
+
+
+def unwrap_secrets(value: Any) -> Any:
+    """`value` with every secret wrapper replaced by what it holds."""
+    if is_secret(value):
+        return unwrap_secrets(value["value"])
+    if isinstance(value, dict):
+        return {k: unwrap_secrets(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [unwrap_secrets(v) for v in value]
+    return value
+
+
+def contains_unknowns(value: Any) -> bool:
+    if value == UNKNOWN:
+        return True
+    if isinstance(value, dict):
+        return any(contains_unknowns(v) for v in value.values())
+    if isinstance(value, list):
+        return any(contains_unknowns(v) for v in value)
+    return False
+
+
+# --- the generated SDKs' type metadata ------------------------------------------------------------
+
+
+def output_property_types(cls: type) -> dict[str, Any]:
+    """Wire name -> declared type of the outputs of a resource class or an `@output_type` class
+    (an invoke's result type)."""
+    if _types.is_output_type(cls):
+        return dict(_types.output_type_types(cls))
+    return dict(_types.resource_types(cls))
+
+
+def is_output_type(cls: Any) -> bool:
+    return isinstance(cls, type) and _types.is_output_type(cls)
+
+
+def unwrap_optional(typ: Any) -> Any:
+    return _types.unwrap_optional_type(typ)
+
+
+def init_parameters(cls: type) -> frozenset[str]:
+    """The Python input names a generated resource class takes (its `_internal_init` parameters)."""
+    init = getattr(cls, "_internal_init", None)
+    if init is None:
+        raise SdkHookMissing(f"{cls.__module__}.{cls.__qualname__} has no _internal_init: not a generated Pulumi resource class")
+    return frozenset(inspect.signature(init).parameters) - {"__self__", "resource_name", "opts", "__props__"}
+
+
+def type_hints(cls: type) -> dict[str, Any]:
+    return typing.get_type_hints(cls)

@@ -1,0 +1,66 @@
+"""The offline preview behaves as `pulumi preview` does on programs written by others (issue #16):
+it never hangs, ids and cloud-computed outputs of resources being created are unknown, lookups that
+depend on them are not made, and answers always fit the SDK's declared types."""
+
+from pathlib import Path
+
+import pytest
+
+from gpufleet.offline import ProgramError, load_stack, run_program
+
+PROGRAMS = Path(__file__).resolve().parent / "programs"
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+REF = "4dabf18193072939515e22adb298388d"
+RESOURCE_REFERENCE = "5cf8f73096256a8f31e491e813e4eb8e"
+
+
+def test_resources_passed_to_multi_language_components_as_references_do_not_hang() -> None:
+    run = run_program(load_stack(PROGRAMS / "component_refs", "dev"), stall_seconds=30)
+    prefix = "urn:pulumi:dev::component-refs::"
+    assert [(r.type, r.name, r.custom) for r in run.resources] == [
+        ("pulumi:pulumi:Stack", "component-refs-dev", False),
+        ("pulumi:providers:aws", "default_7_51_1", True),
+        ("aws:iam/role:Role", "fn-role", True),
+        ("aws:lambda/function:Function", "handler", True),
+        ("aws-apigateway:index:RestAPI", "api", False),
+        ("eks:index:Cluster", "gpu", False),
+        ("eks:index:ManagedNodeGroup", "gpu-nodes", False),
+    ]
+    resources = {r.name: r for r in run.resources}
+    # References travel as the engine receives them: the function has no id yet.
+    assert resources["api"].inputs["routes"][0]["eventHandler"] == {
+        REF: RESOURCE_REFERENCE, "id": UNKNOWN, "urn": prefix + "aws:lambda/function:Function::handler"}
+    assert resources["gpu-nodes"].inputs["cluster"] == {REF: RESOURCE_REFERENCE, "urn": prefix + "eks:index:Cluster::gpu"}
+    # Outputs of components the engine would construct remotely are unknown at preview.
+    assert run.outputs == {"kubeconfig": UNKNOWN, "url": UNKNOWN}
+
+
+def test_ids_outputs_and_lookups_of_resources_being_created_are_unknown() -> None:
+    run = run_program(load_stack(PROGRAMS / "preview_semantics", "dev"))
+    assert run.outputs == {
+        "subscription": UNKNOWN,  # `group.id.apply(...)` did not run
+        "identity": UNKNOWN,  # echoing a list of ids where the SDK declares a map would make the SDK raise
+        "kubeconfig": UNKNOWN,  # the credentials lookup depends on the cluster: not made at preview
+        "ami": "ami-f1678c4bd5fac1308",
+    }
+    assert run.lookups == {
+        "aws:ec2/getAmi:getAmi": "plausible offline answer",
+        "azure-native:containerservice:listManagedClusterUserCredentials": "unknown at preview",
+    }
+    cluster = next(r for r in run.resources if r.name == "aks")
+    assert (cluster.id, cluster.inputs["identity"]) == (None, {"type": "UserAssigned", "userAssignedIdentities": [UNKNOWN]})
+
+
+def test_a_program_waiting_on_an_export_that_never_resolves_is_stopped_and_says_so() -> None:
+    with pytest.raises(ProgramError) as caught:
+        run_program(load_stack(PROGRAMS / "stuck", "export"), stall_seconds=0.5)
+    assert (caught.value.kind, caught.value.message) == (
+        None, "the program made no progress for 0.5 s; it was waiting for the stack's outputs (an export whose value never resolves)")
+
+
+def test_a_program_stuck_in_its_own_code_is_reported_at_its_line() -> None:
+    with pytest.raises(ProgramError) as caught:
+        run_program(load_stack(PROGRAMS / "stuck", "code"), stall_seconds=0.5)
+    assert caught.value.message == (
+        "the program made no progress for 0.5 s; it was waiting for the program's own code at __main__.py:9; "
+        "the stack's outputs (an export whose value never resolves)")
