@@ -52,8 +52,8 @@ FLOOR = textwrap.dedent('''
     pulumi.runtime.set_mocks(Mocks(), project="bench", stack="bench", preview=True)
     import runpy
     runpy.run_path(sys.argv[1])
-    from pulumi.runtime import sync_await
-    sync_await._sync_await(pulumi.runtime.stack.wait_for_rpcs())
+    from gpufleet.pulumi_private import run_to_completion
+    run_to_completion(pulumi.runtime.stack.wait_for_rpcs())
     print(time.perf_counter() - t0, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 ''')
 

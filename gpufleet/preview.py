@@ -13,6 +13,7 @@ from typing import Any, Callable, Protocol
 from gpufleet.config import CONFIG_KEY
 from gpufleet.estimate import PlanEstimate, ResourceView, estimate_plan
 from gpufleet.readers.views import views_from_states
+from gpufleet.offline.runner import DEFAULT_STALL_SECONDS
 from gpufleet.offline import ProgramRun, StackSettings, load_stack, preview_json, run_program
 from gpufleet.secrets import Redactor
 from gpufleet.stacks import fleet_from_settings
@@ -42,6 +43,8 @@ class PreviewResult:
             "policy_environment": self.policy_environment,
             "violations": [v.to_json() for v in self.violations],
             "placement": self.run.outputs.get("placement"),
+            # How each lookup was answered offline: none of it is real data.
+            "lookups": self.run.lookups,
         }
         return Redactor(self.secrets).value(doc)
 
@@ -93,11 +96,13 @@ def preview(
     policy_config_file: Path | None = None,
     in_process_policies: bool = False,
     steps: Steps | None = None,
+    stack_references: dict[str, dict] | None = None,
+    stall_seconds: float = DEFAULT_STALL_SECONDS,
 ) -> PreviewResult:
     """Run, estimate and judge one stack. Everything that can be checked without running the program
     (stack files, the fleet, the policy configuration) is checked first, so a mistake costs no run."""
     steps = steps or _Silent()
-    settings = load_settings(program_dir, stack)
+    settings = replace(load_settings(program_dir, stack), stack_references=dict(stack_references or {}))
     policy_config: dict[str, Any] | None = None
     if policy_pack is not None:
         from gpufleet.policy.config import default_policy_config_path, load_policy_config
@@ -107,7 +112,7 @@ def preview(
         policy_config = load_policy_config(config_path)
     on_resource: Callable[[int], None] = steps.resource_registered
     with steps.running(f"running the Pulumi program of stack {settings.stack}", count_resources=True):
-        run = run_program(settings, on_resource=on_resource)
+        run = run_program(settings, on_resource=on_resource, stall_seconds=stall_seconds)
     with steps.running(f"estimating {len(run.resources):,} resources"):
         result = PreviewResult(run=run, estimate=estimate_plan(views_from_run(run)))
     if policy_pack is not None and policy_config is not None:

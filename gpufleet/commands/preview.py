@@ -16,6 +16,8 @@ from gpufleet.commands._progress import Progress
 from gpufleet.commands._terminal import Column, console, print_table, print_violations
 from gpufleet.errors import Problem, UserError
 from gpufleet.offline import ProgramError
+from gpufleet.offline.project import read_stack_reference
+from gpufleet.offline.runner import DEFAULT_STALL_SECONDS
 from gpufleet.preview import DEFAULT_POLICY_PACK, PreviewResult, preview
 
 UNKNOWN_TEXT = "unknown"
@@ -32,6 +34,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--policy-config", type=Path, metavar="FILE",
                         help="policy config (pulumi --policy-pack-config format); default: <pack>/<STACK>.json")
     parser.add_argument("--no-policies", action="store_true", help="skip the policy pack")
+    parser.add_argument("--stack-reference", action="append", default=[], metavar="NAME=FILE",
+                        help="outputs of a stack the program reads with StackReference(NAME), from `pulumi stack "
+                             "output --json` or `pulumi stack export` (repeatable); otherwise they are unknown")
+    parser.add_argument("--stall-timeout", type=float, default=DEFAULT_STALL_SECONDS, metavar="SECONDS",
+                        help=f"stop a program that makes no progress this long (default {DEFAULT_STALL_SECONDS:g})")
     parser.add_argument("--fast-policies", action="store_true",
                         help="evaluate policies in-process instead of over the engine's gRPC protocol")
     arguments.add_quiet(parser)
@@ -64,6 +71,8 @@ def check_arguments(args: argparse.Namespace) -> None:
     """Everything that can be wrong with the arguments, before the program runs."""
     problems = arguments.existing_folder("--program", args.program)
     problems += arguments.writable("--json", args.json_file)
+    if not args.stall_timeout > 0:
+        problems.append(Problem("--stall-timeout", "must be a positive number of seconds", str(args.stall_timeout)))
     if not args.no_policies:
         problems += policy_pack_problems(args.policy_pack)
         problems += arguments.existing_file("--policy-config", args.policy_config)
@@ -83,6 +92,8 @@ def run(args: argparse.Namespace) -> int:
             policy_config_file=args.policy_config,
             in_process_policies=args.fast_policies,
             steps=Progress(quiet=args.quiet),
+            stack_references=dict(read_stack_reference(option) for option in args.stack_reference),
+            stall_seconds=args.stall_timeout,
         )
     except ProgramError as e:
         print(f"error: the Pulumi program failed: {e}", file=sys.stderr)
@@ -185,6 +196,10 @@ def render(result: PreviewResult, out: Console) -> None:
     s = run.settings
     out.print(f"[bold]gpufleet preview[/] · project [bold]{escape(s.project)}[/] · stack [bold]{escape(s.stack)}[/]"
               f" · {len(run.resources):,} resources to create")
+    if run.lookups:
+        shown = ", ".join(f"{token} ({how})" for token, how in list(run.lookups.items())[:MAX_ROWS])
+        more = f", … {len(run.lookups) - MAX_ROWS} more" if len(run.lookups) > MAX_ROWS else ""
+        out.print(f"[yellow]Looked up offline, not real data[/]: {escape(shown)}{more}")
     _types(result, out)
     _gpus(result, out)
     partial = " (known items only; see unpriced below)" if est.unpriced else ""

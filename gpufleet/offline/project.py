@@ -136,6 +136,72 @@ def _main_file(project_dir: Path, project_file: Path, main: str | None) -> Path:
     return entry
 
 
+_DECLARATION_KEYS = {"type", "default", "value", "description", "secret", "items"}
+_TYPES = {"string": str, "integer": int, "boolean": bool, "array": list, "object": dict}
+
+
+def _as_config_text(value: object) -> str:
+    """A project-level value as the CLI hands it to programs: text for scalars, JSON otherwise."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float, str)):
+        return str(value)
+    return json.dumps(value, separators=(",", ":"), sort_keys=True)
+
+
+def _project_config(project_file: Path, project: str, declared: object) -> tuple[dict[str, str], dict[str, str]]:
+    """`config:` of Pulumi.yaml as the CLI applies it: (values every stack gets unless it sets the
+    key itself, declared types by key). An entry is a plain value, or a declaration with `type`,
+    `default` or `value` (`value` for another namespace's key, such as `aws:region`)."""
+    if declared is None:
+        return {}, {}
+    if not isinstance(declared, dict):
+        raise UserError([Problem(path=f"{project_file}: config", message="must be a mapping of keys to values or declarations",
+                                 value=type(declared).__name__)], heading=_HEADING)
+    values: dict[str, str] = {}
+    types: dict[str, str] = {}
+    problems: list[Problem] = []
+    for raw_key, entry in declared.items():
+        match = _KEY.match(raw_key) if isinstance(raw_key, str) else None
+        if match is None:
+            problems.append(Problem(path=f"{project_file}: config", message="configuration keys must look like `name` or `namespace:name`", value=raw_key))
+            continue
+        key = f"{match['ns'] or project}:{match['name']}"
+        if isinstance(entry, dict) and entry and set(entry) <= _DECLARATION_KEYS:
+            kind = entry.get("type")
+            if kind is not None and kind not in _TYPES:
+                problems.append(Problem(path=f"{project_file}: config.{raw_key}.type", message="unknown configuration type",
+                                        value=kind, allowed=tuple(_TYPES), suggestion=did_you_mean(str(kind), list(_TYPES))))
+                continue
+            if kind is not None:
+                types[key] = kind
+            value = entry.get("value", entry.get("default"))
+            if value is not None:
+                values[key] = _as_config_text(value)
+        elif entry is not None:
+            values[key] = _as_config_text(entry)
+    if problems:
+        raise UserError(problems, heading=_HEADING)
+    return values, types
+
+
+def _check_types(config: dict[str, str], types: dict[str, str], where: Path) -> None:
+    """Values of declared keys must read as their type, as the CLI checks before the program runs."""
+    problems = []
+    for key, kind in sorted(types.items()):
+        text = config.get(key)
+        if text is None or text == SECRET_PLACEHOLDER:
+            continue
+        try:
+            parsed = json.loads(text) if kind in ("integer", "boolean", "array", "object") else text
+        except ValueError:
+            parsed = None
+        if kind == "integer" and isinstance(parsed, bool) or not isinstance(parsed, _TYPES[kind]):
+            problems.append(Problem(path=f"{where}: config.{key}", message=f"must be of type {kind!r} (declared in Pulumi.yaml)", value=text))
+    if problems:
+        raise UserError(problems, heading=_HEADING)
+
+
 def load_stack(project_dir: Path, stack: str) -> StackSettings:
     """The project's name and entry file and the stack's configuration, as the CLI would pass them."""
     project_dir = Path(project_dir).resolve()
@@ -190,6 +256,9 @@ def load_stack(project_dir: Path, stack: str) -> StackSettings:
             secret_keys.add(key)
     if problems:
         raise UserError(problems, heading=_HEADING)
+    project_values, declared_types = _project_config(project_file, project, doc.get("config"))
+    config = {**project_values, **config}  # the stack's own values win
+    _check_types(config, declared_types, stack_file)
 
     return StackSettings(
         project=project,
@@ -199,3 +268,24 @@ def load_stack(project_dir: Path, stack: str) -> StackSettings:
         secret_keys=frozenset(secret_keys),
         main=_main_file(project_dir, project_file, doc.get("main")),
     )
+
+
+def read_stack_reference(option: str) -> tuple[str, dict]:
+    """`NAME=FILE` of `--stack-reference`: the other stack's outputs, from `pulumi stack output
+    --json` (a map of outputs) or `pulumi stack export` (its root stack's outputs)."""
+    name, sep, file = option.partition("=")
+    if not sep or not name or not file:
+        raise UserError([Problem(path="--stack-reference", message="expected NAME=FILE, the name the program gives "
+                                 "StackReference (org/project/stack) and that stack's outputs", value=option)], heading=_HEADING)
+    try:
+        doc = json.loads(Path(file).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else f"not JSON ({exc})"
+        raise UserError([Problem(path=f"--stack-reference {name}", message=f"cannot read {file}: {reason}")], heading=_HEADING) from None
+    if isinstance(doc, dict) and isinstance(doc.get("deployment"), dict):
+        stacks = [r for r in doc["deployment"].get("resources") or [] if isinstance(r, dict) and r.get("type") == "pulumi:pulumi:Stack"]
+        doc = stacks[0].get("outputs") if stacks else None
+    if not isinstance(doc, dict):
+        raise UserError([Problem(path=f"--stack-reference {name}", message=f"{file} holds no stack outputs: give the JSON of "
+                                 "`pulumi stack output --json` or `pulumi stack export`")], heading=_HEADING)
+    return name, doc

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2 as pb
 
+from gpufleet import pulumi_private
 from gpufleet.policy.config import reconcile
 from gpufleet.policy.violations import Violation, sort_violations
 
@@ -34,11 +35,11 @@ LEVEL_VALUES = {"advisory": pb.ADVISORY, "mandatory": pb.MANDATORY, "remediate":
                 "disabled": pb.DISABLED}
 
 # Signature keys of Pulumi's wire format (sdk/go/common/resource/properties.go).
-SIG = "4dabf18193072939515e22adb298388d"
-RESOURCE_REFERENCE = "5cf8f73096256a8f31e491e813e4eb8e"
-OUTPUT_VALUE = "d0e6a833031e9bbcd3f4e8bde6ca49a4"
-SECRET = "1b47061264138c4ac30d75fd1eb44270"
-UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+SIG = pulumi_private.SIG_KEY
+RESOURCE_REFERENCE = pulumi_private.RESOURCE_REFERENCE_SIG
+OUTPUT_VALUE = pulumi_private.OUTPUT_VALUE_SIG
+SECRET = pulumi_private.SECRET_SIG
+UNKNOWN = pulumi_private.UNKNOWN
 
 
 class AnalyzerClient(Protocol):

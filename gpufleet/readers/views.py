@@ -10,7 +10,10 @@ from typing import Any
 from gpufleet.secrets import SECRET_MARK, SECRET_SIG, secret_values
 
 # Values the engine does not know at preview, and the wrapper of secret values (Pulumi's wire format).
-UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+from gpufleet.pulumi_private import SECRET_SIG as SECRET_MARK
+from gpufleet.pulumi_private import SIG_KEY as SECRET_SIG
+from gpufleet.pulumi_private import UNKNOWN
+
 # The engine marshals every unknown as UNKNOWN; SDKs may use the typed sentinels (pulumi_policy.proxy's
 # UNKNOWN_{BOOLEAN,NUMBER,ARRAY,ASSET,ARCHIVE,OBJECT}_VALUE).
 UNKNOWNS = frozenset({UNKNOWN, "1c4a061d-8072-4f0a-a4cb-0ff528b18fe7", "3eeb2bf0-c639-47a8-9e75-3b44932eb421",

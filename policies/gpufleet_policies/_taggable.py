@@ -14,9 +14,10 @@ from __future__ import annotations
 import functools
 import importlib
 import importlib.util
-import inspect
 import re
 from pathlib import Path
+
+from gpufleet.pulumi_private import init_parameters, init_parameters_in_source
 
 SDK_PACKAGES = {"aws": "pulumi_aws", "azure-native": "pulumi_azure_native", "gcp": "pulumi_gcp"}
 # The input that holds owner metadata, by package: (parameter, its wire name), first found wins.
@@ -27,7 +28,6 @@ _OWNER_FIELDS = {
 }
 # Types whose owner metadata sits in a nested input rather than a parameter of their own.
 _NESTED = {"gcp:container/nodePool:NodePool": ("nodeConfig", "resourceLabels")}
-_SIGNATURE = re.compile(r"def _internal_init\(__self__,(?P<params>.*?)\):", re.S)
 
 
 def _snake(name: str) -> str:
@@ -51,19 +51,17 @@ def _params_from_source(package: str, module: str, file_stem: str) -> set[str] |
         text = path.read_text(encoding="utf-8")
     except OSError:
         return None
-    match = _SIGNATURE.search(text)
-    if not match:
-        return None
-    return set(re.findall(r"^\s*(\w+)\s*:", match["params"], re.M))
+    params = init_parameters_in_source(text)
+    return None if params is None else set(params)
 
 
 def _params_from_import(package: str, module: str, class_name: str) -> set[str]:
     try:
         mod = importlib.import_module(package if module == "index" else f"{package}.{module}")
         cls = getattr(mod, class_name)
-        return set(inspect.signature(cls._internal_init).parameters)
-    except (ImportError, AttributeError, TypeError, ValueError):
+    except (ImportError, AttributeError):  # no such resource type in the installed SDK
         return set()
+    return set(init_parameters(cls))  # a generated class without `_internal_init` fails loudly
 
 
 @functools.cache

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import functools
 import importlib
-import inspect
 from dataclasses import dataclass
 
 from gpufleet.offline import ProgramRun, RecordedResource
+from gpufleet.pulumi_private import init_parameters
 from gpufleet.offline.runner import PROVIDER_TYPE_PREFIX, STACK_TYPE
 
 TAGS = {"team": "ml-platform", "cost-center": "cc-4012", "environment": "test"}
@@ -23,7 +23,7 @@ def taggable(type_token: str) -> bool:
     if package not in _SDK_PACKAGES:
         return False
     sdk = importlib.import_module(f"{_SDK_PACKAGES[package]}.{module.split('/')[0]}")
-    return "tags" in inspect.signature(getattr(sdk, name)._internal_init).parameters
+    return "tags" in init_parameters(getattr(sdk, name))
 
 
 def missing_owner_tags(resources) -> list[str]:

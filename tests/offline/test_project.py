@@ -139,3 +139,26 @@ def test_a_missing_entry_file(tmp_project: Path) -> None:
     assert problems_of(tmp_project, "dev") == [
         Problem(path=f"{tmp_project / 'Pulumi.yaml'}: main", message=f"program entry file not found: {tmp_project / 'app.py'}")
     ]
+
+
+PROJECT_CONFIG = Path(__file__).resolve().parent / "programs" / "project_config"
+
+
+def test_project_level_values_and_defaults_apply_unless_the_stack_sets_the_key() -> None:
+    settings = load_stack(PROJECT_CONFIG, "dev")
+    assert settings.config == {
+        "aws:region": "eu-west-1",
+        "project-config:instanceType": "p5.48xlarge",
+        "project-config:nodeCount": "4",
+        "project-config:owner": "ml-platform",
+    }
+    run = run_program(settings)
+    assert run.outputs == {"instanceType": "p5.48xlarge", "nodeCount": 4.0, "owner": "ml-platform", "zone": "eu-west-1a"}
+
+
+def test_a_stack_value_of_the_wrong_declared_type_is_a_configuration_error() -> None:
+    with pytest.raises(UserError) as caught:
+        load_stack(PROJECT_CONFIG, "bad")
+    assert [(p.path, p.message, p.value) for p in caught.value.problems] == [(
+        f"{PROJECT_CONFIG / 'Pulumi.bad.yaml'}: config.project-config:nodeCount",
+        "must be of type 'integer' (declared in Pulumi.yaml)", "many")]

@@ -1,0 +1,80 @@
+"""Guards of the private Pulumi SDK hooks gpufleet relies on (gpufleet/pulumi_private.py): each
+fails, naming the hook, when an SDK upgrade moves or changes it."""
+
+import asyncio
+import importlib.util
+import warnings
+
+import pulumi
+import pytest
+from pulumi.runtime import settings
+from pulumi.runtime.mocks import MockMonitor
+from pulumi.runtime.proto import resource_pb2
+
+from gpufleet import pulumi_private as sdk
+
+with warnings.catch_warnings():  # the provider SDKs' import-time deprecation notices
+    warnings.simplefilter("ignore", DeprecationWarning)
+    import pulumi_aws
+    import pulumi_azure_native.containerservice
+
+    AMI_RESULT, INSTANCE, BUCKET = pulumi_aws.ec2.GetAmiResult, pulumi_aws.ec2.Instance, pulumi_aws.s3.Bucket
+
+
+def test_the_sdk_is_the_pinned_version() -> None:
+    assert sdk.installed_sdk_version() == sdk.PINNED_SDK_VERSION
+
+
+def test_wire_format_signatures_and_the_unknown_sentinel() -> None:
+    assert (sdk.SIG_KEY, sdk.SECRET_SIG, sdk.RESOURCE_REFERENCE_SIG, sdk.OUTPUT_VALUE_SIG, sdk.UNKNOWN) == (
+        "4dabf18193072939515e22adb298388d", "1b47061264138c4ac30d75fd1eb44270", "5cf8f73096256a8f31e491e813e4eb8e",
+        "d0e6a833031e9bbcd3f4e8bde6ca49a4", "04da6b54-80e4-46f7-96ec-b56ff0331ba9")
+
+
+def test_the_root_stack_slot_is_a_context_variable() -> None:
+    token = settings.ROOT.set(None)
+    assert settings.ROOT.get() is None
+    settings.ROOT.reset(token)
+
+
+def test_mock_monitor_dispatches_to_the_methods_the_offline_monitor_replaces() -> None:
+    assert all(callable(getattr(MockMonitor, name)) for name in sdk.MOCK_MONITOR_METHODS)
+    info = MockMonitor(None).GetDeploymentInfo(None)  # type: ignore[arg-type]
+    # The mock does not gate invokes; the offline monitor adds what the engine advertises.
+    assert sdk.INVOKE_DEPENDS_ON not in info.supportedFeatures
+    assert resource_pb2.ResourceInvokeResponse(unknown=True).unknown
+
+
+def test_run_to_completion_awaits_on_the_current_loop() -> None:
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        async def forty_two() -> int:
+            return 42
+        assert sdk.run_to_completion(forty_two()) == 42
+    finally:
+        asyncio.set_event_loop(None)
+        loop.close()
+
+
+def test_output_types_of_resources_and_lookup_results() -> None:
+    identity = sdk.output_property_types(pulumi_azure_native.containerservice.ManagedCluster)["identity"]
+    assert sdk.is_output_type(identity)
+    assert str(sdk.output_property_types(identity)["userAssignedIdentities"]).startswith("typing.Mapping[str, ")
+    assert sdk.output_property_types(AMI_RESULT)["mostRecent"] is bool
+    assert sdk.unwrap_optional(sdk.output_property_types(INSTANCE)["instanceType"]) is str
+
+
+def test_init_parameters_from_the_class_and_from_its_source() -> None:
+    params = sdk.init_parameters(BUCKET)
+    assert {"tags", "bucket", "force_destroy"} <= params and "opts" not in params
+    source = importlib.util.find_spec("pulumi_aws.s3.bucket").origin
+    with open(source, encoding="utf-8") as f:
+        assert sdk.init_parameters_in_source(f.read()) == params
+    with pytest.raises(sdk.SdkHookMissing, match="has no _internal_init"):
+        sdk.init_parameters(pulumi.CustomResource)
+
+
+def test_plain_keeps_resource_references_without_rehydrating_them() -> None:
+    reference = {sdk.SIG_KEY: sdk.RESOURCE_REFERENCE_SIG, "urn": "urn:pulumi:s::p::eks:index:Cluster::c"}
+    assert sdk.plain(sdk.struct({"cluster": reference, "n": 2})) == {"cluster": reference, "n": 2.0}
