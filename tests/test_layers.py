@@ -14,6 +14,7 @@ LAYERS = [
     ("gpufleet.secrets", 0),
     ("gpufleet.files", 0),
     ("gpufleet.catalog", 0),
+    ("gpufleet.pulumi_private", 0),  # the Pulumi SDK's private hooks: used from every layer
     ("gpufleet.footprint", 1),
     ("gpufleet.readers", 1),
     ("gpufleet.clouds", 1),
