@@ -8,8 +8,8 @@ from typing import Any, Iterable
 
 from gpufleet.catalog import Catalog, load_catalog
 from gpufleet.clouds import reader_for, with_inline_capacity
-from gpufleet.readers.base import Capacity
-from gpufleet.readers.views import ResourceView
+from gpufleet.readers.base import NAME_INPUTS, Capacity, name_key
+from gpufleet.readers.views import ResourceView, get_known
 from gpufleet.footprint import capacity_footprint
 from gpufleet.secrets import Redactor
 
@@ -171,12 +171,17 @@ def _estimate_capacity(view: ResourceView, cap: Capacity, catalog: Catalog) -> R
 
 
 def index_views(views: Iterable[ResourceView]) -> dict[str, ResourceView]:
-    """Views by URN and by id, for cross-resource lookups (launch templates, clusters)."""
+    """Views by URN, by "id:<id>" and by name (`gpufleet.readers.base.by_name`), for cross-resource
+    lookups (launch templates, clusters) in constant time; the first view wins."""
     graph: dict[str, ResourceView] = {}
     for v in views:
         graph[v.urn] = v
         if v.id:
             graph.setdefault(f"id:{v.id}", v)
+        for key in NAME_INPUTS:
+            name = get_known(v.inputs, key)
+            if isinstance(name, str):
+                graph.setdefault(name_key(key, v.type, name), v)
     return graph
 
 

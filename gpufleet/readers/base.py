@@ -23,6 +23,24 @@ ONE_INSTANCE = "(one instance)"  # the scaling "path" of resources that are a si
 NOT_CONFIGURED = "—"  # a fabric the resource configures nothing for
 
 Graph = dict[str, ResourceView]  # views by URN and by "id:<id>" (gpufleet.estimate.plan.index_views)
+# Inputs that name a resource for others to refer to it (a launch template's or GKE cluster's `name`,
+# an AKS cluster's `resourceName`): indexed in the graph so lookups by name stay linear in plan size.
+NAME_INPUTS = ("name", "resourceName")
+
+
+def name_key(key: str, type_: str, name: str) -> str:
+    return f"{key}:{type_}:{name}"
+
+
+def by_name(graph: Graph, type_: str, key: str, name: object) -> ResourceView | None:
+    """The first view of `type_` whose input `key` (one of NAME_INPUTS) is `name`."""
+    return graph.get(name_key(key, type_, name)) if isinstance(name, str) else None
+
+
+def by_id(graph: Graph, type_: str, id_: object) -> ResourceView | None:
+    """The first view with id `id_`, if it is of `type_`."""
+    view = graph.get(f"id:{id_}") if isinstance(id_, str) else None
+    return view if view is not None and view.type == type_ else None
 
 
 @dataclass(frozen=True)

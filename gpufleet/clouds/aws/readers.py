@@ -14,6 +14,8 @@ from gpufleet.readers.base import (
     Scaling,
     Storage,
     billable_readers,
+    by_id,
+    by_name,
     count,
     duty,
     number,
@@ -44,11 +46,11 @@ def launch_template(view: ResourceView, graph: Graph) -> ResourceView | None:
     ref = _launch_template_ref(view.inputs)
     if ref is None:
         return None
-    ids = {get_known(ref, "id"), get_known(ref, "launchTemplateId")} - {None}
-    names = {get_known(ref, "name"), get_known(ref, "launchTemplateName")} - {None}
-    for other in graph.values():
-        if other.type == LAUNCH_TEMPLATE and (
-                (other.id is not None and other.id in ids) or get_known(other.inputs, "name") in names):
+    for id_ in (get_known(ref, "id"), get_known(ref, "launchTemplateId")):
+        if (other := by_id(graph, LAUNCH_TEMPLATE, id_)) is not None:
+            return other
+    for name in (get_known(ref, "name"), get_known(ref, "launchTemplateName")):
+        if (other := by_name(graph, LAUNCH_TEMPLATE, "name", name)) is not None:
             return other
     return None
 

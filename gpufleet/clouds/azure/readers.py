@@ -15,6 +15,7 @@ from gpufleet.readers.base import (
     Scaling,
     Storage,
     billable_readers,
+    by_name,
     count,
     duty,
     number,
@@ -44,8 +45,7 @@ def _aks_cluster(pool: ResourceView, graph: Graph) -> ResourceView | None:
     name = get_known(pool.inputs, "resourceName")
     if name is None:
         return None
-    return next((other for other in graph.values()
-                 if other.type == AKS_CLUSTER and get_known(other.inputs, "resourceName") == name), None)
+    return by_name(graph, AKS_CLUSTER, "resourceName", name)
 
 
 def _location(view: ResourceView) -> str | None:

@@ -22,6 +22,8 @@ from gpufleet.readers.base import (
     Scaling,
     Storage,
     billable_readers,
+    by_id,
+    by_name,
     count,
     duty,
     number,
@@ -61,8 +63,7 @@ def _gke_cluster(pool: ResourceView, graph: Graph) -> ResourceView | None:
     ref = get_known(pool.inputs, "cluster")
     if not isinstance(ref, str):
         return None
-    return next((other for other in graph.values() if other.type == CLUSTER
-                 and ref in (other.id, get_known(other.inputs, "name"))), None)
+    return by_id(graph, CLUSTER, ref) or by_name(graph, CLUSTER, "name", ref)
 
 
 def _pool_location(inputs: dict[str, Any]) -> Any:
