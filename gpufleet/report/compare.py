@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from gpufleet.readers.views import plain
-from gpufleet.report.fmt import DECIMALS, to_decimal
+from gpufleet.report.fmt import DECIMALS, difference, to_decimal
 from gpufleet.report.plans import Plan, urn_type
 from gpufleet.report.summary import FIGURES, Totals, totals_of
 
@@ -69,7 +69,7 @@ class Change:
                 values.append(int(estimate[figure]))
             else:
                 values.append(to_decimal(estimate[figure], DECIMALS[figure]) or 0)
-        return values[1] - values[0]
+        return difference(values[1], values[0]) if figure != "gpus" else values[1] - values[0]
 
 
 @dataclass(frozen=True)
@@ -84,8 +84,7 @@ class Comparison:
         """Head total minus base total, as printed (`monthly_tco2e` too); None when either is unknown."""
         if figure == "gpus":
             return self.head_totals.gpus - self.base_totals.gpus
-        b, h = self.base_totals.decimal(figure), self.head_totals.decimal(figure)
-        return None if b is None or h is None else h - b
+        return difference(self.head_totals.decimal(figure), self.base_totals.decimal(figure))
 
     def of_kind(self, kind: ChangeKind) -> list[Change]:
         return [c for c in self.changes if c.kind == kind]

@@ -1,14 +1,21 @@
 """How the report writes numbers: thousands separators, fixed decimals, signed deltas, "unknown".
 
 An unknown figure is written "unknown", never 0. Deltas carry their sign ("+8", "-1,234.56"); a zero
-delta is written without one ("0", "0.00").
+delta is written without one ("0", "0.00"). A figure is written whole however large (a hostile or
+broken plan's 1e26 USD reads as what it is, in scientific notation from 10^15 on); one that is not
+finite reads "infinite" or "not a number".
 """
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_EVEN, Decimal
+import math
+from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation, localcontext
 
 UNKNOWN_TEXT = "unknown"
+# Beyond this a figure is no real fleet's: written in scientific notation, so it stays readable.
+ABSURD = Decimal(10) ** 15
+# Enough digits for any float (10^308) with its decimals, so rounding never fails on a huge figure.
+_CONTEXT = Context(prec=400, Emax=999_999, Emin=-999_999)
 
 # Decimals per figure: cents, tenths of a kWh, kilograms of CO2e (as tonnes).
 DECIMALS: dict[str, int] = {"gpus": 0, "monthly_usd": 2, "monthly_kwh": 1, "monthly_tco2e": 3}
@@ -18,8 +25,15 @@ def to_decimal(value: float | int | None, decimals: int) -> Decimal | None:
     """A float as the decimal it prints as (`repr`), rounded half-even to `decimals`."""
     if value is None:
         return None
-    return Decimal(repr(value) if isinstance(value, float) else value).quantize(Decimal(1).scaleb(-decimals),
-                                                                                 rounding=ROUND_HALF_EVEN)
+    d = Decimal(repr(value) if isinstance(value, float) else value)
+    if not d.is_finite():
+        return d
+    with localcontext(_CONTEXT):
+        return d.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_EVEN)
+
+
+def _not_finite(d: Decimal) -> str:
+    return "not a number" if d.is_nan() else "infinite" if d > 0 else "-infinite"
 
 
 def number(value: float | int | Decimal | None, decimals: int) -> str:
@@ -28,8 +42,13 @@ def number(value: float | int | Decimal | None, decimals: int) -> str:
         return UNKNOWN_TEXT
     d = value if isinstance(value, Decimal) else to_decimal(value, decimals)
     assert d is not None
-    d = d.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_EVEN)
-    return f"{d + 0:,.{decimals}f}"  # `+ 0` turns -0.00 into 0.00
+    if not d.is_finite():
+        return _not_finite(d)
+    if abs(d) >= ABSURD:
+        return f"{d:.3e}"
+    with localcontext(_CONTEXT):
+        d = d.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_EVEN)
+        return f"{d + 0:,.{decimals}f}"  # `+ 0` turns -0.00 into 0.00
 
 
 def signed(value: float | int | Decimal | None, decimals: int) -> str:
@@ -38,10 +57,15 @@ def signed(value: float | int | Decimal | None, decimals: int) -> str:
         return UNKNOWN_TEXT
     d = value if isinstance(value, Decimal) else to_decimal(value, decimals)
     assert d is not None
-    d = d.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_EVEN)
-    if d == 0:
-        return number(d, decimals)
-    return f"{d:+,.{decimals}f}"
+    if not d.is_finite():
+        return _not_finite(d) if d.is_nan() or d < 0 else "+infinite"
+    if abs(d) >= ABSURD:
+        return f"{d:+.3e}"
+    with localcontext(_CONTEXT):
+        d = d.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_EVEN)
+        if d == 0:
+            return number(d, decimals)
+        return f"{d:+,.{decimals}f}"
 
 
 def figure(name: str, value: float | int | Decimal | None) -> str:
@@ -55,3 +79,40 @@ def delta(name: str, value: float | int | Decimal | None) -> str:
 def count(n: int, singular: str, plural: str | None = None) -> str:
     """"1 resource", "3 resources"."""
     return f"{n:,} {singular if n == 1 else plural or singular + 's'}"
+
+
+def is_finite(value: float | int | Decimal | None) -> bool:
+    if isinstance(value, Decimal):
+        return value.is_finite()
+    return value is None or math.isfinite(value)
+
+
+def difference(head: Decimal | None, base: Decimal | None) -> Decimal | None:
+    """head - base, exact for any figure a plan can hold; infinite minus infinite is not a number."""
+    if head is None or base is None:
+        return None
+    with localcontext(_CONTEXT) as context:
+        context.traps[InvalidOperation] = False
+        return head - base
+
+
+def sum_figures(values: list[Decimal | int]) -> Decimal:
+    """The exact sum of figures as printed; infinities add up to infinite (or not a number)."""
+    with localcontext(_CONTEXT) as context:
+        context.traps[InvalidOperation] = False
+        return sum((Decimal(v) for v in values), Decimal(0))
+
+
+def gpus(n: int | Decimal | None) -> str:
+    """A GPU count: "1,024"; a count no fleet has (a broken plan) in scientific notation."""
+    if n is None:
+        return UNKNOWN_TEXT
+    return f"{Decimal(n):.3e}" if abs(n) >= ABSURD else f"{n:,}"
+
+
+def signed_gpus(n: int | Decimal | None) -> str:
+    if n is None:
+        return UNKNOWN_TEXT
+    if abs(n) >= ABSURD:
+        return f"{Decimal(n):+.3e}"
+    return f"{n:+,}" if n else "0"

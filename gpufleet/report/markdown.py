@@ -1,19 +1,44 @@
-"""The report as Markdown for a pull-request comment.
+"""The report as Markdown for a pull-request comment: what changed first.
 
-Order: the figures first (one screen per stack: totals and their change, policies in one line, where
-the GPUs are, fabric, storage), then mandatory policy violations, then the long lists collapsed in
-`<details>`. The text stays under GitHub's comment limit (65,536 characters): long lists are cut
-with a note saying how many rows were left out, and if that is not enough the text is cut.
+Order: the hidden marker; a headline verdict over every stack (Δ USD/month, Δ %, Δ tCO2e/month,
+Δ GPUs, mandatory violations first); when the head preview failed, that and its error; the stacks
+that changed (significantly, by the thresholds), each expanded, most consequential first; the others
+collapsed to one line each; a small Mermaid chart of cost and carbon in a collapsed section.
+
+Per changed stack: totals base -> head and the change; policies; every mandatory violation; where the
+GPUs are (base -> head); per workload $/GPU-hour and gCO2e/GPU-hour (base -> head); recommendations
+with their savings when the plan carries a placement; fabric and storage; then the long lists
+collapsed in `<details>`.
+
+Every value that comes from a plan is made inert (`gpufleet.report.inert`). The text stays under
+GitHub's comment limit (65,536 characters): long lists are cut with a note saying how many rows were
+left out, mandatory violations last (then grouped by policy, each policy named with its count), and
+only if that is not enough is the text cut.
 """
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any, Iterable, Sequence
 
-from gpufleet.report import fmt
+from gpufleet.report import fmt, inert
 from gpufleet.report.compare import Change, Comparison
 from gpufleet.report.model import StackReport
 from gpufleet.report.summary import Summary, Totals
+from gpufleet.report.verdict import (
+    Thresholds,
+    changed,
+    headline,
+    mandatory,
+    ordered,
+    paired,
+    percent,
+    recommendations,
+    region_pairs,
+    region_value,
+    unit,
+    workload_pairs,
+)
 
 MARKER = "<!-- gpufleet-report -->"
 COMMENT_LIMIT = 65_536
@@ -24,14 +49,20 @@ _FIGURE_ROWS = (("GPUs", "gpus"), ("USD/month", "monthly_usd"), ("kWh/month", "m
 _LEVEL_MARK = {"mandatory": "❌", "remediate": "🔧", "advisory": "⚠️"}
 _KIND_MARK = {"added": "+", "removed": "-", "changed": "~"}
 FULL_LIST_HINT = "run `gpufleet report` or `gpufleet diff` locally for the full list"
+ERROR_LINES = 40  # the end of a failed head preview's output shown in the comment
+_MAX_POLICIES_NAMED = 50
+
+
+class Md(str):
+    """Markdown made here (or already made inert): a table cell that is not escaped again."""
 
 
 def _cell(value: object) -> str:
-    return " ".join(str(value).split()).replace("|", "\\|")
+    return value if isinstance(value, Md) else inert.text(value)
 
 
-def _code(value: object) -> str:
-    return f"`{_cell(value).replace('`', chr(39))}`"
+def _code(value: object) -> Md:
+    return Md(inert.code(value))
 
 
 def _table(headers: Sequence[str], rows: list[Sequence[object]], cap: int | None, align: str = "") -> list[str]:
@@ -54,34 +85,95 @@ def _details(summary: str, body: list[str]) -> list[str]:
 
 
 def _totals_value(totals: Totals, figure: str) -> str:
-    return f"{totals.gpus:,}" if figure == "gpus" else fmt.figure(figure, getattr(totals, figure))
+    return fmt.gpus(totals.gpus) if figure == "gpus" else fmt.figure(figure, getattr(totals, figure))
 
 
-# --- sections -----------------------------------------------------------------------------------
+def _delta(figure: str, value: Decimal | int | None) -> str:
+    return fmt.signed_gpus(value) if figure == "gpus" else fmt.delta(figure, value)
 
-def _headline(r: StackReport) -> str:
+
+def _arrow(base: str, head: str) -> str:
+    return head if base == head else f"{base} → {head}"
+
+
+def _percent(value: Decimal | None) -> str:
+    if value is None:
+        return "n/a"
+    return fmt.signed(value, 1) + " %"
+
+
+# --- headline -----------------------------------------------------------------------------------
+
+def _mandatory_by_policy(reports: list[StackReport]) -> str:
+    parts = []
+    for r in reports:
+        counts: dict[str, int] = {}
+        for v in mandatory(r.summary):
+            counts[str(v.get("policy"))] = counts.get(str(v.get("policy")), 0) + 1
+        named = [f"{inert.code(p)} ({n:,})" for p, n in sorted(counts.items())[:_MAX_POLICIES_NAMED]]
+        if len(counts) > _MAX_POLICIES_NAMED:
+            named.append(f"and {len(counts) - _MAX_POLICIES_NAMED:,} more policies")
+        if named:
+            parts.append(f"{inert.code(r.stack)}: " + ", ".join(named))
+    return "; ".join(parts)
+
+
+def _headline(reports: list[StackReport], significant: list[StackReport], thresholds: Thresholds) -> list[str]:
+    h = headline(reports)
+    verdict = f"❌ {h.mandatory:,} mandatory policy violation{'s' if h.mandatory != 1 else ''}" if h.mandatory \
+        else "✅ no mandatory policy violations"
+    if h.compared:
+        figures = (f"**{fmt.delta('monthly_usd', h.usd)} USD/month** ({_percent(h.usd_percent)}) · "
+                   f"**{fmt.delta('monthly_tco2e', h.tco2e)} tCO2e/month** · **{fmt.signed_gpus(h.gpus)} GPUs**")
+    else:
+        figures = (f"**{fmt.number(h.head_usd, 2)} USD/month** · **{fmt.number(h.head_tco2e, 3)} tCO2e/month** · "
+                   f"**{fmt.gpus(h.head_gpus)} GPUs**")
+    lines = [f"**{verdict}** · {figures}", ""]
+    if h.mandatory:
+        lines += [f"> ❌ **Blocked by mandatory policies** — {_mandatory_by_policy(reports)}", ""]
+    if h.compared and not significant:
+        why = f" (no stack reaches the thresholds: {thresholds.describe()})" if thresholds.any_set and any(
+            changed(r) for r in reports) else ""
+        lines += [f"No significant change{why}.", ""]
+    return lines
+
+
+def _head_error(error: str) -> list[str]:
+    tail = error.rstrip("\n").splitlines()[-ERROR_LINES:]
+    cut = len(error.rstrip("\n").splitlines()) - len(tail)
+    note = f" (its last {len(tail)} lines)" if cut > 0 else ""
+    return ["> ⚠️ **The head preview failed**: the stacks below are what could be previewed; a stack whose "
+            f"head failed is not in this report. The error{note}:", "", *inert.fenced("\n".join(tail)), ""]
+
+
+# --- one stack ----------------------------------------------------------------------------------
+
+def _stack_title(r: StackReport) -> str:
     t, c = r.summary.totals, r.comparison
-    gpus = f"{t.gpus:,} GPUs" + (f" ({fmt.delta('gpus', c.delta('gpus'))})" if c else "")
+    gpus = f"{fmt.gpus(t.gpus)} GPUs" + (f" ({fmt.signed_gpus(c.delta('gpus'))})" if c else "")
     usd = f"{fmt.figure('monthly_usd', t.monthly_usd)} USD/month" + (
         f" ({fmt.delta('monthly_usd', c.delta('monthly_usd'))})" if c else "")
-    return f"### {_code(r.stack)}: {gpus} · {usd}"
+    state = " — new stack" if r.base_missing else ""
+    return f"### {inert.code(r.stack)}: {gpus} · {usd}{state}"
 
 
 def _sources(r: StackReport) -> str:
-    text = f"_head: {_code(r.head.source)} ({r.head.format_name})"
+    text = f"_head: {inert.code(r.head.source)} ({r.head.format_name})"
     if r.comparison is not None:
         base = r.comparison.base
-        text += "; base: none (no base plan: a new stack, or its base preview failed)" if r.base_missing else f"; base: {_code(base.source)} ({base.format_name})"
+        text += ("; base: none (no base plan: a new stack, or its base preview failed)" if r.base_missing
+                 else f"; base: {inert.code(base.source)} ({base.format_name})")
     return text + "_"
 
 
 def _figures(r: StackReport) -> list[str]:
     s, c = r.summary, r.comparison
     if c is None:
-        rows = [(label, _totals_value(s.totals, f)) for label, f in _FIGURE_ROWS]
+        rows = [(label, Md(_totals_value(s.totals, f))) for label, f in _FIGURE_ROWS]
         lines = _table(("", "this plan"), rows, None, "lr")
     else:
-        rows = [(label, _totals_value(c.base_totals, f), _totals_value(c.head_totals, f), fmt.delta(f, c.delta(f)))
+        rows = [(label, Md(_totals_value(c.base_totals, f)), Md(_totals_value(c.head_totals, f)),
+                 Md(_delta(f, c.delta(f))))
                 for label, f in _FIGURE_ROWS]
         lines = _table(("", "base", "head", "change"), rows, None, "lrrr")
     notes = []
@@ -93,8 +185,8 @@ def _figures(r: StackReport) -> list[str]:
         lines += ["", f"> Totals leave out what is unknown — {'; '.join(notes)} (listed below). "
                       "Unknown is never counted as 0."]
     plans = [r.head] + ([r.comparison.base] if r.comparison is not None else [])
-    lines += ["", *(f"> **Warning** ({_code(p.source)}): {w}" for p in plans for w in p.warnings)] \
-        if any(p.warnings for p in plans) else []
+    if any(p.warnings for p in plans):
+        lines += ["", *(f"> **Warning** ({inert.code(p.source)}): {inert.text(w)}" for p in plans for w in p.warnings)]
     return lines
 
 
@@ -105,11 +197,12 @@ def _policy_line(r: StackReport) -> str:
             return "**Policies:** not run (`gpufleet preview --no-policies`)"
         return ("**Policies:** not in this plan (`pulumi preview --json` and `pulumi stack export` carry no "
                 "policy results; `gpufleet preview --json` does)")
-    label = f"**Policies ({_code(r.head.policy_environment)}):**" if r.head.policy_environment else "**Policies:**"
+    label = f"**Policies ({inert.code(r.head.policy_environment)}):**" if r.head.policy_environment else "**Policies:**"
     if not s.violations:
         return f"{label} ✅ no violations"
     counts = s.violation_counts()
-    return label + " " + " · ".join(f"{_LEVEL_MARK.get(level, '•')} {counts[level]:,} {level}" for level in counts)
+    return label + " " + " · ".join(f"{_LEVEL_MARK.get(level, '•')} {counts[level]:,} {inert.text(level, 40)}"
+                                    for level in counts)
 
 
 def _change_line(c: Comparison) -> str:
@@ -121,61 +214,129 @@ def _operations_line(r: StackReport) -> str | None:
     ops = r.head.operations
     if r.head.format != "preview" or not ops:
         return None
-    parts = [f"{n:,} {op}" for op, n in sorted(ops.items()) if op != "same"] or ["no changes"]
+    parts = [f"{n:,} {inert.text(op, 40)}" for op, n in sorted(ops.items()) if op != "same"] or ["no changes"]
     return "**Pulumi operations:** " + " · ".join(parts)
 
 
-def _regions(s: Summary, cap: int | None) -> list[str]:
-    rows = [(r.cloud, r.region, f"{r.gpus:,}", fmt.figure("monthly_usd", r.monthly_usd)
-             + (f" (and {r.unpriced:,} unpriced)" if r.unpriced and r.monthly_usd is not None else ""),
-             fmt.figure("monthly_kwh", r.monthly_kwh), fmt.figure("monthly_tco2e", r.monthly_tco2e))
-            for r in s.regions]
+def _regions(r: StackReport, cap: int | None) -> list[str]:
+    rows = []
+    for p in region_pairs(r):
+        cells: list[object] = [p.key[0], p.key[1]]
+        for figure in ("gpus", "monthly_usd", "monthly_kwh", "monthly_tco2e"):
+            head = region_value(p.head, figure)
+            if figure == "monthly_usd" and p.head is not None and p.head.unpriced and p.head.monthly_usd is not None:
+                head += f" (and {p.head.unpriced:,} unpriced)"
+            cells.append(Md(_arrow(region_value(p.base, figure), head) if r.comparison else head))
+        rows.append(cells)
     return _table(("cloud", "region", "GPUs", "USD/month", "kWh/month", "tCO2e/month"), rows, cap, "llrrrr")
 
 
-def _fabric(s: Summary, cap: int | None) -> list[str]:
-    rows = [(f.cloud, f.region, f.instance_type, "unknown" if f.nodes is None else f"{f.nodes:,}", f"{f.gpus:,}",
-             f.interconnect, f.configured) for f in s.fabric]
+def _workloads(r: StackReport, cap: int | None) -> list[str]:
+    rows = []
+    for p in workload_pairs(r):
+        w = p.head or p.base
+        figures = []
+        for attribute, digits in (("usd_per_gpu_hour", 2), ("gco2e_per_gpu_hour", 0)):
+            head = "—" if p.head is None else unit(getattr(p.head, attribute), digits)
+            base = "—" if p.base is None else unit(getattr(p.base, attribute), digits)
+            figures.append(Md(_arrow(base, head) if r.comparison else head))
+        gpus = Md(_arrow("—" if p.base is None else fmt.gpus(p.base.gpus), "—" if p.head is None else fmt.gpus(p.head.gpus))
+                  if r.comparison else fmt.gpus(w.gpus))
+        rows.append((_code(w.name), w.where, _code(w.instance_type), gpus, *figures))
+    return _table(("workload", "where", "instance type", "GPUs", "USD/GPU-hour", "gCO2e/GPU-hour"), rows, cap,
+                  "lllrrr")
+
+
+def _recommendations(r: StackReport, cap: int | None) -> list[str]:
+    found = recommendations(r)
+    if not found:
+        return []
+    lines = []
+    shown = found if cap is None else found[:max(cap, 5)]
+    for x in shown:
+        usd = "unknown USD/month" if x.delta_usd is None else f"{fmt.signed(x.delta_usd, 2)} USD/month"
+        co2 = "unknown tCO2e/month" if x.delta_kgco2e is None else f"{fmt.signed(x.delta_kgco2e / 1000, 3)} tCO2e/month"
+        lines.append(f"- move {inert.code(x.workload)} to {inert.text(x.where)} ({inert.code(x.instance_type)}): "
+                     f"{usd}, {co2}")
+    if len(found) > len(shown):
+        lines.append(f"- _… {len(found) - len(shown):,} more: {FULL_LIST_HINT}_")
+    return lines
+
+
+def _fabric(r: StackReport, cap: int | None) -> list[str]:
+    base = r.base_summary.fabric if r.base_summary else None
+    rows = []
+    for p in paired(base, r.summary.fabric, lambda f: (f.cloud, f.region, f.instance_type, f.interconnect,
+                                                         f.configured)):
+        nodes = [("—" if f is None else "unknown" if f.nodes is None else fmt.gpus(f.nodes)) for f in (p.base, p.head)]
+        gpus = ["—" if f is None else fmt.gpus(f.gpus) for f in (p.base, p.head)]
+        if r.comparison is None:
+            nodes, gpus = [nodes[1]] * 2, [gpus[1]] * 2
+        rows.append((*p.key[:3], Md(_arrow(*nodes)), Md(_arrow(*gpus)), *p.key[3:]))
     return _table(("cloud", "region", "instance type", "nodes", "GPUs", "interconnect", "configured"), rows, cap,
                   "lllrrll")
 
 
-def _storage(s: Summary, cap: int | None) -> list[str]:
-    rows = [(st.tier, st.cloud, st.region, f"{st.resources:,}",
-             "elastic" if st.elastic else fmt.number(st.capacity_tib, 2) + (" TiB" if st.capacity_tib is not None else ""),
-             ", ".join(st.details) or "—") for st in s.storage]
+def _storage_capacity(st: Any) -> str:
+    if st is None:
+        return "—"
+    if st.elastic:
+        return "elastic"
+    return fmt.number(st.capacity_tib, 2) + (" TiB" if st.capacity_tib is not None else "")
+
+
+def _storage(r: StackReport, cap: int | None) -> list[str]:
+    base = r.base_summary.storage if r.base_summary else None
+    rows = []
+    for p in paired(base, r.summary.storage, lambda st: (st.tier, st.cloud, st.region)):
+        counts = ["—" if st is None else f"{st.resources:,}" for st in (p.base, p.head)]
+        capacity = [_storage_capacity(p.base), _storage_capacity(p.head)]
+        if r.comparison is None:
+            counts, capacity = [counts[1]] * 2, [capacity[1]] * 2
+        st = p.head or p.base
+        rows.append((*p.key, Md(_arrow(*counts)), Md(_arrow(*capacity)), ", ".join(st.details) or "—"))
     return _table(("storage", "cloud", "region", "resources", "capacity", "details"), rows, cap, "lllrrl")
 
 
-def _violation_rows(violations: Iterable[dict[str, Any]]) -> list[tuple[str, ...]]:
-    return [(f"{_LEVEL_MARK.get(str(v.get('level')), '•')} {v.get('level')}", _code(v.get("policy")),
-             _code(str(v.get("urn") or "(stack)").rsplit("::", 1)[-1]), str(v.get("message")))
+def _violation_rows(violations: Iterable[dict[str, Any]]) -> list[tuple[object, ...]]:
+    return [(Md(f"{_LEVEL_MARK.get(str(v.get('level')), '•')} {inert.text(v.get('level'), 40)}"), _code(v.get("policy")),
+             _code(str(v.get("urn") or "(stack)").rsplit("::", 1)[-1]), v.get("message"))
             for v in violations]
 
 
-def _policies(s: Summary, cap: int | None) -> list[str]:
-    if not s.violations:
+def _mandatory_section(s: Summary, compact: bool) -> list[str]:
+    found = mandatory(s)
+    if not found:
         return []
-    headers = ("level", "policy", "resource", "message")
-    mandatory = [v for v in s.violations if v.get("level") == "mandatory"]
-    others = [v for v in s.violations if v.get("level") != "mandatory"]
-    lines = []
-    if mandatory:
-        lines += [f"**Mandatory policy violations ({len(mandatory):,})** — these block the deployment:", "",
-                  *_table(headers, _violation_rows(mandatory), cap if cap is None else max(cap, 5)), ""]
-    lines += _details(f"Other policy results ({len(others):,})", _table(headers, _violation_rows(others), cap))
-    return lines
+    heading = f"**Mandatory policy violations ({len(found):,})** — these block the deployment:"
+    if not compact:
+        return [heading, "", *_table(("level", "policy", "resource", "message"), _violation_rows(found), None), ""]
+    # Too many to list in full within the comment: each policy with its count and first resources.
+    by_policy: dict[str, list[str]] = {}
+    for v in found:
+        by_policy.setdefault(str(v.get("policy")), []).append(str(v.get("urn") or "(stack)").rsplit("::", 1)[-1])
+    rows = [(_code(p), Md(f"{len(names):,}"), Md(", ".join(inert.code(n, 60) for n in names[:5])
+                                                 + (f", … {len(names) - 5:,} more" if len(names) > 5 else "")))
+            for p, names in sorted(by_policy.items())]
+    return [heading, "", *_table(("policy", "resources", "first resources"), rows, None, "lrl"), "",
+            f"_Messages not shown (too many for one comment): {FULL_LIST_HINT}._", ""]
+
+
+def _other_policies(s: Summary, cap: int | None) -> list[str]:
+    others = [v for v in s.violations or [] if v.get("level") != "mandatory"]
+    return _details(f"Other policy results ({len(others):,})",
+                    _table(("level", "policy", "resource", "message"), _violation_rows(others), cap))
 
 
 def _change_value(change: Change, figure: str) -> str:
     if not change.costs:
         return "—"
-    return fmt.delta(figure, change.delta(figure))
+    return _delta(figure, change.delta(figure))
 
 
 def _changes(c: Comparison, cap: int | None) -> list[str]:
-    rows = [(_KIND_MARK[ch.kind], _code(ch.name), _code(ch.type), ", ".join(ch.changed) or "—",
-             _change_value(ch, "gpus"), _change_value(ch, "monthly_usd"), _change_value(ch, "monthly_kwh"))
+    rows = [(Md(_KIND_MARK[ch.kind]), _code(ch.name), _code(ch.type), ", ".join(ch.changed) or "—",
+             Md(_change_value(ch, "gpus")), Md(_change_value(ch, "monthly_usd")), Md(_change_value(ch, "monthly_kwh")))
             for ch in c.changes]
     table = _table(("", "resource", "type", "inputs changed", "GPUs", "USD/month", "kWh/month"), rows, cap, "llllrrr")
     return _details(f"Resource changes ({len(c.changes):,})", table)
@@ -197,19 +358,22 @@ def _operations(r: StackReport, cap: int | None) -> list[str]:
     return _details(f"Pulumi operations ({len(rows):,})", _table(("op", "resource", "type"), rows, cap))
 
 
-def _stack_section(r: StackReport, cap: int | None) -> list[str]:
+def _stack_section(r: StackReport, cap: int | None, compact: bool) -> list[str]:
     s = r.summary
-    lines = [_headline(r), "", _sources(r), "", *_figures(r), "", _policy_line(r) + "  "]
+    lines = [_stack_title(r), "", _sources(r), "", *_figures(r), "", _policy_line(r) + "  "]
     if r.comparison is not None:
         lines.append(_change_line(r.comparison) + "  ")
     if (ops := _operations_line(r)) is not None:
         lines.append(ops + "  ")
     lines[-1] = lines[-1].rstrip()
     lines.append("")
-    for title, body in (("Where", _regions(s, cap)), ("Fabric", _fabric(s, cap)), ("Storage", _storage(s, cap))):
+    lines += _mandatory_section(s, compact)
+    for title, body in (("Where", _regions(r, cap)), ("Workloads", _workloads(r, cap)),
+                        ("Recommendations", _recommendations(r, cap)), ("Fabric", _fabric(r, cap)),
+                        ("Storage", _storage(r, cap))):
         if body:
             lines += [f"**{title}**", "", *body, ""]
-    lines += _policies(s, cap)
+    lines += _other_policies(s, cap)
     if r.comparison is not None:
         lines += _changes(r.comparison, cap)
     lines += _unpriced(s, cap)
@@ -217,27 +381,73 @@ def _stack_section(r: StackReport, cap: int | None) -> list[str]:
     return lines
 
 
-def _overview(reports: list[StackReport]) -> list[str]:
-    rows = []
-    for r in reports:
-        t, c = r.summary.totals, r.comparison
-        cells = [_code(r.stack)]
-        for _, f in _FIGURE_ROWS:
-            value = _totals_value(t, f)
-            cells.append(value + (f" ({fmt.delta(f, c.delta(f))})" if c else ""))
-        counts = r.summary.violation_counts()
-        cells.append("n/a" if r.summary.violations is None else
-                     " · ".join(f"{_LEVEL_MARK.get(k, '•')} {n}" for k, n in counts.items()) or "✅")
-        rows.append(cells)
-    return _table(("stack", "GPUs", "USD/month", "kWh/month", "tCO2e/month", "policies"), rows, None, "lrrrrl")
+def _unchanged_line(r: StackReport) -> str:
+    t = r.summary.totals
+    counts = r.summary.violation_counts()
+    policies = ("policies not in the plan" if r.summary.violations is None else
+                " · ".join(f"{_LEVEL_MARK.get(k, '•')} {n:,} {inert.text(k, 40)}" for k, n in counts.items())
+                or "✅ no violations")
+    change = "" if not changed(r) else f" · below the thresholds ({fmt.delta('monthly_usd', r.comparison.delta('monthly_usd'))} USD/month)"  # type: ignore[union-attr]
+    return (f"- {inert.code(r.stack)}: {fmt.gpus(t.gpus)} GPUs · {fmt.figure('monthly_usd', t.monthly_usd)} USD/month · "
+            f"{fmt.figure('monthly_tco2e', t.monthly_tco2e)} tCO2e/month · {policies}{change}")
 
 
-def _render(reports: list[StackReport], cap: int | None) -> str:
-    lines = [MARKER, "## gpufleet: cost, energy, carbon and policies", ""]
+def _chart_values(values: list[float | None]) -> str | None:
+    """Mermaid data: every value known and finite, else no chart."""
+    if any(v is None or not fmt.is_finite(v) for v in values):
+        return None
+    return ", ".join(f"{v:.2f}" for v in values)  # type: ignore[union-attr]
+
+
+def _chart(reports: list[StackReport]) -> list[str]:
+    """Cost and carbon by stack (several stacks) or by region (one stack), head as bars and base as a line."""
     if len(reports) > 1:
-        lines += [*_overview(reports), ""]
-    for r in reports:
-        lines += _stack_section(r, cap)
+        labels = [r.stack for r in reports]
+        head = [[r.summary.totals.monthly_usd for r in reports], [r.summary.totals.monthly_tco2e for r in reports]]
+        base = [[r.comparison.base_totals.monthly_usd if r.comparison else None for r in reports],
+                [r.comparison.base_totals.monthly_tco2e if r.comparison else None for r in reports]]
+        by = "stack"
+    elif reports:
+        pairs = region_pairs(reports[0])
+        labels = [f"{p.key[0]} {p.key[1]}" for p in pairs]
+        head = [[p.head.monthly_usd if p.head else 0.0 for p in pairs], [p.head.monthly_tco2e if p.head else 0.0 for p in pairs]]
+        base = [[p.base.monthly_usd if p.base else 0.0 for p in pairs], [p.base.monthly_tco2e if p.base else 0.0 for p in pairs]]
+        if reports[0].comparison is None:
+            base = [[None] * len(pairs)] * 2
+        by = "region"
+    else:
+        return []
+    if not labels or len(labels) > 12:
+        return []
+    body = []
+    for (title, unit_), heads, bases in zip((("Cost", "USD/month"), ("Carbon", "tCO2e/month")), head, base):
+        bars = _chart_values(heads)
+        if bars is None:
+            continue
+        line = _chart_values(bases)
+        body += ["```mermaid", "xychart-beta", f'    title "{title} by {by} ({unit_}; bars: head, line: base)"',
+                 "    x-axis [" + ", ".join(f'"{inert.label(x)}"' for x in labels) + "]",
+                 f'    y-axis "{unit_}"', f"    bar [{bars}]", *([f"    line [{line}]"] if line else []), "```", ""]
+    return _details(f"Chart: cost and carbon by {by}", body)
+
+
+def _render(reports: list[StackReport], cap: int | None, compact: bool, thresholds: Thresholds,
+            head_error: str | None) -> str:
+    significant, rest = ordered(reports, thresholds)
+    lines = [MARKER, "## gpufleet: cost, energy, carbon and policies", ""]
+    lines += _headline(reports, significant, thresholds)
+    if head_error is not None:
+        lines += _head_error(head_error)
+    for r in significant:
+        lines += _stack_section(r, cap, compact)
+    if rest:
+        lines += [f"**Unchanged ({len(rest):,}):**" if not thresholds.any_set
+                  else f"**Unchanged or below the thresholds ({len(rest):,}):**", "",
+                  *(_unchanged_line(r) for r in (rest if cap is None else rest[:max(cap, 20)])), ""]
+        if cap is not None and len(rest) > max(cap, 20):
+            lines += [f"_… {len(rest) - max(cap, 20):,} more stacks: {FULL_LIST_HINT}._", ""]
+    if significant:
+        lines += _chart(reports)
     changes = " Changes are head minus base." if any(r.comparison for r in reports) else ""
     lines.append("<sub>Estimated from the plans' resource inputs with gpufleet's catalog (list prices, grid "
                  f"intensity, PUE).{changes}</sub>")
@@ -248,15 +458,20 @@ def _hard_cut(text: str, limit: int) -> str:
     note = f"\n\n_Report cut at GitHub's comment size limit: {FULL_LIST_HINT}._\n"
     budget = limit - len(note) - len("\n</details>") * 8
     cut = text[:budget].rsplit("\n", 1)[0]
+    if cut.count("```") % 2:
+        cut += "\n```"
     open_details = cut.count("<details>") - cut.count("</details>")
     return cut + "\n</details>" * open_details + note
 
 
-def render_markdown(reports: list[StackReport], limit: int = COMMENT_LIMIT) -> str:
+def render_markdown(reports: list[StackReport], limit: int = COMMENT_LIMIT, *, thresholds: Thresholds | None = None,
+                    head_error: str | None = None) -> str:
     """The comment, at most `limit` characters, starting with the marker the workflow looks for."""
+    thresholds = thresholds or Thresholds()
     text = ""
-    for cap in _ROW_CAPS:
-        text = _render(reports, cap)
-        if len(text) <= limit:
-            return text
+    for compact in (False, True):
+        for cap in _ROW_CAPS:
+            text = _render(reports, cap, compact, thresholds, head_error)
+            if len(text) <= limit:
+                return text
     return _hard_cut(text, limit)

@@ -126,7 +126,15 @@ def _sum(values: list[float | None]) -> float | None:
     got = [v for v in values if v is not None]
     if not got and values:
         return None
-    return math.fsum(got)
+    return _fsum(got)
+
+
+def _fsum(values: list[float]) -> float:
+    """An exact sum; a sum beyond float's range is infinite (a broken or hostile plan), not an error."""
+    try:
+        return math.fsum(values)
+    except (OverflowError, ValueError):
+        return sum(values)
 
 
 def totals_of(plan: Plan) -> Totals:
@@ -209,7 +217,7 @@ def _storage(views: dict[str, ResourceView]) -> list[StorageRow]:
     rows = []
     for key, g in sorted(groups.items()):
         details = g["details"] + lifecycle.get(key, [])
-        capacity = None if not g["provisioned"] or None in g["tib"] else math.fsum(g["tib"])
+        capacity = None if not g["provisioned"] or None in g["tib"] else _fsum(g["tib"])
         rows.append(StorageRow(*key, g["n"], capacity, not g["provisioned"], tuple(dict.fromkeys(details))))
     return rows
 

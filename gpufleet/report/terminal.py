@@ -1,4 +1,5 @@
-"""The comparison of two plans as text for a terminal (`gpufleet diff`): every row, every figure whole.
+"""Reports as text for a terminal: `gpufleet diff` (the comparison, every row) and `gpufleet report`
+(what changed, ordered as the pull-request comment). Every figure whole.
 
 Tables fit the given width (the terminal's): names wrap, figures never do, and the least important
 columns are left out (and named) when the width cannot hold them. Values from a plan are shown as
@@ -10,6 +11,7 @@ from __future__ import annotations
 import io
 
 from rich.console import Console
+from rich.padding import Padding
 from rich.text import Text
 
 from gpufleet.commands._terminal import MIN_WIDTH, Column, print_table, print_violations
@@ -17,6 +19,17 @@ from gpufleet.report import fmt
 from gpufleet.report.compare import Change
 from gpufleet.report.model import StackReport
 from gpufleet.report.summary import Summary
+from gpufleet.report.verdict import (
+    Thresholds,
+    headline,
+    mandatory,
+    ordered,
+    recommendations,
+    region_pairs,
+    region_value,
+    unit,
+    workload_pairs,
+)
 
 _FIGURE_ROWS = (("GPUs", "gpus"), ("USD/month", "monthly_usd"), ("kWh/month", "monthly_kwh"),
                 ("tCO2e/month", "monthly_tco2e"))
@@ -91,4 +104,97 @@ def render_diff(reports: list[StackReport], width: int = MIN_WIDTH) -> str:
                         [(u.name, u.type, u.reason) for u in r.summary.unpriced],
                         title=f"Unpriced (head): {len(r.summary.unpriced)}", hint=_HINT)
         out.print()
+    return "\n".join(line.rstrip() for line in buffer.getvalue().split("\n"))
+
+
+# --- `gpufleet report` in the terminal: what changed, as the PR comment orders it -----------------
+
+def _stack_lines(out: Console, r: StackReport) -> None:
+    t, c = r.summary.totals, r.comparison
+    title = f"Stack {r.stack}: {fmt.gpus(t.gpus)} GPUs · {fmt.figure('monthly_usd', t.monthly_usd)} USD/month"
+    if c is not None:
+        title += f" ({fmt.delta('monthly_usd', c.delta('monthly_usd'))})" + (" — new stack" if r.base_missing else "")
+    out.print(Text(title, style="bold"))
+    if c is not None:
+        _totals(out, r)
+    else:
+        print_table(out, [Column("", "name", keep=True), Column("this plan", "figure", keep=True)],
+                    [(label, fmt.gpus(t.gpus) if f == "gpus" else fmt.figure(f, getattr(t, f))) for label, f in _FIGURE_ROWS],
+                    hint=_HINT)
+    for p in [r.head] + ([c.base] if c is not None else []):
+        for w in p.warnings:
+            out.print(Text(f"Warning ({p.source}): {w}"))
+    found = mandatory(r.summary)
+    if found:
+        print_violations(out, f"Mandatory policy violations ({len(found):,}): these block the deployment",
+                         [(str(v.get("level")), str(v.get("policy")), str(v.get("urn") or "stack").rsplit("::", 1)[-1],
+                           str(v.get("message"))) for v in found])
+    elif r.summary.violations is not None:
+        others = len(r.summary.violations)
+        out.print(Text(f"Policies: no mandatory violations{f', {others:,} other result(s)' if others else ''}."))
+    arrow = (lambda b, h: h if b == h else f"{b} → {h}") if c is not None else (lambda b, h: h)
+    rows = [(f"{p.key[0]} {p.key[1]}", *(arrow(region_value(p.base, f), region_value(p.head, f))
+                                         for f in ("gpus", "monthly_usd", "monthly_tco2e"))) for p in region_pairs(r)]
+    if rows:
+        out.print()
+        print_table(out, [Column("where", "name", keep=True), Column("GPUs", "figure", keep=True),
+                          Column("USD/month", "figure", keep=True), Column("tCO2e/month", "figure", drop_order=1)],
+                    rows, title="Where", hint=_HINT)
+    rows = []
+    for p in workload_pairs(r):
+        w = p.head or p.base
+        figures = [arrow("—" if p.base is None else unit(getattr(p.base, a), d),
+                         "—" if p.head is None else unit(getattr(p.head, a), d))
+                   for a, d in (("usd_per_gpu_hour", 2), ("gco2e_per_gpu_hour", 0))]
+        rows.append((w.name, w.where, *figures))
+    if rows:
+        out.print()
+        print_table(out, [Column("workload", "name", keep=True), Column("where", "name", drop_order=1),
+                          Column("USD/GPU-hour", "figure", keep=True), Column("gCO2e/GPU-hour", "figure", keep=True)],
+                    rows, title="Workloads", hint=_HINT)
+    found_recommendations = recommendations(r)
+    if found_recommendations:
+        out.print()
+        out.print(Text("Recommendations", style="bold"))
+        for x in found_recommendations:
+            usd = "unknown" if x.delta_usd is None else fmt.signed(x.delta_usd, 2)
+            co2 = "unknown" if x.delta_kgco2e is None else fmt.signed(x.delta_kgco2e / 1000, 3)
+            out.print(Padding(Text(f"move {x.workload} to {x.where} ({x.instance_type}): {usd} USD/month, "
+                                   f"{co2} tCO2e/month"), (0, 0, 0, 2)))
+
+
+def render_text(reports: list[StackReport], width: int = MIN_WIDTH, *, thresholds: Thresholds | None = None,
+                head_error: str | None = None) -> str:
+    """The report for a terminal: the headline, then the changed stacks, then one line per other stack."""
+    thresholds = thresholds or Thresholds()
+    buffer = io.StringIO()
+    out = Console(file=buffer, width=max(width, MIN_WIDTH), color_system=None, highlight=False, emoji=False,
+                  markup=False)
+    h = headline(reports)
+    verdict = f"{h.mandatory:,} mandatory policy violation(s)" if h.mandatory else "no mandatory policy violations"
+    if h.compared:
+        out.print(Text(f"Change: {fmt.delta('monthly_usd', h.usd)} USD/month ({fmt.signed(h.usd_percent, 1) + ' %' if h.usd_percent is not None else 'n/a'}) · "
+                       f"{fmt.delta('monthly_tco2e', h.tco2e)} tCO2e/month · {fmt.signed_gpus(h.gpus)} GPUs · {verdict}",
+                       style="bold"))
+    else:
+        out.print(Text(f"Total: {fmt.number(h.head_usd, 2)} USD/month · {fmt.number(h.head_tco2e, 3)} tCO2e/month · "
+                       f"{fmt.gpus(h.head_gpus)} GPUs · {verdict}", style="bold"))
+    if head_error is not None:
+        out.print(Text("The head preview failed; its error (last lines):", style="bold"))
+        for line in head_error.rstrip("\n").splitlines()[-20:]:
+            out.print(Padding(Text(line), (0, 0, 0, 2)))
+    significant, rest = ordered(reports, thresholds)
+    if h.compared and not significant:
+        out.print(Text("No significant change" + (f" (thresholds: {thresholds.describe()})" if thresholds.any_set else "")
+                       + "."))
+    for r in significant:
+        out.print()
+        _stack_lines(out, r)
+    if rest:
+        out.print()
+        out.print(Text(f"Unchanged{' or below the thresholds' if thresholds.any_set else ''}:", style="bold"))
+        for r in rest:
+            t = r.summary.totals
+            out.print(Padding(Text(f"{r.stack}: {fmt.gpus(t.gpus)} GPUs · {fmt.figure('monthly_usd', t.monthly_usd)} "
+                                   f"USD/month · {len(mandatory(r.summary)):,} mandatory"), (0, 0, 0, 2)))
     return "\n".join(line.rstrip() for line in buffer.getvalue().split("\n"))

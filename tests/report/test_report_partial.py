@@ -29,7 +29,7 @@ def test_partial_cli_preview_is_flagged_not_silently_undercounted(tmp_path, caps
     assert plan.warnings == (
         "this preview lists changed resources only: 4 unchanged resource(s) are not in it, so its totals cover "
         "the changes, not the whole stack. Run `pulumi preview --json --show-sames`.",)
-    assert main(["report", str(path)]) == 0
+    assert main(["report", str(path), "--output", "-"]) == 0
     assert f"> **Warning** (`{path}`): this preview lists changed resources only: 4 unchanged" in capsys.readouterr().out
     assert main(["diff", str(FIXTURES / "cli-preview-p5x4.json"), str(path)]) == 0
     assert f"Warning ({path}): this preview lists changed resources only" in " ".join(capsys.readouterr().out.split())

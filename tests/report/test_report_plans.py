@@ -106,7 +106,7 @@ def test_a_powershell_utf16_redirect_is_read(tmp_path):
 def test_unreadable_or_unknown_files_exit_2_naming_the_file(tmp_path, gpufleet_cli, content, problem):
     path = tmp_path / "plan.json"
     path.write_text(content)
-    code, out, err = gpufleet_cli("report", path)
+    code, out, err = gpufleet_cli("report", path, "--output", "-")
     assert (code, out) == (2, "")
     assert err == f"unreadable plan: 1 problem(s)\n  - {path}{problem}\n"
 
@@ -144,7 +144,7 @@ def test_a_plan_previewed_without_policies_says_so(tmp_path, gpufleet_cli):
     doc["gpufleet"].update(policy_environment=None, violations=[])
     (tmp_path / "p.json").write_text(json.dumps(doc))
     assert read_plan(tmp_path / "p.json").violations is None
-    _, out, _ = gpufleet_cli("report", tmp_path / "p.json")
+    _, out, _ = gpufleet_cli("report", tmp_path / "p.json", "--output", "-")
     assert "**Policies:** not run (`gpufleet preview --no-policies`)" in out
 
 

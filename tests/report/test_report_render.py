@@ -38,7 +38,7 @@ def in_fixtures(monkeypatch):
 
 
 def test_report_of_a_head_with_8_more_gpus_against_its_base(in_fixtures, gpufleet_cli):
-    code, out, err = gpufleet_cli("report", "gpufleet-head.json", "--base", "gpufleet-base.json")
+    code, out, err = gpufleet_cli("report", "gpufleet-head.json", "--base", "gpufleet-base.json", "--output", "-")
     assert (code, err) == (0, "")
     assert out.startswith(MARKER + "\n")
     assert "### `prod`: 40 GPUs (+8) · 264,084.80 USD/month (+40,179.20)\n" in out
@@ -50,7 +50,7 @@ def test_report_of_a_head_with_8_more_gpus_against_its_base(in_fixtures, gpuflee
 
 
 def test_report_of_a_real_pulumi_preview_json(in_fixtures, gpufleet_cli):
-    code, out, _ = gpufleet_cli("report", "cli-preview-p5x4.json")
+    code, out, _ = gpufleet_cli("report", "cli-preview-p5x4.json", "--output", "-")
     assert code == 0
     assert "### `dev`: 32 GPUs · 160,716.80 USD/month\n" in out
     assert "| GPUs | 32 |\n| USD/month | 160,716.80 |\n" in out
@@ -62,7 +62,7 @@ def test_report_of_a_real_pulumi_preview_json(in_fixtures, gpufleet_cli):
 
 
 def test_report_of_a_stack_export(in_fixtures, gpufleet_cli):
-    code, out, _ = gpufleet_cli("report", "stack-export-p5x4.json")
+    code, out, _ = gpufleet_cli("report", "stack-export-p5x4.json", "--output", "-")
     assert code == 0
     assert "### `dev`: 32 GPUs · 160,716.80 USD/month\n" in out
     assert "Pulumi operations" not in out
@@ -93,7 +93,7 @@ def test_diff_for_the_terminal(in_fixtures, gpufleet_cli):
 
 
 def test_a_plan_compared_with_itself_has_zero_deltas_without_sign(in_fixtures, gpufleet_cli):
-    _, out, _ = gpufleet_cli("report", "gpufleet-head.json", "--base", "gpufleet-head.json")
+    _, out, _ = gpufleet_cli("report", "gpufleet-head.json", "--base", "gpufleet-head.json", "--output", "-")
     assert "| GPUs | 40 | 40 | 0 |\n| USD/month | 264,084.80 | 264,084.80 | 0.00 |\n" in out
     assert "**Resources:** 0 added · 0 changed · 0 removed" in out
 
@@ -159,7 +159,7 @@ def test_a_huge_stack_stays_under_the_comment_limit_with_the_summary_first(tmp_p
     assert text.startswith(MARKER)
     figures = text.index("| GPUs | 10 | 3,000 | +2,990 |")
     assert figures < text.index("**Mandatory policy violations (300)**") < text.index("<details>")
-    assert text.count("<details>") == text.count("</details>") == 3  # other policies, changes, unpriced
+    assert text.count("<details>") == text.count("</details>") == 4  # other policies, changes, unpriced, chart
     cut = re.findall(r"_… ([\d,]+) more not shown: run `gpufleet report` or `gpufleet diff` locally", text)
     assert cut  # lists were cut, each saying by how much
     assert "Report cut at GitHub's comment size limit" not in text
