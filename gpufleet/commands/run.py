@@ -8,27 +8,25 @@ with the policy pack's verdicts (no Pulumi CLI, credentials or network needed).
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
 
 from rich.console import Console
-from rich.table import Table
+from rich.markup import escape
 
-from gpufleet.errors import Problem, UserError
+from gpufleet.commands import _arguments as arguments
+from gpufleet.commands._terminal import Column, console, print_table, print_violations
+from gpufleet.errors import Problem
 from gpufleet.preview import DEFAULT_POLICY_PACK
-
-EXIT_INTERRUPTED = 130
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("task_file", type=Path, metavar="TASK.yaml", help="the task file")
     parser.add_argument("--dry-run", action="store_true",
                         help="allocate nothing: preview the task's stack offline, with one run's cost and policies")
-    parser.add_argument("--json", type=Path, metavar="FILE", dest="json_file",
-                        help="--dry-run: write the plan (`pulumi preview --json` shape plus gpufleet.task)")
+    arguments.add_json(parser, "--dry-run's plan (the shape of `pulumi preview --json`, plus `gpufleet.task`)")
     parser.add_argument("--program", type=Path, default=Path("."), metavar="DIR",
                         help="the fleet project whose stack a task's `stack:` names (default: current directory)")
     parser.add_argument("--policy-pack", type=Path, default=DEFAULT_POLICY_PACK, metavar="DIR",
@@ -40,6 +38,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="evaluate policies in-process instead of over the engine's gRPC protocol")
 
 
+def check_arguments(args: argparse.Namespace) -> None:
+    """Everything that can be wrong with the arguments, before anything is placed or allocated."""
+    from gpufleet.commands.preview import policy_pack_problems
+
+    problems = arguments.existing_file("TASK.yaml", args.task_file)
+    problems += arguments.existing_folder("--program", args.program)
+    if args.json_file is not None and not args.dry_run:
+        problems.append(Problem("--json", "only with --dry-run (a real run streams its state instead)",
+                                str(args.json_file)))
+    problems += arguments.writable("--json", args.json_file)
+    if args.dry_run and not args.no_policies:
+        problems += policy_pack_problems(args.policy_pack)
+        problems += arguments.existing_file("--policy-config", args.policy_config)
+    arguments.check(problems)
+
+
 def run(args: argparse.Namespace) -> int:
     from gpufleet.catalog import load_catalog
     from gpufleet.clouds import component_clouds
@@ -47,9 +61,7 @@ def run(args: argparse.Namespace) -> int:
     from gpufleet.tasks.model import read_task
     from gpufleet.tasks.plan import plan_task
 
-    if args.json_file and not args.dry_run:
-        raise UserError([Problem("--json", "only with --dry-run (a real run streams its state instead)",
-                                 str(args.json_file))], heading="usage error")
+    check_arguments(args)
     catalog = load_catalog()
     task = read_task(args.task_file, catalog)
     if not args.dry_run:
@@ -63,7 +75,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _dry_run(plan, args: argparse.Namespace, ok: int, policy: int, program_failed: int) -> int:
+    from gpufleet.cli import EXIT_USAGE
     from gpufleet.offline import ProgramError
+    from gpufleet.policy.analyzer import PolicyPackError
     from gpufleet.tasks.dryrun import dry_run
 
     try:
@@ -72,17 +86,19 @@ def _dry_run(plan, args: argparse.Namespace, ok: int, policy: int, program_faile
     except ProgramError as e:
         print(f"error: the task's Pulumi program failed: {e}", file=sys.stderr)
         return program_failed
-    if args.json_file:
-        try:
-            args.json_file.write_text(json.dumps(result.to_json(), indent=2) + "\n")
-        except OSError as e:
-            raise UserError([Problem("--json", f"cannot write: {e.strerror}", str(args.json_file))],
-                            heading="usage error") from None
-    render(result, Console(width=max(Console().width, 100)))
+    except PolicyPackError as e:
+        if args.policy_pack.resolve() == DEFAULT_POLICY_PACK.resolve():
+            raise  # gpufleet's own pack failing is gpufleet's bug (exit 4)
+        print(f"error: the policy pack {args.policy_pack} failed: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    arguments.write_json(args, result.to_json())
+    if not arguments.json_to_stdout(args):
+        render(result, console())
     return policy if result.preview.mandatory_violations else ok
 
 
 def _real_run(plan, ok: int, failed: int) -> int:
+    from gpufleet.cli import EXIT_INTERRUPTED
     from gpufleet.tasks.automation import AutomationWorkspace
     from gpufleet.tasks.lifecycle import TaskInterrupted, run_task
     from gpufleet.tasks.plan import timestamp
@@ -107,49 +123,46 @@ def _usd(x: float | None) -> str:
     return "unknown" if x is None else f"{x:,.2f}"
 
 
-def render(result, console: Console) -> None:
+def render(result, out: Console) -> None:
     plan, task_json = result.plan, result.task_json()
     task, size, decision = plan.task, plan.size, plan.decision
     chosen = decision.chosen
-    console.print(f"[bold]gpufleet run --dry-run[/] · task [bold]{task.name}[/] · stack {plan.stack_name} · "
-                  f"nothing allocated")
-    console.print(f"Placement ({plan.placement.objective}): {chosen.cloud} {chosen.region} — {decision.reason}")
-    console.print(f"Nodes: {size.nodes} × {size.instance_type} ({size.gpus_per_node} GPUs, "
-                  f"{size.node_memory_gib:g} GiB each) = {size.provisioned_gpus} GPUs for {size.gpu_count} asked: "
-                  f"[bold]{size.spare_gpus} spare[/]")
+    out.print(f"[bold]gpufleet run --dry-run[/] · task [bold]{escape(task.name)}[/] · stack "
+              f"{escape(plan.stack_name)} · nothing allocated")
+    out.print(f"Placement ({plan.placement.objective}): {chosen.cloud} {chosen.region} — {escape(decision.reason)}")
+    out.print(f"Nodes: {size.nodes} × {size.instance_type} ({size.gpus_per_node} GPUs, {size.node_memory_gib:g} GiB "
+              f"each) = {size.provisioned_gpus} GPUs for {size.gpu_count} asked: [bold]{size.spare_gpus} spare[/]")
     job = task_json["job"]
-    console.print(f"Job: {job['completions']} pods × requests {job['requests']} "
-                  f"(total {job['total_requests']['nvidia.com/gpu']} GPUs, {job['total_requests']['memory']}); "
-                  f"busiest node {size.workers_per_node} pods, {size.memory_gib_per_node:,.1f} GiB of "
-                  f"{size.node_memory_gib:g}" + (f"; queue {job['queue']}" if job["queue"] else ""))
-    console.print(f"Expiry: {task_json['expiry']['expires_at']} (stack config and tag on every resource)")
+    requests = ", ".join(f"{k}: {v}" for k, v in job["requests"].items())
+    out.print(f"Job: {job['completions']} pods × requests {{{escape(requests)}}} "
+              f"(total {job['total_requests']['nvidia.com/gpu']} GPUs, {job['total_requests']['memory']}); "
+              f"busiest node {size.workers_per_node} pods, {size.memory_gib_per_node:,.1f} GiB of "
+              f"{size.node_memory_gib:g}" + (f"; queue {escape(job['queue'])}" if job["queue"] else ""))
+    out.print(f"Expiry: {task_json['expiry']['expires_at']} (stack config and a tag on every resource)")
 
     counts = Counter(r.type for r in result.preview.run.resources
                      if r.custom and not r.type.startswith("pulumi:providers:"))
-    table = Table(title=f"Resources it would create: {sum(counts.values())}", title_justify="left", show_edge=False)
-    table.add_column("type")
-    table.add_column("count", justify="right")
-    for type_, n in counts.most_common():
-        table.add_row(type_, str(n))
-    console.print(table)
+    print_table(out, [Column("type", "name", keep=True), Column("count", "figure", keep=True)],
+                [(t, f"{n:,}") for t, n in counts.most_common()],
+                title=f"Resources it would create: {sum(counts.values())}")
 
     run = task_json["run"]
     kwh = "unknown" if run["kwh"] is None else f"{run['kwh']:,.1f}"
     kg = "unknown" if run["kgco2e"] is None else f"{run['kgco2e']:,.1f}"
-    console.print(f"[bold]One run[/] ({run['hours']:g} h): {run['nodes']} × {_usd(run['usd_per_node_hour'])} USD/h × "
-                  f"{run['hours']:g} h = [bold]{_usd(run['usd'])} USD[/] · {kwh} kWh · {kg} kgCO2e")
-    est = result.preview.estimate
-    if est.unpriced:
-        console.print(f"Unpriced in the stack: {len(est.unpriced)} resource(s) (control plane, system nodes, …); "
-                      "see --json gpufleet.unpriced")
+    out.print(f"[bold]One run[/] ({run['hours']:g} h): {run['nodes']} × {_usd(run['usd_per_node_hour'])} USD/h × "
+              f"{run['hours']:g} h = [bold]{_usd(run['usd'])} USD[/] · {kwh} kWh · {kg} kgCO2e")
+    unpriced = result.preview.estimate.unpriced
+    if unpriced:
+        out.print(f"Unpriced in the stack: {len(unpriced)} resource(s) (control plane, system nodes, …); "
+                  "see --json: gpufleet.unpriced")
     preview = result.preview
     if preview.policy_environment is None:
-        console.print("Policies: not run (--no-policies)")
+        out.print("Policies: not run (--no-policies)")
     elif not preview.violations:
-        console.print(f"[green]Policies ({preview.policy_environment}): no violations[/]")
+        out.print(f"[green]Policies ({escape(preview.policy_environment)}): no violations[/]")
     else:
-        console.print(f"Policies ({preview.policy_environment}): {len(preview.mandatory_violations)} mandatory, "
-                      f"{len(preview.violations) - len(preview.mandatory_violations)} advisory")
-        for v in preview.violations:
-            console.print(f"  {v.level}: {v.policy} {(v.urn or 'stack').rsplit('::', 1)[-1]}: {v.message}",
-                          overflow="fold")
+        mandatory = len(preview.mandatory_violations)
+        print_violations(out, f"Policies ({preview.policy_environment}): {mandatory} mandatory, "
+                              f"{len(preview.violations) - mandatory} advisory",
+                         [(v.level, v.policy, (v.urn or "stack").rsplit("::", 1)[-1], v.message)
+                          for v in preview.violations])

@@ -114,9 +114,11 @@ def _free(workspace: TaskWorkspace, stack: TaskStack, expires_at: datetime, emit
     return True, ""
 
 
-def run_task(plan: TaskPlan, workspace: TaskWorkspace, *, emit: Emit = print, wait: Wait = join,
+def run_task(plan: TaskPlan, workspace: TaskWorkspace, *, emit: Emit = print, wait: Wait | None = None,
              now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> TaskOutcome:
-    """Up, wait, destroy. Returns how it ended; Ctrl-C raises `TaskInterrupted` after the destroy."""
+    """Up, wait (`join` unless given), destroy. Returns how it ended; Ctrl-C raises `TaskInterrupted`
+    after the destroy."""
+    wait = wait or join
     stack = workspace.create_stack(plan.stack_name, task_program(plan))
     outcome = TaskOutcome(stack.name, "failed")
     worker: _Up | None = None

@@ -3,6 +3,7 @@ success, failure, timeout and interrupt; reap finds exactly the expired stacks."
 
 from __future__ import annotations
 
+import argparse
 import threading
 from datetime import datetime, timedelta, timezone
 
@@ -192,7 +193,7 @@ def test_tasks_lists_every_task_stack_with_its_state(capsys):
     assert [(s.name, s.state(NOW)) for s in task_stacks(workspace)] == [
         ("a-expired", "expired"), ("b-exactly-now", "expired"), ("c-running", "running"),
         ("d-no-expiry", "no expiry"), ("e-unreadable", "no expiry"), ("f-naive-time", "no expiry")]
-    assert list_or_reap(workspace, NOW, reap_expired=False, as_json=False) == 0
+    assert list_or_reap(workspace, NOW, argparse.Namespace(reap=False, json_file=None)) == 0
     assert capsys.readouterr().out.splitlines() == [
         "6 task stack(s)",
         "  a-expired  task a  expires 2026-11-30T00:59:59Z  expired",
@@ -207,7 +208,7 @@ def test_tasks_lists_every_task_stack_with_its_state(capsys):
 
 def test_reap_failure_exits_3_naming_the_stack(capsys):
     workspace = StandInWorkspace(config={"a-expired": STACKS["a-expired"]}, fail_destroy=True)
-    assert list_or_reap(workspace, NOW, reap_expired=True, as_json=False) == 3
+    assert list_or_reap(workspace, NOW, argparse.Namespace(reap=True, json_file=None)) == 3
     err = capsys.readouterr().err
     assert "error: could not destroy stack a-expired: AccessDenied. It expires at 2026-11-30T00:59:59Z" in err
 

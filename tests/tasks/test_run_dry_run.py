@@ -104,7 +104,7 @@ def test_terminal_summary_states_nodes_spare_gpus_requests_and_one_run(capsys, t
     assert main(["run", str(EXAMPLE), "--dry-run", "--no-policies"]) == 0
     out = " ".join(capsys.readouterr().out.split())
     assert "Nodes: 4 × p5.48xlarge (8 GPUs, 2048 GiB each) = 32 GPUs for 30 asked: 2 spare" in out
-    assert "Job: 15 pods × requests {'nvidia.com/gpu': '2', 'memory': '17477Mi'} (total 30 GPUs, 262155Mi)" in out
+    assert "Job: 15 pods × requests {nvidia.com/gpu: 2, memory: 17477Mi} (total 30 GPUs, 262155Mi)" in out
     assert "One run (12 h): 4 × 55.04 USD/h × 12 h = 2,641.92 USD" in out
     assert "Policies: not run (--no-policies)" in out
 

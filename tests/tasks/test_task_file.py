@@ -87,8 +87,14 @@ def test_bad_files_exit_2_without_a_traceback(tmp_path, capsys, text, expected):
 
 def test_a_missing_file_exits_2_naming_it(tmp_path, capsys):
     assert main(["run", str(tmp_path / "nope.yaml"), "--dry-run"]) == 2
-    err = capsys.readouterr().err
-    assert f"cannot read task file {tmp_path / 'nope.yaml'}" in err and "cannot read file" in err
+    assert f"TASK.yaml: no such file (got '{tmp_path / 'nope.yaml'}')" in capsys.readouterr().err
+
+
+def test_an_unreadable_file_exits_2_naming_it(tmp_path, capsys):
+    path = tmp_path / "TASK.yaml"
+    path.write_bytes(b"name: \xff\xfe\n")
+    assert main(["run", str(path), "--dry-run"]) == 2
+    assert f"cannot read task file {path}" in capsys.readouterr().err
 
 
 def test_yaml_is_read_as_yaml_1_2(tmp_path):
