@@ -14,7 +14,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from pydantic_core import PydanticCustomError
 
 from gpufleet.catalog import Catalog, load_catalog
-from gpufleet.clouds import adapter, adapters, reservation_kinds
+from gpufleet.clouds import adapter, cloud_names, reservation_kinds
 from gpufleet.errors import Problem, UserError, did_you_mean, unknown_name
 
 CONFIG_KEY = "gpufleet:fleet"
@@ -38,7 +38,7 @@ def _one_of(allowed: Callable[[], tuple[str, ...]]) -> BeforeValidator:
 
 
 # A registered cloud (gpufleet.clouds), and a reservation kind of one.
-Cloud = Annotated[str, _one_of(lambda: tuple(a.name for a in adapters()))]
+Cloud = Annotated[str, _one_of(cloud_names)]
 ReservationKind = Annotated[str, _one_of(reservation_kinds)]
 
 # Country groups a residency rule may name (ISO 3166-1 alpha-2 members).

@@ -32,6 +32,9 @@ def register(adapter: CloudAdapter) -> None:
     clash = sorted({t for t in types if t in _READERS or types.count(t) > 1})
     if clash:
         raise ValueError(f"cloud {adapter.name!r}: resource types with a reader already: {', '.join(clash)}")
+    taken = sorted({p for a in _ADAPTERS.values() for p in a.packages} & set(adapter.packages))
+    if taken:
+        raise ValueError(f"cloud {adapter.name!r}: packages of another cloud: {', '.join(taken)}")
     _ADAPTERS[adapter.name] = adapter
     _READERS.update({r.type: r for r in adapter.readers})
 
@@ -60,6 +63,10 @@ def adapter(name: object) -> CloudAdapter | None:
     return _ADAPTERS.get(name) if isinstance(name, str) else None
 
 
+def cloud_names() -> tuple[str, ...]:
+    return tuple(_ADAPTERS)
+
+
 def component_clouds() -> tuple[str, ...]:
     """The clouds the components build on (their adapter has a declare module)."""
     return tuple(name for name, a in _ADAPTERS.items() if a.declare_module is not None)
@@ -72,6 +79,22 @@ def reservation_cloud(kind: str) -> CloudAdapter | None:
 
 def reservation_kinds() -> tuple[str, ...]:
     return tuple(kind for a in _ADAPTERS.values() for kind in a.reservation_kinds)
+
+
+# Packages whose resources carry no cloud owner tags, and why: never "unknown" to the tags policy.
+UNTAGGED_PACKAGES = {
+    "pulumi": "stacks and providers",
+    "kubernetes": "objects inside a cluster, billed through its nodes, which carry the tags",
+    "random": "values, not cloud resources",
+    "tls": "keys and certificates made locally, not cloud resources",
+    "command": "commands run locally or over SSH, not cloud resources",
+}
+
+
+def adapter_for_type(type_token: str) -> CloudAdapter | None:
+    """The cloud whose provider a resource type belongs to ("aws:s3/bucket:Bucket": aws)."""
+    package = type_token.split(":", 1)[0]
+    return next((a for a in _ADAPTERS.values() if package in a.packages), None)
 
 
 def reader_for(type_: str) -> ResourceReader | None:

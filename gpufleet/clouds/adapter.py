@@ -18,6 +18,7 @@ from typing import Any
 
 from gpufleet.clouds.file_systems import FileSystemProduct
 from gpufleet.clouds.plans import NodeGroupPlan, StoragePlan
+from gpufleet.clouds.tagging import sdk_owner_tags_path
 from gpufleet.errors import Problem
 from gpufleet.readers.base import ResourceReader
 
@@ -90,6 +91,8 @@ class CloudAdapter:
     """The cloud's name in the catalog, fleet configs and estimates ("aws")."""
     title: str = ""
     """How documents and messages name it ("AWS")."""
+    packages: tuple[str, ...] = ()
+    """The type-token packages of the cloud's providers ("aws" of "aws:s3/bucket:Bucket")."""
     readers: tuple[ResourceReader, ...] = ()
     """One reader per resource type of the cloud's provider that gpufleet reads."""
     gpu_type_pattern: str | None = None
@@ -108,9 +111,28 @@ class CloudAdapter:
     node_image_has_gpu_driver: bool = False
     """True when the cloud's GPU node image carries the NVIDIA driver: the GPU software stack then adds the
     NVIDIA device plugin only, else the NVIDIA GPU operator (which installs the driver)."""
+    sdk_module: str | None = None
+    """The provider's Python SDK, read for which resource types take owner tags."""
+    owner_fields: tuple[tuple[str, str], ...] = (("tags", "tags"),)
+    """(SDK parameter, wire name) of the inputs that hold owner tags; the first a type takes wins."""
+    owner_tags_paths: Mapping[str, tuple[str, ...]] = {}
+    """Where owner tags sit for types the SDK cannot tell (nested inputs; clouds without an SDK): wire paths."""
+    owner_tag_rules: str = ""
+    """What the cloud accepts as owner tag values, for messages ("label values are lower-case …")."""
+    provider_default_tags: tuple[str, tuple[str, ...], str] | None = None
+    """(provider input, path inside it, stack config key) of the tags the cloud's provider adds to
+    every resource: ("defaultTags", ("tags",), "aws:defaultTags")."""
 
     def is_gpu_type_name(self, name: str) -> bool:
         return self.gpu_type_pattern is not None and re.match(self.gpu_type_pattern, name) is not None
+
+    def owner_tags_path(self, type_token: str) -> tuple[str, ...] | None:
+        """The wire path of the input holding a resource's owner tags, None when the type takes none."""
+        if type_token in self.owner_tags_paths:
+            return self.owner_tags_paths[type_token]
+        if self.sdk_module is None:
+            return None
+        return sdk_owner_tags_path(self.sdk_module, self.owner_fields, type_token)
 
     def declarer(self) -> ModuleType:
         """The cloud's Pulumi half, imported on first use (only components declare)."""

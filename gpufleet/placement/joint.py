@@ -6,7 +6,8 @@ import math
 
 import numpy as np
 
-from gpufleet.catalog import CLOUDS, Catalog
+from gpufleet.catalog import Catalog
+from gpufleet.clouds import cloud_names
 from gpufleet.config import CONFIG_KEY, Fleet
 from gpufleet.errors import Problem
 from gpufleet.placement.explain import Explainer, infeasible_problems, left_out_note
@@ -78,7 +79,7 @@ def place(fleet: Fleet, catalog: Catalog, clouds: tuple[str, ...] | None = None)
 
     `clouds` restricts placement to the clouds the program can build (None: all).
     """
-    clouds = CLOUDS if clouds is None else tuple(clouds)
+    clouds = cloud_names() if clouds is None else tuple(clouds)
     objective = fleet.objective
     needed = _needed_figures(fleet)
     workloads = [workload_options(fleet, i, catalog, clouds) for i in range(len(fleet.workloads))]

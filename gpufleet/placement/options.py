@@ -14,8 +14,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Callable
 
-from gpufleet.catalog import CLOUDS, Catalog, Region
-from gpufleet.clouds import reservation_cloud
+from gpufleet.catalog import Catalog, Region
+from gpufleet.clouds import cloud_names, reservation_cloud
 from gpufleet.config import CONFIG_KEY, Fleet, Workload
 from gpufleet.errors import Problem, UserError, unknown_name
 from gpufleet.footprint import HOURS_PER_MONTH, capacity_footprint
@@ -218,8 +218,8 @@ def check_request(catalog: Catalog, gpu: str, gpus: int, clouds: tuple[str, ...]
     if gpus < 1:
         problems.append(Problem("--gpus", "must be at least 1", gpus))
     for cloud in clouds:
-        if cloud not in CLOUDS:
-            problems.append(unknown_name("--cloud", "cloud", cloud, CLOUDS))
+        if cloud not in cloud_names():
+            problems.append(unknown_name("--cloud", "cloud", cloud, cloud_names()))
     if objective not in OBJECTIVES:
         problems.append(unknown_name("--objective", "objective", objective, OBJECTIVES))
     if not 0.0 <= utilization <= 1.0:

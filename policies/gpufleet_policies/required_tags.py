@@ -1,5 +1,6 @@
 """gpufleet-required-tags: every taggable resource carries the owner tags (team, cost-center, environment):
-AWS and Azure tags, GCP labels."""
+AWS and Azure tags, GCP labels. Which types take them, and where, comes from the cloud adapters; a
+resource of a cloud no adapter knows is never passed silently."""
 
 from __future__ import annotations
 
@@ -7,27 +8,22 @@ import json
 
 from pulumi_policy import Severity
 
+from gpufleet.clouds import UNTAGGED_PACKAGES, adapter_for_type
+from gpufleet.clouds.adapter import CloudAdapter
 from gpufleet_policies._define import resource_policy
-from gpufleet_policies._taggable import owner_tags_path
 from gpufleet_policies._values import as_list, get, is_unknown, join, plain
 
 NAME = "gpufleet-required-tags"
-ASG = "aws:autoscaling/group:Group"
 LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
 
 
-# provider type -> (its input holding defaults for every resource, the path to the map inside it, as configured)
-PROVIDER_DEFAULTS = {
-    "pulumi:providers:aws": ("defaultTags", ("tags",), "aws:defaultTags"),
-    "pulumi:providers:gcp": ("defaultLabels", (), "gcp:defaultLabels"),
-}
-
-
-def _provider_defaults(args) -> dict:
+def _provider_defaults(args, cloud: CloudAdapter) -> dict:
     """Tags or labels the resource's provider adds to every resource (`aws:defaultTags`,
     `gcp:defaultLabels` in stack config arrive as JSON text)."""
-    entry = PROVIDER_DEFAULTS.get(args.provider.resource_type) if args.provider is not None else None
-    if entry is None:
+    entry = cloud.provider_default_tags
+    own_provider = args.provider is not None and args.provider.resource_type in {
+        f"pulumi:providers:{package}" for package in cloud.packages}
+    if entry is None or not own_provider:
         return {}
     key, path, _ = entry
     default = get(plain(args.provider.props), key)
@@ -45,7 +41,14 @@ def _missing(tags: dict, required: list[str]) -> list[str]:
 
 
 def check(args, config, findings) -> None:
-    path = owner_tags_path(args.resource_type)
+    cloud = adapter_for_type(args.resource_type)
+    if cloud is None:
+        # A resource with a provider (not a component) of a cloud gpufleet does not know.
+        if args.provider is not None and args.resource_type.split(":", 1)[0] not in UNTAGGED_PACKAGES:
+            findings.cannot_verify(f"owner tags: no cloud adapter knows {args.resource_type}, so whether it takes "
+                                   "tags is unknown")
+        return
+    path = cloud.owner_tags_path(args.resource_type)
     if path is None:
         return
     required = list(config["required_tags"])
@@ -55,25 +58,21 @@ def check(args, config, findings) -> None:
     if is_unknown(tags):
         findings.cannot_verify(f"{dotted}: not known at preview")
         return
-    if args.resource_type == ASG:  # a list of {key, value, propagateAtLaunch}
-        tags = {get(t, "key"): get(t, "value") for t in as_list(tags)}
+    if isinstance(tags, list):  # an auto scaling group's list of {key, value, propagateAtLaunch}
+        tags = {get(t, "key"): get(t, "value") for t in tags}
     own = tags if isinstance(tags, dict) else {}
-    defaults = _provider_defaults(args)
+    defaults = _provider_defaults(args, cloud)
     missing = _missing({**defaults, **own}, required)
     if missing:
         present = join(sorted(k for k, v in {**defaults, **own}.items() if v not in (None, ""))) or "none"
-        if path == ("tags",):
-            findings.violation(
-                f"missing required tag(s) {join(missing)} (tags present: {present}). Fix: add "
-                f"{join(f'{k}=…' for k in missing)} to its tags, or once for all resources on the provider "
-                "(aws:defaultTags)."
-            )
-        else:
-            findings.violation(
-                f"missing required label(s) {join(missing)} ({dotted} present: {present}). Fix: add "
-                f"{join(f'{k}=…' for k in missing)} to {dotted}, or once for all resources on the provider "
-                "(gcp:defaultLabels); label values are lower-case letters, digits, '_' and '-'."
-            )
+        noun, where = ("tag", "its tags") if path == ("tags",) else ("label", dotted)
+        on_provider = (f", or once for all resources on the provider ({cloud.provider_default_tags[2]})"
+                       if cloud.provider_default_tags else "")
+        rules = f"; {cloud.owner_tag_rules}" if cloud.owner_tag_rules else ""
+        findings.violation(
+            f"missing required {noun}(s) {join(missing)} ({dotted} present: {present}). Fix: add "
+            f"{join(f'{k}=…' for k in missing)} to {where}{on_provider}{rules}."
+        )
     if args.resource_type == LAUNCH_TEMPLATE:
         for i, spec in enumerate(as_list(props.get("tagSpecifications"))):
             spec_tags = get(spec, "tags")

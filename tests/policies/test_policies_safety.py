@@ -42,10 +42,11 @@ def test_tags_each_required_tag_missing(missing):
 
 
 def test_tags_empty_value_counts_as_missing_on_azure():
+    """The azure-native provider has no default tags: the fix names the resource's own tags only."""
     run = build_run(res("azure-native:resources:ResourceGroup", "rg", {"tags": {**TAGS, "team": ""}}))
     assert verdicts(run, TAGGED) == [(TAGGED, "mandatory", "rg",
                                       "missing required tag(s) team (tags present: cost-center, environment). Fix: "
-                                      f"add team=… {TAG_FIX}")]
+                                      "add team=… to its tags.")]
 
 
 def test_tags_asg_list_form():
@@ -72,6 +73,20 @@ def test_tags_unknown_tags_are_an_advisory_note():
     assert verdicts(build_run(res("aws:s3/bucket:Bucket", "b", {"tags": UNKNOWN})), TAGGED) == [
         (TAGGED, "advisory", "b", CANT.format(TAGGED) + "tags: not known at preview")]
 
+
+
+def test_tags_of_a_cloud_no_adapter_knows_are_never_passed_silently():
+    oci = res("pulumi:providers:oci", "oci")
+    run = build_run(oci, res("oci:Core/instance:Instance", "gpu-box", {"shape": "BM.GPU.H100.8"}, provider=oci))
+    assert verdicts(run, TAGGED) == [(TAGGED, "advisory", "gpu-box", CANT.format(TAGGED) + "owner tags: no cloud "
+                                      "adapter knows oci:Core/instance:Instance, so whether it takes tags is unknown")]
+
+
+def test_tags_of_components_and_in_cluster_objects_are_not_asked_for():
+    k8s = res("pulumi:providers:kubernetes", "k8s")
+    run = build_run(k8s, res("kubernetes:core/v1:Namespace", "ns", {"metadata": {"name": "gpu"}}, provider=k8s),
+                    res("acme:index:Platform", "platform"))  # a component: no provider
+    assert verdicts(run, TAGGED) == []
 
 # --- gpufleet-storage-encryption-at-rest --------------------------------------------------------------------
 ENCRYPTED = "gpufleet-storage-encryption-at-rest"

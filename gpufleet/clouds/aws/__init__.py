@@ -14,6 +14,7 @@ from gpufleet.errors import Problem
 class Aws(CloudAdapter):
     name = "aws"
     title = "AWS"
+    packages = ("aws",)
     readers = tuple(READERS)
     gpu_type_pattern = r"^(p|g)\d"  # P and G families
     declare_module = "gpufleet.clouds.aws.declare"
@@ -21,6 +22,8 @@ class Aws(CloudAdapter):
     reservation_kinds = facts.RESERVATION_KINDS
     file_system = facts.FILE_SYSTEM
     node_image_has_gpu_driver = facts.NODE_IMAGE_HAS_GPU_DRIVER
+    sdk_module = "pulumi_aws"
+    provider_default_tags = ("defaultTags", ("tags",), "aws:defaultTags")
 
     def default_zone(self, region: str) -> str:
         return preflight.default_zone(region)

@@ -14,6 +14,7 @@ from gpufleet.errors import Problem
 class Azure(CloudAdapter):
     name = "azure"
     title = "Azure"
+    packages = ("azure-native",)
     readers = tuple(READERS)
     gpu_type_pattern = r"^Standard_N"  # N-series
     declare_module = "gpufleet.clouds.azure.declare"
@@ -22,6 +23,7 @@ class Azure(CloudAdapter):
     file_system = facts.FILE_SYSTEM
     node_image_has_gpu_driver = facts.NODE_IMAGE_HAS_GPU_DRIVER
     scope_inputs = ("resource_group_name",)
+    sdk_module = "pulumi_azure_native"
 
     def default_zone(self, region: str) -> str:
         return preflight.default_zone(region)
