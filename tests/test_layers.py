@@ -23,13 +23,15 @@ LAYERS = [
     ("gpufleet_policies", 2),  # the policy pack may import the low layers only
     ("gpufleet.placement", 3),
     ("components", 4),
-    ("gpufleet.clouds.aws.declare", 4),
-    ("gpufleet.clouds.azure.declare", 4),
     ("gpufleet", 5),
 ]
 
 
 def layer(module: str) -> int:
+    """A cloud's declare module (`gpufleet.clouds.<cloud>.declare`) is in the components' layer."""
+    parts = module.split(".")
+    if parts[:2] == ["gpufleet", "clouds"] and len(parts) >= 4 and parts[3] == "declare":
+        return 4
     matches = [(len(prefix), n) for prefix, n in LAYERS if module == prefix or module.startswith(prefix + ".")]
     return max(matches)[1]
 

@@ -97,6 +97,13 @@ def adapter_for_type(type_token: str) -> CloudAdapter | None:
     return next((a for a in _ADAPTERS.values() if package in a.packages), None)
 
 
+def owner_tags_path(type_token: str) -> tuple[str, ...] | None:
+    """Where resources of a type carry their owner tags (wire path), None when they take none or no
+    registered cloud knows the type (`adapter_for_type` tells the two apart)."""
+    cloud = adapter_for_type(type_token)
+    return cloud.owner_tags_path(type_token) if cloud else None
+
+
 def reader_for(type_: str) -> ResourceReader | None:
     """The reader of a resource type, None for types no cloud reads (free or not assessed)."""
     return _READERS.get(type_)

@@ -12,8 +12,8 @@ from datetime import datetime
 
 from pulumi_policy import Severity
 
+from gpufleet.clouds import owner_tags_path
 from gpufleet_policies._define import resource_policy
-from gpufleet_policies._taggable import is_taggable
 from gpufleet_policies._values import as_list, get, is_unknown, plain
 
 NAME = "gpufleet-task-stack-expiry-required"
@@ -58,13 +58,14 @@ def check(args, config, findings) -> None:
             _judge(get(props, "metadata", "annotations"), "metadata.annotations", JOB_EXPIRES_ANNOTATION, expected,
                    findings)
         return
-    if not is_taggable(args.resource_type):
+    path = owner_tags_path(args.resource_type)  # from the cloud's adapter: AWS/Azure tags, GCP labels
+    if path is None:
         return
-    tags = props.get("tags")
+    tags = get(props, *path)
     if isinstance(tags, list):  # an AWS Auto Scaling group's {key, value, propagateAtLaunch} list
         tags = {get(t, "key"): get(t, "value") for t in as_list(tags)}
     if isinstance(tags, dict) and get(tags, TAG_TASK) not in (None, ""):
-        _judge(tags, "tags", TAG_EXPIRES_AT, expected, findings)
+        _judge(tags, ".".join(path), TAG_EXPIRES_AT, expected, findings)
 
 
 POLICY = resource_policy(

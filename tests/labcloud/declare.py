@@ -49,7 +49,9 @@ def declare_control_plane(parent: pulumi.ComponentResource, name: str, args: Map
                           network: Any) -> ControlPlaneOutputs:
     cluster = _Lab("kubernetes:Cluster", f"{name}-k8s", {"name": name, "privateEndpoint": True,
                                                          "tags": dict(args["tags"])}, parent)
-    return ControlPlaneOutputs(cluster_name=name, cluster_id=cluster.id, cluster_security_group_id=None)
+    kubeconfig = cluster.id.apply(lambda cid: f"apiVersion: v1\nkind: Config\nclusters: [{{name: {cid}}}]\n")
+    return ControlPlaneOutputs(cluster_name=name, cluster_id=cluster.id, cluster_security_group_id=None,
+                               kubeconfig=kubeconfig)
 
 
 def declare_node_group(parent: pulumi.ComponentResource, name: str, plan: NodeGroupPlan,
