@@ -59,7 +59,8 @@ class PreviewResult:
 
 def views_from_run(run: ProgramRun) -> list[ResourceView]:
     states = [{"urn": r.urn, "type": r.type, "inputs": r.inputs, "provider": r.provider, "id": r.id,
-               "propertyDependencies": r.property_dependencies} for r in run.resources]
+               "propertyDependencies": r.property_dependencies, "custom": r.custom, "remote": r.remote}
+              for r in run.resources]
     return views_from_states(states, config=run.settings.config)
 
 

@@ -86,7 +86,14 @@ def test_unknowns_are_unpriced_with_reasons_not_zero():
         "fsx": "unknown: FSx for Lustre storage/throughput; no price in the catalog",
         "ecr": "unknown: interface VPC endpoint hours and data; no price in the catalog",
     }
-    assert plan.total("monthly_usd") == 0.0 and plan.gpus == 0
+    # GPUs follow from the type alone: the two p5.48xlarge without a known region hold 8 each.
+    assert plan.total("monthly_usd") == 0.0 and plan.gpus == 16
+    assert [plan.resources[views[i].urn].gpus for i in (0, 1, 2, 3)] == [None, None, 8, 8]
+
+
+def test_a_vpc_endpoint_without_a_type_is_a_free_gateway_endpoint():
+    plan = estimate_plan([view("aws:ec2/vpcEndpoint:VpcEndpoint", "s3", {"serviceName": "com.amazonaws.us-east-1.s3"})])
+    assert (plan.resources, [a.kind for a in plan.assessments.values()]) == ({}, ["free"])
 
 
 def test_secret_wrapped_inputs_are_read_and_gcp_zone_maps_to_region():
@@ -194,7 +201,7 @@ def test_autoscaling_group_gpu_types_in_a_mixed_instances_policy():
 def test_databases_and_endpoints_are_listed_as_unpriced_not_left_out():
     views = [view("aws:rds/instance:Instance", "db", {"instanceClass": "db.r6g.large"}, {"region": "us-east-1"}),
              view("aws:sagemaker/endpoint:Endpoint", "serve", {}, {"region": "us-east-1"}),
-             view("azure-native:documentdb:DatabaseAccount", "cosmos", {"location": "eastus"})]
+             view("azure-native:cosmosdb:DatabaseAccount", "cosmos", {"location": "eastus"})]
     plan = estimate_plan(views)
     assert plan.unpriced == [v.urn for v in views]
     assert plan.resources[views[1].urn].derivation == {

@@ -179,6 +179,23 @@ def _unpriced(result: PreviewResult, out: Console) -> None:
                 title=f"Unpriced: {len(est.unpriced):,} resource(s) cost money but have no price here")
 
 
+def _not_assessed(result: PreviewResult, out: Console) -> None:
+    """Types gpufleet does not know, or components it did not expand: their cost is unknown."""
+    est = result.estimate
+    by_type: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for urn in est.not_assessed:
+        a = est.assessments[urn]
+        by_type[(a.type, a.reason)].append(_name(urn))
+    rows = []
+    for (type_, why), names in sorted(by_type.items(), key=lambda kv: (-len(kv[1]), kv[0]))[:MAX_ROWS]:
+        rows.append((f"{len(names):,}", type_, why))
+    if len(by_type) > MAX_ROWS:
+        rows.append(("", f"… {len(by_type) - MAX_ROWS} more types", "see --json: gpufleet.assessment"))
+    print_table(out, [Column("n", "figure", keep=True), Column("type", "name", keep=True),
+                      Column("why", "text", drop_order=1)], rows,
+                title=f"Not assessed: {len(est.not_assessed):,} resource(s) whose cost is unknown to gpufleet")
+
+
 def _violations(result: PreviewResult, out: Console) -> None:
     mandatory = result.mandatory_violations
     others = [v for v in result.violations if v.level != "mandatory"]
@@ -202,7 +219,9 @@ def render(result: PreviewResult, out: Console) -> None:
         out.print(f"[yellow]Looked up offline, not real data[/]: {escape(shown)}{more}")
     _types(result, out)
     _gpus(result, out)
-    partial = " (known items only; see unpriced below)" if est.unpriced else ""
+    gaps = [f"{len(est.unpriced):,} unpriced"] if est.unpriced else []
+    gaps += [f"{len(est.not_assessed):,} not assessed"] if est.not_assessed else []
+    partial = f" (INCOMPLETE: known items only; {' and '.join(gaps)} below)" if gaps else ""
     out.print(
         f"[bold]Total[/]: {est.gpus:,} GPUs · {usd(est.total('monthly_usd'))} USD/month · "
         f"{num(est.total('monthly_kwh'))} kWh/month · {carbon(est.total('monthly_kgco2e'))}/month{partial}"
@@ -217,6 +236,8 @@ def render(result: PreviewResult, out: Console) -> None:
                   + escape(", ".join(_name(u) for u in unknown_energy[:MAX_ROWS])))
     if est.unpriced:
         _unpriced(result, out)
+    if est.not_assessed:
+        _not_assessed(result, out)
     if result.policy_environment is None:
         out.print("Policies: not run (--no-policies)")
     elif not result.violations:

@@ -59,11 +59,28 @@ class ResourceEstimate:
 
 DIGITS = {"monthly_usd": 2, "monthly_kwh": 3, "monthly_kgco2e": 3}
 
+# How gpufleet assessed a resource: priced; costs money but unpriced (with the reason); known to cost
+# nothing by itself; or not assessed (gpufleet does not know the type: its cost is unknown).
+PRICED, UNPRICED, FREE, NOT_ASSESSED = "priced", "unpriced", "free", "not assessed"
+# Packages whose resources cost nothing by themselves: the engine's own (stacks, providers) and
+# providers that only compute values locally.
+FREE_PACKAGES = frozenset({"pulumi", "random", "tls", "time", "command"})
+NOT_KNOWN = "gpufleet does not know this resource type: its cost is unknown"
+NOT_EXPANDED = "multi-language component not expanded offline: its children's cost is unknown"
+
+
+@dataclass(frozen=True)
+class Assessment:
+    kind: str  # PRICED, UNPRICED, FREE or NOT_ASSESSED
+    type: str
+    reason: str = ""
+
 
 @dataclass(frozen=True)
 class PlanEstimate:
     resources: dict[str, ResourceEstimate]  # only resources that cost money, by URN
     secrets: frozenset[str] = frozenset()  # secret values in the plan's inputs: computed with, never shown
+    assessments: dict[str, Assessment] = field(default_factory=dict)  # every resource of the plan, by URN
 
     def redacted(self) -> "PlanEstimate":
         """The estimate as it may be shown: every secret value replaced by [secret], and each estimate a
@@ -77,7 +94,7 @@ class PlanEstimate:
                 instance_type=_redact(redactor, e.instance_type), capacity_type=_redact(redactor, e.capacity_type),
                 derivation={k: redactor.text(v) for k, v in e.derivation.items()},
                 depends_on_secret=e.depends_on_secret or any(redactor.touches(x) for x in shown))
-        return PlanEstimate(out)
+        return PlanEstimate(out, assessments={redactor.text(urn): a for urn, a in self.assessments.items()})
 
     @property
     def gpus(self) -> int:
@@ -99,6 +116,26 @@ class PlanEstimate:
         """URNs of resources that cost money but could not be priced."""
         return self.unknown("monthly_usd")
 
+    @property
+    def not_assessed(self) -> list[str]:
+        """URNs of resources gpufleet did not assess: their cost is unknown, so no total is complete."""
+        return [urn for urn, a in self.assessments.items() if a.kind == NOT_ASSESSED]
+
+    @property
+    def complete(self) -> bool:
+        """True when every resource is priced or known free."""
+        return not self.unpriced and not self.not_assessed
+
+    def assessment_json(self) -> dict[str, Any]:
+        counts = {kind: sum(1 for a in self.assessments.values() if a.kind == kind)
+                  for kind in (PRICED, UNPRICED, FREE, NOT_ASSESSED)}
+        types: dict[str, dict[str, Any]] = {}
+        for urn in self.not_assessed:
+            a = self.assessments[urn]
+            types.setdefault(a.type, {"count": 0, "why": a.reason})["count"] += 1
+        return {**{kind.replace(" ", "_"): n for kind, n in counts.items()}, "complete": self.complete,
+                "not_assessed_types": dict(sorted(types.items()))}
+
     def to_json(self) -> dict[str, Any]:
         return {
             "totals": {
@@ -110,6 +147,7 @@ class PlanEstimate:
             "estimates": {urn: e.to_json() for urn, e in self.resources.items()},
             "unpriced": self.unpriced,
             "unknown_energy": [u for u in self.unknown("monthly_kwh") if self.resources[u].gpus],
+            "assessment": self.assessment_json(),
         }
 
 
@@ -151,8 +189,13 @@ def _estimate_capacity(view: ResourceView, cap: Capacity, catalog: Catalog) -> R
                                      ("node count", cap.nodes)) if v is None]
     if missing:
         how["monthly_usd"] = f"unknown: {', '.join(missing)} not known at preview"
+        # GPUs follow from the instance type and node count alone: counted whenever those are known.
+        it = catalog.instance_type(cap.instance_type) if cap.instance_type else None
+        gpus = it.gpu_count * cap.nodes if it is not None and cap.nodes is not None else None
+        if gpus is not None:
+            how["gpus"] = f"{cap.nodes} × {it.gpu_count} {it.gpu_model}"
         return ResourceEstimate(view.urn, view.type, cap.cloud, cap.region, cap.instance_type, cap.nodes,
-                                cap.capacity_type, cap.hours, cap.utilization, None, None, None, None, how)
+                                cap.capacity_type, cap.hours, cap.utilization, gpus, None, None, None, how)
     assert cap.instance_type and cap.region and cap.nodes is not None
     it = catalog.instance_type(cap.instance_type)
     if it is None:
@@ -192,8 +235,23 @@ def estimate_plan(views: Iterable[ResourceView], catalog: Catalog | None = None)
     views = with_inline_capacity(list(views))
     graph = index_views(views)
     out = {}
+    assessments = {}
     for v in views:
         e = estimate_resource(v, catalog, graph)
         if e is not None:
             out[v.urn] = e
-    return PlanEstimate(out, frozenset().union(*(v.secrets for v in views)))
+        assessments[v.urn] = assess(v, e)
+    return PlanEstimate(out, frozenset().union(*(v.secrets for v in views)), assessments)
+
+
+def assess(view: ResourceView, estimate: ResourceEstimate | None) -> Assessment:
+    """How gpufleet assessed `view` (given its estimate, None when it costs nothing or is unknown)."""
+    if estimate is not None:
+        if estimate.priced:
+            return Assessment(PRICED, view.type)
+        return Assessment(UNPRICED, view.type, estimate.derivation.get("monthly_usd", "").removeprefix("unknown: "))
+    if view.remote and reader_for(view.type) is None:
+        return Assessment(NOT_ASSESSED, view.type, NOT_EXPANDED)
+    if reader_for(view.type) is not None or not view.custom or view.type.split(":", 1)[0] in FREE_PACKAGES:
+        return Assessment(FREE, view.type)  # a component's children are assessed on their own
+    return Assessment(NOT_ASSESSED, view.type, NOT_KNOWN)

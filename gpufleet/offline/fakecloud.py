@@ -14,6 +14,7 @@ provider without a region) fails, with `UnansweredInvoke` naming the token.
 from __future__ import annotations
 
 import base64
+import base64
 import functools
 import hashlib
 import importlib
@@ -317,6 +318,40 @@ def _aks_user_credentials(token: str, args: dict, provider: ProviderConfig) -> d
     return {"kubeconfigs": [{"name": "clusterUser", "value": base64.b64encode(config.encode()).decode()}]}
 
 
+def _route53_zone(token: str, args: dict, provider: ProviderConfig) -> dict:
+    """A hosted zone looked up by name or id: the name as asked, an id and name servers from it."""
+    name = (args.get("name") or "").rstrip(".") or f"zone-{_digest(args.get('zoneId'), length=6)}.example"
+    zone_id = args.get("zoneId") or "Z" + _digest(name, args.get("privateZone"), length=20).upper()
+    return {"id": zone_id, "zoneId": zone_id, "name": name, "arn": f"arn:aws:route53:::hostedzone/{zone_id}",
+            "privateZone": bool(args.get("privateZone")), "vpcId": args.get("vpcId"), "comment": "looked up offline",
+            "callerReference": f"offline-preview-{_digest(name, length=8)}",
+            "nameServers": [f"ns-{n}.awsdns-offline.{tld}" for n, tld in ((1, "com"), (2, "net"), (3, "org"), (4, "co.uk"))],
+            "primaryNameServer": "ns-1.awsdns-offline.com", "tags": args.get("tags") or {}}
+
+
+def _cluster_auth(token: str, args: dict, provider: ProviderConfig) -> dict:
+    name = args["name"]
+    return {"id": name, "name": name, "token": f"k8s-aws-v1.offline-preview-{_digest(name, length=16)}"}
+
+
+def _client_token(token: str, args: dict, provider: ProviderConfig) -> dict:
+    return {"token": "offline-preview-access-token"}
+
+
+def _storage_account_keys(token: str, args: dict, provider: ProviderConfig) -> dict:
+    """Two full-permission keys, as an account has; deterministic, plainly not real."""
+    account = args.get("accountName")
+    return {"keys": [{"keyName": name, "permissions": "FULL",
+                      "value": base64.b64encode(f"offline-preview-{name}-{_digest(account, name, length=24)}".encode()).decode()}
+                     for name in ("key1", "key2")]}
+
+
+def _classic_client_config(token: str, args: dict, provider: ProviderConfig) -> dict:
+    config = _client_config(token, args, provider)
+    return {**config, "id": f"clientConfigs/clientId={config['clientId']};objectId={OBJECT_ID};"
+                            f"subscriptionId={config['subscriptionId']};tenantId={config['tenantId']}"}
+
+
 _ANSWERS: dict[str, _Answer] = {
     "aws:index/getAvailabilityZones:getAvailabilityZones": _availability_zones,
     "aws:index/getCallerIdentity:getCallerIdentity": _caller_identity,
@@ -331,7 +366,12 @@ _ANSWERS: dict[str, _Answer] = {
     "aws:ec2/getSubnets:getSubnets": _subnets,
     "aws:ec2/getSubnet:getSubnet": _subnet,
     "aws:ec2/getSecurityGroup:getSecurityGroup": _security_group,
+    "aws:route53/getZone:getZone": _route53_zone,
+    "aws:eks/getClusterAuth:getClusterAuth": _cluster_auth,
     "azure-native:authorization:getClientConfig": _client_config,
+    "azure-native:authorization:getClientToken": _client_token,
+    "azure-native:storage:listStorageAccountKeys": _storage_account_keys,
+    "azure:core/getClientConfig:getClientConfig": _classic_client_config,
     "azure-native:resources:getResourceGroup": _resource_group,
     "azure-native:containerservice:listManagedClusterUserCredentials": _aks_user_credentials,
 }

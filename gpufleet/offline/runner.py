@@ -86,6 +86,9 @@ class RecordedResource:
     delete_before_replace: bool
     aliases: list
     id: str | None
+    # A multi-language component (pulumi-eks, awsx…): the engine would have its provider construct
+    # its children; offline they are not constructed.
+    remote: bool = False
 
 
 @dataclass
@@ -315,6 +318,7 @@ class _RecordingMonitor(MockMonitor):
             delete_before_replace=request.deleteBeforeReplace,
             aliases=[MessageToDict(alias) for alias in request.aliases] + list(request.aliasURNs),
             id=resource_id or None,
+            remote=request.remote,
         )
         with self.recorder.lock:
             self.recorder.resources[urn] = record

@@ -136,6 +136,17 @@ class ResourceReader:
         return place.replace(" ", "").lower() if isinstance(place, str) else "unknown"
 
 
+class Free(ResourceReader):
+    """A type known to cost nothing by itself (networks, IAM, resource groups…): assessed, free."""
+
+    def __init__(self, type_: str, cloud: str) -> None:
+        self.type, self.cloud = type_, cloud
+
+
+def free_readers(cloud: str, types: tuple[str, ...] | list[str]) -> list[ResourceReader]:
+    return [Free(type_, cloud) for type_ in types]
+
+
 class Billable(ResourceReader):
     """A type that costs money the catalog cannot price, and nothing else to read."""
 

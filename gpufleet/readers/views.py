@@ -38,6 +38,8 @@ class ResourceView:
     dependencies: dict[str, tuple[str, ...]] = field(default_factory=dict)
     part_of: str | None = None
     secrets: frozenset[str] = frozenset()  # values its inputs (or its provider's) mark secret: never shown
+    custom: bool = True  # False: a component (its children are resources of their own)
+    remote: bool = False  # a multi-language component whose children the offline preview does not construct
 
     @property
     def name(self) -> str:
@@ -137,6 +139,8 @@ def views_from_states(states: list[dict[str, Any]], config: dict[str, Any] | Non
                 id=s.get("id") if isinstance(s.get("id"), str) else None,
                 dependencies={k: tuple(u for u in v if isinstance(u, str))
                               for k, v in _dict(s.get("propertyDependencies")).items() if isinstance(v, list)},
+                custom=s.get("custom") is not False,
+                remote=s.get("remote") is True,
             )
         )
     return views

@@ -173,3 +173,28 @@ def test_network_and_role_lookups_are_deterministic_and_consistent() -> None:
     assert (role["name"], role["arn"]) == ("eks-nodes", "arn:aws:iam::123456789012:role/eks-nodes")
     with pytest.raises(UnansweredInvoke, match="aws:ec2/getVpc:getVpc.*no region"):
         answer("aws:ec2/getVpc:getVpc", {"default": True}, {})
+
+
+def test_route53_zones_cluster_tokens_storage_keys_and_classic_azure_client_config() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import pulumi_aws.route53
+        import pulumi_azure.core
+        import pulumi_azure_native.storage
+        (pulumi_aws.route53.GetZoneResult, pulumi_aws.eks.GetClusterAuthResult, pulumi_azure.core.GetClientConfigResult,
+         pulumi_azure_native.storage.ListStorageAccountKeysResult, pulumi_azure_native.authorization.GetClientTokenResult)
+    zone = answer("aws:route53/getZone:getZone", {"name": "example.com.", "privateZone": False}, WEST)
+    assert (zone["name"], zone["zoneId"] == zone["id"], zone["arn"], len(zone["nameServers"])) == (
+        "example.com", True, f"arn:aws:route53:::hostedzone/{zone['id']}", 4)
+    assert answer("aws:eks/getClusterAuth:getClusterAuth", {"name": "gpu"}, WEST)["token"].startswith("k8s-aws-v1.offline-preview-")
+    assert answer("azure-native:authorization:getClientToken", {}, {}) == {"token": "offline-preview-access-token"}
+    keys = answer("azure-native:storage:listStorageAccountKeys", {"accountName": "data", "resourceGroupName": "rg"}, {})["keys"]
+    assert [(k["keyName"], k["permissions"]) for k in keys] == [("key1", "FULL"), ("key2", "FULL")]
+    assert answer("azure:core/getClientConfig:getClientConfig", {}, {"subscriptionId": "sub-1"}) == {
+        "clientId": "00000000-0000-0000-0000-000000000002",
+        "objectId": "00000000-0000-0000-0000-000000000003",
+        "subscriptionId": "sub-1",
+        "tenantId": "00000000-0000-0000-0000-000000000001",
+        "id": "clientConfigs/clientId=00000000-0000-0000-0000-000000000002;objectId=00000000-0000-0000-0000-000000000003;"
+              "subscriptionId=sub-1;tenantId=00000000-0000-0000-0000-000000000001",
+    }

@@ -16,6 +16,7 @@ from gpufleet.readers.base import (
     billable_readers,
     by_id,
     by_name,
+    free_readers,
     count,
     duty,
     number,
@@ -221,9 +222,12 @@ class VpcEndpoint(ResourceReader):
     cloud = CLOUD
 
     def billable_reason(self, view: ResourceView) -> str | None:
-        if get_known(view.inputs, "vpcEndpointType") == "Gateway":
+        kind = view.inputs.get("vpcEndpointType", "Gateway")  # the provider's default type is Gateway
+        if kind == "Gateway":
             return None  # S3/DynamoDB gateway endpoints carry no charge
-        return "interface VPC endpoint hours and data; no price in the catalog"
+        if is_unknown(kind):
+            return "VPC endpoint of a type not known at preview (interface endpoints are billed hourly)"
+        return f"{str(kind).lower()} VPC endpoint hours and data; no price in the catalog"
 
 
 def _fsx(v: ResourceView) -> tuple[bool, float | None, list[str]]:
@@ -298,7 +302,56 @@ BILLABLE: dict[str, str] = {
     "aws:ecr/repository:Repository": "ECR image storage; no price in the catalog",
     "aws:kms/key:Key": "KMS key-months and requests; no price in the catalog",
     "aws:cloudwatch/logGroup:LogGroup": "CloudWatch Logs ingestion and storage; no price in the catalog",
+    "aws:cloudwatch/metricAlarm:MetricAlarm": "CloudWatch alarms are billed per alarm-month; no price in the catalog",
+    "aws:redshift/cluster:Cluster": "Redshift node hours and storage; no price in the catalog",
+    "aws:redshiftserverless/workgroup:Workgroup": "Redshift Serverless RPU hours; no price in the catalog",
+    "aws:ecs/service:Service": "its tasks' Fargate vCPU and memory hours (or the EC2 instances they run on); no price in the catalog",
+    "aws:networkfirewall/firewall:Firewall": "Network Firewall endpoint hours and data; no price in the catalog",
+    "aws:ec2transitgateway/vpcAttachment:VpcAttachment": "Transit Gateway attachment hours and data; no price in the catalog",
+    "aws:ec2transitgateway/peeringAttachment:PeeringAttachment": "Transit Gateway attachment hours and data; no price in the catalog",
+    "aws:kinesis/stream:Stream": "Kinesis shard (or on-demand stream) hours and data; no price in the catalog",
+    "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream": "Firehose ingestion; no price in the catalog",
+    "aws:msk/cluster:Cluster": "MSK broker hours and storage; no price in the catalog",
+    "aws:docdb/clusterInstance:ClusterInstance": "DocumentDB instance hours; no price in the catalog",
+    "aws:emr/cluster:Cluster": "EMR and EC2 instance hours; no price in the catalog",
+    "aws:batch/computeEnvironment:ComputeEnvironment": "the instances Batch launches; no price in the catalog",
+    "aws:route53/zone:Zone": "hosted zone per month and queries; no price in the catalog",
+    "aws:secretsmanager/secret:Secret": "secret-months and API calls; no price in the catalog",
+    "aws:lambda/function:Function": "requests and GB-seconds, billed by use; no price in the catalog",
+    "aws:apigateway/restApi:RestApi": "API requests, billed by use; no price in the catalog",
+    "aws:apigatewayv2/api:Api": "API requests, billed by use; no price in the catalog",
+    "aws:sqs/queue:Queue": "requests, billed by use; no price in the catalog",
+    "aws:sns/topic:Topic": "publishes and deliveries, billed by use; no price in the catalog",
+    "aws:cloudfront/distribution:Distribution": "requests and data out, billed by use; no price in the catalog",
+    "aws:ec2/vpnConnection:VpnConnection": "VPN connection hours and data; no price in the catalog",
 }
+
+# Types that cost nothing by themselves (what runs in or through them is assessed on its own).
+FREE: tuple[str, ...] = (
+    "aws:ec2/vpc:Vpc", "aws:ec2/subnet:Subnet", "aws:ec2/securityGroup:SecurityGroup",
+    "aws:ec2/securityGroupRule:SecurityGroupRule", "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
+    "aws:ec2/routeTable:RouteTable", "aws:ec2/routeTableAssociation:RouteTableAssociation", "aws:ec2/route:Route",
+    "aws:ec2/mainRouteTableAssociation:MainRouteTableAssociation", "aws:ec2/internetGateway:InternetGateway",
+    "aws:ec2/egressOnlyInternetGateway:EgressOnlyInternetGateway", "aws:ec2/networkAcl:NetworkAcl",
+    "aws:ec2/placementGroup:PlacementGroup", "aws:ec2/keyPair:KeyPair", "aws:ec2/networkInterface:NetworkInterface",
+    "aws:ec2transitgateway/transitGateway:TransitGateway",
+    "aws:iam/role:Role", "aws:iam/rolePolicy:RolePolicy", "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+    "aws:iam/policy:Policy", "aws:iam/instanceProfile:InstanceProfile", "aws:iam/user:User", "aws:iam/group:Group",
+    "aws:iam/openIdConnectProvider:OpenIdConnectProvider", "aws:iam/policyAttachment:PolicyAttachment",
+    "aws:iam/serviceLinkedRole:ServiceLinkedRole",
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    "aws:s3/bucketVersioning:BucketVersioning", "aws:s3/bucketPolicy:BucketPolicy",
+    "aws:s3/bucketOwnershipControls:BucketOwnershipControls", "aws:s3/bucketAcl:BucketAcl",
+    "aws:eks/addon:Addon", "aws:eks/accessEntry:AccessEntry", "aws:eks/accessPolicyAssociation:AccessPolicyAssociation",
+    "aws:eks/podIdentityAssociation:PodIdentityAssociation", "aws:ecr/lifecyclePolicy:LifecyclePolicy",
+    "aws:kms/alias:Alias", "aws:lambda/permission:Permission", "aws:lb/targetGroup:TargetGroup",
+    "aws:lb/listener:Listener", "aws:lb/targetGroupAttachment:TargetGroupAttachment", "aws:route53/record:Record",
+    "aws:acm/certificate:Certificate", "aws:ssm/parameter:Parameter", "aws:ecs/cluster:Cluster",
+    "aws:ecs/taskDefinition:TaskDefinition", "aws:efs/mountTarget:MountTarget",
+    "aws:ec2transitgateway/routeTable:RouteTable",
+)
 
 READERS: list[ResourceReader] = [
     Instance(INSTANCE),
@@ -317,4 +370,5 @@ READERS: list[ResourceReader] = [
     BucketLifecycle("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"),
     BucketLifecycle("aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2"),
     *billable_readers(CLOUD, BILLABLE),
+    *free_readers(CLOUD, FREE),
 ]

@@ -16,6 +16,7 @@ from gpufleet.readers.base import (
     Storage,
     billable_readers,
     by_name,
+    free_readers,
     count,
     duty,
     number,
@@ -194,17 +195,38 @@ BILLABLE: dict[str, str] = {
     "azure-native:network:LoadBalancer": "load balancer rules and data; no price in the catalog",
     "azure-native:sql:Database": "Azure SQL database compute and storage; no price in the catalog",
     "azure-native:dbforpostgresql:Server": "Azure Database for PostgreSQL; no price in the catalog",
-    "azure-native:documentdb:DatabaseAccount": "Cosmos DB throughput and storage; no price in the catalog",
+    "azure-native:cosmosdb:DatabaseAccount": "Cosmos DB throughput and storage; no price in the catalog",
     "azure-native:machinelearningservices:Compute": "Azure ML compute hours; no price in the catalog",
     "azure-native:containerregistry:Registry": "container registry SKU and storage; no price in the catalog",
     "azure-native:network:ApplicationGateway": "application gateway hours; no price in the catalog",
     "azure-native:network:AzureFirewall": "Azure Firewall hours and data; no price in the catalog",
     "azure-native:network:VirtualNetworkGateway": "VPN/ExpressRoute gateway hours; no price in the catalog",
     "azure-native:operationalinsights:Workspace": "Log Analytics ingestion and retention; no price in the catalog",
-    "azure-native:cache:Redis": "Azure Cache for Redis hours; no price in the catalog",
+    "azure-native:redis:Redis": "Azure Cache for Redis hours; no price in the catalog",
+    "azure-native:containerinstance:ContainerGroup": "container instance vCPU and memory seconds; no price in the catalog",
+    "azure-native:web:AppServicePlan": "App Service plan instance hours; no price in the catalog",
+    "azure-native:network:PrivateEndpoint": "private endpoint hours and data; no price in the catalog",
+    "azure-native:network:BastionHost": "Bastion hours; no price in the catalog",
+    "azure-native:keyvault:Vault": "Key Vault operations and keys; no price in the catalog",
+    "azure-native:eventhub:Namespace": "Event Hubs throughput units; no price in the catalog",
+    "azure-native:servicebus:Namespace": "Service Bus tier and operations; no price in the catalog",
+    "azure-native:dbformysql:Server": "Azure Database for MySQL compute and storage; no price in the catalog",
+    "azure-native:applicationinsights:Component": "Application Insights ingestion; no price in the catalog",
     "azure-native:compute:Snapshot": "managed disk snapshot storage; no price in the catalog",
     "azure-native:netapp:CapacityPool": "Azure NetApp Files capacity; no price in the catalog",
 }
+
+# Types that cost nothing by themselves (what runs in or through them is assessed on its own).
+FREE: tuple[str, ...] = (
+    "azure-native:resources:ResourceGroup", "azure-native:network:VirtualNetwork", "azure-native:network:Subnet",
+    "azure-native:network:NetworkSecurityGroup", "azure-native:network:SecurityRule", "azure-native:network:RouteTable",
+    "azure-native:network:Route", "azure-native:network:NetworkInterface", "azure-native:network:PrivateDnsZoneGroup",
+    "azure-native:managedidentity:UserAssignedIdentity", "azure-native:managedidentity:FederatedIdentityCredential",
+    "azure-native:authorization:RoleAssignment", "azure-native:authorization:RoleDefinition",
+    "azure-native:storage:BlobContainer", "azure-native:storage:ManagementPolicy",
+    "azure-native:compute:ProximityPlacementGroup", "azure-native:compute:AvailabilitySet",
+    "azure-native:compute:CapacityReservationGroup",
+)
 
 READERS: list[ResourceReader] = [
     VirtualMachine(),
@@ -217,4 +239,5 @@ READERS: list[ResourceReader] = [
             "blob storage and transactions; no price in the catalog", _account),
     Storage("azure-native:compute:Disk", CLOUD, "Azure Managed Disk", "managed disk storage; no price in the catalog", _disk),
     *billable_readers(CLOUD, BILLABLE),
+    *free_readers(CLOUD, FREE),
 ]

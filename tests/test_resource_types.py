@@ -1,0 +1,77 @@
+"""Every resource type gpufleet's tables name exists in the pinned provider SDKs, and every resource of
+a plan is assessed: priced, unpriced with a reason, known free, or not assessed (issue #16)."""
+
+import functools
+import importlib.util
+import re
+from pathlib import Path
+
+from gpufleet.clouds import adapters
+from gpufleet.estimate import ResourceView, estimate_plan
+
+PACKAGES = {"aws": "pulumi_aws", "azure-native": "pulumi_azure_native", "azure": "pulumi_azure", "gcp": "pulumi_gcp",
+            "kubernetes": "pulumi_kubernetes", "eks": "pulumi_eks", "awsx": "pulumi_awsx"}
+# How a generated SDK registers a resource class: super(...).__init__('<token>', resource_name, …)
+_REGISTERED = re.compile(r"__init__\(\s*'([A-Za-z0-9_.-]+:[^']+)'")
+URN = "urn:pulumi:dev::p::"
+
+
+@functools.cache
+def _registered_in(directory: Path) -> frozenset[str]:
+    return frozenset(t for f in directory.glob("*.py") for t in _REGISTERED.findall(f.read_text(encoding="utf-8")))
+
+
+def sdk_has(token: str) -> bool:
+    """Whether the installed SDK of the token's package registers a resource class under `token`,
+    read from its source (importing every module would take minutes)."""
+    package, module, _ = token.split(":")
+    spec = importlib.util.find_spec(PACKAGES[package])
+    root = Path(next(iter(spec.submodule_search_locations)))
+    parts = module.split("/")
+    candidates = [root] if parts[0] == "index" else [root.joinpath(*parts), root / parts[0], root / f"{parts[0]}_"]
+    return any(d.is_dir() and token in _registered_in(d) for d in candidates)
+
+
+def test_every_type_a_reader_names_exists_in_the_pinned_sdks() -> None:
+    tokens = sorted({r.type for a in adapters() for r in a.readers})
+    assert len(tokens) > 150
+    assert [t for t in tokens if not sdk_has(t)] == []
+
+
+def test_the_checker_rejects_tokens_the_sdks_do_not_have() -> None:
+    assert [sdk_has(t) for t in ("azure-native:documentdb:DatabaseAccount", "azure-native:cache:Redis",
+                                 "azure-native:cosmosdb:DatabaseAccount", "aws:lambda/function:Function")] == [
+        False, False, True, True]
+
+
+def view(type_: str, name: str, inputs: dict, **kw) -> ResourceView:
+    return ResourceView(urn=f"{URN}{type_}::{name}", type=type_, inputs=inputs, provider_inputs={"region": "us-east-1"}, **kw)
+
+
+def test_every_resource_is_priced_unpriced_free_or_not_assessed() -> None:
+    views = [
+        view("aws:ec2/instance:Instance", "gpu", {"instanceType": "p5.48xlarge"}),
+        view("aws:redshift/cluster:Cluster", "warehouse", {"nodeType": "ra3.4xlarge"}),
+        view("aws:ec2/vpc:Vpc", "vpc", {}),
+        view("random:index/randomPet:RandomPet", "pet", {}),
+        view("my:index:Fleet", "fleet", {}, custom=False),
+        view("aws:mq/broker:Broker", "broker", {}),
+        view("eks:index:Cluster", "eks", {}, custom=False, remote=True),
+    ]
+    plan = estimate_plan(views)
+    assert [(a.kind, a.reason) for a in plan.assessments.values()] == [
+        ("priced", ""),
+        ("unpriced", "Redshift node hours and storage; no price in the catalog"),
+        ("free", ""),
+        ("free", ""),
+        ("free", ""),  # a component: its children are assessed on their own
+        ("not assessed", "gpufleet does not know this resource type: its cost is unknown"),
+        ("not assessed", "multi-language component not expanded offline: its children's cost is unknown"),
+    ]
+    assert plan.to_json()["assessment"] == {
+        "priced": 1, "unpriced": 1, "free": 3, "not_assessed": 2, "complete": False,
+        "not_assessed_types": {
+            "aws:mq/broker:Broker": {"count": 1, "why": "gpufleet does not know this resource type: its cost is unknown"},
+            "eks:index:Cluster": {"count": 1, "why": "multi-language component not expanded offline: its children's cost is unknown"},
+        },
+    }
