@@ -48,7 +48,7 @@ def check_arguments(args: argparse.Namespace) -> None:
         problems.append(Problem("--json", "only with --dry-run (a real run streams its state instead)",
                                 str(args.json_file)))
     problems += arguments.writable("--json", args.json_file)
-    if args.dry_run and not args.no_policies:
+    if not args.no_policies:
         problems += policy_pack_problems(args.policy_pack)
         problems += arguments.existing_file("--policy-config", args.policy_config)
     arguments.check(problems)
@@ -69,32 +69,38 @@ def run(args: argparse.Namespace) -> int:
 
         require_cli()
     plan = plan_task(task, catalog, component_clouds(), datetime.now(timezone.utc), args.program)
+    checked = _dry_run(plan, args)
+    if isinstance(checked, int):
+        return checked
     if args.dry_run:
-        return _dry_run(plan, args, EXIT_OK, EXIT_POLICY, EXIT_PROGRAM)
+        arguments.write_json(args, checked.to_json())
+        if not arguments.json_to_stdout(args):
+            render(checked, console())
+        return EXIT_POLICY if checked.preview.mandatory_violations else EXIT_OK
+    if checked.preview.mandatory_violations:  # judged offline first: nothing is allocated against policy
+        _print_violations(checked, console(stderr=True), "nothing allocated: ")
+        return EXIT_POLICY
     return _real_run(plan, EXIT_OK, EXIT_PROGRAM)
 
 
-def _dry_run(plan, args: argparse.Namespace, ok: int, policy: int, program_failed: int) -> int:
-    from gpufleet.cli import EXIT_USAGE
+def _dry_run(plan, args: argparse.Namespace):
+    """The task's stack through the offline preview with policies; an exit code when that fails."""
+    from gpufleet.cli import EXIT_PROGRAM, EXIT_USAGE
     from gpufleet.offline import ProgramError
     from gpufleet.policy.analyzer import PolicyPackError
     from gpufleet.tasks.dryrun import dry_run
 
     try:
-        result = dry_run(plan, policy_pack=None if args.no_policies else args.policy_pack,
-                         policy_config_file=args.policy_config, in_process_policies=args.fast_policies)
+        return dry_run(plan, policy_pack=None if args.no_policies else args.policy_pack,
+                       policy_config_file=args.policy_config, in_process_policies=args.fast_policies)
     except ProgramError as e:
         print(f"error: the task's Pulumi program failed: {e}", file=sys.stderr)
-        return program_failed
+        return EXIT_PROGRAM
     except PolicyPackError as e:
         if args.policy_pack.resolve() == DEFAULT_POLICY_PACK.resolve():
             raise  # gpufleet's own pack failing is gpufleet's bug (exit 4)
         print(f"error: the policy pack {args.policy_pack} failed: {e}", file=sys.stderr)
         return EXIT_USAGE
-    arguments.write_json(args, result.to_json())
-    if not arguments.json_to_stdout(args):
-        render(result, console())
-    return policy if result.preview.mandatory_violations else ok
 
 
 def _real_run(plan, ok: int, failed: int) -> int:
@@ -155,6 +161,10 @@ def render(result, out: Console) -> None:
     if unpriced:
         out.print(f"Unpriced in the stack: {len(unpriced)} resource(s) (control plane, system nodes, …); "
                   "see --json: gpufleet.unpriced")
+    _print_violations(result, out)
+
+
+def _print_violations(result, out: Console, prefix: str = "") -> None:
     preview = result.preview
     if preview.policy_environment is None:
         out.print("Policies: not run (--no-policies)")
@@ -162,7 +172,7 @@ def render(result, out: Console) -> None:
         out.print(f"[green]Policies ({escape(preview.policy_environment)}): no violations[/]")
     else:
         mandatory = len(preview.mandatory_violations)
-        print_violations(out, f"Policies ({preview.policy_environment}): {mandatory} mandatory, "
+        print_violations(out, f"{prefix}Policies ({preview.policy_environment}): {mandatory} mandatory, "
                               f"{len(preview.violations) - mandatory} advisory",
                          [(v.level, v.policy, (v.urn or "stack").rsplit("::", 1)[-1], v.message)
                           for v in preview.violations])

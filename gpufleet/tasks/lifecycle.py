@@ -105,12 +105,14 @@ def _cancel(stack: TaskStack, worker: _Up, wait: Wait, emit: Emit) -> None:
 
 def _free(workspace: TaskWorkspace, stack: TaskStack, expires_at: datetime, emit: Emit) -> tuple[bool, str]:
     emit(f"destroying stack {stack.name}")
+    reap_later = f"It expires at {timestamp(expires_at)}; `gpufleet tasks --reap` destroys it then"
     try:
         stack.destroy(on_output=emit)
         workspace.remove_stack(stack.name)
+    except KeyboardInterrupt:  # a second Ctrl-C: say what is left behind, then stop
+        return False, f"the destroy of stack {stack.name} was interrupted. {reap_later}"
     except Exception as e:  # noqa: BLE001 - the user must hear that GPUs may still run
-        return False, (f"could not destroy stack {stack.name}: {e}. It expires at {timestamp(expires_at)}; "
-                       "`gpufleet tasks --reap` destroys it then")
+        return False, f"could not destroy stack {stack.name}: {e}. {reap_later}"
     return True, ""
 
 

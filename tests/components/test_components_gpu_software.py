@@ -109,3 +109,25 @@ def test_gpu_cluster_without_the_opt_in_has_no_kubernetes_resources(recorder):
         "cloud": "aws", "region": "us-west-2", "tags": TAGS,
         "node_groups": [{"workload": "train", "gpu": "H100", "gpu_count": 16}]}))
     assert [r.type for r in run.resources if "kubernetes" in r.type] == []
+
+
+def _fleet(**extra):
+    from gpufleet.config import parse_fleet
+
+    return parse_fleet({
+        "environment": "dev", "owner": {"team": "ml", "cost-center": "cc-1"}, "objective": "cost",
+        "candidates": [{"cloud": "aws", "regions": ["us-west-2"]}],
+        "workloads": [{"name": "train", "gpu": "H100", "gpu_count": 16, "utilization_percent": 80}], **extra})
+
+
+def test_a_fleet_opts_in_for_every_cluster_and_names_clusters_by_prefix():
+    from components.fleet import fleet_clusters
+    from gpufleet.catalog import load_catalog
+    from gpufleet.clouds import component_clouds
+    from gpufleet.placement import place
+
+    for fleet, expected in ((_fleet(), None), (_fleet(enable_gpu_software=True), True)):
+        placement = place(fleet, load_catalog(), clouds=component_clouds())
+        assert [(c.name, c.args.get("enable_gpu_software")) for c in fleet_clusters(fleet, placement)] == [
+            ("dev-us-west-2", expected)]
+        assert [c.name for c in fleet_clusters(fleet, placement, prefix="task-1")] == ["task-1-us-west-2"]

@@ -56,6 +56,8 @@ class StandInStack:
 
     def destroy(self, on_output):
         self.workspace.calls.append(("destroy", self.name))
+        if isinstance(self.workspace.fail_destroy, BaseException):
+            raise self.workspace.fail_destroy
         if self.workspace.fail_destroy:
             raise RuntimeError("AccessDenied")
 
@@ -161,6 +163,21 @@ def test_a_failed_destroy_is_reported_with_the_expiry_and_the_reaper(plan):
     assert (outcome.status, outcome.destroyed) == ("succeeded", False)
     assert outcome.message == (f"could not destroy stack {STACK}: AccessDenied. It expires at 2026-11-30T14:00:00Z; "
                                "`gpufleet tasks --reap` destroys it then")
+
+
+def test_a_second_ctrl_c_during_the_destroy_says_what_is_left_behind(plan):
+    def ctrl_c(thread, seconds):
+        if seconds > 600:
+            raise KeyboardInterrupt
+        return join(thread, 30)
+
+    workspace = StandInWorkspace(up="block", fail_destroy=KeyboardInterrupt())
+    with pytest.raises(TaskInterrupted) as e:
+        run(plan, workspace, wait=ctrl_c)
+    assert workspace.calls == CREATED + [("cancel", STACK), ("destroy", STACK)]
+    assert (e.value.outcome.destroyed, e.value.outcome.message) == (
+        False, f"interrupted (Ctrl-C); the destroy of stack {STACK} was interrupted. It expires at "
+               "2026-11-30T14:00:00Z; `gpufleet tasks --reap` destroys it then")
 
 
 def test_the_stack_program_is_the_task_program(plan):

@@ -41,6 +41,18 @@ def test_run_exits_by_how_the_task_ended_and_always_destroys(workspace, capsys, 
     assert "allocating stack finetune-llm-" in captured.out and "4 × p5.48xlarge (32 GPUs, 2 spare)" in captured.out
 
 
+def test_a_mandatory_violation_allocates_nothing_and_exits_1(workspace, tmp_path, capsys):
+    import yaml
+
+    raw = {**yaml.safe_load(EXAMPLE.read_text()), "environment": "prod", "gpu_count": 600}
+    path = tmp_path / "TASK.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    assert main(["run", str(path), "--fast-policies"]) == 1
+    assert workspace.workspace.calls == []
+    err = " ".join(capsys.readouterr().err.split())
+    assert "nothing allocated: Policies (prod):" in err and "gpufleet-stack-gpu-quota" in err
+
+
 def test_ctrl_c_during_a_run_destroys_then_exits_130(workspace, monkeypatch, capsys):
     from gpufleet.tasks import lifecycle
 
