@@ -87,6 +87,9 @@ class GpuNodeGroupArgs(NodeGroupSpecArgs):
     """Azure: resource group of the cluster (required on Azure)."""
     proximity_placement_group_id: NotRequired[pulumi.Input[str]]
     """Azure, with InfiniBand: the proximity placement group of the placement zone (from `HighBandwidthNetwork`)."""
+    fabric_network_configs: NotRequired[pulumi.Input[list[dict[str, str]]]]
+    """GCP, with GPUDirect: the additional node networks of the zone and machine family (`network`,
+    `subnetwork`), one per GPU NIC (from `HighBandwidthNetwork.fabric_network_configs`)."""
 
 
 class HighBandwidthNetworkArgs(TypedDict):

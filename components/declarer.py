@@ -34,6 +34,7 @@ class NetworkOutputs:
     fabric_security_group_id: Any  # None: no fabric, or Feature.FABRIC_SECURITY_GROUP
     file_system_security_group_id: Any  # None: no file-system subnet, or Feature.FILE_SYSTEM_SECURITY_GROUP
     proximity_placement_group_ids: Any  # by zone; empty: no fabric, or Feature.PROXIMITY_PLACEMENT_GROUPS
+    fabric_network_configs: Any  # by "<zone>:<machine family>": GPU NIC networks; empty: Feature.FABRIC_NETWORKS
 
 
 @dataclass(frozen=True)

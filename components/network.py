@@ -13,8 +13,11 @@ class HighBandwidthNetwork(pulumi.ComponentResource):
     """AWS: VPC, private subnets in the placement zones (and a second zone for EKS), an EFA security group
     that allows all traffic within itself and nothing else, VPC endpoints for what private nodes need,
     and a Lustre security group. Azure: VNet, node subnet with an NSG, a Managed Lustre subnet, and a
-    proximity placement group per zone for InfiniBand sizes. Outputs say which fabric the instance
-    types get and their bandwidth per node, from the catalog."""
+    proximity placement group per zone for InfiniBand sizes. GCP: VPC with a node subnet (pods and
+    services ranges), private services access for Managed Lustre, and the GPU fabric's networks: one
+    VPC per GPU NIC at the MTU the machine family needs (GPUDirect-TCPX/TCPXO), or a zonal RoCE VPC with
+    a subnet per GPU NIC plus extra gVNIC networks (GPUDirect-RDMA). Outputs say which fabric the
+    instance types get and their bandwidth per node, from the catalog."""
 
     network_id: pulumi.Output[str]
     """VPC id / VNet id."""
@@ -29,8 +32,11 @@ class HighBandwidthNetwork(pulumi.ComponentResource):
     file_system_security_group_id: pulumi.Output[Optional[str]]
     """AWS: security group of FSx for Lustre (ports 988, 1018–1023 from the VPC); Azure: none."""
     proximity_placement_group_ids: pulumi.Output[dict[str, str]]
-    """Azure: proximity placement group by zone, for InfiniBand sizes; AWS: empty (node groups own
-    their cluster placement groups)."""
+    """Azure: proximity placement group by zone, for InfiniBand sizes; AWS, GCP: empty (node groups own
+    their cluster placement groups / compact placement policies)."""
+    fabric_network_configs: pulumi.Output[dict[str, list[dict[str, str]]]]
+    """GCP, with GPUDirect: by "<zone>:<machine family>", the networks of every GPU NIC (and extra gVNIC) a
+    node needs, as GKE additional node networks (`network`, `subnetwork`); AWS, Azure: empty."""
     fabric: pulumi.Output[str]
     """"EFA", "InfiniBand" or "none", from the catalog's interconnect of the instance types."""
     bandwidth_gbps_per_node: pulumi.Output[Optional[float]]

@@ -97,6 +97,8 @@ def _common_problems(args: Mapping[str, Any], args_type: type, path: str, catalo
     The cloud's adapter is None when the cloud or region is unusable (nothing more can be checked)."""
     problems = _missing(args, args_type, path) + tag_problems(f"{path}.tags", args.get("tags"))
     cloud_rules, found = _cloud_and_region(args, path, catalog)
+    if cloud_rules is not None and isinstance(args.get("tags"), Mapping):
+        problems += cloud_rules.tag_problems(f"{path}.tags", args["tags"])
     return cloud_rules, problems + found
 
 

@@ -9,7 +9,7 @@ registry, never a cloud by name. See docs/clouds.md.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from gpufleet.clouds.adapter import CloudAdapter
 from gpufleet.clouds.aws import Aws
@@ -65,6 +65,9 @@ def adapter(name: object) -> CloudAdapter | None:
 
 def cloud_names() -> tuple[str, ...]:
     return tuple(_ADAPTERS)
+def offline_answer(token: str) -> Callable[[str, dict, dict], dict] | None:
+    """The offline preview's answer to an invoke of some cloud's provider, None when no cloud has one."""
+    return next((a.offline_answers[token] for a in _ADAPTERS.values() if token in a.offline_answers), None)
 
 
 def component_clouds() -> tuple[str, ...]:

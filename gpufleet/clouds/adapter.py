@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import ModuleType
-from typing import Any
+from typing import Any, Callable
 
 from gpufleet.clouds.file_systems import FileSystemProduct
 from gpufleet.clouds.plans import NodeGroupPlan, StoragePlan
@@ -44,6 +44,7 @@ class Feature(enum.Enum):
     FILE_SYSTEM_SECURITY_GROUP = "file-system-security-group"
     PROXIMITY_PLACEMENT_GROUPS = "proximity-placement-groups"
     OBJECT_CONTAINER = "object-container"
+    FABRIC_NETWORKS = "fabric-networks"
 
     @property
     def title(self) -> str:
@@ -68,6 +69,7 @@ _TITLES = {
     Feature.FILE_SYSTEM_SECURITY_GROUP: "File system security group (output `file_system_security_group_id`)",
     Feature.PROXIMITY_PLACEMENT_GROUPS: "Network-level placement groups (output `proximity_placement_group_ids`)",
     Feature.OBJECT_CONTAINER: "Object container (output `object_container_name`)",
+    Feature.FABRIC_NETWORKS: "Networks per GPU NIC (output `fabric_network_configs`)",
 }
 
 
@@ -122,6 +124,9 @@ class CloudAdapter:
     provider_default_tags: tuple[str, tuple[str, ...], str] | None = None
     """(provider input, path inside it, stack config key) of the tags the cloud's provider adds to
     every resource: ("defaultTags", ("tags",), "aws:defaultTags")."""
+    offline_answers: Mapping[str, Callable[[str, dict, dict], dict]] = {}
+    """Answers of the offline preview to the cloud's lookups, by invoke token: (token, args, provider
+    config) -> result in wire names (gpufleet/offline/fakecloud.py asks the registry)."""
 
     def is_gpu_type_name(self, name: str) -> bool:
         return self.gpu_type_pattern is not None and re.match(self.gpu_type_pattern, name) is not None
@@ -147,6 +152,10 @@ class CloudAdapter:
 
     def zone_problem(self, path: str, region: str, zone: object) -> Problem | None:
         raise NotImplementedError
+
+    def tag_problems(self, path: str, tags: Mapping[str, object]) -> list[Problem]:
+        """Owner tags this cloud cannot carry as they are (beyond the rules every cloud shares)."""
+        return []
 
     def node_group_problems(self, plan: NodeGroupPlan, path: str) -> list[Problem]:
         return []

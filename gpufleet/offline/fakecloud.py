@@ -22,6 +22,7 @@ import json
 import re
 from typing import Any, Callable
 
+from gpufleet import clouds
 from gpufleet.offline import shapes
 from gpufleet.pulumi_private import UNKNOWN, init_parameters, output_property_types, unwrap_secrets
 
@@ -439,12 +440,14 @@ def answer_invoke(token: str, args: dict, provider: ProviderConfig) -> tuple[dic
     was answered (LOOKUP_*); `UnansweredInvoke` when a real preview would fail too."""
     args, provider = unwrap_secrets(args), unwrap_secrets(provider)
     result_type = shapes.invoke_result_type(token)
-    answer = _ANSWERS.get(token)
+    answer = _ANSWERS.get(token) or clouds.offline_answer(token)  # a cloud adapter's own answers
     if answer is not None:
         try:
             result = {key: value for key, value in answer(token, args, provider).items() if value is not None}
         except _NotEmulated:
             pass
+        except LookupError as missing:  # the lookup needs a setting the stack does not configure
+            raise UnansweredInvoke(token, str(missing)) from None
         else:
             return (shapes.fitted(result, output_property_types(result_type), misfit=None) if result_type else result), LOOKUP_SPECIFIC
     if result_type is None:

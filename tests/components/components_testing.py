@@ -1,5 +1,5 @@
-"""Shared test helpers: owner tags, whether a resource type takes tags (read from the provider SDK),
-and the resources a recorded program declared."""
+"""Shared test helpers: owner tags, where a resource type takes them (read from the provider SDK:
+AWS and Azure `tags`, GCP `labels`), and the resources a recorded program declared."""
 
 from __future__ import annotations
 
@@ -13,24 +13,44 @@ from gpufleet.offline.runner import PROVIDER_TYPE_PREFIX, STACK_TYPE
 
 TAGS = {"team": "ml-platform", "cost-center": "cc-4012", "environment": "test"}
 REQUIRED_TAGS = ("team", "cost-center", "environment")
-_SDK_PACKAGES = {"aws": "pulumi_aws", "azure-native": "pulumi_azure_native"}
+_SDK_PACKAGES = {"aws": "pulumi_aws", "azure-native": "pulumi_azure_native", "gcp": "pulumi_gcp"}
+# The SDK parameter that holds owner tags, and its wire name; GCP `tags` are network tags, not owners.
+_OWNER_PARAMS = {"aws": (("tags", "tags"),), "azure-native": (("tags", "tags"),),
+                 "gcp": (("labels", "labels"), ("resource_labels", "resourceLabels"))}
+# A GKE node pool has no labels of its own: its nodes' GCE labels are its owner labels.
+_NESTED = {"gcp:container/nodePool:NodePool": ("nodeConfig", "resourceLabels")}
 
 
 @functools.cache
-def taggable(type_token: str) -> bool:
-    """True when the SDK's resource class for `type_token` ("aws:s3/bucket:Bucket") has a `tags` input."""
+def owner_tags_path(type_token: str) -> tuple[str, ...] | None:
+    """Where resources of `type_token` carry owner tags (wire names), None when they take none."""
+    if type_token in _NESTED:
+        return _NESTED[type_token]
     package, module, name = type_token.split(":")
     if package not in _SDK_PACKAGES:
-        return False
+        return None
     sdk = importlib.import_module(f"{_SDK_PACKAGES[package]}.{module.split('/')[0]}")
-    return "tags" in init_parameters(getattr(sdk, name))
+    params = init_parameters(getattr(sdk, name))
+    return next(((wire,) for param, wire in _OWNER_PARAMS[package] if param in params), None)
+
+
+def taggable(type_token: str) -> bool:
+    """True when the SDK's resource class for `type_token` ("aws:s3/bucket:Bucket") takes owner tags."""
+    return owner_tags_path(type_token) is not None
+
+
+def owner_tags(resource) -> dict:
+    value = resource.inputs
+    for key in owner_tags_path(resource.type) or ():
+        value = value.get(key) if isinstance(value, dict) else None
+    return value if isinstance(value, dict) else {}
 
 
 def missing_owner_tags(resources) -> list[str]:
-    """Names of taggable custom resources without team, cost-center and environment tags."""
+    """Names of taggable custom resources without team, cost-center and environment tags (labels)."""
     return [r.name for r in resources
             if not r.type.startswith(("pulumi:", "gpufleet:")) and taggable(r.type)
-            and any(not (r.inputs.get("tags") or {}).get(key) for key in REQUIRED_TAGS)]
+            and any(not owner_tags(r).get(key) for key in REQUIRED_TAGS)]
 
 
 @dataclass

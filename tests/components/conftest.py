@@ -19,13 +19,16 @@ with warnings.catch_warnings():
                     "pulumi_aws.vpc", "pulumi_azure_native.authorization", "pulumi_azure_native.compute",
                     "pulumi_azure_native.containerservice", "pulumi_azure_native.network",
                     "pulumi_azure_native.resources", "pulumi_azure_native.storage",
-                    "pulumi_azure_native.storagecache"):
+                    "pulumi_azure_native.storagecache", "pulumi_gcp.compute", "pulumi_gcp.container",
+                    "pulumi_gcp.lustre", "pulumi_gcp.organizations", "pulumi_gcp.projects", "pulumi_gcp.serviceaccount",
+                    "pulumi_gcp.servicenetworking", "pulumi_gcp.storage"):
         getattr(importlib.import_module(_module), "Provider", None)  # lazily loaded: an attribute runs the import
 
-# The components read the subscription from the client config and the AKS kubeconfig (exec format, no
-# credential), and nothing else from the cloud.
+# The components read the subscription (Azure) or the project (GCP) from the client config and the AKS
+# kubeconfig (exec format, no credential), and nothing else from the cloud.
 EXPECTED_INVOKES = {"azure-native:authorization:getClientConfig",
-                    "azure-native:containerservice:listManagedClusterUserCredentials"}
+                    "azure-native:containerservice:listManagedClusterUserCredentials",
+                    "gcp:organizations/getClientConfig:getClientConfig"}
 
 
 def _record(program: Callable[[], None], **options) -> Declared:

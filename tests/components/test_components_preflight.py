@@ -3,7 +3,9 @@
 import pytest
 
 from components.declarer import cloud_adapter
+from gpufleet import clouds
 from gpufleet.clouds import adapter, component_clouds
+from gpufleet.clouds.adapter import CloudAdapter
 from gpufleet.clouds.file_systems import CapacitySteps
 from components.preflight import (
     plan_cluster,
@@ -115,12 +117,17 @@ def test_sku_region_pairs_and_clouds_without_a_module_are_refused():
         "ng.region: no azure instance type with H100 GPUs with a high-bandwidth fabric is offered in this region "
         "(got 'westus2'); allowed: eastus, eastus2, westus",
     ]
-    assert rendered(plan_gpu_node_group({
-        "cloud": "gcp", "region": "us-central1", "workload": "w", "gpu": "H100", "gpu_count": 8, "cluster_name": "c",
-        "node_subnet_id": "s", "tags": TAGS}, "ng")) == [
-        "ng.cloud: cloud 'gcp' is not supported by the components yet (it is in the catalog, but no cloud module "
-        "declares its resources) (got 'gcp'); allowed: aws, azure",
-    ]
+
+    class Lab(CloudAdapter):
+        name = "lab"  # known to gpufleet (read, priced) but with no declare module
+
+    with clouds.registered(Lab()):
+        assert rendered(plan_gpu_node_group({
+            "cloud": "lab", "region": "r", "workload": "w", "gpu": "H100", "gpu_count": 8, "cluster_name": "c",
+            "node_subnet_id": "s", "tags": TAGS}, "ng")) == [
+            "ng.cloud: cloud 'lab' is not supported by the components yet (it is in the catalog, but no cloud module "
+            "declares its resources) (got 'lab'); allowed: aws, azure, gcp",
+        ]
 
 
 def test_cloud_specific_inputs_are_required():

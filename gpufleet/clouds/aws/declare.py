@@ -143,6 +143,7 @@ def declare_network(parent: pulumi.ComponentResource, name: str, plan: NetworkPl
         fabric_security_group_id=fabric_sg.id if fabric_sg else None,
         file_system_security_group_id=lustre_sg.id if lustre_sg else None,
         proximity_placement_group_ids={},  # Feature.PROXIMITY_PLACEMENT_GROUPS
+        fabric_network_configs={},  # Feature.FABRIC_NETWORKS
     )
 
 

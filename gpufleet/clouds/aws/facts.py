@@ -32,6 +32,10 @@ UNSUPPORTED: dict[Feature, str] = {
         "EC2 cluster placement groups belong to each node group (its `placement_group_name`), not to the "
         "network, so the network's `proximity_placement_group_ids` is empty"
     ),
+    Feature.FABRIC_NETWORKS: (
+        "EFA interfaces attach in the node group's own subnet: no network per GPU NIC exists, and "
+        "`fabric_network_configs` is empty"
+    ),
     Feature.OBJECT_CONTAINER: (
         "an S3 bucket holds objects directly, with no container inside it: `object_store_name` is the bucket "
         "and `object_container_name` is None"

@@ -116,6 +116,7 @@ def declare_network(parent: pulumi.ComponentResource, name: str, plan: NetworkPl
         fabric_security_group_id=None,  # Feature.FABRIC_SECURITY_GROUP
         file_system_security_group_id=None,  # Feature.FILE_SYSTEM_SECURITY_GROUP
         proximity_placement_group_ids=placement_groups,
+        fabric_network_configs={},  # Feature.FABRIC_NETWORKS
     )
 
 

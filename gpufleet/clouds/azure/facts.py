@@ -37,6 +37,10 @@ UNSUPPORTED: dict[Feature, str] = {
         "InfiniBand runs on the hosts' own network, outside the VNet, so no security group applies to it: "
         "`fabric_security_group_id` is None (the node subnet's NSG covers the VNet traffic)"
     ),
+    Feature.FABRIC_NETWORKS: (
+        "InfiniBand runs on the hosts' own network, outside the VNet: no VNet per GPU NIC exists, and "
+        "`fabric_network_configs` is empty"
+    ),
     Feature.FILE_SYSTEM_SECURITY_GROUP: (
         "Managed Lustre sits in a subnet of its own whose NSG is the network's, so there is no separate "
         "group: `file_system_security_group_id` is None"

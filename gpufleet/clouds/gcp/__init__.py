@@ -1,7 +1,18 @@
-"""Google Cloud (pulumi-gcp): read by the estimator, the policy pack and the report; no components yet."""
+"""Google Cloud (pulumi-gcp 10): private GKE with Dataplane V2 and multi-networking, GPU node pools
+with the GPUDirect networks their machine family needs, Managed Lustre and Cloud Storage."""
 
-from gpufleet.clouds.adapter import CloudAdapter, Feature
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from gpufleet.clouds.adapter import CloudAdapter, ReservationScope
+from gpufleet.clouds.gcp import facts, preflight
+from gpufleet.clouds.gcp.labels import label_problems
+from gpufleet.clouds.gcp.offline import ANSWERS
 from gpufleet.clouds.gcp.readers import GPU_TYPE_PATTERN, READERS
+from gpufleet.clouds.plans import NodeGroupPlan
+from gpufleet.errors import Problem
 
 
 class Gcp(CloudAdapter):
@@ -17,7 +28,26 @@ class Gcp(CloudAdapter):
     owner_tags_paths = {"gcp:container/nodePool:NodePool": ("nodeConfig", "resourceLabels")}
     provider_default_tags = ("defaultLabels", (), "gcp:defaultLabels")
     owner_tag_rules = "label values are lower-case letters, digits, '_' and '-'"
-    unsupported = {
-        Feature.COMPONENTS: "no declare module builds GKE clusters, node pools and storage yet; the estimator, "
-                            "the policy pack and the report read GCP resources written with pulumi-gcp",
-    }
+    declare_module = "gpufleet.clouds.gcp.declare"
+    unsupported = facts.UNSUPPORTED
+    reservation_kinds = facts.RESERVATION_KINDS
+    file_system = facts.FILE_SYSTEM
+    offline_answers = ANSWERS
+
+    def default_zone(self, region: str) -> str:
+        return preflight.default_zone(region)
+
+    def zone_problem(self, path: str, region: str, zone: object) -> Problem | None:
+        return preflight.zone_problem(path, region, zone)
+
+    def tag_problems(self, path: str, tags: Mapping[str, object]) -> list[Problem]:
+        return label_problems(path, tags)
+
+    def node_group_problems(self, plan: NodeGroupPlan, path: str) -> list[Problem]:
+        return preflight.node_group_problems(plan, path)
+
+    def required_inputs(self, component: str, plan: Any) -> tuple[str, ...]:
+        return preflight.required_inputs(component, plan)
+
+    def reservation_scope(self, kind: str, zone: str) -> ReservationScope:
+        return preflight.reservation_scope(kind, zone)

@@ -1,0 +1,125 @@
+"""Offline answers to the GCP lookups programs commonly make: the client config, the project, zones,
+the Compute Engine default service account, images, networks and subnetworks.
+
+Like every offline answer, each is derived only from the lookup's arguments and the provider's
+configuration (`gcp:project`, `gcp:region`, `gcp:zone`), so a preview never changes between runs; the
+figures that only the cloud knows (a project's number, an image's id) are stable placeholders made
+from those inputs. A lookup that needs a project when none is configured is refused with the setting
+to add, as the provider itself would fail. Results use wire (camelCase) names.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any, Callable
+
+# Zone letters offline: a convention, not a fact about the region (see docs/offline-preview.md).
+ZONE_LETTERS = ("a", "b", "c")
+
+
+class MissingSetting(LookupError):
+    """The lookup needs a provider setting the stack does not configure."""
+
+    def __init__(self, token: str, setting: str) -> None:
+        super().__init__(f"{token} needs the GCP provider's {setting}: set `gcp:{setting}` in the stack "
+                         "configuration, or pass it to the lookup")
+        self.token, self.setting = token, setting
+
+
+def _digits(*parts: object, length: int) -> str:
+    digest = hashlib.sha256("/".join(map(str, parts)).encode()).hexdigest()
+    return str(int(digest, 16))[:length]
+
+
+def _project(token: str, args: dict, provider: dict, key: str = "project") -> str:
+    project = args.get(key) or provider.get("project")
+    if not project:
+        raise MissingSetting(token, "project")
+    return project
+
+
+def _region(token: str, args: dict, provider: dict) -> str:
+    region = args.get("region") or provider.get("region")
+    if not region:
+        zone = provider.get("zone")
+        if zone:
+            return zone.rsplit("-", 1)[0]
+        raise MissingSetting(token, "region")
+    return region
+
+
+def project_number(project: str) -> str:
+    """A stable 12-digit stand-in for the project's number (only the cloud knows the real one)."""
+    return _digits("project-number", project, length=12)
+
+
+def client_config(token: str, args: dict, provider: dict) -> dict[str, Any]:
+    project = provider.get("project")
+    return {"id": f"projects/{project}/regions/{provider.get('region')}/zones/{provider.get('zone')}",
+            "project": project, "region": provider.get("region"), "zone": provider.get("zone"),
+            "accessToken": "offline-preview-no-token", "defaultLabels": provider.get("defaultLabels") or {}}
+
+
+def project(token: str, args: dict, provider: dict) -> dict[str, Any]:
+    project_id = _project(token, args, provider, key="projectId")
+    return {"id": f"projects/{project_id}", "projectId": project_id, "name": project_id,
+            "number": project_number(project_id), "labels": {}, "effectiveLabels": {}, "pulumiLabels": {},
+            "autoCreateNetwork": True}
+
+
+def zones(token: str, args: dict, provider: dict) -> dict[str, Any]:
+    project_id, region = _project(token, args, provider), _region(token, args, provider)
+    return {"id": f"projects/{project_id}/regions/{region}", "project": project_id, "region": region,
+            "names": [f"{region}-{letter}" for letter in ZONE_LETTERS], "status": args.get("status")}
+
+
+def default_service_account(token: str, args: dict, provider: dict) -> dict[str, Any]:
+    project_id = _project(token, args, provider)
+    email = f"{project_number(project_id)}-compute@developer.gserviceaccount.com"
+    return {"id": f"projects/{project_id}/serviceAccounts/{email}", "email": email, "project": project_id,
+            "name": f"projects/{project_id}/serviceAccounts/{email}", "member": f"serviceAccount:{email}",
+            "displayName": "Compute Engine default service account",
+            "uniqueId": _digits("service-account", email, length=21)}
+
+
+def image(token: str, args: dict, provider: dict) -> dict[str, Any]:
+    image_project = args.get("project") or _project(token, args, provider)
+    family = args.get("family")
+    name = args.get("name") or (f"{family}-offline" if family else f"image-{_digits(args.get('filter'), length=8)}")
+    image_id = _digits("image", image_project, name, length=19)
+    link = f"https://www.googleapis.com/compute/v1/projects/{image_project}/global/images/{name}"
+    return {"id": f"projects/{image_project}/global/images/{name}", "name": name, "family": family,
+            "project": image_project, "selfLink": link, "imageId": image_id, "status": "READY",
+            "filter": args.get("filter"), "mostRecent": args.get("mostRecent"), "labels": {}, "licenses": []}
+
+
+def network(token: str, args: dict, provider: dict) -> dict[str, Any]:
+    project_id, name = _project(token, args, provider), args["name"]
+    path = f"projects/{project_id}/global/networks/{name}"
+    return {"id": path, "name": name, "project": project_id, "description": "looked up offline",
+            "selfLink": f"https://www.googleapis.com/compute/v1/{path}", "subnetworksSelfLinks": [],
+            "numericId": _digits("network", path, length=19), "networkProfile": args.get("networkProfile")}
+
+
+def subnetwork(token: str, args: dict, provider: dict) -> dict[str, Any]:
+    link = args.get("selfLink")
+    if link:  # ".../projects/P/regions/R/subnetworks/N"
+        parts = link.split("/")
+        project_id, region, name = parts[parts.index("projects") + 1], parts[parts.index("regions") + 1], parts[-1]
+    else:
+        project_id, region, name = _project(token, args, provider), _region(token, args, provider), args["name"]
+    path = f"projects/{project_id}/regions/{region}/subnetworks/{name}"
+    return {"id": path, "name": name, "project": project_id, "region": region, "description": "looked up offline",
+            "selfLink": f"https://www.googleapis.com/compute/v1/{path}",
+            "subnetworkId": int(_digits("subnetwork", path, length=18)), "secondaryIpRanges": []}
+
+
+ANSWERS: dict[str, Callable[[str, dict, dict], dict[str, Any]]] = {
+    "gcp:organizations/getClientConfig:getClientConfig": client_config,
+    "gcp:organizations/getProject:getProject": project,
+    "gcp:compute/getZones:getZones": zones,
+    "gcp:compute/getDefaultServiceAccount:getDefaultServiceAccount": default_service_account,
+    "gcp:compute/getImage:getImage": image,
+    "gcp:compute/getNetwork:getNetwork": network,
+    "gcp:compute/getSubnetwork:getSubnetwork": subnetwork,
+}

@@ -1,0 +1,63 @@
+"""Offline answers to the GCP lookups programs commonly make, registered by the GCP adapter: derived
+from the lookup's arguments and the provider's configuration only, the same on every run."""
+
+import warnings
+
+import pulumi
+import pulumi_gcp as gcp
+import pytest
+
+from gpufleet.offline import record
+from gpufleet.offline.runner import ProgramError
+
+# pulumi-gcp warns about its own deprecated resources when a submodule loads; load them first.
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", DeprecationWarning)
+    gcp.compute.get_zones, gcp.organizations.get_project  # noqa: B018 - lazily loaded: an attribute runs the import
+
+CONFIG = {"gcp:project": "ml-platform-prod", "gcp:region": "europe-west4", "gcp:zone": "europe-west4-b"}
+
+
+def lookups():
+    config = gcp.organizations.get_client_config()
+    project = gcp.organizations.get_project()
+    zones = gcp.compute.get_zones()
+    account = gcp.compute.get_default_service_account()
+    image = gcp.compute.get_image(family="cos-stable", project="cos-cloud")
+    network = gcp.compute.get_network(name="default")
+    subnet = gcp.compute.get_subnetwork(name="default", region="us-east4")
+    pulumi.export("answers", {
+        "config": [config.project, config.region, config.zone],
+        "project": [project.project_id, project.number, project.name],
+        "zones": zones.names,
+        "account": [account.email, account.member],
+        "image": [image.name, image.self_link, image.family],
+        "network": [network.id, network.self_link],
+        "subnet": [subnet.id, subnet.region],
+    })
+
+
+def test_common_gcp_lookups_are_answered_offline_and_stably():
+    first = record(lookups, config=CONFIG).outputs["answers"]
+    assert first == record(lookups, config=CONFIG).outputs["answers"]
+    number = first["project"][1]
+    assert len(number) == 12 and number.isdigit()
+    assert first == {
+        "config": ["ml-platform-prod", "europe-west4", "europe-west4-b"],
+        "project": ["ml-platform-prod", number, "ml-platform-prod"],
+        "zones": ["europe-west4-a", "europe-west4-b", "europe-west4-c"],
+        "account": [f"{number}-compute@developer.gserviceaccount.com",
+                    f"serviceAccount:{number}-compute@developer.gserviceaccount.com"],
+        "image": ["cos-stable-offline", "https://www.googleapis.com/compute/v1/projects/cos-cloud/global/images/"
+                  "cos-stable-offline", "cos-stable"],
+        "network": ["projects/ml-platform-prod/global/networks/default",
+                    "https://www.googleapis.com/compute/v1/projects/ml-platform-prod/global/networks/default"],
+        "subnet": ["projects/ml-platform-prod/regions/us-east4/subnetworks/default", "us-east4"],
+    }
+
+
+def test_a_lookup_that_needs_a_project_names_the_setting_to_add():
+    with pytest.raises(ProgramError, match=r"offline preview cannot answer invoke 'gcp:compute/getZones:getZones': "
+                                           r"gcp:compute/getZones:getZones needs the GCP provider's project: set "
+                                           r"`gcp:project` in the stack configuration, or pass it to the lookup"):
+        record(lambda: gcp.compute.get_zones(region="us-east4"), config={})
