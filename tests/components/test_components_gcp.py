@@ -76,7 +76,7 @@ def test_staging_cluster_is_private_with_dataplane_v2_and_multi_networking(stagi
     assert cluster["workloadIdentityConfig"] == {"workloadPool": "ml-platform-staging.svc.id.goog"}
     accounts = {r.name: r.inputs["accountId"] for r in staging.of_type("gcp:serviceaccount/account:Account")}
     assert accounts == {"staging-us-east4-system-nodes": "staging-us-east4-system-nodes",
-                        "staging-us-east4-pretrain-nodes": "staging-us-east4-pretrain-nodes"}
+                        "staging-us-east4-pretrain-nodes": "staging-us-east4-pre3608-nodes"}  # 6–30 characters
     assert {r.inputs["role"] for r in staging.of_type("gcp:projects/iAMMember:IAMMember")} == {
         "roles/container.defaultNodeServiceAccount"}
     system = staging.named("staging-us-east4-system").inputs

@@ -33,6 +33,7 @@ class Gcp(CloudAdapter):
     reservation_kinds = facts.RESERVATION_KINDS
     file_system = facts.FILE_SYSTEM
     offline_answers = ANSWERS
+    node_image_has_gpu_driver = True  # GKE installs the driver (node pools' gpu_driver_installation_config)
 
     def default_zone(self, region: str) -> str:
         return preflight.default_zone(region)
