@@ -8,7 +8,7 @@ providers reach them through the parent.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any, Protocol, cast
 
 import pulumi
@@ -34,7 +34,8 @@ class NetworkOutputs:
     fabric_security_group_id: Any  # None: no fabric, or Feature.FABRIC_SECURITY_GROUP
     file_system_security_group_id: Any  # None: no file-system subnet, or Feature.FILE_SYSTEM_SECURITY_GROUP
     proximity_placement_group_ids: Any  # by zone; empty: no fabric, or Feature.PROXIMITY_PLACEMENT_GROUPS
-    fabric_network_configs: Any  # by "<zone>:<machine family>": GPU NIC networks; empty: Feature.FABRIC_NETWORKS
+    # by "<zone>:<machine family>": the networks of every GPU NIC; empty (the default): Feature.FABRIC_NETWORKS
+    fabric_network_configs: Any = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
