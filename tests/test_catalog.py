@@ -22,10 +22,30 @@ def _count(path: Path) -> int:
 
 
 def test_every_reference_row_is_kept(catalog):
-    assert len(catalog.regions) == _count(DATA_DIR / "regions.csv") == 68
-    assert len(catalog.instance_types) == _count(DATA_DIR / "instance_types.csv") == 36
-    assert len(catalog.offers) == _count(DATA_DIR / "offers.csv") == 290
-    assert {c for c, _ in catalog.regions} == {"aws", "azure", "gcp"}
+    """The reference rows, plus the per-cloud supplements beside them (regions.oci.csv, ...)."""
+    assert _count(DATA_DIR / "regions.csv") == 68
+    assert len(catalog.regions) == 68 + 6 + 9  # oci, coreweave
+    assert _count(DATA_DIR / "instance_types.csv") == 36
+    assert len(catalog.instance_types) == 36 + 5 + 5
+    assert _count(DATA_DIR / "offers.csv") == 290
+    assert len(catalog.offers) == 290 + 30 + 16
+    assert {c for c, _ in catalog.regions} == {"aws", "azure", "gcp", "oci", "coreweave"}
+
+
+def test_hybrid_cloud_rows_carry_their_sources(catalog):
+    r = catalog.region("oci", "us-ashburn-1")
+    assert (r.grid_gco2e_per_kwh, r.grid_year, r.pue, r.pue_year, r.country) == (396.25, "2023", 1.56, "2024", "US")
+    assert "US-MIDA-PJM" in r.grid_source and "FALLBACK" in r.pue_source and "Uptime Institute" in r.pue_source
+    assert catalog.region("oci", "us-phoenix-1").grid_gco2e_per_kwh is None  # no zone with a value: unknown
+    cw = catalog.region("coreweave", "US-EAST-04")
+    assert (cw.grid_gco2e_per_kwh, cw.latitude, cw.longitude) == (396.25, None, None)
+    h100 = catalog.instance_type("BM.GPU.H100.8")
+    assert (h100.cloud, h100.gpu_model, h100.gpu_count, h100.vcpus, h100.memory_gib, h100.interconnect,
+            h100.gpu_tdp_watts) == ("oci", "H100", 8, 224, 2048, "RDMA", 700)
+    assert catalog.offer("oci", "BM.GPU.H100.8", "uk-london-1").usd_per_hour == 80.0
+    offer = catalog.offer("coreweave", "gd-8xh100ib-i128", "US-EAST-04")
+    assert offer.usd_per_hour == 49.24 and "coreweave.com/pricing" in offer.price_source
+    assert catalog.offer("coreweave", "b200-8x", "US-EAST-04") is None  # not listed in that zone
 
 
 @pytest.mark.skipif(not REFERENCE.is_dir(), reason="shared/ reference data not beside this checkout")

@@ -18,8 +18,13 @@ class CatalogDataError(ValueError):
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
-    with path.open(newline="", encoding="utf-8") as f:
-        return list(csv.DictReader(f))
+    """The rows of `path` (e.g. regions.csv, carried verbatim from the reference data) and of its
+    per-cloud supplements beside it (regions.oci.csv), which share its columns."""
+    out = []
+    for part in (path, *sorted(path.parent.glob(f"{path.stem}.*{path.suffix}"))):
+        with part.open(newline="", encoding="utf-8") as f:
+            out.extend(csv.DictReader(f))
+    return out
 
 
 def _number(row: dict[str, str], column: str, where: str) -> float | None:
