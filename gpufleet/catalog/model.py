@@ -9,7 +9,7 @@ from typing import Literal, get_args
 
 from gpufleet.errors import Problem, UserError, unknown_name
 
-Cloud = Literal["aws", "azure", "gcp", "oci", "coreweave", "owned"]
+Cloud = Literal["aws", "azure", "gcp", "oci", "coreweave"]
 CLOUDS: tuple[str, ...] = get_args(Cloud)
 
 

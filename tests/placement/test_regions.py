@@ -128,5 +128,5 @@ def test_an_empty_cloud_list_and_a_negative_premium_are_refused(capsys):
     assert main(["regions", "--gpu", "H100", "--gpus", "8", "--cloud", "", "--max-cost-premium", "-5"]) == 2
     assert capsys.readouterr().err == (
         "invalid request: 2 problem(s)\n"
-        "  - --cloud: names no cloud (got ''); allowed: aws, azure, gcp\n"
+        "  - --cloud: names no cloud (got ''); allowed: aws, azure, gcp, oci, coreweave\n"
         "  - --max-cost-premium: must be 0 % or more (got -5.0)\n")
