@@ -68,10 +68,10 @@ def test_every_problem_reported_at_once_with_paths():
       "integer (got 'many')"]),
     (lambda r: r["workloads"][0].update(instance_type="p5.48xlrge"),
      ["gpufleet:fleet.workloads[0].instance_type: unknown GPU instance type (got 'p5.48xlrge'); did you mean "
-      "'p5.48xlarge'?; allowed: Standard_NC24ads_A100_v4, Standard_NC40ads_H100_v5, "
-      "Standard_NC4as_T4_v3, Standard_NC80adis_H100_v5, Standard_NC96ads_A100_v4, Standard_ND96amsr_A100_v4, "
-      "Standard_ND96asr_v4, Standard_ND96isr_H100_v5, Standard_ND96isr_H200_v5, Standard_NV36ads_A10_v5, "
-      "a2-highgpu-1g, a2-highgpu-8g, … (36 in all)"]),
+      "'p5.48xlarge'?; allowed: BM.GPU.A100-v2.8, BM.GPU.B200.8, BM.GPU.H100.8, BM.GPU.H200.8, "
+      "BM.GPU.L40S.4, Standard_NC24ads_A100_v4, Standard_NC40ads_H100_v5, Standard_NC4as_T4_v3, "
+      "Standard_NC80adis_H100_v5, Standard_NC96ads_A100_v4, Standard_ND96amsr_A100_v4, Standard_ND96asr_v4, "
+      "… (46 in all)"]),
     (lambda r: r["workloads"][0].update(instance_type="p4d.24xlarge"),
      ["gpufleet:fleet.workloads[0].instance_type: p4d.24xlarge has A100-40GB GPUs, not H100 (got 'p4d.24xlarge')"]),
     (lambda r: r["workloads"][0].update(capacity="reserved"),
