@@ -11,10 +11,11 @@ from pathlib import Path
 from typing import Any, Callable, Protocol
 
 from gpufleet.config import CONFIG_KEY
-from gpufleet.estimate import PlanEstimate, ResourceView, estimate_plan
+from gpufleet.estimate import UNKNOWN, PlanEstimate, ResourceView, estimate_plan
 from gpufleet.readers.views import views_from_states
 from gpufleet.offline.runner import DEFAULT_STALL_SECONDS
-from gpufleet.offline import ProgramRun, StackSettings, load_stack, preview_json, run_program
+from gpufleet.clouds import reader_for
+from gpufleet.offline import ProgramRun, RecordedResource, StackSettings, load_stack, preview_json, run_program
 from gpufleet.secrets import Redactor
 from gpufleet.stacks import fleet_from_settings
 
@@ -57,8 +58,18 @@ class PreviewResult:
                        secrets=self.estimate.secrets)
 
 
+def _provider_of(run: ProgramRun, r: RecordedResource) -> str | None:
+    """A resource's provider; for a multi-language component, the default provider of the package
+    its children run on (its region prices the capacity read from its inputs)."""
+    reader = reader_for(r.type) if r.remote else None
+    if reader is None or reader.provider_package is None:
+        return r.provider
+    s = run.settings
+    return f"urn:pulumi:{s.stack}::{s.project}::pulumi:providers:{reader.provider_package}::default::{UNKNOWN}"
+
+
 def views_from_run(run: ProgramRun) -> list[ResourceView]:
-    states = [{"urn": r.urn, "type": r.type, "inputs": r.inputs, "provider": r.provider, "id": r.id,
+    states = [{"urn": r.urn, "type": r.type, "inputs": r.inputs, "provider": _provider_of(run, r), "id": r.id,
                "propertyDependencies": r.property_dependencies, "custom": r.custom, "remote": r.remote}
               for r in run.resources]
     return views_from_states(states, config=run.settings.config)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from gpufleet.clouds import adapters
 from gpufleet.estimate import ResourceView, estimate_plan
+from gpufleet.readers import kubernetes
 
 PACKAGES = {"aws": "pulumi_aws", "azure-native": "pulumi_azure_native", "azure": "pulumi_azure", "gcp": "pulumi_gcp",
             "kubernetes": "pulumi_kubernetes", "eks": "pulumi_eks", "awsx": "pulumi_awsx"}
@@ -28,12 +29,14 @@ def sdk_has(token: str) -> bool:
     spec = importlib.util.find_spec(PACKAGES[package])
     root = Path(next(iter(spec.submodule_search_locations)))
     parts = module.split("/")
-    candidates = [root] if parts[0] == "index" else [root.joinpath(*parts), root / parts[0], root / f"{parts[0]}_"]
+    # index: the package root; "lambda": lambda_; Kubernetes groups "rbac.authorization.k8s.io/v1": rbac/v1
+    candidates = [root] if parts[0] == "index" else [root.joinpath(*parts), root / parts[0], root / f"{parts[0]}_",
+                                                      root.joinpath(parts[0].split(".")[0], *parts[1:])]
     return any(d.is_dir() and token in _registered_in(d) for d in candidates)
 
 
 def test_every_type_a_reader_names_exists_in_the_pinned_sdks() -> None:
-    tokens = sorted({r.type for a in adapters() for r in a.readers})
+    tokens = sorted({r.type for a in adapters() for r in a.readers} | {r.type for r in kubernetes.READERS})
     assert len(tokens) > 150
     assert [t for t in tokens if not sdk_has(t)] == []
 
@@ -56,7 +59,8 @@ def test_every_resource_is_priced_unpriced_free_or_not_assessed() -> None:
         view("random:index/randomPet:RandomPet", "pet", {}),
         view("my:index:Fleet", "fleet", {}, custom=False),
         view("aws:mq/broker:Broker", "broker", {}),
-        view("eks:index:Cluster", "eks", {}, custom=False, remote=True),
+        view("aws-apigateway:index:RestAPI", "api", {}, custom=False, remote=True),
+        view("eks:index:Cluster", "eks", {"instanceType": "p4d.24xlarge", "desiredCapacity": 2}, custom=False, remote=True),
     ]
     plan = estimate_plan(views)
     assert [(a.kind, a.reason) for a in plan.assessments.values()] == [
@@ -67,11 +71,18 @@ def test_every_resource_is_priced_unpriced_free_or_not_assessed() -> None:
         ("free", ""),  # a component: its children are assessed on their own
         ("not assessed", "gpufleet does not know this resource type: its cost is unknown"),
         ("not assessed", "multi-language component not expanded offline: its children's cost is unknown"),
+        ("priced", ""),  # its default node group, read from its inputs
     ]
     assert plan.to_json()["assessment"] == {
-        "priced": 1, "unpriced": 1, "free": 3, "not_assessed": 2, "complete": False,
+        "priced": 2, "unpriced": 1, "free": 3, "not_assessed": 2, "complete": False,
         "not_assessed_types": {
+            "aws-apigateway:index:RestAPI": {"count": 1, "why": "multi-language component not expanded offline: its children's cost is unknown"},
             "aws:mq/broker:Broker": {"count": 1, "why": "gpufleet does not know this resource type: its cost is unknown"},
-            "eks:index:Cluster": {"count": 1, "why": "multi-language component not expanded offline: its children's cost is unknown"},
+        },
+        "not_expanded": {
+            f"{URN}aws-apigateway:index:RestAPI::api": "multi-language component not expanded offline: its children's cost is unknown",
+            f"{URN}eks:index:Cluster::eks": ("multi-language component not expanded offline: what it runs is estimated "
+                                             "from its inputs, its other children's cost is unknown"),
         },
     }
+    assert plan.resources[f"{URN}eks:index:Cluster::eks"].gpus == 16

@@ -15,6 +15,7 @@ from gpufleet.clouds.adapter import CloudAdapter
 from gpufleet.clouds.aws import Aws
 from gpufleet.clouds.azure import Azure
 from gpufleet.clouds.gcp import Gcp
+from gpufleet.readers import kubernetes
 from gpufleet.readers.base import ResourceReader
 from gpufleet.readers.views import ResourceView
 
@@ -131,3 +132,5 @@ def with_inline_capacity(views: list[ResourceView]) -> list[ResourceView]:
 
 for _builtin in BUILTIN:
     register(_builtin)
+# Kubernetes objects run on every cloud's clusters: their readers belong to no adapter.
+_READERS.update({r.type: r for r in kubernetes.READERS if r.type not in _READERS})

@@ -226,6 +226,12 @@ def render(result: PreviewResult, out: Console) -> None:
         f"[bold]Total[/]: {est.gpus:,} GPUs · {usd(est.total('monthly_usd'))} USD/month · "
         f"{num(est.total('monthly_kwh'))} kWh/month · {carbon(est.total('monthly_kgco2e'))}/month{partial}"
     )
+    if est.gpu_requests:
+        known_gpus = sum(d.gpus or 0 for d in est.gpu_requests.values())
+        unknown = [u for u, d in est.gpu_requests.items() if d.gpus is None]
+        more = f", plus {len(unknown)} workload(s) whose pod count is unknown" if unknown else ""
+        out.print(f"Kubernetes GPU requests (demand on the clusters' nodes, not capacity): {known_gpus:,} GPUs in "
+                  f"{len(est.gpu_requests) - len(unknown):,} workload(s){more}")
     secret = [u for u, e in est.resources.items() if e.depends_on_secret]
     if secret:
         out.print(f"[yellow]{len(secret)} estimate(s) depend on a secret value, shown as \\[secret][/]: "
@@ -238,6 +244,10 @@ def render(result: PreviewResult, out: Console) -> None:
         _unpriced(result, out)
     if est.not_assessed:
         _not_assessed(result, out)
+    if est.not_expanded:
+        names = ", ".join(f"{_name(u)} ({est.assessments[u].type})" for u in est.not_expanded[:MAX_ROWS])
+        out.print(f"[yellow]Not expanded offline: {len(est.not_expanded):,} multi-language component(s)[/], whose "
+                  f"children's cost is unknown (capacity read from their inputs where gpufleet knows them): {escape(names)}")
     if result.policy_environment is None:
         out.print("Policies: not run (--no-policies)")
     elif not result.violations:

@@ -69,11 +69,16 @@ NOT_KNOWN = "gpufleet does not know this resource type: its cost is unknown"
 NOT_EXPANDED = "multi-language component not expanded offline: its children's cost is unknown"
 
 
+NOT_EXPANDED_READ = ("multi-language component not expanded offline: what it runs is estimated from its inputs, "
+                     "its other children's cost is unknown")
+
+
 @dataclass(frozen=True)
 class Assessment:
     kind: str  # PRICED, UNPRICED, FREE or NOT_ASSESSED
     type: str
     reason: str = ""
+    expanded: bool = True  # False: a multi-language component whose children were not constructed
 
 
 @dataclass(frozen=True)
@@ -81,6 +86,9 @@ class PlanEstimate:
     resources: dict[str, ResourceEstimate]  # only resources that cost money, by URN
     secrets: frozenset[str] = frozenset()  # secret values in the plan's inputs: computed with, never shown
     assessments: dict[str, Assessment] = field(default_factory=dict)  # every resource of the plan, by URN
+    # GPUs Kubernetes workloads request of their clusters, by URN (gpufleet.readers.kubernetes.GpuDemand):
+    # demand on capacity counted elsewhere, never priced.
+    gpu_requests: dict[str, Any] = field(default_factory=dict)
 
     def redacted(self) -> "PlanEstimate":
         """The estimate as it may be shown: every secret value replaced by [secret], and each estimate a
@@ -94,7 +102,8 @@ class PlanEstimate:
                 instance_type=_redact(redactor, e.instance_type), capacity_type=_redact(redactor, e.capacity_type),
                 derivation={k: redactor.text(v) for k, v in e.derivation.items()},
                 depends_on_secret=e.depends_on_secret or any(redactor.touches(x) for x in shown))
-        return PlanEstimate(out, assessments={redactor.text(urn): a for urn, a in self.assessments.items()})
+        return PlanEstimate(out, assessments={redactor.text(urn): a for urn, a in self.assessments.items()},
+                            gpu_requests={redactor.text(urn): d for urn, d in self.gpu_requests.items()})
 
     @property
     def gpus(self) -> int:
@@ -122,9 +131,14 @@ class PlanEstimate:
         return [urn for urn, a in self.assessments.items() if a.kind == NOT_ASSESSED]
 
     @property
+    def not_expanded(self) -> list[str]:
+        """URNs of multi-language components whose children the offline preview did not construct."""
+        return [urn for urn, a in self.assessments.items() if not a.expanded]
+
+    @property
     def complete(self) -> bool:
-        """True when every resource is priced or known free."""
-        return not self.unpriced and not self.not_assessed
+        """True when every resource is priced or known free (and every component expanded)."""
+        return not self.unpriced and not self.not_assessed and not self.not_expanded
 
     def assessment_json(self) -> dict[str, Any]:
         counts = {kind: sum(1 for a in self.assessments.values() if a.kind == kind)
@@ -134,7 +148,9 @@ class PlanEstimate:
             a = self.assessments[urn]
             types.setdefault(a.type, {"count": 0, "why": a.reason})["count"] += 1
         return {**{kind.replace(" ", "_"): n for kind, n in counts.items()}, "complete": self.complete,
-                "not_assessed_types": dict(sorted(types.items()))}
+                "not_assessed_types": dict(sorted(types.items())),
+                "not_expanded": {urn: (self.assessments[urn].reason if self.assessments[urn].kind == NOT_ASSESSED
+                                       else NOT_EXPANDED_READ) for urn in self.not_expanded}}
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -148,6 +164,8 @@ class PlanEstimate:
             "unpriced": self.unpriced,
             "unknown_energy": [u for u in self.unknown("monthly_kwh") if self.resources[u].gpus],
             "assessment": self.assessment_json(),
+            "gpu_requests": {urn: {"gpus_per_pod": d.gpus_per_pod, "pods": d.pods, "gpus": d.gpus, "pods_are": d.note}
+                             for urn, d in self.gpu_requests.items()},
         }
 
 
@@ -236,22 +254,28 @@ def estimate_plan(views: Iterable[ResourceView], catalog: Catalog | None = None)
     graph = index_views(views)
     out = {}
     assessments = {}
+    requests = {}
     for v in views:
         e = estimate_resource(v, catalog, graph)
         if e is not None:
             out[v.urn] = e
         assessments[v.urn] = assess(v, e)
-    return PlanEstimate(out, frozenset().union(*(v.secrets for v in views)), assessments)
+        reader = reader_for(v.type)
+        if reader is not None and (demand := reader.gpu_demand(v)) is not None:
+            requests[v.urn] = demand
+    return PlanEstimate(out, frozenset().union(*(v.secrets for v in views)), assessments, requests)
 
 
 def assess(view: ResourceView, estimate: ResourceEstimate | None) -> Assessment:
     """How gpufleet assessed `view` (given its estimate, None when it costs nothing or is unknown)."""
+    expanded = not view.remote
     if estimate is not None:
         if estimate.priced:
-            return Assessment(PRICED, view.type)
-        return Assessment(UNPRICED, view.type, estimate.derivation.get("monthly_usd", "").removeprefix("unknown: "))
-    if view.remote and reader_for(view.type) is None:
-        return Assessment(NOT_ASSESSED, view.type, NOT_EXPANDED)
+            return Assessment(PRICED, view.type, expanded=expanded)
+        return Assessment(UNPRICED, view.type, estimate.derivation.get("monthly_usd", "").removeprefix("unknown: "),
+                          expanded)
+    if view.remote:
+        return Assessment(NOT_ASSESSED, view.type, NOT_EXPANDED, expanded=False)
     if reader_for(view.type) is not None or not view.custom or view.type.split(":", 1)[0] in FREE_PACKAGES:
         return Assessment(FREE, view.type)  # a component's children are assessed on their own
     return Assessment(NOT_ASSESSED, view.type, NOT_KNOWN)

@@ -88,6 +88,9 @@ class ResourceReader:
     cloud: str = ""
     is_capacity: bool = False  # compute capacity: `capacity` returns a Capacity for every view
     billable: str | None = None  # why it costs money the catalog cannot price; None: free or not ours
+    # For a multi-language component: the package whose provider configures its children (its
+    # region), as the engine would have them use it.
+    provider_package: str | None = None
 
     def capacity(self, view: ResourceView, graph: Graph) -> Capacity | None:
         """The capacity the estimator prices (capacity readers only)."""
@@ -123,6 +126,10 @@ class ResourceReader:
         return NOT_CONFIGURED
 
     def storage(self, view: ResourceView) -> StorageRead | None:
+        return None
+
+    def gpu_demand(self, view: ResourceView) -> Any:
+        """GPUs a workload requests of a cluster (`gpufleet.readers.kubernetes.GpuDemand`); None: none."""
         return None
 
     def lifecycle(self, view: ResourceView) -> tuple[str, list[str]] | None:

@@ -251,8 +251,9 @@ def _gpufleet_section(section: Any, path: Path) -> tuple[dict[str, Any], list[di
         "unpriced": section.get("unpriced", []),
         "unknown_energy": section.get("unknown_energy", []),
     }
-    if isinstance(section.get("assessment"), dict):  # plans written before it was added have none
-        estimate["assessment"] = section["assessment"]
+    for key in ("assessment", "gpu_requests"):  # plans written before these were added have none
+        if isinstance(section.get(key), dict):
+            estimate[key] = section[key]
     stack = section.get("stack") if isinstance(section.get("stack"), str) else None
     # `gpufleet preview --no-policies` writes `"policy_environment": null`: no policy ran.
     if "policy_environment" in section and section["policy_environment"] is None:

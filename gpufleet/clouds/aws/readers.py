@@ -372,3 +372,130 @@ READERS: list[ResourceReader] = [
     *billable_readers(CLOUD, BILLABLE),
     *free_readers(CLOUD, FREE),
 ]
+
+
+# --- multi-language components (pulumi-eks 4, pulumi-awsx 3) ------------------------------------------
+# The offline preview does not construct their children (their provider plugins would). Their
+# capacity is read from their own inputs, with the component's documented defaults; everything else
+# they create is left unassessed, and said so.
+
+NOT_EXPANDED_NOTE = "its other children (control plane, networking, IAM…) are not expanded offline: their cost is unknown"
+
+
+def _eks_defaults(view: ResourceView, key: str, default: Any, notes: dict[str, str], what: str) -> Any:
+    """A pulumi-eks input, or the component's documented default when it is not set."""
+    if key in view.inputs:
+        return get_known(view.inputs, key)
+    notes[what] = f"pulumi-eks default {key}={default!r}"
+    return default
+
+
+class _EksComponent(ResourceReader):
+    cloud = CLOUD
+    is_capacity = True
+    provider_package = "aws"  # the component's children run on the aws provider
+
+
+class EksCluster(_EksComponent):
+    """`eks.Cluster`: its default node group (instanceType × desiredCapacity), unless skipped."""
+
+    type = "eks:index:Cluster"
+
+    def capacity(self, view: ResourceView, graph: Graph) -> Capacity | None:
+        if any(get_known(view.inputs, key) is True for key in ("skipDefaultNodeGroup", "fargate")) or \
+                get_known(view.inputs, "autoMode", "enabled") is True:
+            return None
+        hours, util, notes = duty(get_known(view.inputs, "tags"))
+        itype = _eks_defaults(view, "instanceType", "t3.medium", notes, "instance_type")
+        nodes = count(_eks_defaults(view, "desiredCapacity", 2, notes, "nodes"))
+        notes["not_expanded"] = "default node group read from the component's inputs; " + NOT_EXPANDED_NOTE
+        spot = known(view.inputs.get("spotPrice")) and view.inputs.get("spotPrice") is not None
+        return Capacity(CLOUD, get_known(view.provider_inputs, "region"), itype, nodes, "spot" if spot else "on-demand",
+                        hours, util, notes)
+
+    def billable_reason(self, view: ResourceView) -> str | None:
+        return "EKS control plane is billed per cluster-hour; no price in the catalog; " + NOT_EXPANDED_NOTE
+
+    def instance_types(self, inputs: dict[str, Any]) -> list[tuple[str, Any]]:
+        return _present(("instanceType", value_at(inputs, "instanceType")))
+
+    def scaling(self, inputs: dict[str, Any]) -> Scaling:
+        return Scaling(whole(value_at(inputs, "minSize")) if "minSize" in inputs else 1,
+                       whole(value_at(inputs, "maxSize")) if "maxSize" in inputs else 2, "minSize", "maxSize")
+
+
+class EksNodeGroup(_EksComponent):
+    """`eks.NodeGroup` / `eks.NodeGroupV2`: a self-managed group (instanceType × desiredCapacity)."""
+
+    def __init__(self, type_: str) -> None:
+        self.type = type_
+
+    def capacity(self, view: ResourceView, graph: Graph) -> Capacity:
+        hours, util, notes = duty(get_known(view.inputs, "labels"))
+        itype = _eks_defaults(view, "instanceType", "t3.medium", notes, "instance_type")
+        nodes = count(_eks_defaults(view, "desiredCapacity", 2, notes, "nodes"))
+        notes["not_expanded"] = "read from the component's inputs; " + NOT_EXPANDED_NOTE
+        spot = view.inputs.get("spotPrice") is not None
+        return Capacity(CLOUD, get_known(view.provider_inputs, "region"), itype, nodes, "spot" if spot else "on-demand",
+                        hours, util, notes)
+
+    def instance_types(self, inputs: dict[str, Any]) -> list[tuple[str, Any]]:
+        return _present(("instanceType", value_at(inputs, "instanceType")))
+
+    def scaling(self, inputs: dict[str, Any]) -> Scaling:
+        return Scaling(whole(value_at(inputs, "minSize")) if "minSize" in inputs else 1,
+                       whole(value_at(inputs, "maxSize")) if "maxSize" in inputs else 2, "minSize", "maxSize")
+
+
+class EksManagedNodeGroup(_EksComponent):
+    """`eks.ManagedNodeGroup`: an EKS managed node group, read as `aws.eks.NodeGroup` is."""
+
+    type = "eks:index:ManagedNodeGroup"
+    _node_group = NodeGroup()
+
+    def capacity(self, view: ResourceView, graph: Graph) -> Capacity:
+        notes: dict[str, str] = {}
+        inputs = dict(view.inputs)
+        if "instanceTypes" not in inputs:
+            inputs["instanceTypes"] = ["t3.medium"]
+            notes["instance_type"] = "pulumi-eks default instanceTypes=['t3.medium']"
+        if "scalingConfig" not in inputs:
+            inputs["scalingConfig"] = {"desiredSize": 2, "minSize": 1, "maxSize": 2}
+            notes["nodes"] = "pulumi-eks default scalingConfig.desiredSize=2"
+        cap = self._node_group.capacity(ResourceView(view.urn, NODE_GROUP, inputs, view.provider_inputs), graph)
+        notes = {**cap.notes, **notes, "not_expanded": "read from the component's inputs; " + NOT_EXPANDED_NOTE}
+        return Capacity(cap.cloud, cap.region, cap.instance_type, cap.nodes, cap.capacity_type, cap.hours,
+                        cap.utilization, notes)
+
+    def instance_types(self, inputs: dict[str, Any]) -> list[tuple[str, Any]]:
+        return self._node_group.instance_types(inputs)
+
+    def scaling(self, inputs: dict[str, Any]) -> Scaling:
+        return self._node_group.scaling(inputs)
+
+
+class AwsxVpc(ResourceReader):
+    """`awsx.ec2.Vpc`: its NAT gateways, by strategy (default: one per availability zone when it has
+    private and public subnets, the default subnets; 3 zones unless told)."""
+
+    type = "awsx:ec2:Vpc"
+    cloud = CLOUD
+    provider_package = "aws"
+
+    def billable_reason(self, view: ResourceView) -> str | None:
+        strategy = value_at(view.inputs, "natGateways", "strategy")
+        zones = get_known(view.inputs, "availabilityZoneNames")
+        n_zones = len(zones) if isinstance(zones, list) else count(get_known(view.inputs, "numberOfAvailabilityZones")) or 3
+        if is_unknown(strategy):
+            gateways = "NAT gateways (strategy not known at preview)"
+        elif strategy == "None":
+            return "its children (subnets, gateways, VPC endpoints) are not expanded offline: their cost is unknown"
+        elif strategy == "Single":
+            gateways = "1 NAT gateway (strategy Single)"
+        else:
+            gateways = f"{n_zones} NAT gateways ({strategy or 'OnePerAz, the default'})"
+        return f"{gateways}: hours and data; no price in the catalog; its other children are not expanded offline"
+
+
+READERS += [EksCluster(), EksNodeGroup("eks:index:NodeGroup"), EksNodeGroup("eks:index:NodeGroupV2"),
+            EksManagedNodeGroup(), AwsxVpc()]

@@ -7,6 +7,7 @@ from typing import Any
 
 from gpufleet.clouds.adapter import CloudAdapter, ReservationScope
 from gpufleet.clouds.azure import facts, preflight
+from gpufleet.clouds.azure import classic_readers
 from gpufleet.clouds.azure.readers import READERS
 from gpufleet.errors import Problem
 
@@ -15,7 +16,7 @@ class Azure(CloudAdapter):
     name = "azure"
     title = "Azure"
     packages = ("azure-native",)
-    readers = tuple(READERS)
+    readers = (*READERS, *classic_readers.READERS)
     gpu_type_pattern = r"^Standard_N"  # N-series
     declare_module = "gpufleet.clouds.azure.declare"
     unsupported = facts.UNSUPPORTED

@@ -1,0 +1,56 @@
+"""Issue #16 gaps 6-8 end to end (`gpufleet.preview.preview`, no policies): multi-language components
+said to be unexpanded and estimated from their inputs, GPU capacity wherever the type is known
+(classic azure, no region), Kubernetes GPU requests as demand, every resource assessed."""
+
+from pathlib import Path
+
+import pytest
+
+from gpufleet.preview import preview
+
+PROGRAMS = Path(__file__).resolve().parent / "programs"
+
+
+def run(name: str) -> dict:
+    return preview(PROGRAMS / name, "dev", policy_pack=None).to_json()["gpufleet"]
+
+
+def test_multi_language_components_are_estimated_from_their_inputs_and_said_unexpanded() -> None:
+    plan = run("multi_language")
+    prefix = "urn:pulumi:dev::multi-language::"
+    cluster = plan["estimates"][prefix + "eks:index:Cluster::gpu"]
+    # 2 × p4d.24xlarge (8 A100 each) in the stack's project-level aws:region, read from eks.Cluster's inputs
+    assert (cluster["region"], cluster["instance_type"], cluster["nodes"], cluster["gpus"]) == ("us-east-1", "p4d.24xlarge", 2, 16)
+    assert cluster["monthly_usd"] == round(2 * 21.957642 * 730, 2)  # the catalog's us-east-1 on-demand price
+    assert plan["estimates"][prefix + "awsx:ec2:Vpc::vpc"]["derivation"] == {"monthly_usd": (
+        "unknown: 3 NAT gateways (OnePerAz, the default): hours and data; no price in the catalog; "
+        "its other children are not expanded offline")}
+    assert (plan["assessment"]["complete"], sorted(plan["assessment"]["not_expanded"])) == (
+        False, [prefix + "awsx:ec2:Vpc::vpc", prefix + "eks:index:Cluster::gpu"])
+
+
+def test_gpus_on_classic_azure_and_without_a_region_are_counted() -> None:
+    plan = run("classic_azure")
+    by_name = {urn.rsplit("::", 1)[1]: e for urn, e in plan["estimates"].items()}
+    assert {name: (e["region"], e["instance_type"], e["nodes"], e["gpus"]) for name, e in by_name.items()} == {
+        "aks": (None, None, None, None),  # control plane: unpriced
+        "aks.defaultNodePool": ("eastus", "Standard_ND96asr_v4", 2, 16),
+        "inference": ("eastus", "Standard_NC24ads_A100_v4", 3, 3),  # where its cluster is
+        "workstation": ("eastus", "Standard_NC24ads_A100_v4", 1, 1),
+        "trainer": (None, "p5.48xlarge", 1, 8),  # no region: no price, still 8 GPUs
+    }
+    assert plan["totals"]["gpus"] == 28
+    assert by_name["trainer"]["derivation"]["monthly_usd"] == "unknown: region not known at preview"
+
+
+def test_kubernetes_gpu_requests_are_demand_not_capacity() -> None:
+    plan = run("k8s_gpu")
+    prefix = "urn:pulumi:dev::k8s-gpu::kubernetes:"
+    assert plan["gpu_requests"] == {
+        prefix + "apps/v1:Deployment::serve": {"gpus_per_pod": 1, "pods": 2, "gpus": 2, "pods_are": "replicas"},
+        prefix + "batch/v1:Job::train": {"gpus_per_pod": 8, "pods": 4, "gpus": 32, "pods_are": "parallel pods"},
+        prefix + "apps/v1:DaemonSet::probe": {"gpus_per_pod": 1, "pods": None, "gpus": None,
+                                              "pods_are": "one pod per matching node"},
+    }
+    assert plan["totals"]["gpus"] == 0  # requests run on capacity declared elsewhere
+    assert plan["unpriced"] == [prefix + "core/v1:Service::serve"]  # a LoadBalancer service
