@@ -9,10 +9,11 @@ file the same way (exit 2).
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from gpufleet.catalog import Catalog, Cloud, load_catalog
 from gpufleet.config import Candidate, Name, Objective, Owner, structural_problems
@@ -22,6 +23,8 @@ from gpufleet.files import load_yaml
 ROOT = "task"
 HEADING = "invalid task file"
 MAX_HOURS = 730.0  # a month: the estimates' unit; longer work is a fleet, not a task
+ONE_PLACE = "give `candidates` (clouds and regions) or `stack` (a fleet stack), not both"
+OWNER = "give the `owner` (team, cost-center), or tags `team` and `cost-center`"
 
 
 class _Model(BaseModel):
@@ -29,20 +32,29 @@ class _Model(BaseModel):
 
 
 class TaskData(_Model):
-    """Where the task's dataset lives: placement keeps the GPUs near it."""
+    """Where the task's dataset lives: with its cloud, region and `max_distance_km`, placement keeps the
+    GPUs near it. A plain string in the task file is the `uri` alone."""
 
-    cloud: Cloud
-    region: str
+    cloud: Cloud | None = None
+    region: str | None = None
     uri: Annotated[str, Field(min_length=1)] | None = Field(
         default=None, description="dataset location, passed to the container as GPUFLEET_DATA_URI")
     max_distance_km: Annotated[float, Field(gt=0)] | None = Field(
         default=None, description="GPUs at most this far from the data; absent: no limit")
 
+    @model_validator(mode="after")
+    def _located(self) -> "TaskData":
+        if (self.cloud is None) != (self.region is None):
+            raise ValueError("give both `cloud` and `region` of the data, or neither")
+        if self.max_distance_km is not None and self.cloud is None:
+            raise ValueError("`max_distance_km` needs the data's `cloud` and `region`")
+        return self
+
 
 class Task(_Model):
     name: Name
-    environment: Name
-    owner: Owner
+    environment: Name = Field(default="dev", description="the environment tag and policy configuration")
+    owner: Owner | None = Field(default=None, description="team and cost-center; or give them in `tags`")
     tags: dict[str, str] = Field(default_factory=dict, description="extra tags on every taggable resource")
     gpu: str | None = Field(default=None, description="GPU model or family; absent: any GPU in the catalog")
     gpu_count: Annotated[int, Field(gt=0)]
@@ -53,26 +65,49 @@ class Task(_Model):
     high_bandwidth_fabric: bool = False
     capacity: Literal["on-demand", "spot"] = "on-demand"
     image: Annotated[str, Field(min_length=1)]
-    command: Annotated[list[Annotated[str, Field(min_length=1)]], Field(min_length=1)]
+    command: Annotated[list[Annotated[str, Field(min_length=1)]], Field(min_length=1)] = Field(
+        description="the container's command; a string is split as a shell would split it (no shell runs)")
     data: TaskData | None = None
     max_hours: Annotated[float, Field(gt=0, le=MAX_HOURS)]
     objective: Objective = "balanced"
     max_cost_premium_percent: Annotated[float, Field(ge=0)] = 10.0
-    candidates: Annotated[list[Candidate], Field(min_length=1)] | None = None
+    candidates: Annotated[list[Candidate], Field(min_length=1)] | None = Field(
+        default=None, description="absent (and no `stack`): every catalog region of the clouds gpufleet builds on")
     stack: Annotated[str, Field(min_length=1)] | None = Field(
         default=None, description="a fleet stack whose clusters' regions the task may use")
     enable_gpu_software: bool = Field(default=True, description="GPU device plugin or operator, fabric plugin, Kueue")
 
+    @field_validator("command", mode="before")
+    @classmethod
+    def _split_command(cls, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        try:
+            return shlex.split(value)
+        except ValueError as e:  # an unclosed quote
+            raise ValueError(f"cannot split the command: {e}") from None
+
+    @field_validator("data", mode="before")
+    @classmethod
+    def _uri_alone(cls, value: Any) -> Any:
+        return {"uri": value} if isinstance(value, str) else value
+
     @model_validator(mode="after")
     def _one_place_to_look(self) -> "Task":
-        if (self.candidates is None) == (self.stack is None):
-            raise ValueError("give exactly one of `candidates` (clouds and regions) or `stack` (a fleet stack)")
+        if self.candidates is not None and self.stack is not None:
+            raise ValueError(ONE_PLACE)
+        if self.owner is None and not (self.tags.get("team") and self.tags.get("cost-center")):
+            raise ValueError(OWNER)
         return self
 
     @property
+    def owner_or_tags(self) -> Owner:
+        return self.owner or Owner(team=self.tags["team"], cost_center=self.tags["cost-center"])
+
+    @property
     def owner_tags(self) -> dict[str, str]:
-        return {**self.tags, "team": self.owner.team, "cost-center": self.owner.cost_center,
-                "environment": self.environment}
+        owner = self.owner_or_tags
+        return {**self.tags, "team": owner.team, "cost-center": owner.cost_center, "environment": self.environment}
 
 
 def _path(loc: tuple[Any, ...]) -> str:
@@ -80,6 +115,18 @@ def _path(loc: tuple[Any, ...]) -> str:
     for part in loc:
         out += f"[{part}]" if isinstance(part, int) else f".{part}"
     return out
+
+
+def _whole_file_problems(raw: dict) -> list[Problem]:
+    """The model's own cross-field rules, checked on the raw file too: pydantic skips them when a field is
+    wrong, and every problem is reported at once."""
+    problems = []
+    if raw.get("candidates") is not None and raw.get("stack") is not None:
+        problems.append(Problem(ROOT, ONE_PLACE))
+    tags = raw.get("tags") if isinstance(raw.get("tags"), dict) else {}
+    if raw.get("owner") is None and not (tags.get("team") and tags.get("cost-center")):
+        problems.append(Problem(ROOT, OWNER))
+    return problems
 
 
 def _catalog_problems(raw: dict, catalog: Catalog) -> list[Problem]:
@@ -115,15 +162,15 @@ def parse_task(raw: Any, catalog: Catalog | None = None) -> Task:
     catalog = catalog or load_catalog()
     if not isinstance(raw, dict):
         raise UserError([Problem(ROOT, "must be a mapping of task settings", type(raw).__name__)], heading=HEADING)
-    problems = _catalog_problems(raw, catalog)
+    problems = _whole_file_problems(raw) + _catalog_problems(raw, catalog)
     task = None
     try:
         task = Task.model_validate(raw)
     except ValidationError as e:
         problems = structural_problems(e, Task, _path) + problems
     if problems:
-        problems.sort(key=lambda p: p.path)
-        raise UserError(problems, heading=HEADING)
+        unique = {p.render(): p for p in problems}  # a rule both the model and the raw check found, once
+        raise UserError(sorted(unique.values(), key=lambda p: p.path), heading=HEADING)
     assert task is not None
     return task
 

@@ -79,14 +79,14 @@ def task_fleet(task: Task, candidates: list[Candidate], gpu: str, expires_at: da
     """The task as a fleet of one workload, tagged with its name and expiry on every taggable resource."""
     data = task.data
     locality = (DataLocality(cloud=data.cloud, region=data.region, max_distance_km=data.max_distance_km)
-                if data is not None else None)
+                if data is not None and data.cloud is not None and data.region is not None else None)
     workload = Workload(
         name=task.name, kind="training", gpu=gpu, gpu_count=task.gpu_count, instance_type=task.instance_type,
         high_bandwidth_fabric=task.high_bandwidth_fabric, capacity=task.capacity, utilization_percent=100.0,
         hours_per_month=min(task.max_hours, HOURS_PER_MONTH), data_locality=locality,
     )  # fmt: skip
     return Fleet(
-        environment=task.environment, owner=task.owner,
+        environment=task.environment, owner=task.owner_or_tags,
         tags={**task.tags, TAG_TASK: task.name, TAG_EXPIRES_AT: timestamp(expires_at)},
         objective=task.objective, max_cost_premium_percent=task.max_cost_premium_percent, candidates=candidates,
         workloads=[workload], enable_gpu_software=task.enable_gpu_software,
@@ -96,6 +96,8 @@ def task_fleet(task: Task, candidates: list[Candidate], gpu: str, expires_at: da
 def _candidates(task: Task, program_dir: Path, catalog: Catalog, clouds: tuple[str, ...]) -> list[Candidate]:
     if task.candidates is not None:
         return list(task.candidates)
+    if task.stack is None:
+        return [Candidate(cloud=cloud, regions=catalog.region_names(cloud)) for cloud in clouds]
     from gpufleet.stacks import load_fleet  # reads the fleet stack only when the task names one
 
     _, fleet = load_fleet(program_dir, task.stack or "")

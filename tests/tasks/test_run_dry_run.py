@@ -163,3 +163,20 @@ def test_a_real_run_without_the_pulumi_cli_is_a_usage_error(argv, capsys):
 def test_json_needs_dry_run(capsys):
     assert main(["run", str(EXAMPLE), "--json", "x.json"]) == 2
     assert "--json: only with --dry-run" in capsys.readouterr().err
+
+
+def test_without_candidates_every_region_of_the_component_clouds_is_considered(tmp_path):
+    raw = yaml.safe_load(EXAMPLE.read_text())
+    for key in ("candidates", "data", "instance_type", "environment", "owner"):
+        raw.pop(key)
+    raw["tags"] = {"team": "ml", "cost-center": "cc-1"}
+    path = tmp_path / "TASK.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    out = tmp_path / "out.json"
+    assert main(["run", str(path), "--dry-run", "--json", str(out)]) == 0
+    task = json.loads(out.read_text())["gpufleet"]["task"]
+    catalog = load_catalog()
+    offer = catalog.offer(task["placement"]["cloud"], task["placement"]["instance_type"], task["placement"]["region"])
+    assert task["run"]["usd"] == round(task["nodes"]["nodes"] * offer.usd_per_hour * 12, 2)
+    assert task["nodes"]["provisioned_gpus"] - task["nodes"]["spare_gpus"] == 30
+    assert json.loads(out.read_text())["gpufleet"]["policy_environment"] == "dev"

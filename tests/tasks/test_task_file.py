@@ -51,12 +51,9 @@ def test_every_problem_reported_at_once_with_paths_values_allowed_and_did_you_me
     ]
 
 
-def test_exactly_one_of_candidates_or_stack():
-    both = {**VALID, "stack": "prod"}
-    neither = {k: v for k, v in VALID.items() if k != "candidates"}
-    expected = ["task: give exactly one of `candidates` (clouds and regions) or `stack` (a fleet stack)"]
-    assert problems(both) == expected
-    assert problems(neither) == expected
+def test_candidates_or_stack_not_both():
+    assert problems({**VALID, "stack": "prod"}) == [
+        "task: give `candidates` (clouds and regions) or `stack` (a fleet stack), not both"]
 
 
 def test_instance_type_must_carry_the_gpu_and_data_region_must_exist():
@@ -103,3 +100,26 @@ def test_yaml_is_read_as_yaml_1_2(tmp_path):
     path = tmp_path / "TASK.yaml"
     path.write_text(yaml.safe_dump(raw).replace("'on': 'yes'", "on: yes"))
     assert read_task(path).tags == {"on": "yes"}
+
+
+def test_a_minimal_task_file_takes_its_defaults():
+    raw = {"name": "finetune", "gpu": "H100", "gpu_count": 30, "memory_gib": 256, "image": "img",
+           "command": "torchrun --nproc-per-node=2 'train.py' --name \"my run\"", "data": "s3://bucket/corpus/",
+           "max_hours": 12, "tags": {"team": "ml", "cost-center": "cc-1"},
+           "candidates": [{"cloud": "aws", "regions": ["us-east-1"]}]}
+    task = parse_task(raw)
+    assert (task.environment, task.objective, task.capacity, task.enable_gpu_software) == ("dev", "balanced",
+                                                                                           "on-demand", True)
+    assert task.command == ["torchrun", "--nproc-per-node=2", "train.py", "--name", "my run"]
+    assert (task.data.uri, task.data.cloud, task.data.region) == ("s3://bucket/corpus/", None, None)
+    assert task.owner_tags == {"team": "ml", "cost-center": "cc-1", "environment": "dev"}
+
+
+def test_owner_data_and_command_problems():
+    raw = {**VALID, "command": "python 'unclosed", "data": {"cloud": "aws", "max_distance_km": 100}}
+    del raw["owner"]
+    assert problems(raw) == [
+        "task: give the `owner` (team, cost-center), or tags `team` and `cost-center`",
+        "task.command: cannot split the command: No closing quotation (got \"python 'unclosed\")",
+        "task.data: give both `cloud` and `region` of the data, or neither",
+    ]
