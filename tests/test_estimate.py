@@ -166,7 +166,8 @@ def test_aks_gpu_pools_declared_inline_are_estimated_where_the_cluster_is():
     cluster = view("azure-native:containerservice:ManagedCluster", "aks", {
         "location": "eastus", "tags": {"gpufleet-hours-per-month": "365"},
         "agentPoolProfiles": [{"name": "system", "vmSize": "Standard_D4s_v5", "count": 1},
-                              {"name": "h100", "vmSize": "Standard_ND96isr_H100_v5", "count": 2}]},
+                              {"name": "h100", "vmSize": "Standard_ND96isr_H100_v5", "count": 2,
+                               "enableAutoScaling": True, "minCount": 0, "maxCount": 2}]},  # backs the tag's hours
         {"location": "swedencentral"})
     # a separate pool whose cluster Azure names (unknown at preview) is found through its dependency
     pool = ResourceView(f"{URN}azure-native:containerservice:AgentPool::more", "azure-native:containerservice:AgentPool",
@@ -204,8 +205,33 @@ def test_databases_and_endpoints_are_listed_as_unpriced_not_left_out():
              view("azure-native:cosmosdb:DatabaseAccount", "cosmos", {"location": "eastus"})]
     plan = estimate_plan(views)
     assert plan.unpriced == [v.urn for v in views]
-    assert plan.resources[views[1].urn].derivation == {
-        "monthly_usd": "unknown: SageMaker endpoint instance hours (ml.* types); no price in the catalog"}
+    assert plan.resources[views[1].urn].derivation == {  # an endpoint without its configuration in the plan
+        "hours_per_month": "assumed always on (730 h): no gpufleet-hours-per-month tag",
+        "utilization": "assumed 100% GPU duty (upper bound): no gpufleet-utilization-percent tag",
+        "instance_type": "SageMaker instance type not known",
+        "nodes": "initial instance count of the production variant",
+        "monthly_usd": "unknown: instance type, node count not known at preview"}
+
+
+def test_sagemaker_capacity_is_counted_on_its_hardware_and_left_unpriced():
+    config = view("aws:sagemaker/endpointConfiguration:EndpointConfiguration", "cfg", {"productionVariants": [
+        {"variantName": "cpu", "instanceType": "ml.m5.xlarge", "initialInstanceCount": 1},
+        {"variantName": "gpu", "instanceType": "ml.p4d.24xlarge", "initialInstanceCount": 2}]})
+    endpoint = ResourceView(f"{URN}aws:sagemaker/endpoint:Endpoint::llm", "aws:sagemaker/endpoint:Endpoint",
+                            {"endpointConfigName": UNKNOWN}, {"region": "us-east-1"},
+                            dependencies={"endpointConfigName": (config.urn,)})
+    notebook = view("aws:sagemaker/notebookInstance:NotebookInstance", "nb", {"instanceType": "ml.g5.xlarge"},
+                    {"region": "us-east-1"})
+    plan = estimate_plan([config, endpoint, notebook])
+    e = plan.resources[endpoint.urn]
+    assert (e.instance_type, e.nodes, e.gpus, e.monthly_usd, e.monthly_kwh is not None) == ("p4d.24xlarge", 2, 16, None, True)
+    assert e.derivation["instance_type"] == "ml.p4d.24xlarge (SageMaker) runs on p4d.24xlarge"
+    assert e.derivation["nodes"] == "initial instance count of the production variant (of 2 variants, the first with GPUs)"
+    assert e.derivation["monthly_usd"] == ("unknown: SageMaker bills ml.p4d.24xlarge at its own rate, which the "
+                                           "catalog does not have; GPUs, energy and carbon are those of the same "
+                                           "hardware, p4d.24xlarge")
+    assert (plan.resources[notebook.urn].instance_type, plan.resources[notebook.urn].gpus) == ("g5.xlarge", 1)
+    assert config.urn not in plan.resources  # a configuration runs nothing
 
 
 def test_a_new_launch_template_is_found_through_the_property_dependency():

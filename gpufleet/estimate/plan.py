@@ -8,9 +8,9 @@ from typing import Any, Iterable
 
 from gpufleet.catalog import Catalog, load_catalog
 from gpufleet.clouds import reader_for, with_inline_capacity
-from gpufleet.readers.base import NAME_INPUTS, Capacity, name_key
+from gpufleet.readers.base import NAME_INPUTS, ONE_INSTANCE, TAG_HOURS, Capacity, Scaling, name_key
 from gpufleet.readers.views import ResourceView, get_known
-from gpufleet.footprint import capacity_footprint
+from gpufleet.footprint import HOURS_PER_MONTH, capacity_footprint
 from gpufleet.secrets import Redactor
 
 
@@ -192,6 +192,8 @@ def estimate_resource(view: ResourceView, catalog: Catalog | None = None,
     if reader is None:
         return None  # a type no cloud reads: free, or not assessed
     cap = reader.capacity(view, graph or {})
+    if cap is not None:
+        cap = _hours_backed(cap, reader.scaling_in(view, graph or {}))
     if cap is None:
         reason = reader.billable_reason(view)
         if reason is None:
@@ -199,6 +201,20 @@ def estimate_resource(view: ResourceView, catalog: Catalog | None = None,
         return ResourceEstimate(view.urn, view.type, None, None, None, None, None, None, None, None,
                                 None, None, None, {"monthly_usd": f"unknown: {reason}"})
     return _estimate_capacity(view, cap, catalog)
+
+
+def _hours_backed(cap: Capacity, scaling: Scaling | None) -> Capacity:
+    """Hours a month as far as the resource itself backs them: a `gpufleet-hours-per-month` tag is a
+    claim anyone can write, so nodes the resource cannot scale below (its minimum; a single instance)
+    count all month whatever the tag says, and only the nodes above the minimum run the tag's hours."""
+    if cap.hours >= HOURS_PER_MONTH or not cap.nodes or scaling is None or not scaling.min_nodes:
+        return cap
+    floor = min(scaling.min_nodes, cap.nodes)
+    hours = (floor * HOURS_PER_MONTH + (cap.nodes - floor) * cap.hours) / cap.nodes
+    minimum = "a single instance" if scaling.min_path == ONE_INSTANCE else f"{scaling.min_path} = {scaling.min_nodes}"
+    note = (f"{hours:g} h: the tag {TAG_HOURS} says {cap.hours:g} h, but {floor} of {cap.nodes} node(s) cannot "
+            f"scale down ({minimum}) and count {HOURS_PER_MONTH:g} h")
+    return replace(cap, hours=hours, notes={**cap.notes, "hours_per_month": note})
 
 
 def _estimate_capacity(view: ResourceView, cap: Capacity, catalog: Catalog) -> ResourceEstimate:
@@ -224,6 +240,11 @@ def _estimate_capacity(view: ResourceView, cap: Capacity, catalog: Catalog) -> R
     fp = capacity_footprint(catalog, cap.cloud, cap.region, cap.instance_type, cap.nodes,
                             hours=cap.hours, utilization=cap.utilization)
     how.update(fp.derivation)
+    if cap.price_unknown is not None:
+        how["monthly_usd"] = f"unknown: {cap.price_unknown}"
+        return ResourceEstimate(view.urn, view.type, cap.cloud, cap.region, cap.instance_type, cap.nodes,
+                                cap.capacity_type, cap.hours, cap.utilization, fp.gpus, None,
+                                fp.monthly_kwh, fp.monthly_kgco2e, how)
     if cap.capacity_type == "spot" and fp.monthly_usd is not None:
         how["monthly_usd"] += "; spot: the catalog has no spot prices, so the on-demand list price is shown as the upper bound"
     return ResourceEstimate(view.urn, view.type, cap.cloud, cap.region, cap.instance_type, cap.nodes,

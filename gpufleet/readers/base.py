@@ -55,6 +55,9 @@ class Capacity:
     hours: float
     utilization: float
     notes: dict[str, str] = field(default_factory=dict)
+    # Why the catalog's price for this hardware is not what it costs here (a managed service's own rate,
+    # e.g. SageMaker's ml.* instances): GPUs, energy and carbon are estimated, the price stays unknown.
+    price_unknown: str | None = None
 
 
 @dataclass(frozen=True)
@@ -86,7 +89,7 @@ class ResourceReader:
 
     type: str = ""
     cloud: str = ""
-    is_capacity: bool = False  # compute capacity: `capacity` returns a Capacity for every view
+    is_capacity: bool = False  # compute capacity: `capacity` returns a Capacity (None: declared by another resource)
     billable: str | None = None  # why it costs money the catalog cannot price; None: free or not ours
     # For a multi-language component: the package whose provider configures its children (its
     # region), as the engine would have them use it.
@@ -107,6 +110,11 @@ class ResourceReader:
     def scaling(self, inputs: dict[str, Any]) -> Scaling | None:
         """The node counts a capacity resource can scale between."""
         return None
+
+    def scaling_in(self, view: ResourceView, graph: Graph) -> Scaling | None:
+        """`scaling`, for capacity whose bounds another resource declares (a SageMaker endpoint's
+        configuration)."""
+        return self.scaling(view.inputs)
 
     def reservation_targets(self, view: ResourceView, graph: Graph) -> list[Any]:
         """The capacity reservations the resource (or its template) targets, as declared."""

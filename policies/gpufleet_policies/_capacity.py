@@ -29,10 +29,10 @@ def instance_type_fields(type_: str, inputs: dict) -> list[tuple[str, object]]:
     return reader.instance_types(inputs) if reader else []
 
 
-def scaling(view: ResourceView) -> Scaling | None:
+def scaling(view: ResourceView, graph: Graph | None = None) -> Scaling | None:
     """Scaling bounds of a capacity resource, None for resources that are not capacity."""
     reader = reader_for(view.type)
-    return reader.scaling(view.inputs) if reader else None
+    return reader.scaling_in(view, graph or {}) if reader else None
 
 
 def is_capacity(view: ResourceView) -> bool:

@@ -172,7 +172,9 @@ def gpu_groups(plan: StackPlan, findings: Any, *, unknown_type_is: str = "note")
     for view in plan.views:
         if not is_capacity(view):
             continue
-        estimate = plan.estimate.resources[view.urn]  # the estimator estimates every capacity resource
+        estimate = plan.estimate.resources.get(view.urn)
+        if estimate is None:
+            continue  # capacity declared elsewhere (an ECS capacity provider backed by an auto scaling group)
         itype = estimate.instance_type
         if itype is None:
             declared = instance_type_fields(view.type, view.inputs)
@@ -181,13 +183,13 @@ def gpu_groups(plan: StackPlan, findings: Any, *, unknown_type_is: str = "note")
             if not undetermined:
                 continue  # no instance type set: the cloud's default, a CPU type
             if unknown_type_is == "group":
-                out.append(GpuGroup(view, estimate, None, scaling(view)))
+                out.append(GpuGroup(view, estimate, None, scaling(view, plan.graph)))
             else:
                 findings.cannot_verify(f"{view.name}: instance type not known at preview")
             continue
         if not is_gpu_type(itype, plan.catalog):
             continue
-        out.append(GpuGroup(view, estimate, gpus_per_node(estimate, plan.catalog), scaling(view)))
+        out.append(GpuGroup(view, estimate, gpus_per_node(estimate, plan.catalog), scaling(view, plan.graph)))
     return out
 
 

@@ -26,12 +26,15 @@ def check(args, config, findings) -> None:
         if g.scaling.min_nodes == 0 or reservation(g.view, e, plan.graph):
             continue
         single = g.scaling.min_path == ONE_INSTANCE
-        zero = "" if single else f"let it scale to zero ({g.scaling.min_path} 0), "
+        # A TAG_HOURS tag is a claim: it counts only for nodes the resource can really scale away.
+        fix = (f"run it in reserved capacity, or as a group that can scale to zero (a {TAG_HOURS} tag alone "
+               "does not stop an instance)") if single else (
+            f"let it scale to zero ({g.scaling.min_path} 0) and schedule it (tag {TAG_HOURS}), or run it in "
+            "reserved capacity")
         bound = "" if single else f"{g.scaling.min_path} = {g.scaling.min_nodes}, "
         findings.violation(
             f"{g.name} keeps {g.nodes(g.scaling.min_nodes)} on all month ({bound}{HOURS_PER_MONTH:g} h) on "
-            f"on-demand capacity without a reservation: paid whether busy or idle. Fix: {zero}schedule it "
-            f"(tag {TAG_HOURS}), or run it in reserved capacity.",
+            f"on-demand capacity without a reservation: paid whether busy or idle. Fix: {fix}.",
             g.urn,
         )
 

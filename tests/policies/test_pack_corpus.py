@@ -38,9 +38,24 @@ MISCONFIGURED = {
     "gcp_missing_labels": ("prod", {"gpufleet-required-tags"}),
     "gcp_public_gke": ("prod", {"gpufleet-kubernetes-private-endpoint"}),
     "gcp_open_ssh": ("prod", {"gpufleet-security-group-no-open-ingress"}),
+    # GPU capacity in other AWS services, as the provider's examples declare it (a fresh outside corpus)
+    "batch_gpu_compute_environment": ("prod", {"gpufleet-stack-gpu-quota", "gpufleet-node-group-max-gpus"}),
+    "sagemaker_endpoint_dirty_grid": ("prod", {"gpufleet-gpu-region-max-grid-intensity"}),
+    "ec2_fleet_over_quota": ("prod", {"gpufleet-stack-gpu-quota", "gpufleet-node-group-max-gpus",
+                                      "gpufleet-stack-monthly-cost-budget", "gpufleet-stack-monthly-carbon-budget",
+                                      "gpufleet-gpu-capacity-reservation-expected"}),
+    "asg_attribute_based_gpus": ("prod", {"gpufleet-stack-monthly-cost-budget", "gpufleet-node-group-max-gpus",
+                                          "gpufleet-gpu-capacity-reservation-expected"}),
 }
 # advisory findings a misconfigured program also gets in its environment, by design
-ALSO_ADVISORY = {"over_budget_unpriced_type": {"gpufleet-gpu-unpriced"}}  # advisory in prod: a catalog gap
+ALSO_ADVISORY = {
+    "over_budget_unpriced_type": {"gpufleet-gpu-unpriced"},  # advisory in prod: a catalog gap
+    "sagemaker_endpoint_dirty_grid": {"gpufleet-gpu-unpriced", "gpufleet-gpu-always-on-idle-waste"},
+    "ec2_fleet_over_quota": {"gpufleet-gpu-always-on-idle-waste"},
+    "asg_attribute_based_gpus": {"gpufleet-gpu-always-on-idle-waste"},
+}
+# dev's looser thresholds allow what prod does not: us-east-1's grid (396 g/kWh) is under dev's 450
+DEV_ALLOWS = {"sagemaker_endpoint_dirty_grid": {"gpufleet-gpu-region-max-grid-intensity"}}
 COMPLIANT = ["compliant_aws", "compliant_azure", "compliant_gcp"]
 LEVEL = {"prod": "mandatory", "dev": "advisory"}
 
@@ -68,7 +83,8 @@ def test_misconfigured_program_is_flagged_by_exactly_the_fitting_policies(name):
 def test_prod_misconfiguration_is_only_advisory_in_dev(name):
     found = judge(name, "dev")
     assert found and {v.level for v in found} == {"advisory"}
-    assert MISCONFIGURED[name][1] - {"gpufleet-gpu-region-max-pue"} <= {v.policy for v in found}
+    assert MISCONFIGURED[name][1] - {"gpufleet-gpu-region-max-pue"} - DEV_ALLOWS.get(name, set()) <= {
+        v.policy for v in found}
 
 
 @pytest.mark.parametrize("name", COMPLIANT)

@@ -232,5 +232,5 @@ def test_gke_default_pool_always_on_is_idle_waste_and_a_scale_to_zero_pool_is_no
     assert verdicts(build_run(POOL, DEFAULT_POOL), idle) == [(
         idle, "mandatory", "gke", "gke.nodePools[default-pool] keeps 1 node of a3-highgpu-8g (8 GPUs each) on all "
         "month (initialNodeCount = 1, 730 h) on on-demand capacity without a reservation: paid whether busy or idle. "
-        "Fix: let it scale to zero (initialNodeCount 0), schedule it (tag gpufleet-hours-per-month), or run it in "
+        "Fix: let it scale to zero (initialNodeCount 0) and schedule it (tag gpufleet-hours-per-month), or run it in "
         "reserved capacity.")]

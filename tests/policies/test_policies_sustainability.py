@@ -148,7 +148,7 @@ ODCR = res("aws:ec2/launchTemplate:LaunchTemplate", "lt", {
     [node_group(low=0)],
     [node_group(low=2, capacityType="SPOT")],
     [node_group(low=2, capacityType="CAPACITY_BLOCK")],
-    [node_group(low=2, tags={"gpufleet-hours-per-month": "200"})],
+    [node_group(low=0, high=2, tags={"gpufleet-hours-per-month": "200"})],
     [ODCR, res("aws:eks/nodeGroup:NodeGroup", "h100", {
         "launchTemplate": Ref(ODCR, "id"), "scalingConfig": {"desiredSize": 2, "minSize": 2, "maxSize": 2}})],
 ], ids=["scales-to-zero", "spot", "capacity-block", "scheduled", "capacity-reservation"])
@@ -161,7 +161,13 @@ def test_idle_always_on_on_demand_group():
         IDLE, "mandatory", "h100",
         "h100 keeps 2 nodes of p5.48xlarge (8 GPUs each) on all month (scalingConfig.minSize = 2, 730 h) on "
         "on-demand capacity without a reservation: paid whether busy or idle. Fix: let it scale to zero "
-        "(scalingConfig.minSize 0), schedule it (tag gpufleet-hours-per-month), or run it in reserved capacity.")]
+        "(scalingConfig.minSize 0) and schedule it (tag gpufleet-hours-per-month), or run it in reserved capacity.")]
+
+
+def test_an_hours_tag_on_capacity_that_cannot_scale_down_is_not_a_schedule():
+    # found by an outside review: `gpufleet-hours-per-month: "1"` priced always-on nodes at 1 h a month
+    run = build_run(node_group(low=2, tags={"gpufleet-hours-per-month": "1"}))
+    assert [v[:3] for v in verdicts(run, IDLE)] == [(IDLE, "mandatory", "h100")]
 
 
 def test_idle_single_always_on_instance():
@@ -169,8 +175,8 @@ def test_idle_single_always_on_instance():
     assert verdicts(build_run(instance), IDLE) == [(
         IDLE, "mandatory", "box",
         "box keeps 1 instance of g5.xlarge (1 GPU each) on all month (730 h) on on-demand capacity without a "
-        "reservation: paid whether busy or idle. Fix: schedule it (tag gpufleet-hours-per-month), or run it in "
-        "reserved capacity.")]
+        "reservation: paid whether busy or idle. Fix: run it in reserved capacity, or as a group that can scale to "
+        "zero (a gpufleet-hours-per-month tag alone does not stop an instance).")]
 
 
 def test_idle_unknown_minimum_is_an_advisory_note():

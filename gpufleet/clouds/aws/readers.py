@@ -3,8 +3,10 @@ storage and what is billable (see gpufleet.readers.base)."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
+from gpufleet.catalog import InstanceType, load_catalog
 from gpufleet.readers.base import (
     NOT_CONFIGURED,
     ONE,
@@ -31,6 +33,15 @@ INSTANCE = "aws:ec2/instance:Instance"
 SPOT_INSTANCE = "aws:ec2/spotInstanceRequest:SpotInstanceRequest"
 NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
 ASG = "aws:autoscaling/group:Group"
+BATCH = "aws:batch/computeEnvironment:ComputeEnvironment"
+EC2_FLEET = "aws:ec2/fleet:Fleet"
+SAGEMAKER_ENDPOINT = "aws:sagemaker/endpoint:Endpoint"
+SAGEMAKER_ENDPOINT_CONFIG = "aws:sagemaker/endpointConfiguration:EndpointConfiguration"
+SAGEMAKER_NOTEBOOK = "aws:sagemaker/notebookInstance:NotebookInstance"
+SAGEMAKER_TRAINING = "aws:sagemaker/trainingJob:TrainingJob"
+EMR_CLUSTER = "aws:emr/cluster:Cluster"
+EMR_INSTANCE_GROUP = "aws:emr/instanceGroup:InstanceGroup"
+ECS_CAPACITY_PROVIDER = "aws:ecs/capacityProvider:CapacityProvider"
 GIB_PER_TIB = 1024.0
 _EFA_TYPES = ("efa", "efa-only")
 
@@ -173,7 +184,8 @@ class AutoScalingGroup(_Launched):
         region = own_or_provider(view, "region")
         mixed = view.inputs.get("mixedInstancesPolicy")
         if mixed is None:
-            return Capacity(CLOUD, region, _launch_template_type(view, graph), nodes, "on-demand", hours, util, notes)
+            itype = _launch_template_type(view, graph) or _selected_type(_requirements(view, graph), region, notes)
+            return Capacity(CLOUD, region, itype, nodes, "on-demand", hours, util, notes)
         # A mixed instances policy: its overrides' types (the first is priced, as the highest priority),
         # else its launch template's; spot when nothing runs on demand.
         overrides = get_known(mixed, "launchTemplate", "overrides")
@@ -184,7 +196,7 @@ class AutoScalingGroup(_Launched):
             if len(types) > 1:
                 notes["instance_type"] = f"first of {len(types)} override instance types priced"
         else:
-            itype = _launch_template_type(view, graph)
+            itype = _launch_template_type(view, graph) or _selected_type(_requirements(view, graph), region, notes)
         dist = get_known(mixed, "instancesDistribution") or {}
         base, above = dist.get("onDemandBaseCapacity"), dist.get("onDemandPercentageAboveBaseCapacity")
         spot = (base is None or count(base) == 0) and above is not None and count(above) == 0
@@ -203,6 +215,396 @@ class AutoScalingGroup(_Launched):
 
     def scaling(self, inputs: dict[str, Any]) -> Scaling:
         return Scaling(whole(value_at(inputs, "minSize")), whole(value_at(inputs, "maxSize")), "minSize", "maxSize")
+
+
+# --- attribute-based instance type selection ------------------------------------------------------
+
+def _requirements(view: ResourceView, graph: Graph) -> dict[str, Any] | None:
+    """The `instanceRequirements` an auto scaling group's overrides or its launch template select by."""
+    overrides = get_known(view.inputs, "mixedInstancesPolicy", "launchTemplate", "overrides")
+    for o in overrides if isinstance(overrides, list) else []:
+        req = get_known(o, "instanceRequirements") if isinstance(o, dict) else None
+        if isinstance(req, dict):
+            return req
+    lt = launch_template(view, graph)
+    req = get_known(lt.inputs, "instanceRequirements") if lt is not None else None
+    return req if isinstance(req, dict) else None
+
+
+def _within(value: float, bounds: Any, scale: float = 1.0) -> bool:
+    """`value` within a {min, max} block (either may be absent)."""
+    if not isinstance(bounds, dict):
+        return True
+    low, high = number(get_known(bounds, "min")), number(get_known(bounds, "max"))
+    return (low is None or value * scale >= low) and (high is None or value * scale <= high)
+
+
+def matching_types(requirements: dict[str, Any] | None) -> list[InstanceType]:
+    """The catalog's AWS instance types that attribute-based selection (`instanceRequirements`) may pick,
+    as far as the catalog can tell: accelerator count, type and name, vCPUs, memory, allowed and
+    excluded types. An accelerator count of zero selects no GPU type."""
+    if not isinstance(requirements, dict):
+        return []
+    names = [n.lower() for n in get_known(requirements, "acceleratorNames") or [] if isinstance(n, str)]
+    kinds = [k.lower() for k in get_known(requirements, "acceleratorTypes") or [] if isinstance(k, str)]
+    allowed = [a for a in get_known(requirements, "allowedInstanceTypes") or [] if isinstance(a, str)]
+    excluded = [e for e in get_known(requirements, "excludedInstanceTypes") or [] if isinstance(e, str)]
+    out = []
+    for it in load_catalog().instance_types.values():
+        if it.cloud != CLOUD or not it.gpu_count or (kinds and "gpu" not in kinds):
+            continue
+        if names and not any(n.replace("-", "") in it.gpu_model.lower().replace("-", "") for n in names):
+            continue
+        if not (_within(it.gpu_count, get_known(requirements, "acceleratorCount"))
+                and _within(it.vcpus, get_known(requirements, "vcpuCount"))
+                and _within(it.memory_gib, get_known(requirements, "memoryMib"), 1024.0)):
+            continue
+        if (allowed and not any(_glob(a, it.name) for a in allowed)) or any(_glob(e, it.name) for e in excluded):
+            continue
+        out.append(it)
+    count = get_known(requirements, "acceleratorCount")
+    return [] if isinstance(count, dict) and number(get_known(count, "max")) == 0 else out
+
+
+def _glob(pattern: str, name: str) -> bool:
+    """EC2's instance type patterns: `*` for any characters (`p5*`, `g6e.*`)."""
+    import fnmatch
+
+    return fnmatch.fnmatchcase(name, pattern)
+
+
+def _selected_type(requirements: dict[str, Any] | None, region: Any, notes: dict[str, str]) -> str | None:
+    """The type attribute-based selection is estimated with: of the catalog types it may pick, the
+    cheapest on demand in the region (else anywhere), so cost is a lower bound and GPUs are those of a
+    type it really may launch. None when no catalog GPU type matches."""
+    types = matching_types(requirements)
+    if not types:
+        return None
+    catalog = load_catalog()
+
+    def price(it: InstanceType) -> tuple[bool, float]:
+        """Offered in the region first, then the cheapest there (else anywhere)."""
+        here = catalog.offer(CLOUD, it.name, region) if isinstance(region, str) else None
+        if here is not None and here.usd_per_hour is not None:
+            return False, here.usd_per_hour
+        rates = [o.usd_per_hour for o in catalog.offered(it.name, CLOUD) if o.usd_per_hour is not None]
+        return True, min(rates) if rates else math.inf
+
+    chosen = min(types, key=lambda it: (price(it), it.gpu_count, it.name))
+    notes["instance_type"] = (f"attribute-based selection: {len(types)} catalog GPU type(s) match "
+                              f"({', '.join(sorted(t.name for t in types)[:6])}); the cheapest, {chosen.name}, is "
+                              "estimated (a lower bound)")
+    return chosen.name
+
+
+# --- GPU capacity in other AWS services ------------------------------------------------------------
+
+def _vcpus(itype: Any) -> int | None:
+    it = load_catalog().instance_type(itype) if isinstance(itype, str) else None
+    return it.vcpus if it is not None and it.vcpus else None
+
+
+def _gpu_type_first(types: list[Any]) -> Any:
+    """Of several instance types, the first the catalog knows as a GPU type, else the first."""
+    catalog = load_catalog()
+    known_types = [t for t in types if isinstance(t, str)]
+    return next((t for t in known_types if (it := catalog.instance_type(t)) is not None and it.gpu_count),
+                known_types[0] if known_types else None)
+
+
+class BatchComputeEnvironment(ResourceReader):
+    """An AWS Batch managed compute environment: EC2 capacity between `minVcpus` and `maxVcpus`, in
+    whole instances of its types. Priced at its desired (else minimum) vCPUs; policies see its maximum."""
+
+    type = BATCH
+    cloud = CLOUD
+    is_capacity = True
+
+    def capacity(self, view: ResourceView, graph: Graph) -> Capacity:
+        hours, util, notes = duty(get_known(view.inputs, "tags"))
+        res = get_known(view.inputs, "computeResources") or {}
+        itype = _gpu_type_first(get_known(res, "instanceTypes") or [])
+        vcpus = _vcpus(itype)
+        running = count(get_known(res, "desiredVcpus"))
+        what = "desired"
+        if running is None:
+            running, what = count(get_known(res, "minVcpus")) or 0, "minimum"
+        nodes = None if vcpus is None else math.ceil(running / vcpus)
+        notes["nodes"] = f"{what} vCPUs of the compute environment ({running}) in whole instances"
+        kind = "spot" if get_known(res, "type") == "SPOT" else "on-demand"
+        return Capacity(CLOUD, own_or_provider(view, "region"), itype, nodes, kind, hours, util, notes)
+
+    def instance_types(self, inputs: dict[str, Any]) -> list[tuple[str, Any]]:
+        types = value_at(inputs, "computeResources", "instanceTypes")
+        return _present(*((f"computeResources.instanceTypes[{i}]", t)
+                          for i, t in enumerate(types if isinstance(types, list) else [])))
+
+    def scaling(self, inputs: dict[str, Any]) -> Scaling:
+        vcpus = _vcpus(_gpu_type_first(get_known(inputs, "computeResources", "instanceTypes") or []))
+        low, high = (whole(value_at(inputs, "computeResources", key)) for key in ("minVcpus", "maxVcpus"))
+        return Scaling(None if vcpus is None or low is None else math.ceil(low / vcpus),
+                       None if vcpus is None or high is None else math.ceil(high / vcpus),
+                       "computeResources.minVcpus", "computeResources.maxVcpus")
+
+
+class Ec2Fleet(ResourceReader):
+    """An EC2 Fleet: `targetCapacitySpecification.totalTargetCapacity` instances (or vCPUs) of its
+    overrides' or launch template's types."""
+
+    type = EC2_FLEET
+    cloud = CLOUD
+    is_capacity = True
+
+    def _types(self, view: ResourceView, graph: Graph) -> tuple[Any, dict[str, str]]:
+        notes: dict[str, str] = {}
+        types, requirements = [], None
+        for config in get_known(view.inputs, "launchTemplateConfigs") or []:
+            for o in (get_known(config, "overrides") or []) if isinstance(config, dict) else []:
+                if isinstance(o, dict) and o.get("instanceType") is not None:
+                    types.append(o.get("instanceType"))
+                elif isinstance(o, dict) and isinstance(get_known(o, "instanceRequirements"), dict):
+                    requirements = get_known(o, "instanceRequirements")
+        if types:
+            if len(types) > 1:
+                notes["instance_type"] = f"first GPU type of {len(types)} override instance types priced"
+            return _gpu_type_first(types), notes
+        lt = self._launch_template(view, graph)
+        itype = get_known(lt.inputs, "instanceType") if lt is not None else None
+        if itype is None:
+            requirements = requirements or (get_known(lt.inputs, "instanceRequirements") if lt else None)
+            itype = _selected_type(requirements, own_or_provider(view, "region"), notes)
+        return itype, notes
+
+    def _launch_template(self, view: ResourceView, graph: Graph) -> ResourceView | None:
+        for urn in view.dependencies.get("launchTemplateConfigs", ()):
+            other = graph.get(urn)
+            if other is not None and other.type == LAUNCH_TEMPLATE:
+                return other
+        return None
+
+    def capacity(self, view: ResourceView, graph: Graph) -> Capacity:
+        hours, util, notes = duty(get_known(view.inputs, "tags"))
+        itype, type_notes = self._types(view, graph)
+        notes.update(type_notes)
+        spec = get_known(view.inputs, "targetCapacitySpecification") or {}
+        nodes = self._nodes(spec, itype)
+        notes["nodes"] = "total target capacity of the fleet"
+        spot = get_known(spec, "defaultTargetCapacityType") == "spot" and not count(get_known(spec, "onDemandTargetCapacity"))
+        return Capacity(CLOUD, own_or_provider(view, "region"), itype, nodes, "spot" if spot else "on-demand",
+                        hours, util, notes)
+
+    @staticmethod
+    def _nodes(spec: Any, itype: Any) -> int | None:
+        total = count(get_known(spec, "totalTargetCapacity"))
+        unit = get_known(spec, "targetCapacityUnitType") or "units"
+        if total is None or unit == "units":
+            return total
+        vcpus = _vcpus(itype)
+        return math.ceil(total / vcpus) if unit == "vcpu" and vcpus else None
+
+    def instance_types(self, inputs: dict[str, Any]) -> list[tuple[str, Any]]:
+        out = []
+        for i, config in enumerate(get_known(inputs, "launchTemplateConfigs") or []):
+            for j, o in enumerate((get_known(config, "overrides") or []) if isinstance(config, dict) else []):
+                out += _present((f"launchTemplateConfigs[{i}].overrides[{j}].instanceType", value_at(o, "instanceType")))
+        return out
+
+    def scaling(self, inputs: dict[str, Any]) -> Scaling:
+        n = whole(value_at(inputs, "targetCapacitySpecification", "totalTargetCapacity"))
+        path = "targetCapacitySpecification.totalTargetCapacity"
+        return Scaling(n, n, path, path)
+
+
+_ML_PREFIX = "ml."
+_SAGEMAKER_PRICE = ("SageMaker bills {ml} at its own rate, which the catalog does not have; GPUs, energy and "
+                    "carbon are those of the same hardware, {ec2}")
+
+
+def sagemaker_hardware(ml_type: Any) -> str | None:
+    """"ml.p4d.24xlarge" -> "p4d.24xlarge": SageMaker's ml.* instances run on the EC2 type of the same name."""
+    return ml_type[len(_ML_PREFIX):] if isinstance(ml_type, str) and ml_type.startswith(_ML_PREFIX) else None
+
+
+def _sagemaker_capacity(view: ResourceView, ml_type: Any, nodes: int | None, what: str, spot: bool = False) -> Capacity:
+    hours, util, notes = duty(get_known(view.inputs, "tags"))
+    hardware = sagemaker_hardware(ml_type)
+    notes["instance_type"] = (f"{ml_type} (SageMaker) runs on {hardware}" if hardware else
+                              f"{ml_type} (SageMaker)" if known(ml_type) else "SageMaker instance type not known")
+    notes["nodes"] = what
+    return Capacity(CLOUD, own_or_provider(view, "region"), hardware or (ml_type if known(ml_type) else None), nodes,
+                    "spot" if spot else "on-demand", hours, util, notes,
+                    price_unknown=_SAGEMAKER_PRICE.format(ml=ml_type, ec2=hardware))
+
+
+class SageMakerEndpoint(ResourceReader):
+    """A SageMaker real-time endpoint: the instances of its endpoint configuration's production variants."""
+
+    type = SAGEMAKER_ENDPOINT
+    cloud = CLOUD
+    is_capacity = True
+
+    @staticmethod
+    def configuration(view: ResourceView, graph: Graph) -> ResourceView | None:
+        for urn in view.dependencies.get("endpointConfigName", ()):
+            other = graph.get(urn)
+            if other is not None and other.type == SAGEMAKER_ENDPOINT_CONFIG:
+                return other
+        name = get_known(view.inputs, "endpointConfigName")
+        return next((o for o in graph.values() if o.type == SAGEMAKER_ENDPOINT_CONFIG and name is not None
+                     and get_known(o.inputs, "name") == name), None)
+
+    @staticmethod
+    def variants(config: ResourceView | None) -> list[dict[str, Any]]:
+        found = get_known(config.inputs, "productionVariants") if config is not None else None
+        return [v for v in (found if isinstance(found, list) else []) if isinstance(v, dict)]
+
+    def capacity(self, view: ResourceView, graph: Graph) -> Capacity:
+        variants = self.variants(self.configuration(view, graph))
+        ml_types = [get_known(v, "instanceType") for v in variants]
+        gpu_first = _gpu_type_first([sagemaker_hardware(t) for t in ml_types])
+        chosen = next((v for v, t in zip(variants, ml_types) if sagemaker_hardware(t) == gpu_first),
+                      variants[0] if variants else {})
+        nodes = count(get_known(chosen, "initialInstanceCount"))
+        what = "initial instance count of the production variant" + (
+            f" (of {len(variants)} variants, the first with GPUs)" if len(variants) > 1 else "")
+        return _sagemaker_capacity(view, get_known(chosen, "instanceType"), nodes, what)
+
+    def instance_types(self, inputs: dict[str, Any]) -> list[tuple[str, Any]]:
+        return []  # the types are the endpoint configuration's (see SageMakerEndpointConfiguration)
+
+    def scaling_in(self, view: ResourceView, graph: Graph) -> Scaling | None:
+        """The initial instance count of its configuration's variant (Application Auto Scaling targets,
+        which may raise it, are not read)."""
+        variants = self.variants(self.configuration(view, graph))
+        hardware = [sagemaker_hardware(get_known(v, "instanceType")) for v in variants]
+        gpu_first = _gpu_type_first(hardware)
+        chosen = next((v for v, h in zip(variants, hardware) if h == gpu_first), None)
+        n = whole(get_known(chosen, "initialInstanceCount")) if chosen is not None else None
+        path = "endpoint configuration productionVariants[].initialInstanceCount"
+        return Scaling(n, n, path, path)
+
+
+class SageMakerEndpointConfiguration(ResourceReader):
+    """Declares the ml.* instance types an endpoint runs; runs nothing itself."""
+
+    type = SAGEMAKER_ENDPOINT_CONFIG
+    cloud = CLOUD
+
+    def instance_types(self, inputs: dict[str, Any]) -> list[tuple[str, Any]]:
+        variants = value_at(inputs, "productionVariants")
+        return _present(*((f"productionVariants[{i}].instanceType", value_at(v, "instanceType"))
+                          for i, v in enumerate(variants if isinstance(variants, list) else [])))
+
+
+class SageMakerNotebook(ResourceReader):
+    type = SAGEMAKER_NOTEBOOK
+    cloud = CLOUD
+    is_capacity = True
+
+    def capacity(self, view: ResourceView, graph: Graph) -> Capacity:
+        return _sagemaker_capacity(view, get_known(view.inputs, "instanceType"), 1, "one notebook instance")
+
+    def instance_types(self, inputs: dict[str, Any]) -> list[tuple[str, Any]]:
+        return _present(("instanceType", value_at(inputs, "instanceType")))
+
+    def scaling(self, inputs: dict[str, Any]) -> Scaling:
+        return ONE
+
+
+class SageMakerTrainingJob(ResourceReader):
+    """A SageMaker training job: `resourceConfig.instanceCount` × `instanceType` while it runs."""
+
+    type = SAGEMAKER_TRAINING
+    cloud = CLOUD
+    is_capacity = True
+
+    def capacity(self, view: ResourceView, graph: Graph) -> Capacity:
+        spot = get_known(view.inputs, "enableManagedSpotTraining") is True
+        return _sagemaker_capacity(view, get_known(view.inputs, "resourceConfig", "instanceType"),
+                                   count(get_known(view.inputs, "resourceConfig", "instanceCount")),
+                                   "instance count of the training job", spot)
+
+    def instance_types(self, inputs: dict[str, Any]) -> list[tuple[str, Any]]:
+        return _present(("resourceConfig.instanceType", value_at(inputs, "resourceConfig", "instanceType")))
+
+    def scaling(self, inputs: dict[str, Any]) -> Scaling:
+        n = whole(value_at(inputs, "resourceConfig", "instanceCount"))
+        return Scaling(n, n, "resourceConfig.instanceCount", "resourceConfig.instanceCount")
+
+
+def _emr_count(group: Any) -> int | None:
+    """An EMR instance group's instance count; the provider's default is 1."""
+    n = get_known(group, "instanceCount") if isinstance(group, dict) else None
+    return 1 if n is None else count(n)
+
+
+class EmrCluster(ResourceReader):
+    """An EMR cluster: its core instance group (where the work runs) is the capacity estimated."""
+
+    type = EMR_CLUSTER
+    cloud = CLOUD
+    is_capacity = True
+
+    def capacity(self, view: ResourceView, graph: Graph) -> Capacity:
+        hours, util, notes = duty(get_known(view.inputs, "tags"))
+        core = get_known(view.inputs, "coreInstanceGroup") or {}
+        notes["nodes"] = "core instance group"
+        return Capacity(CLOUD, own_or_provider(view, "region"), get_known(core, "instanceType"), _emr_count(core),
+                        "on-demand", hours, util, notes)
+
+    def instance_types(self, inputs: dict[str, Any]) -> list[tuple[str, Any]]:
+        return _present(*((f"{group}.instanceType", value_at(inputs, group, "instanceType"))
+                          for group in ("masterInstanceGroup", "coreInstanceGroup")))
+
+    def scaling(self, inputs: dict[str, Any]) -> Scaling:
+        n = _emr_count(value_at(inputs, "coreInstanceGroup"))
+        return Scaling(n, n, "coreInstanceGroup.instanceCount", "coreInstanceGroup.instanceCount")
+
+
+class EmrInstanceGroup(ResourceReader):
+    type = EMR_INSTANCE_GROUP
+    cloud = CLOUD
+    is_capacity = True
+
+    def capacity(self, view: ResourceView, graph: Graph) -> Capacity:
+        hours, util, notes = duty(None)
+        notes["nodes"] = "instance count of the EMR instance group"
+        return Capacity(CLOUD, own_or_provider(view, "region"), get_known(view.inputs, "instanceType"),
+                        _emr_count(view.inputs), "on-demand", hours, util, notes)
+
+    def instance_types(self, inputs: dict[str, Any]) -> list[tuple[str, Any]]:
+        return _present(("instanceType", value_at(inputs, "instanceType")))
+
+    def scaling(self, inputs: dict[str, Any]) -> Scaling:
+        n = _emr_count(inputs)
+        return Scaling(n, n, "instanceCount", "instanceCount")
+
+
+class EcsManagedInstances(ResourceReader):
+    """An ECS capacity provider. One backed by an auto scaling group adds nothing (the group is the
+    capacity); ECS Managed Instances launch what `instanceRequirements` select, as many as tasks need:
+    the count is unknown at preview, the type is estimated as attribute-based selection is."""
+
+    type = ECS_CAPACITY_PROVIDER
+    cloud = CLOUD
+    is_capacity = True
+
+    def capacity(self, view: ResourceView, graph: Graph) -> Capacity | None:
+        template = get_known(view.inputs, "managedInstancesProvider", "instanceLaunchTemplate")
+        if not isinstance(template, dict):
+            return None
+        hours, util, notes = duty(get_known(view.inputs, "tags"))
+        region = own_or_provider(view, "region")
+        itype = _selected_type(get_known(template, "instanceRequirements"), region, notes)
+        notes["nodes"] = "ECS Managed Instances scale with the tasks placed: the count is not known at preview"
+        kind = {"SPOT": "spot", "RESERVED": "reserved"}.get(get_known(template, "capacityOptionType") or "", "on-demand")
+        return Capacity(CLOUD, region, itype, None, kind, hours, util, notes)
+
+    def scaling(self, inputs: dict[str, Any]) -> Scaling | None:
+        if value_at(inputs, "managedInstancesProvider") is None:
+            return None
+        path = "managedInstancesProvider (scales with tasks)"
+        return Scaling(0, None, path, path)
 
 
 class Template(ResourceReader):
@@ -288,8 +690,6 @@ BILLABLE: dict[str, str] = {
     "aws:rds/instance:Instance": "RDS instance hours and storage; no price in the catalog",
     "aws:rds/cluster:Cluster": "RDS/Aurora cluster storage and I/O; no price in the catalog",
     "aws:rds/clusterInstance:ClusterInstance": "Aurora instance hours; no price in the catalog",
-    "aws:sagemaker/endpoint:Endpoint": "SageMaker endpoint instance hours (ml.* types); no price in the catalog",
-    "aws:sagemaker/notebookInstance:NotebookInstance": "SageMaker notebook instance hours; no price in the catalog",
     "aws:elasticache/cluster:Cluster": "ElastiCache node hours; no price in the catalog",
     "aws:elasticache/replicationGroup:ReplicationGroup": "ElastiCache node hours; no price in the catalog",
     "aws:dynamodb/table:Table": "DynamoDB capacity and storage; no price in the catalog",
@@ -358,6 +758,15 @@ READERS: list[ResourceReader] = [
     Instance(SPOT_INSTANCE),
     NodeGroup(),
     AutoScalingGroup(),
+    BatchComputeEnvironment(),
+    Ec2Fleet(),
+    SageMakerEndpoint(),
+    SageMakerEndpointConfiguration(),
+    SageMakerNotebook(),
+    SageMakerTrainingJob(),
+    EmrCluster(),
+    EmrInstanceGroup(),
+    EcsManagedInstances(),
     Template(LAUNCH_TEMPLATE),
     Template("aws:ec2/launchConfiguration:LaunchConfiguration"),
     VpcEndpoint(),
