@@ -8,7 +8,7 @@ from typing import Any, Iterable
 
 from gpufleet.catalog import Catalog, load_catalog
 from gpufleet.clouds import reader_for, with_inline_capacity
-from gpufleet.readers.base import NAME_INPUTS, ONE_INSTANCE, TAG_HOURS, Capacity, Scaling, name_key
+from gpufleet.readers.base import NAME_INPUTS, ONE_INSTANCE, TAG_EXPIRES_AT, TAG_HOURS, Capacity, Scaling, name_key
 from gpufleet.readers.views import ResourceView, get_known
 from gpufleet.footprint import HOURS_PER_MONTH, capacity_footprint
 from gpufleet.secrets import Redactor
@@ -192,7 +192,8 @@ def estimate_resource(view: ResourceView, catalog: Catalog | None = None,
     if reader is None:
         return None  # a type no cloud reads: free, or not assessed
     cap = reader.capacity(view, graph or {})
-    if cap is not None:
+    tags = get_known(view.inputs, "tags")
+    if cap is not None and not (isinstance(tags, dict) and TAG_EXPIRES_AT in tags):
         cap = _hours_backed(cap, reader.scaling_in(view, graph or {}))
     if cap is None:
         reason = reader.billable_reason(view)
@@ -206,7 +207,8 @@ def estimate_resource(view: ResourceView, catalog: Catalog | None = None,
 def _hours_backed(cap: Capacity, scaling: Scaling | None) -> Capacity:
     """Hours a month as far as the resource itself backs them: a `gpufleet-hours-per-month` tag is a
     claim anyone can write, so nodes the resource cannot scale below (its minimum; a single instance)
-    count all month whatever the tag says, and only the nodes above the minimum run the tag's hours."""
+    count all month whatever the tag says, and only the nodes above the minimum run the tag's hours.
+    (A task's stack, which `gpufleet run` destroys at its expiry, is the exception: see TAG_EXPIRES_AT.)"""
     if cap.hours >= HOURS_PER_MONTH or not cap.nodes or scaling is None or not scaling.min_nodes:
         return cap
     floor = min(scaling.min_nodes, cap.nodes)

@@ -19,6 +19,9 @@ from gpufleet.readers.views import ResourceView, get_known, known
 # Tags gpufleet's components put on GPU capacity so estimates from inputs know the duty cycle.
 TAG_UTILIZATION = "gpufleet-utilization-percent"
 TAG_HOURS = "gpufleet-hours-per-month"
+# The expiry `gpufleet run` gives a task's stack (gpufleet.tasks.plan.TAG_EXPIRES_AT), which it destroys then:
+# a lifetime that backs the task's hours even where its nodes cannot scale down.
+TAG_EXPIRES_AT = "gpufleet-expires-at"
 ONE_INSTANCE = "(one instance)"  # the scaling "path" of resources that are a single machine
 NOT_CONFIGURED = "—"  # a fabric the resource configures nothing for
 
