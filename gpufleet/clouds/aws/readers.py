@@ -713,8 +713,6 @@ BILLABLE: dict[str, str] = {
     "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream": "Firehose ingestion; no price in the catalog",
     "aws:msk/cluster:Cluster": "MSK broker hours and storage; no price in the catalog",
     "aws:docdb/clusterInstance:ClusterInstance": "DocumentDB instance hours; no price in the catalog",
-    "aws:emr/cluster:Cluster": "EMR and EC2 instance hours; no price in the catalog",
-    "aws:batch/computeEnvironment:ComputeEnvironment": "the instances Batch launches; no price in the catalog",
     "aws:route53/zone:Zone": "hosted zone per month and queries; no price in the catalog",
     "aws:secretsmanager/secret:Secret": "secret-months and API calls; no price in the catalog",
     "aws:lambda/function:Function": "requests and GB-seconds, billed by use; no price in the catalog",
