@@ -71,7 +71,8 @@ def test_node_pool_capacity_type(node_config, kind):
 
 
 def test_node_pool_duty_from_node_labels():
-    inputs = pool(location="us-east4-a", nodeCount=1)
+    # the pool can scale to zero, so the hours label is backed (a fixed pool counts all month: test_estimate)
+    inputs = pool(location="us-east4-a", nodeCount=1, autoscaling={"minNodeCount": 0, "maxNodeCount": 1})
     inputs["nodeConfig"]["labels"] = {"gpufleet-utilization-percent": "62.5", "gpufleet-hours-per-month": "400"}
     e = estimate(state(POOL, "gpu", inputs)).resources[f"{URN}{POOL}::gpu"]
     assert (e.hours, e.utilization, e.monthly_usd) == (400.0, 0.625, pytest.approx(MEGA * 400))
