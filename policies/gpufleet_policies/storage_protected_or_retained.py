@@ -31,6 +31,16 @@ def _fsx_lustre(props):
     return "a final backup is kept on delete" if persistent and falsy(props.get("skipFinalBackup")) else None
 
 
+def _gcp_deletion_policy(props):
+    """pulumi-gcp 10: `deletionPolicy` PREVENT makes a destroy fail; ABANDON leaves the resource in place."""
+    policy = props.get("deletionPolicy")
+    return f"deletionPolicy {policy} keeps it on destroy" if policy in ("PREVENT", "ABANDON") else None
+
+
+def _gcs(props):
+    return _gcp_deletion_policy(props) or _s3(props)
+
+
 # type -> (what it holds, cloud-side safeguard it may declare instead of protect, fix hint)
 DATA_TYPES = {
     "aws:s3/bucket:Bucket": ("bucket", _s3, "or leave forceDestroy unset"),
@@ -44,7 +54,10 @@ DATA_TYPES = {
     "azure-native:storage:StorageAccount": ("storage account", None, ""),
     "azure-native:storagecache:AmlFilesystem": ("file system", None, ""),
     "azure-native:compute:Disk": ("disk", None, ""),
-    "gcp:storage/bucket:Bucket": ("bucket", _s3, "or leave forceDestroy unset"),
+    "gcp:storage/bucket:Bucket": ("bucket", _gcs, "or leave forceDestroy unset, or deletionPolicy 'PREVENT'"),
+    "gcp:lustre/instance:Instance": ("file system", _gcp_deletion_policy, "or deletionPolicy 'PREVENT'"),
+    "gcp:filestore/instance:Instance": ("file system", _gcp_deletion_policy, "or deletionPolicy 'PREVENT'"),
+    "gcp:compute/disk:Disk": ("disk", _gcp_deletion_policy, "or deletionPolicy 'PREVENT'"),
 }
 
 

@@ -130,3 +130,15 @@ def test_an_empty_cloud_list_and_a_negative_premium_are_refused(capsys):
         "invalid request: 2 problem(s)\n"
         "  - --cloud: names no cloud (got ''); allowed: aws, azure, gcp, oci, coreweave\n"
         "  - --max-cost-premium: must be 0 % or more (got -5.0)\n")
+
+
+def test_gcp_regions_like_the_others(capsys):
+    """`--cloud gcp`: ranked by cost (us-west1 ties us-central1 at 88.49 and wins on carbon); where A3 Mega is
+    the cheaper H100 type (us-east5), it is the one offered, at the catalog's price."""
+    rows = regions_json(capsys, "--cloud", "gcp", "--objective", "cost")
+    assert {r["cloud"] for r in rows} == {"gcp"}
+    assert (rows[0]["region"], rows[0]["instance_type"], rows[0]["nodes"], rows[0]["monthly_usd"]) == (
+        "us-west1", "a3-highgpu-8g", 8, round(8 * 88.49 * 730, 2))
+    east5 = next(r for r in rows if r["region"] == "us-east5")
+    assert (east5["instance_type"], east5["nodes"], east5["monthly_usd"]) == (
+        "a3-megagpu-8g", 8, round(8 * 94.06664 * 730, 2))

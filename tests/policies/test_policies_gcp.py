@@ -234,3 +234,30 @@ def test_gke_default_pool_always_on_is_idle_waste_and_a_scale_to_zero_pool_is_no
         "month (initialNodeCount = 1, 730 h) on on-demand capacity without a reservation: paid whether busy or idle. "
         "Fix: let it scale to zero (initialNodeCount 0) and schedule it (tag gpufleet-hours-per-month), or run it in "
         "reserved capacity.")]
+
+
+# --- gpufleet-storage-protected-or-retained: Managed Lustre, buckets, disks ----------------------------------
+PROTECTED = "gpufleet-storage-protected-or-retained"
+LUSTRE = "gcp:lustre/instance:Instance"
+
+
+@pytest.mark.parametrize("resource", [
+    res(LUSTRE, "hot", {"capacityGib": "18000"}, protect=True),
+    res(LUSTRE, "hot", {"capacityGib": "18000", "deletionPolicy": "PREVENT"}),
+    res(BUCKET, "data", {"forceDestroy": True, "deletionPolicy": "ABANDON"}),
+    res(BUCKET, "data", {}),  # Cloud Storage refuses to delete a bucket that holds objects
+], ids=["protected", "deletion-policy-prevent", "bucket-abandoned", "bucket-without-force-destroy"])
+def test_gcp_data_protected(resource):
+    assert verdicts(build_run(resource), PROTECTED) == []
+
+
+@pytest.mark.parametrize("resource, kind, alternative", [
+    (res(LUSTRE, "v", {"capacityGib": "18000", "deletionPolicy": "DELETE"}), "file system", "or deletionPolicy 'PREVENT'"),
+    (res("gcp:compute/disk:Disk", "v", {"size": 500}), "disk", "or deletionPolicy 'PREVENT'"),
+    (res(BUCKET, "v", {"forceDestroy": True}), "bucket", "or leave forceDestroy unset, or deletionPolicy 'PREVENT'"),
+], ids=["lustre", "disk", "bucket-force-destroy"])
+def test_gcp_data_unprotected(resource, kind, alternative):
+    assert verdicts(build_run(resource), PROTECTED, "advisory") == [(
+        PROTECTED, "advisory", "v", f"this {kind} holds data but is not protected: a destroy or replacement deletes "
+        f"it. Fix: opts=ResourceOptions(protect=True) {alternative}. (retain_on_delete alone is not visible to "
+        "policy packs: the Analyzer protocol carries protect, not retainOnDelete.)")]

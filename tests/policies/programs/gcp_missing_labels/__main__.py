@@ -12,4 +12,4 @@ bucket = gcp.storage.Bucket(
     lifecycle_rules=[{"condition": {"age": 30}, "action": {"type": "SetStorageClass", "storage_class": "COLDLINE"}}],
     opts=pulumi.ResourceOptions(protect=True),
 )
-gcp.compute.Disk("scratch", zone="europe-west4-a", type="pd-ssd", size=500)
+gcp.compute.Disk("scratch", zone="europe-west4-a", type="pd-ssd", size=500, opts=pulumi.ResourceOptions(protect=True))
