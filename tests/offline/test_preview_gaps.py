@@ -54,3 +54,42 @@ def test_kubernetes_gpu_requests_are_demand_not_capacity() -> None:
     }
     assert plan["totals"]["gpus"] == 0  # requests run on capacity declared elsewhere
     assert plan["unpriced"] == [prefix + "core/v1:Service::serve"]  # a LoadBalancer service
+
+
+LOOKUPS = PROGRAMS / "lookups"
+
+
+def test_lookups_of_any_provider_and_stack_references_answer_and_are_marked(tmp_path) -> None:
+    from gpufleet.cli import main
+
+    out = tmp_path / "plan.json"
+    assert main(["preview", "dev", "--program", str(LOOKUPS), "--no-policies", "--json", str(out)]) == 0
+    import json
+    doc = json.loads(out.read_text())
+    assert doc["gpufleet"]["lookups"] == {
+        "aws:eks/getCluster:getCluster": "placeholders shaped by the SDK's result type",
+        "aws:route53/getZone:getZone": "plausible offline answer",
+        "azure:core/getClientConfig:getClientConfig": "plausible offline answer",
+    }
+    record = next(s["newState"]["inputs"] for s in doc["steps"] if s["newState"]["type"] == "aws:route53/record:Record")
+    assert record["records"] == ["endpoint-looked-up-offline"]
+    assert (record["zoneId"][0], len(record["zoneId"])) == ("Z", 21)  # a hosted zone id, from the lookup
+
+
+def test_a_stack_reference_is_unknown_unless_its_outputs_are_given_and_failures_name_the_line(capsys) -> None:
+    from gpufleet.cli import main
+
+    # Unknown outputs: the apply that would fail does not run, as in `pulumi preview`.
+    assert main(["preview", "broken", "--program", str(LOOKUPS), "--no-policies"]) == 0
+    capsys.readouterr()
+    given = ["--stack-reference", f"acme/network/prod={LOOKUPS / 'network-prod.json'}"]
+    assert main(["preview", "broken", "--program", str(LOOKUPS), "--no-policies", *given]) == 3
+    assert capsys.readouterr().err == (
+        "error: the Pulumi program failed: __main__.py:16: IndexError: list index out of range\n")
+
+
+def test_a_stack_reference_option_without_a_file_is_a_usage_error(capsys) -> None:
+    from gpufleet.cli import main
+
+    assert main(["preview", "dev", "--program", str(LOOKUPS), "--no-policies", "--stack-reference", "acme/network/prod"]) == 2
+    assert "--stack-reference" in capsys.readouterr().err
