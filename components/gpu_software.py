@@ -3,8 +3,9 @@
 Declared with pulumi-kubernetes through the Kubernetes provider the caller passes (`opts.providers`);
 chart versions are pinned in the catalog (`gpufleet/catalog/data/gpu_software_charts.csv`, sourced).
 
-- NVIDIA: where the cloud's node image carries the driver (its adapter's `node_image_has_gpu_driver`),
-  only the NVIDIA device plugin; elsewhere the NVIDIA GPU operator, which installs the driver too.
+- NVIDIA: nothing where the cloud runs the GPU device plugin itself (its adapter's
+  `runs_gpu_device_plugin`, GKE); only the NVIDIA device plugin where the node image carries the
+  driver (`node_image_has_gpu_driver`); elsewhere the NVIDIA GPU operator, which installs the driver too.
 - Fabric: the AWS EFA device plugin for EFA; the NVIDIA network operator for InfiniBand.
 - Kueue, and per GPU node group a ResourceFlavor (its nodes, tolerating the GPU taint), a ClusterQueue
   with the group's GPUs and memory as quota, and a LocalQueue jobs name, so jobs wait for capacity.
@@ -54,8 +55,9 @@ class GpuSoftwareStack(pulumi.ComponentResource):
     """Helm releases for the GPU and fabric device plugins (or operators) and Kueue, and one Kueue
     ClusterQueue per GPU node group. Pass the cluster's Kubernetes provider in `opts.providers`."""
 
-    gpu_release: pulumi.Output[str]
-    """Helm release name of the NVIDIA device plugin or GPU operator."""
+    gpu_release: pulumi.Output[Optional[str]]
+    """Helm release name of the NVIDIA device plugin or GPU operator; none where the cloud runs the device
+    plugin itself (GKE)."""
     fabric_release: pulumi.Output[Optional[str]]
     """Helm release name of the EFA device plugin or network operator; none without a fabric."""
     queues: pulumi.Output[dict[str, str]]
@@ -66,7 +68,10 @@ class GpuSoftwareStack(pulumi.ComponentResource):
         charts = load_charts()
         child = pulumi.ResourceOptions(parent=self)
         cloud = adapter(args["cloud"])
-        if cloud is not None and cloud.node_image_has_gpu_driver:
+        gpu = None
+        if cloud is not None and cloud.runs_gpu_device_plugin:
+            pass  # a second device plugin would advertise the same GPUs twice
+        elif cloud is not None and cloud.node_image_has_gpu_driver:
             gpu = _release(f"{name}-nvidia-device-plugin", charts["nvidia-device-plugin"], DEVICE_PLUGIN_VALUES, child)
         else:
             gpu = _release(f"{name}-gpu-operator", charts["gpu-operator"], {}, child)
@@ -83,7 +88,7 @@ class GpuSoftwareStack(pulumi.ComponentResource):
             for queue in args["queues"]:
                 queues[queue["workload"]] = self._queue(name, queue, namespace, after_kueue)
 
-        self.gpu_release = gpu.name
+        self.gpu_release = gpu.name if gpu else pulumi.Output.from_input(None)
         self.fabric_release = fabric.name if fabric else pulumi.Output.from_input(None)
         self.queues = pulumi.Output.from_input(queues)
         self.register_outputs({"gpu_release": self.gpu_release, "fabric_release": self.fabric_release,

@@ -113,6 +113,9 @@ class CloudAdapter:
     node_image_has_gpu_driver: bool = False
     """True when the cloud's GPU node image carries the NVIDIA driver: the GPU software stack then adds the
     NVIDIA device plugin only, else the NVIDIA GPU operator (which installs the driver)."""
+    runs_gpu_device_plugin: bool = False
+    """True when the cloud runs the NVIDIA device plugin on its GPU nodes itself (GKE): the GPU software
+    stack then adds neither the device plugin nor the GPU operator."""
     sdk_module: str | None = None
     """The provider's Python SDK, read for which resource types take owner tags."""
     owner_fields: tuple[tuple[str, str], ...] = (("tags", "tags"),)

@@ -131,3 +131,9 @@ def test_a_fleet_opts_in_for_every_cluster_and_names_clusters_by_prefix():
         assert [(c.name, c.args.get("enable_gpu_software")) for c in fleet_clusters(fleet, placement)] == [
             ("dev-us-west-2", expected)]
         assert [c.name for c in fleet_clusters(fleet, placement, prefix="task-1")] == ["task-1-us-west-2"]
+
+
+def test_on_gke_the_cloud_runs_the_device_plugin_so_only_kueue_is_installed(recorder):
+    run = recorder(_stack(cloud="gcp", fabric="GPUDirect-TCPXO"))
+    component = run.one("gpufleet:index:GpuSoftwareStack")
+    assert [name for kind, name in run.children(component) if kind == RELEASE] == ["gpu-kueue"]

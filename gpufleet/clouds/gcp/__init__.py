@@ -34,6 +34,7 @@ class Gcp(CloudAdapter):
     file_system = facts.FILE_SYSTEM
     offline_answers = ANSWERS
     node_image_has_gpu_driver = True  # GKE installs the driver (node pools' gpu_driver_installation_config)
+    runs_gpu_device_plugin = True  # and runs the GPU device plugin (facts.UNSUPPORTED[Feature.DEVICE_PLUGINS])
 
     def default_zone(self, region: str) -> str:
         return preflight.default_zone(region)
