@@ -78,9 +78,15 @@ def views_from_run(run: ProgramRun) -> list[ResourceView]:
 def load_settings(program_dir: Path, stack: str) -> StackSettings:
     """The stack's settings; for gpufleet's own program its fleet is validated first (exit 2)."""
     settings = load_stack(program_dir, stack)
-    if settings.project == "gpufleet" or CONFIG_KEY in settings.config:
-        fleet_from_settings(settings)
+    fleet_environment(settings)
     return settings
+
+
+def fleet_environment(settings: StackSettings) -> str | None:
+    """The environment the stack's fleet names, validating the fleet; None for programs without one."""
+    if settings.project == "gpufleet" or CONFIG_KEY in settings.config:
+        return fleet_from_settings(settings).environment
+    return None
 
 
 class Steps(Protocol):
@@ -120,7 +126,8 @@ def preview(
         from gpufleet.policy.config import default_policy_config_path, load_policy_config
 
         # Read before the program runs, so a broken file is reported at once.
-        config_path = policy_config_file or default_policy_config_path(policy_pack, settings.stack)
+        config_path = policy_config_file or default_policy_config_path(policy_pack, settings.stack,
+                                                                        fleet_environment(settings))
         policy_config = load_policy_config(config_path)
     on_resource: Callable[[int], None] = steps.resource_registered
     with steps.running(f"running the Pulumi program of stack {settings.stack}", count_resources=True):

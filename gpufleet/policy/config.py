@@ -21,11 +21,15 @@ LEVELS = ("advisory", "mandatory", "remediate", "disabled")
 HEADING = "invalid policy configuration"
 
 
-def default_policy_config_path(pack_dir: Path, environment: str) -> Path:
-    """`<pack>/<environment>.json`; an environment without a file is an error naming the ones there are."""
+def default_policy_config_path(pack_dir: Path, environment: str, fleet_environment: str | None = None) -> Path:
+    """`<pack>/<environment>.json` (the stack's name), else `<pack>/<fleet_environment>.json` (the
+    environment its `gpufleet:fleet` names: stack `gcp-staging` of environment `staging`); an environment
+    without a file is an error naming the ones there are."""
     path = Path(pack_dir) / f"{environment}.json"
     if path.is_file():
         return path
+    if fleet_environment and (fleet := Path(pack_dir) / f"{fleet_environment}.json").is_file():
+        return fleet
     existing = sorted(p.stem for p in Path(pack_dir).glob("*.json"))
     raise UserError([Problem(str(path), f"no policy configuration for environment {environment!r} (the stack's "
                              "name); choose one with --policy-config FILE, or skip policies with --no-policies",

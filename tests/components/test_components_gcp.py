@@ -111,12 +111,12 @@ def test_staging_labels_every_labelable_resource(staging):
 
 def test_staging_previews_with_exit_0_at_the_catalogs_us_east4_price(tmp_path, capsys):
     plan_file = tmp_path / "plan.json"
-    assert gpufleet(["preview", "gcp-staging", "--policy-config", str(ROOT / "policies" / "staging.json"),
-                     "--json", str(plan_file)]) == 0
+    # no policies/gcp-staging.json: the fleet's environment (staging) names the policy configuration
+    assert gpufleet(["preview", "gcp-staging", "--json", str(plan_file)]) == 0
     price = load_catalog().offer("gcp", "a3-megagpu-8g", "us-east4").usd_per_hour
     totals = json.loads(plan_file.read_text())["gpufleet"]["totals"]
     assert (totals["gpus"], totals["monthly_usd"]) == (64, round(8 * price * 730, 2)) == (64, 542755.53)
-    assert "0 mandatory" in capsys.readouterr().out
+    assert "Policy violations (staging): 0 mandatory" in capsys.readouterr().out
 
 
 # --- GPUDirect-RDMA, reservations, Spot ------------------------------------------------------------------------
