@@ -92,6 +92,7 @@ def cmd_preview(args: argparse.Namespace) -> int:
         return EXIT_OK
     args.out.mkdir(parents=True, exist_ok=True)
     worst = EXIT_OK
+    failures: list[str] = []
     for stack in _selected(program, args.stacks):
         plan = args.out / f"{stack}.json"
         command = [sys.executable, "-m", "gpufleet.cli", "preview", stack, "--program", str(program), "--json", str(plan)]
@@ -113,6 +114,13 @@ def cmd_preview(args: argparse.Namespace) -> int:
             continue
         _annotate("error", f"preview of stack {stack} in {program} failed (exit {done.returncode})")
         worst = max(worst, done.returncode if done.returncode in (EXIT_USAGE, EXIT_PROGRAM) else EXIT_PROGRAM)
+        failures.append(f"$ {' '.join(command)}\n{done.stdout}(exit {done.returncode})\n")
+    if worst != EXIT_OK and args.failure_log is not None:
+        # The report still gets written and commented (it shows this log); `check --failure-log` fails the run.
+        args.failure_log.parent.mkdir(parents=True, exist_ok=True)
+        args.failure_log.write_text("".join(failures), encoding="utf-8")
+        _set_outputs(failed="true")
+        return EXIT_OK
     return worst
 
 
@@ -200,6 +208,9 @@ def cmd_comment(args: argparse.Namespace) -> int:
 # --- check --------------------------------------------------------------------------------------
 
 def cmd_check(args: argparse.Namespace) -> int:
+    if args.failure_log is not None and args.failure_log.is_file():
+        _annotate("error", f"the preview failed (its output: {args.failure_log}, and in the report)")
+        return EXIT_PROGRAM
     if args.plans.is_dir() and not any(args.plans.glob("*.json")):
         print("no plans: nothing to check")
         return EXIT_OK
@@ -260,6 +271,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--policy-pack", type=Path, help="policy pack folder (default: gpufleet's)")
     p.add_argument("--allow-failure", action="store_true",
                    help="leave out stacks whose preview fails (for the base of a pull request)")
+    p.add_argument("--failure-log", type=Path, metavar="FILE",
+                   help="when a preview fails, write its output here, set the step output failed=true and exit 0 "
+                        "(so the report is still commented; `check --failure-log FILE` then fails the run)")
     p.set_defaults(run=cmd_preview)
     p = sub.add_parser("comment", help="create or update the pull request's gpufleet comment")
     p.add_argument("--body", type=Path, required=True, help="the report (Markdown with the gpufleet marker)")
@@ -267,6 +281,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_comment)
     p = sub.add_parser("check", help="exit 1 when a plan has mandatory policy violations")
     p.add_argument("plans", type=Path, help="plan file or folder of plans")
+    p.add_argument("--failure-log", type=Path, metavar="FILE",
+                   help="exit 3 when this log of a failed preview exists (written by `preview --failure-log`)")
     p.set_defaults(run=cmd_check)
     p = with_program(sub.add_parser("gate", help="step outputs: is deployment configured, and for which stacks"))
     p.add_argument("--policy-pack", type=Path, default=Path("policies"), help="policy pack folder (default: policies)")

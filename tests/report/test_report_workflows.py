@@ -94,10 +94,12 @@ class JobRun:
 
 
 def run_job(workflow: dict[str, Any], job_name: str, context: dict[str, Any], workspace: Path,
-            trees: dict[str, Path], runner_env: dict[str, str]) -> JobRun:
+            trees: dict[str, Path], runner_env: dict[str, str], artifacts: Path | None = None) -> JobRun:
+    """One job on a fresh runner (`workspace`); artifacts pass between jobs through `artifacts`."""
     job = workflow["jobs"][job_name]
     run = JobRun()
     workspace.mkdir(parents=True, exist_ok=True)
+    artifacts = artifacts or workspace.parent / "artifacts"
     context = {**context, "env": {}, "steps": run.outputs, "job": {"status": "success"}}
     for key, value in {**workflow.get("env", {}), **job.get("env", {})}.items():
         context["env"][key] = substitute(value, context)
@@ -117,8 +119,18 @@ def run_job(workflow: dict[str, Any], job_name: str, context: dict[str, Any], wo
         elif uses.startswith("actions/setup-python@"):
             assert with_["python-version"] == "3.11"
         elif uses.startswith("actions/upload-artifact@"):
+            # as upload-artifact stores them: a folder's contents, or files, at the artifact's root
             for path in with_["path"].split():
-                assert (workspace / path).exists(), f"{name}: {path} missing"
+                source = workspace / path
+                if not source.exists():
+                    assert with_.get("if-no-files-found") == "ignore", f"{name}: {path} missing"
+                elif source.is_dir():
+                    shutil.copytree(source, artifacts / with_["name"], dirs_exist_ok=True)
+                else:
+                    (artifacts / with_["name"]).mkdir(parents=True, exist_ok=True)
+                    shutil.copy(source, artifacts / with_["name"] / source.name)
+        elif uses.startswith("actions/download-artifact@"):
+            shutil.copytree(artifacts / with_["name"], workspace / with_.get("path", "."), dirs_exist_ok=True)
         elif uses:
             raise AssertionError(f"the test runner does not emulate {uses}")
         elif step["run"].strip() == INSTALL:
@@ -137,6 +149,23 @@ def run_job(workflow: dict[str, Any], job_name: str, context: dict[str, Any], wo
                 context["job"]["status"] = "failure"
         run.ran.append(name)
     return run
+
+
+def run_workflow(workflow: dict[str, Any], context: dict[str, Any], root: Path, trees: dict[str, Path],
+                 github: FakeGitHub | None = None) -> dict[str, JobRun]:
+    """Every job, in the order of `needs`, each on its own runner; a job whose needs failed is skipped."""
+    runs: dict[str, JobRun] = {}
+    for name, job in workflow["jobs"].items():
+        needs = job.get("needs") or []
+        needs = [needs] if isinstance(needs, str) else needs
+        if any(runs[n].failed for n in needs):
+            continue
+        outputs = {n: {"outputs": {k: substitute(v, {"steps": runs[n].outputs}) for k, v in
+                                   (workflow["jobs"][n].get("outputs") or {}).items()}} for n in needs}
+        workspace = root / name / "ws"
+        runs[name] = run_job(workflow, name, {**context, "needs": outputs}, workspace, trees,
+                             _runner_env(workspace, github), artifacts=root / "artifacts")
+    return runs
 
 
 def _runner_env(workspace: Path, github: FakeGitHub | None = None) -> dict[str, str]:
@@ -183,16 +212,46 @@ def test_every_run_step_calls_something_that_exists(name, capsys):
                 raise AssertionError(f"{name}: unexpected command {words}")
 
 
+SHA_PINNED = re.compile(r"^[\w.-]+/[\w.-]+@[0-9a-f]{40}$")
+# No commit of pulumi/actions' v6 tag could be verified when the workflows were pinned (docs/security.md).
+NOT_YET_PINNED = {"pulumi/actions@v6"}
+
+
+def _uses(workflow: dict[str, Any]) -> list[str]:
+    return [step["uses"] for step in _steps(workflow) if "uses" in step]
+
+
+@pytest.mark.parametrize("name", ["gpufleet-pr.yml", "gpufleet-deploy.yml"])
+def test_actions_pinned_jobs_bounded_no_credentials_left_behind(name):
+    wf = load_workflow(name)
+    assert [u for u in _uses(wf) if not SHA_PINNED.match(u)] == sorted(
+        u for u in _uses(wf) if u in NOT_YET_PINNED)
+    assert wf["permissions"] == {}  # every job asks for its own
+    assert all(isinstance(job.get("timeout-minutes"), int) for job in wf["jobs"].values())
+    assert "pull_request_target" not in wf["on"]
+    checkouts = [s for s in _steps(wf) if s.get("uses", "").startswith("actions/checkout@")]
+    assert checkouts and all(s["with"]["persist-credentials"] is False for s in checkouts)
+
+
 def test_the_pull_request_workflow():
     wf = load_workflow("gpufleet-pr.yml")
     assert wf["on"] == {"pull_request": {"types": ["opened", "synchronize", "reopened"]}}
-    assert wf["permissions"] == {"contents": "read", "pull-requests": "write"}
-    steps = wf["jobs"]["report"]["steps"]
-    assert [s.get("uses", "run") for s in steps] == [
-        "actions/checkout@v4", "actions/checkout@v4", "actions/setup-python@v5", "run", "run", "run", "run", "run",
-        "actions/upload-artifact@v4", "run"]
-    assert [(s["with"]["ref"], s["with"]["path"]) for s in steps[:2]] == [
+    assert wf["env"]["GPUFLEET_PACKAGE"] == "${{ vars.GPUFLEET_PACKAGE || './base' }}"  # the base's gpufleet
+    preview, report = wf["jobs"]["preview"], wf["jobs"]["report"]
+    # the job that runs the head's code holds nothing that can write, and no secrets
+    assert preview["permissions"] == {"contents": "read"}
+    assert "secrets." not in yaml.safe_dump(preview)
+    assert [s.get("uses", "run").split("@")[0] for s in preview["steps"]] == [
+        "actions/checkout", "actions/checkout", "actions/setup-python", "run", "run", "run", "actions/upload-artifact"]
+    assert [(s["with"]["ref"], s["with"]["path"]) for s in preview["steps"][:2]] == [
         ("${{ github.event.pull_request.base.sha }}", "base"), ("${{ github.event.pull_request.head.sha }}", "head")]
+    previews = [s["run"] for s in preview["steps"] if "gpufleet.report.ci preview" in s.get("run", "")]
+    assert len(previews) == 2 and all('--policy-pack "base/$GPUFLEET_POLICIES"' in r for r in previews)
+    # the job that may comment runs no code from the head: it checks out the base only and reads plans
+    assert (report["needs"], report["permissions"]) == ("preview", {"contents": "read", "pull-requests": "write"})
+    refs = [s["with"].get("ref") for s in report["steps"] if s.get("uses", "").startswith("actions/checkout@")]
+    assert refs == ["${{ github.event.pull_request.base.sha }}"]
+    assert not any("head" in (s.get("with") or {}).get("path", "") for s in report["steps"])
 
 
 def test_the_deploy_workflow():
@@ -207,28 +266,41 @@ def test_the_deploy_workflow():
     assert jobs["up"]["needs"] == ["gate", "preview"]
     assert jobs["up"]["if"] == ("github.event_name == 'push' && github.ref == 'refs/heads/main' && "
                                 "needs.gate.outputs.enabled == 'true'")
+    # two identities: the read-only one of the `preview` environment, the deploy one of each stack's
+    # environment (required reviewers, main only), reachable only from a push to main
+    assert [(j, jobs[j]["environment"]) for j in jobs] == [
+        ("gate", "preview"), ("preview", "preview"), ("up", "${{ matrix.stack }}")]
     assert (jobs["up"]["environment"], jobs["up"]["strategy"]["max-parallel"]) == ("${{ matrix.stack }}", 1)
+    assert [jobs[j]["permissions"] for j in jobs] == [
+        {"contents": "read"}, {"contents": "read", "id-token": "write"}, {"contents": "read", "id-token": "write"}]
+    # judged by the reviewed code: the base of a pull request, or the pushed commit of main
+    assert wf["env"]["TRUSTED_REF"] == "${{ github.event.pull_request.base.sha || github.sha }}"
+    trusted = [s["with"] for j in ("gate", "preview") for s in jobs[j]["steps"]
+               if s.get("uses", "").startswith("actions/checkout@") and "ref" in s.get("with", {})]
+    assert trusted == [{"ref": "${{ env.TRUSTED_REF }}", "path": "trusted", "persist-credentials": False}] * 2
 
-    def pulumi(job: str) -> dict[str, str]:
-        [step] = [s for s in jobs[job]["steps"] if s.get("uses") == "pulumi/actions@v6"]
-        return step["with"]
+    def step(job: str, action: str) -> dict[str, Any]:
+        [found] = [s for s in jobs[job]["steps"] if s.get("uses", "").startswith(action + "@")]
+        return found
 
-    policy = {"policyPacks": "${{ github.workspace }}/${{ env.GPUFLEET_POLICIES }}",
+    reviewed = {"policyPacks": "${{ github.workspace }}/trusted/${{ env.GPUFLEET_POLICIES }}",
+                "policyPackConfigs": "${{ github.workspace }}/trusted/${{ env.GPUFLEET_POLICIES }}/${{ matrix.stack }}.json"}
+    merged = {"policyPacks": "${{ github.workspace }}/${{ env.GPUFLEET_POLICIES }}",
               "policyPackConfigs": "${{ github.workspace }}/${{ env.GPUFLEET_POLICIES }}/${{ matrix.stack }}.json"}
     plan = "${{ runner.temp }}/plan-${{ matrix.stack }}.json"
-    assert pulumi("preview") == {"command": "preview", "stack-name": "${{ matrix.stack }}",
-                                 "work-dir": "${{ env.GPUFLEET_PROGRAM }}", **policy, "plan": plan,
-                                 "comment-on-summary": True}
-    assert pulumi("up") == {"command": "up", "stack-name": "${{ matrix.stack }}", "work-dir": "${{ env.GPUFLEET_PROGRAM }}",
-                            **policy, "plan": plan}
-    [upload] = [s for s in jobs["preview"]["steps"] if s.get("uses") == "actions/upload-artifact@v4"]
-    [download] = [s for s in jobs["up"]["steps"] if s.get("uses") == "actions/download-artifact@v4"]
+    assert step("preview", "pulumi/actions")["with"] == {
+        "command": "preview", "stack-name": "${{ matrix.stack }}", "work-dir": "${{ env.GPUFLEET_PROGRAM }}",
+        **reviewed, "plan": plan, "comment-on-summary": True}
+    assert step("up", "pulumi/actions")["with"] == {
+        "command": "up", "stack-name": "${{ matrix.stack }}", "work-dir": "${{ env.GPUFLEET_PROGRAM }}", **merged,
+        "plan": plan}
+    upload, download = step("preview", "actions/upload-artifact"), step("up", "actions/download-artifact")
     assert (upload["with"]["name"], upload["with"]["path"]) == ("pulumi-plan-${{ matrix.stack }}", plan)
     assert (download["with"]["name"], download["with"]["path"]) == ("pulumi-plan-${{ matrix.stack }}", "${{ runner.temp }}")
     for job in ("preview", "up"):
-        credentials = {s["uses"]: s["if"] for s in jobs[job]["steps"] if "if" in s}
-        assert credentials == {"aws-actions/configure-aws-credentials@v4": "env.AWS_ROLE_TO_ASSUME != ''",
-                               "azure/login@v2": "env.AZURE_CLIENT_ID != ''"}
+        credentials = {s["uses"].split("@")[0]: s["if"] for s in jobs[job]["steps"] if "if" in s}
+        assert credentials == {"aws-actions/configure-aws-credentials": "env.AWS_ROLE_TO_ASSUME != ''",
+                               "azure/login": "env.AZURE_CLIENT_ID != ''"}
 
 
 # --- the workflows, run -------------------------------------------------------------------------
@@ -255,20 +327,26 @@ PR_CONTEXT = {
 }
 
 
+def _step_names(wf: dict[str, Any], job: str, skipped: tuple[str, ...] = ()) -> list[str]:
+    return [s["name"] for s in wf["jobs"][job]["steps"] if s["name"] not in skipped]
+
+
 def test_the_pull_request_workflow_comments_the_report_once_and_fails_on_a_mandatory_violation(tmp_path):
     wf = load_workflow("gpufleet-pr.yml")
     trees = _trees(tmp_path, head_dev_nodes="3")  # dev: 2 -> 3 p5.48xlarge nodes, over dev's limit of 2
     with FakeGitHub() as github:
-        first = run_job(wf, "report", PR_CONTEXT, tmp_path / "run1" / "ws", trees, _runner_env(tmp_path / "run1" / "ws", github))
-        second = run_job(wf, "report", PR_CONTEXT, tmp_path / "run2" / "ws", trees, _runner_env(tmp_path / "run2" / "ws", github))
-    run_steps = [s["name"] for s in wf["jobs"]["report"]["steps"]]
-    for run in (first, second):
-        assert run.ran == run_steps  # every step ran, the last one failed
-        assert [(name, code) for name, code, _ in run.failed] == [("Fail on mandatory policy violations", 1)]
-        assert "::error::dev: aws-eks-node-group-max-nodes (train): 3 nodes; this environment allows 2" in run.failed[0][2]
+        first = run_workflow(wf, PR_CONTEXT, tmp_path / "run1", trees, github)
+        second = run_workflow(wf, PR_CONTEXT, tmp_path / "run2", trees, github)
+    for runs in (first, second):
+        assert (runs["preview"].ran, runs["preview"].failed) == (_step_names(wf, "preview"), [])
+        report = runs["report"]
+        assert report.ran == _step_names(wf, "report", skipped=("Write the report of a head that failed",))
+        assert [(name, code) for name, code, _ in report.failed] == [
+            ("Fail on mandatory policy violations or a head that failed", 1)]
+        assert "::error::dev: aws-eks-node-group-max-nodes (train): 3 nodes; this environment allows 2" in report.failed[0][2]
     [comment] = github.comments[7]
     body = comment["body"]
-    assert body == (tmp_path / "run2" / "ws" / "report.md").read_text()
+    assert body == (tmp_path / "run2" / "report" / "ws" / "report.md").read_text()
     assert body.startswith(MARKER)
     assert body.splitlines()[3] == ("**❌ 1 mandatory policy violation** · **+40,179.20 USD/month** (+16.7 %) · "
                                     "**+0.636 tCO2e/month** · **+8 GPUs**")
@@ -283,10 +361,37 @@ def test_the_pull_request_workflow_comments_the_report_once_and_fails_on_a_manda
 def test_the_pull_request_workflow_passes_without_mandatory_violations(tmp_path):
     wf = load_workflow("gpufleet-pr.yml")
     with FakeGitHub() as github:
-        run = run_job(wf, "report", PR_CONTEXT, tmp_path / "ws", _trees(tmp_path, head_dev_nodes="1"),
-                      _runner_env(tmp_path / "ws", github))
-    assert (run.result, run.failed) == ("success", [])
+        runs = run_workflow(wf, PR_CONTEXT, tmp_path, _trees(tmp_path, head_dev_nodes="1"), github)
+    assert [(job, run.result, run.failed) for job, run in runs.items()] == [
+        ("preview", "success", []), ("report", "success", [])]
     assert "### `dev`: 8 GPUs (-8) · 40,179.20 USD/month (-40,179.20)" in github.comments[7][0]["body"]
+
+
+def test_a_head_that_cannot_be_previewed_is_still_reported_and_fails_the_run(tmp_path):
+    wf = load_workflow("gpufleet-pr.yml")
+    with FakeGitHub() as github:
+        runs = run_workflow(wf, PR_CONTEXT, tmp_path, _trees(tmp_path, head_dev_nodes="many"), github)
+    assert runs["preview"].failed == []  # the failure is kept for the report, not lost with the job
+    report = runs["report"]
+    assert report.ran == _step_names(wf, "report", skipped=("Write the report",))
+    assert [(name, code) for name, code, _ in report.failed] == [
+        ("Fail on mandatory policy violations or a head that failed", 3)]
+    [comment] = github.comments[7]
+    assert "**The head preview failed**" in comment["body"]
+    assert "gpu-team:nodes" in comment["body"]
+
+
+def test_a_pull_request_cannot_relax_the_policy_pack_it_is_judged_by(tmp_path):
+    # the head raises dev's node limit to 3 in its own policy pack: the base's pack still judges it
+    wf = load_workflow("gpufleet-pr.yml")
+    trees = _trees(tmp_path, head_dev_nodes="3")
+    dev = trees["head-sha"] / "policies" / "dev.json"
+    dev.write_text(dev.read_text().replace('"maxNodes": 2', '"maxNodes": 3'))
+    assert '"maxNodes": 3' in dev.read_text()
+    with FakeGitHub() as github:
+        runs = run_workflow(wf, PR_CONTEXT, tmp_path, trees, github)
+    assert [(name, code) for name, code, _ in runs["report"].failed] == [
+        ("Fail on mandatory policy violations or a head that failed", 1)]
 
 
 @pytest.mark.parametrize(("secrets", "enabled", "stacks"), [
@@ -296,7 +401,7 @@ def test_the_pull_request_workflow_passes_without_mandatory_violations(tmp_path)
 def test_the_deploy_gate_runs_and_decides(tmp_path, secrets, enabled, stacks):
     wf = load_workflow("gpufleet-deploy.yml")
     trees = _trees(tmp_path, head_dev_nodes="2")
-    context = {"github": {"event_name": "push", "ref": "refs/heads/main"}, "secrets": secrets,
+    context = {"github": {"event_name": "push", "ref": "refs/heads/main", "sha": "head-sha"}, "secrets": secrets,
                "vars": {"GPUFLEET_PROGRAM": "gpu-team"}}
     run = run_job(wf, "gate", context, tmp_path / "ws", trees, _runner_env(tmp_path / "ws"))
     assert run.failed == []
