@@ -14,9 +14,10 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import ModuleType
-from typing import Any, Callable
+from typing import Any
 
 from gpufleet.clouds.file_systems import FileSystemProduct
+from gpufleet.clouds.offline import Answer, ProviderConfig
 from gpufleet.clouds.plans import NodeGroupPlan, StoragePlan
 from gpufleet.clouds.tagging import sdk_owner_tags_path
 from gpufleet.errors import Problem
@@ -127,9 +128,14 @@ class CloudAdapter:
     provider_default_tags: tuple[str, tuple[str, ...], str] | None = None
     """(provider input, path inside it, stack config key) of the tags the cloud's provider adds to
     every resource: ("defaultTags", ("tags",), "aws:defaultTags")."""
-    offline_answers: Mapping[str, Callable[[str, dict, dict], dict]] = {}
+    offline_answers: Mapping[str, Answer] = {}
     """Answers of the offline preview to the cloud's lookups, by invoke token: (token, args, provider
     config) -> result in wire names (gpufleet/offline/fakecloud.py asks the registry)."""
+
+    def preview_state(self, type_: str, name: str, inputs: dict, provider: ProviderConfig, read_id: str) -> dict:
+        """Outputs a preview knows of a resource beyond its inputs (an Azure `name`; the ARN of an AWS
+        resource read by id, `read_id`)."""
+        return {}
 
     def is_gpu_type_name(self, name: str) -> bool:
         return self.gpu_type_pattern is not None and re.match(self.gpu_type_pattern, name) is not None

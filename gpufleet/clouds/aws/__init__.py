@@ -6,7 +6,9 @@ from typing import Any
 
 from gpufleet.clouds.adapter import CloudAdapter, ReservationScope
 from gpufleet.clouds.aws import facts, preflight
+from gpufleet.clouds.aws import offline
 from gpufleet.clouds.aws.readers import READERS
+from gpufleet.clouds.offline import ProviderConfig
 from gpufleet.clouds.plans import NodeGroupPlan, StoragePlan
 from gpufleet.errors import Problem
 
@@ -21,6 +23,7 @@ class Aws(CloudAdapter):
     unsupported = facts.UNSUPPORTED
     reservation_kinds = facts.RESERVATION_KINDS
     file_system = facts.FILE_SYSTEM
+    offline_answers = offline.ANSWERS
     node_image_has_gpu_driver = facts.NODE_IMAGE_HAS_GPU_DRIVER
     sdk_module = "pulumi_aws"
     provider_default_tags = ("defaultTags", ("tags",), "aws:defaultTags")
@@ -42,3 +45,6 @@ class Aws(CloudAdapter):
 
     def reservation_scope(self, kind: str, zone: str) -> ReservationScope:
         return preflight.reservation_scope(kind, zone)
+
+    def preview_state(self, type_: str, name: str, inputs: dict, provider: ProviderConfig, read_id: str) -> dict:
+        return offline.preview_state(type_, name, inputs, provider, read_id)

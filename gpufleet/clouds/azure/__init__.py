@@ -7,8 +7,9 @@ from typing import Any
 
 from gpufleet.clouds.adapter import CloudAdapter, ReservationScope
 from gpufleet.clouds.azure import facts, preflight
-from gpufleet.clouds.azure import classic_readers
+from gpufleet.clouds.azure import classic_readers, offline
 from gpufleet.clouds.azure.readers import READERS
+from gpufleet.clouds.offline import ProviderConfig
 from gpufleet.errors import Problem
 
 
@@ -22,6 +23,7 @@ class Azure(CloudAdapter):
     unsupported = facts.UNSUPPORTED
     reservation_kinds = facts.RESERVATION_KINDS
     file_system = facts.FILE_SYSTEM
+    offline_answers = offline.ANSWERS
     node_image_has_gpu_driver = facts.NODE_IMAGE_HAS_GPU_DRIVER
     scope_inputs = ("resource_group_name",)
     sdk_module = "pulumi_azure_native"
@@ -38,3 +40,6 @@ class Azure(CloudAdapter):
     def reservation_scope(self, kind: str, zone: str) -> ReservationScope:
         """A capacity reservation group's zones ("1") name no region: any Azure region may hold it."""
         return ReservationScope(None, "on azure (capacity reservation group)", "reservation on azure")
+
+    def preview_state(self, type_: str, name: str, inputs: dict, provider: ProviderConfig, read_id: str) -> dict:
+        return offline.preview_state(type_, name, inputs, provider, read_id)
