@@ -14,6 +14,7 @@ from gpufleet.clouds import component_clouds, reader_for
 from gpufleet.config import parse_fleet
 from gpufleet.estimate import estimate_plan
 from gpufleet.offline import record
+from gpufleet.offline.fakecloud import LOOKUP_SPECIFIC, answer_invoke
 from gpufleet.placement import place
 from gpufleet.policy.inprocess import analyze_in_process
 from gpufleet.preview import views_from_run
@@ -108,3 +109,8 @@ def test_an_untagged_lab_resource_is_refused():
         "missing required tag(s) team, cost-center, environment (tags present: none). Fix: add team=…, "
         "cost-center=…, environment=… to its tags.")]
     assert reader_for("lab:storage:Bucket").cloud == "lab"
+
+
+def test_its_lookups_are_answered_offline():
+    assert answer_invoke("lab:index/getRacks:getRacks", {}, {"region": "lab-south"}) == (
+        {"region": "lab-south", "racks": ["rack1", "rack2"]}, LOOKUP_SPECIFIC)
