@@ -29,8 +29,8 @@ class Lab(CloudAdapter):
         cloud="lab", name="Lab Lustre", resource_type="lab:storage:Lustre",
         tiers={500: CapacitySteps(first_gib=(), step_gib=4 * GIB_PER_TIB)},
         source="made up for the fake cloud of the tests")
-    lookups = {"lab:index/getRacks:getRacks": lambda token, args, provider: {"region": provider["region"],
-                                                                             "racks": list(ZONES)}}
+    offline_answers = {"lab:index/getRacks:getRacks": lambda token, args, provider: {"region": provider["region"],
+                                                                                     "racks": list(ZONES)}}
     unsupported = {
         Feature.FABRIC_SECURITY_GROUP: "the lab's fabric is a separate physical network, no security group applies",
         Feature.FILE_SYSTEM_SECURITY_GROUP: "the lab's Lustre is reached on the storage network, not through a group",
