@@ -117,8 +117,8 @@ class CloudAdapter:
     runs_gpu_device_plugin: bool = False
     """True when the cloud runs the NVIDIA device plugin on its GPU nodes itself (GKE): the GPU software
     stack then adds neither the device plugin nor the GPU operator."""
-    sdk_module: str | None = None
-    """The provider's Python SDK, read for which resource types take owner tags."""
+    sdk_modules: Mapping[str, str] = {}
+    """The Python SDK of each of `packages`, read for which resource types take owner tags."""
     owner_fields: tuple[tuple[str, str], ...] = (("tags", "tags"),)
     """(SDK parameter, wire name) of the inputs that hold owner tags; the first a type takes wins."""
     owner_tags_paths: Mapping[str, tuple[str, ...]] = {}
@@ -144,9 +144,8 @@ class CloudAdapter:
         """The wire path of the input holding a resource's owner tags, None when the type takes none."""
         if type_token in self.owner_tags_paths:
             return self.owner_tags_paths[type_token]
-        if self.sdk_module is None:
-            return None
-        return sdk_owner_tags_path(self.sdk_module, self.owner_fields, type_token)
+        sdk = self.sdk_modules.get(type_token.split(":", 1)[0])
+        return None if sdk is None else sdk_owner_tags_path(sdk, self.owner_fields, type_token)
 
     def declarer(self) -> ModuleType:
         """The cloud's Pulumi half, imported on first use (only components declare)."""

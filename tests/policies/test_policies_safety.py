@@ -82,6 +82,14 @@ def test_tags_of_a_cloud_no_adapter_knows_are_never_passed_silently():
                                       "adapter knows oci:Core/instance:Instance, so whether it takes tags is unknown")]
 
 
+def test_tags_of_the_classic_azure_provider_are_checked():
+    classic = res("pulumi:providers:azure", "classic")
+    run = build_run(classic, res("azure:containerservice/kubernetesClusterNodePool:KubernetesClusterNodePool", "gpu",
+                                 {"vmSize": "Standard_ND96isr_H100_v5", "tags": without(TAGS, "team")}, provider=classic))
+    assert verdicts(run, TAGGED) == [(TAGGED, "mandatory", "gpu", "missing required tag(s) team (tags present: "
+                                      "cost-center, environment). Fix: add team=… to its tags.")]
+
+
 def test_tags_of_components_and_in_cluster_objects_are_not_asked_for():
     k8s = res("pulumi:providers:kubernetes", "k8s")
     run = build_run(k8s, res("kubernetes:core/v1:Namespace", "ns", {"metadata": {"name": "gpu"}}, provider=k8s),

@@ -25,7 +25,7 @@ class Aws(CloudAdapter):
     file_system = facts.FILE_SYSTEM
     offline_answers = offline.ANSWERS
     node_image_has_gpu_driver = facts.NODE_IMAGE_HAS_GPU_DRIVER
-    sdk_module = "pulumi_aws"
+    sdk_modules = {"aws": "pulumi_aws"}
     provider_default_tags = ("defaultTags", ("tags",), "aws:defaultTags")
 
     def default_zone(self, region: str) -> str:

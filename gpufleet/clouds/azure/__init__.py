@@ -16,7 +16,7 @@ from gpufleet.errors import Problem
 class Azure(CloudAdapter):
     name = "azure"
     title = "Azure"
-    packages = ("azure-native",)
+    packages = ("azure-native", "azure")  # azure-native, and the classic (Terraform-based) provider
     readers = (*READERS, *classic_readers.READERS)
     gpu_type_pattern = r"^Standard_N"  # N-series
     declare_module = "gpufleet.clouds.azure.declare"
@@ -26,7 +26,7 @@ class Azure(CloudAdapter):
     offline_answers = offline.ANSWERS
     node_image_has_gpu_driver = facts.NODE_IMAGE_HAS_GPU_DRIVER
     scope_inputs = ("resource_group_name",)
-    sdk_module = "pulumi_azure_native"
+    sdk_modules = {"azure-native": "pulumi_azure_native", "azure": "pulumi_azure"}
 
     def default_zone(self, region: str) -> str:
         return preflight.default_zone(region)

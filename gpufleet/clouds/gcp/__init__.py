@@ -21,7 +21,7 @@ class Gcp(CloudAdapter):
     packages = ("gcp",)
     readers = tuple(READERS)
     gpu_type_pattern = GPU_TYPE_PATTERN
-    sdk_module = "pulumi_gcp"
+    sdk_modules = {"gcp": "pulumi_gcp"}
     # GCP `tags` are network tags (a list of strings on instances); owner metadata is `labels`, on a GKE
     # cluster `resource_labels`, on a node pool its nodes' GCE labels (a pool has no labels of its own).
     owner_fields = (("labels", "labels"), ("resource_labels", "resourceLabels"))
