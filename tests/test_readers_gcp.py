@@ -155,3 +155,15 @@ def test_node_pool_finds_its_cluster_by_name_or_not_at_all():
     assert reader_for(POOL).capacity(named, graph).region == "europe-west4"
     other = views_from_states([state(POOL, "gpu", pool(cluster="gke-other", nodeCount=1))])[0]
     assert reader_for(POOL).capacity(other, graph).region is None  # no such cluster: not guessed
+
+
+def test_gcp_networking_and_identity_are_assessed_free_and_external_addresses_unpriced():
+    states = [state("gcp:compute/network:Network", "vpc", {"mtu": 8244}),
+              state("gcp:compute/firewall:Firewall", "fw", {"network": "vpc"}),
+              state("gcp:serviceaccount/account:Account", "sa", {"accountId": "nodes"}),
+              state("gcp:compute/globalAddress:GlobalAddress", "psa", {"purpose": "VPC_PEERING", "addressType": "INTERNAL"}),
+              state("gcp:compute/globalAddress:GlobalAddress", "ip", {})]
+    plan = estimate(*states)
+    assert [(a.kind, a.reason) for a in plan.assessments.values()] == [
+        ("free", ""), ("free", ""), ("free", ""), ("free", ""),
+        ("unpriced", "static external IP address hours; no price in the catalog")]

@@ -22,6 +22,7 @@ from gpufleet.readers.base import (
     Scaling,
     Storage,
     billable_readers,
+    free_readers,
     by_id,
     by_name,
     count,
@@ -284,6 +285,33 @@ BILLABLE: dict[str, str] = {
     "gcp:artifactregistry/repository:Repository": "Artifact Registry storage; no price in the catalog",
 }
 
+class GlobalAddress(ResourceReader):
+    """A global address: an internal range reserved for private services access or Private Service
+    Connect costs nothing; an external static IP is billed by the hour."""
+
+    type = "gcp:compute/globalAddress:GlobalAddress"
+    cloud = CLOUD
+
+    def billable_reason(self, view: ResourceView) -> str | None:
+        internal = get_known(view.inputs, "addressType") == "INTERNAL" or \
+            get_known(view.inputs, "purpose") in ("VPC_PEERING", "PRIVATE_SERVICE_CONNECT")
+        return None if internal else "static external IP address hours; no price in the catalog"
+
+
+# Types that cost nothing by themselves (what runs in or through them is assessed on its own).
+FREE: tuple[str, ...] = (
+    "gcp:compute/network:Network", "gcp:compute/subnetwork:Subnetwork", "gcp:compute/firewall:Firewall",
+    "gcp:compute/route:Route", "gcp:compute/router:Router", "gcp:compute/resourcePolicy:ResourcePolicy",
+    "gcp:compute/networkPeering:NetworkPeering", "gcp:servicenetworking/connection:Connection",
+    "gcp:serviceaccount/account:Account", "gcp:serviceaccount/iAMMember:IAMMember",
+    "gcp:serviceaccount/iAMBinding:IAMBinding", "gcp:projects/iAMMember:IAMMember",
+    "gcp:projects/iAMBinding:IAMBinding", "gcp:projects/iAMPolicy:IAMPolicy", "gcp:projects/service:Service",
+    "gcp:storage/bucketIAMMember:BucketIAMMember", "gcp:storage/bucketIAMBinding:BucketIAMBinding",
+    "gcp:storage/bucketIAMPolicy:BucketIAMPolicy", "gcp:storage/bucketACL:BucketACL",
+    "gcp:storage/bucketAccessControl:BucketAccessControl",
+    "gcp:storage/defaultObjectAccessControl:DefaultObjectAccessControl",
+)
+
 READERS: list[ResourceReader] = [
     Instance(),
     NodePool(),
@@ -291,5 +319,7 @@ READERS: list[ResourceReader] = [
     _GcpStorage("gcp:lustre/instance:Instance", CLOUD, "Google Cloud Managed Lustre",
                 "Managed Lustre capacity; no price in the catalog", _lustre),
     _GcpStorage("gcp:storage/bucket:Bucket", CLOUD, "Cloud Storage", "Cloud Storage; no price in the catalog", _bucket),
+    GlobalAddress(),
     *billable_readers(CLOUD, BILLABLE),
+    *free_readers(CLOUD, FREE),
 ]
