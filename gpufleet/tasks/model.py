@@ -62,6 +62,8 @@ class Task(_Model):
     gpus_per_worker: Annotated[int, Field(gt=0)] | None = Field(
         default=None, description="GPUs per pod; absent: the most that divides gpu_count and packs into the nodes")
     instance_type: str | None = Field(default=None, description="pin an instance type; else placement picks")
+    min_gpus_per_node: Annotated[int, Field(gt=0)] | None = Field(
+        default=None, description="only nodes with this many GPUs; absent: the GPU's largest node, up to gpu_count")
     high_bandwidth_fabric: bool = False
     capacity: Literal["on-demand", "spot"] = "on-demand"
     image: Annotated[str, Field(min_length=1)]

@@ -75,13 +75,16 @@ class TaskPlan:
                 "utilization": TASK_UTILIZATION, "derivation": dict(r.derivation)}
 
 
-def task_fleet(task: Task, candidates: list[Candidate], gpu: str, expires_at: datetime) -> Fleet:
-    """The task as a fleet of one workload, tagged with its name and expiry on every taggable resource."""
+def task_fleet(task: Task, candidates: list[Candidate], gpu: str, expires_at: datetime,
+               instance_type: str | None = None) -> Fleet:
+    """The task as a fleet of one workload (on `instance_type`, else the task's own pin), tagged with its
+    name and expiry on every taggable resource."""
     data = task.data
     locality = (DataLocality(cloud=data.cloud, region=data.region, max_distance_km=data.max_distance_km)
                 if data is not None and data.cloud is not None and data.region is not None else None)
     workload = Workload(
-        name=task.name, kind="training", gpu=gpu, gpu_count=task.gpu_count, instance_type=task.instance_type,
+        name=task.name, kind="training", gpu=gpu, gpu_count=task.gpu_count,
+        instance_type=instance_type or task.instance_type,
         high_bandwidth_fabric=task.high_bandwidth_fabric, capacity=task.capacity, utilization_percent=100.0,
         hours_per_month=min(task.max_hours, HOURS_PER_MONTH), data_locality=locality,
     )  # fmt: skip
@@ -117,22 +120,38 @@ def _gpus(task: Task, catalog: Catalog, clouds: tuple[str, ...]) -> list[str]:
     return sorted({it.gpu_family for it in catalog.instance_types.values() if it.cloud in clouds})
 
 
+def node_sizes(task: Task, gpu: str, catalog: Catalog, clouds: tuple[str, ...]) -> list[str | None]:
+    """The instance types the task may run on: its pin; else the types of `gpu` with at least
+    `min_gpus_per_node` GPUs per node — by default as many as the GPU's largest node has, up to
+    `gpu_count`, so a multi-GPU task runs on as few nodes as it can (GPUs of one node talk over NVLink,
+    not the network). None: leave the choice to placement (it explains why nothing fits)."""
+    if task.instance_type is not None:
+        return [None]
+    types = catalog.instance_types_for_gpu(gpu, clouds)
+    if not types:
+        return [None]
+    least = task.min_gpus_per_node or min(task.gpu_count, max(t.gpu_count for t in types))
+    return [t.name for t in types if t.gpu_count >= least] or [None]
+
+
 def _place(task: Task, candidates: list[Candidate], catalog: Catalog, clouds: tuple[str, ...],
            expires_at: datetime) -> tuple[Fleet, Placement]:
-    """The placement of the task; without a GPU model, the best over every GPU family by the objective."""
+    """The placement of the task: the best, by the objective, over its GPU families and node sizes."""
     placed: list[tuple[Fleet, Placement]] = []
     errors: list[PlacementError] = []
     for gpu in _gpus(task, catalog, clouds):
-        fleet = task_fleet(task, candidates, gpu, expires_at)
-        try:
-            placed.append((fleet, place(fleet, catalog, clouds=clouds)))
-        except PlacementError as e:
-            errors.append(e)
+        for instance_type in node_sizes(task, gpu, catalog, clouds):
+            fleet = task_fleet(task, candidates, gpu, expires_at, instance_type)
+            try:
+                placed.append((fleet, place(fleet, catalog, clouds=clouds)))
+            except PlacementError as e:
+                errors.append(e)
     if not placed:
         if len(errors) == 1:
             raise PlacementError([_task_path(p) for p in errors[0].problems], heading=errors[0].heading)
-        raise PlacementError([Problem(f"{ROOT}.gpu", f"no GPU model can host {task.gpu_count} GPUs in the "
-                                                     "candidate regions; name one to see why", None)],
+        raise PlacementError([Problem(f"{ROOT}.gpu", f"no GPU model or node size can host {task.gpu_count} GPUs "
+                                                     "in the candidate regions; name a `gpu` and an "
+                                                     "`instance_type` to see why", None)],
                              heading="no feasible placement")
     options = [p.decisions[task.name].chosen for _, p in placed]
     best = min(options, key=ranking_key(options, task.objective, task.max_cost_premium_percent))

@@ -180,3 +180,29 @@ def test_without_candidates_every_region_of_the_component_clouds_is_considered(t
     assert task["run"]["usd"] == round(task["nodes"]["nodes"] * offer.usd_per_hour * 12, 2)
     assert task["nodes"]["provisioned_gpus"] - task["nodes"]["spare_gpus"] == 30
     assert json.loads(out.read_text())["gpufleet"]["policy_environment"] == "dev"
+
+
+def _minimal(tmp_path, **extra):
+    raw = {"name": "check", "gpu": "H100", "gpu_count": 30, "memory_gib": 256, "max_hours": 12, "image": "img",
+           "command": "python train.py", "owner": {"team": "ml", "cost-center": "cc-1"},
+           "candidates": [{"cloud": "aws", "regions": ["us-east-1", "us-west-2"]}], **extra}
+    path = tmp_path / "TASK.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    out = tmp_path / "out.json"
+    assert main(["run", str(path), "--dry-run", "--no-policies", "--json", str(out)]) == 0
+    return json.loads(out.read_text())["gpufleet"]["task"]
+
+
+def test_by_default_a_multi_gpu_task_runs_on_the_largest_nodes_of_its_gpu(tmp_path):
+    task = _minimal(tmp_path)
+    assert (task["nodes"]["instance_type"], task["nodes"]["nodes"], task["nodes"]["spare_gpus"]) == (
+        "p5.48xlarge", 4, 2)
+    price = load_catalog().offer("aws", "p5.48xlarge", task["placement"]["region"]).usd_per_hour
+    assert task["run"]["usd"] == round(4 * price * 12, 2)
+    assert "instance type p5.48xlarge" in " ".join(task["placement"]["binding"])  # says what the pin excluded
+
+
+def test_min_gpus_per_node_1_lets_placement_choose_any_node_size(tmp_path):
+    task = _minimal(tmp_path, min_gpus_per_node=1)
+    assert (task["nodes"]["instance_type"], task["nodes"]["nodes"], task["nodes"]["spare_gpus"]) == (
+        "p5.4xlarge", 30, 0)

@@ -40,7 +40,7 @@ def test_every_problem_reported_at_once_with_paths_values_allowed_and_did_you_me
         "ca-central-1, eu-central-1, eu-north-1, eu-south-1, eu-south-2, … (21 in all)",
         "task.comand: unknown key (got 'comand'); did you mean 'command'?; allowed: candidates, capacity, command, "
         "data, enable_gpu_software, environment, gpu, gpu_count, gpus_per_worker, high_bandwidth_fabric, image, "
-        "instance_type, … (20 in all)",
+        "instance_type, … (21 in all)",
         "task.command: required key is missing",
         "task.gpu: unknown GPU model (got 'H10'); did you mean 'H100'?; allowed: A10, A100, A100-40GB, A100-80GB, "
         "A10G, B200, B200 (GB200 superchip), B300, H100, H100 (NC v5 variant), H200, L4, … (16 in all)",
