@@ -44,6 +44,42 @@ def _principal_is_public(principal) -> bool:
     return isinstance(principal, list) and "*" in principal
 
 
+# Condition keys that pin who (or from where) may act, as S3 judges a policy "public" (Amazon S3 User
+# Guide, "Blocking public access to your Amazon S3 storage", The meaning of "public"): a statement to
+# Principal "*" is not public when one of these has fixed values (no wildcard; not 0.0.0.0/0). Any other
+# condition (aws:SecureTransport, s3:prefix, dates, …) restricts how, not who: the bucket stays public.
+RESTRICTING_KEYS = {k.lower() for k in (
+    "aws:PrincipalOrgID", "aws:PrincipalOrgPaths", "aws:PrincipalAccount", "aws:PrincipalArn", "aws:userid",
+    "aws:SourceAccount", "aws:SourceArn", "aws:SourceOwner", "aws:SourceOrgID", "aws:SourceOrgPaths",
+    "aws:SourceVpc", "aws:SourceVpce", "aws:SourceIp", "s3:DataAccessPointAccount", "s3:DataAccessPointArn",
+    "s3:x-amz-server-side-encryption-aws-kms-key-id")}
+_NEGATED = ("StringNotEquals", "StringNotLike", "ArnNotEquals", "ArnNotLike", "NotIpAddress")
+
+
+def _fixed(key: str, values) -> bool:
+    values = values if isinstance(values, list) else [values]  # a condition value may be one string
+    if not values or not all(isinstance(v, str) for v in values):
+        return False
+    if any("*" in v or "?" in v for v in values):
+        return False
+    return not (key == "aws:sourceip" and any(v.endswith("/0") for v in values))
+
+
+def _restricts_principal(condition) -> bool:
+    """True when a statement's Condition pins who may act (see RESTRICTING_KEYS)."""
+    if not isinstance(condition, dict):
+        return False
+    for operator, block in condition.items():
+        if not isinstance(operator, str) or not isinstance(block, dict):
+            continue
+        if operator.endswith("IfExists") or operator.startswith(_NEGATED) or operator.startswith("ForAnyValue:Not"):
+            continue  # absent keys pass an IfExists test; a negation excludes some, the rest of the world stays
+        if any(isinstance(key, str) and key.lower() in RESTRICTING_KEYS and _fixed(key.lower(), values)
+               for key, values in block.items()):
+            return True
+    return False
+
+
 def _policy(findings, document, path: str) -> None:
     if is_unknown(document):
         findings.cannot_verify(f"{path}: not known at preview")
@@ -56,11 +92,14 @@ def _policy(findings, document, path: str) -> None:
             return
     for i, st in enumerate(as_list(get(document, "Statement")) or [get(document, "Statement")]):
         if isinstance(st, dict) and st.get("Effect") == "Allow" and _principal_is_public(st.get("Principal")) \
-                and not st.get("Condition"):
+                and not _restricts_principal(st.get("Condition")):
+            unless = (" with a condition that does not restrict who may act "
+                      f"({', '.join(sorted(k for b in st['Condition'].values() if isinstance(b, dict) for k in b))})"
+                      if isinstance(st.get("Condition"), dict) and st["Condition"] else " without a condition")
             findings.violation(
-                f"{path} Statement[{i}] allows {st.get('Action')!r} to Principal '*' without a condition: the "
-                "bucket is public. Fix: name the principals (accounts, roles), or add a condition such as "
-                "aws:SourceVpce or aws:PrincipalOrgID."
+                f"{path} Statement[{i}] allows {st.get('Action')!r} to Principal '*'{unless}: the bucket is "
+                "public. Fix: name the principals (accounts, roles), or add a condition with fixed values of "
+                "aws:SourceVpce, aws:PrincipalOrgID or aws:PrincipalAccount."
             )
 
 

@@ -44,6 +44,8 @@ MISCONFIGURED = {
     "ec2_fleet_over_quota": ("prod", {"gpufleet-stack-gpu-quota", "gpufleet-node-group-max-gpus",
                                       "gpufleet-stack-monthly-cost-budget", "gpufleet-stack-monthly-carbon-budget",
                                       "gpufleet-gpu-capacity-reservation-expected"}),
+    "bucket_policy_tls_only_public": ("prod", {"gpufleet-storage-no-public-access"}),
+    "s3_acl_all_users": ("prod", {"gpufleet-storage-no-public-access"}),
     "asg_attribute_based_gpus": ("prod", {"gpufleet-stack-monthly-cost-budget", "gpufleet-node-group-max-gpus",
                                           "gpufleet-gpu-capacity-reservation-expected"}),
 }

@@ -195,13 +195,16 @@ def bucket_policy(statement):
     bucket_policy({"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": "s3:*"}),
     bucket_policy({"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
                    "Condition": {"StringEquals": {"aws:SourceVpce": "vpce-1"}}}),
+    bucket_policy({"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+                   "Condition": {"Bool": {"aws:SecureTransport": "true"},
+                                 "StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}}),
     bucket_policy({"Effect": "Deny", "Principal": "*", "Action": "s3:*",
                    "Condition": {"Bool": {"aws:SecureTransport": "false"}}}),
     res("azure-native:storage:StorageAccount", "v", {"allowBlobPublicAccess": False}),
     res("azure-native:storage:BlobContainer", "v", {"publicAccess": "None"}),
     res("aws:rds/instance:Instance", "v", {"engine": "postgres", "publiclyAccessible": False}),
-], ids=["private-acl", "all-blocks-on", "named-principal", "conditioned-star", "deny-star", "azure-account",
-        "azure-container", "rds-private"])
+], ids=["private-acl", "all-blocks-on", "named-principal", "conditioned-star", "org-and-tls", "deny-star",
+        "azure-account", "azure-container", "rds-private"])
 def test_public_compliant(resource):
     assert verdicts(build_run(resource), PUBLIC) == []
 
@@ -218,7 +221,19 @@ def test_public_compliant(resource):
      "the data. Fix: set all of blockPublicAcls, blockPublicPolicy, ignorePublicAcls, restrictPublicBuckets to True."),
     (bucket_policy({"Effect": "Allow", "Principal": {"AWS": ["*"]}, "Action": "s3:*", "Resource": "*"}),
      "policy Statement[0] allows 's3:*' to Principal '*' without a condition: the bucket is public. Fix: name the "
-     "principals (accounts, roles), or add a condition such as aws:SourceVpce or aws:PrincipalOrgID."),
+     "principals (accounts, roles), or add a condition with fixed values of aws:SourceVpce, aws:PrincipalOrgID or "
+     "aws:PrincipalAccount."),
+    # found by an outside review: a condition on how (TLS), not on who, keeps the bucket public
+    (bucket_policy({"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+                    "Condition": {"Bool": {"aws:SecureTransport": "true"}}}),
+     "policy Statement[0] allows 's3:GetObject' to Principal '*' with a condition that does not restrict who may "
+     "act (aws:SecureTransport): the bucket is public. Fix: name the principals (accounts, roles), or add a "
+     "condition with fixed values of aws:SourceVpce, aws:PrincipalOrgID or aws:PrincipalAccount."),
+    (bucket_policy({"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+                    "Condition": {"StringLike": {"aws:PrincipalOrgID": "o-*"}, "IpAddress": {"aws:SourceIp": "0.0.0.0/0"}}}),
+     "policy Statement[0] allows 's3:GetObject' to Principal '*' with a condition that does not restrict who may "
+     "act (aws:PrincipalOrgID, aws:SourceIp): the bucket is public. Fix: name the principals (accounts, roles), "
+     "or add a condition with fixed values of aws:SourceVpce, aws:PrincipalOrgID or aws:PrincipalAccount."),
     (res("azure-native:storage:StorageAccount", "v", {"allowBlobPublicAccess": True}),
      "allowBlobPublicAccess is True: containers in the account can be made public. Fix: "
      "allow_blob_public_access=False."),
@@ -227,8 +242,8 @@ def test_public_compliant(resource):
     (res("aws:rds/clusterInstance:ClusterInstance", "v", {"publiclyAccessible": True}),
      "publiclyAccessible is True: the database gets a public DNS name and address, reachable from the internet. "
      "Fix: publicly_accessible=False; reach it from the VPC, a bastion or a VPN."),
-], ids=["public-acl", "all-users-grant", "one-block-off", "star-principal", "azure-account", "azure-container",
-        "rds-public"])
+], ids=["public-acl", "all-users-grant", "one-block-off", "star-principal", "star-over-tls-only",
+        "star-wildcard-org-any-ip", "azure-account", "azure-container", "rds-public"])
 def test_public_exposed(resource, message):
     assert verdicts(build_run(resource), PUBLIC) == [(PUBLIC, "mandatory", "v", message)]
 
