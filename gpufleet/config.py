@@ -8,6 +8,7 @@ with its path (`gpufleet:fleet.workloads[1].gpu`), the bad value, what is allowe
 from __future__ import annotations
 
 import math
+from datetime import date
 from typing import Annotated, Any, Callable, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
@@ -83,16 +84,42 @@ class Budgets(_Model):
     gpu_quota: Annotated[int, Field(gt=0)] | None = None
 
 
+def _iso_date(value: object) -> object:
+    """Dates are written as ISO dates ("2026-12-14"); a number is not taken for a Unix time."""
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str):
+        raise PydanticCustomError("iso_date", "must be a date written YYYY-MM-DD")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise PydanticCustomError("iso_date", "must be a date written YYYY-MM-DD") from None
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+
+
 class Reservation(_Model):
     """An existing capacity reservation the workload's nodes run in.
 
     AWS: an On-Demand Capacity Reservation or a Capacity Block id (`cr-…`); Azure: the resource id
     of a capacity reservation group. `zone` is the availability zone the capacity is in.
+    `start_date` and `end_date` (ISO dates, UTC) are the days the capacity is yours, as bought: a
+    Capacity Block always has both; an open-ended reservation has no `end_date`. The preview and the
+    report show them, and the policy pack warns before the capacity ends (see docs/policies.md).
     """
 
     kind: ReservationKind
     id: Annotated[str, Field(min_length=1)]
     zone: Annotated[str, Field(min_length=1)]
+    start_date: IsoDate | None = Field(default=None, description="first day of the capacity (UTC)")
+    end_date: IsoDate | None = Field(default=None, description="last day of the capacity (UTC); none: open-ended")
+
+    @model_validator(mode="after")
+    def _ends_after_it_starts(self) -> "Reservation":
+        if self.start_date is not None and self.end_date is not None and self.end_date < self.start_date:
+            raise ValueError(f"end_date ({self.end_date}) is before start_date ({self.start_date})")
+        return self
 
 
 class Storage(_Model):
@@ -130,6 +157,8 @@ class Workload(_Model):
     high_bandwidth_fabric: bool = False
     capacity: CapacityType = "on-demand"
     reservation: Reservation | None = None
+    needed_until: IsoDate | None = Field(default=None, description="last day the workload needs its capacity "
+                                                                "(UTC); none: for as long as it is declared")
     scale_to_zero: bool = Field(default=False, description="minimum nodes 0, so idle capacity is freed")
     utilization_percent: Annotated[float, Field(ge=0, le=100)]
     hours_per_month: Annotated[float, Field(gt=0, le=730)] = 730.0

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
 from typing import Any, Callable, Protocol
 
-from gpufleet.config import CONFIG_KEY
+from gpufleet.config import CONFIG_KEY, Fleet
 from gpufleet.estimate import UNKNOWN, PlanEstimate, ResourceView, estimate_plan
 from gpufleet.readers.views import views_from_states
 from gpufleet.offline.runner import DEFAULT_STALL_SECONDS
@@ -30,6 +31,7 @@ class PreviewResult:
     violations: list = field(default_factory=list)  # gpufleet.policy.violations.Violation
     policy_environment: str | None = None
     secrets: frozenset[str] = frozenset()  # secret values of the run: shown nowhere (gpufleet.secrets)
+    reservations: list[dict[str, Any]] = field(default_factory=list)  # the fleet's, with their dates
 
     @property
     def mandatory_violations(self) -> list:
@@ -44,6 +46,7 @@ class PreviewResult:
             "policy_environment": self.policy_environment,
             "violations": [v.to_json() for v in self.violations],
             "placement": self.run.outputs.get("placement"),
+            "reservations": self.reservations,
             # How each lookup was answered offline: none of it is real data.
             "lookups": self.run.lookups,
         }
@@ -75,18 +78,27 @@ def views_from_run(run: ProgramRun) -> list[ResourceView]:
     return views_from_states(states, config=run.settings.config)
 
 
-def load_settings(program_dir: Path, stack: str) -> StackSettings:
-    """The stack's settings; for gpufleet's own program its fleet is validated first (exit 2)."""
+def load_settings(program_dir: Path, stack: str) -> tuple[StackSettings, Fleet | None]:
+    """The stack's settings and fleet; for gpufleet's own program (or any stack with a fleet) the
+    fleet is validated first (exit 2)."""
     settings = load_stack(program_dir, stack)
-    fleet_environment(settings)
-    return settings
-
-
-def fleet_environment(settings: StackSettings) -> str | None:
-    """The environment the stack's fleet names, validating the fleet; None for programs without one."""
     if settings.project == "gpufleet" or CONFIG_KEY in settings.config:
-        return fleet_from_settings(settings).environment
-    return None
+        return settings, fleet_from_settings(settings)
+    return settings, None
+
+
+def reservations_of(fleet: Fleet | None) -> list[dict[str, Any]]:
+    """The fleet's capacity reservations with their dates, as the plan's `gpufleet.reservations`."""
+    if fleet is None:
+        return []
+    return [{"workload": w.name, "kind": w.reservation.kind, "id": w.reservation.id, "zone": w.reservation.zone,
+             "start_date": _iso(w.reservation.start_date), "end_date": _iso(w.reservation.end_date),
+             "needed_until": _iso(w.needed_until)}
+            for w in fleet.workloads if w.reservation is not None]
+
+
+def _iso(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
 
 
 class Steps(Protocol):
@@ -120,20 +132,22 @@ def preview(
     """Run, estimate and judge one stack. Everything that can be checked without running the program
     (stack files, the fleet, the policy configuration) is checked first, so a mistake costs no run."""
     steps = steps or _Silent()
-    settings = replace(load_settings(program_dir, stack), stack_references=dict(stack_references or {}))
+    settings, fleet = load_settings(program_dir, stack)
+    settings = replace(settings, stack_references=dict(stack_references or {}))
     policy_config: dict[str, Any] | None = None
     if policy_pack is not None:
         from gpufleet.policy.config import default_policy_config_path, load_policy_config
 
         # Read before the program runs, so a broken file is reported at once.
         config_path = policy_config_file or default_policy_config_path(policy_pack, settings.stack,
-                                                                        fleet_environment(settings))
+                                                                        fleet.environment if fleet else None)
         policy_config = load_policy_config(config_path)
     on_resource: Callable[[int], None] = steps.resource_registered
     with steps.running(f"running the Pulumi program of stack {settings.stack}", count_resources=True):
         run = run_program(settings, on_resource=on_resource, stall_seconds=stall_seconds)
     with steps.running(f"estimating {len(run.resources):,} resources"):
-        result = PreviewResult(run=run, estimate=estimate_plan(views_from_run(run)))
+        result = PreviewResult(run=run, estimate=estimate_plan(views_from_run(run)),
+                               reservations=reservations_of(fleet))
     if policy_pack is not None and policy_config is not None:
         from gpufleet.policy.analyzer import analyze_over_grpc
         from gpufleet.policy.inprocess import analyze_in_process

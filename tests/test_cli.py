@@ -194,3 +194,52 @@ def test_the_benchmark_explains_itself():
     done = subprocess.run([sys.executable, "bench/preview.py", "--help"], cwd=REPO, capture_output=True, text=True)
     assert (done.returncode, done.stderr) == (0, "")
     assert done.stdout.startswith("usage: preview.py [-h] [N ...]")
+
+
+def _prod_with_capacity_block_ending_in(tmp_path: Path, days: int) -> Path:
+    """gpufleet's own program and prod stack, its Capacity Block bought 10 days ago and ending in `days`."""
+    import datetime
+
+    import yaml
+
+    for name in ("Pulumi.yaml", "__main__.py"):
+        (tmp_path / name).write_text((REPO / name).read_text())
+    (tmp_path / "stacks").mkdir()
+    doc = yaml.safe_load((REPO / "stacks" / "Pulumi.prod.yaml").read_text())
+    today = datetime.datetime.now(datetime.timezone.utc).date()
+    doc["config"]["gpufleet:fleet"]["workloads"][0]["reservation"].update(
+        start_date=(today - datetime.timedelta(days=10)).isoformat(),
+        end_date=(today + datetime.timedelta(days=days)).isoformat())
+    (tmp_path / "stacks" / "Pulumi.prod.yaml").write_text(yaml.safe_dump(doc))
+    return tmp_path
+
+
+def test_an_expiring_capacity_block_is_shown_and_warned_about(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    project = _prod_with_capacity_block_ending_in(tmp_path, 3)
+    plan = tmp_path / "plan.json"
+    assert main(["preview", "prod", "--program", str(project), "--fast-policies", "--json", str(plan)]) == 0
+    out = capsys.readouterr().out
+    assert _widest(out) <= 80
+    [reservation] = json.loads(plan.read_text())["gpufleet"]["reservations"]
+    assert (reservation["workload"], reservation["kind"], reservation["id"]) == (
+        "pretrain", "capacity-block", "cr-0f1e2d3c4b5a69788")
+    section = out[out.index("Capacity reservations"):]
+    row = next(line for line in section.splitlines() if line.startswith("pretrain"))
+    assert row.split() == ["pretrain", "capacity-block", "eu-north-1b", reservation["start_date"], "→", "ends", "in",
+                           "3", "days"]
+    assert "advisory  gpufleet-capacity-reservation-expiring  (stack)" in out
+    assert f"cr-0f1e2d3c4b5a69788 ends on {reservation['end_date']}, in 3 days (warned 14 days ahead)" in " ".join(
+        out.split())
+    # the report shows it too
+    assert main(["report", str(plan), "--output", "-"]) == 0
+    assert (f"| `pretrain` | capacity-block `cr-0f1e2d3c4b5a69788` | eu-north-1b | {reservation['start_date']} → "
+            f"{reservation['end_date']} | ⚠️ ends in 3 days |") in capsys.readouterr().out
+
+
+def test_an_expired_capacity_block_blocks_prod(tmp_path, capsys):
+    project = _prod_with_capacity_block_ending_in(tmp_path, -2)
+    assert main(["preview", "prod", "--program", str(project), "--fast-policies"]) == 1
+    out = " ".join(capsys.readouterr().out.split())
+    assert "ENDED 2 days ago" in out
+    assert "mandatory gpufleet-capacity-reservation-expired (stack)" in out

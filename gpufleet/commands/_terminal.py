@@ -106,14 +106,12 @@ def fit(columns: Sequence[Column], rows: Sequence[Sequence[str]], width: int) ->
         shown.remove(droppable.pop(0))
     widths = {i: minimum[i] for i in shown}
     spare = width - _overhead(len(shown)) - sum(widths.values())
-    # Give the spare width to wrapped columns, the narrowest need first, up to their natural width.
+    # Give the spare width to wrapped columns, the smallest need first (so short names stay whole),
+    # up to their natural width.
     wrapped = [i for i in shown if columns[i].kind != "figure"]
     needs = {i: max([_widest_line(c) for c in cells[i]] + [cell_len(columns[i].header)]) for i in wrapped}
-    for n, i in enumerate(sorted(wrapped, key=lambda i: needs[i] - widths[i])):
-        if spare <= 0:
-            break
-        share = spare // (len(wrapped) - n)
-        give = min(needs[i] - widths[i], share) if n < len(wrapped) - 1 else min(needs[i] - widths[i], spare)
+    for i in sorted(wrapped, key=lambda i: needs[i] - widths[i]):
+        give = max(0, min(needs[i] - widths[i], spare))
         widths[i] += give
         spare -= give
     return shown, [widths[i] for i in shown]

@@ -19,6 +19,7 @@ from gpufleet.offline import ProgramError
 from gpufleet.offline.project import read_stack_reference
 from gpufleet.offline.runner import DEFAULT_STALL_SECONDS
 from gpufleet.preview import DEFAULT_POLICY_PACK, PreviewResult, preview
+from gpufleet.report.reservations import reservations, today
 
 UNKNOWN_TEXT = "unknown"
 MAX_ROWS = 12
@@ -162,6 +163,18 @@ def _gpus(result: PreviewResult, out: Console) -> None:
     print_table(out, columns, rows, title="GPU capacity (monthly)")
 
 
+def _reservations(result: PreviewResult, out: Console) -> None:
+    found = reservations(result.reservations)
+    if not found:
+        return
+    now = today()
+    rows = [(r.workload, f"{r.kind}\n{r.id}", r.zone, r.period, r.status(now)) for r in found]
+    print_table(out, [Column("workload", "name", keep=True), Column("reservation", "name", keep=True),
+                      Column("zone", "name", drop_order=1), Column("dates (UTC)", "name", keep=True),
+                      Column("status", "text", keep=True)], rows, title="Capacity reservations",
+                row_styles=["red" if "ENDED" in row[4] else "yellow" if "ends" in row[4] else None for row in rows])
+
+
 def _unpriced(result: PreviewResult, out: Console) -> None:
     est = result.estimate
     by_reason: dict[str, list[str]] = defaultdict(list)
@@ -219,6 +232,7 @@ def render(result: PreviewResult, out: Console) -> None:
         out.print(f"[yellow]Looked up offline, not real data[/]: {escape(shown)}{more}")
     _types(result, out)
     _gpus(result, out)
+    _reservations(result, out)
     gaps = [f"{len(est.unpriced):,} unpriced"] if est.unpriced else []
     gaps += [f"{len(est.not_assessed):,} not assessed"] if est.not_assessed else []
     partial = f" (INCOMPLETE: known items only; {' and '.join(gaps)} below)" if gaps else ""

@@ -24,6 +24,7 @@ from typing import Any, Iterable, Sequence
 from gpufleet.report import fmt, inert
 from gpufleet.report.compare import Change, Comparison
 from gpufleet.report.model import StackReport
+from gpufleet.report.reservations import reservations, today
 from gpufleet.report.summary import Summary, Totals
 from gpufleet.report.verdict import (
     Thresholds,
@@ -263,6 +264,22 @@ def _recommendations(r: StackReport, cap: int | None) -> list[str]:
     return lines
 
 
+def _reservations(r: StackReport, cap: int | None) -> list[str]:
+    head = reservations(r.head.reservations)
+    base = reservations(r.comparison.base.reservations) if r.comparison else []
+    now = today()
+    rows = []
+    for p in paired(base, head, lambda x: (x.workload, x.kind, x.id)):
+        x = p.head or p.base
+        period = p.head.period if p.head else "—"
+        if r.comparison is not None and p.base is not None:
+            period = _arrow(p.base.period, period)
+        status = p.head.status(now) if p.head else "removed"
+        rows.append((_code(x.workload), Md(f"{inert.text(x.kind)} {inert.code(x.id)}"), x.zone, period,
+                     Md(("❌ " if "ENDED" in status else "⚠️ " if "ends" in status else "") + inert.text(status))))
+    return _table(("workload", "reservation", "zone", "dates (UTC)", "status"), rows, cap)
+
+
 def _fabric(r: StackReport, cap: int | None) -> list[str]:
     base = r.base_summary.fabric if r.base_summary else None
     rows = []
@@ -369,7 +386,8 @@ def _stack_section(r: StackReport, cap: int | None, compact: bool) -> list[str]:
     lines.append("")
     lines += _mandatory_section(s, compact)
     for title, body in (("Where", _regions(r, cap)), ("Workloads", _workloads(r, cap)),
-                        ("Recommendations", _recommendations(r, cap)), ("Fabric", _fabric(r, cap)),
+                        ("Recommendations", _recommendations(r, cap)), ("Reservations", _reservations(r, cap)),
+                        ("Fabric", _fabric(r, cap)),
                         ("Storage", _storage(r, cap))):
         if body:
             lines += [f"**{title}**", "", *body, ""]

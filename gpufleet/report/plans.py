@@ -73,6 +73,7 @@ class Plan:
     config: dict[str, Any] = field(default_factory=dict)  # stack config of a preview (`aws:region`, …)
     warnings: tuple[str, ...] = ()  # why the plan's totals may not be the whole stack
     placement: dict[str, Any] | None = None  # a gpufleet plan's placement (stack output), for recommendations
+    reservations: list[dict[str, Any]] = field(default_factory=list)  # a gpufleet plan's, with their dates
 
     @property
     def format_name(self) -> str:
@@ -308,9 +309,11 @@ def _read_plan(path: Path) -> Plan:
         states, steps = _preview_resources(doc, path) if "steps" in doc else ([], [])
         environment = doc["gpufleet"].get("policy_environment")
         placement = doc["gpufleet"].get("placement")
+        reservations = doc["gpufleet"].get("reservations")
         return Plan(str(path), "gpufleet", stack or _stack_name(states, path.stem), states, estimate, violations,
                     steps, environment if isinstance(environment, str) else None, _config(doc),
-                    placement=placement if isinstance(placement, dict) else None)
+                    placement=placement if isinstance(placement, dict) else None,
+                    reservations=reservations if isinstance(reservations, list) else [])
     if isinstance(doc, dict) and ("steps" in doc or "changeSummary" in doc):
         states, steps = _preview_resources(doc, path)
         return Plan(str(path), "preview", _stack_name(states, path.stem), states, estimate_states(states, _config(doc)),

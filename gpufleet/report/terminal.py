@@ -18,6 +18,7 @@ from gpufleet.commands._terminal import MIN_WIDTH, Column, print_table, print_vi
 from gpufleet.report import fmt
 from gpufleet.report.compare import Change
 from gpufleet.report.model import StackReport
+from gpufleet.report.reservations import reservations, today
 from gpufleet.report.summary import Summary
 from gpufleet.report.verdict import (
     Thresholds,
@@ -152,6 +153,14 @@ def _stack_lines(out: Console, r: StackReport) -> None:
         print_table(out, [Column("workload", "name", keep=True), Column("where", "name", drop_order=1),
                           Column("USD/GPU-hour", "figure", keep=True), Column("gCO2e/GPU-hour", "figure", keep=True)],
                     rows, title="Workloads", hint=_HINT)
+    found_reservations = reservations(r.head.reservations)
+    if found_reservations:
+        now = today()
+        out.print()
+        print_table(out, [Column("workload", "name", keep=True), Column("reservation", "name", keep=True),
+                          Column("dates (UTC)", "name", keep=True), Column("status", "text", keep=True)],
+                    [(x.workload, f"{x.kind}\n{x.id}", x.period, x.status(now)) for x in found_reservations],
+                    title="Capacity reservations", hint=_HINT)
     found_recommendations = recommendations(r)
     if found_recommendations:
         out.print()

@@ -8,6 +8,8 @@ importable by tests and by gpufleet's in-process fast path.
 from pulumi_policy import EnforcementLevel
 
 from gpufleet_policies import (
+    capacity_reservation_expired,
+    capacity_reservation_expiring,
     gpu_always_on_idle_waste,
     gpu_capacity_reservation_expected,
     gpu_instance_types_allowed,
@@ -45,6 +47,8 @@ POLICIES = [
     nonprod_gpu_spot_or_scale_to_zero.POLICY,
     gpu_unpriced.POLICY,
     gpu_capacity_reservation_expected.POLICY,
+    capacity_reservation_expiring.POLICY,
+    capacity_reservation_expired.POLICY,
     task_stack_expiry_required.POLICY,
     # sustainability
     gpu_region_max_grid_intensity.POLICY,

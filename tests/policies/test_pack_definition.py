@@ -15,6 +15,7 @@ NAMES = {
     "cost": ["gpufleet-stack-monthly-cost-budget", "gpufleet-stack-gpu-quota", "gpufleet-node-group-max-gpus",
              "gpufleet-gpu-instance-types-allowed", "gpufleet-nonprod-gpu-spot-or-scale-to-zero",
              "gpufleet-gpu-unpriced", "gpufleet-gpu-capacity-reservation-expected",
+             "gpufleet-capacity-reservation-expiring", "gpufleet-capacity-reservation-expired",
              "gpufleet-task-stack-expiry-required"],
     "sustainability": ["gpufleet-gpu-region-max-grid-intensity", "gpufleet-stack-monthly-carbon-budget",
                        "gpufleet-gpu-region-max-pue", "gpufleet-gpu-always-on-idle-waste"],
@@ -83,6 +84,7 @@ def test_prod_is_mandatory_except_the_documented_exceptions():
     assert not_mandatory == {
         "gpufleet-nonprod-gpu-spot-or-scale-to-zero": "disabled",
         "gpufleet-gpu-unpriced": "advisory",
+        "gpufleet-capacity-reservation-expiring": "advisory",
         "gpufleet-gpu-always-on-idle-waste": "advisory",
         "gpufleet-storage-protected-or-retained": "advisory",
         "gpufleet-object-storage-lifecycle-rules": "advisory",
