@@ -22,6 +22,8 @@ from rich.text import Text
 MIN_WIDTH = 80
 # Narrowest a wrapped column gets before a less important column is left out instead.
 _MIN_NAME, _MIN_TEXT = 14, 16
+# Names up to this wide are kept whole when there is room at all (regions, instance types, ids).
+_SHORT_NAME = 24
 # Where a long name (a resource type, a URN part) may break: after these characters.
 _BREAK_AFTER = set("-_:/.,$@= ")
 
@@ -106,12 +108,19 @@ def fit(columns: Sequence[Column], rows: Sequence[Sequence[str]], width: int) ->
         shown.remove(droppable.pop(0))
     widths = {i: minimum[i] for i in shown}
     spare = width - _overhead(len(shown)) - sum(widths.values())
-    # Give the spare width to wrapped columns, the smallest need first (so short names stay whole),
-    # up to their natural width.
+    # Spare width goes first to short names (regions, instance types, ids) so they stay whole, then
+    # is shared evenly among the other wrapped columns, each up to its natural width.
     wrapped = [i for i in shown if columns[i].kind != "figure"]
     needs = {i: max([_widest_line(c) for c in cells[i]] + [cell_len(columns[i].header)]) for i in wrapped}
-    for i in sorted(wrapped, key=lambda i: needs[i] - widths[i]):
+    short = sorted((i for i in wrapped if columns[i].kind == "name" and needs[i] <= _SHORT_NAME),
+                   key=lambda i: needs[i] - widths[i])
+    for i in short:
         give = max(0, min(needs[i] - widths[i], spare))
+        widths[i] += give
+        spare -= give
+    rest = sorted((i for i in wrapped if i not in short), key=lambda i: needs[i] - widths[i])
+    for n, i in enumerate(rest):
+        give = max(0, min(needs[i] - widths[i], spare // (len(rest) - n)))
         widths[i] += give
         spare -= give
     return shown, [widths[i] for i in shown]
