@@ -56,8 +56,8 @@ def test_every_problem_reported_at_once_with_paths():
         "gpufleet:fleet.workloads[1].name: duplicate workload name (also workloads[0]) (got 'train')",
         "gpufleet:fleet.workloads[1].utilisation_percent: unknown key (got 'utilisation_percent'); did you "
         "mean 'utilization_percent'?; allowed: capacity, data_locality, data_residency, gpu, gpu_count, "
-        "high_bandwidth_fabric, hours_per_month, instance_type, kind, name, reservation, scale_to_zero, "
-        "… (14 in all)",
+        "high_bandwidth_fabric, hours_per_month, instance_type, kind, name, needed_until, reservation, "
+        "… (15 in all)",
         "gpufleet:fleet.workloads[1].utilization_percent: required key is missing",
     ]
 
