@@ -62,11 +62,14 @@ class PreviewResult:
 
 
 def _provider_of(run: ProgramRun, r: RecordedResource) -> str | None:
-    """A resource's provider; for a multi-language component, the default provider of the package
-    its children run on (its region prices the capacity read from its inputs)."""
+    """A resource's provider; for a multi-language component, the provider its children would run on
+    (the one it was given for that package, else the package's default): its region prices the
+    capacity read from the component's inputs."""
     reader = reader_for(r.type) if r.remote else None
     if reader is None or reader.provider_package is None:
         return r.provider
+    if reader.provider_package in r.providers:
+        return r.providers[reader.provider_package]
     s = run.settings
     return f"urn:pulumi:{s.stack}::{s.project}::pulumi:providers:{reader.provider_package}::default::{UNKNOWN}"
 

@@ -89,6 +89,8 @@ class RecordedResource:
     # A multi-language component (pulumi-eks, awsx…): the engine would have its provider construct
     # its children; offline they are not constructed.
     remote: bool = False
+    # A component's providers by package (`providers=` / a parent's), which its children would use.
+    providers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -319,6 +321,7 @@ class _RecordingMonitor(MockMonitor):
             aliases=[MessageToDict(alias) for alias in request.aliases] + list(request.aliasURNs),
             id=resource_id or None,
             remote=request.remote,
+            providers=dict(sorted(request.providers.items())),
         )
         with self.recorder.lock:
             self.recorder.resources[urn] = record

@@ -2,9 +2,9 @@
 said to be unexpanded and estimated from their inputs, GPU capacity wherever the type is known
 (classic azure, no region), Kubernetes GPU requests as demand, every resource assessed."""
 
+import json
 from pathlib import Path
 
-import pytest
 
 from gpufleet.preview import preview
 
@@ -25,8 +25,11 @@ def test_multi_language_components_are_estimated_from_their_inputs_and_said_unex
     assert plan["estimates"][prefix + "awsx:ec2:Vpc::vpc"]["derivation"] == {"monthly_usd": (
         "unknown: 3 NAT gateways (OnePerAz, the default): hours and data; no price in the catalog; "
         "its other children are not expanded offline")}
+    # a component given its own aws provider: priced where that provider is
+    pool = plan["estimates"][prefix + "eks:index:ManagedNodeGroup::inference"]
+    assert (pool["region"], pool["instance_type"], pool["nodes"], pool["gpus"]) == ("us-west-2", "g6e.2xlarge", 3, 3)
     assert (plan["assessment"]["complete"], sorted(plan["assessment"]["not_expanded"])) == (
-        False, [prefix + "awsx:ec2:Vpc::vpc", prefix + "eks:index:Cluster::gpu"])
+        False, [prefix + "awsx:ec2:Vpc::vpc", prefix + "eks:index:Cluster::gpu", prefix + "eks:index:ManagedNodeGroup::inference"])
 
 
 def test_gpus_on_classic_azure_and_without_a_region_are_counted() -> None:
@@ -64,7 +67,6 @@ def test_lookups_of_any_provider_and_stack_references_answer_and_are_marked(tmp_
 
     out = tmp_path / "plan.json"
     assert main(["preview", "dev", "--program", str(LOOKUPS), "--no-policies", "--json", str(out)]) == 0
-    import json
     doc = json.loads(out.read_text())
     assert doc["gpufleet"]["lookups"] == {
         "aws:eks/getCluster:getCluster": "placeholders shaped by the SDK's result type",
@@ -93,3 +95,15 @@ def test_a_stack_reference_option_without_a_file_is_a_usage_error(capsys) -> Non
 
     assert main(["preview", "dev", "--program", str(LOOKUPS), "--no-policies", "--stack-reference", "acme/network/prod"]) == 2
     assert "--stack-reference" in capsys.readouterr().err
+
+
+def test_stack_references_read_stack_output_and_stack_export_files(tmp_path) -> None:
+    from gpufleet.offline.project import read_stack_reference
+
+    export = tmp_path / "export.json"
+    export.write_text(json.dumps({"version": 3, "deployment": {"resources": [
+        {"type": "pulumi:providers:aws", "urn": "p"},
+        {"type": "pulumi:pulumi:Stack", "urn": "s", "outputs": {"vpcId": "vpc-9"}}]}}))
+    assert read_stack_reference(f"acme/net/prod={export}") == ("acme/net/prod", {"vpcId": "vpc-9"})
+    assert read_stack_reference(f"acme/net/prod={LOOKUPS / 'network-prod.json'}") == (
+        "acme/net/prod", {"vpcId": "vpc-0abc", "privateSubnetIds": ["subnet-1", "subnet-2"]})
