@@ -13,7 +13,7 @@ from gpufleet.catalog import load_catalog
 from gpufleet.clouds import component_clouds
 from gpufleet.config import parse_fleet
 from gpufleet.errors import UserError
-from gpufleet.placement import place
+from gpufleet.placement.lock import parse_lock, place_with_lock, placement_output, recommend
 
 
 class FleetError(UserError, pulumi.RunError):
@@ -23,13 +23,21 @@ class FleetError(UserError, pulumi.RunError):
 
 def main() -> None:
     catalog = load_catalog()
+    config = pulumi.Config("gpufleet")
     try:
-        fleet = parse_fleet(pulumi.Config("gpufleet").require_object("fleet"), catalog)
-        placement = place(fleet, catalog, clouds=component_clouds())
-        clusters = declare_fleet(fleet, placement, catalog)
+        fleet = parse_fleet(config.require_object("fleet"), catalog)
+        lock = parse_lock(config.get_object("placement"))
+        placed = place_with_lock(fleet, catalog, lock, component_clouds())
+        recommendation = recommend(fleet, catalog, placed, component_clouds())
+        clusters = declare_fleet(fleet, placed, catalog)
     except UserError as error:
         raise FleetError(error.problems, heading=error.heading) from None
-    pulumi.export("placement", placement.to_output())
+    for name in placed.unlocked:
+        pulumi.log.warn(f"workload {name} is not locked: placed now, it may move when the catalog changes; "
+                        f"review and lock with `gpufleet place {pulumi.get_stack()} --lock`")
+    if recommendation is not None:
+        pulumi.log.info(f"recommendation: {recommendation.text(pulumi.get_stack())}")
+    pulumi.export("placement", placement_output(pulumi.get_stack(), placed, recommendation, catalog.data_description))
     pulumi.export("clusters", {
         name: {"cluster_name": c.cluster_name, "cluster_id": c.cluster_id, "network_id": c.network_id,
                "fabric": c.fabric, "bandwidth_gbps_per_node": c.bandwidth_gbps_per_node,

@@ -62,8 +62,6 @@ class NodeGroupSpecArgs(TypedDict):
     """Expected GPU utilization, 0–100: tag `gpufleet-utilization-percent` read by cost estimates."""
     hours_per_month: NotRequired[float]
     """Expected running hours per month, up to 730: tag `gpufleet-hours-per-month`."""
-    placement_reason: NotRequired[str]
-    """Why this cloud and region were chosen: tag `gpufleet-placement` (made tag-safe, ≤ 256 characters)."""
 
 
 class GpuNodeGroupArgs(NodeGroupSpecArgs):
@@ -130,8 +128,6 @@ class StorageSpecArgs(TypedDict):
     throughput_mb_s_per_gpu: NotRequired[float]
     """Hot tier read throughput to provide per GPU fed, in MB/s. Default 250: a gpufleet design
     assumption (about 2 GB/s per 8-GPU node), not a cloud or NVIDIA figure; set it from your data loader."""
-    placement_reason: NotRequired[str]
-    """Why the workload's cloud and region were chosen: tag `gpufleet-placement` on every child."""
     object_capacity_tib: NotRequired[float]
     """Expected object storage in TiB; informational (tag `gpufleet-object-tib`), object stores do not size."""
     cool_after_days: NotRequired[int]

@@ -14,7 +14,7 @@ import pulumi
 from gpufleet.catalog import Catalog, load_catalog
 from gpufleet.config import Fleet, Workload
 from gpufleet.errors import UserError
-from gpufleet.placement import Placement
+from gpufleet.placement.lock import LockedPlacement
 
 from components.args import GpuClusterArgs, NodeGroupSpecArgs, StorageSpecArgs
 from components.cluster import GpuCluster
@@ -32,16 +32,16 @@ class PlannedCluster:
     cloud: str
     region: str
     args: GpuClusterArgs
+    previous_name: str | None = None  # the name it was deployed under, if another: an alias keeps its resources
 
 
-def _node_group(workload: Workload, instance_type: str, reason: str) -> NodeGroupSpecArgs:
+def _node_group(workload: Workload, instance_type: str) -> NodeGroupSpecArgs:
     spec: NodeGroupSpecArgs = {
         "workload": workload.name, "gpu": workload.gpu, "gpu_count": workload.gpu_count,
         "instance_type": instance_type, "capacity_type": workload.capacity, "scale_to_zero": workload.scale_to_zero,
         # The fabric (and its placement group) only where the workload asks for it.
         "enable_fabric": workload.high_bandwidth_fabric,
         "utilization_percent": workload.utilization_percent, "hours_per_month": workload.hours_per_month,
-        "placement_reason": reason,
     }  # fmt: skip
     if workload.reservation is not None:
         r = workload.reservation
@@ -49,7 +49,7 @@ def _node_group(workload: Workload, instance_type: str, reason: str) -> NodeGrou
     return spec
 
 
-def _storage(workload: Workload, reason: str) -> StorageSpecArgs | None:
+def _storage(workload: Workload) -> StorageSpecArgs | None:
     storage = workload.storage
     if storage is None:
         return None
@@ -59,7 +59,6 @@ def _storage(workload: Workload, reason: str) -> StorageSpecArgs | None:
         "enable_hot_tier": workload.kind == "training" or storage.hot_tib > 0,
         "cold_after_days": storage.cold_after_days,
         "archive_after_days": storage.archive_after_days,
-        "placement_reason": reason,
     }
     if storage.hot_tib > 0:
         spec["hot_capacity_tib"] = storage.hot_tib
@@ -68,33 +67,36 @@ def _storage(workload: Workload, reason: str) -> StorageSpecArgs | None:
     return spec
 
 
-def fleet_clusters(fleet: Fleet, placement: Placement, prefix: str | None = None) -> list[PlannedCluster]:
-    """One cluster per (cloud, region) the placement chose, in the fleet's workload order, each named
-    `<prefix>-<region>` (default prefix: the fleet's environment)."""
+def fleet_clusters(fleet: Fleet, placed: LockedPlacement) -> list[PlannedCluster]:
+    """One cluster per (cloud, region) the placement chose, in the fleet's workload order, named as
+    the lock says (or by its first workload): no derived figure reaches a name or an input."""
     clusters: dict[tuple[str, str], PlannedCluster] = {}
     for workload in fleet.workloads:
-        chosen = placement.decisions[workload.name]
-        option = chosen.chosen
+        option = placed.placement.decisions[workload.name].chosen
         key = (option.cloud, option.region)
         if key not in clusters:
-            name = f"{prefix or fleet.environment}-{option.region}"
+            name = placed.clusters[workload.name]
             clusters[key] = PlannedCluster(name, option.cloud, option.region, {
                 "cloud": option.cloud, "region": option.region, "tags": fleet.owner_tags, "node_groups": [],
-                "storage": []})
+                "storage": []}, placed.previous_names.get(name))
             if fleet.enable_gpu_software:
                 clusters[key].args["enable_gpu_software"] = True
         args = clusters[key].args
-        args["node_groups"].append(_node_group(workload, option.instance_type, chosen.reason))
-        if (storage := _storage(workload, chosen.reason)) is not None:
+        args["node_groups"].append(_node_group(workload, option.instance_type))
+        if (storage := _storage(workload)) is not None:
             args["storage"].append(storage)
     return list(clusters.values())
 
 
-def declare_fleet(fleet: Fleet, placement: Placement, catalog: Catalog | None = None,
-                  prefix: str | None = None) -> dict[str, GpuCluster]:
+def _renamed(cluster: PlannedCluster, name: str) -> list[pulumi.Alias]:
+    """Children named `{cluster}-…` inherit the alias (the SDK swaps the name prefix)."""
+    return [pulumi.Alias(name=name.replace(cluster.name, cluster.previous_name, 1))] if cluster.previous_name else []
+
+
+def declare_fleet(fleet: Fleet, placed: LockedPlacement, catalog: Catalog | None = None) -> dict[str, GpuCluster]:
     """Preflight every cluster, then declare them, each with its cloud and region's own provider."""
     catalog = catalog or load_catalog()
-    planned = fleet_clusters(fleet, placement, prefix)
+    planned = fleet_clusters(fleet, placed)
     problems = []
     for cluster in planned:
         scope = {key: _DECLARED_LATER for key in cloud_adapter(cluster.cloud).scope_inputs}
@@ -106,6 +108,8 @@ def declare_fleet(fleet: Fleet, placement: Placement, catalog: Catalog | None = 
     for cluster in planned:
         cloud = declarer(cluster.cloud)
         opts = pulumi.ResourceOptions(providers=[cloud.provider(cluster.region)])
-        scope = cloud.declare_scope(cluster.name, cluster.region, fleet.owner_tags, opts)
-        declared[cluster.name] = GpuCluster(cluster.name, {**cluster.args, **scope}, opts)
+        scope = cloud.declare_scope(cluster.name, cluster.region, fleet.owner_tags, pulumi.ResourceOptions.merge(
+            opts, pulumi.ResourceOptions(aliases=_renamed(cluster, f"{cluster.name}-rg"))))
+        declared[cluster.name] = GpuCluster(cluster.name, {**cluster.args, **scope}, pulumi.ResourceOptions.merge(
+            opts, pulumi.ResourceOptions(aliases=_renamed(cluster, cluster.name))))
     return declared

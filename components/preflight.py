@@ -285,7 +285,6 @@ def plan_node_group(spec: Mapping[str, Any], cloud: str, region: str, path: str,
         nodes=nodes, min_nodes=0 if spec.get("scale_to_zero") else nodes, capacity_type=capacity,
         reservation=reservation, zone=zone, enable_fabric=enable_fabric, spot_max_price_usd_per_hour=spot_price,
         root_volume_gib=root, utilization_percent=utilization, hours_per_month=hours,
-        placement_reason=spec.get("placement_reason"),
     )  # fmt: skip
     problems += cloud_rules.node_group_problems(plan, path)
     return (None if problems else plan), problems
@@ -397,7 +396,6 @@ def plan_storage_spec(spec: Mapping[str, Any], cloud: str, region: str, zone: st
         cloud=cloud, region=region, zone=zone, workload=spec["workload"], gpu_count=gpu_count, product=product,
         hot_capacity_gib=capacity_gib, throughput_mb_s_per_tib=tier, required_mb_s=required,
         object_capacity_tib=object_tib, cool_after_days=cool, cold_after_days=cold, archive_after_days=archive,
-        placement_reason=spec.get("placement_reason"),
     )  # fmt: skip
     problems = cloud_rules.storage_problems(plan, path)
     return (None if problems else plan), problems

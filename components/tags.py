@@ -12,7 +12,6 @@ from collections.abc import Mapping
 
 REQUIRED_TAG_KEYS = ("team", "cost-center", "environment")
 TAG_WORKLOAD = "gpufleet-workload"
-TAG_PLACEMENT = "gpufleet-placement"
 TAG_UTILIZATION = "gpufleet-utilization-percent"
 TAG_HOURS = "gpufleet-hours-per-month"
 TAG_OBJECT_TIB = "gpufleet-object-tib"
@@ -34,12 +33,13 @@ def number(value: float) -> str:
     return f"{value:g}"
 
 
-def workload_tags(owner: Mapping[str, str], workload: str, placement_reason: str | None) -> dict[str, str]:
-    """Tags of a resource that belongs to one workload: the owner tags, the workload and why it is there."""
-    tags = {**owner, TAG_WORKLOAD: tag_value(workload)}
-    if placement_reason:
-        tags[TAG_PLACEMENT] = tag_value(placement_reason)
-    return tags
+def workload_tags(owner: Mapping[str, str], workload: str) -> dict[str, str]:
+    """Tags of a resource that belongs to one workload: the owner tags and the workload.
+
+    Identity only, never a derived figure or explanation: a tag that follows a price or grid
+    intensity would change the resource on every catalog refresh (and a launch template's tags roll
+    its nodes). Placement figures and reasons go to the stack's outputs instead."""
+    return {**owner, TAG_WORKLOAD: tag_value(workload)}
 
 
 def label_value(text: str) -> str:

@@ -198,6 +198,9 @@ class Fleet(_Model):
     max_cost_premium_percent: Annotated[float, Field(ge=0)] = Field(
         default=10.0, description="balanced: least carbon within this premium over the cheapest placement"
     )
+    replacement_threshold_percent: Annotated[float, Field(ge=0)] = Field(
+        default=5.0, description="recommend re-placing locked workloads when it improves the objective by this much"
+    )
     candidates: Annotated[list[Candidate], Field(min_length=1)]
     quotas: list[RegionQuota] = Field(default_factory=list)
     budgets: Budgets = Field(default_factory=Budgets)

@@ -149,3 +149,50 @@ def test_a_family_contradicting_the_instance_types_is_a_data_error(tmp_path):
     with pytest.raises(CatalogDataError, match="a3-megagpu says 'EFA', instance_types.csv gives a3-megagpu-8g "
                                                "'GPUDirect-TCPXO'"):
         load_catalog_from(tmp_path)
+
+
+def test_an_overlay_overrides_and_adds_rows_and_changes_the_version(tmp_path):
+    from gpufleet.catalog.load import DATA_DIR, load_catalog_from
+
+    (tmp_path / "offers.csv").write_text("cloud,instance_type,region,on_demand_usd_per_hour,source\n"
+                                         "aws,p5.48xlarge,eu-north-1,40.5,negotiated 2026-11\n"
+                                         "aws,p5.48xlarge,eu-central-1,41,negotiated 2026-11\n")
+    shipped = load_catalog_from(DATA_DIR)
+    overlaid = load_catalog_from(DATA_DIR, tmp_path)
+    offer = overlaid.offer("aws", "p5.48xlarge", "eu-north-1")
+    assert (offer.usd_per_hour, offer.price_source) == (40.5, "negotiated 2026-11")
+    assert overlaid.offer("aws", "p5.48xlarge", "eu-central-1").usd_per_hour == 41.0
+    assert len(overlaid.offers) == len(shipped.offers) + 1
+    assert overlaid.version != shipped.version and len(overlaid.version) == 12
+    assert overlaid.data_description == f"shipped data + overlay {tmp_path} (1 rows replaced, 1 added)"
+    assert load_catalog_from(DATA_DIR).version == shipped.version  # the same data, the same version
+
+
+def test_a_bad_overlay_lists_every_problem(tmp_path):
+    from gpufleet.catalog.load import DATA_DIR, load_catalog_from
+    from gpufleet.errors import UserError
+
+    (tmp_path / "offer.csv").write_text("x\n")
+    (tmp_path / "regions.csv").write_text("cloud,region,grid_gco2e\naws,us-west-2,1\n")
+    (tmp_path / "host_power.csv").write_text("cpu_min_w_per_vcpu\n1\n")
+    with pytest.raises(UserError) as e:
+        load_catalog_from(DATA_DIR, tmp_path, "--catalog")
+    assert [p.render() for p in e.value.problems] == [
+        f"--catalog {tmp_path}/host_power.csv (header): key columns are missing (got 'cloud'); allowed: cloud",
+        f"--catalog {tmp_path}/offer.csv: not a catalog data file (got 'offer.csv'); did you mean 'offers.csv'?; "
+        "allowed: regions.csv, region_locations.csv, instance_types.csv, efa_interfaces.csv, offers.csv, "
+        "host_power.csv, machine_families.csv",
+        f"--catalog {tmp_path}/regions.csv (header): unknown column (got 'grid_gco2e'); did you mean "
+        "'grid_gco2e_per_kwh'?; allowed: cloud, region, location, grid_gco2e_per_kwh, grid_source, grid_year, "
+        "cfe_percent, pue, pue_source, pue_year, em_zone, ccf_grid_gco2e_per_kwh, … (13 in all)",
+    ]
+    (tmp_path / "offer.csv").unlink()
+    (tmp_path / "host_power.csv").unlink()
+    (tmp_path / "regions.csv").write_text("cloud,region,pue\naws,us-west-2,-1\n")
+    with pytest.raises(UserError) as e:
+        load_catalog_from(DATA_DIR, tmp_path, "GPUFLEET_CATALOG")
+    assert [p.render() for p in e.value.problems] == [
+        f"GPUFLEET_CATALOG {tmp_path}: overlay {tmp_path}/regions.csv:2: column 'pue' is negative: '-1'"]
+    with pytest.raises(UserError) as e:
+        load_catalog_from(DATA_DIR, tmp_path / "missing", "--catalog")
+    assert [p.render() for p in e.value.problems] == [f"--catalog: not a directory (got '{tmp_path}/missing')"]

@@ -40,7 +40,7 @@ def test_every_problem_reported_at_once_with_paths():
                              "capacity": "spto"})
     assert problems(raw) == [
         "gpufleet:fleet.budget: unknown key (got 'budget'); did you mean 'budgets'?; allowed: budgets, "
-        "candidates, enable_gpu_software, environment, max_cost_premium_percent, objective, owner, quotas, tags, workloads",
+        "candidates, enable_gpu_software, environment, max_cost_premium_percent, objective, owner, quotas, replacement_threshold_percent, tags, workloads",
         "gpufleet:fleet.candidates[0].regions[1]: unknown aws region (got 'eu-nort-1'); did you mean "
         "'eu-north-1'?; allowed: ap-east-1, ap-northeast-1, ap-northeast-2, ap-south-1, ap-southeast-1, "
         "ap-southeast-2, ap-southeast-3, ca-central-1, eu-central-1, eu-north-1, eu-south-1, eu-south-2, "

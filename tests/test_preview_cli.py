@@ -120,6 +120,7 @@ def test_a_fleet_that_cannot_be_placed_is_a_configuration_error(tmp_path, capsys
         (tmp_path / name).write_text((repo / name).read_text())
     (tmp_path / "stacks").mkdir()
     text = (repo / "stacks" / "Pulumi.dev.yaml").read_text()
+    text = text[:text.index("  gpufleet:placement:")]  # unlocked: the program places the fleet
     assert "      monthly_usd: 500\n" in text
     (tmp_path / "stacks" / "Pulumi.dev.yaml").write_text(text.replace("      monthly_usd: 500\n", "      monthly_usd: 10\n"))
     assert main(["preview", "dev", "--program", str(tmp_path), "--no-policies"]) == 2

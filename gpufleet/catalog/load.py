@@ -2,29 +2,31 @@
 
 from __future__ import annotations
 
-import csv
 import functools
 import json
+import os
 from pathlib import Path
 
 from gpufleet.catalog.model import (CLOUDS, Catalog, HostPower, InstanceType, MachineFamily, Offer, PowerCurve,
                                     Region)
+from gpufleet.catalog.overlay import (
+    OVERLAY_ENV,
+    WHERE,
+    CatalogData,
+    CatalogOverlayError,
+    apply_overlay,
+    overlay_from_environment,
+)
+from gpufleet.errors import Problem
 
 DATA_DIR = Path(__file__).parent / "data"
+# Replaces the shipped data folder as a whole (tests use a small fixture catalog this way, so a data
+# refresh breaks no test but the catalog's own). Users add to the shipped data with an overlay instead.
+DATA_ENV = "GPUFLEET_CATALOG_DATA"
 
 
 class CatalogDataError(ValueError):
     """A data file breaks the catalog's schema (a bug in the data, not the user's input)."""
-
-
-def _rows(path: Path) -> list[dict[str, str]]:
-    """The rows of `path` (e.g. regions.csv, carried verbatim from the reference data) and of its
-    per-cloud supplements beside it (regions.oci.csv), which share its columns."""
-    out = []
-    for part in (path, *sorted(path.parent.glob(f"{path.stem}.*{path.suffix}"))):
-        with part.open(newline="", encoding="utf-8") as f:
-            out.extend(csv.DictReader(f))
-    return out
 
 
 def _number(row: dict[str, str], column: str, where: str) -> float | None:
@@ -58,11 +60,11 @@ def _cloud(row: dict[str, str], where: str) -> str:
     return row["cloud"]
 
 
-def _load_regions(data_dir: Path) -> dict[tuple[str, str], Region]:
-    locations = {(r["cloud"], r["region"]): r for r in _rows(data_dir / "region_locations.csv")}
+def _load_regions(data: CatalogData) -> dict[tuple[str, str], Region]:
+    locations = {(r["cloud"], r["region"]): r for r in data.rows("region_locations.csv")}
     regions: dict[tuple[str, str], Region] = {}
-    for i, row in enumerate(_rows(data_dir / "regions.csv"), start=2):
-        where = f"regions.csv:{i}"
+    for row in data.rows("regions.csv"):
+        where = row[WHERE]
         key = (_cloud(row, where), row["region"])
         if key in regions:
             raise CatalogDataError(f"{where}: duplicate region {key}")
@@ -88,11 +90,11 @@ def _load_regions(data_dir: Path) -> dict[tuple[str, str], Region]:
     return regions
 
 
-def _load_instance_types(data_dir: Path) -> dict[str, InstanceType]:
-    efa = {r["instance_type"]: r for r in _rows(data_dir / "efa_interfaces.csv")}
+def _load_instance_types(data: CatalogData) -> dict[str, InstanceType]:
+    efa = {r["instance_type"]: r for r in data.rows("efa_interfaces.csv")}
     types: dict[str, InstanceType] = {}
-    for i, row in enumerate(_rows(data_dir / "instance_types.csv"), start=2):
-        where = f"instance_types.csv:{i}"
+    for row in data.rows("instance_types.csv"):
+        where = row[WHERE]
         name = row["instance_type"]
         if name in types:
             raise CatalogDataError(f"{where}: duplicate instance type {name!r}")
@@ -125,11 +127,11 @@ def _load_instance_types(data_dir: Path) -> dict[str, InstanceType]:
     return types
 
 
-def _load_offers(data_dir: Path) -> list[Offer]:
+def _load_offers(data: CatalogData) -> list[Offer]:
     offers: list[Offer] = []
     seen: set[tuple[str, str, str]] = set()
-    for i, row in enumerate(_rows(data_dir / "offers.csv"), start=2):
-        where = f"offers.csv:{i}"
+    for row in data.rows("offers.csv"):
+        where = row[WHERE]
         key = (_cloud(row, where), row["instance_type"], row["region"])
         if key in seen:
             raise CatalogDataError(f"{where}: duplicate offer {key}")
@@ -158,8 +160,8 @@ _PRICE_DATES = {
 }
 
 
-def _load_power(data_dir: Path) -> PowerCurve:
-    raw = json.loads((data_dir / "gpu_power_h200.json").read_text())
+def _load_power(data: CatalogData) -> PowerCurve:
+    raw = json.loads(data.text("gpu_power_h200.json"))
     phases = [p for p in raw["phases"] if p["phase"] != "idle_after"]
     points = tuple(sorted((float(p["duty"]), float(p["power_mean_w"])) for p in phases))
     if points[0][0] != 0.0 or points[-1][0] != 1.0:
@@ -173,10 +175,10 @@ def _load_power(data_dir: Path) -> PowerCurve:
     )
 
 
-def _load_host_power(data_dir: Path) -> dict[str, HostPower]:
+def _load_host_power(data: CatalogData) -> dict[str, HostPower]:
     out = {}
-    for i, row in enumerate(_rows(data_dir / "host_power.csv"), start=2):
-        where = f"host_power.csv:{i}"
+    for row in data.rows("host_power.csv"):
+        where = row[WHERE]
         values = [
             _number(row, c, where)
             for c in ("cpu_min_w_per_vcpu", "cpu_max_w_per_vcpu", "memory_kwh_per_gb_hour")
@@ -197,13 +199,12 @@ def _count(row: dict[str, str], column: str, where: str) -> int | None:
 _YES_NO = {"yes": True, "no": False, "": None}
 
 
-def _load_machine_families(data_dir: Path, types: dict[str, InstanceType]) -> dict[tuple[str, str], MachineFamily]:
-    path = data_dir / "machine_families.csv"
-    if not path.exists():  # a data set without per-family network facts (e.g. a test fixture catalog)
+def _load_machine_families(data: CatalogData, types: dict[str, InstanceType]) -> dict[tuple[str, str], MachineFamily]:
+    if not data.has("machine_families.csv"):  # a data set without per-family network facts (e.g. a test fixture)
         return {}
     families: dict[tuple[str, str], MachineFamily] = {}
-    for i, row in enumerate(_rows(path), start=2):
-        where = f"machine_families.csv:{i}"
+    for row in data.rows("machine_families.csv"):
+        where = row[WHERE]
         key = (_cloud(row, where), row["family"])
         if key in families:
             raise CatalogDataError(f"{where}: duplicate machine family {key}")
@@ -228,19 +229,39 @@ def _load_machine_families(data_dir: Path, types: dict[str, InstanceType]) -> di
     return families
 
 
-def load_catalog_from(data_dir: Path) -> Catalog:
-    types = _load_instance_types(data_dir)
+def _build(data: CatalogData) -> Catalog:
+    types = _load_instance_types(data)
     return Catalog(
-        regions=_load_regions(data_dir),
+        regions=_load_regions(data),
         instance_types=types,
-        offers=_load_offers(data_dir),
-        gpu_power=_load_power(data_dir),
-        host_power=_load_host_power(data_dir),
-        machine_families=_load_machine_families(data_dir, types),
+        offers=_load_offers(data),
+        gpu_power=_load_power(data),
+        host_power=_load_host_power(data),
+        machine_families=_load_machine_families(data, types),
+        version=data.version,
+        data_description=data.description,
     )
 
 
+def load_catalog_from(data_dir: Path, overlay_dir: Path | None = None, setting: str = "--catalog") -> Catalog:
+    """The catalog of `data_dir`, with `overlay_dir`'s rows over it (`setting` names it in errors)."""
+    data = CatalogData(data_dir)
+    if overlay_dir is None:
+        return _build(data)
+    apply_overlay(data, overlay_dir, setting)
+    try:
+        return _build(data)
+    except CatalogDataError as e:  # an overlay row breaks the schema: the user's mistake
+        raise CatalogOverlayError([Problem(f"{setting} {overlay_dir}", str(e))]) from None
+
+
 @functools.cache
+def _cached(data_dir: Path, overlay_dir: Path | None) -> Catalog:
+    return load_catalog_from(data_dir, overlay_dir, OVERLAY_ENV)
+
+
 def load_catalog() -> Catalog:
-    """The project's catalog, loaded once per process."""
-    return load_catalog_from(DATA_DIR)
+    """The catalog in use, loaded once per process and data source: the shipped data (or the folder
+    `GPUFLEET_CATALOG_DATA` names), with the overlay `GPUFLEET_CATALOG` names, if any."""
+    base = os.environ.get(DATA_ENV, "").strip()
+    return _cached(Path(base).resolve() if base else DATA_DIR, overlay_from_environment())

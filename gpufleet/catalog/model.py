@@ -153,6 +153,8 @@ class Catalog:
     gpu_power: PowerCurve
     host_power: dict[str, HostPower]
     machine_families: dict[tuple[str, str], MachineFamily] = field(default_factory=dict)
+    version: str = "unversioned"  # fingerprint of the data read (gpufleet.catalog.overlay)
+    data_description: str = "shipped data"  # and any overlay over it, for output
     _offers_by_key: dict[tuple[str, str, str], Offer] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:

@@ -38,7 +38,6 @@ class NodeGroupPlan:
     root_volume_gib: int
     utilization_percent: float | None
     hours_per_month: float | None
-    placement_reason: str | None
 
     @property
     def gpus(self) -> int:
@@ -76,7 +75,6 @@ class StoragePlan:
     cool_after_days: int | None
     cold_after_days: int
     archive_after_days: int
-    placement_reason: str | None = None
 
     @property
     def hot_capacity_tib(self) -> float:

@@ -1,4 +1,5 @@
-"""`gpufleet place STACK`: where a stack's workloads go, and why, on one screen."""
+"""`gpufleet place STACK [--lock]`: where a stack's workloads go, and why, on one screen; `--lock`
+records it in the stack file as the reviewed placement the program keeps."""
 
 from __future__ import annotations
 
@@ -10,12 +11,15 @@ from rich.markup import escape
 from rich.padding import Padding
 from rich.text import Text
 
-from gpufleet.catalog import load_catalog
+from gpufleet.catalog import Catalog
 from gpufleet.clouds import component_clouds
 from gpufleet.commands import _arguments as arguments
 from gpufleet.commands._progress import Progress
 from gpufleet.commands._terminal import Column, console, print_table
+from gpufleet.commands.catalog_option import add_catalog_argument, catalog_from_arguments
 from gpufleet.placement import Option, Placement, place
+from gpufleet.placement.lock import LOCK_KEY, PlacementLock, cluster_names, lock_document, parse_lock
+from gpufleet.stackfile import set_config_value
 from gpufleet.stacks import load_fleet
 
 _OBJECTIVES = {
@@ -31,18 +35,59 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="the Pulumi project directory (default: the current directory)")
     arguments.add_json(parser, "the placement (the stack output)")
     arguments.add_quiet(parser)
+    parser.add_argument("--lock", action="store_true",
+                        help="write this placement into the stack file (gpufleet:placement): the program then "
+                             "never moves a workload by itself")
+    add_catalog_argument(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     arguments.check(arguments.existing_folder("--program", args.program) + arguments.writable("--json", args.json_file))
-    # Place as the program does: on the clouds its components can build.
+    catalog = catalog_from_arguments(args)
     settings, fleet = load_fleet(args.program, args.stack)
+    # Place as the program does: on the clouds its components can build.
     with Progress(quiet=args.quiet).running(f"placing {len(fleet.workloads)} workloads of stack {settings.stack}"):
-        placement = place(fleet, load_catalog(), clouds=component_clouds())
+        placement = place(fleet, catalog, clouds=component_clouds())
+    lock = parse_lock(settings.config.get(LOCK_KEY))
+    clusters = cluster_names(fleet, placement, lock)
+    if args.lock:
+        path = set_config_value(args.program, args.stack, LOCK_KEY, lock_document(placement, clusters, catalog.version),
+                                f"reviewed placement: written by `gpufleet place {settings.stack} --lock`; "
+                                "the program never moves a locked workload")
+        out = console()
+        for name, d in placement.decisions.items():
+            before = lock.workloads.get(name)
+            was = "new" if before is None else "unchanged" if (before.cloud, before.region, before.instance_type) == (
+                d.chosen.cloud, d.chosen.region, d.chosen.instance_type) else \
+                f"was {before.cloud} {before.region} {before.instance_type}"
+            # One line each, never wrapped: a record of what was written, to read or grep.
+            out.print(Text(f"locked {name}: {d.chosen.where} {d.chosen.instance_type}, cluster {clusters[name]} "
+                           f"({was})"), soft_wrap=True)
+        out.print(Text(f"wrote {LOCK_KEY} to {path} (catalog {catalog.version}: {catalog.data_description})"),
+                  soft_wrap=True)
+        return 0
     arguments.write_json(args, placement.to_output())
     if not arguments.json_to_stdout(args):
-        render(console(), settings.stack, fleet.max_cost_premium_percent, placement)
+        out = console()
+        render(out, settings.stack, fleet.max_cost_premium_percent, placement)
+        render_lock_status(out, settings.stack, placement, lock, catalog)
     return 0
+
+
+def render_lock_status(out: Console, stack: str, placement: Placement, lock: PlacementLock, catalog: Catalog) -> None:
+    """The catalog used, and per workload whether the lock agrees with this placement."""
+    out.print(Text(f"Catalog: {catalog.version} ({catalog.data_description})"))
+    for name, d in placement.decisions.items():
+        entry = lock.workloads.get(name)
+        if entry is None:
+            status = "not locked"
+        elif (entry.cloud, entry.region, entry.instance_type) != (d.chosen.cloud, d.chosen.region,
+                                                                  d.chosen.instance_type):
+            status = (f"locked at {entry.cloud} {entry.region} {entry.instance_type}; this placement differs "
+                      f"(adopt it with `gpufleet place {stack} --lock`)")
+        else:
+            status = "locked here"
+        out.print(Text(f"{name}: {status}"))
 
 
 def _delta(value: float | None, unit: str, digits: int) -> str:

@@ -10,10 +10,12 @@ from pathlib import Path
 import yaml
 from rich.console import Console
 from rich.markup import escape
+from rich.text import Text
 
 from gpufleet.commands import _arguments as arguments
 from gpufleet.commands._progress import Progress
 from gpufleet.commands._terminal import Column, console, print_table, print_violations
+from gpufleet.commands.catalog_option import add_catalog_argument, catalog_from_arguments
 from gpufleet.errors import Problem, UserError
 from gpufleet.offline import ProgramError
 from gpufleet.offline.project import read_stack_reference
@@ -43,6 +45,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--fast-policies", action="store_true",
                         help="evaluate policies in-process instead of over the engine's gRPC protocol")
     arguments.add_quiet(parser)
+    add_catalog_argument(parser)
 
 
 def policy_pack_problems(pack: Path) -> list[Problem]:
@@ -85,6 +88,7 @@ def run(args: argparse.Namespace) -> int:
     from gpufleet.policy.analyzer import PolicyPackError
 
     check_arguments(args)
+    catalog_from_arguments(args)  # a bad overlay is a usage error before anything runs
     try:
         result = preview(
             args.program,
@@ -130,6 +134,19 @@ def _sum(values: list[float | None]) -> float | None:
 
 def _name(urn: str | None) -> str:
     return (urn or "stack").rsplit("::", 1)[-1]
+
+
+def render_placement(placement: object, out: Console) -> None:
+    """gpufleet's own program: the catalog used, workloads not locked, and any recommendation to re-place."""
+    if not isinstance(placement, dict) or "catalog" not in placement:
+        return
+    catalog = placement["catalog"]
+    out.print(Text(f"Catalog: {catalog['version']} ({catalog['data']})"))
+    if placement["not_locked"]:
+        out.print(Text.assemble(("Not locked", "yellow"), f": {', '.join(placement['not_locked'])} (placed at this "
+                                "run; they may move when the catalog changes: lock with `gpufleet place STACK --lock`)"))
+    if placement["recommendation"]:
+        out.print(Text.assemble(("Recommendation", "bold"), f": {placement['recommendation']['text']}"))
 
 
 def _types(result: PreviewResult, out: Console) -> None:
@@ -240,6 +257,7 @@ def render(result: PreviewResult, out: Console) -> None:
         f"[bold]Total[/]: {est.gpus:,} GPUs · {usd(est.total('monthly_usd'))} USD/month · "
         f"{num(est.total('monthly_kwh'))} kWh/month · {carbon(est.total('monthly_kgco2e'))}/month{partial}"
     )
+    render_placement(run.outputs.get("placement"), out)
     if est.gpu_requests:
         known_gpus = sum(d.gpus or 0 for d in est.gpu_requests.values())
         unknown = [u for u, d in est.gpu_requests.items() if d.gpus is None]

@@ -35,6 +35,7 @@ class StackSettings:
     # Outputs of other stacks the program reads through `StackReference`, by the name it gives
     # ("org/project/stack"), as the user passed them; a stack not here has unknown outputs.
     stack_references: dict[str, dict] = field(default_factory=dict)
+    stack_file: Path | None = None  # where the configuration was read (`gpufleet place --lock` writes there)
 
 
 # Pulumi's config key forms: "name", "ns:name" and the legacy "ns:config:name".
@@ -267,6 +268,7 @@ def load_stack(project_dir: Path, stack: str) -> StackSettings:
         config=config,
         secret_keys=frozenset(secret_keys),
         main=_main_file(project_dir, project_file, doc.get("main")),
+        stack_file=stack_file,
     )
 
 

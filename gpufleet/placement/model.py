@@ -98,11 +98,6 @@ class Decision:
     reason: str  # one line, <= 200 characters, safe as a cloud tag value
     notes: tuple[str, ...] = ()  # options left out because a figure the objective needs is unknown
 
-    def tags(self) -> dict[str, str]:
-        """Tags for the workload's resources: the reason and the fallback regions."""
-        fallbacks = " ".join(f"{o.cloud}/{o.region}" for o in self.fallbacks) or "none"
-        return {"gpufleet-placement": self.reason, "gpufleet-fallbacks": tag_safe(fallbacks, 256)}
-
     def to_output(self) -> dict:
         c = self.chosen
         return {

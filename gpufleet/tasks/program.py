@@ -17,6 +17,7 @@ import pulumi
 import pulumi_kubernetes as kubernetes
 
 from gpufleet.catalog import load_catalog
+from gpufleet.placement.lock import LockedPlacement
 from gpufleet.tasks.plan import TaskPlan, timestamp
 
 NAMESPACE = "default"  # where the software stack's LocalQueues live
@@ -76,7 +77,11 @@ def task_program(plan: TaskPlan) -> Callable[[], None]:
     def program() -> None:
         from components.fleet import declare_fleet  # the components load the cloud SDKs
 
-        clusters = declare_fleet(plan.fleet, plan.placement, load_catalog(), prefix=plan.cluster_prefix)
+        catalog = load_catalog()
+        # A task's stack is its own: its cluster is named by the task's prefix, never locked or renamed.
+        names = {name: f"{plan.cluster_prefix}-{d.chosen.region}" for name, d in plan.placement.decisions.items()}
+        clusters = declare_fleet(plan.fleet, LockedPlacement(plan.placement, frozenset(), names, catalog.version),
+                                 catalog)
         (name, cluster), = clusters.items()
         kube = kubernetes.Provider(f"{name}-task-kubernetes", kubeconfig=cluster.kubeconfig)
         job = kubernetes.batch.v1.Job(

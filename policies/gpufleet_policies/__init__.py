@@ -21,6 +21,7 @@ from gpufleet_policies import (
     node_group_max_gpus,
     nonprod_gpu_spot_or_scale_to_zero,
     object_storage_lifecycle_rules,
+    placement_locked,
     required_tags,
     security_group_no_open_ingress,
     stack_gpu_quota,
@@ -64,4 +65,5 @@ POLICIES = [
     storage_protected_or_retained.POLICY,
     object_storage_lifecycle_rules.POLICY,
     security_group_no_open_ingress.POLICY,
+    placement_locked.POLICY,
 ]

@@ -30,7 +30,7 @@ def node_group_children(name, placement_group=True):
 def test_p5_node_group_carries_every_efa_interface_imdsv2_and_a_cluster_placement_group(recorder):
     run = recorder(lambda: GpuNodeGroup("train", {
         **REFS, "workload": "train", "gpu": "H100", "gpu_count": 256, "enable_fabric": True,
-        "utilization_percent": 85, "hours_per_month": 730, "placement_reason": "balanced: lowest-carbon (grid $24.7)"}))
+        "utilization_percent": 85, "hours_per_month": 730}))
     component = run.one("gpufleet:index:GpuNodeGroup")
     assert run.children(component) == node_group_children("train")
 
@@ -56,11 +56,14 @@ def test_p5_node_group_carries_every_efa_interface_imdsv2_and_a_cluster_placemen
     assert group["labels"] == {"gpufleet.io/workload": "train", "gpufleet.io/gpu": "H100", "gpufleet.io/fabric": "efa",
                                "gpufleet.io/capacity": "on-demand"}
     assert group["tags"] == {**TAGS, "gpufleet-workload": "train", "gpufleet-utilization-percent": "85",
-                             "gpufleet-hours-per-month": "730",
-                             "gpufleet-placement": "balanced: lowest-carbon grid 24.7"}
+                             "gpufleet-hours-per-month": "730"}
+    # What instances, volumes and interfaces get is identity only: a change there is a new template
+    # version, which rolls every node.
+    assert template["tagSpecifications"] == [{"resourceType": kind, "tags": {**TAGS, "gpufleet-workload": "train"}}
+                                             for kind in ("instance", "volume", "network-interface")]
     assert group["subnetIds"] == ["subnet-a"]
-    for owned in ("train-node-role", "train-placement-group", "train-launch-template"):
-        assert run.named(owned).inputs["tags"]["gpufleet-placement"] == "balanced: lowest-carbon grid 24.7"
+    for owned in ("train-node-role", "train-placement-group"):
+        assert run.named(owned).inputs["tags"] == {**TAGS, "gpufleet-workload": "train"}
     assert sorted(r.inputs["policyArn"] for r in run.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")) == \
         NODE_POLICIES
     assert missing_owner_tags(run.resources) == []

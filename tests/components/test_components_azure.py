@@ -9,7 +9,7 @@ from components_testing import TAGS, missing_owner_tags
 from components import GpuCluster, GpuNodeGroup
 
 SERVE = {"workload": "serve", "instance_type": "Standard_ND96isr_H100_v5", "gpu_count": 32, "enable_fabric": True,
-         "utilization_percent": 60, "hours_per_month": 730, "placement_reason": "balanced: next to its data"}
+         "utilization_percent": 60, "hours_per_month": 730}
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +69,7 @@ def test_nd_h100_v5_pool_in_a_proximity_placement_group(cluster):
         "nodeTaints": ["nvidia.com/gpu=true:NoSchedule"], "agentPoolName": "serve", "resourceName": "prod-eastus",
         "mode": "User"}
     assert pool["tags"] == {**TAGS, "gpufleet-workload": "serve", "gpufleet-utilization-percent": "60",
-                            "gpufleet-hours-per-month": "730", "gpufleet-placement": "balanced: next to its data"}
+                            "gpufleet-hours-per-month": "730"}
     ppg = cluster.one("azure-native:compute:ProximityPlacementGroup").inputs
     assert (ppg["zones"], ppg["intent"]) == (["1"], {"vmSizes": ["Standard_ND96isr_H100_v5"]})
 

@@ -120,17 +120,16 @@ def _fleet(**extra):
         "workloads": [{"name": "train", "gpu": "H100", "gpu_count": 16, "utilization_percent": 80}], **extra})
 
 
-def test_a_fleet_opts_in_for_every_cluster_and_names_clusters_by_prefix():
+def test_a_fleet_opts_in_for_every_cluster():
     from components.fleet import fleet_clusters
     from gpufleet.catalog import load_catalog
     from gpufleet.clouds import component_clouds
-    from gpufleet.placement import place
+    from gpufleet.placement.lock import PlacementLock, place_with_lock
 
     for fleet, expected in ((_fleet(), None), (_fleet(enable_gpu_software=True), True)):
-        placement = place(fleet, load_catalog(), clouds=component_clouds())
-        assert [(c.name, c.args.get("enable_gpu_software")) for c in fleet_clusters(fleet, placement)] == [
-            ("dev-us-west-2", expected)]
-        assert [c.name for c in fleet_clusters(fleet, placement, prefix="task-1")] == ["task-1-us-west-2"]
+        placed = place_with_lock(fleet, load_catalog(), PlacementLock(), component_clouds())
+        assert [(c.name, c.args.get("enable_gpu_software")) for c in fleet_clusters(fleet, placed)] == [
+            ("dev-train", expected)]
 
 
 def test_on_gke_the_cloud_runs_the_device_plugin_so_only_kueue_is_installed(recorder):

@@ -17,7 +17,7 @@ from gpufleet.clouds import adapter
 from gpufleet.clouds.adapter import Feature
 from gpufleet.config import parse_fleet
 from gpufleet.offline import load_stack
-from gpufleet.placement import place
+from gpufleet.placement.lock import PlacementLock, place_with_lock
 
 ROOT = Path(__file__).resolve().parents[2]
 STACKS = ("dev", "staging", "prod")
@@ -29,7 +29,10 @@ def stack_fleet(stack: str) -> dict:
 
 
 def run_program(recorder, stack: str, fleet: dict | None = None):
-    config = {"gpufleet:fleet": json.dumps(fleet if fleet is not None else stack_fleet(stack))}
+    """The program on the stack's configuration (its fleet and placement lock), the fleet replaced if given."""
+    config = dict(load_stack(ROOT, stack).config)
+    if fleet is not None:
+        config["gpufleet:fleet"] = json.dumps(fleet)
     errors = []
 
     def program():
@@ -49,16 +52,18 @@ def test_stacks_parse(stack):
 
 def test_prod_places_a_multi_cloud_fleet():
     fleet = parse_fleet(stack_fleet("prod"))
-    planned = fleet_clusters(fleet, place(fleet, load_catalog(), clouds=("aws", "azure")))
+    placed = place_with_lock(fleet, load_catalog(), PlacementLock(), ("aws", "azure"))
+    planned = fleet_clusters(fleet, placed)
     assert [(c.name, c.cloud, [g["workload"] for g in c.args["node_groups"]]) for c in planned] == [
-        ("prod-eu-north-1", "aws", ["pretrain", "finetune", "batch-embed"]),
-        ("prod-eastus", "azure", ["chat-serving"]),
+        ("prod-pretrain", "aws", ["pretrain", "finetune", "batch-embed"]),
+        ("prod-chat-serving", "azure", ["chat-serving"]),
     ]
     pretrain, finetune = planned[0].args["node_groups"][:2]
     assert (pretrain["instance_type"], pretrain["enable_fabric"], pretrain["capacity_type"], pretrain["reservation"]) == (
         "p5.48xlarge", True, "reserved", {"kind": "capacity-block", "id": "cr-0f1e2d3c4b5a69788", "zone": "eu-north-1b"})
     assert (finetune["capacity_type"], finetune["scale_to_zero"], finetune["hours_per_month"]) == ("on-demand", True, 400)
-    assert finetune["placement_reason"].startswith("balanced: lowest-carbon region for 64 H100")
+    assert placed.placement.decisions["finetune"].reason.startswith("balanced: lowest-carbon region for 64 H100")
+    assert placed.unlocked == ["pretrain", "finetune", "chat-serving", "batch-embed"]
     assert [(s["workload"], s["enable_hot_tier"]) for c in planned for s in c.args["storage"]] == [
         ("pretrain", True), ("finetune", True), ("chat-serving", True)]
 
@@ -71,28 +76,28 @@ def prod(recorder):
 
 
 def test_prod_aws_private_eks_efa_placement_group_fsx_and_s3_lifecycle(prod):
-    eks = prod.named("prod-eu-north-1-eks").inputs["vpcConfig"]
+    eks = prod.named("prod-pretrain-eks").inputs["vpcConfig"]
     assert (eks["endpointPrivateAccess"], eks["endpointPublicAccess"]) == (True, False)
     for workload in ("pretrain", "finetune"):  # every EFA interface of p5.48xlarge, IMDSv2 only
-        template = prod.named(f"prod-eu-north-1-{workload}-launch-template").inputs
+        template = prod.named(f"prod-pretrain-{workload}-launch-template").inputs
         assert len(template["networkInterfaces"]) == 32 and template["metadataOptions"]["httpTokens"] == "required"
     # On demand: a cluster placement group; in the Capacity Block: none forced (terraform-aws-eks #3730).
     assert [r.name for r in prod.of_type("aws:ec2/placementGroup:PlacementGroup")] == [
-        "prod-eu-north-1-finetune-placement-group"]
-    assert prod.named("prod-eu-north-1-finetune-launch-template").inputs["placement"] == {
-        "groupName": "prod-eu-north-1-finetune-placement-group"}
-    assert "placement" not in prod.named("prod-eu-north-1-pretrain-launch-template").inputs
-    group = prod.named("prod-eu-north-1-pretrain-node-group").inputs
+        "prod-pretrain-finetune-placement-group"]
+    assert prod.named("prod-pretrain-finetune-launch-template").inputs["placement"] == {
+        "groupName": "prod-pretrain-finetune-placement-group"}
+    assert "placement" not in prod.named("prod-pretrain-pretrain-launch-template").inputs
+    group = prod.named("prod-pretrain-pretrain-node-group").inputs
     assert (group["instanceTypes"], group["capacityType"], group["scalingConfig"]["desiredSize"], group["subnetIds"]) == (
-        ["p5.48xlarge"], "CAPACITY_BLOCK", 16, ["prod-eu-north-1-network-private-eu-north-1b-id"])
+        ["p5.48xlarge"], "CAPACITY_BLOCK", 16, ["prod-pretrain-network-private-eu-north-1b-id"])
     lustre = {r.name: (r.inputs["storageCapacity"], r.inputs["perUnitStorageThroughput"])
               for r in prod.of_type("aws:fsx/lustreFileSystem:LustreFileSystem")}
     # 128 GPUs x 250 MB/s -> 31.25 TiB at 1000 MB/s/TiB -> 14 x 2.4 TiB; 64 GPUs -> 7 x 2.4 TiB
-    assert lustre == {"prod-eu-north-1-pretrain-storage-lustre": (33600, 1000),
-                      "prod-eu-north-1-finetune-storage-lustre": (16800, 1000)}
-    assert [t["storageClass"] for t in prod.named("prod-eu-north-1-pretrain-storage-objects-lifecycle")
+    assert lustre == {"prod-pretrain-pretrain-storage-lustre": (33600, 1000),
+                      "prod-pretrain-finetune-storage-lustre": (16800, 1000)}
+    assert [t["storageClass"] for t in prod.named("prod-pretrain-pretrain-storage-objects-lifecycle")
             .inputs["rules"][0]["transitions"]] == ["GLACIER_IR", "DEEP_ARCHIVE"]
-    spot = prod.named("prod-eu-north-1-batch-embed-node-group").inputs
+    spot = prod.named("prod-pretrain-batch-embed-node-group").inputs
     assert (spot["capacityType"], spot["scalingConfig"]["minSize"]) == ("SPOT", 0)
 
 
@@ -101,7 +106,7 @@ def test_prod_azure_private_aks_nd_h100_v5_in_a_ppg_managed_lustre_and_lifecycle
     assert aks["apiServerAccessProfile"]["enablePrivateCluster"] is True
     pool = prod.one("azure-native:containerservice:AgentPool").inputs
     assert (pool["vmSize"], pool["count"], pool["proximityPlacementGroupID"]) == (
-        "Standard_ND96isr_H100_v5", 4, "prod-eastus-network-ppg-1-id")
+        "Standard_ND96isr_H100_v5", 4, "prod-chat-serving-network-ppg-1-id")
     lustre = prod.one("azure-native:storagecache:AmlFilesystem").inputs
     assert (lustre["sku"]["name"], lustre["storageCapacityTiB"]) == ("AMLFS-Durable-Premium-500", 16)
     actions = prod.one("azure-native:storage:ManagementPolicy").inputs["policy"]["rules"][0]["definition"]["actions"]
@@ -116,7 +121,11 @@ def test_prod_providers_tags_and_data_protection(prod):
     assert missing_owner_tags(prod.resources) == []
     owners = {r.urn for r in prod.resources if r.type in ("gpufleet:index:GpuNodeGroup", "gpufleet:index:StorageTiers")}
     owned = [r for r in prod.resources if r.parent in owners and taggable(r.type)]
-    assert len(owned) == 20 and all({"gpufleet-workload", "gpufleet-placement"} <= set(r.inputs["tags"]) for r in owned)
+    # Identity tags only: no placement reason or figure that a catalog refresh would change.
+    assert len(owned) == 20 and all("gpufleet-workload" in r.inputs["tags"] for r in owned)
+    assert {key for r in prod.resources for key in (r.inputs.get("tags") or {})} == {
+        "team", "cost-center", "environment", "project", "Name", "kubernetes.io/role/internal-elb", "gpufleet-workload",
+        "gpufleet-utilization-percent", "gpufleet-hours-per-month", "gpufleet-object-tib"}
     data_types = {"aws:s3/bucket:Bucket", "aws:fsx/lustreFileSystem:LustreFileSystem",
                   "azure-native:storage:StorageAccount", "azure-native:storagecache:AmlFilesystem"}
     data = [r for r in prod.resources if r.type in data_types]
@@ -126,14 +135,14 @@ def test_prod_providers_tags_and_data_protection(prod):
 def test_outputs_have_the_same_names_on_every_cloud_and_none_where_the_adapter_says_why(prod):
     storage = {cluster: outputs["storage"] for cluster, outputs in prod.run.outputs["clusters"].items()}
     assert {cluster: {w: set(s) for w, s in tiers.items()} for cluster, tiers in storage.items()} == {
-        "prod-eastus": {"chat-serving": {"hot_capacity_tib", "hot_file_system_id", "object_container_name",
+        "prod-chat-serving": {"chat-serving": {"hot_capacity_tib", "hot_file_system_id", "object_container_name",
                                          "object_store_name"}},
-        "prod-eu-north-1": {w: {"hot_capacity_tib", "hot_file_system_id", "object_container_name", "object_store_name"}
+        "prod-pretrain": {w: {"hot_capacity_tib", "hot_file_system_id", "object_container_name", "object_store_name"}
                             for w in ("finetune", "pretrain")}}
     container = prod.one("azure-native:storage:BlobContainer")
-    assert storage["prod-eastus"]["chat-serving"]["object_container_name"] == container.name
+    assert storage["prod-chat-serving"]["chat-serving"]["object_container_name"] == container.name
     assert container.inputs["containerName"] == "data"
-    assert [s["object_container_name"] for s in storage["prod-eu-north-1"].values()] == [None, None]
+    assert [s["object_container_name"] for s in storage["prod-pretrain"].values()] == [None, None]
     assert Feature.OBJECT_CONTAINER in adapter("aws").unsupported
     assert Feature.OBJECT_CONTAINER not in adapter("azure").unsupported
 
@@ -141,11 +150,11 @@ def test_outputs_have_the_same_names_on_every_cloud_and_none_where_the_adapter_s
 def test_staging_capacity_block_gets_every_efa_interface_and_no_forced_placement_group(recorder):
     run, errors = run_program(recorder, "staging")
     assert errors == [] and run.of_type("aws:ec2/placementGroup:PlacementGroup") == []
-    template = run.named("staging-us-west-2-finetune-launch-template").inputs
+    template = run.named("staging-finetune-finetune-launch-template").inputs
     assert len(template["networkInterfaces"]) == 32
     assert template["instanceMarketOptions"] == {"marketType": "capacity-block"}
-    assert run.named("staging-us-west-2-finetune-node-group").inputs["subnetIds"] == [
-        "staging-us-west-2-network-private-us-west-2b-id"]
+    assert run.named("staging-finetune-finetune-node-group").inputs["subnetIds"] == [
+        "staging-finetune-network-private-us-west-2b-id"]
 
 
 def test_dev_is_two_spot_t4_nodes_that_scale_to_zero(recorder):
@@ -165,9 +174,9 @@ def test_invalid_sizes_are_refused_before_any_resource_is_declared(recorder):
     assert run.resources == [] and [e.heading for e in errors] == ["the placed fleet fails preflight"]
     assert str(errors[0]) == errors[0].render()  # what the Pulumi CLI prints for a RunError
     assert [p.render() for p in errors[0].problems] == [
-        "prod-eu-north-1.storage[finetune].hot_capacity_tib: not a capacity step of Amazon FSx for Lustre, "
+        "prod-pretrain.storage[finetune].hot_capacity_tib: not a capacity step of Amazon FSx for Lustre, "
         "PERSISTENT_2 deployment, SSD storage (got 10.0); allowed: 125, 250, 500, 1000 MB/s/TiB: 9.375 or 11.71875 TiB",
-        "prod-eastus.storage[chat-serving].hot_capacity_tib: not a capacity step of Azure Managed Lustre "
+        "prod-chat-serving.storage[chat-serving].hot_capacity_tib: not a capacity step of Azure Managed Lustre "
         "(AMLFS-Durable-Premium SKUs) (got 10.0); allowed: 40 MB/s/TiB: 48 TiB, 125 MB/s/TiB: 16 TiB, "
         "250 MB/s/TiB: 8 or 16 TiB, 500 MB/s/TiB: 8 or 12 TiB",
     ]

@@ -56,7 +56,7 @@ def declare_control_plane(parent: pulumi.ComponentResource, name: str, args: Map
 
 def declare_node_group(parent: pulumi.ComponentResource, name: str, plan: NodeGroupPlan,
                        args: Mapping[str, Any]) -> NodeGroupOutputs:
-    tags = workload_tags(args["tags"], plan.workload, plan.placement_reason)
+    tags = workload_tags(args["tags"], plan.workload)
     if plan.utilization_percent is not None:
         tags[TAG_UTILIZATION] = number(plan.utilization_percent)
     if plan.hours_per_month is not None:
@@ -70,7 +70,7 @@ def declare_node_group(parent: pulumi.ComponentResource, name: str, plan: NodeGr
 
 def declare_storage(parent: pulumi.ComponentResource, name: str, plan: StoragePlan, args: Mapping[str, Any],
                     data_opts: pulumi.ResourceOptions) -> StorageOutputs:
-    tags = workload_tags(args["tags"], plan.workload, plan.placement_reason)
+    tags = workload_tags(args["tags"], plan.workload)
     bucket = pulumi.CustomResource("lab:storage:Bucket", f"{name}-objects", {
         "coldAfterDays": plan.cold_after_days, "tags": tags}, data_opts)
     lustre = None

@@ -15,7 +15,7 @@ from gpufleet.config import parse_fleet
 from gpufleet.estimate import estimate_plan
 from gpufleet.offline import record
 from gpufleet.offline.fakecloud import LOOKUP_SPECIFIC, answer_invoke
-from gpufleet.placement import place
+from gpufleet.placement.lock import PlacementLock, place_with_lock
 from gpufleet.policy.inprocess import analyze_in_process
 from gpufleet.preview import views_from_run
 
@@ -34,13 +34,18 @@ def fleet():
 
 
 @pytest.fixture(scope="module")
-def placement(fleet):
-    return place(fleet, load_catalog(), clouds=component_clouds())
+def placed(fleet):
+    return place_with_lock(fleet, load_catalog(), PlacementLock(), component_clouds())
 
 
 @pytest.fixture(scope="module")
-def run(fleet, placement):
-    return record(lambda: declare_fleet(fleet, placement), project="gpufleet", stack="prod")
+def placement(placed):
+    return placed.placement
+
+
+@pytest.fixture(scope="module")
+def run(fleet, placed):
+    return record(lambda: declare_fleet(fleet, placed), project="gpufleet", stack="prod")
 
 
 def test_placed_on_the_cheaper_lab_region(placement):
@@ -52,16 +57,16 @@ def test_declared_with_the_lab_provider_and_the_components(run):
     declared = [(r.type, r.name) for r in run.resources if r.type != "pulumi:pulumi:Stack"]
     assert declared == [
         ("pulumi:providers:lab", "lab-lab-south"),
-        ("gpufleet:index:GpuCluster", "prod-lab-south"),
-        ("gpufleet:index:HighBandwidthNetwork", "prod-lab-south-network"),
-        ("lab:network:Network", "prod-lab-south-network-net"),
-        ("lab:network:Subnet", "prod-lab-south-network-rack1"),
-        ("lab:kubernetes:Cluster", "prod-lab-south-k8s"),
-        ("gpufleet:index:GpuNodeGroup", "prod-lab-south-train"),
-        ("lab:compute:GpuPool", "prod-lab-south-train-pool"),
-        ("gpufleet:index:StorageTiers", "prod-lab-south-train-storage"),
-        ("lab:storage:Bucket", "prod-lab-south-train-storage-objects"),
-        ("lab:storage:Lustre", "prod-lab-south-train-storage-lustre"),
+        ("gpufleet:index:GpuCluster", "prod-train"),
+        ("gpufleet:index:HighBandwidthNetwork", "prod-train-network"),
+        ("lab:network:Network", "prod-train-network-net"),
+        ("lab:network:Subnet", "prod-train-network-rack1"),
+        ("lab:kubernetes:Cluster", "prod-train-k8s"),
+        ("gpufleet:index:GpuNodeGroup", "prod-train-train"),
+        ("lab:compute:GpuPool", "prod-train-train-pool"),
+        ("gpufleet:index:StorageTiers", "prod-train-train-storage"),
+        ("lab:storage:Bucket", "prod-train-train-storage-objects"),
+        ("lab:storage:Lustre", "prod-train-train-storage-lustre"),
     ]
     pool = next(r for r in run.resources if r.type == "lab:compute:GpuPool")
     assert (pool.inputs["machineType"], pool.inputs["nodeCount"], pool.inputs["minNodeCount"], pool.inputs["spot"]) == (
@@ -96,8 +101,8 @@ def test_policed_by_the_pack(run):
     assert verdicts(run, **{"gpufleet-required-tags": "mandatory"}) == []
     assert verdicts(run, **{"gpufleet-node-group-max-gpus": {"enforcementLevel": "mandatory",
                                                              "max_gpus_per_node_group": 8}}) == [(
-        "gpufleet-node-group-max-gpus", "mandatory", "prod-lab-south-train-pool",
-        "prod-lab-south-train-pool can scale to 16 GPUs (nodeCount = 2 nodes of lab.gpu8.h100 (8 GPUs each)), over "
+        "gpufleet-node-group-max-gpus", "mandatory", "prod-train-train-pool",
+        "prod-train-train-pool can scale to 16 GPUs (nodeCount = 2 nodes of lab.gpu8.h100 (8 GPUs each)), over "
         "the limit of 8 GPUs per node group. Fix: lower nodeCount to at most 1, or split the capacity.")]
 
 

@@ -41,6 +41,7 @@ def test_config_is_namespaced_and_stringified_as_the_language_host_does() -> Non
         },
         secret_keys=frozenset({"config-demo:owner"}),
         main=CONFIG_DEMO / "__main__.py",
+        stack_file=CONFIG_DEMO / "stacks" / "Pulumi.dev.yaml",
     )
 
 

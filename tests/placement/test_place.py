@@ -173,8 +173,6 @@ def test_output_is_json_and_reasons_are_tag_safe():
                           "notes"}
     for d in p.decisions.values():
         assert TAG_VALUE.match(d.reason), d.reason
-        assert all(TAG_VALUE.match(v) for v in d.tags().values())
-    assert p.decisions["train"].tags()["gpufleet-fallbacks"] == "none"
 
 
 def test_clouds_restrict_placement_to_what_the_program_builds():

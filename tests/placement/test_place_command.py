@@ -8,6 +8,8 @@ from gpufleet.cli import main
 from gpufleet.placement import place
 from gpufleet.stacks import load_fleet
 
+PROD_WORKLOADS = ["pretrain", "finetune", "serve"]
+
 PROJECT = Path(__file__).parent / "project"
 
 
@@ -24,11 +26,15 @@ def test_place_shows_every_decision_and_why(capsys, monkeypatch):
     assert "64 GPUs    8 × p5.48xlarge" in lines
     assert "  binding: residency US: excludes better aws eu-north-1 p5.48xlarge" in lines
     assert "  runner-up aws us-west-2 p5.4xlarge: -22,500 USD, +4,073 kg" in lines
-    assert lines[-3:] == [
+    workloads = [line.split(":")[0] for line in lines[-len(PROD_WORKLOADS):]]
+    assert lines[-len(PROD_WORKLOADS) - 4:] == [
         "quota aws eu-north-1: 64 of 64 GPUs (binding)",
         "budget monthly_usd: 426,642.37 of 1,000,000.00 USD",
         "cost cap (cheapest + 10 %): 426,642.37 of 444,556.22 USD",
+        f"Catalog: {load_catalog().version} (shipped data)",
+        *(f"{name}: not locked" for name in workloads),
     ]
+    assert workloads == PROD_WORKLOADS
     assert len(lines) < 45  # about one screen
 
 

@@ -18,7 +18,7 @@ MISCONFIGURED = {
     "over_budget": ("prod", {"gpufleet-stack-monthly-cost-budget", "gpufleet-node-group-max-gpus",
                              "gpufleet-gpu-capacity-reservation-expected"}),
     "fleet_budget": ("prod", {"gpufleet-stack-monthly-cost-budget", "gpufleet-stack-monthly-carbon-budget",
-                              "gpufleet-stack-gpu-quota"}),
+                              "gpufleet-stack-gpu-quota", "gpufleet-placement-locked"}),
     "missing_tags": ("prod", {"gpufleet-required-tags"}),
     "public_eks": ("prod", {"gpufleet-kubernetes-private-endpoint"}),
     "public_aks": ("prod", {"gpufleet-kubernetes-private-endpoint"}),

@@ -22,7 +22,7 @@ NAMES = {
     "safety": ["gpufleet-required-tags", "gpufleet-storage-encryption-at-rest", "gpufleet-storage-no-public-access",
                "gpufleet-kubernetes-private-endpoint", "gpufleet-instance-imdsv2-required",
                "gpufleet-storage-protected-or-retained", "gpufleet-object-storage-lifecycle-rules",
-               "gpufleet-security-group-no-open-ingress"],
+               "gpufleet-security-group-no-open-ingress", "gpufleet-placement-locked"],
 }
 ALL = [n for names in NAMES.values() for n in names]
 pack = load_pack(PACK)
@@ -75,7 +75,8 @@ def test_staging_blocks_data_exposure_and_advises_on_the_rest():
     mandatory = {n for n, level in levels("staging").items() if level == "mandatory"}
     assert mandatory == {"gpufleet-required-tags", "gpufleet-storage-encryption-at-rest",
                          "gpufleet-storage-no-public-access", "gpufleet-kubernetes-private-endpoint",
-                         "gpufleet-instance-imdsv2-required", "gpufleet-security-group-no-open-ingress"}
+                         "gpufleet-instance-imdsv2-required", "gpufleet-security-group-no-open-ingress",
+                         "gpufleet-placement-locked"}
     assert set(levels("staging").values()) == {"mandatory", "advisory"}
 
 

@@ -161,7 +161,9 @@ def _node_role(parent: pulumi.Resource, name: str, tags: dict[str, str]) -> tupl
 
 
 def _launch_template(parent: pulumi.Resource, name: str, root_volume_gib: int, tags: dict[str, str],
-                     **extra: Any) -> aws.ec2.LaunchTemplate:
+                     instance_tags: dict[str, str], **extra: Any) -> aws.ec2.LaunchTemplate:
+    """`tags` are the template's own; `instance_tags` go to its instances, volumes and interfaces. A change
+    of the latter is a new template version, which rolls every node: give them identity tags only."""
     return aws.ec2.LaunchTemplate(
         f"{name}-launch-template",
         description="gpufleet: IMDSv2 only, encrypted root volume",
@@ -170,7 +172,8 @@ def _launch_template(parent: pulumi.Resource, name: str, root_volume_gib: int, t
                           "http_put_response_hop_limit": 1},
         block_device_mappings=[{"device_name": ROOT_DEVICE, "ebs": {
             "volume_size": root_volume_gib, "volume_type": "gp3", "encrypted": "true", "delete_on_termination": "true"}}],
-        tag_specifications=[{"resource_type": kind, "tags": tags} for kind in ("instance", "volume", "network-interface")],
+        tag_specifications=[{"resource_type": kind, "tags": instance_tags}
+                            for kind in ("instance", "volume", "network-interface")],
         update_default_version=True,
         tags=tags,
         opts=pulumi.ResourceOptions(parent=parent),
@@ -192,7 +195,7 @@ def efa_interfaces(count: int, security_groups: list[Any]) -> list[dict[str, Any
 
 def declare_node_group(parent: pulumi.ComponentResource, name: str, plan: NodeGroupPlan,
                        args: Mapping[str, Any]) -> NodeGroupOutputs:
-    tags = workload_tags(args["tags"], plan.workload, plan.placement_reason)
+    tags = workload_tags(args["tags"], plan.workload)
     capacity_tags = dict(tags)  # what cost estimates read from the capacity itself
     if plan.utilization_percent is not None:
         capacity_tags[TAG_UTILIZATION] = number(plan.utilization_percent)
@@ -216,7 +219,7 @@ def declare_node_group(parent: pulumi.ComponentResource, name: str, plan: NodeGr
         if plan.reservation.kind == "capacity-block":
             capacity_type = "CAPACITY_BLOCK"
             extra["instance_market_options"] = {"market_type": "capacity-block"}
-    template = _launch_template(parent, name, plan.root_volume_gib, capacity_tags, **extra)
+    template = _launch_template(parent, name, plan.root_volume_gib, capacity_tags, tags, **extra)
 
     labels = {
         "gpufleet.io/workload": label_value(plan.workload),
@@ -275,7 +278,7 @@ def declare_control_plane(parent: pulumi.ComponentResource, name: str, args: Map
     # A small node group for cluster add-ons, which do not tolerate the GPU taint.
     system = f"{name}-system"
     system_role, attachments = _node_role(parent, system, tags)
-    template = _launch_template(parent, system, 50, tags)
+    template = _launch_template(parent, system, 50, tags, tags)
     low, high = SYSTEM_NODES
     aws.eks.NodeGroup(
         f"{system}-node-group",
@@ -318,7 +321,7 @@ def kubeconfig(cluster_name: str, endpoint: str | None, certificate_authority: A
 
 def declare_storage(parent: pulumi.ComponentResource, name: str, plan: StoragePlan, args: Mapping[str, Any],
                     data_opts: pulumi.ResourceOptions) -> StorageOutputs:
-    tags = workload_tags(args["tags"], plan.workload, plan.placement_reason)
+    tags = workload_tags(args["tags"], plan.workload)
     opts = pulumi.ResourceOptions(parent=parent)
     bucket_tags = dict(tags)
     if plan.object_capacity_tib is not None:

@@ -125,7 +125,7 @@ def declare_network(parent: pulumi.ComponentResource, name: str, plan: NetworkPl
 
 def declare_node_group(parent: pulumi.ComponentResource, name: str, plan: NodeGroupPlan,
                        args: Mapping[str, Any]) -> NodeGroupOutputs:
-    tags = workload_tags(args["tags"], plan.workload, plan.placement_reason)
+    tags = workload_tags(args["tags"], plan.workload)
     if plan.utilization_percent is not None:
         tags[TAG_UTILIZATION] = number(plan.utilization_percent)
     if plan.hours_per_month is not None:
@@ -233,7 +233,7 @@ def declare_control_plane(parent: pulumi.ComponentResource, name: str, args: Map
 
 def declare_storage(parent: pulumi.ComponentResource, name: str, plan: StoragePlan, args: Mapping[str, Any],
                     data_opts: pulumi.ResourceOptions) -> StorageOutputs:
-    tags = workload_tags(args["tags"], plan.workload, plan.placement_reason)
+    tags = workload_tags(args["tags"], plan.workload)
     group = args["resource_group_name"]
     opts = pulumi.ResourceOptions(parent=parent)
     account_tags = dict(tags)

@@ -1,0 +1,166 @@
+"""Catalog data as read: the shipped CSVs, with an overlay's rows over them, and its version.
+
+An overlay is a folder of CSV files named like the shipped ones (`offers.csv`, `regions.csv`, …).
+Each row overrides the shipped row with the same key (only the columns the overlay file has), or is
+added when no shipped row has that key: negotiated prices, newer grid data, a region the catalog
+lacks. Point at one with `--catalog DIR` or `GPUFLEET_CATALOG=DIR`; the version (a fingerprint of
+every row read) is shown with every result, and recorded in a placement lock.
+
+A mistake in an overlay is the user's (exit 2, every problem listed); a mistake in the shipped data
+is a bug (`CatalogDataError`).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from gpufleet.errors import Problem, UserError, did_you_mean
+
+OVERLAY_ENV = "GPUFLEET_CATALOG"
+# The key columns of each data file: an overlay row with the same key replaces the shipped row.
+KEYS: dict[str, tuple[str, ...]] = {
+    "regions.csv": ("cloud", "region"),
+    "region_locations.csv": ("cloud", "region"),
+    "instance_types.csv": ("instance_type",),
+    "efa_interfaces.csv": ("instance_type",),
+    "offers.csv": ("cloud", "instance_type", "region"),
+    "host_power.csv": ("cloud",),
+    "machine_families.csv": ("cloud", "family"),
+}
+WHERE = "\0where"  # a row's origin ("offers.csv:12", "overlay /x/offers.csv:2"), for error messages
+MAX_OVERLAY_BYTES = 16 * 1024 * 1024  # per file: an overlay is a handful of rows, not a data dump
+
+
+class CatalogOverlayError(UserError):
+    """The overlay folder or one of its files cannot be used."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(problems, heading="invalid catalog overlay")
+
+
+def _read_csv(path: Path, label: str) -> tuple[list[str], list[dict[str, str]]]:
+    with path.open(newline="", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        rows = []
+        for i, row in enumerate(reader, start=2):
+            row[WHERE] = f"{label}:{i}"
+            rows.append(row)
+        return list(reader.fieldnames or []), rows
+
+
+@dataclass
+class CatalogData:
+    """The rows the catalog is built from, and where they came from."""
+
+    data_dir: Path
+    overlay_dir: Path | None = None
+    replaced: int = 0  # shipped rows an overlay row overrode
+    added: int = 0  # overlay rows with a key no shipped row has
+    _cache: dict[str, list[dict[str, str]]] = field(default_factory=dict)
+
+    def rows(self, name: str) -> list[dict[str, str]]:
+        """The file's rows and those of its per-cloud supplements beside it (`regions.oci.csv`, same
+        columns), overlay applied, each with its origin under `WHERE`."""
+        if name not in self._cache:
+            path = self.data_dir / name
+            parts = (path, *sorted(path.parent.glob(f"{path.stem}.*{path.suffix}")))
+            self._cache[name] = [row for part in parts for row in _read_csv(part, part.name)[1]]
+        return self._cache[name]
+
+    def has(self, name: str) -> bool:
+        return (self.data_dir / name).is_file()
+
+    def text(self, name: str) -> str:
+        return (self.data_dir / name).read_text(encoding="utf-8")
+
+    @property
+    def version(self) -> str:
+        """12 hex digits of SHA-256 over every row and data file read: equal data, equal version."""
+        digest = hashlib.sha256()
+        for name in sorted(n for n in KEYS if self.has(n)):
+            rows = [{k: v for k, v in row.items() if k != WHERE} for row in self.rows(name)]
+            digest.update(json.dumps([name, rows], sort_keys=True).encode())
+        for path in sorted(self.data_dir.glob("*.json")):
+            digest.update(path.name.encode() + path.read_bytes())
+        return digest.hexdigest()[:12]
+
+    @property
+    def description(self) -> str:
+        """"shipped data" or "shipped data + overlay /x (2 rows replaced, 1 added)"."""
+        base = "shipped data" if self.data_dir == _shipped_dir() else f"data {self.data_dir}"
+        if self.overlay_dir is None:
+            return base
+        return f"{base} + overlay {self.overlay_dir} ({self.replaced} rows replaced, {self.added} added)"
+
+
+def _shipped_dir() -> Path:
+    return Path(__file__).parent / "data"
+
+
+def apply_overlay(data: CatalogData, overlay_dir: Path, setting: str) -> None:
+    """Merge every CSV of `overlay_dir` into `data`; raise `CatalogOverlayError` listing every problem.
+
+    `setting` names where the folder was given (`--catalog`, `GPUFLEET_CATALOG`) for the messages.
+    """
+    problems: list[Problem] = []
+    if not overlay_dir.is_dir():
+        raise CatalogOverlayError([Problem(setting, "not a directory", str(overlay_dir))])
+    files = sorted(p for p in overlay_dir.iterdir() if not p.name.startswith("."))
+    if not files:
+        problems.append(Problem(setting, "the overlay folder has no CSV file", str(overlay_dir), tuple(KEYS)))
+    for path in files:
+        where = f"{setting} {path}"
+        if path.name not in KEYS:
+            problems.append(Problem(where, "not a catalog data file", path.name, tuple(KEYS),
+                                    did_you_mean(path.name, KEYS)))
+            continue
+        if not data.has(path.name):
+            problems.append(Problem(where, f"the data the overlay applies to ({data.data_dir}) has no such file",
+                                    path.name))
+            continue
+        if not path.is_file() or path.stat().st_size > MAX_OVERLAY_BYTES:
+            problems.append(Problem(where, f"not a regular file of at most {MAX_OVERLAY_BYTES} bytes", path.name))
+            continue
+        shipped = data.rows(path.name)
+        columns = [c for c in shipped[0] if c != WHERE] if shipped else []
+        try:
+            header, rows = _read_csv(path, f"overlay {path}")
+        except (UnicodeDecodeError, csv.Error) as e:
+            problems.append(Problem(where, f"not a UTF-8 CSV file: {e}", path.name))
+            continue
+        unknown = [c for c in header if c not in columns]
+        for column in unknown:
+            problems.append(Problem(f"{where} (header)", "unknown column", column, tuple(columns),
+                                    did_you_mean(column, columns)))
+        missing = [k for k in KEYS[path.name] if k not in header]
+        if missing:
+            problems.append(Problem(f"{where} (header)", "key columns are missing", ", ".join(missing),
+                                    KEYS[path.name]))
+        if unknown or missing:
+            continue
+        index = {tuple(r[k] for k in KEYS[path.name]): i for i, r in enumerate(shipped)}
+        for row in rows:
+            if None in row or any(v is None for v in row.values()):
+                problems.append(Problem(row[WHERE], "the row does not have one cell per column"))
+                continue
+            key = tuple(row[k] for k in KEYS[path.name])
+            if key in index:
+                shipped[index[key]] = {**shipped[index[key]], **row}
+                data.replaced += 1
+            else:
+                index[key] = len(shipped)
+                shipped.append({**{c: "" for c in columns}, **row})
+                data.added += 1
+    if problems:
+        raise CatalogOverlayError(problems)
+    data.overlay_dir = overlay_dir
+
+
+def overlay_from_environment() -> Path | None:
+    value = os.environ.get(OVERLAY_ENV, "").strip()
+    return Path(value).resolve() if value else None

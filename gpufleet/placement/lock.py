@@ -1,0 +1,301 @@
+"""A locked placement: the reviewed decision a stack file keeps under `gpufleet:placement`.
+
+`gpufleet place STACK --lock` writes, per workload, its cloud, region, instance type, cluster and
+the catalog version the decision was made with. The program then places a locked workload exactly
+there — never elsewhere, whatever the catalog now says — and places only the workloads without a
+lock (flagged "not locked"). When placing afresh would now be materially better, `recommend` says so
+with the saving; adopting it is a new `place --lock`, reviewed like any change.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from typing import Annotated, Any, Mapping
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from gpufleet.catalog import Catalog, Cloud
+from gpufleet.config import Fleet, Name, Workload
+from gpufleet.errors import Problem, UserError, did_you_mean, unknown_name
+from gpufleet.footprint import capacity_footprint
+from gpufleet.placement.joint import place
+from gpufleet.placement.model import Decision, Option, Placement, PlacementError, total
+
+LOCK_KEY = "gpufleet:placement"
+_HEADING = f"invalid placement lock ({LOCK_KEY})"
+
+
+class WorkloadLock(BaseModel):
+    """Where one workload runs, as reviewed."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    cloud: Cloud
+    region: Annotated[str, Field(min_length=1)]
+    instance_type: Annotated[str, Field(min_length=1)]
+    cluster: Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{0,48}$")]
+    catalog: Annotated[str, Field(min_length=1, description="version of the catalog the decision used")]
+
+
+class PlacementLock(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    workloads: dict[Name, WorkloadLock] = Field(default_factory=dict)
+
+
+def parse_lock(raw: Any) -> PlacementLock:
+    """A `gpufleet:placement` value (a mapping, or its JSON text as the engine passes it)."""
+    if raw is None:
+        return PlacementLock()
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw)
+        except ValueError:
+            raise UserError([Problem(LOCK_KEY, "must be a mapping with `workloads`", raw)], heading=_HEADING) from None
+    try:
+        return PlacementLock.model_validate(raw)
+    except ValidationError as e:
+        problems = []
+        for err in e.errors(include_url=False):
+            path = LOCK_KEY + "".join(f".{part}" for part in err["loc"])
+            value = err.get("input")
+            problems.append(Problem(path, err["msg"], value if not isinstance(value, (dict, list)) else None))
+        raise UserError(problems, heading=_HEADING) from None
+
+
+def default_cluster_name(fleet: Fleet, workload: str) -> str:
+    """A cluster is named by intent (the environment and the first workload it was made for), never
+    by a derived value such as the region a price made best."""
+    return f"{fleet.environment}-{workload}"
+
+
+def legacy_cluster_name(fleet: Fleet, region: str) -> str:
+    """The name clusters had before locks (by region): kept as an alias, so a deployed stack's
+    resources are renamed in place, not replaced."""
+    return f"{fleet.environment}-{region}"
+
+
+def lock_problems(fleet: Fleet, lock: PlacementLock, catalog: Catalog, clouds: tuple[str, ...]) -> list[Problem]:
+    """A lock that no longer fits the fleet or the catalog: stale, so the program refuses to guess."""
+    problems = []
+    names = [w.name for w in fleet.workloads]
+    fix = "run `gpufleet place STACK --lock` to review a new placement"
+    for name, entry in lock.workloads.items():
+        path = f"{LOCK_KEY}.workloads.{name}"
+        workload = next((w for w in fleet.workloads if w.name == name), None)
+        if workload is None:
+            problems.append(Problem(path, f"no workload of this name in gpufleet:fleet; remove it or {fix}", name,
+                                    tuple(names), did_you_mean(name, names)))
+            continue
+        if entry.cloud not in clouds:
+            problems.append(Problem(f"{path}.cloud", "the program cannot build this cloud", entry.cloud, clouds))
+        if catalog.region(entry.cloud, entry.region) is None:
+            problems.append(unknown_name(f"{path}.region", f"{entry.cloud} region", entry.region,
+                                         catalog.region_names(entry.cloud)))
+        it = catalog.instance_type(entry.instance_type)
+        if it is None or it.cloud != entry.cloud:
+            problems.append(unknown_name(f"{path}.instance_type", f"{entry.cloud} GPU instance type",
+                                         entry.instance_type,
+                                         [n for n, t in catalog.instance_types.items() if t.cloud == entry.cloud]))
+        elif it not in catalog.instance_types_for_gpu(workload.gpu):
+            problems.append(Problem(f"{path}.instance_type", f"stale: the workload now asks for {workload.gpu}, "
+                                    f"{it.name} has {it.gpu_model}; {fix}", entry.instance_type))
+        if workload.instance_type is not None and workload.instance_type != entry.instance_type:
+            problems.append(Problem(f"{path}.instance_type", f"stale: the workload pins {workload.instance_type}; "
+                                    f"{fix}", entry.instance_type))
+    by_site: dict[tuple[str, str], set[str]] = {}
+    for entry in lock.workloads.values():
+        by_site.setdefault((entry.cloud, entry.region), set()).add(entry.cluster)
+    for (cloud, region), clusters in sorted(by_site.items()):
+        if len(clusters) > 1:
+            problems.append(Problem(LOCK_KEY, f"workloads in {cloud} {region} name different clusters; one cluster "
+                                    "per cloud and region", ", ".join(sorted(clusters))))
+    return problems
+
+
+def locked_option(workload: Workload, entry: WorkloadLock, catalog: Catalog) -> Option:
+    """The locked choice with today's catalog figures (unknown where the catalog no longer knows)."""
+    it = catalog.instance_type(entry.instance_type)
+    assert it is not None  # lock_problems checked it
+    nodes = math.ceil(workload.gpu_count / it.gpu_count)
+    footprint = capacity_footprint(catalog, entry.cloud, entry.region, it.name, nodes,
+                                   hours=workload.hours_per_month, utilization=workload.utilization)
+    return Option(workload.name, entry.cloud, entry.region, it.name, nodes, nodes * it.gpu_count, footprint)
+
+
+def _remaining(fleet: Fleet, locked: list[Option]) -> Fleet:
+    """The fleet without its locked workloads; quotas and budgets less what the locked ones use."""
+    unlocked = [w for w in fleet.workloads if w.name not in {o.workload for o in locked}]
+    quotas = [q.model_copy(update={"gpus": max(0, q.gpus - sum(o.gpus for o in locked
+                                                               if (o.cloud, o.region) == (q.cloud, q.region)))})
+              for q in fleet.quotas]
+    b = fleet.budgets
+    used_usd = total([o.monthly_usd for o in locked])
+    used_kg = total([o.monthly_kgco2e for o in locked])
+    budgets = b.model_copy(update={
+        "gpu_quota": None if b.gpu_quota is None else max(0, b.gpu_quota - sum(o.gpus for o in locked)),
+        "monthly_usd": None if b.monthly_usd is None or used_usd is None else max(0.0, b.monthly_usd - used_usd),
+        "monthly_tco2e": None if b.monthly_tco2e is None or used_kg is None
+        else max(0.0, b.monthly_tco2e - used_kg / 1000),
+    })
+    return fleet.model_copy(update={"workloads": unlocked, "quotas": quotas, "budgets": budgets})
+
+
+@dataclasses.dataclass(frozen=True)
+class LockedPlacement:
+    """The placement the program builds: locked workloads where locked, the others placed now."""
+
+    placement: Placement
+    locked: frozenset[str]  # workload names
+    clusters: dict[str, str]  # workload -> cluster name
+    catalog_version: str
+    previous_names: dict[str, str] = dataclasses.field(default_factory=dict)  # cluster -> name deployed before
+
+    @property
+    def unlocked(self) -> list[str]:
+        return [name for name in self.placement.decisions if name not in self.locked]
+
+
+def place_with_lock(fleet: Fleet, catalog: Catalog, lock: PlacementLock, clouds: tuple[str, ...]) -> LockedPlacement:
+    """Honour the lock; place the rest jointly, within what the locked workloads leave of quotas and budgets."""
+    problems = lock_problems(fleet, lock, catalog, clouds)
+    if problems:
+        raise UserError(problems, heading=_HEADING)
+    locked = [locked_option(w, lock.workloads[w.name], catalog) for w in fleet.workloads if w.name in lock.workloads]
+    rest = _remaining(fleet, locked)
+    placed = place(rest, catalog, clouds=clouds) if rest.workloads else None
+    decisions: dict[str, Decision] = {}
+    by_name = {o.workload: o for o in locked}
+    for w in fleet.workloads:
+        if w.name in by_name:
+            o = by_name[w.name]
+            version = lock.workloads[w.name].catalog
+            reason = f"locked: {o.gpus} {w.gpu} on {o.nodes} {o.instance_type} in {o.where} (catalog {version})"
+            decisions[w.name] = Decision(w.name, o, (), (), (), reason)
+        else:
+            assert placed is not None
+            decisions[w.name] = placed.decisions[w.name]
+    chosen = [d.chosen for d in decisions.values()]
+    placement = Placement(
+        objective=fleet.objective,
+        decisions=decisions,
+        total_monthly_usd=total([o.monthly_usd for o in chosen]),
+        total_monthly_kwh=total([o.monthly_kwh for o in chosen]),
+        total_monthly_kgco2e=total([o.monthly_kgco2e for o in chosen]),
+        constraints=placed.constraints if placed else (),
+        ties_exact=placed.ties_exact if placed else True,
+    )
+    clusters = cluster_names(fleet, placement, lock)
+    previous = {clusters[name]: legacy_cluster_name(fleet, d.chosen.region) for name, d in decisions.items()}
+    return LockedPlacement(placement, frozenset(by_name), clusters, catalog.version,
+                           {name: old for name, old in previous.items() if name != old})
+
+
+def cluster_names(fleet: Fleet, placement: Placement, lock: PlacementLock) -> dict[str, str]:
+    """Workload -> cluster: the lock's name for its cloud and region, else named after the first
+    workload (in fleet order) placed there."""
+    by_site: dict[tuple[str, str], str] = {}
+    for name, entry in lock.workloads.items():
+        by_site.setdefault((entry.cloud, entry.region), entry.cluster)
+    out = {}
+    for name, d in placement.decisions.items():
+        site = (d.chosen.cloud, d.chosen.region)
+        out[name] = by_site.setdefault(site, default_cluster_name(fleet, name))
+    return out
+
+
+def lock_document(placement: Placement, clusters: Mapping[str, str], catalog_version: str) -> dict[str, Any]:
+    """The `gpufleet:placement` value that locks every workload where `placement` put it."""
+    return {"workloads": {
+        name: {"cloud": d.chosen.cloud, "region": d.chosen.region, "instance_type": d.chosen.instance_type,
+               "cluster": clusters[name], "catalog": catalog_version}
+        for name, d in placement.decisions.items()}}
+
+
+# --- recommendation -----------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Recommendation:
+    """Placing afresh would be materially better than the lock: what would move and what it saves."""
+
+    moves: tuple[tuple[str, Option, Option], ...]  # workload, locked option, better option
+    saving_monthly_usd: float | None  # positive: cheaper
+    saving_monthly_kgco2e: float | None  # positive: less carbon
+    saving_percent: float  # of `figure`, the figure that improves most
+    figure: str  # "monthly_usd" or "monthly_kgco2e"
+
+    def text(self, stack: str) -> str:
+        moves = "; ".join(f"{name} {a.where} {a.instance_type} -> {b.where} {b.instance_type}"
+                          for name, a, b in self.moves)
+        usd = "?" if self.saving_monthly_usd is None else f"{-self.saving_monthly_usd:+,.2f}"
+        kg = "?" if self.saving_monthly_kgco2e is None else f"{-self.saving_monthly_kgco2e:+,.0f}"
+        what = "cost" if self.figure == "monthly_usd" else "carbon"
+        return (f"re-placing would cut {what} by {self.saving_percent:.1f} % ({usd} USD/month, {kg} kgCO2e/month): "
+                f"{moves}. Not applied: review with `gpufleet place {stack}`, adopt with "
+                f"`gpufleet place {stack} --lock`.")
+
+    def to_output(self) -> dict[str, Any]:
+        return {
+            "saving_monthly_usd": None if self.saving_monthly_usd is None else round(self.saving_monthly_usd, 2),
+            "saving_monthly_kgco2e": None if self.saving_monthly_kgco2e is None
+            else round(self.saving_monthly_kgco2e, 3),
+            "saving_percent": round(self.saving_percent, 2),
+            "figure": self.figure,
+            "moves": [{"workload": name, "from": a.to_output(), "to": b.to_output()} for name, a, b in self.moves],
+        }
+
+
+def _minus(a: float | None, b: float | None) -> float | None:
+    return None if a is None or b is None else a - b
+
+
+# The figures a recommendation may cite, by objective; balanced weighs both.
+_FIGURES = {"cost": ("monthly_usd",), "carbon": ("monthly_kgco2e",), "balanced": ("monthly_kgco2e", "monthly_usd")}
+
+
+def recommend(fleet: Fleet, catalog: Catalog, current: LockedPlacement, clouds: tuple[str, ...]
+              ) -> Recommendation | None:
+    """A recommendation when a fresh placement (by the fleet's objective, under its constraints)
+    improves the objective's figure — cost or carbon for balanced — by the fleet's
+    `replacement_threshold_percent` or more over the locked placement, both priced with `catalog`."""
+    if not current.locked:
+        return None
+    try:
+        fresh = place(fleet, catalog, clouds=clouds)
+    except PlacementError:
+        return None  # nothing feasible to recommend
+    moves = []
+    for name in sorted(current.locked, key=list(current.placement.decisions).index):
+        a, b = current.placement.decisions[name].chosen, fresh.decisions[name].chosen
+        if (a.cloud, a.region, a.instance_type) != (b.cloud, b.region, b.instance_type):
+            moves.append((name, a, b))
+    if not moves:
+        return None
+    gains = []
+    for figure in _FIGURES[fleet.objective]:
+        now, then = getattr(current.placement, f"total_{figure}"), getattr(fresh, f"total_{figure}")
+        if now is not None and then is not None and now > 0:
+            gains.append(((now - then) / now * 100, figure))
+    if not gains or max(gains)[0] < fleet.replacement_threshold_percent:
+        return None
+    percent, figure = max(gains)
+    return Recommendation(tuple(moves), _minus(current.placement.total_monthly_usd, fresh.total_monthly_usd),
+                          _minus(current.placement.total_monthly_kgco2e, fresh.total_monthly_kgco2e), percent, figure)
+
+
+def placement_output(stack: str, result: LockedPlacement, recommendation: Recommendation | None,
+                     catalog_description: str) -> dict[str, Any]:
+    """The `placement` stack output: figures, reasons, lock status and any recommendation. Outputs,
+    unlike resource inputs, may change with every catalog refresh without touching a resource."""
+    out = result.placement.to_output()
+    for name, workload in out["workloads"].items():
+        workload["locked"] = name in result.locked
+        workload["cluster"] = result.clusters[name]
+    out["not_locked"] = result.unlocked
+    out["catalog"] = {"version": result.catalog_version, "data": catalog_description}
+    out["recommendation"] = None if recommendation is None else {
+        **recommendation.to_output(), "text": recommendation.text(stack)}
+    return out

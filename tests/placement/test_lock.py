@@ -1,0 +1,159 @@
+"""The placement lock: parsed with exact errors, honoured whatever the catalog says, and recommended
+against only when a fresh placement is materially better."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from gpufleet.catalog import load_catalog
+from gpufleet.catalog.load import DATA_DIR, load_catalog_from
+from gpufleet.errors import UserError
+from gpufleet.placement import place
+from gpufleet.placement.lock import (
+    PlacementLock,
+    cluster_names,
+    lock_document,
+    parse_lock,
+    place_with_lock,
+    placement_output,
+    recommend,
+)
+from gpufleet.stacks import load_fleet
+
+PROJECT = Path(__file__).parent / "project"
+CLOUDS = ("aws", "azure")
+
+
+def _fleet():
+    return load_fleet(PROJECT, "prod")[1]
+
+
+def _locked(fleet, catalog=None):
+    catalog = catalog or load_catalog()
+    placement = place(fleet, catalog, clouds=CLOUDS)
+    return parse_lock(lock_document(placement, cluster_names(fleet, placement, PlacementLock()), catalog.version))
+
+
+def _overlay(tmp_path: Path, offers: str) -> Path:
+    overlay = tmp_path / "overlay"
+    overlay.mkdir()
+    (overlay / "offers.csv").write_text("cloud,instance_type,region,on_demand_usd_per_hour\n" + offers)
+    return overlay
+
+
+def test_a_lock_round_trips_and_names_clusters_by_their_first_workload():
+    fleet = _fleet()
+    lock = _locked(fleet)
+    assert {n: (e.cloud, e.region, e.instance_type, e.cluster) for n, e in lock.workloads.items()} == {
+        "pretrain": ("aws", "eu-north-1", "p5.48xlarge", "prod-pretrain"),
+        "finetune": ("aws", "us-west-2", "p5.4xlarge", "prod-finetune"),
+        "serve": ("aws", "us-west-2", "g6.xlarge", "prod-finetune"),
+    }
+    assert {e.catalog for e in lock.workloads.values()} == {load_catalog().version}
+    placed = place_with_lock(fleet, load_catalog(), lock, CLOUDS)
+    assert placed.locked == {"pretrain", "finetune", "serve"} and placed.unlocked == []
+    assert placed.placement.decisions["pretrain"].reason == (
+        f"locked: 64 H100 on 8 p5.48xlarge in aws eu-north-1 (catalog {load_catalog().version})")
+
+
+def test_a_locked_workload_never_moves_when_the_catalog_changes(tmp_path):
+    fleet = _fleet()
+    lock = _locked(fleet)
+    # p5 in us-west-2 becomes nearly free: a fresh placement would move pretrain there.
+    cheap = load_catalog_from(DATA_DIR, _overlay(tmp_path, "aws,p5.48xlarge,us-west-2,1.0\n"))
+    placed = place_with_lock(fleet, cheap, lock, CLOUDS)
+    assert {n: d.chosen.region for n, d in placed.placement.decisions.items()} == {
+        "pretrain": "eu-north-1", "finetune": "us-west-2", "serve": "us-west-2"}
+    rec = recommend(fleet, cheap, placed, CLOUDS)
+    assert rec is not None and [(n, a.region, a.instance_type, b.region, b.instance_type) for n, a, b in rec.moves] == [
+        ("pretrain", "eu-north-1", "p5.48xlarge", "us-west-2", "p5.48xlarge"),
+        ("finetune", "us-west-2", "p5.4xlarge", "us-west-2", "p5.48xlarge"),
+        ("serve", "us-west-2", "g6.xlarge", "eu-north-1", "g6.xlarge")]
+    out = placement_output("prod", placed, rec, cheap.data_description)
+    assert out["not_locked"] == [] and out["workloads"]["pretrain"]["locked"] is True
+    assert out["recommendation"]["text"] == (
+        f"re-placing would cut cost by {rec.saving_percent:.1f} % ({-rec.saving_monthly_usd:+,.2f} USD/month, "
+        f"{-rec.saving_monthly_kgco2e:+,.0f} kgCO2e/month): pretrain aws eu-north-1 p5.48xlarge -> aws us-west-2 "
+        "p5.48xlarge; finetune aws us-west-2 p5.4xlarge -> aws us-west-2 p5.48xlarge; serve aws us-west-2 g6.xlarge "
+        "-> aws eu-north-1 g6.xlarge. Not applied: review with `gpufleet place prod`, adopt with `gpufleet place prod --lock`.")
+    assert rec.figure == "monthly_usd" and rec.saving_percent > 50
+    assert out["recommendation"]["moves"][0]["to"]["region"] == "us-west-2"
+
+
+def test_no_recommendation_below_the_threshold(tmp_path):
+    fleet = _fleet()
+    lock = _locked(fleet)
+    cheap = load_catalog_from(DATA_DIR, _overlay(tmp_path, "aws,p5.48xlarge,us-west-2,1.0\n"))
+    placed = place_with_lock(fleet, cheap, lock, CLOUDS)
+    saving = recommend(fleet, cheap, placed, CLOUDS).saving_percent
+    strict = fleet.model_copy(update={"replacement_threshold_percent": saving + 0.01})
+    assert recommend(strict, cheap, placed, CLOUDS) is None
+    assert recommend(fleet, load_catalog(), place_with_lock(fleet, load_catalog(), lock, CLOUDS), CLOUDS) is None
+
+
+def test_unlocked_workloads_are_placed_around_the_locked_ones():
+    fleet = _fleet()
+    full = _locked(fleet)
+    partial = PlacementLock(workloads={"pretrain": full.workloads["pretrain"]})
+    placed = place_with_lock(fleet, load_catalog(), partial, CLOUDS)
+    assert placed.locked == {"pretrain"} and placed.unlocked == ["finetune", "serve"]
+    # The quota of eu-north-1 (64 GPUs) is used by the locked pretrain: finetune goes elsewhere.
+    assert placed.placement.decisions["finetune"].chosen.region == "us-west-2"
+    assert placed.clusters == {"pretrain": "prod-pretrain", "finetune": "prod-finetune", "serve": "prod-finetune"}
+
+
+def test_a_stale_or_malformed_lock_is_a_configuration_error_listing_every_problem():
+    fleet = _fleet()
+    raw = lock_document(place(fleet, load_catalog(), clouds=CLOUDS), {"pretrain": "prod-a", "finetune": "prod-b",
+                                                                      "serve": "prod-b"}, "v1")
+    raw["workloads"]["pretrain"]["region"] = "eu-nort-1"
+    raw["workloads"]["finetune"]["instance_type"] = "p4d.24xlarge"
+    raw["workloads"]["gone"] = dict(raw["workloads"]["serve"], cluster="prod-c")  # and a second name for a site
+    with pytest.raises(UserError) as e:
+        place_with_lock(fleet, load_catalog(), parse_lock(raw), CLOUDS)
+    assert [p.render() for p in e.value.problems] == [
+        "gpufleet:placement.workloads.pretrain.region: unknown aws region (got 'eu-nort-1'); did you mean "
+        "'eu-north-1'?; allowed: " + ", ".join(load_catalog().region_names("aws")[:12]) + ", … (21 in all)",
+        "gpufleet:placement.workloads.finetune.instance_type: stale: the workload now asks for H100, p4d.24xlarge "
+        "has A100-40GB; run `gpufleet place STACK --lock` to review a new placement (got 'p4d.24xlarge')",
+        "gpufleet:placement.workloads.gone: no workload of this name in gpufleet:fleet; remove it or run "
+        "`gpufleet place STACK --lock` to review a new placement (got 'gone'); allowed: "
+        "pretrain, finetune, serve",
+        "gpufleet:placement: workloads in aws us-west-2 name different clusters; one cluster per cloud and region "
+        "(got 'prod-b, prod-c')",
+    ]
+    with pytest.raises(UserError) as e:
+        parse_lock({"workloads": {"pretrain": {"cloud": "aws", "region": "x"}}, "extra": 1})
+    assert [p.render() for p in e.value.problems] == [
+        "gpufleet:placement.workloads.pretrain.instance_type: Field required",
+        "gpufleet:placement.workloads.pretrain.cluster: Field required",
+        "gpufleet:placement.workloads.pretrain.catalog: Field required",
+        "gpufleet:placement.extra: Extra inputs are not permitted (got 1)",
+    ]
+
+
+def test_place_lock_writes_only_the_lock_into_the_stack_file(tmp_path, capsys):
+    from gpufleet.cli import main
+
+    root = Path(__file__).resolve().parents[2]
+    for name in ("Pulumi.yaml", "__main__.py"):
+        (tmp_path / name).write_text((root / name).read_text())
+    (tmp_path / "stacks").mkdir()
+    # The committed lock, as the catalog in use would write it (its version changes with every data refresh).
+    locked = re.sub(r"catalog: \w+", f"catalog: {load_catalog().version}", (root / "stacks" / "Pulumi.prod.yaml").read_text())
+    start = locked.index("  gpufleet:placement:")
+    stack_file = tmp_path / "stacks" / "Pulumi.prod.yaml"
+    stack_file.write_text(locked[:start])  # the same file, comments and all, before it was locked
+    assert main(["place", "prod", "--program", str(tmp_path), "--lock"]) == 0
+    assert stack_file.read_text() == locked  # the lock block is added, nothing else changes
+    assert main(["place", "prod", "--program", str(tmp_path), "--lock"]) == 0
+    assert stack_file.read_text() == locked  # locking again replaces the block in place
+    out = capsys.readouterr().out.splitlines()
+    assert out[-5:] == [
+        "locked pretrain: aws eu-north-1 p5.48xlarge, cluster prod-pretrain (unchanged)",
+        "locked finetune: aws eu-north-1 p5.48xlarge, cluster prod-pretrain (unchanged)",
+        "locked chat-serving: azure eastus Standard_ND96isr_H100_v5, cluster prod-chat-serving (unchanged)",
+        "locked batch-embed: aws eu-north-1 g6e.2xlarge, cluster prod-pretrain (unchanged)",
+        f"wrote gpufleet:placement to {stack_file} (catalog {load_catalog().version}: shipped data)",
+    ]
