@@ -34,9 +34,9 @@ def test_staging_places_64_h100_on_a3_mega_in_us_east4_with_every_tcpxo_network(
     assert (provider.name, provider.inputs["region"], provider.inputs["project"]) == (
         "gcp-us-east4", "us-east4", "ml-platform-staging")
     pools = {r.name: r.inputs for r in staging.of_type(NODE_POOL)}
-    assert sorted(pools) == ["staging-us-east4-pretrain-node-pool", "staging-us-east4-system"]
-    gpu = pools["staging-us-east4-pretrain-node-pool"]
-    gpu_networks = [f"staging-us-east4-network-a3-megagpu-gpu-{i}" for i in range(8)]
+    assert sorted(pools) == ["staging-pretrain-pretrain-node-pool", "staging-pretrain-system"]
+    gpu = pools["staging-pretrain-pretrain-node-pool"]
+    gpu_networks = [f"staging-pretrain-network-a3-megagpu-gpu-{i}" for i in range(8)]
     assert (gpu["location"], gpu["nodeLocations"], gpu["initialNodeCount"], gpu["autoscaling"]) == (
         "us-east4", ["us-east4-a"], 8, {"minNodeCount": 8, "maxNodeCount": 8})
     assert gpu["networkConfig"] == {"enablePrivateNodes": True, "additionalNodeNetworkConfigs": [
@@ -56,9 +56,9 @@ def test_staging_places_64_h100_on_a3_mega_in_us_east4_with_every_tcpxo_network(
     assert "spot" not in node and "reservationAffinity" not in node
 
     networks = {r.name: r.inputs for r in staging.of_type(NETWORK)}
-    assert sorted(networks) == sorted(["staging-us-east4-network-vpc", *gpu_networks])
+    assert sorted(networks) == sorted(["staging-pretrain-network-vpc", *gpu_networks])
     assert {n: (networks[n]["name"], networks[n]["mtu"]) for n in gpu_networks} == {n: (n, 8244) for n in gpu_networks}
-    assert "mtu" not in networks["staging-us-east4-network-vpc"]
+    assert "mtu" not in networks["staging-pretrain-network-vpc"]
     subnets = {r.name: r.inputs for r in staging.of_type("gcp:compute/subnetwork:Subnetwork")}
     assert [subnets[n]["ipCidrRange"] for n in gpu_networks] == [f"10.0.{152 + 8 * i}.0/21" for i in range(8)]
     firewalls = {r.name: r.inputs for r in staging.of_type("gcp:compute/firewall:Firewall")}
@@ -72,14 +72,14 @@ def test_staging_cluster_is_private_with_dataplane_v2_and_multi_networking(stagi
     assert (cluster["datapathProvider"], cluster["enableMultiNetworking"], cluster["networkingMode"]) == (
         "ADVANCED_DATAPATH", True, "VPC_NATIVE")
     assert (cluster["name"], cluster["location"], cluster["nodeLocations"], cluster["removeDefaultNodePool"]) == (
-        "staging-us-east4", "us-east4", ["us-east4-a"], True)
+        "staging-pretrain", "us-east4", ["us-east4-a"], True)
     assert cluster["workloadIdentityConfig"] == {"workloadPool": "ml-platform-staging.svc.id.goog"}
     accounts = {r.name: r.inputs["accountId"] for r in staging.of_type("gcp:serviceaccount/account:Account")}
-    assert accounts == {"staging-us-east4-system-nodes": "staging-us-east4-system-nodes",
-                        "staging-us-east4-pretrain-nodes": "staging-us-east4-pre3608-nodes"}  # 6–30 characters
+    assert accounts == {"staging-pretrain-system-nodes": "staging-pretrain-system-nodes",
+                        "staging-pretrain-pretrain-nodes": "staging-pretrain-pre1e52-nodes"}  # 6–30 characters
     assert {r.inputs["role"] for r in staging.of_type("gcp:projects/iAMMember:IAMMember")} == {
         "roles/container.defaultNodeServiceAccount"}
-    system = staging.named("staging-us-east4-system").inputs
+    system = staging.named("staging-pretrain-system").inputs
     assert (system["nodeConfig"]["machineType"], system["autoscaling"]) == (
         "e2-standard-4", {"totalMinNodeCount": 2, "totalMaxNodeCount": 3})
 
@@ -89,7 +89,7 @@ def test_staging_storage_lustre_on_a_valid_step_and_a_bucket_with_lifecycle_both
     # 64 GPUs × 250 MB/s = 16,000 MB/s: 15.625 TiB at 1000 MB/s/TiB, rounded up to the 9,000 GiB steps
     assert (lustre.inputs["capacityGib"], lustre.inputs["perUnitStorageThroughput"], lustre.inputs["location"],
             lustre.inputs["network"], lustre.inputs["gkeSupportEnabled"]) == (
-        "18000", "1000", "us-east4-a", "staging-us-east4-network-vpc-id", True)
+        "18000", "1000", "us-east4-a", "staging-pretrain-network-vpc-id", True)
     bucket = staging.one("gcp:storage/bucket:Bucket")
     assert (bucket.inputs["uniformBucketLevelAccess"], bucket.inputs["publicAccessPrevention"],
             bucket.inputs["versioning"], bucket.inputs["location"]) == (True, "enforced", {"enabled": True}, "US-EAST4")

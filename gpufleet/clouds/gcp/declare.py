@@ -36,8 +36,7 @@ from gpufleet.clouds.gcp.labels import label_value as gcp_label
 from gpufleet.clouds.plans import NetworkPlan, NodeGroupPlan, StoragePlan
 
 from components.declarer import ControlPlaneOutputs, NetworkOutputs, NodeGroupOutputs, StorageOutputs
-from components.tags import TAG_HOURS, TAG_OBJECT_TIB, TAG_PLACEMENT, TAG_UTILIZATION, TAG_WORKLOAD, label_value, \
-    number, short_name
+from components.tags import TAG_HOURS, TAG_OBJECT_TIB, TAG_UTILIZATION, TAG_WORKLOAD, label_value, number, short_name
 
 CLOUD_PLATFORM_SCOPE = "https://www.googleapis.com/auth/cloud-platform"  # access is decided by IAM roles
 # The one role GKE nodes need (GKE hardening guide, "Use least privilege IAM service accounts").
@@ -86,13 +85,12 @@ def storage_references(store: StoragePlan, network: Any) -> dict[str, Any]:
     return {}
 
 
-def gcp_labels(owner: Mapping[str, str], workload: str | None = None, reason: str | None = None) -> dict[str, str]:
-    """The owner tags as labels (preflight checked they are valid), plus the workload and why it is there."""
+def gcp_labels(owner: Mapping[str, str], workload: str | None = None) -> dict[str, str]:
+    """The owner tags as labels (preflight checked they are valid), plus the workload: identity only,
+    never a derived figure (components/tags.py)."""
     labels = dict(owner)
     if workload:
         labels[TAG_WORKLOAD] = gcp_label(workload)
-    if reason:
-        labels[TAG_PLACEMENT] = gcp_label(reason)
     return labels
 
 
@@ -324,7 +322,7 @@ def declare_control_plane(parent: pulumi.ComponentResource, name: str, args: Map
 def declare_node_group(parent: pulumi.ComponentResource, name: str, plan: NodeGroupPlan,
                        args: Mapping[str, Any]) -> dict[str, Any]:
     family = _family(plan.instance)
-    labels = gcp_labels(args["tags"], plan.workload, plan.placement_reason)
+    labels = gcp_labels(args["tags"], plan.workload)
     account = _node_account(parent, name)
     node_labels = {
         "gpufleet.io/workload": label_value(plan.workload),
@@ -404,7 +402,7 @@ def _lifecycle(plan: StoragePlan) -> list[dict[str, Any]]:
 
 def declare_storage(parent: pulumi.ComponentResource, name: str, plan: StoragePlan, args: Mapping[str, Any],
                     data_opts: pulumi.ResourceOptions) -> dict[str, Any]:
-    labels = gcp_labels(args["tags"], plan.workload, plan.placement_reason)
+    labels = gcp_labels(args["tags"], plan.workload)
     bucket_labels = dict(labels)
     if plan.object_capacity_tib is not None:
         bucket_labels[TAG_OBJECT_TIB] = gcp_label(number(plan.object_capacity_tib))
