@@ -28,7 +28,8 @@ OWNER = "give the `owner` (team, cost-center), or tags `team` and `cost-center`"
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    # strict: a typed file is taken as written (`gpu_count: true` is not 1 GPU, `"8"` is not a number)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, strict=True)
 
 
 class TaskData(_Model):
@@ -162,6 +163,9 @@ def _catalog_problems(raw: dict, catalog: Catalog) -> list[Problem]:
 def parse_task(raw: Any, catalog: Catalog | None = None) -> Task:
     """Validate a task file's content; raise `UserError` with every problem found."""
     catalog = catalog or load_catalog()
+    if raw is None:  # an empty file, or one of comments only
+        raise UserError([Problem(ROOT, "the file is empty: a task file is a mapping of task settings (name, "
+                                 "gpu_count, memory_gib, max_hours, image, command, …)")], heading=HEADING)
     if not isinstance(raw, dict):
         raise UserError([Problem(ROOT, "must be a mapping of task settings", type(raw).__name__)], heading=HEADING)
     problems = _whole_file_problems(raw) + _catalog_problems(raw, catalog)

@@ -70,8 +70,28 @@ def test_a_file_that_is_not_a_mapping():
     assert problems(["a"]) == ["task: must be a mapping of task settings (got 'list')"]
 
 
+def test_values_are_taken_as_written_not_coerced():
+    # YAML 1.2 reads `true` as a boolean and `"8"` / `yes` as strings: none of them is a count or a switch.
+    raw = {**VALID, "gpu_count": True, "memory_gib": "256", "max_hours": True, "high_bandwidth_fabric": "yes",
+           "gpus_per_worker": "2"}
+    assert problems(raw) == [
+        "task.gpu_count: Input should be a valid integer (got True)",
+        "task.gpus_per_worker: Input should be a valid integer (got '2')",
+        "task.high_bandwidth_fabric: Input should be a valid boolean (got 'yes')",
+        "task.max_hours: Input should be a valid number (got True)",
+        "task.memory_gib: Input should be a valid number (got '256')",
+    ]
+    assert parse_task({**VALID, "memory_gib": 256, "max_hours": 12}).memory_gib == 256.0  # an integer is a number
+
+
+def test_an_empty_file_says_so():
+    assert problems(None) == ["task: the file is empty: a task file is a mapping of task settings (name, gpu_count, "
+                              "memory_gib, max_hours, image, command, …)"]
+
+
 @pytest.mark.parametrize("text, expected", [
     ("name: [unclosed\n", "invalid YAML"),
+    ("# nothing but a comment\n", "task: the file is empty"),
     ("- just\n- a list\n", "must be a mapping of task settings (got 'list')"),
 ])
 def test_bad_files_exit_2_without_a_traceback(tmp_path, capsys, text, expected):
