@@ -5,7 +5,6 @@ said to be unexpanded and estimated from their inputs, GPU capacity wherever the
 import json
 from pathlib import Path
 
-
 from gpufleet.preview import preview
 
 PROGRAMS = Path(__file__).resolve().parent / "programs"
