@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import signal
 import sys
 import traceback
 from importlib import metadata
@@ -139,8 +140,9 @@ def _run(argv: list[str]) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Run one command; only that command's module is imported (start-up stays fast).
 
-    With `argv` None this is the process's entry point (the `gpufleet` script): on Ctrl-C it exits
-    at once rather than waiting for the program's threads to wind down.
+    With `argv` None this is the process's entry point (the `gpufleet` script): on Ctrl-C, during the
+    command or after it while the interpreter winds down, it exits at once (130, one line) rather than
+    waiting for the program's threads.
     """
     entry_point = argv is None
     argv = sys.argv[1:] if argv is None else argv
@@ -152,10 +154,9 @@ def main(argv: list[str] | None = None) -> int:
         print(e.render(), file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr, flush=True)
         if entry_point:
-            sys.stdout.flush()
-            os._exit(EXIT_INTERRUPTED)  # noqa: SLF001 - the program's threads may still be running
+            _interrupted()
+        print("interrupted", file=sys.stderr, flush=True)
         return EXIT_INTERRUPTED
     except BrokenPipeError:  # a pipe other than stdout closed under us: nothing left to say
         return EXIT_OK
@@ -166,6 +167,18 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INTERNAL
     finally:
         sys.stdout = saved_stdout
+        if entry_point:
+            # A Ctrl-C while the interpreter winds down (threads, the policy pack) ends it the same way.
+            signal.signal(signal.SIGINT, lambda *_: _interrupted())
+
+
+def _interrupted() -> None:
+    print("interrupted", file=sys.stderr, flush=True)
+    try:
+        sys.stdout.flush()
+    except (OSError, ValueError):
+        pass
+    os._exit(EXIT_INTERRUPTED)  # the program's threads may still be running: do not wait for them
 
 
 if __name__ == "__main__":
