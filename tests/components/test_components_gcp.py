@@ -88,8 +88,8 @@ def test_staging_storage_lustre_on_a_valid_step_and_a_bucket_with_lifecycle_both
     lustre = staging.one("gcp:lustre/instance:Instance")
     # 64 GPUs × 250 MB/s = 16,000 MB/s: 15.625 TiB at 1000 MB/s/TiB, rounded up to the 9,000 GiB steps
     assert (lustre.inputs["capacityGib"], lustre.inputs["perUnitStorageThroughput"], lustre.inputs["location"],
-            lustre.inputs["network"], lustre.inputs["gkeSupportEnabled"]) == (
-        "18000", "1000", "us-east4-a", "staging-pretrain-network-vpc-id", True)
+            lustre.inputs["network"]) == ("18000", "1000", "us-east4-a", "staging-pretrain-network-vpc-id")
+    assert "gkeSupportEnabled" not in lustre.inputs  # the legacy port-6988 mode; GKE mounts on 988
     bucket = staging.one("gcp:storage/bucket:Bucket")
     assert (bucket.inputs["uniformBucketLevelAccess"], bucket.inputs["publicAccessPrevention"],
             bucket.inputs["versioning"], bucket.inputs["location"]) == (True, "enforced", {"enabled": True}, "US-EAST4")

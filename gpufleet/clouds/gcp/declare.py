@@ -46,7 +46,7 @@ GPU_TAINT = {"key": "nvidia.com/gpu", "value": "present", "effect": "NO_SCHEDULE
 IMAGE_TYPE = "COS_CONTAINERD"
 GPU_DRIVER = {"gpu_driver_version": "LATEST"}  # GKE installs the driver; LATEST for the newest GPUs
 PODS_RANGE, SERVICES_RANGE = "pods", "services"
-LUSTRE_PORTS = ["988"]  # cluster-toolkit managed-lustre examples: Lustre from the private services range
+LUSTRE_PORTS = ["988"]  # Lustre's default port (GKE Managed Lustre CSI docs; cluster-toolkit managed-lustre examples)
 LUSTRE_FILESYSTEM = "lustre"  # the Lustre file system's name on the instance (at most 8 letters and digits)
 INTERNAL = [{"protocol": "tcp"}, {"protocol": "udp"}, {"protocol": "icmp"}]
 
@@ -429,7 +429,9 @@ def declare_storage(parent: pulumi.ComponentResource, name: str, plan: StoragePl
             capacity_gib=str(plan.hot_capacity_gib),
             per_unit_storage_throughput=str(plan.throughput_mb_s_per_tib),
             network=args["file_system_subnet_id"],
-            gke_support_enabled=True,
+            # No `gke_support_enabled`: that legacy flag moves Lustre to port 6988 and forces every GKE client
+            # onto the deprecated legacy port; GKE 1.33.2-gke.4780000 and later mount on port 988 (GKE docs,
+            # "Access Managed Lustre instances on GKE with the Managed Lustre CSI driver", Lustre ports).
             labels=labels,
             opts=data_opts,
         )
