@@ -107,13 +107,20 @@ def test_preview_recommends_a_region_that_became_better_and_moves_nothing(projec
     monkeypatch.setenv(OVERLAY_ENV, "")  # restored after the test: --catalog sets it for the whole process
     out = io.StringIO()
     with redirect_stdout(out):
-        code = main(["preview", "prod", "--program", str(project), "--catalog", str(overlay), "--no-policies"])
+        code = main(["preview", "prod", "--program", str(project), "--catalog", str(overlay), "--no-policies",
+                     "--json", str(tmp_path / "plan.json")])
     text = re.sub(r"\s+", " ", out.getvalue())
     assert code == 0
     assert re.search(r"Recommendation: re-placing would cut carbon by \d+\.\d % \([-+][\d,.]+ USD/month, -[\d,]+ "
                      r"kgCO2e/month\): finetune aws eu-north-1 p5\.48xlarge -> aws us-west-2 p5\.48xlarge; "
                      r"batch-embed aws eu-north-1 g6e\.2xlarge -> aws us-west-2 g6e\.2xlarge\. Not applied", text)
     assert f"overlay {overlay} (" in text
+    # The pull-request report states it too, from the plan file.
+    report = io.StringIO()
+    with redirect_stdout(report):
+        assert main(["report", str(tmp_path / "plan.json"), "--output", "-"]) == 0
+    assert re.search(r"- locked placement: re-placing would cut carbon by \d+\.\d % .*: finetune aws eu-north-1 "
+                     r"p5\.48xlarge -&gt; aws us-west-2 p5\.48xlarge; ", report.getvalue())  # inert markdown
     monkeypatch.delenv(OVERLAY_ENV)
     after, _ = _inputs(project)
     assert after == before

@@ -30,6 +30,7 @@ from gpufleet.report.verdict import (
     Thresholds,
     changed,
     headline,
+    lock_recommendation,
     mandatory,
     ordered,
     paired,
@@ -250,9 +251,10 @@ def _workloads(r: StackReport, cap: int | None) -> list[str]:
 
 def _recommendations(r: StackReport, cap: int | None) -> list[str]:
     found = recommendations(r)
-    if not found:
+    locked = lock_recommendation(r)
+    if not found and locked is None:
         return []
-    lines = []
+    lines = [] if locked is None else [f"- locked placement: {inert.text(locked)}"]
     shown = found if cap is None else found[:max(cap, 5)]
     for x in shown:
         usd = "unknown USD/month" if x.delta_usd is None else f"{fmt.signed(x.delta_usd, 2)} USD/month"

@@ -23,6 +23,7 @@ from gpufleet.report.summary import Summary
 from gpufleet.report.verdict import (
     Thresholds,
     headline,
+    lock_recommendation,
     mandatory,
     ordered,
     recommendations,
@@ -162,9 +163,12 @@ def _stack_lines(out: Console, r: StackReport) -> None:
                     [(x.workload, f"{x.kind}\n{x.id}", x.period, x.status(now)) for x in found_reservations],
                     title="Capacity reservations", hint=_HINT)
     found_recommendations = recommendations(r)
-    if found_recommendations:
+    locked = lock_recommendation(r)
+    if found_recommendations or locked:
         out.print()
         out.print(Text("Recommendations", style="bold"))
+        if locked:
+            out.print(Padding(Text(f"locked placement: {locked}"), (0, 0, 0, 2)))
         for x in found_recommendations:
             usd = "unknown" if x.delta_usd is None else fmt.signed(x.delta_usd, 2)
             co2 = "unknown" if x.delta_kgco2e is None else fmt.signed(x.delta_kgco2e / 1000, 3)

@@ -224,3 +224,10 @@ def recommendations(r: StackReport) -> list[Recommendation]:
                 found.append(Recommendation(str(name), f"{o.get('cloud')} {o.get('region')}",
                                             str(o.get("instance_type")), usd, kg))
     return sorted(found, key=lambda x: (x.delta_usd if x.delta_usd is not None else 0.0, x.workload))
+
+
+def lock_recommendation(r: StackReport) -> str | None:
+    """The head placement's recommendation to re-place locked workloads (gpufleet.placement.lock), if any."""
+    recommendation = (r.head.placement or {}).get("recommendation")
+    text = recommendation.get("text") if isinstance(recommendation, dict) else None
+    return text if isinstance(text, str) and text else None
