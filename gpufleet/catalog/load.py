@@ -7,6 +7,7 @@ import json
 import os
 from pathlib import Path
 
+from gpufleet.catalog.impact import load_impact
 from gpufleet.catalog.model import (CLOUDS, Catalog, HostPower, InstanceType, MachineFamily, Offer, PowerCurve,
                                     Region)
 from gpufleet.catalog.overlay import (
@@ -17,6 +18,7 @@ from gpufleet.catalog.overlay import (
     apply_overlay,
     overlay_from_environment,
 )
+from gpufleet.catalog.prices import TableError, load_prices
 from gpufleet.errors import Problem
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -118,6 +120,7 @@ def _load_instance_types(data: CatalogData) -> dict[str, InstanceType]:
             max_efa_interfaces=int(e["max_efa_interfaces"]) if e else None,
             spec_source=row["spec_source"],
             tdp_source=row["tdp_source"],
+            tdp_date=row["tdp_date"],
             efa_source=e["source"] if e else "",
             notes=row["notes"],
         )
@@ -143,21 +146,12 @@ def _load_offers(data: CatalogData) -> list[Offer]:
                 region=key[2],
                 usd_per_hour=_number(row, "on_demand_usd_per_hour", where),
                 price_source=row["source"],
-                # The reference records the snapshot's dating evidence per source (SOURCES.md §1).
-                price_date=_PRICE_DATES.get(key[0], "undated"),
+                price_date=row["price_date"],
                 list_complete=row["list_complete"],
                 notes=row["notes"],
             )
         )
     return offers
-
-
-# From data/SOURCES.md §1 and §7: AWS (S4) and Azure (S6) snapshots are undated; GCP (S7) 2026-07-30.
-_PRICE_DATES = {
-    "aws": "undated snapshot (S4; p5en values identical to dstack PR #4110 of 2026-08-06)",
-    "azure": "undated snapshot (S6; US regions only)",
-    "gcp": "2026-07-30 (S7)",
-}
 
 
 def _load_power(data: CatalogData) -> PowerCurve:
@@ -231,6 +225,15 @@ def _load_machine_families(data: CatalogData, types: dict[str, InstanceType]) ->
 
 def _build(data: CatalogData) -> Catalog:
     types = _load_instance_types(data)
+
+    def rows(name: str) -> list[dict[str, str]]:
+        # A data set without a bill table (e.g. a small test fixture catalog) has none of its rows.
+        return data.rows(name) if data.has(name) else []
+
+    try:
+        prices, impact = load_prices(rows, CLOUDS), load_impact(rows)
+    except TableError as e:
+        raise CatalogDataError(str(e)) from None
     return Catalog(
         regions=_load_regions(data),
         instance_types=types,
@@ -240,6 +243,8 @@ def _build(data: CatalogData) -> Catalog:
         machine_families=_load_machine_families(data, types),
         version=data.version,
         data_description=data.description,
+        prices=prices,
+        impact=impact,
     )
 
 

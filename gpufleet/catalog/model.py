@@ -7,6 +7,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Literal, get_args
 
+from gpufleet.catalog.impact import Impact
+from gpufleet.catalog.prices import Prices
 from gpufleet.errors import Problem, UserError, unknown_name
 
 Cloud = Literal["aws", "azure", "gcp", "oci", "coreweave"]
@@ -62,6 +64,7 @@ class InstanceType:
     max_efa_interfaces: int | None
     spec_source: str
     tdp_source: str
+    tdp_date: str  # of the document the rated power comes from; "undated" when it has none
     efa_source: str = ""
     notes: str = ""
 
@@ -108,7 +111,7 @@ class Offer:
     region: str
     usd_per_hour: float | None
     price_source: str
-    price_date: str
+    price_date: str  # from the row: the source's date, or what is known of an undated snapshot
     list_complete: str
     notes: str = ""
 
@@ -155,6 +158,8 @@ class Catalog:
     machine_families: dict[tuple[str, str], MachineFamily] = field(default_factory=dict)
     version: str = "unversioned"  # fingerprint of the data read (gpufleet.catalog.overlay)
     data_description: str = "shipped data"  # and any overlay over it, for output
+    prices: Prices = field(default_factory=Prices)
+    impact: Impact = field(default_factory=Impact)
     _offers_by_key: dict[tuple[str, str, str], Offer] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:

@@ -31,6 +31,15 @@ KEYS: dict[str, tuple[str, ...]] = {
     "offers.csv": ("cloud", "instance_type", "region"),
     "host_power.csv": ("cloud",),
     "machine_families.csv": ("cloud", "family"),
+    # the bill's tables (gpufleet.catalog.prices, gpufleet.catalog.impact): a negotiated price is an
+    # instance_prices.csv row of kind "negotiated"; what a Capacity Block cost, one of kind "capacity-block"
+    "instance_prices.csv": ("cloud", "instance_type", "region", "kind"),
+    "service_prices.csv": ("cloud", "service", "sku", "region"),
+    "host_types.csv": ("instance_type",),
+    "embodied.csv": ("instance_type",),
+    "platform_power.csv": ("instance_type",),
+    "storage_power.csv": ("medium",),
+    "storage_services.csv": ("cloud", "service"),
 }
 WHERE = "\0where"  # a row's origin ("offers.csv:12", "overlay /x/offers.csv:2"), for error messages
 MAX_OVERLAY_BYTES = 16 * 1024 * 1024  # per file: an overlay is a handful of rows, not a data dump
