@@ -41,13 +41,14 @@ def test_eks_node_group_uses_desired_size_tags_and_launch_template():
     e = estimate_plan([lt, ng]).resources[ng.urn]
     assert (e.instance_type, e.nodes, e.capacity_type, e.region, e.hours, e.utilization, e.gpus) == (
         "p4d.24xlarge", 3, "spot", "eu-north-1", 100.0, 0.5, 24)
-    assert e.monthly_usd == pytest.approx(3 * 23.71569 * 100)
+    assert e.monthly_usd == pytest.approx(3 * 23.71569 * 100) and e.price_kind == "on-demand"
     node_w = 8 * 484.2 * 400 / 700 + 96 * (0.74 + 0.5 * (3.5 - 0.74)) + 1152 * GIB * 0.392
     kwh = 3 * node_w * 100 / 1000 * 1.10
     assert e.monthly_kwh == pytest.approx(kwh)
     assert e.monthly_kgco2e == pytest.approx(kwh * 24.71 / 1000)
-    assert e.derivation["monthly_usd"].endswith(
-        "spot: the catalog has no spot prices, so the on-demand list price is shown as the upper bound")
+    assert e.derivation["monthly_usd"].startswith(
+        "3 × 23.7157 USD/h × 100 h (no Spot price for p4d.24xlarge in aws eu-north-1 in the catalog: on-demand list")
+    assert e.derivation["monthly_usd"].endswith("shown as the upper bound)")
 
 
 def test_aks_agent_pool_finds_location_through_its_cluster():
@@ -60,7 +61,8 @@ def test_aks_agent_pool_finds_location_through_its_cluster():
     assert (e.cloud, e.region, e.nodes, e.gpus, e.monthly_usd) == ("azure", "eastus2", 2, 16, pytest.approx(2 * 98.32 * 730))
     assert plan.unpriced == [cluster.urn]
     assert plan.resources[cluster.urn].derivation == {
-        "monthly_usd": "unknown: AKS control plane tier and system pool VMs; no price in the catalog"}
+        "monthly_usd": "unknown: AKS control plane tier and system pool VMs; no price in the catalog",
+        "monthly_kwh": "unknown: no energy model for this resource type"}
 
 
 def test_unknowns_are_unpriced_with_reasons_not_zero():
@@ -80,7 +82,7 @@ def test_unknowns_are_unpriced_with_reasons_not_zero():
     d = {u.rsplit("::", 1)[1]: plan.resources[u].derivation["monthly_usd"] for u in plan.unpriced}
     assert d == {
         "later": "unknown: instance type not known at preview",
-        "cpu": "unknown: m5.large is not a GPU instance type in the catalog (the catalog prices GPU capacity only)",
+        "cpu": "unknown: m5.large is not in the catalog (GPU types: instance_types.csv, CPU hosts: host_types.csv)",
         "noregion": "unknown: region not known at preview",
         "laterregion": "unknown: region not known at preview",  # not the provider's region
         "fsx": "unknown: FSx for Lustre storage/throughput; no price in the catalog",
@@ -210,7 +212,8 @@ def test_databases_and_endpoints_are_listed_as_unpriced_not_left_out():
         "utilization": "assumed 100% GPU duty (upper bound): no gpufleet-utilization-percent tag",
         "instance_type": "SageMaker instance type not known",
         "nodes": "initial instance count of the production variant",
-        "monthly_usd": "unknown: instance type, node count not known at preview"}
+        "monthly_usd": "unknown: instance type, node count not known at preview",
+        "monthly_kwh": "unknown: instance type, node count not known at preview"}
 
 
 def test_sagemaker_capacity_is_counted_on_its_hardware_and_left_unpriced():

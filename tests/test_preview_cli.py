@@ -20,8 +20,9 @@ def test_someone_elses_program_is_previewed_priced_and_unpriced_listed(tmp_path,
     plan = json.loads(out.read_text())
     g = plan["gpufleet"]
     assert g["totals"] == {"gpus": 32, "monthly_usd": 160716.8, "monthly_kwh": g["totals"]["monthly_kwh"],
-                           "monthly_kgco2e": g["totals"]["monthly_kgco2e"]}
-    node_w = 8 * 691.2 + 192 * 3.5 + 2048 * 1.073741824 * 0.392
+                           "monthly_kgco2e": g["totals"]["monthly_kgco2e"],
+                           "monthly_embodied_kgco2e": 4 * 118.75}  # 5,700 kgCO2e × 730 h / 35,040 h each
+    node_w = 8400  # a p5.48xlarge at 100 %: GPU, CPU and memory terms plus the HGX platform term (8.4 kW measured)
     kwh = 4 * node_w * 730 / 1000 * 1.12
     assert g["totals"]["monthly_kwh"] == pytest.approx(kwh, abs=0.002)  # 4 rows, each rounded to 0.001
     assert g["totals"]["monthly_kgco2e"] == pytest.approx(kwh * 119.76 / 1000, abs=0.002)

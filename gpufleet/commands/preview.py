@@ -255,7 +255,8 @@ def render(result: PreviewResult, out: Console) -> None:
     partial = f" (INCOMPLETE: known items only; {' and '.join(gaps)} below)" if gaps else ""
     out.print(
         f"[bold]Total[/]: {est.gpus:,} GPUs · {usd(est.total('monthly_usd'))} USD/month · "
-        f"{num(est.total('monthly_kwh'))} kWh/month · {carbon(est.total('monthly_kgco2e'))}/month{partial}"
+        f"{num(est.total('monthly_kwh'))} kWh/month · {carbon(est.total('monthly_kgco2e'))}/month operational "
+        f"+ {carbon(est.total('monthly_embodied_kgco2e'))}/month embodied{partial}"
     )
     render_placement(run.outputs.get("placement"), out)
     if est.gpu_requests:
@@ -268,10 +269,11 @@ def render(result: PreviewResult, out: Console) -> None:
     if secret:
         out.print(f"[yellow]{len(secret)} estimate(s) depend on a secret value, shown as \\[secret][/]: "
                   + escape(", ".join(_name(u) for u in secret[:MAX_ROWS])))
-    unknown_energy = [u for u in est.unknown("monthly_kwh") if est.resources[u].gpus]
+    unknown_energy = est.unknown("monthly_kwh")
     if unknown_energy:
-        out.print(f"[yellow]Energy and carbon unknown for {len(unknown_energy)} GPU resource(s)[/]: "
-                  + escape(", ".join(_name(u) for u in unknown_energy[:MAX_ROWS])))
+        more = f", … {len(unknown_energy) - MAX_ROWS} more" if len(unknown_energy) > MAX_ROWS else ""
+        out.print(f"[yellow]Energy and carbon unknown for {len(unknown_energy)} resource(s)[/]: "
+                  + escape(", ".join(_name(u) for u in unknown_energy[:MAX_ROWS]) + more))
     if est.unpriced:
         _unpriced(result, out)
     if est.not_assessed:

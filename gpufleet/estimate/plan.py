@@ -30,9 +30,11 @@ class ResourceEstimate:
     gpus: int | None
     monthly_usd: float | None
     monthly_kwh: float | None
-    monthly_kgco2e: float | None
+    monthly_kgco2e: float | None  # operational
     derivation: dict[str, str] = field(default_factory=dict)
     depends_on_secret: bool = False  # a secret value went into it: shown as [secret] (gpufleet.secrets)
+    monthly_embodied_kgco2e: float | None = None  # manufacturing, amortised; reported beside operational
+    price_kind: str | None = None  # the price the monthly_usd figure uses (see gpufleet.footprint.node_price)
 
     @property
     def priced(self) -> bool:
@@ -49,15 +51,17 @@ class ResourceEstimate:
             "hours_per_month": self.hours,
             "utilization": self.utilization,
             "gpus": self.gpus,
+            "price_kind": self.price_kind,
             "monthly_usd": _cents(self.monthly_usd),
             "monthly_kwh": _round(self.monthly_kwh, 3),
             "monthly_kgco2e": _round(self.monthly_kgco2e, 3),
+            "monthly_embodied_kgco2e": _round(self.monthly_embodied_kgco2e, 3),
             "derivation": self.derivation,
             **({"depends_on_secret": True} if self.depends_on_secret else {}),
         }
 
 
-DIGITS = {"monthly_usd": 2, "monthly_kwh": 3, "monthly_kgco2e": 3}
+DIGITS = {"monthly_usd": 2, "monthly_kwh": 3, "monthly_kgco2e": 3, "monthly_embodied_kgco2e": 3}
 
 # How gpufleet assessed a resource: priced; costs money but unpriced (with the reason); known to cost
 # nothing by itself; or not assessed (gpufleet does not know the type: its cost is unknown).
@@ -159,10 +163,14 @@ class PlanEstimate:
                 "monthly_usd": self.total("monthly_usd"),
                 "monthly_kwh": self.total("monthly_kwh"),
                 "monthly_kgco2e": self.total("monthly_kgco2e"),
+                "monthly_embodied_kgco2e": self.total("monthly_embodied_kgco2e"),
             },
             "estimates": {urn: e.to_json() for urn, e in self.resources.items()},
             "unpriced": self.unpriced,
-            "unknown_energy": [u for u in self.unknown("monthly_kwh") if self.resources[u].gpus],
+            # every resource whose energy is not counted, so kWh and CO2e totals never look complete when not
+            "unknown_energy": self.unknown("monthly_kwh"),
+            "unknown_embodied": [u for u in self.unknown("monthly_embodied_kgco2e")
+                                 if self.resources[u].nodes is not None],
             "assessment": self.assessment_json(),
             "gpu_requests": {urn: {"gpus_per_pod": d.gpus_per_pod, "pods": d.pods, "gpus": d.gpus, "pods_are": d.note}
                              for urn, d in self.gpu_requests.items()},
@@ -200,7 +208,8 @@ def estimate_resource(view: ResourceView, catalog: Catalog | None = None,
         if reason is None:
             return None
         return ResourceEstimate(view.urn, view.type, None, None, None, None, None, None, None, None,
-                                None, None, None, {"monthly_usd": f"unknown: {reason}"})
+                                None, None, None, {"monthly_usd": f"unknown: {reason}",
+                                                   "monthly_kwh": "unknown: no energy model for this resource type"})
     return _estimate_capacity(view, cap, catalog)
 
 
@@ -224,7 +233,7 @@ def _estimate_capacity(view: ResourceView, cap: Capacity, catalog: Catalog) -> R
     missing = [what for what, v in (("instance type", cap.instance_type), ("region", cap.region),
                                      ("node count", cap.nodes)) if v is None]
     if missing:
-        how["monthly_usd"] = f"unknown: {', '.join(missing)} not known at preview"
+        how["monthly_usd"] = how["monthly_kwh"] = f"unknown: {', '.join(missing)} not known at preview"
         # GPUs follow from the instance type and node count alone: counted whenever those are known.
         it = catalog.instance_type(cap.instance_type) if cap.instance_type else None
         gpus = it.gpu_count * cap.nodes if it is not None and cap.nodes is not None else None
@@ -233,25 +242,25 @@ def _estimate_capacity(view: ResourceView, cap: Capacity, catalog: Catalog) -> R
         return ResourceEstimate(view.urn, view.type, cap.cloud, cap.region, cap.instance_type, cap.nodes,
                                 cap.capacity_type, cap.hours, cap.utilization, gpus, None, None, None, how)
     assert cap.instance_type and cap.region and cap.nodes is not None
-    it = catalog.instance_type(cap.instance_type)
-    if it is None:
-        how["monthly_usd"] = (f"unknown: {cap.instance_type} is not a GPU instance type in the catalog "
-                              "(the catalog prices GPU capacity only)")
+    if catalog.instance_type(cap.instance_type) is None and cap.instance_type not in catalog.prices.hosts:
+        how["monthly_usd"] = (f"unknown: {cap.instance_type} is not in the catalog (GPU types: instance_types.csv, "
+                              "CPU hosts: host_types.csv)")
+        how["monthly_kwh"] = f"unknown: {cap.instance_type} is not in the catalog"
         return ResourceEstimate(view.urn, view.type, cap.cloud, cap.region, cap.instance_type, cap.nodes,
                                 cap.capacity_type, cap.hours, cap.utilization, None, None, None, None, how)
     fp = capacity_footprint(catalog, cap.cloud, cap.region, cap.instance_type, cap.nodes,
-                            hours=cap.hours, utilization=cap.utilization)
+                            hours=cap.hours, utilization=cap.utilization, capacity_type=cap.capacity_type)
     how.update(fp.derivation)
     if cap.price_unknown is not None:
         how["monthly_usd"] = f"unknown: {cap.price_unknown}"
         return ResourceEstimate(view.urn, view.type, cap.cloud, cap.region, cap.instance_type, cap.nodes,
                                 cap.capacity_type, cap.hours, cap.utilization, fp.gpus, None,
-                                fp.monthly_kwh, fp.monthly_kgco2e, how)
-    if cap.capacity_type == "spot" and fp.monthly_usd is not None:
-        how["monthly_usd"] += "; spot: the catalog has no spot prices, so the on-demand list price is shown as the upper bound"
+                                fp.monthly_kwh, fp.monthly_kgco2e, how,
+                                monthly_embodied_kgco2e=fp.monthly_embodied_kgco2e)
     return ResourceEstimate(view.urn, view.type, cap.cloud, cap.region, cap.instance_type, cap.nodes,
                             cap.capacity_type, cap.hours, cap.utilization, fp.gpus, fp.monthly_usd,
-                            fp.monthly_kwh, fp.monthly_kgco2e, how)
+                            fp.monthly_kwh, fp.monthly_kgco2e, how,
+                            monthly_embodied_kgco2e=fp.monthly_embodied_kgco2e, price_kind=fp.price_kind)
 
 
 def index_views(views: Iterable[ResourceView]) -> dict[str, ResourceView]:

@@ -18,7 +18,8 @@ ABSURD = Decimal(10) ** 15
 _CONTEXT = Context(prec=400, Emax=999_999, Emin=-999_999)
 
 # Decimals per figure: cents, tenths of a kWh, kilograms of CO2e (as tonnes).
-DECIMALS: dict[str, int] = {"gpus": 0, "monthly_usd": 2, "monthly_kwh": 1, "monthly_tco2e": 3}
+DECIMALS: dict[str, int] = {"gpus": 0, "monthly_usd": 2, "monthly_kwh": 1, "monthly_tco2e": 3,
+                             "monthly_embodied_tco2e": 3}
 
 
 def to_decimal(value: float | int | None, decimals: int) -> Decimal | None:

@@ -47,7 +47,7 @@ COMMENT_LIMIT = 65_536
 # Row caps tried in turn until the comment fits; None shows every row.
 _ROW_CAPS: tuple[int | None, ...] = (None, 400, 200, 100, 50, 25, 10, 5, 0)
 _FIGURE_ROWS = (("GPUs", "gpus"), ("USD/month", "monthly_usd"), ("kWh/month", "monthly_kwh"),
-                ("tCO2e/month", "monthly_tco2e"))
+                ("tCO2e/month operational", "monthly_tco2e"), ("tCO2e/month embodied", "monthly_embodied_tco2e"))
 _LEVEL_MARK = {"mandatory": "❌", "remediate": "🔧", "advisory": "⚠️"}
 _KIND_MARK = {"added": "+", "removed": "-", "changed": "~"}
 FULL_LIST_HINT = "run `gpufleet report` or `gpufleet diff` locally for the full list"
@@ -182,7 +182,7 @@ def _figures(r: StackReport) -> list[str]:
     if s.unpriced:
         notes.append(f"{fmt.count(len(s.unpriced), 'resource')} could not be priced")
     if s.unknown_energy:
-        notes.append(f"{fmt.count(len(s.unknown_energy), 'GPU resource')} without an energy estimate")
+        notes.append(f"{fmt.count(len(s.unknown_energy), 'resource')} without an energy estimate")
     if notes:
         lines += ["", f"> Totals leave out what is unknown — {'; '.join(notes)} (listed below). "
                       "Unknown is never counted as 0."]
@@ -364,7 +364,7 @@ def _changes(c: Comparison, cap: int | None) -> list[str]:
 def _unpriced(s: Summary, cap: int | None) -> list[str]:
     lines = _details(f"Unpriced resources ({len(s.unpriced):,})",
                      _table(("resource", "type", "why"), [(_code(u.name), _code(u.type), u.reason) for u in s.unpriced], cap))
-    lines += _details(f"GPU resources without an energy estimate ({len(s.unknown_energy):,})",
+    lines += _details(f"Resources without an energy estimate ({len(s.unknown_energy):,})",
                       _table(("resource", "type", "why"),
                              [(_code(u.name), _code(u.type), u.reason) for u in s.unknown_energy], cap))
     return lines

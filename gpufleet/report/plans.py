@@ -42,6 +42,7 @@ _EMPTY_ESTIMATE: dict[str, Any] = {
     "estimates": {},
     "unpriced": [],
     "unknown_energy": [],
+    "unknown_embodied": [],
 }
 
 
@@ -251,6 +252,7 @@ def _gpufleet_section(section: Any, path: Path) -> tuple[dict[str, Any], list[di
         "estimates": section.get("estimates", {}),
         "unpriced": section.get("unpriced", []),
         "unknown_energy": section.get("unknown_energy", []),
+        "unknown_embodied": section.get("unknown_embodied", []),
     }
     for key in ("assessment", "gpu_requests"):  # plans written before these were added have none
         if isinstance(section.get(key), dict):

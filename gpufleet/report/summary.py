@@ -38,11 +38,16 @@ class Totals:
     gpus: int
     monthly_usd: float | None
     monthly_kwh: float | None
-    monthly_kgco2e: float | None
+    monthly_kgco2e: float | None  # operational
+    monthly_embodied_kgco2e: float | None = None  # manufacturing; None in plans written before it was estimated
 
     @property
     def monthly_tco2e(self) -> float | None:
         return None if self.monthly_kgco2e is None else self.monthly_kgco2e / 1000
+
+    @property
+    def monthly_embodied_tco2e(self) -> float | None:
+        return None if self.monthly_embodied_kgco2e is None else self.monthly_embodied_kgco2e / 1000
 
     def decimal(self, figure: str) -> Decimal | None:
         """A total as the plan states it, rounded as the report prints it."""
@@ -150,7 +155,8 @@ def totals_of(plan: Plan) -> Totals:
         if value == 0 and relevant and all(e.get(figure) is None for e in relevant):
             value = None
         figures[figure] = value
-    return Totals(int(raw.get("gpus") or 0), figures["monthly_usd"], figures["monthly_kwh"], figures["monthly_kgco2e"])
+    return Totals(int(raw.get("gpus") or 0), figures["monthly_usd"], figures["monthly_kwh"], figures["monthly_kgco2e"],
+                  _number(raw.get("monthly_embodied_kgco2e")))
 
 
 def _regions(plan: Plan) -> list[RegionRow]:

@@ -34,7 +34,7 @@ from gpufleet.report.verdict import (
 )
 
 _FIGURE_ROWS = (("GPUs", "gpus"), ("USD/month", "monthly_usd"), ("kWh/month", "monthly_kwh"),
-                ("tCO2e/month", "monthly_tco2e"))
+                ("tCO2e/month operational", "monthly_tco2e"), ("tCO2e/month embodied", "monthly_embodied_tco2e"))
 _KIND_MARK = {"added": "+", "removed": "-", "changed": "~"}
 _HINT = None  # every column is in the plans themselves
 

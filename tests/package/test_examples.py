@@ -65,14 +65,19 @@ def test_the_inference_teams_stack_declares_exactly_its_cluster():
 def test_the_inference_teams_stack_is_estimated_from_its_node_groups():
     run = run_program(load_stack(EXAMPLE, "dev"))
     estimate = estimate_plan(views_from_run(run)).to_json()
-    assert estimate["totals"] == {"gpus": 12, "monthly_usd": 3118.16, "monthly_kwh": 531.697, "monthly_kgco2e": 210.685}
+    assert estimate["totals"] == {"gpus": 12, "monthly_usd": 2216.16, "monthly_kwh": 556.798, "monthly_kgco2e": 220.631,
+                                  "monthly_embodied_kgco2e": 7.285}
     gpu_groups = {urn.rsplit("::", 1)[-1]: (e["region"], e["instance_type"], e["nodes"], e["capacity_type"],
                                             e["hours_per_month"], e["gpus"], e["monthly_usd"])
                   for urn, e in estimate["estimates"].items() if e["gpus"]}
     assert gpu_groups == {
         "inference-serving-node-group": ("us-east-2", "g6.xlarge", 4, "on-demand", 300.0, 4, 965.76),  # 4 × 0.8048 × 300
-        "inference-batch-node-group": ("us-east-2", "g6e.2xlarge", 8, "spot", 120.0, 8, 2152.4),  # 8 × 2.24208 × 120
+        # at the catalog's Spot price: the highest of us-east-2's zone prices, 0.9959 USD/h (on demand: 2.24208)
+        "inference-batch-node-group": ("us-east-2", "g6e.2xlarge", 8, "spot", 120.0, 8, 956.06),  # 8 × 0.9959 × 120
     }
+    system = next(e for urn, e in estimate["estimates"].items() if urn.endswith("::inference-system-node-group"))
+    assert (system["instance_type"], system["nodes"], system["gpus"], system["price_kind"], system["monthly_usd"]) == (
+        "m7i.xlarge", 2, 0, "on-demand", 294.34)  # 2 × 0.2016 USD/h × 730 h: CPU system nodes are priced too
 
 
 def test_the_python_snippet_of_docs_teams_runs(tmp_path):

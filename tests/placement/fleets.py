@@ -9,6 +9,9 @@ from gpufleet.config import parse_fleet
 from gpufleet.placement import PlacementError, place
 
 GIB = 1.073741824
+# platform_power.csv: a p5.48xlarge node at 100 % draws the 8.4 kW measured on an 8×H100 HGX node; the
+# platform term is that minus the model's GPUs at 691.2 W, 192 vCPUs at 3.5 W and 2 TiB at 0.392 W/GB.
+P5_PLATFORM_W = 8400 - (8 * 691.2 + 192 * 3.5 + 2048 * GIB * 0.392)
 BASE = {
     "environment": "test",
     "owner": {"team": "ml", "cost-center": "cc-1"},

@@ -23,10 +23,10 @@ def test_usd_budget_too_small():
 
 
 def test_carbon_budget_too_small():
-    # 8 × p5.48xlarge in eu-north-1: 1,121.258 kgCO2e a month at 100 %
+    # 8 × p5.48xlarge in eu-north-1: 8 × 8.4 kW × 730 h × PUE 1.1 × 24.71 g/kWh = 1,333.391 kgCO2e a month
     assert joint_problems([workload("train")], objective="cost", budgets={"monthly_tco2e": 1}) == [
-        "gpufleet:fleet.budgets.monthly_tco2e: budget monthly_tco2e: 1.000 tCO2e < 1.122 tCO2e needed for the "
-        "lowest-carbon feasible placement; raise it to at least 1.122 tCO2e",
+        "gpufleet:fleet.budgets.monthly_tco2e: budget monthly_tco2e: 1.000 tCO2e < 1.334 tCO2e needed for the "
+        "lowest-carbon feasible placement; raise it to at least 1.334 tCO2e",
     ]
 
 

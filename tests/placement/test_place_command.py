@@ -21,7 +21,7 @@ def test_place_shows_every_decision_and_why(capsys, monkeypatch):
     assert max(len(line) for line in lines) <= 80
     assert lines[:2] == ["Placement of stack prod — objective balanced: least carbon within +10 % of the",
                          "cheapest placement"]
-    assert lines[2] == "Total: 426,642.37 USD/month · 52,695 kWh/month · 2,171 kgCO2e/month"
+    assert lines[2] == "Total: 426,642.37 USD/month · 61,280 kWh/month · 2,383 kgCO2e/month"
     assert "pretrain   aws eu-north-1    343,933.95          1,076" in lines
     assert "64 GPUs    8 × p5.48xlarge" in lines
     assert "  binding: residency US: excludes better aws eu-north-1 p5.48xlarge" in lines

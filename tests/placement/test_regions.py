@@ -8,7 +8,7 @@ from gpufleet.catalog import load_catalog
 from gpufleet.cli import main
 from gpufleet.errors import UserError
 from gpufleet.placement import rank_regions
-from tests.placement.fleets import GIB
+from tests.placement.fleets import GIB, P5_PLATFORM_W
 
 
 def regions_json(capsys, *args):
@@ -18,8 +18,9 @@ def regions_json(capsys, *args):
 
 
 def p5_48xlarge_kwh(pue):
-    """One month of 8 × p5.48xlarge always on at 100 %: H200 curve 691.2 W at duty 1, CCF host power."""
-    node_w = 8 * 691.2 * 700 / 700 + 192 * 3.5 + 2048 * GIB * 0.392
+    """One month of 8 × p5.48xlarge always on at 100 %: H200 curve 691.2 W at duty 1, CCF host power,
+    the HGX platform term."""
+    node_w = 8 * 691.2 * 700 / 700 + 192 * 3.5 + 2048 * GIB * 0.392 + P5_PLATFORM_W
     return 8 * node_w * 730 / 1000 * pue
 
 
@@ -80,7 +81,7 @@ def test_balanced_ranks_within_the_premium_by_carbon_first():
 
 def test_utilization_and_hours_flags(capsys):
     rows = regions_json(capsys, "--cloud", "aws", "--objective", "carbon", "--utilization", "50", "--hours", "100")
-    node_w = 8 * 484.2 + 192 * (0.74 + 0.5 * (3.5 - 0.74)) + 2048 * GIB * 0.392
+    node_w = 8 * 484.2 + 192 * (0.74 + 0.5 * (3.5 - 0.74)) + 2048 * GIB * 0.392 + P5_PLATFORM_W
     assert rows[0]["region"] == "eu-north-1"
     assert rows[0]["monthly_kwh"] == round(8 * node_w * 100 / 1000 * 1.1, 3)
     assert rows[0]["monthly_usd"] == round(8 * 58.8928 * 100, 2)

@@ -259,8 +259,8 @@ def test_unpriced_priced_gpus_cpu_groups_and_buckets_pass():
 def test_unpriced_gpu_type_outside_the_catalog():
     assert verdicts(build_run(node_group(instance_type="p3.2xlarge")), UNPRICED) == [(
         UNPRICED, "mandatory", "h100",
-        "h100 (p3.2xlarge in aws us-west-2) cannot be priced — p3.2xlarge is not a GPU instance type in the catalog "
-        f"(the catalog prices GPU capacity only); {UNPRICED_FIX}")]
+        "h100 (p3.2xlarge in aws us-west-2) cannot be priced — p3.2xlarge is not in the catalog (GPU types: "
+        f"instance_types.csv, CPU hosts: host_types.csv); {UNPRICED_FIX}")]
 
 
 def test_unpriced_catalog_type_in_a_region_without_an_offer():

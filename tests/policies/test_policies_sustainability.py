@@ -90,9 +90,20 @@ def test_carbon_within_budget_passes():
 def test_carbon_over_a_lower_budget():
     assert verdicts(build_run(node_group()), CARBON, monthly_tco2e=1) == [(
         CARBON, "mandatory", None,
-        "estimated 1.38 tCO2e/month exceeds the carbon budget of 1 tCO2e/month (policy config monthly_tco2e). "
-        "Largest: h100 1.38 t (us-west-2). Fix: move GPUs to cleaner regions, lower node counts, hours or "
+        "estimated 1.64 tCO2e/month (operational) exceeds the carbon budget of 1 tCO2e/month (policy config "
+        "monthly_tco2e). "
+        "Largest: h100 1.64 t (us-west-2). Fix: move GPUs to cleaner regions, lower node counts, hours or "
         "utilisation, or raise the budget.")]
+
+
+def test_carbon_budget_scope_with_embodied_counts_both_and_says_so():
+    # 2 × p5.48xlarge in us-west-2, always on: 1.644 t operational + 2 × 5,700 kg × 730 h / 35,040 h = 0.2375 t
+    assert verdicts(build_run(node_group()), CARBON, monthly_tco2e=1.8) == []
+    assert verdicts(build_run(node_group()), CARBON, monthly_tco2e=1.8, scope="operational+embodied") == [(
+        CARBON, "mandatory", None,
+        "estimated 1.88 tCO2e/month (operational + embodied) exceeds the carbon budget of 1.8 tCO2e/month (policy "
+        "config monthly_tco2e). Largest: h100 1.88 t (us-west-2). Fix: move GPUs to cleaner regions, lower node "
+        "counts, hours or utilisation, or raise the budget.")]
 
 
 def test_carbon_stack_budget_takes_precedence():
@@ -106,7 +117,8 @@ def test_carbon_stack_budget_takes_precedence():
 
 
 def test_carbon_lower_utilisation_tag_lowers_the_estimate():
-    run = build_run(node_group(tags={"gpufleet-utilization-percent": "30"}))
+    # 2 × p5.48xlarge in us-west-2 at 20 % GPU duty: 2 × 4,711.5 W × 730 h × 1.12 × 119.76 g = 0.92 t (1.64 t at 100 %)
+    run = build_run(node_group(tags={"gpufleet-utilization-percent": "20"}))
     assert verdicts(run, CARBON, monthly_tco2e=1) == []
 
 
@@ -114,7 +126,7 @@ def test_carbon_unknown_emissions_are_an_advisory_note():
     pool = res("azure-native:containerservice:AgentPool", "pool", {"vmSize": "Standard_NC24ads_A100_v4", "count": 1})
     assert verdicts(build_run(pool), CARBON) == [(
         CARBON, "advisory", None, CANT.format(CARBON) + "emissions of pool (energy or grid intensity unknown); the "
-        "known part is 0.00 of 50 tCO2e/month")]
+        "known part is 0.00 of 50 tCO2e/month (operational)")]
 
 
 # --- gpufleet-gpu-region-max-pue ---------------------------------------------------------------------------

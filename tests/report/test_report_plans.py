@@ -23,9 +23,10 @@ def load(name: str) -> dict:
 def test_cli_preview_of_four_p5_in_us_west_2_is_32_gpus_and_160_716_80_usd():
     plan = read_plan(FIXTURES / "cli-preview-p5x4.json")
     assert (plan.format, plan.stack, plan.violations) == ("preview", "dev", None)
-    # totals are the sum of the rows as reported: 4 × 5,775.213 kWh and 4 × 691.640 kgCO2e
-    assert plan.estimate["totals"] == {"gpus": 32, "monthly_usd": 160716.8, "monthly_kwh": 23100.852,
-                                       "monthly_kgco2e": 2766.56}
+    # totals are the sum of the rows as reported: 4 × 6,867.84 kWh (8.4 kW × 730 h × PUE 1.12), 4 × 822.493
+    # kgCO2e (× 119.76 g/kWh) and 4 × 118.75 kgCO2e embodied (5,700 kg × 730 h / 35,040 h)
+    assert plan.estimate["totals"] == {"gpus": 32, "monthly_usd": 160716.8, "monthly_kwh": 27471.36,
+                                       "monthly_kgco2e": 3289.972, "monthly_embodied_kgco2e": 475.0}
     assert list(plan.estimate["estimates"]) == TRAINERS
     assert {e["region"] for e in plan.estimate["estimates"].values()} == {"us-west-2"}  # from the default provider
     assert plan.operations == Counter({"create": 6})
@@ -47,7 +48,8 @@ def test_gpufleet_plan_uses_its_embedded_estimate_which_a_re_estimate_reproduces
     plan = read_plan(FIXTURES / name)
     assert (plan.format, plan.stack) == ("gpufleet", "prod")
     section = doc["gpufleet"]
-    assert plan.estimate == {k: section[k] for k in ("totals", "estimates", "unpriced", "unknown_energy", "assessment", "gpu_requests")}
+    assert plan.estimate == {k: section[k] for k in ("totals", "estimates", "unpriced", "unknown_energy",
+                                                     "unknown_embodied", "assessment", "gpu_requests")}
     assert plan.violations == section["violations"]
     # The same estimator over the plan's own steps gives the same numbers, resource by resource.
     assert estimate_states(plan.states, plan.config) == plan.estimate
