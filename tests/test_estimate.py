@@ -251,3 +251,28 @@ def test_a_new_launch_template_is_found_through_the_property_dependency():
     assert (e.instance_type, e.gpus, e.monthly_usd) == ("p5.48xlarge", 32, pytest.approx(160_716.80))
     ng.pop("propertyDependencies")
     assert estimate_plan(views_from_states([other, lt, ng])).unpriced == [ng["urn"]]  # never a guess
+
+
+def test_capacity_block_node_group_is_priced_at_the_capacity_block_price():
+    ng = view("aws:eks/nodeGroup:NodeGroup", "pretrain", {
+        "instanceTypes": ["p5.48xlarge"], "capacityType": "CAPACITY_BLOCK", "scalingConfig": {"desiredSize": 16}},
+        {"region": "us-east-1"})
+    e = estimate_plan([ng]).resources[ng.urn]
+    assert (e.capacity_type, e.price_kind, e.gpus) == ("reserved", "capacity-block", 128)
+    assert e.monthly_usd == pytest.approx(16 * 39.33 * 730)
+    on_demand = estimate_plan([view("aws:eks/nodeGroup:NodeGroup", "od", {
+        "instanceTypes": ["p5.48xlarge"], "scalingConfig": {"desiredSize": 16}}, {"region": "us-east-1"})])
+    assert next(iter(on_demand.resources.values())).monthly_usd == pytest.approx(16 * 55.04 * 730)
+
+
+def test_spot_node_group_costs_less_than_the_same_on_demand_group():
+    def group(name, **extra):
+        return view("aws:eks/nodeGroup:NodeGroup", name, {
+            "instanceTypes": ["g6e.2xlarge"], "scalingConfig": {"desiredSize": 8}, **extra}, {"region": "eu-north-1"})
+    spot, on_demand = group("spot", capacityType="SPOT"), group("od")
+    plan = estimate_plan([spot, on_demand])
+    s, o = plan.resources[spot.urn], plan.resources[on_demand.urn]
+    assert (s.price_kind, o.price_kind) == ("spot", "on-demand")
+    assert s.monthly_usd == pytest.approx(8 * 0.9035 * 730)
+    assert o.monthly_usd == pytest.approx(8 * 2.37822 * 730)
+    assert s.monthly_usd < o.monthly_usd

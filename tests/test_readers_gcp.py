@@ -145,7 +145,8 @@ def test_lustre_and_buckets_are_storage():
     assert reader_for(bucket.type).storage_region(bucket) == "us-east4"
     assert estimate(state("gcp:lustre/instance:Instance", "hot", {})).resources[
         f"{URN}gcp:lustre/instance:Instance::hot"].derivation == {
-        "monthly_usd": "unknown: Managed Lustre capacity; no price in the catalog"}
+        "monthly_usd": "unknown: Managed Lustre capacity; no price in the catalog",
+        "monthly_kwh": "unknown: no energy model for this resource type"}
 
 
 def test_node_pool_finds_its_cluster_by_name_or_not_at_all():

@@ -210,7 +210,10 @@ def estimate_resource(view: ResourceView, catalog: Catalog | None = None,
         return ResourceEstimate(view.urn, view.type, None, None, None, None, None, None, None, None,
                                 None, None, None, {"monthly_usd": f"unknown: {reason}",
                                                    "monthly_kwh": "unknown: no energy model for this resource type"})
-    return _estimate_capacity(view, cap, catalog)
+    # A Capacity Block is reserved capacity with a price of its own: price it as such.
+    price_as = "capacity-block" if cap.capacity_type == "reserved" and reader.capacity_block(view, graph or {}) \
+        else cap.capacity_type
+    return _estimate_capacity(view, cap, catalog, price_as)
 
 
 def _hours_backed(cap: Capacity, scaling: Scaling | None) -> Capacity:
@@ -228,7 +231,7 @@ def _hours_backed(cap: Capacity, scaling: Scaling | None) -> Capacity:
     return replace(cap, hours=hours, notes={**cap.notes, "hours_per_month": note})
 
 
-def _estimate_capacity(view: ResourceView, cap: Capacity, catalog: Catalog) -> ResourceEstimate:
+def _estimate_capacity(view: ResourceView, cap: Capacity, catalog: Catalog, price_as: str) -> ResourceEstimate:
     how = dict(cap.notes)
     missing = [what for what, v in (("instance type", cap.instance_type), ("region", cap.region),
                                      ("node count", cap.nodes)) if v is None]
@@ -249,7 +252,7 @@ def _estimate_capacity(view: ResourceView, cap: Capacity, catalog: Catalog) -> R
         return ResourceEstimate(view.urn, view.type, cap.cloud, cap.region, cap.instance_type, cap.nodes,
                                 cap.capacity_type, cap.hours, cap.utilization, None, None, None, None, how)
     fp = capacity_footprint(catalog, cap.cloud, cap.region, cap.instance_type, cap.nodes,
-                            hours=cap.hours, utilization=cap.utilization, capacity_type=cap.capacity_type)
+                            hours=cap.hours, utilization=cap.utilization, capacity_type=price_as)
     how.update(fp.derivation)
     if cap.price_unknown is not None:
         how["monthly_usd"] = f"unknown: {cap.price_unknown}"

@@ -22,10 +22,10 @@ def test_place_shows_every_decision_and_why(capsys, monkeypatch):
     assert lines[:2] == ["Placement of stack prod — objective balanced: least carbon within +10 % of the",
                          "cheapest placement"]
     assert lines[2] == "Total: 426,642.37 USD/month · 61,280 kWh/month · 2,383 kgCO2e/month"
-    assert "pretrain   aws eu-north-1    343,933.95          1,076" in lines
+    assert "pretrain   aws eu-north-1    343,933.95          1,288" in lines
     assert "64 GPUs    8 × p5.48xlarge" in lines
     assert "  binding: residency US: excludes better aws eu-north-1 p5.48xlarge" in lines
-    assert "  runner-up aws us-west-2 p5.4xlarge: -22,500 USD, +4,073 kg" in lines
+    assert "  runner-up aws us-west-2 p5.4xlarge: -22,500 USD, +3,861 kg" in lines
     workloads = [line.split(":")[0] for line in lines[-len(PROD_WORKLOADS):]]
     assert lines[-len(PROD_WORKLOADS) - 4:] == [
         "quota aws eu-north-1: 64 of 64 GPUs (binding)",

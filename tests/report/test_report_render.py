@@ -54,7 +54,7 @@ def test_report_of_a_real_pulumi_preview_json(in_fixtures, gpufleet_cli):
     assert code == 0
     assert "### `dev`: 32 GPUs · 160,716.80 USD/month\n" in out
     assert "| GPUs | 32 |\n| USD/month | 160,716.80 |\n" in out
-    assert "| aws | us-west-2 | 32 | 160,716.80 | 23,100.9 | 2.767 |\n" in out
+    assert "| aws | us-west-2 | 32 | 160,716.80 | 27,471.4 | 3.290 |\n" in out
     assert "| aws | us-west-2 | p5.48xlarge | 4 | 32 | EFA | no launch template with EFA interfaces |\n" in out
     assert "**Policies:** not in this plan" in out
     assert "**Pulumi operations:** 6 create\n" in out
@@ -86,8 +86,10 @@ def test_report_output_that_cannot_be_written_exits_2_before_reading_plans(tmp_p
 def test_diff_for_the_terminal(in_fixtures, gpufleet_cli):
     code, out, err = gpufleet_cli("diff", "gpufleet-base.json", "gpufleet-head.json")
     assert (code, err) == (0, "")
-    assert "GPUs                  32           40           +8\n" in out
-    assert "USD/month     223,905.60   264,084.80   +40,179.20\n" in out
+    assert "GPUs                              32           40           +8\n" in out
+    assert "USD/month                 223,905.60   264,084.80   +40,179.20\n" in out
+    assert "tCO2e/month operational        5.936        6.703       +0.767\n" in out
+    assert "tCO2e/month embodied           0.238        0.356       +0.118\n" in out
     assert max(map(len, out.splitlines())) <= 80
     _golden("diff-prod.txt", out)
 
@@ -130,10 +132,11 @@ def test_unknown_figures_are_written_unknown_never_0(tmp_path):
     (tmp_path / "head.json").write_text(json.dumps(_cli_preview([("a", "x9.mystery")])))
     text = render_markdown(load_reports(tmp_path / "head.json", tmp_path / "base.json"))
     assert "| GPUs | 8 | 0 | -8 |\n| USD/month | 40,179.20 | unknown | unknown |\n" in text
-    assert "| kWh/month | 5,775.2 | unknown | unknown |\n" in text
-    assert "> Totals leave out what is unknown — 1 resource could not be priced (listed below)." in text
-    assert ("| `a` | `aws:ec2/instance:Instance` | x9.mystery is not a GPU instance type in the catalog "
-            "(the catalog prices GPU capacity only) |") in text
+    assert "| kWh/month | 6,867.8 | unknown | unknown |\n" in text
+    assert ("> Totals leave out what is unknown — 1 resource could not be priced; 1 resource without an energy "
+            "estimate (listed below).") in text
+    assert ("| `a` | `aws:ec2/instance:Instance` | x9.mystery is not in the catalog (GPU types: instance_types.csv, "
+            "CPU hosts: host_types.csv) |") in text
 
 
 def _huge_gpufleet_plan(n: int, stack: str = "prod") -> dict:
@@ -159,7 +162,8 @@ def test_a_huge_stack_stays_under_the_comment_limit_with_the_summary_first(tmp_p
     assert text.startswith(MARKER)
     figures = text.index("| GPUs | 10 | 3,000 | +2,990 |")
     assert figures < text.index("**Mandatory policy violations (300)**") < text.index("<details>")
-    assert text.count("<details>") == text.count("</details>") == 4  # other policies, changes, unpriced, chart
+    # other policies, changes, unpriced, resources without an energy estimate, chart
+    assert text.count("<details>") == text.count("</details>") == 5
     cut = re.findall(r"_… ([\d,]+) more not shown: run `gpufleet report` or `gpufleet diff` locally", text)
     assert cut  # lists were cut, each saying by how much
     assert "Report cut at GitHub's comment size limit" not in text
