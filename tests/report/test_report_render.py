@@ -135,8 +135,8 @@ def test_unknown_figures_are_written_unknown_never_0(tmp_path):
     assert "| kWh/month | 6,867.8 | unknown | unknown |\n" in text
     assert ("> Totals leave out what is unknown — 1 resource could not be priced; 1 resource without an energy "
             "estimate (listed below).") in text
-    assert ("| `a` | `aws:ec2/instance:Instance` | x9.mystery is not in the catalog (GPU types: instance_types.csv, "
-            "CPU hosts: host_types.csv) |") in text
+    assert ("| `a` | `aws:ec2/instance:Instance` | x9.mystery is not in the catalog (GPU types: instance\\_types.csv, "
+            "CPU hosts: host\\_types.csv) |") in text
 
 
 def _huge_gpufleet_plan(n: int, stack: str = "prod") -> dict:

@@ -349,11 +349,11 @@ def test_the_pull_request_workflow_comments_the_report_once_and_fails_on_a_manda
     assert body == (tmp_path / "run2" / "report" / "ws" / "report.md").read_text()
     assert body.startswith(MARKER)
     assert body.splitlines()[3] == ("**❌ 1 mandatory policy violation** · **+40,179.20 USD/month** (+16.7 %) · "
-                                    "**+0.636 tCO2e/month** · **+8 GPUs**")
+                                    "**+0.767 tCO2e/month** · **+8 GPUs**")
     # the changed stack expanded, the unchanged one on one line
     assert "### `dev`: 24 GPUs (+8) · 120,537.60 USD/month (+40,179.20)" in body
     assert "### `prod`" not in body
-    assert "- `prod`: 32 GPUs · 160,716.80 USD/month · 8.645 tCO2e/month · ✅ no violations\n" in body
+    assert "- `prod`: 32 GPUs · 160,716.80 USD/month · 10.423 tCO2e/month · ✅ no violations\n" in body
     assert "| ❌ mandatory | `aws-eks-node-group-max-nodes` | `train` | 3 nodes; this environment allows 2 |" in body
     assert [m for m, _, _ in github.requests] == ["GET", "POST", "GET", "PATCH"]
 
