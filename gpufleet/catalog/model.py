@@ -64,7 +64,7 @@ class InstanceType:
     max_efa_interfaces: int | None
     spec_source: str
     tdp_source: str
-    tdp_date: str  # of the document the rated power comes from; "undated" when it has none
+    tdp_date: str = ""  # of the document the rated power comes from; "undated" when it has none
     efa_source: str = ""
     notes: str = ""
 
