@@ -23,7 +23,8 @@ def test_multi_language_components_are_estimated_from_their_inputs_and_said_unex
     assert cluster["monthly_usd"] == round(2 * 21.957642 * 730, 2)  # the catalog's us-east-1 on-demand price
     assert plan["estimates"][prefix + "awsx:ec2:Vpc::vpc"]["derivation"] == {"monthly_usd": (
         "unknown: 3 NAT gateways (OnePerAz, the default): hours and data; no price in the catalog; "
-        "its other children are not expanded offline")}
+        "its other children are not expanded offline"),
+        "monthly_kwh": "unknown: no energy model for this resource type"}
     # a component given its own aws provider: priced where that provider is
     pool = plan["estimates"][prefix + "eks:index:ManagedNodeGroup::inference"]
     assert (pool["region"], pool["instance_type"], pool["nodes"], pool["gpus"]) == ("us-west-2", "g6e.2xlarge", 3, 3)
