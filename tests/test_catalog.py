@@ -239,7 +239,8 @@ def test_a_bad_overlay_lists_every_problem(tmp_path):
         f"--catalog {tmp_path}/host_power.csv (header): key columns are missing (got 'cloud'); allowed: cloud",
         f"--catalog {tmp_path}/offer.csv: not a catalog data file (got 'offer.csv'); did you mean 'offers.csv'?; "
         "allowed: regions.csv, region_locations.csv, instance_types.csv, efa_interfaces.csv, offers.csv, "
-        "host_power.csv, machine_families.csv",
+        "host_power.csv, machine_families.csv, instance_prices.csv, service_prices.csv, host_types.csv, embodied.csv, "
+        "platform_power.csv, … (14 in all)",
         f"--catalog {tmp_path}/regions.csv (header): unknown column (got 'grid_gco2e'); did you mean "
         "'grid_gco2e_per_kwh'?; allowed: cloud, region, location, grid_gco2e_per_kwh, grid_source, grid_year, "
         "cfe_percent, pue, pue_source, pue_year, em_zone, ccf_grid_gco2e_per_kwh, … (13 in all)",
@@ -254,3 +255,19 @@ def test_a_bad_overlay_lists_every_problem(tmp_path):
     with pytest.raises(UserError) as e:
         load_catalog_from(DATA_DIR, tmp_path / "missing", "--catalog")
     assert [p.render() for p in e.value.problems] == [f"--catalog: not a directory (got '{tmp_path}/missing')"]
+
+
+def test_an_overlay_sets_a_negotiated_price_and_what_a_capacity_block_cost(tmp_path):
+    from gpufleet.catalog.load import DATA_DIR, load_catalog_from
+    from gpufleet.footprint import capacity_footprint
+
+    (tmp_path / "instance_prices.csv").write_text(
+        "cloud,instance_type,region,kind,usd_per_hour,source,price_date\n"
+        "aws,p5.48xlarge,eu-north-1,negotiated,40.5,contract EDP-7,2026-11-01\n"
+        "aws,p5.48xlarge,eu-north-1,capacity-block,31.2,cr-0f1e2d3c4b5a69788 purchase,2026-11-20\n")
+    cat = load_catalog_from(DATA_DIR, tmp_path, "--catalog")
+    od = capacity_footprint(cat, "aws", "eu-north-1", "p5.48xlarge", 2)
+    cb = capacity_footprint(cat, "aws", "eu-north-1", "p5.48xlarge", 16, capacity_type="capacity-block")
+    assert (od.price_kind, od.monthly_usd) == ("negotiated", pytest.approx(2 * 40.5 * 730))
+    assert (cb.price_kind, cb.monthly_usd) == ("capacity-block", pytest.approx(16 * 31.2 * 730))
+    assert "cr-0f1e2d3c4b5a69788 purchase, 2026-11-20" in cb.derivation["monthly_usd"]
