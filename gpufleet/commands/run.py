@@ -129,6 +129,15 @@ def _usd(x: float | None) -> str:
     return "unknown" if x is None else f"{x:,.2f}"
 
 
+def _rate(x: float | None) -> str:
+    """An hourly price as the catalog lists it (58.8928, not 58.89), so nodes × rate × hours checks out by
+    hand to the cent; at least two decimals."""
+    if x is None:
+        return "unknown"
+    whole, _, cents = f"{x:,.6f}".rstrip("0").partition(".")
+    return f"{whole}.{cents.ljust(2, '0')}"
+
+
 def render(result, out: Console) -> None:
     plan, task_json = result.plan, result.task_json()
     task, size, decision = plan.task, plan.size, plan.decision
@@ -155,7 +164,7 @@ def render(result, out: Console) -> None:
     run = task_json["run"]
     kwh = "unknown" if run["kwh"] is None else f"{run['kwh']:,.1f}"
     kg = "unknown" if run["kgco2e"] is None else f"{run['kgco2e']:,.1f}"
-    out.print(f"[bold]One run[/] ({run['hours']:g} h): {run['nodes']} × {_usd(run['usd_per_node_hour'])} USD/h × "
+    out.print(f"[bold]One run[/] ({run['hours']:g} h): {run['nodes']} × {_rate(run['usd_per_node_hour'])} USD/h × "
               f"{run['hours']:g} h = [bold]{_usd(run['usd'])} USD[/] · {kwh} kWh · {kg} kgCO2e")
     unpriced = result.preview.estimate.unpriced
     if unpriced:

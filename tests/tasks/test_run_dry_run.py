@@ -110,6 +110,14 @@ def test_terminal_summary_states_nodes_spare_gpus_requests_and_one_run(capsys, t
     assert "Policies: not run (--no-policies)" in out
 
 
+def test_the_one_run_line_shows_the_catalog_price_so_it_multiplies_out_to_the_cent(capsys, tmp_path):
+    # eu-north-1 lists p5.48xlarge at 58.8928 USD/h: 4 × 58.8928 × 12 = 2,826.85 (58.89 would give 2,826.72).
+    path = _task(tmp_path, candidates=[{"cloud": "aws", "regions": ["eu-north-1"]}], data=None)
+    assert main(["run", str(path), "--dry-run", "--no-policies"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "One run (12 h): 4 × 58.8928 USD/h × 12 h = 2,826.85 USD" in out
+
+
 def _task(tmp_path, **changes):
     raw = {**yaml.safe_load(EXAMPLE.read_text()), **changes}
     path = tmp_path / "TASK.yaml"
