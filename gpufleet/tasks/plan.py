@@ -139,8 +139,10 @@ def _place(task: Task, candidates: list[Candidate], catalog: Catalog, clouds: tu
     """The placement of the task: the best, by the objective, over its GPU families and node sizes."""
     placed: list[tuple[Fleet, Placement]] = []
     errors: list[PlacementError] = []
-    for gpu in _gpus(task, catalog, clouds):
-        for instance_type in node_sizes(task, gpu, catalog, clouds):
+    # GPU families and node sizes of the clouds the task may use: another cloud's larger node is no default
+    may_use = tuple(c for c in clouds if any(cand.cloud == c for cand in candidates)) or clouds
+    for gpu in _gpus(task, catalog, may_use):
+        for instance_type in node_sizes(task, gpu, catalog, may_use):
             fleet = task_fleet(task, candidates, gpu, expires_at, instance_type)
             try:
                 placed.append((fleet, place(fleet, catalog, clouds=clouds)))
