@@ -594,6 +594,16 @@ def _stall_report(watch: _Watch, thread: threading.Thread, settings: StackSettin
     return f"the program made no progress for {seconds:g} s; it was waiting for " + "; ".join(parts)
 
 
+def _executing_at(thread: threading.Thread) -> tuple | None:
+    """Where `thread` is, as the code and line of its innermost frames (None when it has none)."""
+    frame = sys._current_frames().get(thread.ident or -1)
+    spot = []
+    while frame is not None and len(spot) < 4:
+        spot.append((id(frame.f_code), frame.f_lineno))
+        frame = frame.f_back
+    return tuple(spot) or None
+
+
 def _run_on_own_thread(
     settings: StackSettings,
     body: Callable[[], None],
@@ -631,8 +641,15 @@ def _run_on_own_thread(
                 thread.start()
             finally:
                 threading.stack_size(saved_stack_size)
+            where = None
             while thread.is_alive():
                 thread.join(min(1.0, stall_seconds / 4))
+                # A program thread that is executing (a long import, a computation) is making
+                # progress: only one that sits at the same spot, waiting, can be stuck.
+                now = _executing_at(thread)
+                if now != where:
+                    where = now
+                    watch.touch()
                 idle = time.monotonic() - watch.last_activity
                 if thread.is_alive() and idle >= stall_seconds and watch.stalled is None:
                     watch.stalled = _stall_report(watch, thread, settings, stall_seconds)
