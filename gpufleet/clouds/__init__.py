@@ -14,12 +14,14 @@ from collections.abc import Callable, Iterator
 from gpufleet.clouds.adapter import CloudAdapter
 from gpufleet.clouds.aws import Aws
 from gpufleet.clouds.azure import Azure
+from gpufleet.clouds.coreweave import CoreWeave
 from gpufleet.clouds.gcp import Gcp
+from gpufleet.clouds.oci import Oci
 from gpufleet.readers import kubernetes
 from gpufleet.readers.base import ResourceReader
 from gpufleet.readers.views import ResourceView
 
-BUILTIN: tuple[CloudAdapter, ...] = (Aws(), Azure(), Gcp())
+BUILTIN: tuple[CloudAdapter, ...] = (Aws(), Azure(), Gcp(), Oci(), CoreWeave())
 
 _ADAPTERS: dict[str, CloudAdapter] = {}
 _READERS: dict[str, ResourceReader] = {}

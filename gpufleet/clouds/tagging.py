@@ -29,6 +29,14 @@ def _package_dir(package: str) -> Path | None:
     return Path(next(iter(spec.submodule_search_locations)))
 
 
+def _module_dir(package: str, module: str) -> str:
+    """The SDK folder of a token's module: as spelled ("s3"), else lower-cased (pulumi-oci's "Core" is core/)."""
+    root = _package_dir(package)
+    if root is None or module == "index" or (root / module).is_dir():
+        return module
+    return module.lower()
+
+
 def _params_from_source(package: str, module: str, file_stem: str) -> set[str] | None:
     root = _package_dir(package)
     if root is None:
@@ -60,6 +68,7 @@ def sdk_owner_tags_path(sdk: str, owner_fields: tuple[tuple[str, str], ...], typ
         return None
     module, _, file_token = parts[1].partition("/")
     class_name = parts[2]
+    module = _module_dir(sdk, module)
     params = _params_from_source(sdk, module, _snake(file_token or class_name))
     if params is None and file_token:
         params = _params_from_source(sdk, module, _snake(class_name))

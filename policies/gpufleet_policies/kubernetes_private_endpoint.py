@@ -18,6 +18,11 @@ RULES = {
         "apiServerAccessProfile.enablePrivateCluster True"),
     "gcp:container/cluster:Cluster": (("privateClusterConfig", "enablePrivateEndpoint"), True,
                                       "GKE default: public", "privateClusterConfig.enablePrivateEndpoint True"),
+    # OKE: the SDK documents isPublicIpEnabled as false by default, but a cluster without endpointConfig gets
+    # OKE's legacy public endpoint (checked in `check`).
+    "oci:ContainerEngine/cluster:Cluster": (("endpointConfig", "isPublicIpEnabled"), False, "OKE default: no public IP",
+                                            "endpointConfig with a private subnet and isPublicIpEnabled False"),
+    "coreweave:index/cksCluster:CksCluster": (("public",), False, None, "public False"),
 }
 
 
@@ -26,9 +31,15 @@ def check(args, config, findings) -> None:
     if rule is None:
         return
     path, private_value, default, fix = rule
-    value = get(plain(args.props), *path)
+    props = plain(args.props)
+    value = get(props, *path)
     dotted = ".".join(path)
-    if is_unknown(value):
+    if args.resource_type == "oci:ContainerEngine/cluster:Cluster" and props.get("endpointConfig") is None:
+        findings.violation("the Kubernetes API endpoint is public: endpointConfig is not set, so OKE gives the "
+                           f"cluster its legacy public endpoint. Fix: {fix}.")
+    elif value is None and default is None:  # the provider documents no default
+        findings.cannot_verify(f"{dotted}: not set, and the provider documents no default. Fix: set {fix}.")
+    elif is_unknown(value):
         findings.cannot_verify(f"{dotted}: not known at preview")
     elif not (falsy(value) if private_value is False else truthy(value)):
         shown = f"not set ({default})" if value is None else repr(value)
@@ -37,7 +48,7 @@ def check(args, config, findings) -> None:
 
 POLICY = resource_policy(
     NAME,
-    "EKS, AKS and GKE clusters expose their Kubernetes API on private endpoints only.",
+    "EKS, AKS, GKE, OKE and CKS clusters expose their Kubernetes API on private endpoints only.",
     check,
     area="safety",
     severity=Severity.HIGH,

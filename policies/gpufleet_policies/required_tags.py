@@ -65,7 +65,7 @@ def check(args, config, findings) -> None:
     missing = _missing({**defaults, **own}, required)
     if missing:
         present = join(sorted(k for k, v in {**defaults, **own}.items() if v not in (None, ""))) or "none"
-        noun, where = ("tag", "its tags") if path == ("tags",) else ("label", dotted)
+        noun, where = ("label", dotted) if "abel" in path[-1] else ("tag", "its tags" if path == ("tags",) else dotted)
         on_provider = (f", or once for all resources on the provider ({cloud.provider_default_tags[2]})"
                        if cloud.provider_default_tags else "")
         rules = f"; {cloud.owner_tag_rules}" if cloud.owner_tag_rules else ""

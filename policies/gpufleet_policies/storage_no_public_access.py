@@ -186,8 +186,15 @@ def check(args, config, findings) -> None:
         _grants(findings, get(props, "accessControlPolicy", "grants"), "accessControlPolicy.grants")
     elif t in OBJECTS and props.get("acl") is not None:
         _acl(findings, props.get("acl"), "acl")
-    elif t == "aws:s3/bucketPolicy:BucketPolicy":
-        _policy(findings, props.get("policy"), "policy")
+    elif t in ("aws:s3/bucketPolicy:BucketPolicy", "coreweave:index/objectStorageBucketPolicy:ObjectStorageBucketPolicy"):
+        _policy(findings, props.get("policy"), "policy")  # CoreWeave AI Object Storage takes S3 policy documents
+    elif t == "oci:ObjectStorage/bucket:Bucket":
+        value = props.get("accessType")
+        if is_unknown(value):
+            findings.cannot_verify("accessType: not known at preview")
+        elif value in ("ObjectRead", "ObjectReadWithoutList"):
+            findings.violation(f"accessType is {value!r}: anyone can read its objects"
+                               f"{' and list them' if value == 'ObjectRead' else ''}. Fix: access_type='NoPublicAccess'.")
     elif t in ("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
                "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock"):
         unknown = [f for f in BLOCK_FLAGS if is_unknown(props.get(f))]
@@ -227,11 +234,12 @@ POLICY = resource_policy(
     NAME,
     "Data is never public: no public S3 ACLs, grants or bucket policies granting '*', every public access "
     "block fully on, no public Azure blob access or containers, no Cloud Storage IAM grant or ACL to allUsers "
-    "or allAuthenticatedUsers, no publicly accessible RDS databases.",
+    "or allAuthenticatedUsers, no public OCI bucket, no CoreWeave bucket policy granting '*', no publicly "
+    "accessible RDS databases.",
     check,
     area="safety",
     severity=Severity.CRITICAL,
     remediation="Remove public ACLs, grants and '*' principals; turn every public access block flag on; set "
                 "Azure allowBlobPublicAccess False and container publicAccess None; grant Cloud Storage access to "
-                "named principals only; RDS publiclyAccessible False.",
+                "named principals only; OCI bucket access_type NoPublicAccess; RDS publiclyAccessible False.",
 )

@@ -76,10 +76,21 @@ def test_tags_unknown_tags_are_an_advisory_note():
 
 
 def test_tags_of_a_cloud_no_adapter_knows_are_never_passed_silently():
-    oci = res("pulumi:providers:oci", "oci")
-    run = build_run(oci, res("oci:Core/instance:Instance", "gpu-box", {"shape": "BM.GPU.H100.8"}, provider=oci))
+    do = res("pulumi:providers:digitalocean", "do")
+    run = build_run(do, res("digitalocean:index/droplet:Droplet", "gpu-box", {"size": "gpu-h100x8-640gb"}, provider=do))
     assert verdicts(run, TAGGED) == [(TAGGED, "advisory", "gpu-box", CANT.format(TAGGED) + "owner tags: no cloud "
-                                      "adapter knows oci:Core/instance:Instance, so whether it takes tags is unknown")]
+                                      "adapter knows digitalocean:index/droplet:Droplet, so whether it takes tags is "
+                                      "unknown")]
+
+
+def test_oci_owner_tags_are_its_freeform_tags():
+    oci = res("pulumi:providers:oci", "oci")
+    run = build_run(oci, res("oci:Core/instance:Instance", "gpu-box", {"shape": "BM.GPU.H100.8",
+                                                                      "freeformTags": {"team": "ml"}}, provider=oci))
+    assert [v[:3] for v in verdicts(run, TAGGED)] == [(TAGGED, "mandatory", "gpu-box")]
+    run = build_run(oci, res("oci:Core/instance:Instance", "gpu-box", {"shape": "BM.GPU.H100.8",
+                                                                      "freeformTags": TAGS}, provider=oci))
+    assert verdicts(run, TAGGED) == []
 
 
 def test_tags_of_the_classic_azure_provider_are_checked():
