@@ -15,4 +15,4 @@ class CoreWeave(CloudAdapter):
     readers = tuple(READERS)
     gpu_type_pattern = GPU_TYPE_PATTERN
     unsupported = facts.UNSUPPORTED
-    sdk_module = "pulumi_coreweave"
+    sdk_modules = {"coreweave": "pulumi_coreweave"}

@@ -15,7 +15,7 @@ class Oci(CloudAdapter):
     readers = tuple(READERS)
     gpu_type_pattern = GPU_TYPE_PATTERN
     unsupported = facts.UNSUPPORTED
-    sdk_module = "pulumi_oci"
+    sdk_modules = {"oci": "pulumi_oci"}
     # OCI's owner metadata is free-form tags (defined tags need a tag namespace created first).
     owner_fields = (("freeform_tags", "freeformTags"),)
     owner_tags_paths = {NODE_POOL: ("freeformTags",)}
