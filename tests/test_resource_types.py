@@ -11,7 +11,10 @@ from gpufleet.estimate import ResourceView, estimate_plan
 from gpufleet.readers import kubernetes
 
 PACKAGES = {"aws": "pulumi_aws", "azure-native": "pulumi_azure_native", "azure": "pulumi_azure", "gcp": "pulumi_gcp",
-            "kubernetes": "pulumi_kubernetes", "eks": "pulumi_eks", "awsx": "pulumi_awsx"}
+            "kubernetes": "pulumi_kubernetes", "eks": "pulumi_eks", "awsx": "pulumi_awsx", "oci": "pulumi_oci",
+            "coreweave": "pulumi_coreweave"}
+# Custom resources: declared through pulumi-kubernetes' CustomResource, so no SDK class registers them.
+CUSTOM_RESOURCES = {"kubernetes:compute.coreweave.com/v1alpha1:NodePool"}
 # How a generated SDK registers a resource class: super(...).__init__('<token>', resource_name, …)
 _REGISTERED = re.compile(r"__init__\(\s*'([A-Za-z0-9_.-]+:[^']+)'")
 URN = "urn:pulumi:dev::p::"
@@ -25,12 +28,15 @@ def _registered_in(directory: Path) -> frozenset[str]:
 def sdk_has(token: str) -> bool:
     """Whether the installed SDK of the token's package registers a resource class under `token`,
     read from its source (importing every module would take minutes)."""
+    if token in CUSTOM_RESOURCES:
+        return True
     package, module, _ = token.split(":")
     spec = importlib.util.find_spec(PACKAGES[package])
     root = Path(next(iter(spec.submodule_search_locations)))
     parts = module.split("/")
     # index: the package root; "lambda": lambda_; Kubernetes groups "rbac.authorization.k8s.io/v1": rbac/v1
     candidates = [root] if parts[0] == "index" else [root.joinpath(*parts), root / parts[0], root / f"{parts[0]}_",
+                                                      root / parts[0].lower(),
                                                       root.joinpath(parts[0].split(".")[0], *parts[1:])]
     return any(d.is_dir() and token in _registered_in(d) for d in candidates)
 
