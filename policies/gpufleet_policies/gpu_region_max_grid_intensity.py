@@ -6,21 +6,42 @@ from pulumi_policy import Severity
 
 from gpufleet_policies._define import stack_policy
 from gpufleet_policies._regions import alternatives, region_of
-from gpufleet_policies._stack import gpu_groups, stack_plan, tags_of
-
-WORKLOAD_TAG = "gpufleet-workload"  # set by gpufleet's components on every resource of a workload
+from gpufleet_policies._stack import gpu_groups, stack_plan
 
 NAME = "gpufleet-gpu-region-max-grid-intensity"
 
 
+def exceptions(config, findings) -> dict[str, tuple[str, float]]:
+    """Reviewed exceptions by the resource they were reviewed for (name or URN) -> (workload, limit).
+
+    An exception names its resources: a tag such as `gpufleet-workload` is written by whoever writes
+    the program, so a limit bound to one would be anyone's to claim."""
+    out: dict[str, tuple[str, float]] = {}
+    for workload, entry in dict(config["workload_limits"]).items():
+        limit = entry.get("max_grid_gco2e_per_kwh") if isinstance(entry, dict) else None
+        resources = entry.get("resources") if isinstance(entry, dict) else None
+        if not isinstance(limit, (int, float)) or isinstance(limit, bool) or not isinstance(resources, list) \
+                or not resources or not all(isinstance(r, str) for r in resources):
+            findings.cannot_verify(f"workload_limits.{workload}: not applied: an exception is "
+                                   "{max_grid_gco2e_per_kwh: N, resources: [names or URNs reviewed]}")
+            continue
+        out.update({r: (workload, float(limit)) for r in resources})
+    return out
+
+
+def _exception(g, reviewed: dict[str, tuple[str, float]]) -> tuple[str, float] | None:
+    declaring = g.urn.rsplit("::", 1)[-1]
+    return next((reviewed[k] for k in (g.view.urn, g.urn, g.name, declaring) if k in reviewed), None)
+
+
 def check(args, config, findings) -> None:
     default = float(config["max_grid_gco2e_per_kwh"])
-    exceptions = {k: float(v) for k, v in dict(config["workload_limits"]).items()}
+    reviewed = exceptions(config, findings)
     plan = stack_plan(args.resources)
     for g in gpu_groups(plan, findings):
-        workload = tags_of(g.view).get(WORKLOAD_TAG)
-        limit = exceptions.get(workload, default)
-        whose = f" (the limit for workload {workload})" if workload in exceptions else ""
+        exception = _exception(g, reviewed)
+        limit = exception[1] if exception else default
+        whose = f" (the reviewed limit for workload {exception[0]})" if exception else ""
         region = region_of(g, plan.catalog, findings, "grid carbon intensity")
         if region is None:
             continue
@@ -40,7 +61,7 @@ def check(args, config, findings) -> None:
 POLICY = stack_policy(
     NAME,
     "Regions hosting GPUs have an annual grid carbon intensity at or below max_grid_gco2e_per_kwh "
-    "(gpufleet's catalog), or a reviewed per-workload limit (workload_limits).",
+    "(gpufleet's catalog), or a reviewed limit bound to the resources it was reviewed for (workload_limits).",
     check,
     area="sustainability",
     severity=Severity.HIGH,
@@ -50,7 +71,13 @@ POLICY = stack_policy(
             "type": "number", "exclusiveMinimum": 0, "default": 300,
             "description": "maximum location-based grid intensity of a region hosting GPUs, gCO2e/kWh"},
         "workload_limits": {
-            "type": "object", "additionalProperties": {"type": "number", "exclusiveMinimum": 0}, "default": {},
-            "description": "reviewed exceptions: a higher limit for GPUs tagged gpufleet-workload=<name>"},
+            "type": "object", "default": {},
+            "additionalProperties": {
+                "type": "object", "required": ["max_grid_gco2e_per_kwh", "resources"],
+                "properties": {
+                    "max_grid_gco2e_per_kwh": {"type": "number", "exclusiveMinimum": 0},
+                    "resources": {"type": "array", "minItems": 1, "items": {"type": "string"}}}},
+            "description": "reviewed exceptions by workload: a higher limit for exactly the resources (names or "
+                           "URNs) that were reviewed, never for whatever carries a tag"},
     },
 )

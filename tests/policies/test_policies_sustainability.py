@@ -4,6 +4,8 @@ import json
 
 import pytest
 
+from gpufleet.errors import UserError
+
 from pack_helpers import UNKNOWN, Ref, build_run, res, verdicts
 
 CANT = "can't run policy '{}' from policy pack 'gpufleet@v0.0.1' during preview: cannot verify "
@@ -52,14 +54,35 @@ def test_grid_lower_configured_limit():
         f"of 100 gCO2e/kWh. Fix: place the capacity in a cleaner region (e.g. {CLEANER}).")]
 
 
-def test_grid_reviewed_workload_limit():
+def test_grid_reviewed_limit_applies_to_the_resources_reviewed():
     serving = node_group("chat", region="us-east-1", tags={"gpufleet-workload": "chat-serving"})
     batch = node_group("batch", region="us-east-1", tags={"gpufleet-workload": "batch"})
-    found = verdicts(build_run(serving, batch), GRID, workload_limits={"chat-serving": 400})
+    limits = {"chat-serving": {"max_grid_gco2e_per_kwh": 400, "resources": ["chat"]}}
+    found = verdicts(build_run(serving, batch), GRID, workload_limits=limits)
     assert [v[:3] for v in found] == [(GRID, "mandatory", "batch")]
     dirty = node_group("chat", tags={"gpufleet-workload": "chat-serving"})
-    found = verdicts(build_run(dirty, provider_inputs=AP_SOUTH_1), GRID, workload_limits={"chat-serving": 400})
-    assert "over the limit of 400 gCO2e/kWh (the limit for workload chat-serving)" in found[0][3]
+    found = verdicts(build_run(dirty, provider_inputs=AP_SOUTH_1), GRID, workload_limits=limits)
+    assert "over the limit of 400 gCO2e/kWh (the reviewed limit for workload chat-serving)" in found[0][3]
+
+
+def test_grid_exception_cannot_be_claimed_with_a_tag():
+    # found by an outside review: any resource tagged with a reviewed workload's name got its limit
+    claimer = node_group("training", region="us-east-1", tags={"gpufleet-workload": "chat-serving"})
+    limits = {"chat-serving": {"max_grid_gco2e_per_kwh": 400, "resources": ["chat"]}}
+    assert [v[:3] for v in verdicts(build_run(claimer), GRID, workload_limits=limits)] == [
+        (GRID, "mandatory", "training")]
+
+
+def test_grid_exception_without_its_resources_is_not_applied():
+    serving = node_group("chat", region="us-east-1", tags={"gpufleet-workload": "chat-serving"})
+    found = verdicts(build_run(serving), GRID, workload_limits={"chat-serving": {"max_grid_gco2e_per_kwh": 400}})
+    assert [v[:3] for v in found] == [(GRID, "mandatory", "chat"), (GRID, "advisory", None)]
+    assert found[1][3] == CANT.format(GRID) + (
+        "workload_limits.chat-serving: not applied: an exception is {max_grid_gco2e_per_kwh: N, resources: "
+        "[names or URNs reviewed]}")
+    with pytest.raises(UserError) as caught:  # the old form, a bare number, is a configuration error (exit 2)
+        verdicts(build_run(serving), GRID, workload_limits={"chat-serving": 400})
+    assert caught.value.problems[0].message == "must be of type object"
 
 
 def test_grid_intensity_unknown_to_the_catalog_is_an_advisory_note():
