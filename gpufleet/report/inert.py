@@ -18,7 +18,7 @@ import re
 ZWSP = "\u200b"
 TEXT_LIMIT = 600
 CODE_LIMIT = 120
-_MARKDOWN = re.compile(r"([\\`*_\[\]|~])")  # emphasis, code, links, tables, strike-through
+_MARKDOWN = re.compile(r"([\\`*_\[\]|~$])")  # emphasis, code, links, tables, strike-through, math
 _ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}
 _BREAKS = [
     (re.compile(r"@(?=\w)"), "@" + ZWSP),  # @user, @org/team, e-mail addresses

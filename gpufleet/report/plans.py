@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import contextlib
+import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -91,8 +92,24 @@ def empty_plan(stack: str, source: str = "(none)") -> Plan:
     return Plan(source, "gpufleet", stack, [], json.loads(json.dumps(_EMPTY_ESTIMATE)), [])
 
 
+# Control characters (terminal escapes, carriage returns) and bidirectional overrides in a plan's
+# strings would drive the reader's terminal or reorder what a comment shows; a plan is untrusted.
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _printable(value: Any) -> Any:
+    """`value` with every control character in its strings (keys too) shown as U+FFFD."""
+    if isinstance(value, str):
+        return _CONTROLS.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_printable(v) for v in value]
+    if isinstance(value, dict):
+        return {_printable(k): _printable(v) for k, v in value.items()}
+    return value
+
+
 def _load_json(path: Path) -> Any:
-    return load_plan_json(path, heading="unreadable plan")
+    return _printable(load_plan_json(path, heading="unreadable plan"))
 
 
 def urn_type(urn: str) -> str:

@@ -240,3 +240,30 @@ def test_the_report_is_linear_in_the_plan_s_size(tmp_path):
     (tmp_path / "big.json").write_text(json.dumps({"steps": steps, "config": {"aws:region": "us-west-2"}}))
     assert main(["report", str(tmp_path / "big.json"), "--output", str(tmp_path / "r.md")]) == 0
     assert (tmp_path / "r.md").read_text().startswith(MARKER)
+
+
+def test_terminal_escapes_in_a_plan_never_reach_the_terminal(tmp_path, gpufleet_cli, monkeypatch):
+    plan = _plan(HEAD)
+    escapes = "\x1b]0;title\x07\x1b[2J\rover\u202egnp.exe"
+    urn = next(iter(plan["gpufleet"]["estimates"]))
+    bad = urn.rsplit("::", 1)[0] + "::n" + escapes
+    plan["gpufleet"]["estimates"][bad] = plan["gpufleet"]["estimates"].pop(urn)
+    for step in plan["steps"]:
+        if step["urn"] == urn:
+            step["urn"] = step["newState"]["urn"] = bad
+    plan["gpufleet"]["violations"] = [{"policy": "p" + escapes, "level": "mandatory", "urn": None,
+                                       "message": "m" + escapes}]
+    (tmp_path / "head.json").write_text(json.dumps(plan))
+    monkeypatch.setenv("COLUMNS", "80")
+    for args in (("diff", BASE, tmp_path / "head.json"), ("report", tmp_path / "head.json", "--base", BASE),
+                 ("report", tmp_path / "head.json", "--base", BASE, "--output", "-")):
+        code, out, _ = gpufleet_cli(*args)
+        assert code == 0, args
+        assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e]", out), args
+        assert "p\ufffd]0;title\ufffd\ufffd[2J\ufffdover\ufffdgnp.exe" in out.replace("\n", ""), args
+
+
+def test_math_in_a_plan_value_is_shown_as_written():
+    from gpufleet.report import inert
+
+    assert inert.text("$\\Huge{X}$ costs $5") == "\\$\\\\Huge{X}\\$ costs \\$5"
