@@ -42,6 +42,12 @@ def timestamp(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def tag_timestamp(moment: datetime) -> str:
+    """The expiry as a resource tag: ISO 8601's basic format in lower case, `20261130t130000z`, which every
+    cloud's tags take, GCP labels included (lower-case letters, digits, '_' and '-' only)."""
+    return moment.astimezone(timezone.utc).strftime("%Y%m%dt%H%M%Sz")
+
+
 @dataclass(frozen=True)
 class TaskPlan:
     task: Task
@@ -90,7 +96,7 @@ def task_fleet(task: Task, candidates: list[Candidate], gpu: str, expires_at: da
     )  # fmt: skip
     return Fleet(
         environment=task.environment, owner=task.owner_or_tags,
-        tags={**task.tags, TAG_TASK: task.name, TAG_EXPIRES_AT: timestamp(expires_at)},
+        tags={**task.tags, TAG_TASK: task.name, TAG_EXPIRES_AT: tag_timestamp(expires_at)},
         objective=task.objective, max_cost_premium_percent=task.max_cost_premium_percent, candidates=candidates,
         workloads=[workload], enable_gpu_software=task.enable_gpu_software,
     )  # fmt: skip

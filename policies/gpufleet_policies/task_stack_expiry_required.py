@@ -28,7 +28,8 @@ def _is_time(text: object) -> bool:
     if not isinstance(text, str):
         return False
     try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00")).tzinfo is not None
+        # extended (2026-11-30T13:00:00Z) or basic format, also in lower case as GCP labels need (20261130t130000z)
+        return datetime.fromisoformat(text.upper().replace("Z", "+00:00")).tzinfo is not None
     except ValueError:
         return False
 

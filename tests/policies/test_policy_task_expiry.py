@@ -19,12 +19,13 @@ def job(labels, annotations):
 @pytest.mark.parametrize("run", [
     build_run(res(NODE_GROUP, "ng", {"tags": {**TAGS, "gpufleet-expires-at": EXPIRES}})),
     build_run(res(NODE_GROUP, "ng", {"tags": {**TAGS, "gpufleet-expires-at": "2026-11-30T13:00:00+01:00"}})),
+    build_run(res(NODE_GROUP, "ng", {"tags": {**TAGS, "gpufleet-expires-at": "20261130t130000z"}})),  # GCP-label form
     build_run(res(NODE_GROUP, "ng", {"tags": {"team": "ml", "cost-center": "cc-1", "environment": "dev"}})),
     build_run(res("aws:autoscaling/group:Group", "asg", {"tags": [
         {"key": "gpufleet-task", "value": "t"}, {"key": "gpufleet-expires-at", "value": EXPIRES}]})),
     build_run(job({"gpufleet.io/task": "finetune"}, {"gpufleet.io/expires-at": EXPIRES})),
     build_run(job({"app": "web"}, {})),
-], ids=["tagged", "offset-zone", "not-a-task", "asg-tag-list", "job", "job-not-a-task"])
+], ids=["tagged", "offset-zone", "gcp-label-form", "not-a-task", "asg-tag-list", "job", "job-not-a-task"])
 def test_compliant(run):
     assert verdicts(run, NAME) == []
 

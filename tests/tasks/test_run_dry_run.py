@@ -82,7 +82,8 @@ def test_the_task_stack_carries_its_expiry(plan_json):
                                               "gpufleet:expiresAt": task["expiry"]["expires_at"]}
     tagged = [s["newState"] for s in plan_json["steps"] if "tags" in s["newState"].get("inputs", {})
               and isinstance(s["newState"]["inputs"]["tags"], dict)]
-    assert tagged and all(s["inputs"]["tags"].get("gpufleet-expires-at") == task["expiry"]["expires_at"]
+    tag = expires.strftime("%Y%m%dt%H%M%Sz")  # ISO 8601 basic, lower case: a value GCP labels take too
+    assert tagged and all(s["inputs"]["tags"].get("gpufleet-expires-at") == tag
                           and s["inputs"]["tags"].get("gpufleet-task") == "finetune-llm" for s in tagged)
     assert "gpufleet-task-stack-expiry-required" not in {v["policy"] for v in plan_json["gpufleet"]["violations"]}
 
@@ -223,3 +224,23 @@ def test_the_largest_node_is_the_largest_in_the_task_s_own_clouds(tmp_path):
                     candidates=[{"cloud": "aws", "regions": ["us-east-1"]}])
     assert (task["nodes"]["instance_type"], task["nodes"]["nodes"], task["nodes"]["spare_gpus"]) == (
         "g6.xlarge", 4, 0)
+
+
+# pulumi-gcp warns about its own deprecated aliases when its compute module loads
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_a_task_placed_on_gcp_carries_its_expiry_as_a_valid_label(tmp_path):
+    """GCP labels take lower-case letters, digits, '_' and '-' only: the expiry tag must be one of those."""
+    task = tmp_path / "gcp.yaml"
+    task.write_text(yaml.safe_dump({
+        "name": "gcp-h100", "gpu": "H100", "gpu_count": 8, "memory_gib": 256, "max_hours": 4,
+        "image": "nvcr.io/nvidia/pytorch:24.08-py3", "command": ["python", "train.py"],
+        "candidates": [{"cloud": "gcp", "regions": ["us-central1"]}], "owner": {"team": "ml", "cost-center": "cc-1"}}))
+    out = tmp_path / "out.json"
+    assert main(["run", str(task), "--dry-run", "--json", str(out)]) == 0
+    plan = json.loads(out.read_text())
+    inputs = [s["newState"].get("inputs", {}) for s in plan["steps"]]
+    labels = [i["resourceLabels"] for i in inputs if isinstance(i.get("resourceLabels"), dict)] + [
+        i["nodeConfig"]["resourceLabels"] for i in inputs
+        if isinstance(i.get("nodeConfig"), dict) and isinstance(i["nodeConfig"].get("resourceLabels"), dict)]
+    expires = datetime.fromisoformat(plan["gpufleet"]["task"]["expiry"]["expires_at"].replace("Z", "+00:00"))
+    assert len(labels) == 4 and all(l["gpufleet-expires-at"] == expires.strftime("%Y%m%dt%H%M%Sz") for l in labels)
