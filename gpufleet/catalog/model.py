@@ -36,6 +36,12 @@ class Region:
     def key(self) -> tuple[str, str]:
         return (self.cloud, self.name)
 
+    @property
+    def pue_is_industry_average(self) -> bool:
+        """True when the PUE stands in for a provider that publishes none (data/SOURCES.md: an industry-average
+        FALLBACK), so it describes no data centre of this region."""
+        return "FALLBACK" in self.pue_source and self.pue_source.startswith("Uptime")
+
     def distance_km(self, other: "Region") -> float | None:
         """Great-circle distance; None when either region's coordinates are unknown."""
         if None in (self.latitude, self.longitude, other.latitude, other.longitude):

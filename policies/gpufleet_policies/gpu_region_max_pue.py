@@ -20,8 +20,7 @@ def check(args, config, findings) -> None:
             continue
         if region.pue is None:
             findings.cannot_verify(f"{g.name}: PUE of {region.cloud} {region.name} is not in the catalog")
-        elif region.pue > limit and "FALLBACK" in region.pue_source and region.pue_source.startswith("Uptime"):
-            # An industry average standing in for a provider that publishes no PUE is not the data centre's.
+        elif region.pue > limit and region.pue_is_industry_average:
             findings.cannot_verify(f"{g.name}: {region.cloud} publishes no PUE for {region.name}; the catalog's "
                                    f"industry-average fallback {region.pue:g} is over the limit of {limit:g}")
         elif region.pue > limit:
