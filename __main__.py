@@ -8,7 +8,7 @@ region. A mistake in the configuration is reported as a list of problems, never 
 
 import pulumi
 
-from components.fleet import declare_fleet
+from gpufleet.components.fleet import declare_fleet
 from gpufleet.catalog import load_catalog
 from gpufleet.clouds import component_clouds
 from gpufleet.config import parse_fleet

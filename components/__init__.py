@@ -10,7 +10,7 @@ What each cloud declares lives in its adapter (`gpufleet/clouds/<cloud>/declare.
 components build on are `gpufleet.clouds.component_clouds()`); see docs/components.md and docs/clouds.md.
 """
 
-from components.args import (
+from gpufleet.components.args import (
     GpuClusterArgs,
     GpuNodeGroupArgs,
     GpuQueueArgs,
@@ -21,11 +21,11 @@ from components.args import (
     StorageSpecArgs,
     StorageTiersArgs,
 )
-from components.cluster import GpuCluster
-from components.gpu_node_group import GpuNodeGroup
-from components.gpu_software import GpuSoftwareStack
-from components.network import HighBandwidthNetwork
-from components.storage import StorageTiers
+from gpufleet.components.cluster import GpuCluster
+from gpufleet.components.gpu_node_group import GpuNodeGroup
+from gpufleet.components.gpu_software import GpuSoftwareStack
+from gpufleet.components.network import HighBandwidthNetwork
+from gpufleet.components.storage import StorageTiers
 
 COMPONENTS = (GpuNodeGroup, HighBandwidthNetwork, StorageTiers, GpuCluster, GpuSoftwareStack)
 

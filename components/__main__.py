@@ -3,7 +3,7 @@
 Another team runs `pulumi package add <repo>/components` (see docs/teams.md). The Python language host
 then starts this folder as a plugin, `python components/ <engine address>`, and the engine asks it for
 the schema (inferred by the SDK from the components' annotated args classes and `Output` attributes)
-and to construct components. Python programs keep importing the package directly: `import components`
+and to construct components. Python programs import the package directly: `import gpufleet.components`
 never runs this file.
 
 The SDK's component provider is experimental: pulumi is pinned in pyproject.toml and requirements.txt.
@@ -24,9 +24,9 @@ def package_version() -> str:
 
 
 def _put_repository_on_path() -> None:
-    # `python components/` puts this folder first on sys.path; the code imports `components.…` and
-    # `gpufleet.…` from the repository root, and module names here (args, storage, …) must not
-    # shadow other top-level modules.
+    # `python components/` puts this folder first on sys.path; the code imports `gpufleet.components.…`
+    # (gpufleet/components links to this folder) from the repository root, and module names here
+    # (args, storage, …) must not shadow other top-level modules.
     here = str(Path(__file__).resolve().parent)
     sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(here)]
     sys.path.insert(0, str(REPO_ROOT))
@@ -36,6 +36,6 @@ if __name__ == "__main__":
     _put_repository_on_path()
     from pulumi.provider.experimental import component_provider_host
 
-    from components import COMPONENTS
+    from gpufleet.components import COMPONENTS
 
     component_provider_host(list(COMPONENTS), name=PACKAGE_NAME, version=package_version())

@@ -5,13 +5,13 @@ from typing import Any, Optional
 import pulumi
 import pulumi_kubernetes as kubernetes
 
-from components.args import GpuClusterArgs, GpuNodeGroupArgs, HighBandwidthNetworkArgs, StorageTiersArgs
-from components.declarer import cloud_adapter, declarer
-from components.gpu_node_group import GpuNodeGroup
-from components.gpu_software import GpuSoftwareStack
-from components.network import HighBandwidthNetwork
-from components.preflight import ClusterPlan, plan_cluster, require
-from components.storage import StorageTiers
+from gpufleet.components.args import GpuClusterArgs, GpuNodeGroupArgs, HighBandwidthNetworkArgs, StorageTiersArgs
+from gpufleet.components.declarer import cloud_adapter, declarer
+from gpufleet.components.gpu_node_group import GpuNodeGroup
+from gpufleet.components.gpu_software import GpuSoftwareStack
+from gpufleet.components.network import HighBandwidthNetwork
+from gpufleet.components.preflight import ClusterPlan, plan_cluster, require
+from gpufleet.components.storage import StorageTiers
 
 
 class GpuCluster(pulumi.ComponentResource):

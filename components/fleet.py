@@ -16,10 +16,10 @@ from gpufleet.config import Fleet, Workload
 from gpufleet.errors import UserError
 from gpufleet.placement.lock import LockedPlacement
 
-from components.args import GpuClusterArgs, NodeGroupSpecArgs, StorageSpecArgs
-from components.cluster import GpuCluster
-from components.declarer import cloud_adapter, declarer
-from components.preflight import plan_cluster
+from gpufleet.components.args import GpuClusterArgs, NodeGroupSpecArgs, StorageSpecArgs
+from gpufleet.components.cluster import GpuCluster
+from gpufleet.components.declarer import cloud_adapter, declarer
+from gpufleet.components.preflight import plan_cluster
 
 # Stands in for what the program declares for a cluster's scope (an Azure resource group), so every
 # cluster passes preflight before anything is declared.

@@ -4,9 +4,9 @@ from typing import Optional
 
 import pulumi
 
-from components.args import GpuNodeGroupArgs
-from components.declarer import declarer
-from components.preflight import plan_gpu_node_group, require
+from gpufleet.components.args import GpuNodeGroupArgs
+from gpufleet.components.declarer import declarer
+from gpufleet.components.preflight import plan_gpu_node_group, require
 
 
 class GpuNodeGroup(pulumi.ComponentResource):

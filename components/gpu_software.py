@@ -19,8 +19,8 @@ import pulumi_kubernetes as kubernetes
 from gpufleet.catalog.charts import HelmChart, load_charts
 from gpufleet.clouds import adapter
 
-from components.args import GpuSoftwareStackArgs
-from components.tags import label_value
+from gpufleet.components.args import GpuSoftwareStackArgs
+from gpufleet.components.tags import label_value
 
 KUEUE_API_VERSION = "kueue.x-k8s.io/v1beta1"  # served by the pinned Kueue 0.14
 WORKLOAD_LABEL = "gpufleet.io/workload"

@@ -4,9 +4,9 @@ from typing import Optional
 
 import pulumi
 
-from components.args import HighBandwidthNetworkArgs
-from components.declarer import as_dict, declarer
-from components.preflight import plan_network, require
+from gpufleet.components.args import HighBandwidthNetworkArgs
+from gpufleet.components.declarer import as_dict, declarer
+from gpufleet.components.preflight import plan_network, require
 
 
 class HighBandwidthNetwork(pulumi.ComponentResource):

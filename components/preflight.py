@@ -26,9 +26,9 @@ from gpufleet.clouds.plans import ClusterPlan, NetworkPlan, NodeGroupPlan, Reser
 from gpufleet.config import CapacityType
 from gpufleet.errors import Problem, UserError, did_you_mean, unknown_name
 
-from components import args as A
-from components.declarer import cloud_adapter, cloud_problem
-from components.tags import REQUIRED_TAG_KEYS, tag_value
+from gpufleet.components import args as A
+from gpufleet.components.declarer import cloud_adapter, cloud_problem
+from gpufleet.components.tags import REQUIRED_TAG_KEYS, tag_value
 
 CAPACITY_TYPES: tuple[str, ...] = get_args(CapacityType)
 

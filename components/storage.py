@@ -4,9 +4,9 @@ from typing import Optional
 
 import pulumi
 
-from components.args import StorageTiersArgs
-from components.declarer import declarer
-from components.preflight import plan_storage_tiers, require
+from gpufleet.components.args import StorageTiersArgs
+from gpufleet.components.declarer import declarer
+from gpufleet.components.preflight import plan_storage_tiers, require
 
 
 def data_options(parent: pulumi.Resource, caller: Optional[pulumi.ResourceOptions]) -> pulumi.ResourceOptions:

@@ -20,8 +20,8 @@ from gpufleet.offline import ProgramRun, RecordedResource, StackSettings, load_s
 from gpufleet.secrets import Redactor
 from gpufleet.stacks import fleet_from_settings
 
-REPO_DIR = Path(__file__).resolve().parents[1]
-DEFAULT_POLICY_PACK = REPO_DIR / "policies"
+# gpufleet's own pack: the repository's policies/ (gpufleet/policies links to it), package data once installed.
+DEFAULT_POLICY_PACK = Path(__file__).resolve().parent / "policies"
 
 
 @dataclass

@@ -26,8 +26,8 @@ def generate() -> str:
         sys.path.insert(0, str(REPO_ROOT))
     from pulumi.provider.experimental.component import ComponentProvider
 
-    from components import COMPONENTS
-    from components.__main__ import PACKAGE_NAME, package_version
+    from gpufleet.components import COMPONENTS
+    from gpufleet.components.__main__ import PACKAGE_NAME, package_version
 
     provider = ComponentProvider(list(COMPONENTS), PACKAGE_NAME, version=package_version())
     return json.dumps(json.loads(provider.schema), indent=2, sort_keys=True) + "\n"

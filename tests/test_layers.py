@@ -6,7 +6,10 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("gpufleet", "components", "policies/gpufleet_policies")
+# Folder -> module prefix: the repository's components/ is the package gpufleet.components (gpufleet/components
+# links to it); rglob does not follow that link, so it is listed here once.
+PACKAGES = {"gpufleet": "gpufleet", "components": "gpufleet.components",
+            "policies/gpufleet_policies": "gpufleet_policies"}
 
 # (module prefix, layer); the longest matching prefix decides.
 LAYERS = [
@@ -22,7 +25,7 @@ LAYERS = [
     ("gpufleet.estimate", 2),
     ("gpufleet_policies", 2),  # the policy pack may import the low layers only
     ("gpufleet.placement", 3),
-    ("components", 4),
+    ("gpufleet.components", 4),
     ("gpufleet", 5),
 ]
 
@@ -38,10 +41,10 @@ def layer(module: str) -> int:
 
 def modules() -> dict[str, Path]:
     out = {}
-    for package in PACKAGES:
-        base = ROOT / package
+    for folder, prefix in PACKAGES.items():
+        base = ROOT / folder
         for path in base.rglob("*.py"):
-            parts = list(path.relative_to(base.parent).with_suffix("").parts)
+            parts = [prefix, *path.relative_to(base).with_suffix("").parts]
             if parts[-1] == "__init__":
                 parts.pop()
             out[".".join(parts)] = path
@@ -102,7 +105,7 @@ def test_no_import_cycles():
     assert cycles == []
 
 
-GENERIC = ("components", "gpufleet.estimate", "gpufleet.placement", "gpufleet.config", "gpufleet.report.summary",
+GENERIC = ("gpufleet.components", "gpufleet.estimate", "gpufleet.placement", "gpufleet.config", "gpufleet.report.summary",
            "gpufleet_policies._capacity", "gpufleet_policies._stack")
 
 
@@ -118,4 +121,16 @@ def test_generic_code_names_no_cloud():
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.Constant) and node.value in names:
                 found.append(f"{m}:{node.lineno}: {node.value!r}")
+    assert found == []
+
+
+def test_nothing_imports_a_top_level_components_package():
+    """The components are `gpufleet.components`; an installed gpufleet has no top-level `components`."""
+    found = []
+    for path in [*modules().values(), ROOT / "__main__.py", *(ROOT / "tests").rglob("*.py"),
+                 *(ROOT / "examples").rglob("*.py"), *(ROOT / "scripts").rglob("*.py")]:
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module] if isinstance(node, ast.ImportFrom) and node.module and node.level == 0 else []
+            found += [f"{path.relative_to(ROOT)}:{node.lineno}: {n}" for n in names if n.split(".")[0] == "components"]
     assert found == []

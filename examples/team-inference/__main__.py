@@ -9,7 +9,7 @@ the gpufleet report.
 import pulumi
 import pulumi_aws as aws
 
-from components import GpuCluster
+from gpufleet.components import GpuCluster
 
 config = pulumi.Config()
 region = aws.config.region or "us-east-2"

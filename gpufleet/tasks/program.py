@@ -75,7 +75,7 @@ def task_program(plan: TaskPlan) -> Callable[[], None]:
     """The inline program of the task's stack."""
 
     def program() -> None:
-        from components.fleet import declare_fleet  # the components load the cloud SDKs
+        from gpufleet.components.fleet import declare_fleet  # the components load the cloud SDKs
 
         catalog = load_catalog()
         # A task's stack is its own: its cluster is named by the task's prefix, never locked or renamed.

@@ -5,7 +5,7 @@ import pulumi_aws as aws
 import pytest
 from components_testing import TAGS, missing_owner_tags
 
-from components import GpuCluster, GpuNodeGroup, HighBandwidthNetwork, StorageTiers
+from gpufleet.components import GpuCluster, GpuNodeGroup, HighBandwidthNetwork, StorageTiers
 from gpufleet.errors import UserError
 
 REFS = {"cloud": "aws", "region": "us-west-2", "cluster_name": "prod-us-west-2", "node_subnet_id": "subnet-a",

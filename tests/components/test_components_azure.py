@@ -6,7 +6,7 @@ import pulumi_azure_native as azure_native
 import pytest
 from components_testing import TAGS, missing_owner_tags
 
-from components import GpuCluster, GpuNodeGroup
+from gpufleet.components import GpuCluster, GpuNodeGroup
 
 SERVE = {"workload": "serve", "instance_type": "Standard_ND96isr_H100_v5", "gpu_count": 32, "enable_fabric": True,
          "utilization_percent": 60, "hours_per_month": 730}

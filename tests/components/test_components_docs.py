@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from components import COMPONENTS, args
+from gpufleet.components import COMPONENTS, args
 from gpufleet.clouds import adapter, component_clouds
 
 DOC = (Path(__file__).resolve().parents[2] / "docs" / "components.md").read_text()

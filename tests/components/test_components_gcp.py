@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from components_testing import TAGS, missing_owner_tags
 
-from components import GpuCluster
-from components.preflight import plan_gpu_node_group, plan_storage_tiers
+from gpufleet.components import GpuCluster
+from gpufleet.components.preflight import plan_gpu_node_group, plan_storage_tiers
 from gpufleet.catalog import load_catalog
 from gpufleet.cli import main as gpufleet
 from gpufleet.clouds.gcp import preflight

@@ -4,7 +4,7 @@ import pulumi
 import pulumi_kubernetes as kubernetes
 from components_testing import TAGS
 
-from components import GpuCluster, GpuSoftwareStack
+from gpufleet.components import GpuCluster, GpuSoftwareStack
 from gpufleet.catalog.charts import load_charts
 
 RELEASE = "kubernetes:helm.sh/v3:Release"
@@ -121,7 +121,7 @@ def _fleet(**extra):
 
 
 def test_a_fleet_opts_in_for_every_cluster():
-    from components.fleet import fleet_clusters
+    from gpufleet.components.fleet import fleet_clusters
     from gpufleet.catalog import load_catalog
     from gpufleet.clouds import component_clouds
     from gpufleet.placement.lock import PlacementLock, place_with_lock

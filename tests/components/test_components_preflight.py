@@ -2,12 +2,12 @@
 
 import pytest
 
-from components.declarer import cloud_adapter
+from gpufleet.components.declarer import cloud_adapter
 from gpufleet import clouds
 from gpufleet.clouds import adapter, component_clouds
 from gpufleet.clouds.adapter import CloudAdapter
 from gpufleet.clouds.file_systems import CapacitySteps
-from components.preflight import (
+from gpufleet.components.preflight import (
     plan_cluster,
     plan_gpu_node_group,
     plan_network,

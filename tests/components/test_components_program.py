@@ -10,8 +10,8 @@ import pytest
 from components_testing import missing_owner_tags, taggable
 from pulumi.provider.experimental.component import ComponentProvider
 
-from components import COMPONENTS
-from components.fleet import fleet_clusters
+from gpufleet.components import COMPONENTS
+from gpufleet.components.fleet import fleet_clusters
 from gpufleet.catalog import load_catalog
 from gpufleet.clouds import adapter
 from gpufleet.clouds.adapter import Feature

@@ -8,8 +8,8 @@ from typing import Any
 
 import pulumi
 
-from components.declarer import ControlPlaneOutputs, NetworkOutputs, NodeGroupOutputs, StorageOutputs
-from components.tags import TAG_HOURS, TAG_UTILIZATION, number, workload_tags
+from gpufleet.components.declarer import ControlPlaneOutputs, NetworkOutputs, NodeGroupOutputs, StorageOutputs
+from gpufleet.components.tags import TAG_HOURS, TAG_UTILIZATION, number, workload_tags
 from gpufleet.clouds.plans import NetworkPlan, NodeGroupPlan, StoragePlan
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pulumi
 import pytest
 
-from components.fleet import declare_fleet
+from gpufleet.components.fleet import declare_fleet
 from gpufleet.catalog import load_catalog
 from gpufleet.clouds import component_clouds, reader_for
 from gpufleet.config import parse_fleet

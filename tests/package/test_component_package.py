@@ -17,8 +17,7 @@ import yaml
 from google.protobuf import empty_pb2
 from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
 
-import components
-from components import GpuNodeGroup, GpuNodeGroupArgs
+from gpufleet.components import COMPONENTS, GpuNodeGroup, GpuNodeGroupArgs
 
 REPO = Path(__file__).resolve().parents[2]
 PYPROJECT = tomllib.loads((REPO / "pyproject.toml").read_text())
@@ -58,7 +57,7 @@ def test_the_schema_check_fails_when_a_components_arguments_or_outputs_change(mo
 def test_the_schema_names_every_public_component_under_the_package_name():
     schema = json.loads((REPO / "components" / "schema.json").read_text())
     assert (schema["name"], schema["version"]) == ("gpufleet", PYPROJECT["project"]["version"])
-    assert sorted(schema["resources"]) == sorted(f"gpufleet:index:{c.__name__}" for c in components.COMPONENTS)
+    assert sorted(schema["resources"]) == sorted(f"gpufleet:index:{c.__name__}" for c in COMPONENTS)
     assert schema["resources"]["gpufleet:index:GpuNodeGroup"]["requiredInputs"] == [
         "cloud", "clusterName", "gpuCount", "nodeSubnetId", "region", "tags", "workload"]
 
@@ -89,8 +88,8 @@ def test_plugin_files_declare_python_and_pin_what_gpufleet_pins():
 
 
 def test_components_stay_importable_from_python_without_starting_a_host():
-    done = subprocess.run([sys.executable, "-c", "import components, components.__main__; "
-                           "print(sorted(c.__name__ for c in components.COMPONENTS))"],
+    done = subprocess.run([sys.executable, "-c", "import gpufleet.components, gpufleet.components.__main__; "
+                           "print(sorted(c.__name__ for c in gpufleet.components.COMPONENTS))"],
                           cwd=REPO, capture_output=True, text=True, timeout=300)
     assert (done.returncode, done.stdout) == (0, "['GpuCluster', 'GpuNodeGroup', 'GpuSoftwareStack', 'HighBandwidthNetwork', 'StorageTiers']\n")
 

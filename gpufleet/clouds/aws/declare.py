@@ -17,8 +17,8 @@ import pulumi_aws as aws
 from gpufleet.clouds.aws.facts import DEFAULT_SYSTEM_NODE_SIZE
 from gpufleet.clouds.plans import NetworkPlan, NodeGroupPlan, StoragePlan
 
-from components.declarer import ControlPlaneOutputs, NetworkOutputs, NodeGroupOutputs, StorageOutputs
-from components.tags import TAG_HOURS, TAG_OBJECT_TIB, TAG_UTILIZATION, label_value, number, workload_tags
+from gpufleet.components.declarer import ControlPlaneOutputs, NetworkOutputs, NodeGroupOutputs, StorageOutputs
+from gpufleet.components.tags import TAG_HOURS, TAG_OBJECT_TIB, TAG_UTILIZATION, label_value, number, workload_tags
 
 SYSTEM_NODES = (2, 3)  # min, max: two for add-on availability
 GPU_AMI_TYPE = "AL2023_x86_64_NVIDIA"

@@ -20,8 +20,8 @@ import pulumi_azure_native as azure_native
 from gpufleet.clouds.azure.facts import DEFAULT_SYSTEM_NODE_SIZE, lustre_sku
 from gpufleet.clouds.plans import NetworkPlan, NodeGroupPlan, StoragePlan
 
-from components.declarer import ControlPlaneOutputs, NetworkOutputs, NodeGroupOutputs, StorageOutputs
-from components.tags import TAG_HOURS, TAG_OBJECT_TIB, TAG_UTILIZATION, label_value, number, short_name, workload_tags
+from gpufleet.components.declarer import ControlPlaneOutputs, NetworkOutputs, NodeGroupOutputs, StorageOutputs
+from gpufleet.components.tags import TAG_HOURS, TAG_OBJECT_TIB, TAG_UTILIZATION, label_value, number, short_name, workload_tags
 
 SYSTEM_NODES = (2, 3)
 GPU_TAINT = "nvidia.com/gpu=true:NoSchedule"

@@ -35,8 +35,8 @@ from gpufleet.clouds.gcp.facts import (
 from gpufleet.clouds.gcp.labels import label_value as gcp_label
 from gpufleet.clouds.plans import NetworkPlan, NodeGroupPlan, StoragePlan
 
-from components.declarer import ControlPlaneOutputs, NetworkOutputs, NodeGroupOutputs, StorageOutputs
-from components.tags import TAG_HOURS, TAG_OBJECT_TIB, TAG_UTILIZATION, TAG_WORKLOAD, label_value, number, short_name
+from gpufleet.components.declarer import ControlPlaneOutputs, NetworkOutputs, NodeGroupOutputs, StorageOutputs
+from gpufleet.components.tags import TAG_HOURS, TAG_OBJECT_TIB, TAG_UTILIZATION, TAG_WORKLOAD, label_value, number, short_name
 
 CLOUD_PLATFORM_SCOPE = "https://www.googleapis.com/auth/cloud-platform"  # access is decided by IAM roles
 # The one role GKE nodes need (GKE hardening guide, "Use least privilege IAM service accounts").
