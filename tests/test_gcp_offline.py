@@ -61,3 +61,12 @@ def test_a_lookup_that_needs_a_project_names_the_setting_to_add():
                                            r"gcp:compute/getZones:getZones needs the GCP provider's project: set "
                                            r"`gcp:project` in the stack configuration, or pass it to the lookup"):
         record(lambda: gcp.compute.get_zones(region="us-east4"), config={})
+
+
+def test_the_client_config_without_a_project_names_the_setting_instead_of_answering_none():
+    # A GpuCluster builds its workload pool from this project: None would preview as "None.svc.id.goog".
+    with pytest.raises(ProgramError, match=r"offline preview cannot answer invoke "
+                                           r"'gcp:organizations/getClientConfig:getClientConfig': "
+                                           r"gcp:organizations/getClientConfig:getClientConfig needs the GCP "
+                                           r"provider's project: set `gcp:project` in the stack configuration"):
+        record(lambda: gcp.organizations.get_client_config(), config={"gcp:region": "us-east4"})

@@ -54,7 +54,9 @@ def project_number(project: str) -> str:
 
 
 def client_config(token: str, args: dict, provider: dict) -> dict[str, Any]:
-    project = provider.get("project")
+    # Offline there is no gcloud default project to fall back on: without `gcp:project` the answer would
+    # carry None into every name built from it (a workload pool "None.svc.id.goog").
+    project = _project(token, args, provider)
     return {"id": f"projects/{project}/regions/{provider.get('region')}/zones/{provider.get('zone')}",
             "project": project, "region": provider.get("region"), "zone": provider.get("zone"),
             "accessToken": "offline-preview-no-token", "defaultLabels": provider.get("defaultLabels") or {}}
