@@ -1,6 +1,7 @@
 """Offline answers to the GCP lookups programs commonly make, registered by the GCP adapter: derived
 from the lookup's arguments and the provider's configuration only, the same on every run."""
 
+import json
 import warnings
 
 import pulumi
@@ -13,7 +14,7 @@ from gpufleet.offline.runner import ProgramError
 # pulumi-gcp warns about its own deprecated resources when a submodule loads; load them first.
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
-    gcp.compute.get_zones, gcp.organizations.get_project  # noqa: B018 - lazily loaded: an attribute runs the import
+    gcp.compute.get_zones, gcp.organizations.get_project, gcp.organizations.get_iam_policy  # noqa: B018 - lazily loaded: an attribute runs the import
 
 CONFIG = {"gcp:project": "ml-platform-prod", "gcp:region": "europe-west4", "gcp:zone": "europe-west4-b"}
 
@@ -70,3 +71,15 @@ def test_the_client_config_without_a_project_names_the_setting_instead_of_answer
                                            r"gcp:organizations/getClientConfig:getClientConfig needs the GCP "
                                            r"provider's project: set `gcp:project` in the stack configuration"):
         record(lambda: gcp.organizations.get_client_config(), config={"gcp:region": "us-east4"})
+
+
+def test_an_iam_policy_document_is_computed_from_its_bindings_so_policies_see_public_members():
+    def program():
+        policy = gcp.organizations.get_iam_policy(bindings=[
+            {"role": "roles/storage.objectViewer", "members": ["user:b@example.com", "allUsers"]},
+            {"role": "roles/storage.admin", "members": ["group:ops@example.com"]}])
+        pulumi.export("policy", policy.policy_data)
+    outputs = record(program, config=CONFIG).outputs
+    assert json.loads(outputs["policy"]) == {"bindings": [
+        {"members": ["group:ops@example.com"], "role": "roles/storage.admin"},
+        {"members": ["allUsers", "user:b@example.com"], "role": "roles/storage.objectViewer"}]}

@@ -1,5 +1,5 @@
 """Offline answers to the GCP lookups programs commonly make: the client config, the project, zones,
-the Compute Engine default service account, images, networks and subnetworks.
+the Compute Engine default service account, images, networks and subnetworks, and IAM policy documents.
 
 Like every offline answer, each is derived only from the lookup's arguments and the provider's
 configuration (`gcp:project`, `gcp:region`, `gcp:zone`), so a preview never changes between runs; the
@@ -11,6 +11,7 @@ to add, as the provider itself would fail. Results use wire (camelCase) names.
 from __future__ import annotations
 
 import hashlib
+import json
 from typing import Any, Callable
 
 # Zone letters offline: a convention, not a fact about the region (see docs/offline-preview.md).
@@ -116,6 +117,19 @@ def subnetwork(token: str, args: dict, provider: dict) -> dict[str, Any]:
             "subnetworkId": int(_digits("subnetwork", path, length=18)), "secondaryIpRanges": []}
 
 
+def iam_policy(token: str, args: dict, provider: dict) -> dict[str, Any]:
+    # A pure function of its arguments in the provider too (no API call): the IAM policy document, so
+    # policies read the real members (a public `allUsers` binding) rather than an unverifiable stand-in.
+    bindings = [{**({"condition": b["condition"]} if b.get("condition") else {}),
+                 "members": sorted(b.get("members") or []), "role": b["role"]}
+                for b in sorted(args.get("bindings") or [], key=lambda b: b["role"])]
+    document = {"auditConfigs": args["auditConfigs"]} if args.get("auditConfigs") else {}
+    document["bindings"] = bindings
+    policy_data = json.dumps(document, sort_keys=True, separators=(",", ":"))
+    return {"id": _digits("iam-policy", policy_data, length=10), "policyData": policy_data,
+            "bindings": args.get("bindings") or [], "auditConfigs": args.get("auditConfigs") or []}
+
+
 ANSWERS: dict[str, Callable[[str, dict, dict], dict[str, Any]]] = {
     "gcp:organizations/getClientConfig:getClientConfig": client_config,
     "gcp:organizations/getProject:getProject": project,
@@ -124,4 +138,5 @@ ANSWERS: dict[str, Callable[[str, dict, dict], dict[str, Any]]] = {
     "gcp:compute/getImage:getImage": image,
     "gcp:compute/getNetwork:getNetwork": network,
     "gcp:compute/getSubnetwork:getSubnetwork": subnetwork,
+    "gcp:organizations/getIAMPolicy:getIAMPolicy": iam_policy,
 }
