@@ -65,14 +65,14 @@ class NodeGroupSpecArgs(TypedDict):
 
 
 class GpuNodeGroupArgs(NodeGroupSpecArgs):
-    """A GPU node group in an existing cluster (EKS managed node group / AKS agent pool)."""
+    """A GPU node group in an existing cluster (EKS managed node group / AKS agent pool / GKE node pool)."""
 
     cloud: str
-    """A cloud the components build on (`gpufleet.clouds.component_clouds()`: "aws", "azure")."""
+    """A cloud the components build on (`gpufleet.clouds.component_clouds()`: "aws", "azure", "gcp")."""
     region: str
     """Cloud region of the cluster, as the catalog names it ("us-west-2", "eastus")."""
     cluster_name: pulumi.Input[str]
-    """EKS cluster name / AKS managed cluster name."""
+    """EKS cluster name / AKS managed cluster name / GKE cluster name."""
     node_subnet_id: pulumi.Input[str]
     """Subnet for the nodes; on AWS it must be in the placement zone."""
     tags: dict[str, str]
@@ -94,7 +94,7 @@ class HighBandwidthNetworkArgs(TypedDict):
     """The network a GPU cluster runs in, with the GPU fabric prepared for its instance types."""
 
     cloud: str
-    """A cloud the components build on (`gpufleet.clouds.component_clouds()`: "aws", "azure")."""
+    """A cloud the components build on (`gpufleet.clouds.component_clouds()`: "aws", "azure", "gcp")."""
     region: str
     """Cloud region."""
     zones: list[str]
@@ -142,7 +142,7 @@ class StorageTiersArgs(StorageSpecArgs):
     """A hot parallel file system sized from the GPUs it feeds, and an object store with lifecycle tiers."""
 
     cloud: str
-    """A cloud the components build on (`gpufleet.clouds.component_clouds()`: "aws", "azure")."""
+    """A cloud the components build on (`gpufleet.clouds.component_clouds()`: "aws", "azure", "gcp")."""
     region: str
     """Cloud region."""
     zone: str
@@ -165,7 +165,7 @@ class GpuClusterArgs(TypedDict):
     """One cloud and region: network, private Kubernetes control plane, GPU node groups, storage tiers."""
 
     cloud: str
-    """A cloud the components build on (`gpufleet.clouds.component_clouds()`: "aws", "azure")."""
+    """A cloud the components build on (`gpufleet.clouds.component_clouds()`: "aws", "azure", "gcp")."""
     region: str
     """Cloud region."""
     tags: dict[str, str]
