@@ -83,3 +83,43 @@ def test_an_iam_policy_document_is_computed_from_its_bindings_so_policies_see_pu
     assert json.loads(outputs["policy"]) == {"bindings": [
         {"members": ["group:ops@example.com"], "role": "roles/storage.admin"},
         {"members": ["allUsers", "user:b@example.com"], "role": "roles/storage.objectViewer"}]}
+
+
+def _project_dir(tmp_path, config: dict) -> str:
+    (tmp_path / "Pulumi.yaml").write_text("name: gcp-lookups\nruntime: python\n")
+    (tmp_path / "Pulumi.dev.yaml").write_text(json.dumps({"config": config}))
+    (tmp_path / "__main__.py").write_text(
+        "import pulumi, pulumi_gcp as gcp\n"
+        "zones = gcp.compute.get_zones(region='us-east4', project='named-in-the-call')\n"
+        "pulumi.export('zones', zones.names)\n"
+        "pulumi.export('pool', f'{gcp.organizations.get_client_config().project}.svc.id.goog')\n")
+    return str(tmp_path)
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_a_preview_without_gcp_project_is_a_configuration_error_naming_it(tmp_path, capsys):
+    from gpufleet.cli import main
+
+    assert main(["preview", "dev", "--program", _project_dir(tmp_path, {"gcp:region": "us-east4"}),
+                 "--no-policies"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: the stack configuration lacks gcp:project: __main__.py:4: offline preview cannot "
+                          "answer invoke 'gcp:organizations/getClientConfig:getClientConfig': "), err
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_a_program_that_does_not_need_the_project_previews_without_it(tmp_path):
+    # The same lookups, the project given where they need it: nothing asks for `gcp:project`.
+    project = tmp_path / "p"
+    project.mkdir()
+    _project_dir(project, {"gcp:region": "us-east4"})
+    (project / "__main__.py").write_text(
+        "import pulumi, pulumi_gcp as gcp\n"
+        "zones = gcp.compute.get_zones(region='us-east4', project='named-in-the-call')\n"
+        "pulumi.export('zones', zones.names)\n")
+    from gpufleet.cli import main
+
+    plan = tmp_path / "plan.json"
+    assert main(["preview", "dev", "--program", str(project), "--no-policies", "--json", str(plan)]) == 0
+    assert json.loads(plan.read_text())["gpufleet"]["lookups"] == {
+        "gcp:compute/getZones:getZones": "plausible offline answer"}

@@ -175,6 +175,13 @@ class CloudAdapter:
         """The references `component` needs on this cloud for `plan` (beyond the generic ones)."""
         return ()
 
+    # --- stacks gpufleet writes itself (a task's) -------------------------------------------------------
+
+    def stack_config(self, path: str, environ: Mapping[str, str]) -> tuple[dict[str, str], list[Problem]]:
+        """The provider settings a stack gpufleet creates (a task's) must carry on this cloud, taken from
+        the environment its provider reads anyway, and a problem (at `path`) for each one missing."""
+        return {}, []
+
     # --- placement ------------------------------------------------------------------------------------
 
     def reservation_scope(self, kind: str, zone: str) -> ReservationScope:

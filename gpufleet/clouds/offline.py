@@ -27,11 +27,20 @@ class OfflineUnsupported(Exception):
     """Something the program asks of the cloud that cannot be answered offline."""
 
 
-class UnansweredInvoke(OfflineUnsupported):
-    """An invoke the offline preview cannot answer without the cloud."""
+class MissingSetting(LookupError):
+    """A lookup needs a provider setting (`setting`, e.g. `gcp:project`) the stack does not configure."""
 
-    def __init__(self, token: str, reason: str = "") -> None:
-        self.token = token
+    def __init__(self, message: str, setting: str) -> None:
+        super().__init__(message)
+        self.setting = setting
+
+
+class UnansweredInvoke(OfflineUnsupported):
+    """An invoke the offline preview cannot answer without the cloud; `setting`, when adding that
+    stack setting would answer it (a configuration error, not the program's)."""
+
+    def __init__(self, token: str, reason: str = "", setting: str | None = None) -> None:
+        self.token, self.setting = token, setting
         detail = f": {reason}" if reason else ""
         super().__init__(
             f"offline preview cannot answer invoke {token!r}{detail}; "

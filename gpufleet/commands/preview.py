@@ -101,6 +101,9 @@ def run(args: argparse.Namespace) -> int:
             stall_seconds=args.stall_timeout,
         )
     except ProgramError as e:
+        if e.setting is not None:
+            print(f"error: the stack configuration lacks {e.setting}: {e}", file=sys.stderr)
+            return EXIT_USAGE
         print(f"error: the Pulumi program failed: {e}", file=sys.stderr)
         return EXIT_PROGRAM
     except PolicyPackError as e:

@@ -94,6 +94,9 @@ def _dry_run(plan, args: argparse.Namespace):
         return dry_run(plan, policy_pack=None if args.no_policies else args.policy_pack,
                        policy_config_file=args.policy_config, in_process_policies=args.fast_policies)
     except ProgramError as e:
+        if e.setting is not None:
+            print(f"error: the task's stack configuration lacks {e.setting}: {e}", file=sys.stderr)
+            return EXIT_USAGE
         print(f"error: the task's Pulumi program failed: {e}", file=sys.stderr)
         return EXIT_PROGRAM
     except PolicyPackError as e:

@@ -61,7 +61,7 @@ def answer_invoke(token: str, args: dict, provider: ProviderConfig) -> tuple[dic
         except NotEmulated:
             pass
         except LookupError as missing:  # the lookup needs a setting the stack does not configure
-            raise UnansweredInvoke(token, str(missing)) from None
+            raise UnansweredInvoke(token, str(missing), getattr(missing, "setting", None)) from None
         else:
             return (shapes.fitted(result, output_property_types(result_type), misfit=None) if result_type else result), LOOKUP_SPECIFIC
     if result_type is None:

@@ -116,13 +116,16 @@ class ProgramError(Exception):
     innermost frame of the user's code, when it was on the stack, never into the SDK.
     `diagnostics` are what the program logged before failing; the errors among them are part of
     the message, as the CLI prints them: a program that logs its problems and raises
-    `pulumi.RunError` relies on that.
+    `pulumi.RunError` relies on that. `setting`: the stack setting whose absence failed a lookup
+    (`gcp:project`): the stack's configuration is wrong, not the program (exit 2, not 3).
     """
 
     def __init__(
-        self, message: str, kind: str | None, path: Path | None = None, line: int | None = None, diagnostics: list[dict] | None = None
+        self, message: str, kind: str | None, path: Path | None = None, line: int | None = None, diagnostics: list[dict] | None = None,
+        setting: str | None = None,
     ) -> None:
         self.message = message
+        self.setting = setting
         self.kind = kind
         self.path = path
         self.line = line
@@ -448,7 +451,7 @@ def _program_error(exc: BaseException, settings: StackSettings, recorder: _Recor
             file, _, number = where.rpartition(":")
             path, line = Path(file), int(number)
     if refused is not None:  # the SDK's "invoke of … failed: <refusal> ()" around our message
-        return ProgramError(str(refused), None, path, line, logged)
+        return ProgramError(str(refused), None, path, line, logged, getattr(refused, "setting", None))
     if isinstance(exc, OfflineUnsupported):
         return ProgramError(str(exc), None, path, line, logged)
     return ProgramError(str(exc), type(exc).__name__, path, line, logged)

@@ -59,7 +59,7 @@ class DryRun:
 def dry_run(plan: TaskPlan, *, policy_pack: Path | None, policy_config_file: Path | None = None,
             in_process_policies: bool = False) -> DryRun:
     """Record the task's stack offline, estimate it and run the policy pack of the task's environment."""
-    config = {CONFIG_TASK: plan.task.name, CONFIG_EXPIRES_AT: timestamp(plan.expires_at)}
+    config = plan.stack_config
     run = record(task_program(plan), config=config, project=PROJECT, stack=plan.stack_name)
     result = PreviewResult(run=run, estimate=estimate_plan(views_from_run(run)))
     if policy_pack is not None:

@@ -125,8 +125,8 @@ def run_task(plan: TaskPlan, workspace: TaskWorkspace, *, emit: Emit = print, wa
     outcome = TaskOutcome(stack.name, "failed")
     worker: _Up | None = None
     try:
-        stack.set_config(CONFIG_TASK, plan.task.name)
-        stack.set_config(CONFIG_EXPIRES_AT, timestamp(plan.expires_at))
+        for key, value in plan.stack_config.items():
+            stack.set_config(key, value)
         worker = _Up(stack, emit)
         worker.start()
         if not wait(worker, (plan.expires_at - now()).total_seconds()):

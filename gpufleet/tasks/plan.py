@@ -8,11 +8,14 @@ the real run and the dry run.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from gpufleet.catalog import Catalog
+from gpufleet.clouds import adapter as adapter_named
 from gpufleet.config import Candidate, DataLocality, Fleet, Workload
 from gpufleet.errors import Problem, UserError
 from gpufleet.footprint import HOURS_PER_MONTH, Footprint, capacity_footprint
@@ -57,6 +60,12 @@ class TaskPlan:
     started_at: datetime
     expires_at: datetime
     run: Footprint  # one run: the nodes for `max_hours`
+    cloud_config: Mapping[str, str] = field(default_factory=dict)  # what the placed cloud's provider needs
+
+    @property
+    def stack_config(self) -> dict[str, str]:
+        """The task stack's configuration: the task, its expiry (what the reaper reads) and the cloud's settings."""
+        return {CONFIG_TASK: self.task.name, CONFIG_EXPIRES_AT: timestamp(self.expires_at), **self.cloud_config}
 
     @property
     def stack_name(self) -> str:
@@ -173,7 +182,7 @@ def _task_path(problem: Problem) -> Problem:
 
 
 def plan_task(task: Task, catalog: Catalog, clouds: tuple[str, ...], now: datetime,
-              program_dir: Path = Path(".")) -> TaskPlan:
+              program_dir: Path = Path("."), environ: Mapping[str, str] = os.environ) -> TaskPlan:
     """Place and size the task; raise `UserError` (or `PlacementError`) naming what to change."""
     expires_at = expiry(now, task.max_hours)
     candidates = _candidates(task, program_dir, catalog, clouds)
@@ -182,6 +191,10 @@ def plan_task(task: Task, catalog: Catalog, clouds: tuple[str, ...], now: dateti
     except PlacementError as e:
         raise PlacementError([_task_path(p) for p in e.problems], heading=e.heading) from None
     chosen = placement.decisions[task.name].chosen
+    cloud_config, problems = adapter_named(chosen.cloud).stack_config(f"{ROOT} (placed in {chosen.cloud} "
+                                                                        f"{chosen.region})", environ)
+    if problems:
+        raise UserError(problems, heading="the task's stack cannot be configured")
     instance = catalog.instance_types[chosen.instance_type]
     size, problems = size_task(task.gpu_count, task.memory_gib, instance, task.gpus_per_worker, ROOT)
     if problems:
@@ -194,4 +207,4 @@ def plan_task(task: Task, catalog: Catalog, clouds: tuple[str, ...], now: dateti
     assert size is not None
     run = capacity_footprint(catalog, chosen.cloud, chosen.region, chosen.instance_type, chosen.nodes,
                              hours=task.max_hours, utilization=TASK_UTILIZATION)
-    return TaskPlan(task, fleet, placement, size, now, expires_at, run)
+    return TaskPlan(task, fleet, placement, size, now, expires_at, run, cloud_config)

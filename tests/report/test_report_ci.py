@@ -20,7 +20,8 @@ PROGRAMS = HERE / "programs"
 
 
 def ci(*args: object, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "PULUMI_", "AWS_", "AZURE_", "PR_"))}
+    base = {k: v for k, v in os.environ.items()
+            if not k.startswith(("GITHUB_", "PULUMI_", "AWS_", "AZURE_", "GCP_", "GOOGLE_", "PR_"))}
     return subprocess.run([sys.executable, "-m", "gpufleet.report.ci", *map(str, args)], capture_output=True,
                           text=True, env={**base, **(env or {})}, cwd=cwd, timeout=600)
 
@@ -112,13 +113,15 @@ def test_check_fails_on_mandatory_violations_only(tmp_path):
 # --- gate ---------------------------------------------------------------------------------------
 
 SECRETS = {"PULUMI_ACCESS_TOKEN": "pul-123", "AZURE_CLIENT_ID": "c", "AZURE_TENANT_ID": "t", "AZURE_SUBSCRIPTION_ID": "s"}
+NO_CLOUD = ("no cloud credentials (AWS_ROLE_TO_ASSUME, or AZURE_CLIENT_ID/TENANT_ID/SUBSCRIPTION_ID, or "
+            "GCP_WORKLOAD_IDENTITY_PROVIDER/SERVICE_ACCOUNT or GOOGLE_CREDENTIALS)")
 
 
 @pytest.mark.parametrize(("secrets", "notice"), [
-    ({}, "secret PULUMI_ACCESS_TOKEN is not set; no cloud credentials (AWS_ROLE_TO_ASSUME, or "
-         "AZURE_CLIENT_ID/TENANT_ID/SUBSCRIPTION_ID)"),
-    ({"PULUMI_ACCESS_TOKEN": "pul-123", "AZURE_CLIENT_ID": "c"}, "no cloud credentials (AWS_ROLE_TO_ASSUME, or "
-                                                                 "AZURE_CLIENT_ID/TENANT_ID/SUBSCRIPTION_ID)"),
+    ({}, f"secret PULUMI_ACCESS_TOKEN is not set; {NO_CLOUD}"),
+    ({"PULUMI_ACCESS_TOKEN": "pul-123", "AZURE_CLIENT_ID": "c"}, NO_CLOUD),
+    ({"PULUMI_ACCESS_TOKEN": "pul-123", "GCP_WORKLOAD_IDENTITY_PROVIDER": "projects/1/locations/global/"
+      "workloadIdentityPools/github/providers/repo"}, NO_CLOUD),  # workload identity needs the service account too
     ({"AWS_ROLE_TO_ASSUME": "arn:aws:iam::1:role/deploy"}, "secret PULUMI_ACCESS_TOKEN is not set"),
 ])
 def test_gate_is_off_without_token_and_cloud_credentials(tmp_path, secrets, notice):
@@ -135,6 +138,19 @@ def test_gate_is_on_with_a_token_and_a_cloud_and_lists_the_stacks(tmp_path):
               env={**SECRETS, "AWS_ROLE_TO_ASSUME": "arn:aws:iam::1:role/deploy", "GITHUB_OUTPUT": str(out)})
     assert (done.returncode, done.stderr) == (0, "")
     assert out.read_text() == 'enabled=true\nstacks=["dev", "prod"]\nclouds=["aws", "azure"]\n'
+
+
+@pytest.mark.parametrize("credentials", [
+    {"GCP_WORKLOAD_IDENTITY_PROVIDER": "projects/1/locations/global/workloadIdentityPools/github/providers/repo",
+     "GCP_SERVICE_ACCOUNT": "preview@ml-platform.iam.gserviceaccount.com"},
+    {"GOOGLE_CREDENTIALS": '{"type": "service_account"}'},
+])
+def test_a_gcp_only_repository_gets_deployment_previews(tmp_path, credentials):
+    out = tmp_path / "github_output"
+    done = ci("gate", "--program", PROGRAMS / "gpu-team", "--policy-pack", PROGRAMS / "policies",
+              env={"PULUMI_ACCESS_TOKEN": "pul-123", **credentials, "GITHUB_OUTPUT": str(out)})
+    assert (done.returncode, done.stderr) == (0, "")
+    assert out.read_text() == 'enabled=true\nstacks=["dev", "prod"]\nclouds=["gcp"]\n'
 
 
 def test_gate_requires_each_stacks_policy_configuration(tmp_path):

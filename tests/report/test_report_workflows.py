@@ -213,8 +213,9 @@ def test_every_run_step_calls_something_that_exists(name, capsys):
 
 
 SHA_PINNED = re.compile(r"^[\w.-]+/[\w.-]+@[0-9a-f]{40}$")
-# No commit of pulumi/actions' v6 tag could be verified when the workflows were pinned (docs/security.md).
-NOT_YET_PINNED = {"pulumi/actions@v6"}
+# No commit of pulumi/actions' v6 tag, nor of google-github-actions/auth's v2, could be verified when the
+# workflows were pinned (docs/security.md).
+NOT_YET_PINNED = {"pulumi/actions@v6", "google-github-actions/auth@v2"}
 
 
 def _uses(workflow: dict[str, Any]) -> list[str]:
@@ -224,7 +225,7 @@ def _uses(workflow: dict[str, Any]) -> list[str]:
 @pytest.mark.parametrize("name", ["gpufleet-pr.yml", "gpufleet-deploy.yml"])
 def test_actions_pinned_jobs_bounded_no_credentials_left_behind(name):
     wf = load_workflow(name)
-    assert [u for u in _uses(wf) if not SHA_PINNED.match(u)] == sorted(
+    assert sorted(u for u in _uses(wf) if not SHA_PINNED.match(u)) == sorted(
         u for u in _uses(wf) if u in NOT_YET_PINNED)
     assert wf["permissions"] == {}  # every job asks for its own
     assert all(isinstance(job.get("timeout-minutes"), int) for job in wf["jobs"].values())
@@ -300,7 +301,8 @@ def test_the_deploy_workflow():
     for job in ("preview", "up"):
         credentials = {s["uses"].split("@")[0]: s["if"] for s in jobs[job]["steps"] if "if" in s}
         assert credentials == {"aws-actions/configure-aws-credentials": "env.AWS_ROLE_TO_ASSUME != ''",
-                               "azure/login": "env.AZURE_CLIENT_ID != ''"}
+                               "azure/login": "env.AZURE_CLIENT_ID != ''",
+                               "google-github-actions/auth": "env.GCP_WORKLOAD_IDENTITY_PROVIDER != ''"}
 
 
 # --- the workflows, run -------------------------------------------------------------------------

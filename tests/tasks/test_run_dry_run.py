@@ -226,17 +226,33 @@ def test_the_largest_node_is_the_largest_in_the_task_s_own_clouds(tmp_path):
         "g6.xlarge", 4, 0)
 
 
-# pulumi-gcp warns about its own deprecated aliases when its compute module loads
-@pytest.mark.filterwarnings("ignore::DeprecationWarning")
-def test_a_task_placed_on_gcp_carries_its_expiry_as_a_valid_label(tmp_path):
-    """GCP labels take lower-case letters, digits, '_' and '-' only: the expiry tag must be one of those."""
+GCP_PROJECT_ENVIRONMENT = ("GOOGLE_PROJECT", "GOOGLE_CLOUD_PROJECT", "GCLOUD_PROJECT", "CLOUDSDK_CORE_PROJECT")
+
+
+def _gcp_task(tmp_path) -> Path:
     task = tmp_path / "gcp.yaml"
     task.write_text(yaml.safe_dump({
         "name": "gcp-h100", "gpu": "H100", "gpu_count": 8, "memory_gib": 256, "max_hours": 4,
         "image": "nvcr.io/nvidia/pytorch:24.08-py3", "command": ["python", "train.py"],
         "candidates": [{"cloud": "gcp", "regions": ["us-central1"]}], "owner": {"team": "ml", "cost-center": "cc-1"}}))
+    return task
+
+
+@pytest.fixture
+def gcp_project(monkeypatch):
+    """The project as the GCP provider would find it: from the environment (its second variable here)."""
+    for name in GCP_PROJECT_ENVIRONMENT:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("GOOGLE_CLOUD_PROJECT", "ml-tasks-123")
+    return "ml-tasks-123"
+
+
+# pulumi-gcp warns about its own deprecated aliases when its compute module loads
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_a_task_placed_on_gcp_carries_its_expiry_as_a_valid_label(tmp_path, gcp_project):
+    """GCP labels take lower-case letters, digits, '_' and '-' only: the expiry tag must be one of those."""
     out = tmp_path / "out.json"
-    assert main(["run", str(task), "--dry-run", "--json", str(out)]) == 0
+    assert main(["run", str(_gcp_task(tmp_path)), "--dry-run", "--json", str(out)]) == 0
     plan = json.loads(out.read_text())
     inputs = [s["newState"].get("inputs", {}) for s in plan["steps"]]
     labels = [i["resourceLabels"] for i in inputs if isinstance(i.get("resourceLabels"), dict)] + [
@@ -244,3 +260,29 @@ def test_a_task_placed_on_gcp_carries_its_expiry_as_a_valid_label(tmp_path):
         if isinstance(i.get("nodeConfig"), dict) and isinstance(i["nodeConfig"].get("resourceLabels"), dict)]
     expires = datetime.fromisoformat(plan["gpufleet"]["task"]["expiry"]["expires_at"].replace("Z", "+00:00"))
     assert len(labels) == 4 and all(l["gpufleet-expires-at"] == expires.strftime("%Y%m%dt%H%M%Sz") for l in labels)
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_a_task_placed_on_gcp_deploys_into_the_project_its_provider_would_use(tmp_path, gcp_project):
+    """The task's stack records `gcp:project` from the provider's environment: the provider, the workload
+    pool and the node service accounts' project roles are in it (never in a project None)."""
+    out = tmp_path / "out.json"
+    assert main(["run", str(_gcp_task(tmp_path)), "--dry-run", "--json", str(out)]) == 0
+    inputs = {s["urn"].rsplit("::", 1)[1]: s["newState"].get("inputs", {}) for s in json.loads(out.read_text())["steps"]}
+    ((cluster_name, cluster),) = [(n, i) for n, i in inputs.items() if "workloadIdentityConfig" in i]
+    cluster_name = cluster_name.removesuffix("-gke")
+    assert cluster["workloadIdentityConfig"] == {"workloadPool": "ml-tasks-123.svc.id.goog"}
+    assert {name: i["project"] for name, i in inputs.items() if "project" in i} == {
+        "gcp-us-central1": "ml-tasks-123",  # the provider
+        **{f"{cluster_name}-{pool}-role": "ml-tasks-123" for pool in ("system-nodes", "gcp-h100-nodes")}}
+
+
+def test_a_task_placed_on_gcp_without_a_project_names_the_setting(tmp_path, monkeypatch, capsys):
+    for name in GCP_PROJECT_ENVIRONMENT:
+        monkeypatch.delenv(name, raising=False)
+    assert main(["run", str(_gcp_task(tmp_path)), "--dry-run"]) == 2
+    assert capsys.readouterr().err.splitlines()[-2:] == [
+        "the task's stack cannot be configured: 1 problem(s)",
+        "  - task (placed in gcp us-central1): placed on GCP, the stack needs the project to deploy into (its "
+        "`gcp:project`): set GOOGLE_PROJECT or GOOGLE_CLOUD_PROJECT or GCLOUD_PROJECT or CLOUDSDK_CORE_PROJECT, as "
+        "for the GCP provider"]

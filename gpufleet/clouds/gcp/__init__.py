@@ -51,5 +51,15 @@ class Gcp(CloudAdapter):
     def required_inputs(self, component: str, plan: Any) -> tuple[str, ...]:
         return preflight.required_inputs(component, plan)
 
+    def stack_config(self, path: str, environ: Mapping[str, str]) -> tuple[dict[str, str], list[Problem]]:
+        # The cluster's workload pool and service accounts are named by the project: a stack gpufleet
+        # writes records the one its provider would use, so the preview shows it and a later destroy
+        # (the reaper, another shell) acts on the same project.
+        project = next((environ[v].strip() for v in facts.PROJECT_ENVIRONMENT if environ.get(v, "").strip()), None)
+        if project is not None:
+            return {"gcp:project": project}, []
+        return {}, [Problem(path, "placed on GCP, the stack needs the project to deploy into (its `gcp:project`): "
+                                  f"set {' or '.join(facts.PROJECT_ENVIRONMENT)}, as for the GCP provider")]
+
     def reservation_scope(self, kind: str, zone: str) -> ReservationScope:
         return preflight.reservation_scope(kind, zone)

@@ -10,6 +10,10 @@ from dataclasses import dataclass
 from gpufleet.clouds.adapter import Feature
 from gpufleet.clouds.file_systems import CapacitySteps, FileSystemProduct
 
+# Where the GCP provider takes its project from when `gcp:project` is not set, first set wins
+# (pulumi-gcp 10.2.0, pulumi_gcp/config/vars.py `project`).
+PROJECT_ENVIRONMENT = ("GOOGLE_PROJECT", "GOOGLE_CLOUD_PROJECT", "GCLOUD_PROJECT", "CLOUDSDK_CORE_PROJECT")
+
 UNSUPPORTED: dict[Feature, str] = {
     Feature.FABRIC_UNKNOWN_INTERFACE_COUNT: (
         "the catalog has no GPU NIC count or MTU for this machine family (e.g. A3 Edge); wiring fewer networks "

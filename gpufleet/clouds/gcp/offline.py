@@ -14,17 +14,19 @@ import hashlib
 import json
 from typing import Any, Callable
 
+from gpufleet.clouds.offline import MissingSetting as StackSettingMissing
+
 # Zone letters offline: a convention, not a fact about the region (see docs/offline-preview.md).
 ZONE_LETTERS = ("a", "b", "c")
 
 
-class MissingSetting(LookupError):
+class MissingSetting(StackSettingMissing):
     """The lookup needs a provider setting the stack does not configure."""
 
     def __init__(self, token: str, setting: str) -> None:
         super().__init__(f"{token} needs the GCP provider's {setting}: set `gcp:{setting}` in the stack "
-                         "configuration, or pass it to the lookup")
-        self.token, self.setting = token, setting
+                         "configuration, or pass it to the lookup", f"gcp:{setting}")
+        self.token = token
 
 
 def _digits(*parts: object, length: int) -> str:
