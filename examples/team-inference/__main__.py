@@ -1,6 +1,7 @@
 """The inference team's stack: one EKS cluster with a serving and a batch GPU node group.
 
-The components come from the gpufleet package (`pip install gpufleet`), used directly from Python.
+The components come from the gpufleet package (a pinned release, see requirements.txt), used directly
+from Python.
 The team builds the provider (components never do) and passes it down; the node groups' sizes come
 from the stack configuration, so a pull request that changes them shows its cost and carbon delta in
 the gpufleet report.
