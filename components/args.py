@@ -88,6 +88,15 @@ class GpuNodeGroupArgs(NodeGroupSpecArgs):
     fabric_network_configs: NotRequired[pulumi.Input[list[dict[str, str]]]]
     """GCP, with GPUDirect: the additional node networks of the zone and machine family (`network`,
     `subnetwork`), one per GPU NIC (from `HighBandwidthNetwork.fabric_network_configs`)."""
+    compartment_id: NotRequired[pulumi.Input[str]]
+    """OCI: the OCID of the compartment everything is created in (required on OCI)."""
+    cluster_id: NotRequired[pulumi.Input[str]]
+    """OCI: the OKE cluster's OCID (required on OCI: node pools name their cluster by id)."""
+    kubernetes_version: NotRequired[pulumi.Input[str]]
+    """OCI: the OKE cluster's Kubernetes version ("v1.33.1"), which the pool runs and picks its node image by."""
+    cluster_kubeconfig: NotRequired[pulumi.Input[str]]
+    """OCI, with the RDMA fabric: the cluster's kubeconfig (no credential), whose API endpoint and CA the
+    cluster network's hosts join with as self-managed nodes."""
 
 
 class HighBandwidthNetworkArgs(TypedDict):
@@ -111,6 +120,8 @@ class HighBandwidthNetworkArgs(TypedDict):
     """Address space of the VPC / VNet, a /8 to /18 (default "10.0.0.0/16")."""
     resource_group_name: NotRequired[pulumi.Input[str]]
     """Azure: resource group (required on Azure)."""
+    compartment_id: NotRequired[pulumi.Input[str]]
+    """OCI: the OCID of the compartment everything is created in (required on OCI)."""
 
 
 class StorageSpecArgs(TypedDict):
@@ -159,6 +170,8 @@ class StorageTiersArgs(StorageSpecArgs):
     """Azure: subnet for the storage account's private endpoint (required on Azure)."""
     resource_group_name: NotRequired[pulumi.Input[str]]
     """Azure: resource group (required on Azure)."""
+    compartment_id: NotRequired[pulumi.Input[str]]
+    """OCI: the OCID of the compartment everything is created in (required on OCI)."""
 
 
 class GpuClusterArgs(TypedDict):
@@ -176,6 +189,8 @@ class GpuClusterArgs(TypedDict):
     """Storage tiers, each for a workload of `node_groups` (GPUs fed = that node group's GPUs)."""
     resource_group_name: NotRequired[pulumi.Input[str]]
     """Azure: resource group for everything (required on Azure)."""
+    compartment_id: NotRequired[pulumi.Input[str]]
+    """OCI: the OCID of the compartment everything is created in (required on OCI)."""
     kubernetes_version: NotRequired[str]
     """Kubernetes minor version ("1.33"). Default: the cloud's default for new clusters."""
     system_node_size: NotRequired[str]

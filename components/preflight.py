@@ -513,7 +513,8 @@ def plan_cluster(args: Mapping[str, Any], path: str, catalog: Catalog | None = N
             "cloud": cloud, "region": region, "zones": zones, "instance_types": types, "tags": args["tags"],
             "enable_fabric": any(p.enable_fabric for p in node_groups.values()),
             "enable_file_system_subnet": any(s.product for s in storage),
-            "cidr": args.get("cidr", DEFAULT_CIDR), "resource_group_name": args.get("resource_group_name"),
+            "cidr": args.get("cidr", DEFAULT_CIDR),
+            **{key: args.get(key) for key in cloud_rules.scope_inputs},  # an Azure resource group, an OCI compartment
         }  # fmt: skip
         network, found = plan_network(network_args, path, catalog)
         problems += [p for p in found if p not in problems]

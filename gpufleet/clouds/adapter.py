@@ -46,6 +46,7 @@ class Feature(enum.Enum):
     PROXIMITY_PLACEMENT_GROUPS = "proximity-placement-groups"
     OBJECT_CONTAINER = "object-container"
     FABRIC_NETWORKS = "fabric-networks"
+    SCALE_TO_ZERO = "scale-to-zero"
 
     @property
     def title(self) -> str:
@@ -71,6 +72,7 @@ _TITLES = {
     Feature.PROXIMITY_PLACEMENT_GROUPS: "Network-level placement groups (output `proximity_placement_group_ids`)",
     Feature.OBJECT_CONTAINER: "Object container (output `object_container_name`)",
     Feature.FABRIC_NETWORKS: "Networks per GPU NIC (output `fabric_network_configs`)",
+    Feature.SCALE_TO_ZERO: "Scaling a node group to zero (`scale_to_zero`)",
 }
 
 

@@ -21,14 +21,22 @@ with warnings.catch_warnings():
                     "pulumi_azure_native.resources", "pulumi_azure_native.storage",
                     "pulumi_azure_native.storagecache", "pulumi_gcp.compute", "pulumi_gcp.container",
                     "pulumi_gcp.lustre", "pulumi_gcp.organizations", "pulumi_gcp.projects", "pulumi_gcp.serviceaccount",
-                    "pulumi_gcp.servicenetworking", "pulumi_gcp.storage"):
+                    "pulumi_gcp.servicenetworking", "pulumi_gcp.storage", "pulumi_oci.containerengine",
+                    "pulumi_oci.core", "pulumi_oci.identity", "pulumi_oci.lustre", "pulumi_oci.objectstorage"):
         getattr(importlib.import_module(_module), "Provider", None)  # lazily loaded: an attribute runs the import
 
 # The components read the subscription (Azure) or the project (GCP) from the client config and the AKS
-# kubeconfig (exec format, no credential), and nothing else from the cloud.
+# kubeconfig (exec format, no credential); on OCI the availability domains, OKE versions and node images,
+# the Oracle Services Network, the OKE kubeconfig and the Object Storage namespace; nothing else.
 EXPECTED_INVOKES = {"azure-native:authorization:getClientConfig",
                     "azure-native:containerservice:listManagedClusterUserCredentials",
-                    "gcp:organizations/getClientConfig:getClientConfig"}
+                    "gcp:organizations/getClientConfig:getClientConfig",
+                    "oci:Identity/getAvailabilityDomains:getAvailabilityDomains",
+                    "oci:ContainerEngine/getClusterOption:getClusterOption",
+                    "oci:ContainerEngine/getNodePoolOption:getNodePoolOption",
+                    "oci:ContainerEngine/getClusterKubeConfig:getClusterKubeConfig",
+                    "oci:Core/getServices:getServices",
+                    "oci:ObjectStorage/getNamespace:getNamespace"}
 
 
 def _record(program: Callable[[], None], **options) -> Declared:
