@@ -47,6 +47,8 @@ class Feature(enum.Enum):
     OBJECT_CONTAINER = "object-container"
     FABRIC_NETWORKS = "fabric-networks"
     SCALE_TO_ZERO = "scale-to-zero"
+    SPOT_CAPACITY = "spot-capacity"
+    OBJECT_STORAGE_CLASSES = "object-storage-classes"
 
     @property
     def title(self) -> str:
@@ -73,6 +75,8 @@ _TITLES = {
     Feature.OBJECT_CONTAINER: "Object container (output `object_container_name`)",
     Feature.FABRIC_NETWORKS: "Networks per GPU NIC (output `fabric_network_configs`)",
     Feature.SCALE_TO_ZERO: "Scaling a node group to zero (`scale_to_zero`)",
+    Feature.SPOT_CAPACITY: "Spot capacity (`capacity_type: spot`)",
+    Feature.OBJECT_STORAGE_CLASSES: "Moving objects to colder storage classes",
 }
 
 

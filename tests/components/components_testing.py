@@ -13,11 +13,12 @@ from gpufleet.offline.runner import PROVIDER_TYPE_PREFIX, STACK_TYPE
 
 TAGS = {"team": "ml-platform", "cost-center": "cc-4012", "environment": "test"}
 REQUIRED_TAGS = ("team", "cost-center", "environment")
-_SDK_PACKAGES = {"aws": "pulumi_aws", "azure-native": "pulumi_azure_native", "gcp": "pulumi_gcp", "oci": "pulumi_oci"}
+_SDK_PACKAGES = {"aws": "pulumi_aws", "azure-native": "pulumi_azure_native", "gcp": "pulumi_gcp", "oci": "pulumi_oci",
+                 "coreweave": "pulumi_coreweave"}
 # The SDK parameter that holds owner tags, and its wire name; GCP `tags` are network tags, not owners.
 _OWNER_PARAMS = {"aws": (("tags", "tags"),), "azure-native": (("tags", "tags"),),
                  "gcp": (("labels", "labels"), ("resource_labels", "resourceLabels")),
-                 "oci": (("freeform_tags", "freeformTags"),)}
+                 "oci": (("freeform_tags", "freeformTags"),), "coreweave": (("tags", "tags"),)}
 # A GKE node pool has no labels of its own: its nodes' GCE labels are its owner labels.
 _NESTED = {"gcp:container/nodePool:NodePool": ("nodeConfig", "resourceLabels")}
 
@@ -30,8 +31,10 @@ def owner_tags_path(type_token: str) -> tuple[str, ...] | None:
     package, module, name = type_token.split(":")
     if package not in _SDK_PACKAGES:
         return None
-    # SDK submodules are lower case ("oci:ContainerEngine/cluster:Cluster" is pulumi_oci.containerengine)
-    sdk = importlib.import_module(f"{_SDK_PACKAGES[package]}.{module.split('/')[0].lower()}")
+    # SDK submodules are lower case ("oci:ContainerEngine/cluster:Cluster" is pulumi_oci.containerengine);
+    # "index" types are at the SDK's top level ("coreweave:index/cksCluster:CksCluster")
+    submodule = module.split("/")[0].lower()
+    sdk = importlib.import_module(_SDK_PACKAGES[package] + ("" if submodule == "index" else f".{submodule}"))
     params = init_parameters(getattr(sdk, name))
     return next(((wire,) for param, wire in _OWNER_PARAMS[package] if param in params), None)
 

@@ -1,11 +1,17 @@
-"""CoreWeave (pulumi-coreweave 1, node pools through pulumi-kubernetes): CKS node pools read, priced and
-policed; placement over CoreWeave regions. No components yet (Feature.COMPONENTS)."""
+"""CoreWeave (pulumi-coreweave 1, node pools through pulumi-kubernetes): a CKS cluster whose API server is
+not public in its VPC, GPU node pools as CoreWeave's NodePool custom resource (InfiniBand instance types for
+the fabric), AI Object Storage with versioning and a lifecycle configuration; CKS node pools read, priced
+and policed; placement over CoreWeave regions."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from gpufleet.clouds.adapter import CloudAdapter
-from gpufleet.clouds.coreweave import facts
+from gpufleet.clouds.coreweave import facts, preflight
 from gpufleet.clouds.coreweave.readers import GPU_TYPE_PATTERN, READERS
+from gpufleet.clouds.plans import NodeGroupPlan
+from gpufleet.errors import Problem
 
 
 class CoreWeave(CloudAdapter):
@@ -14,5 +20,18 @@ class CoreWeave(CloudAdapter):
     packages = ("coreweave",)
     readers = tuple(READERS)
     gpu_type_pattern = GPU_TYPE_PATTERN
+    declare_module = "gpufleet.clouds.coreweave.declare"
     unsupported = facts.UNSUPPORTED
     sdk_modules = {"coreweave": "pulumi_coreweave"}
+
+    def default_zone(self, region: str) -> str:
+        return preflight.default_zone(region)
+
+    def zone_problem(self, path: str, region: str, zone: object) -> Problem | None:
+        return preflight.zone_problem(path, region, zone)
+
+    def node_group_problems(self, plan: NodeGroupPlan, path: str) -> list[Problem]:
+        return preflight.node_group_problems(plan, path)
+
+    def required_inputs(self, component: str, plan: Any) -> tuple[str, ...]:
+        return preflight.required_inputs(component, plan)

@@ -72,6 +72,7 @@ READERS: list[ResourceReader] = [
             "AI Object Storage: per GB-month stored (usage, not in the catalog)", _bucket),
     # Policies and settings documents cost nothing by themselves.
     *free_readers(CLOUD, ["coreweave:index/objectStorageBucketPolicy:ObjectStorageBucketPolicy",
+                          "coreweave:index/objectStorageBucketVersioning:ObjectStorageBucketVersioning",
                           "coreweave:index/objectStorageBucketLifecycleConfiguration:ObjectStorageBucketLifecycleConfiguration"]),
     *billable_readers(CLOUD, {
         CLUSTER: "CKS cluster: the control plane's price is not in the catalog",

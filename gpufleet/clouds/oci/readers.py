@@ -160,8 +160,11 @@ READERS: list[ResourceReader] = [
     # Networks and their parts cost nothing by themselves on OCI (OCI price list: no charge for VCNs).
     *free_readers(CLOUD, ["oci:Core/vcn:Vcn", "oci:Core/subnet:Subnet", "oci:Core/internetGateway:InternetGateway",
                           "oci:Core/routeTable:RouteTable", "oci:Core/securityList:SecurityList",
+                          "oci:Core/serviceGateway:ServiceGateway",
                           "oci:Core/networkSecurityGroup:NetworkSecurityGroup",
-                          "oci:Core/instanceConfiguration:InstanceConfiguration"]),
+                          "oci:Core/instanceConfiguration:InstanceConfiguration",
+                          # a bucket's rules: a settings document, billed through the bucket
+                          "oci:ObjectStorage/objectLifecyclePolicy:ObjectLifecyclePolicy"]),
     *billable_readers(CLOUD, {
         "oci:ContainerEngine/cluster:Cluster": "OKE cluster: the enhanced-cluster fee per hour (not in the catalog)",
         "oci:FileStorage/fileSystem:FileSystem": "File Storage: per GB-month stored (usage, not in the catalog)",
