@@ -6,8 +6,8 @@ import pulumi
 import pytest
 from components_testing import TAGS, missing_owner_tags
 
-from components import GpuCluster
-from components.preflight import plan_cluster, plan_gpu_node_group
+from gpufleet.components import GpuCluster
+from gpufleet.components.preflight import plan_cluster, plan_gpu_node_group
 from gpufleet.clouds.coreweave import declare as cw_declare
 
 NODE_POOL = "kubernetes:compute.coreweave.com/v1alpha1:NodePool"

@@ -8,8 +8,8 @@ import pulumi
 import pytest
 from components_testing import TAGS, missing_owner_tags
 
-from components import GpuCluster
-from components.preflight import plan_gpu_node_group
+from gpufleet.components import GpuCluster
+from gpufleet.components.preflight import plan_gpu_node_group
 from gpufleet.clouds.oci import declare as oci_declare
 from gpufleet.clouds.oci.facts import FILE_SYSTEM
 from gpufleet.errors import UserError

@@ -33,8 +33,8 @@ from gpufleet.clouds.coreweave.preflight import default_zone
 from gpufleet.clouds.plans import NetworkPlan, NodeGroupPlan, StoragePlan
 from gpufleet.errors import Problem, UserError
 
-from components.declarer import ControlPlaneOutputs, NetworkOutputs, NodeGroupOutputs, StorageOutputs
-from components.tags import TAG_HOURS, TAG_OBJECT_TIB, TAG_UTILIZATION, label_value, number, short_name, workload_tags
+from gpufleet.components.declarer import ControlPlaneOutputs, NetworkOutputs, NodeGroupOutputs, StorageOutputs
+from gpufleet.components.tags import TAG_HOURS, TAG_OBJECT_TIB, TAG_UTILIZATION, label_value, number, short_name, workload_tags
 
 # The VPC prefixes the cluster takes its pod, service and internal load balancer ranges from, by name.
 POD_PREFIX, SERVICE_PREFIX, INTERNAL_LB_PREFIX = "pod-cidr", "service-cidr", "internal-lb-cidr"

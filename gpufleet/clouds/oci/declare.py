@@ -38,8 +38,8 @@ from gpufleet.clouds.oci.preflight import default_zone
 from gpufleet.clouds.plans import NetworkPlan, NodeGroupPlan, StoragePlan
 from gpufleet.errors import Problem, UserError
 
-from components.declarer import ControlPlaneOutputs, NetworkOutputs, NodeGroupOutputs, StorageOutputs
-from components.tags import TAG_HOURS, TAG_OBJECT_TIB, TAG_UTILIZATION, label_value, number, short_name, workload_tags
+from gpufleet.components.declarer import ControlPlaneOutputs, NetworkOutputs, NodeGroupOutputs, StorageOutputs
+from gpufleet.components.tags import TAG_HOURS, TAG_OBJECT_TIB, TAG_UTILIZATION, label_value, number, short_name, workload_tags
 
 # The stack setting naming the compartment every OCI resource of the fleet goes in (the provider has none).
 COMPARTMENT_SETTING = ("gpufleet", "ociCompartmentOcid")
