@@ -103,27 +103,35 @@ def _options(r: RecordedResource) -> pb.AnalyzerResourceOptions:
     )
 
 
-def _provider(r: RecordedResource, by_urn: dict[str, RecordedResource]) -> pb.AnalyzerProviderResource | None:
+def _provider(r: RecordedResource, by_urn: dict[str, RecordedResource],
+              providers: dict[str, pb.AnalyzerProviderResource]) -> pb.AnalyzerProviderResource | None:
+    """The message of `r`'s provider, built once per provider (`providers` caches them by URN)."""
     if not r.provider:
         return None
     purn = r.provider.rsplit("::", 1)[0]
+    if purn in providers:
+        return providers[purn]
     p = by_urn.get(purn)
     if p is None:
         return None
-    return pb.AnalyzerProviderResource(type=p.type, urn=p.urn, name=p.urn.rsplit("::", 1)[-1],
-                                       properties=_struct(engine_value(p.inputs)))
+    message = pb.AnalyzerProviderResource(type=p.type, urn=p.urn, name=p.urn.rsplit("::", 1)[-1],
+                                          properties=_struct(engine_value(p.inputs)))
+    providers[purn] = message
+    return message
 
 
-def analyze_request(r: RecordedResource, by_urn: dict[str, RecordedResource]) -> pb.AnalyzeRequest:
+def analyze_request(r: RecordedResource, by_urn: dict[str, RecordedResource],
+                    providers: dict[str, pb.AnalyzerProviderResource]) -> pb.AnalyzeRequest:
     request = pb.AnalyzeRequest(type=r.type, urn=r.urn, name=r.urn.rsplit("::", 1)[-1],
                                 properties=_struct(engine_value(r.inputs)), options=_options(r))
-    provider = _provider(r, by_urn)
+    provider = _provider(r, by_urn, providers)
     if provider is not None:
         request.provider.CopyFrom(provider)
     return request
 
 
-def stack_resource(r: RecordedResource, by_urn: dict[str, RecordedResource], outputs: dict) -> pb.AnalyzerResource:
+def stack_resource(r: RecordedResource, by_urn: dict[str, RecordedResource], outputs: dict,
+                   providers: dict[str, pb.AnalyzerProviderResource]) -> pb.AnalyzerResource:
     # The engine sends each resource's outputs. In a preview of new resources those are the checked
     # inputs plus unknown computed fields; offline we have the inputs (and the stack's exports).
     props = outputs if r.type == STACK_TYPE else r.inputs
@@ -133,7 +141,7 @@ def stack_resource(r: RecordedResource, by_urn: dict[str, RecordedResource], out
         propertyDependencies={k: pb.AnalyzerPropertyDependencies(urns=v)
                               for k, v in r.property_dependencies.items() if v},
     )
-    provider = _provider(r, by_urn)
+    provider = _provider(r, by_urn, providers)
     if provider is not None:
         resource.provider.CopyFrom(provider)
     return resource
@@ -188,9 +196,10 @@ def run_session(client: AnalyzerClient, run: ProgramRun, policy_config: dict[str
         for name, (level, props) in config.items() if level in LEVEL_VALUES}))
 
     by_urn = {r.urn: r for r in run.resources}
+    providers: dict[str, pb.AnalyzerProviderResource] = {}
     violations: list[Violation] = []
     for r in run.resources:
-        request = analyze_request(r, by_urn)
+        request = analyze_request(r, by_urn, providers)
         for remediation in client.Remediate(request).remediations:
             if remediation.diagnostic:  # a remediation that could not run: the engine warns
                 violations.append(Violation(remediation.policyName, "advisory", r.urn, remediation.diagnostic))
@@ -198,6 +207,6 @@ def run_session(client: AnalyzerClient, run: ProgramRun, policy_config: dict[str
                 request.properties.CopyFrom(remediation.properties)
         # The engine reports every Analyze diagnostic against the analyzed resource.
         violations += _violations(client.Analyze(request), r.urn, force_urn=True)
-    stack_request = pb.AnalyzeStackRequest(resources=[stack_resource(r, by_urn, run.outputs) for r in run.resources])
+    stack_request = pb.AnalyzeStackRequest(resources=[stack_resource(r, by_urn, run.outputs, providers) for r in run.resources])
     violations += _violations(client.AnalyzeStack(stack_request), None)
     return sort_violations(violations)

@@ -11,7 +11,8 @@ from __future__ import annotations
 import functools
 import json
 import os
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 from gpufleet.catalog import Catalog, load_catalog
@@ -88,13 +89,52 @@ def budget(config: dict[str, Any], key: str, fleet_budget: str) -> Limit | None:
 
 @dataclass(frozen=True)
 class StackPlan:
+    """The stack indexed once for every stack policy: plain inputs and recovered ids by URN, estimator
+    views and their graph, the plan estimate, and configuration resources by what they attach to."""
+
+    resources: Sequence[Any]
+    inputs: dict[str, dict[str, Any]]  # plain inputs by URN (shared: read, never modify)
+    ids: dict[str, str]
     views: list[ResourceView]
     graph: dict[str, ResourceView]
     estimate: PlanEstimate
     catalog: Catalog
+    _derived: dict = field(default_factory=dict, repr=False, compare=False)  # indexes and GPU groups, built on first use
+
+    def attached(self, target: Any, types: frozenset[str], ref_key: str, target_names: set[str]) -> list[Any]:
+        """Resources of `types` that configure `target` through `ref_key` (an S3 bucket's encryption or
+        lifecycle configuration, an Azure account's management policy): by property dependency, or by
+        the target's id or name when the reference is a plain string; in stack order."""
+        by_dependency, by_reference = self._attachment_index(types, ref_key)
+        found = set(by_dependency.get(target.urn, ()))
+        for name in target_names:
+            found.update(by_reference.get(name, ()))
+        return [self.resources[i] for i in sorted(found)]
+
+    def _attachment_index(self, types: frozenset[str], ref_key: str) -> tuple[dict, dict]:
+        key = (types, ref_key)
+        if key not in self._derived:
+            by_dependency: dict[str, list[int]] = defaultdict(list)
+            by_reference: dict[str, list[int]] = defaultdict(list)
+            for i, r in enumerate(self.resources):
+                if r.resource_type not in types:
+                    continue
+                for d in (r.property_dependencies or {}).get(ref_key) or []:
+                    by_dependency[d.urn].append(i)
+                ref = get(self.inputs[r.urn], ref_key)
+                if isinstance(ref, str):
+                    by_reference[ref].append(i)
+            self._derived[key] = (by_dependency, by_reference)
+        return self._derived[key]
+
+    def names_of(self, resource: Any, *keys: str) -> set[str]:
+        """Known strings that identify `resource`: its id (recovered) and the given name inputs."""
+        props = self.inputs[resource.urn]
+        names = {props.get(k) for k in keys} | {self.ids.get(resource.urn)}
+        return {n for n in names if isinstance(n, str) and not is_unknown(n)}
 
 
-def resource_ids(resources: Sequence[Any]) -> dict[str, str]:
+def _resource_ids(resources: Sequence[Any], inputs: dict[str, dict[str, Any]]) -> dict[str, str]:
     """Resource ids, recovered from the properties that reference them.
 
     The Analyzer protocol carries no resource ids, but a node group's `launchTemplate.id` input that
@@ -103,7 +143,7 @@ def resource_ids(resources: Sequence[Any]) -> dict[str, str]:
     """
     ids: dict[str, str] = {}
     for r in resources:
-        props = plain(r.props)
+        props = inputs[r.urn]
         for key, deps in (r.property_dependencies or {}).items():
             if len(deps) != 1:
                 continue
@@ -114,23 +154,45 @@ def resource_ids(resources: Sequence[Any]) -> dict[str, str]:
     return ids
 
 
+# The plan of the last resource list asked for. The in-process path gives every stack policy the same
+# list, so the stack is indexed and estimated once per pass; the stock servicer (gRPC) builds a new
+# list per policy, so there each policy indexes it anew, as before.
+_last: tuple[Sequence[Any], StackPlan] | None = None
+
+
 def stack_plan(resources: Sequence[Any]) -> StackPlan:
     """Views and estimates of every resource `AnalyzeStack` sent (pulumi_policy `PolicyResource`s),
     and of the GPU pools an AKS cluster declares inline (views `part_of` the cluster)."""
-    ids = resource_ids(resources)
+    global _last
+    if _last is not None and _last[0] is resources:
+        return _last[1]
+    providers: dict[int, dict[str, Any]] = {}  # plain inputs by provider object: shared in-process
+    inputs = {r.urn: plain(r.props) for r in resources}
+    ids = _resource_ids(resources, inputs)
+
+    def provider_inputs(r: Any) -> dict[str, Any]:
+        if r.provider is None:
+            return {}
+        if id(r.provider) not in providers:
+            providers[id(r.provider)] = plain(r.provider.props)
+        return providers[id(r.provider)]
+
     views = with_inline_capacity([
         ResourceView(
             urn=r.urn,
             type=r.resource_type,
-            inputs=plain(r.props),
-            provider_inputs=plain(r.provider.props) if r.provider is not None else {},
+            inputs=inputs[r.urn],
+            provider_inputs=provider_inputs(r),
             id=ids.get(r.urn),
             dependencies={k: tuple(d.urn for d in deps) for k, deps in (r.property_dependencies or {}).items()},
         )
         for r in resources
     ])
     catalog = load_catalog()
-    return StackPlan(views, index_views(views), estimate_plan(views, catalog), catalog)
+    graph = index_views(views)
+    plan = StackPlan(resources, inputs, ids, views, graph, estimate_plan(views, catalog), catalog)
+    _last = (resources, plan)
+    return plan
 
 
 @dataclass(frozen=True)
@@ -168,7 +230,17 @@ class GpuGroup:
 def gpu_groups(plan: StackPlan, findings: Any, *, unknown_type_is: str = "note") -> list[GpuGroup]:
     """The stack's GPU capacity. A capacity resource whose instance type is not known at preview may
     hold GPUs: it is noted as unverifiable (`unknown_type_is="note"`) or returned (`"group"`)."""
-    out = []
+    key = ("gpu_groups", unknown_type_is)
+    if key not in plan._derived:  # found once per plan, for every policy that asks
+        plan._derived[key] = _gpu_groups(plan, unknown_type_is)
+    groups, notes = plan._derived[key]
+    for note in notes:
+        findings.cannot_verify(note)
+    return list(groups)
+
+
+def _gpu_groups(plan: StackPlan, unknown_type_is: str) -> tuple[list[GpuGroup], list[str]]:
+    out, notes = [], []
     for view in plan.views:
         if not is_capacity(view):
             continue
@@ -185,12 +257,12 @@ def gpu_groups(plan: StackPlan, findings: Any, *, unknown_type_is: str = "note")
             if unknown_type_is == "group":
                 out.append(GpuGroup(view, estimate, None, scaling(view, plan.graph)))
             else:
-                findings.cannot_verify(f"{view.name}: instance type not known at preview")
+                notes.append(f"{view.name}: instance type not known at preview")
             continue
         if not is_gpu_type(itype, plan.catalog):
             continue
         out.append(GpuGroup(view, estimate, gpus_per_node(estimate, plan.catalog), scaling(view, plan.graph)))
-    return out
+    return out, notes
 
 
 def unknown_part(group: GpuGroup) -> str:
@@ -198,29 +270,6 @@ def unknown_part(group: GpuGroup) -> str:
     if group.gpus_per_node is None:
         return f"GPUs per node ({group.estimate.instance_type} is not in the catalog)"
     return f"maximum node count ({group.scaling.max_path})" if group.scaling else "maximum node count"
-
-
-def attached(resources: Sequence[Any], target: Any, types: set[str], ref_key: str,
-             target_names: set[str]) -> list[Any]:
-    """Resources of `types` that configure `target` through `ref_key` (an S3 bucket's encryption or
-    lifecycle configuration, an Azure account's management policy): by property dependency, or by
-    the target's id or name when the reference is a plain string."""
-    out = []
-    for r in resources:
-        if r.resource_type not in types:
-            continue
-        deps = (r.property_dependencies or {}).get(ref_key) or []
-        ref = get(plain(r.props), ref_key)
-        if any(d.urn == target.urn for d in deps) or (isinstance(ref, str) and ref in target_names):
-            out.append(r)
-    return out
-
-
-def names_of(resource: Any, *keys: str, ids: dict[str, str] | None = None) -> set[str]:
-    """Known strings that identify `resource`: its id (recovered) and the given name inputs."""
-    props = plain(resource.props)
-    names = {props.get(k) for k in keys} | {(ids or {}).get(resource.urn)}
-    return {n for n in names if isinstance(n, str) and not is_unknown(n)}
 
 
 def tags_of(view: ResourceView) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from pulumi_policy.deserialize import serialize_properties
-from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError
+from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError, _DictProxy, _ListProxy
 
 from gpufleet.readers.base import number, truthy
 from gpufleet.readers.views import is_unknown
@@ -25,13 +25,40 @@ __all__ = ["CannotVerify", "Findings", "as_list", "falsy", "get", "is_unknown", 
            "short_urn", "truthy"]
 
 
+# The last few `plain` results by the properties object they came from. The in-process path gives every
+# resource policy the same properties object for a resource, so it is converted once, not once per policy.
+_RECENT_PLAIN: dict[int, tuple[Any, dict[str, Any]]] = {}
+_RECENT = 8
+
+
 def plain(props: Mapping[str, Any] | None) -> dict[str, Any]:
     """Policy-runtime properties (unknown-checking proxies) as plain dicts and lists; unknowns stay
-    their sentinel strings, so reading them never raises."""
+    their sentinel strings, so reading them never raises. The result may be shared: read, never modify."""
     if props is None:
         return {}
-    out = serialize_properties(props)
-    return dict(out) if isinstance(out, Mapping) else {}
+    key = id(props)
+    recent = _RECENT_PLAIN.pop(key, None)
+    if recent is None or recent[0] is not props:
+        out = _plain(props)
+        recent = (props, out if isinstance(out, dict) else {})  # the object is held: its id is not reused
+        if len(_RECENT_PLAIN) >= _RECENT:
+            del _RECENT_PLAIN[next(iter(_RECENT_PLAIN))]
+    _RECENT_PLAIN[key] = recent
+    return recent[1]
+
+
+def _plain(value: Any) -> Any:
+    """`serialize_properties`, with the common cases (proxies, dicts, lists, scalars) first: the runtime's
+    conversion tests every value against every asset and archive class."""
+    kind = type(value)
+    if kind is str or kind is float or kind is bool or kind is int or value is None:
+        return value
+    if kind is _DictProxy or kind is dict:
+        target = value["__target"] if kind is _DictProxy else value
+        return {k: _plain(v) for k, v in target.items()}
+    if kind is _ListProxy or kind is list:
+        return [_plain(v) for v in (value["__target"] if kind is _ListProxy else value)]
+    return serialize_properties(value)  # assets, archives, secrets
 
 
 def as_list(value: Any) -> list:

@@ -6,14 +6,15 @@ from __future__ import annotations
 from pulumi_policy import Severity
 
 from gpufleet_policies._define import stack_policy
-from gpufleet_policies._stack import attached, names_of, resource_ids
-from gpufleet_policies._values import as_list, get, is_unknown, plain, truthy
+from gpufleet_policies._stack import stack_plan
+from gpufleet_policies._values import as_list, get, is_unknown, truthy
 
 NAME = "gpufleet-object-storage-lifecycle-rules"
 
 BUCKETS = {"aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"}
-LIFECYCLES = {"aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
-              "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2"}
+LIFECYCLES = frozenset({"aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+              "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2"})
+MANAGEMENT_POLICIES = frozenset({"azure-native:storage:ManagementPolicy"})
 BLOB_KINDS = {None, "StorageV2", "BlobStorage", "BlockBlobStorage", "Storage"}
 
 
@@ -28,14 +29,13 @@ def _enabled_rules(rules, status_key: str) -> list:
 
 
 def check(args, config, findings) -> None:
-    resources = args.resources
-    ids = resource_ids(resources)
-    for r in resources:
-        props = plain(r.props)
+    plan = stack_plan(args.resources)
+    for r in plan.resources:
+        props = plan.inputs[r.urn]
         if r.resource_type in BUCKETS:
             inline = _enabled_rules(props.get("lifecycleRules"), "enabled")
-            configs = attached(resources, r, LIFECYCLES, "bucket", names_of(r, "bucket", ids=ids))
-            rules = inline + [s for c in configs for s in _enabled_rules(get(plain(c.props), "rules"), "status")]
+            configs = plan.attached(r, LIFECYCLES, "bucket", plan.names_of(r, "bucket"))
+            rules = inline + [s for c in configs for s in _enabled_rules(get(plan.inputs[c.urn], "rules"), "status")]
             if any(not is_unknown(s) for s in rules):
                 continue
             if rules:
@@ -46,9 +46,8 @@ def check(args, config, findings) -> None:
                 "aws.s3.BucketLifecycleConfiguration for it with an enabled rule (transition to a colder storage "
                 "class, expire old objects and noncurrent versions).", r.urn)
         elif r.resource_type == "azure-native:storage:StorageAccount" and props.get("kind") in BLOB_KINDS:
-            policies = attached(resources, r, {"azure-native:storage:ManagementPolicy"}, "accountName",
-                                names_of(r, "accountName", ids=ids))
-            rules = [rule for p in policies for rule in as_list(get(plain(p.props), "policy", "rules"))
+            policies = plan.attached(r, MANAGEMENT_POLICIES, "accountName", plan.names_of(r, "accountName"))
+            rules = [rule for p in policies for rule in as_list(get(plan.inputs[p.urn], "policy", "rules"))
                      if get(rule, "enabled") is not False]
             if rules:
                 continue

@@ -11,15 +11,15 @@ from __future__ import annotations
 from pulumi_policy import Severity
 
 from gpufleet_policies._define import stack_policy
-from gpufleet_policies._stack import attached, names_of, resource_ids
-from gpufleet_policies._values import as_list, get, is_unknown, plain, truthy
+from gpufleet_policies._stack import StackPlan, stack_plan
+from gpufleet_policies._values import as_list, get, is_unknown, truthy
 
 NAME = "gpufleet-storage-encryption-at-rest"
 
 BUCKETS = {"aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"}
 RDS = {"aws:rds/instance:Instance": "RDS database", "aws:rds/cluster:Cluster": "RDS/Aurora cluster"}
-SSE_CONFIGS = {"aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
-               "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2"}
+SSE_CONFIGS = frozenset({"aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+               "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2"})
 
 
 def _flag(findings, urn, value, path: str, what: str, fix: str) -> None:
@@ -34,12 +34,12 @@ def _sse_algorithms(rules) -> list:
     return [get(r, "applyServerSideEncryptionByDefault", "sseAlgorithm") for r in as_list(rules)]
 
 
-def _bucket(findings, bucket, resources, ids) -> None:
-    props = plain(bucket.props)
+def _bucket(findings, bucket, plan: StackPlan) -> None:
+    props = plan.inputs[bucket.urn]
     inline = _sse_algorithms(as_list(get(props, "serverSideEncryptionConfiguration", "rules")) or
                              [get(props, "serverSideEncryptionConfiguration", "rule")])
-    configs = attached(resources, bucket, SSE_CONFIGS, "bucket", names_of(bucket, "bucket", ids=ids))
-    algorithms = inline + [a for c in configs for a in _sse_algorithms(get(plain(c.props), "rules"))]
+    configs = plan.attached(bucket, SSE_CONFIGS, "bucket", plan.names_of(bucket, "bucket"))
+    algorithms = inline + [a for c in configs for a in _sse_algorithms(get(plan.inputs[c.urn], "rules"))]
     if any(isinstance(a, str) and a and not is_unknown(a) for a in algorithms):
         return
     if any(is_unknown(a) for a in algorithms):
@@ -50,8 +50,7 @@ def _bucket(findings, bucket, resources, ids) -> None:
         "for it (sse_algorithm 'aws:kms' with a KMS key, or 'AES256').", bucket.urn)
 
 
-def _storage_account(findings, account) -> None:
-    props = plain(account.props)
+def _storage_account(findings, account, props) -> None:
     encryption = props.get("encryption")
     if is_unknown(encryption):
         findings.cannot_verify(f"{account.name}: encryption not known at preview")
@@ -69,32 +68,31 @@ def _storage_account(findings, account) -> None:
 
 
 def check(args, config, findings) -> None:
-    resources = args.resources
-    ids = resource_ids(resources)
-    for r in resources:
+    plan = stack_plan(args.resources)
+    for r in plan.resources:
         t = r.resource_type
         if t in BUCKETS:
-            _bucket(findings, r, resources, ids)
+            _bucket(findings, r, plan)
         elif t == "azure-native:storage:StorageAccount":
-            _storage_account(findings, r)
+            _storage_account(findings, r, plan.inputs[r.urn])
         elif t == "aws:ebs/volume:Volume":
-            _flag(findings, r.urn, plain(r.props).get("encrypted"), "encrypted", "EBS volume", "encrypted=True")
+            _flag(findings, r.urn, plan.inputs[r.urn].get("encrypted"), "encrypted", "EBS volume", "encrypted=True")
         elif t == "aws:efs/fileSystem:FileSystem":
-            _flag(findings, r.urn, plain(r.props).get("encrypted"), "encrypted", "EFS file system", "encrypted=True")
+            _flag(findings, r.urn, plan.inputs[r.urn].get("encrypted"), "encrypted", "EFS file system", "encrypted=True")
         elif t in RDS:
-            props = plain(r.props)
+            props = plan.inputs[r.urn]
             # A read replica takes its source's encryption; Aurora Serverless v1 always encrypts.
             if props.get("replicateSourceDb") is None and props.get("engineMode") != "serverless":
                 _flag(findings, r.urn, props.get("storageEncrypted"), "storageEncrypted", RDS[t],
                       "storage_encrypted=True (with kms_key_id for a customer-managed key)")
         elif t == "aws:ec2/launchTemplate:LaunchTemplate":
-            props = plain(r.props)
+            props = plan.inputs[r.urn]
             for i, m in enumerate(as_list(props.get("blockDeviceMappings"))):
                 if get(m, "ebs") is not None:
                     _flag(findings, r.urn, get(m, "ebs", "encrypted"), f"blockDeviceMappings[{i}].ebs.encrypted",
                           f"volume {get(m, 'deviceName') or i}", "ebs={'encrypted': 'true', …}")
         elif t in ("aws:ec2/instance:Instance", "aws:ec2/spotInstanceRequest:SpotInstanceRequest"):
-            props = plain(r.props)
+            props = plan.inputs[r.urn]
             if props.get("rootBlockDevice") is not None:
                 _flag(findings, r.urn, get(props, "rootBlockDevice", "encrypted"), "rootBlockDevice.encrypted",
                       "root volume", "root_block_device={'encrypted': True, …}")
