@@ -57,6 +57,31 @@ def test_run_to_completion_awaits_on_the_current_loop() -> None:
         loop.close()
 
 
+def test_outputs_are_tracked_where_drain_outputs_waits_for_them() -> None:
+    """`Output` registers its task in `SETTINGS.outputs` under `SETTINGS.lock` and drops it when it
+    resolves; one that fails stays, so the SDK's own wait still raises its error after the drain."""
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    saved = settings.SETTINGS.outputs
+    settings.SETTINGS.outputs = set()
+    try:
+        def fail(_):
+            raise ValueError("no")
+
+        fine = pulumi.Output.from_input(1).apply(lambda x: x + 1)
+        failing = pulumi.Output.from_input(1).apply(fail)
+        assert {fine._data, failing._data} <= settings.SETTINGS.outputs
+        sdk.run_to_completion(sdk.drain_outputs())
+        assert fine._data.done() and fine._data not in settings.SETTINGS.outputs
+        assert failing._data.done() and failing._data in settings.SETTINGS.outputs
+        assert all(task.done() for task in settings.SETTINGS.outputs)
+        assert isinstance(failing._data.exception(), ValueError)
+    finally:
+        settings.SETTINGS.outputs = saved
+        asyncio.set_event_loop(None)
+        loop.close()
+
+
 def test_output_types_of_resources_and_lookup_results() -> None:
     identity = sdk.output_property_types(pulumi_azure_native.containerservice.ManagedCluster)["identity"]
     assert sdk.is_output_type(identity)

@@ -1,6 +1,8 @@
 """run_program: the exact graph a program declares, as the engine would receive it."""
 
 import asyncio
+import contextlib
+import gc
 import os
 import sys
 from pathlib import Path
@@ -187,7 +189,7 @@ def test_a_user_error_raised_by_the_program_passes_through_whole() -> None:
 
 
 def test_programs_run_back_to_back_each_with_its_own_modules_and_directory() -> None:
-    cwd, path, limit = os.getcwd(), list(sys.path), sys.getrecursionlimit()
+    cwd, path, limit, collector = os.getcwd(), list(sys.path), sys.getrecursionlimit(), gc.get_threshold()
     with pytest.raises(ProgramError):
         run_program(load_stack(PROGRAMS / "boom", "dev"))  # a failure leaves nothing behind
     seen = []
@@ -198,6 +200,7 @@ def test_programs_run_back_to_back_each_with_its_own_modules_and_directory() -> 
     # Both twins `import naming`; each must get its own, run in its own directory.
     assert seen == [("a-thing", {"cwd": "twin_a"}, 3), ("b-thing", {"cwd": "twin_b"}, 3), ("a-thing", {"cwd": "twin_a"}, 3)]
     assert (os.getcwd(), sys.path, sys.getrecursionlimit()) == (cwd, path, limit)
+    assert (gc.get_threshold(), gc.get_freeze_count()) == (collector, 0)
     assert "naming" not in sys.modules and "checks" not in sys.modules
 
 
@@ -206,3 +209,19 @@ def test_runs_from_inside_a_running_event_loop() -> None:
         return run_program(load_stack(PROGRAMS / "twin_a", "dev"))
 
     assert [r.name for r in asyncio.run(inside()).resources] == ["twin-a-dev", "default", "a-thing"]
+
+
+def test_the_runs_speed_ups_change_nothing_recorded(aws_run: ProgramRun, monkeypatch) -> None:
+    """Without the early wait for outputs and the run's collector settings, the SDK's own end-of-program
+    wait and Python's default collector record exactly the same run."""
+    from gpufleet import pulumi_private
+    from gpufleet.offline import runner
+
+    async def the_sdks_own_wait() -> None:
+        return None
+
+    monkeypatch.setattr(pulumi_private, "drain_outputs", the_sdks_own_wait)
+    monkeypatch.setattr(runner, "_collector_for_a_run", contextlib.nullcontext)
+    plain = run_program(load_stack(PROGRAMS / "aws_fleet", "dev"))
+    assert (plain.resources, plain.outputs, plain.diagnostics, plain.invokes, plain.lookups) == (
+        aws_run.resources, aws_run.outputs, aws_run.diagnostics, aws_run.invokes, aws_run.lookups)
