@@ -10,20 +10,23 @@ tests/test_pulumi_private.py checks how each behaves.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib.metadata
 import inspect
 import logging
 import re
 import threading
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Iterator
 from typing import Any, TypeVar
 
 from google.protobuf import struct_pb2
-from pulumi import _types
+from pulumi import Alias, Output, _types
+from pulumi import resource as _resource
+from pulumi.runtime import resource as _runtime_resource
 from pulumi.runtime import rpc, set_mocks, settings, sync_await
 from pulumi.runtime.mocks import MockMonitor, Mocks
-from pulumi.runtime.proto import resource_pb2
+from pulumi.runtime.proto import alias_pb2, resource_pb2
 
 PINNED_SDK_VERSION = "3.272.0"
 
@@ -61,6 +64,9 @@ def _check_hooks() -> None:
             ("pulumi.runtime.settings.SETTINGS", hasattr(settings, "SETTINGS")),
             ("pulumi.runtime.settings.Settings.outputs", hasattr(settings.Settings, "outputs")),
             ("pulumi.runtime.sync_await._sync_await", hasattr(sync_await, "_sync_await")),
+            ("pulumi.runtime.resource.prepare_aliases", hasattr(_runtime_resource, "prepare_aliases")),
+            ("pulumi.runtime.resource.create_alias_spec", hasattr(_runtime_resource, "create_alias_spec")),
+            ("pulumi.resource.collapse_alias_to_urn", hasattr(_resource, "collapse_alias_to_urn")),
             ("pulumi._types.output_type_types", hasattr(_types, "output_type_types")),
             ("pulumi._types.resource_types", hasattr(_types, "resource_types")),
             ("pulumi._types.unwrap_optional_type", hasattr(_types, "unwrap_optional_type")),
@@ -124,6 +130,62 @@ async def drain_outputs() -> None:
 def run_to_completion(awaitable: Awaitable[T]) -> T:
     """Await `awaitable` from synchronous code on the current thread's event loop (the SDK's helper)."""
     return sync_await._sync_await(awaitable)
+
+
+# --- aliases without Output chains ------------------------------------------------------------------
+
+_SDK_PREPARE_ALIASES = _runtime_resource.prepare_aliases
+_SDK_COLLAPSE_ALIAS_TO_URN = _resource.collapse_alias_to_urn
+
+
+async def _prepare_aliases(resource: Any, options: Any, supports_alias_specs: bool) -> list[alias_pb2.Alias]:
+    """The SDK's `prepare_aliases` for a monitor that takes alias specs, with one difference: an alias
+    that is already a plain `Alias` or URN string is used as it is, where the SDK first wraps each one
+    in an `Output` and awaits it (which gives back the same object)."""
+    if not supports_alias_specs or options is None or options.aliases is None:
+        return await _SDK_PREPARE_ALIASES(resource, options, supports_alias_specs)
+    aliases: list[alias_pb2.Alias] = []
+    for alias in options.aliases:
+        resolved = alias if isinstance(alias, (str, Alias)) else await Output.from_input(alias).future()
+        if resolved is None:
+            continue
+        if isinstance(resolved, str):
+            aliases.append(alias_pb2.Alias(urn=resolved))
+        else:
+            aliases.append(alias_pb2.Alias(spec=await _runtime_resource.create_alias_spec(resolved)))
+    return aliases
+
+
+class _AliasUrn:
+    """What `collapse_alias_to_urn` returns (an alias's full URN, an `Input[str]`), computed only when
+    awaited. `Resource.__init__` collapses every alias into a chain of Outputs up front, for children's
+    inherited aliases; only an engine without alias specs reads them, never the recording monitor."""
+
+    __slots__ = ("_args",)
+
+    def __init__(self, *args: Any) -> None:
+        self._args = args
+
+    def __await__(self):
+        return _SDK_COLLAPSE_ALIAS_TO_URN(*self._args).future().__await__()
+
+
+@contextlib.contextmanager
+def aliases_without_output_chains() -> Iterator[None]:
+    """During a run, resolve aliases without a chain of Outputs per alias.
+
+    azure-native resources declare one alias per API version (~110 for an AKS agent pool); the SDK
+    passes each through its Output machinery twice (collapsing it to a URN, then resolving it for the
+    request), which makes such a resource ~10× slower to register than one without aliases
+    (pulumi/pulumi#10010). The requests the monitor receives carry the same aliases in the same order.
+    """
+    _runtime_resource.prepare_aliases = _prepare_aliases
+    _resource.collapse_alias_to_urn = _AliasUrn
+    try:
+        yield
+    finally:
+        _runtime_resource.prepare_aliases = _SDK_PREPARE_ALIASES
+        _resource.collapse_alias_to_urn = _SDK_COLLAPSE_ALIAS_TO_URN
 
 
 # --- the wire format -------------------------------------------------------------------------------

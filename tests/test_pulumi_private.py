@@ -103,3 +103,24 @@ def test_init_parameters_from_the_class_and_from_its_source() -> None:
 def test_plain_keeps_resource_references_without_rehydrating_them() -> None:
     reference = {sdk.SIG_KEY: sdk.RESOURCE_REFERENCE_SIG, "urn": "urn:pulumi:s::p::eks:index:Cluster::c"}
     assert sdk.plain(sdk.struct({"cluster": reference, "n": 2})) == {"cluster": reference, "n": 2.0}
+
+
+def test_the_alias_functions_the_fast_path_stands_in_for_are_unchanged() -> None:
+    """`aliases_without_output_chains` mirrors `prepare_aliases` and defers `collapse_alias_to_urn` (as
+    `pulumi.resource` imports it); when either changes upstream, re-read it, then update these hashes.
+    tests/offline/test_aliases.py checks the recorded aliases against the SDK's own path."""
+    import hashlib
+    import inspect
+
+    from pulumi import resource
+    from pulumi.runtime import resource as runtime_resource
+
+    functions = (runtime_resource.prepare_aliases, runtime_resource.collapse_alias_to_urn,
+                 runtime_resource.create_alias_spec)
+    assert {f.__name__: hashlib.sha256(inspect.getsource(f).encode()).hexdigest()[:16] for f in functions} == {
+        "prepare_aliases": "2818df11fbbe1ac4", "collapse_alias_to_urn": "9e6f1a29605d68d4",
+        "create_alias_spec": "d5440641fea66070"}
+    assert resource.collapse_alias_to_urn is runtime_resource.collapse_alias_to_urn
+    with sdk.aliases_without_output_chains():
+        assert resource.collapse_alias_to_urn is not runtime_resource.collapse_alias_to_urn
+    assert resource.collapse_alias_to_urn is runtime_resource.collapse_alias_to_urn

@@ -709,7 +709,7 @@ def run_program(
     def body() -> None:
         runpy.run_path(str(settings.main), run_name="__main__")
 
-    with _ONE_RUN_AT_A_TIME, _program_files(settings), _collector_for_a_run():
+    with _ONE_RUN_AT_A_TIME, _program_files(settings), _collector_for_a_run(), _sdk.aliases_without_output_chains():
         return _run_on_own_thread(settings, body, _PYTHON_DEFAULT_FILTERS, stall_seconds, known_ids=False, on_resource=on_resource)
 
 
@@ -740,5 +740,5 @@ def record(
         secret_keys=frozenset(),
         main=Path(f"<{getattr(program, '__qualname__', type(program).__qualname__)}>"),  # not a file: the callable
     )
-    with _ONE_RUN_AT_A_TIME, _collector_for_a_run():
+    with _ONE_RUN_AT_A_TIME, _collector_for_a_run(), _sdk.aliases_without_output_chains():
         return _run_on_own_thread(settings, program, None, stall_seconds, known_ids=True)
