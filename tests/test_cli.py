@@ -193,7 +193,8 @@ def test_diff_fits_80_columns(capsys, monkeypatch):
 def test_the_benchmark_explains_itself():
     done = subprocess.run([sys.executable, "bench/preview.py", "--help"], cwd=REPO, capture_output=True, text=True)
     assert (done.returncode, done.stderr) == (0, "")
-    assert done.stdout.startswith("usage: preview.py [-h] [N ...]")
+    assert done.stdout.startswith("usage: preview.py [-h] [--cloud {aws,azure}] [--repeat REPEAT]")
+    assert "floor = floor, route = floor (runner's route)" in " ".join(done.stdout.split())
 
 
 def _prod_with_capacity_block_ending_in(tmp_path: Path, days: int) -> Path:
