@@ -16,6 +16,11 @@ LIFECYCLES = frozenset({"aws:s3/bucketLifecycleConfiguration:BucketLifecycleConf
               "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2"})
 MANAGEMENT_POLICIES = frozenset({"azure-native:storage:ManagementPolicy"})
 BLOB_KINDS = {None, "StorageV2", "BlobStorage", "BlockBlobStorage", "Storage"}
+OCI_BUCKET = "oci:ObjectStorage/bucket:Bucket"
+OCI_LIFECYCLE = {"oci:ObjectStorage/objectLifecyclePolicy:ObjectLifecyclePolicy"}
+COREWEAVE_BUCKET = "coreweave:index/objectStorageBucket:ObjectStorageBucket"
+COREWEAVE_LIFECYCLE = {"coreweave:index/objectStorageBucketLifecycleConfiguration:"
+                       "ObjectStorageBucketLifecycleConfiguration"}
 
 
 def _enabled_rules(rules, status_key: str) -> list:
@@ -55,6 +60,26 @@ def check(args, config, findings) -> None:
                 "storage account has no lifecycle management policy: blobs stay in their tier forever. Fix: add "
                 "an azure_native.storage.ManagementPolicy for the account with an enabled rule (tier to cool or "
                 "archive, delete after a retention period).", r.urn)
+        elif r.resource_type == OCI_BUCKET:
+            policies = attached(resources, r, OCI_LIFECYCLE, "bucket", names_of(r, "name", ids=ids))
+            if any(get(rule, "isEnabled") is not False for p in policies for rule in as_list(get(plain(p.props), "rules"))):
+                continue
+            findings.violation(
+                "bucket has no enabled object lifecycle rule: objects stay in Standard forever. Fix: add an "
+                "oci.objectstorage.ObjectLifecyclePolicy for it with an enabled rule (INFREQUENT_ACCESS or ARCHIVE "
+                "after an age, DELETE old versions).", r.urn)
+        elif r.resource_type == COREWEAVE_BUCKET:
+            configs = attached(resources, r, COREWEAVE_LIFECYCLE, "bucket", names_of(r, "name", ids=ids))
+            rules = [s for c in configs for s in _enabled_rules(get(plain(c.props), "rules"), "status")]
+            if any(not is_unknown(s) for s in rules):
+                continue
+            if rules:
+                findings.cannot_verify(f"{r.name}: lifecycle rule status not known at preview")
+                continue
+            findings.violation(
+                "bucket has no enabled lifecycle rule: abandoned uploads and old objects are kept forever. Fix: add "
+                "a coreweave.ObjectStorageBucketLifecycleConfiguration for it with an enabled rule (expire old "
+                "objects and noncurrent versions, abort incomplete uploads).", r.urn)
         elif r.resource_type == "gcp:storage/bucket:Bucket" and not as_list(props.get("lifecycleRules")):
             findings.violation("bucket has no lifecycle rule. Fix: add lifecycle_rules (set storage class, "
                                "delete after an age).", r.urn)
@@ -62,9 +87,10 @@ def check(args, config, findings) -> None:
 
 POLICY = stack_policy(
     NAME,
-    "S3 buckets, Azure blob storage accounts and GCS buckets have lifecycle rules.",
+    "S3 buckets, Azure blob storage accounts, GCS, OCI and CoreWeave buckets have lifecycle rules.",
     check,
     area="safety",
     severity=Severity.LOW,
-    remediation="Add a lifecycle configuration (S3), management policy (Azure) or lifecycle rules (GCS).",
+    remediation="Add a lifecycle configuration (S3, CoreWeave), management policy (Azure), lifecycle rules (GCS) or an "
+    "object lifecycle policy (OCI).",
 )

@@ -42,6 +42,8 @@ MISCONFIGURED = {
     "oci_untagged_gpu_pool": ("prod", {"gpufleet-required-tags"}),
     "coreweave_public_cks": ("prod", {"gpufleet-kubernetes-private-endpoint", "gpufleet-storage-no-public-access",
                                       "gpufleet-gpu-region-max-grid-intensity"}),
+    "oci_public_endpoint_ip": ("prod", {"gpufleet-kubernetes-private-endpoint"}),
+    "coreweave_untagged_bucket": ("prod", {"gpufleet-required-tags"}),
     "gcp_open_ssh": ("prod", {"gpufleet-security-group-no-open-ingress"}),
     # GPU capacity in other AWS services, as the provider's examples declare it (a fresh outside corpus)
     "batch_gpu_compute_environment": ("prod", {"gpufleet-stack-gpu-quota", "gpufleet-node-group-max-gpus"}),
@@ -64,7 +66,9 @@ ALSO_ADVISORY = {
     "ec2_fleet_over_quota": {"gpufleet-gpu-always-on-idle-waste"},
     "asg_attribute_based_gpus": {"gpufleet-gpu-always-on-idle-waste"},
     "oci_untagged_gpu_pool": _HYBRID_ADVISORY,
-    "coreweave_public_cks": _HYBRID_ADVISORY,
+    # their buckets have no lifecycle rule either (advisory in prod)
+    "oci_public_oke_bucket": {"gpufleet-object-storage-lifecycle-rules"},
+    "coreweave_public_cks": _HYBRID_ADVISORY | {"gpufleet-object-storage-lifecycle-rules"},
 }
 # dev's looser thresholds allow what prod does not: us-east-1's and US-EAST-04's grid (396 g/kWh) is under dev's 450
 DEV_ALLOWS = {"sagemaker_endpoint_dirty_grid": {"gpufleet-gpu-region-max-grid-intensity"},

@@ -408,6 +408,45 @@ def test_lifecycle_disabled_rules_do_not_count():
         (LIFECYCLE, "mandatory", "v", BUCKET_FIX)]
 
 
+OCI_BUCKET, OCI_POLICY = "oci:ObjectStorage/bucket:Bucket", "oci:ObjectStorage/objectLifecyclePolicy:ObjectLifecyclePolicy"
+CW_BUCKET = "coreweave:index/objectStorageBucket:ObjectStorageBucket"
+CW_LCC = "coreweave:index/objectStorageBucketLifecycleConfiguration:ObjectStorageBucketLifecycleConfiguration"
+OCI_FIX = ("bucket has no enabled object lifecycle rule: objects stay in Standard forever. Fix: add an "
+           "oci.objectstorage.ObjectLifecyclePolicy for it with an enabled rule (INFREQUENT_ACCESS or ARCHIVE after an "
+           "age, DELETE old versions).")
+CW_FIX = ("bucket has no enabled lifecycle rule: abandoned uploads and old objects are kept forever. Fix: add a "
+          "coreweave.ObjectStorageBucketLifecycleConfiguration for it with an enabled rule (expire old objects and "
+          "noncurrent versions, abort incomplete uploads).")
+
+
+def oci_bucket_with_policy(enabled=True, by_name=False):
+    bucket = res(OCI_BUCKET, "v", {"name": "datasets", "namespace": "ns", "accessType": "NoPublicAccess"})
+    rule = {"name": "archive", "action": "ARCHIVE", "timeAmount": "180", "timeUnit": "DAYS", "isEnabled": enabled}
+    return [bucket, res(OCI_POLICY, "lc", {"bucket": "datasets" if by_name else Ref(bucket), "namespace": "ns",
+                                           "rules": [rule]})]
+
+
+def coreweave_bucket_with_lifecycle(status="Enabled"):
+    bucket = res(CW_BUCKET, "v", {"name": "datasets", "zone": "US-EAST-04A"})
+    return [bucket, res(CW_LCC, "lc", {"bucket": Ref(bucket), "rules": [{"id": "abort", "status": status}]})]
+
+
+@pytest.mark.parametrize("resources", [oci_bucket_with_policy(), oci_bucket_with_policy(by_name=True),
+                                       coreweave_bucket_with_lifecycle()], ids=["oci", "oci-by-name", "coreweave"])
+def test_lifecycle_oci_and_coreweave_compliant(resources):
+    assert verdicts(build_run(*resources), LIFECYCLE) == []
+
+
+@pytest.mark.parametrize("resources, fix", [
+    ([res(OCI_BUCKET, "v", {"name": "datasets"})], OCI_FIX),
+    (oci_bucket_with_policy(enabled=False), OCI_FIX),
+    ([res(CW_BUCKET, "v", {"name": "datasets"})], CW_FIX),
+    (coreweave_bucket_with_lifecycle(status="Disabled"), CW_FIX),
+], ids=["oci-none", "oci-disabled", "coreweave-none", "coreweave-disabled"])
+def test_lifecycle_oci_and_coreweave_buckets_without_enabled_rules(resources, fix):
+    assert verdicts(build_run(*resources), LIFECYCLE) == [(LIFECYCLE, "mandatory", "v", fix)]
+
+
 def test_lifecycle_azure_account_without_a_policy():
     assert verdicts(build_run(account()), LIFECYCLE) == [(
         LIFECYCLE, "mandatory", "v",

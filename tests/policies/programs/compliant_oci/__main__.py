@@ -1,5 +1,5 @@
 """A compliant OCI GPU pool: private OKE endpoint, owner tags everywhere, 2 × BM.GPU.H100.8 in London
-(187.89 gCO2e/kWh), a private bucket."""
+(187.89 gCO2e/kWh), a private bucket whose objects move to Archive."""
 
 import pulumi
 import pulumi_oci as oci
@@ -25,3 +25,7 @@ pool = oci.containerengine.NodePool(
 bucket = oci.objectstorage.Bucket("datasets", compartment_id=compartment_id, name="datasets",
                                   namespace=config.require("namespace"), access_type="NoPublicAccess",
                                   freeform_tags=tags)
+oci.objectstorage.ObjectLifecyclePolicy("datasets-lifecycle", bucket=bucket.name, namespace=bucket.namespace,
+                                        rules=[oci.objectstorage.ObjectLifecyclePolicyRuleArgs(
+                                            name="archive", action="ARCHIVE", time_amount="180", time_unit="DAYS",
+                                            is_enabled=True, target="objects")])
