@@ -65,7 +65,8 @@ def test_barcelona_node_pool_is_coreweaves_custom_resource_on_the_new_clusters_p
         "minNodes": 0, "maxNodes": 2, "nodeTaints": [{"key": "nvidia.com/gpu", "value": "present", "effect": "NoSchedule"}],
         "nodeLabels": {"gpufleet.io/workload": "tune", "gpufleet.io/gpu": "H200", "gpufleet.io/fabric": "infiniband",
                        "gpufleet.io/capacity": "on-demand"}}
-    assert pool.inputs["metadata"]["labels"] == {**TAGS, "gpufleet-workload": "tune", "gpufleet-hours-per-month": "300"}
+    assert pool.inputs["metadata"]["labels"] == {**TAGS, "gpufleet-workload": "tune", "gpufleet-hours-per-month": "300",
+                                                "gpufleet.io/region": "EU-SOUTH-03"}
     assert pool.provider.split("::")[-2] == "bcn-tune-kubernetes"
     kube = barcelona.named("bcn-tune-kubernetes")
     assert kube.parent == barcelona.named("bcn-tune").urn  # the provider belongs to the node group
@@ -97,3 +98,23 @@ def test_coreweave_preflight_refuses_spot_bad_zones_and_a_hot_tier():
                                   "node_groups": [{"workload": "w", "gpu": "H100", "gpu_count": 8}],
                                   "storage": [{"workload": "w"}]}, "c")) == [
         "c.storage[w].enable_hot_tier: coreweave has no hot-tier file system product (got True); allowed: false"]
+
+
+def test_two_coreweave_clusters_are_each_priced_in_their_own_region(recorder):
+    """A node pool names no zone: the region label the components set prices it, even when the plan has a
+    CKS cluster in each of two regions (the reader's only-cluster fallback cannot choose)."""
+    from gpufleet.catalog import load_catalog
+    from gpufleet.estimate import estimate_plan
+    from gpufleet.preview import views_from_run
+
+    def program():
+        for region in ("EU-SOUTH-03", "US-EAST-04"):
+            GpuCluster(region.lower(), {"cloud": "coreweave", "region": region, "tags": TAGS,
+                                        "node_groups": [{"workload": "tune", "gpu": "H200", "gpu_count": 8}]},
+                       pulumi.ResourceOptions(providers=[cw_declare.provider(region)]))
+
+    run = recorder(program)
+    estimate = estimate_plan(views_from_run(run.run), load_catalog())
+    priced = {e.region: (e.instance_type, e.nodes, e.monthly_usd) for urn, e in estimate.resources.items()
+              if urn.endswith("-node-pool")}
+    assert priced == {"EU-SOUTH-03": ("gd-8xh200ib-i128", 1, 36821.2), "US-EAST-04": ("gd-8xh200ib-i128", 1, 36821.2)}

@@ -30,6 +30,7 @@ from gpufleet.clouds.coreweave.facts import (
     NODE_POOL_KIND,
 )
 from gpufleet.clouds.coreweave.preflight import default_zone
+from gpufleet.clouds.coreweave.readers import REGION_LABEL
 from gpufleet.clouds.plans import NetworkPlan, NodeGroupPlan, StoragePlan
 from gpufleet.errors import Problem, UserError
 
@@ -150,8 +151,10 @@ def declare_control_plane(parent: pulumi.ComponentResource, name: str, args: Map
 
 
 def _node_labels(owner: Mapping[str, str], plan: NodeGroupPlan) -> dict[str, str]:
-    """Labels of the node pool object: the owner tags and what cost estimates read (label-safe values)."""
+    """Labels of the node pool object: the owner tags and what cost estimates read (label-safe values): the
+    region (a node pool names none) and the duty."""
     labels = {key: label_value(value) for key, value in workload_tags(owner, plan.workload).items()}
+    labels[REGION_LABEL] = plan.region
     if plan.utilization_percent is not None:
         labels[TAG_UTILIZATION] = number(plan.utilization_percent)
     if plan.hours_per_month is not None:

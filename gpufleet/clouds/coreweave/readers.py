@@ -3,8 +3,9 @@ Kubernetes API takes; pulumi-coreweave has no node pool type) as capacity, AI Ob
 storage, the CKS cluster as billable.
 
 A node pool runs `spec.targetNodes` nodes of `spec.instanceType` (autoscaling: between `minNodes` and
-`maxNodes`). It names no zone: its region is the zone of the plan's CKS cluster when the plan has exactly
-one (region = zone without its letter, "US-EAST-04A" → "US-EAST-04"), else unknown.
+`maxNodes`). It names no zone: its region is its `gpufleet.io/region` label (gpufleet's components set it,
+so a fleet with several CoreWeave clusters is priced), else the zone of the plan's CKS cluster when the plan
+has exactly one (region = zone without its letter, "US-EAST-04A" → "US-EAST-04"), else unknown.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ CLOUD = "coreweave"
 GPU_TYPE_PATTERN = r"^(gd-|b200-|b300-|gb200-|gb300-)"
 NODE_POOL = "kubernetes:compute.coreweave.com/v1alpha1:NodePool"
 CLUSTER = "coreweave:index/cksCluster:CksCluster"
+REGION_LABEL = "gpufleet.io/region"
 _ZONE = re.compile(r"^([A-Z0-9]+(?:-[A-Z]+-\d+)?)[A-Z]$")
 
 
@@ -44,7 +46,9 @@ class NodePool(ResourceReader):
 
     def capacity(self, view: ResourceView, graph: Graph) -> Capacity:
         hours, utilization, notes = duty(get_known(view.inputs, "metadata", "labels"))
-        return Capacity(CLOUD, _only_cluster_zone(graph), get_known(view.inputs, "spec", "instanceType"),
+        region = get_known(view.inputs, "metadata", "labels", REGION_LABEL)
+        return Capacity(CLOUD, region if isinstance(region, str) else _only_cluster_zone(graph),
+                        get_known(view.inputs, "spec", "instanceType"),
                         self._nodes(view.inputs), "on-demand", hours, utilization, notes)
 
     def instance_types(self, inputs: dict[str, Any]) -> list[tuple[str, Any]]:
