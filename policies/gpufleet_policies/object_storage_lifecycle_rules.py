@@ -17,10 +17,10 @@ LIFECYCLES = frozenset({"aws:s3/bucketLifecycleConfiguration:BucketLifecycleConf
 MANAGEMENT_POLICIES = frozenset({"azure-native:storage:ManagementPolicy"})
 BLOB_KINDS = {None, "StorageV2", "BlobStorage", "BlockBlobStorage", "Storage"}
 OCI_BUCKET = "oci:ObjectStorage/bucket:Bucket"
-OCI_LIFECYCLE = {"oci:ObjectStorage/objectLifecyclePolicy:ObjectLifecyclePolicy"}
+OCI_LIFECYCLE = frozenset({"oci:ObjectStorage/objectLifecyclePolicy:ObjectLifecyclePolicy"})
 COREWEAVE_BUCKET = "coreweave:index/objectStorageBucket:ObjectStorageBucket"
-COREWEAVE_LIFECYCLE = {"coreweave:index/objectStorageBucketLifecycleConfiguration:"
-                       "ObjectStorageBucketLifecycleConfiguration"}
+COREWEAVE_LIFECYCLE = frozenset({"coreweave:index/objectStorageBucketLifecycleConfiguration:"
+                                 "ObjectStorageBucketLifecycleConfiguration"})
 
 
 def _enabled_rules(rules, status_key: str) -> list:
@@ -61,16 +61,16 @@ def check(args, config, findings) -> None:
                 "an azure_native.storage.ManagementPolicy for the account with an enabled rule (tier to cool or "
                 "archive, delete after a retention period).", r.urn)
         elif r.resource_type == OCI_BUCKET:
-            policies = attached(resources, r, OCI_LIFECYCLE, "bucket", names_of(r, "name", ids=ids))
-            if any(get(rule, "isEnabled") is not False for p in policies for rule in as_list(get(plain(p.props), "rules"))):
+            policies = plan.attached(r, OCI_LIFECYCLE, "bucket", plan.names_of(r, "name"))
+            if any(get(rule, "isEnabled") is not False for p in policies for rule in as_list(get(plan.inputs[p.urn], "rules"))):
                 continue
             findings.violation(
                 "bucket has no enabled object lifecycle rule: objects stay in Standard forever. Fix: add an "
                 "oci.objectstorage.ObjectLifecyclePolicy for it with an enabled rule (INFREQUENT_ACCESS or ARCHIVE "
                 "after an age, DELETE old versions).", r.urn)
         elif r.resource_type == COREWEAVE_BUCKET:
-            configs = attached(resources, r, COREWEAVE_LIFECYCLE, "bucket", names_of(r, "name", ids=ids))
-            rules = [s for c in configs for s in _enabled_rules(get(plain(c.props), "rules"), "status")]
+            configs = plan.attached(r, COREWEAVE_LIFECYCLE, "bucket", plan.names_of(r, "name"))
+            rules = [s for c in configs for s in _enabled_rules(get(plan.inputs[c.urn], "rules"), "status")]
             if any(not is_unknown(s) for s in rules):
                 continue
             if rules:
