@@ -106,6 +106,7 @@ def test_no_import_cycles():
 
 
 GENERIC = ("gpufleet.components", "gpufleet.estimate", "gpufleet.placement", "gpufleet.config", "gpufleet.report.summary",
+           "gpufleet.report.disruption",
            "gpufleet_policies._capacity", "gpufleet_policies._stack")
 
 

@@ -92,3 +92,24 @@ def test_every_resource_is_priced_unpriced_free_or_not_assessed() -> None:
         },
     }
     assert plan.resources[f"{URN}eks:index:Cluster::eks"].gpus == 16
+
+
+def _sdk_source(token: str) -> str:
+    """The source of the SDK module that registers `token`."""
+    package, module, _ = token.split(":")
+    root = Path(next(iter(importlib.util.find_spec(PACKAGES[package]).submodule_search_locations)))
+    folder = root / module.split("/")[0]
+    return next(text for f in sorted(folder.glob("*.py")) if f"'{token}'" in (text := f.read_text(encoding="utf-8")))
+
+
+def test_every_input_a_reader_flags_as_disruptive_is_an_argument_of_its_sdk_resource() -> None:
+    """`replace_inputs`, `roll_inputs` and a template's `unversioned_inputs` name real arguments."""
+    def snake(name: str) -> str:
+        return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+    named = [(r.type, path) for a in adapters() for r in a.readers
+             for path in (*r.replace_inputs, *r.roll_inputs, *(r.unversioned_inputs or ()))]
+    assert len(named) > 40
+    missing = [(t, p) for t, p in named if f"    {snake(p.split('.')[0])}: " not in _sdk_source(t)]
+    assert missing == []
+    assert f"    {snake('notAnInput')}: " not in _sdk_source("aws:eks/nodeGroup:NodeGroup")

@@ -98,8 +98,23 @@ class ResourceReader:
     # region), as the engine would have them use it.
     provider_package: str | None = None
 
+    # What disrupts running nodes or data when it changes (the report flags it, `gpufleet.report.disruption`).
+    # Input paths ("nodeConfig.guestAccelerators" for a nested field), each reader module stating where
+    # its lists come from (the provider's resource schema: Terraform `ForceNew`, azure-native replacements).
+    # Only what matters for GPU nodes and storage is listed, so an unlisted input is not a claim.
+    replace_inputs: tuple[str, ...] = ()  # the provider replaces the resource (delete, then create)
+    roll_inputs: tuple[str, ...] = ()  # an in-place update that still recreates the nodes (a rolling update)
+    # For a template capacity launches from: the inputs whose change does NOT make a new version (every
+    # other change does, and capacity following the template's latest version rolls its nodes). None: not
+    # a template.
+    unversioned_inputs: tuple[str, ...] | None = None
+
     def capacity(self, view: ResourceView, graph: Graph) -> Capacity | None:
         """The capacity the estimator prices (capacity readers only)."""
+        return None
+
+    def template(self, view: ResourceView, graph: Graph) -> ResourceView | None:
+        """The template (e.g. launch template) whose new versions roll this capacity's nodes; None: none."""
         return None
 
     def billable_reason(self, view: ResourceView) -> str | None:
@@ -177,8 +192,10 @@ class Storage(ResourceReader):
     (provisioned?, capacity in TiB or None, details)."""
 
     def __init__(self, type_: str, cloud: str, tier: str, billable: str,
-                 read: Callable[[ResourceView], tuple[bool, float | None, list[str]]]) -> None:
+                 read: Callable[[ResourceView], tuple[bool, float | None, list[str]]],
+                 replace_inputs: tuple[str, ...] = ()) -> None:
         self.type, self.cloud, self.tier, self.billable, self._read = type_, cloud, tier, billable, read
+        self.replace_inputs = replace_inputs
 
     def storage(self, view: ResourceView) -> StorageRead:
         provisioned, tib, details = self._read(view)

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from gpufleet.readers.views import plain
+from gpufleet.report.disruption import Disruption, disruptions
 from gpufleet.report.fmt import DECIMALS, difference, to_decimal
 from gpufleet.report.plans import Plan, urn_type
 from gpufleet.report.summary import FIGURES, Totals, totals_of
@@ -79,6 +80,7 @@ class Comparison:
     base_totals: Totals
     head_totals: Totals
     changes: list[Change]
+    disruptions: list[Disruption]  # what rolls or replaces GPU nodes, or replaces or deletes storage
 
     def delta(self, figure: str) -> Decimal | int | None:
         """Head total minus base total, as printed (`monthly_tco2e` too); None when either is unknown."""
@@ -135,4 +137,4 @@ def compare(base: Plan, head: Plan) -> Comparison:
             changes.append(Change("removed", urn, kind, (), base_est.get(key), None))
     order = {"added": 0, "changed": 1, "removed": 2}
     changes.sort(key=lambda c: (order[c.kind], not c.costs, c.type, c.urn))
-    return Comparison(base, head, totals_of(base), totals_of(head), changes)
+    return Comparison(base, head, totals_of(base), totals_of(head), changes, disruptions(base, head))

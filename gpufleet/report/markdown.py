@@ -23,6 +23,8 @@ from typing import Any, Iterable, Sequence
 
 from gpufleet.report import fmt, inert
 from gpufleet.report.compare import Change, Comparison
+from gpufleet.report.disruption import gpus_text
+from gpufleet.report.disruption import summary as disruption_summary
 from gpufleet.report.model import StackReport
 from gpufleet.report.reservations import reservations, today
 from gpufleet.report.summary import Summary, Totals
@@ -317,6 +319,16 @@ def _storage(r: StackReport, cap: int | None) -> list[str]:
     return _table(("storage", "cloud", "region", "resources", "capacity", "details"), rows, cap, "lllrrl")
 
 
+def _disruptions(c: Comparison | None, cap: int | None) -> list[str]:
+    """What rolls or replaces GPU nodes, or replaces or deletes storage: never collapsed."""
+    if c is None or not c.disruptions:
+        return []
+    rows = [(Md(f"**{d.effect}**"), _code(d.name), _code(d.type), Md(inert.text(gpus_text(d))), d.why)
+            for d in c.disruptions]
+    return [f"> ⚠️ **Disrupts running GPU nodes or storage** — {inert.text(disruption_summary(c.disruptions))}", "",
+            *_table(("effect", "resource", "type", "GPUs", "why"), rows, cap, "lllrl"), ""]
+
+
 def _violation_rows(violations: Iterable[dict[str, Any]]) -> list[tuple[object, ...]]:
     return [(Md(f"{_LEVEL_MARK.get(str(v.get('level')), '•')} {inert.text(v.get('level'), 40)}"), _code(v.get("policy")),
              _code(str(v.get("urn") or "(stack)").rsplit("::", 1)[-1]), v.get("message"))
@@ -386,6 +398,7 @@ def _stack_section(r: StackReport, cap: int | None, compact: bool) -> list[str]:
         lines.append(ops + "  ")
     lines[-1] = lines[-1].rstrip()
     lines.append("")
+    lines += _disruptions(r.comparison, cap)
     lines += _mandatory_section(s, compact)
     for title, body in (("Where", _regions(r, cap)), ("Workloads", _workloads(r, cap)),
                         ("Recommendations", _recommendations(r, cap)), ("Reservations", _reservations(r, cap)),

@@ -30,7 +30,11 @@ def stack_report(stack: str, head: Plan, base: Plan | None, base_missing: bool =
     if base is not None:
         with resource_inputs_of(base.source):
             base_summary = summarize(base, catalog)
-    return StackReport(stack, head, summary, None if base is None else compare(base, head), base_missing, base_summary)
+    comparison = None
+    if base is not None:
+        with resource_inputs_of(f"{base.source} -> {head.source}"):
+            comparison = compare(base, head)
+    return StackReport(stack, head, summary, comparison, base_missing, base_summary)
 
 
 def load_reports(head_path: Path | str, base_path: Path | str | None = None, *,

@@ -16,7 +16,9 @@ from rich.text import Text
 
 from gpufleet.commands._terminal import MIN_WIDTH, Column, print_table, print_violations
 from gpufleet.report import fmt
-from gpufleet.report.compare import Change
+from gpufleet.report.compare import Change, Comparison
+from gpufleet.report.disruption import gpus_text
+from gpufleet.report.disruption import summary as disruption_summary
 from gpufleet.report.model import StackReport
 from gpufleet.report.reservations import reservations, today
 from gpufleet.report.summary import Summary
@@ -55,6 +57,17 @@ def _totals(out: Console, r: StackReport) -> None:
                       Column("head", "figure", keep=True), Column("change", "figure", keep=True)], rows, hint=_HINT)
 
 
+def _disruptions(out: Console, c: Comparison) -> None:
+    """What rolls or replaces GPU nodes, or replaces or deletes storage: shown before anything else changes."""
+    if not c.disruptions:
+        return
+    out.print(Text(f"Disrupts running GPU nodes or storage: {disruption_summary(c.disruptions)}", style="bold"))
+    print_table(out, [Column("effect", "name", keep=True), Column("resource", "name", keep=True),
+                      Column("GPUs", "figure", keep=True), Column("why", "text", keep=True),
+                      Column("type", "name", drop_order=1)],
+                [(d.effect, d.name, gpus_text(d), d.why, d.type) for d in c.disruptions], hint=_HINT)
+
+
 def _policies(out: Console, s: Summary) -> None:
     if s.violations is None:
         out.print(Text("Policies (head): not in this plan (not run, or a Pulumi CLI plan)"))
@@ -87,6 +100,9 @@ def render_diff(reports: list[StackReport], width: int = MIN_WIDTH) -> str:
         if unpriced_base or unpriced_head:
             out.print(Text(f"Totals leave out unpriced resources (base {unpriced_base}, head {unpriced_head}); "
                            "unknown is never counted as 0."))
+            out.print()
+        _disruptions(out, c)
+        if c.disruptions:
             out.print()
         counts = ", ".join(f"{len(c.of_kind(k))} {k}" for k in ("added", "changed", "removed"))
         out.print(Text(f"Resources: {counts}"))
@@ -126,6 +142,9 @@ def _stack_lines(out: Console, r: StackReport) -> None:
     for p in [r.head] + ([c.base] if c is not None else []):
         for w in p.warnings:
             out.print(Text(f"Warning ({p.source}): {w}"))
+    if c is not None and c.disruptions:
+        out.print()
+        _disruptions(out, c)
     found = mandatory(r.summary)
     if found:
         print_violations(out, f"Mandatory policy violations ({len(found):,}): these block the deployment",

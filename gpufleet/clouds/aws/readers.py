@@ -117,6 +117,9 @@ class _Launched(ResourceReader):
 class Instance(_Launched):
     """An EC2 instance or spot instance request: one machine."""
 
+    # Terraform AWS provider `aws_instance` / `aws_spot_instance_request`: `ForceNew` fields.
+    replace_inputs = ("ami", "availabilityZone", "placementGroup", "subnetId")
+
     def __init__(self, type_: str) -> None:
         self.type = type_
 
@@ -147,6 +150,16 @@ class Instance(_Launched):
 
 class NodeGroup(_Launched):
     type = NODE_GROUP
+    # Terraform AWS provider `aws_eks_node_group` (bridged by pulumi-aws 7): these fields are `ForceNew`.
+    # Updating the launch template version, the AMI release or the Kubernetes version is an EKS managed
+    # node group update, which replaces the nodes one by one (EKS User Guide, "Managed node update behavior").
+    replace_inputs = ("amiType", "capacityType", "clusterName", "diskSize", "instanceTypes", "nodeGroupName",
+                      "nodeGroupNamePrefix", "nodeRoleArn", "remoteAccess", "subnetIds", "launchTemplate.id",
+                      "launchTemplate.name")
+    roll_inputs = ("launchTemplate.version", "releaseVersion", "version")
+
+    def template(self, view: ResourceView, graph: Graph) -> ResourceView | None:
+        return launch_template(view, graph)
 
     def capacity(self, view: ResourceView, graph: Graph) -> Capacity:
         hours, util, notes = duty(get_known(view.inputs, "tags"))
@@ -612,8 +625,9 @@ class Template(ResourceReader):
 
     cloud = CLOUD
 
-    def __init__(self, type_: str) -> None:
-        self.type = type_
+    def __init__(self, type_: str, replace_inputs: tuple[str, ...] = (),
+                 unversioned_inputs: tuple[str, ...] | None = None) -> None:
+        self.type, self.replace_inputs, self.unversioned_inputs = type_, replace_inputs, unversioned_inputs
 
     def instance_types(self, inputs: dict[str, Any]) -> list[tuple[str, Any]]:
         return _present(("instanceType", value_at(inputs, "instanceType")))
@@ -765,15 +779,23 @@ READERS: list[ResourceReader] = [
     EmrCluster(),
     EmrInstanceGroup(),
     EcsManagedInstances(),
-    Template(LAUNCH_TEMPLATE),
+    # Terraform AWS provider `aws_launch_template`: `name`/`namePrefix` are `ForceNew`; an update changing
+    # anything but these unversioned fields creates a new template version.
+    Template(LAUNCH_TEMPLATE, replace_inputs=("name", "namePrefix"),
+             unversioned_inputs=("defaultVersion", "description", "tags", "updateDefaultVersion")),
     Template("aws:ec2/launchConfiguration:LaunchConfiguration"),
     VpcEndpoint(),
+    # Storage: the Terraform AWS provider's `ForceNew` fields of each resource.
     Storage("aws:fsx/lustreFileSystem:LustreFileSystem", CLOUD, "FSx for Lustre",
-            "FSx for Lustre storage/throughput; no price in the catalog", _fsx),
-    Storage("aws:s3/bucket:Bucket", CLOUD, "S3", _S3, _s3),
-    Storage("aws:s3/bucketV2:BucketV2", CLOUD, "S3", _S3, _s3),
-    Storage("aws:efs/fileSystem:FileSystem", CLOUD, "EFS", "EFS storage; no price in the catalog", _efs),
-    Storage("aws:ebs/volume:Volume", CLOUD, "EBS", "EBS volume storage; no price in the catalog", _ebs),
+            "FSx for Lustre storage/throughput; no price in the catalog", _fsx,
+            replace_inputs=("deploymentType", "driveCacheType", "exportPath", "importPath", "kmsKeyId",
+                            "securityGroupIds", "storageType", "subnetIds")),
+    Storage("aws:s3/bucket:Bucket", CLOUD, "S3", _S3, _s3, replace_inputs=("bucket", "bucketPrefix")),
+    Storage("aws:s3/bucketV2:BucketV2", CLOUD, "S3", _S3, _s3, replace_inputs=("bucket", "bucketPrefix")),
+    Storage("aws:efs/fileSystem:FileSystem", CLOUD, "EFS", "EFS storage; no price in the catalog", _efs,
+            replace_inputs=("availabilityZoneName", "creationToken", "encrypted", "kmsKeyId", "performanceMode")),
+    Storage("aws:ebs/volume:Volume", CLOUD, "EBS", "EBS volume storage; no price in the catalog", _ebs,
+            replace_inputs=("availabilityZone", "encrypted", "kmsKeyId", "snapshotId")),
     BucketLifecycle("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"),
     BucketLifecycle("aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2"),
     *billable_readers(CLOUD, BILLABLE),

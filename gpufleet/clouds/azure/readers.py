@@ -55,6 +55,13 @@ def _location(view: ResourceView) -> str | None:
     return loc.replace(" ", "").lower() if isinstance(loc, str) else None
 
 
+# azure-native replaces a resource when a parameter of its resource path (its name, its resource group)
+# or its `location` changes, and an AKS agent pool when its `vmSize` or `gpuInstanceProfile` does
+# (pulumi-azure-native #3655, 2024: AKS cannot change them on an existing pool, Microsoft Learn "Manage
+# node pools", limitations). An AKS upgrade (`orchestratorVersion`) replaces the pool's nodes by surge.
+_REPLACED_BY_PATH = ("location", "resourceGroupName")
+
+
 class _Compute(ResourceReader):
     cloud = CLOUD
     is_capacity = True
@@ -65,6 +72,7 @@ class _Compute(ResourceReader):
 
 class VirtualMachine(_Compute):
     type = "azure-native:compute:VirtualMachine"
+    replace_inputs = ("vmName", *_REPLACED_BY_PATH)
 
     def capacity(self, view: ResourceView, graph: Graph) -> Capacity:
         hours, util, notes = duty(get_known(view.inputs, "tags"))
@@ -85,6 +93,7 @@ class VirtualMachine(_Compute):
 
 class ScaleSet(_Compute):
     type = "azure-native:compute:VirtualMachineScaleSet"
+    replace_inputs = ("vmScaleSetName", *_REPLACED_BY_PATH)
 
     def capacity(self, view: ResourceView, graph: Graph) -> Capacity:
         hours, util, notes = duty(get_known(view.inputs, "tags"))
@@ -106,6 +115,8 @@ class ScaleSet(_Compute):
 
 class AgentPool(_Compute):
     type = AKS_POOL
+    replace_inputs = ("agentPoolName", "gpuInstanceProfile", "resourceGroupName", "resourceName", "vmSize")
+    roll_inputs = ("orchestratorVersion",)
 
     def capacity(self, view: ResourceView, graph: Graph) -> Capacity:
         hours, util, notes = duty(get_known(view.inputs, "tags"))
@@ -234,10 +245,13 @@ READERS: list[ResourceReader] = [
     AgentPool(),
     ManagedCluster(),
     Storage("azure-native:storagecache:AmlFilesystem", CLOUD, "Azure Managed Lustre",
-            "Azure Managed Lustre capacity; no price in the catalog", _amlfs),
+            "Azure Managed Lustre capacity; no price in the catalog", _amlfs,
+            replace_inputs=("amlFilesystemName", *_REPLACED_BY_PATH)),
     Storage("azure-native:storage:StorageAccount", CLOUD, "Azure Storage",
-            "blob storage and transactions; no price in the catalog", _account),
-    Storage("azure-native:compute:Disk", CLOUD, "Azure Managed Disk", "managed disk storage; no price in the catalog", _disk),
+            "blob storage and transactions; no price in the catalog", _account,
+            replace_inputs=("accountName", *_REPLACED_BY_PATH)),
+    Storage("azure-native:compute:Disk", CLOUD, "Azure Managed Disk", "managed disk storage; no price in the catalog", _disk,
+            replace_inputs=("diskName", *_REPLACED_BY_PATH)),
     *billable_readers(CLOUD, BILLABLE),
     *free_readers(CLOUD, FREE),
 ]

@@ -110,6 +110,7 @@ class Instance(ResourceReader):
     type = "gcp:compute/instance:Instance"
     cloud = CLOUD
     is_capacity = True
+    replace_inputs = ("name", "project", "zone")  # Terraform Google provider `google_compute_instance`: ForceNew
 
     def capacity(self, view: ResourceView, graph: Graph) -> Capacity:
         hours, util, notes = duty(get_known(view.inputs, "labels"))
@@ -137,6 +138,11 @@ class NodePool(ResourceReader):
     type = NODE_POOL
     cloud = CLOUD
     is_capacity = True
+    # Terraform Google provider `google_container_node_pool` (bridged by pulumi-gcp 10): these fields are
+    # `ForceNew`. GKE applies a change of the nodes' configuration or version by recreating the nodes
+    # (surge or blue-green node pool upgrade), where it does not replace the pool.
+    replace_inputs = ("cluster", "initialNodeCount", "location", "name", "namePrefix", "placementPolicy", "project")
+    roll_inputs = ("nodeConfig", "version")
 
     def capacity(self, view: ResourceView, graph: Graph) -> Capacity:
         hours, util, notes = duty(_node_labels(view.inputs))
@@ -316,9 +322,12 @@ READERS: list[ResourceReader] = [
     Instance(),
     NodePool(),
     Cluster(),
+    # Storage: the Terraform Google provider's `ForceNew` fields of each resource.
     _GcpStorage("gcp:lustre/instance:Instance", CLOUD, "Google Cloud Managed Lustre",
-                "Managed Lustre capacity; no price in the catalog", _lustre),
-    _GcpStorage("gcp:storage/bucket:Bucket", CLOUD, "Cloud Storage", "Cloud Storage; no price in the catalog", _bucket),
+                "Managed Lustre capacity; no price in the catalog", _lustre,
+                replace_inputs=("filesystem", "instanceId", "location", "network", "project")),
+    _GcpStorage("gcp:storage/bucket:Bucket", CLOUD, "Cloud Storage", "Cloud Storage; no price in the catalog", _bucket,
+                replace_inputs=("location", "name", "project")),
     GlobalAddress(),
     *billable_readers(CLOUD, BILLABLE),
     *free_readers(CLOUD, FREE),
