@@ -14,16 +14,13 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from gpufleet.clouds.aws.facts import DEFAULT_SYSTEM_NODE_SIZE
+from gpufleet.clouds.aws.facts import DEFAULT_SYSTEM_NODE_SIZE, GPU_AMI_TYPE, LUSTRE_VERSION, ROOT_DEVICE, SYSTEM_AMI_TYPE
 from gpufleet.clouds.plans import NetworkPlan, NodeGroupPlan, StoragePlan
 
 from gpufleet.components.declarer import ControlPlaneOutputs, NetworkOutputs, NodeGroupOutputs, StorageOutputs
 from gpufleet.components.tags import TAG_HOURS, TAG_OBJECT_TIB, TAG_UTILIZATION, label_value, number, workload_tags
 
 SYSTEM_NODES = (2, 3)  # min, max: two for add-on availability
-GPU_AMI_TYPE = "AL2023_x86_64_NVIDIA"
-SYSTEM_AMI_TYPE = "AL2023_x86_64_STANDARD"
-ROOT_DEVICE = "/dev/xvda"  # AL2023 EKS AMIs
 # The only policies a node needs (EKS docs, "Amazon EKS node IAM role"); Pull-only is narrower than ReadOnly.
 NODE_POLICIES = {
     "worker": "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
@@ -365,7 +362,7 @@ def declare_storage(parent: pulumi.ComponentResource, name: str, plan: StoragePl
             per_unit_storage_throughput=plan.throughput_mb_s_per_tib,
             subnet_ids=args["file_system_subnet_id"],
             security_group_ids=[args["file_system_security_group_id"]],
-            file_system_type_version="2.15",
+            file_system_type_version=LUSTRE_VERSION,
             data_compression_type="LZ4",
             copy_tags_to_backups=True,
             tags=tags,

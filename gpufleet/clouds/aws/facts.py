@@ -47,6 +47,19 @@ RESERVATION_KINDS = ("capacity-reservation", "capacity-block")
 # "Install Kubernetes device plugin for GPUs"): the GPU software stack adds the device plugin only.
 NODE_IMAGE_HAS_GPU_DRIVER = True
 DEFAULT_SYSTEM_NODE_SIZE = "m7i.xlarge"
+
+# Version-like defaults (docs/clouds.md, "Version-like defaults"): named here with their source, never
+# literals in the declare module. No Kubernetes version is defaulted: without `kubernetes_version`, a
+# cluster gets the cloud's default version for new clusters.
+# EKS managed node group AMI types (EKS API reference, Nodegroup `amiType`): Amazon Linux 2023, as EKS
+# stopped publishing Amazon Linux 2 AMIs on 2025-11-26 (EKS user guide, "Amazon Linux 2 AMI deprecation");
+# the NVIDIA variant carries the NVIDIA driver (NODE_IMAGE_HAS_GPU_DRIVER above).
+GPU_AMI_TYPE = "AL2023_x86_64_NVIDIA"
+SYSTEM_AMI_TYPE = "AL2023_x86_64_STANDARD"
+ROOT_DEVICE = "/dev/xvda"  # the root device name of the AL2023 EKS AMIs (their block device mapping)
+# The Lustre version of FSx for Lustre file systems: 2.15, the newest, valid for every deployment type
+# (pulumi-aws 7.51.1 `LustreFileSystem.file_system_type_version`: 2.10, 2.12 or 2.15).
+LUSTRE_VERSION = "2.15"
 S3_STANDARD_IA_MIN_DAYS = 30  # S3 user guide, "Transitioning objects using Amazon S3 Lifecycle"
 
 _FSX_PERSISTENT_2_SSD = CapacitySteps(first_gib=(1200, 2400), step_gib=2400)

@@ -17,7 +17,7 @@ from typing import Any
 import pulumi
 import pulumi_azure_native as azure_native
 
-from gpufleet.clouds.azure.facts import DEFAULT_SYSTEM_NODE_SIZE, lustre_sku
+from gpufleet.clouds.azure.facts import DEFAULT_SYSTEM_NODE_SIZE, NODE_OS_SKU, lustre_sku
 from gpufleet.clouds.plans import NetworkPlan, NodeGroupPlan, StoragePlan
 
 from gpufleet.components.declarer import ControlPlaneOutputs, NetworkOutputs, NodeGroupOutputs, StorageOutputs
@@ -25,7 +25,6 @@ from gpufleet.components.tags import TAG_HOURS, TAG_OBJECT_TIB, TAG_UTILIZATION,
 
 SYSTEM_NODES = (2, 3)
 GPU_TAINT = "nvidia.com/gpu=true:NoSchedule"
-OS_SKU = "Ubuntu"  # the NVIDIA/InfiniBand drivers for ND sizes support Ubuntu node images
 # Built-in role "Network Contributor" (Azure built-in roles reference): AKS manages load balancers and
 # addresses in the node subnet with it.
 NETWORK_CONTRIBUTOR_ROLE = "4d97b98b-1d4f-4787-a291-c67834d212e7"
@@ -146,7 +145,7 @@ def declare_node_group(parent: pulumi.ComponentResource, name: str, plan: NodeGr
         agent_pool_name=pool_name(plan.workload),
         mode="User",
         os_type="Linux",
-        os_sku=OS_SKU,
+        os_sku=NODE_OS_SKU,
         vm_size=plan.instance.name,
         count=plan.nodes,
         enable_auto_scaling=True,

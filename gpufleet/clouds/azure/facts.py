@@ -54,6 +54,14 @@ NODE_IMAGE_HAS_GPU_DRIVER = True
 ZONES = ("1", "2", "3")
 DEFAULT_SYSTEM_NODE_SIZE = "Standard_D4ds_v5"
 
+# Version-like defaults (docs/clouds.md, "Version-like defaults"): named here with their source, never
+# literals in the declare module. No Kubernetes version is defaulted: without `kubernetes_version`, a
+# cluster gets the cloud's default version for new clusters.
+# The node OS of AKS pools (AgentPool `osSKU`): Ubuntu, the node image AKS documents the NVIDIA GPU
+# drivers and the ND sizes' InfiniBand drivers on (Microsoft Learn, "Use GPUs for compute-intensive
+# workloads on AKS" and "Use InfiniBand on AKS", 2025).
+NODE_OS_SKU = "Ubuntu"
+
 FILE_SYSTEM = FileSystemProduct(
     cloud="azure",
     name="Azure Managed Lustre (AMLFS-Durable-Premium SKUs)",

@@ -28,6 +28,9 @@ from gpufleet.clouds.gcp.facts import (
     COLD_CLASS,
     COOL_CLASS,
     DEFAULT_SYSTEM_NODE_SIZE,
+    GPU_DRIVER_VERSION,
+    NODE_IMAGE_TYPE,
+    RELEASE_CHANNEL,
     RESERVATION_LABEL_KEY,
     SOFT_DELETE_SECONDS,
     SYSTEM_NODES,
@@ -42,9 +45,6 @@ CLOUD_PLATFORM_SCOPE = "https://www.googleapis.com/auth/cloud-platform"  # acces
 # The one role GKE nodes need (GKE hardening guide, "Use least privilege IAM service accounts").
 NODE_ROLE = "roles/container.defaultNodeServiceAccount"
 GPU_TAINT = {"key": "nvidia.com/gpu", "value": "present", "effect": "NO_SCHEDULE"}
-# Container-Optimized OS: what GKE's GPUDirect-TCPX/TCPXO and RDMA setups run on.
-IMAGE_TYPE = "COS_CONTAINERD"
-GPU_DRIVER = {"gpu_driver_version": "LATEST"}  # GKE installs the driver; LATEST for the newest GPUs
 PODS_RANGE, SERVICES_RANGE = "pods", "services"
 LUSTRE_PORTS = ["988"]  # Lustre's default port (GKE Managed Lustre CSI docs; cluster-toolkit managed-lustre examples)
 LUSTRE_FILESYSTEM = "lustre"  # the Lustre file system's name on the instance (at most 8 letters and digits)
@@ -290,7 +290,7 @@ def declare_control_plane(parent: pulumi.ComponentResource, name: str, args: Map
         enable_multi_networking=True,
         private_cluster_config={"enable_private_nodes": True, "enable_private_endpoint": True},
         min_master_version=args.get("kubernetes_version"),
-        release_channel={"channel": "REGULAR"},
+        release_channel={"channel": RELEASE_CHANNEL},
         workload_identity_config={"workload_pool": project.apply(lambda p: f"{p}.svc.id.goog")},
         enable_shielded_nodes=True,
         addons_config={"gcs_fuse_csi_driver_config": {"enabled": True}, "lustre_csi_driver_config": {"enabled": True}},
@@ -344,9 +344,9 @@ def declare_node_group(parent: pulumi.ComponentResource, name: str, plan: NodeGr
     node_config = _node_config(
         plan.instance.name, account.email, labels,
         guest_accelerators=[{"type": ACCELERATOR_TYPES[family.name], "count": plan.instance.gpu_count,
-                             "gpu_driver_installation_config": GPU_DRIVER}],
+                             "gpu_driver_installation_config": {"gpu_driver_version": GPU_DRIVER_VERSION}}],
         disk_size_gb=plan.root_volume_gib,
-        image_type=IMAGE_TYPE,
+        image_type=NODE_IMAGE_TYPE,
         gvnic={"enabled": True},
         labels=node_labels,
         taints=[GPU_TAINT],

@@ -67,6 +67,19 @@ UNSUPPORTED: dict[Feature, str] = {
 
 RESERVATION_KINDS = ("specific-reservation",)
 DEFAULT_SYSTEM_NODE_SIZE = "e2-standard-4"
+
+# Version-like defaults (docs/clouds.md, "Version-like defaults"): named here with their source, never
+# literals in the declare module. No Kubernetes version is defaulted: without `kubernetes_version`, a
+# cluster gets the cloud's default version for new clusters.
+# Container-Optimized OS with containerd (node pool `imageType`): the image GKE's GPUDirect-TCPX/TCPXO and
+# RDMA setups run on (GKE docs, "Maximize GPU network bandwidth with GPUDirect and multi-networking").
+NODE_IMAGE_TYPE = "COS_CONTAINERD"
+# GKE installs the NVIDIA driver (`gpuDriverInstallationConfig.gpuDriverVersion`: DEFAULT or LATEST, GKE docs
+# "Run GPUs in GKE Standard node pools"): LATEST, which the newest GPU machine families need.
+GPU_DRIVER_VERSION = "LATEST"
+# The cluster's release channel: REGULAR, the channel GKE enrols new clusters in by default (GKE docs,
+# "About release channels"); GKE upgrades the control plane and nodes within it.
+RELEASE_CHANNEL = "REGULAR"
 SYSTEM_NODES = (2, 3)  # min, max over the cluster's zones: two for add-on availability
 RESERVATION_LABEL_KEY = "compute.googleapis.com/reservation-name"  # GKE: consume a specific reservation by name
 
