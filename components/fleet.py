@@ -49,14 +49,16 @@ def _node_group(workload: Workload, instance_type: str) -> NodeGroupSpecArgs:
     return spec
 
 
-def _storage(workload: Workload) -> StorageSpecArgs | None:
+def _storage(workload: Workload, cloud: str) -> StorageSpecArgs | None:
     storage = workload.storage
     if storage is None:
         return None
+    has_file_system = cloud_adapter(cloud).file_system is not None
     spec: StorageSpecArgs = {
         "workload": workload.name,
-        # Training reads its data set through the hot tier; inference only when it asks for one.
-        "enable_hot_tier": workload.kind == "training" or storage.hot_tib > 0,
+        # Training reads its data set through the hot tier where the cloud has one (CoreWeave: objects only);
+        # inference only when it asks for one (`hot_tib`, which preflight refuses on a cloud without one).
+        "enable_hot_tier": (workload.kind == "training" and has_file_system) or storage.hot_tib > 0,
         "cold_after_days": storage.cold_after_days,
         "archive_after_days": storage.archive_after_days,
     }
@@ -83,7 +85,7 @@ def fleet_clusters(fleet: Fleet, placed: LockedPlacement) -> list[PlannedCluster
                 clusters[key].args["enable_gpu_software"] = True
         args = clusters[key].args
         args["node_groups"].append(_node_group(workload, option.instance_type))
-        if (storage := _storage(workload)) is not None:
+        if (storage := _storage(workload, option.cloud)) is not None:
             args["storage"].append(storage)
     return list(clusters.values())
 

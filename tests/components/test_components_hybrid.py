@@ -57,6 +57,12 @@ def test_finetune_runs_on_a_coreweave_node_pool_of_infiniband_h200_in_a_private_
             pool.inputs["spec"]["computeClass"]) == ("gd-8xh200ib-i128", 2, False, "default")
     assert pool.provider.split("::")[-2:] == ["prod-finetune-finetune-kubernetes", "prod-finetune-finetune-kubernetes-id"]
     assert pool.inputs["metadata"]["labels"]["gpufleet-utilization-percent"] == "80"
+    # training storage on a cloud without a hot tier: the bucket only (no file system is asked for)
+    assert [r.type for r in hybrid.resources if r.name.startswith("prod-finetune-finetune-storage-")] == [
+        "coreweave:index/objectStorageBucket:ObjectStorageBucket",
+        "coreweave:index/objectStorageBucketVersioning:ObjectStorageBucketVersioning",
+        "coreweave:index/objectStorageBucketLifecycleConfiguration:ObjectStorageBucketLifecycleConfiguration"]
+    assert hybrid.named("prod-finetune-finetune-storage-objects").inputs["tags"]["gpufleet-object-tib"] == "50"
 
 
 def test_chat_serving_runs_on_an_azure_agent_pool_in_westus(hybrid):
