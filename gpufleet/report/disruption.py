@@ -18,11 +18,11 @@ of the resource types' readers: no cloud is named here.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 from gpufleet.clouds import reader_for
 from gpufleet.estimate.plan import index_views
-from gpufleet.readers.base import Graph
+from gpufleet.readers.base import Graph, ResourceReader
 from gpufleet.readers.views import ResourceView, value_at, views_from_states
 from gpufleet.report.plans import Plan
 
@@ -57,10 +57,9 @@ class _Side:
         self.replaced = {_key(s.urn) for s in plan.steps if s.op in _REPLACE_OPS}
 
     def gpus(self, key: str) -> int | None:
-        e = self.estimates.get(key)
-        if e is None:
-            return 0
-        return None if e.get("gpus") is None else int(e["gpus"])
+        """The GPUs of GPU capacity (`is_gpu`): None when its instance type's GPUs are unknown."""
+        gpus = self.estimates[key].get("gpus")
+        return None if gpus is None else int(gpus)
 
     def is_gpu(self, key: str) -> bool:
         """GPU capacity: GPUs counted, or an instance type not known to have none."""
@@ -77,11 +76,12 @@ def _changed_paths(paths: tuple[str, ...], base: ResourceView, head: ResourceVie
     return [p for p in paths if value_at(base.inputs, *p.split(".")) != value_at(head.inputs, *p.split("."))]
 
 
-def _template_changes(reader: Any, base: ResourceView, head: ResourceView) -> tuple[list[str], list[str]]:
+def _template_changes(reader: ResourceReader, base: ResourceView, head: ResourceView) -> tuple[list[str], list[str]]:
     """(inputs that replace the template, inputs that make a new version of it)."""
     replaced = _changed_paths(reader.replace_inputs, base, head)
     inputs = set(base.inputs) | set(head.inputs)
-    versioned = sorted(k for k in inputs if not k.startswith("__") and k not in reader.unversioned_inputs
+    unversioned = reader.unversioned_inputs or ()
+    versioned = sorted(k for k in inputs if not k.startswith("__") and k not in unversioned
                        and k not in reader.replace_inputs and base.inputs.get(k) != head.inputs.get(k))
     return replaced, versioned
 
@@ -107,11 +107,11 @@ def disruptions(base_plan: Plan, head_plan: Plan) -> list[Disruption]:
         for user in users:
             if not base.is_gpu(user):
                 continue
-            name = b.urn.rsplit("::", 1)[-1]
+            template = f"{b.type.rsplit(':', 1)[-1]} {b.urn.rsplit('::', 1)[-1]}"  # "LaunchTemplate train-lt"
             if replaced:
-                flag(user, "replaced", f"launch template {name} replaced ({', '.join(replaced)})")
+                flag(user, "replaced", f"{template} replaced ({', '.join(replaced)})")
             else:
-                flag(user, "rolled", f"launch template {name} changed: new version ({', '.join(versioned)})")
+                flag(user, "rolled", f"{template} changed: new version ({', '.join(versioned)})")
 
     for key, b in base.views.items():
         reader = reader_for(b.type)

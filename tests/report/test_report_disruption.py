@@ -91,7 +91,7 @@ EXPECTED = [
     Disruption("scratch", "aws:fsx/lustreFileSystem:LustreFileSystem", "replaced",
                "deploymentType changed: the provider replaces it", 30, storage=True),
     Disruption("train", "aws:eks/nodeGroup:NodeGroup", "rolled",
-               "launch template train-lt changed: new version (userData)", 16),
+               "LaunchTemplate train-lt changed: new version (userData)", 16),
     Disruption("l4-pool", "gcp:container/nodePool:NodePool", "rolled",
                "instance type g2-standard-4 → a2-highgpu-1g; nodeConfig changed: an update that recreates the nodes", 2),
 ]
@@ -136,7 +136,7 @@ def test_the_pull_request_report_shows_them_unfolded_with_the_gpus(tmp_path, gpu
         "Standard\\_NC24ads\\_A100\\_v4 → Standard\\_NC40ads\\_H100\\_v5 |",
         "| **replaced** | `scratch` | `aws:fsx/lustreFileSystem:LustreFileSystem` | 30 in its region | deploymentType "
         "changed: the provider replaces it |",
-        "| **rolled** | `train` | `aws:eks/nodeGroup:NodeGroup` | 16 | launch template train-lt changed: new version "
+        "| **rolled** | `train` | `aws:eks/nodeGroup:NodeGroup` | 16 | LaunchTemplate train-lt changed: new version "
         "(userData) |",
         "| **rolled** | `l4-pool` | `gcp:container/nodePool:NodePool` | 2 | instance type g2-standard-4 → "
         "a2-highgpu-1g; nodeConfig changed: an update that recreates the nodes |",
