@@ -10,6 +10,7 @@ tests/test_pulumi_private.py checks how each behaves.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import functools
 import importlib.metadata
@@ -17,7 +18,7 @@ import inspect
 import logging
 import re
 import threading
-from collections.abc import Awaitable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any, TypeVar
 
 from google.protobuf import struct_pb2
@@ -25,6 +26,7 @@ from pulumi import Alias, Output, _types
 from pulumi import resource as _resource
 from pulumi.runtime import resource as _runtime_resource
 from pulumi.runtime import rpc, set_mocks, settings, sync_await
+from pulumi.runtime._callbacks import _CallbackServicer
 from pulumi.runtime.mocks import MockMonitor, Mocks
 from pulumi.runtime.proto import alias_pb2, resource_pb2
 
@@ -40,7 +42,9 @@ UNKNOWN = rpc.UNKNOWN
 
 # The monitor methods the offline monitor replaces; their request and response messages are public
 # protobuf, but that MockMonitor dispatches each RPC to a method of this name is not.
-MOCK_MONITOR_METHODS = ("RegisterResource", "ReadResource", "Invoke", "RegisterResourceOutputs", "GetDeploymentInfo")
+MOCK_MONITOR_METHODS = (
+    "RegisterResource", "ReadResource", "Invoke", "RegisterResourceOutputs", "GetDeploymentInfo", "RegisterStackTransform",
+)
 # What a real engine advertises and the mock monitor does not: the engine gates output-form invokes
 # on their dependencies (the SDK then skips its client-side check).
 INVOKE_DEPENDS_ON = resource_pb2.RESOURCE_MONITOR_FEATURE_INVOKE_DEPENDS_ON
@@ -74,6 +78,8 @@ def _check_hooks() -> None:
             ("ResourceInvokeResponse.unknown", "unknown" in resource_pb2.ResourceInvokeResponse.DESCRIPTOR.fields_by_name),
             ("ResourceInvokeRequest.dependsOn", "dependsOn" in resource_pb2.ResourceInvokeRequest.DESCRIPTOR.fields_by_name),
             *((f"MockMonitor.{m}", callable(getattr(MockMonitor, m, None))) for m in MOCK_MONITOR_METHODS),
+            ("_CallbackServicer._servicers", isinstance(getattr(_CallbackServicer, "_servicers", None), list)),
+            *((f"_CallbackServicer.{a}", a in _CallbackServicer.__annotations__) for a in ("_callbacks", "_loop")),
         )
         if not present
     ]
@@ -186,6 +192,23 @@ def aliases_without_output_chains() -> Iterator[None]:
     finally:
         _runtime_resource.prepare_aliases = _SDK_PREPARE_ALIASES
         _resource.collapse_alias_to_urn = _SDK_COLLAPSE_ALIAS_TO_URN
+
+
+def transform_callback(token: str) -> tuple[Callable[[bytes], Awaitable[Any]], asyncio.AbstractEventLoop] | None:
+    """The program's function behind a transform callback token (`register_resource_transform`, the
+    `transforms` option), and the event loop it runs on; None when no callback server of this
+    process has it.
+
+    The engine calls it through the SDK's callback server (`Callbacks.Invoke` at the callback's
+    target): the same coroutine, which takes a serialized `TransformRequest` and returns a
+    `TransformResponse`. Called directly, an exception in the program's transform keeps its
+    traceback, so the error names the program's file and line.
+    """
+    for servicer in _CallbackServicer._servicers:
+        function = servicer._callbacks.get(token)
+        if function is not None:
+            return function, servicer._loop
+    return None
 
 
 # --- the wire format -------------------------------------------------------------------------------

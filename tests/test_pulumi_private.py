@@ -124,3 +124,31 @@ def test_the_alias_functions_the_fast_path_stands_in_for_are_unchanged() -> None
     with sdk.aliases_without_output_chains():
         assert resource.collapse_alias_to_urn is not runtime_resource.collapse_alias_to_urn
     assert resource.collapse_alias_to_urn is runtime_resource.collapse_alias_to_urn
+
+
+def test_transform_callback_finds_the_programs_transform_by_its_token() -> None:
+    from pulumi.runtime._callbacks import _CallbackServicer
+
+    def add_owner(args: pulumi.ResourceTransformArgs) -> pulumi.ResourceTransformResult:
+        return pulumi.ResourceTransformResult({**args.props, "owner": "ml-platform"}, args.opts)
+
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+
+    async def call_it() -> resource_pb2.TransformResponse:
+        servicer = _CallbackServicer(None)  # type: ignore[arg-type]
+        try:
+            token = servicer.register_transform(add_owner).token
+            function, its_loop = sdk.transform_callback(token)
+            assert its_loop is loop and sdk.transform_callback("no-such-token") is None
+            request = resource_pb2.TransformRequest(type="test:index:Thing", name="t", custom=True, properties=sdk.struct({"size": 1}))
+            return await function(request.SerializeToString())
+        finally:
+            _CallbackServicer._servicers.remove(servicer)
+
+    try:
+        answer = loop.run_until_complete(call_it())
+    finally:
+        asyncio.set_event_loop(None)
+        loop.close()
+    assert sdk.plain(answer.properties) == {"size": 1.0, "owner": "ml-platform"}

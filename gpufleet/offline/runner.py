@@ -30,11 +30,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from google.protobuf import empty_pb2
 from google.protobuf.json_format import MessageToDict
 from pulumi import ResourceTransformationArgs
 from pulumi.runtime import register_stack_transformation, run_in_stack, set_all_config
 from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs, Mocks
-from pulumi.runtime.proto import provider_pb2, resource_pb2
+from pulumi.runtime.proto import alias_pb2, callback_pb2, provider_pb2, resource_pb2
 
 from gpufleet.errors import UserError
 from gpufleet import pulumi_private as _sdk
@@ -262,6 +263,11 @@ class _RecordingMonitor(MockMonitor):
     def __init__(self, recorder: _Recorder) -> None:
         super().__init__(_NoMocks())
         self.recorder = recorder
+        # Transforms, as the engine keeps them: the stack's in registration order, and each
+        # registered resource's own (`transforms=`) with its parent, for its descendants.
+        self.stack_transforms: list[callback_pb2.Callback] = []
+        self.own_transforms: dict[str, list[callback_pb2.Callback]] = {}
+        self.parents: dict[str, str] = {}
 
     def make_urn(self, parent: str, type_: str, name: str) -> str:
         # The engine nests the parent's whole type chain, except the root stack's
@@ -290,10 +296,54 @@ class _RecordingMonitor(MockMonitor):
         cls = self.recorder.classes.get(type_)
         return shapes.fitted(state, _sdk.output_property_types(cls)) if cls is not None else state
 
+    def RegisterStackTransform(self, request):  # noqa: N802 - gRPC method name
+        """`register_resource_transform`: applies to every resource registered from now on."""
+        self.recorder.watch.touch()
+        with self.recorder.lock:
+            self.stack_transforms.append(request)
+        return empty_pb2.Empty()
+
+    def _transformed(self, request: resource_pb2.RegisterResourceRequest, urn: str) -> resource_pb2.RegisterResourceRequest:
+        """The registration as the engine sees it after running its transforms (pulumi/pulumi
+        `pkg/resource/deploy/source_eval.go`, `RegisterResource`): first the resource's own, then each
+        ancestor's own, nearest first, then the stack's registered so far; each gets the
+        properties and options the previous one returned. Its own transforms are kept for its
+        children."""
+        own = list(request.transforms)
+        with self.recorder.lock:
+            self.own_transforms[urn] = own
+            self.parents[urn] = request.parent
+            chain = list(own)
+            ancestor = request.parent
+            while ancestor:
+                chain += self.own_transforms.get(ancestor, [])
+                ancestor = self.parents.get(ancestor, "")
+            chain += self.stack_transforms
+        if not chain:
+            return request
+        properties, options = request.object, _transform_options(request)
+        for callback in chain:
+            found = _sdk.transform_callback(callback.token)
+            if found is None:
+                raise OfflineUnsupported(f"{request.type} {request.name!r}: a transform that is not this program's (callback {callback.token})")
+            function, loop = found
+            asks = resource_pb2.TransformRequest(
+                type=request.type, name=request.name, custom=request.custom, parent=request.parent, properties=properties, options=options
+            )
+            # The transform runs on the program's event loop, as the SDK's callback server runs it
+            # for the engine; this executor thread waits for it.
+            answer = asyncio.run_coroutine_threadsafe(function(asks.SerializeToString()), loop).result()
+            if answer.HasField("properties"):
+                properties = answer.properties
+            if answer.HasField("options"):
+                options = answer.options
+        return _with_options(request, properties, options, reparse_dependencies=bool(own))
+
     def RegisterResource(self, request):  # noqa: N802 - gRPC method name
         self.recorder.watch.touch()
         self.recorder.watch.registered.add((request.type, request.name))
         urn = self.make_urn(request.parent, request.type, request.name)
+        request = self._transformed(request, urn)
         provider = request.provider or None
         if request.custom and provider is None and not request.type.startswith(PROVIDER_TYPE_PREFIX):
             provider = self.recorder.default_provider(request.type.split(":", 1)[0], request.version)
@@ -382,6 +432,73 @@ class _RecordingMonitor(MockMonitor):
             self.recorder.outputs = _sdk.plain(request.outputs)
             self.recorder.watch.stack_outputs_registered = True
         return super().RegisterResourceOutputs(request)
+
+
+def _transform_options(request: resource_pb2.RegisterResourceRequest) -> resource_pb2.TransformResourceOptions:
+    """The options a transform sees, as the engine builds them from the registration."""
+    options = resource_pb2.TransformResourceOptions(
+        depends_on=request.dependencies,
+        ignore_changes=request.ignoreChanges,
+        replace_on_changes=request.replaceOnChanges,
+        version=request.version,
+        aliases=[*(alias_pb2.Alias(urn=urn) for urn in request.aliasURNs), *request.aliases],
+        provider=request.provider,
+        providers=request.providers,
+        plugin_download_url=request.pluginDownloadURL,
+        deleted_with=request.deletedWith,
+        additional_secret_outputs=request.additionalSecretOutputs,
+        plugin_checksums=request.pluginChecksums,
+    )
+    if request.HasField("protect"):
+        options.protect = request.protect
+    if request.HasField("retainOnDelete"):
+        options.retain_on_delete = request.retainOnDelete
+    if request.HasField("customTimeouts"):
+        options.custom_timeouts.CopyFrom(request.customTimeouts)
+    if request.deleteBeforeReplaceDefined or request.deleteBeforeReplace:
+        options.delete_before_replace = request.deleteBeforeReplace
+    return options
+
+
+def _with_options(
+    request: resource_pb2.RegisterResourceRequest,
+    properties: Any,
+    options: resource_pb2.TransformResourceOptions,
+    reparse_dependencies: bool,
+) -> resource_pb2.RegisterResourceRequest:
+    """`request` with the properties and options its transforms returned. As the engine does, the
+    dependencies are read again from the options only when the resource had transforms of its own
+    (a stack transform's `depends_on` is not taken)."""
+    result = resource_pb2.RegisterResourceRequest()
+    result.CopyFrom(request)
+    result.object.CopyFrom(properties)
+    result.protect = options.protect
+    result.retainOnDelete = options.retain_on_delete
+    result.deleteBeforeReplace = options.delete_before_replace
+    result.provider = options.provider
+    result.version = options.version
+    result.pluginDownloadURL = options.plugin_download_url
+    result.deletedWith = options.deleted_with
+    for field_name, values in (
+        ("ignoreChanges", options.ignore_changes),
+        ("replaceOnChanges", options.replace_on_changes),
+        ("additionalSecretOutputs", options.additional_secret_outputs),
+    ):
+        result.ClearField(field_name)
+        getattr(result, field_name).extend(values)
+    result.ClearField("providers")
+    result.providers.update(options.providers)
+    result.ClearField("aliasURNs")
+    result.ClearField("aliases")
+    result.aliasURNs.extend(alias.urn for alias in options.aliases if alias.WhichOneof("alias") == "urn")
+    result.aliases.extend(alias for alias in options.aliases if alias.WhichOneof("alias") != "urn")
+    if reparse_dependencies:
+        kept = set(result.object.fields)
+        for key in [key for key in result.propertyDependencies if key not in kept]:
+            del result.propertyDependencies[key]
+        result.ClearField("dependencies")
+        result.dependencies.extend(sorted({*options.depends_on, *(u for d in result.propertyDependencies.values() for u in d.urns)}))
+    return result
 
 
 class _DiagnosticsHandler(logging.Handler):

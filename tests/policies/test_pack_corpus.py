@@ -73,7 +73,8 @@ ALSO_ADVISORY = {
 # dev's looser thresholds allow what prod does not: us-east-1's and US-EAST-04's grid (396 g/kWh) is under dev's 450
 DEV_ALLOWS = {"sagemaker_endpoint_dirty_grid": {"gpufleet-gpu-region-max-grid-intensity"},
               "coreweave_public_cks": {"gpufleet-gpu-region-max-grid-intensity"}}
-COMPLIANT = ["compliant_aws", "compliant_azure", "compliant_gcp"]
+# tags_by_stack_transform: owner tags only from a stack transform (Pulumi's auto-tagging guide)
+COMPLIANT = ["compliant_aws", "compliant_azure", "compliant_gcp", "tags_by_stack_transform"]
 COMPLIANT_WITH_ADVISORIES = {"compliant_oci": _HYBRID_ADVISORY}
 LEVEL = {"prod": "mandatory", "dev": "advisory"}
 
@@ -109,6 +110,17 @@ def test_prod_misconfiguration_is_only_advisory_in_dev(name):
 @pytest.mark.parametrize("name", COMPLIANT)
 def test_compliant_program_passes_prod_clean(name):
     assert judge(name, "prod") == []
+
+
+def test_tags_a_stack_transform_adds_are_in_the_recorded_inputs():
+    tags = {"team": "ml-platform", "cost-center": "cc-4711", "environment": "prod"}
+    assert [(r.type, r.name, r.inputs.get("tags")) for r in corpus_run("tags_by_stack_transform").resources] == [
+        ("pulumi:pulumi:Stack", "policy-tags_by_stack_transform-prod", None),
+        ("pulumi:providers:aws", "default_7_51_1", None),  # the engine creates default providers: no transform runs
+        ("aws:eks/cluster:Cluster", "gpu", tags),
+        ("aws:ec2/launchTemplate:LaunchTemplate", "inference", tags),
+        ("aws:eks/nodeGroup:NodeGroup", "inference", tags),
+    ]
 
 
 @pytest.mark.parametrize("name", sorted(COMPLIANT_WITH_ADVISORIES))
