@@ -3,6 +3,7 @@
 import pytest
 
 from gpufleet.estimate import UNKNOWN, ResourceView, estimate_plan
+from gpufleet.readers.base import ONE, Scaling
 from gpufleet.readers.views import views_from_states
 
 URN = "urn:pulumi:dev::p::"
@@ -276,3 +277,43 @@ def test_spot_node_group_costs_less_than_the_same_on_demand_group():
     assert s.monthly_usd == pytest.approx(8 * 0.9035 * 730)
     assert o.monthly_usd == pytest.approx(8 * 2.37822 * 730)
     assert s.monthly_usd < o.monthly_usd
+
+
+def test_azure_ml_compute_clusters_and_instances_are_gpu_capacity_at_their_vm_sizes_price():
+    from gpufleet.clouds import reader_for
+
+    ml = "azure-native:machinelearningservices:Compute"
+    cluster = view(ml, "train", {"location": "eastus", "properties": {"computeType": "AmlCompute", "properties": {
+        "vmSize": "STANDARD_ND96ISR_H100_V5", "vmPriority": "Dedicated",
+        "scaleSettings": {"minNodeCount": 2.0, "maxNodeCount": 80.0}}}})
+    low_priority = view(ml, "sweep", {"properties": {"computeType": "AmlCompute", "computeLocation": "East US 2",
+                                                     "properties": {"vmSize": "Standard_NC24ads_A100_v4",
+                                                                    "vmPriority": "LowPriority",
+                                                                    "scaleSettings": {"maxNodeCount": 4.0}}}},
+                        {"location": "westeurope"})
+    instance = view(ml, "notebook", {"location": "eastus", "properties": {
+        "computeType": "ComputeInstance", "properties": {"vmSize": "Standard_NC24ads_A100_v4"}}})
+    attached = view(ml, "aks", {"location": "eastus", "properties": {"computeType": "Kubernetes", "resourceId": "/x"}})
+    plan = estimate_plan([cluster, low_priority, instance, attached])
+    rows = {u.rsplit("::", 1)[1]: (e.instance_type, e.region, e.nodes, e.gpus, e.capacity_type,
+                                   round(e.monthly_usd, 2)) for u, e in plan.resources.items()}
+    assert rows == {
+        # the catalog's spelling of the size; priced at its minimum nodes: 2 x $98.32/h x 730 h
+        "train": ("Standard_ND96isr_H100_v5", "eastus", 2, 16, "on-demand", 143_547.20),
+        "sweep": ("Standard_NC24ads_A100_v4", "eastus2", 0, 0, "spot", 0.0),  # no minNodeCount: Azure's default 0
+        "notebook": ("Standard_NC24ads_A100_v4", "eastus", 1, 1, "on-demand", 2_681.29),
+    }
+    assert plan.resources[cluster.urn].derivation["nodes"] == (
+        "minimum node count of the compute cluster (it scales to maxNodeCount while jobs run)")
+    assert attached.urn not in plan.resources  # attaches capacity declared elsewhere
+    reader = reader_for(ml)
+    assert reader.instance_types(cluster.inputs) == [("properties.properties.vmSize", "Standard_ND96isr_H100_v5")]
+    assert reader.scaling(cluster.inputs) == Scaling(2, 80, "properties.properties.scaleSettings.minNodeCount",
+                                                     "properties.properties.scaleSettings.maxNodeCount")
+    assert reader.scaling(low_priority.inputs).min_nodes == 0
+    assert (reader.scaling(instance.inputs), reader.scaling(attached.inputs), reader.instance_types(attached.inputs)) == (
+        ONE, None, [])
+    unknown_min = {"computeType": "AmlCompute", "properties": {"vmSize": "Standard_NC24ads_A100_v4",
+                                                               "scaleSettings": {"minNodeCount": UNKNOWN}}}
+    assert estimate_plan([view(ml, "u", {"location": "eastus", "properties": unknown_min})]).resources[
+        f"{URN}{ml}::u"].nodes is None

@@ -1,9 +1,17 @@
-"""gpufleet-stack-monthly-cost-budget: the stack's estimated monthly cost stays within its budget."""
+"""gpufleet-stack-monthly-cost-budget: the stack's estimated monthly cost stays within its budget.
+
+GPU capacity the catalog cannot price where it runs is counted at a lower bound: the same nodes at the
+type's cheapest on-demand price in any catalog region of its cloud (a managed service's instance at its
+hardware's). A GPU type the catalog prices nowhere has no such bound: its GPUs count at their GPU model's
+cheapest price per GPU only to show a stack over its budget even so; otherwise the budget cannot be
+verified, which is a violation at the policy's level (mandatory in prod), never a pass.
+"""
 
 from __future__ import annotations
 
 from pulumi_policy import Severity
 
+from gpufleet_policies._capacity import is_gpu_type
 from gpufleet_policies._define import stack_policy, usd
 from gpufleet_policies._stack import budget, stack_plan
 from gpufleet_policies._values import join, short_urn
@@ -11,24 +19,22 @@ from gpufleet_policies._values import join, short_urn
 NAME = "gpufleet-stack-monthly-cost-budget"
 
 
-def _floor(estimate, catalog) -> tuple[float, bool] | None:
-    """A lower bound for GPU capacity the catalog cannot price where it is: the same nodes at the type's
-    cheapest on-demand price in any catalog region of its cloud; for a type priced nowhere, its GPUs at
-    the cheapest price per GPU of any type with the same GPU model in its cloud (the bool says so). None
-    when there is no such price."""
-    if estimate.instance_type is None or estimate.nodes is None or estimate.hours is None:
-        return None
+def _same_type_floor(estimate, catalog) -> float | None:
+    """The nodes at their type's cheapest on-demand price in any catalog region of its cloud."""
     rates = [o.usd_per_hour for o in catalog.offered(estimate.instance_type, estimate.cloud)
              if o.usd_per_hour is not None]
-    if rates:
-        return min(rates) * estimate.nodes * estimate.hours, False
+    return min(rates) * estimate.nodes * estimate.hours if rates else None
+
+
+def _per_gpu_guess(estimate, catalog) -> float | None:
+    """The GPUs at the cheapest price per GPU of any type with the same GPU model in its cloud."""
     it = catalog.instance_type(estimate.instance_type)
     if it is None or not it.gpu_count:
         return None
     per_gpu = [o.usd_per_hour / other.gpu_count for other in catalog.instance_types.values()
                if other.cloud == it.cloud and other.gpu_model == it.gpu_model and other.gpu_count
                for o in catalog.offered(other.name, it.cloud) if o.usd_per_hour is not None]
-    return (min(per_gpu) * it.gpu_count * estimate.nodes * estimate.hours, True) if per_gpu else None
+    return min(per_gpu) * it.gpu_count * estimate.nodes * estimate.hours if per_gpu else None
 
 
 def check(args, config, findings) -> None:
@@ -36,14 +42,40 @@ def check(args, config, findings) -> None:
     if limit is None:
         return
     plan = stack_plan(args.resources)
-    est = plan.estimate
+    est, catalog = plan.estimate, plan.catalog
     total = est.total("monthly_usd")
-    found = {u: f for u in est.unpriced if (f := _floor(est.resources[u], plan.catalog)) is not None}
-    floors = {u: value for u, (value, _) in found.items()}
-    by_gpu = any(per_gpu for _, per_gpu in found.values())
+    floors: dict[str, float] = {}  # lower bounds, and per-GPU guesses for GPU types priced nowhere
+    by_gpu, unverifiable = False, []
+    for urn in est.unpriced:
+        e = est.resources[urn]
+        gpu = is_gpu_type(e.instance_type, catalog)
+        if e.instance_type is None or e.nodes is None or e.hours is None:
+            if gpu:  # GPU capacity of a node count not known at preview
+                unverifiable.append(urn)
+            continue
+        floor = _same_type_floor(e, catalog)
+        if floor is None and gpu:
+            unverifiable.append(urn)
+            floor = _per_gpu_guess(e, catalog)
+            by_gpu = by_gpu or floor is not None
+        if floor is not None:
+            floors[urn] = floor
     at_least = total + sum(floors.values())
-    if at_least <= limit.value:
-        return
+    if at_least > limit.value:
+        _over_budget(est, limit, total, floors, by_gpu, at_least, findings)
+    elif unverifiable:
+        shown = join(f"{short_urn(u)} ({est.resources[u].instance_type} in {est.resources[u].cloud} "
+                     f"{est.resources[u].region or '?'})" for u in unverifiable)
+        findings.violation(
+            f"cannot verify the budget of {usd(limit.value)}/month ({limit.source}): {len(unverifiable)} GPU "
+            f"resource(s) have no price anywhere in the catalog, so no lower bound: {shown}; the estimated "
+            f"{usd(total)}/month leaves them out. Fix: add the type's on-demand price, with its source, to the "
+            "catalog (an offers.csv row in a --catalog overlay), use a type the catalog prices, or make this "
+            "policy advisory for the stack."
+        )
+
+
+def _over_budget(est, limit, total, floors, by_gpu, at_least, findings) -> None:
     largest = sorted((e for e in est.resources.values() if e.monthly_usd), key=lambda e: -e.monthly_usd)[:3]
     top = f" Largest: {join(f'{short_urn(e.urn)} {usd(e.monthly_usd)}' for e in largest)}." if largest else ""
     per_gpu = "; for a type priced nowhere, its GPU model's cheapest price per GPU" if by_gpu else ""
@@ -61,12 +93,14 @@ def check(args, config, findings) -> None:
 POLICY = stack_policy(
     NAME,
     "The stack's estimated monthly cost (gpufleet's catalog and estimator) stays within its budget; "
-    "a stack's own gpufleet:fleet budgets.monthly_usd takes precedence over monthly_usd here.",
+    "a stack's own gpufleet:fleet budgets.monthly_usd takes precedence over monthly_usd here. GPU capacity "
+    "the catalog prices nowhere makes the budget unverifiable: a violation, never a pass.",
     check,
     area="cost",
     severity=Severity.HIGH,
     remediation="Lower node counts or hours, use spot or scale-to-zero capacity, choose cheaper regions, "
-                "or raise the budget (gpufleet:fleet budgets.monthly_usd or the policy config).",
+                "or raise the budget (gpufleet:fleet budgets.monthly_usd or the policy config); price a GPU type "
+                "the catalog lacks with a --catalog overlay row.",
     properties={"monthly_usd": {"type": "number", "exclusiveMinimum": 0, "default": 500000,
                                 "description": "monthly budget in USD when the stack sets none"}},
 )

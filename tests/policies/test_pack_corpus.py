@@ -55,6 +55,13 @@ MISCONFIGURED = {
     "s3_acl_all_users": ("prod", {"gpufleet-storage-no-public-access"}),
     "asg_attribute_based_gpus": ("prod", {"gpufleet-stack-monthly-cost-budget", "gpufleet-node-group-max-gpus",
                                           "gpufleet-gpu-capacity-reservation-expected"}),
+    # Azure ML compute as the provider's examples declare it: a cluster keeping 20 of up to 80 ND H100 v5 warm
+    "azure_ml_gpu_cluster": ("prod", {"gpufleet-stack-monthly-cost-budget", "gpufleet-stack-gpu-quota",
+                                      "gpufleet-node-group-max-gpus", "gpufleet-gpu-region-max-grid-intensity",
+                                      "gpufleet-stack-monthly-carbon-budget",
+                                      "gpufleet-gpu-capacity-reservation-expected"}),
+    # 80 x g6e.12xlarge in a loop: $612,770.18/month at the catalog's sourced us-west-2 price (S4)
+    "ec2_loop_over_budget": ("prod", {"gpufleet-stack-monthly-cost-budget"}),
 }
 # advisory findings a misconfigured program also gets in its environment, by design
 # Always-on OCI/CoreWeave pools are idle waste (advisory); the PUE of OCI and CoreWeave is an industry-average
@@ -65,13 +72,20 @@ ALSO_ADVISORY = {
     "sagemaker_endpoint_dirty_grid": {"gpufleet-gpu-unpriced", "gpufleet-gpu-always-on-idle-waste"},
     "ec2_fleet_over_quota": {"gpufleet-gpu-always-on-idle-waste"},
     "asg_attribute_based_gpus": {"gpufleet-gpu-always-on-idle-waste"},
+    "azure_ml_gpu_cluster": {"gpufleet-gpu-always-on-idle-waste"},
+    # g6e.12xlarge has prices but no GPU facts in the catalog yet: priced at its offer as a lower bound, GPUs unknown
+    "ec2_loop_over_budget": {"gpufleet-gpu-always-on-idle-waste", "gpufleet-gpu-unpriced",
+                             "gpufleet-gpu-capacity-reservation-expected", "gpufleet-node-group-max-gpus",
+                             "gpufleet-stack-gpu-quota"},
     "oci_untagged_gpu_pool": _HYBRID_ADVISORY,
     # their buckets have no lifecycle rule either (advisory in prod)
     "oci_public_oke_bucket": {"gpufleet-object-storage-lifecycle-rules"},
     "coreweave_public_cks": _HYBRID_ADVISORY | {"gpufleet-object-storage-lifecycle-rules"},
 }
-# dev's looser thresholds allow what prod does not: us-east-1's and US-EAST-04's grid (396 g/kWh) is under dev's 450
+# dev's looser thresholds allow what prod does not: us-east-1's, eastus' and US-EAST-04's grid (396 g/kWh) is under
+# dev's 450
 DEV_ALLOWS = {"sagemaker_endpoint_dirty_grid": {"gpufleet-gpu-region-max-grid-intensity"},
+              "azure_ml_gpu_cluster": {"gpufleet-gpu-region-max-grid-intensity"},
               "coreweave_public_cks": {"gpufleet-gpu-region-max-grid-intensity"}}
 # tags_by_stack_transform: owner tags only from a stack transform (Pulumi's auto-tagging guide)
 COMPLIANT = ["compliant_aws", "compliant_azure", "compliant_gcp", "tags_by_stack_transform"]

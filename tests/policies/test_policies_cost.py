@@ -85,6 +85,27 @@ def test_cost_budget_a_type_priced_nowhere_counts_at_its_gpu_models_cheapest_pri
         f"$28,753.60. {FIX}")]
 
 
+def test_cost_budget_gpus_priced_nowhere_under_the_budget_cannot_be_verified_and_that_is_a_violation():
+    # 10 × g5.48xlarge: at the A10G's cheapest price per GPU about $58,751 — a guess, not a bound
+    run = build_run(node_group("a10g", "g5.48xlarge", desired=10, high=10), node_group())
+    assert verdicts(run, BUDGET) == [(
+        BUDGET, "mandatory", None,
+        "cannot verify the budget of $500,000.00/month (policy config monthly_usd): 1 GPU resource(s) have no price "
+        "anywhere in the catalog, so no lower bound: a10g (g5.48xlarge in aws us-west-2); the estimated "
+        "$80,358.40/month leaves them out. Fix: add the type's on-demand price, with its source, to the catalog (an "
+        "offers.csv row in a --catalog overlay), use a type the catalog prices, or make this policy advisory for "
+        "the stack.")]
+    # a type priced elsewhere has a lower bound: under the budget, nothing to report
+    pool = res("azure-native:containerservice:AgentPool", "pool", {"vmSize": "Standard_ND96isr_H100_v5", "count": 1})
+    assert verdicts(build_run(pool, provider_inputs={"azure-native": {"location": "swedencentral"}}), BUDGET) == []
+
+
+def test_cost_budget_gpus_of_a_node_count_not_known_at_preview_cannot_be_verified():
+    run = build_run(node_group("a10g", "g5.48xlarge", desired=UNKNOWN, high=UNKNOWN))
+    assert [v[:2] for v in verdicts(run, BUDGET)] == [(BUDGET, "mandatory")]
+    assert "cannot verify the budget" in verdicts(run, BUDGET)[0][3]
+
+
 def test_cost_budget_integer_budgets_arrive_as_floats_and_still_compare():
     assert verdicts(build_run(node_group()), BUDGET, monthly_usd=80358) != []
     assert verdicts(build_run(node_group()), BUDGET, monthly_usd=80359) == []

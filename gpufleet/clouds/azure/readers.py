@@ -3,9 +3,11 @@ sets, VMs), instance types, scaling, reservations, fabric, storage and what is b
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
+from gpufleet.catalog import load_catalog
 from gpufleet.readers.base import (
     NOT_CONFIGURED,
     ONE,
@@ -29,6 +31,7 @@ from gpufleet.readers.views import ResourceView, get_known, known, value_at
 CLOUD = "azure"
 AKS_CLUSTER = "azure-native:containerservice:ManagedCluster"
 AKS_POOL = "azure-native:containerservice:AgentPool"
+ML_COMPUTE = "azure-native:machinelearningservices:Compute"
 GIB_PER_TIB = 1024.0
 
 # Azure N-series VM sizes are the GPU sizes; other inline AKS pools (system pools) stay part of the
@@ -145,6 +148,68 @@ class AgentPool(_Compute):
         return Scaling(n, n, "count", "count")
 
 
+@functools.cache
+def _catalog_sizes() -> dict[str, str]:
+    return {name.lower(): name for name, it in load_catalog().instance_types.items() if it.cloud == CLOUD}
+
+
+def _catalog_size(size: Any) -> Any:
+    """A VM size in the catalog's spelling: Azure takes sizes in any case (the provider's examples write
+    "STANDARD_NC6"); a size the catalog lacks is kept as written."""
+    return _catalog_sizes().get(size.lower(), size) if isinstance(size, str) and known(size) else size
+
+
+class MachineLearningCompute(_Compute):
+    """An Azure Machine Learning compute: a compute cluster (`computeType` AmlCompute: VMs of
+    `properties.properties.vmSize` between `scaleSettings.minNodeCount` and `maxNodeCount`) or a compute
+    instance (ComputeInstance: one VM). Azure bills the VMs they run, at the VM size's rate (SOURCES.md).
+    The other compute types attach capacity declared elsewhere (an AKS cluster, a VM): priced there."""
+
+    type = ML_COMPUTE
+    _KINDS = ("AmlCompute", "ComputeInstance")
+
+    def _properties(self, inputs: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+        """The compute type, and the properties of that type."""
+        compute = get_known(inputs, "properties")
+        compute = compute if isinstance(compute, dict) else {}
+        props = get_known(compute, "properties")
+        return get_known(compute, "computeType"), props if isinstance(props, dict) else {}
+
+    def capacity(self, view: ResourceView, graph: Graph) -> Capacity | None:
+        kind_of, props = self._properties(view.inputs)
+        if kind_of not in self._KINDS:
+            return None
+        hours, util, notes = duty(get_known(view.inputs, "tags"))
+        if kind_of == "ComputeInstance":
+            nodes, notes["nodes"] = 1, "one compute instance"
+        else:
+            low = value_at(props, "scaleSettings", "minNodeCount")
+            nodes = 0 if low is None else count(get_known(props, "scaleSettings", "minNodeCount"))
+            notes["nodes"] = "minimum node count of the compute cluster (it scales to maxNodeCount while jobs run)"
+        kind = "spot" if get_known(props, "vmPriority") == "LowPriority" else "on-demand"
+        where = get_known(view.inputs, "properties", "computeLocation")
+        region = _location(view) if where is None else where.replace(" ", "").lower()
+        return Capacity(CLOUD, region, _catalog_size(get_known(props, "vmSize")), nodes, kind, hours, util, notes)
+
+    def instance_types(self, inputs: dict[str, Any]) -> list[tuple[str, Any]]:
+        kind_of, props = self._properties(inputs)
+        size = value_at(inputs, "properties", "properties", "vmSize")
+        if kind_of not in self._KINDS or size is None:
+            return []
+        return [("properties.properties.vmSize", _catalog_size(size))]
+
+    def scaling(self, inputs: dict[str, Any]) -> Scaling | None:
+        kind_of, _ = self._properties(inputs)
+        if kind_of == "ComputeInstance":
+            return ONE
+        if kind_of != "AmlCompute":
+            return None
+        low = value_at(inputs, "properties", "properties", "scaleSettings", "minNodeCount")
+        high = value_at(inputs, "properties", "properties", "scaleSettings", "maxNodeCount")
+        path = "properties.properties.scaleSettings."
+        return Scaling(0 if low is None else whole(low), whole(high), path + "minNodeCount", path + "maxNodeCount")
+
+
 class ManagedCluster(ResourceReader):
     """An AKS cluster: billed (control plane tier, system pool), and the GPU pools it declares inline."""
 
@@ -207,7 +272,6 @@ BILLABLE: dict[str, str] = {
     "azure-native:sql:Database": "Azure SQL database compute and storage; no price in the catalog",
     "azure-native:dbforpostgresql:Server": "Azure Database for PostgreSQL; no price in the catalog",
     "azure-native:cosmosdb:DatabaseAccount": "Cosmos DB throughput and storage; no price in the catalog",
-    "azure-native:machinelearningservices:Compute": "Azure ML compute hours; no price in the catalog",
     "azure-native:containerregistry:Registry": "container registry SKU and storage; no price in the catalog",
     "azure-native:network:ApplicationGateway": "application gateway hours; no price in the catalog",
     "azure-native:network:AzureFirewall": "Azure Firewall hours and data; no price in the catalog",
@@ -243,6 +307,7 @@ READERS: list[ResourceReader] = [
     VirtualMachine(),
     ScaleSet(),
     AgentPool(),
+    MachineLearningCompute(),
     ManagedCluster(),
     Storage("azure-native:storagecache:AmlFilesystem", CLOUD, "Azure Managed Lustre",
             "Azure Managed Lustre capacity; no price in the catalog", _amlfs,
