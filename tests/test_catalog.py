@@ -28,7 +28,7 @@ def test_every_reference_row_is_kept(catalog):
     assert _count(DATA_DIR / "instance_types.csv") == 36
     assert len(catalog.instance_types) == 36 + 5 + 5
     assert _count(DATA_DIR / "offers.csv") == 290
-    assert len(catalog.offers) == 290 + 30 + 16
+    assert len(catalog.offers) == 290 + 30 + 16 + 8  # oci, coreweave, aws (g6e.12xlarge)
     assert {c for c, _ in catalog.regions} == {"aws", "azure", "gcp", "oci", "coreweave"}
 
 
@@ -255,6 +255,36 @@ def test_a_bad_overlay_lists_every_problem(tmp_path):
     with pytest.raises(UserError) as e:
         load_catalog_from(DATA_DIR, tmp_path / "missing", "--catalog")
     assert [p.render() for p in e.value.problems] == [f"--catalog: not a directory (got '{tmp_path}/missing')"]
+
+
+def test_overlay_files_are_read_bounded_and_refused_with_file_line_and_field(tmp_path, monkeypatch):
+    from gpufleet.catalog import overlay
+    from gpufleet.catalog.load import DATA_DIR, load_catalog_from
+    from gpufleet.errors import UserError
+
+    def problems() -> list[str]:
+        with pytest.raises(UserError) as e:
+            load_catalog_from(DATA_DIR, tmp_path, "--catalog")
+        return [p.render() for p in e.value.problems]
+
+    monkeypatch.setattr(overlay, "MAX_OVERLAY_BYTES", 1024)
+    (tmp_path / "offers.csv").write_text("cloud,instance_type,region,on_demand_usd_per_hour\n" + "aws,x,y,1\n" * 200)
+    assert problems() == [f"{tmp_path}/offers.csv: catalog overlay file is larger than the 1 KiB gpufleet reads"]
+    monkeypatch.undo()
+    (tmp_path / "offers.csv").write_bytes(b"cloud,instance_type,region,on_demand_usd_per_hour\naws,p5.48xlarge,\xe9u,1\n")
+    assert problems() == [f"{tmp_path}/offers.csv:2:17: not UTF-8 text: byte 0xe9 (invalid continuation byte)"]
+    (tmp_path / "offers.csv").write_text("cloud,instance_type,region,on_demand_usd_per_hour,notes\n"
+                                         "aws,p5.48xlarge,us-west-2,1,ok\n" f"aws,p5.48xlarge,us-east-1,1,{'x' * 200_000}\n")
+    assert problems() == [f"overlay {tmp_path}/offers.csv:3: not a CSV file: field larger than field limit (131072)"]
+    (tmp_path / "offers.csv").write_text("cloud,instance_type,region,on_demand_usd_per_hour\n"
+                                         "aws,p5.48xlarge,us-west-2,inf\n")
+    assert problems() == [f"--catalog {tmp_path}: overlay {tmp_path}/offers.csv:2: column 'on_demand_usd_per_hour' "
+                          "must be a finite number: 'inf'"]
+    (tmp_path / "offers.csv").unlink()
+    (tmp_path / "instance_prices.csv").write_text("cloud,instance_type,region,kind,usd_per_hour,source,price_date\n"
+                                                  "aws,p5.48xlarge,eu-north-1,negotiated,NaN,contract,2026-11-01\n")
+    assert problems() == [f"--catalog {tmp_path}: overlay {tmp_path}/instance_prices.csv:2: column 'usd_per_hour' "
+                          "must be a finite number: 'NaN'"]
 
 
 def test_an_overlay_sets_a_negotiated_price_and_what_a_capacity_block_cost(tmp_path):

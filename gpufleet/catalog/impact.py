@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from gpufleet.catalog.prices import TableError, Rows
+from gpufleet.catalog.prices import Rows, TableError, row_origin
+from gpufleet.files import number_problem
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,9 @@ def _number(row: dict[str, str], column: str, where: str, positive: bool = True)
         value = float(text)
     except ValueError:
         raise TableError(f"{where}: column {column!r} must be a number, got {text!r}") from None
+    problem = number_problem(value)  # "nan", "inf", "1e999" read as floats
+    if problem:
+        raise TableError(f"{where}: column {column!r} {problem}: {text!r}")
     if value <= 0 if positive else value < 0:
         raise TableError(f"{where}: column {column!r} out of range: {text!r}")
     return value
@@ -81,22 +85,22 @@ def _sourced(row: dict[str, str], where: str) -> str:
 def load_impact(rows: Rows) -> Impact:
     impact = Impact()
     for i, row in enumerate(rows("platform_power.csv"), start=2):
-        where = f"platform_power.csv:{i}"
+        where = row_origin(row, "platform_power.csv", i)
         impact.platform[row["instance_type"]] = PlatformPower(
             row["instance_type"], row["calibrated_on"], _number(row, "measured_node_watts", where),
             _sourced(row, where), row.get("notes", ""))
     for i, row in enumerate(rows("embodied.csv"), start=2):
-        where = f"embodied.csv:{i}"
+        where = row_origin(row, "embodied.csv", i)
         impact.embodied[row["instance_type"]] = Embodied(
             row["cloud"], row["instance_type"], _number(row, "platform_kgco2e", where),
             int(_number(row, "platform_vcpus", where)), _number(row, "lifetime_hours", where),
             _sourced(row, where), row.get("notes", ""))
     for i, row in enumerate(rows("storage_power.csv"), start=2):
-        where = f"storage_power.csv:{i}"
+        where = row_origin(row, "storage_power.csv", i)
         impact.storage_power[row["medium"]] = StoragePower(row["medium"], _number(row, "wh_per_tb_hour", where),
                                                           _sourced(row, where))
     for i, row in enumerate(rows("storage_services.csv"), start=2):
-        where = f"storage_services.csv:{i}"
+        where = row_origin(row, "storage_services.csv", i)
         if row["medium"] not in impact.storage_power:
             raise TableError(f"{where}: medium {row['medium']!r} has no row in storage_power.csv")
         impact.storage_services[(row["cloud"], row["service"])] = StorageService(

@@ -20,6 +20,7 @@ from gpufleet.catalog.overlay import (
 )
 from gpufleet.catalog.prices import TableError, load_prices
 from gpufleet.errors import Problem
+from gpufleet.files import number_problem
 
 DATA_DIR = Path(__file__).parent / "data"
 # Replaces the shipped data folder as a whole (tests use a small fixture catalog this way, so a data
@@ -33,6 +34,14 @@ class CatalogDataError(ValueError):
 
 def _number(row: dict[str, str], column: str, where: str) -> float | None:
     """A number, or None for an empty cell (unknown). Never 0 for a blank."""
+    value = _signed(row, column, where)
+    if value is not None and value < 0:
+        raise CatalogDataError(f"{where}: column {column!r} is negative: {row[column].strip()!r}")
+    return value
+
+
+def _signed(row: dict[str, str], column: str, where: str) -> float | None:
+    """A finite number within ±2^53 (a coordinate may be negative), or None when unknown."""
     text = row[column].strip()
     if not text:
         return None
@@ -40,20 +49,10 @@ def _number(row: dict[str, str], column: str, where: str) -> float | None:
         value = float(text)
     except ValueError:
         raise CatalogDataError(f"{where}: column {column!r} is not a number: {text!r}") from None
-    if value < 0:
-        raise CatalogDataError(f"{where}: column {column!r} is negative: {text!r}")
+    problem = number_problem(value)  # "nan", "inf", "1e999" read as floats
+    if problem:
+        raise CatalogDataError(f"{where}: column {column!r} {problem}: {text!r}")
     return value
-
-
-def _signed(row: dict[str, str], column: str, where: str) -> float | None:
-    """A coordinate (may be negative), or None when unknown."""
-    text = row[column].strip()
-    if not text:
-        return None
-    try:
-        return float(text)
-    except ValueError:
-        raise CatalogDataError(f"{where}: column {column!r} is not a number: {text!r}") from None
 
 
 def _cloud(row: dict[str, str], where: str) -> str:

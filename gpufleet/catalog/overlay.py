@@ -14,12 +14,15 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from gpufleet.errors import Problem, UserError, did_you_mean
+from gpufleet.files import read_text
 
 OVERLAY_ENV = "GPUFLEET_CATALOG"
 # The key columns of each data file: an overlay row with the same key replaces the shipped row.
@@ -45,21 +48,56 @@ WHERE = "\0where"  # a row's origin ("offers.csv:12", "overlay /x/offers.csv:2")
 MAX_OVERLAY_BYTES = 16 * 1024 * 1024  # per file: an overlay is a handful of rows, not a data dump
 
 
+HEADING = "invalid catalog overlay"
+
+
 class CatalogOverlayError(UserError):
     """The overlay folder or one of its files cannot be used."""
 
     def __init__(self, problems: list[Problem]) -> None:
-        super().__init__(problems, heading="invalid catalog overlay")
+        super().__init__(problems, heading=HEADING)
+
+
+class _NotCsv(ValueError):
+    def __init__(self, where: str, reason: str) -> None:
+        super().__init__(f"{where}: {reason}")
+        self.where, self.reason = where, reason
+
+
+def _csv_rows(text: str, label: str) -> tuple[list[str], list[dict[str, str]]]:
+    """Header and rows of CSV `text`, each row with its origin (`label`:line) under `WHERE`."""
+    read = 0  # lines handed to the reader: the last is the one it stopped at
+
+    def lines() -> Iterator[str]:
+        nonlocal read
+        for line in io.StringIO(text, newline=""):
+            read += 1
+            yield line
+
+    reader = csv.DictReader(lines())
+    rows = []
+    try:
+        for row in reader:
+            row[WHERE] = f"{label}:{reader.line_num}"
+            rows.append(row)
+    except csv.Error as e:
+        raise _NotCsv(f"{label}:{read}", f"not a CSV file: {e}") from None
+    return list(reader.fieldnames or []), rows
 
 
 def _read_csv(path: Path, label: str) -> tuple[list[str], list[dict[str, str]]]:
-    with path.open(newline="", encoding="utf-8") as f:
-        reader = csv.DictReader(f)
-        rows = []
-        for i, row in enumerate(reader, start=2):
-            row[WHERE] = f"{label}:{i}"
-            rows.append(row)
-        return list(reader.fieldnames or []), rows
+    """A shipped data file: the package's own, so a mistake in it is a bug (it raises)."""
+    return _csv_rows(path.read_text(encoding="utf-8"), label)
+
+
+def _read_overlay_csv(path: Path, label: str) -> tuple[list[str], list[dict[str, str]]]:
+    """An overlay file, read as every file a user gives gpufleet is (`gpufleet.files`: bounded, UTF-8 or
+    the first bad byte's line and column); raises `UserError`."""
+    text = read_text(path, heading=HEADING, max_bytes=MAX_OVERLAY_BYTES, what="catalog overlay file")
+    try:
+        return _csv_rows(text, label)
+    except _NotCsv as e:
+        raise UserError([Problem(e.where, e.reason)], heading=HEADING) from None
 
 
 @dataclass
@@ -132,15 +170,15 @@ def apply_overlay(data: CatalogData, overlay_dir: Path, setting: str) -> None:
             problems.append(Problem(where, f"the data the overlay applies to ({data.data_dir}) has no such file",
                                     path.name))
             continue
-        if not path.is_file() or path.stat().st_size > MAX_OVERLAY_BYTES:
-            problems.append(Problem(where, f"not a regular file of at most {MAX_OVERLAY_BYTES} bytes", path.name))
+        if not path.is_file():  # a FIFO or a device would block or never end
+            problems.append(Problem(where, "not a regular file", path.name))
             continue
         shipped = data.rows(path.name)
         columns = [c for c in shipped[0] if c != WHERE] if shipped else []
         try:
-            header, rows = _read_csv(path, f"overlay {path}")
-        except (UnicodeDecodeError, csv.Error) as e:
-            problems.append(Problem(where, f"not a UTF-8 CSV file: {e}", path.name))
+            header, rows = _read_overlay_csv(path, f"overlay {path}")
+        except UserError as e:
+            problems.extend(e.problems)
             continue
         unknown = [c for c in header if c not in columns]
         for column in unknown:

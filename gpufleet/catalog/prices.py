@@ -18,6 +18,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
+from gpufleet.catalog.overlay import WHERE
+from gpufleet.files import number_problem
+
 Rows = Callable[[str], list[dict[str, str]]]
 ANY_REGION = "*"
 PRICE_KINDS = ("on-demand", "spot", "capacity-block", "reserved", "negotiated")
@@ -89,9 +92,17 @@ def _positive(row: dict[str, str], column: str, where: str) -> float:
         value = float(text)
     except ValueError:
         raise TableError(f"{where}: column {column!r} must be a number, got {text!r}") from None
+    problem = number_problem(value)  # "nan", "inf", "1e999" read as floats
+    if problem:
+        raise TableError(f"{where}: column {column!r} {problem}: {text!r}")
     if value < 0:
         raise TableError(f"{where}: column {column!r} is negative: {text!r}")
     return value
+
+
+def row_origin(row: dict[str, str], name: str, i: int) -> str:
+    """Where a row came from: its origin as read (an overlay's file and line), else its place in `name`."""
+    return row.get(WHERE) or f"{name}:{i}"
 
 
 def _required(row: dict[str, str], columns: tuple[str, ...], where: str) -> None:
@@ -103,7 +114,7 @@ def _required(row: dict[str, str], columns: tuple[str, ...], where: str) -> None
 def load_prices(rows: Rows, clouds: tuple[str, ...]) -> Prices:
     prices = Prices()
     for i, row in enumerate(rows("instance_prices.csv"), start=2):
-        where = f"instance_prices.csv:{i}"
+        where = row_origin(row, "instance_prices.csv", i)
         _required(row, ("cloud", "instance_type", "region", "kind", "source", "price_date"), where)
         if row["cloud"] not in clouds or row["kind"] not in PRICE_KINDS:
             raise TableError(f"{where}: unknown cloud {row['cloud']!r} or price kind {row['kind']!r} "
@@ -114,7 +125,7 @@ def load_prices(rows: Rows, clouds: tuple[str, ...]) -> Prices:
         prices.instance[key] = InstancePrice(*key, _positive(row, "usd_per_hour", where), row["source"],
                                              row["price_date"], row.get("notes", ""))
     for i, row in enumerate(rows("service_prices.csv"), start=2):
-        where = f"service_prices.csv:{i}"
+        where = row_origin(row, "service_prices.csv", i)
         _required(row, ("cloud", "service", "sku", "region", "unit", "source", "price_date"), where)
         if row["cloud"] not in clouds:
             raise TableError(f"{where}: unknown cloud {row['cloud']!r}")
@@ -124,7 +135,7 @@ def load_prices(rows: Rows, clouds: tuple[str, ...]) -> Prices:
         prices.service[key] = ServicePrice(*key, row["unit"], _positive(row, "usd_per_unit", where),
                                            row["source"], row["price_date"], row.get("notes", ""))
     for i, row in enumerate(rows("host_types.csv"), start=2):
-        where = f"host_types.csv:{i}"
+        where = row_origin(row, "host_types.csv", i)
         _required(row, ("cloud", "instance_type", "spec_source"), where)
         name = row["instance_type"]
         if name in prices.hosts:

@@ -7,11 +7,12 @@ the policy pack (a child process) read the same catalog as the command itself.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 from pathlib import Path
 
 from gpufleet.catalog import Catalog, load_catalog
-from gpufleet.catalog.overlay import OVERLAY_ENV
+from gpufleet.catalog.overlay import OVERLAY_ENV, CatalogOverlayError
 
 
 def add_catalog_argument(parser: argparse.ArgumentParser) -> None:
@@ -22,6 +23,11 @@ def add_catalog_argument(parser: argparse.ArgumentParser) -> None:
 
 def catalog_from_arguments(args: argparse.Namespace) -> Catalog:
     """The catalog in use; a bad overlay raises `UserError` (exit 2)."""
-    if args.catalog is not None:
-        os.environ[OVERLAY_ENV] = str(args.catalog.resolve())
-    return load_catalog()
+    if args.catalog is None:
+        return load_catalog()
+    os.environ[OVERLAY_ENV] = str(args.catalog.resolve())
+    try:
+        return load_catalog()
+    except CatalogOverlayError as e:  # name the option the user gave, not the variable it sets
+        raise CatalogOverlayError([dataclasses.replace(p, path=p.path.replace(OVERLAY_ENV, "--catalog", 1))
+                                   for p in e.problems]) from None

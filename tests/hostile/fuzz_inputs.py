@@ -3,11 +3,14 @@
 Structured mutations (on the parsed document): deleted keys, renamed keys, values replaced by wrong
 types, huge, negative, NaN or infinite numbers, unicode and long strings, deep nesting, empty and list
 documents. Text mutations (on the serialised bytes): unknown tags, alias bombs, bytes that are not
-UTF-8, control characters, truncation.
+UTF-8, control characters, truncation. Catalog overlay CSVs: hostile cells, unknown columns, then the
+same text mutations.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from typing import Any
 
@@ -123,3 +126,30 @@ def yaml_text(doc: Any) -> str:
 
 def json_text(doc: Any) -> str:
     return json.dumps(doc, indent=1)  # NaN and Infinity as Python writes them: hostile on purpose
+
+
+# Cells an overlay CSV may hold: numbers of every kind a float() reads, wrong types, text with CSV's own
+# special characters, and ordinary values.
+CSV_CELLS = st.one_of(
+    st.sampled_from(["nan", "NaN", "inf", "-inf", "Infinity", "1e999", "-1", "-0", "0", "1e308", "9" * 400, "1_000",
+                     "0x10", "", " ", "eight", "true", '"', '""', ",", "\n", "\r", "aws", "azure", "p5.48xlarge",
+                     "us-west-2", "yes", "no"]),
+    st.floats(allow_nan=True, allow_infinity=True).map(repr),
+    st.integers(min_value=-(10**30), max_value=10**30).map(str),
+    st.text(max_size=30),
+)
+
+
+@st.composite
+def overlay_csv(draw: st.DrawFn, columns: list[str], keys: tuple[str, ...]) -> bytes:
+    """A catalog overlay file: some of `columns` (the keys usually among them, now and then an unknown
+    column or a missing key), a few rows of hostile cells, then maybe damaged as bytes."""
+    header = list(keys) + draw(st.lists(st.sampled_from(columns), max_size=4, unique=True))
+    if draw(st.integers(min_value=0, max_value=9)) == 0:
+        header = draw(st.permutations(header))[1:] + [draw(st.sampled_from(["price", "gpus", "Cloud", ""]))]
+    rows = draw(st.lists(st.lists(CSV_CELLS, min_size=len(header), max_size=len(header) + 1), max_size=5))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return draw(text_mutated(buffer.getvalue()))

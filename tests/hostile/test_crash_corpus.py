@@ -3,7 +3,8 @@ now exits 2 with the exact problems in its `.expected` file. The corpus grows wi
 drop the file in `corpus/<kind>/`, run with GPUFLEET_UPDATE_CORPUS=1 once, review the `.expected` file.
 
 kind `stack`: a stack file of gpufleet's own project (`gpufleet preview`); `policy`: a policy
-configuration (`gpufleet preview dev --policy-config`); `plan`: a plan for `gpufleet report`.
+configuration (`gpufleet preview dev --policy-config`); `plan`: a plan for `gpufleet report`; `overlay`:
+a folder of catalog CSVs (`gpufleet place dev --catalog`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from gpufleet.catalog.overlay import OVERLAY_ENV
 from gpufleet.cli import main
 
 CORPUS = Path(__file__).parent / "corpus"
@@ -41,12 +43,16 @@ def _argv(kind: str, case: Path, tmp_path: Path) -> tuple[list[str], Path]:
         return ["preview", "case", "--program", str(project)], project / "stacks" / "Pulumi.case.yaml"
     if kind == "policy":
         return ["preview", "dev", "--program", str(ROOT), "--policy-config", str(case)], case
+    if kind == "overlay":
+        return ["place", "dev", "--program", str(ROOT), "--catalog", str(case)], case.resolve()
     return ["report", str(case)], case
 
 
-@pytest.mark.parametrize(("kind", "case"), [(kind, case) for kind in ("stack", "policy", "plan")
+@pytest.mark.parametrize(("kind", "case"), [(kind, case) for kind in ("stack", "policy", "plan", "overlay")
                                             for case in _cases(kind)], ids=lambda x: getattr(x, "name", x))
-def test_a_past_crash_is_a_clear_configuration_error(kind, case, tmp_path, capsys):
+def test_a_past_crash_is_a_clear_configuration_error(kind, case, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv(OVERLAY_ENV, "")  # `--catalog` sets it for the process: restored after the test
+    monkeypatch.delenv(OVERLAY_ENV)
     argv, named = _argv(kind, case, tmp_path)
     code = main(argv)
     out, err = capsys.readouterr()

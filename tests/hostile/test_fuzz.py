@@ -1,4 +1,4 @@
-"""Property tests: whatever a stack file, policy configuration or plan contains, gpufleet exits 0, 1 or 2
+"""Property tests: whatever a stack file, policy configuration, plan or catalog overlay contains, gpufleet exits 0, 1 or 2
 with a message, never a traceback; 1 only when a mandatory policy is violated; in bounded time and memory.
 
 The examples are derandomised, so CI is reproducible; for a deeper, random run (fresh seeds):
@@ -9,6 +9,7 @@ that way belongs in `corpus/` (see test_crash_corpus.py).
 from __future__ import annotations
 
 import contextlib
+import csv
 import io
 import json
 import os
@@ -27,7 +28,8 @@ from hypothesis import strategies as st
 
 from gpufleet.cli import main
 from gpufleet.offline import load_stack, run_program
-from tests.hostile.fuzz_inputs import json_text, mutated, text_mutated, yaml_text
+from gpufleet.catalog.overlay import KEYS
+from tests.hostile.fuzz_inputs import json_text, mutated, overlay_csv, text_mutated, yaml_text
 
 ROOT = Path(__file__).resolve().parents[2]
 PROGRAMS = ROOT / "tests" / "policies" / "programs"
@@ -152,3 +154,22 @@ def test_any_plan_is_reported_or_refused(data):
         plan = Path(tmp) / "prod.json"
         plan.write_bytes(data)
         assert_clean_refusal_or_success(*cli("report", plan), allowed={0, 2})
+
+
+def _columns(name: str) -> list[str]:
+    with (ROOT / "gpufleet" / "catalog" / "data" / name).open(newline="", encoding="utf-8") as f:
+        return next(csv.reader(f))
+
+
+overlays = st.sampled_from(["offers.csv", "instance_types.csv", "instance_prices.csv", "regions.csv"]).flatmap(
+    lambda name: st.tuples(st.just(name), overlay_csv(_columns(name), KEYS[name])))
+
+
+@settings(max_examples=examples(40))
+@given(overlays)
+def test_any_catalog_overlay_is_used_or_refused(overlay):
+    name, data = overlay
+    # `--catalog` sets GPUFLEET_CATALOG for the process: the environment is restored after each input
+    with tempfile.TemporaryDirectory() as tmp, mock.patch.dict(os.environ):
+        (Path(tmp) / name).write_bytes(data)
+        assert_clean_refusal_or_success(*cli("place", "dev", "--program", ROOT, "--catalog", tmp), allowed={0, 2})
