@@ -213,9 +213,33 @@ def test_every_run_step_calls_something_that_exists(name, capsys):
 
 
 SHA_PINNED = re.compile(r"^[\w.-]+/[\w.-]+@[0-9a-f]{40}$")
-# No commit of pulumi/actions' v6 tag, nor of google-github-actions/auth's v2, could be verified when the
-# workflows were pinned (docs/security.md).
+# No commit of these tags could be found from here (docs/security.md, "Pinned actions").
 NOT_YET_PINNED = {"pulumi/actions@v6", "google-github-actions/auth@v2"}
+# A `uses:` line as written: the action, its ref and the comment after it (lost when the YAML is parsed).
+USES_LINE = re.compile(r"^\s*(?:-\s+)?uses:\s*(?P<action>[\w.-]+/[\w.-]+)@(?P<ref>\S+)(?:\s+#\s*(?P<comment>.*))?$")
+# A row of docs/security.md's pin table: | `action` | tag | `commit` | ... |
+PIN_ROW = re.compile(r"^\| `(?P<action>[\w.-]+/[\w.-]+)` \| (?P<tag>v[\d.]+) \| (?:`(?P<commit>[0-9a-f]{40})`|not pinned) \|",
+                     re.M)
+
+
+def test_every_action_is_pinned_by_commit_with_its_version_in_a_comment_as_the_security_doc_lists():
+    pins: dict[str, set[tuple[str, str]]] = {}
+    for name in ("gpufleet-pr.yml", "gpufleet-deploy.yml"):
+        text = (WORKFLOWS / name).read_text()
+        lines = [m for line in text.splitlines() if (m := USES_LINE.match(line))]
+        assert len(lines) == len(_uses(load_workflow(name))), name  # every `uses:` read
+        for m in lines:
+            if f"{m['action']}@{m['ref']}" in NOT_YET_PINNED:
+                assert m["comment"] == "not SHA-pinned: see docs/security.md", m.group(0)
+                pins.setdefault(m["action"], set()).add((m["ref"], "not pinned"))
+                continue
+            assert re.fullmatch(r"[0-9a-f]{40}", m["ref"]), (name, m.group(0))
+            assert re.fullmatch(r"v\d+\.\d+\.\d+", m["comment"] or ""), (name, m.group(0))
+            pins.setdefault(m["action"], set()).add((m["comment"], m["ref"]))
+    assert all(len(refs) == 1 for refs in pins.values()), pins  # one commit per action across the workflows
+    documented = {m["action"]: {(m["tag"], m["commit"] or "not pinned")}
+                  for m in PIN_ROW.finditer((REPO / "docs" / "security.md").read_text())}
+    assert documented == pins
 
 
 def _uses(workflow: dict[str, Any]) -> list[str]:
