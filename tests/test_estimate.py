@@ -317,3 +317,21 @@ def test_azure_ml_compute_clusters_and_instances_are_gpu_capacity_at_their_vm_si
                                                                "scaleSettings": {"minNodeCount": UNKNOWN}}}
     assert estimate_plan([view(ml, "u", {"location": "eastus", "properties": unknown_min})]).resources[
         f"{URN}{ml}::u"].nodes is None
+
+
+def test_what_a_program_may_pass_as_a_size_or_a_count_is_unknown_not_a_crash():
+    from gpufleet.clouds import reader_for
+
+    pool = "azure-native:containerservice:AgentPool"
+    empty = view(pool, "empty", {"vmSize": "", "count": 2}, {"location": "eastus"})
+    numeric = view(pool, "numeric", {"vmSize": 96, "count": 2}, {"location": "eastus"})
+    plan = estimate_plan([empty, numeric])
+    assert [(e.instance_type, e.monthly_usd, e.derivation["monthly_usd"]) for e in plan.resources.values()] == [
+        ("", None, "unknown: instance type not known at preview"),
+        (96, None, "unknown: instance type not known at preview")]
+    # an infinite bound (a program's float("inf")) is no bound
+    assert reader_for(pool).scaling({"enableAutoScaling": True, "minCount": 0, "maxCount": float("inf")}) == Scaling(
+        0, None, "minCount", "maxCount")
+    ml = view("azure-native:machinelearningservices:Compute", "odd", {"location": "eastus", "properties": {
+        "computeType": "ComputeInstance", "computeLocation": 7, "properties": {"vmSize": "Standard_NC24ads_A100_v4"}}})
+    assert estimate_plan([ml]).resources[ml.urn].region is None

@@ -233,12 +233,13 @@ def _hours_backed(cap: Capacity, scaling: Scaling | None) -> Capacity:
 
 def _estimate_capacity(view: ResourceView, cap: Capacity, catalog: Catalog, price_as: str) -> ResourceEstimate:
     how = dict(cap.notes)
-    missing = [what for what, v in (("instance type", cap.instance_type), ("region", cap.region),
-                                     ("node count", cap.nodes)) if v is None]
+    # A program may pass anything (an empty or numeric size): only a non-empty name is an instance type or region.
+    missing = [what for what, v in (("instance type", cap.instance_type), ("region", cap.region))
+               if not (isinstance(v, str) and v)] + (["node count"] if cap.nodes is None else [])
     if missing:
         how["monthly_usd"] = how["monthly_kwh"] = f"unknown: {', '.join(missing)} not known at preview"
         # GPUs follow from the instance type and node count alone: counted whenever those are known.
-        it = catalog.instance_type(cap.instance_type) if cap.instance_type else None
+        it = catalog.instance_type(cap.instance_type) if isinstance(cap.instance_type, str) else None
         gpus = it.gpu_count * cap.nodes if it is not None and cap.nodes is not None else None
         if gpus is not None:
             how["gpus"] = f"{cap.nodes} × {it.gpu_count} {it.gpu_model}"

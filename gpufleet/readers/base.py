@@ -222,9 +222,9 @@ def number(value: Any) -> float | None:
 
 
 def whole(value: Any) -> int | None:
-    """A number as an int (policies' scaling bounds), None when not a number."""
+    """A number as an int (policies' scaling bounds), None when not a finite number."""
     n = number(value)
-    return None if n is None else int(n)
+    return None if n is None or not math.isfinite(n) else int(n)
 
 
 def truthy(value: Any) -> bool:

@@ -52,10 +52,13 @@ def _aks_cluster(pool: ResourceView, graph: Graph) -> ResourceView | None:
     return by_name(graph, AKS_CLUSTER, "resourceName", name)
 
 
-def _location(view: ResourceView) -> str | None:
-    loc = own_or_provider(view, "location")
+def _region(loc: Any) -> str | None:
     # Azure accepts display names ("East US"); the catalog uses programmatic names ("eastus").
     return loc.replace(" ", "").lower() if isinstance(loc, str) else None
+
+
+def _location(view: ResourceView) -> str | None:
+    return _region(own_or_provider(view, "location"))
 
 
 # azure-native replaces a resource when a parameter of its resource path (its name, its resource group)
@@ -188,7 +191,7 @@ class MachineLearningCompute(_Compute):
             notes["nodes"] = "minimum node count of the compute cluster (it scales to maxNodeCount while jobs run)"
         kind = "spot" if get_known(props, "vmPriority") == "LowPriority" else "on-demand"
         where = get_known(view.inputs, "properties", "computeLocation")
-        region = _location(view) if where is None else where.replace(" ", "").lower()
+        region = _location(view) if where is None else _region(where)
         return Capacity(CLOUD, region, _catalog_size(get_known(props, "vmSize")), nodes, kind, hours, util, notes)
 
     def instance_types(self, inputs: dict[str, Any]) -> list[tuple[str, Any]]:
