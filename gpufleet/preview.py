@@ -16,7 +16,7 @@ from gpufleet.estimate import UNKNOWN, PlanEstimate, ResourceView, estimate_plan
 from gpufleet.readers.views import views_from_states
 from gpufleet.offline.runner import DEFAULT_STALL_SECONDS
 from gpufleet.clouds import reader_for
-from gpufleet.offline import ProgramRun, RecordedResource, StackSettings, load_stack, preview_json, run_program
+from gpufleet.offline import ProgramError, ProgramRun, RecordedResource, StackSettings, load_stack, preview_json, run_program
 from gpufleet.secrets import Redactor
 from gpufleet.stacks import fleet_from_settings
 
@@ -79,6 +79,37 @@ def views_from_run(run: ProgramRun) -> list[ResourceView]:
                "propertyDependencies": r.property_dependencies, "custom": r.custom, "remote": r.remote}
               for r in run.resources]
     return views_from_states(states, config=run.settings.config)
+
+
+def estimate_run(run: ProgramRun) -> PlanEstimate:
+    """The run's estimate. A program may pass its resources inputs of any shape (the SDKs do not check
+    them at run time); one the readers cannot take (a map where the provider wants a list, …) is what a
+    real preview's provider `Check` rejects: the program's failure (`ProgramError`, exit 3), naming the
+    resource, never a crash."""
+    views = views_from_run(run)
+    try:
+        return estimate_plan(views)
+    except _SHAPE_ERRORS as exc:
+        culprit = next((v for v in views if _fails_alone(v, views)), None)
+        where = f"{culprit.type} {culprit.name!r}: " if culprit is not None else ""
+        raise ProgramError(f"{where}inputs of a shape the provider does not accept "
+                           f"({type(exc).__name__}: {str(exc)[:200]})", None) from exc
+
+
+_SHAPE_ERRORS = (TypeError, ValueError, AttributeError, KeyError, IndexError)
+
+
+def _fails_alone(view: ResourceView, views: list[ResourceView]) -> bool:
+    """Whether estimating `view` with the resources it refers to fails (finds the resource at fault)."""
+    try:
+        estimate_plan([view, *(v for v in views if v is not view and v.urn in _referenced(view))])
+    except _SHAPE_ERRORS:
+        return True
+    return False
+
+
+def _referenced(view: ResourceView) -> set[str]:
+    return {urn for urns in view.dependencies.values() for urn in urns}
 
 
 def load_settings(program_dir: Path, stack: str) -> tuple[StackSettings, Fleet | None]:
@@ -149,8 +180,7 @@ def preview(
     with steps.running(f"running the Pulumi program of stack {settings.stack}", count_resources=True):
         run = run_program(settings, on_resource=on_resource, stall_seconds=stall_seconds)
     with steps.running(f"estimating {len(run.resources):,} resources"):
-        result = PreviewResult(run=run, estimate=estimate_plan(views_from_run(run)),
-                               reservations=reservations_of(fleet))
+        result = PreviewResult(run=run, estimate=estimate_run(run), reservations=reservations_of(fleet))
     if policy_pack is not None and policy_config is not None:
         from gpufleet.policy.analyzer import analyze_over_grpc
         from gpufleet.policy.inprocess import analyze_in_process

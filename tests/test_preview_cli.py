@@ -128,3 +128,17 @@ def test_a_fleet_that_cannot_be_placed_is_a_configuration_error(tmp_path, capsys
     err = capsys.readouterr().err
     assert "monthly_usd" in err and "10.00 USD" in err, err
     assert err.count("problem(s)") == 1  # printed once
+
+
+def test_inputs_of_a_shape_the_provider_rejects_fail_the_program_naming_the_resource(tmp_path, capsys):
+    # the SDKs do not check input shapes at run time; a real preview's provider Check rejects this map
+    (tmp_path / "Pulumi.yaml").write_text("name: shape\nruntime: python\n")
+    (tmp_path / "Pulumi.dev.yaml").write_text("config:\n  aws:region: us-west-2\n")
+    (tmp_path / "__main__.py").write_text(
+        "import pulumi_aws as aws\n"
+        "aws.eks.NodeGroup('gpu', cluster_name='c', node_role_arn='arn:aws:iam::123456789012:role/n',\n"
+        "                  subnet_ids=['subnet-1'], instance_types={'first': 'p5.48xlarge'},\n"
+        "                  scaling_config={'desired_size': 1, 'min_size': 0, 'max_size': 1})\n")
+    assert main(["preview", "dev", "--program", str(tmp_path), "--no-policies"]) == 3
+    assert capsys.readouterr().err == ("error: the Pulumi program failed: aws:eks/nodeGroup:NodeGroup 'gpu': inputs of "
+                                       "a shape the provider does not accept (KeyError: 0)\n")
