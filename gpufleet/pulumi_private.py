@@ -194,6 +194,9 @@ def aliases_without_output_chains() -> Iterator[None]:
         _resource.collapse_alias_to_urn = _SDK_COLLAPSE_ALIAS_TO_URN
 
 
+# --- transforms -----------------------------------------------------------------------------------
+
+
 def transform_callback(token: str) -> tuple[Callable[[bytes], Awaitable[Any]], asyncio.AbstractEventLoop] | None:
     """The program's function behind a transform callback token (`register_resource_transform`, the
     `transforms` option), and the event loop it runs on; None when no callback server of this
