@@ -63,6 +63,12 @@ def _sleeping_project(tmp_path: Path) -> Path:
     return tmp_path
 
 
+def _ctrl_c_as_in_a_terminal() -> None:
+    """A suite started in the background by a script (`cmd &`) inherits SIGINT ignored, and so would the
+    command under test: it would never see the Ctrl-C. Give it SIGINT's default, as a terminal does."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _interrupt_when(process: subprocess.Popen, started) -> tuple[int, str, str]:
     deadline = time.monotonic() + 60
     while not started() and time.monotonic() < deadline:
@@ -75,13 +81,15 @@ def _interrupt_when(process: subprocess.Popen, started) -> tuple[int, str, str]:
 def test_ctrl_c_while_the_program_runs_is_one_line_exit_130(tmp_path):
     project = _sleeping_project(tmp_path)
     process = subprocess.Popen([sys.executable, "-m", "gpufleet.cli", "preview", "dev", "--program", str(project),
-                                "--no-policies"], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                                "--no-policies"], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               preexec_fn=_ctrl_c_as_in_a_terminal)
     assert _interrupt_when(process, (tmp_path / "started").exists) == (130, "", "interrupted\n")
 
 
 def test_ctrl_c_during_preview_prod_prints_no_traceback():
     process = subprocess.Popen([sys.executable, "-m", "gpufleet.cli", "preview", "prod"], cwd=REPO,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               preexec_fn=_ctrl_c_as_in_a_terminal)
     started = time.monotonic()
     code, out, err = _interrupt_when(process, lambda: time.monotonic() - started > 2.0)
     assert (code, err) == (130, "interrupted\n")
