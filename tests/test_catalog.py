@@ -5,15 +5,20 @@ from pathlib import Path
 
 import pytest
 
-from gpufleet.catalog import load_catalog
-from gpufleet.catalog.load import DATA_DIR, CatalogDataError, load_catalog_from
+from catalog_fixture import shipped_data_dir
+
+from gpufleet.catalog import load as catalog_load
+from gpufleet.catalog.load import CatalogDataError, load_catalog_from
+
+# The catalog's own tests check the shipped data (or a stand-in for it: tests/test_catalog_split.py).
+DATA_DIR = shipped_data_dir()
 
 REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "data" / "reference"
 
 
 @pytest.fixture(scope="module")
 def catalog():
-    return load_catalog()
+    return load_catalog_from(DATA_DIR)
 
 
 def _count(path: Path) -> int:
@@ -80,7 +85,7 @@ def test_provenance_every_price_has_a_dated_source(catalog):
     gcp = catalog.offer("gcp", "a3-highgpu-8g", "us-central1")
     assert gcp.price_source.startswith("Cyclenerd/google-cloud-pricing-cost-calculator pricing.yml @fd66b26")
     assert gcp.price_date.startswith("2026-07-30")
-    assert "undated" not in (DATA_DIR.parent / "load.py").read_text()  # dates come from the data, not code
+    assert "undated" not in Path(catalog_load.__file__).read_text()  # dates come from the data, not code
 
 
 def test_provenance_pue_rows_have_years_and_tdp_rows_are_sourced(catalog):
@@ -210,7 +215,6 @@ def test_a_family_contradicting_the_instance_types_is_a_data_error(tmp_path):
 
 
 def test_an_overlay_overrides_and_adds_rows_and_changes_the_version(tmp_path):
-    from gpufleet.catalog.load import DATA_DIR, load_catalog_from
 
     (tmp_path / "offers.csv").write_text("cloud,instance_type,region,on_demand_usd_per_hour,source\n"
                                          "aws,p5.48xlarge,eu-north-1,40.5,negotiated 2026-11\n"
@@ -227,7 +231,6 @@ def test_an_overlay_overrides_and_adds_rows_and_changes_the_version(tmp_path):
 
 
 def test_a_bad_overlay_lists_every_problem(tmp_path):
-    from gpufleet.catalog.load import DATA_DIR, load_catalog_from
     from gpufleet.errors import UserError
 
     (tmp_path / "offer.csv").write_text("x\n")
@@ -288,7 +291,6 @@ def test_overlay_files_are_read_bounded_and_refused_with_file_line_and_field(tmp
 
 
 def test_an_overlay_sets_a_negotiated_price_and_what_a_capacity_block_cost(tmp_path):
-    from gpufleet.catalog.load import DATA_DIR, load_catalog_from
     from gpufleet.footprint import capacity_footprint
 
     (tmp_path / "instance_prices.csv").write_text(

@@ -155,5 +155,6 @@ def test_place_lock_writes_only_the_lock_into_the_stack_file(tmp_path, capsys):
         "locked finetune: aws eu-north-1 p5.48xlarge, cluster prod-pretrain (unchanged)",
         "locked chat-serving: azure eastus Standard_ND96isr_H100_v5, cluster prod-chat-serving (unchanged)",
         "locked batch-embed: aws eu-north-1 g6e.2xlarge, cluster prod-pretrain (unchanged)",
-        f"wrote gpufleet:placement to {stack_file} (catalog {load_catalog().version}: shipped data)",
+        f"wrote gpufleet:placement to {stack_file} (catalog {load_catalog().version}: "
+        f"{load_catalog().data_description})",
     ]

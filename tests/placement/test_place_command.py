@@ -31,7 +31,7 @@ def test_place_shows_every_decision_and_why(capsys, monkeypatch):
         "quota aws eu-north-1: 64 of 64 GPUs (binding)",
         "budget monthly_usd: 426,642.37 of 1,000,000.00 USD",
         "cost cap (cheapest + 10 %): 426,642.37 of 444,556.22 USD",
-        f"Catalog: {load_catalog().version} (shipped data)",
+        f"Catalog: {load_catalog().version} ({load_catalog().data_description})",
         *(f"{name}: not locked" for name in workloads),
     ]
     assert workloads == PROD_WORKLOADS

@@ -1,0 +1,43 @@
+"""The test suite runs on a small fixture catalog (tests/fixtures/catalog/), not on the shipped data.
+
+A data refresh (a new price, a new grid figure) must break no test but the catalog's own: every test
+computes its expectations from the catalog it runs on, or uses the fixture's figures. The variable
+is set for the whole process, so the CLI run in a subprocess and the policy pack's plugin read the
+fixture too. Only the catalog's own tests (`CATALOG_TESTS`) read the shipped data — from the folder
+`GPUFLEET_TEST_SHIPPED_CATALOG` names, when set (tests/test_catalog_split.py perturbs a copy that way).
+An autouse guard fails any other test that loads the shipped data. docs/catalog-tests.md explains it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from catalog_fixture import CATALOG_TESTS, FIXTURE_CATALOG, shipped_data_dir
+
+from gpufleet.catalog import load as catalog_load
+
+os.environ[catalog_load.DATA_ENV] = str(FIXTURE_CATALOG)
+
+
+@pytest.fixture(autouse=True)
+def _catalog_under_test(request, monkeypatch):
+    """The catalog's own tests run on the shipped data; every other test must not load it."""
+    if Path(str(request.node.fspath)).name in CATALOG_TESTS:
+        monkeypatch.setenv(catalog_load.DATA_ENV, str(shipped_data_dir()))
+        yield
+        return
+    loaded: list[Path] = []
+    cached = catalog_load._cached
+
+    def watched(data_dir: Path, overlay_dir: Path | None):
+        loaded.append(data_dir)
+        return cached(data_dir, overlay_dir)
+
+    monkeypatch.setattr(catalog_load, "_cached", watched)
+    yield
+    assert catalog_load.DATA_DIR not in loaded, (
+        "a test outside the catalog's own loaded the shipped catalog data: it must run on the fixture catalog "
+        f"({FIXTURE_CATALOG}), so a data refresh does not break it")
