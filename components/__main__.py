@@ -32,10 +32,41 @@ def _put_repository_on_path() -> None:
     sys.path.insert(0, str(REPO_ROOT))
 
 
+def serve(components: list, args: list[str]) -> None:
+    """Serve `components` over the provider protocol, as the SDK's `component_provider_host` does, with
+    `PerPropertyErrors` as the provider."""
+    from pulumi.provider import main
+
+    main(per_property_errors_provider()(components, PACKAGE_NAME, None, package_version()), args)
+
+
+def per_property_errors_provider() -> type:
+    """The SDK's component provider, letting a component's `pulumi.InputPropertiesError` through.
+
+    The SDK (pulumi 3.272, experimental) wraps whatever a component's `__init__` raises in
+    `ComponentInitError`; its `Construct` then answers an opaque error with a Python stack. Unwrapped,
+    `Construct` answers gRPC INVALID_ARGUMENT with one `InputPropertiesError.PropertyError` (path,
+    reason) per property, which every language's SDK shows per property.
+    """
+    from pulumi import InputPropertiesError, InputPropertyError
+    from pulumi.provider.experimental.component import ComponentProvider
+    from pulumi.provider.server import ComponentInitError
+
+    class PerPropertyErrors(ComponentProvider):
+        def construct(self, name, resource_type, inputs, options=None):
+            try:
+                return super().construct(name, resource_type, inputs, options)
+            except ComponentInitError as e:
+                if isinstance(e.inner, (InputPropertiesError, InputPropertyError)):
+                    raise e.inner from None
+                raise
+
+    return PerPropertyErrors
+
+
 if __name__ == "__main__":
     _put_repository_on_path()
-    from pulumi.provider.experimental import component_provider_host
-
     from gpufleet.components import COMPONENTS
 
-    component_provider_host(list(COMPONENTS), name=PACKAGE_NAME, version=package_version())
+    # The SDK's host: the engine passes the plugin folder, then its address and flags.
+    serve(list(COMPONENTS), sys.argv[1:])

@@ -50,6 +50,7 @@ class InvalidArguments(UserError, pulumi.InputPropertiesError):
 
     def __init__(self, problems: list[Problem], heading: str, name: str, args: Mapping[str, Any]) -> None:
         UserError.__init__(self, problems, heading)
+        self.message = heading  # what the SDK's provider server answers, beside the errors per property
         self.errors = [{"property_path": property_path(p.path, name, args), "reason": p.detail()} for p in problems]
 
 
@@ -135,6 +136,9 @@ def _positive_int(args: Mapping[str, Any], key: str, path: str, default: int | N
     value = args.get(key, default)
     if value is None:
         return None, []
+    if isinstance(value, float) and value.is_integer():
+        # Other languages' numbers reach the component provider as protobuf doubles: 8 arrives as 8.0.
+        value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
         return None, [Problem(f"{path}.{key}", f"must be a whole number of at least {minimum}", value)]
     return value, []

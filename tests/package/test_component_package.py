@@ -101,3 +101,43 @@ def test_the_version_is_semantic_and_has_a_changelog_section():
     assert changelog.startswith("# Changelog\n")
     assert "## [Unreleased]\n" in changelog
     assert re.search(rf"^## \[{re.escape(version)}\] - \d{{4}}-\d{{2}}-\d{{2}}$", changelog, re.M)
+
+
+def test_the_plugin_host_answers_invalid_arguments_per_property_over_grpc(tmp_path):
+    """What another language's program sees when a component refuses its arguments: gRPC INVALID_ARGUMENT
+    with one `InputPropertiesError.PropertyError` per property (wire path, reason), not an opaque error
+    around a Python stack (the SDK wraps a component's exception in `ComponentInitError`)."""
+    from google.protobuf import struct_pb2
+    from pulumi.runtime.proto import errors_pb2, status_pb2
+
+    inputs = struct_pb2.Struct()
+    inputs.update({"cloud": "aws", "region": "us-west-2",
+                   "tags": {"team": "", "cost-center": "cc-1", "environment": "dev"},
+                   "nodeGroups": [{"workload": "serve", "gpu": "L4", "gpuCount": 1},
+                                  {"workload": "w", "instanceType": "p5.48xlarge", "gpuCount": 0}]})
+    host = subprocess.Popen([sys.executable, str(REPO / "components"), "127.0.0.1:1"], cwd=tmp_path,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        port = host.stdout.readline().strip()
+        assert port.isdigit(), host.stderr.read() if host.poll() is not None else port
+        with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+            stub = provider_pb2_grpc.ResourceProviderStub(channel)
+            try:
+                stub.Construct(provider_pb2.ConstructRequest(
+                    project="other-team", stack="dev", type="gpufleet:index:GpuCluster", name="prod",
+                    inputs=inputs, dryRun=True), timeout=120)
+            except grpc.RpcError as e:
+                error = e
+            else:
+                raise AssertionError("Construct accepted invalid arguments")
+    finally:
+        host.terminate()
+        host.communicate(timeout=30)
+    assert (error.code(), error.details()) == (grpc.StatusCode.INVALID_ARGUMENT, "GpuCluster prod: invalid arguments")
+    status = status_pb2.Status.FromString(dict(error.trailing_metadata())["grpc-status-details-bin"])
+    details = errors_pb2.InputPropertiesError()
+    assert [d.Unpack(details) for d in status.details] == [True]
+    assert [(e.property_path, e.reason) for e in details.errors] == [
+        ("tags.team", "required tag is missing or empty"),
+        ("nodeGroups[1].gpuCount", "must be a whole number of at least 1 (got 0)"),
+    ]  # and the first pool's `gpuCount: 1`, a double on the wire (1.0), is the whole number it means
