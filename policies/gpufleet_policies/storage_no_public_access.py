@@ -1,5 +1,6 @@
 """gpufleet-storage-no-public-access: no public buckets, containers, ACLs, bucket policies granting *, IAM
-grants to allUsers / allAuthenticatedUsers, or publicly accessible databases."""
+grants (on a bucket or a whole GCP project) to allUsers / allAuthenticatedUsers, or publicly accessible
+databases (RDS, Cloud SQL open to 0.0.0.0/0)."""
 
 from __future__ import annotations
 
@@ -120,15 +121,79 @@ GCS_ACLS = {"gcp:storage/bucketACL:BucketACL", "gcp:storage/objectACL:ObjectACL"
             "gcp:storage/defaultObjectACL:DefaultObjectACL", "gcp:storage/bucketObject:BucketObject"}
 GCS_FIX = "Fix: grant named principals (users, groups, service accounts), and set the bucket's " \
           "public_access_prevention to 'enforced'."
+# A project's IAM: a role granted there reaches every resource of the project it covers (every bucket,
+# secret, instance…), so a public principal there is public data at the scale of the project.
+PROJECT_MEMBER = {"gcp:projects/iAMMember:IAMMember": "member"}
+PROJECT_MEMBERS = {"gcp:projects/iAMBinding:IAMBinding"}
+PROJECT_POLICIES = {"gcp:projects/iAMPolicy:IAMPolicy"}
+PROJECT_FIX = "Fix: grant the role to named principals (users, groups, service accounts) on the resources " \
+              "they need, never to allUsers or allAuthenticatedUsers on the project."
 
 
-def _gcs_principal(findings, principal, path: str, role) -> None:
+def _gcs_principal(findings, principal, path: str, role, what: str = "the data", fix: str = GCS_FIX) -> None:
     if is_unknown(principal):
         findings.cannot_verify(f"{path}: not known at preview")
     elif principal in GCS_PUBLIC:
         findings.violation(f"{path} grants {role or 'access'} to {principal}: anyone"
                            f"{' with a Google account' if principal == 'allAuthenticatedUsers' else ''} can reach "
-                           f"the data. {GCS_FIX}")
+                           f"{what}. {fix}")
+
+
+def _gcp_project_iam(findings, t: str, props: dict) -> None:
+    what = f"every resource of project {props['project']!r} the role covers" if isinstance(
+        props.get("project"), str) else "every resource of the project the role covers"
+    if t in PROJECT_MEMBER:
+        _gcs_principal(findings, props.get("member"), "member", props.get("role"), what, PROJECT_FIX)
+    elif t in PROJECT_MEMBERS:
+        _iam_members(findings, props, what, PROJECT_FIX)
+    else:
+        _iam_policy(findings, props, what, PROJECT_FIX)
+
+
+def _iam_members(findings, props: dict, what: str, fix: str) -> None:
+    members = props.get("members")
+    if is_unknown(members):
+        findings.cannot_verify("members: not known at preview")
+    for i, member in enumerate(as_list(members)):
+        _gcs_principal(findings, member, f"members[{i}]", props.get("role"), what, fix)
+
+
+def _iam_policy(findings, props: dict, what: str, fix: str) -> None:
+    document = props.get("policyData")
+    if is_unknown(document):
+        findings.cannot_verify("policyData: not known at preview")
+        return
+    try:
+        document = json.loads(document) if isinstance(document, str) else document
+    except ValueError:
+        findings.cannot_verify("policyData: not a JSON IAM policy")
+        return
+    for i, binding in enumerate(as_list(get(document, "bindings"))):
+        for j, member in enumerate(as_list(get(binding, "members"))):
+            _gcs_principal(findings, member, f"policyData.bindings[{i}].members[{j}]", get(binding, "role"), what, fix)
+
+
+def _cloud_sql(findings, props: dict) -> None:
+    """A Cloud SQL instance with a public IP (`ipv4Enabled`, on unless set False) whose authorized networks
+    include a /0 range admits connections from any address on the internet."""
+    ip = get(props, "settings", "ipConfiguration")
+    ipv4 = get(ip, "ipv4Enabled") if isinstance(ip, dict) else None
+    if is_unknown(ipv4):
+        findings.cannot_verify("settings.ipConfiguration.ipv4Enabled: not known at preview")
+    if ipv4 is False or not isinstance(ip, dict):
+        return
+    networks = ip.get("authorizedNetworks")
+    if is_unknown(networks):
+        findings.cannot_verify("settings.ipConfiguration.authorizedNetworks: not known at preview")
+    for i, network in enumerate(as_list(networks)):
+        value = get(network, "value")
+        path = f"settings.ipConfiguration.authorizedNetworks[{i}].value"
+        if is_unknown(value):
+            findings.cannot_verify(f"{path}: not known at preview")
+        elif isinstance(value, str) and value.strip().endswith("/0"):
+            findings.violation(f"{path} is {value!r}: the database's public IP accepts connections from any "
+                               "address. Fix: authorize only the networks that need it, or set ipv4_enabled=False "
+                               "and connect through private_network (private IP) or the Cloud SQL Auth Proxy.")
 
 
 def _gcs(findings, t: str, props: dict) -> None:
@@ -136,24 +201,9 @@ def _gcs(findings, t: str, props: dict) -> None:
         key = GCS_MEMBER[t]
         _gcs_principal(findings, props.get(key), key, props.get("role"))
     elif t in GCS_MEMBERS:
-        members = props.get("members")
-        if is_unknown(members):
-            findings.cannot_verify("members: not known at preview")
-        for i, member in enumerate(as_list(members)):
-            _gcs_principal(findings, member, f"members[{i}]", props.get("role"))
+        _iam_members(findings, props, "the data", GCS_FIX)
     elif t in GCS_POLICIES:
-        document = props.get("policyData")
-        if is_unknown(document):
-            findings.cannot_verify("policyData: not known at preview")
-            return
-        try:
-            document = json.loads(document) if isinstance(document, str) else document
-        except ValueError:
-            findings.cannot_verify("policyData: not a JSON IAM policy")
-            return
-        for i, binding in enumerate(as_list(get(document, "bindings"))):
-            for j, member in enumerate(as_list(get(binding, "members"))):
-                _gcs_principal(findings, member, f"policyData.bindings[{i}].members[{j}]", get(binding, "role"))
+        _iam_policy(findings, props, "the data", GCS_FIX)
     elif t in GCS_ACLS:
         for key in ("predefinedAcl", "defaultAcl"):
             acl = props.get(key)
@@ -174,6 +224,10 @@ def check(args, config, findings) -> None:
     props = plain(args.props)
     if t.startswith("gcp:storage/"):
         _gcs(findings, t, props)
+    elif t in PROJECT_MEMBER or t in PROJECT_MEMBERS or t in PROJECT_POLICIES:
+        _gcp_project_iam(findings, t, props)
+    elif t == "gcp:sql/databaseInstance:DatabaseInstance":
+        _cloud_sql(findings, props)
     elif t in BUCKETS:
         if props.get("acl") is not None:
             _acl(findings, props.get("acl"), "acl")
@@ -233,13 +287,15 @@ def check(args, config, findings) -> None:
 POLICY = resource_policy(
     NAME,
     "Data is never public: no public S3 ACLs, grants or bucket policies granting '*', every public access "
-    "block fully on, no public Azure blob access or containers, no Cloud Storage IAM grant or ACL to allUsers "
-    "or allAuthenticatedUsers, no public OCI bucket, no CoreWeave bucket policy granting '*', no publicly "
-    "accessible RDS databases.",
+    "block fully on, no public Azure blob access or containers, no Cloud Storage or GCP project IAM grant or "
+    "ACL to allUsers or allAuthenticatedUsers, no public OCI bucket, no CoreWeave bucket policy granting '*', "
+    "no publicly accessible RDS databases, no Cloud SQL instance authorizing 0.0.0.0/0.",
     check,
     area="safety",
     severity=Severity.CRITICAL,
     remediation="Remove public ACLs, grants and '*' principals; turn every public access block flag on; set "
                 "Azure allowBlobPublicAccess False and container publicAccess None; grant Cloud Storage access to "
-                "named principals only; OCI bucket access_type NoPublicAccess; RDS publiclyAccessible False.",
+                "named principals only, and project roles never to allUsers/allAuthenticatedUsers; OCI bucket "
+                "access_type NoPublicAccess; RDS publiclyAccessible False; Cloud SQL authorized networks narrower "
+                "than /0, or private IP only.",
 )

@@ -45,6 +45,8 @@ MISCONFIGURED = {
     "oci_public_endpoint_ip": ("prod", {"gpufleet-kubernetes-private-endpoint"}),
     "coreweave_untagged_bucket": ("prod", {"gpufleet-required-tags"}),
     "gcp_open_ssh": ("prod", {"gpufleet-security-group-no-open-ingress"}),
+    "gcp_public_project_iam": ("prod", {"gpufleet-storage-no-public-access"}),
+    "gcp_public_cloud_sql": ("prod", {"gpufleet-storage-no-public-access"}),
     # GPU capacity in other AWS services, as the provider's examples declare it (a fresh outside corpus)
     "batch_gpu_compute_environment": ("prod", {"gpufleet-stack-gpu-quota", "gpufleet-node-group-max-gpus"}),
     "sagemaker_endpoint_dirty_grid": ("prod", {"gpufleet-gpu-region-max-grid-intensity"}),

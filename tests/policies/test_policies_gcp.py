@@ -113,6 +113,65 @@ def test_gcs_unknown_member_is_an_advisory_note():
     assert verdicts(run, PUBLIC) == [(PUBLIC, "advisory", "v", CANT.format(PUBLIC) + "member: not known at preview")]
 
 
+# --- gpufleet-storage-no-public-access: project IAM and Cloud SQL ------------------------------------------------
+PROJECT_FIX = ("Fix: grant the role to named principals (users, groups, service accounts) on the resources they need, "
+               "never to allUsers or allAuthenticatedUsers on the project.")
+PROJECT = "every resource of project 'p' the role covers"
+SQL = "gcp:sql/databaseInstance:DatabaseInstance"
+SQL_FIX = ("Fix: authorize only the networks that need it, or set ipv4_enabled=False and connect through "
+           "private_network (private IP) or the Cloud SQL Auth Proxy.")
+
+
+def _sql(ip_configuration):
+    return res(SQL, "v", {"databaseVersion": "POSTGRES_16", "settings": {"tier": "db-custom-2-7680",
+                                                                          "ipConfiguration": ip_configuration}})
+
+
+@pytest.mark.parametrize("resource", [
+    res("gcp:projects/iAMMember:IAMMember", "v", {"project": "p", "role": "roles/viewer", "member": SA}),
+    res("gcp:projects/iAMBinding:IAMBinding", "v", {"project": "p", "role": "roles/viewer",
+                                                     "members": [SA, "group:ml@example.com"]}),
+    res("gcp:projects/iAMPolicy:IAMPolicy", "v", {"project": "p", "policyData": json.dumps(
+        {"bindings": [{"role": "roles/editor", "members": [SA]}]})}),
+    _sql({"ipv4Enabled": True, "authorizedNetworks": [{"name": "office", "value": "203.0.113.0/24"}]}),
+    _sql({"ipv4Enabled": False, "privateNetwork": "projects/p/global/networks/n",
+          "authorizedNetworks": [{"value": "0.0.0.0/0"}]}),  # no public IP: nothing is authorized from outside
+    _sql({"privateNetwork": "projects/p/global/networks/n"}),
+], ids=["project-member-sa", "project-binding-named", "project-policy-named", "sql-office-range",
+        "sql-private-ip-only", "sql-no-authorized-networks"])
+def test_project_iam_and_cloud_sql_private(resource):
+    assert verdicts(build_run(resource), PUBLIC) == []
+
+
+@pytest.mark.parametrize("resource, message", [
+    (res("gcp:projects/iAMMember:IAMMember", "v", {"project": "p", "role": "roles/storage.objectViewer",
+                                                    "member": "allUsers"}),
+     f"member grants roles/storage.objectViewer to allUsers: anyone can reach {PROJECT}. {PROJECT_FIX}"),
+    (res("gcp:projects/iAMBinding:IAMBinding", "v", {"project": "p", "role": "roles/viewer",
+                                                      "members": [SA, "allAuthenticatedUsers"]}),
+     f"members[1] grants roles/viewer to allAuthenticatedUsers: anyone with a Google account can reach {PROJECT}. "
+     f"{PROJECT_FIX}"),
+    (res("gcp:projects/iAMPolicy:IAMPolicy", "v", {"project": "p", "policyData": json.dumps(
+        {"bindings": [{"role": "roles/editor", "members": [SA]}, {"role": "roles/viewer", "members": ["allUsers"]}]})}),
+     f"policyData.bindings[1].members[0] grants roles/viewer to allUsers: anyone can reach {PROJECT}. {PROJECT_FIX}"),
+    (_sql({"authorizedNetworks": [{"name": "office", "value": "203.0.113.0/24"}, {"value": "0.0.0.0/0"}]}),
+     "settings.ipConfiguration.authorizedNetworks[1].value is '0.0.0.0/0': the database's public IP accepts "
+     f"connections from any address. {SQL_FIX}"),
+    (_sql({"ipv4Enabled": True, "authorizedNetworks": [{"value": "::/0"}]}),
+     "settings.ipConfiguration.authorizedNetworks[0].value is '::/0': the database's public IP accepts "
+     f"connections from any address. {SQL_FIX}"),
+], ids=["project-member-all-users", "project-binding-all-authenticated", "project-policy", "sql-any-ipv4",
+        "sql-any-ipv6"])
+def test_project_iam_and_cloud_sql_public(resource, message):
+    assert verdicts(build_run(resource), PUBLIC) == [(PUBLIC, "mandatory", "v", message)]
+
+
+def test_cloud_sql_unknown_authorized_network_is_an_advisory_note():
+    run = build_run(_sql({"authorizedNetworks": [{"value": UNKNOWN}]}))
+    assert verdicts(run, PUBLIC) == [(PUBLIC, "advisory", "v", CANT.format(PUBLIC) +
+                                      "settings.ipConfiguration.authorizedNetworks[0].value: not known at preview")]
+
+
 # --- gpufleet-security-group-no-open-ingress: VPC firewall rules ----------------------------------------------
 OPEN = "gpufleet-security-group-no-open-ingress"
 FIREWALL = "gcp:compute/firewall:Firewall"

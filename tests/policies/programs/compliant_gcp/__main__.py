@@ -48,3 +48,21 @@ bucket = gcp.storage.Bucket(
 )
 gcp.storage.BucketIAMMember("datasets-trainers", bucket=bucket.name, role="roles/storage.objectViewer",
                             member="serviceAccount:trainer@ml-platform-prod.iam.gserviceaccount.com")
+# Project roles to named principals only; Cloud SQL reachable on its private IP, and on its public IP from
+# one office range only.
+gcp.projects.IAMMember("trainer-log-writer", project="ml-platform-prod", role="roles/logging.logWriter",
+                       member="serviceAccount:trainer@ml-platform-prod.iam.gserviceaccount.com")
+gcp.projects.IAMBinding("platform-viewers", project="ml-platform-prod", role="roles/viewer",
+                        members=["group:ml-platform@example.com"])
+gcp.sql.DatabaseInstance(
+    "experiments",
+    database_version="POSTGRES_16",
+    region="europe-west4",
+    settings={
+        "tier": "db-custom-2-7680",
+        "user_labels": LABELS,
+        "ip_configuration": {"ipv4_enabled": True, "private_network": network.id,
+                             "authorized_networks": [{"name": "office", "value": "203.0.113.0/24"}]},
+    },
+    deletion_protection=True,
+)
