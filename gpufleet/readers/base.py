@@ -104,6 +104,8 @@ class ResourceReader:
     # Only what matters for GPU nodes and storage is listed, so an unlisted input is not a claim.
     replace_inputs: tuple[str, ...] = ()  # the provider replaces the resource (delete, then create)
     roll_inputs: tuple[str, ...] = ()  # an in-place update that still recreates the nodes (a rolling update)
+    # Numbers the provider can only raise in place: a lower value replaces the resource (delete, then create).
+    replace_if_decreased: tuple[str, ...] = ()
     # For a template capacity launches from: the inputs whose change does NOT make a new version (every
     # other change does, and capacity following the template's latest version rolls its nodes). None: not
     # a template.
@@ -193,9 +195,9 @@ class Storage(ResourceReader):
 
     def __init__(self, type_: str, cloud: str, tier: str, billable: str,
                  read: Callable[[ResourceView], tuple[bool, float | None, list[str]]],
-                 replace_inputs: tuple[str, ...] = ()) -> None:
+                 replace_inputs: tuple[str, ...] = (), replace_if_decreased: tuple[str, ...] = ()) -> None:
         self.type, self.cloud, self.tier, self.billable, self._read = type_, cloud, tier, billable, read
-        self.replace_inputs = replace_inputs
+        self.replace_inputs, self.replace_if_decreased = replace_inputs, replace_if_decreased
 
     def storage(self, view: ResourceView) -> StorageRead:
         provisioned, tib, details = self._read(view)

@@ -3,6 +3,7 @@ replaces GPU nodes, or replaces or deletes storage, with the GPUs affected.
 
 - **deleted**: a GPU resource or a storage resource of the base is not in the head;
 - **replaced**: an input the provider cannot update in place changed (`ResourceReader.replace_inputs`),
+  a number it can only raise went down (`ResourceReader.replace_if_decreased`),
   or the Pulumi preview says it replaces the resource (`pulumi preview --json` steps);
 - **rolled**: the nodes are recreated in place: an update that recreates them (`ResourceReader.roll_inputs`),
   a new version of the template they launch from (`ResourceReader.unversioned_inputs`), or a new
@@ -76,6 +77,16 @@ def _changed_paths(paths: tuple[str, ...], base: ResourceView, head: ResourceVie
     return [p for p in paths if value_at(base.inputs, *p.split(".")) != value_at(head.inputs, *p.split("."))]
 
 
+def _decreased(paths: tuple[str, ...], base: ResourceView, head: ResourceView) -> list[tuple[str, float, float]]:
+    """(path, base value, head value) for each number that went down; an unknown value is not compared."""
+    out = []
+    for p in paths:
+        before, after = value_at(base.inputs, *p.split(".")), value_at(head.inputs, *p.split("."))
+        if isinstance(before, (int, float)) and isinstance(after, (int, float)) and after < before:
+            out.append((p, before, after))
+    return out
+
+
 def _template_changes(reader: ResourceReader, base: ResourceView, head: ResourceView) -> tuple[list[str], list[str]]:
     """(inputs that replace the template, inputs that make a new version of it)."""
     replaced = _changed_paths(reader.replace_inputs, base, head)
@@ -134,7 +145,11 @@ def disruptions(base_plan: Plan, head_plan: Plan) -> list[Disruption]:
                 replaced = [p for p in replaced if p not in where]
         if replaced:
             flag(key, "replaced", f"{', '.join(replaced)} changed: the provider replaces it")
-        elif key in head.replaced:
+        shrunk = _decreased(reader.replace_if_decreased, b, h)
+        for path, old, new in shrunk:
+            flag(key, "replaced", f"{path} decreased ({old:,} → {new:,}): the provider cannot shrink it, "
+                                  "it replaces it")
+        if not (replaced or shrunk) and key in head.replaced:
             flag(key, "replaced", "the Pulumi preview replaces it")
         if gpu and (rolled := _changed_paths(reader.roll_inputs, b, h)):
             flag(key, "rolled", f"{', '.join(rolled)} changed: an update that recreates the nodes")

@@ -166,3 +166,22 @@ def test_a_replacement_the_pulumi_preview_plans_is_flagged_even_when_no_listed_i
     (tmp_path / "head.json").write_text(json.dumps({"config": {}, "steps": steps}))
     assert disruptions(read_plan(tmp_path / "base.json"), read_plan(tmp_path / "head.json")) == [
         Disruption("train", "aws:eks/nodeGroup:NodeGroup", "replaced", "the Pulumi preview replaces it", 16)]
+
+
+def _lustre_capacity(tmp_path: Path, gib: int) -> list[Disruption]:
+    head = copy.deepcopy(base_plan())
+    lustre = next(r for r in head["deployment"]["resources"] if r["urn"].endswith("::scratch"))
+    lustre["inputs"]["storageCapacity"] = gib
+    (tmp_path / "base.json").write_text(json.dumps(base_plan()))
+    (tmp_path / "head.json").write_text(json.dumps(head))
+    return disruptions(read_plan(tmp_path / "base.json"), read_plan(tmp_path / "head.json"))
+
+
+def test_a_smaller_lustre_file_system_is_a_replacement_and_a_larger_one_is_not(tmp_path):
+    """FSx cannot shrink a file system (Terraform AWS provider: ForceNew when storage_capacity decreases):
+    fewer GPUs shrink the hot tier sized from them, and that deletes the file system's data."""
+    assert _lustre_capacity(tmp_path, 2400) == [
+        Disruption("scratch", "aws:fsx/lustreFileSystem:LustreFileSystem", "replaced",
+                   "storageCapacity decreased (4,800 → 2,400): the provider cannot shrink it, it replaces it", 30,
+                   storage=True)]
+    assert _lustre_capacity(tmp_path, 7200) == []

@@ -789,7 +789,11 @@ READERS: list[ResourceReader] = [
     Storage("aws:fsx/lustreFileSystem:LustreFileSystem", CLOUD, "FSx for Lustre",
             "FSx for Lustre storage/throughput; no price in the catalog", _fsx,
             replace_inputs=("deploymentType", "driveCacheType", "exportPath", "importPath", "kmsKeyId",
-                            "securityGroupIds", "storageType", "subnetIds")),
+                            "securityGroupIds", "storageType", "subnetIds"),
+            # `aws_fsx_lustre_file_system` CustomizeDiff: ForceNew when storage_capacity decreases (FSx
+            # cannot shrink a file system); the hot tier is sized from the GPUs it feeds, so fewer GPUs
+            # can shrink it.
+            replace_if_decreased=("storageCapacity",)),
     Storage("aws:s3/bucket:Bucket", CLOUD, "S3", _S3, _s3, replace_inputs=("bucket", "bucketPrefix")),
     Storage("aws:s3/bucketV2:BucketV2", CLOUD, "S3", _S3, _s3, replace_inputs=("bucket", "bucketPrefix")),
     Storage("aws:efs/fileSystem:FileSystem", CLOUD, "EFS", "EFS storage; no price in the catalog", _efs,
