@@ -139,7 +139,7 @@ def _name(urn: str | None) -> str:
     return (urn or "stack").rsplit("::", 1)[-1]
 
 
-def render_placement(placement: object, out: Console) -> None:
+def render_placement(placement: object, out: Console, stack: str) -> None:
     """gpufleet's own program: the catalog used, workloads not locked, and any recommendation to re-place."""
     if not isinstance(placement, dict) or "catalog" not in placement:
         return
@@ -147,7 +147,7 @@ def render_placement(placement: object, out: Console) -> None:
     out.print(Text(f"Catalog: {catalog['version']} ({catalog['data']})"))
     if placement["not_locked"]:
         out.print(Text.assemble(("Not locked", "yellow"), f": {', '.join(placement['not_locked'])} (placed at this "
-                                "run; they may move when the catalog changes: lock with `gpufleet place STACK --lock`)"))
+                                f"run; they may move when the catalog changes: lock with `gpufleet place {stack} --lock`)"))
     if placement["recommendation"]:
         out.print(Text.assemble(("Recommendation", "bold"), f": {placement['recommendation']['text']}"))
 
@@ -261,7 +261,7 @@ def render(result: PreviewResult, out: Console) -> None:
         f"{num(est.total('monthly_kwh'))} kWh/month · {carbon(est.total('monthly_kgco2e'))}/month operational "
         f"+ {carbon(est.total('monthly_embodied_kgco2e'))}/month embodied{partial}"
     )
-    render_placement(run.outputs.get("placement"), out)
+    render_placement(run.outputs.get("placement"), out, s.stack)
     if est.gpu_requests:
         known_gpus = sum(d.gpus or 0 for d in est.gpu_requests.values())
         unknown = [u for u, d in est.gpu_requests.items() if d.gpus is None]
