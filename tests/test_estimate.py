@@ -335,3 +335,31 @@ def test_what_a_program_may_pass_as_a_size_or_a_count_is_unknown_not_a_crash():
     ml = view("azure-native:machinelearningservices:Compute", "odd", {"location": "eastus", "properties": {
         "computeType": "ComputeInstance", "computeLocation": 7, "properties": {"vmSize": "Standard_NC24ads_A100_v4"}}})
     assert estimate_plan([ml]).resources[ml.urn].region is None
+
+
+def test_a_spot_fleet_request_is_gpu_capacity_in_instances_of_its_launch_specifications():
+    """A review found 60 x p5.48xlarge in an `ec2.SpotFleetRequest` passed prod with no violation: the
+    reader was missing. Weighted pools count at least target / largest weight instances."""
+    from gpufleet.clouds import reader_for
+
+    def fleet(name, **inputs):
+        return view("aws:ec2/spotFleetRequest:SpotFleetRequest", name, inputs, {"region": "us-west-2"})
+
+    spec = {"instanceType": "p5.48xlarge", "ami": "ami-0"}
+    plain = fleet("plain", targetCapacity=60, launchSpecifications=[spec])
+    weighted = fleet("weighted", targetCapacity=960, launchSpecifications=[{**spec, "weightedCapacity": "8"},
+                                                                         {**spec, "weightedCapacity": "2"}])
+    mixed = fleet("mixed", targetCapacity=4, onDemandTargetCapacity=1, launchSpecifications=[spec])
+    bad_weight = fleet("bad", targetCapacity=4, launchSpecifications=[{**spec, "weightedCapacity": "lots"}])
+    plan = estimate_plan([plain, weighted, mixed, bad_weight])
+    rows = {v.urn.rsplit("::", 1)[1]: plan.resources[v.urn] for v in (plain, weighted, mixed, bad_weight)}
+    assert {n: (e.instance_type, e.nodes, e.gpus, e.capacity_type) for n, e in rows.items()} == {
+        "plain": ("p5.48xlarge", 60, 480, "spot"), "weighted": ("p5.48xlarge", 120, 960, "spot"),
+        "mixed": ("p5.48xlarge", 4, 32, "on-demand"), "bad": ("p5.48xlarge", None, None, "spot")}
+    assert rows["weighted"].derivation["nodes"] == ("target capacity in weighted units: at least 120 instances "
+                                                    "(largest weight 8)")
+    reader = reader_for("aws:ec2/spotFleetRequest:SpotFleetRequest")
+    assert reader.scaling(weighted.inputs) == Scaling(120, 120, "targetCapacity", "targetCapacity")
+    assert reader.scaling(bad_weight.inputs) == Scaling(None, None, "targetCapacity", "targetCapacity")
+    assert reader.instance_types(weighted.inputs) == [("launchSpecifications[0].instanceType", "p5.48xlarge"),
+                                                      ("launchSpecifications[1].instanceType", "p5.48xlarge")]

@@ -64,6 +64,8 @@ MISCONFIGURED = {
                                       "gpufleet-gpu-capacity-reservation-expected"}),
     # 80 x g6e.12xlarge in a loop: $612,770.18/month at the catalog's sourced us-west-2 price (S4)
     "ec2_loop_over_budget": ("prod", {"gpufleet-stack-monthly-cost-budget"}),
+    # 60 x p5.48xlarge in a Spot Fleet request (found by review14: passed prod with no violation)
+    "spot_fleet_request_p5": ("prod", {"gpufleet-node-group-max-gpus", "gpufleet-stack-monthly-cost-budget"}),
 }
 # advisory findings a misconfigured program also gets in its environment, by design
 # Always-on OCI/CoreWeave pools are idle waste (advisory); the PUE of OCI and CoreWeave is an industry-average

@@ -35,6 +35,7 @@ NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
 ASG = "aws:autoscaling/group:Group"
 BATCH = "aws:batch/computeEnvironment:ComputeEnvironment"
 EC2_FLEET = "aws:ec2/fleet:Fleet"
+SPOT_FLEET = "aws:ec2/spotFleetRequest:SpotFleetRequest"
 SAGEMAKER_ENDPOINT = "aws:sagemaker/endpoint:Endpoint"
 SAGEMAKER_ENDPOINT_CONFIG = "aws:sagemaker/endpointConfiguration:EndpointConfiguration"
 SAGEMAKER_NOTEBOOK = "aws:sagemaker/notebookInstance:NotebookInstance"
@@ -428,6 +429,81 @@ class Ec2Fleet(ResourceReader):
         return Scaling(n, n, path, path)
 
 
+class SpotFleetRequest(Ec2Fleet):
+    """A Spot Fleet request: `targetCapacity` units of its launch specifications', overrides' or launch
+    template's types (spot, unless part is `onDemandTargetCapacity`). Without it the same GPUs as an EC2
+    Fleet would get past every GPU policy."""
+
+    type = SPOT_FLEET
+
+    def _types(self, view: ResourceView, graph: Graph) -> tuple[Any, dict[str, str]]:
+        types = [s.get("instanceType") for s in _list(get_known(view.inputs, "launchSpecifications"))
+                 if isinstance(s, dict) and s.get("instanceType") is not None]
+        if not types:
+            return super()._types(view, graph)
+        notes = {"instance_type": f"first GPU type of {len(types)} launch specifications priced"} if len(types) > 1 else {}
+        return _gpu_type_first(types), notes
+
+    def capacity(self, view: ResourceView, graph: Graph) -> Capacity:
+        hours, util, notes = duty(get_known(view.inputs, "tags"))
+        itype, type_notes = self._types(view, graph)
+        notes.update(type_notes)
+        nodes = self._nodes({"totalTargetCapacity": get_known(view.inputs, "targetCapacity"),
+                             "targetCapacityUnitType": get_known(view.inputs, "targetCapacityUnitType")}, itype)
+        weight = _largest_weight(view.inputs)
+        if weight is None:
+            nodes = None
+            notes["nodes"] = "unknown: a pool's weightedCapacity is not a positive number"
+        elif weight != 1 and nodes is not None:
+            nodes = math.ceil(nodes / weight)
+            notes["nodes"] = f"target capacity in weighted units: at least {nodes} instances (largest weight {weight:g})"
+        else:
+            notes["nodes"] = "target capacity of the spot fleet request"
+        spot = not count(get_known(view.inputs, "onDemandTargetCapacity"))
+        return Capacity(CLOUD, own_or_provider(view, "region"), itype, nodes, "spot" if spot else "on-demand",
+                        hours, util, notes)
+
+    def instance_types(self, inputs: dict[str, Any]) -> list[tuple[str, Any]]:
+        specs = _list(get_known(inputs, "launchSpecifications"))
+        return _present(*((f"launchSpecifications[{i}].instanceType", value_at(s, "instanceType"))
+                          for i, s in enumerate(specs))) + super().instance_types(inputs)
+
+    def scaling(self, inputs: dict[str, Any]) -> Scaling:
+        n, weight = whole(value_at(inputs, "targetCapacity")), _largest_weight(inputs)
+        if n is not None and weight != 1:
+            n = None if weight is None else math.ceil(n / weight)
+        return Scaling(n, n, "targetCapacity", "targetCapacity")
+
+
+def _largest_weight(inputs: dict[str, Any]) -> float | None:
+    """The largest `weightedCapacity` of a spot fleet's pools (1 when none is weighted): the fleet meets its
+    target with at least target / largest weight instances. None when a weight is not a positive number
+    (launch specifications give it as a string, template overrides as a number)."""
+    specs = _list(get_known(inputs, "launchSpecifications"))
+    for config in _list(get_known(inputs, "launchTemplateConfigs")):
+        specs += (get_known(config, "overrides") or []) if isinstance(config, dict) else []
+    weights = [_weight(s.get("weightedCapacity")) for s in specs
+               if isinstance(s, dict) and s.get("weightedCapacity") is not None]
+    if any(w is None for w in weights):
+        return None
+    return max(weights, default=1)
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _weight(value: Any) -> float | None:
+    if isinstance(value, str):
+        try:
+            value = float(value)
+        except ValueError:
+            return None
+    n = number(value)
+    return n if n is not None and math.isfinite(n) and n > 0 else None
+
+
+
 _ML_PREFIX = "ml."
 _SAGEMAKER_PRICE = ("SageMaker bills {ml} at its own rate, which the catalog does not have; GPUs, energy and "
                     "carbon are those of the same hardware, {ec2}")
@@ -772,6 +848,7 @@ READERS: list[ResourceReader] = [
     AutoScalingGroup(),
     BatchComputeEnvironment(),
     Ec2Fleet(),
+    SpotFleetRequest(),
     SageMakerEndpoint(),
     SageMakerEndpointConfiguration(),
     SageMakerNotebook(),
