@@ -31,6 +31,52 @@ class ReservationArgs(TypedDict):
     """Availability zone the capacity is in ("us-west-2b", Azure "1"); the node group is placed there."""
 
 
+class FigureArgs(TypedDict):
+    """One of an owned site's own figures and where it comes from."""
+
+    value: float
+    """The figure, in the unit its field names."""
+    source: str
+    """Where it comes from (a meter, a utility bill, a contract)."""
+    year: int
+    """The year the figure is for."""
+
+
+class SiteGpusArgs(TypedDict):
+    """GPUs of one model an owned site makes available."""
+
+    gpu: str
+    """GPU model or family as the catalog names it ("H100")."""
+    count: int
+    """GPUs available: a whole number of nodes."""
+    gpus_per_node: int
+    """GPUs in each node."""
+    interconnect: NotRequired[str]
+    """The nodes' GPU fabric ("InfiniBand"); absent: unknown, no fabric."""
+    node_labels: NotRequired[dict[str, str]]
+    """Labels of these GPUs' nodes: the Kueue ResourceFlavor selects them."""
+
+
+class SiteArgs(TypedDict):
+    """An owned site (stack config `sites:`): an existing Kubernetes cluster and its own figures. The
+    components declare in it through the Kubernetes provider the caller passes (`opts.providers`)."""
+
+    name: str
+    """Site name: the region of the owned cloud."""
+    country: str
+    """ISO 3166-1 alpha-2 country code."""
+    grid_gco2e_per_kwh: FigureArgs
+    """Grid carbon intensity of the site's electricity."""
+    pue: FigureArgs
+    """Power usage effectiveness of the site."""
+    usd_per_gpu_hour: FigureArgs
+    """Amortised cost of a GPU-hour at the site."""
+    gpus: list[SiteGpusArgs]
+    """GPUs available, by model."""
+    gpu_software: NotRequired[str]
+    """"none" (default), "device-plugin" (the nodes have the NVIDIA driver) or "gpu-operator"."""
+
+
 class NodeGroupSpecArgs(TypedDict):
     """What one workload needs from a GPU node group; the cloud-independent half of `GpuNodeGroupArgs`."""
 
@@ -97,6 +143,8 @@ class GpuNodeGroupArgs(NodeGroupSpecArgs):
     cluster_kubeconfig: NotRequired[pulumi.Input[str]]
     """OCI, with the RDMA fabric: the cluster's kubeconfig (no credential), whose API endpoint and CA the
     cluster network's hosts join with as self-managed nodes."""
+    site: NotRequired[SiteArgs]
+    """Owned capacity: the site the cluster is (required where the cloud's regions are owned sites)."""
 
 
 class HighBandwidthNetworkArgs(TypedDict):
@@ -122,6 +170,8 @@ class HighBandwidthNetworkArgs(TypedDict):
     """Azure: resource group (required on Azure)."""
     compartment_id: NotRequired[pulumi.Input[str]]
     """OCI: the OCID of the compartment everything is created in (required on OCI)."""
+    site: NotRequired[SiteArgs]
+    """Owned capacity: the site the network is (required where the cloud's regions are owned sites)."""
 
 
 class StorageSpecArgs(TypedDict):
@@ -201,6 +251,10 @@ class GpuClusterArgs(TypedDict):
     enable_gpu_software: NotRequired[bool]
     """Default false: declare the GPU software stack (`GpuSoftwareStack`) in the cluster through a Kubernetes
     provider bound to the cluster's own kubeconfig."""
+    site: NotRequired[SiteArgs]
+    """Owned capacity: the site whose existing cluster this is (required where the cloud's regions are owned
+    sites). Nothing is created but Kubernetes objects, through the Kubernetes provider in `opts.providers`;
+    the site's `gpu_software` (not `enable_gpu_software`) decides the GPU software there."""
 
 
 class GpuQueueArgs(TypedDict):
@@ -228,3 +282,5 @@ class GpuSoftwareStackArgs(TypedDict):
     """Namespace of the LocalQueues that jobs name in their `kueue.x-k8s.io/queue-name` label. Default "default"."""
     enable_queues: NotRequired[bool]
     """Default true: Kueue and the queues, so jobs wait for capacity instead of failing."""
+    gpu_plugin: NotRequired[str]
+    """"device-plugin" or "gpu-operator"; absent: as the cloud's adapter says (owned sites say which)."""

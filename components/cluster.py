@@ -46,6 +46,8 @@ class GpuCluster(pulumi.ComponentResource):
         cloud = declarer(plan.cloud)
         # What every part of the cluster takes on this cloud (an Azure resource group).
         scope = {key: args[key] for key in cloud_adapter(plan.cloud).scope_inputs if args.get(key)}
+        # An owned site: the network and node groups check it as a region (owned sites have no storage tiers).
+        site_of = {"site": args["site"]} if args.get("site") else {}
         tags = dict(args["tags"])
 
         network_args: HighBandwidthNetworkArgs = {
@@ -53,7 +55,7 @@ class GpuCluster(pulumi.ComponentResource):
             "instance_types": [it.name for it in plan.network.instance_types], "tags": tags,
             "enable_fabric": plan.network.enable_fabric,
             "enable_file_system_subnet": plan.network.enable_file_system_subnet,
-            "cidr": str(plan.network.cidr), **scope,
+            "cidr": str(plan.network.cidr), **scope, **site_of,
         }  # fmt: skip
         network = HighBandwidthNetwork(f"{name}-network", network_args, pulumi.ResourceOptions(parent=self))
         declared = cloud.declare_control_plane(self, name, args, network)
@@ -63,7 +65,7 @@ class GpuCluster(pulumi.ComponentResource):
             group_args: GpuNodeGroupArgs = {
                 **specs[group.workload], "cloud": plan.cloud, "region": plan.region, "tags": tags,
                 "cluster_name": declared.cluster_name, "zone": group.zone,
-                "node_subnet_id": network.node_subnet_ids.apply(lambda ids, z=group.zone: ids[z]), **scope,
+                "node_subnet_id": network.node_subnet_ids.apply(lambda ids, z=group.zone: ids[z]), **scope, **site_of,
                 **cloud.node_group_references(group, network, declared),
             }  # fmt: skip
             groups[group.workload] = GpuNodeGroup(f"{name}-{group.workload}", group_args,
@@ -84,7 +86,16 @@ class GpuCluster(pulumi.ComponentResource):
             tiers[store.workload] = StorageTiers(f"{name}-{store.workload}-storage", store_args, data)
 
         self.kubeconfig = pulumi.Output.secret(declared.kubeconfig)
-        if args.get("enable_gpu_software"):
+        site = args.get("site")
+        if site is not None:
+            # An existing cluster: the caller's provider (through the parent) is its Kubernetes provider, and
+            # the node groups hold the queues; the site says whether its nodes need the driver.
+            if site.get("gpu_software", "none") != "none":
+                GpuSoftwareStack(f"{name}-gpu-software", {
+                    "cloud": plan.cloud, "fabric": "none", "queues": [], "enable_queues": False,
+                    "gpu_plugin": site["gpu_software"],
+                }, pulumi.ResourceOptions(parent=self, depends_on=list(groups.values())))
+        elif args.get("enable_gpu_software"):
             # The one provider a component builds: nobody can pass one for a cluster that does not exist
             # yet (pulumi-eks does the same). It reaches only the software stack.
             kube = kubernetes.Provider(f"{name}-kubernetes", kubeconfig=self.kubeconfig,

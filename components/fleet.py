@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pulumi
 
 from gpufleet.catalog import Catalog, load_catalog
-from gpufleet.config import Fleet, Workload
+from gpufleet.config import CONFIG_KEY, Fleet, SiteFacts, Workload
 from gpufleet.errors import UserError
 from gpufleet.placement.lock import LockedPlacement
 
@@ -81,7 +81,10 @@ def fleet_clusters(fleet: Fleet, placed: LockedPlacement) -> list[PlannedCluster
             clusters[key] = PlannedCluster(name, option.cloud, option.region, {
                 "cloud": option.cloud, "region": option.region, "tags": fleet.owner_tags, "node_groups": [],
                 "storage": []}, placed.previous_names.get(name))
-            if fleet.enable_gpu_software:
+            site = fleet.site(option.region) if cloud_adapter(option.cloud).hosts_sites else None
+            if site is not None:
+                clusters[key].args["site"] = site.model_dump(include=set(SiteFacts.model_fields))
+            elif fleet.enable_gpu_software:
                 clusters[key].args["enable_gpu_software"] = True
         args = clusters[key].args
         args["node_groups"].append(_node_group(workload, option.instance_type))
@@ -97,7 +100,7 @@ def _renamed(cluster: PlannedCluster, name: str) -> list[pulumi.Alias]:
 
 def declare_fleet(fleet: Fleet, placed: LockedPlacement, catalog: Catalog | None = None) -> dict[str, GpuCluster]:
     """Preflight every cluster, then declare them, each with its cloud and region's own provider."""
-    catalog = catalog or load_catalog()
+    catalog = fleet.catalog(catalog or load_catalog())
     planned = fleet_clusters(fleet, placed)
     problems = []
     for cluster in planned:
@@ -109,7 +112,11 @@ def declare_fleet(fleet: Fleet, placed: LockedPlacement, catalog: Catalog | None
     declared = {}
     for cluster in planned:
         cloud = declarer(cluster.cloud)
-        opts = pulumi.ResourceOptions(providers=[cloud.provider(cluster.region)])
+        site = fleet.site(cluster.region) if "site" in cluster.args else None
+        # An owned site's provider is its existing cluster's (how to reach it is in the stack's `sites:`).
+        provider = cloud.site_provider(site, f"{CONFIG_KEY}.sites[{fleet.sites.index(site)}].cluster") \
+            if site is not None else cloud.provider(cluster.region)
+        opts = pulumi.ResourceOptions(providers=[provider])
         scope = cloud.declare_scope(cluster.name, cluster.region, fleet.owner_tags, pulumi.ResourceOptions.merge(
             opts, pulumi.ResourceOptions(aliases=_renamed(cluster, f"{cluster.name}-rg"))))
         declared[cluster.name] = GpuCluster(cluster.name, {**cluster.args, **scope}, pulumi.ResourceOptions.merge(

@@ -68,10 +68,11 @@ class GpuSoftwareStack(pulumi.ComponentResource):
         charts = load_charts()
         child = pulumi.ResourceOptions(parent=self)
         cloud = adapter(args["cloud"])
+        plugin = args.get("gpu_plugin")
         gpu = None
-        if cloud is not None and cloud.runs_gpu_device_plugin:
+        if plugin is None and cloud is not None and cloud.runs_gpu_device_plugin:
             pass  # a second device plugin would advertise the same GPUs twice
-        elif cloud is not None and cloud.node_image_has_gpu_driver:
+        elif plugin == "device-plugin" or (plugin is None and cloud is not None and cloud.node_image_has_gpu_driver):
             gpu = _release(f"{name}-nvidia-device-plugin", charts["nvidia-device-plugin"], DEVICE_PLUGIN_VALUES, child)
         else:
             gpu = _release(f"{name}-gpu-operator", charts["gpu-operator"], {}, child)

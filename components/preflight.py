@@ -18,12 +18,15 @@ from collections.abc import Mapping
 from typing import Any, get_args
 
 import pulumi
+from pydantic import ValidationError
 
 from gpufleet.catalog import Catalog, InstanceType, load_catalog
 from gpufleet.clouds.adapter import CloudAdapter
 from gpufleet.clouds.file_systems import GIB_PER_TIB, FileSystemProduct
 from gpufleet.clouds.plans import ClusterPlan, NetworkPlan, NodeGroupPlan, ReservationPlan, StoragePlan
-from gpufleet.config import CapacityType
+from gpufleet.catalog.sites import with_sites
+from gpufleet.clouds import adapter
+from gpufleet.config import CapacityType, SiteFacts, structural_problems
 from gpufleet.errors import Problem, UserError, did_you_mean, unknown_name
 
 from gpufleet.components import args as A
@@ -85,6 +88,26 @@ def require(result: tuple[Any, list[Problem]], heading: str, name: str, args: Ma
 
 
 # --- shared checks ----------------------------------------------------------------------------------
+
+
+def with_site(args: Mapping[str, Any], path: str, catalog: Catalog) -> tuple[Catalog, list[Problem]]:
+    """The catalog with the arguments' owned site (`site`) as a region of its cloud, where the cloud's
+    regions are sites (`CloudAdapter.hosts_sites`); problems with the site otherwise."""
+    cloud = adapter(args.get("cloud"))
+    if cloud is None or not cloud.hosts_sites:
+        return catalog, []
+    raw = args.get("site")
+    if raw is None:
+        return catalog, [Problem(f"{path}.site", f"required on {cloud.name}: the owned site the cluster is")]
+    try:
+        site = SiteFacts.model_validate(raw)
+    except ValidationError as e:
+        return catalog, structural_problems(e, SiteFacts, lambda loc: f"{path}.site" + "".join(
+            f"[{part}]" if isinstance(part, int) else f".{part}" for part in loc))
+    problems = []
+    if args.get("region") != site.name:
+        problems.append(Problem(f"{path}.region", "must be the site's name", args.get("region"), (site.name,)))
+    return with_sites(catalog, cloud.name, [site.catalog_row()]), problems
 
 
 def _missing(args: Mapping[str, Any], cls: type, path: str) -> list[Problem]:
@@ -297,8 +320,9 @@ def plan_node_group(spec: Mapping[str, Any], cloud: str, region: str, path: str,
 def plan_gpu_node_group(args: Mapping[str, Any], path: str, catalog: Catalog | None = None
                         ) -> tuple[NodeGroupPlan | None, list[Problem]]:
     """Preflight of `GpuNodeGroup`: the spec, the tags and the cloud's required inputs."""
-    catalog = catalog or load_catalog()
+    catalog, site_problems = with_site(args, path, catalog or load_catalog())
     cloud_rules, problems = _common_problems(args, A.GpuNodeGroupArgs, path, catalog)
+    problems += site_problems
     if cloud_rules is None:
         return None, problems
     plan, spec_problems = plan_node_group(args, args["cloud"], args.get("region"), path, catalog)
@@ -431,8 +455,9 @@ def plan_storage_tiers(args: Mapping[str, Any], path: str, catalog: Catalog | No
 def plan_network(args: Mapping[str, Any], path: str, catalog: Catalog | None = None
                  ) -> tuple[NetworkPlan | None, list[Problem]]:
     """Preflight of `HighBandwidthNetwork`."""
-    catalog = catalog or load_catalog()
+    catalog, site_problems = with_site(args, path, catalog or load_catalog())
     cloud_rules, problems = _common_problems(args, A.HighBandwidthNetworkArgs, path, catalog)
+    problems += site_problems
     if cloud_rules is None:
         return None, problems
     cloud, region = args["cloud"], args.get("region")
@@ -471,8 +496,9 @@ def plan_network(args: Mapping[str, Any], path: str, catalog: Catalog | None = N
 def plan_cluster(args: Mapping[str, Any], path: str, catalog: Catalog | None = None
                  ) -> tuple[ClusterPlan | None, list[Problem]]:
     """Preflight of a whole `GpuCluster`: network, every node group and every storage tier at once."""
-    catalog = catalog or load_catalog()
+    catalog, site_problems = with_site(args, path, catalog or load_catalog())
     cloud_rules, problems = _common_problems(args, A.GpuClusterArgs, path, catalog)
+    problems += site_problems
     if cloud_rules is None:
         return None, problems
     cloud, region = args["cloud"], args.get("region")
@@ -519,6 +545,7 @@ def plan_cluster(args: Mapping[str, Any], path: str, catalog: Catalog | None = N
             "enable_file_system_subnet": any(s.product for s in storage),
             "cidr": args.get("cidr", DEFAULT_CIDR),
             **{key: args.get(key) for key in cloud_rules.scope_inputs},  # an Azure resource group, an OCI compartment
+            "site": args.get("site"),
         }  # fmt: skip
         network, found = plan_network(network_args, path, catalog)
         problems += [p for p in found if p not in problems]

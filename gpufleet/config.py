@@ -15,7 +15,8 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from pydantic_core import PydanticCustomError
 
 from gpufleet.catalog import Catalog, load_catalog
-from gpufleet.clouds import adapter, cloud_names, reservation_kinds
+from gpufleet.catalog.sites import canonical_gpu, site_instance_type, with_sites
+from gpufleet.clouds import adapter, cloud_names, reservation_kinds, site_cloud
 from gpufleet.errors import Problem, UserError, did_you_mean, unknown_name
 
 CONFIG_KEY = "gpufleet:fleet"
@@ -148,6 +149,108 @@ class DataLocality(_Model):
     max_distance_km: Annotated[float, Field(gt=0)] | None = None
 
 
+# --- owned sites ------------------------------------------------------------------------------------
+
+
+def _sourced(value: object) -> object:
+    """A site figure is `{value, source}`: a bare number is refused, since no figure goes without its source."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        raise PydanticCustomError("figure_without_source",
+                                  "a figure needs its source: write {{value: {value}, source: ..., year: ...}}",
+                                  {"value": value})
+    return value
+
+
+class Figure(_Model):
+    """One of a site's own figures, with where it comes from (a meter, a utility bill, a contract)."""
+
+    value: Annotated[float, Field(ge=0)]
+    source: Annotated[str, Field(min_length=1, pattern=r"\S")]
+    year: Annotated[int, Field(ge=1990, le=2100)] = Field(description="year the figure is for")
+
+
+SourcedFigure = Annotated[Figure, BeforeValidator(_sourced)]
+
+
+class SiteGpus(_Model):
+    """GPUs of one model a site makes available to the fleet."""
+
+    gpu: str = Field(description="GPU model or family, as the catalog names it (H100, A100-80GB)")
+    count: Annotated[int, Field(gt=0)] = Field(description="GPUs available to the fleet")
+    gpus_per_node: Annotated[int, Field(gt=0, le=64)]
+    interconnect: Annotated[str, Field(min_length=1)] | None = Field(
+        default=None, description="the nodes' GPU fabric (InfiniBand, RoCE) or none; unset: unknown (no fabric)")
+    node_labels: dict[str, str] = Field(
+        default_factory=dict, description="labels of these GPUs' nodes (their Kueue ResourceFlavor selects them)")
+
+    @model_validator(mode="after")
+    def _whole_nodes(self) -> "SiteGpus":
+        if self.count % self.gpus_per_node:
+            raise ValueError(f"count ({self.count}) must be a whole number of nodes of "
+                             f"gpus_per_node ({self.gpus_per_node})")
+        return self
+
+
+class SiteCluster(_Model):
+    """How to reach the site's existing Kubernetes cluster: a context of the caller's kubeconfig, and/or
+    the stack config key of a *secret* holding a kubeconfig (`pulumi config set --secret KEY < file`)."""
+
+    context: Annotated[str, Field(min_length=1)] | None = None
+    kubeconfig_secret: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]+:[A-Za-z0-9_.-]+$",
+                                            description="namespace:key of a secret stack config value")] | None = None
+
+    @model_validator(mode="after")
+    def _one_way_in(self) -> "SiteCluster":
+        if self.context is None and self.kubeconfig_secret is None:
+            raise ValueError("name a `context` of your kubeconfig or a `kubeconfig_secret` stack config key")
+        return self
+
+
+GpuSoftware = Literal["none", "device-plugin", "gpu-operator"]
+
+
+class SiteFacts(_Model):
+    """What an owned site is: its place, its own figures (each with source and year) and its GPUs."""
+
+    name: Name
+    country: Annotated[str, Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2, for data residency")]
+    location: str | None = None
+    latitude: Annotated[float, Field(ge=-90, le=90)] | None = None
+    longitude: Annotated[float, Field(ge=-180, le=180)] | None = None
+    grid_gco2e_per_kwh: SourcedFigure
+    pue: SourcedFigure
+    usd_per_gpu_hour: SourcedFigure = Field(description="amortised cost of a GPU-hour (hardware, power, staff)")
+    gpus: Annotated[list[SiteGpus], Field(min_length=1)]
+    gpu_software: GpuSoftware = Field(
+        default="none", description="install the NVIDIA device plugin (nodes have the driver) or the GPU operator")
+
+    @model_validator(mode="after")
+    def _figures(self) -> "SiteFacts":
+        if self.pue.value < 1.0:
+            raise ValueError(f"pue.value ({self.pue.value:g}) must be at least 1.0 (facility energy / IT energy)")
+        if self.usd_per_gpu_hour.value <= 0:
+            raise ValueError("usd_per_gpu_hour.value must be more than 0 (an unknown price is not free)")
+        seen = set()
+        for entry in self.gpus:
+            key = (entry.gpu.lower(), entry.gpus_per_node)
+            if key in seen:
+                raise ValueError(f"gpus lists {entry.gpu} with {entry.gpus_per_node} per node twice")
+            seen.add(key)
+        return self
+
+    def catalog_row(self) -> dict[str, Any]:
+        """The site as gpufleet.catalog.sites reads it (counts are placement's limits, not catalog facts)."""
+        return self.model_dump(include=set(SiteFacts.model_fields) - {"gpu_software"},
+                               exclude={"gpus": {"__all__": {"count"}}})
+
+
+class Site(SiteFacts):
+    """Capacity the fleet's owner runs: an existing Kubernetes cluster whose GPUs placement may use,
+    priced and judged by the site's own figures (see docs/placement.md, "Owned sites")."""
+
+    cluster: SiteCluster
+
+
 class Workload(_Model):
     name: Name
     kind: WorkloadKind = "training"
@@ -206,6 +309,7 @@ class Fleet(_Model):
     budgets: Budgets = Field(default_factory=Budgets)
     workloads: Annotated[list[Workload], Field(min_length=1)]
     enable_gpu_software: bool = Field(default=False, description="GPU device plugins and Kueue in every cluster")
+    sites: list[Site] = Field(default_factory=list, description="owned capacity, placed as regions of its cloud")
 
     @property
     def owner_tags(self) -> dict[str, str]:
@@ -215,6 +319,22 @@ class Fleet(_Model):
 
     def candidate_regions(self) -> list[tuple[str, str]]:
         return [(c.cloud, r) for c in self.candidates for r in c.regions]
+
+    def site_gpu_types(self, catalog: Catalog) -> list[tuple[str, int, int, Site, SiteGpus]]:
+        """Each GPU entry of each site: (its site instance type, site index, entry index, site, entry)."""
+        return [(site_instance_type(site.name, canonical_gpu(catalog, entry.gpu) or entry.gpu, entry.gpus_per_node),
+                 i, j, site, entry)
+                for i, site in enumerate(self.sites) for j, entry in enumerate(site.gpus)]
+
+    def site(self, name: str) -> Site | None:
+        return next((s for s in self.sites if s.name == name), None)
+
+    def catalog(self, catalog: Catalog) -> Catalog:
+        """`catalog` with the fleet's sites as regions of the site cloud (gpufleet.catalog.sites)."""
+        host = site_cloud()
+        if not self.sites or host is None:
+            return catalog
+        return with_sites(catalog, host.name, [s.catalog_row() for s in self.sites])
 
 
 # --- parsing and error reporting -------------------------------------------------------------------
@@ -307,9 +427,30 @@ def _catalog_problems(raw: Any, catalog: Catalog) -> list[Problem]:
     """Names checked against the catalog, on the raw data so they are reported with type errors."""
     problems: list[Problem] = []
 
+    host = site_cloud()
+    site_names = [n for site in _items(raw, "sites") if isinstance(n := _get(site, "name"), str)]
+
     def region(loc: tuple[Any, ...], cloud: Any, name: Any) -> None:
-        if adapter(cloud) is not None and isinstance(name, str):
+        if host is not None and cloud == host.name and isinstance(name, str):
+            if name not in site_names:
+                problems.append(Problem(_path(loc), f"unknown site (a {cloud} region is a site of `sites:`)",
+                                        name, tuple(sorted(site_names)) or ("(no sites)",),
+                                        did_you_mean(name, site_names)))
+        elif adapter(cloud) is not None and isinstance(name, str):
             if p := catalog.check_region(_path(loc), cloud, name):
+                problems.append(p)
+
+    seen_sites: dict[str, int] = {}
+    for i, site in enumerate(_items(raw, "sites")):
+        name = _get(site, "name")
+        if isinstance(name, str):
+            if name in seen_sites:
+                problems.append(Problem(_path(("sites", i, "name")),
+                                        f"duplicate site name (also sites[{seen_sites[name]}])", name))
+            seen_sites.setdefault(name, i)
+        for j, entry in enumerate(_items(site, "gpus") if isinstance(site, dict) else []):
+            gpu = _get(entry, "gpu")
+            if isinstance(gpu, str) and (p := catalog.check_gpu(_path(("sites", i, "gpus", j, "gpu")), gpu)):
                 problems.append(p)
 
     for i, cand in enumerate(_items(raw, "candidates")):
@@ -352,13 +493,26 @@ def _catalog_problems(raw: Any, catalog: Catalog) -> list[Problem]:
     return problems
 
 
+def _site_catalog(raw: Any, catalog: Catalog) -> Catalog:
+    """`catalog` with the raw config's sites that validate on their own (the others are reported)."""
+    host = site_cloud()
+    rows = []
+    for site in _items(raw, "sites"):
+        try:
+            rows.append(Site.model_validate(site).catalog_row())
+        except ValidationError:
+            continue
+    return with_sites(catalog, host.name, rows) if host is not None and rows else catalog
+
+
 def parse_fleet(raw: Any, catalog: Catalog | None = None) -> Fleet:
     """Validate a `gpufleet:fleet` value; raise `UserError` with every problem found."""
     catalog = catalog or load_catalog()
     if not isinstance(raw, dict):
         raise UserError([Problem(CONFIG_KEY, "must be a mapping of fleet settings",
                                  type(raw).__name__)], heading="invalid stack configuration")
-    problems = _catalog_problems(raw, catalog)
+    # Pinned instance types may be a site's ("dc-berlin/8xH100"): checked against the sites that are valid.
+    problems = _catalog_problems(raw, _site_catalog(raw, catalog))
     fleet = None
     try:
         fleet = Fleet.model_validate(raw)

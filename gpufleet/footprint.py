@@ -122,7 +122,7 @@ def node_price(catalog: Catalog, cloud: str, region: str, instance_type: str,
                  f"{missing} for {instance_type} in {cloud} {region} in the catalog: {listed.how}, {stand_in}")
 
 
-def _machine(catalog: Catalog, instance_type: str) -> tuple[int, float, HostType | None]:
+def _machine(catalog: Catalog, instance_type: str) -> tuple[int | None, float | None, HostType | None]:
     """(vCPUs, memory GiB, host type or None for a GPU type); KeyError when the catalog has neither."""
     it = catalog.instance_type(instance_type)
     if it is not None:
@@ -148,7 +148,12 @@ def _components(catalog: Catalog, cloud: str, instance_type: str, utilization: f
                      f"H200 curve at {utilization:.0%})")
     else:
         cpu_util = CPU_NODE_UTILIZATION
-    coef = catalog.host_power[cloud]
+    coef = catalog.host_power.get(cloud)
+    if coef is None or vcpus is None or memory_gib is None:
+        # An owned site describes its GPUs, not its hosts: what is not known is left out, and said.
+        why = f"no host power coefficients for {cloud}" if coef is None else "host CPUs and memory unknown"
+        parts.append(f"CPU and memory not counted ({why}: a lower bound)")
+        return total, parts
     cpu_w = vcpus * (coef.cpu_min_w_per_vcpu + cpu_util * (coef.cpu_max_w_per_vcpu - coef.cpu_min_w_per_vcpu))
     mem_w = memory_gib * GIB_TO_GB * coef.memory_kwh_per_gb_hour * 1000
     total += cpu_w + mem_w

@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Callable, Protocol
 
+from gpufleet.catalog import Catalog, load_catalog
 from gpufleet.config import CONFIG_KEY, Fleet
 from gpufleet.estimate import UNKNOWN, PlanEstimate, ResourceView, estimate_plan
 from gpufleet.readers.views import views_from_states
@@ -81,14 +82,14 @@ def views_from_run(run: ProgramRun) -> list[ResourceView]:
     return views_from_states(states, config=run.settings.config)
 
 
-def estimate_run(run: ProgramRun) -> PlanEstimate:
+def estimate_run(run: ProgramRun, catalog: Catalog | None = None) -> PlanEstimate:
     """The run's estimate. A program may pass its resources inputs of any shape (the SDKs do not check
     them at run time); one the readers cannot take (a map where the provider wants a list, …) is what a
     real preview's provider `Check` rejects: the program's failure (`ProgramError`, exit 3), naming the
     resource, never a crash."""
     views = views_from_run(run)
     try:
-        return estimate_plan(views)
+        return estimate_plan(views, catalog)
     except _SHAPE_ERRORS as exc:
         culprit = next((v for v in views if _fails_alone(v, views)), None)
         where = f"{culprit.type} {culprit.name!r}: " if culprit is not None else ""
@@ -180,7 +181,9 @@ def preview(
     with steps.running(f"running the Pulumi program of stack {settings.stack}", count_resources=True):
         run = run_program(settings, on_resource=on_resource, stall_seconds=stall_seconds)
     with steps.running(f"estimating {len(run.resources):,} resources"):
-        result = PreviewResult(run=run, estimate=estimate_run(run), reservations=reservations_of(fleet))
+        # An owned site is priced from the stack's own figures (its `sites:`), like a region of the catalog.
+        catalog = fleet.catalog(load_catalog()) if fleet is not None else None
+        result = PreviewResult(run=run, estimate=estimate_run(run, catalog), reservations=reservations_of(fleet))
     if policy_pack is not None and policy_config is not None:
         from gpufleet.policy.analyzer import analyze_over_grpc
         from gpufleet.policy.inprocess import analyze_in_process

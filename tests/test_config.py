@@ -40,13 +40,13 @@ def test_every_problem_reported_at_once_with_paths():
                              "capacity": "spto"})
     assert problems(raw) == [
         "gpufleet:fleet.budget: unknown key (got 'budget'); did you mean 'budgets'?; allowed: budgets, "
-        "candidates, enable_gpu_software, environment, max_cost_premium_percent, objective, owner, quotas, replacement_threshold_percent, tags, workloads",
+        "candidates, enable_gpu_software, environment, max_cost_premium_percent, objective, owner, quotas, replacement_threshold_percent, sites, tags, workloads",
         "gpufleet:fleet.candidates[0].regions[1]: unknown aws region (got 'eu-nort-1'); did you mean "
         "'eu-north-1'?; allowed: ap-east-1, ap-northeast-1, ap-northeast-2, ap-south-1, ap-southeast-1, "
         "ap-southeast-2, ap-southeast-3, ca-central-1, eu-central-1, eu-north-1, eu-south-1, eu-south-2, "
         "… (21 in all)",
-        "gpufleet:fleet.candidates[1].cloud: Input should be 'aws', 'azure', 'gcp', 'oci' or 'coreweave' (got 'azur'); did you "
-        "mean 'azure'?; allowed: aws, azure, gcp, oci, coreweave",
+        "gpufleet:fleet.candidates[1].cloud: Input should be 'aws', 'azure', 'gcp', 'oci', 'coreweave' or 'owned' (got "
+        "'azur'); did you mean 'azure'?; allowed: aws, azure, gcp, oci, coreweave, owned",
         "gpufleet:fleet.workloads[1].capacity: Input should be 'on-demand', 'spot' or 'reserved' (got "
         "'spto'); did you mean 'spot'?; allowed: on-demand, spot, reserved",
         "gpufleet:fleet.workloads[1].gpu: unknown GPU model (got 'H10'); did you mean 'H100'?; allowed: A10, "

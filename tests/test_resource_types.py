@@ -14,7 +14,10 @@ PACKAGES = {"aws": "pulumi_aws", "azure-native": "pulumi_azure_native", "azure":
             "kubernetes": "pulumi_kubernetes", "eks": "pulumi_eks", "awsx": "pulumi_awsx", "oci": "pulumi_oci",
             "coreweave": "pulumi_coreweave"}
 # Custom resources: declared through pulumi-kubernetes' CustomResource, so no SDK class registers them.
-CUSTOM_RESOURCES = {"kubernetes:compute.coreweave.com/v1alpha1:NodePool"}
+CUSTOM_RESOURCES = {"kubernetes:compute.coreweave.com/v1alpha1:NodePool",
+                    # Kueue's custom resources (gpufleet's queues), declared as `apiextensions.CustomResource`
+                    "kubernetes:kueue.x-k8s.io/v1beta1:ResourceFlavor", "kubernetes:kueue.x-k8s.io/v1beta1:ClusterQueue",
+                    "kubernetes:kueue.x-k8s.io/v1beta1:LocalQueue"}
 # How a generated SDK registers a resource class: super(...).__init__('<token>', resource_name, …)
 _REGISTERED = re.compile(r"__init__\(\s*'([A-Za-z0-9_.-]+:[^']+)'")
 URN = "urn:pulumi:dev::p::"

@@ -62,8 +62,8 @@ class InstanceType:
     gpu_model: str  # as the source names it, e.g. "A100-80GB", "H100 (NC v5 variant)"
     gpu_count: int
     gpu_memory_gib: float | None  # per GPU
-    vcpus: int
-    memory_gib: float
+    vcpus: int | None  # None: unknown (an owned site describes its GPUs, not its hosts)
+    memory_gib: float | None
     network_gbps: float | None
     interconnect: str | None  # "EFA", "InfiniBand", "GPUDirect-TCPX", ..., "none"; None = unknown
     gpu_tdp_watts: float | None
@@ -166,6 +166,7 @@ class Catalog:
     data_description: str = "shipped data"  # and any overlay over it, for output
     prices: Prices = field(default_factory=Prices)
     impact: Impact = field(default_factory=Impact)
+    site_rows: tuple[str, ...] = ()  # the owned sites added to the data (gpufleet.catalog.sites), each as JSON
     _offers_by_key: dict[tuple[str, str, str], Offer] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -204,14 +205,15 @@ class Catalog:
             if o.instance_type == instance_type and cloud in (None, o.cloud)
         ]
 
-    def instance_types_for_gpu(self, gpu: str, clouds: tuple[str, ...] = CLOUDS) -> list[InstanceType]:
-        """Instance types whose GPU is `gpu` (exact model, or family: "H100" matches all H100s)."""
+    def instance_types_for_gpu(self, gpu: str, clouds: tuple[str, ...] | None = None) -> list[InstanceType]:
+        """Instance types whose GPU is `gpu` (exact model, or family: "H100" matches all H100s), of `clouds`
+        (None: every cloud, owned sites' included)."""
         wanted = gpu.lower()
         return sorted(
             (
                 it
                 for it in self.instance_types.values()
-                if it.cloud in clouds
+                if (clouds is None or it.cloud in clouds)
                 and wanted in (it.gpu_model.lower(), it.gpu_family.lower())
             ),
             key=lambda it: (it.cloud, it.name),

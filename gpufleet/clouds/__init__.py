@@ -17,11 +17,12 @@ from gpufleet.clouds.azure import Azure
 from gpufleet.clouds.coreweave import CoreWeave
 from gpufleet.clouds.gcp import Gcp
 from gpufleet.clouds.oci import Oci
+from gpufleet.clouds.owned import Owned
 from gpufleet.readers import kubernetes
 from gpufleet.readers.base import ResourceReader
 from gpufleet.readers.views import ResourceView
 
-BUILTIN: tuple[CloudAdapter, ...] = (Aws(), Azure(), Gcp(), Oci(), CoreWeave())
+BUILTIN: tuple[CloudAdapter, ...] = (Aws(), Azure(), Gcp(), Oci(), CoreWeave(), Owned())
 
 _ADAPTERS: dict[str, CloudAdapter] = {}
 _READERS: dict[str, ResourceReader] = {}
@@ -76,6 +77,11 @@ def offline_answer(token: str) -> Callable[[str, dict, dict], dict] | None:
 def component_clouds() -> tuple[str, ...]:
     """The clouds the components build on (their adapter has a declare module)."""
     return tuple(name for name, a in _ADAPTERS.items() if a.declare_module is not None)
+
+
+def site_cloud() -> CloudAdapter | None:
+    """The cloud whose regions are the stack's owned sites (`CloudAdapter.hosts_sites`)."""
+    return next((a for a in _ADAPTERS.values() if a.hosts_sites), None)
 
 
 def reservation_cloud(kind: str) -> CloudAdapter | None:

@@ -49,6 +49,10 @@ class Feature(enum.Enum):
     SCALE_TO_ZERO = "scale-to-zero"
     SPOT_CAPACITY = "spot-capacity"
     OBJECT_STORAGE_CLASSES = "object-storage-classes"
+    NETWORK = "network"
+    CONTROL_PLANE = "control-plane"
+    STORAGE_TIERS = "storage-tiers"
+    FABRIC = "fabric"
 
     @property
     def title(self) -> str:
@@ -77,6 +81,10 @@ _TITLES = {
     Feature.SCALE_TO_ZERO: "Scaling a node group to zero (`scale_to_zero`)",
     Feature.SPOT_CAPACITY: "Spot capacity (`capacity_type: spot`)",
     Feature.OBJECT_STORAGE_CLASSES: "Moving objects to colder storage classes",
+    Feature.NETWORK: "Network and subnets (outputs `network_id`, `node_subnet_ids`, `control_plane_subnet_ids`)",
+    Feature.CONTROL_PLANE: "Kubernetes control plane (outputs `cluster_id`, `kubeconfig`)",
+    Feature.STORAGE_TIERS: "Storage tiers (hot file system and object store)",
+    Feature.FABRIC: "GPU fabric setup (placement groups, fabric security groups and networks)",
 }
 
 
@@ -134,6 +142,10 @@ class CloudAdapter:
     provider_default_tags: tuple[str, tuple[str, ...], str] | None = None
     """(provider input, path inside it, stack config key) of the tags the cloud's provider adds to
     every resource: ("defaultTags", ("tags",), "aws:defaultTags")."""
+    hosts_sites: bool = False
+    """True for the cloud of owned capacity: its regions are the stack's `sites:` (each an existing
+    Kubernetes cluster), not catalog rows; its components declare no network or control plane, and the
+    program's provider for a site is the site cluster's Kubernetes provider."""
     offline_answers: Mapping[str, Answer] = {}
     """Answers of the offline preview to the cloud's lookups, by invoke token: (token, args, provider
     config) -> result in wire names (gpufleet/offline/fakecloud.py asks the registry)."""

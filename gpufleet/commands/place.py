@@ -45,6 +45,7 @@ def run(args: argparse.Namespace) -> int:
     arguments.check(arguments.existing_folder("--program", args.program) + arguments.writable("--json", args.json_file))
     catalog = catalog_from_arguments(args)
     settings, fleet = load_fleet(args.program, args.stack)
+    catalog = fleet.catalog(catalog)  # the stack's owned sites, priced from their own figures
     # Place as the program does: on the clouds its components can build.
     with Progress(quiet=args.quiet).running(f"placing {len(fleet.workloads)} workloads of stack {settings.stack}"):
         placement = place(fleet, catalog, clouds=component_clouds())

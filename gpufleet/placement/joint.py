@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from gpufleet.catalog import Catalog
-from gpufleet.clouds import cloud_names
+from gpufleet.clouds import cloud_names, site_cloud
 from gpufleet.config import CONFIG_KEY, Fleet
 from gpufleet.errors import Problem
 from gpufleet.placement.explain import Explainer, infeasible_problems, left_out_note
@@ -22,14 +22,20 @@ _JOINT_HEADING = "no feasible placement (each change below alone would make one)
 TIE_NODE_LIMIT = 300
 
 
-def shared_groups(fleet: Fleet) -> list[Group]:
-    """Region quotas of candidate regions, then the fleet's GPU quota, USD and carbon budgets."""
+def shared_groups(fleet: Fleet, catalog: Catalog) -> list[Group]:
+    """Region quotas of candidate regions, the GPUs of candidate owned sites (by model), then the fleet's
+    GPU quota, USD and carbon budgets."""
     candidates = set(fleet.candidate_regions())
     groups = [
         Group(f"quota {q.cloud} {q.region}", f"{CONFIG_KEY}.quotas[{i}]", q.gpus, "GPUs", "gpus", (q.cloud, q.region))
         for i, q in enumerate(fleet.quotas)
         if (q.cloud, q.region) in candidates
     ]
+    host = site_cloud()
+    for it, i, j, site, entry in fleet.site_gpu_types(catalog):
+        if host is not None and (host.name, site.name) in candidates:
+            groups.append(Group(f"site {site.name} {entry.gpu}", f"{CONFIG_KEY}.sites[{i}].gpus[{j}].count",
+                                entry.count, "GPUs", "gpus", (host.name, site.name), it))
     b = fleet.budgets
     path = f"{CONFIG_KEY}.budgets"
     if b.gpu_quota is not None:
@@ -80,6 +86,7 @@ def place(fleet: Fleet, catalog: Catalog, clouds: tuple[str, ...] | None = None)
     `clouds` restricts placement to the clouds the program can build (None: all).
     """
     clouds = cloud_names() if clouds is None else tuple(clouds)
+    catalog = fleet.catalog(catalog)
     objective = fleet.objective
     needed = _needed_figures(fleet)
     workloads = [workload_options(fleet, i, catalog, clouds) for i in range(len(fleet.workloads))]
@@ -101,7 +108,7 @@ def place(fleet: Fleet, catalog: Catalog, clouds: tuple[str, ...] | None = None)
     if problems:
         raise PlacementError(problems, heading=_HEADING)
 
-    groups = shared_groups(fleet)
+    groups = shared_groups(fleet, catalog)
     a = Assignment(prune_dominated(choices, groups, ("monthly_usd",) if objective == "balanced" else ()), groups)
     stages = _stages(a, objective, [w.workload.name for w in workloads], choices)
     rows: list[Row] = []

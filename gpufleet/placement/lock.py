@@ -16,8 +16,8 @@ from typing import Annotated, Any, Mapping
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from gpufleet.catalog import Catalog, Cloud
-from gpufleet.config import Fleet, Name, Workload
+from gpufleet.catalog import Catalog
+from gpufleet.config import Cloud, Fleet, Name, Workload
 from gpufleet.errors import Problem, UserError, did_you_mean, unknown_name
 from gpufleet.footprint import capacity_footprint
 from gpufleet.placement.joint import place
@@ -125,8 +125,9 @@ def locked_option(workload: Workload, entry: WorkloadLock, catalog: Catalog) -> 
     return Option(workload.name, entry.cloud, entry.region, it.name, nodes, nodes * it.gpu_count, footprint)
 
 
-def _remaining(fleet: Fleet, locked: list[Option]) -> Fleet:
-    """The fleet without its locked workloads; quotas and budgets less what the locked ones use."""
+def _remaining(fleet: Fleet, locked: list[Option], catalog: Catalog) -> Fleet:
+    """The fleet without its locked workloads; quotas, site GPUs and budgets less what the locked ones use."""
+    site_types = {it: entry for it, _, _, _, entry in fleet.site_gpu_types(catalog)}
     unlocked = [w for w in fleet.workloads if w.name not in {o.workload for o in locked}]
     quotas = [q.model_copy(update={"gpus": max(0, q.gpus - sum(o.gpus for o in locked
                                                                if (o.cloud, o.region) == (q.cloud, q.region)))})
@@ -140,7 +141,11 @@ def _remaining(fleet: Fleet, locked: list[Option]) -> Fleet:
         "monthly_tco2e": None if b.monthly_tco2e is None or used_kg is None
         else max(0.0, b.monthly_tco2e - used_kg / 1000),
     })
-    return fleet.model_copy(update={"workloads": unlocked, "quotas": quotas, "budgets": budgets})
+    sites = [site.model_copy(update={"gpus": [
+        entry.model_copy(update={"count": max(0, entry.count - sum(
+            o.gpus for o in locked if o.region == site.name and site_types.get(o.instance_type) is entry))})
+        for entry in site.gpus]}) for site in fleet.sites]
+    return fleet.model_copy(update={"workloads": unlocked, "quotas": quotas, "budgets": budgets, "sites": sites})
 
 
 @dataclasses.dataclass(frozen=True)
@@ -159,12 +164,14 @@ class LockedPlacement:
 
 
 def place_with_lock(fleet: Fleet, catalog: Catalog, lock: PlacementLock, clouds: tuple[str, ...]) -> LockedPlacement:
-    """Honour the lock; place the rest jointly, within what the locked workloads leave of quotas and budgets."""
+    """Honour the lock; place the rest jointly, within what the locked workloads leave of quotas, site GPUs
+    and budgets."""
+    catalog = fleet.catalog(catalog)
     problems = lock_problems(fleet, lock, catalog, clouds)
     if problems:
         raise UserError(problems, heading=_HEADING)
     locked = [locked_option(w, lock.workloads[w.name], catalog) for w in fleet.workloads if w.name in lock.workloads]
-    rest = _remaining(fleet, locked)
+    rest = _remaining(fleet, locked, catalog)
     placed = place(rest, catalog, clouds=clouds) if rest.workloads else None
     decisions: dict[str, Decision] = {}
     by_name = {o.workload: o for o in locked}
@@ -263,6 +270,7 @@ def recommend(fleet: Fleet, catalog: Catalog, current: LockedPlacement, clouds: 
     `replacement_threshold_percent` or more over the locked placement, both priced with `catalog`."""
     if not current.locked:
         return None
+    catalog = fleet.catalog(catalog)
     try:
         fresh = place(fleet, catalog, clouds=clouds)
     except PlacementError:

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from gpufleet.catalog import Catalog, Region
-from gpufleet.clouds import cloud_names, reservation_cloud
+from gpufleet.clouds import adapter, cloud_names, reservation_cloud
+from gpufleet.clouds.adapter import Feature
 from gpufleet.config import CONFIG_KEY, Fleet, Workload
 from gpufleet.errors import Problem, UserError, unknown_name
 from gpufleet.footprint import HOURS_PER_MONTH, capacity_footprint
@@ -79,7 +80,7 @@ def offered_options(
 class Filter:
     """One requirement of a workload that removes options."""
 
-    name: str  # "candidates", "instance_type", "fabric", "reservation", "residency", "data_locality"
+    name: str  # "candidates", "instance_type", "fabric", "reservation", "storage", "residency", "data_locality"
     path: str  # the setting that imposes it
     phrase: str  # completes "64 H100 ...": "within residency EU"
     label: str  # names the requirement in binding constraints and fixes: "residency EU"
@@ -157,6 +158,9 @@ def workload_filters(fleet: Fleet, w: Workload, index: int, catalog: Catalog, un
                               lambda o: catalog.instance_types[o.instance_type].high_bandwidth))
     if w.reservation is not None:
         filters.append(_reservation_filter(w, path))
+    if w.storage is not None:
+        filters.append(Filter("storage", f"{path}.storage", "with storage tiers", "storage tiers",
+                              lambda o: Feature.STORAGE_TIERS not in adapter(o.cloud).unsupported))
     if w.data_residency:
         where = ", ".join(w.data_residency)
         countries = w.residency_countries

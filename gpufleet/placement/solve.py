@@ -32,11 +32,14 @@ class Group:
     unit: str  # "GPUs", "USD", "kgCO2e"
     figure: str  # an Option attribute: "gpus", "monthly_usd", "monthly_kgco2e"
     region: tuple[str, str] | None = None  # (cloud, region) for a region quota
+    instance_type: str | None = None  # within the region, only this type counts (an owned site's GPUs of a model)
+
+    def applies(self, o: Option) -> bool:
+        return (self.region is None or (o.cloud, o.region) == self.region) and \
+            self.instance_type in (None, o.instance_type)
 
     def coefficient(self, o: Option) -> float:
-        if self.region is not None and (o.cloud, o.region) != self.region:
-            return 0.0
-        return float(getattr(o, self.figure))
+        return float(getattr(o, self.figure)) if self.applies(o) else 0.0
 
 
 Row = tuple[np.ndarray, float]  # an extra constraint: coefficients · x ≤ bound
@@ -66,7 +69,8 @@ class Assignment:
         rows, cols, values = [], [], []
         for i, g in enumerate(self.groups):
             column = figures[g.figure]
-            hit = np.arange(self.size) if g.region is None else np.array(in_region.get(g.region, []), dtype=int)
+            hit = np.arange(self.size) if g.region is None else np.array(
+                [j for j in in_region.get(g.region, []) if g.applies(options[j])], dtype=int)
             rows.append(np.full(len(hit), i))
             cols.append(hit)
             values.append(column[hit])
@@ -209,21 +213,22 @@ def prune_dominated(choices: Sequence[Sequence[Option]], groups: Sequence[Group]
     kgCO2e where a fleet-wide row (or `also`, e.g. the cost cap) counts them. Swapping o for o' keeps
     any placement feasible and makes it lexicographically better, so no optimum uses o.
     """
-    quota_regions = {g.region for g in groups if g.region is not None}
+    quotas = [g for g in groups if g.region is not None]
     figures = {g.figure for g in groups if g.region is None} | set(also)
-    if quota_regions:
+    if quotas:
         figures.add("gpus")
     out = []
     for options in choices:
         kept: list[Option] = []
         for o in options:
-            if not any(_dominates(d, o, quota_regions, figures) for d in kept):
+            if not any(_dominates(d, o, quotas, figures) for d in kept):
                 kept.append(o)
         out.append(kept)
     return out
 
 
-def _dominates(d: Option, o: Option, quota_regions: set, figures: set[str]) -> bool:
-    if (d.cloud, d.region) != (o.cloud, o.region) and (d.cloud, d.region) in quota_regions:
+def _dominates(d: Option, o: Option, quotas: list[Group], figures: set[str]) -> bool:
+    """d counts against no quota that o does not (so swapping o for d keeps every quota) and no more."""
+    if any(g.applies(d) and not g.applies(o) for g in quotas):
         return False
     return all(getattr(d, f) <= getattr(o, f) for f in figures)

@@ -107,6 +107,9 @@ FREE: tuple[str, ...] = (
     "kubernetes:scheduling.k8s.io/v1:PriorityClass", "kubernetes:policy/v1:PodDisruptionBudget",
     "kubernetes:storage.k8s.io/v1:StorageClass", "kubernetes:autoscaling/v2:HorizontalPodAutoscaler",
     "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition",
+    # Kueue's queues and flavors only admit jobs to capacity other resources pay for.
+    "kubernetes:kueue.x-k8s.io/v1beta1:ResourceFlavor", "kubernetes:kueue.x-k8s.io/v1beta1:ClusterQueue",
+    "kubernetes:kueue.x-k8s.io/v1beta1:LocalQueue",
 )
 
 READERS: list[ResourceReader] = [

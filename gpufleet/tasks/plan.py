@@ -115,7 +115,9 @@ def _candidates(task: Task, program_dir: Path, catalog: Catalog, clouds: tuple[s
     if task.candidates is not None:
         return list(task.candidates)
     if task.stack is None:
-        return [Candidate(cloud=cloud, regions=catalog.region_names(cloud)) for cloud in clouds]
+        # Every catalog region of the clouds (an owned site's cloud has none: its regions are a stack's sites).
+        return [Candidate(cloud=cloud, regions=catalog.region_names(cloud)) for cloud in clouds
+                if catalog.region_names(cloud)]
     from gpufleet.stacks import load_fleet  # reads the fleet stack only when the task names one
 
     _, fleet = load_fleet(program_dir, task.stack or "")

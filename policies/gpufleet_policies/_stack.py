@@ -188,11 +188,18 @@ def stack_plan(resources: Sequence[Any]) -> StackPlan:
         )
         for r in resources
     ])
-    catalog = load_catalog()
+    catalog = stack_catalog()
     graph = index_views(views)
     plan = StackPlan(resources, inputs, ids, views, graph, estimate_plan(views, catalog), catalog)
     _last = (resources, plan)
     return plan
+
+
+def stack_catalog() -> Catalog:
+    """The catalog, with the stack's owned sites (its gpufleet:fleet `sites:`) as regions priced from the
+    site's own figures, exactly as the preview and the program see them."""
+    fleet = stack_context().fleet
+    return load_catalog() if fleet is None else fleet.catalog(load_catalog())
 
 
 @dataclass(frozen=True)

@@ -6,29 +6,28 @@ from fnmatch import fnmatchcase
 
 from pulumi_policy import Severity
 
-from gpufleet.catalog import load_catalog
-
 from gpufleet_policies._capacity import instance_type_fields, is_gpu_type
 from gpufleet_policies._define import resource_policy
+from gpufleet_policies._stack import stack_catalog
 from gpufleet_policies._values import is_unknown, join, plain
 
 NAME = "gpufleet-gpu-instance-types-allowed"
 
 
-def _describe(name: str) -> str:
-    it = load_catalog().instance_type(name)
+def _describe(name: str, catalog) -> str:
+    it = catalog.instance_type(name)
     return f"{name!r} ({it.gpu_count} × {it.gpu_model})" if it else f"{name!r} (a GPU type not in the catalog)"
 
 
 def check(args, config, findings) -> None:
     allowed = list(config["allowed_instance_types"])
-    catalog = load_catalog()
+    catalog = stack_catalog()  # an owned site's instance types are the stack's
     for path, value in instance_type_fields(args.resource_type, plain(args.props)):
         if is_unknown(value):
             findings.cannot_verify(f"{path}: instance type not known at preview")
         elif is_gpu_type(value, catalog) and not any(fnmatchcase(value, pattern) for pattern in allowed):
             findings.violation(
-                f"{path} = {_describe(value)} is not a GPU instance type allowed here; allowed: "
+                f"{path} = {_describe(value, catalog)} is not a GPU instance type allowed here; allowed: "
                 f"{join(allowed)}. Fix: use an allowed type, or add it to allowed_instance_types in the "
                 "environment's policy config."
             )

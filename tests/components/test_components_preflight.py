@@ -126,7 +126,7 @@ def test_sku_region_pairs_and_clouds_without_a_module_are_refused():
             "cloud": "lab", "region": "r", "workload": "w", "gpu": "H100", "gpu_count": 8, "cluster_name": "c",
             "node_subnet_id": "s", "tags": TAGS}, "ng")) == [
             "ng.cloud: cloud 'lab' is not supported by the components yet (it is in the catalog, but no cloud module "
-            "declares its resources) (got 'lab'); allowed: aws, azure, gcp, oci, coreweave",
+            "declares its resources) (got 'lab'); allowed: aws, azure, gcp, oci, coreweave, owned",
         ]
 
 
