@@ -156,8 +156,7 @@ def _sourced(value: object) -> object:
     """A site figure is `{value, source}`: a bare number is refused, since no figure goes without its source."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         raise PydanticCustomError("figure_without_source",
-                                  "a figure needs its source: write {{value: {value}, source: ..., year: ...}}",
-                                  {"value": value})
+                                  f"a figure needs its source: write {{value: {value:g}, source: ..., year: ...}}")
     return value
 
 
@@ -433,8 +432,8 @@ def _catalog_problems(raw: Any, catalog: Catalog) -> list[Problem]:
     def region(loc: tuple[Any, ...], cloud: Any, name: Any) -> None:
         if host is not None and cloud == host.name and isinstance(name, str):
             if name not in site_names:
-                problems.append(Problem(_path(loc), f"unknown site (a {cloud} region is a site of `sites:`)",
-                                        name, tuple(sorted(site_names)) or ("(no sites)",),
+                problems.append(Problem(_path(loc), f"unknown site (the regions of {cloud} are the stack's `sites:`)",
+                                        name, tuple(sorted(set(site_names))) or ("(no sites)",),
                                         did_you_mean(name, site_names)))
         elif adapter(cloud) is not None and isinstance(name, str):
             if p := catalog.check_region(_path(loc), cloud, name):
