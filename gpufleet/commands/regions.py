@@ -8,17 +8,20 @@ otherwise. Regions whose objective figure is unknown are listed after every know
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from rich.text import Text
 
 from gpufleet.catalog import CLOUDS, load_catalog
+from gpufleet.clouds import site_cloud
 from gpufleet.commands import _arguments as arguments
 from gpufleet.commands._terminal import Column, console, print_table
 from gpufleet.errors import Problem, UserError
 from gpufleet.footprint import HOURS_PER_MONTH
-from gpufleet.placement import Option, rank_regions
+from gpufleet.placement import Option, PlacementError, rank_regions
 from gpufleet.placement.model import OBJECTIVES
 from gpufleet.placement.options import known, needs_known
+from gpufleet.stacks import load_fleet
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -35,6 +38,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="GPU utilisation for energy and carbon (default: 100, an upper bound)")
     parser.add_argument("--hours", type=float, default=HOURS_PER_MONTH,
                         help=f"hours a month the capacity runs (default: {HOURS_PER_MONTH:g}, always on)")
+    parser.add_argument("--stack", metavar="STACK",
+                        help="rank the stack's owned sites too (its gpufleet:fleet `sites:`, as regions of "
+                             "their cloud, within their GPUs)")
+    parser.add_argument("--program", type=Path, default=Path("."), metavar="DIR",
+                        help="the Pulumi project directory of --stack (default: the current directory)")
     arguments.add_json(parser, "the ranking (best first)")
 
 
@@ -65,19 +73,35 @@ def _check_flags(args: argparse.Namespace) -> None:
     problems = []
     if not _clouds(args.cloud):
         problems.append(Problem("--cloud", "names no cloud", args.cloud, CLOUDS))
+    host = site_cloud()
+    if host is not None and host.name in _clouds(args.cloud) and args.stack is None:
+        problems.append(Problem("--cloud", f"the regions of {host.name} are a stack's sites: name the stack "
+                                "with --stack", args.cloud))
     if args.max_cost_premium < 0:
         problems.append(Problem("--max-cost-premium", "must be 0 % or more", args.max_cost_premium))
     if problems:
         raise UserError(problems, heading="invalid request")
-    arguments.check(arguments.writable("--json", args.json_file))
+    arguments.check(arguments.writable("--json", args.json_file)
+                    + (arguments.existing_folder("--program", args.program) if args.stack else []))
 
 
 def run(args: argparse.Namespace) -> int:
     _check_flags(args)
     catalog = load_catalog()
+    site_gpus: dict[str, int] = {}
+    if args.stack is not None:
+        _, fleet = load_fleet(args.program, args.stack)
+        catalog = fleet.catalog(catalog)
+        site_gpus = {it: entry.count for it, _, _, _, entry in fleet.site_gpu_types(catalog)}
     options = rank_regions(catalog, args.gpu, args.gpus, _clouds(args.cloud), args.objective,
                            utilization=args.utilization / 100, hours=args.hours,
                            max_cost_premium_percent=args.max_cost_premium)
+    # A site offers only the GPUs it has.
+    fits = [o for o in options if o.gpus <= site_gpus.get(o.instance_type, o.gpus)]
+    if not fits:
+        raise PlacementError([Problem("--gpus", "more GPUs than the stack's sites have: " + ", ".join(
+            f"{o.region} {site_gpus[o.instance_type]}" for o in options), args.gpus)], heading="nothing to rank")
+    options = fits
     figures = needs_known(args.objective)
     ranked = sum(known(o, figures) for o in options)
     rows = [row(catalog, i + 1 if i < ranked else None, o) for i, o in enumerate(options)]

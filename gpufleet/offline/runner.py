@@ -837,13 +837,15 @@ def record(
     project: str = "test",
     stack: str = "test",
     stall_seconds: float = DEFAULT_STALL_SECONDS,
+    secret_keys: frozenset[str] = frozenset(),
 ) -> ProgramRun:
     """Run `program`, a callable that declares resources, under the engine of `run_program`, with
     the one difference of Pulumi's unit-test mocks: every resource gets a made-up, known id
     (`<name>-id`, and ARNs from it), so tests can see which resource feeds which input; lookups
     are never held back for resources being created.
 
-    `config` is the stack configuration as the CLI hands it over (`{"<project>:<key>": "<string>"}`).
+    `config` is the stack configuration as the CLI hands it over (`{"<project>:<key>": "<string>"}`);
+    `secret_keys` are the keys of its values that are secrets.
     The callable is the caller's own code in the caller's process: it keeps the caller's working
     directory, import path and warning filters (a test run's "warnings are errors" applies to it),
     and the current directory stands for the project when a `ProgramError` names a file.
@@ -854,7 +856,7 @@ def record(
         project_dir=Path.cwd(),
         stack=stack,
         config=dict(config or {}),
-        secret_keys=frozenset(),
+        secret_keys=frozenset(secret_keys),
         main=Path(f"<{getattr(program, '__qualname__', type(program).__qualname__)}>"),  # not a file: the callable
     )
     with _ONE_RUN_AT_A_TIME, _collector_for_a_run(), _sdk.aliases_without_output_chains():

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from gpufleet.catalog import Catalog, load_catalog
+from gpufleet.config import CONFIG_KEY, parse_fleet
 from gpufleet.errors import Problem, UserError
 from gpufleet.estimate import estimate_plan
 from gpufleet.files import load_plan_json
@@ -283,8 +285,22 @@ def _gpufleet_section(section: Any, path: Path) -> tuple[dict[str, Any], list[di
 
 def estimate_states(states: list[dict[str, Any]], config: dict[str, Any] | None = None) -> dict[str, Any]:
     """The estimate of resource states, as `PlanEstimate.to_json()`: the one estimator, re-run.
-    `config` is the preview's stack configuration, for default providers missing from the states."""
-    return estimate_plan(views_from_states(states, config=config)).redacted().to_json()
+    `config` is the preview's stack configuration, for default providers missing from the states and
+    for the owned sites of its `gpufleet:fleet` (priced from their own figures, as the preview does)."""
+    return estimate_plan(views_from_states(states, config=config), _sites_catalog(config or {})).redacted().to_json()
+
+
+def _sites_catalog(config: dict[str, Any]) -> Catalog | None:
+    """The catalog with the owned sites of the plan's `gpufleet:fleet`; None (the shipped catalog) when it
+    has none or is not valid (its preview reported that)."""
+    raw = config.get(CONFIG_KEY)
+    if not isinstance(raw, (str, dict)):
+        return None
+    try:
+        fleet = parse_fleet(json.loads(raw) if isinstance(raw, str) else raw)
+    except (ValueError, UserError):
+        return None
+    return fleet.catalog(load_catalog()) if fleet.sites else None
 
 
 def _config(doc: dict[str, Any]) -> dict[str, Any]:

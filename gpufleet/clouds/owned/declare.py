@@ -26,9 +26,9 @@ from gpufleet.clouds.plans import NetworkPlan, NodeGroupPlan, StoragePlan
 from gpufleet.config import Site
 from gpufleet.errors import Problem, UserError
 
-from components.declarer import ControlPlaneOutputs, NetworkOutputs, NodeGroupOutputs, StorageOutputs
-from components.gpu_software import GPU_TOLERATION, KUEUE_API_VERSION, WORKLOAD_LABEL
-from components.tags import TAG_HOURS, TAG_UTILIZATION, label_value, number, short_name
+from gpufleet.components.declarer import ControlPlaneOutputs, NetworkOutputs, NodeGroupOutputs, StorageOutputs
+from gpufleet.components.gpu_software import GPU_TOLERATION, KUEUE_API_VERSION, WORKLOAD_LABEL
+from gpufleet.components.tags import TAG_HOURS, TAG_UTILIZATION, label_value, number, short_name
 
 GPU_RESOURCE = "nvidia.com/gpu"
 
