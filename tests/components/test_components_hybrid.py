@@ -1,6 +1,7 @@
-"""The hybrid stack end to end: workloads placed by carbon across Oracle Cloud, CoreWeave and Azure, each
-declared with its cloud's resource types (an RDMA cluster network on OCI, CoreWeave's NodePool custom
-resource on a private CKS cluster, an AKS agent pool), priced from the catalog to the cent."""
+"""The hybrid stack end to end: workloads placed by carbon across Oracle Cloud, CoreWeave, Azure and an owned
+site, each declared with its cloud's resource types (an RDMA cluster network on OCI, CoreWeave's NodePool
+custom resource on a private CKS cluster, an AKS agent pool, Kubernetes objects on the owned cluster: see
+test_components_owned.py), priced from the catalog (and the site's own figures) to the cent."""
 
 import json
 import runpy
@@ -11,6 +12,7 @@ from components_testing import missing_owner_tags
 
 from gpufleet.catalog import load_catalog
 from gpufleet.cli import main as gpufleet
+from gpufleet.config import parse_fleet
 from gpufleet.offline import load_stack
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,6 +30,7 @@ def test_one_provider_per_cloud_and_region_the_placement_chose(hybrid):
     providers = sorted((r.type, r.name) for r in hybrid.resources if r.type.startswith("pulumi:providers:"))
     assert providers == [("pulumi:providers:azure-native", "azure-westus"),
                          ("pulumi:providers:coreweave", "coreweave-EU-SOUTH-03"),
+                         ("pulumi:providers:kubernetes", "owned-dc-north"),
                          ("pulumi:providers:kubernetes", "prod-finetune-finetune-kubernetes"),
                          ("pulumi:providers:oci", "oci-uk-london-1")]
 
@@ -80,22 +83,26 @@ def test_every_taggable_resource_on_every_cloud_carries_the_owner_tags(hybrid):
 def test_hybrid_previews_with_exit_0_at_the_catalogs_prices_to_the_cent(tmp_path, capsys):
     plan_file = tmp_path / "plan.json"
     assert gpufleet(["preview", "hybrid", "--json", str(plan_file)]) == 0
-    catalog = load_catalog()
+    # The owned site's offer is its own figure: 8 GPUs × 1.85 USD/GPU-hour per node.
+    catalog = parse_fleet(json.loads(load_stack(ROOT, "hybrid").config["gpufleet:fleet"])).catalog(load_catalog())
     hourly = {name: catalog.offer(cloud, instance, region).usd_per_hour * nodes
               for name, cloud, instance, region, nodes in (
                   ("prod-pretrain-pretrain-cluster-network", "oci", "BM.GPU.H100.8", "uk-london-1", 4),
                   ("prod-finetune-finetune-node-pool", "coreweave", "gd-8xh200ib-i128", "EU-SOUTH-03", 2),
-                  ("prod-chat-serving-chat-serving-agent-pool", "azure", "Standard_ND96isr_H100_v5", "westus", 1))}
+                  ("prod-chat-serving-chat-serving-agent-pool", "azure", "Standard_ND96isr_H100_v5", "westus", 1),
+                  ("prod-research-train-research-train-gpu-quota", "owned", "dc-north/8xH100", "dc-north", 4))}
     assert hourly == {"prod-pretrain-pretrain-cluster-network": 320.0, "prod-finetune-finetune-node-pool": 100.88,
-                      "prod-chat-serving-chat-serving-agent-pool": 127.816}
+                      "prod-chat-serving-chat-serving-agent-pool": 127.816,
+                      "prod-research-train-research-train-gpu-quota": 59.2}
     plan = json.loads(plan_file.read_text())["gpufleet"]
-    assert (plan["totals"]["gpus"], plan["totals"]["monthly_usd"]) == (56, round(sum(hourly.values()) * HOURS, 2)) == (
-        56, 400548.08)
+    assert (plan["totals"]["gpus"], plan["totals"]["monthly_usd"]) == (88, round(sum(hourly.values()) * HOURS, 2)) == (
+        88, 443764.08)
     estimates = {urn.rsplit("::", 1)[1]: e for urn, e in plan["estimates"].items() if urn.rsplit("::", 1)[1] in hourly}
     assert {n: (e["cloud"], e["region"], e["instance_type"], e["nodes"], e["monthly_usd"]) for n, e in estimates.items()} == {
         "prod-pretrain-pretrain-cluster-network": ("oci", "uk-london-1", "BM.GPU.H100.8", 4, 233600.0),
         "prod-finetune-finetune-node-pool": ("coreweave", "EU-SOUTH-03", "gd-8xh200ib-i128", 2, 73642.4),
-        "prod-chat-serving-chat-serving-agent-pool": ("azure", "westus", "Standard_ND96isr_H100_v5", 1, 93305.68)}
+        "prod-chat-serving-chat-serving-agent-pool": ("azure", "westus", "Standard_ND96isr_H100_v5", 1, 93305.68),
+        "prod-research-train-research-train-gpu-quota": ("owned", "dc-north", "dc-north/8xH100", 4, 43216.0)}
     assert {n: e["monthly_usd"] for n, e in estimates.items()} == {n: round(h * HOURS, 2) for n, h in hourly.items()}
     assert "Policy violations (prod): 0 mandatory" in capsys.readouterr().out
 
