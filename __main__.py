@@ -26,6 +26,7 @@ def main() -> None:
     config = pulumi.Config("gpufleet")
     try:
         fleet = parse_fleet(config.require_object("fleet"), catalog)
+        catalog = fleet.catalog(catalog)  # the stack's owned sites, as regions priced from their own figures
         lock = parse_lock(config.get_object("placement"))
         placed = place_with_lock(fleet, catalog, lock, component_clouds())
         recommendation = recommend(fleet, catalog, placed, component_clouds())
