@@ -55,7 +55,7 @@ def test_the_hybrid_stack_passes_prod_with_the_sites_figures_in_its_budget():
     assert config != run.settings.config
     assert verdicts("gpufleet-stack-monthly-cost-budget", stack_config=config) == [(None, (
         "estimated $443,764.08/month for 88 GPUs exceeds the budget of $400,000.00/month (gpufleet:fleet.budgets."
-        "monthly_usd of stack hybrid) by $43,764.08; 6 more resource(s) have no price and are not counted. Largest: "
+        "monthly_usd of stack hybrid) by $43,764.08; 7 more resource(s) have no price and are not counted. Largest: "
         "prod-pretrain-pretrain-cluster-network $233,600.00, prod-chat-serving-chat-serving-agent-pool $93,305.68, "
         "prod-finetune-finetune-node-pool $73,642.40. Fix: lower node counts or hours, use spot or scale to zero, "
         "choose cheaper regions, or raise the budget."))]
