@@ -109,6 +109,14 @@ def adapter_for_type(type_token: str) -> CloudAdapter | None:
     return next((a for a in _ADAPTERS.values() if package in a.packages), None)
 
 
+def owner_tags_adapter(type_token: str) -> CloudAdapter | None:
+    """The cloud whose owner tags a resource type must carry: its provider's cloud, or the cloud that bills a
+    Kubernetes custom resource as capacity and names where it takes the tags (CoreWeave's NodePool: the
+    nodes it creates carry no tags of their own, so the pool's labels are the only attribution)."""
+    return adapter_for_type(type_token) or next(
+        (a for a in _ADAPTERS.values() if type_token in a.owner_tags_paths), None)
+
+
 def owner_tags_path(type_token: str) -> tuple[str, ...] | None:
     """Where resources of a type carry their owner tags (wire path), None when they take none or no
     registered cloud knows the type (`adapter_for_type` tells the two apart)."""

@@ -1,5 +1,5 @@
 """gpufleet-required-tags: every taggable resource carries the owner tags (team, cost-center, environment):
-AWS and Azure tags, GCP labels. Which types take them, and where, comes from the cloud adapters; a
+AWS and Azure tags, GCP labels, OCI freeform tags, CoreWeave tags (and a CKS NodePool's labels). Which types take them, and where, comes from the cloud adapters; a
 resource of a cloud no adapter knows is never passed silently."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import json
 
 from pulumi_policy import Severity
 
-from gpufleet.clouds import UNTAGGED_PACKAGES, adapter_for_type
+from gpufleet.clouds import UNTAGGED_PACKAGES, owner_tags_adapter
 from gpufleet.clouds.adapter import CloudAdapter
 from gpufleet_policies._define import resource_policy
 from gpufleet_policies._values import as_list, get, is_unknown, join, plain
@@ -41,7 +41,7 @@ def _missing(tags: dict, required: list[str]) -> list[str]:
 
 
 def check(args, config, findings) -> None:
-    cloud = adapter_for_type(args.resource_type)
+    cloud = owner_tags_adapter(args.resource_type)
     if cloud is None:
         # A resource with a provider (not a component) of a cloud gpufleet does not know.
         if args.provider is not None and args.resource_type.split(":", 1)[0] not in UNTAGGED_PACKAGES:

@@ -41,7 +41,7 @@ MISCONFIGURED = {
     "oci_public_oke_bucket": ("prod", {"gpufleet-kubernetes-private-endpoint", "gpufleet-storage-no-public-access"}),
     "oci_untagged_gpu_pool": ("prod", {"gpufleet-required-tags"}),
     "coreweave_public_cks": ("prod", {"gpufleet-kubernetes-private-endpoint", "gpufleet-storage-no-public-access",
-                                      "gpufleet-gpu-region-max-grid-intensity"}),
+                                      "gpufleet-gpu-region-max-grid-intensity", "gpufleet-required-tags"}),
     "oci_public_endpoint_ip": ("prod", {"gpufleet-kubernetes-private-endpoint"}),
     "coreweave_untagged_bucket": ("prod", {"gpufleet-required-tags"}),
     "gcp_open_ssh": ("prod", {"gpufleet-security-group-no-open-ingress"}),

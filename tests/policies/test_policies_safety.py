@@ -511,3 +511,18 @@ def test_open_ingress_unknown_source_is_an_advisory_note():
     resource = res(SG, "v", {"ingress": [{"protocol": "tcp", "fromPort": 22, "toPort": 22, "cidrBlocks": [UNKNOWN]}]})
     assert verdicts(build_run(resource), OPEN) == [
         (OPEN, "advisory", "v", CANT.format(OPEN) + "ingress[0]: source address not known at preview")]
+
+
+def test_coreweave_node_pool_owner_tags_are_its_labels():
+    # the NodePool custom resource is CoreWeave's billed GPU capacity: untagged, nothing attributes it
+    spec = {"computeClass": "default", "instanceType": "gd-8xh100ib-i128", "targetNodes": 4, "autoscaling": False}
+    pool = "kubernetes:compute.coreweave.com/v1alpha1:NodePool"
+    run = build_run(res(pool, "h100", {"apiVersion": "compute.coreweave.com/v1alpha1", "kind": "NodePool",
+                                       "metadata": {"name": "h100", "labels": {"team": "ml"}}, "spec": spec}))
+    assert verdicts(run, TAGGED) == [(TAGGED, "mandatory", "h100",
+                                      "missing required label(s) cost-center, environment (metadata.labels present: "
+                                      "team). Fix: add cost-center=…, environment=… to metadata.labels.")]
+    run = build_run(res(pool, "h100", {"metadata": {"name": "h100", "labels": TAGS}, "spec": spec}))
+    assert verdicts(run, TAGGED) == []
+    # other Kubernetes objects are billed through their nodes and take no owner tags
+    assert verdicts(build_run(res("kubernetes:core/v1:Namespace", "ns", {"metadata": {"name": "x"}})), TAGGED) == []

@@ -9,7 +9,7 @@ from typing import Any
 
 from gpufleet.clouds.adapter import CloudAdapter
 from gpufleet.clouds.coreweave import facts, preflight
-from gpufleet.clouds.coreweave.readers import GPU_TYPE_PATTERN, READERS
+from gpufleet.clouds.coreweave.readers import GPU_TYPE_PATTERN, NODE_POOL, READERS
 from gpufleet.clouds.plans import NodeGroupPlan
 from gpufleet.errors import Problem
 
@@ -23,6 +23,8 @@ class CoreWeave(CloudAdapter):
     declare_module = "gpufleet.clouds.coreweave.declare"
     unsupported = facts.UNSUPPORTED
     sdk_modules = {"coreweave": "pulumi_coreweave"}
+    # The NodePool custom resource is the billed GPU capacity; its labels are where gpufleet puts the owner tags.
+    owner_tags_paths = {NODE_POOL: ("metadata", "labels")}
 
     def default_zone(self, region: str) -> str:
         return preflight.default_zone(region)

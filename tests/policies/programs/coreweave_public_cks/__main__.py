@@ -1,5 +1,6 @@
-"""A CKS cluster whose API server is public, a bucket policy granting '*' read, and an H100 node pool
-(the NodePool custom resource CoreWeave's docs declare with kubectl), as the CoreWeave docs write them."""
+"""A CKS cluster whose API server is public, a bucket policy granting '*' read, and an H100 node pool with no
+owner labels (the NodePool custom resource CoreWeave's docs declare with kubectl), as the CoreWeave docs write
+them."""
 
 import json
 
