@@ -142,3 +142,20 @@ def test_inputs_of_a_shape_the_provider_rejects_fail_the_program_naming_the_reso
     assert main(["preview", "dev", "--program", str(tmp_path), "--no-policies"]) == 3
     assert capsys.readouterr().err == ("error: the Pulumi program failed: aws:eks/nodeGroup:NodeGroup 'gpu': inputs of "
                                        "a shape the provider does not accept (KeyError: 0)\n")
+
+
+def test_gpu_capacity_in_a_region_unknown_at_preview_says_so(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    # a CKS node pool as CoreWeave's docs declare it: the region is in no input, and no CKS cluster beside it
+    (tmp_path / "Pulumi.yaml").write_text("name: cw-pool\nruntime: python\n")
+    (tmp_path / "Pulumi.dev.yaml").write_text("config: {}\n")
+    (tmp_path / "__main__.py").write_text(
+        "import pulumi_kubernetes as k8s\n"
+        "k8s.apiextensions.CustomResource('h100', api_version='compute.coreweave.com/v1alpha1', kind='NodePool',\n"
+        "    metadata={'name': 'h100'}, spec={'computeClass': 'default', 'instanceType': 'gd-8xh100ib-i128',\n"
+        "                                   'targetNodes': 4, 'autoscaling': False})\n")
+    assert main(["preview", "dev", "--program", str(tmp_path), "--no-policies"]) == 0
+    screen = capsys.readouterr().out.splitlines()
+    at = next(i for i, line in enumerate(screen) if "gd-8xh100ib-i128" in line)
+    assert screen[at].split() == ["coreweave", "gd-8xh100ib-i128", "on-demand", "4", "32", "unknown", "unknown"]
+    assert screen[at + 1].strip() == "region unknown"  # the where column, wrapped at 80 columns (was "None")

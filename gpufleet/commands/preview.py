@@ -177,7 +177,7 @@ def _gpus(result: PreviewResult, out: Console) -> None:
                Column("kWh", "figure", drop_order=3), Column("kgCO2e", "figure", keep=True)]
     rows = []
     for (cloud, region, itype, cap), es in sorted(groups.items(), key=lambda kv: tuple(str(k) for k in kv[0])):
-        rows.append((f"{cloud} {region}", str(itype), str(cap), f"{sum(e.nodes or 0 for e in es):,}",
+        rows.append((f"{cloud} {region or 'region unknown'}", str(itype), str(cap), f"{sum(e.nodes or 0 for e in es):,}",
                      f"{sum(e.gpus for e in es):,}", usd(_sum([e.monthly_usd for e in es])),
                      num(_sum([e.monthly_kwh for e in es])), num(_sum([e.monthly_kgco2e for e in es]))))
     print_table(out, columns, rows, title="GPU capacity (monthly)")
