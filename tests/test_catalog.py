@@ -288,6 +288,13 @@ def test_overlay_files_are_read_bounded_and_refused_with_file_line_and_field(tmp
                                                   "aws,p5.48xlarge,eu-north-1,negotiated,NaN,contract,2026-11-01\n")
     assert problems() == [f"--catalog {tmp_path}: overlay {tmp_path}/instance_prices.csv:2: column 'usd_per_hour' "
                           "must be a finite number: 'NaN'"]
+    # two rows for one key: the last silently won (a review found $55/h then $1/h priced p5 at $1/h)
+    (tmp_path / "instance_prices.csv").unlink()
+    (tmp_path / "offers.csv").write_text("cloud,instance_type,region,on_demand_usd_per_hour\n"
+                                         "aws,p5.48xlarge,eu-north-1,55\n" "aws,p5.48xlarge,us-west-2,50\n"
+                                         "aws,p5.48xlarge,eu-north-1,1\n")
+    assert problems() == [f"overlay {tmp_path}/offers.csv:4: duplicate row (same cloud, instance_type, region as "
+                          "line 2) (got 'aws, p5.48xlarge, eu-north-1')"]
 
 
 def test_an_overlay_sets_a_negotiated_price_and_what_a_capacity_block_cost(tmp_path):

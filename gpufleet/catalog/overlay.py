@@ -191,11 +191,17 @@ def apply_overlay(data: CatalogData, overlay_dir: Path, setting: str) -> None:
         if unknown or missing:
             continue
         index = {tuple(r[k] for k in KEYS[path.name]): i for i, r in enumerate(shipped)}
+        seen: dict[tuple[str, ...], str] = {}  # this file's keys: which of two rows would count is unclear
         for row in rows:
             if None in row or any(v is None for v in row.values()):
                 problems.append(Problem(row[WHERE], "the row does not have one cell per column"))
                 continue
             key = tuple(row[k] for k in KEYS[path.name])
+            if key in seen:
+                problems.append(Problem(row[WHERE], f"duplicate row (same {', '.join(KEYS[path.name])} as "
+                                        f"{seen[key]})", ", ".join(key)))
+                continue
+            seen[key] = f"line {row[WHERE].rsplit(':', 1)[-1]}"
             if key in index:
                 shipped[index[key]] = {**shipped[index[key]], **row}
                 data.replaced += 1
