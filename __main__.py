@@ -8,7 +8,7 @@ region. A mistake in the configuration is reported as a list of problems, never 
 
 import pulumi
 
-from gpufleet.components.fleet import declare_fleet
+from gpufleet.components.fleet import declare_fleet, hot_tier_advisories
 from gpufleet.catalog import load_catalog
 from gpufleet.clouds import component_clouds
 from gpufleet.config import parse_fleet
@@ -38,7 +38,11 @@ def main() -> None:
                         f"review and lock with `gpufleet place {pulumi.get_stack()} --lock`")
     if recommendation is not None:
         pulumi.log.info(f"recommendation: {recommendation.text(pulumi.get_stack())}")
-    pulumi.export("placement", placement_output(pulumi.get_stack(), placed, recommendation, catalog.data_description))
+    advisories = hot_tier_advisories(fleet, placed, pulumi.get_stack())
+    for note in advisories:
+        pulumi.log.warn(f"advisory: {note}")
+    pulumi.export("placement", placement_output(pulumi.get_stack(), placed, recommendation, catalog.data_description,
+                                                advisories))
     pulumi.export("clusters", {
         name: {"cluster_name": c.cluster_name, "cluster_id": c.cluster_id, "network_id": c.network_id,
                "fabric": c.fabric, "bandwidth_gbps_per_node": c.bandwidth_gbps_per_node,

@@ -7,6 +7,7 @@ per cloud and region and declares the clusters with it. Used by the program (`__
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import pulumi
@@ -19,7 +20,7 @@ from gpufleet.placement.lock import LockedPlacement
 from gpufleet.components.args import GpuClusterArgs, NodeGroupSpecArgs, StorageSpecArgs
 from gpufleet.components.cluster import GpuCluster
 from gpufleet.components.declarer import cloud_adapter, declarer
-from gpufleet.components.preflight import plan_cluster
+from gpufleet.components.preflight import DEFAULT_THROUGHPUT_MB_S_PER_GPU, plan_cluster
 
 # Stands in for what the program declares for a cluster's scope (an Azure resource group), so every
 # cluster passes preflight before anything is declared.
@@ -49,7 +50,8 @@ def _node_group(workload: Workload, instance_type: str) -> NodeGroupSpecArgs:
     return spec
 
 
-def _storage(workload: Workload, cloud: str) -> StorageSpecArgs | None:
+def _storage(workload: Workload, cloud: str, locked: tuple[float, int] | None = None) -> StorageSpecArgs | None:
+    """`locked`: the hot tier the placement lock recorded (TiB, MB/s per TiB), used unless `hot_tib` is set."""
     storage = workload.storage
     if storage is None:
         return None
@@ -64,6 +66,12 @@ def _storage(workload: Workload, cloud: str) -> StorageSpecArgs | None:
     }
     if storage.hot_tib > 0:
         spec["hot_capacity_tib"] = storage.hot_tib
+    elif spec["enable_hot_tier"] and locked is not None:
+        # The locked size, whatever gpu_count now is: resizing is a reviewed re-lock, never a side effect.
+        tib, tier = locked
+        spec["hot_capacity_tib"], spec["throughput_mb_s_per_tib"] = tib, tier
+        if tib * tier < workload.gpu_count * DEFAULT_THROUGHPUT_MB_S_PER_GPU:
+            spec["throughput_mb_s_per_gpu"] = tib * tier / workload.gpu_count  # what each GPU gets until re-locked
     if storage.object_tib > 0:
         spec["object_capacity_tib"] = storage.object_tib
     return spec
@@ -88,9 +96,45 @@ def fleet_clusters(fleet: Fleet, placed: LockedPlacement) -> list[PlannedCluster
                 clusters[key].args["enable_gpu_software"] = True
         args = clusters[key].args
         args["node_groups"].append(_node_group(workload, option.instance_type))
-        if (storage := _storage(workload, option.cloud)) is not None:
+        if (storage := _storage(workload, option.cloud, placed.hot_tiers.get(workload.name))) is not None:
             args["storage"].append(storage)
     return list(clusters.values())
+
+
+def hot_tier_advisories(fleet: Fleet, placed: LockedPlacement, stack: str) -> tuple[str, ...]:
+    """Locked hot tiers now too small for their workload's GPUs: kept as locked (a resize is a reviewed
+    decision; a smaller file system would be replaced), said as a note naming the re-lock."""
+    notes = []
+    for workload in fleet.workloads:
+        locked = placed.hot_tiers.get(workload.name)
+        if locked is None or workload.storage is None or workload.storage.hot_tib > 0:
+            continue
+        tib, tier = locked
+        needed = workload.gpu_count * DEFAULT_THROUGHPUT_MB_S_PER_GPU
+        if tib * tier < needed:
+            notes.append(f"{workload.name}'s hot tier is locked at {tib:g} TiB ({tib * tier:,.0f} MB/s); its "
+                         f"{workload.gpu_count} GPUs need {needed:,.0f} MB/s at "
+                         f"{DEFAULT_THROUGHPUT_MB_S_PER_GPU:g} MB/s per GPU. Kept as locked: resize it with "
+                         f"`gpufleet place {stack} --lock` (or set storage.hot_tib)")
+    return tuple(notes)
+
+
+def locked_hot_tiers(fleet: Fleet, placed: LockedPlacement, catalog: Catalog) -> dict[str, tuple[float, int]]:
+    """Each workload's hot tier as preflight sizes it now for its GPUs, to record in a lock:
+    workload -> (TiB, MB/s per TiB). A size the user set (`storage.hot_tib`) is theirs, not locked."""
+    fresh = dataclasses.replace(placed, hot_tiers={})
+    out = {}
+    for cluster in fleet_clusters(fleet, fresh):
+        scope = {key: _DECLARED_LATER for key in cloud_adapter(cluster.cloud).scope_inputs}
+        plan, problems = plan_cluster({**cluster.args, **scope}, cluster.name, catalog)
+        if problems:
+            raise UserError(problems, heading="the placed fleet fails preflight")
+        assert plan is not None
+        set_by_user = {w.name for w in fleet.workloads if w.storage is not None and w.storage.hot_tib > 0}
+        for s in plan.storage:
+            if s.product is not None and s.hot_capacity_gib and s.workload not in set_by_user:
+                out[s.workload] = (s.hot_capacity_tib, s.throughput_mb_s_per_tib)
+    return out
 
 
 def _renamed(cluster: PlannedCluster, name: str) -> list[pulumi.Alias]:

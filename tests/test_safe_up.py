@@ -141,3 +141,37 @@ def test_raising_one_workloads_gpus_changes_only_its_node_group(project, locked_
     assert changed == ["prod-pretrain-batch-embed-node-group"]
     group = next(after[u] for u in after if u.endswith("::prod-pretrain-batch-embed-node-group"))
     assert group["scalingConfig"] == {"desiredSize": 16, "minSize": 0, "maxSize": 16}
+
+
+def test_raising_a_training_workloads_gpus_keeps_its_locked_hot_tier(project, locked_run, tmp_path, monkeypatch):
+    """finetune (training, hot tier sized from its GPUs at lock time): 64 -> 72 GPUs changes its node
+    group only; the Lustre file system keeps the locked size, and the preview says it is now too small."""
+    monkeypatch.delenv(OVERLAY_ENV, raising=False)
+    before, _ = locked_run
+    lock = json.loads(load_stack(project, "prod").config["gpufleet:placement"])["workloads"]
+    assert (lock["finetune"]["hot_tib"], lock["finetune"]["hot_throughput_mb_s_per_tib"]) == (16.40625, 1000)
+    assert "hot_tib" not in lock["batch-embed"]  # no hot tier: nothing to lock
+    copy = tmp_path / "project"
+    shutil.copytree(project, copy)
+    stack_file = copy / "stacks" / "Pulumi.prod.yaml"
+    text = stack_file.read_text()
+    assert text.count("gpu_count: 64\n") == 1  # finetune's
+    stack_file.write_text(text.replace("gpu_count: 64\n", "gpu_count: 72\n"))
+    after, outputs = _inputs(copy)
+    assert set(after) == set(before)
+    changed = sorted(urn.rsplit("::", 1)[-1] for urn in after if after[urn] != before[urn])
+    assert changed == ["prod-pretrain-finetune-node-group"]
+    lustre = next(after[u] for u in after if u.endswith("::prod-pretrain-finetune-storage-lustre"))
+    assert (lustre["storageCapacity"], lustre["perUnitStorageThroughput"]) == (16800, 1000)
+    note = ("finetune's hot tier is locked at 16.4062 TiB (16,406 MB/s); its 72 GPUs need 18,000 MB/s at 250 MB/s "
+            "per GPU. Kept as locked: resize it with `gpufleet place prod --lock` (or set storage.hot_tib)")
+    assert outputs["placement"]["advisories"] == [note]
+    out = io.StringIO()
+    with redirect_stdout(out):
+        assert main(["preview", "prod", "--program", str(copy), "--no-policies"]) == 0
+    assert f"Advisory: {note}" in re.sub(r"\s+", " ", out.getvalue())
+
+
+def test_a_locked_stack_within_its_hot_tier_has_no_advisory(locked_run):
+    _, outputs = locked_run
+    assert outputs["placement"]["advisories"] == []

@@ -18,7 +18,9 @@ from gpufleet.commands._progress import Progress
 from gpufleet.commands._terminal import Column, console, print_table
 from gpufleet.commands.catalog_option import add_catalog_argument, catalog_from_arguments
 from gpufleet.placement import Option, Placement, place
-from gpufleet.placement.lock import LOCK_KEY, PlacementLock, cluster_names, lock_document, parse_lock
+from gpufleet.components.fleet import locked_hot_tiers
+from gpufleet.placement.lock import (LOCK_KEY, LockedPlacement, PlacementLock, cluster_names, lock_document,
+                                     parse_lock)
 from gpufleet.stackfile import set_config_value
 from gpufleet.stacks import load_fleet
 
@@ -52,7 +54,9 @@ def run(args: argparse.Namespace) -> int:
     lock = parse_lock(settings.config.get(LOCK_KEY))
     clusters = cluster_names(fleet, placement, lock)
     if args.lock:
-        path = set_config_value(args.program, args.stack, LOCK_KEY, lock_document(placement, clusters, catalog.version),
+        hot = locked_hot_tiers(fleet, LockedPlacement(placement, frozenset(), clusters, catalog.version), catalog)
+        path = set_config_value(args.program, args.stack, LOCK_KEY,
+                                lock_document(placement, clusters, catalog.version, hot),
                                 f"reviewed placement: written by `gpufleet place {settings.stack} --lock`; "
                                 "the program never moves a locked workload")
         out = console()
@@ -62,8 +66,9 @@ def run(args: argparse.Namespace) -> int:
                 d.chosen.cloud, d.chosen.region, d.chosen.instance_type) else \
                 f"was {before.cloud} {before.region} {before.instance_type}"
             # One line each, never wrapped: a record of what was written, to read or grep.
-            out.print(Text(f"locked {name}: {d.chosen.where} {d.chosen.instance_type}, cluster {clusters[name]} "
-                           f"({was})"), soft_wrap=True)
+            hot_tier = f", hot tier {hot[name][0]:g} TiB at {hot[name][1]} MB/s/TiB" if name in hot else ""
+            out.print(Text(f"locked {name}: {d.chosen.where} {d.chosen.instance_type}, cluster {clusters[name]}"
+                           f"{hot_tier} ({was})"), soft_wrap=True)
         out.print(Text(f"wrote {LOCK_KEY} to {path} (catalog {catalog.version}: {catalog.data_description})"),
                   soft_wrap=True)
         return 0

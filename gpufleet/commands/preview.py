@@ -150,6 +150,8 @@ def render_placement(placement: object, out: Console, stack: str) -> None:
                                 f"run; they may move when the catalog changes: lock with `gpufleet place {stack} --lock`)"))
     if placement["recommendation"]:
         out.print(Text.assemble(("Recommendation", "bold"), f": {placement['recommendation']['text']}"))
+    for note in placement.get("advisories") or []:  # absent from plans made before advisories existed
+        out.print(Text.assemble(("Advisory", "yellow"), f": {note}"))
 
 
 def _types(result: PreviewResult, out: Console) -> None:

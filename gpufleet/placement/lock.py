@@ -37,6 +37,10 @@ class WorkloadLock(BaseModel):
     instance_type: Annotated[str, Field(min_length=1)]
     cluster: Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{0,48}$")]
     catalog: Annotated[str, Field(min_length=1, description="version of the catalog the decision used")]
+    # The hot tier sized for the GPUs at lock time: kept when gpu_count changes, so the file system is
+    # never resized (a smaller one is replaced, its data lost) without a new reviewed lock.
+    hot_tib: Annotated[float | None, Field(gt=0)] = None
+    hot_throughput_mb_s_per_tib: Annotated[int | None, Field(gt=0)] = None
 
 
 class PlacementLock(BaseModel):
@@ -157,6 +161,8 @@ class LockedPlacement:
     clusters: dict[str, str]  # workload -> cluster name
     catalog_version: str
     previous_names: dict[str, str] = dataclasses.field(default_factory=dict)  # cluster -> name deployed before
+    # workload -> its locked hot tier (TiB, MB/s per TiB)
+    hot_tiers: dict[str, tuple[float, int]] = dataclasses.field(default_factory=dict)
 
     @property
     def unlocked(self) -> list[str]:
@@ -196,8 +202,10 @@ def place_with_lock(fleet: Fleet, catalog: Catalog, lock: PlacementLock, clouds:
     )
     clusters = cluster_names(fleet, placement, lock)
     previous = {clusters[name]: legacy_cluster_name(fleet, d.chosen.region) for name, d in decisions.items()}
+    hot = {name: (e.hot_tib, e.hot_throughput_mb_s_per_tib) for name, e in lock.workloads.items()
+           if e.hot_tib is not None and e.hot_throughput_mb_s_per_tib is not None}
     return LockedPlacement(placement, frozenset(by_name), clusters, catalog.version,
-                           {name: old for name, old in previous.items() if name != old})
+                           {name: old for name, old in previous.items() if name != old}, hot)
 
 
 def cluster_names(fleet: Fleet, placement: Placement, lock: PlacementLock) -> dict[str, str]:
@@ -213,11 +221,16 @@ def cluster_names(fleet: Fleet, placement: Placement, lock: PlacementLock) -> di
     return out
 
 
-def lock_document(placement: Placement, clusters: Mapping[str, str], catalog_version: str) -> dict[str, Any]:
-    """The `gpufleet:placement` value that locks every workload where `placement` put it."""
+def lock_document(placement: Placement, clusters: Mapping[str, str], catalog_version: str,
+                  hot_tiers: Mapping[str, tuple[float, int]] | None = None) -> dict[str, Any]:
+    """The `gpufleet:placement` value that locks every workload where `placement` put it, with its
+    hot tier (TiB, MB/s per TiB) where `hot_tiers` sized one."""
+    hot_tiers = hot_tiers or {}
     return {"workloads": {
         name: {"cloud": d.chosen.cloud, "region": d.chosen.region, "instance_type": d.chosen.instance_type,
-               "cluster": clusters[name], "catalog": catalog_version}
+               "cluster": clusters[name], "catalog": catalog_version,
+               **({"hot_tib": hot_tiers[name][0], "hot_throughput_mb_s_per_tib": hot_tiers[name][1]}
+                  if name in hot_tiers else {})}
         for name, d in placement.decisions.items()}}
 
 
@@ -295,7 +308,7 @@ def recommend(fleet: Fleet, catalog: Catalog, current: LockedPlacement, clouds: 
 
 
 def placement_output(stack: str, result: LockedPlacement, recommendation: Recommendation | None,
-                     catalog_description: str) -> dict[str, Any]:
+                     catalog_description: str, advisories: tuple[str, ...] = ()) -> dict[str, Any]:
     """The `placement` stack output: figures, reasons, lock status and any recommendation. Outputs,
     unlike resource inputs, may change with every catalog refresh without touching a resource."""
     out = result.placement.to_output()
@@ -303,6 +316,7 @@ def placement_output(stack: str, result: LockedPlacement, recommendation: Recomm
         workload["locked"] = name in result.locked
         workload["cluster"] = result.clusters[name]
     out["not_locked"] = result.unlocked
+    out["advisories"] = list(advisories)
     out["catalog"] = {"version": result.catalog_version, "data": catalog_description}
     out["recommendation"] = None if recommendation is None else {
         **recommendation.to_output(), "text": recommendation.text(stack)}

@@ -151,8 +151,10 @@ def test_place_lock_writes_only_the_lock_into_the_stack_file(tmp_path, capsys):
     assert stack_file.read_text() == locked  # locking again replaces the block in place
     out = capsys.readouterr().out.splitlines()
     assert out[-5:] == [
-        "locked pretrain: aws eu-north-1 p5.48xlarge, cluster prod-pretrain (unchanged)",
-        "locked finetune: aws eu-north-1 p5.48xlarge, cluster prod-pretrain (unchanged)",
+        "locked pretrain: aws eu-north-1 p5.48xlarge, cluster prod-pretrain, hot tier 32.8125 TiB at 1000 MB/s/TiB "
+        "(unchanged)",
+        "locked finetune: aws eu-north-1 p5.48xlarge, cluster prod-pretrain, hot tier 16.4062 TiB at 1000 MB/s/TiB "
+        "(unchanged)",
         "locked chat-serving: azure eastus Standard_ND96isr_H100_v5, cluster prod-chat-serving (unchanged)",
         "locked batch-embed: aws eu-north-1 g6e.2xlarge, cluster prod-pretrain (unchanged)",
         f"wrote gpufleet:placement to {stack_file} (catalog {load_catalog().version}: "
