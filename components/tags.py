@@ -10,11 +10,12 @@ import hashlib
 import re
 from collections.abc import Mapping
 
+from gpufleet.readers.base import TAG_OBJECT_TIB  # the readers price an object store at the capacity declared
+
 REQUIRED_TAG_KEYS = ("team", "cost-center", "environment")
 TAG_WORKLOAD = "gpufleet-workload"
 TAG_UTILIZATION = "gpufleet-utilization-percent"
 TAG_HOURS = "gpufleet-hours-per-month"
-TAG_OBJECT_TIB = "gpufleet-object-tib"
 MAX_TAG_VALUE_CHARS = 256  # AWS and Azure both
 
 # AWS tag values allow letters, digits, whitespace and _ . : / = + - @ (Azure allows more).

@@ -300,7 +300,7 @@ def service_charge(catalog: Catalog, cloud: str, region: str, service: str, sku:
     row = catalog.prices.service_price(cloud, service, sku, region)
     how = {"monthly_kwh": energy, "monthly_kgco2e": "unknown: energy unknown"}
     if row is None:
-        how["monthly_usd"] = f"unknown: no {service} {sku} price for {cloud} {region} in the catalog"
+        how["monthly_usd"] = f"unknown: no sourced price for {service} {sku} in {cloud} {region} in the catalog"
         return Charge(None, None, None, None, how)
     usd = quantity * row.usd_per_unit * HOURS_PER_MONTH
     how["monthly_usd"] = (f"{quantity:g} {what} × {row.usd_per_unit:g} USD/{row.unit} × {HOURS_PER_MONTH:g} h "
@@ -308,10 +308,15 @@ def service_charge(catalog: Catalog, cloud: str, region: str, service: str, sku:
     return Charge(usd, None, None, "list", how)
 
 
+# Storage price units the catalog uses, as (GB per unit of capacity, hours per unit of time).
+STORAGE_UNITS = {"GB-month": (1.0, HOURS_PER_MONTH), "GiB-month": (GIB_TO_GB, HOURS_PER_MONTH),
+                 "TiB-hour": (TIB_TO_GB, 1.0)}
+
+
 def storage_charge(catalog: Catalog, cloud: str, region: str, service: str, sku: str,
                    capacity_tib: float | None, hours: float = HOURS_PER_MONTH) -> Charge:
-    """Declared or provisioned storage: priced per GB-month when the catalog has the price; energy from
-    CCF's per-TB coefficient × the service's replication factor × PUE."""
+    """Declared or provisioned storage: priced per capacity and time when the catalog has the price; energy
+    from CCF's per-TB coefficient × the service's replication factor × PUE."""
     how: dict[str, str] = {}
     if capacity_tib is None:
         how = {k: "unknown: capacity not declared or not known at preview"
@@ -321,12 +326,16 @@ def storage_charge(catalog: Catalog, cloud: str, region: str, service: str, sku:
     row = catalog.prices.service_price(cloud, service, sku, region)
     usd = None
     if row is None:
-        how["monthly_usd"] = f"unknown: no {service} {sku} price for {cloud} {region} in the catalog"
+        how["monthly_usd"] = f"unknown: no sourced price for {service} {sku} in {cloud} {region} in the catalog"
+    elif row.unit not in STORAGE_UNITS:
+        how["monthly_usd"] = f"unknown: {service} {sku} is priced per {row.unit}, not per capacity and time"
     else:
-        usd = gb * row.usd_per_unit * hours / HOURS_PER_MONTH
-        how["monthly_usd"] = (f"{capacity_tib:g} TiB = {gb:,.1f} GB × {row.usd_per_unit:g} USD/{row.unit}"
-                              + (f" × {hours:g}/{HOURS_PER_MONTH:g} h" if hours != HOURS_PER_MONTH else "")
-                              + f" (list price, {row.cite()})")
+        gb_per_unit, unit_hours = STORAGE_UNITS[row.unit]
+        units = gb / gb_per_unit
+        usd = units * row.usd_per_unit * hours / unit_hours
+        amount = f"{gb:,.1f} GB" if gb_per_unit == 1.0 else f"{units:,.4g} {row.unit.split('-')[0]}"
+        how["monthly_usd"] = (f"{capacity_tib:g} TiB = {amount} × {row.usd_per_unit:g} USD/{row.unit} × "
+                              f"{hours:g} h / {unit_hours:g} h (list price, {row.cite()})")
     svc = catalog.impact.storage_services.get((cloud, service))
     if svc is None:
         how["monthly_kwh"] = f"unknown: no storage medium and replication for {cloud} {service} in the catalog"
@@ -341,3 +350,12 @@ def storage_charge(catalog: Catalog, cloud: str, region: str, service: str, sku:
         f"{power.wh_per_tb_hour:g} Wh/TB·h {svc.medium.upper()} ({power.source}) × {hours:g} h")
     how.update(carbon_how)
     return Charge(usd, kwh, kg, None if usd is None else "list", how)
+
+
+def usage_price(catalog: Catalog, cloud: str, region: str, service: str, sku: str, what: str) -> str:
+    """A charge billed by use alone, in words: its unit price where the catalog has one. Never in a month's
+    total: the volume is not known at preview (never 0)."""
+    row = catalog.prices.service_price(cloud, service, sku, region)
+    if row is None:
+        return f"{what}: usage-based, unknown (no sourced price for {service} {sku} in {cloud} {region})"
+    return f"{what}: usage-based, {row.usd_per_unit:g} USD/{row.unit} × a volume not known at preview ({row.cite()})"

@@ -60,10 +60,11 @@ def test_aks_agent_pool_finds_location_through_its_cluster():
     plan = estimate_plan([cluster, pool])
     e = plan.resources[pool.urn]
     assert (e.cloud, e.region, e.nodes, e.gpus, e.monthly_usd) == ("azure", "eastus2", 2, 16, pytest.approx(2 * 98.32 * 730))
-    assert plan.unpriced == [cluster.urn]
-    assert plan.resources[cluster.urn].derivation == {
-        "monthly_usd": "unknown: AKS control plane tier and system pool VMs; no price in the catalog",
-        "monthly_kwh": "unknown: no energy model for this resource type"}
+    # the control plane's tier (no sku: Free) is priced at the catalog's sourced figure, 0 USD
+    c = plan.resources[cluster.urn]
+    assert (plan.unpriced, c.region, c.monthly_usd, c.monthly_kwh, c.price_kind) == ([], "eastus2", 0.0, None, "list")
+    assert c.derivation["monthly_usd"].startswith("1 cluster (Free tier) × 0 USD/cluster-hour × 730 h (list price, "
+                                                  "MicrosoftDocs/azure-aks-docs")
 
 
 def test_unknowns_are_unpriced_with_reasons_not_zero():
@@ -86,8 +87,8 @@ def test_unknowns_are_unpriced_with_reasons_not_zero():
         "cpu": "unknown: m5.large is not in the catalog (GPU types: instance_types.csv, CPU hosts: host_types.csv)",
         "noregion": "unknown: region not known at preview",
         "laterregion": "unknown: region not known at preview",  # not the provider's region
-        "fsx": "unknown: FSx for Lustre storage/throughput; no price in the catalog",
-        "ecr": "unknown: interface VPC endpoint hours and data; no price in the catalog",
+        "fsx": "unknown: fsx-lustre SCRATCH_1: region not known at preview",
+        "ecr": "unknown: vpc-interface-endpoint endpoint-AZ: region not known at preview",
     }
     # GPUs follow from the type alone: the two p5.48xlarge without a known region hold 8 each.
     assert plan.total("monthly_usd") == 0.0 and plan.gpus == 16
@@ -165,7 +166,7 @@ def test_malformed_states_give_unknowns_not_a_crash():
 
 
 def test_aks_gpu_pools_declared_inline_are_estimated_where_the_cluster_is():
-    # a GPU pool in agentPoolProfiles is capacity like a separate agent pool; CPU pools stay in the cluster's item
+    # every pool in agentPoolProfiles is capacity like a separate agent pool, CPU pools too
     cluster = view("azure-native:containerservice:ManagedCluster", "aks", {
         "location": "eastus", "tags": {"gpufleet-hours-per-month": "365"},
         "agentPoolProfiles": [{"name": "system", "vmSize": "Standard_D4s_v5", "count": 1},
@@ -181,8 +182,11 @@ def test_aks_gpu_pools_declared_inline_are_estimated_where_the_cluster_is():
     assert (inline.type, inline.region, inline.nodes, inline.gpus, inline.hours, inline.monthly_usd) == (
         "azure-native:containerservice:AgentPool", "eastus", 2, 16, 365.0, pytest.approx(2 * 98.32 * 365))
     assert (plan.resources[pool.urn].region, plan.resources[pool.urn].gpus) == ("eastus", 8)
-    assert sorted(plan.resources) == sorted([cluster.urn, inline.urn, pool.urn])  # no CPU pool of its own
-    assert plan.unpriced == [cluster.urn]
+    system = plan.resources[f"{cluster.urn}.agentPoolProfiles[system]"]
+    assert sorted(plan.resources) == sorted([cluster.urn, inline.urn, system.urn, pool.urn])
+    # Standard_D4s_v5 is not among the catalog's CPU hosts: unpriced, said so (never 0)
+    assert plan.unpriced == [system.urn]
+    assert system.derivation["monthly_usd"].startswith("unknown: Standard_D4s_v5 is not in the catalog")
 
 
 def test_autoscaling_group_gpu_types_in_a_mixed_instances_policy():

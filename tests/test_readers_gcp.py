@@ -145,8 +145,9 @@ def test_lustre_and_buckets_are_storage():
     assert reader_for(bucket.type).storage_region(bucket) == "us-east4"
     assert estimate(state("gcp:lustre/instance:Instance", "hot", {})).resources[
         f"{URN}gcp:lustre/instance:Instance::hot"].derivation == {
-        "monthly_usd": "unknown: Managed Lustre capacity; no price in the catalog",
-        "monthly_kwh": "unknown: no energy model for this resource type"}
+        "monthly_usd": "unknown: managed-lustre tier not known at preview: region not known at preview",
+        "monthly_kwh": "unknown: managed-lustre tier not known at preview: region not known at preview",
+        "monthly_kgco2e": "unknown: managed-lustre tier not known at preview: region not known at preview"}
 
 
 def test_node_pool_finds_its_cluster_by_name_or_not_at_all():

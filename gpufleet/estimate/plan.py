@@ -8,9 +8,10 @@ from typing import Any, Iterable
 
 from gpufleet.catalog import Catalog, load_catalog
 from gpufleet.clouds import reader_for, with_inline_capacity
-from gpufleet.readers.base import NAME_INPUTS, ONE_INSTANCE, TAG_EXPIRES_AT, TAG_HOURS, Capacity, Scaling, name_key
+from gpufleet.readers.base import (HOURLY, NAME_INPUTS, ONE_INSTANCE, TAG_EXPIRES_AT, TAG_HOURS, USAGE, BillLine,
+                                   Capacity, ResourceReader, Scaling, name_key)
 from gpufleet.readers.views import ResourceView, get_known
-from gpufleet.footprint import HOURS_PER_MONTH, capacity_footprint
+from gpufleet.footprint import HOURS_PER_MONTH, capacity_footprint, service_charge, storage_charge, usage_price
 from gpufleet.secrets import Redactor
 
 
@@ -35,6 +36,8 @@ class ResourceEstimate:
     depends_on_secret: bool = False  # a secret value went into it: shown as [secret] (gpufleet.secrets)
     monthly_embodied_kgco2e: float | None = None  # manufacturing, amortised; reported beside operational
     price_kind: str | None = None  # the price the monthly_usd figure uses (see gpufleet.footprint.node_price)
+    # Charges billed by use alone (requests, data processed), with their unit prices: never in monthly_usd.
+    usage_based: tuple[str, ...] = ()
 
     @property
     def priced(self) -> bool:
@@ -57,6 +60,7 @@ class ResourceEstimate:
             "monthly_kgco2e": _round(self.monthly_kgco2e, 3),
             "monthly_embodied_kgco2e": _round(self.monthly_embodied_kgco2e, 3),
             "derivation": self.derivation,
+            **({"usage_based": list(self.usage_based)} if self.usage_based else {}),
             **({"depends_on_secret": True} if self.depends_on_secret else {}),
         }
 
@@ -171,6 +175,8 @@ class PlanEstimate:
             "unknown_energy": self.unknown("monthly_kwh"),
             "unknown_embodied": [u for u in self.unknown("monthly_embodied_kgco2e")
                                  if self.resources[u].nodes is not None],
+            # charges billed by use (requests, data processed): outside every total, listed with their unit prices
+            "usage_based": {u: list(e.usage_based) for u, e in self.resources.items() if e.usage_based},
             "assessment": self.assessment_json(),
             "gpu_requests": {urn: {"gpus_per_pod": d.gpus_per_pod, "pods": d.pods, "gpus": d.gpus, "pods_are": d.note}
                              for urn, d in self.gpu_requests.items()},
@@ -203,6 +209,8 @@ def estimate_resource(view: ResourceView, catalog: Catalog | None = None,
     tags = get_known(view.inputs, "tags")
     if cap is not None and not (isinstance(tags, dict) and TAG_EXPIRES_AT in tags):
         cap = _hours_backed(cap, reader.scaling_in(view, graph or {}))
+    if cap is None and (lines := reader.bill(view, graph or {})):
+        return _estimate_bill(view, reader, lines, catalog)
     if cap is None:
         reason = reader.billable_reason(view)
         if reason is None:
@@ -214,6 +222,56 @@ def estimate_resource(view: ResourceView, catalog: Catalog | None = None,
     price_as = "capacity-block" if cap.capacity_type == "reserved" and reader.capacity_block(view, graph or {}) \
         else cap.capacity_type
     return _estimate_capacity(view, cap, catalog, price_as)
+
+
+def _estimate_bill(view: ResourceView, reader: ResourceReader, lines: list[BillLine], catalog: Catalog
+                   ) -> ResourceEstimate:
+    """A month of what a resource is billed for besides capacity: the sum of its hourly and storage lines
+    (unknown if any is), its usage-driven lines listed beside, never counted as 0. It has no GPUs."""
+    usage = tuple(usage_price(catalog, reader.cloud, line.region or "unknown", line.service, line.sku, line.what)
+                  for line in lines if line.kind == USAGE)
+    fixed = [line for line in lines if line.kind != USAGE]
+    region = next((line.region for line in lines if line.region), None)
+    how: dict[str, str] = {}
+    if not fixed:
+        how["monthly_usd"] = "unknown: usage-based only — " + "; ".join(usage)
+        how["monthly_kwh"] = "unknown: usage-based only, the volume is not known at preview"
+        return ResourceEstimate(view.urn, view.type, reader.cloud, region, None, None, None, None, None, 0,
+                                None, None, None, how, usage_based=usage)
+    charges = []
+    for line in fixed:
+        label = f"{line.service} {line.sku}"
+        if line.region is None:
+            how_line = {k: f"unknown: {label}: region not known at preview"
+                        for k in ("monthly_usd", "monthly_kwh", "monthly_kgco2e")}
+            charges.append((None, None, None, how_line))
+        elif line.kind == HOURLY and line.quantity is None:
+            how_line = {k: f"unknown: {label}: {line.what} not known at preview"
+                        for k in ("monthly_usd", "monthly_kwh", "monthly_kgco2e")}
+            charges.append((None, None, None, how_line))
+        elif line.kind == HOURLY:
+            c = service_charge(catalog, reader.cloud, line.region, line.service, line.sku, line.quantity, line.what,
+                               f"unknown: no energy model for {line.service} (run by the cloud: CCF has no "
+                               "coefficient for it)")
+            charges.append((c.monthly_usd, c.monthly_kwh, c.monthly_kgco2e, c.derivation))
+        else:
+            c = storage_charge(catalog, reader.cloud, line.region, line.service, line.sku, line.quantity)
+            how_line = dict(c.derivation)
+            if line.quantity is not None:
+                how_line = {k: (v if v.startswith("unknown") else f"{line.what}: {v}") for k, v in how_line.items()}
+            charges.append((c.monthly_usd, c.monthly_kwh, c.monthly_kgco2e, how_line))
+    totals: list[float | None] = []
+    for i, figure in enumerate(("monthly_usd", "monthly_kwh", "monthly_kgco2e")):
+        values = [c[i] for c in charges]
+        texts = [c[3][figure] for c in charges]
+        unknown = [t.removeprefix("unknown: ") for t in texts if t.startswith("unknown")]
+        totals.append(None if unknown else math.fsum(values))  # type: ignore[arg-type]
+        how[figure] = ("unknown: " + "; ".join(unknown)) if unknown else " + ".join(texts)
+    if usage:
+        how["usage_based"] = "not in monthly_usd: " + "; ".join(usage)
+    return ResourceEstimate(view.urn, view.type, reader.cloud, region, None, None, None, None, None, 0,
+                            totals[0], totals[1], totals[2], how,
+                            price_kind=None if totals[0] is None else "list", usage_based=usage)
 
 
 def _hours_backed(cap: Capacity, scaling: Scaling | None) -> Capacity:

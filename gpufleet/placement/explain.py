@@ -10,11 +10,20 @@ from typing import Sequence
 from gpufleet.catalog import Catalog
 from gpufleet.errors import Problem
 from gpufleet.placement.model import ConstraintUse, Decision, Option, amount, tag_safe
-from gpufleet.placement.options import WorkloadOptions, cents, order_key
+from gpufleet.placement.options import WorkloadOptions, cents, order_key, price_kind
 from gpufleet.placement.solve import Assignment, Group, Row
 
 MAX_ALTERNATIVES = 3
 _FIGURE_WORDS = {"monthly_usd": "price", "monthly_kgco2e": "carbon"}
+
+
+def _price_words(wanted: str, used: str | None) -> str:
+    """Which price a choice was ranked on, when it is not the plain on-demand list price."""
+    if used is None or wanted == used == "on-demand":
+        return ""
+    if wanted == used or wanted == "on-demand":
+        return f" at the {used} price"
+    return f" at the {used} price (no {wanted} price in the catalog)"
 
 
 # --- options left out because a figure is unknown --------------------------------------------------
@@ -238,6 +247,7 @@ class Explainer:
             phrase = f"{best} region for {what}"
         grid = self._grid(chosen)
         usd = f"{chosen.monthly_usd:.2f} USD/month" if chosen.monthly_usd is not None else "price unknown"
+        usd += _price_words(price_kind(w), chosen.footprint.price_kind)
         figures = {"cost": usd, "carbon": grid, "balanced": f"{grid} - {usd}"}[self.objective]
         return tag_safe(f"{self.objective}: {phrase} - {figures}")
 

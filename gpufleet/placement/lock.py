@@ -22,6 +22,7 @@ from gpufleet.errors import Problem, UserError, did_you_mean, unknown_name
 from gpufleet.footprint import capacity_footprint
 from gpufleet.placement.joint import place
 from gpufleet.placement.model import Decision, Option, Placement, PlacementError, total
+from gpufleet.placement.options import price_kind
 
 LOCK_KEY = "gpufleet:placement"
 _HEADING = f"invalid placement lock ({LOCK_KEY})"
@@ -125,7 +126,8 @@ def locked_option(workload: Workload, entry: WorkloadLock, catalog: Catalog) -> 
     assert it is not None  # lock_problems checked it
     nodes = math.ceil(workload.gpu_count / it.gpu_count)
     footprint = capacity_footprint(catalog, entry.cloud, entry.region, it.name, nodes,
-                                   hours=workload.hours_per_month, utilization=workload.utilization)
+                                   hours=workload.hours_per_month, utilization=workload.utilization,
+                                   capacity_type=price_kind(workload))
     return Option(workload.name, entry.cloud, entry.region, it.name, nodes, nodes * it.gpu_count, footprint)
 
 

@@ -19,7 +19,7 @@ from gpufleet.clouds import adapter, cloud_names, reservation_cloud
 from gpufleet.clouds.adapter import Feature
 from gpufleet.config import CONFIG_KEY, Fleet, Workload
 from gpufleet.errors import Problem, UserError, unknown_name
-from gpufleet.footprint import HOURS_PER_MONTH, capacity_footprint
+from gpufleet.footprint import CAPACITY_TYPES, HOURS_PER_MONTH, capacity_footprint
 from gpufleet.placement.model import OBJECTIVES, Option, PlacementError
 
 
@@ -56,11 +56,20 @@ def known(o: Option, figures: tuple[str, ...]) -> bool:
     return all(getattr(o, f) is not None for f in figures)
 
 
+def price_kind(w: Workload) -> str:
+    """The price a workload's capacity pays: its capacity type, or its reservation's kind where that is a
+    price kind of its own (a Capacity Block is reserved capacity with its own price)."""
+    if w.reservation is not None and w.reservation.kind in CAPACITY_TYPES:
+        return w.reservation.kind
+    return w.capacity
+
+
 def offered_options(
     catalog: Catalog, gpu: str, gpu_count: int, clouds: tuple[str, ...], hours: float, utilization: float,
-    workload: str,
+    workload: str, capacity_type: str = "on-demand",
 ) -> list[Option]:
-    """Every offer, in a catalog region of `clouds`, of an instance type with `gpu`, sized for `gpu_count`."""
+    """Every offer, in a catalog region of `clouds`, of an instance type with `gpu`, sized for `gpu_count`,
+    priced at `capacity_type`'s price where the catalog has it (else on-demand, which the option says)."""
     out = []
     for it in catalog.instance_types_for_gpu(gpu, clouds):
         nodes = math.ceil(gpu_count / it.gpu_count)
@@ -68,7 +77,7 @@ def offered_options(
             if catalog.region(it.cloud, offer.region) is None:
                 continue  # no facts (grid, PUE, location) for a region outside the catalog
             fp = capacity_footprint(catalog, it.cloud, offer.region, it.name, nodes, hours=hours,
-                                    utilization=utilization)
+                                    utilization=utilization, capacity_type=capacity_type)
             out.append(Option(workload, it.cloud, offer.region, it.name, nodes, nodes * it.gpu_count, fp))
     return sorted(out, key=_names)
 
@@ -207,7 +216,8 @@ def workload_options(fleet: Fleet, index: int, catalog: Catalog, clouds: tuple[s
     """A workload's options over every catalog region of the candidate clouds within `clouds`."""
     w = fleet.workloads[index]
     clouds = tuple(c for c in clouds if c in {cand.cloud for cand in fleet.candidates})
-    universe = offered_options(catalog, w.gpu, w.gpu_count, clouds, w.hours_per_month, w.utilization, w.name)
+    universe = offered_options(catalog, w.gpu, w.gpu_count, clouds, w.hours_per_month, w.utilization, w.name,
+                               price_kind(w))
     return WorkloadOptions(w, index, universe, workload_filters(fleet, w, index, catalog, universe))
 
 

@@ -19,6 +19,9 @@ from gpufleet.readers.views import ResourceView, get_known, known
 # Tags gpufleet's components put on GPU capacity so estimates from inputs know the duty cycle.
 TAG_UTILIZATION = "gpufleet-utilization-percent"
 TAG_HOURS = "gpufleet-hours-per-month"
+# The capacity a component declares for an object store it creates (its storage plan's `object_tib`):
+# object storage is billed on the bytes stored, so this is what a preview can price it at.
+TAG_OBJECT_TIB = "gpufleet-object-tib"
 # The expiry `gpufleet run` gives a task's stack (gpufleet.tasks.plan.TAG_EXPIRES_AT), which it destroys then:
 # a lifetime that backs the task's hours even where its nodes cannot scale down.
 TAG_EXPIRES_AT = "gpufleet-expires-at"
@@ -85,6 +88,29 @@ class StorageRead:
     provisioned: bool
     capacity_tib: float | None
     details: tuple[str, ...]
+
+
+# Kinds of bill line: a service billed per unit-hour (control planes, endpoints, gateways, addresses,
+# load balancers), provisioned storage billed per capacity, and a charge billed by use alone.
+HOURLY, STORAGE, USAGE = "hourly", "storage", "usage"
+
+
+@dataclass(frozen=True)
+class BillLine:
+    """Something a resource is billed for besides compute capacity, as the catalog prices it
+    (`service_prices.csv` rows by cloud, service, SKU and region).
+
+    HOURLY: `quantity` units billed each hour (None: not known at preview); STORAGE: `quantity` TiB
+    (None: not declared); USAGE: billed by use (requests, data processed), never priced in a month's
+    total — its unit price is shown beside it. `what` names the unit and how the reader counted it.
+    """
+
+    kind: str  # HOURLY, STORAGE or USAGE
+    service: str
+    sku: str
+    region: str | None
+    quantity: float | None
+    what: str
 
 
 class ResourceReader:
@@ -156,6 +182,11 @@ class ResourceReader:
     def storage(self, view: ResourceView) -> StorageRead | None:
         return None
 
+    def bill(self, view: ResourceView, graph: Graph) -> list[BillLine]:
+        """What the resource is billed for besides capacity (empty: nothing the catalog can price;
+        `billable_reason` then says why it costs money)."""
+        return []
+
     def gpu_demand(self, view: ResourceView) -> Any:
         """GPUs a workload requests of a cluster (`gpufleet.readers.kubernetes.GpuDemand`); None: none."""
         return None
@@ -189,19 +220,42 @@ class Billable(ResourceReader):
         self.type, self.cloud, self.billable = type_, cloud, reason
 
 
+Bill = Callable[[ResourceView, str | None], list[BillLine]]  # a resource and its region -> its bill lines
+
+
+class Priced(ResourceReader):
+    """A type billed for what `lines` reads (control planes, endpoints, gateways, addresses…), its region
+    read by `region`; `billable` says what it costs where `lines` reads nothing."""
+
+    def __init__(self, type_: str, cloud: str, billable: str, lines: Bill,
+                 region: Callable[[ResourceView], str | None]) -> None:
+        self.type, self.cloud, self.billable, self._lines, self._region = type_, cloud, billable, lines, region
+
+    def bill(self, view: ResourceView, graph: Graph) -> list[BillLine]:
+        return self._lines(view, self._region(view))
+
+
 class Storage(ResourceReader):
-    """A storage service the report lists by tier; billed, with no price in the catalog. `read` gives
-    (provisioned?, capacity in TiB or None, details)."""
+    """A storage service the report lists by tier. `read` gives (provisioned?, capacity in TiB or None,
+    details); `lines`, where the catalog can price the service, its bill lines."""
 
     def __init__(self, type_: str, cloud: str, tier: str, billable: str,
                  read: Callable[[ResourceView], tuple[bool, float | None, list[str]]],
-                 replace_inputs: tuple[str, ...] = (), replace_if_decreased: tuple[str, ...] = ()) -> None:
+                 lines: Bill | None = None, replace_inputs: tuple[str, ...] = (),
+                 replace_if_decreased: tuple[str, ...] = ()) -> None:
         self.type, self.cloud, self.tier, self.billable, self._read = type_, cloud, tier, billable, read
+        self._lines = lines
         self.replace_inputs, self.replace_if_decreased = replace_inputs, replace_if_decreased
 
     def storage(self, view: ResourceView) -> StorageRead:
         provisioned, tib, details = self._read(view)
         return StorageRead(self.tier, provisioned, tib if provisioned else None, tuple(details))
+
+    def bill(self, view: ResourceView, graph: Graph) -> list[BillLine]:
+        if self._lines is None:
+            return []
+        region = self.storage_region(view)
+        return self._lines(view, None if region == "unknown" else region)
 
 
 def billable_readers(cloud: str, reasons: dict[str, str]) -> list[ResourceReader]:
@@ -257,6 +311,16 @@ def duty(tags: Any) -> tuple[float, float, dict[str, str]]:
         notes["utilization"] = "gpufleet tags out of range; assumed always on at 100% GPU duty (upper bound)"
         hours, util = HOURS_PER_MONTH, 1.0
     return hours, util, notes
+
+
+def declared_object_tib(tags: Any) -> float | None:
+    """The object capacity a gpufleet component declared on a bucket or account (TAG_OBJECT_TIB)."""
+    value = tags.get(TAG_OBJECT_TIB) if isinstance(tags, dict) else None
+    try:
+        tib = float(value) if known(value) else None
+    except (TypeError, ValueError):
+        return None
+    return tib if tib is not None and math.isfinite(tib) and tib >= 0 else None
 
 
 def own_or_provider(view: ResourceView, key: str) -> Any:

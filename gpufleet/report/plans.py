@@ -273,7 +273,7 @@ def _gpufleet_section(section: Any, path: Path) -> tuple[dict[str, Any], list[di
         "unknown_energy": section.get("unknown_energy", []),
         "unknown_embodied": section.get("unknown_embodied", []),
     }
-    for key in ("assessment", "gpu_requests"):  # plans written before these were added have none
+    for key in ("assessment", "gpu_requests", "usage_based"):  # plans written before these were added have none
         if isinstance(section.get(key), dict):
             estimate[key] = section[key]
     stack = section.get("stack") if isinstance(section.get("stack"), str) else None

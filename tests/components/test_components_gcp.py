@@ -116,7 +116,8 @@ def test_staging_previews_with_exit_0_at_the_catalogs_us_east4_price(tmp_path, c
     assert gpufleet(["preview", "gcp-staging", "--json", str(plan_file)]) == 0
     price = load_catalog().offer("gcp", "a3-megagpu-8g", "us-east4").usd_per_hour
     totals = json.loads(plan_file.read_text())["gpufleet"]["totals"]
-    assert (totals["gpus"], totals["monthly_usd"]) == (64, round(8 * price * 730, 2)) == (64, 542755.53)
+    # the GKE cluster's management fee (service_prices.csv: 0.10 USD per cluster-hour) beside the 8 A3 Mega nodes
+    assert (totals["gpus"], totals["monthly_usd"]) == (64, round(8 * price * 730 + 0.10 * 730, 2)) == (64, 542828.53)
     assert "Policy violations (staging): 0 mandatory" in capsys.readouterr().out
 
 

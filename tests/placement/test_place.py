@@ -181,3 +181,30 @@ def test_clouds_restrict_placement_to_what_the_program_builds():
     assert where(place(f, load_catalog()).decisions["plain"]) == ("azure", "eastus", "Standard_NC80adis_H100_v5", 1)
     only_aws = place(f, load_catalog(), clouds=("aws",)).decisions["plain"]
     assert where(only_aws) == ("aws", "eu-north-1", "p5.48xlarge", 1)
+
+
+def test_a_spot_workload_is_ranked_on_the_catalog_spot_price_and_says_so():
+    regions = [{"cloud": "aws", "regions": ["us-east-1", "eu-south-2"]}]
+    on_demand = placed([workload("embed", gpu="L40S", gpus=8)], objective="cost", candidates=regions)
+    spot = placed([workload("embed", gpu="L40S", gpus=8, capacity="spot")], objective="cost", candidates=regions)
+    # on demand, us-east-1 is cheapest (8 × 2.24208 USD/h); at the catalog's Spot prices (instance_prices.csv:
+    # g6e.2xlarge eu-south-2 0.3315, us-east-1 1.0895 USD/h) eu-south-2 is
+    assert where(on_demand.decisions["embed"]) == ("aws", "us-east-1", "g6e.2xlarge", 8)
+    assert where(spot.decisions["embed"]) == ("aws", "eu-south-2", "g6e.2xlarge", 8)
+    assert spot.decisions["embed"].chosen.monthly_usd == 8 * 0.3315 * 730
+    assert spot.decisions["embed"].chosen.footprint.price_kind == "spot"
+    assert spot.decisions["embed"].reason.endswith("1935.96 USD/month at the spot price")
+    assert on_demand.decisions["embed"].reason.endswith("13093.75 USD/month")
+
+
+def test_a_capacity_block_workload_is_ranked_on_the_capacity_block_price():
+    block = {"kind": "capacity-block", "id": "cr-0a1b2c3d4e5f60718", "zone": "us-east-1a",
+             "start_date": "2026-12-01", "end_date": "2026-12-14"}
+    p = placed([workload("burst", gpus=8, capacity="reserved", reservation=block)], objective="cost",
+               candidates=[{"cloud": "aws", "regions": ["us-east-1"]}])
+    chosen = p.decisions["burst"].chosen
+    # instance_prices.csv: p5.48xlarge us-east-1 capacity-block 39.33 USD/h (on demand 55.04)
+    assert (where(p.decisions["burst"]), chosen.footprint.price_kind) == (("aws", "us-east-1", "p5.48xlarge", 1),
+                                                                          "capacity-block")
+    assert chosen.monthly_usd == 39.33 * 730
+    assert p.decisions["burst"].reason.endswith("28710.90 USD/month at the capacity-block price")

@@ -280,10 +280,11 @@ def test_gke_pools_scale_over_the_quota_counting_every_zone():
 def test_gke_pools_over_the_cost_budget():
     budget = "gpufleet-stack-monthly-cost-budget"
     assert verdicts(build_run(POOL, DEFAULT_POOL), budget, monthly_usd=100000) == [(
-        budget, "mandatory", None, "estimated $193,793.10/month for 24 GPUs exceeds the budget of $100,000.00/month "
-        "(policy config monthly_usd) by $93,793.10; 1 more resource(s) have no price and are not counted. Largest: "
-        "mega $129,195.40, gke.nodePools[default-pool] $64,597.70. Fix: lower node counts or hours, use spot or scale "
-        "to zero, choose cheaper regions, or raise the budget.")]
+        # the cluster's management fee (0.10 USD/h × 730 h) is priced and counted
+        budget, "mandatory", None, "estimated $193,866.10/month for 24 GPUs exceeds the budget of $100,000.00/month "
+        "(policy config monthly_usd) by $93,866.10. Largest: mega $129,195.40, gke.nodePools[default-pool] "
+        "$64,597.70, gke $73.00. Fix: lower node counts or hours, use spot or scale to zero, choose cheaper regions, "
+        "or raise the budget.")]
 
 
 def test_gke_default_pool_always_on_is_idle_waste_and_a_scale_to_zero_pool_is_not():

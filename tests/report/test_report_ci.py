@@ -104,7 +104,7 @@ def test_check_fails_on_mandatory_violations_only(tmp_path):
     shutil.copy(FIXTURES / "cli-preview-p5x4.json", tmp_path / "head" / "dev.json")  # no policy results
     done = ci("check", tmp_path / "head", env={"GITHUB_ACTIONS": "true"})
     assert (done.returncode, done.stdout) == (1, "1 mandatory policy violation(s)\n")
-    assert done.stderr == ("::error::prod: gpufleet-budget-monthly-usd (stack): stack costs 264,084.80 USD/month; "
+    assert done.stderr == ("::error::prod: gpufleet-budget-monthly-usd (stack): stack costs 264,157.80 USD/month; "
                            "the monthly budget is 250,000.00 USD\n")
     done = ci("check", FIXTURES / "gpufleet-base.json")  # advisory only
     assert (done.returncode, done.stdout, done.stderr) == (0, "0 mandatory policy violation(s)\n", "")

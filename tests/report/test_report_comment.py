@@ -48,17 +48,19 @@ def test_the_changed_stack_comes_first_expanded_and_the_other_on_one_line(tmp_pa
                          "**❌ 1 mandatory policy violation** · **+40,179.20 USD/month** (+9.0 %) · "
                          "**+0.767 tCO2e/month** · **+8 GPUs**"]
     assert lines[5] == "> ❌ **Blocked by mandatory policies** — `zzz`: `gpufleet-budget-monthly-usd` (1)"
-    assert lines[7] == "### `zzz`: 40 GPUs (+8) · 264,084.80 USD/month (+40,179.20)"
+    assert lines[7] == "### `zzz`: 40 GPUs (+8) · 264,157.80 USD/month (+40,179.20)"
     assert "### `aaa`" not in out
-    assert "**Unchanged (1):**\n\n- `aaa`: 32 GPUs · 223,905.60 USD/month · 5.936 tCO2e/month · " in out
+    assert "**Unchanged (1):**\n\n- `aaa`: 32 GPUs · 223,978.60 USD/month · 5.936 tCO2e/month · " in out
     assert out.index("### `zzz`") < out.index("- `aaa`")
     # base -> head in the tables that have both
-    assert "| aws | us-west-2 | 16 → 24 | 80,358.40 → 120,537.60 | 12,808.9 → 19,213.3 | 1.534 → 2.301 |" in out
+    # the EKS control plane is priced in the region beside the node group; 3 resources there are not
+    assert ("| aws | us-west-2 | 16 → 24 | 80,431.40 → 120,610.60 (and 3 unpriced) | 12,813.9 → 19,218.4 | "
+            "1.535 → 2.302 |") in out
     assert "| `train-nodes` | aws us-west-2 | `p5.48xlarge` | 16 → 24 | 6.88 | 131 |" in out
     # a small chart of cost and carbon by stack, collapsed
     chart = out[out.index("<summary>Chart: cost and carbon by stack</summary>"):]
-    assert '    x-axis ["aaa", "zzz"]\n    y-axis "USD/month"\n    bar [223905.60, 264084.80]\n' \
-           '    line [223905.60, 223905.60]\n' in chart
+    assert '    x-axis ["aaa", "zzz"]\n    y-axis "USD/month"\n    bar [223978.60, 264157.80]\n' \
+           '    line [223978.60, 223978.60]\n' in chart
 
 
 def test_the_same_in_the_terminal_fits_80_columns(tmp_path, gpufleet_cli, monkeypatch):
@@ -68,9 +70,9 @@ def test_the_same_in_the_terminal_fits_80_columns(tmp_path, gpufleet_cli, monkey
     assert code == 0
     assert max(len(line) for line in out.splitlines()) <= 80
     assert out.splitlines()[0] == ("Change: +40,179.20 USD/month (+9.0 %) · +0.767 tCO2e/month · +8 GPUs · 1")
-    assert out.index("Stack zzz: 40 GPUs · 264,084.80 USD/month (+40,179.20)") < out.index("Unchanged:")
-    assert "  aaa: 32 GPUs · 223,905.60 USD/month · 0 mandatory" in out
-    assert "aws us-west-2   16 → 24   80,358.40 → 120,537.60   1.534 → 2.301" in out
+    assert out.index("Stack zzz: 40 GPUs · 264,157.80 USD/month (+40,179.20)") < out.index("Unchanged:")
+    assert "  aaa: 32 GPUs · 223,978.60 USD/month · 0 mandatory" in out
+    assert "aws us-west-2   16 → 24   80,431.40 → 120,610.60   1.535 → 2.302" in out
 
 
 def test_a_change_below_the_thresholds_is_kept_out(tmp_path):
@@ -84,7 +86,7 @@ def test_a_change_below_the_thresholds_is_kept_out(tmp_path):
     kept_out = render_markdown(reports, thresholds=Thresholds(min_usd=100, min_percent=1))
     assert "### `prod`" not in kept_out
     assert ("No significant change (no stack reaches the thresholds: 100.00 USD/month or 1 %).\n" in kept_out)
-    assert ("- `prod`: 32 GPUs · 223,918.10 USD/month · 5.936 tCO2e/month · ⚠️ 1 advisory · below the thresholds "
+    assert ("- `prod`: 32 GPUs · 223,991.10 USD/month · 5.936 tCO2e/month · ⚠️ 1 advisory · below the thresholds "
             "(+12.50 USD/month)\n") in kept_out
     assert "### `prod`" in render_markdown(reports, thresholds=Thresholds(min_usd=10))
 
@@ -218,12 +220,12 @@ def test_absurd_and_infinite_totals_are_reported_as_such(tmp_path, gpufleet_cli,
     (tmp_path / "head.json").write_text(json.dumps(plan))
     code, out, err = gpufleet_cli("report", tmp_path / "head.json", "--base", BASE, "--output", "-")
     assert (code, err) == (0, "")
-    assert "| USD/month | 223,905.60 | 1.000e+26 | +1.000e+26 |" in out
+    assert "| USD/month | 223,978.60 | 1.000e+26 | +1.000e+26 |" in out
     assert "infinite" in out
     monkeypatch.setenv("COLUMNS", "80")
     code, out, err = gpufleet_cli("diff", BASE, tmp_path / "head.json")
     assert (code, err) == (0, "")
-    assert "USD/month                 223,905.60   1.000e+26   +1.000e+26" in out
+    assert "USD/month                 223,978.60   1.000e+26   +1.000e+26" in out
     assert max(len(line) for line in out.splitlines()) <= 80
 
 

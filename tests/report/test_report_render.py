@@ -41,9 +41,9 @@ def test_report_of_a_head_with_8_more_gpus_against_its_base(in_fixtures, gpuflee
     code, out, err = gpufleet_cli("report", "gpufleet-head.json", "--base", "gpufleet-base.json", "--output", "-")
     assert (code, err) == (0, "")
     assert out.startswith(MARKER + "\n")
-    assert "### `prod`: 40 GPUs (+8) · 264,084.80 USD/month (+40,179.20)\n" in out
+    assert "### `prod`: 40 GPUs (+8) · 264,157.80 USD/month (+40,179.20)\n" in out
     assert "| GPUs | 32 | 40 | +8 |\n" in out
-    assert "| USD/month | 223,905.60 | 264,084.80 | +40,179.20 |\n" in out
+    assert "| USD/month | 223,978.60 | 264,157.80 | +40,179.20 |\n" in out
     # mandatory policy results come before the collapsed details
     assert out.index("**Mandatory policy violations (1)**") < out.index("<details>")
     _golden("report-prod.md", out)
@@ -87,7 +87,7 @@ def test_diff_for_the_terminal(in_fixtures, gpufleet_cli):
     code, out, err = gpufleet_cli("diff", "gpufleet-base.json", "gpufleet-head.json")
     assert (code, err) == (0, "")
     assert "GPUs                              32           40           +8\n" in out
-    assert "USD/month                 223,905.60   264,084.80   +40,179.20\n" in out
+    assert "USD/month                 223,978.60   264,157.80   +40,179.20\n" in out
     assert "tCO2e/month operational        5.936        6.703       +0.767\n" in out
     assert "tCO2e/month embodied           0.238        0.356       +0.118\n" in out
     assert max(map(len, out.splitlines())) <= 80
@@ -96,7 +96,7 @@ def test_diff_for_the_terminal(in_fixtures, gpufleet_cli):
 
 def test_a_plan_compared_with_itself_has_zero_deltas_without_sign(in_fixtures, gpufleet_cli):
     _, out, _ = gpufleet_cli("report", "gpufleet-head.json", "--base", "gpufleet-head.json", "--output", "-")
-    assert "| GPUs | 40 | 40 | 0 |\n| USD/month | 264,084.80 | 264,084.80 | 0.00 |\n" in out
+    assert "| GPUs | 40 | 40 | 0 |\n| USD/month | 264,157.80 | 264,157.80 | 0.00 |\n" in out
     assert "**Resources:** 0 added · 0 changed · 0 removed" in out
 
 

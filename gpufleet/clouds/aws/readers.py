@@ -8,14 +8,21 @@ from typing import Any
 
 from gpufleet.catalog import InstanceType, load_catalog
 from gpufleet.readers.base import (
+    HOURLY,
     NOT_CONFIGURED,
     ONE,
+    STORAGE,
+    TAG_OBJECT_TIB,
+    USAGE,
+    BillLine,
     Capacity,
     Graph,
+    Priced,
     ResourceReader,
     Scaling,
     Storage,
     billable_readers,
+    declared_object_tib,
     by_id,
     by_name,
     free_readers,
@@ -709,7 +716,15 @@ class Template(ResourceReader):
         return _present(("instanceType", value_at(inputs, "instanceType")))
 
 
+def _region(view: ResourceView) -> str | None:
+    region = own_or_provider(view, "region")
+    return region if isinstance(region, str) else None
+
+
 class VpcEndpoint(ResourceReader):
+    """Gateway endpoints (S3, DynamoDB) are free; interface endpoints are billed per endpoint per
+    availability zone (one network interface per subnet) each hour, and per GB processed."""
+
     type = "aws:ec2/vpcEndpoint:VpcEndpoint"
     cloud = CLOUD
 
@@ -719,7 +734,41 @@ class VpcEndpoint(ResourceReader):
             return None  # S3/DynamoDB gateway endpoints carry no charge
         if is_unknown(kind):
             return "VPC endpoint of a type not known at preview (interface endpoints are billed hourly)"
-        return f"{str(kind).lower()} VPC endpoint hours and data; no price in the catalog"
+        return f"{str(kind).lower()} VPC endpoint hours and data; no sourced price in the catalog"
+
+    def bill(self, view: ResourceView, graph: Graph) -> list[BillLine]:
+        if view.inputs.get("vpcEndpointType") != "Interface":
+            return []
+        subnets = view.inputs.get("subnetIds")
+        zones = float(len(subnets)) if isinstance(subnets, list) else None
+        region = _region(view)
+        return [BillLine(HOURLY, "vpc-interface-endpoint", "endpoint-AZ", region, zones,
+                         "endpoint × AZ (one network interface per subnet in subnetIds)"),
+                BillLine(USAGE, "vpc-interface-endpoint-data", "first-1-pb", region, None, "data processed")]
+
+
+def _eks_control_plane(view: ResourceView, region: str | None) -> list[BillLine]:
+    # The standard-support rate; a cluster whose Kubernetes version has left standard support pays the
+    # extended-support rate (a row of its own), which depends on the date, not on the plan.
+    return [BillLine(HOURLY, "eks-control-plane", "standard", region, 1.0,
+                     "cluster (standard support; a version in extended support pays the extended rate)")]
+
+
+def _nat_gateway(view: ResourceView, region: str | None) -> list[BillLine]:
+    return [BillLine(HOURLY, "nat-gateway", "gateway", region, 1.0, "NAT gateway"),
+            BillLine(USAGE, "nat-gateway-data", "GB", region, None, "data processed")]
+
+
+def _public_ipv4(view: ResourceView, region: str | None) -> list[BillLine]:
+    return [BillLine(HOURLY, "public-ipv4", "address", region, 1.0, "public IPv4 address")]
+
+
+def _load_balancer(view: ResourceView, region: str | None) -> list[BillLine]:
+    kind = view.inputs.get("loadBalancerType", "application")  # the provider's default
+    if not isinstance(kind, str) or not known(kind):
+        return [BillLine(HOURLY, "load-balancer", "type not known at preview", region, None, "load balancer")]
+    return [BillLine(HOURLY, "load-balancer", kind, region, 1.0, f"{kind} load balancer"),
+            BillLine(USAGE, "load-balancer-capacity-units", kind, region, None, "capacity units (LCU/NLCU)")]
 
 
 def _fsx(v: ResourceView) -> tuple[bool, float | None, list[str]]:
@@ -732,6 +781,38 @@ def _fsx(v: ResourceView) -> tuple[bool, float | None, list[str]]:
 
 def _s3(v: ResourceView) -> tuple[bool, float | None, list[str]]:
     return False, None, []
+
+
+def _fsx_lines(v: ResourceView, region: str | None) -> list[BillLine]:
+    """FSx for Lustre is billed per GB-month of storage capacity, by deployment type, storage type and
+    throughput per TiB (the provider's defaults: SCRATCH_1, SSD)."""
+    deployment = v.inputs.get("deploymentType", "SCRATCH_1")
+    medium = v.inputs.get("storageType", "SSD")
+    throughput = v.inputs.get("perUnitStorageThroughput")
+    mb_s = number(throughput)
+    gib = number(get_known(v.inputs, "storageCapacity"))
+    if not all(isinstance(x, str) and known(x) for x in (deployment, medium)) or \
+            (throughput is not None and mb_s is None):
+        return [BillLine(STORAGE, "fsx-lustre", "deployment type, storage type or throughput not known at preview",
+                         region, None, "storage capacity")]
+    sku = deployment if deployment.startswith("SCRATCH") or mb_s is None else f"{deployment}-{mb_s:g}"
+    service = "fsx-lustre-hdd" if medium == "HDD" else "fsx-lustre"
+    return [BillLine(STORAGE, service, sku, region, None if gib is None else gib / GIB_PER_TIB,
+                     f"storageCapacity {gib:g} GiB" if gib is not None else "storage capacity")]
+
+
+def _s3_lines(v: ResourceView, region: str | None) -> list[BillLine]:
+    """An S3 bucket is billed on the bytes stored and the requests made: priced at S3 Standard on the
+    capacity a gpufleet component declares (lifecycle rules then move objects to cheaper classes, so an
+    upper bound), otherwise usage-based."""
+    requests = BillLine(USAGE, "s3-requests", "STANDARD", region, None, "requests and data retrieval")
+    tib = declared_object_tib(get_known(v.inputs, "tags"))
+    if tib is None:
+        return [BillLine(USAGE, "s3", "STANDARD", region, None,
+                         f"storage (no {TAG_OBJECT_TIB} tag: the bytes stored are not declared)"), requests]
+    return [BillLine(STORAGE, "s3", "STANDARD", region, tib,
+                     f"{tib:g} TiB declared (tag {TAG_OBJECT_TIB}) at S3 Standard, an upper bound: lifecycle "
+                     "rules move objects to colder, cheaper classes"), requests]
 
 
 def _efs(v: ResourceView) -> tuple[bool, float | None, list[str]]:
@@ -766,14 +847,10 @@ def _present(*pairs: tuple[str, Any]) -> list[tuple[str, Any]]:
     return [(path, value) for path, value in pairs if value is not None]
 
 
-_S3 = "S3 storage and requests; no price in the catalog"
+_S3 = "S3 storage and requests"
 
 # Resources that are billed but have no price in the catalog (which prices GPU capacity).
 BILLABLE: dict[str, str] = {
-    "aws:eks/cluster:Cluster": "EKS control plane is billed per cluster-hour; no price in the catalog",
-    "aws:ec2/natGateway:NatGateway": "NAT gateway hours and data; no price in the catalog",
-    "aws:ec2/eip:Eip": "public IPv4 address hours; no price in the catalog",
-    "aws:lb/loadBalancer:LoadBalancer": "load balancer hours; no price in the catalog",
     "aws:ec2/capacityReservation:CapacityReservation":
         "billed at the reserved instances' rate while unused; instances running in it are priced at their node group",
     "aws:ec2/capacityBlockReservation:CapacityBlockReservation": "Capacity Block is paid up front; no price in the catalog",
@@ -784,7 +861,6 @@ BILLABLE: dict[str, str] = {
     "aws:elasticache/replicationGroup:ReplicationGroup": "ElastiCache node hours; no price in the catalog",
     "aws:dynamodb/table:Table": "DynamoDB capacity and storage; no price in the catalog",
     "aws:opensearch/domain:Domain": "OpenSearch instance hours and storage; no price in the catalog",
-    "aws:alb/loadBalancer:LoadBalancer": "load balancer hours; no price in the catalog",
     "aws:fsx/ontapFileSystem:OntapFileSystem": "FSx for ONTAP storage/throughput; no price in the catalog",
     "aws:fsx/openZfsFileSystem:OpenZfsFileSystem": "FSx for OpenZFS storage/throughput; no price in the catalog",
     "aws:fsx/windowsFileSystem:WindowsFileSystem": "FSx for Windows storage/throughput; no price in the catalog",
@@ -862,17 +938,25 @@ READERS: list[ResourceReader] = [
              unversioned_inputs=("defaultVersion", "description", "tags", "updateDefaultVersion")),
     Template("aws:ec2/launchConfiguration:LaunchConfiguration"),
     VpcEndpoint(),
+    Priced("aws:eks/cluster:Cluster", CLOUD, "EKS control plane, billed per cluster-hour", _eks_control_plane,
+           _region),
+    Priced("aws:ec2/natGateway:NatGateway", CLOUD, "NAT gateway hours and data", _nat_gateway, _region),
+    Priced("aws:ec2/eip:Eip", CLOUD, "public IPv4 address hours", _public_ipv4, _region),
+    Priced("aws:lb/loadBalancer:LoadBalancer", CLOUD, "load balancer hours and capacity units", _load_balancer,
+           _region),
+    Priced("aws:alb/loadBalancer:LoadBalancer", CLOUD, "load balancer hours and capacity units", _load_balancer,
+           _region),
     # Storage: the Terraform AWS provider's `ForceNew` fields of each resource.
     Storage("aws:fsx/lustreFileSystem:LustreFileSystem", CLOUD, "FSx for Lustre",
-            "FSx for Lustre storage/throughput; no price in the catalog", _fsx,
+            "FSx for Lustre storage/throughput", _fsx, _fsx_lines,
             replace_inputs=("deploymentType", "driveCacheType", "exportPath", "importPath", "kmsKeyId",
                             "securityGroupIds", "storageType", "subnetIds"),
             # `aws_fsx_lustre_file_system` CustomizeDiff: ForceNew when storage_capacity decreases (FSx
             # cannot shrink a file system); the hot tier is sized from the GPUs it feeds, so fewer GPUs
             # can shrink it.
             replace_if_decreased=("storageCapacity",)),
-    Storage("aws:s3/bucket:Bucket", CLOUD, "S3", _S3, _s3, replace_inputs=("bucket", "bucketPrefix")),
-    Storage("aws:s3/bucketV2:BucketV2", CLOUD, "S3", _S3, _s3, replace_inputs=("bucket", "bucketPrefix")),
+    Storage("aws:s3/bucket:Bucket", CLOUD, "S3", _S3, _s3, _s3_lines, replace_inputs=("bucket", "bucketPrefix")),
+    Storage("aws:s3/bucketV2:BucketV2", CLOUD, "S3", _S3, _s3, _s3_lines, replace_inputs=("bucket", "bucketPrefix")),
     Storage("aws:efs/fileSystem:FileSystem", CLOUD, "EFS", "EFS storage; no price in the catalog", _efs,
             replace_inputs=("availabilityZoneName", "creationToken", "encrypted", "kmsKeyId", "performanceMode")),
     Storage("aws:ebs/volume:Volume", CLOUD, "EBS", "EBS volume storage; no price in the catalog", _ebs,

@@ -9,14 +9,21 @@ from typing import Any
 
 from gpufleet.catalog import load_catalog
 from gpufleet.readers.base import (
+    HOURLY,
     NOT_CONFIGURED,
     ONE,
+    STORAGE,
+    TAG_OBJECT_TIB,
+    USAGE,
+    BillLine,
     Capacity,
     Graph,
+    Priced,
     ResourceReader,
     Scaling,
     Storage,
     billable_readers,
+    declared_object_tib,
     by_name,
     free_readers,
     count,
@@ -34,9 +41,6 @@ AKS_POOL = "azure-native:containerservice:AgentPool"
 ML_COMPUTE = "azure-native:machinelearningservices:Compute"
 GIB_PER_TIB = 1024.0
 
-# Azure N-series VM sizes are the GPU sizes; other inline AKS pools (system pools) stay part of the
-# cluster's unpriced item.
-_GPU_SIZE = re.compile(r"^Standard_N", re.IGNORECASE)
 
 
 def _aks_cluster(pool: ResourceView, graph: Graph) -> ResourceView | None:
@@ -214,11 +218,19 @@ class MachineLearningCompute(_Compute):
 
 
 class ManagedCluster(ResourceReader):
-    """An AKS cluster: billed (control plane tier, system pool), and the GPU pools it declares inline."""
+    """An AKS cluster: its control plane billed by tier, and the pools it declares inline."""
 
     type = AKS_CLUSTER
     cloud = CLOUD
-    billable = "AKS control plane tier and system pool VMs; no price in the catalog"
+    billable = "AKS control plane tier"
+
+    def bill(self, view: ResourceView, graph: Graph) -> list[BillLine]:
+        tier = view.inputs.get("sku", {}).get("tier", "Free") if isinstance(view.inputs.get("sku"), dict) else "Free"
+        if not isinstance(tier, str) or not known(tier):
+            return [BillLine(HOURLY, "aks-control-plane", "tier not known at preview", _location(view), None,
+                             "cluster")]
+        # ManagedClusterSkuTier: "If not specified, the default is Free".
+        return [BillLine(HOURLY, "aks-control-plane", tier, _location(view), 1.0, f"cluster ({tier} tier)")]
 
     def instance_types(self, inputs: dict[str, Any]) -> list[tuple[str, Any]]:
         profiles = value_at(inputs, "agentPoolProfiles")
@@ -227,17 +239,16 @@ class ManagedCluster(ResourceReader):
                 if (size := value_at(p, "vmSize")) is not None]
 
     def inline_capacity(self, view: ResourceView) -> list[ResourceView]:
-        """Each GPU (or not yet known) pool of `agentPoolProfiles` as an agent pool view,
-        `<cluster URN>.agentPoolProfiles[<name>]`, part of the cluster."""
+        """Each pool of `agentPoolProfiles` with a declared (or not yet known) size, GPU or CPU, as an agent
+        pool view, `<cluster URN>.agentPoolProfiles[<name>]`, part of the cluster."""
         profiles = view.inputs.get("agentPoolProfiles")
         cluster_tags = get_known(view.inputs, "tags")
         out = []
         for i, profile in enumerate(profiles if isinstance(profiles, list) else []):
             if not isinstance(profile, dict):
                 continue
-            size = profile.get("vmSize")
-            if size is None or (known(size) and not (isinstance(size, str) and _GPU_SIZE.match(size))):
-                continue  # the default size (a CPU size) or a CPU size
+            if profile.get("vmSize") is None:
+                continue  # the default size, which the API chooses: not known to the plan
             name = profile.get("name")
             label = name if isinstance(name, str) and known(name) else str(i)
             tags = get_known(profile, "tags")
@@ -259,6 +270,47 @@ def _account(v: ResourceView) -> tuple[bool, float | None, list[str]]:
     return False, None, [str(d) for p in (("sku", "name"), ("accessTier",)) if (d := get_known(v.inputs, *p))]
 
 
+def _amlfs_lines(v: ResourceView, region: str | None) -> list[BillLine]:
+    """Azure Managed Lustre is billed per TiB of capacity by SKU (throughput tier)."""
+    sku = get_known(v.inputs, "sku", "name")
+    tib = number(get_known(v.inputs, "storageCapacityTiB"))
+    return [BillLine(STORAGE, "managed-lustre", sku if isinstance(sku, str) else "SKU not known at preview",
+                     region, tib, f"storageCapacityTiB {tib:g}" if tib is not None else "storage capacity")]
+
+
+def _account_lines(v: ResourceView, region: str | None) -> list[BillLine]:
+    """Blob storage is billed on the bytes stored, by access tier and redundancy, and on transactions:
+    priced on the capacity a gpufleet component declares (at the account's access tier; lifecycle
+    management then moves blobs to cooler tiers, so an upper bound), otherwise usage-based."""
+    tier = v.inputs.get("accessTier", "Hot")
+    redundancy = get_known(v.inputs, "sku", "name")
+    sku = f"{tier}-{redundancy}" if isinstance(tier, str) and known(tier) and isinstance(redundancy, str) \
+        else "access tier or redundancy not known at preview"
+    transactions = BillLine(USAGE, "blob-transactions", sku, region, None, "transactions and data retrieval")
+    tib = declared_object_tib(get_known(v.inputs, "tags"))
+    if tib is None:
+        return [BillLine(USAGE, "blob", sku, region, None,
+                         f"storage (no {TAG_OBJECT_TIB} tag: the bytes stored are not declared)"), transactions]
+    return [BillLine(STORAGE, "blob", sku, region, tib,
+                     f"{tib:g} TiB declared (tag {TAG_OBJECT_TIB}) at the {sku} rate, an upper bound: lifecycle "
+                     "management moves blobs to cooler, cheaper tiers"), transactions]
+
+
+def _private_endpoint(view: ResourceView, region: str | None) -> list[BillLine]:
+    return [BillLine(HOURLY, "private-endpoint", "endpoint", region, 1.0, "private endpoint"),
+            BillLine(USAGE, "private-endpoint-data", "GB", region, None, "data processed (in and out)")]
+
+
+def _public_ip(view: ResourceView, region: str | None) -> list[BillLine]:
+    sku = get_known(view.inputs, "sku", "name") or "Standard"  # API version 2023+: Standard by default
+    return [BillLine(HOURLY, "public-ip", str(sku), region, 1.0, f"{sku} public IP address")]
+
+
+def _nat_gateway(view: ResourceView, region: str | None) -> list[BillLine]:
+    return [BillLine(HOURLY, "nat-gateway", "gateway", region, 1.0, "NAT gateway"),
+            BillLine(USAGE, "nat-gateway-data", "GB", region, None, "data processed")]
+
+
 def _disk(v: ResourceView) -> tuple[bool, float | None, list[str]]:
     gib = number(get_known(v.inputs, "diskSizeGB"))
     kind = get_known(v.inputs, "sku", "name")
@@ -269,8 +321,6 @@ def _disk(v: ResourceView) -> tuple[bool, float | None, list[str]]:
 BILLABLE: dict[str, str] = {
     "azure-native:compute:CapacityReservation":
         "billed at the reserved VMs' rate while unused; VMs running in it are priced at their agent pool",
-    "azure-native:network:NatGateway": "NAT gateway hours and data; no price in the catalog",
-    "azure-native:network:PublicIPAddress": "public IP address hours; no price in the catalog",
     "azure-native:network:LoadBalancer": "load balancer rules and data; no price in the catalog",
     "azure-native:sql:Database": "Azure SQL database compute and storage; no price in the catalog",
     "azure-native:dbforpostgresql:Server": "Azure Database for PostgreSQL; no price in the catalog",
@@ -283,7 +333,6 @@ BILLABLE: dict[str, str] = {
     "azure-native:redis:Redis": "Azure Cache for Redis hours; no price in the catalog",
     "azure-native:containerinstance:ContainerGroup": "container instance vCPU and memory seconds; no price in the catalog",
     "azure-native:web:AppServicePlan": "App Service plan instance hours; no price in the catalog",
-    "azure-native:network:PrivateEndpoint": "private endpoint hours and data; no price in the catalog",
     "azure-native:network:BastionHost": "Bastion hours; no price in the catalog",
     "azure-native:keyvault:Vault": "Key Vault operations and keys; no price in the catalog",
     "azure-native:eventhub:Namespace": "Event Hubs throughput units; no price in the catalog",
@@ -313,11 +362,15 @@ READERS: list[ResourceReader] = [
     MachineLearningCompute(),
     ManagedCluster(),
     Storage("azure-native:storagecache:AmlFilesystem", CLOUD, "Azure Managed Lustre",
-            "Azure Managed Lustre capacity; no price in the catalog", _amlfs,
+            "Azure Managed Lustre capacity", _amlfs, _amlfs_lines,
             replace_inputs=("amlFilesystemName", *_REPLACED_BY_PATH)),
     Storage("azure-native:storage:StorageAccount", CLOUD, "Azure Storage",
-            "blob storage and transactions; no price in the catalog", _account,
+            "blob storage and transactions", _account, _account_lines,
             replace_inputs=("accountName", *_REPLACED_BY_PATH)),
+    Priced("azure-native:network:PrivateEndpoint", CLOUD, "private endpoint hours and data", _private_endpoint,
+           _location),
+    Priced("azure-native:network:PublicIPAddress", CLOUD, "public IP address hours", _public_ip, _location),
+    Priced("azure-native:network:NatGateway", CLOUD, "NAT gateway hours and data", _nat_gateway, _location),
     Storage("azure-native:compute:Disk", CLOUD, "Azure Managed Disk", "managed disk storage; no price in the catalog", _disk,
             replace_inputs=("diskName", *_REPLACED_BY_PATH)),
     *billable_readers(CLOUD, BILLABLE),

@@ -14,14 +14,21 @@ import re
 from typing import Any
 
 from gpufleet.readers.base import (
+    HOURLY,
     NOT_CONFIGURED,
     ONE,
+    STORAGE,
+    TAG_OBJECT_TIB,
+    USAGE,
+    BillLine,
     Capacity,
     Graph,
+    Priced,
     ResourceReader,
     Scaling,
     Storage,
     billable_readers,
+    declared_object_tib,
     free_readers,
     by_id,
     by_name,
@@ -215,11 +222,24 @@ def _is_capacity_pool(node_config: Any) -> bool:
 class Cluster(ResourceReader):
     """A GKE cluster: billed (management fee), and the pools it declares itself: its default pool
     (`initialNodeCount` nodes per zone of `nodeConfig.machineType`, unless `removeDefaultNodePool`) and
-    each entry of `nodePools`. Pools of CPU machine types stay part of the cluster's unpriced item."""
+    each entry of `nodePools`. Pools of CPU machine types are billed with the cluster, unpriced (the
+    catalog has no GCP CPU machine type)."""
 
     type = CLUSTER
     cloud = CLOUD
-    billable = "GKE cluster management fee; no price in the catalog"
+    billable = "GKE cluster management fee"
+
+    def bill(self, view: ResourceView, graph: Graph) -> list[BillLine]:
+        # A flat fee per cluster whatever its mode or size; the free tier's monthly credit is per billing
+        # account, so not applied to any one cluster.
+        region = _region(view)
+        lines = [BillLine(HOURLY, "gke-cluster-management", "standard", region, 1.0, "cluster")]
+        cpu_pools = [label for _, label, pool in self._pools(view.inputs)
+                     if not _is_capacity_pool(pool.get("nodeConfig"))]
+        if cpu_pools:
+            lines.append(BillLine(HOURLY, "gke-cpu-node-pools", "machine types not in the catalog", region, None,
+                                  f"CPU node pools {', '.join(cpu_pools)} (their machine types' prices)"))
+        return lines
 
     def _pools(self, inputs: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
         """(path, label, node-pool-shaped inputs) of each pool the cluster declares."""
@@ -272,6 +292,35 @@ def _bucket(v: ResourceView) -> tuple[bool, float | None, list[str]]:
     return False, None, details
 
 
+def _lustre_lines(v: ResourceView, region: str | None) -> list[BillLine]:
+    """Managed Lustre is billed per GiB of capacity by performance tier (throughput per TiB)."""
+    _, tib, details = _lustre(v)
+    tier = details[0].split()[0] if details else "tier not known at preview"
+    return [BillLine(STORAGE, "managed-lustre", tier, region, tib, "capacityGib")]
+
+
+def _bucket_lines(v: ResourceView, region: str | None) -> list[BillLine]:
+    """A bucket is billed on the bytes stored, by storage class, and on operations: priced on the capacity
+    a gpufleet component declares (at the bucket's class; lifecycle rules then move objects to colder,
+    cheaper classes, so an upper bound), otherwise usage-based."""
+    storage_class = v.inputs.get("storageClass", "STANDARD")
+    sku = storage_class if isinstance(storage_class, str) and known(storage_class) \
+        else "storage class not known at preview"
+    operations = BillLine(USAGE, "gcs-operations", sku, region, None, "operations and data retrieval")
+    tib = declared_object_tib(get_known(v.inputs, "labels"))
+    if tib is None:
+        return [BillLine(USAGE, "gcs", sku, region, None,
+                         f"storage (no {TAG_OBJECT_TIB} label: the bytes stored are not declared)"), operations]
+    return [BillLine(STORAGE, "gcs", sku, region, tib,
+                     f"{tib:g} TiB declared (label {TAG_OBJECT_TIB}) at {sku}, an upper bound: lifecycle rules "
+                     "move objects to colder, cheaper classes"), operations]
+
+
+def _cloud_nat(view: ResourceView, region: str | None) -> list[BillLine]:
+    return [BillLine(USAGE, "cloud-nat", "gateway", region, None, "gateway hours per VM using it"),
+            BillLine(USAGE, "cloud-nat-data", "GB", region, None, "data processed")]
+
+
 class _GcpStorage(Storage):
     def storage_region(self, view: ResourceView) -> str:
         """Managed Lustre's location is a zone and a bucket's an upper-case region ("EUROPE-WEST4")."""
@@ -282,7 +331,6 @@ class _GcpStorage(Storage):
 # Resources that are billed but have no price in the catalog (which prices GPU capacity).
 BILLABLE: dict[str, str] = {
     "gcp:compute/disk:Disk": "persistent disk storage; no price in the catalog",
-    "gcp:compute/routerNat:RouterNat": "Cloud NAT gateway hours and data; no price in the catalog",
     "gcp:compute/address:Address": "static IP address hours; no price in the catalog",
     "gcp:compute/reservation:Reservation":
         "billed at the reserved machines' rate while unused; nodes running in it are priced at their node pool",
@@ -323,11 +371,12 @@ READERS: list[ResourceReader] = [
     NodePool(),
     Cluster(),
     # Storage: the Terraform Google provider's `ForceNew` fields of each resource.
-    _GcpStorage("gcp:lustre/instance:Instance", CLOUD, "Google Cloud Managed Lustre",
-                "Managed Lustre capacity; no price in the catalog", _lustre,
-                replace_inputs=("filesystem", "instanceId", "location", "network", "project")),
-    _GcpStorage("gcp:storage/bucket:Bucket", CLOUD, "Cloud Storage", "Cloud Storage; no price in the catalog", _bucket,
+    _GcpStorage("gcp:lustre/instance:Instance", CLOUD, "Google Cloud Managed Lustre", "Managed Lustre capacity",
+                _lustre, _lustre_lines, replace_inputs=("filesystem", "instanceId", "location", "network", "project")),
+    _GcpStorage("gcp:storage/bucket:Bucket", CLOUD, "Cloud Storage", "Cloud Storage", _bucket, _bucket_lines,
                 replace_inputs=("location", "name", "project")),
+    Priced("gcp:compute/routerNat:RouterNat", CLOUD, "Cloud NAT gateway hours and data", _cloud_nat,
+           lambda view: _region_of(get_known(view.inputs, "region") or get_known(view.provider_inputs, "region"))),
     GlobalAddress(),
     *billable_readers(CLOUD, BILLABLE),
     *free_readers(CLOUD, FREE),

@@ -1,0 +1,152 @@
+"""What resources are billed for besides capacity — control planes, endpoints, gateways, addresses, file
+systems, object stores — read by each cloud's readers and priced from the catalog's sourced rows, with
+energy and carbon where CCF's coefficients cover them. Every figure is recomputed here by hand from the
+catalog rows it names; what the catalog cannot price stays unknown, never 0."""
+
+import pytest
+
+from gpufleet.estimate import ResourceView, estimate_plan
+
+URN = "urn:pulumi:dev::p::"
+GIB = 1.073741824  # GB per GiB
+TIB_GB = 1024 * GIB
+TIB_TB = 1.099511627776
+HOURS = 730
+
+
+def view(type_, name, inputs, provider=None):
+    return ResourceView(f"{URN}{type_}::{name}", type_, inputs, provider or {})
+
+
+def one(v, *others):
+    return estimate_plan([v, *others]).resources[v.urn]
+
+
+def test_interface_endpoint_is_priced_per_az_hour_and_its_data_is_usage_based():
+    # service_prices.csv: vpc-interface-endpoint endpoint-AZ us-east-1 0.01 USD/endpoint-AZ-hour (Infracost golden)
+    e = one(view("aws:ec2/vpcEndpoint:VpcEndpoint", "ecr", {
+        "vpcEndpointType": "Interface", "subnetIds": ["subnet-a", "subnet-b"]}, {"region": "us-east-1"}))
+    assert (e.cloud, e.region, e.monthly_usd, e.price_kind, e.monthly_kwh) == (
+        "aws", "us-east-1", pytest.approx(2 * 0.01 * HOURS), "list", None)
+    assert e.derivation["monthly_usd"].startswith(
+        "2 endpoint × AZ (one network interface per subnet in subnetIds) × 0.01 USD/endpoint-AZ-hour × 730 h")
+    # the data processed is billed by use: shown with its unit price, never in the month's figure
+    assert e.usage_based == (
+        "data processed: usage-based, 0.01 USD/GB-processed × a volume not known at preview (AWS PrivateLink "
+        "pricing page (aws.amazon.com/privatelink/pricing; copy held by the search index): interface endpoints, "
+        "'First 1 PB $0.01' per GB of data processed in a Region, undated page copy (held by the search index in "
+        "2026); usage-driven: the volume processed is not known at preview)",)
+    gateway = view("aws:ec2/vpcEndpoint:VpcEndpoint", "s3", {"vpcEndpointType": "Gateway"}, {"region": "us-east-1"})
+    assert gateway.urn not in estimate_plan([gateway]).resources  # gateway endpoints are free
+
+
+def test_interface_endpoint_where_no_price_is_sourced_stays_unpriced_with_the_reason():
+    e = one(view("aws:ec2/vpcEndpoint:VpcEndpoint", "ecr", {
+        "vpcEndpointType": "Interface", "subnetIds": ["subnet-a"]}, {"region": "eu-north-1"}))
+    assert e.monthly_usd is None
+    assert e.derivation["monthly_usd"] == \
+        "unknown: no sourced price for vpc-interface-endpoint endpoint-AZ in aws eu-north-1 in the catalog"
+
+
+def test_control_planes_of_eks_aks_and_gke_are_priced_per_cluster_hour():
+    eks = one(view("aws:eks/cluster:Cluster", "eks", {"name": "prod"}, {"region": "eu-north-1"}))
+    aks = one(view("azure-native:containerservice:ManagedCluster", "aks", {
+        "location": "eastus", "sku": {"name": "Base", "tier": "Standard"}}))
+    gke = one(view("gcp:container/cluster:Cluster", "gke", {"location": "europe-west4", "removeDefaultNodePool": True}))
+    # EKS standard support, AKS Standard tier and GKE's management fee: 0.10 USD per cluster-hour, every region
+    assert [(x.region, x.monthly_usd, x.price_kind) for x in (eks, aks, gke)] == [
+        ("eu-north-1", pytest.approx(73.0), "list"), ("eastus", pytest.approx(73.0), "list"),
+        ("europe-west4", pytest.approx(73.0), "list")]
+    assert aks.derivation["monthly_usd"].startswith("1 cluster (Standard tier) × 0.1 USD/cluster-hour × 730 h")
+    # the control plane's servers are the cloud's: no coefficient, said so (and listed as unknown energy)
+    assert eks.derivation["monthly_kwh"] == \
+        "unknown: no energy model for eks-control-plane (run by the cloud: CCF has no coefficient for it)"
+    premium = one(view("azure-native:containerservice:ManagedCluster", "aks", {
+        "location": "eastus", "sku": {"name": "Base", "tier": "Premium"}}))
+    assert premium.derivation["monthly_usd"] == \
+        "unknown: no sourced price for aks-control-plane Premium in azure eastus in the catalog"
+
+
+def test_aks_system_pool_declared_inline_is_a_cpu_node_group_priced_with_ccf_energy():
+    cluster = view("azure-native:containerservice:ManagedCluster", "aks", {
+        "location": "eastus", "sku": {"tier": "Free"},
+        "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5", "count": 2}]})
+    plan = estimate_plan([cluster])
+    system = plan.resources[f"{cluster.urn}.agentPoolProfiles[system]"]
+    # instance_prices.csv: Standard_D4ds_v5 eastus on-demand 0.226 (S6); host_types.csv: 4 vCPUs, 16 GiB
+    assert (system.instance_type, system.nodes, system.gpus, system.price_kind) == (
+        "Standard_D4ds_v5", 2, 0, "on-demand")
+    assert system.monthly_usd == pytest.approx(2 * 0.226 * HOURS)
+    # CCF: Azure 0.74–3.54 W/vCPU at its 50 % average CPU utilisation, memory 0.392 W/GB; PUE eastus 1.14
+    node_w = 4 * (0.74 + 0.5 * (3.54 - 0.74)) + 16 * GIB * 0.392
+    kwh = 2 * node_w * HOURS / 1000 * 1.14
+    assert system.monthly_kwh == pytest.approx(kwh)
+    assert system.monthly_kgco2e == pytest.approx(kwh * 396.25 / 1000)
+    assert (plan.resources[cluster.urn].monthly_usd, plan.unpriced) == (0.0, [])  # Free tier: sourced, 0 USD
+
+
+def test_s3_bucket_is_priced_on_the_capacity_its_component_declares_with_energy_by_hand():
+    bucket = view("aws:s3/bucket:Bucket", "objects", {"tags": {"gpufleet-object-tib": "10"}}, {"region": "us-east-1"})
+    e = one(bucket)
+    # s3 STANDARD us-east-1 0.023 USD/GB-month (Infracost golden); CCF: S3 HDD 0.65 Wh/TB·h × 3 replicas
+    assert e.monthly_usd == pytest.approx(10 * TIB_GB * 0.023)
+    kwh = 10 * TIB_TB * 3 * 0.65 * HOURS / 1000 * 1.15  # PUE us-east-1 1.15
+    assert e.monthly_kwh == pytest.approx(kwh)
+    assert e.monthly_kgco2e == pytest.approx(kwh * 396.25 / 1000)
+    assert e.derivation["monthly_usd"].startswith(
+        "10 TiB declared (tag gpufleet-object-tib) at S3 Standard, an upper bound: lifecycle rules move objects to "
+        "colder, cheaper classes: 10 TiB = 10,995.1 GB × 0.023 USD/GB-month × 730 h / 730 h (list price, ")
+    assert [u.split(":")[0] for u in e.usage_based] == ["requests and data retrieval"]
+
+
+def test_s3_bucket_without_declared_capacity_is_usage_based_never_zero():
+    e = one(view("aws:s3/bucket:Bucket", "logs", {}, {"region": "us-east-1"}))
+    assert (e.monthly_usd, e.monthly_kwh) == (None, None)
+    assert e.derivation["monthly_usd"].startswith(
+        "unknown: usage-based only — storage (no gpufleet-object-tib tag: the bytes stored are not declared): "
+        "usage-based, 0.023 USD/GB-month × a volume not known at preview")
+    assert len(e.usage_based) == 2
+
+
+def test_fsx_for_lustre_carries_energy_and_carbon_by_deployment_type_even_where_its_price_is_not_sourced():
+    fsx = view("aws:fsx/lustreFileSystem:LustreFileSystem", "hot", {
+        "deploymentType": "PERSISTENT_2", "storageType": "SSD", "perUnitStorageThroughput": 1000,
+        "storageCapacity": 33600}, {"region": "eu-north-1"})
+    e = one(fsx)
+    assert e.monthly_usd is None
+    assert e.derivation["monthly_usd"] == \
+        "unknown: no sourced price for fsx-lustre PERSISTENT_2-1000 in aws eu-north-1 in the catalog"
+    # CCF: SSD 1.2 Wh/TB·h, FSx replication 1 (CCF's default), PUE eu-north-1 1.10, grid 24.71 g/kWh
+    kwh = 33600 / 1024 * TIB_TB * 1 * 1.2 * HOURS / 1000 * 1.10
+    assert e.monthly_kwh == pytest.approx(kwh)
+    assert e.monthly_kgco2e == pytest.approx(kwh * 24.71 / 1000)
+
+
+def test_nat_gateway_public_ip_and_private_endpoint():
+    nat = one(view("aws:ec2/natGateway:NatGateway", "nat", {"subnetId": "s"}, {"region": "us-east-1"}))
+    assert nat.monthly_usd == pytest.approx(0.045 * HOURS)
+    assert nat.usage_based[0].startswith("data processed: usage-based, 0.045 USD/GB-processed")
+    eip = one(view("aws:ec2/eip:Eip", "ip", {"domain": "vpc"}, {"region": "ap-south-1"}))
+    assert eip.monthly_usd == pytest.approx(0.005 * HOURS)  # one price in every region (AWS, 2023)
+    pe = one(view("azure-native:network:PrivateEndpoint", "pe", {"location": "westus"}))
+    assert pe.monthly_usd == pytest.approx(0.01 * HOURS)
+    elsewhere = one(view("azure-native:network:PrivateEndpoint", "pe", {"location": "eastus"}))
+    assert elsewhere.monthly_usd is None  # westus is the only sourced region
+
+
+def test_usage_based_charges_are_listed_in_the_plan_json_beside_the_totals():
+    plan = estimate_plan([view("aws:ec2/natGateway:NatGateway", "nat", {}, {"region": "us-east-1"})]).to_json()
+    [(urn, lines)] = plan["usage_based"].items()
+    assert urn.endswith("::nat") and lines[0].startswith("data processed: usage-based, 0.045 USD/GB-processed")
+    assert plan["totals"]["monthly_usd"] == 32.85  # the gateway-hours only
+
+
+def test_gcs_bucket_is_priced_per_gib_month_of_its_class_in_its_region():
+    bucket = view("gcp:storage/bucket:Bucket", "objects", {
+        "location": "EUROPE-WEST4", "storageClass": "STANDARD", "labels": {"gpufleet-object-tib": "5"}})
+    e = one(bucket)
+    # service_prices.csv: gcs STANDARD europe-west4 0.02 USD/GiB-month (Cyclenerd pricing.yml, 2025-03-06)
+    assert (e.region, e.monthly_usd) == ("europe-west4", pytest.approx(5 * 1024 * 0.02))
+    assert e.derivation["monthly_kwh"] == "unknown: no storage medium and replication for gcp gcs in the catalog"
+    multi = one(view("gcp:storage/bucket:Bucket", "multi", {"location": "US", "labels": {"gpufleet-object-tib": "5"}}))
+    assert multi.derivation["monthly_usd"] == "unknown: no sourced price for gcs STANDARD in gcp us in the catalog"
