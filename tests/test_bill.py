@@ -150,3 +150,16 @@ def test_gcs_bucket_is_priced_per_gib_month_of_its_class_in_its_region():
     assert e.derivation["monthly_kwh"] == "unknown: no storage medium and replication for gcp gcs in the catalog"
     multi = one(view("gcp:storage/bucket:Bucket", "multi", {"location": "US", "labels": {"gpufleet-object-tib": "5"}}))
     assert multi.derivation["monthly_usd"] == "unknown: no sourced price for gcs STANDARD in gcp us in the catalog"
+
+
+def test_a_gke_spot_pool_costs_less_than_the_same_on_demand_pool_at_the_catalog_spot_price():
+    def pool(name, **node_config):
+        return view("gcp:container/nodePool:NodePool", name, {
+            "location": "us-central1-a", "nodeCount": 2, "nodeConfig": {"machineType": "a3-highgpu-8g", **node_config}})
+    spot, on_demand = one(pool("spot", spot=True)), one(pool("od"))
+    # instance_prices.csv: a3-highgpu-8g us-central1 spot 35.39575 USD/h (pricing.yml 2025-03-06);
+    # offers.csv: on demand 88.49 USD/h (S7)
+    assert (spot.price_kind, spot.monthly_usd) == ("spot", pytest.approx(2 * 35.39575 * HOURS))
+    assert (on_demand.price_kind, on_demand.monthly_usd) == ("on-demand", pytest.approx(2 * 88.49 * HOURS))
+    assert spot.monthly_usd < on_demand.monthly_usd
+    assert spot.monthly_kwh == on_demand.monthly_kwh  # the same machines draw the same power

@@ -116,8 +116,10 @@ def test_staging_previews_with_exit_0_at_the_catalogs_us_east4_price(tmp_path, c
     assert gpufleet(["preview", "gcp-staging", "--json", str(plan_file)]) == 0
     price = load_catalog().offer("gcp", "a3-megagpu-8g", "us-east4").usd_per_hour
     totals = json.loads(plan_file.read_text())["gpufleet"]["totals"]
-    # the GKE cluster's management fee (service_prices.csv: 0.10 USD per cluster-hour) beside the 8 A3 Mega nodes
-    assert (totals["gpus"], totals["monthly_usd"]) == (64, round(8 * price * 730 + 0.10 * 730, 2)) == (64, 542828.53)
+    # beside the 8 A3 Mega nodes: the GKE cluster's management fee (service_prices.csv: 0.10 USD per cluster-hour)
+    # and the bucket's declared 200 TiB at GCS Standard in us-east4 (0.023 USD per GiB-month)
+    assert (totals["gpus"], totals["monthly_usd"]) == (
+        64, round(8 * price * 730 + 0.10 * 730 + 200 * 1024 * 0.023, 2)) == (64, 547538.93)
     assert "Policy violations (staging): 0 mandatory" in capsys.readouterr().out
 
 
