@@ -102,7 +102,10 @@ def test_cluster_default_pool_and_inline_gpu_pools_are_capacity():
     mega = plan.resources[f"{cluster['urn']}.nodePools[mega]"]
     assert (mega.nodes, mega.capacity_type) == (1, "spot")
     assert f"{cluster['urn']}.nodePools[system]" not in plan.resources  # a CPU pool stays part of the cluster
-    assert plan.total("monthly_usd") == pytest.approx(MEGA * 730 * 3)
+    # the Spot pool at the catalog's Spot price (instance_prices.csv: a3-megagpu-8g us-east4 37.391837 USD/h);
+    # the cluster itself (its fee and the CPU pool, whose machine type the catalog lacks) stays unpriced
+    assert plan.total("monthly_usd") == pytest.approx(MEGA * 730 * 2 + 37.391837 * 730)
+    assert plan.unpriced == [cluster["urn"]]
     assert reader_for(CLUSTER).instance_types(cluster["inputs"]) == [
         ("nodeConfig.machineType", "a3-megagpu-8g"), ("nodePools[0].nodeConfig.machineType", "e2-standard-8"),
         ("nodePools[1].nodeConfig.machineType", "a3-megagpu-8g")]
