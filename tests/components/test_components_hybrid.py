@@ -95,8 +95,10 @@ def test_hybrid_previews_with_exit_0_at_the_catalogs_prices_to_the_cent(tmp_path
                       "prod-chat-serving-chat-serving-agent-pool": 127.816,
                       "prod-research-train-research-train-gpu-quota": 59.2}
     plan = json.loads(plan_file.read_text())["gpufleet"]
-    assert (plan["totals"]["gpus"], plan["totals"]["monthly_usd"]) == (88, round(sum(hourly.values()) * HOURS, 2)) == (
-        88, 443764.08)
+    # beside the GPU capacity: the AKS control plane (Standard tier, 0.10 USD/h) and its inline system pool
+    # (instance_prices.csv: 2 × Standard_D4ds_v5 in westus at 0.266 USD/h)
+    assert (plan["totals"]["gpus"], plan["totals"]["monthly_usd"]) == (
+        88, round(sum(hourly.values()) * HOURS + 0.10 * HOURS + 2 * 0.266 * HOURS, 2)) == (88, 444225.44)
     estimates = {urn.rsplit("::", 1)[1]: e for urn, e in plan["estimates"].items() if urn.rsplit("::", 1)[1] in hourly}
     assert {n: (e["cloud"], e["region"], e["instance_type"], e["nodes"], e["monthly_usd"]) for n, e in estimates.items()} == {
         "prod-pretrain-pretrain-cluster-network": ("oci", "uk-london-1", "BM.GPU.H100.8", 4, 233600.0),
