@@ -87,7 +87,7 @@ def test_another_teams_project_previews_with_the_installed_policy_pack_and_repor
     verdicts = sorted((v["policy"], v["level"], v["urn"]) for v in plan["violations"])
     assert verdicts == [("gpufleet-stack-monthly-cost-budget", "mandatory", None)]
     message, = [v["message"] for v in plan["violations"]]
-    assert message.startswith("estimated $2,216.16/month for 12 GPUs exceeds the budget of $2,000.00/month")
+    assert message.startswith("estimated $2,289.16/month for 12 GPUs exceeds the budget of $2,000.00/month")  # with the EKS fee
 
     report = _run([installed / "gpufleet", "report", "plan.json", "--output", "-"], project)
     assert report.returncode == 0, report.stderr
