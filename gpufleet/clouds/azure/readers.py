@@ -4,7 +4,6 @@ sets, VMs), instance types, scaling, reservations, fabric, storage and what is b
 from __future__ import annotations
 
 import functools
-import re
 from typing import Any
 
 from gpufleet.catalog import load_catalog
