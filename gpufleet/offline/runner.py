@@ -93,6 +93,7 @@ class RecordedResource:
     remote: bool = False
     # A component's providers by package (`providers=` / a parent's), which its children would use.
     providers: dict[str, str] = field(default_factory=dict)
+    ignore_changes: list[str] = field(default_factory=list)  # property paths an update leaves as deployed
 
 
 @dataclass
@@ -373,6 +374,7 @@ class _RecordingMonitor(MockMonitor):
             retain_on_delete=request.retainOnDelete,
             delete_before_replace=request.deleteBeforeReplace,
             aliases=[MessageToDict(alias) for alias in request.aliases] + list(request.aliasURNs),
+            ignore_changes=list(request.ignoreChanges),
             id=resource_id or None,
             remote=request.remote,
             providers=dict(sorted(request.providers.items())),

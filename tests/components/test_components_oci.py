@@ -197,3 +197,10 @@ def test_newest_version_and_image_choice():
         "v1.34.2", "v1.33.10", "v1.32.10"]
     with pytest.raises(ValueError, match="OKE offers no Kubernetes 1.29"):
         oci_declare.newest_version(versions, "1.29")
+
+
+def test_a_newer_oke_node_image_does_not_churn_the_node_pools(london):
+    """The image is looked up at every run: both OKE node pools keep the deployed image id."""
+    kept = {r.name: r.ignore_changes for r in london.resources if r.ignore_changes}
+    assert kept == {"lon-system": ["nodeSourceDetails.imageId"],
+                    "lon-serve-node-pool": ["nodeSourceDetails.imageId"]}

@@ -132,6 +132,12 @@ def oke_image(sources: Sequence[Any], version: str, gpu: bool) -> str:
     return wanted[-1].image_id
 
 
+# The node image is looked up (the newest OKE image for the version) at every run: a new Oracle image
+# must not replace a running node pool's nodes by itself, so the looked-up id is kept as deployed.
+# A new image reaches a pool when it is recreated or when the Kubernetes version changes it on purpose.
+IMAGE_NOT_CHURNED = pulumi.ResourceOptions(ignore_changes=["nodeSourceDetails.imageId"])
+
+
 def _image(parent: pulumi.Resource, compartment: Any, version: Any, gpu: bool) -> pulumi.Output[str]:
     options = oci.containerengine.get_node_pool_option_output(node_pool_option_id=ALL_OPTIONS, compartment_id=compartment,
                                                               node_pool_k8s_version=version, opts=_invoke(parent))
@@ -241,7 +247,7 @@ def declare_control_plane(parent: pulumi.ComponentResource, name: str, args: Map
         node_source_details={"source_type": "IMAGE", "image_id": _image(parent, compartment, version, gpu=False)},
         initial_node_labels=[{"key": "gpufleet.io/role", "value": "system"}],
         freeform_tags=tags,
-        opts=opts,
+        opts=pulumi.ResourceOptions.merge(opts, IMAGE_NOT_CHURNED),
     )
     # OKE's kubeconfig holds no credential: kubectl signs in with the OCI CLI and the caller's own key.
     kubeconfig = oci.containerengine.get_cluster_kube_config_output(cluster_id=cluster.id, opts=_invoke(parent)).apply(
@@ -313,7 +319,7 @@ def declare_node_group(parent: pulumi.ComponentResource, name: str, plan: NodeGr
                                  "boot_volume_size_in_gbs": str(plan.root_volume_gib)},
             initial_node_labels=[{"key": k, "value": v} for k, v in labels.items()],
             freeform_tags=tags,
-            opts=opts,
+            opts=pulumi.ResourceOptions.merge(opts, IMAGE_NOT_CHURNED),
         )
         return NodeGroupOutputs(node_group_name=pool.name, placement_group_name=None, fabric_interfaces_per_node=0)
 
