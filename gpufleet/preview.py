@@ -14,7 +14,7 @@ from typing import Any, Callable, Protocol
 from gpufleet.catalog import Catalog, load_catalog
 from gpufleet.config import CONFIG_KEY, Fleet
 from gpufleet.estimate import UNKNOWN, PlanEstimate, ResourceView, estimate_plan
-from gpufleet.readers.views import views_from_states
+from gpufleet.readers.views import provider_urn, views_from_states
 from gpufleet.offline.runner import DEFAULT_STALL_SECONDS
 from gpufleet.clouds import reader_for
 from gpufleet.offline import ProgramError, ProgramRun, RecordedResource, StackSettings, load_stack, preview_json, run_program
@@ -75,6 +75,21 @@ def _provider_of(run: ProgramRun, r: RecordedResource) -> str | None:
     return f"urn:pulumi:{s.stack}::{s.project}::pulumi:providers:{reader.provider_package}::default::{UNKNOWN}"
 
 
+def component_providers(run: ProgramRun, views: list[ResourceView]) -> dict[str, tuple[str, dict[str, Any]]]:
+    """Each multi-language component whose children would run on another provider than its own, with
+    that provider's URN and inputs as the estimator sees them (`views`), so the policy pack judges it
+    where it is priced (gpufleet.policy.protocol.ComponentProviders)."""
+    by_urn = {v.urn: v for v in views}
+    out = {}
+    for r in run.resources:
+        reference = _provider_of(run, r) if r.remote else None
+        purn = provider_urn(reference)
+        view = by_urn.get(r.urn)
+        if purn is not None and reference != r.provider and view is not None and view.provider_inputs:
+            out[r.urn] = (purn, view.provider_inputs)
+    return out
+
+
 def views_from_run(run: ProgramRun) -> list[ResourceView]:
     states = [{"urn": r.urn, "type": r.type, "inputs": r.inputs, "provider": _provider_of(run, r), "id": r.id,
                "propertyDependencies": r.property_dependencies, "custom": r.custom, "remote": r.remote}
@@ -82,12 +97,13 @@ def views_from_run(run: ProgramRun) -> list[ResourceView]:
     return views_from_states(states, config=run.settings.config)
 
 
-def estimate_run(run: ProgramRun, catalog: Catalog | None = None) -> PlanEstimate:
+def estimate_run(run: ProgramRun, catalog: Catalog | None = None,
+                 views: list[ResourceView] | None = None) -> PlanEstimate:
     """The run's estimate. A program may pass its resources inputs of any shape (the SDKs do not check
     them at run time); one the readers cannot take (a map where the provider wants a list, …) is what a
     real preview's provider `Check` rejects: the program's failure (`ProgramError`, exit 3), naming the
-    resource, never a crash."""
-    views = views_from_run(run)
+    resource, never a crash. `views`: the run's, when the caller has them (`views_from_run`)."""
+    views = views if views is not None else views_from_run(run)
     try:
         return estimate_plan(views, catalog)
     except _SHAPE_ERRORS as exc:
@@ -183,7 +199,8 @@ def preview(
     with steps.running(f"estimating {len(run.resources):,} resources"):
         # An owned site is priced from the stack's own figures (its `sites:`), like a region of the catalog.
         catalog = fleet.catalog(load_catalog()) if fleet is not None else None
-        result = PreviewResult(run=run, estimate=estimate_run(run, catalog), reservations=reservations_of(fleet))
+        views = views_from_run(run)
+        result = PreviewResult(run=run, estimate=estimate_run(run, catalog, views), reservations=reservations_of(fleet))
     if policy_pack is not None and policy_config is not None:
         from gpufleet.policy.analyzer import analyze_over_grpc
         from gpufleet.policy.inprocess import analyze_in_process
@@ -192,5 +209,6 @@ def preview(
         analyze = analyze_in_process if in_process_policies else analyze_over_grpc
         with steps.running(f"checking {len(run.resources):,} resources against the policy pack"):
             result.violations = analyze(policy_pack, run, policy_config, project=settings.project,
-                                        stack=settings.stack, stack_config=settings.config)
+                                        stack=settings.stack, stack_config=settings.config,
+                                        component_providers=component_providers(run, views))
     return result.redacted()

@@ -19,8 +19,11 @@ import logging
 import re
 import threading
 from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
+import pulumi.runtime
 from google.protobuf import struct_pb2
 from pulumi import Alias, Output, _types
 from pulumi import resource as _resource
@@ -48,6 +51,9 @@ MOCK_MONITOR_METHODS = (
 # What a real engine advertises and the mock monitor does not: the engine gates output-form invokes
 # on their dependencies (the SDK then skips its client-side check).
 INVOKE_DEPENDS_ON = resource_pb2.RESOURCE_MONITOR_FEATURE_INVOKE_DEPENDS_ON
+
+# What the generated SDKs' output-form lookups (`get_ami_output(...)`) call.
+OUTPUT_INVOKES = ("invoke_output", "invoke_output_single")
 
 T = TypeVar("T")
 
@@ -80,6 +86,7 @@ def _check_hooks() -> None:
             *((f"MockMonitor.{m}", callable(getattr(MockMonitor, m, None))) for m in MOCK_MONITOR_METHODS),
             ("_CallbackServicer._servicers", isinstance(getattr(_CallbackServicer, "_servicers", None), list)),
             *((f"_CallbackServicer.{a}", a in _CallbackServicer.__annotations__) for a in ("_callbacks", "_loop")),
+            *((f"pulumi.runtime.{f}", callable(getattr(pulumi.runtime, f, None))) for f in OUTPUT_INVOKES),
         )
         if not present
     ]
@@ -131,6 +138,48 @@ async def drain_outputs() -> None:
         if not pending:
             return
         await asyncio.wait(pending)
+
+
+# Where the program called the output-form lookup an invoke request comes from (set by `invoke_sites`).
+INVOKE_SITE: ContextVar[str | None] = ContextVar("gpufleet_invoke_site", default=None)
+# How to find that place, in the context of a program run; none outside one.
+_LOCATE: ContextVar[Callable[[], str | None] | None] = ContextVar("gpufleet_locate_invokes", default=None)
+
+
+def _located(original: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(original)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        locate = _LOCATE.get()
+        token = INVOKE_SITE.set(locate() if locate is not None else None)
+        try:
+            return original(*args, **kwargs)
+        finally:
+            INVOKE_SITE.reset(token)
+    call.gpufleet_located = True  # type: ignore[attr-defined]
+    return call
+
+
+@contextmanager
+def invoke_sites(locate: Callable[[], str | None]) -> Iterator[None]:
+    """While active (in this context), each output-form invoke reaches the monitor with `INVOKE_SITE` =
+    `locate()` at its call.
+
+    An output-form lookup returns at once and runs its invoke in a task; if the invoke fails, the error
+    surfaces with no frame of the program. The task inherits the caller's context variables (asyncio
+    copies them) and so does the executor thread that calls the monitor (the SDK's `wrap_with_context`):
+    a variable set around the call carries the program's position to the monitor. The SDK functions are
+    wrapped once, for good: the wrapper does nothing outside a run, and a run the watchdog abandons
+    (its thread never returns) leaves nothing behind that could mislead the next one.
+    """
+    for name in OUTPUT_INVOKES:
+        current = getattr(pulumi.runtime, name)
+        if not getattr(current, "gpufleet_located", False):
+            setattr(pulumi.runtime, name, _located(current))
+    token = _LOCATE.set(locate)
+    try:
+        yield
+    finally:
+        _LOCATE.reset(token)
 
 
 def run_to_completion(awaitable: Awaitable[T]) -> T:

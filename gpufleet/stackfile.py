@@ -38,7 +38,9 @@ def set_config_value(project_dir: Path, stack: str, key: str, value: Any, commen
     """Set `key` (fully qualified, `ns:name`) of the stack's configuration to `value`; return the file."""
     settings = load_stack(project_dir, stack)
     path = settings.stack_file
-    assert path is not None
+    if path is None:  # a project with no stack file yet (gpufleet.offline.project.load_stack)
+        raise UserError([Problem(path=f"stack {stack}", message=f"has no Pulumi.{stack}.yaml to write {key} into: "
+                                 f"create it (`pulumi stack init {stack}`, then `pulumi config set`)")])
     text = path.read_text(encoding="utf-8")
     lines = text.splitlines()
     root = yaml.compose(text, Loader=yaml.SafeLoader)

@@ -31,7 +31,7 @@ def test_every_reference_row_is_kept(catalog):
     assert _count(DATA_DIR / "regions.csv") == 68
     assert len(catalog.regions) == 68 + 6 + 9  # oci, coreweave
     assert _count(DATA_DIR / "instance_types.csv") == 36
-    assert len(catalog.instance_types) == 36 + 5 + 5
+    assert len(catalog.instance_types) == 36 + 5 + 5 + 30 + 10 + 12  # oci, coreweave; aws, azure, gcp types counted
     assert _count(DATA_DIR / "offers.csv") == 290
     assert len(catalog.offers) == 290 + 30 + 16 + 8  # oci, coreweave, aws (g6e.12xlarge)
     assert {c for c, _ in catalog.regions} == {"aws", "azure", "gcp", "oci", "coreweave"}
@@ -151,7 +151,8 @@ def test_gpu_queries(catalog):
     assert names == ["p5.48xlarge", "p5.4xlarge", "Standard_NC40ads_H100_v5", "Standard_NC80adis_H100_v5",
                      "Standard_ND96isr_H100_v5"]
     assert [it.name for it in catalog.instance_types_for_gpu("a100-80gb", ("azure",))] == [
-        "Standard_NC24ads_A100_v4", "Standard_NC96ads_A100_v4", "Standard_ND96amsr_A100_v4"]
+        "Standard_NC24ads_A100_v4", "Standard_NC48ads_A100_v4", "Standard_NC96ads_A100_v4",
+        "Standard_ND96amsr_A100_v4"]
     assert "RTX PRO 6000" in catalog.gpu_models()
 
 
@@ -310,3 +311,26 @@ def test_an_overlay_sets_a_negotiated_price_and_what_a_capacity_block_cost(tmp_p
     assert (od.price_kind, od.monthly_usd) == ("negotiated", pytest.approx(2 * 40.5 * 730))
     assert (cb.price_kind, cb.monthly_usd) == ("capacity-block", pytest.approx(16 * 31.2 * 730))
     assert "cr-0f1e2d3c4b5a69788 purchase, 2026-11-20" in cb.derivation["monthly_usd"]
+
+
+def test_common_gpu_types_are_counted_with_their_sources_even_without_a_price(catalog):
+    """Types public programs use (g5/g6/g6e/p3, NC/NV, g2/a2) are known, to count their GPUs, priced or not."""
+    specs = {name: (it.cloud, it.gpu_model, it.gpu_count, it.vcpus, it.memory_gib)
+             for name in ("g5.12xlarge", "g6.2xlarge", "g6e.12xlarge", "p3.16xlarge", "Standard_NC6s_v3",
+                          "Standard_NC64as_T4_v3", "Standard_NV72ads_A10_v5", "g2-standard-8", "g2-standard-24",
+                          "a2-ultragpu-4g") if (it := catalog.instance_type(name))}
+    assert specs == {
+        "g5.12xlarge": ("aws", "A10G", 4, 48, 192), "g6.2xlarge": ("aws", "L4", 1, 8, 32),
+        "g6e.12xlarge": ("aws", "L40S", 4, 48, 384), "p3.16xlarge": ("aws", "V100", 8, 64, 488),
+        "Standard_NC6s_v3": ("azure", "V100", 1, 6, 112), "Standard_NC64as_T4_v3": ("azure", "T4", 4, 64, 440),
+        "Standard_NV72ads_A10_v5": ("azure", "A10", 2, 72, 880), "g2-standard-8": ("gcp", "L4", 1, 8, 32),
+        "g2-standard-24": ("gcp", "L4", 2, 24, 96), "a2-ultragpu-4g": ("gcp", "A100-80GB", 4, 48, 680)}
+    for cloud in ("aws", "azure", "gcp"):
+        for row in _rows(DATA_DIR / f"instance_types.{cloud}.csv"):
+            assert row["cloud"] == cloud and "retrieved 2026-11-30" in row["spec_source"], row
+    assert catalog.offered("Standard_NC6s_v3") == []  # counted, not priced: offers are the bill tables' to add
+    # offers.csv already listed a few of these types; now that they are known, those rows price them
+    assert catalog.offer("aws", "p3dn.24xlarge", "us-east-1").usd_per_hour == 31.212
+    assert "docs.aws.amazon.com/batch/latest/userguide/gpu-jobs.html" in catalog.instance_type("g5.12xlarge").spec_source
+    assert "ncv3-series.md" in catalog.instance_type("Standard_NC6s_v3").spec_source
+    assert catalog.instance_type("Standard_NC6s_v3").gpu_tdp_watts is None  # V100 rated power: not sourced

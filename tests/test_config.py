@@ -51,7 +51,7 @@ def test_every_problem_reported_at_once_with_paths():
         "'spto'); did you mean 'spot'?; allowed: on-demand, spot, reserved",
         "gpufleet:fleet.workloads[1].gpu: unknown GPU model (got 'H10'); did you mean 'H100'?; allowed: A10, "
         "A100, A100-40GB, A100-80GB, A10G, B200, B200 (GB200 superchip), B300, H100, H100 (NC v5 variant), "
-        "H200, L4, … (16 in all)",
+        "H200, L4, … (17 in all)",
         "gpufleet:fleet.workloads[1].gpu_count: Input should be greater than 0 (got -1)",
         "gpufleet:fleet.workloads[1].name: duplicate workload name (also workloads[0]) (got 'train')",
         "gpufleet:fleet.workloads[1].utilisation_percent: unknown key (got 'utilisation_percent'); did you "
@@ -69,9 +69,8 @@ def test_every_problem_reported_at_once_with_paths():
     (lambda r: r["workloads"][0].update(instance_type="p5.48xlrge"),
      ["gpufleet:fleet.workloads[0].instance_type: unknown GPU instance type (got 'p5.48xlrge'); did you mean "
       "'p5.48xlarge'?; allowed: BM.GPU.A100-v2.8, BM.GPU.B200.8, BM.GPU.H100.8, BM.GPU.H200.8, "
-      "BM.GPU.L40S.4, Standard_NC24ads_A100_v4, Standard_NC40ads_H100_v5, Standard_NC4as_T4_v3, "
-      "Standard_NC80adis_H100_v5, Standard_NC96ads_A100_v4, Standard_ND96amsr_A100_v4, Standard_ND96asr_v4, "
-      "… (46 in all)"]),
+      "BM.GPU.L40S.4, Standard_NC12s_v3, Standard_NC16as_T4_v3, Standard_NC24ads_A100_v4, Standard_NC24rs_v3, "
+      "Standard_NC24s_v3, Standard_NC40ads_H100_v5, Standard_NC48ads_A100_v4, … (98 in all)"]),
     (lambda r: r["workloads"][0].update(instance_type="p4d.24xlarge"),
      ["gpufleet:fleet.workloads[0].instance_type: p4d.24xlarge has A100-40GB GPUs, not H100 (got 'p4d.24xlarge')"]),
     (lambda r: r["workloads"][0].update(capacity="reserved"),

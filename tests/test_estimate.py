@@ -367,3 +367,10 @@ def test_a_spot_fleet_request_is_gpu_capacity_in_instances_of_its_launch_specifi
     assert reader.scaling(bad_weight.inputs) == Scaling(None, None, "targetCapacity", "targetCapacity")
     assert reader.instance_types(weighted.inputs) == [("launchSpecifications[0].instanceType", "p5.48xlarge"),
                                                       ("launchSpecifications[1].instanceType", "p5.48xlarge")]
+def test_a_gpu_type_the_catalog_counts_but_does_not_price_shows_its_gpus_and_why_the_price_is_unknown():
+    vm = view("gcp:compute/instance:Instance", "llm", {"machineType": "g2-standard-24", "zone": "us-central1-a"})
+    e = estimate_plan([vm]).resources[vm.urn]
+    assert (e.instance_type, e.nodes, e.gpus, e.monthly_usd) == ("g2-standard-24", 1, 2, None)
+    assert e.derivation["gpus"] == "1 × 2 L4"
+    assert e.derivation["monthly_usd"] == "unknown: g2-standard-24 has no offer in gcp us-central1 in the catalog"
+    assert e.monthly_kwh is not None  # L4 rated power is in the catalog: energy is estimated

@@ -4,6 +4,7 @@ fails, naming the hook, when an SDK upgrade moves or changes it."""
 import asyncio
 import importlib.util
 import warnings
+from pathlib import Path
 
 import pulumi
 import pytest
@@ -43,6 +44,16 @@ def test_mock_monitor_dispatches_to_the_methods_the_offline_monitor_replaces() -
     # The mock does not gate invokes; the offline monitor adds what the engine advertises.
     assert sdk.INVOKE_DEPENDS_ON not in info.supportedFeatures
     assert resource_pb2.ResourceInvokeResponse(unknown=True).unknown
+
+
+def test_the_generated_sdks_call_the_output_form_invoke_the_hook_wraps() -> None:
+    # `get_ami_output` looks `pulumi.runtime.invoke_output` up when called: `invoke_sites` can wrap it.
+    source = Path(importlib.util.find_spec("pulumi_aws.ec2.get_ami").origin).read_text(encoding="utf-8")
+    assert "pulumi.runtime.invoke_output('aws:ec2/getAmi:getAmi'" in source
+    with sdk.invoke_sites(lambda: "here.py:1"):
+        wrapped = pulumi.runtime.invoke_output
+        with sdk.invoke_sites(lambda: "there.py:2"):  # wrapped once, however many runs
+            assert pulumi.runtime.invoke_output is wrapped and wrapped.gpufleet_located
 
 
 def test_run_to_completion_awaits_on_the_current_loop() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
 import yaml
@@ -17,6 +18,7 @@ from gpufleet.commands._progress import Progress
 from gpufleet.commands._terminal import Column, console, print_table, print_violations
 from gpufleet.commands.catalog_option import add_catalog_argument, catalog_from_arguments
 from gpufleet.errors import Problem, UserError
+from gpufleet.estimate.plan import DIGITS
 from gpufleet.offline import ProgramError
 from gpufleet.offline.project import read_stack_reference
 from gpufleet.offline.runner import DEFAULT_STALL_SECONDS
@@ -125,14 +127,21 @@ def num(x: float | None, digits: int = 0) -> str:
     return UNKNOWN_TEXT if x is None else f"{x:,.{digits}f}"
 
 
-def carbon(kg: float) -> str:
+def carbon(kg: float | None) -> str:
     """kgCO2e below a tonne, tCO2e above, so small fleets do not read as zero."""
+    if kg is None:
+        return f"{UNKNOWN_TEXT} kgCO2e"
     return f"{kg:,.1f} kgCO2e" if kg < 1000 else f"{kg / 1000:,.2f} tCO2e"
 
 
 def _sum(values: list[float | None]) -> float | None:
     """A sum that stays unknown if any part is unknown."""
     return None if any(v is None for v in values) else sum(values)  # type: ignore[arg-type]
+
+
+def _reported(estimates: list, figure: str) -> list[float | None]:
+    """Each estimate's `figure` rounded as the totals add it up (`PlanEstimate.total`), so rows add up to them."""
+    return [None if (v := getattr(e, figure)) is None else round(v, DIGITS[figure]) for e in estimates]
 
 
 def _name(urn: str | None) -> str:
@@ -155,8 +164,14 @@ def render_placement(placement: object, out: Console, stack: str) -> None:
 
 
 def _types(result: PreviewResult, out: Console) -> None:
+    """Resources by type, and the multi-language components the offline preview did not expand (their
+    children are not in the plan, so they would otherwise be missing from the count)."""
     run = result.run
     counts = Counter(r.type for r in run.resources if r.custom and not r.type.startswith("pulumi:providers:"))
+    counts.update(f"{r.type} (component, children not expanded)" for r in run.resources if r.remote)
+    if not counts:
+        out.print("No resources in this plan (only the stack and its providers).")
+        return
     rows = [(t, f"{n:,}") for t, n in counts.most_common()[:MAX_ROWS]]
     more = counts.most_common()[MAX_ROWS:]
     if more:
@@ -179,9 +194,10 @@ def _gpus(result: PreviewResult, out: Console) -> None:
                Column("kWh", "figure", drop_order=3), Column("kgCO2e", "figure", keep=True)]
     rows = []
     for (cloud, region, itype, cap), es in sorted(groups.items(), key=lambda kv: tuple(str(k) for k in kv[0])):
-        rows.append((f"{cloud} {region or 'region unknown'}", str(itype), str(cap), f"{sum(e.nodes or 0 for e in es):,}",
-                     f"{sum(e.gpus for e in es):,}", usd(_sum([e.monthly_usd for e in es])),
-                     num(_sum([e.monthly_kwh for e in es])), num(_sum([e.monthly_kgco2e for e in es]))))
+        where = f"{cloud} {region if region is not None else '(region unknown)'}"
+        rows.append((where, str(itype), str(cap), f"{sum(e.nodes or 0 for e in es):,}",
+                     f"{sum(e.gpus for e in es):,}", usd(_sum(_reported(es, "monthly_usd"))),
+                     num(_sum(_reported(es, "monthly_kwh"))), num(_sum(_reported(es, "monthly_kgco2e")))))
     print_table(out, columns, rows, title="GPU capacity (monthly)")
 
 
@@ -258,10 +274,14 @@ def render(result: PreviewResult, out: Console) -> None:
     gaps = [f"{len(est.unpriced):,} unpriced"] if est.unpriced else []
     gaps += [f"{len(est.not_assessed):,} not assessed"] if est.not_assessed else []
     partial = f" (INCOMPLETE: known items only; {' and '.join(gaps)} below)" if gaps else ""
+    def total(figure: str, show: Callable[[float | None], str], unit: str) -> str:
+        """A total as known: "unknown" when nothing it is made of is known, "(partial)" when some is not."""
+        return f"{show(est.known_total(figure))}{unit}" + (" (partial)" if est.partial(figure) else "")
+
     out.print(
-        f"[bold]Total[/]: {est.gpus:,} GPUs · {usd(est.total('monthly_usd'))} USD/month · "
-        f"{num(est.total('monthly_kwh'))} kWh/month · {carbon(est.total('monthly_kgco2e'))}/month operational "
-        f"+ {carbon(est.total('monthly_embodied_kgco2e'))}/month embodied{partial}"
+        f"[bold]Total[/]: {est.gpus:,} GPUs · {total('monthly_usd', usd, ' USD/month')} · "
+        f"{total('monthly_kwh', num, ' kWh/month')} · {total('monthly_kgco2e', carbon, '/month')} operational "
+        f"+ {total('monthly_embodied_kgco2e', carbon, '/month')} embodied{partial}"
     )
     render_placement(run.outputs.get("placement"), out, s.stack)
     if est.gpu_requests:

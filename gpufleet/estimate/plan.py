@@ -66,6 +66,7 @@ class ResourceEstimate:
 
 
 DIGITS = {"monthly_usd": 2, "monthly_kwh": 3, "monthly_kgco2e": 3, "monthly_embodied_kgco2e": 3}
+TOTALLED = tuple(DIGITS)
 
 # How gpufleet assessed a resource: priced; costs money but unpriced (with the reason); known to cost
 # nothing by itself; or not assessed (gpufleet does not know the type: its cost is unknown).
@@ -128,6 +129,29 @@ class PlanEstimate:
     def unknown(self, figure: str) -> list[str]:
         return [u for u, e in self.resources.items() if getattr(e, figure) is None]
 
+    def _counted(self, figure: str) -> list[ResourceEstimate]:
+        """The estimates a total of `figure` is made of: every resource that costs money for the cost;
+        those gpufleet models energy for (capacity and storage, which have a cloud) for energy and carbon;
+        compute nodes for embodied carbon. Other resources' unknowns are listed, not totalled."""
+        if figure == "monthly_usd":
+            return list(self.resources.values())
+        if figure == "monthly_embodied_kgco2e":
+            return [e for e in self.resources.values() if e.nodes is not None]
+        return [e for e in self.resources.values() if e.cloud is not None]
+
+    def known_total(self, figure: str) -> float | None:
+        """`total(figure)`, or None when none of what it is made of is known: a sum of nothing known is
+        unknown, not 0. (A plan with nothing to count totals 0.)"""
+        counted = self._counted(figure)
+        if counted and all(getattr(e, figure) is None for e in counted):
+            return None
+        return self.total(figure)
+
+    def partial(self, figure: str) -> bool:
+        """True when the total of `figure` is known but leaves out some of what it is made of."""
+        values = [getattr(e, figure) for e in self._counted(figure)]
+        return None in values and any(v is not None for v in values)
+
     @property
     def unpriced(self) -> list[str]:
         """URNs of resources that cost money but could not be priced."""
@@ -162,13 +186,12 @@ class PlanEstimate:
 
     def to_json(self) -> dict[str, Any]:
         return {
+            # null: nothing the figure is made of is known; `partial_totals`: figures that leave some out
             "totals": {
                 "gpus": self.gpus,
-                "monthly_usd": self.total("monthly_usd"),
-                "monthly_kwh": self.total("monthly_kwh"),
-                "monthly_kgco2e": self.total("monthly_kgco2e"),
-                "monthly_embodied_kgco2e": self.total("monthly_embodied_kgco2e"),
+                **{figure: self.known_total(figure) for figure in TOTALLED},
             },
+            "partial_totals": [figure for figure in TOTALLED if self.partial(figure)],
             "estimates": {urn: e.to_json() for urn, e in self.resources.items()},
             "unpriced": self.unpriced,
             # every resource whose energy is not counted, so kWh and CO2e totals never look complete when not
@@ -289,6 +312,20 @@ def _hours_backed(cap: Capacity, scaling: Scaling | None) -> Capacity:
     return replace(cap, hours=hours, notes={**cap.notes, "hours_per_month": note})
 
 
+def _gpus(cap: Capacity, catalog: Catalog, how: dict[str, str]) -> int | None:
+    """GPUs of capacity the catalog cannot price: those of its instance type, else those attached to each
+    node (GCP N1 + guestAccelerators); None when the node count or the GPUs per node are unknown."""
+    it = catalog.instance_type(cap.instance_type) if isinstance(cap.instance_type, str) else None
+    if cap.nodes is None or (it is None and cap.attached_gpus is None):
+        return None
+    if it is not None:
+        how["gpus"] = f"{cap.nodes} × {it.gpu_count} {it.gpu_model}"
+        return it.gpu_count * cap.nodes
+    kind, per_node = cap.attached_gpus  # type: ignore[misc]
+    how["gpus"] = f"{cap.nodes} × {per_node} {kind} (attached: guestAccelerators)"
+    return per_node * cap.nodes
+
+
 def _estimate_capacity(view: ResourceView, cap: Capacity, catalog: Catalog, price_as: str) -> ResourceEstimate:
     how = dict(cap.notes)
     # A program may pass anything (an empty or numeric size): only a non-empty name is an instance type or region.
@@ -297,19 +334,20 @@ def _estimate_capacity(view: ResourceView, cap: Capacity, catalog: Catalog, pric
     if missing:
         how["monthly_usd"] = how["monthly_kwh"] = f"unknown: {', '.join(missing)} not known at preview"
         # GPUs follow from the instance type and node count alone: counted whenever those are known.
-        it = catalog.instance_type(cap.instance_type) if isinstance(cap.instance_type, str) else None
-        gpus = it.gpu_count * cap.nodes if it is not None and cap.nodes is not None else None
-        if gpus is not None:
-            how["gpus"] = f"{cap.nodes} × {it.gpu_count} {it.gpu_model}"
+        gpus = _gpus(cap, catalog, how)
         return ResourceEstimate(view.urn, view.type, cap.cloud, cap.region, cap.instance_type, cap.nodes,
                                 cap.capacity_type, cap.hours, cap.utilization, gpus, None, None, None, how)
     assert cap.instance_type and cap.region and cap.nodes is not None
     if catalog.instance_type(cap.instance_type) is None and cap.instance_type not in catalog.prices.hosts:
         how["monthly_usd"] = (f"unknown: {cap.instance_type} is not in the catalog (GPU types: instance_types.csv, "
                               "CPU hosts: host_types.csv)")
+        if cap.attached_gpus is not None:
+            how["monthly_usd"] = (f"unknown: {cap.instance_type} with {cap.attached_gpus[1]} × {cap.attached_gpus[0]} "
+                                  "attached: the catalog prices neither the machine type nor attached GPUs")
         how["monthly_kwh"] = f"unknown: {cap.instance_type} is not in the catalog"
         return ResourceEstimate(view.urn, view.type, cap.cloud, cap.region, cap.instance_type, cap.nodes,
-                                cap.capacity_type, cap.hours, cap.utilization, None, None, None, None, how)
+                                cap.capacity_type, cap.hours, cap.utilization, _gpus(cap, catalog, how), None, None,
+                                None, how)
     fp = capacity_footprint(catalog, cap.cloud, cap.region, cap.instance_type, cap.nodes,
                             hours=cap.hours, utilization=cap.utilization, capacity_type=price_as)
     how.update(fp.derivation)

@@ -212,8 +212,11 @@ def load_stack(project_dir: Path, stack: str) -> StackSettings:
     config_dir = project_dir / doc["stackConfigDir"] if "stackConfigDir" in doc else project_dir
 
     stack_file = _find(config_dir, f"Pulumi.{stack_name}")
-    if stack_file is None:
-        existing = _existing_stacks(config_dir)
+    existing = _existing_stacks(config_dir)
+    # A project without any stack file is one whose stack has no configuration of its own yet (`pulumi
+    # stack init` writes none): the project's config applies. With other stacks' files beside, a
+    # missing one is more likely a misspelt stack name.
+    if stack_file is None and existing:
         raise UserError(
             [
                 Problem(
@@ -225,7 +228,7 @@ def load_stack(project_dir: Path, stack: str) -> StackSettings:
             ],
             heading=_HEADING,
         )
-    root = _compose(stack_file)
+    root = _compose(stack_file) if stack_file is not None else None
     if root is not None and not isinstance(root, yaml.MappingNode):
         raise UserError([Problem(path=str(stack_file), message="must be a mapping")], heading=_HEADING)
     config_node = next((v for k, v in (root.value if root else []) if _construct(k, stack_file) == "config"), None)
@@ -259,7 +262,7 @@ def load_stack(project_dir: Path, stack: str) -> StackSettings:
         raise UserError(problems, heading=_HEADING)
     project_values, declared_types = _project_config(project_file, project, doc.get("config"))
     config = {**project_values, **config}  # the stack's own values win
-    _check_types(config, declared_types, stack_file)
+    _check_types(config, declared_types, stack_file or project_file)
 
     return StackSettings(
         project=project,

@@ -191,7 +191,9 @@ class _Recorder:
         self.default_providers: dict[str, str] = {}  # package -> provider reference
         self.outputs: dict = {}
         self.diagnostics: list[dict] = []
-        self.refusals: list[OfflineUnsupported] = []  # invokes answered with a failure
+        # invokes answered with a failure, each with where the program called the lookup (output form)
+        self.refusals: list[tuple[OfflineUnsupported, str | None]] = []
+        self.invoke_sites: dict[str, set[str]] = {}  # invoke token -> where output-form calls of it were made
         self.invokes: list[str] = []
         self.lookups: dict[str, str] = {}  # invoke token -> how it was answered offline (LOOKUP_*)
         self.classes: dict[str, type] = {}  # type token -> the program's Python class for it
@@ -415,13 +417,17 @@ class _RecordingMonitor(MockMonitor):
             return resource_pb2.ResourceInvokeResponse(unknown=True)
         package = request.tok.split(":", 1)[0]
         args = _sdk.plain(request.args)
+        site = _sdk.INVOKE_SITE.get()
+        if site is not None:
+            with self.recorder.lock:
+                self.recorder.invoke_sites.setdefault(request.tok, set()).add(site)
         try:
             answer, how = answer_invoke(request.tok, args, self.recorder.provider_config(request.provider, package))
         except OfflineUnsupported as refusal:
             # Refuse as a provider would, with a failure: the SDK then raises in the program at the
             # call (a program may catch it), instead of failing the run from an executor thread.
             with self.recorder.lock:
-                self.recorder.refusals.append(refusal)
+                self.recorder.refusals.append((refusal, site))
             return resource_pb2.ResourceInvokeResponse(failures=[provider_pb2.CheckFailure(property="", reason=str(refusal))])
         self.recorder.note_lookup(request.tok, how)
         if answer is None:
@@ -551,6 +557,13 @@ def _declared_at(message: str, recorder: _Recorder) -> str | None:
     return None
 
 
+def _invoked_at(message: str, recorder: _Recorder) -> str | None:
+    """Where the program called the output-form lookup whose failure the message reports (the SDK's
+    "invoke of <token> failed: ..."), when it called that lookup at one place only."""
+    sites = {site for token, at in recorder.invoke_sites.items() if f"invoke of {token} failed" in message for site in at}
+    return sites.pop() if len(sites) == 1 else None
+
+
 def _program_error(exc: BaseException, settings: StackSettings, recorder: _Recorder) -> BaseException:
     if isinstance(exc, UserError):  # the program's own report of the user's mistakes, kept whole
         return exc
@@ -559,14 +572,14 @@ def _program_error(exc: BaseException, settings: StackSettings, recorder: _Recor
         return ProgramError(recorder.watch.stalled, None, diagnostics=logged)
     if isinstance(exc, SystemExit):
         return ProgramError(f"the program exited with status {exc.code}", "SystemExit", diagnostics=logged)
-    refused = next((r for r in recorder.refusals if str(r) in str(exc)), None)
+    refused, refused_at = next(((r, site) for r, site in recorder.refusals if str(r) in str(exc)), (None, None))
     frames = [frame for frame in _traceback_frames(exc) if _is_user_file(frame.filename, settings.project_dir)]
     path = line = None
     if frames:
         path = Path(frames[-1].filename).relative_to(settings.project_dir)
         line = frames[-1].lineno
     else:
-        where = _declared_at(str(exc), recorder)
+        where = refused_at or _invoked_at(str(exc), recorder) or _declared_at(str(exc), recorder)
         if where is not None:
             file, _, number = where.rpartition(":")
             path, line = Path(file), int(number)
@@ -639,8 +652,9 @@ def _execute(
         _sdk.install_mocks(monitor.mocks, monitor, logger, settings.project, settings.stack, str(settings.project_dir))
         recorder.watch.loop = loop
         try:
-            loop.run_until_complete(run_in_stack(program))
-            constructed_urns = loop.run_until_complete(asyncio.gather(*(r.urn.future() for r in constructed)))
+            with _sdk.invoke_sites(lambda: _user_position(settings.project_dir)):
+                loop.run_until_complete(run_in_stack(program))
+                constructed_urns = loop.run_until_complete(asyncio.gather(*(r.urn.future() for r in constructed)))
         except BaseException as exc:  # noqa: BLE001 - everything the program raises is reported
             error = _program_error(exc, settings, recorder)
             if error is exc:

@@ -20,7 +20,7 @@ import grpc
 from pulumi.runtime.proto import analyzer_pb2_grpc
 
 from gpufleet.errors import Problem, UserError
-from gpufleet.policy.protocol import Unimplemented, pack_environment, run_session
+from gpufleet.policy.protocol import ComponentProviders, Unimplemented, pack_environment, run_session
 from gpufleet.policy.violations import Violation
 
 if TYPE_CHECKING:
@@ -162,13 +162,15 @@ class PolicyPackProcess:
         self._drain_in_background(self._process.stdout)
         return int(line)
 
-    def analyze(self, run: ProgramRun, policy_config: dict[str, Any]) -> list[Violation]:
+    def analyze(self, run: ProgramRun, policy_config: dict[str, Any],
+                component_providers: ComponentProviders | None = None) -> list[Violation]:
         if self._channel is None:
             self.start()
         assert self._channel is not None
         return run_session(_GrpcClient(self._channel, self._stderr_tail), run, policy_config,
                            pack_dir=self.pack_dir, project=self.project, stack=self.stack,
-                           stack_config=self.stack_config, engine_address=ENGINE_ADDRESS)
+                           stack_config=self.stack_config, engine_address=ENGINE_ADDRESS,
+                           component_providers=component_providers)
 
     def close(self) -> None:
         if self._channel is not None:
@@ -197,8 +199,9 @@ class PolicyPackProcess:
 
 
 def analyze_over_grpc(pack_dir: Path, run: ProgramRun, policy_config: dict[str, Any], *, project: str,
-                      stack: str, stack_config: dict[str, str]) -> list[Violation]:
+                      stack: str, stack_config: dict[str, str],
+                      component_providers: ComponentProviders | None = None) -> list[Violation]:
     """Start the pack, drive it through a preview of `run` over gRPC, stop it: the violations, sorted
     (mandatory first). An invalid `policy_config` raises `UserError`; a broken pack `PolicyPackError`."""
     with PolicyPackProcess(pack_dir, project=project, stack=stack, stack_config=stack_config) as pack:
-        return pack.analyze(run, policy_config)
+        return pack.analyze(run, policy_config, component_providers)

@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Any, Iterator
 from google.protobuf import empty_pb2
 
 from gpufleet.policy.config import default_policy_config_path, load_policy_config, reconcile
-from gpufleet.policy.protocol import Unimplemented, initial_config, pack_environment, policy_infos, run_session
+from gpufleet.policy.protocol import (ComponentProviders, Unimplemented, initial_config, pack_environment,
+                                      policy_infos, run_session)
 from gpufleet.policy.violations import Violation
 
 if TYPE_CHECKING:
@@ -211,13 +212,15 @@ def _servicer(pack: ModuleType) -> Any:
 
 
 def analyze_in_process(pack_dir: Path, run: ProgramRun, policy_config: dict[str, Any], *, project: str,
-                       stack: str, stack_config: dict[str, str]) -> list[Violation]:
+                       stack: str, stack_config: dict[str, str],
+                       component_providers: ComponentProviders | None = None) -> list[Violation]:
     """The pack's verdicts on `run`, evaluated in this process: same messages, same order, same result."""
     pack = load_pack(pack_dir)
     env = pack_environment(project=project, stack=stack, stack_config=stack_config)
     with _environment(env):
         return run_session(_Client(_servicer(pack)), run, policy_config, pack_dir=Path(pack_dir).resolve(),
-                           project=project, stack=stack, stack_config=stack_config)
+                           project=project, stack=stack, stack_config=stack_config,
+                           component_providers=component_providers)
 
 
 def effective_config(pack_dir: Path, policy_config: dict[str, Any]) -> dict[str, tuple[str, dict[str, Any]]]:

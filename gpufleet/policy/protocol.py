@@ -14,6 +14,7 @@ real pack process, or the pack's servicer in-process — so both paths send iden
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -103,9 +104,19 @@ def _options(r: RecordedResource) -> pb.AnalyzerResourceOptions:
     )
 
 
-def _provider(r: RecordedResource, by_urn: dict[str, RecordedResource],
-              providers: dict[str, pb.AnalyzerProviderResource]) -> pb.AnalyzerProviderResource | None:
+# A multi-language component is not expanded offline, so the engine would never send its children, whose
+# provider carries the region: the caller passes, by component URN, the provider (URN, inputs) its children
+# would run on, as the estimator prices it, and the component is sent with that provider.
+ComponentProviders = Mapping[str, tuple[str, dict[str, Any]]]
+
+
+def _provider(r: RecordedResource, by_urn: dict[str, RecordedResource], providers: dict[str, pb.AnalyzerProviderResource],
+              component_providers: ComponentProviders) -> pb.AnalyzerProviderResource | None:
     """The message of `r`'s provider, built once per provider (`providers` caches them by URN)."""
+    if r.urn in component_providers:
+        purn, inputs = component_providers[r.urn]
+        return pb.AnalyzerProviderResource(type=purn.rsplit("::", 2)[-2], urn=purn, name=purn.rsplit("::", 1)[-1],
+                                           properties=_struct(engine_value(inputs)))
     if not r.provider:
         return None
     purn = r.provider.rsplit("::", 1)[0]
@@ -121,17 +132,19 @@ def _provider(r: RecordedResource, by_urn: dict[str, RecordedResource],
 
 
 def analyze_request(r: RecordedResource, by_urn: dict[str, RecordedResource],
-                    providers: dict[str, pb.AnalyzerProviderResource]) -> pb.AnalyzeRequest:
+                    providers: dict[str, pb.AnalyzerProviderResource],
+                    component_providers: ComponentProviders) -> pb.AnalyzeRequest:
     request = pb.AnalyzeRequest(type=r.type, urn=r.urn, name=r.urn.rsplit("::", 1)[-1],
                                 properties=_struct(engine_value(r.inputs)), options=_options(r))
-    provider = _provider(r, by_urn, providers)
+    provider = _provider(r, by_urn, providers, component_providers)
     if provider is not None:
         request.provider.CopyFrom(provider)
     return request
 
 
 def stack_resource(r: RecordedResource, by_urn: dict[str, RecordedResource], outputs: dict,
-                   providers: dict[str, pb.AnalyzerProviderResource]) -> pb.AnalyzerResource:
+                   providers: dict[str, pb.AnalyzerProviderResource],
+                   component_providers: ComponentProviders) -> pb.AnalyzerResource:
     # The engine sends each resource's outputs. In a preview of new resources those are the checked
     # inputs plus unknown computed fields; offline we have the inputs (and the stack's exports).
     props = outputs if r.type == STACK_TYPE else r.inputs
@@ -141,7 +154,7 @@ def stack_resource(r: RecordedResource, by_urn: dict[str, RecordedResource], out
         propertyDependencies={k: pb.AnalyzerPropertyDependencies(urns=v)
                               for k, v in r.property_dependencies.items() if v},
     )
-    provider = _provider(r, by_urn, providers)
+    provider = _provider(r, by_urn, providers, component_providers)
     if provider is not None:
         resource.provider.CopyFrom(provider)
     return resource
@@ -176,8 +189,11 @@ def _violations(response: Any, urn: str | None, *, force_urn: bool = False) -> l
 
 def run_session(client: AnalyzerClient, run: ProgramRun, policy_config: dict[str, Any], *, pack_dir: Path,
                 project: str, stack: str, stack_config: dict[str, str], engine_address: str = "",
-                config_source: str = "policy configuration") -> list[Violation]:
-    """Drive a policy pack through one preview of `run`, as the engine does; the violations, sorted."""
+                config_source: str = "policy configuration",
+                component_providers: ComponentProviders | None = None) -> list[Violation]:
+    """Drive a policy pack through one preview of `run`, as the engine does; the violations, sorted.
+    `component_providers`: see `ComponentProviders`."""
+    component_providers = component_providers or {}
     try:
         client.Handshake(pb.AnalyzerHandshakeRequest(engine_address=engine_address,
                                                      root_directory=str(pack_dir), program_directory=str(pack_dir)))
@@ -199,7 +215,7 @@ def run_session(client: AnalyzerClient, run: ProgramRun, policy_config: dict[str
     providers: dict[str, pb.AnalyzerProviderResource] = {}
     violations: list[Violation] = []
     for r in run.resources:
-        request = analyze_request(r, by_urn, providers)
+        request = analyze_request(r, by_urn, providers, component_providers)
         for remediation in client.Remediate(request).remediations:
             if remediation.diagnostic:  # a remediation that could not run: the engine warns
                 violations.append(Violation(remediation.policyName, "advisory", r.urn, remediation.diagnostic))
@@ -207,6 +223,7 @@ def run_session(client: AnalyzerClient, run: ProgramRun, policy_config: dict[str
                 request.properties.CopyFrom(remediation.properties)
         # The engine reports every Analyze diagnostic against the analyzed resource.
         violations += _violations(client.Analyze(request), r.urn, force_urn=True)
-    stack_request = pb.AnalyzeStackRequest(resources=[stack_resource(r, by_urn, run.outputs, providers) for r in run.resources])
+    stack_request = pb.AnalyzeStackRequest(resources=[stack_resource(r, by_urn, run.outputs, providers, component_providers)
+                                                      for r in run.resources])
     violations += _violations(client.AnalyzeStack(stack_request), None)
     return sort_violations(violations)

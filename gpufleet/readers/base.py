@@ -64,6 +64,9 @@ class Capacity:
     # Why the catalog's price for this hardware is not what it costs here (a managed service's own rate,
     # e.g. SageMaker's ml.* instances): GPUs, energy and carbon are estimated, the price stays unknown.
     price_unknown: str | None = None
+    # GPUs attached to each node of a machine type that has none of its own (GCP N1 + guestAccelerators):
+    # (accelerator type as declared, count per node). Counted; priced only when the catalog knows how.
+    attached_gpus: tuple[str, int] | None = None
 
 
 @dataclass(frozen=True)

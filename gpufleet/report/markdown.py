@@ -89,7 +89,7 @@ def _details(summary: str, body: list[str]) -> list[str]:
 
 
 def _totals_value(totals: Totals, figure: str) -> str:
-    return fmt.gpus(totals.gpus) if figure == "gpus" else fmt.figure(figure, getattr(totals, figure))
+    return totals.text(figure)
 
 
 def _delta(figure: str, value: Decimal | int | None) -> str:

@@ -276,6 +276,8 @@ def _gpufleet_section(section: Any, path: Path) -> tuple[dict[str, Any], list[di
     for key in ("assessment", "gpu_requests", "usage_based"):  # plans written before these were added have none
         if isinstance(section.get(key), dict):
             estimate[key] = section[key]
+    if isinstance(section.get("partial_totals"), list):  # figures whose total leaves unknowns out
+        estimate["partial_totals"] = section["partial_totals"]
     stack = section.get("stack") if isinstance(section.get("stack"), str) else None
     # `gpufleet preview --no-policies` writes `"policy_environment": null`: no policy ran.
     if "policy_environment" in section and section["policy_environment"] is None:

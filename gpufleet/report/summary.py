@@ -18,6 +18,7 @@ from gpufleet.clouds import reader_for
 from gpufleet.estimate.plan import index_views
 from gpufleet.readers.base import NOT_CONFIGURED
 from gpufleet.readers.views import ResourceView, views_from_states
+from gpufleet.report import fmt
 from gpufleet.report.fmt import DECIMALS, to_decimal
 from gpufleet.report.plans import Plan
 
@@ -40,6 +41,16 @@ class Totals:
     monthly_kwh: float | None
     monthly_kgco2e: float | None  # operational
     monthly_embodied_kgco2e: float | None = None  # manufacturing; None in plans written before it was estimated
+    # figures (as the report names them: monthly_usd, monthly_kwh, monthly_tco2e, monthly_embodied_tco2e)
+    # whose total leaves out what is unknown
+    partial: frozenset[str] = frozenset()
+
+    def text(self, figure: str) -> str:
+        """A total as the report writes it: "unknown", or the figure, "(partial)" when it leaves some out."""
+        if figure == "gpus":
+            return fmt.gpus(self.gpus)
+        value = getattr(self, figure)
+        return fmt.figure(figure, value) + (" (partial)" if value is not None and figure in self.partial else "")
 
     @property
     def monthly_tco2e(self) -> float | None:
@@ -156,7 +167,19 @@ def totals_of(plan: Plan) -> Totals:
             value = None
         figures[figure] = value
     return Totals(int(raw.get("gpus") or 0), figures["monthly_usd"], figures["monthly_kwh"], figures["monthly_kgco2e"],
-                  _number(raw.get("monthly_embodied_kgco2e")))
+                  _number(raw.get("monthly_embodied_kgco2e")), _partial(estimate))
+
+
+# The estimate's names of the figures the report writes in tonnes.
+_REPORTED_AS = {"monthly_kgco2e": "monthly_tco2e", "monthly_embodied_kgco2e": "monthly_embodied_tco2e"}
+
+
+def _partial(estimate: dict[str, Any]) -> frozenset[str]:
+    """The figures whose total the plan says leaves unknowns out (`partial_totals`; plans written before
+    it have none), as the report names them."""
+    written = estimate.get("partial_totals")
+    return frozenset(_REPORTED_AS.get(f, f) for f in written if isinstance(f, str)) if isinstance(written, list) \
+        else frozenset()
 
 
 def _regions(plan: Plan) -> list[RegionRow]:

@@ -134,7 +134,8 @@ def _gpus(task: Task, catalog: Catalog, clouds: tuple[str, ...]) -> list[str]:
     """The task's GPU, or every GPU family the clouds offer when it names none."""
     if task.gpu is not None:
         return [task.gpu]
-    return sorted({it.gpu_family for it in catalog.instance_types.values() if it.cloud in clouds})
+    return sorted({it.gpu_family for it in catalog.instance_types.values()
+                   if it.cloud in clouds and catalog.offered(it.name, it.cloud)})
 
 
 def node_sizes(task: Task, gpu: str, catalog: Catalog, clouds: tuple[str, ...]) -> list[str | None]:
@@ -144,7 +145,8 @@ def node_sizes(task: Task, gpu: str, catalog: Catalog, clouds: tuple[str, ...]) 
     not the network). None: leave the choice to placement (it explains why nothing fits)."""
     if task.instance_type is not None:
         return [None]
-    types = catalog.instance_types_for_gpu(gpu, clouds)
+    # Only sizes the catalog offers somewhere can be placed; the others are known just to count GPUs.
+    types = [t for t in catalog.instance_types_for_gpu(gpu, clouds) if catalog.offered(t.name, t.cloud)]
     if not types:
         return [None]
     least = task.min_gpus_per_node or min(task.gpu_count, max(t.gpu_count for t in types))

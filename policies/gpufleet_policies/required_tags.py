@@ -43,8 +43,11 @@ def _missing(tags: dict, required: list[str]) -> list[str]:
 def check(args, config, findings) -> None:
     cloud = owner_tags_adapter(args.resource_type)
     if cloud is None:
-        # A resource with a provider (not a component) of a cloud gpufleet does not know.
-        if args.provider is not None and args.resource_type.split(":", 1)[0] not in UNTAGGED_PACKAGES:
+        # A resource on its own package's provider (not a component: a multi-language one comes with the
+        # provider its children would run on, another package's) of a cloud gpufleet does not know.
+        package = args.resource_type.split(":", 1)[0]
+        if args.provider is not None and args.provider.resource_type == f"pulumi:providers:{package}" and \
+                package not in UNTAGGED_PACKAGES:
             findings.cannot_verify(f"owner tags: no cloud adapter knows {args.resource_type}, so whether it takes "
                                    "tags is unknown")
         return

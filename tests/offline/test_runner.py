@@ -225,3 +225,26 @@ def test_the_runs_speed_ups_change_nothing_recorded(aws_run: ProgramRun, monkeyp
     plain = run_program(load_stack(PROGRAMS / "aws_fleet", "dev"))
     assert (plain.resources, plain.outputs, plain.diagnostics, plain.invokes, plain.lookups) == (
         aws_run.resources, aws_run.outputs, aws_run.diagnostics, aws_run.invokes, aws_run.lookups)
+
+
+FAILED_LOOKUP = ("offline preview cannot answer invoke 'aws:index/getAvailabilityZones:getAvailabilityZones': the AWS "
+                 "provider has no region (set `aws:region` in the stack configuration); run `pulumi preview` with cloud "
+                 "credentials, or pass the value in through stack configuration")
+
+
+def test_an_output_form_lookup_failing_inside_the_sdk_names_the_line_that_called_it() -> None:
+    # The invoke fails on the event loop, where no frame of the program is: the line is where the
+    # program called `get_availability_zones_output`, in its helper module.
+    with pytest.raises(ProgramError) as caught:
+        run_program(load_stack(PROGRAMS / "failing_lookup", "dev"))
+    error = caught.value
+    assert (error.message, error.kind, error.path, error.line) == (FAILED_LOOKUP, None, Path("network.py"), 8)
+    assert str(error) == f"network.py:8: {FAILED_LOOKUP}"
+
+
+def test_a_program_the_watchdog_abandoned_does_not_mislocate_the_next_programs_lookups() -> None:
+    with pytest.raises(ProgramError):  # its thread never returns
+        run_program(load_stack(PROGRAMS / "stuck", "code"), stall_seconds=0.5)
+    with pytest.raises(ProgramError) as caught:
+        run_program(load_stack(PROGRAMS / "failing_lookup", "dev"))
+    assert (caught.value.path, caught.value.line) == (Path("network.py"), 8)

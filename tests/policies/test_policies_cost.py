@@ -185,7 +185,7 @@ ALLOWED = "gpufleet-gpu-instance-types-allowed"
 ALLOWED_FIX = "Fix: use an allowed type, or add it to allowed_instance_types in the environment's policy config."
 
 
-@pytest.mark.parametrize("instance_type", ["p5.48xlarge", "g5.2xlarge"], ids=["catalog-type", "other-gpu-type"])
+@pytest.mark.parametrize("instance_type", ["p5.48xlarge", "p2.xlarge"], ids=["catalog-type", "other-gpu-type"])
 def test_allowed_every_gpu_type_by_default(instance_type):
     assert verdicts(build_run(node_group(instance_type=instance_type)), ALLOWED) == []
 
@@ -205,10 +205,10 @@ def test_allowed_type_not_in_the_environment_list():
 
 def test_allowed_gpu_family_type_outside_the_catalog_is_flagged_cpu_types_never():
     template = res("aws:ec2/launchTemplate:LaunchTemplate", "lt", {"instanceType": "m5.large"})
-    found = verdicts(build_run(node_group(instance_type="p3.2xlarge"), template), ALLOWED,
+    found = verdicts(build_run(node_group(instance_type="p2.xlarge"), template), ALLOWED,
                      allowed_instance_types=["p5.48xlarge"])
     assert found == [(ALLOWED, "mandatory", "h100",
-                      "instanceTypes[0] = 'p3.2xlarge' (a GPU type not in the catalog) is not a GPU instance type "
+                      "instanceTypes[0] = 'p2.xlarge' (a GPU type not in the catalog) is not a GPU instance type "
                       f"allowed here; allowed: p5.48xlarge. {ALLOWED_FIX}")]
 
 
@@ -278,9 +278,9 @@ def test_unpriced_priced_gpus_cpu_groups_and_buckets_pass():
 
 
 def test_unpriced_gpu_type_outside_the_catalog():
-    assert verdicts(build_run(node_group(instance_type="p3.2xlarge")), UNPRICED) == [(
+    assert verdicts(build_run(node_group(instance_type="p2.xlarge")), UNPRICED) == [(
         UNPRICED, "mandatory", "h100",
-        "h100 (p3.2xlarge in aws us-west-2) cannot be priced — p3.2xlarge is not in the catalog (GPU types: "
+        "h100 (p2.xlarge in aws us-west-2) cannot be priced — p2.xlarge is not in the catalog (GPU types: "
         f"instance_types.csv, CPU hosts: host_types.csv); {UNPRICED_FIX}")]
 
 

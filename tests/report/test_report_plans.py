@@ -48,8 +48,9 @@ def test_gpufleet_plan_uses_its_embedded_estimate_which_a_re_estimate_reproduces
     plan = read_plan(FIXTURES / name)
     assert (plan.format, plan.stack) == ("gpufleet", "prod")
     section = doc["gpufleet"]
-    assert plan.estimate == {k: section[k] for k in ("totals", "estimates", "unpriced", "unknown_energy",
-                                                     "unknown_embodied", "assessment", "gpu_requests", "usage_based")}
+    assert plan.estimate == {k: section[k] for k in ("totals", "partial_totals", "estimates", "unpriced",
+                                                     "unknown_energy", "unknown_embodied", "assessment", "gpu_requests",
+                                                     "usage_based")}
     assert plan.violations == section["violations"]
     # The same estimator over the plan's own steps gives the same numbers, resource by resource.
     assert estimate_states(plan.states, plan.config) == plan.estimate

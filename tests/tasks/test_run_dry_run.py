@@ -219,7 +219,8 @@ def test_min_gpus_per_node_1_lets_placement_choose_any_node_size(tmp_path):
 
 
 def test_the_largest_node_is_the_largest_in_the_task_s_own_clouds(tmp_path):
-    # AWS's only L4 node has 1 GPU (g6.xlarge); GCP's g2-standard-96 has 8 but is not a candidate here.
+    # AWS's only L4 node the catalog offers has 1 GPU (g6.xlarge; g6.48xlarge is known, to count GPUs, but
+    # has no offer to place); GCP's g2-standard-96 has 8 but is not a candidate here.
     task = _minimal(tmp_path, gpu="L4", gpu_count=4, memory_gib=40,
                     candidates=[{"cloud": "aws", "regions": ["us-east-1"]}])
     assert (task["nodes"]["instance_type"], task["nodes"]["nodes"], task["nodes"]["spare_gpus"]) == (

@@ -43,7 +43,7 @@ def test_every_problem_reported_at_once_with_paths_values_allowed_and_did_you_me
         "instance_type, … (21 in all)",
         "task.command: required key is missing",
         "task.gpu: unknown GPU model (got 'H10'); did you mean 'H100'?; allowed: A10, A100, A100-40GB, A100-80GB, "
-        "A10G, B200, B200 (GB200 superchip), B300, H100, H100 (NC v5 variant), H200, L4, … (16 in all)",
+        "A10G, B200, B200 (GB200 superchip), B300, H100, H100 (NC v5 variant), H200, L4, … (17 in all)",
         "task.gpu_count: Input should be greater than 0 (got 0)",
         "task.max_hours: Input should be less than or equal to 730 (got 800)",
         "task.name: String should match pattern '^[a-z][a-z0-9-]{0,23}$' (got 'Fine_tune')",

@@ -105,6 +105,21 @@ def _node_labels(inputs: dict[str, Any]) -> dict[str, Any]:
     return {**(resource if isinstance(resource, dict) else {}), **(k8s if isinstance(k8s, dict) else {})}
 
 
+def _attached_gpus(accelerators: Any) -> tuple[str, int] | None:
+    """(accelerator type, GPUs per node) of `guestAccelerators` (a type may be a full
+    `.../acceleratorTypes/nvidia-tesla-t4` URL); None when unknown or of more than one type."""
+    if not isinstance(accelerators, list):
+        return None
+    kinds, total = set(), 0
+    for accelerator in accelerators:
+        kind, n = get_known(accelerator, "type"), count(get_known(accelerator, "count"))
+        if not isinstance(kind, str) or n is None:
+            return None
+        kinds.add(kind.rsplit("/", 1)[-1])
+        total += n
+    return (kinds.pop(), total) if len(kinds) == 1 and total else None
+
+
 def _capacity_type(node_config: Any) -> str:
     if get_known(node_config, "spot") or get_known(node_config, "preemptible"):
         return "spot"
@@ -125,7 +140,8 @@ class Instance(ResourceReader):
         kind = "spot" if get_known(scheduling, "provisioningModel") == "SPOT" or get_known(scheduling, "preemptible") \
             else "reserved" if get_known(view.inputs, "reservationAffinity", "type") == "SPECIFIC_RESERVATION" \
             else "on-demand"
-        return Capacity(CLOUD, _region(view), get_known(view.inputs, "machineType"), 1, kind, hours, util, notes)
+        return Capacity(CLOUD, _region(view), get_known(view.inputs, "machineType"), 1, kind, hours, util, notes,
+                        attached_gpus=_attached_gpus(get_known(view.inputs, "guestAccelerators")))
 
     def instance_types(self, inputs: dict[str, Any]) -> list[tuple[str, Any]]:
         machine = value_at(inputs, "machineType")
@@ -169,7 +185,8 @@ class NodePool(ResourceReader):
         location = _pool_location(inputs) or (get_known(cluster.inputs, "location") if cluster else None)
         region = _region_of(location) or _region_of(get_known(view.provider_inputs, "region"))
         return Capacity(CLOUD, region, get_known(inputs, "nodeConfig", "machineType"), nodes,
-                        _capacity_type(get_known(inputs, "nodeConfig")), hours, util, notes)
+                        _capacity_type(get_known(inputs, "nodeConfig")), hours, util, notes,
+                        attached_gpus=_attached_gpus(get_known(inputs, "nodeConfig", "guestAccelerators")))
 
     def instance_types(self, inputs: dict[str, Any]) -> list[tuple[str, Any]]:
         machine = value_at(inputs, "nodeConfig", "machineType")

@@ -1,0 +1,99 @@
+"""Programs a new user writes from the providers' docs (issue #16): each previews to exit 0 and says
+what it knows — GPUs whenever the type is known, "unknown" (never 0) for totals nothing of which is
+known, "(partial)" for totals that leave some out, and the components a plan consists of."""
+
+from pathlib import Path
+
+import pytest
+
+from gpufleet.cli import main
+from gpufleet.preview import preview
+
+PROGRAMS = Path(__file__).resolve().parent / "programs"
+
+
+@pytest.fixture
+def summary(capsys, monkeypatch):
+    """The terminal summary of a program's preview (no policies), wide enough not to wrap."""
+    monkeypatch.setenv("COLUMNS", "220")
+
+    def run(name: str) -> list[str]:
+        assert main(["preview", "dev", "--program", str(PROGRAMS / name), "--no-policies"]) == 0
+        return [line.rstrip() for line in capsys.readouterr().out.splitlines()]
+    return run
+
+
+def _after(lines: list[str], title: str) -> list[str]:
+    """The rows of the table titled `title` (below its header and rule), up to the next line that is no row."""
+    start = lines.index(title) + 3
+    end = next((i for i in range(start, len(lines)) if not lines[i].startswith(("  ", *"abcdefghijklmnopqrstuvwxyz0123456789"))
+                or lines[i].startswith(("Total", "GPU capacity", "Energy", "Unpriced", "Policies", "No "))), len(lines))
+    return [" ".join(line.split()) for line in lines[start:end]]
+
+
+def total(lines: list[str]) -> str:
+    return next(line for line in lines if line.startswith("Total:"))
+
+
+def test_a_gpu_vm_whose_price_and_power_are_unknown_totals_unknown_not_zero(summary) -> None:
+    lines = summary("azure_nc_vm")
+    assert _after(lines, "GPU capacity (monthly)") == [
+        "azure eastus Standard_NC6s_v3 on-demand 1 1 unknown unknown unknown"]
+    assert total(lines) == (
+        "Total: 1 GPUs · unknown USD/month · unknown kWh/month · unknown kgCO2e/month operational + unknown "
+        "kgCO2e/month embodied (INCOMPLETE: known items only; 1 unpriced below)")
+    plan = preview(PROGRAMS / "azure_nc_vm", "dev", policy_pack=None).to_json()["gpufleet"]
+    assert plan["totals"] == {"gpus": 1, "monthly_usd": None, "monthly_kwh": None, "monthly_kgco2e": None,
+                              "monthly_embodied_kgco2e": None}
+    assert plan["partial_totals"] == []
+
+
+def test_totals_that_leave_unknown_energy_out_are_marked_partial(summary) -> None:
+    lines = summary("aks_gpu_pools")
+    assert _after(lines, "GPU capacity (monthly)") == [
+        "azure westeurope Standard_NC24ads_A100_v4 on-demand 2 2 unknown unknown unknown",
+        "azure westeurope Standard_NC8as_T4_v3 on-demand 3 3 unknown 302 86"]
+    assert total(lines) == (
+        "Total: 5 GPUs · unknown USD/month · 302 kWh/month (partial) · 85.5 kgCO2e/month (partial) operational + "
+        "unknown kgCO2e/month embodied (INCOMPLETE: known items only; 3 unpriced below)")
+    plan = preview(PROGRAMS / "aks_gpu_pools", "dev", policy_pack=None).to_json()["gpufleet"]
+    assert plan["partial_totals"] == ["monthly_kwh", "monthly_kgco2e"]
+    t4 = plan["estimates"]["urn:pulumi:dev::aks-gpu-pools::azure-native:containerservice:AgentPool::t4pool"]
+    # the known part only: the T4 pool's energy (the A100 pool's is unknown), and no cost at all
+    assert (plan["totals"]["monthly_usd"], plan["totals"]["monthly_kwh"]) == (None, t4["monthly_kwh"])
+
+
+def test_gpus_attached_to_an_n1_machine_are_counted(summary) -> None:
+    lines = summary("gcp_n1_t4")
+    assert _after(lines, "GPU capacity (monthly)") == [
+        "gcp us-central1 n1-standard-8 on-demand 1 2 unknown unknown unknown"]
+    plan = preview(PROGRAMS / "gcp_n1_t4", "dev", policy_pack=None).to_json()["gpufleet"]
+    vm = plan["estimates"]["urn:pulumi:dev::gcp-n1-t4::gcp:compute/instance:Instance::t4-vm"]
+    assert (vm["gpus"], vm["derivation"]["gpus"], vm["derivation"]["monthly_usd"]) == (
+        2, "1 × 2 nvidia-tesla-t4 (attached: guestAccelerators)",
+        "unknown: n1-standard-8 with 2 × nvidia-tesla-t4 attached: the catalog prices neither the machine type nor "
+        "attached GPUs")
+
+
+def test_a_plan_of_components_only_lists_the_components_as_not_expanded(summary) -> None:
+    lines = summary("eks_components_only")
+    assert _after(lines, "Resources by type") == [
+        "awsx:ec2:Vpc (component, children not expanded) 1",
+        "eks:index:Cluster (component, children not expanded) 1",
+        "eks:index:ManagedNodeGroup (component, children not expanded) 1"]
+    assert _after(lines, "GPU capacity (monthly)") == ["aws us-east-2 g6e.12xlarge on-demand 2 8 15,319.25 2,825 1,119"]
+
+
+def test_gpu_types_counted_without_a_price_in_a_launch_template_and_an_instance(summary) -> None:
+    lines = summary("aws_g6_asg")
+    assert _after(lines, "GPU capacity (monthly)") == [
+        "aws us-west-2 g6.2xlarge on-demand 3 3 unknown 276 33",
+        "aws us-west-2 g6e.12xlarge on-demand 1 4 7,659.63 1,400 168"]
+    assert total(lines).startswith("Total: 7 GPUs · 7,659.63 USD/month (partial) · 1,676 kWh/month · 200.7 kgCO2e/month operational")
+
+
+def test_a_project_without_any_stack_file_previews_with_its_project_config(summary) -> None:
+    lines = summary("no_stack_file")
+    # the rows add up to the total, each rounded as the total adds it
+    assert _after(lines, "GPU capacity (monthly)") == ["aws eu-north-1 p5.48xlarge on-demand 2 16 85,983.48 13,490 333"]
+    assert total(lines).startswith("Total: 16 GPUs · 85,983.48 USD/month")
