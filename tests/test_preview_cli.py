@@ -158,4 +158,5 @@ def test_gpu_capacity_in_a_region_unknown_at_preview_says_so(tmp_path, capsys, m
     screen = capsys.readouterr().out.splitlines()
     at = next(i for i, line in enumerate(screen) if "gd-8xh100ib-i128" in line)
     assert screen[at].split() == ["coreweave", "gd-8xh100ib-i128", "on-demand", "4", "32", "unknown", "unknown"]
-    assert screen[at + 1].strip() == "region unknown"  # the where column, wrapped at 80 columns (was "None")
+    # the where column, wrapped at 80 columns (was "None")
+    assert [screen[at + 1].strip(), screen[at + 2].strip()] == ["(region", "unknown)"]
