@@ -56,7 +56,7 @@ def test_every_site_mistake_at_once():
         "gpufleet:fleet.sites[0].gpus[0]: count (20) must be a whole number of nodes of gpus_per_node (8)",
         "gpufleet:fleet.sites[0].gpus[0].gpu: unknown GPU model (got 'H10'); did you mean 'H100'?; allowed: "
         "A10, A100, A100-40GB, A100-80GB, A10G, B200, B200 (GB200 superchip), B300, H100, H100 (NC v5 variant), "
-        "H200, L4, … (16 in all)",
+        "H200, L4, … (17 in all)",
         "gpufleet:fleet.sites[1].name: duplicate site name (also sites[0]) (got 'dc-north')",
     ]
 
