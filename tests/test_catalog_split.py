@@ -23,7 +23,7 @@ from catalog_fixture import SHIPPED_ENV
 from gpufleet.catalog.load import DATA_DIR, DATA_ENV
 
 ROOT = Path(__file__).resolve().parents[1]
-REFERENCE = ROOT.parents[1] / "shared" / "data" / "reference"
+REFERENCE = ROOT.parent / "shared" / "data" / "reference"
 CHANGES = {  # file: (the shipped row's start, the same row with one figure changed)
     "offers.csv": ("aws,p5.48xlarge,eu-north-1,58.8928,", "aws,p5.48xlarge,eu-north-1,61.0,"),
     "regions.csv": ("aws,eu-north-1,Europe (Stockholm),24.71,", "aws,eu-north-1,Europe (Stockholm),30.0,"),
