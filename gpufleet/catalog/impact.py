@@ -14,8 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from gpufleet.catalog.prices import Rows, TableError, row_origin
-from gpufleet.files import number_problem
+from gpufleet.catalog.prices import Rows, TableError, row_origin, table_number
 
 
 @dataclass(frozen=True)
@@ -63,16 +62,9 @@ class Impact:
 
 
 def _number(row: dict[str, str], column: str, where: str, positive: bool = True) -> float:
-    text = row.get(column, "").strip()
-    try:
-        value = float(text)
-    except ValueError:
-        raise TableError(f"{where}: column {column!r} must be a number, got {text!r}") from None
-    problem = number_problem(value)  # "nan", "inf", "1e999" read as floats
-    if problem:
-        raise TableError(f"{where}: column {column!r} {problem}: {text!r}")
+    value = table_number(row, column, where)
     if value <= 0 if positive else value < 0:
-        raise TableError(f"{where}: column {column!r} out of range: {text!r}")
+        raise TableError(f"{where}: column {column!r} out of range: {row[column].strip()!r}")
     return value
 
 

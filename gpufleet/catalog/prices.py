@@ -86,7 +86,8 @@ class Prices:
         return self.service.get((cloud, service, sku, region)) or self.service.get((cloud, service, sku, ANY_REGION))
 
 
-def _positive(row: dict[str, str], column: str, where: str) -> float:
+def table_number(row: dict[str, str], column: str, where: str) -> float:
+    """A finite number from a catalog table's cell; the caller checks its range."""
     text = row.get(column, "").strip()
     try:
         value = float(text)
@@ -95,8 +96,13 @@ def _positive(row: dict[str, str], column: str, where: str) -> float:
     problem = number_problem(value)  # "nan", "inf", "1e999" read as floats
     if problem:
         raise TableError(f"{where}: column {column!r} {problem}: {text!r}")
+    return value
+
+
+def _positive(row: dict[str, str], column: str, where: str) -> float:
+    value = table_number(row, column, where)
     if value < 0:
-        raise TableError(f"{where}: column {column!r} is negative: {text!r}")
+        raise TableError(f"{where}: column {column!r} is negative: {row[column].strip()!r}")
     return value
 
 
