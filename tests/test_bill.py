@@ -163,3 +163,26 @@ def test_a_gke_spot_pool_costs_less_than_the_same_on_demand_pool_at_the_catalog_
     assert (on_demand.price_kind, on_demand.monthly_usd) == ("on-demand", pytest.approx(2 * 88.49 * HOURS))
     assert spot.monthly_usd < on_demand.monthly_usd
     assert spot.monthly_kwh == on_demand.monthly_kwh  # the same machines draw the same power
+
+
+def test_an_eks_spot_node_group_of_p5_costs_less_than_on_demand_at_the_catalog_spot_price():
+    def group(name, **extra):
+        return view("aws:eks/nodeGroup:NodeGroup", name, {
+            "instanceTypes": ["p5.48xlarge"], "scalingConfig": {"desiredSize": 2}, **extra}, {"region": "eu-north-1"})
+    spot, on_demand = one(group("spot", capacityType="SPOT")), one(group("od"))
+    # instance_prices.csv: p5.48xlarge eu-north-1 spot 28.3188 USD/h (S4 @00148f2a, the one zone of the region
+    # with a Spot price); offers.csv: on demand 58.8928 USD/h (S4)
+    assert (spot.price_kind, spot.monthly_usd) == ("spot", pytest.approx(2 * 28.3188 * HOURS))
+    assert (on_demand.price_kind, on_demand.monthly_usd) == ("on-demand", pytest.approx(2 * 58.8928 * HOURS))
+    assert spot.monthly_kwh == on_demand.monthly_kwh
+
+
+def test_settings_and_link_resources_with_no_charge_of_their_own_are_free_not_unassessed():
+    link = view("aws:fsx/dataRepositoryAssociation:DataRepositoryAssociation", "link", {
+        "fileSystemId": "fs-1", "fileSystemPath": "/data", "dataRepositoryPath": "s3://bucket/data/"},
+        {"region": "eu-north-1"})
+    blob_service = view("azure-native:storage:BlobServiceProperties", "blob-service", {
+        "accountName": "acct", "resourceGroupName": "rg", "blobServicesName": "default", "isVersioningEnabled": True})
+    plan = estimate_plan([link, blob_service])
+    assert [(a.kind, a.reason) for a in plan.assessments.values()] == [("free", ""), ("free", "")]
+    assert plan.to_json()["assessment"]["not_assessed"] == 0

@@ -915,6 +915,11 @@ FREE: tuple[str, ...] = (
     "aws:acm/certificate:Certificate", "aws:ssm/parameter:Parameter", "aws:ecs/cluster:Cluster",
     "aws:ecs/taskDefinition:TaskDefinition", "aws:efs/mountTarget:MountTarget",
     "aws:ec2transitgateway/routeTable:RouteTable",
+    # A link between a file-system directory and an S3 prefix (FSx API reference, CreateDataRepositoryAssociation).
+    # The FSx for Lustre pricing page (aws.amazon.com/fsx/lustre/pricing) bills storage GB-months, backups and
+    # data transfer, with no setup charges, and no association; the S3 requests its imports and exports make are
+    # billed on the bucket (its `s3-requests` usage line).
+    "aws:fsx/dataRepositoryAssociation:DataRepositoryAssociation",
 )
 
 READERS: list[ResourceReader] = [

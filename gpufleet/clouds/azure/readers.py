@@ -352,6 +352,11 @@ FREE: tuple[str, ...] = (
     "azure-native:storage:BlobContainer", "azure-native:storage:ManagementPolicy",
     "azure-native:compute:ProximityPlacementGroup", "azure-native:compute:AvailabilitySet",
     "azure-native:compute:CapacityReservationGroup",
+    # The blob service's settings (versioning, soft delete). "Enabling blob versioning can result in additional
+    # data storage charges to your account ... Blob versions, like blob snapshots, are billed at the same rate as
+    # active data" (MicrosoftDocs/azure-docs articles/storage/blobs/versioning-overview.md @012c026e, "Pricing
+    # and billing"): what the settings keep is billed as the account's data, not as this resource.
+    "azure-native:storage:BlobServiceProperties",
 )
 
 READERS: list[ResourceReader] = [
