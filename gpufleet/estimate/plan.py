@@ -242,8 +242,8 @@ def estimate_resource(view: ResourceView, catalog: Catalog | None = None,
                                 None, None, None, {"monthly_usd": f"unknown: {reason}",
                                                    "monthly_kwh": "unknown: no energy model for this resource type"})
     # A Capacity Block is reserved capacity with a price of its own: price it as such.
-    price_as = "capacity-block" if cap.capacity_type == "reserved" and reader.capacity_block(view, graph or {}) \
-        else cap.capacity_type
+    price_as = cap.price_as or ("capacity-block" if cap.capacity_type == "reserved"
+                                and reader.capacity_block(view, graph or {}) else cap.capacity_type)
     return _estimate_capacity(view, cap, catalog, price_as)
 
 

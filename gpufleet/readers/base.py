@@ -67,6 +67,9 @@ class Capacity:
     # GPUs attached to each node of a machine type that has none of its own (GCP N1 + guestAccelerators):
     # (accelerator type as declared, count per node). Counted; priced only when the catalog knows how.
     attached_gpus: tuple[str, int] | None = None
+    # The price it is billed at when not its capacity type's: an On-Demand Capacity Reservation is reserved
+    # capacity billed at the On-Demand rate.
+    price_as: str | None = None
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,11 @@ SPOT_FIX = {
     "azure-native:containerservice:AgentPool": "scaleSetPriority Spot",
     "azure-native:compute:VirtualMachine": "priority Spot",
     "azure-native:compute:VirtualMachineScaleSet": "virtualMachineProfile.priority Spot",
+    # Billed for every reserved instance whether used or not: it cannot scale to zero, only end.
+    "aws:ec2/capacityReservation:CapacityReservation": "release the reservation outside production (or a "
+                                                       "Capacity Block, which ends by itself)",
 }
+FIXED = {"aws:ec2/capacityReservation:CapacityReservation"}  # no minimum to lower
 
 
 def _environment() -> str | None:
@@ -41,7 +45,7 @@ def check(args, config, findings) -> None:
         if g.scaling.min_nodes == 0:
             continue
         spot = SPOT_FIX.get(g.view.type, "spot capacity")
-        zero = f" or {g.scaling.min_path} 0" if g.scaling.min_path != ONE_INSTANCE else ""
+        zero = f" or {g.scaling.min_path} 0" if g.scaling.min_path != ONE_INSTANCE and g.view.type not in FIXED else ""
         bound = f" ({g.scaling.min_path} = {g.scaling.min_nodes})" if g.scaling.min_path != ONE_INSTANCE else ""
         findings.violation(
             f"{g.name} keeps {g.nodes(g.scaling.min_nodes)} running on {g.estimate.capacity_type} capacity{bound}; "

@@ -7,6 +7,7 @@ import math
 from typing import Any
 
 from gpufleet.catalog import InstanceType, load_catalog
+from gpufleet.footprint import HOURS_PER_MONTH
 from gpufleet.readers.base import (
     HOURLY,
     NOT_CONFIGURED,
@@ -50,6 +51,7 @@ SAGEMAKER_TRAINING = "aws:sagemaker/trainingJob:TrainingJob"
 EMR_CLUSTER = "aws:emr/cluster:Cluster"
 EMR_INSTANCE_GROUP = "aws:emr/instanceGroup:InstanceGroup"
 ECS_CAPACITY_PROVIDER = "aws:ecs/capacityProvider:CapacityProvider"
+CAPACITY_RESERVATION = "aws:ec2/capacityReservation:CapacityReservation"
 GIB_PER_TIB = 1024.0
 _EFA_TYPES = ("efa", "efa-only")
 
@@ -703,6 +705,125 @@ class EcsManagedInstances(ResourceReader):
         return Scaling(0, None, path, path)
 
 
+# --- On-Demand Capacity Reservations --------------------------------------------------------------
+# AWS EC2 User Guide, "Capacity Reservation pricing and billing" (read 2026-11-30): "Capacity Reservations
+# are charged at the equivalent On-Demand rate whether you run instances in reserved capacity or not. [...]
+# When you run an instance that matches the attributes of a reservation, you just pay for the instance and
+# nothing for the reservation." So a reservation costs its unused instances at the On-Demand rate, every
+# hour it exists; the instances running in it are priced where they are declared.
+
+def reservations_targeted(view: ResourceView, graph: Graph) -> list[ResourceView]:
+    """The plan's On-Demand Capacity Reservations a resource (or its launch template) targets explicitly:
+    by id, or by depending on one whose id is not known at preview."""
+    sources = [view] + ([lt] if (lt := launch_template(view, graph)) is not None else [])
+    found = []
+    for source in sources:
+        target = get_known(source.inputs, "capacityReservationSpecification", "capacityReservationTarget")
+        if not isinstance(target, dict):
+            continue
+        if (by_target_id := by_id(graph, CAPACITY_RESERVATION, get_known(target, "capacityReservationId"))):
+            found.append(by_target_id)
+            continue
+        for urn in source.dependencies.get("capacityReservationSpecification", ()):
+            other = graph.get(urn)
+            if other is not None and other.type == CAPACITY_RESERVATION:
+                found.append(other)
+    return found
+
+
+# The last graph indexed (the estimator and each policy pass ask about every reservation of one graph):
+# which capacity runs in which reservation, found in one pass over the plan, so the cost stays linear.
+_targets_of: tuple[Graph, dict[str, list[tuple[ResourceView, ResourceReader]]]] | None = None
+
+
+def _running_in(reservation: ResourceView, graph: Graph) -> list[tuple[ResourceView, ResourceReader]]:
+    global _targets_of
+    if _targets_of is None or _targets_of[0] is not graph:
+        index: dict[str, list[tuple[ResourceView, ResourceReader]]] = {}
+        seen: set[str] = set()
+        for view in graph.values():
+            reader = _LAUNCHED.get(view.type)
+            if reader is None or view.urn in seen:
+                continue
+            seen.add(view.urn)
+            for r in reservations_targeted(view, graph):
+                index.setdefault(r.urn, []).append((view, reader))
+        _targets_of = (graph, index)
+    return _targets_of[1].get(reservation.urn, [])
+
+
+def _in_reservation(view: ResourceView, reader: ResourceReader, graph: Graph, itype: Any
+                    ) -> tuple[int, int, int]:
+    """Nodes of capacity targeting a reservation that run in it: (all month, at its minimum, at its
+    maximum). Only on-demand capacity of the reservation's type runs in it; all its nodes count all month
+    when always on, else only those it cannot scale below (a tag's hours are a claim; the reservation's
+    unused hours are billed whatever it says). Unknown counts are 0: the reservation is then counted
+    whole (an upper bound)."""
+    cap = reader.capacity(view, graph)
+    if cap is None or cap.nodes is None or cap.capacity_type == "spot" or cap.instance_type != itype:
+        return 0, 0, 0
+    bounds = reader.scaling_in(view, graph)
+    low = (bounds.min_nodes or 0) if bounds is not None else 0
+    high = (bounds.max_nodes or 0) if bounds is not None else 0
+    return (cap.nodes if cap.hours >= HOURS_PER_MONTH else min(cap.nodes, low)), low, high
+
+
+class CapacityReservation(ResourceReader):
+    """An On-Demand Capacity Reservation: `instanceCount` instances of `instanceType`, billed at the
+    On-Demand rate every hour whether used or not. Its capacity is the part no capacity of the plan that
+    targets it runs in (reserved but unused), so nothing is counted twice; instances that only match an
+    `open` reservation are not attributed to it (both are counted: an upper bound)."""
+
+    type = CAPACITY_RESERVATION
+    cloud = CLOUD
+    is_capacity = True
+
+    @staticmethod
+    def _use(view: ResourceView, graph: Graph) -> tuple[int | None, list[tuple[str, int, int, int]]]:
+        """instanceCount, and (name, all month, minimum, maximum) of each capacity running in it."""
+        itype = get_known(view.inputs, "instanceType")
+        used = [(other.name, *_in_reservation(other, reader, graph, itype)) for other, reader in _running_in(view, graph)]
+        return count(get_known(view.inputs, "instanceCount")), [u for u in used if any(u[1:])]
+
+    def capacity(self, view: ResourceView, graph: Graph) -> Capacity:
+        _, util, notes = duty(get_known(view.inputs, "tags"))
+        reserved, used = self._use(view, graph)
+        in_it = sum(u[1] for u in used)
+        unused = None if reserved is None else max(reserved - in_it, 0)
+        if reserved is None:
+            notes["nodes"] = "instanceCount not known at preview"
+        elif in_it:
+            notes["nodes"] = (f"{unused} of {reserved} reserved instances unused: {min(in_it, reserved)} run in it all "
+                              f"month ({', '.join(f'{u[0]} {u[1]}' for u in used if u[1])}), priced where they are "
+                              "declared")
+        else:
+            notes["nodes"] = (f"{reserved} reserved instances, unused: no capacity of the plan runs in it all month "
+                              "(instances that only match an open reservation are priced where they are declared "
+                              "too: an upper bound)")
+        notes["hours_per_month"] = (f"{HOURS_PER_MONTH:g} h: a capacity reservation is billed every hour it exists, "
+                                    "used or not (tags cannot lower it)")
+        if get_known(view.inputs, "endDateType") == "limited":
+            end = get_known(view.inputs, "endDate")
+            notes["hours_per_month"] += (f"; it ends {end if isinstance(end, str) else 'at a date not known at preview'}: "
+                                         "a full month's rate while it exists (not prorated)")
+        notes["price"] = "the On-Demand rate of its instance type, which AWS bills unused reserved capacity at"
+        return Capacity(CLOUD, own_or_provider(view, "region"), get_known(view.inputs, "instanceType"), unused,
+                        "reserved", HOURS_PER_MONTH, util, notes, price_as="on-demand")
+
+    def instance_types(self, inputs: dict[str, Any]) -> list[tuple[str, Any]]:
+        return _present(("instanceType", value_at(inputs, "instanceType")))
+
+    def scaling_in(self, view: ResourceView, graph: Graph) -> Scaling:
+        """A reservation does not scale, its unused part does, against what runs in it: the minimum is what
+        stays unused (and paid) while that capacity is at its minimum; the maximum, what is still unused
+        when it is at its maximum — so a quota adding every maximum counts max(reserved, their maximum)."""
+        reserved, used = self._use(view, graph)
+        if reserved is None:
+            return Scaling(None, None, "instanceCount", "instanceCount")
+        return Scaling(max(reserved - sum(u[2] for u in used), 0), max(reserved - sum(u[3] for u in used), 0),
+                       "instanceCount", "instanceCount")
+
+
 class Template(ResourceReader):
     """A launch template or launch configuration: declares an instance type, runs nothing itself."""
 
@@ -851,8 +972,6 @@ _S3 = "S3 storage and requests"
 
 # Resources that are billed but have no price in the catalog (which prices GPU capacity).
 BILLABLE: dict[str, str] = {
-    "aws:ec2/capacityReservation:CapacityReservation":
-        "billed at the reserved instances' rate while unused; instances running in it are priced at their node group",
     "aws:ec2/capacityBlockReservation:CapacityBlockReservation": "Capacity Block is paid up front; no price in the catalog",
     "aws:rds/instance:Instance": "RDS instance hours and storage; no price in the catalog",
     "aws:rds/cluster:Cluster": "RDS/Aurora cluster storage and I/O; no price in the catalog",
@@ -923,6 +1042,7 @@ FREE: tuple[str, ...] = (
 )
 
 READERS: list[ResourceReader] = [
+    CapacityReservation(),
     Instance(INSTANCE),
     Instance(SPOT_INSTANCE),
     NodeGroup(),
@@ -1095,6 +1215,9 @@ class AwsxVpc(ResourceReader):
             gateways = f"{n_zones} NAT gateways ({strategy or 'OnePerAz, the default'})"
         return f"{gateways}: hours and data; no price in the catalog; its other children are not expanded offline"
 
+
+# Capacity that may run in an On-Demand Capacity Reservation, by type (CapacityReservation).
+_LAUNCHED: dict[str, ResourceReader] = {r.type: r for r in READERS if isinstance(r, _Launched) and r.type != SPOT_INSTANCE}
 
 READERS += [EksCluster(), EksNodeGroup("eks:index:NodeGroup"), EksNodeGroup("eks:index:NodeGroupV2"),
             EksManagedNodeGroup(), AwsxVpc()]
