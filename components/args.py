@@ -242,7 +242,8 @@ class GpuClusterArgs(TypedDict):
     compartment_id: NotRequired[pulumi.Input[str]]
     """OCI: the OCID of the compartment everything is created in (required on OCI)."""
     kubernetes_version: NotRequired[str]
-    """Kubernetes minor version ("1.33"). Default: the cloud's default for new clusters."""
+    """Kubernetes minor version ("1.33"); OCI: an exact OKE version ("v1.34.2"). Default: the cloud's default
+    for new clusters (OCI, CoreWeave: the adapter's named `DEFAULT_KUBERNETES_VERSION`)."""
     system_node_size: NotRequired[str]
     """Instance type / VM size of the small system node group that runs cluster add-ons.
     Default: the cloud adapter's `default_system_node_size`."""

@@ -502,6 +502,7 @@ def plan_cluster(args: Mapping[str, Any], path: str, catalog: Catalog | None = N
     if cloud_rules is None:
         return None, problems
     cloud, region = args["cloud"], args.get("region")
+    problems += cloud_rules.cluster_problems(path, args)
 
     node_groups: dict[str, NodeGroupPlan] = {}
     specs = args.get("node_groups") or []

@@ -26,13 +26,12 @@ with warnings.catch_warnings():
         getattr(importlib.import_module(_module), "Provider", None)  # lazily loaded: an attribute runs the import
 
 # The components read the subscription (Azure) or the project (GCP) from the client config and the AKS
-# kubeconfig (exec format, no credential); on OCI the availability domains, OKE versions and node images,
+# kubeconfig (exec format, no credential); on OCI the availability domains, OKE node images,
 # the Oracle Services Network, the OKE kubeconfig and the Object Storage namespace; nothing else.
 EXPECTED_INVOKES = {"azure-native:authorization:getClientConfig",
                     "azure-native:containerservice:listManagedClusterUserCredentials",
                     "gcp:organizations/getClientConfig:getClientConfig",
                     "oci:Identity/getAvailabilityDomains:getAvailabilityDomains",
-                    "oci:ContainerEngine/getClusterOption:getClusterOption",
                     "oci:ContainerEngine/getNodePoolOption:getNodePoolOption",
                     "oci:ContainerEngine/getClusterKubeConfig:getClusterKubeConfig",
                     "oci:Core/getServices:getServices",

@@ -9,9 +9,10 @@ import pytest
 from components_testing import TAGS, missing_owner_tags
 
 from gpufleet.components import GpuCluster
-from gpufleet.components.preflight import plan_gpu_node_group
+from gpufleet.components.preflight import plan_cluster, plan_gpu_node_group
 from gpufleet.clouds.oci import declare as oci_declare
-from gpufleet.clouds.oci.facts import FILE_SYSTEM
+from gpufleet.clouds.oci import offline as oci_offline
+from gpufleet.clouds.oci.facts import DEFAULT_KUBERNETES_VERSION, FILE_SYSTEM
 from gpufleet.errors import UserError
 
 COMPARTMENT = "ocid1.compartment.oc1..aaaaexample"
@@ -25,11 +26,11 @@ def rendered(result):
 
 @pytest.fixture(scope="module")
 def london(recorder):
-    """16 H100 for training on the RDMA fabric, 8 for serving without, Lustre and a bucket for training."""
+    """16 H100 for training on the RDMA fabric, 8 for serving without, Lustre and a bucket for training; no
+    `kubernetes_version`: the named default."""
     def program():
         GpuCluster("lon", {
             "cloud": "oci", "region": "uk-london-1", "tags": TAGS, "compartment_id": COMPARTMENT,
-            "kubernetes_version": "1.33",
             "node_groups": [
                 {"workload": "train", "gpu": "H100", "gpu_count": 16, "enable_fabric": True, "utilization_percent": 80},
                 {"workload": "serve", "gpu": "H100", "gpu_count": 8, "capacity_type": "spot", "zone": "AD-2"}],
@@ -71,7 +72,7 @@ def test_london_cluster_endpoint_is_private_and_subnets_take_no_public_ip(london
     assert cluster["endpointConfig"] == {"subnetId": "lon-network-control-plane-id", "isPublicIpEnabled": False}
     assert (cluster["type"], cluster["name"], cluster["vcnId"], cluster["clusterPodNetworkOptions"]) == (
         "ENHANCED_CLUSTER", "lon", "lon-network-vcn-id", [{"cniType": "FLANNEL_OVERLAY"}])
-    assert cluster["kubernetesVersion"] == "v1.33.1"  # the newest 1.33 of the offline OKE versions
+    assert cluster["kubernetesVersion"] == "v1.34.2"  # facts.DEFAULT_KUBERNETES_VERSION, never looked up
     subnets = {r.name: r.inputs for r in london.of_type("oci:Core/subnet:Subnet")}
     assert {n: (s["cidrBlock"], s["prohibitPublicIpOnVnic"], s["prohibitInternetIngress"], s["routeTableId"])
             for n, s in subnets.items()} == {
@@ -104,7 +105,7 @@ def test_london_training_runs_on_an_rdma_cluster_network_of_self_managed_oke_nod
 
 def test_london_serving_pool_is_an_oke_node_pool_of_preemptible_gpu_nodes_in_ad_2(london):
     pool = london.named("lon-serve-node-pool").inputs
-    assert (pool["nodeShape"], pool["clusterId"], pool["kubernetesVersion"]) == ("BM.GPU.H100.8", "lon-oke-id", "v1.33.1")
+    assert (pool["nodeShape"], pool["clusterId"], pool["kubernetesVersion"]) == ("BM.GPU.H100.8", "lon-oke-id", "v1.34.2")
     details = pool["nodeConfigDetails"]
     assert (details["size"], details["isPvEncryptionInTransitEnabled"]) == (1, True)
     placement = details["placementConfigs"][0]
@@ -191,16 +192,50 @@ def test_declare_scope_without_the_setting_is_a_user_error(recorder):
     assert [p.path for p in raised.value.problems] == ["gpufleet:ociCompartmentOcid"]
 
 
-def test_newest_version_and_image_choice():
-    versions = ["v1.31.10", "v1.32.10", "v1.33.1", "v1.33.10", "v1.34.2"]
-    assert [oci_declare.newest_version(versions, minor) for minor in (None, "1.33", "v1.32")] == [
-        "v1.34.2", "v1.33.10", "v1.32.10"]
-    with pytest.raises(ValueError, match="OKE offers no Kubernetes 1.29"):
-        oci_declare.newest_version(versions, "1.29")
+def test_the_kubernetes_version_is_the_argument_or_the_named_default_and_never_looked_up(london, recorder):
+    """A version looked up at every run (the newest OKE offers) would upgrade the cluster when OKE releases one."""
+    assert "oci:ContainerEngine/getClusterOption:getClusterOption" not in london.run.invokes
+    assert DEFAULT_KUBERNETES_VERSION == "v1.34.2"
+
+    def program():
+        GpuCluster("fra", {"cloud": "oci", "region": "eu-frankfurt-1", "tags": TAGS, "compartment_id": COMPARTMENT,
+                           "kubernetes_version": "1.33.1",
+                           "node_groups": [{"workload": "serve", "gpu": "H100", "gpu_count": 8}]},
+                   pulumi.ResourceOptions(providers=[oci_declare.provider("eu-frankfurt-1")]))
+    declared = recorder(program)
+    assert [(r.name, r.inputs["kubernetesVersion"]) for r in declared.resources
+            if r.type in ("oci:ContainerEngine/cluster:Cluster", NODE_POOL)] == [
+        ("fra-oke", "v1.33.1"), ("fra-system", "v1.33.1"), ("fra-serve-node-pool", "v1.33.1")]
+    # each pool's image is the newest OKE image of that version (looked up), kept as deployed
+    assert declared.named("fra-serve-node-pool").inputs["nodeSourceDetails"]["imageId"] == \
+        oci_offline.node_pool_option("", {"nodePoolK8sVersion": "v1.33.1"}, {"region": "eu-frankfurt-1"})["sources"][1][
+            "imageId"]
 
 
-def test_a_newer_oke_node_image_does_not_churn_the_node_pools(london):
-    """The image is looked up at every run: both OKE node pools keep the deployed image id."""
+CLUSTER = {"cloud": "oci", "region": "uk-london-1", "tags": TAGS, "compartment_id": COMPARTMENT,
+           "node_groups": [{"workload": "serve", "gpu": "H100", "gpu_count": 8}]}
+
+
+def test_a_kubernetes_version_that_is_not_exact_is_refused_with_the_known_versions():
+    allowed = "allowed: v1.31.10, v1.32.10, v1.33.1, v1.34.2"
+    why = ("OKE takes an exact version, which the cluster keeps until you change it (a minor alone would follow OKE's "
+           "newest patch and upgrade the cluster at a later run): one OKE offers, `oci ce cluster-options get "
+           "--cluster-option-id all` lists them; OCI's docs listed these on 2026-11-30")
+    assert rendered(plan_cluster({**CLUSTER, "kubernetes_version": "1.33"}, "c")) == [
+        f"c.kubernetes_version: {why} (got '1.33'); did you mean 'v1.33.1'?; {allowed}"]
+    assert rendered(plan_cluster({**CLUSTER, "kubernetes_version": "latest"}, "c")) == [
+        f"c.kubernetes_version: {why} (got 'latest'); {allowed}"]
+    assert rendered(plan_cluster({**CLUSTER, "kubernetes_version": "v1.29"}, "c")) == [
+        f"c.kubernetes_version: {why} (got 'v1.29'); {allowed}"]
+    # an exact version OKE released after the docs were read is the user's to name
+    assert rendered(plan_cluster({**CLUSTER, "kubernetes_version": "v1.35.0"}, "c")) == []
+    assert rendered(plan_cluster(CLUSTER, "c")) == []
+
+
+def test_a_newer_oke_node_image_does_not_churn_the_node_pools_or_the_cluster_networks_hosts(london):
+    """The image is looked up at every run: both OKE node pools and the instance configuration the RDMA
+    cluster network launches from keep the deployed image id (a new one would replace the configuration)."""
     kept = {r.name: r.ignore_changes for r in london.resources if r.ignore_changes}
     assert kept == {"lon-system": ["nodeSourceDetails.imageId"],
+                    "lon-train-instance-configuration": ["instanceDetails.launchDetails.sourceDetails.imageId"],
                     "lon-serve-node-pool": ["nodeSourceDetails.imageId"]}

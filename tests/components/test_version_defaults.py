@@ -1,5 +1,5 @@
 """Version-like defaults (AMI types, node OS images, release channels, driver versions; Kubernetes
-versions are not defaulted) are named constants in the clouds' facts modules with their source, never
+versions only where the cloud has no default: CKS, OKE) are named constants in the clouds' facts modules with their source, never
 literals where resources are declared, and docs/clouds.md lists each with its value."""
 
 import ast
@@ -10,6 +10,7 @@ from gpufleet.clouds.aws import facts as aws
 from gpufleet.clouds.azure import facts as azure
 from gpufleet.clouds.coreweave import facts as coreweave
 from gpufleet.clouds.gcp import facts as gcp
+from gpufleet.clouds.oci import facts as oci
 
 ROOT = Path(__file__).resolve().parents[2]
 VERSION_LIKE = re.compile(r"^(v?\d+\.\d+(\.\d+)?|AL2\w*|BOTTLEROCKET\w*|WINDOWS\w*|UBUNTU\w*|Ubuntu\w*|AzureLinux\w*|"
@@ -20,6 +21,7 @@ DEFAULTS = {
     "azure": {"NODE_OS_SKU": azure.NODE_OS_SKU},
     "gcp": {"NODE_IMAGE_TYPE": gcp.NODE_IMAGE_TYPE, "GPU_DRIVER_VERSION": gcp.GPU_DRIVER_VERSION,
             "RELEASE_CHANNEL": gcp.RELEASE_CHANNEL},
+    "oci": {"DEFAULT_KUBERNETES_VERSION": oci.DEFAULT_KUBERNETES_VERSION},
     "coreweave": {"DEFAULT_KUBERNETES_VERSION": coreweave.DEFAULT_KUBERNETES_VERSION},
 }
 

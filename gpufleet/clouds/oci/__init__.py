@@ -5,6 +5,7 @@ policed; placement over OCI regions."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from gpufleet.clouds.adapter import CloudAdapter
@@ -36,6 +37,9 @@ class Oci(CloudAdapter):
 
     def zone_problem(self, path: str, region: str, zone: object) -> Problem | None:
         return preflight.zone_problem(path, region, zone)
+
+    def cluster_problems(self, path: str, args: Mapping[str, Any]) -> list[Problem]:
+        return preflight.cluster_problems(path, args)
 
     def node_group_problems(self, plan: NodeGroupPlan, path: str) -> list[Problem]:
         return preflight.node_group_problems(plan, path)

@@ -5,8 +5,9 @@ and an Object Storage bucket with lifecycle to Archive; and the region's provide
 
 Every child is created with `parent=parent`: the program's region provider (`provider`) reaches it
 through the parent. Implements the `Declarer` interface of components/declarer.py. Availability
-domains, OKE images and Kubernetes versions, the kubeconfig and the Object Storage namespace are looked
-up (their offline answers: gpufleet/clouds/oci/offline.py).
+domains, OKE node images, the kubeconfig and the Object Storage namespace are looked up (their offline
+answers: gpufleet/clouds/oci/offline.py). The Kubernetes version is not: it is the cluster's argument or
+the named default (facts.DEFAULT_KUBERNETES_VERSION), so a new OKE release never upgrades a cluster.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import yaml
 from gpufleet.clouds.oci.facts import (
     ARCHIVE_ACTION,
     CLUSTER_TYPE,
+    DEFAULT_KUBERNETES_VERSION,
     DEFAULT_SYSTEM_NODE_SIZE,
     INFREQUENT_ACCESS_ACTION,
     SELF_MANAGED_NODE_SCRIPT,
@@ -34,7 +36,7 @@ from gpufleet.clouds.oci.facts import (
     SYSTEM_NODES,
     performance_tier,
 )
-from gpufleet.clouds.oci.preflight import default_zone
+from gpufleet.clouds.oci.preflight import default_zone, oke_version
 from gpufleet.clouds.plans import NetworkPlan, NodeGroupPlan, StoragePlan
 from gpufleet.errors import Problem, UserError
 
@@ -45,7 +47,7 @@ from gpufleet.components.tags import TAG_HOURS, TAG_OBJECT_TIB, TAG_UTILIZATION,
 COMPARTMENT_SETTING = ("gpufleet", "ociCompartmentOcid")
 _COMPARTMENT = re.compile(r"^ocid1\.(compartment|tenancy)\.[a-z0-9-]+\.[a-z0-9-]*\.[a-z0-9]+$")
 CNI = "FLANNEL_OVERLAY"  # pods on an overlay: the VCN's addresses stay for nodes and the file system
-ALL_OPTIONS = "all"  # the option id that lists every OKE version and image
+ALL_OPTIONS = "all"  # the option id that lists every OKE node image
 
 
 def provider(region: str) -> pulumi.ProviderResource:
@@ -89,8 +91,8 @@ def storage_references(store: StoragePlan, network: Any) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class OkeControlPlane(ControlPlaneOutputs):
-    """The control plane's outputs and the Kubernetes version OKE runs (a lookup's result), which its node
-    pools run too and pick their node image by."""
+    """The control plane's outputs and the Kubernetes version it runs, which its node pools run too and
+    pick their node image by."""
 
     kubernetes_version: Any = None
 
@@ -114,14 +116,6 @@ def _domain(parent: pulumi.Resource, compartment: Any, zone: str) -> pulumi.Outp
     return found.apply(lambda result: pick(result.availability_domains))
 
 
-def newest_version(versions: Sequence[str], minor: str | None) -> str:
-    """The newest OKE version ("v1.33.1") of `minor` ("1.33"), or the newest of all."""
-    wanted = [v for v in versions if minor is None or v.lstrip("v").startswith(f"{minor.lstrip('v')}.")]
-    if not wanted:
-        raise ValueError(f"OKE offers no Kubernetes {minor}: it offers {', '.join(versions)}")
-    return max(wanted, key=lambda v: tuple(int(p) for p in re.findall(r"\d+", v)[:3]))
-
-
 def oke_image(sources: Sequence[Any], version: str, gpu: bool) -> str:
     """The newest OKE node image for `version`: a GPU image (NVIDIA driver) for GPU shapes, x86-64."""
     wanted = sorted((s for s in sources if f"-OKE-{version.lstrip('v')}" in s.source_name
@@ -133,9 +127,15 @@ def oke_image(sources: Sequence[Any], version: str, gpu: bool) -> str:
 
 
 # The node image is looked up (the newest OKE image for the version) at every run: a new Oracle image
-# must not replace a running node pool's nodes by itself, so the looked-up id is kept as deployed.
-# A new image reaches a pool when it is recreated or when the Kubernetes version changes it on purpose.
+# must not replace running nodes by itself, so the looked-up id is kept as deployed — in an OKE node pool,
+# and in the instance configuration an RDMA cluster network launches its hosts from (pulumi-oci 5.5.0
+# `InstanceConfiguration`: only its compartment, name and tags are "(Updatable)", so a change to
+# `instanceDetails` replaces it and the cluster network's pool moves to the new one). The newest
+# image is used when the pool or configuration is created; moving running nodes to a newer one (after a
+# `kubernetes_version` change too) is a deliberate `pulumi up --replace` of that resource (docs/clouds.md).
 IMAGE_NOT_CHURNED = pulumi.ResourceOptions(ignore_changes=["nodeSourceDetails.imageId"])
+LAUNCH_IMAGE_NOT_CHURNED = pulumi.ResourceOptions(
+    ignore_changes=["instanceDetails.launchDetails.sourceDetails.imageId"])
 
 
 def _image(parent: pulumi.Resource, compartment: Any, version: Any, gpu: bool) -> pulumi.Output[str]:
@@ -209,9 +209,8 @@ def declare_control_plane(parent: pulumi.ComponentResource, name: str, args: Map
     """`network` is the cluster's `HighBandwidthNetwork`."""
     opts = pulumi.ResourceOptions(parent=parent)
     compartment, tags = args["compartment_id"], dict(args["tags"])
-    option = oci.containerengine.get_cluster_option_output(cluster_option_id=ALL_OPTIONS, compartment_id=compartment,
-                                                           opts=_invoke(parent))
-    version = option.apply(lambda found: newest_version(found.kubernetes_versions, args.get("kubernetes_version")))
+    wanted = args.get("kubernetes_version")  # exact (preflight refuses a minor alone)
+    version = oke_version(wanted) if wanted else DEFAULT_KUBERNETES_VERSION
     cluster = oci.containerengine.Cluster(
         f"{name}-oke",
         compartment_id=compartment,
@@ -340,7 +339,8 @@ def declare_node_group(parent: pulumi.ComponentResource, name: str, plan: NodeGr
         launch["preemptible_instance_config"] = {"preemption_action": {"type": "TERMINATE", "preserve_boot_volume": False}}
     configuration = oci.core.InstanceConfiguration(
         f"{name}-instance-configuration", compartment_id=compartment, display_name=name,
-        instance_details={"instance_type": "compute", "launch_details": launch}, freeform_tags=tags, opts=opts)
+        instance_details={"instance_type": "compute", "launch_details": launch}, freeform_tags=tags,
+        opts=pulumi.ResourceOptions.merge(opts, LAUNCH_IMAGE_NOT_CHURNED))
     network = oci.core.ClusterNetwork(
         f"{name}-cluster-network",
         compartment_id=compartment,

@@ -73,9 +73,17 @@ SELF_MANAGED_NODE_SCRIPT = "/etc/oke/oke-install.sh"
 INFREQUENT_ACCESS_ACTION, ARCHIVE_ACTION = "INFREQUENT_ACCESS", "ARCHIVE"
 
 # The OKE Kubernetes versions OCI's docs list for the current minors ("Cluster Add-on Supported Versions",
-# kube-proxy image per Kubernetes minor, read 2026-11-30). Used only as the offline preview's answer to the
-# cluster/node-pool option lookups; a real preview asks OCI.
+# kube-proxy image per Kubernetes minor, read 2026-11-30): the offline preview's answer to the node-pool
+# option lookup (a real preview asks OCI), and what preflight names when `kubernetes_version` is not an
+# exact OKE version.
 OKE_VERSIONS_OFFLINE = ("v1.31.10", "v1.32.10", "v1.33.1", "v1.34.2")
+
+# The OKE version a cluster runs when `kubernetes_version` is not given: the newest of the list above. A
+# named default, reviewed with each gpufleet release, never looked up: the newest version OKE offers
+# changes without the user changing anything, and a cluster following it would be upgraded by a later
+# run (docs/clouds.md, "Version-like defaults"). A real `pulumi up` fails if OKE no longer offers it for
+# new clusters; set `kubernetes_version` then.
+DEFAULT_KUBERNETES_VERSION = OKE_VERSIONS_OFFLINE[-1]
 
 
 @dataclass(frozen=True)

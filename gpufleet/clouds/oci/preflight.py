@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from gpufleet.clouds.adapter import Feature
-from gpufleet.clouds.oci.facts import MIN_BOOT_VOLUME_GB, UNSUPPORTED
+from gpufleet.clouds.oci.facts import MIN_BOOT_VOLUME_GB, OKE_VERSIONS_OFFLINE, UNSUPPORTED
 from gpufleet.clouds.plans import NodeGroupPlan
 from gpufleet.errors import Problem
 
 _DOMAIN = re.compile(r"^AD-[1-9]$")  # "AD-1": the domain's number; its full name is the tenancy's
 SCOPE = ("compartment_id",)  # every OCI resource is created in a compartment
+_EXACT_VERSION = re.compile(r"^v?\d+\.\d+\.\d+$")  # "v1.34.2" (OKE's form) or "1.34.2"
+_MINOR = re.compile(r"^v?(\d+\.\d+)$")
 
 
 def default_zone(region: str) -> str:
@@ -46,3 +49,26 @@ def required_inputs(component: str, plan: Any) -> tuple[str, ...]:
     if component == "StorageTiers" and plan.product is not None:
         return (*SCOPE, "file_system_subnet_id")
     return SCOPE
+
+
+def oke_version(wanted: str) -> str:
+    """An exact OKE version in OKE's form: "1.34.2" -> "v1.34.2"."""
+    return f"v{wanted.lstrip('v')}"
+
+
+def kubernetes_version_problem(path: str, value: object) -> Problem | None:
+    """OKE takes an exact version. A minor alone would have to be resolved to its newest patch at every
+    run, so a new OKE patch release would upgrade the cluster by itself: refused, with the known patch."""
+    if value is None or (isinstance(value, str) and _EXACT_VERSION.match(value)):
+        return None
+    minor = _MINOR.match(value) if isinstance(value, str) else None
+    known = [v for v in OKE_VERSIONS_OFFLINE if minor and v.startswith(f"v{minor.group(1)}.")]
+    return Problem(path, "OKE takes an exact version, which the cluster keeps until you change it (a minor alone would "
+                         "follow OKE's newest patch and upgrade the cluster at a later run): one OKE offers, "
+                         "`oci ce cluster-options get --cluster-option-id all` lists them; OCI's docs listed these on "
+                         "2026-11-30", value, OKE_VERSIONS_OFFLINE, known[-1] if known else None)
+
+
+def cluster_problems(path: str, args: Mapping[str, Any]) -> list[Problem]:
+    problem = kubernetes_version_problem(f"{path}.kubernetes_version", args.get("kubernetes_version"))
+    return [problem] if problem else []
