@@ -130,7 +130,7 @@ def _headline(reports: list[StackReport], significant: list[StackReport], thresh
         figures = (f"**{fmt.delta('monthly_usd', h.usd)} USD/month** ({_percent(h.usd_percent)}) · "
                    f"**{fmt.delta('monthly_tco2e', h.tco2e)} tCO2e/month** · **{fmt.signed_gpus(h.gpus)} GPUs**")
     else:
-        figures = (f"**{fmt.number(h.head_usd, 2)} USD/month** · **{fmt.number(h.head_tco2e, 3)} tCO2e/month** · "
+        figures = (f"**{h.head_total('monthly_usd', 'USD/month')}** · **{h.head_total('monthly_tco2e', 'tCO2e/month')}** · "
                    f"**{fmt.gpus(h.head_gpus)} GPUs**")
     lines = [f"**{verdict}** · {figures}", ""]
     if h.mandatory:
@@ -155,8 +155,7 @@ def _head_error(error: str) -> list[str]:
 def _stack_title(r: StackReport) -> str:
     t, c = r.summary.totals, r.comparison
     gpus = f"{fmt.gpus(t.gpus)} GPUs" + (f" ({fmt.signed_gpus(c.delta('gpus'))})" if c else "")
-    usd = f"{fmt.figure('monthly_usd', t.monthly_usd)} USD/month" + (
-        f" ({fmt.delta('monthly_usd', c.delta('monthly_usd'))})" if c else "")
+    usd = t.with_unit("monthly_usd", "USD/month", fmt.delta("monthly_usd", c.delta("monthly_usd")) if c else None)
     state = " — new stack" if r.base_missing else ""
     return f"### {inert.code(r.stack)}: {gpus} · {usd}{state}"
 
@@ -185,9 +184,11 @@ def _figures(r: StackReport) -> list[str]:
         notes.append(f"{fmt.count(len(s.unpriced), 'resource')} could not be priced")
     if s.unknown_energy:
         notes.append(f"{fmt.count(len(s.unknown_energy), 'resource')} without an energy estimate")
+    notes = [f"{'; '.join(notes)} (listed below)"] if notes else []
+    if s.not_assessed:
+        notes.append(f"{fmt.count(s.not_assessed, 'resource')} not assessed (of types gpufleet does not know)")
     if notes:
-        lines += ["", f"> Totals leave out what is unknown — {'; '.join(notes)} (listed below). "
-                      "Unknown is never counted as 0."]
+        lines += ["", f"> Totals leave out what is unknown — {'; '.join(notes)}. Unknown is never counted as 0."]
     plans = [r.head] + ([r.comparison.base] if r.comparison is not None else [])
     if any(p.warnings for p in plans):
         lines += ["", *(f"> **Warning** ({inert.code(p.source)}): {inert.text(w)}" for p in plans for w in p.warnings)]

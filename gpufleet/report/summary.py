@@ -52,6 +52,12 @@ class Totals:
         value = getattr(self, figure)
         return fmt.figure(figure, value) + (" (partial)" if value is not None and figure in self.partial else "")
 
+    def with_unit(self, figure: str, unit: str, change: str | None = None) -> str:
+        """A total with its unit and any change, as a title writes it: "264,157.80 USD/month (partial; +8.00)"."""
+        value = getattr(self, figure)
+        notes = (["partial"] if value is not None and figure in self.partial else []) + ([change] if change else [])
+        return f"{fmt.figure(figure, value)} {unit}" + (f" ({'; '.join(notes)})" if notes else "")
+
     @property
     def monthly_tco2e(self) -> float | None:
         return None if self.monthly_kgco2e is None else self.monthly_kgco2e / 1000
@@ -127,6 +133,8 @@ class Summary:
     unpriced: list[Unpriced]
     unknown_energy: list[Unpriced]
     violations: list[dict[str, Any]] | None  # mandatory first; None: the plan has no policy results
+    # resources of types gpufleet does not know (the plan's `assessment`): their cost is in no total
+    not_assessed: int = 0
 
     def violation_counts(self) -> dict[str, int]:
         counts: dict[str, int] = {}
@@ -167,7 +175,9 @@ def totals_of(plan: Plan) -> Totals:
             value = None
         figures[figure] = value
     return Totals(int(raw.get("gpus") or 0), figures["monthly_usd"], figures["monthly_kwh"], figures["monthly_kgco2e"],
-                  _number(raw.get("monthly_embodied_kgco2e")), _partial(estimate))
+                  _number(raw.get("monthly_embodied_kgco2e")),
+                  # resources not assessed cost what nobody knows: a USD total beside them leaves them out
+                  _partial(estimate) | ({"monthly_usd"} if not_assessed(plan) else set()))
 
 
 # The estimate's names of the figures the report writes in tonnes.
@@ -279,4 +289,11 @@ def summarize(plan: Plan, catalog: Catalog | None = None) -> Summary:
         unpriced=_unpriced(plan, plan.estimate["unpriced"], "monthly_usd"),
         unknown_energy=_unpriced(plan, plan.estimate["unknown_energy"], "monthly_kwh"),
         violations=None if plan.violations is None else sorted_violations(plan.violations),
+        not_assessed=not_assessed(plan),
     )
+
+
+def not_assessed(plan: Plan) -> int:
+    """Resources the plan's estimate did not assess (0 in plans written before assessments were recorded)."""
+    count = (plan.estimate.get("assessment") or {}).get("not_assessed")
+    return count if isinstance(count, int) and not isinstance(count, bool) and count > 0 else 0

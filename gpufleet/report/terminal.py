@@ -48,13 +48,23 @@ def _value(change: Change, figure: str) -> str:
 def _totals(out: Console, r: StackReport) -> None:
     c = r.comparison
     assert c is not None
-    rows = []
-    for label, f in _FIGURE_ROWS:
-        b, h = c.base_totals, c.head_totals
-        rows.append((label, f"{b.gpus:,}" if f == "gpus" else fmt.figure(f, getattr(b, f)),
-                     f"{h.gpus:,}" if f == "gpus" else fmt.figure(f, getattr(h, f)), fmt.delta(f, c.delta(f))))
+    b, h = c.base_totals, c.head_totals
+    rows = [(label, b.text(f), h.text(f), fmt.delta(f, c.delta(f))) for label, f in _FIGURE_ROWS]
     print_table(out, [Column("", "name", keep=True), Column("base", "figure", keep=True),
                       Column("head", "figure", keep=True), Column("change", "figure", keep=True)], rows, hint=_HINT)
+
+
+def _left_out(out: Console, r: StackReport) -> bool:
+    """Say what the totals leave out (as the preview does): unpriced and not assessed resources, of the
+    base and the head. False when they leave nothing out."""
+    plans = [("head", r.summary)] + ([("base", r.base_summary)] if r.base_summary is not None else [])
+    gaps = [", ".join(([fmt.count(len(s.unpriced), "unpriced resource")] if s.unpriced else [])
+                      + ([f"{fmt.count(s.not_assessed, 'resource')} not assessed"] if s.not_assessed else []))
+            + (f" ({which})" if len(plans) > 1 else "")
+            for which, s in plans if s.unpriced or s.not_assessed]
+    if gaps:
+        out.print(Text(f"Totals leave out {'; '.join(gaps)}; unknown is never counted as 0."))
+    return bool(gaps)
 
 
 def _disruptions(out: Console, c: Comparison) -> None:
@@ -96,10 +106,7 @@ def render_diff(reports: list[StackReport], width: int = MIN_WIDTH) -> str:
         for p in (c.base, r.head):
             for w in p.warnings:
                 out.print(Text(f"Warning ({p.source}): {w}"))
-        unpriced_base, unpriced_head = c.unpriced
-        if unpriced_base or unpriced_head:
-            out.print(Text(f"Totals leave out unpriced resources (base {unpriced_base}, head {unpriced_head}); "
-                           "unknown is never counted as 0."))
+        if _left_out(out, r):
             out.print()
         _disruptions(out, c)
         if c.disruptions:
@@ -129,16 +136,17 @@ def render_diff(reports: list[StackReport], width: int = MIN_WIDTH) -> str:
 
 def _stack_lines(out: Console, r: StackReport) -> None:
     t, c = r.summary.totals, r.comparison
-    title = f"Stack {r.stack}: {fmt.gpus(t.gpus)} GPUs · {fmt.figure('monthly_usd', t.monthly_usd)} USD/month"
-    if c is not None:
-        title += f" ({fmt.delta('monthly_usd', c.delta('monthly_usd'))})" + (" — new stack" if r.base_missing else "")
+    change = None if c is None else fmt.delta("monthly_usd", c.delta("monthly_usd"))
+    title = f"Stack {r.stack}: {fmt.gpus(t.gpus)} GPUs · {t.with_unit('monthly_usd', 'USD/month', change)}"
+    if r.base_missing:
+        title += " — new stack"
     out.print(Text(title, style="bold"))
     if c is not None:
         _totals(out, r)
     else:
         print_table(out, [Column("", "name", keep=True), Column("this plan", "figure", keep=True)],
-                    [(label, fmt.gpus(t.gpus) if f == "gpus" else fmt.figure(f, getattr(t, f))) for label, f in _FIGURE_ROWS],
-                    hint=_HINT)
+                    [(label, t.text(f)) for label, f in _FIGURE_ROWS], hint=_HINT)
+    _left_out(out, r)
     for p in [r.head] + ([c.base] if c is not None else []):
         for w in p.warnings:
             out.print(Text(f"Warning ({p.source}): {w}"))
@@ -209,7 +217,7 @@ def render_text(reports: list[StackReport], width: int = MIN_WIDTH, *, threshold
                        f"{fmt.delta('monthly_tco2e', h.tco2e)} tCO2e/month · {fmt.signed_gpus(h.gpus)} GPUs · {verdict}",
                        style="bold"))
     else:
-        out.print(Text(f"Total: {fmt.number(h.head_usd, 2)} USD/month · {fmt.number(h.head_tco2e, 3)} tCO2e/month · "
+        out.print(Text(f"Total: {h.head_total('monthly_usd', 'USD/month')} · {h.head_total('monthly_tco2e', 'tCO2e/month')} · "
                        f"{fmt.gpus(h.head_gpus)} GPUs · {verdict}", style="bold"))
     if head_error is not None:
         out.print(Text("The head preview failed; its error (last lines):", style="bold"))
@@ -227,6 +235,6 @@ def render_text(reports: list[StackReport], width: int = MIN_WIDTH, *, threshold
         out.print(Text(f"Unchanged{' or below the thresholds' if thresholds.any_set else ''}:", style="bold"))
         for r in rest:
             t = r.summary.totals
-            out.print(Padding(Text(f"{r.stack}: {fmt.gpus(t.gpus)} GPUs · {fmt.figure('monthly_usd', t.monthly_usd)} "
-                                   f"USD/month · {len(mandatory(r.summary)):,} mandatory"), (0, 0, 0, 2)))
+            out.print(Padding(Text(f"{r.stack}: {fmt.gpus(t.gpus)} GPUs · {t.with_unit('monthly_usd', 'USD/month')} · "
+                                   f"{len(mandatory(r.summary)):,} mandatory"), (0, 0, 0, 2)))
     return "\n".join(line.rstrip() for line in buffer.getvalue().split("\n"))

@@ -97,6 +97,14 @@ class Headline:
     head_usd: Decimal | None
     head_tco2e: Decimal | None
     head_gpus: int
+    # figures of the head totals (monthly_usd, monthly_tco2e) that leave out what some stack does not know
+    head_partial: frozenset[str] = frozenset()
+
+    def head_total(self, figure: str, unit: str) -> str:
+        """The head's total over every stack with its unit, "(partial)" when a stack's total leaves some out."""
+        value = self.head_usd if figure == "monthly_usd" else self.head_tco2e
+        return f"{fmt.figure(figure, value)} {unit}" + (
+            " (partial)" if value is not None and figure in self.head_partial else "")
 
 
 def _total(values: list[Decimal | int | None]) -> Decimal | None:
@@ -110,15 +118,16 @@ def headline(reports: list[StackReport]) -> Headline:
     head_usd = _total([r.summary.totals.decimal("monthly_usd") for r in reports])
     head_tco2e = _total([r.summary.totals.decimal("monthly_tco2e") for r in reports])
     head_gpus = sum(r.summary.totals.gpus for r in reports)
+    head_partial = frozenset().union(*(r.summary.totals.partial for r in reports))
     if not compared:
         return Headline(False, 0, None, None, None, sum(len(mandatory(r.summary)) for r in reports),
-                        head_usd, head_tco2e, head_gpus)
+                        head_usd, head_tco2e, head_gpus, head_partial)
     usd = _total([r.comparison.delta("monthly_usd") for r in reports])  # type: ignore[union-attr]
     base_usd = _total([r.comparison.base_totals.decimal("monthly_usd") for r in reports])  # type: ignore[union-attr]
     return Headline(
         True, sum(int(r.comparison.delta("gpus") or 0) for r in reports), usd,  # type: ignore[union-attr]
         percent(usd, base_usd), _total([r.comparison.delta("monthly_tco2e") for r in reports]),  # type: ignore[union-attr]
-        sum(len(mandatory(r.summary)) for r in reports), head_usd, head_tco2e, head_gpus)
+        sum(len(mandatory(r.summary)) for r in reports), head_usd, head_tco2e, head_gpus, head_partial)
 
 
 # --- base -> head rows ---------------------------------------------------------------------------

@@ -48,7 +48,7 @@ def test_the_changed_stack_comes_first_expanded_and_the_other_on_one_line(tmp_pa
                          "**❌ 1 mandatory policy violation** · **+40,179.20 USD/month** (+9.0 %) · "
                          "**+0.767 tCO2e/month** · **+8 GPUs**"]
     assert lines[5] == "> ❌ **Blocked by mandatory policies** — `zzz`: `gpufleet-budget-monthly-usd` (1)"
-    assert lines[7] == "### `zzz`: 40 GPUs (+8) · 264,157.80 USD/month (+40,179.20)"
+    assert lines[7] == "### `zzz`: 40 GPUs (+8) · 264,157.80 USD/month (partial; +40,179.20)"
     assert "### `aaa`" not in out
     assert "**Unchanged (1):**\n\n- `aaa`: 32 GPUs · 223,978.60 USD/month · 5.936 tCO2e/month · " in out
     assert out.index("### `zzz`") < out.index("- `aaa`")
@@ -70,8 +70,12 @@ def test_the_same_in_the_terminal_fits_80_columns(tmp_path, gpufleet_cli, monkey
     assert code == 0
     assert max(len(line) for line in out.splitlines()) <= 80
     assert out.splitlines()[0] == ("Change: +40,179.20 USD/month (+9.0 %) · +0.767 tCO2e/month · +8 GPUs · 1")
-    assert out.index("Stack zzz: 40 GPUs · 264,157.80 USD/month (+40,179.20)") < out.index("Unchanged:")
-    assert "  aaa: 32 GPUs · 223,978.60 USD/month · 0 mandatory" in out
+    # the totals leave unpriced resources out, as the preview says: "(partial)", and what they leave out
+    assert out.index("Stack zzz: 40 GPUs · 264,157.80 USD/month (partial; +40,179.20)") < out.index("Unchanged:")
+    assert ("USD/month               223,978.60 (partial)   264,157.80 (partial)   +40,179.20\n" in out)
+    assert ("Totals leave out 5 unpriced resources (head); 4 unpriced resources (base); unknown is never counted "
+            "as 0.") in " ".join(out.split())
+    assert "  aaa: 32 GPUs · 223,978.60 USD/month (partial) · 0 mandatory" in out
     assert "aws us-west-2   16 → 24   80,431.40 → 120,610.60   1.535 → 2.302" in out
 
 
@@ -225,7 +229,7 @@ def test_absurd_and_infinite_totals_are_reported_as_such(tmp_path, gpufleet_cli,
     monkeypatch.setenv("COLUMNS", "80")
     code, out, err = gpufleet_cli("diff", BASE, tmp_path / "head.json")
     assert (code, err) == (0, "")
-    assert "USD/month                 223,978.60   1.000e+26   +1.000e+26" in out
+    assert "USD/month                223,978.60 (partial)   1.000e+26 (partial)   +1.000e+26\n" in out
     assert max(len(line) for line in out.splitlines()) <= 80
 
 

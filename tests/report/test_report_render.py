@@ -41,7 +41,7 @@ def test_report_of_a_head_with_8_more_gpus_against_its_base(in_fixtures, gpuflee
     code, out, err = gpufleet_cli("report", "gpufleet-head.json", "--base", "gpufleet-base.json", "--output", "-")
     assert (code, err) == (0, "")
     assert out.startswith(MARKER + "\n")
-    assert "### `prod`: 40 GPUs (+8) · 264,157.80 USD/month (+40,179.20)\n" in out
+    assert "### `prod`: 40 GPUs (+8) · 264,157.80 USD/month (partial; +40,179.20)\n" in out
     assert "| GPUs | 32 | 40 | +8 |\n" in out
     # both totals leave unpriced resources out: marked partial (the note below the table lists them)
     assert "| USD/month | 223,978.60 (partial) | 264,157.80 (partial) | +40,179.20 |\n" in out
@@ -87,10 +87,13 @@ def test_report_output_that_cannot_be_written_exits_2_before_reading_plans(tmp_p
 def test_diff_for_the_terminal(in_fixtures, gpufleet_cli):
     code, out, err = gpufleet_cli("diff", "gpufleet-base.json", "gpufleet-head.json")
     assert (code, err) == (0, "")
-    assert "GPUs                              32           40           +8\n" in out
-    assert "USD/month                 223,978.60   264,157.80   +40,179.20\n" in out
-    assert "tCO2e/month operational        5.936        6.703       +0.767\n" in out
-    assert "tCO2e/month embodied           0.238        0.356       +0.118\n" in out
+    # both totals leave unpriced resources out: "(partial)" as in the preview and the Markdown report
+    assert "GPUs                                      32                     40           +8\n" in out
+    assert "USD/month               223,978.60 (partial)   264,157.80 (partial)   +40,179.20\n" in out
+    assert "tCO2e/month                  5.936 (partial)        6.703 (partial)       +0.767\noperational\n" in out
+    assert "tCO2e/month embodied         0.238 (partial)        0.356 (partial)       +0.118\n" in out
+    assert ("Totals leave out 5 unpriced resources (head); 4 unpriced resources (base); unknown is never counted "
+            "as 0.") in " ".join(out.split())
     assert max(map(len, out.splitlines())) <= 80
     _golden("diff-prod.txt", out)
 
