@@ -336,7 +336,7 @@ def storage_charge(catalog: Catalog, cloud: str, region: str, service: str, sku:
         amount = f"{gb:,.1f} GB" if gb_per_unit == 1.0 else f"{units:,.4g} {row.unit.split('-')[0]}"
         how["monthly_usd"] = (f"{capacity_tib:g} TiB = {amount} × {row.usd_per_unit:g} USD/{row.unit} × "
                               f"{hours:g} h / {unit_hours:g} h (list price, {row.cite()})")
-    svc = catalog.impact.storage_services.get((cloud, service))
+    svc = catalog.impact.storage_service(cloud, service, sku)
     if svc is None:
         how["monthly_kwh"] = f"unknown: no storage medium and replication for {cloud} {service} in the catalog"
         how["monthly_kgco2e"] = "unknown: energy unknown"

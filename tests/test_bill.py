@@ -130,8 +130,10 @@ def test_nat_gateway_public_ip_and_private_endpoint():
     assert eip.monthly_usd == pytest.approx(0.005 * HOURS)  # one price in every region (AWS, 2023)
     pe = one(view("azure-native:network:PrivateEndpoint", "pe", {"location": "westus"}))
     assert pe.monthly_usd == pytest.approx(0.01 * HOURS)
+    # Microsoft lists the private endpoint meter under the location 'Global': one row for every region
     elsewhere = one(view("azure-native:network:PrivateEndpoint", "pe", {"location": "eastus"}))
-    assert elsewhere.monthly_usd is None  # westus is the only sourced region
+    assert elsewhere.monthly_usd == pytest.approx(0.01 * HOURS)
+    assert elsewhere.derivation["monthly_usd"].startswith("1 private endpoint × 0.01 USD/endpoint-hour × 730 h")
 
 
 def test_usage_based_charges_are_listed_in_the_plan_json_beside_the_totals():
@@ -186,3 +188,22 @@ def test_settings_and_link_resources_with_no_charge_of_their_own_are_free_not_un
     plan = estimate_plan([link, blob_service])
     assert [(a.kind, a.reason) for a in plan.assessments.values()] == [("free", ""), ("free", "")]
     assert plan.to_json()["assessment"]["not_assessed"] == 0
+
+
+def test_blob_storage_carries_ccf_energy_by_redundancy_even_where_its_price_is_not_sourced():
+    def account(name, tier, redundancy):
+        return one(view("azure-native:storage:StorageAccount", name, {
+            "location": "eastus", "kind": "StorageV2", "sku": {"name": redundancy}, "accessTier": tier,
+            "tags": {"gpufleet-object-tib": "40"}}))
+    lrs, grs = account("lrs", "Hot", "Standard_LRS"), account("grs", "Cool", "Standard_GRS")
+    assert lrs.monthly_usd is None
+    assert lrs.derivation["monthly_usd"] == \
+        "unknown: no sourced price for blob Hot-Standard_LRS in azure eastus in the catalog"
+    # CCF: Azure 'Data Stored' is SSD, 1.2 Wh/TB·h; LRS 3 replicas, GRS 6; PUE eastus 1.14, grid 396.25 g/kWh
+    kwh = 40 * TIB_TB * 3 * 1.2 * HOURS / 1000 * 1.14
+    assert (lrs.monthly_kwh, lrs.monthly_kgco2e) == (pytest.approx(kwh), pytest.approx(kwh * 396.25 / 1000))
+    assert grs.monthly_kwh == pytest.approx(2 * kwh)
+    premium = account("premium", "Hot", "Premium_LRS")
+    assert premium.monthly_kwh == pytest.approx(kwh)
+    unknown = account("files", "TransactionOptimized", "Standard_LRS")
+    assert unknown.derivation["monthly_kwh"] == "unknown: no storage medium and replication for azure blob in the catalog"

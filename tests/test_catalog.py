@@ -106,7 +106,7 @@ def test_bill_tables_load_with_their_sources(catalog):
     assert catalog.prices.hosts["m7i.xlarge"].vcpus == 4
     assert catalog.impact.embodied["p5.48xlarge"].platform_kgco2e == 5700
     assert catalog.impact.platform["Standard_ND96isr_H100_v5"].calibrated_on == "p5.48xlarge"
-    assert catalog.impact.storage_services[("aws", "s3")].replication_factor == 3
+    assert catalog.impact.storage_service("aws", "s3", "STANDARD").replication_factor == 3
 
 
 def test_a_price_row_without_a_date_is_refused(tmp_path):
@@ -311,6 +311,37 @@ def test_an_overlay_sets_a_negotiated_price_and_what_a_capacity_block_cost(tmp_p
     assert (od.price_kind, od.monthly_usd) == ("negotiated", pytest.approx(2 * 40.5 * 730))
     assert (cb.price_kind, cb.monthly_usd) == ("capacity-block", pytest.approx(16 * 31.2 * 730))
     assert "cr-0f1e2d3c4b5a69788 purchase, 2026-11-20" in cb.derivation["monthly_usd"]
+
+
+def test_storage_media_and_replicas_are_per_sku_and_an_overlay_names_the_sku(tmp_path):
+    from gpufleet.errors import UserError
+
+    shipped = load_catalog_from(DATA_DIR).impact
+    # CCF (Azure): data stored is SSD; LRS/ZRS 3 replicas, GRS/GZRS 6 (RA- variants as GRS/GZRS)
+    assert {sku: (svc.medium, svc.replication_factor) for (cloud, service, sku), svc in
+            shipped.storage_services.items() if (cloud, service) == ("azure", "blob") and sku.startswith("Hot-")} == {
+        "Hot-Standard_LRS": ("ssd", 3), "Hot-Standard_ZRS": ("ssd", 3), "Hot-Standard_GRS": ("ssd", 6),
+        "Hot-Standard_RAGRS": ("ssd", 6), "Hot-Standard_GZRS": ("ssd", 6), "Hot-Standard_RAGZRS": ("ssd", 6),
+        "Hot-Premium_LRS": ("ssd", 3), "Hot-Premium_ZRS": ("ssd", 3)}
+    assert shipped.storage_service("aws", "s3", "GLACIER").replication_factor == 3  # "*": every SKU of S3
+    assert shipped.storage_service("azure", "blob", "TransactionOptimized-Standard_LRS") is None
+    (tmp_path / "storage_services.csv").write_text("cloud,service,sku,medium,replication_factor,source\n"
+                                                   "azure,blob,Hot-Standard_LRS,hdd,2,our vendor 2026\n")
+    overlaid = load_catalog_from(DATA_DIR, tmp_path).impact.storage_service("azure", "blob", "Hot-Standard_LRS")
+    assert (overlaid.medium, overlaid.replication_factor, overlaid.source) == ("hdd", 2, "our vendor 2026")
+    (tmp_path / "storage_services.csv").write_text("cloud,service,medium,replication_factor,source\n"
+                                                   "azure,blob,hdd,2,our vendor 2026\n")
+    with pytest.raises(UserError) as e:
+        load_catalog_from(DATA_DIR, tmp_path, "--catalog")
+    assert [p.render() for p in e.value.problems] == [
+        f"--catalog {tmp_path}/storage_services.csv (header): key columns are missing (got 'sku'); "
+        "allowed: cloud, service, sku"]
+
+
+def test_every_embodied_host_has_at_least_the_vcpus_of_its_instance(catalog):
+    for name, embodied in catalog.impact.embodied.items():
+        it = catalog.instance_type(name) or catalog.prices.hosts.get(name)
+        assert it is not None and it.vcpus <= embodied.platform_vcpus, name
 
 
 def test_common_gpu_types_are_counted_with_their_sources_even_without_a_price(catalog):

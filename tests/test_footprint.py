@@ -149,6 +149,14 @@ def test_embodied_emissions_of_a_p5_node_by_hand_beside_operational():
         "unknown: no embodied emissions for Standard_ND96isr_H100_v5 in the catalog"
 
 
+def test_embodied_emissions_of_azure_and_gcp_types_from_ccf_coefficients_by_hand():
+    # embodied.csv: CCF cloud-carbon-coefficients, kgCO2e per host; an instance bears its share of the host's vCPUs
+    a2 = capacity_footprint(load_catalog(), "gcp", "us-central1", "a2-highgpu-1g", 2)
+    assert a2.monthly_embodied_kgco2e == pytest.approx(2 * 5465.5 * 12 / 96 * 730 / 35040)
+    nc = capacity_footprint(load_catalog(), "azure", "eastus", "Standard_NC24s_v3", 1)
+    assert nc.monthly_embodied_kgco2e == pytest.approx(2349.62 * 730 / 35040)
+
+
 def test_storage_energy_by_hand_and_unknown_price_stays_unknown():
     c = storage_charge(load_catalog(), "aws", "eu-north-1", "fsx-lustre", "PERSISTENT_2-1000", 32.8125)
     assert c.monthly_usd is None

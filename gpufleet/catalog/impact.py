@@ -5,7 +5,8 @@
 - `embodied.csv`: manufacturing emissions of an instance type's host and the host's vCPUs, amortised
   over the host's lifetime (Cloud Carbon Footprint's method and data);
 - `storage_power.csv` and `storage_services.csv`: watt-hours per terabyte-hour by medium, and each
-  storage service's medium and replication factor (Cloud Carbon Footprint's coefficients).
+  storage service's medium and replication factor (Cloud Carbon Footprint's coefficients), for one of
+  its SKUs (an Azure storage account's redundancy sets its replicas) or for every SKU (`*`).
 
 A type or service without a row has no such figure: it is unknown, and the estimate says so.
 """
@@ -15,6 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from gpufleet.catalog.prices import Rows, TableError, row_origin, table_number
+
+EVERY_SKU = "*"
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,7 @@ class Embodied:
 class StorageService:
     cloud: str
     service: str
+    sku: str  # the bill line's SKU, or "*": every SKU of the service
     medium: str  # "ssd" or "hdd"
     replication_factor: float
     source: str
@@ -57,8 +61,13 @@ class StoragePower:
 class Impact:
     platform: dict[str, PlatformPower] = field(default_factory=dict)
     embodied: dict[str, Embodied] = field(default_factory=dict)
-    storage_services: dict[tuple[str, str], StorageService] = field(default_factory=dict)
+    storage_services: dict[tuple[str, str, str], StorageService] = field(default_factory=dict)
     storage_power: dict[str, StoragePower] = field(default_factory=dict)
+
+    def storage_service(self, cloud: str, service: str, sku: str) -> StorageService | None:
+        """The SKU's own medium and replicas, else the ones stated for every SKU of the service."""
+        return self.storage_services.get((cloud, service, sku)) or \
+            self.storage_services.get((cloud, service, EVERY_SKU))
 
 
 def _number(row: dict[str, str], column: str, where: str, positive: bool = True) -> float:
@@ -95,8 +104,11 @@ def load_impact(rows: Rows) -> Impact:
         where = row_origin(row, "storage_services.csv", i)
         if row["medium"] not in impact.storage_power:
             raise TableError(f"{where}: medium {row['medium']!r} has no row in storage_power.csv")
-        impact.storage_services[(row["cloud"], row["service"])] = StorageService(
-            row["cloud"], row["service"], row["medium"], _number(row, "replication_factor", where),
+        sku = row["sku"].strip()
+        if not sku:
+            raise TableError(f"{where}: column 'sku' required (a SKU, or {EVERY_SKU!r} for every SKU)")
+        impact.storage_services[(row["cloud"], row["service"], sku)] = StorageService(
+            row["cloud"], row["service"], sku, row["medium"], _number(row, "replication_factor", where),
             _sourced(row, where))
     for name, p in impact.platform.items():
         if p.calibrated_on not in impact.platform or impact.platform[p.calibrated_on].calibrated_on != p.calibrated_on:

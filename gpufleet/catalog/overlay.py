@@ -42,7 +42,7 @@ KEYS: dict[str, tuple[str, ...]] = {
     "embodied.csv": ("instance_type",),
     "platform_power.csv": ("instance_type",),
     "storage_power.csv": ("medium",),
-    "storage_services.csv": ("cloud", "service"),
+    "storage_services.csv": ("cloud", "service", "sku"),
 }
 WHERE = "\0where"  # a row's origin ("offers.csv:12", "overlay /x/offers.csv:2"), for error messages
 MAX_OVERLAY_BYTES = 16 * 1024 * 1024  # per file: an overlay is a handful of rows, not a data dump
