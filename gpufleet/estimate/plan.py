@@ -130,14 +130,13 @@ class PlanEstimate:
         return [u for u, e in self.resources.items() if getattr(e, figure) is None]
 
     def _counted(self, figure: str) -> list[ResourceEstimate]:
-        """The estimates a total of `figure` is made of: every resource that costs money for the cost;
-        those gpufleet models energy for (capacity and storage, which have a cloud) for energy and carbon;
-        compute nodes for embodied carbon. Other resources' unknowns are listed, not totalled."""
-        if figure == "monthly_usd":
-            return list(self.resources.values())
+        """The estimates a total of `figure` is made of: compute nodes for embodied carbon; for cost,
+        energy and carbon every resource that costs money. What runs a database, a function or a NAT
+        gateway draws power too: gpufleet models energy for capacity and storage only, so the others'
+        unknown energy makes those totals partial (or unknown), never a complete-looking 0."""
         if figure == "monthly_embodied_kgco2e":
             return [e for e in self.resources.values() if e.nodes is not None]
-        return [e for e in self.resources.values() if e.cloud is not None]
+        return list(self.resources.values())
 
     def known_total(self, figure: str) -> float | None:
         """`total(figure)`, or None when none of what it is made of is known: a sum of nothing known is

@@ -1,0 +1,51 @@
+"""Findings of a new user's review of the offline preview (issue #16 review): minimal programs under
+programs/, each previewed as the README says, with the exact behaviour a real `pulumi preview` user
+expects."""
+
+from pathlib import Path
+
+import pytest
+
+from gpufleet.cli import main
+from gpufleet.preview import preview
+
+PROGRAMS = Path(__file__).resolve().parent / "programs"
+
+
+@pytest.fixture
+def summary(capsys, monkeypatch):
+    """The terminal summary of a program's preview (no policies), wide enough not to wrap."""
+    monkeypatch.setenv("COLUMNS", "220")
+
+    def run(name: str) -> list[str]:
+        assert main(["preview", "dev", "--program", str(PROGRAMS / name), "--no-policies"]) == 0
+        return [line.rstrip() for line in capsys.readouterr().out.splitlines()]
+    return run
+
+
+def _line(lines: list[str], start: str) -> str:
+    return next(line for line in lines if line.startswith(start))
+
+
+def test_a_function_beside_gpus_makes_the_energy_total_partial_not_complete(summary) -> None:
+    lines = summary("function_beside_gpu")
+    plan = preview(PROGRAMS / "function_beside_gpu", "dev", policy_pack=None).to_json()["gpufleet"]
+    gpu = plan["estimates"]["urn:pulumi:dev::function-beside-gpu::aws:ec2/instance:Instance::gpu"]
+    fn = "urn:pulumi:dev::function-beside-gpu::aws:lambda/function:Function::fn"
+    # the function's energy is unknown: the total is the GPU box's, marked partial (it printed complete)
+    assert plan["totals"]["monthly_kwh"] == gpu["monthly_kwh"]
+    assert plan["partial_totals"] == ["monthly_usd", "monthly_kwh", "monthly_kgco2e"]
+    assert plan["unknown_energy"] == [fn]
+    assert " kWh/month (partial) · " in _line(lines, "Total:")
+    assert _line(lines, "Energy and carbon unknown") == "Energy and carbon unknown for 1 resource(s): fn"
+
+
+def test_a_plan_whose_energy_is_all_unknown_totals_unknown_kwh_not_zero(summary) -> None:
+    lines = summary("function_only")
+    assert _line(lines, "Total:") == (
+        "Total: 0 GPUs · unknown USD/month · unknown kWh/month · unknown kgCO2e/month operational + 0.0 kgCO2e/month "
+        "embodied (INCOMPLETE: known items only; 1 unpriced below)")
+    plan = preview(PROGRAMS / "function_only", "dev", policy_pack=None).to_json()["gpufleet"]
+    assert plan["totals"] == {"gpus": 0, "monthly_usd": None, "monthly_kwh": None, "monthly_kgco2e": None,
+                              "monthly_embodied_kgco2e": 0.0}
+    assert plan["partial_totals"] == []
