@@ -25,7 +25,7 @@ import traceback
 import warnings
 from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stdout
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -842,7 +842,10 @@ def run_program(
     def body() -> None:
         runpy.run_path(str(settings.main), run_name="__main__")
 
-    with _ONE_RUN_AT_A_TIME, _program_files(settings), _collector_for_a_run(), _sdk.aliases_without_output_chains():
+    # What the program prints goes to stderr: the CLI shows it as diagnostics, never in its own
+    # output, and stdout may be carrying the plan (`--json -`).
+    with _ONE_RUN_AT_A_TIME, _program_files(settings), _collector_for_a_run(), _sdk.aliases_without_output_chains(), \
+            redirect_stdout(sys.stderr):
         return _run_on_own_thread(settings, body, _PYTHON_DEFAULT_FILTERS, stall_seconds, known_ids=False, on_resource=on_resource)
 
 

@@ -2,6 +2,7 @@
 programs/, each previewed as the README says, with the exact behaviour a real `pulumi preview` user
 expects."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -49,3 +50,13 @@ def test_a_plan_whose_energy_is_all_unknown_totals_unknown_kwh_not_zero(summary)
     assert plan["totals"] == {"gpus": 0, "monthly_usd": None, "monthly_kwh": None, "monthly_kgco2e": None,
                               "monthly_embodied_kgco2e": 0.0}
     assert plan["partial_totals"] == []
+
+
+def test_what_a_program_prints_goes_to_stderr_and_json_on_stdout_stays_json(capsys) -> None:
+    assert main(["preview", "dev", "--program", str(PROGRAMS / "prints"), "--json", "-", "--no-policies"]) == 0
+    out, err = capsys.readouterr()
+    plan = json.loads(out)  # it began with the program's "dry run: True"
+    assert [s["newState"]["type"] for s in plan["steps"]] == ["pulumi:pulumi:Stack", "aws:s3/bucket:Bucket"]
+    # a preview, as the CLI runs it: the apply on the bucket's unknown id does not run
+    assert err.splitlines().count("dry run: True") == 1
+    assert "never at preview" not in err
