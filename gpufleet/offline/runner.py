@@ -587,7 +587,18 @@ def _program_error(exc: BaseException, settings: StackSettings, recorder: _Recor
         return ProgramError(str(refused), None, path, line, logged, getattr(refused, "setting", None))
     if isinstance(exc, OfflineUnsupported):
         return ProgramError(str(exc), None, path, line, logged)
-    return ProgramError(str(exc), type(exc).__name__, path, line, logged)
+    return ProgramError(str(exc) + _missing_sdk_hint(exc), type(exc).__name__, path, line, logged)
+
+
+def _missing_sdk_hint(exc: BaseException) -> str:
+    """How to install a Pulumi package the program imports and gpufleet's environment lacks: the
+    program runs with the packages of the Python gpufleet runs on, not the project's virtualenv."""
+    name = exc.name if isinstance(exc, ModuleNotFoundError) else None
+    if not name or not name.startswith("pulumi_"):
+        return ""
+    package = name.partition(".")[0].replace("_", "-")
+    return (f" (the program runs with the Python packages of gpufleet's own environment; install the SDK there: "
+            f"{sys.executable} -m pip install {package})")
 
 
 def _ordered(recorder: _Recorder, constructed_urns: list[str]) -> list[RecordedResource]:

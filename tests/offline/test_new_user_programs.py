@@ -3,6 +3,7 @@ programs/, each previewed as the README says, with the exact behaviour a real `p
 expects."""
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -60,3 +61,11 @@ def test_what_a_program_prints_goes_to_stderr_and_json_on_stdout_stays_json(caps
     # a preview, as the CLI runs it: the apply on the bucket's unknown id does not run
     assert err.splitlines().count("dry run: True") == 1
     assert "never at preview" not in err
+
+
+def test_a_provider_sdk_missing_from_gpufleets_environment_says_how_to_install_it(capsys) -> None:
+    assert main(["preview", "dev", "--program", str(PROGRAMS / "missing_sdk"), "--no-policies"]) == 3
+    assert capsys.readouterr().err == (
+        "error: the Pulumi program failed: __main__.py:4: ModuleNotFoundError: No module named 'pulumi_random' (the "
+        "program runs with the Python packages of gpufleet's own environment; install the SDK there: "
+        f"{sys.executable} -m pip install pulumi-random)\n")
