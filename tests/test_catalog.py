@@ -338,6 +338,17 @@ def test_storage_media_and_replicas_are_per_sku_and_an_overlay_names_the_sku(tmp
         "allowed: cloud, service, sku"]
 
 
+def test_no_spot_price_exceeds_the_on_demand_price_of_its_region(catalog):
+    # S4's Spot prices are capped at on demand; a row above it would be a misread
+    checked = 0
+    for (cloud, name, region, kind), price in catalog.prices.instance.items():
+        offer = catalog.offer(cloud, name, region)
+        if kind == "spot" and offer is not None and offer.usd_per_hour is not None:
+            assert price.usd_per_hour <= offer.usd_per_hour, (name, region)
+            checked += 1
+    assert checked >= 30  # g6e, p5, p5en, p6 and GCP a3 rows have both
+
+
 def test_every_embodied_host_has_at_least_the_vcpus_of_its_instance(catalog):
     for name, embodied in catalog.impact.embodied.items():
         it = catalog.instance_type(name) or catalog.prices.hosts.get(name)
