@@ -8,16 +8,19 @@ with its path (`gpufleet:fleet.workloads[1].gpu`), the bad value, what is allowe
 from __future__ import annotations
 
 import math
+import types
 from datetime import date
-from typing import Annotated, Any, Callable, Literal
+from typing import Annotated, Any, Callable, Literal, Union, get_args, get_origin
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, ValidationInfo, field_validator,
+                      model_validator)
 from pydantic_core import PydanticCustomError
 
 from gpufleet.catalog import Catalog, load_catalog
 from gpufleet.catalog.sites import canonical_gpu, site_instance_type, with_sites
 from gpufleet.clouds import adapter, cloud_names, reservation_kinds, site_cloud
 from gpufleet.errors import Problem, UserError, did_you_mean, unknown_name
+from gpufleet.files import text_number
 
 CONFIG_KEY = "gpufleet:fleet"
 
@@ -49,10 +52,37 @@ EU = ("AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "H
 COUNTRY_GROUPS: dict[str, tuple[str, ...]] = {"EU": EU, "EEA": EU + ("IS", "LI", "NO")}
 
 
+def _is_number(annotation: Any) -> bool:
+    """An int or float field (also inside Optional, a union or Annotated); bool is not a number."""
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _is_number(get_args(annotation)[0])
+    if origin in (Union, types.UnionType):
+        return any(_is_number(a) for a in get_args(annotation))
+    return annotation in (int, float)
+
+
+def plain_number_text(model: type[BaseModel], value: Any, info: ValidationInfo) -> Any:
+    """Text where a number goes must be a plain decimal number (`gpufleet.files.text_number`): pydantic
+    itself reads "5_5" as 55 (a YAML 1.2 string, since YAML's numbers have no underscores)."""
+    field = model.model_fields.get(info.field_name or "")
+    if isinstance(value, str) and field is not None and _is_number(field.annotation):
+        try:
+            text_number(value)
+        except ValueError as e:
+            raise PydanticCustomError("plain_number", str(e)) from None
+    return value
+
+
 class _Model(BaseModel):
     # No NaN or infinity: a budget of `.inf` is not "no limit" (omit it for that), and placement's
     # arithmetic must stay finite.
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _numbers_as_written(cls, value: Any, info: ValidationInfo) -> Any:
+        return plain_number_text(cls, value, info)
 
 
 class Owner(_Model):

@@ -119,6 +119,36 @@ def number_problem(value: float, *, limit: float | None = MAX_MAGNITUDE) -> str 
     return None
 
 
+# A number written as text (a catalog cell, a tag, a label): ASCII digits with an optional sign, decimal
+# point and exponent. Python's float() takes more — "5_5" is 55, "٥" (an Arabic-Indic digit) is 5, and so is
+# any Unicode decimal digit — none of which a person means as a number in a data file.
+_PLAIN_NUMBER = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
+_NON_FINITE = re.compile(r"[-+]?(?:nan|inf|infinity)", re.IGNORECASE)
+PLAIN_NUMBER = "a plain decimal number (ASCII digits, an optional sign, decimal point and exponent: 8, 55.04, 1.5e3)"
+
+
+def text_number(text: str) -> float:
+    """`text` (ASCII spaces around it aside) as a finite number within ±2^53; ValueError saying why not."""
+    stripped = text.strip(" \t")
+    if _NON_FINITE.fullmatch(stripped):
+        raise ValueError("must be a finite number")
+    if not _PLAIN_NUMBER.fullmatch(stripped):
+        raise ValueError(f"is not {PLAIN_NUMBER}")
+    value = float(stripped)
+    problem = number_problem(value)  # "1e999" is a plain number too large for a float
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+def plain_number(text: str) -> float | None:
+    """`text` as a number as `text_number` reads it, None when it is not one."""
+    try:
+        return text_number(text)
+    except ValueError:
+        return None
+
+
 def _dotted(parts: tuple[object, ...]) -> str:
     out = ""
     for part in parts:

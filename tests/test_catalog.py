@@ -178,7 +178,8 @@ def test_malformed_data_is_refused(tmp_path):
         (tmp_path / f.name).write_bytes(f.read_bytes())
     text = (tmp_path / "offers.csv").read_text().replace("p5.48xlarge,us-west-2,55.04", "p5.48xlarge,us-west-2,cheap")
     (tmp_path / "offers.csv").write_text(text)
-    with pytest.raises(CatalogDataError, match=r"offers.csv:\d+: column 'on_demand_usd_per_hour' is not a number: 'cheap'"):
+    with pytest.raises(CatalogDataError, match=r"offers.csv:\d+: column 'on_demand_usd_per_hour' is not a plain decimal number "
+                       r"\(ASCII digits, an optional sign, decimal point and exponent: 8, 55.04, 1.5e3\): 'cheap'"):
         load_catalog_from(tmp_path)
 
 
@@ -296,6 +297,54 @@ def test_overlay_files_are_read_bounded_and_refused_with_file_line_and_field(tmp
                                          "aws,p5.48xlarge,eu-north-1,1\n")
     assert problems() == [f"overlay {tmp_path}/offers.csv:4: duplicate row (same cloud, instance_type, region as "
                           "line 2) (got 'aws, p5.48xlarge, eu-north-1')"]
+
+
+PLAIN = "is not a plain decimal number (ASCII digits, an optional sign, decimal point and exponent: 8, 55.04, 1.5e3)"
+FLOOR = ("must be at least 0.001 USD/h (an instance is never free; leave an offer's price empty when it is "
+         "unknown)")
+
+
+@pytest.mark.parametrize("cell, why", [
+    ("0", FLOOR), ("-0", FLOOR), ("0.0", FLOOR), ("1e-300", FLOOR), ("0.0009", FLOOR),  # would price capacity away
+    ("٥", PLAIN), ("5_5", PLAIN), ("５", PLAIN), ("5.5.5", PLAIN), ("1,5", PLAIN), ("0x10", PLAIN),  # float() takes the first 3
+], ids=["zero", "minus-zero", "zero-point-zero", "subnormal", "below-the-floor", "arabic-indic-digit", "underscore",
+        "fullwidth-digit", "two-points", "decimal-comma", "hex"])
+def test_an_overlay_instance_price_is_a_plain_number_of_at_least_a_tenth_of_a_cent(tmp_path, cell, why):
+    from gpufleet.catalog.load import DATA_DIR, load_catalog_from
+    from gpufleet.errors import UserError
+
+    (tmp_path / "offers.csv").write_text("cloud,instance_type,region,on_demand_usd_per_hour\n"
+                                         f'aws,p5.48xlarge,us-west-2,"{cell}"\n')
+    with pytest.raises(UserError) as e:
+        load_catalog_from(DATA_DIR, tmp_path, "--catalog")
+    assert [p.render() for p in e.value.problems] == [
+        f"--catalog {tmp_path}: overlay {tmp_path}/offers.csv:2: column 'on_demand_usd_per_hour' {why}: '{cell}'"]
+    (tmp_path / "offers.csv").unlink()
+    (tmp_path / "instance_prices.csv").write_text("cloud,instance_type,region,kind,usd_per_hour,source,price_date\n"
+                                                  f'aws,p5.48xlarge,us-west-2,negotiated,"{cell}",contract,2026-11-01\n')
+    with pytest.raises(UserError) as e:
+        load_catalog_from(DATA_DIR, tmp_path, "--catalog")
+    assert [p.render() for p in e.value.problems] == [
+        f"--catalog {tmp_path}: overlay {tmp_path}/instance_prices.csv:2: column 'usd_per_hour' "
+        f"{why}: '{cell}'"]
+
+
+def test_the_price_floor_and_plain_numbers_that_stay_allowed(tmp_path):
+    from gpufleet.catalog.load import DATA_DIR, load_catalog_from
+    from gpufleet.errors import UserError
+
+    (tmp_path / "offers.csv").write_text("cloud,instance_type,region,on_demand_usd_per_hour\n"
+                                         "aws,p5.48xlarge,us-west-2,0.001\n" "aws,p5.48xlarge,us-east-1,+5.5e1\n"
+                                         "aws,p5.48xlarge,eu-north-1,\n")
+    catalog = load_catalog_from(DATA_DIR, tmp_path, "--catalog")
+    assert [catalog.offer("aws", "p5.48xlarge", r).usd_per_hour for r in ("us-west-2", "us-east-1", "eu-north-1")] == [
+        0.001, 55.0, None]  # an empty price is unknown, never 0
+    (tmp_path / "offers.csv").unlink()
+    (tmp_path / "instance_types.csv").write_text("instance_type,gpu_count\n" "p5.48xlarge,٨\n")
+    with pytest.raises(UserError) as e:
+        load_catalog_from(DATA_DIR, tmp_path, "--catalog")
+    assert [p.render() for p in e.value.problems] == [
+        f"--catalog {tmp_path}: overlay {tmp_path}/instance_types.csv:2: column 'gpu_count' {PLAIN}: '٨'"]
 
 
 def test_an_overlay_sets_a_negotiated_price_and_what_a_capacity_block_cost(tmp_path):

@@ -64,8 +64,8 @@ def test_every_problem_reported_at_once_with_paths():
 
 @pytest.mark.parametrize("mutate, expected", [
     (lambda r: r["workloads"][0].update(gpu_count="many"),
-     ["gpufleet:fleet.workloads[0].gpu_count: Input should be a valid integer, unable to parse string as an "
-      "integer (got 'many')"]),
+     ["gpufleet:fleet.workloads[0].gpu_count: is not a plain decimal number (ASCII digits, an optional sign, decimal "
+      "point and exponent: 8, 55.04, 1.5e3) (got 'many')"]),
     (lambda r: r["workloads"][0].update(instance_type="p5.48xlrge"),
      ["gpufleet:fleet.workloads[0].instance_type: unknown GPU instance type (got 'p5.48xlrge'); did you mean "
       "'p5.48xlarge'?; allowed: BM.GPU.A100-v2.8, BM.GPU.B200.8, BM.GPU.H100.8, BM.GPU.H200.8, "
@@ -108,3 +108,22 @@ def test_residency_groups_expand():
     raw["workloads"][0]["data_residency"] = ["EU", "CH"]
     countries = parse_fleet(raw).workloads[0].residency_countries
     assert {"SE", "DE", "CH"} <= countries and "GB" not in countries and "NO" not in countries
+
+
+PLAIN = "is not a plain decimal number (ASCII digits, an optional sign, decimal point and exponent: 8, 55.04, 1.5e3)"
+
+
+@pytest.mark.parametrize("text", ["5_5", "٥", "１６", "16\u00a0"], ids=["underscore", "arabic-indic", "fullwidth", "nbsp"])
+def test_numbers_written_as_text_are_plain_decimal_numbers(text):
+    # pydantic (like float()) reads "5_5" as 55 and Unicode digits as digits; YAML 1.2 keeps 5_5 a string.
+    raw = copy.deepcopy(VALID)
+    raw["workloads"][0]["gpu_count"] = text
+    raw["budgets"] = {"monthly_usd": text}
+    assert problems(raw) == [f"gpufleet:fleet.budgets.monthly_usd: {PLAIN} (got {text!r})",
+                             f"gpufleet:fleet.workloads[0].gpu_count: {PLAIN} (got {text!r})"]
+
+
+def test_a_number_written_as_plain_text_is_still_read():
+    raw = copy.deepcopy(VALID)
+    raw["workloads"][0]["gpu_count"], raw["workloads"][0]["hours_per_month"] = "16", "100.5"
+    assert (parse_fleet(raw).workloads[0].gpu_count, parse_fleet(raw).workloads[0].hours_per_month) == (16, 100.5)

@@ -374,3 +374,24 @@ def test_a_gpu_type_the_catalog_counts_but_does_not_price_shows_its_gpus_and_why
     assert e.derivation["gpus"] == "1 × 2 L4"
     assert e.derivation["monthly_usd"] == "unknown: g2-standard-24 has no offer in gcp us-central1 in the catalog"
     assert e.monthly_kwh is not None  # L4 rated power is in the catalog: energy is estimated
+
+
+@pytest.mark.parametrize("text", ["٥", "5_5", "１００", "²"], ids=["arabic-indic", "underscore", "fullwidth", "superscript"])
+def test_numbers_in_tags_and_quantities_are_plain_decimal_numbers(text):
+    """float() reads "٥" as 5 and "5_5" as 55; int() refuses "²", which str.isdigit() accepts (a crash)."""
+    from gpufleet.clouds import reader_for
+
+    ng = view("aws:eks/nodeGroup:NodeGroup", "ng", {
+        "instanceTypes": ["p5.48xlarge"], "scalingConfig": {"desiredSize": 2, "minSize": 0, "maxSize": 2},
+        "region": "us-west-2", "tags": {"gpufleet-hours-per-month": text, "gpufleet-object-tib": text}})
+    e = estimate_plan([ng]).resources[ng.urn]
+    assert (e.hours, e.utilization, e.derivation["utilization"]) == (
+        730.0, 1.0, "gpufleet tags unreadable; assumed always on at 100% GPU duty (upper bound)")
+    quota = {"metadata": {"annotations": {"gpufleet.io/site": "lab", "gpufleet.io/instance-type": "x",
+                                          "gpufleet.io/gpus-per-node": "8"}},
+             "spec": {"hard": {"requests.nvidia.com/gpu": text}}}
+    assert reader_for("kubernetes:core/v1:ResourceQuota").scaling(quota) == Scaling(
+        0, None, "spec.hard.requests.nvidia.com/gpu", "spec.hard.requests.nvidia.com/gpu")
+    fleet = {"launchSpecifications": [{"instanceType": "p5.48xlarge", "weightedCapacity": text}], "targetCapacity": 4}
+    assert reader_for("aws:ec2/spotFleetRequest:SpotFleetRequest").scaling(fleet) == Scaling(
+        None, None, "targetCapacity", "targetCapacity")

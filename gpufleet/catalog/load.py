@@ -18,9 +18,8 @@ from gpufleet.catalog.overlay import (
     apply_overlay,
     overlay_from_environment,
 )
-from gpufleet.catalog.prices import TableError, load_prices
+from gpufleet.catalog.prices import TableError, instance_usd_per_hour, load_prices, table_number
 from gpufleet.errors import Problem
-from gpufleet.files import number_problem
 
 DATA_DIR = Path(__file__).parent / "data"
 # Replaces the shipped data folder as a whole (tests use a small fixture catalog this way, so a data
@@ -42,17 +41,22 @@ def _number(row: dict[str, str], column: str, where: str) -> float | None:
 
 def _signed(row: dict[str, str], column: str, where: str) -> float | None:
     """A finite number within ±2^53 (a coordinate may be negative), or None when unknown."""
-    text = row[column].strip()
-    if not text:
+    if not row[column].strip():
         return None
     try:
-        value = float(text)
-    except ValueError:
-        raise CatalogDataError(f"{where}: column {column!r} is not a number: {text!r}") from None
-    problem = number_problem(value)  # "nan", "inf", "1e999" read as floats
-    if problem:
-        raise CatalogDataError(f"{where}: column {column!r} {problem}: {text!r}")
-    return value
+        return table_number(row, column, where)
+    except TableError as e:
+        raise CatalogDataError(str(e)) from None
+
+
+def _offer_price(row: dict[str, str], where: str) -> float | None:
+    """An offer's on-demand price, or None when unknown (an empty cell)."""
+    if not row["on_demand_usd_per_hour"].strip():
+        return None
+    try:
+        return instance_usd_per_hour(row, "on_demand_usd_per_hour", where)
+    except TableError as e:
+        raise CatalogDataError(str(e)) from None
 
 
 def _cloud(row: dict[str, str], where: str) -> str:
@@ -143,7 +147,7 @@ def _load_offers(data: CatalogData) -> list[Offer]:
                 cloud=key[0],
                 instance_type=key[1],
                 region=key[2],
-                usd_per_hour=_number(row, "on_demand_usd_per_hour", where),
+                usd_per_hour=_offer_price(row, where),
                 price_source=row["source"],
                 price_date=row["price_date"],
                 list_complete=row["list_complete"],

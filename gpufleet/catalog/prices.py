@@ -19,11 +19,15 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from gpufleet.catalog.overlay import WHERE
-from gpufleet.files import number_problem
+from gpufleet.files import text_number
 
 Rows = Callable[[str], list[dict[str, str]]]
 ANY_REGION = "*"
 PRICE_KINDS = ("on-demand", "spot", "capacity-block", "reserved", "negotiated")
+# The least an instance may cost an hour. 0 (or -0) would price capacity away, and so would a tiny value
+# such as 1e-300; a tenth of a cent is below every instance price the catalog knows (the cheapest, a Spot CPU
+# host, is $0.02486/h; the cheapest GPU offer $0.526/h) and above any typo that means "free".
+MIN_INSTANCE_USD_PER_HOUR = 0.001
 
 
 class TableError(ValueError):
@@ -87,15 +91,21 @@ class Prices:
 
 
 def table_number(row: dict[str, str], column: str, where: str) -> float:
-    """A finite number from a catalog table's cell; the caller checks its range."""
+    """A finite number from a catalog table's cell (`gpufleet.files.text_number`); the caller checks its range."""
     text = row.get(column, "").strip()
     try:
-        value = float(text)
-    except ValueError:
-        raise TableError(f"{where}: column {column!r} must be a number, got {text!r}") from None
-    problem = number_problem(value)  # "nan", "inf", "1e999" read as floats
-    if problem:
-        raise TableError(f"{where}: column {column!r} {problem}: {text!r}")
+        return text_number(text)
+    except ValueError as e:
+        raise TableError(f"{where}: column {column!r} {e}: {text!r}") from None
+
+
+def instance_usd_per_hour(row: dict[str, str], column: str, where: str) -> float:
+    """An instance's hourly price: at least MIN_INSTANCE_USD_PER_HOUR."""
+    value = _positive(row, column, where)
+    if value < MIN_INSTANCE_USD_PER_HOUR:
+        raise TableError(f"{where}: column {column!r} must be at least {MIN_INSTANCE_USD_PER_HOUR} USD/h (an "
+                         f"instance is never free; leave an offer's price empty when it is unknown): "
+                         f"{row[column].strip()!r}")
     return value
 
 
@@ -128,7 +138,7 @@ def load_prices(rows: Rows, clouds: tuple[str, ...]) -> Prices:
         key = (row["cloud"], row["instance_type"], row["region"], row["kind"])
         if key in prices.instance:
             raise TableError(f"{where}: duplicate price {key}")
-        prices.instance[key] = InstancePrice(*key, _positive(row, "usd_per_hour", where), row["source"],
+        prices.instance[key] = InstancePrice(*key, instance_usd_per_hour(row, "usd_per_hour", where), row["source"],
                                              row["price_date"], row.get("notes", ""))
     for i, row in enumerate(rows("service_prices.csv"), start=2):
         where = row_origin(row, "service_prices.csv", i)

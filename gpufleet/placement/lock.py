@@ -14,10 +14,10 @@ import json
 import math
 from typing import Annotated, Any, Mapping
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from gpufleet.catalog import Catalog
-from gpufleet.config import Cloud, Fleet, Name, Workload
+from gpufleet.config import Cloud, Fleet, Name, Workload, plain_number_text
 from gpufleet.errors import Problem, UserError, did_you_mean, unknown_name
 from gpufleet.footprint import capacity_footprint
 from gpufleet.placement.joint import place
@@ -42,6 +42,11 @@ class WorkloadLock(BaseModel):
     # never resized (a smaller one is replaced, its data lost) without a new reviewed lock.
     hot_tib: Annotated[float | None, Field(gt=0)] = None
     hot_throughput_mb_s_per_tib: Annotated[int | None, Field(gt=0)] = None
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _numbers_as_written(cls, value: Any, info: ValidationInfo) -> Any:
+        return plain_number_text(cls, value, info)
 
 
 class PlacementLock(BaseModel):

@@ -13,6 +13,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from gpufleet.files import text_number
 from gpufleet.footprint import HOURS_PER_MONTH
 from gpufleet.readers.views import ResourceView, get_known, known
 
@@ -301,16 +302,16 @@ def duty(tags: Any) -> tuple[float, float, dict[str, str]]:
     hours, util = HOURS_PER_MONTH, 1.0
     try:
         if known(tags.get(TAG_HOURS)):
-            hours = float(tags[TAG_HOURS])
+            hours = _tag_number(tags[TAG_HOURS])
             notes["hours_per_month"] = f"{hours:g} h from tag {TAG_HOURS}"
         else:
             notes["hours_per_month"] = f"assumed always on ({HOURS_PER_MONTH:g} h): no {TAG_HOURS} tag"
         if known(tags.get(TAG_UTILIZATION)):
-            util = float(tags[TAG_UTILIZATION]) / 100.0
+            util = _tag_number(tags[TAG_UTILIZATION]) / 100.0
             notes["utilization"] = f"{util:.0%} from tag {TAG_UTILIZATION}"
         else:
             notes["utilization"] = f"assumed 100% GPU duty (upper bound): no {TAG_UTILIZATION} tag"
-    except ValueError:
+    except (TypeError, ValueError):
         notes["utilization"] = "gpufleet tags unreadable; assumed always on at 100% GPU duty (upper bound)"
         hours, util = HOURS_PER_MONTH, 1.0
     if not (0.0 <= util <= 1.0 and 0.0 < hours <= HOURS_PER_MONTH):
@@ -319,11 +320,20 @@ def duty(tags: Any) -> tuple[float, float, dict[str, str]]:
     return hours, util, notes
 
 
+def _tag_number(value: Any) -> float:
+    """A number tag or label: a number, or text that is a plain decimal number ("5_5", "٥" are not)."""
+    if isinstance(value, str):
+        return text_number(value)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"not a number: {value!r}")
+    return float(value)
+
+
 def declared_object_tib(tags: Any) -> float | None:
     """The object capacity a gpufleet component declared on a bucket or account (TAG_OBJECT_TIB)."""
     value = tags.get(TAG_OBJECT_TIB) if isinstance(tags, dict) else None
     try:
-        tib = float(value) if known(value) else None
+        tib = _tag_number(value) if known(value) else None
     except (TypeError, ValueError):
         return None
     return tib if tib is not None and math.isfinite(tib) and tib >= 0 else None

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from gpufleet.files import plain_number
 from gpufleet.readers.base import ResourceReader, count, free_readers
 from gpufleet.readers.views import ResourceView, get_known, is_unknown, value_at
 
@@ -47,10 +48,7 @@ def _pod_gpus(spec: Any) -> int | None:
                 break
         if value is None:
             continue
-        try:
-            n = count(float(value)) if isinstance(value, str) else count(value)
-        except ValueError:
-            n = None
+        n = count(plain_number(value)) if isinstance(value, str) else count(value)
         if n is None:
             return None
         total += n

@@ -7,6 +7,7 @@ import math
 from typing import Any
 
 from gpufleet.catalog import InstanceType, load_catalog
+from gpufleet.files import plain_number
 from gpufleet.footprint import HOURS_PER_MONTH
 from gpufleet.readers.base import (
     HOURLY,
@@ -504,10 +505,7 @@ def _list(value: Any) -> list[Any]:
 
 def _weight(value: Any) -> float | None:
     if isinstance(value, str):
-        try:
-            value = float(value)
-        except ValueError:
-            return None
+        value = plain_number(value)
     n = number(value)
     return n if n is not None and math.isfinite(n) and n > 0 else None
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from gpufleet.files import plain_number
 from gpufleet.readers.base import (
     HOURLY,
     NOT_CONFIGURED,
@@ -293,10 +294,7 @@ def _lustre(v: ResourceView) -> tuple[bool, float | None, list[str]]:
     # pulumi-gcp types capacity and throughput as strings ("36000"); numbers are accepted too.
     def figure(key: str) -> float | None:
         value = get_known(v.inputs, key)
-        try:
-            return number(float(value)) if isinstance(value, str) else number(value)
-        except ValueError:
-            return None
+        return plain_number(value) if isinstance(value, str) else number(value)
     gib, tier = figure("capacityGib"), figure("perUnitStorageThroughput")
     return True, (None if gib is None else gib / GIB_PER_TIB), [f"{tier:g} MB/s/TiB"] if tier is not None else []
 

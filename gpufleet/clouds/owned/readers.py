@@ -25,7 +25,7 @@ _GPUS_PATH = f"spec.hard.{GPU_QUOTA}"
 
 def _whole(value: Any) -> int | None:
     """A Kubernetes quantity of whole GPUs ("16" or 16); None when unknown or not whole."""
-    if isinstance(value, str) and value.isdigit():
+    if isinstance(value, str) and value.isascii() and value.isdigit():  # not "٥" or "²", which isdigit() takes
         return int(value)
     return count(value) if isinstance(value, int) else None
 
