@@ -67,7 +67,8 @@ config:
     (FLEET.replace("environment: dev", "environment: dev\n    colour: blue"),
      ["gpufleet:fleet.colour: unknown key (got 'colour')"]),
     (FLEET.replace("gpu_count: 8", "gpu_count: eight"),
-     ["gpufleet:fleet.workloads[0].gpu_count: Input should be a valid integer"]),
+     ["gpufleet:fleet.workloads[0].gpu_count: is not a plain decimal number (ASCII digits, an optional sign, decimal "
+      "point and exponent: 8, 55.04, 1.5e3) (got 'eight')"]),
     (FLEET.replace("gpu_count: 8", "gpu_count: -8"),
      ["gpufleet:fleet.workloads[0].gpu_count: Input should be greater than 0 (got -8)"]),
     (FLEET.replace("regions: [us-west-2]", "regions: [us-west-9]"),
