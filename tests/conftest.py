@@ -17,6 +17,7 @@ import pytest
 
 from catalog_fixture import CATALOG_TESTS, FIXTURE_CATALOG, shipped_data_dir
 
+from gpufleet.catalog import charts as catalog_charts
 from gpufleet.catalog import load as catalog_load
 
 os.environ[catalog_load.DATA_ENV] = str(FIXTURE_CATALOG)
@@ -30,13 +31,18 @@ def _catalog_under_test(request, monkeypatch):
         yield
         return
     loaded: list[Path] = []
-    cached = catalog_load._cached
+    cached, charts = catalog_load._cached, catalog_charts._cached
 
     def watched(data_dir: Path, overlay_dir: Path | None):
         loaded.append(data_dir)
         return cached(data_dir, overlay_dir)
 
+    def watched_charts(data_dir: Path):
+        loaded.append(data_dir)
+        return charts(data_dir)
+
     monkeypatch.setattr(catalog_load, "_cached", watched)
+    monkeypatch.setattr(catalog_charts, "_cached", watched_charts)
     yield
     assert catalog_load.DATA_DIR not in loaded, (
         "a test outside the catalog's own loaded the shipped catalog data: it must run on the fixture catalog "

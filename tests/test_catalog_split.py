@@ -18,9 +18,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from catalog_fixture import SHIPPED_ENV
+from catalog_fixture import FIXTURE_CATALOG, SHIPPED_ENV
 
-from gpufleet.catalog.load import DATA_DIR, DATA_ENV
+from gpufleet.catalog.load import DATA_DIR, DATA_ENV, load_catalog_from
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT.parent / "shared" / "data" / "reference"
@@ -62,3 +62,12 @@ def test_the_catalogs_own_tests_fail_where_the_refreshed_data_left_the_reference
 def test_a_test_printing_those_figures_runs_on_the_fixture_and_still_passes(refreshed):
     assert _pytest("tests/placement/test_place_command.py::test_place_shows_every_decision_and_why",
                    env={DATA_ENV: str(refreshed), SHIPPED_ENV: str(refreshed)}) == (0, [])
+
+
+def test_the_fixture_readme_states_the_fixtures_real_counts():
+    """The README says what the fixture holds; a row added or removed must update it."""
+    catalog = load_catalog_from(FIXTURE_CATALOG)
+    readme = " ".join((FIXTURE_CATALOG / "README.md").read_text(encoding="utf-8").split())
+    stated = {kind: int(n) for n, kind in re.findall(r"\b(\d+) (regions|instance types|offers)\b", readme)}
+    assert stated == {"regions": len(catalog.regions), "instance types": len(catalog.instance_types),
+                      "offers": len(catalog.offers)} == {"regions": 83, "instance types": 98, "offers": 241}

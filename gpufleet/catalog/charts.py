@@ -11,7 +11,7 @@ import functools
 from dataclasses import dataclass
 from pathlib import Path
 
-from gpufleet.catalog.load import DATA_DIR, CatalogDataError
+from gpufleet.catalog.load import CatalogDataError, data_dir
 
 CHARTS_FILE = "gpu_software_charts.csv"
 
@@ -28,10 +28,16 @@ class HelmChart:
     checked: str  # when the version was read from its source
 
 
+def load_charts() -> dict[str, HelmChart]:
+    """The charts of the catalog data in use (`gpufleet.catalog.load.data_dir`: the shipped data, or the
+    folder `GPUFLEET_CATALOG_DATA` names, as the tests' fixture catalog)."""
+    return _cached(data_dir())
+
+
 @functools.cache
-def load_charts(data_dir: Path = DATA_DIR) -> dict[str, HelmChart]:
+def _cached(folder: Path) -> dict[str, HelmChart]:
     charts: dict[str, HelmChart] = {}
-    with (data_dir / CHARTS_FILE).open(newline="", encoding="utf-8") as f:
+    with (folder / CHARTS_FILE).open(newline="", encoding="utf-8") as f:
         for i, row in enumerate(csv.DictReader(f), start=2):
             where = f"{CHARTS_FILE}:{i}"
             if not row["version"].strip() or not row["source"].strip():

@@ -268,8 +268,13 @@ def _cached(data_dir: Path, overlay_dir: Path | None) -> Catalog:
     return load_catalog_from(data_dir, overlay_dir, OVERLAY_ENV)
 
 
-def load_catalog() -> Catalog:
-    """The catalog in use, loaded once per process and data source: the shipped data (or the folder
-    `GPUFLEET_CATALOG_DATA` names), with the overlay `GPUFLEET_CATALOG` names, if any."""
+def data_dir() -> Path:
+    """The data folder in use: the shipped one, or the folder `GPUFLEET_CATALOG_DATA` names."""
     base = os.environ.get(DATA_ENV, "").strip()
-    return _cached(Path(base).resolve() if base else DATA_DIR, overlay_from_environment())
+    return Path(base).resolve() if base else DATA_DIR
+
+
+def load_catalog() -> Catalog:
+    """The catalog in use, loaded once per process and data source: the data of `data_dir()`, with the
+    overlay `GPUFLEET_CATALOG` names, if any."""
+    return _cached(data_dir(), overlay_from_environment())

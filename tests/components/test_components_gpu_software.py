@@ -1,11 +1,15 @@
 """GpuSoftwareStack under the recording engine: exact Helm releases (pinned, sourced), queues, provider."""
 
+import shutil
+
 import pulumi
 import pulumi_kubernetes as kubernetes
+from catalog_fixture import FIXTURE_CATALOG
 from components_testing import TAGS
 
 from gpufleet.components import GpuCluster, GpuSoftwareStack
 from gpufleet.catalog.charts import load_charts
+from gpufleet.catalog.load import DATA_ENV
 
 RELEASE = "kubernetes:helm.sh/v3:Release"
 CUSTOM = "kubernetes:kueue.x-k8s.io/v1beta1:"
@@ -83,6 +87,21 @@ def test_every_pinned_chart_has_a_version_and_a_source():
     assert sorted(charts) == ["aws-efa-k8s-device-plugin", "gpu-operator", "kueue", "network-operator",
                               "nvidia-device-plugin"]
     assert all(c.version and c.source and c.checked for c in charts.values())
+
+
+def test_chart_versions_come_from_the_catalog_data_in_use_not_the_shipped_folder(tmp_path, monkeypatch, recorder):
+    """The tests run on the fixture catalog (GPUFLEET_CATALOG_DATA): its charts file is the one read."""
+    data = tmp_path / "catalog"
+    shutil.copytree(FIXTURE_CATALOG, data)
+    charts = data / "gpu_software_charts.csv"
+    charts.write_text(charts.read_text().replace(",network-operator,https://helm.ngc.nvidia.com/nvidia,v25.7.0,",
+                                                 ",network-operator,https://helm.ngc.nvidia.com/nvidia,v99.0.0,"))
+    monkeypatch.setenv(DATA_ENV, str(data))
+    assert load_charts()["network-operator"].version == "v99.0.0"
+    run = recorder(_stack(fabric="InfiniBand", enable_queues=False))
+    assert run.named("gpu-network-operator").inputs["version"] == "v99.0.0"
+    monkeypatch.setenv(DATA_ENV, str(FIXTURE_CATALOG))
+    assert load_charts()["network-operator"].version == "v25.7.0"
 
 
 def test_gpu_cluster_opt_in_declares_the_stack_with_a_provider_bound_to_its_own_kubeconfig(recorder):
