@@ -331,7 +331,10 @@ def _estimate_capacity(view: ResourceView, cap: Capacity, catalog: Catalog, pric
     missing = [what for what, v in (("instance type", cap.instance_type), ("region", cap.region))
                if not (isinstance(v, str) and v)] + (["node count"] if cap.nodes is None else [])
     if missing:
-        how["monthly_usd"] = how["monthly_kwh"] = f"unknown: {', '.join(missing)} not known at preview"
+        why = f"{', '.join(missing)} not known at preview"
+        if "region" in missing and cap.notes.get("region"):
+            why += f" ({cap.notes['region']})"  # the reader's reason: where it looked, and how to state it
+        how["monthly_usd"] = how["monthly_kwh"] = f"unknown: {why}"
         # GPUs follow from the instance type and node count alone: counted whenever those are known.
         gpus = _gpus(cap, catalog, how)
         return ResourceEstimate(view.urn, view.type, cap.cloud, cap.region, cap.instance_type, cap.nodes,
