@@ -19,7 +19,8 @@ from gpufleet.offline import shapes
 from gpufleet.pulumi_private import UNKNOWN, output_property_types, unwrap_secrets
 
 # The lookup errors live with the cloud adapters, which raise them; the offline engine catches them.
-__all__ = ["LOOKUP_GENERIC", "LOOKUP_SPECIFIC", "LOOKUP_UNKNOWN", "OfflineUnsupported", "UnansweredInvoke",
+__all__ = ["LOOKUP_GENERIC", "LOOKUP_SPECIFIC", "LOOKUP_UNKNOWN", "OfflineUnsupported", "STACK_REFERENCE_GIVEN",
+           "STACK_REFERENCE_UNKNOWN", "UnansweredInvoke",
            "answer_invoke", "resource_state", "stack_reference_state"]
 
 
@@ -40,6 +41,11 @@ def resource_state(type_: str, name: str, inputs: dict, provider: ProviderConfig
         for key, value in cloud.preview_state(type_, name, inputs, unwrap_secrets(provider), read_id).items():
             state.setdefault(key, value)
     return state
+
+
+# How a `StackReference` was answered, in `ProgramRun.lookups` under "pulumi:pulumi:StackReference <name>".
+STACK_REFERENCE_UNKNOWN = "outputs unknown at preview: pass --stack-reference NAME=FILE"
+STACK_REFERENCE_GIVEN = "outputs from --stack-reference"
 
 
 def stack_reference_state(stack_name: object, exports: dict[str, dict]) -> dict:

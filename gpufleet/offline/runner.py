@@ -37,10 +37,11 @@ from pulumi.runtime import register_stack_transformation, run_in_stack, set_all_
 from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs, Mocks
 from pulumi.runtime.proto import alias_pb2, callback_pb2, provider_pb2, resource_pb2
 
-from gpufleet.errors import UserError
+from gpufleet.errors import Problem, UserError, did_you_mean
 from gpufleet import pulumi_private as _sdk
 from gpufleet.offline import shapes
-from gpufleet.offline.fakecloud import LOOKUP_UNKNOWN, OfflineUnsupported, answer_invoke, resource_state, stack_reference_state
+from gpufleet.offline.fakecloud import (LOOKUP_UNKNOWN, STACK_REFERENCE_GIVEN, STACK_REFERENCE_UNKNOWN, OfflineUnsupported,
+                                        answer_invoke, resource_state, stack_reference_state)
 from gpufleet.offline.project import StackSettings
 
 STACK_TYPE = "pulumi:pulumi:Stack"
@@ -292,7 +293,11 @@ class _RecordingMonitor(MockMonitor):
         if not custom:  # a component's outputs come from its own code (or, remote, are unknown)
             return {}
         if type_ == STACK_REFERENCE_TYPE:
-            return stack_reference_state(inputs.get("name"), self.recorder.settings.stack_references)
+            given = self.recorder.settings.stack_references
+            stack = inputs.get("name")
+            self.recorder.note_lookup(f"{STACK_REFERENCE_TYPE} {stack}",
+                                      STACK_REFERENCE_GIVEN if stack in given else STACK_REFERENCE_UNKNOWN)
+            return stack_reference_state(stack, given)
         package = type_.split(":", 1)[0]
         config = {} if type_.startswith(PROVIDER_TYPE_PREFIX) else self.recorder.provider_config(provider or "", package)
         state = resource_state(type_, name, inputs, config, read_id=read_id)
@@ -857,7 +862,24 @@ def run_program(
     # output, and stdout may be carrying the plan (`--json -`).
     with _ONE_RUN_AT_A_TIME, _program_files(settings), _collector_for_a_run(), _sdk.aliases_without_output_chains(), \
             redirect_stdout(sys.stderr):
-        return _run_on_own_thread(settings, body, _PYTHON_DEFAULT_FILTERS, stall_seconds, known_ids=False, on_resource=on_resource)
+        run = _run_on_own_thread(settings, body, _PYTHON_DEFAULT_FILTERS, stall_seconds, known_ids=False, on_resource=on_resource)
+    _check_stack_references_read(run)
+    return run
+
+
+def _check_stack_references_read(run: ProgramRun) -> None:
+    """Every `--stack-reference` names a stack the program read: one it never read was given in vain
+    (a misspelt name, or another organization: offline, `pulumi.get_organization()` is "organization",
+    as with a local backend), and its outputs silently stayed unknown."""
+    prefix = f"{STACK_REFERENCE_TYPE} "
+    read = sorted(token.removeprefix(prefix) for token in run.lookups if token.startswith(prefix))
+    unread = [name for name in run.settings.stack_references if name not in read]
+    if unread:
+        raise UserError([Problem(path=f"--stack-reference {name}",
+                                 message="the program reads no StackReference of this name" if read else
+                                 "the program reads no StackReference", allowed=tuple(read),
+                                 suggestion=did_you_mean(name, read)) for name in unread],
+                        heading="usage error")
 
 
 def record(

@@ -69,3 +69,30 @@ def test_a_provider_sdk_missing_from_gpufleets_environment_says_how_to_install_i
         "error: the Pulumi program failed: __main__.py:4: ModuleNotFoundError: No module named 'pulumi_random' (the "
         "program runs with the Python packages of gpufleet's own environment; install the SDK there: "
         f"{sys.executable} -m pip install pulumi-random)\n")
+
+
+def test_a_stack_reference_the_program_does_not_read_is_a_usage_error_naming_the_ones_it_reads(capsys, tmp_path) -> None:
+    outputs = tmp_path / "network.json"
+    outputs.write_text('{"vpcId": "vpc-1"}')
+    lookups = PROGRAMS / "lookups"  # reads StackReference("acme/network/prod")
+    # another organization's name: its outputs were silently left unused, the program's stayed unknown
+    assert main(["preview", "dev", "--program", str(lookups), "--no-policies",
+                 "--stack-reference", f"acme-corp/network/prod={outputs}"]) == 2
+    assert capsys.readouterr().err == (
+        "usage error: 1 problem(s)\n"
+        "  - --stack-reference acme-corp/network/prod: the program reads no StackReference of this name; did you "
+        "mean 'acme/network/prod'?; allowed: acme/network/prod\n")
+    assert main(["preview", "dev", "--program", str(PROGRAMS / "function_only"), "--no-policies",
+                 "--stack-reference", f"acme/network/prod={outputs}"]) == 2
+    assert capsys.readouterr().err == (
+        "usage error: 1 problem(s)\n  - --stack-reference acme/network/prod: the program reads no StackReference\n")
+
+
+def test_the_stack_references_a_program_reads_are_listed_with_where_their_outputs_came_from() -> None:
+    lookups = PROGRAMS / "lookups"
+    given = preview(lookups, "dev", policy_pack=None, stack_references={"acme/network/prod": {"vpcId": "vpc-1"}})
+    assert given.run.lookups["pulumi:pulumi:StackReference acme/network/prod"] == "outputs from --stack-reference"
+    assert given.run.outputs["vpcId"] == "vpc-1"
+    unknown = preview(lookups, "dev", policy_pack=None)
+    assert unknown.run.lookups["pulumi:pulumi:StackReference acme/network/prod"] == (
+        "outputs unknown at preview: pass --stack-reference NAME=FILE")

@@ -72,6 +72,7 @@ def test_lookups_of_any_provider_and_stack_references_answer_and_are_marked(tmp_
         "aws:eks/getCluster:getCluster": "placeholders shaped by the SDK's result type",
         "aws:route53/getZone:getZone": "plausible offline answer",
         "azure:core/getClientConfig:getClientConfig": "plausible offline answer",
+        "pulumi:pulumi:StackReference acme/network/prod": "outputs unknown at preview: pass --stack-reference NAME=FILE",
     }
     record = next(s["newState"]["inputs"] for s in doc["steps"] if s["newState"]["type"] == "aws:route53/record:Record")
     assert record["records"] == ["endpoint-looked-up-offline"]
