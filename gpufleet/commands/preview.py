@@ -164,11 +164,11 @@ def render_placement(placement: object, out: Console, stack: str) -> None:
 
 
 def _types(result: PreviewResult, out: Console) -> None:
-    """Resources by type, and the multi-language components the offline preview did not expand (their
-    children are not in the plan, so they would otherwise be missing from the count)."""
-    run = result.run
+    """Resources by type, and the components the offline preview did not expand (multi-language ones,
+    Helm charts: their children are not in the plan, so they would otherwise be missing from the count)."""
+    run, est = result.run, result.estimate
     counts = Counter(r.type for r in run.resources if r.custom and not r.type.startswith("pulumi:providers:"))
-    counts.update(f"{r.type} (component, children not expanded)" for r in run.resources if r.remote)
+    counts.update(f"{est.assessments[u].type} (component, children not expanded)" for u in est.not_expanded)
     if not counts:
         out.print("No resources in this plan (only the stack and its providers).")
         return
@@ -305,7 +305,7 @@ def render(result: PreviewResult, out: Console) -> None:
         _not_assessed(result, out)
     if est.not_expanded:
         names = ", ".join(f"{_name(u)} ({est.assessments[u].type})" for u in est.not_expanded[:MAX_ROWS])
-        out.print(f"[yellow]Not expanded offline: {len(est.not_expanded):,} multi-language component(s)[/], whose "
+        out.print(f"[yellow]Not expanded offline: {len(est.not_expanded):,} component(s)[/], whose "
                   f"children's cost is unknown (capacity read from their inputs where gpufleet knows them): {escape(names)}")
     if result.policy_environment is None:
         out.print("Policies: not run (--no-policies)")

@@ -78,6 +78,12 @@ NOT_KNOWN = "gpufleet does not know this resource type: its cost is unknown"
 NOT_EXPANDED = "multi-language component not expanded offline: its children's cost is unknown"
 
 
+# Components of the Kubernetes SDK whose children come from a tool the provider runs (its
+# `kubernetes:helm:template` and `kubernetes:kustomize:directory` invokes: helm fetches the chart,
+# kustomize the bases), which the offline preview does not run: they construct no children offline.
+RENDERED_BY_TOOL = {"kubernetes:helm.sh/v3:Chart": "helm", "kubernetes:kustomize:Directory": "kustomize"}
+
+
 NOT_EXPANDED_READ = ("multi-language component not expanded offline: what it runs is estimated from its inputs, "
                      "its other children's cost is unknown")
 
@@ -410,6 +416,9 @@ def assess(view: ResourceView, estimate: ResourceEstimate | None) -> Assessment:
                           expanded)
     if view.remote:
         return Assessment(NOT_ASSESSED, view.type, NOT_EXPANDED, expanded=False)
+    if view.type in RENDERED_BY_TOOL and not view.custom:
+        return Assessment(NOT_ASSESSED, view.type, f"rendered by {RENDERED_BY_TOOL[view.type]}, which the offline preview "
+                          "does not run: its children are not constructed and their cost is unknown", expanded=False)
     if reader_for(view.type) is not None or not view.custom or view.type.split(":", 1)[0] in FREE_PACKAGES:
         return Assessment(FREE, view.type)  # a component's children are assessed on their own
     return Assessment(NOT_ASSESSED, view.type, NOT_KNOWN)

@@ -4,7 +4,8 @@ Offline there is no cloud to ask. Answers are derived only from the resource's o
 and the region or location of the provider in use, so a preview never changes between runs.
 
 A lookup gets, in this order: a plausible answer a cloud adapter gives (`CloudAdapter.offline_answers`:
-availability zones, AMIs, client configuration, …); otherwise a generic answer shaped by the SDK's own result type, with strings
+availability zones, AMIs, client configuration, …); what a provider computes itself without the
+cloud, computed the same way (`LOCAL_INVOKES`: Kubernetes YAML decoding); otherwise a generic answer shaped by the SDK's own result type, with strings
 that say they were looked up offline and unknown numbers; otherwise (no installed SDK declares the
 result) an unknown result. Every answer is checked against the result type the SDK declares, so a
 program never gets a value its SDK would reject. Only what a real preview would refuse too (an AWS
@@ -13,6 +14,8 @@ provider without a region) fails, with `UnansweredInvoke` naming the token.
 
 from __future__ import annotations
 
+import yaml
+
 from gpufleet.clouds import adapter_for_type, offline_answer
 from gpufleet.clouds.offline import NotEmulated, OfflineUnsupported, ProviderConfig, UnansweredInvoke
 from gpufleet.offline import shapes
@@ -20,7 +23,7 @@ from gpufleet.pulumi_private import UNKNOWN, output_property_types, unwrap_secre
 
 # The lookup errors live with the cloud adapters, which raise them; the offline engine catches them.
 __all__ = ["LOOKUP_GENERIC", "LOOKUP_SPECIFIC", "LOOKUP_UNKNOWN", "OfflineUnsupported", "STACK_REFERENCE_GIVEN",
-           "STACK_REFERENCE_UNKNOWN", "UnansweredInvoke",
+           "STACK_REFERENCE_UNKNOWN", "UnansweredInvoke", "INVOKED_BY",
            "answer_invoke", "resource_state", "stack_reference_state"]
 
 
@@ -55,10 +58,34 @@ def stack_reference_state(stack_name: object, exports: dict[str, dict]) -> dict:
     return {"name": stack_name, "outputs": UNKNOWN if outputs is None else outputs, "secretOutputNames": []}
 
 
-def answer_invoke(token: str, args: dict, provider: ProviderConfig) -> tuple[dict | None, str]:
+def _decode_kubernetes_yaml(args: dict) -> dict:
+    """`kubernetes:yaml:decode`, which `pulumi_kubernetes.yaml.ConfigFile`/`ConfigGroup` (v1) call to
+    split a manifest into objects: the provider parses the text itself, so a preview sees the objects.
+    Empty documents are dropped, as the provider does."""
+    try:
+        documents = list(yaml.safe_load_all(args.get("text") or ""))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        at = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+        raise OfflineUnsupported(f"kubernetes:yaml:decode: the manifest is not valid YAML: {at}"
+                                 f"{getattr(exc, 'problem', None) or exc}") from None
+    return {"result": [doc for doc in documents if doc is not None]}
+
+
+# Invokes a provider answers without its cloud, computed as it does: real data, not a lookup.
+LOCAL_INVOKES = {"kubernetes:yaml:decode": _decode_kubernetes_yaml}
+# The components that make these invokes from their own tasks, where no frame of the program is: a
+# failure is placed where the program declared the last of them.
+INVOKED_BY = {"kubernetes:yaml:decode": ("kubernetes:yaml:ConfigFile", "kubernetes:yaml:ConfigGroup")}
+
+
+def answer_invoke(token: str, args: dict, provider: ProviderConfig) -> tuple[dict | None, str | None]:
     """The result of invoke `token` in wire (camelCase) names, None when it is unknown, and how it
-    was answered (LOOKUP_*); `UnansweredInvoke` when a real preview would fail too."""
+    was answered (LOOKUP_*; None: computed as the provider computes it, `LOCAL_INVOKES`);
+    `UnansweredInvoke` when a real preview would fail too."""
     args, provider = unwrap_secrets(args), unwrap_secrets(provider)
+    if token in LOCAL_INVOKES:
+        return LOCAL_INVOKES[token](args), None
     result_type = shapes.invoke_result_type(token)
     answer = offline_answer(token)  # a cloud adapter's own answers
     if answer is not None:

@@ -40,7 +40,7 @@ from pulumi.runtime.proto import alias_pb2, callback_pb2, provider_pb2, resource
 from gpufleet.errors import Problem, UserError, did_you_mean
 from gpufleet import pulumi_private as _sdk
 from gpufleet.offline import shapes
-from gpufleet.offline.fakecloud import (LOOKUP_UNKNOWN, STACK_REFERENCE_GIVEN, STACK_REFERENCE_UNKNOWN, OfflineUnsupported,
+from gpufleet.offline.fakecloud import (INVOKED_BY, LOOKUP_UNKNOWN, STACK_REFERENCE_GIVEN, STACK_REFERENCE_UNKNOWN, OfflineUnsupported,
                                         answer_invoke, resource_state, stack_reference_state)
 from gpufleet.offline.project import StackSettings
 
@@ -431,10 +431,14 @@ class _RecordingMonitor(MockMonitor):
         except OfflineUnsupported as refusal:
             # Refuse as a provider would, with a failure: the SDK then raises in the program at the
             # call (a program may catch it), instead of failing the run from an executor thread.
+            if site is None and request.tok in INVOKED_BY:
+                site = next((where for type_, _name, where in reversed(self.recorder.watch.constructed)
+                             if type_ in INVOKED_BY[request.tok]), None)
             with self.recorder.lock:
                 self.recorder.refusals.append((refusal, site))
             return resource_pb2.ResourceInvokeResponse(failures=[provider_pb2.CheckFailure(property="", reason=str(refusal))])
-        self.recorder.note_lookup(request.tok, how)
+        if how is not None:  # a lookup, not what the provider computes itself
+            self.recorder.note_lookup(request.tok, how)
         if answer is None:
             return resource_pb2.ResourceInvokeResponse(unknown=True)
         return resource_pb2.ResourceInvokeResponse(**{"return": _sdk.struct(answer)})

@@ -96,3 +96,46 @@ def test_the_stack_references_a_program_reads_are_listed_with_where_their_output
     unknown = preview(lookups, "dev", policy_pack=None)
     assert unknown.run.lookups["pulumi:pulumi:StackReference acme/network/prod"] == (
         "outputs unknown at preview: pass --stack-reference NAME=FILE")
+
+
+def _after(lines: list[str], title: str) -> list[str]:
+    """The rows of the table titled `title` (below its header and rule), up to the next line that is no row."""
+    start = lines.index(title) + 3
+    end = next(i for i in range(start, len(lines)) if not lines[i].startswith(("kubernetes:", "1 ")))
+    return [" ".join(line.split()) for line in lines[start:end]]
+
+
+def test_a_manifest_file_is_decoded_as_the_provider_does_and_helm_and_kustomize_are_not_expanded(summary) -> None:
+    lines = summary("k8s_manifests")
+    plan = preview(PROGRAMS / "k8s_manifests", "dev", policy_pack=None)
+    urn = "urn:pulumi:dev::k8s-manifests::kubernetes:yaml:ConfigFile$kubernetes:{}::{}"
+    job = next(r for r in plan.run.resources if r.urn == urn.format("batch/v1:Job", "nccl-test"))
+    assert job.inputs["spec"]["parallelism"] == 4  # it was an unknown lookup: the file's objects were missing
+    assert [r.type for r in plan.run.resources if r.parent == urn.split("$")[0] + "::nccl"] == [
+        "kubernetes:batch/v1:Job", "kubernetes:core/v1:Namespace"]
+    assert "kubernetes:yaml:decode" not in plan.run.lookups  # the provider's own parsing: real data
+    assert _line(lines, "Kubernetes GPU requests") == (
+        "Kubernetes GPU requests (demand on the clusters' nodes, not capacity): 32 GPUs in 1 workload(s)")
+    assert _after(lines, "Resources by type") == [
+        "kubernetes:batch/v1:Job 1", "kubernetes:core/v1:Namespace 1",
+        "kubernetes:helm.sh/v3:Chart (component, children not expanded) 1",
+        "kubernetes:kustomize:Directory (component, children not expanded) 1"]
+    assessed = plan.to_json()["gpufleet"]["assessment"]
+    assert assessed["not_assessed_types"] == {
+        "kubernetes:helm.sh/v3:Chart": {"count": 1, "why": "rendered by helm, which the offline preview does not run: "
+                                        "its children are not constructed and their cost is unknown"},
+        "kubernetes:kustomize:Directory": {"count": 1, "why": "rendered by kustomize, which the offline preview does "
+                                           "not run: its children are not constructed and their cost is unknown"}}
+    assert sorted(assessed["not_expanded"]) == ["urn:pulumi:dev::k8s-manifests::kubernetes:helm.sh/v3:Chart::vllm",
+                                                "urn:pulumi:dev::k8s-manifests::kubernetes:kustomize:Directory::kueue"]
+    assert _line(lines, "Not expanded offline") .startswith("Not expanded offline: 2 component(s), whose children's cost")
+
+
+def test_a_manifest_that_is_not_yaml_fails_the_program_at_its_line(tmp_path, capsys) -> None:
+    (tmp_path / "Pulumi.yaml").write_text("name: bad-manifest\nruntime: python\n")
+    (tmp_path / "bad.yaml").write_text("kind: [Job\n")
+    (tmp_path / "__main__.py").write_text('import pulumi_kubernetes as k8s\n\nk8s.yaml.ConfigFile("bad", file="bad.yaml")\n')
+    assert main(["preview", "dev", "--program", str(tmp_path), "--no-policies"]) == 3
+    assert capsys.readouterr().err == (
+        "error: the Pulumi program failed: __main__.py:3: kubernetes:yaml:decode: the manifest is not valid YAML: "
+        "line 2, column 1: expected ',' or ']', but got '<stream end>'\n")
