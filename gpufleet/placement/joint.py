@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 
 from gpufleet.catalog import Catalog
 from gpufleet.clouds import cloud_names, site_cloud
@@ -13,7 +12,7 @@ from gpufleet.errors import Problem
 from gpufleet.placement.explain import Explainer, infeasible_problems, left_out_note
 from gpufleet.placement.model import ConstraintUse, Option, Placement, PlacementError, total
 from gpufleet.placement.options import cents, grams, known, needs_known, order_key, workload_options
-from gpufleet.placement.solve import Assignment, Group, Row, prune_dominated
+from gpufleet.placement.solve import POSITION, Assignment, Group, Row, prune_dominated
 
 _HEADING = "no feasible placement"
 _JOINT_HEADING = "no feasible placement (each change below alone would make one)"
@@ -58,26 +57,33 @@ def _needed_figures(fleet: Fleet) -> dict[str, str]:
     return out
 
 
-def _stages(a: Assignment, objective: str, names: list[str], ordered: list[list[Option]]) -> list[np.ndarray]:
-    """Integer stage vectors of the tie-break rule: objective, nodes, other figure, then position.
+def _stages(a: Assignment, objective: str) -> list:
+    """The tie-break rule's stages: objective, nodes and other figure (integer vectors), then position.
 
-    The position stage weighs an option's place in its workload's order (`ordered`) by 2n − i, where
-    i is the workload's place by name: when two workloads could swap regions at equal totals, the
-    one first by name gets its better-ranked option.
+    The position stage (`POSITION`) weighs an option's place in its workload's order by 2n − i, where
+    i is the workload's place by name (the weights `_position` gives the Assignment): when two
+    workloads could swap regions at equal totals, the one first by name gets its better-ranked option.
     """
-    usd = a.vector(lambda _w, o: cents(o.monthly_usd) if o.monthly_usd is not None else -1)
-    kg = a.vector(lambda _w, o: grams(o.monthly_kgco2e) if o.monthly_kgco2e is not None else -1)
+    usd = a.vector(lambda o: cents(o.monthly_usd) if o.monthly_usd is not None else -1)
+    kg = a.vector(lambda o: grams(o.monthly_kgco2e) if o.monthly_kgco2e is not None else -1)
     primary, other = (usd, kg) if objective == "cost" else (kg, usd)
     other = other.copy()
     for start, end in zip(a.offsets[:-1], a.offsets[1:]):  # unknown other figure: worse than any known
         block = other[start:end]
         block[block < 0] = block.max() + 1 if block.max() >= 0 else 0
+    nodes = a.vector(lambda o: o.nodes)
+    return [primary, nodes, other, POSITION]
+
+
+def _position(names: list[str], ordered: list[list[Option]], pruned: list[list[Option]]) -> tuple[list, list]:
+    """Each kept option's place in its workload's whole order, and each workload's weight 2n − i."""
     by_name = {name: i for i, name in enumerate(sorted(names))}
     n = len(names)
-    places = [{o: p for p, o in enumerate(options)} for options in ordered]
-    position = a.vector(lambda w, o: places[w][o] * (2 * n - by_name[names[w]]))
-    nodes = a.vector(lambda _w, o: o.nodes)
-    return [primary, nodes, other, position]
+    places = []
+    for options, kept in zip(ordered, pruned):
+        place = {id(o): p for p, o in enumerate(options)}
+        places.append([place[id(o)] for o in kept])
+    return places, [2 * n - by_name[name] for name in names]
 
 
 def place(fleet: Fleet, catalog: Catalog, clouds: tuple[str, ...] | None = None) -> Placement:
@@ -89,15 +95,17 @@ def place(fleet: Fleet, catalog: Catalog, clouds: tuple[str, ...] | None = None)
     catalog = fleet.catalog(catalog)
     objective = fleet.objective
     needed = _needed_figures(fleet)
-    workloads = [workload_options(fleet, i, catalog, clouds) for i in range(len(fleet.workloads))]
+    known_offers: dict = {}
+    workloads = [workload_options(fleet, i, catalog, clouds, known_offers) for i in range(len(fleet.workloads))]
     problems: list[Problem] = []
     choices, notes = [], []
     for wo in workloads:
         if not wo.allowed:
             problems.append(wo.no_option_problem())
             continue
-        eligible = [o for o in wo.allowed if known(o, tuple(needed))]
-        left_out = [o for o in wo.allowed if o not in eligible]
+        eligible, left_out = [], []
+        for o in wo.allowed:
+            (eligible if known(o, tuple(needed)) else left_out).append(o)
         why = " and ".join(dict.fromkeys(needed[f] for o in left_out for f in needed if getattr(o, f) is None))
         note = left_out_note(left_out, tuple(needed), why) if left_out else None
         if not eligible:
@@ -109,8 +117,9 @@ def place(fleet: Fleet, catalog: Catalog, clouds: tuple[str, ...] | None = None)
         raise PlacementError(problems, heading=_HEADING)
 
     groups = shared_groups(fleet, catalog)
-    a = Assignment(prune_dominated(choices, groups, ("monthly_usd",) if objective == "balanced" else ()), groups)
-    stages = _stages(a, objective, [w.workload.name for w in workloads], choices)
+    pruned = prune_dominated(choices, groups, ("monthly_usd",) if objective == "balanced" else ())
+    a = Assignment(pruned, groups, *_position([w.workload.name for w in workloads], choices, pruned))
+    stages = _stages(a, objective)
     rows: list[Row] = []
     cap = cap_cents = None
     if objective == "balanced":

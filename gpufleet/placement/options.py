@@ -66,20 +66,30 @@ def price_kind(w: Workload) -> str:
 
 def offered_options(
     catalog: Catalog, gpu: str, gpu_count: int, clouds: tuple[str, ...], hours: float, utilization: float,
-    workload: str, capacity_type: str = "on-demand",
+    workload: str, capacity_type: str = "on-demand", known_offers: dict | None = None,
 ) -> list[Option]:
     """Every offer, in a catalog region of `clouds`, of an instance type with `gpu`, sized for `gpu_count`,
-    priced at `capacity_type`'s price where the catalog has it (else on-demand, which the option says)."""
-    out = []
-    for it in catalog.instance_types_for_gpu(gpu, clouds):
-        nodes = math.ceil(gpu_count / it.gpu_count)
-        for offer in catalog.offered(it.name, it.cloud):
-            if catalog.region(it.cloud, offer.region) is None:
-                continue  # no facts (grid, PUE, location) for a region outside the catalog
-            fp = capacity_footprint(catalog, it.cloud, offer.region, it.name, nodes, hours=hours,
-                                    utilization=utilization, capacity_type=capacity_type)
-            out.append(Option(workload, it.cloud, offer.region, it.name, nodes, nodes * it.gpu_count, fp))
-    return sorted(out, key=_names)
+    priced at `capacity_type`'s price where the catalog has it (else on-demand, which the option says).
+
+    `known_offers` (a dict kept by the caller for one catalog) holds the offers of requests already seen:
+    a fleet's workloads often ask for the same, and their footprints are the same.
+    """
+    key = (gpu, gpu_count, clouds, hours, utilization, capacity_type)
+    offers = None if known_offers is None else known_offers.get(key)
+    if offers is None:
+        offers = []
+        for it in catalog.instance_types_for_gpu(gpu, clouds):
+            nodes = math.ceil(gpu_count / it.gpu_count)
+            for offer in catalog.offered(it.name, it.cloud):
+                if catalog.region(it.cloud, offer.region) is None:
+                    continue  # no facts (grid, PUE, location) for a region outside the catalog
+                fp = capacity_footprint(catalog, it.cloud, offer.region, it.name, nodes, hours=hours,
+                                        utilization=utilization, capacity_type=capacity_type)
+                offers.append((it.cloud, offer.region, it.name, nodes, nodes * it.gpu_count, fp))
+        offers.sort(key=lambda o: o[:3])
+        if known_offers is not None:
+            known_offers[key] = offers
+    return [Option(workload, *o) for o in offers]
 
 
 # --- a workload's filters -------------------------------------------------------------------------
@@ -212,12 +222,14 @@ def _reservation_filter(w: Workload, path: str) -> Filter:
     return Filter("reservation", f"{path}.{scope.field}", scope.allowed, scope.label, inside)
 
 
-def workload_options(fleet: Fleet, index: int, catalog: Catalog, clouds: tuple[str, ...]) -> WorkloadOptions:
-    """A workload's options over every catalog region of the candidate clouds within `clouds`."""
+def workload_options(fleet: Fleet, index: int, catalog: Catalog, clouds: tuple[str, ...],
+                     known_offers: dict | None = None) -> WorkloadOptions:
+    """A workload's options over every catalog region of the candidate clouds within `clouds`
+    (`known_offers`: see `offered_options`)."""
     w = fleet.workloads[index]
     clouds = tuple(c for c in clouds if c in {cand.cloud for cand in fleet.candidates})
     universe = offered_options(catalog, w.gpu, w.gpu_count, clouds, w.hours_per_month, w.utilization, w.name,
-                               price_kind(w))
+                               price_kind(w), known_offers)
     return WorkloadOptions(w, index, universe, workload_filters(fleet, w, index, catalog, universe))
 
 

@@ -1,10 +1,17 @@
 """The joint placement as a mixed-integer program, solved exactly with HiGHS (`scipy.optimize.milp`).
 
-Variables: x[w, o] ∈ {0, 1}, one per workload w and option o. Each workload takes exactly one option;
-each shared constraint (region quota, GPU quota, USD budget, carbon budget) bounds Σ coefficient · x.
+Workloads whose options are the same (same clouds, regions, types, nodes, figures and places in their
+order) are interchangeable: they form one class, and the program has one integer variable y[k, o] ∈
+0..|k| per class k and option o — how many of the class take o — instead of a binary per workload and
+option. Every shared constraint (region quota, GPU quota, USD budget, carbon budget) and every stage
+but the last is a sum over workloads of a figure of the option taken, so it depends on the counts
+only; aggregating removes the symmetry among identical workloads, which is what made the tie-break
+stages slow. Each class's workloads then take its options in order: the first by `weight` (the last
+stage's weight) takes the best-placed option, and so on.
 
-Objectives are lexicographic: a list of integer vectors (cents, grams, nodes, tie ranks). Each stage is
-solved, then its optimum fixed (Σ c·x ≤ optimum + ½, exact because c is integer) for the next one.
+Objectives are lexicographic: a list of integer vectors (cents, grams, nodes), then optionally the
+position stage (`POSITION`): Σ over workloads of the option's place × the workload's weight. Each
+stage is solved, then its optimum fixed (Σ c·y ≤ optimum + ½, exact because c is integer) for the next.
 """
 
 from __future__ import annotations
@@ -14,12 +21,14 @@ from typing import Callable, Sequence
 
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
-from scipy.sparse import csr_array, vstack
+from scipy.sparse import csr_array, hstack, vstack
 
 from gpufleet.placement.model import Option
 
 # HiGHS stops at a relative gap of 1e-4 by default; placement must be exact.
 _HIGHS_OPTIONS = {"mip_rel_gap": 0.0, "presolve": True}
+# The last stage: Σ place × weight; not a vector over the counts (see Assignment.position_model).
+POSITION = "position"
 
 
 @dataclass(frozen=True)
@@ -42,25 +51,54 @@ class Group:
         return float(getattr(o, self.figure)) if self.applies(o) else 0.0
 
 
-Row = tuple[np.ndarray, float]  # an extra constraint: coefficients · x ≤ bound
+Row = tuple[np.ndarray, float]  # an extra constraint: coefficients · y ≤ bound
+Stage = "np.ndarray | str"  # a vector over the variables, or POSITION (last)
+
+
+def _same(o: Option) -> tuple:
+    """What the program sees of an option (not the workload it belongs to)."""
+    return (o.cloud, o.region, o.instance_type, o.nodes, o.gpus, o.monthly_usd, o.monthly_kgco2e)
 
 
 class Assignment:
-    """One option per workload under shared groups; `choices[w]` are workload w's options, best first."""
+    """One option per workload under shared groups; `choices[w]` are workload w's options, best first.
 
-    def __init__(self, choices: Sequence[Sequence[Option]], groups: Sequence[Group]):
+    `places[w][p]` is option p's place in workload w's whole order and `weights[w]` its weight in the
+    position stage (distinct; a higher weight takes the better-placed option among identical workloads).
+    """
+
+    def __init__(self, choices: Sequence[Sequence[Option]], groups: Sequence[Group],
+                 places: Sequence[Sequence[int]] | None = None, weights: Sequence[int] | None = None):
         self.choices = [list(c) for c in choices]
         self.groups = list(groups)
-        sizes = [len(c) for c in self.choices]
+        n = len(self.choices)
+        places = [list(range(len(c))) for c in self.choices] if places is None else [list(p) for p in places]
+        weights = [n - w for w in range(n)] if weights is None else list(weights)
+        self.weights = np.array(weights, dtype=float)
+        by_key: dict[tuple, int] = {}
+        self.members: list[list[int]] = []  # workloads of each class, highest weight first
+        self.klass = np.zeros(n, dtype=int)
+        for w in sorted(range(n), key=lambda w: -weights[w]):
+            key = (tuple(map(_same, self.choices[w])), tuple(places[w]))
+            k = by_key.setdefault(key, len(self.members))
+            if k == len(self.members):
+                self.members.append([])
+            self.members[k].append(w)
+            self.klass[w] = k
+        self.options = [self.choices[m[0]] for m in self.members]  # each class's options
+        sizes = [len(c) for c in self.options]
         self.offsets = np.concatenate(([0], np.cumsum(sizes))).astype(int)
         self.size = int(self.offsets[-1])
+        self.places = np.array([p for m in self.members for p in places[m[0]]], dtype=float)
+        self.count = np.array([len(m) for m in self.members], dtype=float)
+        self.upper = np.repeat(self.count, sizes)
         owner = np.repeat(np.arange(len(sizes)), sizes)
         self._assign = csr_array((np.ones(self.size), (owner, np.arange(self.size))), shape=(len(sizes), self.size))
         self.group_matrix = self._group_matrix()
         self.limits = np.array([g.limit for g in self.groups], dtype=float)
 
     def _group_matrix(self) -> csr_array:
-        options = [o for c in self.choices for o in c]
+        options = [o for c in self.options for o in c]
         in_region: dict[tuple[str, str], list[int]] = {}
         for j, o in enumerate(options):
             in_region.setdefault((o.cloud, o.region), []).append(j)
@@ -79,21 +117,23 @@ class Assignment:
         return csr_array((np.concatenate(values), (np.concatenate(rows), np.concatenate(cols))),
                          shape=(len(self.groups), self.size))
 
-    def vector(self, value: Callable[[int, Option], float]) -> np.ndarray:
-        """A coefficient per variable, from (workload index, option)."""
-        return np.array([value(w, o) for w, options in enumerate(self.choices) for o in options], dtype=float)
+    def vector(self, value: Callable[[Option], float]) -> np.ndarray:
+        """A coefficient per variable (class and option), from the option."""
+        return np.array([value(o) for options in self.options for o in options], dtype=float)
 
     def columns(self, selection: Sequence[int]) -> np.ndarray:
-        return self.offsets[:-1] + np.asarray(selection, dtype=int)
+        """The variable of each workload's chosen option."""
+        return self.offsets[self.klass] + np.asarray(selection, dtype=int)
+
+    def counts(self, selection: Sequence[int]) -> np.ndarray:
+        return np.bincount(self.columns(selection), minlength=self.size).astype(float)
 
     def value(self, c: np.ndarray, selection: Sequence[int]) -> float:
         return float(c[self.columns(selection)].sum())
 
     def usage(self, selection: Sequence[int]) -> np.ndarray:
         """Σ coefficient over the chosen options, per group."""
-        x = np.zeros(self.size)
-        x[self.columns(selection)] = 1.0
-        return self.group_matrix @ x
+        return self.group_matrix @ self.counts(selection)
 
     def satisfies(self, selection: Sequence[int], rows: Sequence[Row] = (), drop: frozenset[int] = frozenset()) -> bool:
         used = self.usage(selection)
@@ -102,45 +142,139 @@ class Assignment:
                 return False
         return all(self.value(c, selection) <= bound + 1e-9 * max(1.0, abs(bound)) for c, bound in rows)
 
-    def _constraints(self, rows: Sequence[Row], drop: frozenset[int]) -> list[LinearConstraint]:
-        constraints = [LinearConstraint(self._assign, 1.0, 1.0)]
+    def selection(self, y: np.ndarray) -> list[int]:
+        """Each workload's option from the counts: within a class, higher weights take better places."""
+        out = [0] * len(self.choices)
+        for k, members in enumerate(self.members):
+            taken = np.repeat(np.arange(self.offsets[k + 1] - self.offsets[k]),
+                              y[self.offsets[k]:self.offsets[k + 1]].astype(int))
+            for w, p in zip(members, taken):
+                out[w] = int(p)
+        return out
+
+    # --- the position stage -------------------------------------------------------------------
+
+    def _position_terms(self, upper: np.ndarray) -> tuple[np.ndarray, list[tuple[np.ndarray, np.ndarray]]]:
+        """The position stage over the counts: a linear part, and the classes of several workloads.
+
+        A class's workloads with weights v_1 > … > v_m fill its options in place order, so with counts
+        y_1 … y_K (places p_1 < … < p_K) and C_j = y_1 + … + y_j its position total is
+        p_K·V(m) − Σ_{j<K} (p_{j+1} − p_j)·V(C_j), V(c) = v_1 + … + v_c. V is concave: V(C_j) is
+        Σ_i v_i·z_ji over auxiliaries z_ji ∈ [0, 1] with Σ_i z_ji = C_j, which the objective fills in
+        the order of v (exactly V(C_j) at an integer C_j). Options whose count is fixed to 0 (`upper`)
+        add nothing to any C_j and are left out. A class of one workload is linear: its weight × place.
+        Returns the linear part over the counts and (the class's free variables, v) for the others.
+        """
+        linear = np.zeros(self.size)
+        pieces = []
+        for k, members in enumerate(self.members):
+            a, b = self.offsets[k], self.offsets[k + 1]
+            if len(members) == 1:
+                linear[a:b] = self.places[a:b] * self.weights[members[0]]
+                continue
+            free = a + np.flatnonzero(upper[a:b] > 0)
+            if len(free) > 1:
+                pieces.append((free, self.weights[members]))
+        return linear, pieces
+
+    def _position_model(self, upper: np.ndarray) -> tuple[np.ndarray, csr_array, int]:
+        """(objective over counts + auxiliaries, rows = 0 linking them, number of auxiliaries)."""
+        linear, pieces = self._position_terms(upper)
+        aux_costs, rows, cols, values = [], [], [], []
+        t = self.size  # next auxiliary's column
+        r = 0
+        for free, v in pieces:
+            for j in range(len(free) - 1):  # Σ_i z_ji − (y_1 + … + y_j) = 0
+                aux_costs.extend(-(self.places[free[j + 1]] - self.places[free[j]]) * v)
+                rows.extend([r] * (len(v) + j + 1))
+                cols.extend([*range(t, t + len(v)), *free[:j + 1]])
+                values.extend([1.0] * len(v) + [-1.0] * (j + 1))
+                t += len(v)
+                r += 1
+        c = np.concatenate((linear, aux_costs))
+        return c, csr_array((values, (rows, cols)), shape=(r, t)), t - self.size
+
+    def position_value(self, selection: Sequence[int], upper: np.ndarray) -> float:
+        """The position stage's value as the program computes it (without its constant), where `selection`
+        takes no option whose count `upper` fixes to 0."""
+        linear, pieces = self._position_terms(upper)
+        y = self.counts(selection)
+        total = float(linear @ y)
+        for free, v in pieces:
+            V = np.concatenate(([0.0], np.cumsum(v)))
+            cumulative = np.cumsum(y[free]).astype(int)
+            for j in range(len(free) - 1):
+                total -= (self.places[free[j + 1]] - self.places[free[j]]) * V[cumulative[j]]
+        return total
+
+    # --- solving ------------------------------------------------------------------------------
+
+    def _program(self, stage, rows: Sequence[Row], drop: frozenset[int], upper: np.ndarray):
+        """(objective, equality rows (A, b), rows A·x ≤ b, number of auxiliaries) for `stage` over the counts
+        (then the position stage's auxiliaries)."""
+        aux = 0
+        equal = []
+        if isinstance(stage, str):
+            c, matrix, aux = self._position_model(upper)
+        else:
+            c = stage
+
+        def widen(m) -> csr_array:
+            m = csr_array(m)
+            return hstack([m, csr_array((m.shape[0], aux))], format="csr") if aux else m
+
+        equal = [(widen(self._assign), self.count)]
+        if aux:
+            equal.append((matrix, np.zeros(matrix.shape[0])))
+        below = []
         keep = [g for g in range(len(self.groups)) if g not in drop]
         if keep:
-            constraints.append(LinearConstraint(self.group_matrix[keep], -np.inf, self.limits[keep]))
+            below.append((widen(self.group_matrix[keep]), self.limits[keep]))
         if rows:
-            constraints.append(LinearConstraint(np.vstack([r for r, _ in rows]), -np.inf, [b for _, b in rows]))
-        return constraints
+            below.append((widen(np.vstack([r for r, _ in rows])), np.array([b for _, b in rows])))
+        return c, equal, below, aux
 
-    def fix_by_reduced_cost(self, c: np.ndarray, rows: Sequence[Row], upper: np.ndarray, incumbent: float) -> np.ndarray:
-        """Upper bounds with x_j fixed to 0 where the LP relaxation proves c·x > `incumbent` whenever x_j = 1.
+    def fix_by_reduced_cost(self, stage, rows: Sequence[Row], upper: np.ndarray, incumbent: float) -> np.ndarray:
+        """Upper bounds with y_j fixed to 0 where the LP relaxation proves the stage > `incumbent` whenever
+        y_j ≥ 1.
 
-        For an optimal LP with reduced costs d_j >= 0 at the lower bound, every feasible x has
-        c·x >= LP + Σ d_j x_j; an x_j whose d_j exceeds the gap to an integer incumbent (c is
-        integer) is 0 in every solution at least as good as the incumbent.
+        For an optimal LP with reduced costs d_j >= 0 at the lower bound, every feasible y has
+        value >= LP + Σ d_j y_j; a y_j whose d_j exceeds the gap to an integer incumbent (every stage
+        is integer at integer counts) is 0 in every solution at least as good as the incumbent.
         """
-        constraints = self._constraints(rows, frozenset())
-        a_ub = vstack([csr_array(k.A) for k in constraints[1:]]) if len(constraints) > 1 else None
-        b_ub = np.concatenate([k.ub for k in constraints[1:]]) if len(constraints) > 1 else None
-        lp = linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=self._assign, b_eq=np.ones(len(self.choices)),
-                     bounds=np.column_stack([np.zeros(self.size), upper]), method="highs")
+        c, equal, below, aux = self._program(stage, rows, frozenset(), upper)
+        stack = lambda parts: (vstack([m for m, _ in parts]), np.concatenate([b for _, b in parts]))  # noqa: E731
+        a_eq, b_eq = stack(equal)
+        a_ub, b_ub = stack(below) if below else (None, None)
+        lp = linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=self._bounds(upper, aux), method="highs")
         if lp.status != 0:
             return upper
         slack = incumbent - lp.fun + 0.5
         fixed = upper.copy()
-        fixed[lp.lower.marginals > slack + 1e-6 * max(1.0, abs(incumbent))] = 0.0
+        fixed[lp.lower.marginals[:self.size] > slack + 1e-6 * max(1.0, abs(incumbent))] = 0.0
         return fixed
 
-    def solve(self, c: np.ndarray, rows: Sequence[Row] = (), drop: frozenset[int] = frozenset(),
-              node_limit: int | None = None, upper: np.ndarray | None = None) -> tuple[list[int] | None, bool]:
-        """Minimise c·x under the groups (except `drop`) and `rows`.
+    def _bounds(self, upper: np.ndarray, aux: int) -> np.ndarray:
+        return np.column_stack([np.zeros(self.size + aux), np.concatenate((upper, np.ones(aux)))])
+
+    def solve(self, stage, rows: Sequence[Row] = (), drop: frozenset[int] = frozenset(),
+              node_limit: int | None = None, upper: np.ndarray | None = None,
+              cutoff: float | None = None) -> tuple[list[int] | None, bool]:
+        """Minimise `stage` under the groups (except `drop`) and `rows`, among placements whose stage value
+        is at most `cutoff` (if set).
 
         Returns (selection, proven optimal); selection None when infeasible, or when `node_limit`
         branch-and-bound nodes found no solution.
         """
-        constraints = self._constraints(rows, drop)
+        upper = self.upper if upper is None else upper
+        c, equal, below, aux = self._program(stage, rows, drop, upper)
+        constraints = [LinearConstraint(m, b, b) for m, b in equal] + [LinearConstraint(m, -np.inf, b) for m, b in below]
+        if cutoff is not None:
+            constraints.append(LinearConstraint(c[None, :], -np.inf, cutoff))
         options = dict(_HIGHS_OPTIONS, **({"node_limit": node_limit} if node_limit is not None else {}))
-        result = milp(c, integrality=np.ones(self.size), bounds=Bounds(0, 1 if upper is None else upper),
-                      constraints=constraints, options=options)
+        bounds = self._bounds(upper, aux)
+        result = milp(c, integrality=np.concatenate((np.ones(self.size), np.zeros(aux))),
+                      bounds=Bounds(bounds[:, 0], bounds[:, 1]), constraints=constraints, options=options)
         if result.status == 2:
             return None, True
         # scipy reports HiGHS's node limit as status 4 ("solution limit reached"), with the best x found
@@ -149,8 +283,7 @@ class Assignment:
             raise RuntimeError(f"HiGHS did not solve the placement: {result.message}")
         if result.x is None:
             return None, False
-        x = result.x
-        selection = [int(np.argmax(x[a:b])) for a, b in zip(self.offsets[:-1], self.offsets[1:])]
+        selection = self.selection(np.round(result.x[:self.size]))
         if not self.satisfies(selection, rows, drop):
             raise RuntimeError("HiGHS returned a placement that breaks a constraint once rounded")
         return selection, result.status == 0
@@ -158,7 +291,10 @@ class Assignment:
     def feasible(self, rows: Sequence[Row] = (), drop: frozenset[int] = frozenset()) -> bool:
         return self.solve(np.zeros(self.size), rows, drop)[0] is not None
 
-    def minimise(self, stages: Sequence[np.ndarray], rows: Sequence[Row] = (),
+    def stage_value(self, stage, selection: Sequence[int], upper: np.ndarray) -> float:
+        return self.position_value(selection, upper) if isinstance(stage, str) else self.value(stage, selection)
+
+    def minimise(self, stages: Sequence, rows: Sequence[Row] = (),
                  tie_node_limit: int | None = None) -> tuple[list[int] | None, bool]:
         """Lexicographic minimum of integer `stages`: (selection or None when infeasible, ties exact).
 
@@ -177,31 +313,40 @@ class Assignment:
             return best, True
         selection: list[int] | None = None
         exact = True
-        upper = np.ones(self.size)
-        for k, c in enumerate(stages):
+        upper = self.upper.copy()
+        for k, stage in enumerate(stages):
             if k:
-                upper = self.fix_by_reduced_cost(c, rows, upper, self.value(c, selection))
-            found, proven = self.solve(c, rows, node_limit=tie_node_limit if k else None, upper=upper)
-            if k == 0 and found is None:
-                return None, True
+                # A tie-break seeks only placements better than the one so far: knowing that bound from
+                # the start prunes most of the search; none found and proven means it is optimal.
+                upper = self.fix_by_reduced_cost(stage, rows, upper, self.stage_value(stage, selection, upper))
+                found, proven = self.solve(stage, rows, node_limit=tie_node_limit, upper=upper,
+                                           cutoff=self.stage_value(stage, selection, upper) - 0.5)
+                selection = found or selection
+            else:
+                selection, proven = self.solve(stage, rows, upper=upper)
+                if selection is None:
+                    return None, True
             exact = exact and proven
-            selection = found or selection
             assert selection is not None
             if selection == best:
                 return selection, exact
-            value = self.value(c, selection)
+            if isinstance(stage, str):
+                break  # the position stage is last
+            value = self.value(stage, selection)
             if k == 0:
-                upper = self.fix_by_reduced_cost(c, rows, upper, value)
-            rows.append((c, value + 0.5))
+                upper = self.fix_by_reduced_cost(stage, rows, upper, value)
+            rows.append((stage, value + 0.5))
         return selection, exact
 
-    def separate_best(self, stages: Sequence[np.ndarray]) -> list[int]:
-        """Each workload's lexicographically best option by `stages`, ignoring shared groups."""
-        out = []
+    def separate_best(self, stages: Sequence) -> list[int]:
+        """Each workload's lexicographically best option by `stages` (the position stage: its place),
+        ignoring shared groups."""
+        vectors = [self.places if isinstance(s, str) else s for s in stages]
+        best = []
         for a, b in zip(self.offsets[:-1], self.offsets[1:]):
-            keys = list(zip(*(c[a:b] for c in stages)))
-            out.append(min(range(b - a), key=keys.__getitem__))
-        return out
+            keys = list(zip(*(c[a:b] for c in vectors)))
+            best.append(min(range(b - a), key=keys.__getitem__))
+        return [best[k] for k in self.klass]
 
 
 def prune_dominated(choices: Sequence[Sequence[Option]], groups: Sequence[Group],
@@ -214,21 +359,23 @@ def prune_dominated(choices: Sequence[Sequence[Option]], groups: Sequence[Group]
     any placement feasible and makes it lexicographically better, so no optimum uses o.
     """
     quotas = [g for g in groups if g.region is not None]
-    figures = {g.figure for g in groups if g.region is None} | set(also)
-    if quotas:
-        figures.add("gpus")
+    figures = sorted({g.figure for g in groups if g.region is None} | set(also) | ({"gpus"} if quotas else set()))
+    by_region: dict[tuple[str, str], list[int]] = {}
+    for i, g in enumerate(quotas):
+        by_region.setdefault(g.region, []).append(i)  # type: ignore[arg-type]
+    pruned: dict[tuple, list[int]] = {}  # identical option lists (of identical workloads) are pruned once
     out = []
     for options in choices:
-        kept: list[Option] = []
-        for o in options:
-            if not any(_dominates(d, o, quotas, figures) for d in kept):
-                kept.append(o)
-        out.append(kept)
+        key = tuple(map(_same, options))
+        if key not in pruned:
+            masks = [sum(1 << i for i in by_region.get((o.cloud, o.region), ()) if quotas[i].applies(o))
+                     for o in options]
+            values = [tuple(getattr(o, f) for f in figures) for o in options]
+            kept: list[int] = []
+            for j in range(len(options)):
+                if not any(masks[d] & ~masks[j] == 0 and all(a <= b for a, b in zip(values[d], values[j]))
+                           for d in kept):
+                    kept.append(j)
+            pruned[key] = kept
+        out.append([options[j] for j in pruned[key]])
     return out
-
-
-def _dominates(d: Option, o: Option, quotas: list[Group], figures: set[str]) -> bool:
-    """d counts against no quota that o does not (so swapping o for d keeps every quota) and no more."""
-    if any(g.applies(d) and not g.applies(o) for g in quotas):
-        return False
-    return all(getattr(d, f) <= getattr(o, f) for f in figures)
