@@ -321,6 +321,8 @@ def _gpus(cap: Capacity, catalog: Catalog, how: dict[str, str]) -> int | None:
     """GPUs of capacity the catalog cannot price: those of its instance type, else those attached to each
     node (GCP N1 + guestAccelerators); None when the node count or the GPUs per node are unknown."""
     it = catalog.instance_type(cap.instance_type) if isinstance(cap.instance_type, str) else None
+    if cap.nodes is None and it is not None:
+        how["gpus"] = f"unknown: {it.gpu_count} {it.gpu_model} per node × a node count not known at preview"
     if cap.nodes is None or (it is None and cap.attached_gpus is None):
         return None
     if it is not None:

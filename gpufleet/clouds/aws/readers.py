@@ -53,6 +53,8 @@ EMR_CLUSTER = "aws:emr/cluster:Cluster"
 EMR_INSTANCE_GROUP = "aws:emr/instanceGroup:InstanceGroup"
 ECS_CAPACITY_PROVIDER = "aws:ecs/capacityProvider:CapacityProvider"
 CAPACITY_RESERVATION = "aws:ec2/capacityReservation:CapacityReservation"
+GAMELIFT_FLEET = "aws:gamelift/fleet:Fleet"
+GAMELIFT_GAME_SERVER_GROUP = "aws:gamelift/gameServerGroup:GameServerGroup"
 GIB_PER_TIB = 1024.0
 _EFA_TYPES = ("efa", "efa-only")
 
@@ -676,6 +678,71 @@ class EmrInstanceGroup(ResourceReader):
         return Scaling(n, n, "instanceCount", "instanceCount")
 
 
+# GameLift bills managed fleet instances at its own rates, and FleetIQ adds its own charge to the EC2 instances
+# of a game server group (aws.amazon.com/gamelift/pricing, read 2026-11-30): the catalog has neither.
+_GAMELIFT_PRICE = ("GameLift bills a managed fleet's {itype} instances at its own rates, which the catalog does not "
+                   "have; GPUs, energy and carbon are those of the hardware")
+_FLEETIQ_PRICE = ("GameLift FleetIQ adds its own charge to the EC2 price of {itype}, which the catalog does not have; "
+                  "GPUs, energy and carbon are those of the hardware")
+_NOT_DECLARED = "not declared by aws.gamelift.Fleet"
+
+
+class GameLiftFleet(ResourceReader):
+    """A GameLift managed EC2 fleet: instances of `ec2InstanceType`. pulumi-aws 7's `aws.gamelift.Fleet`
+    declares no instance count (a fleet's desired, minimum and maximum instances are set through GameLift's
+    capacity API and scaling policies, outside the resource), so its GPUs per instance are known and its
+    instance count is unknown — never 0."""
+
+    type = GAMELIFT_FLEET
+    cloud = CLOUD
+    is_capacity = True
+
+    def capacity(self, view: ResourceView, graph: Graph) -> Capacity:
+        hours, util, notes = duty(get_known(view.inputs, "tags"))
+        notes["nodes"] = ("unknown: aws.gamelift.Fleet declares no instance count (GameLift sets and scales it "
+                          "outside the resource)")
+        itype = get_known(view.inputs, "ec2InstanceType")
+        spot = get_known(view.inputs, "fleetType") == "SPOT"
+        return Capacity(CLOUD, own_or_provider(view, "region"), itype, None, "spot" if spot else "on-demand",
+                        hours, util, notes, price_unknown=_GAMELIFT_PRICE.format(itype=itype))
+
+    def instance_types(self, inputs: dict[str, Any]) -> list[tuple[str, Any]]:
+        return _present(("ec2InstanceType", value_at(inputs, "ec2InstanceType")))
+
+    def scaling(self, inputs: dict[str, Any]) -> Scaling:
+        return Scaling(None, None, _NOT_DECLARED, _NOT_DECLARED)
+
+
+class GameLiftGameServerGroup(ResourceReader):
+    """A GameLift FleetIQ game server group: an EC2 Auto Scaling group GameLift creates outside the plan, of
+    `instanceDefinitions` types between `minSize` and `maxSize` (no desired count is declared: its minimum
+    is estimated, as an auto scaling group's without one). Spot only with balancingStrategy SPOT_ONLY."""
+
+    type = GAMELIFT_GAME_SERVER_GROUP
+    cloud = CLOUD
+    is_capacity = True
+
+    def capacity(self, view: ResourceView, graph: Graph) -> Capacity:
+        hours, util, notes = duty(get_known(view.inputs, "tags"))
+        types = [get_known(d, "instanceType") for d in _list(get_known(view.inputs, "instanceDefinitions"))
+                 if isinstance(d, dict)]
+        itype = _gpu_type_first(types)
+        if len(types) > 1:
+            notes["instance_type"] = f"first GPU type of {len(types)} instance definitions"
+        notes["nodes"] = "minimum size (a game server group declares no desired count)"
+        spot = get_known(view.inputs, "balancingStrategy") == "SPOT_ONLY"
+        return Capacity(CLOUD, own_or_provider(view, "region"), itype, count(get_known(view.inputs, "minSize")),
+                        "spot" if spot else "on-demand", hours, util, notes,
+                        price_unknown=_FLEETIQ_PRICE.format(itype=itype))
+
+    def instance_types(self, inputs: dict[str, Any]) -> list[tuple[str, Any]]:
+        return _present(*((f"instanceDefinitions[{i}].instanceType", value_at(d, "instanceType"))
+                          for i, d in enumerate(_list(value_at(inputs, "instanceDefinitions")))))
+
+    def scaling(self, inputs: dict[str, Any]) -> Scaling:
+        return Scaling(whole(value_at(inputs, "minSize")), whole(value_at(inputs, "maxSize")), "minSize", "maxSize")
+
+
 class EcsManagedInstances(ResourceReader):
     """An ECS capacity provider. One backed by an auto scaling group adds nothing (the group is the
     capacity); ECS Managed Instances launch what `instanceRequirements` select, as many as tasks need:
@@ -1055,6 +1122,8 @@ READERS: list[ResourceReader] = [
     EmrCluster(),
     EmrInstanceGroup(),
     EcsManagedInstances(),
+    GameLiftFleet(),
+    GameLiftGameServerGroup(),
     # Terraform AWS provider `aws_launch_template`: `name`/`namePrefix` are `ForceNew`; an update changing
     # anything but these unversioned fields creates a new template version.
     Template(LAUNCH_TEMPLATE, replace_inputs=("name", "namePrefix"),
