@@ -271,6 +271,7 @@ class _RecordingMonitor(MockMonitor):
         # registered resource's own (`transforms=`) with its parent, for its descendants.
         self.stack_transforms: list[callback_pb2.Callback] = []
         self.own_transforms: dict[str, list[callback_pb2.Callback]] = {}
+        self.invoke_transforms: list[callback_pb2.Callback] = []  # `register_invoke_transform`, in order
         self.parents: dict[str, str] = {}
 
     def make_urn(self, parent: str, type_: str, name: str) -> str:
@@ -310,6 +311,47 @@ class _RecordingMonitor(MockMonitor):
         with self.recorder.lock:
             self.stack_transforms.append(request)
         return empty_pb2.Empty()
+
+    def RegisterStackInvokeTransform(self, request):  # noqa: N802 - gRPC method name
+        """`register_invoke_transform`: applies to every invoke made from now on."""
+        self.recorder.watch.touch()
+        with self.recorder.lock:
+            self.invoke_transforms.append(request)
+        return empty_pb2.Empty()
+
+    def _invoke_transformed(self, request: resource_pb2.ResourceInvokeRequest) -> resource_pb2.ResourceInvokeRequest:
+        """The invoke as the engine runs it after the stack's invoke transforms (pulumi/pulumi
+        `pkg/resource/deploy/source_eval.go`, `Invoke`): each, in registration order, gets the token and
+        the args and options (provider, version, plugin download URL and checksums) the previous one
+        returned; the provider that answers is the one the last options name."""
+        with self.recorder.lock:
+            chain = list(self.invoke_transforms)
+        if not chain:
+            return request
+        args = request.args
+        options = resource_pb2.TransformInvokeOptions(
+            provider=request.provider, version=request.version, plugin_download_url=request.pluginDownloadURL,
+            plugin_checksums=dict(request.pluginChecksums))
+        for callback in chain:
+            found = _sdk.transform_callback(callback.token)
+            if found is None:
+                raise OfflineUnsupported(f"{request.tok}: an invoke transform that is not this program's "
+                                         f"(callback {callback.token})")
+            function, loop = found
+            asks = resource_pb2.TransformInvokeRequest(token=request.tok, args=args, options=options)
+            # On the program's event loop, as the SDK's callback server runs it; this executor thread waits.
+            answer = asyncio.run_coroutine_threadsafe(function(asks.SerializeToString()), loop).result()
+            if answer.HasField("args"):
+                args = answer.args
+            if answer.HasField("options"):
+                options = answer.options
+        out = resource_pb2.ResourceInvokeRequest()
+        out.CopyFrom(request)
+        out.args.CopyFrom(args)
+        out.provider, out.version, out.pluginDownloadURL = options.provider, options.version, options.plugin_download_url
+        out.pluginChecksums.clear()
+        out.pluginChecksums.update(options.plugin_checksums)
+        return out
 
     def _transformed(self, request: resource_pb2.RegisterResourceRequest, urn: str) -> resource_pb2.RegisterResourceRequest:
         """The registration as the engine sees it after running its transforms (pulumi/pulumi
@@ -420,6 +462,7 @@ class _RecordingMonitor(MockMonitor):
         if pending:  # the engine declines invokes whose dependencies are pending creation
             self.recorder.note_lookup(request.tok, LOOKUP_UNKNOWN)
             return resource_pb2.ResourceInvokeResponse(unknown=True)
+        request = self._invoke_transformed(request)
         package = request.tok.split(":", 1)[0]
         args = _sdk.plain(request.args)
         site = _sdk.INVOKE_SITE.get()

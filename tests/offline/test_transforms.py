@@ -154,3 +154,42 @@ def test_a_transform_that_changes_the_instance_type_is_what_gets_estimated() -> 
     assert (declared_type, declared.instance_type, declared.gpus) == ("g6e.2xlarge", "g6e.2xlarge", 1)
     assert (transformed_type, transformed.instance_type, transformed.gpus) == ("p5.48xlarge", "p5.48xlarge", 8)
     assert transformed.monthly_usd is not None and transformed.monthly_usd > 10 * declared.monthly_usd
+
+
+# --- invoke transforms (`register_invoke_transform`) -------------------------------------------------------
+
+
+def test_invoke_transforms_rewrite_later_invokes_args_in_registration_order() -> None:
+    seen: list = []
+
+    def named(label: str, instance_type: str):
+        def transform(args: pulumi.InvokeTransformArgs) -> pulumi.InvokeTransformResult:
+            seen.append((label, args.token, dict(args.args)))
+            return pulumi.InvokeTransformResult({**args.args, "instanceType": instance_type}, args.opts)
+        return transform
+
+    def program() -> None:
+        before = pulumi_aws.ec2.get_instance_type(instance_type="t3.micro")
+        pulumi.runtime.register_invoke_transform(named("first", "g6.xlarge"))
+        pulumi.runtime.register_invoke_transform(named("second", "p5.48xlarge"))
+        after = pulumi_aws.ec2.get_instance_type(instance_type="t3.micro")
+        pulumi.CustomResource("test:index:Thing", "looked-up", {"before": before.instance_type,
+                                                                 "after": after.instance_type})
+
+    run = record(program, config={"aws:region": "us-west-2"})
+    assert inputs_of(run, "looked-up") == {"before": "t3.micro", "after": "p5.48xlarge"}
+    token = "aws:ec2/getInstanceType:getInstanceType"
+    assert seen == [("first", token, {"instanceType": "t3.micro"}), ("second", token, {"instanceType": "g6.xlarge"})]
+
+
+def test_an_invoke_transform_choosing_a_provider_is_answered_by_that_provider() -> None:
+    def program() -> None:
+        eu = pulumi_aws.Provider("eu", region="eu-north-1")
+        home = pulumi_aws.get_region()
+        pulumi.runtime.register_invoke_transform(
+            lambda args: pulumi.InvokeTransformResult(args.args, pulumi.InvokeOptions(provider=eu)))
+        moved = pulumi_aws.get_region()
+        pulumi.CustomResource("test:index:Thing", "regions", {"home": home.region, "moved": moved.region})
+
+    run = record(program, config={"aws:region": "us-west-2"})
+    assert inputs_of(run, "regions") == {"home": "us-west-2", "moved": "eu-north-1"}
