@@ -24,8 +24,10 @@ makes the figures that depend on it unknown (None) — never 0. See docs/estimat
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 from gpufleet.catalog import Catalog
+from gpufleet.catalog.model import InstanceType
 from gpufleet.catalog.prices import HostType
 
 HOURS_PER_MONTH = 730.0
@@ -58,7 +60,7 @@ class Footprint:
     nodes: int
     hours: float
     utilization: float
-    gpus: int | None
+    gpus: int | Fraction | None  # a Fraction when the instance type is a partition of one GPU
     usd_per_hour: float | None
     monthly_usd: float | None
     monthly_kwh: float | None
@@ -231,6 +233,11 @@ def _carbon(catalog: Catalog, cloud: str, region: str, it_kwh: float, how_kwh: s
     return kwh, kg, how
 
 
+def gpus_derivation(nodes: int, it: InstanceType) -> str:
+    """How a GPU count follows from the nodes: "2 × 8 H100", "6 × 1/6 A10 (a partition of one GPU each)"."""
+    return f"{nodes} × {it.gpu_count} {it.gpu_model}" + (" (a partition of one GPU each)" if it.gpu_partition else "")
+
+
 def capacity_footprint(
     catalog: Catalog,
     cloud: str,
@@ -245,7 +252,7 @@ def capacity_footprint(
     how: dict[str, str] = {}
     it = catalog.instance_type(instance_type)
     gpus = it.gpu_count * nodes if it else (0 if instance_type in catalog.prices.hosts else None)
-    how["gpus"] = (f"{nodes} × {it.gpu_count} {it.gpu_model}" if it else
+    how["gpus"] = (gpus_derivation(nodes, it) if it else
                    "a CPU instance type" if gpus == 0 else f"{instance_type}: GPU count unknown")
 
     price = node_price(catalog, cloud, region, instance_type, capacity_type)

@@ -1,6 +1,7 @@
 """The catalog keeps every reference row, its provenance, and unknowns as None."""
 
 import csv
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
@@ -31,7 +32,7 @@ def test_every_reference_row_is_kept(catalog):
     assert _count(DATA_DIR / "regions.csv") == 68
     assert len(catalog.regions) == 68 + 6 + 9  # oci, coreweave
     assert _count(DATA_DIR / "instance_types.csv") == 36
-    assert len(catalog.instance_types) == 36 + 5 + 5 + 30 + 10 + 12  # oci, coreweave; aws, azure, gcp types counted
+    assert len(catalog.instance_types) == 36 + 5 + 5 + 32 + 13 + 15  # oci, coreweave; aws, azure, gcp types counted
     assert _count(DATA_DIR / "offers.csv") == 290
     assert len(catalog.offers) == 290 + 30 + 16 + 8  # oci, coreweave, aws (g6e.12xlarge)
     assert {c for c, _ in catalog.regions} == {"aws", "azure", "gcp", "oci", "coreweave"}
@@ -425,3 +426,49 @@ def test_common_gpu_types_are_counted_with_their_sources_even_without_a_price(ca
     assert "docs.aws.amazon.com/batch/latest/userguide/gpu-jobs.html" in catalog.instance_type("g5.12xlarge").spec_source
     assert "ncv3-series.md" in catalog.instance_type("Standard_NC6s_v3").spec_source
     assert catalog.instance_type("Standard_NC6s_v3").gpu_tdp_watts is None  # V100 rated power: not sourced
+
+
+def test_gpu_types_public_programs_use_are_known_with_their_sources(catalog):
+    """#16: programs using these types reported 0 GPUs. Each figure is the cited source's."""
+    specs = {name: (it.cloud, it.gpu_model, it.gpu_count, it.gpu_memory_gib, it.vcpus, it.memory_gib)
+             for name in ("gr6.4xlarge", "gr6f.4xlarge", "a3-highgpu-2g", "a3-highgpu-4g", "a3-edgegpu-8g",
+                          "Standard_NV6ads_A10_v5", "Standard_NV12ads_A10_v5", "Standard_NV18ads_A10_v5",
+                          "Standard_NV36ads_A10_v5", "Standard_NV36adms_A10_v5", "Standard_NV72ads_A10_v5")
+             if (it := catalog.instance_type(name))}
+    assert specs == {
+        "gr6.4xlarge": ("aws", "L4", 1, 22, 16, 128), "gr6f.4xlarge": ("aws", "L4", Fraction(1, 2), 11, 16, 128),
+        "a3-highgpu-2g": ("gcp", "H100", 2, 80, 52, 468), "a3-highgpu-4g": ("gcp", "H100", 4, 80, 104, 936),
+        "a3-edgegpu-8g": ("gcp", "H100", 8, 80, 208, 1872),
+        # nva10v5-series.md: "GPU partition" 1/6, 1/3, 1/2, 1, 1, 2 and GPU memory 4, 8, 12, 24, 24, 48 GiB
+        "Standard_NV6ads_A10_v5": ("azure", "A10", Fraction(1, 6), 4, 6, 55),
+        "Standard_NV12ads_A10_v5": ("azure", "A10", Fraction(1, 3), 8, 12, 110),
+        "Standard_NV18ads_A10_v5": ("azure", "A10", Fraction(1, 2), 12, 18, 220),
+        "Standard_NV36ads_A10_v5": ("azure", "A10", 1, 24, 36, 440),
+        "Standard_NV36adms_A10_v5": ("azure", "A10", 1, 24, 36, 880),
+        "Standard_NV72ads_A10_v5": ("azure", "A10", 2, 24, 72, 880)}
+    assert [n for n, it in catalog.instance_types.items() if it.gpu_partition] == [
+        "gr6f.4xlarge", "Standard_NV6ads_A10_v5", "Standard_NV12ads_A10_v5", "Standard_NV18ads_A10_v5"]
+    assert "karpenter-provider-aws" in catalog.instance_type("gr6.4xlarge").spec_source
+    assert "nva10v5-series.md @17107007" in catalog.instance_type("Standard_NV6ads_A10_v5").spec_source
+    assert "sky/catalog/gcp_catalog.py @b9dd08e7" in catalog.instance_type("a3-highgpu-2g").spec_source
+    # a workload asks for whole GPUs: partitions are no candidates for placement
+    assert [it.name for it in catalog.instance_types_for_gpu("A10", ("azure",))] == [
+        "Standard_NV36adms_A10_v5", "Standard_NV36ads_A10_v5", "Standard_NV72ads_A10_v5"]
+
+
+@pytest.mark.parametrize(("cell", "why"), [
+    ("7/6", "gpu_count must be a whole number of GPUs or a partition of one GPU (a fraction below 1): '7/6'"),
+    ("0", "gpu_count must be a whole number of GPUs or a partition of one GPU (a fraction below 1): '0'"),
+    ("1/0", "gpu_count, vcpus and memory_gib are required; gpu_count is not a whole number or a fraction like "
+            "1/6: '1/0'"),
+    ("", "gpu_count, vcpus and memory_gib are required; gpu_count is not a whole number or a fraction like 1/6: ''"),
+])
+def test_a_gpu_count_that_is_neither_whole_nor_a_partition_is_refused(tmp_path, cell, why):
+    for f in DATA_DIR.iterdir():
+        (tmp_path / f.name).write_bytes(f.read_bytes())
+    path = tmp_path / "instance_types.azure.csv"
+    path.write_text(path.read_text().replace("azure,Standard_NV6ads_A10_v5,A10,1/6,", f"azure,Standard_NV6ads_A10_v5,A10,{cell},"))
+    line = next(i for i, text in enumerate(path.read_text().splitlines(), 1) if "Standard_NV6ads_A10_v5" in text)
+    with pytest.raises(CatalogDataError) as e:
+        load_catalog_from(tmp_path)
+    assert str(e.value) == f"instance_types.azure.csv:{line}: {why}"

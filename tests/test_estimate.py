@@ -1,5 +1,7 @@
 """The estimator reads resources' wire inputs (and their providers') the same way for every plan format."""
 
+from fractions import Fraction
+
 import pytest
 
 from gpufleet.estimate import UNKNOWN, ResourceView, estimate_plan
@@ -395,3 +397,21 @@ def test_numbers_in_tags_and_quantities_are_plain_decimal_numbers(text):
     fleet = {"launchSpecifications": [{"instanceType": "p5.48xlarge", "weightedCapacity": text}], "targetCapacity": 4}
     assert reader_for("aws:ec2/spotFleetRequest:SpotFleetRequest").scaling(fleet) == Scaling(
         None, None, "targetCapacity", "targetCapacity")
+
+
+def test_a_partition_of_a_gpu_counts_as_its_share_never_0_or_1():
+    """Azure's NV A10 v5 sizes get 1/6, 1/3 or 1/2 of an A10 (nva10v5-series.md): exact shares, summed exactly."""
+    cluster = view("azure-native:containerservice:ManagedCluster", "aks", {"resourceName": "vdi", "location": "eastus"})
+    sixths = view("azure-native:containerservice:AgentPool", "sixths",
+                  {"resourceName": "vdi", "vmSize": "Standard_NV6ads_A10_v5", "count": 6})
+    third = view("azure-native:containerservice:AgentPool", "third",
+                 {"resourceName": "vdi", "vmSize": "Standard_NV12ads_A10_v5", "count": 1})
+    plan = estimate_plan([cluster, sixths, third])
+    assert (plan.resources[sixths.urn].gpus, plan.resources[third.urn].gpus, plan.gpus) == (1, Fraction(1, 3),
+                                                                                          Fraction(4, 3))
+    assert plan.resources[sixths.urn].derivation["gpus"] == "6 × 1/6 A10 (a partition of one GPU each)"
+    doc = plan.to_json()
+    # the plan file writes whole counts as integers and shares with 4 decimals; the total is the exact sum
+    assert (doc["estimates"][sixths.urn]["gpus"], doc["estimates"][third.urn]["gpus"], doc["totals"]["gpus"]) == (
+        1, 0.3333, 1.3333)
+    assert plan.resources[third.urn].monthly_kwh is None  # A10 rated power: not sourced

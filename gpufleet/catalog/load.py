@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+from fractions import Fraction
 from pathlib import Path
 
 from gpufleet.catalog.impact import load_impact
@@ -95,6 +96,21 @@ def _load_regions(data: CatalogData) -> dict[tuple[str, str], Region]:
     return regions
 
 
+def _gpu_count(row: dict[str, str], where: str) -> int | Fraction:
+    """GPUs per instance: a whole number, or the share of one GPU a partitioned VM gets, written as the
+    cloud writes it ("1/6"). Kept exact, so a sixth of a GPU is neither 0 nor 1."""
+    text = row["gpu_count"].strip()
+    try:
+        count = Fraction(text)
+    except (ValueError, ZeroDivisionError):
+        raise CatalogDataError(f"{where}: gpu_count, vcpus and memory_gib are required; gpu_count is not a "
+                               f"whole number or a fraction like 1/6: {text!r}") from None
+    if count <= 0 or (count.denominator != 1 and count >= 1):
+        raise CatalogDataError(f"{where}: gpu_count must be a whole number of GPUs or a partition of one GPU "
+                               f"(a fraction below 1): {text!r}")
+    return int(count) if count.denominator == 1 else count
+
+
 def _load_instance_types(data: CatalogData) -> dict[str, InstanceType]:
     efa = {r["instance_type"]: r for r in data.rows("efa_interfaces.csv")}
     types: dict[str, InstanceType] = {}
@@ -103,17 +119,17 @@ def _load_instance_types(data: CatalogData) -> dict[str, InstanceType]:
         name = row["instance_type"]
         if name in types:
             raise CatalogDataError(f"{where}: duplicate instance type {name!r}")
-        gpu_count = _number(row, "gpu_count", where)
+        gpu_count = _gpu_count(row, where)
         vcpus = _number(row, "vcpus", where)
         memory = _number(row, "memory_gib", where)
-        if not gpu_count or vcpus is None or memory is None:
+        if vcpus is None or memory is None:
             raise CatalogDataError(f"{where}: gpu_count, vcpus and memory_gib are required")
         e = efa.get(name)
         types[name] = InstanceType(
             cloud=_cloud(row, where),
             name=name,
             gpu_model=row["gpu_model"],
-            gpu_count=int(gpu_count),
+            gpu_count=gpu_count,
             gpu_memory_gib=_number(row, "gpu_memory_gib", where),
             vcpus=int(vcpus),
             memory_gib=memory,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import math
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Literal, get_args
 
 from gpufleet.catalog.impact import Impact
@@ -60,7 +61,9 @@ class InstanceType:
     cloud: str
     name: str
     gpu_model: str  # as the source names it, e.g. "A100-80GB", "H100 (NC v5 variant)"
-    gpu_count: int
+    # GPUs per instance; a Fraction below 1 for a VM given a partition of one GPU (Azure's NV A10 v5 sizes
+    # from 1/6 of an A10, AWS gr6f half an L4): counted as that share of a GPU, never rounded to 0 or 1
+    gpu_count: int | Fraction
     gpu_memory_gib: float | None  # per GPU
     vcpus: int | None  # None: unknown (an owned site describes its GPUs, not its hosts)
     memory_gib: float | None
@@ -78,6 +81,11 @@ class InstanceType:
     def gpu_family(self) -> str:
         """"H100 (NC v5 variant)" -> "H100", "A100-80GB" -> "A100", "RTX PRO 6000 (Blackwell)" -> "RTX PRO 6000"."""
         return self.gpu_model.split(" (")[0].split("-")[0]
+
+    @property
+    def gpu_partition(self) -> bool:
+        """True when the instance gets a share of one GPU, not whole GPUs."""
+        return self.gpu_count < 1
 
     @property
     def high_bandwidth(self) -> bool:
@@ -207,13 +215,14 @@ class Catalog:
 
     def instance_types_for_gpu(self, gpu: str, clouds: tuple[str, ...] | None = None) -> list[InstanceType]:
         """Instance types whose GPU is `gpu` (exact model, or family: "H100" matches all H100s), of `clouds`
-        (None: every cloud, owned sites' included)."""
+        (None: every cloud, owned sites' included). Partitions of a GPU are left out: a workload asks for
+        whole GPUs, and several partitions are not one GPU."""
         wanted = gpu.lower()
         return sorted(
             (
                 it
                 for it in self.instance_types.values()
-                if (clouds is None or it.cloud in clouds)
+                if (clouds is None or it.cloud in clouds) and not it.gpu_partition
                 and wanted in (it.gpu_model.lower(), it.gpu_family.lower())
             ),
             key=lambda it: (it.cloud, it.name),

@@ -23,6 +23,7 @@ from gpufleet.offline import ProgramError
 from gpufleet.offline.project import read_stack_reference
 from gpufleet.offline.runner import DEFAULT_STALL_SECONDS
 from gpufleet.preview import DEFAULT_POLICY_PACK, PreviewResult, preview
+from gpufleet.report import fmt
 from gpufleet.report.reservations import reservations, today
 
 UNKNOWN_TEXT = "unknown"
@@ -196,7 +197,7 @@ def _gpus(result: PreviewResult, out: Console) -> None:
     for (cloud, region, itype, cap), es in sorted(groups.items(), key=lambda kv: tuple(str(k) for k in kv[0])):
         where = f"{cloud} {region if region is not None else '(region unknown)'}"
         rows.append((where, str(itype), str(cap), f"{sum(e.nodes or 0 for e in es):,}",
-                     f"{sum(e.gpus for e in es):,}", usd(_sum(_reported(es, "monthly_usd"))),
+                     fmt.gpus(sum(e.gpus for e in es)), usd(_sum(_reported(es, "monthly_usd"))),
                      num(_sum(_reported(es, "monthly_kwh"))), num(_sum(_reported(es, "monthly_kgco2e")))))
     print_table(out, columns, rows, title="GPU capacity (monthly)")
 
@@ -279,7 +280,7 @@ def render(result: PreviewResult, out: Console) -> None:
         return f"{show(est.known_total(figure))}{unit}" + (" (partial)" if est.partial(figure) else "")
 
     out.print(
-        f"[bold]Total[/]: {est.gpus:,} GPUs · {total('monthly_usd', usd, ' USD/month')} · "
+        f"[bold]Total[/]: {fmt.gpus(est.gpus)} GPUs · {total('monthly_usd', usd, ' USD/month')} · "
         f"{total('monthly_kwh', num, ' kWh/month')} · {total('monthly_kgco2e', carbon, '/month')} operational "
         f"+ {total('monthly_embodied_kgco2e', carbon, '/month')} embodied{partial}"
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
+from fractions import Fraction
 from typing import Any, Iterable
 
 from gpufleet.catalog import Catalog, load_catalog
@@ -11,7 +12,8 @@ from gpufleet.clouds import reader_for, with_inline_capacity
 from gpufleet.readers.base import (HOURLY, NAME_INPUTS, ONE_INSTANCE, TAG_EXPIRES_AT, TAG_HOURS, USAGE, BillLine,
                                    Capacity, ResourceReader, Scaling, name_key)
 from gpufleet.readers.views import ResourceView, get_known
-from gpufleet.footprint import HOURS_PER_MONTH, capacity_footprint, service_charge, storage_charge, usage_price
+from gpufleet.footprint import (HOURS_PER_MONTH, capacity_footprint, gpus_derivation, service_charge, storage_charge,
+                                usage_price)
 from gpufleet.secrets import Redactor
 
 
@@ -28,7 +30,7 @@ class ResourceEstimate:
     capacity_type: str | None
     hours: float | None
     utilization: float | None
-    gpus: int | None
+    gpus: int | Fraction | None  # a Fraction for partitions of a GPU (a sixth of an A10)
     monthly_usd: float | None
     monthly_kwh: float | None
     monthly_kgco2e: float | None  # operational
@@ -53,7 +55,7 @@ class ResourceEstimate:
             "capacity_type": self.capacity_type,
             "hours_per_month": self.hours,
             "utilization": self.utilization,
-            "gpus": self.gpus,
+            "gpus": gpus_json(self.gpus),
             "price_kind": self.price_kind,
             "monthly_usd": _cents(self.monthly_usd),
             "monthly_kwh": _round(self.monthly_kwh, 3),
@@ -63,6 +65,18 @@ class ResourceEstimate:
             **({"usage_based": list(self.usage_based)} if self.usage_based else {}),
             **({"depends_on_secret": True} if self.depends_on_secret else {}),
         }
+
+
+# GPU shares in the plan file: a partition of a GPU is written as a number with this many decimals
+# (1/6 -> 0.1667); whole counts stay whole.
+GPU_DECIMALS = 4
+
+
+def gpus_json(gpus: int | Fraction | None) -> int | float | None:
+    """A GPU count as the plan file writes it: whole counts as integers, partitions of a GPU as decimals."""
+    if gpus is None or isinstance(gpus, int) or gpus.denominator == 1:
+        return None if gpus is None else int(gpus)
+    return round(float(gpus), GPU_DECIMALS)
 
 
 DIGITS = {"monthly_usd": 2, "monthly_kwh": 3, "monthly_kgco2e": 3, "monthly_embodied_kgco2e": 3}
@@ -121,8 +135,9 @@ class PlanEstimate:
                             gpu_requests={redactor.text(urn): d for urn, d in self.gpu_requests.items()})
 
     @property
-    def gpus(self) -> int:
-        return sum(e.gpus or 0 for e in self.resources.values())
+    def gpus(self) -> int | Fraction:
+        """GPUs of every resource, exactly (six sixths of an A10 are one GPU)."""
+        return sum((e.gpus or 0 for e in self.resources.values()), 0)
 
     def total(self, figure: str) -> float:
         """Sum of the known values of `figure`, each rounded as it is reported (USD to the cent,
@@ -193,7 +208,7 @@ class PlanEstimate:
         return {
             # null: nothing the figure is made of is known; `partial_totals`: figures that leave some out
             "totals": {
-                "gpus": self.gpus,
+                "gpus": gpus_json(self.gpus),
                 **{figure: self.known_total(figure) for figure in TOTALLED},
             },
             "partial_totals": [figure for figure in TOTALLED if self.partial(figure)],
@@ -317,7 +332,7 @@ def _hours_backed(cap: Capacity, scaling: Scaling | None) -> Capacity:
     return replace(cap, hours=hours, notes={**cap.notes, "hours_per_month": note})
 
 
-def _gpus(cap: Capacity, catalog: Catalog, how: dict[str, str]) -> int | None:
+def _gpus(cap: Capacity, catalog: Catalog, how: dict[str, str]) -> int | Fraction | None:
     """GPUs of capacity the catalog cannot price: those of its instance type, else those attached to each
     node (GCP N1 + guestAccelerators); None when the node count or the GPUs per node are unknown."""
     it = catalog.instance_type(cap.instance_type) if isinstance(cap.instance_type, str) else None
@@ -326,7 +341,7 @@ def _gpus(cap: Capacity, catalog: Catalog, how: dict[str, str]) -> int | None:
     if cap.nodes is None or (it is None and cap.attached_gpus is None):
         return None
     if it is not None:
-        how["gpus"] = f"{cap.nodes} × {it.gpu_count} {it.gpu_model}"
+        how["gpus"] = gpus_derivation(cap.nodes, it)
         return it.gpu_count * cap.nodes
     kind, per_node = cap.attached_gpus  # type: ignore[misc]
     how["gpus"] = f"{cap.nodes} × {per_node} {kind} (attached: guestAccelerators)"

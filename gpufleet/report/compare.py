@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from gpufleet.readers.views import plain
 from gpufleet.report.disruption import Disruption, disruptions
-from gpufleet.report.fmt import DECIMALS, difference, to_decimal
+from gpufleet.report.fmt import DECIMALS, difference, gpu_figure, to_decimal
 from gpufleet.report.plans import Plan, urn_type
 from gpufleet.report.summary import FIGURES, Totals, totals_of
 
@@ -67,7 +67,7 @@ class Change:
             elif estimate.get(figure) is None:
                 return None
             elif figure == "gpus":
-                values.append(int(estimate[figure]))
+                values.append(gpu_figure(estimate[figure]))
             else:
                 values.append(to_decimal(estimate[figure], DECIMALS[figure]) or 0)
         return difference(values[1], values[0]) if figure != "gpus" else values[1] - values[0]
@@ -85,7 +85,7 @@ class Comparison:
     def delta(self, figure: str) -> Decimal | int | None:
         """Head total minus base total, as printed (`monthly_tco2e` too); None when either is unknown."""
         if figure == "gpus":
-            return self.head_totals.gpus - self.base_totals.gpus
+            return gpu_figure(self.head_totals.gpus) - gpu_figure(self.base_totals.gpus)
         return difference(self.head_totals.decimal(figure), self.base_totals.decimal(figure))
 
     def of_kind(self, kind: ChangeKind) -> list[Change]:

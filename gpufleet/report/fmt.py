@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation, localcontext
+from fractions import Fraction
 
 UNKNOWN_TEXT = "unknown"
 # Beyond this a figure is no real fleet's: written in scientific notation, so it stays readable.
@@ -104,16 +105,33 @@ def sum_figures(values: list[Decimal | int]) -> Decimal:
         return sum((Decimal(v) for v in values), Decimal(0))
 
 
-def gpus(n: int | Decimal | None) -> str:
-    """A GPU count: "1,024"; a count no fleet has (a broken plan) in scientific notation."""
-    if n is None:
-        return UNKNOWN_TEXT
-    return f"{Decimal(n):.3e}" if abs(n) >= ABSURD else f"{n:,}"
+def gpu_figure(value: int | float) -> int | Decimal:
+    """A GPU count from a plan, exact for subtraction: whole counts as int, shares of a GPU as the
+    decimal the plan wrote (0.1667), never truncated to a whole GPU."""
+    return value if isinstance(value, int) else Decimal(str(value))
 
 
-def signed_gpus(n: int | Decimal | None) -> str:
+def _gpu_decimal(n: int | float | Fraction | Decimal) -> Decimal:
+    return Decimal(n.numerator) / Decimal(n.denominator) if isinstance(n, Fraction) else Decimal(n)
+
+
+def gpus(n: int | float | Fraction | Decimal | None) -> str:
+    """A GPU count: "1,024"; partitions of a GPU with two decimals ("0.17" for a sixth of one, never 0);
+    a count no fleet has (a broken plan) in scientific notation."""
     if n is None:
         return UNKNOWN_TEXT
-    if abs(n) >= ABSURD:
-        return f"{Decimal(n):+.3e}"
-    return f"{n:+,}" if n else "0"
+    d = _gpu_decimal(n)
+    if abs(d) >= ABSURD:
+        return f"{d:.3e}"
+    return f"{int(d):,}" if d == d.to_integral_value() else f"{d:,.2f}"
+
+
+def signed_gpus(n: int | float | Fraction | Decimal | None) -> str:
+    if n is None:
+        return UNKNOWN_TEXT
+    d = _gpu_decimal(n)
+    if abs(d) >= ABSURD:
+        return f"{d:+.3e}"
+    if not d:
+        return "0"
+    return f"{int(d):+,}" if d == d.to_integral_value() else f"{d:+,.2f}"

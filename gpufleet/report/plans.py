@@ -179,12 +179,12 @@ def _export_resources(doc: dict[str, Any], path: Path) -> list[dict[str, Any]]:
 _NUMBER = (int, float)
 _OPTIONAL_TEXT = (str, type(None))
 # The fields of gpufleet's plan section the report reads, and the JSON types each may have.
-_TOTALS: dict[str, tuple[type, ...]] = {"gpus": (int, type(None)), "monthly_usd": (*_NUMBER, type(None)),
+_TOTALS: dict[str, tuple[type, ...]] = {"gpus": (*_NUMBER, type(None)), "monthly_usd": (*_NUMBER, type(None)),
                                         "monthly_kwh": (*_NUMBER, type(None)), "monthly_kgco2e": (*_NUMBER, type(None))}
 _ESTIMATE: dict[str, tuple[type, ...]] = {
     "type": _OPTIONAL_TEXT, "cloud": _OPTIONAL_TEXT, "region": _OPTIONAL_TEXT, "instance_type": _OPTIONAL_TEXT,
     "nodes": (int, type(None)), "capacity_type": _OPTIONAL_TEXT, "hours_per_month": (*_NUMBER, type(None)),
-    "utilization": (*_NUMBER, type(None)), "gpus": (int, type(None)), **_TOTALS, "derivation": (dict,),
+    "utilization": (*_NUMBER, type(None)), "gpus": (*_NUMBER, type(None)), **_TOTALS, "derivation": (dict,),
     "depends_on_secret": (bool,)}
 _VIOLATION: dict[str, tuple[type, ...]] = {"policy": (str,), "level": (str,), "urn": _OPTIONAL_TEXT, "message": (str,)}
 _STEP: dict[str, tuple[type, ...]] = {"op": (str,), "urn": (str,), "newState": (dict, type(None)),

@@ -11,11 +11,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, Iterable
 
 from gpufleet.catalog import Catalog, load_catalog
 from gpufleet.clouds import reader_for
-from gpufleet.estimate.plan import index_views
+from gpufleet.estimate.plan import GPU_DECIMALS, index_views
 from gpufleet.readers.base import NOT_CONFIGURED
 from gpufleet.readers.views import ResourceView, views_from_states
 from gpufleet.report import fmt
@@ -36,7 +36,7 @@ def _number(value: Any) -> float | None:
 class Totals:
     """A plan's monthly totals. None: nothing contributing to the figure could be estimated."""
 
-    gpus: int
+    gpus: int | float  # a float when partitions of a GPU are in it (a sixth of an A10: 0.1667)
     monthly_usd: float | None
     monthly_kwh: float | None
     monthly_kgco2e: float | None  # operational
@@ -75,7 +75,7 @@ class Totals:
 class RegionRow:
     cloud: str
     region: str
-    gpus: int
+    gpus: int | float
     monthly_usd: float | None
     monthly_kwh: float | None
     monthly_kgco2e: float | None
@@ -96,7 +96,7 @@ class FabricRow:
     interconnect: str  # from the catalog: "EFA", "InfiniBand", "GPUDirect-TCPX", "none", "unknown"
     configured: str  # what the plan's resources configure for it, in words
     nodes: int | None
-    gpus: int
+    gpus: int | float
     resources: int
 
 
@@ -161,6 +161,18 @@ def _fsum(values: list[float]) -> float:
         return sum(values)
 
 
+def gpu_count(value: Any) -> int | float:
+    """A GPU count from a plan: whole, or a share of a GPU (a partition, written with decimals); 0 when absent."""
+    return value if isinstance(value, (int, float)) and not isinstance(value, bool) else 0
+
+
+def gpu_sum(values: Iterable[Any]) -> int | float:
+    """GPU counts added up, to the plan file's precision (six sixths of a GPU, 6 × 0.1667, are 1.0002 as
+    floats: the sum is rounded to its decimals)."""
+    total = math.fsum(gpu_count(v) for v in values)
+    return int(total) if total == int(total) else round(total, GPU_DECIMALS)
+
+
 def totals_of(plan: Plan) -> Totals:
     estimate = plan.estimate
     raw = estimate["totals"]
@@ -174,7 +186,7 @@ def totals_of(plan: Plan) -> Totals:
         if value == 0 and relevant and all(e.get(figure) is None for e in relevant):
             value = None
         figures[figure] = value
-    return Totals(int(raw.get("gpus") or 0), figures["monthly_usd"], figures["monthly_kwh"], figures["monthly_kgco2e"],
+    return Totals(gpu_count(raw.get("gpus")), figures["monthly_usd"], figures["monthly_kwh"], figures["monthly_kgco2e"],
                   _number(raw.get("monthly_embodied_kgco2e")),
                   # resources not assessed cost what nobody knows: a USD total beside them leaves them out
                   _partial(estimate) | ({"monthly_usd"} if not_assessed(plan) else set()))
@@ -201,7 +213,7 @@ def _regions(plan: Plan) -> list[RegionRow]:
     rows = []
     for (cloud, region), es in sorted(groups.items()):
         rows.append(RegionRow(
-            cloud, region, sum(int(e.get("gpus") or 0) for e in es),
+            cloud, region, gpu_sum(e.get("gpus") for e in es),
             *(_sum([_number(e.get(f)) for e in es]) for f in FIGURES),
             unpriced=sum(1 for e in es if e.get("monthly_usd") is None),
         ))
@@ -229,7 +241,7 @@ def _fabric(plan: Plan, views: dict[str, ResourceView], catalog: Catalog) -> lis
     for (cloud, region, itype, interconnect, configured), es in sorted(groups.items()):
         nodes = [e.get("nodes") for e in es]
         rows.append(FabricRow(cloud, region, itype, interconnect, configured,
-                              None if None in nodes else sum(nodes), sum(int(e.get("gpus") or 0) for e in es), len(es)))
+                              None if None in nodes else sum(nodes), gpu_sum(e.get("gpus") for e in es), len(es)))
     return rows
 
 

@@ -42,14 +42,17 @@ _HINT = None  # every column is in the plans themselves
 
 
 def _value(change: Change, figure: str) -> str:
-    return fmt.delta(figure, change.delta(figure)) if change.costs else "-"
+    if not change.costs:
+        return "-"
+    return fmt.signed_gpus(change.delta(figure)) if figure == "gpus" else fmt.delta(figure, change.delta(figure))
 
 
 def _totals(out: Console, r: StackReport) -> None:
     c = r.comparison
     assert c is not None
     b, h = c.base_totals, c.head_totals
-    rows = [(label, b.text(f), h.text(f), fmt.delta(f, c.delta(f))) for label, f in _FIGURE_ROWS]
+    rows = [(label, b.text(f), h.text(f), fmt.signed_gpus(c.delta(f)) if f == "gpus" else fmt.delta(f, c.delta(f)))
+            for label, f in _FIGURE_ROWS]
     print_table(out, [Column("", "name", keep=True), Column("base", "figure", keep=True),
                       Column("head", "figure", keep=True), Column("change", "figure", keep=True)], rows, hint=_HINT)
 

@@ -89,14 +89,14 @@ class Headline:
     """The change over every stack: Δ USD/month, Δ %, Δ tCO2e/month, Δ GPUs, mandatory violations."""
 
     compared: bool  # every stack has a base
-    gpus: int
+    gpus: int | Decimal  # a Decimal when partitions of a GPU changed
     usd: Decimal | None
     usd_percent: Decimal | None
     tco2e: Decimal | None
     mandatory: int
     head_usd: Decimal | None
     head_tco2e: Decimal | None
-    head_gpus: int
+    head_gpus: int | float
     # figures of the head totals (monthly_usd, monthly_tco2e) that leave out what some stack does not know
     head_partial: frozenset[str] = frozenset()
 
@@ -125,7 +125,7 @@ def headline(reports: list[StackReport]) -> Headline:
     usd = _total([r.comparison.delta("monthly_usd") for r in reports])  # type: ignore[union-attr]
     base_usd = _total([r.comparison.base_totals.decimal("monthly_usd") for r in reports])  # type: ignore[union-attr]
     return Headline(
-        True, sum(int(r.comparison.delta("gpus") or 0) for r in reports), usd,  # type: ignore[union-attr]
+        True, sum((r.comparison.delta("gpus") or 0 for r in reports), 0), usd,  # type: ignore[union-attr]
         percent(usd, base_usd), _total([r.comparison.delta("monthly_tco2e") for r in reports]),  # type: ignore[union-attr]
         sum(len(mandatory(r.summary)) for r in reports), head_usd, head_tco2e, head_gpus, head_partial)
 
