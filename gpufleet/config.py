@@ -17,6 +17,7 @@ from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, ValidationE
 from pydantic_core import PydanticCustomError
 
 from gpufleet.catalog import Catalog, load_catalog
+from gpufleet.catalog.model import partition_problem
 from gpufleet.catalog.sites import canonical_gpu, site_instance_type, with_sites
 from gpufleet.clouds import adapter, cloud_names, reservation_kinds, site_cloud
 from gpufleet.errors import Problem, UserError, did_you_mean, unknown_name
@@ -502,6 +503,8 @@ def _catalog_problems(raw: Any, catalog: Catalog) -> list[Problem]:
             if it is None:
                 problems.append(unknown_name(_path(("workloads", i, "instance_type")), "GPU instance type",
                                              pinned, catalog.instance_types))
+            elif it.gpu_partition:
+                problems.append(partition_problem(_path(("workloads", i, "instance_type")), it))
             elif isinstance(gpu, str) and it not in catalog.instance_types_for_gpu(gpu):
                 problems.append(Problem(_path(("workloads", i, "instance_type")),
                                         f"{pinned} has {it.gpu_model} GPUs, not {gpu}", pinned))

@@ -70,9 +70,13 @@ def test_every_problem_reported_at_once_with_paths():
      ["gpufleet:fleet.workloads[0].instance_type: unknown GPU instance type (got 'p5.48xlrge'); did you mean "
       "'p5.48xlarge'?; allowed: BM.GPU.A100-v2.8, BM.GPU.B200.8, BM.GPU.H100.8, BM.GPU.H200.8, "
       "BM.GPU.L40S.4, Standard_NC12s_v3, Standard_NC16as_T4_v3, Standard_NC24ads_A100_v4, Standard_NC24rs_v3, "
-      "Standard_NC24s_v3, Standard_NC40ads_H100_v5, Standard_NC48ads_A100_v4, … (98 in all)"]),
+      "Standard_NC24s_v3, Standard_NC40ads_H100_v5, Standard_NC48ads_A100_v4, … (106 in all)"]),
     (lambda r: r["workloads"][0].update(instance_type="p4d.24xlarge"),
      ["gpufleet:fleet.workloads[0].instance_type: p4d.24xlarge has A100-40GB GPUs, not H100 (got 'p4d.24xlarge')"]),
+    (lambda r: r["workloads"][0].update(instance_type="Standard_NV6ads_A10_v5"),
+     ["gpufleet:fleet.workloads[0].instance_type: Standard_NV6ads_A10_v5 is a partition of one GPU (1/6 of an A10); "
+      "a workload needs whole GPUs: pin a type with whole GPUs, or leave the choice to placement (got "
+      "'Standard_NV6ads_A10_v5')"]),
     (lambda r: r["workloads"][0].update(capacity="reserved"),
      ["gpufleet:fleet.workloads[0]: capacity 'reserved' needs a `reservation` (kind, id, zone)"]),
     (lambda r: r["workloads"][0].update(data_residency=["EU", "SEE"]),

@@ -93,6 +93,12 @@ class InstanceType:
         return self.interconnect not in (None, "none")
 
 
+def partition_problem(path: str, it: InstanceType) -> Problem:
+    """A workload pinned to a VM that gets a share of one GPU: it asks for whole GPUs."""
+    return Problem(path, f"{it.name} is a partition of one GPU ({it.gpu_count} of an {it.gpu_model}); a workload "
+                         "needs whole GPUs: pin a type with whole GPUs, or leave the choice to placement", it.name)
+
+
 @dataclass(frozen=True)
 class MachineFamily:
     """What a cloud's machine family needs from the network for its GPU fabric, and where it may be

@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from gpufleet.catalog import Catalog, Cloud, load_catalog
+from gpufleet.catalog.model import partition_problem
 from gpufleet.config import Candidate, Name, Objective, Owner, structural_problems
 from gpufleet.errors import Problem, UserError, unknown_name
 from gpufleet.files import load_yaml
@@ -151,6 +152,8 @@ def _catalog_problems(raw: dict, catalog: Catalog) -> list[Problem]:
         it = catalog.instance_type(pinned)
         if it is None:
             problems.append(unknown_name(_path(("instance_type",)), "GPU instance type", pinned, catalog.instance_types))
+        elif it.gpu_partition:
+            problems.append(partition_problem(_path(("instance_type",)), it))
         elif isinstance(gpu, str) and it not in catalog.instance_types_for_gpu(gpu):
             problems.append(Problem(_path(("instance_type",)), f"{pinned} has {it.gpu_model} GPUs, not {gpu}", pinned))
     data = raw.get("data")
