@@ -459,9 +459,10 @@ def test_gpu_types_public_programs_use_are_known_with_their_sources(catalog):
 @pytest.mark.parametrize(("cell", "why"), [
     ("7/6", "gpu_count must be a whole number of GPUs or a partition of one GPU (a fraction below 1): '7/6'"),
     ("0", "gpu_count must be a whole number of GPUs or a partition of one GPU (a fraction below 1): '0'"),
-    ("1/0", "gpu_count, vcpus and memory_gib are required; gpu_count is not a whole number or a fraction like "
-            "1/6: '1/0'"),
-    ("", "gpu_count, vcpus and memory_gib are required; gpu_count is not a whole number or a fraction like 1/6: ''"),
+    ("1/0", "column 'gpu_count' is not a whole number or a fraction like 1/6: '1/0'"),
+    ("0.1667", "column 'gpu_count' is not a whole number or a fraction like 1/6: '0.1667'"),
+    ("١/٦", "column 'gpu_count' is not a whole number or a fraction like 1/6: '١/٦'"),
+    ("", "gpu_count, vcpus and memory_gib are required"),
 ])
 def test_a_gpu_count_that_is_neither_whole_nor_a_partition_is_refused(tmp_path, cell, why):
     for f in DATA_DIR.iterdir():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 from fractions import Fraction
 from pathlib import Path
 
@@ -100,11 +101,17 @@ def _gpu_count(row: dict[str, str], where: str) -> int | Fraction:
     """GPUs per instance: a whole number, or the share of one GPU a partitioned VM gets, written as the
     cloud writes it ("1/6"). Kept exact, so a sixth of a GPU is neither 0 nor 1."""
     text = row["gpu_count"].strip()
-    try:
+    if not text:
+        raise CatalogDataError(f"{where}: gpu_count, vcpus and memory_gib are required")
+    if "/" in text:
+        if not re.fullmatch(r"[0-9]+/[0-9]*[1-9][0-9]*", text):
+            raise CatalogDataError(f"{where}: column 'gpu_count' is not a whole number or a fraction like 1/6: {text!r}")
         count = Fraction(text)
-    except (ValueError, ZeroDivisionError):
-        raise CatalogDataError(f"{where}: gpu_count, vcpus and memory_gib are required; gpu_count is not a "
-                               f"whole number or a fraction like 1/6: {text!r}") from None
+    else:
+        value = _number(row, "gpu_count", where)
+        if value != int(value):  # a share written as a decimal (0.1667) would not be exact
+            raise CatalogDataError(f"{where}: column 'gpu_count' is not a whole number or a fraction like 1/6: {text!r}")
+        count = Fraction(int(value))
     if count <= 0 or (count.denominator != 1 and count >= 1):
         raise CatalogDataError(f"{where}: gpu_count must be a whole number of GPUs or a partition of one GPU "
                                f"(a fraction below 1): {text!r}")
