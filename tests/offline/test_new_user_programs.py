@@ -139,3 +139,11 @@ def test_a_manifest_that_is_not_yaml_fails_the_program_at_its_line(tmp_path, cap
     assert capsys.readouterr().err == (
         "error: the Pulumi program failed: __main__.py:3: kubernetes:yaml:decode: the manifest is not valid YAML: "
         "line 2, column 1: expected ',' or ']', but got '<stream end>'\n")
+
+
+def test_configuration_objects_of_billed_services_are_known_free_not_unassessed() -> None:
+    assessment = preview(PROGRAMS / "config_objects", "dev", policy_pack=None).to_json()["gpufleet"]["assessment"]
+    # the stack, the aws and gcp default providers, the certificate and the 7 objects, which were "not assessed"
+    # (so a plan with them could never be complete)
+    assert (assessment["free"], assessment["not_assessed"], assessment["not_assessed_types"]) == (11, 0, {})
+    assert assessment["complete"] is True

@@ -1104,6 +1104,15 @@ FREE: tuple[str, ...] = (
     # data transfer, with no setup charges, and no association; the S3 requests its imports and exports make are
     # billed on the bucket (its `s3-requests` usage line).
     "aws:fsx/dataRepositoryAssociation:DataRepositoryAssociation",
+    # "This resource implements a part of the validation workflow. It does not represent a real-world entity in
+    # AWS" (Pulumi registry, aws.acm.CertificateValidation).
+    "aws:acm/certificateValidation:CertificateValidation",
+    # AWS Batch has no charge of its own: it bills the EC2/Fargate capacity of its compute environments, which
+    # are read as capacity (handbook.vantage.sh/aws/services/batch-pricing, "Batch is free!").
+    "aws:batch/jobQueue:JobQueue", "aws:batch/jobDefinition:JobDefinition",
+    # Configuration objects whose instances are billed: a DB subnet group (the DB instances in it), a SageMaker
+    # model (the endpoint instances that host it; its artifacts are in S3).
+    "aws:rds/subnetGroup:SubnetGroup", "aws:sagemaker/model:Model",
 )
 
 READERS: list[ResourceReader] = [

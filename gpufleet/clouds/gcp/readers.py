@@ -379,6 +379,8 @@ FREE: tuple[str, ...] = (
     "gcp:storage/bucketIAMPolicy:BucketIAMPolicy", "gcp:storage/bucketACL:BucketACL",
     "gcp:storage/bucketAccessControl:BucketAccessControl",
     "gcp:storage/defaultObjectAccessControl:DefaultObjectAccessControl",
+    # A database and a user inside a Cloud SQL instance: the instance is billed (and listed unpriced).
+    "gcp:sql/database:Database", "gcp:sql/user:User",
 )
 
 READERS: list[ResourceReader] = [
