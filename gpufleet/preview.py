@@ -15,7 +15,7 @@ from gpufleet.catalog import Catalog, load_catalog
 from gpufleet.config import CONFIG_KEY, Fleet
 from gpufleet.estimate import UNKNOWN, PlanEstimate, ResourceView, estimate_plan
 from gpufleet.readers.views import provider_urn, views_from_states
-from gpufleet.offline.runner import DEFAULT_STALL_SECONDS
+from gpufleet.offline.runner import DEFAULT_STALL_SECONDS, environment_settings
 from gpufleet.clouds import reader_for
 from gpufleet.offline import ProgramError, ProgramRun, RecordedResource, StackSettings, load_stack, preview_json, run_program
 from gpufleet.secrets import Redactor
@@ -94,7 +94,14 @@ def views_from_run(run: ProgramRun) -> list[ResourceView]:
     states = [{"urn": r.urn, "type": r.type, "inputs": r.inputs, "provider": _provider_of(run, r), "id": r.id,
                "propertyDependencies": r.property_dependencies, "custom": r.custom, "remote": r.remote}
               for r in run.resources]
-    return views_from_states(states, config=run.settings.config)
+    # A component's default provider that no resource of the program registered: the stack's settings,
+    # else what the provider reads from the environment (AWS_REGION), as for a registered one.
+    config = dict(run.settings.config)
+    for package in {reader.provider_package for r in run.resources if r.remote
+                    and (reader := reader_for(r.type)) is not None and reader.provider_package}:
+        for name, value in environment_settings(package).items():
+            config.setdefault(f"{package}:{name}", value)
+    return views_from_states(states, config=config)
 
 
 def estimate_run(run: ProgramRun, catalog: Catalog | None = None,

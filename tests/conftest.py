@@ -21,6 +21,12 @@ from gpufleet.catalog import charts as catalog_charts
 from gpufleet.catalog import load as catalog_load
 
 os.environ[catalog_load.DATA_ENV] = str(FIXTURE_CATALOG)
+# The offline preview's default providers read where they run from the environment when the stack does not
+# say, as the provider plugins do (AWS_REGION, GOOGLE_PROJECT…): the tests run as in CI, without them.
+for _variable in ("AWS_REGION", "AWS_DEFAULT_REGION", "GOOGLE_PROJECT", "GOOGLE_CLOUD_PROJECT", "GCLOUD_PROJECT",
+                  "CLOUDSDK_CORE_PROJECT", "GOOGLE_REGION", "GCLOUD_REGION", "CLOUDSDK_COMPUTE_REGION", "GOOGLE_ZONE",
+                  "GCLOUD_ZONE", "CLOUDSDK_COMPUTE_ZONE"):
+    os.environ.pop(_variable, None)
 
 
 @pytest.fixture(autouse=True)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import importlib
 import json
 import logging
 import os
@@ -144,8 +145,27 @@ def _default_provider_name(version: str) -> str:
     return f"default_{version.replace('.', '_')}" if version else "default"
 
 
+# Where a provider runs, when the stack does not say: the provider plugin reads the environment
+# (AWS_REGION, GOOGLE_PROJECT, …) for the engine's default provider, as the SDK's explicit `Provider`
+# does. The SDK's config module names the variables: `pulumi_aws.config.region` is the stack's
+# `aws:region` or else AWS_REGION/AWS_DEFAULT_REGION.
+_ENVIRONMENT_SETTINGS = ("region", "project", "zone")
+
+
+def environment_settings(package: str) -> dict[str, str]:
+    """The provider settings of `package` its SDK reads from the environment when the stack does not
+    set them (`{"region": "us-east-1"}` with AWS_REGION set)."""
+    try:
+        module = importlib.import_module(f"pulumi_{package.replace('-', '_')}.config")
+    except ImportError:
+        return {}
+    values = {name: getattr(module, name, None) for name in _ENVIRONMENT_SETTINGS}
+    return {name: value for name, value in values.items() if isinstance(value, str) and value}
+
+
 def _package_config(settings: StackSettings, package: str) -> dict[str, Any]:
-    """A package's stack configuration as its default provider's inputs: `aws:region` -> `region`."""
+    """A package's stack configuration as its default provider's inputs: `aws:region` -> `region`,
+    and what the provider would read from the environment where the stack sets none of it."""
     inputs: dict[str, Any] = {}
     for key, text in settings.config.items():
         namespace, _, name = key.partition(":")
@@ -158,6 +178,8 @@ def _package_config(settings: StackSettings, package: str) -> dict[str, Any]:
             except ValueError:
                 pass
         inputs[name] = _sdk.wrap_secret(value) if key in settings.secret_keys else value
+    for name, value in environment_settings(package).items():
+        inputs.setdefault(name, value)
     return inputs
 
 

@@ -147,3 +147,20 @@ def test_configuration_objects_of_billed_services_are_known_free_not_unassessed(
     # (so a plan with them could never be complete)
     assert (assessment["free"], assessment["not_assessed"], assessment["not_assessed_types"]) == (11, 0, {})
     assert assessment["complete"] is True
+
+
+@pytest.mark.parametrize("variable", ["AWS_REGION", "AWS_DEFAULT_REGION"])
+def test_the_default_provider_takes_the_region_from_the_environment_as_the_aws_provider_does(monkeypatch, variable) -> None:
+    program = PROGRAMS / "region_from_environment"
+    box = "urn:pulumi:dev::region-from-environment::aws:ec2/instance:Instance::box"
+    cluster = "urn:pulumi:dev::region-from-environment::eks:index:Cluster::gpu"
+    unset = preview(program, "dev", policy_pack=None).to_json()["gpufleet"]["estimates"]
+    assert (unset[box]["region"], unset[cluster]["region"]) == (None, None)
+    monkeypatch.setenv(variable, "us-east-1")
+    result = preview(program, "dev", policy_pack=None)
+    default = next(r for r in result.run.resources if r.type == "pulumi:providers:aws")
+    assert default.inputs["region"] == "us-east-1"
+    estimates = result.to_json()["gpufleet"]["estimates"]
+    # the instance on the registered default provider, the component's nodes on the one its children would use
+    assert (estimates[box]["region"], estimates[cluster]["region"]) == ("us-east-1", "us-east-1")
+    assert (estimates[box]["gpus"], estimates[cluster]["gpus"]) == (8, 16)
