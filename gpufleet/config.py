@@ -20,10 +20,10 @@ from gpufleet.catalog import Catalog, load_catalog
 from gpufleet.catalog.model import partition_problem
 from gpufleet.catalog.sites import canonical_gpu, site_instance_type, with_sites
 from gpufleet.clouds import adapter, cloud_names, reservation_kinds, site_cloud
+from gpufleet.config_key import CONFIG_KEY  # noqa: F401 (also `from gpufleet.config import CONFIG_KEY`)
 from gpufleet.errors import Problem, UserError, did_you_mean, unknown_name
 from gpufleet.files import text_number
 
-CONFIG_KEY = "gpufleet:fleet"
 
 Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{0,23}$", description="lower-case, digits, '-'")]
 Objective = Literal["carbon", "cost", "balanced"]

@@ -9,10 +9,10 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable, Protocol
+from typing import TYPE_CHECKING, Any, Callable, Protocol
 
 from gpufleet.catalog import Catalog, load_catalog
-from gpufleet.config import CONFIG_KEY, Fleet
+from gpufleet.config_key import CONFIG_KEY
 from gpufleet.estimate import UNKNOWN, PlanEstimate, ResourceView, estimate_plan
 from gpufleet.readers.views import provider_urn, views_from_states
 from gpufleet.offline.runner import DEFAULT_STALL_SECONDS, environment_settings
@@ -20,6 +20,9 @@ from gpufleet.clouds import reader_for
 from gpufleet.offline import ProgramError, ProgramRun, RecordedResource, StackSettings, load_stack, preview_json, run_program
 from gpufleet.secrets import Redactor
 from gpufleet.stacks import fleet_from_settings
+
+if TYPE_CHECKING:
+    from gpufleet.config import Fleet
 
 # gpufleet's own pack: the repository's policies/ (gpufleet/policies links to it), package data once installed.
 DEFAULT_POLICY_PACK = Path(__file__).resolve().parent / "policies"

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from gpufleet.config import CONFIG_KEY, Fleet, parse_fleet
+from gpufleet.config_key import CONFIG_KEY
 from gpufleet.errors import Problem, UserError, did_you_mean
 from gpufleet.files import parse_json
 from gpufleet.offline.project import StackSettings, load_stack
+
+if TYPE_CHECKING:
+    from gpufleet.config import Fleet
 
 
 def fleet_from_settings(settings: StackSettings) -> Fleet:
@@ -24,6 +28,8 @@ def fleet_from_settings(settings: StackSettings) -> Fleet:
     # Structured values arrive as JSON text; a plain string is left for parse_fleet to refuse.
     value = (parse_json(raw, where, heading=f"invalid stack configuration ({where})", prefix=(CONFIG_KEY,))
              if raw.lstrip().startswith(("{", "[")) else raw)
+    from gpufleet.config import parse_fleet  # the fleet's models, only for a stack that has one
+
     try:
         return parse_fleet(value)
     except UserError as e:

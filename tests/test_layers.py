@@ -22,6 +22,7 @@ LAYERS = [
     ("gpufleet.readers", 1),
     ("gpufleet.clouds", 1),
     ("gpufleet.config", 1),
+    ("gpufleet.config_key", 0),
     ("gpufleet.estimate", 2),
     ("gpufleet_policies", 2),  # the policy pack may import the low layers only
     ("gpufleet.placement", 3),

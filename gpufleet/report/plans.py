@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from gpufleet.catalog import Catalog, load_catalog
-from gpufleet.config import CONFIG_KEY, parse_fleet
+from gpufleet.config_key import CONFIG_KEY
 from gpufleet.errors import Problem, UserError
 from gpufleet.estimate import estimate_plan
 from gpufleet.files import load_plan_json
@@ -298,6 +298,8 @@ def _sites_catalog(config: dict[str, Any]) -> Catalog | None:
     raw = config.get(CONFIG_KEY)
     if not isinstance(raw, (str, dict)):
         return None
+    from gpufleet.config import parse_fleet  # the fleet's models, only for a plan that has a fleet
+
     try:
         fleet = parse_fleet(json.loads(raw) if isinstance(raw, str) else raw)
     except (ValueError, UserError):
