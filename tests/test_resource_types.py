@@ -116,3 +116,10 @@ def test_every_input_a_reader_flags_as_disruptive_is_an_argument_of_its_sdk_reso
     missing = [(t, p) for t, p in named if f"    {snake(p.split('.')[0])}: " not in _sdk_source(t)]
     assert missing == []
     assert f"    {snake('notAnInput')}: " not in _sdk_source("aws:eks/nodeGroup:NodeGroup")
+    # Inputs of inline parts are arguments of the type a part is a view of (an AKS profile is an AgentPool's).
+    part_type = {"azure-native:containerservice:ManagedCluster": "azure-native:containerservice:AgentPool",
+                 "gcp:container/cluster:Cluster": "gcp:container/nodePool:NodePool"}
+    parts = [(r.type, path) for a in adapters() for r in a.readers
+             for path in (*r.part_replace_inputs, *r.part_roll_inputs)]
+    assert {t for t, _ in parts} == set(part_type)
+    assert [(t, p) for t, p in parts if f"    {snake(p.split('.')[0])}: " not in _sdk_source(part_type[t])] == []

@@ -143,14 +143,32 @@ class ResourceReader:
     # other change does, and capacity following the template's latest version rolls its nodes). None: not
     # a template.
     unversioned_inputs: tuple[str, ...] | None = None
+    # For a resource that declares capacity inline (`inline_capacity`): the inputs of a part, as its view
+    # carries them, whose change replaces the part (`part_replace_reason` says how), or rolls its nodes.
+    # `part_replaces_parent`: a replaced part replaces the declaring resource, and so every part of it.
+    part_replace_inputs: tuple[str, ...] = ()
+    part_roll_inputs: tuple[str, ...] = ()
+    part_replace_reason: str = "the provider replaces it"
+    part_replaces_parent: bool = False
 
     def capacity(self, view: ResourceView, graph: Graph) -> Capacity | None:
         """The capacity the estimator prices (capacity readers only)."""
         return None
 
     def template(self, view: ResourceView, graph: Graph) -> ResourceView | None:
-        """The template (e.g. launch template) whose new versions roll this capacity's nodes; None: none."""
+        """The template (e.g. launch template) whose new versions reach this capacity's nodes; None: none."""
         return None
+
+    def roll_effect(self, view: ResourceView) -> tuple[str, str]:
+        """What a change of `roll_inputs` does to the running nodes: ("rolled", why) for an update that
+        recreates them, ("mixed", why) where they keep running as they are and only nodes launched later
+        differ (gpufleet.report.disruption)."""
+        return "rolled", "an update that recreates the nodes"
+
+    def template_effect(self, view: ResourceView, replaced: bool) -> tuple[str, str]:
+        """What a new version of its `template` (or, `replaced`, a new template) does to the running nodes:
+        (effect, why, appended to the template's change); by default the capacity follows it."""
+        return ("replaced" if replaced else "rolled"), ""
 
     def billable_reason(self, view: ResourceView) -> str | None:
         """Why a resource that is not capacity costs money we cannot price; None when it is free."""

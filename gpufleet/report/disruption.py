@@ -7,9 +7,15 @@ replaces GPU nodes, or replaces or deletes storage, with the GPUs affected.
   or the Pulumi preview says it replaces the resource (`pulumi preview --json` steps);
 - **rolled**: the nodes are recreated in place: an update that recreates them (`ResourceReader.roll_inputs`),
   a new version of the template they launch from (`ResourceReader.unversioned_inputs`), or a new
-  instance type the provider updates in place.
+  instance type the provider updates in place;
+- **mixed**: the running nodes stay as they are, but nodes launched from now on (scaling, replacements)
+  take the change, so the group runs two configurations (`ResourceReader.roll_effect`,
+  `template_effect`: an auto scaling group without an instance refresh, or following "$Latest").
 
-An instance type change is named as such, replaced or rolled as its input says.
+An instance type change is named as such, replaced or rolled as its input says. Capacity declared inside
+another resource (an AKS cluster's `agentPoolProfiles`, a GKE cluster's `nodePools`) is judged by the
+declaring resource's reader (`part_replace_inputs`, `part_roll_inputs`); when the declaring resource is
+replaced, so is every part of it.
 
 GPUs affected: the base's GPUs of the resource (what runs now); for storage, the base's GPUs in its
 cloud and region (the nodes that can mount it). Unknown is shown as unknown, never 0. Everything is asked
@@ -21,14 +27,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from gpufleet.clouds import reader_for
+from gpufleet.clouds import reader_for, with_inline_capacity
 from gpufleet.estimate.plan import index_views
 from gpufleet.readers.base import Graph, ResourceReader
 from gpufleet.readers.views import ResourceView, value_at, views_from_states
 from gpufleet.report.plans import Plan
 
-Effect = Literal["deleted", "replaced", "rolled"]
-EFFECTS: tuple[Effect, ...] = ("deleted", "replaced", "rolled")  # most severe first
+Effect = Literal["deleted", "replaced", "rolled", "mixed"]
+EFFECTS: tuple[Effect, ...] = ("deleted", "replaced", "rolled", "mixed")  # most severe first
 # Pulumi preview steps that replace a resource (`pulumi preview --json`).
 _REPLACE_OPS = frozenset({"replace", "create-replacement", "delete-replaced"})
 
@@ -51,7 +57,7 @@ class _Side:
     """One plan's views, graph and estimates, by URN without the stack part."""
 
     def __init__(self, plan: Plan) -> None:
-        views = views_from_states(plan.states, config=plan.config)
+        views = with_inline_capacity(views_from_states(plan.states, config=plan.config))
         self.graph: Graph = index_views(views)
         self.views = {_key(v.urn): v for v in views}
         self.estimates = {_key(u): e for u, e in plan.estimate["estimates"].items()}
@@ -75,6 +81,16 @@ class _Side:
 
 def _changed_paths(paths: tuple[str, ...], base: ResourceView, head: ResourceView) -> list[str]:
     return [p for p in paths if value_at(base.inputs, *p.split(".")) != value_at(head.inputs, *p.split("."))]
+
+
+def _within(path: str, paths: list[str]) -> bool:
+    """`path` is one of `paths` or inside one ("nodeConfig.machineType" within "nodeConfig")."""
+    return any(path == p or path.startswith(f"{p}.") for p in paths)
+
+
+def _title(view: ResourceView) -> str:
+    """"ManagedCluster aks": the type's last part and the resource's name."""
+    return f"{view.type.rsplit(':', 1)[-1]} {view.name}"
 
 
 def _decreased(paths: tuple[str, ...], base: ResourceView, head: ResourceView) -> list[tuple[str, float, float]]:
@@ -118,11 +134,28 @@ def disruptions(base_plan: Plan, head_plan: Plan) -> list[Disruption]:
         for user in users:
             if not base.is_gpu(user):
                 continue
-            template = f"{b.type.rsplit(':', 1)[-1]} {b.urn.rsplit('::', 1)[-1]}"  # "LaunchTemplate train-lt"
-            if replaced:
-                flag(user, "replaced", f"{template} replaced ({', '.join(replaced)})")
-            else:
-                flag(user, "rolled", f"{template} changed: new version ({', '.join(versioned)})")
+            template = _title(b)  # "LaunchTemplate train-lt"
+            effect, note = reader_for(head.views[user].type).template_effect(head.views[user], bool(replaced))
+            change = f"replaced ({', '.join(replaced)})" if replaced else f"changed: new version ({', '.join(versioned)})"
+            flag(user, effect, f"{template} {change}{note}")
+
+    # Resources that declare capacity inline: replaced (their own inputs, or the Pulumi preview), they
+    # replace every part; a part whose change replaces its declaring resource replaces its siblings too.
+    parts: dict[str, list[str]] = {}
+    for key, b in base.views.items():
+        if b.part_of is not None and base.is_gpu(key):
+            parts.setdefault(_key(b.part_of), []).append(key)
+    replaced_parents: dict[str, str] = {}
+    triggers: set[str] = set()  # parts whose own change replaces their declaring resource
+    for parent_key, keys in parts.items():
+        b, h = base.views.get(parent_key), head.views.get(parent_key)
+        reader = reader_for(b.type) if b is not None else None
+        if b is None or h is None or reader is None:
+            continue  # its parts are not in the head plan: deleted, below
+        if changed := _changed_paths(reader.replace_inputs, b, h):
+            replaced_parents[parent_key] = f"{_title(b)} replaced ({', '.join(changed)} changed)"
+        elif parent_key in head.replaced:
+            replaced_parents[parent_key] = f"{_title(b)} replaced (the Pulumi preview replaces it)"
 
     for key, b in base.views.items():
         reader = reader_for(b.type)
@@ -135,24 +168,45 @@ def disruptions(base_plan: Plan, head_plan: Plan) -> list[Disruption]:
         if h is None:
             flag(key, "deleted", "not in the head plan")
             continue
-        replaced = _changed_paths(reader.replace_inputs, b, h)
+        parent = base.views.get(_key(b.part_of)) if b.part_of is not None else None
+        rules = reader_for(parent.type) if parent is not None else None
+        if parent is not None and rules is not None:
+            if (why := replaced_parents.get(_key(parent.urn))) is not None:
+                flag(key, "replaced", why)
+            replace_paths, roll_paths, how = rules.part_replace_inputs, rules.part_roll_inputs, rules.part_replace_reason
+        else:
+            replace_paths, roll_paths, how = reader.replace_inputs, reader.roll_inputs, "the provider replaces it"
+        replaced = _changed_paths(replace_paths, b, h)
+        if replaced and rules is not None and rules.part_replaces_parent and parent is not None:
+            replaced_parents.setdefault(_key(parent.urn), f"{_title(parent)} replaced ({h.name} changed)")
+            triggers.add(key)
         if gpu:
             before, after = base.estimates[key].get("instance_type"), (head.estimates.get(key) or {}).get("instance_type")
             if before != after:
                 where = {path.split("[")[0] for path, _ in reader.instance_types(b.inputs)}
-                flag(key, "replaced" if where & set(replaced) else "rolled",
-                     f"instance type {before or 'unknown'} → {after or 'unknown'}")
-                replaced = [p for p in replaced if p not in where]
+                covered = any(_within(w, replaced) for w in where)
+                flag(key, "replaced" if covered else "rolled", f"instance type {before or 'unknown'} → "
+                     f"{after or 'unknown'}" + (f"; {how}" if covered and parent is not None else ""))
+                replaced = [p for p in replaced if not any(_within(w, [p]) for w in where)]
         if replaced:
-            flag(key, "replaced", f"{', '.join(replaced)} changed: the provider replaces it")
+            flag(key, "replaced", f"{', '.join(replaced)} changed: {how}")
         shrunk = _decreased(reader.replace_if_decreased, b, h)
         for path, old, new in shrunk:
             flag(key, "replaced", f"{path} decreased ({old:,} → {new:,}): the provider cannot shrink it, "
                                   "it replaces it")
         if not (replaced or shrunk) and key in head.replaced:
             flag(key, "replaced", "the Pulumi preview replaces it")
-        if gpu and (rolled := _changed_paths(reader.roll_inputs, b, h)):
-            flag(key, "rolled", f"{', '.join(rolled)} changed: an update that recreates the nodes")
+        if gpu and (rolled := _changed_paths(roll_paths, b, h)):
+            effect, why = reader.roll_effect(h) if parent is None else ("rolled", "an update that recreates the nodes")
+            flag(key, effect, f"{', '.join(rolled)} changed: {why}")
+
+    # A part that replaces its declaring resource takes its sibling parts with it.
+    for parent_key, keys in parts.items():
+        why = replaced_parents.get(parent_key)
+        if why is not None:
+            for key in keys:
+                if key in head.views and key not in triggers and all(w != why for _, w in found.get(key, [])):
+                    flag(key, "replaced", why)
 
     out = []
     for key, effects in found.items():

@@ -199,7 +199,37 @@ class NodeGroup(_Launched):
 
 
 class AutoScalingGroup(_Launched):
+    """An EC2 auto scaling group. pulumi-aws 7.51.1 `autoscaling.Group.instance_refresh`: with it, a change of
+    `launchConfiguration`, `launchTemplate` or `mixedInstancesPolicy` starts an instance refresh (the running
+    instances are replaced), but a new version of a launch template the group names as "$Latest" does not.
+    Without one, no change touches running instances: those launched from now on (scale-out, replacement of
+    an unhealthy or reclaimed one) take it. The group itself is updated in place."""
+
     type = ASG
+    roll_inputs = ("launchConfiguration", "launchTemplate", "mixedInstancesPolicy")
+    _MIXED = ("running instances keep their configuration, instances launched from now on (scaling, "
+              "replacements) take the new one")
+
+    def template(self, view: ResourceView, graph: Graph) -> ResourceView | None:
+        """The launch template whose new versions the group launches without a change of its own inputs: one
+        named as "$Latest", or as "$Default" (the default, when no version is named) when each new version
+        becomes the template's default (`updateDefaultVersion`)."""
+        lt = launch_template(view, graph)
+        spec = get_known(view.inputs, "launchTemplate") or \
+            get_known(view.inputs, "mixedInstancesPolicy", "launchTemplate", "launchTemplateSpecification")
+        version = spec.get("version", "$Default") if isinstance(spec, dict) else None
+        if lt is None or not (version == "$Latest" or (version == "$Default"
+                                                       and get_known(lt.inputs, "updateDefaultVersion") is True)):
+            return None
+        return lt
+
+    def roll_effect(self, view: ResourceView) -> tuple[str, str]:
+        if isinstance(get_known(view.inputs, "instanceRefresh"), dict):
+            return "rolled", "its instanceRefresh replaces the running instances"
+        return "mixed", f"no instanceRefresh: {self._MIXED}"
+
+    def template_effect(self, view: ResourceView, replaced: bool) -> tuple[str, str]:
+        return "mixed", f"; the group follows it without an instance refresh: {self._MIXED}"
 
     def capacity(self, view: ResourceView, graph: Graph) -> Capacity:
         hours, util, notes = duty(self.tags(view.inputs))

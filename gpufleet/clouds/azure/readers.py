@@ -222,6 +222,17 @@ class ManagedCluster(ResourceReader):
     type = AKS_CLUSTER
     cloud = CLOUD
     billable = "AKS control plane tier"
+    replace_inputs = ("resourceName", *_REPLACED_BY_PATH)
+    # Inline pools (`agentPoolProfiles`) are updated with the cluster: pulumi-azure-native #2774 (2023)
+    # stopped replacing the cluster when a profile changes. AKS cannot change a pool's `vmSize` or
+    # `gpuInstanceProfile` (Microsoft Learn, "Manage node pools", limitations; the reason pulumi-azure-native
+    # #3655 replaces a separate AgentPool): the update fails, and the way through is a pool of a new name,
+    # whose creation deletes the old pool and its nodes. An AKS upgrade (`orchestratorVersion`) replaces the
+    # pool's nodes by surge.
+    part_replace_inputs = ("gpuInstanceProfile", "vmSize")
+    part_roll_inputs = ("orchestratorVersion",)
+    part_replace_reason = ("AKS cannot change it on a running pool (the update fails); a pool of a new name "
+                           "replaces it and its nodes")
 
     def bill(self, view: ResourceView, graph: Graph) -> list[BillLine]:
         tier = view.inputs.get("sku", {}).get("tier", "Free") if isinstance(view.inputs.get("sku"), dict) else "Free"

@@ -246,6 +246,19 @@ class Cluster(ResourceReader):
     type = CLUSTER
     cloud = CLOUD
     billable = "GKE cluster management fee"
+    # Terraform Google provider `google_container_cluster` (bridged by pulumi-gcp 10): `name`, `location`
+    # and `project` are `ForceNew`.
+    replace_inputs = ("location", "name", "project")
+    # Its own pools cannot change in place: pulumi-gcp 10.2.0 `Cluster.node_pools` ("node pools defined
+    # inside a cluster can't be changed (or added/removed) after cluster creation without deleting and
+    # recreating the entire cluster"), and the default pool's `nodeConfig` block is `ForceNew` (Terraform
+    # Google provider, node_config.go `schemaNodeConfig`). So a change that would recreate a separate
+    # NodePool's nodes or the pool itself replaces the cluster, and every pool in it. A version change is
+    # a node upgrade, which recreates the nodes by surge. Scaling (`nodeCount`, `autoscaling`) is not listed.
+    part_replace_inputs = ("initialNodeCount", "name", "namePrefix", "nodeConfig", "placementPolicy")
+    part_roll_inputs = ("version",)
+    part_replace_reason = "an inline pool cannot change in place: the provider replaces the cluster and every pool in it"
+    part_replaces_parent = True
 
     def bill(self, view: ResourceView, graph: Graph) -> list[BillLine]:
         # A flat fee per cluster whatever its mode or size; the free tier's monthly credit is per billing
