@@ -9,13 +9,16 @@ from gpufleet_policies._regions import alternatives, region_of
 from gpufleet_policies._stack import gpu_groups, stack_plan
 
 NAME = "gpufleet-gpu-region-max-grid-intensity"
+URN_PREFIX = "urn:pulumi:"
 
 
 def exceptions(config, findings) -> dict[str, tuple[str, float]]:
-    """Reviewed exceptions by the resource they were reviewed for (name or URN) -> (workload, limit).
+    """Reviewed exceptions by the URN of the resource they were reviewed for -> (workload, limit).
 
-    An exception names its resources: a tag such as `gpufleet-workload` is written by whoever writes
-    the program, so a limit bound to one would be anyone's to claim."""
+    An exception names its resources by URN: a tag such as `gpufleet-workload`, and a resource's bare
+    name too, is written by whoever writes the program, so a limit bound to one would be anyone's to
+    claim (an EC2 instance named like the reviewed Azure pool got its limit). A URN carries the stack,
+    project, type and parents, and only one resource of a stack has it."""
     out: dict[str, tuple[str, float]] = {}
     for workload, entry in dict(config["workload_limits"]).items():
         limit = entry.get("max_grid_gco2e_per_kwh") if isinstance(entry, dict) else None
@@ -23,15 +26,19 @@ def exceptions(config, findings) -> dict[str, tuple[str, float]]:
         if not isinstance(limit, (int, float)) or isinstance(limit, bool) or not isinstance(resources, list) \
                 or not resources or not all(isinstance(r, str) for r in resources):
             findings.cannot_verify(f"workload_limits.{workload}: not applied: an exception is "
-                                   "{max_grid_gco2e_per_kwh: N, resources: [names or URNs reviewed]}")
+                                   "{max_grid_gco2e_per_kwh: N, resources: [URNs reviewed]}")
             continue
+        if names := [r for r in resources if not r.startswith(URN_PREFIX)]:
+            findings.cannot_verify(f"workload_limits.{workload}: not applied to {', '.join(names)}: a name can be "
+                                   "given to any resource; name the reviewed resource by its URN "
+                                   "(urn:pulumi:STACK::PROJECT::TYPE::NAME, as `--json` plans show it)")
+            resources = [r for r in resources if r.startswith(URN_PREFIX)]
         out.update({r: (workload, float(limit)) for r in resources})
     return out
 
 
 def _exception(g, reviewed: dict[str, tuple[str, float]]) -> tuple[str, float] | None:
-    declaring = g.urn.rsplit("::", 1)[-1]
-    return next((reviewed[k] for k in (g.view.urn, g.urn, g.name, declaring) if k in reviewed), None)
+    return next((reviewed[k] for k in (g.view.urn, g.urn) if k in reviewed), None)
 
 
 def check(args, config, findings) -> None:
@@ -77,7 +84,7 @@ POLICY = stack_policy(
                 "properties": {
                     "max_grid_gco2e_per_kwh": {"type": "number", "exclusiveMinimum": 0},
                     "resources": {"type": "array", "minItems": 1, "items": {"type": "string"}}}},
-            "description": "reviewed exceptions by workload: a higher limit for exactly the resources (names or "
-                           "URNs) that were reviewed, never for whatever carries a tag"},
+            "description": "reviewed exceptions by workload: a higher limit for exactly the resources (by URN) "
+                           "that were reviewed, never for whatever carries a tag or a name"},
     },
 )

@@ -66,6 +66,8 @@ MISCONFIGURED = {
     "ec2_loop_over_budget": ("prod", {"gpufleet-stack-monthly-cost-budget"}),
     # 60 x p5.48xlarge in a Spot Fleet request (found by review14: passed prod with no violation)
     "spot_fleet_request_p5": ("prod", {"gpufleet-node-group-max-gpus", "gpufleet-stack-monthly-cost-budget"}),
+    # an EC2 instance named like prod's reviewed Azure pool claimed its grid exception (found by review14b)
+    "exception_name_squat": ("prod", {"gpufleet-gpu-region-max-grid-intensity"}),
 }
 # advisory findings a misconfigured program also gets in its environment, by design
 # Always-on OCI/CoreWeave pools are idle waste (advisory); the PUE of OCI and CoreWeave is an industry-average
@@ -82,6 +84,7 @@ ALSO_ADVISORY = {
     # compute instead of "cannot verify"
     "ec2_loop_over_budget": {"gpufleet-gpu-always-on-idle-waste", "gpufleet-gpu-unpriced"},
     "oci_untagged_gpu_pool": _HYBRID_ADVISORY,
+    "exception_name_squat": {"gpufleet-gpu-always-on-idle-waste"},
     # their buckets have no lifecycle rule either (advisory in prod)
     "oci_public_oke_bucket": {"gpufleet-object-storage-lifecycle-rules"},
     "coreweave_public_cks": _HYBRID_ADVISORY | {"gpufleet-object-storage-lifecycle-rules"},
@@ -90,7 +93,8 @@ ALSO_ADVISORY = {
 # dev's 450
 DEV_ALLOWS = {"sagemaker_endpoint_dirty_grid": {"gpufleet-gpu-region-max-grid-intensity"},
               "azure_ml_gpu_cluster": {"gpufleet-gpu-region-max-grid-intensity"},
-              "coreweave_public_cks": {"gpufleet-gpu-region-max-grid-intensity"}}
+              "coreweave_public_cks": {"gpufleet-gpu-region-max-grid-intensity"},
+              "exception_name_squat": {"gpufleet-gpu-region-max-grid-intensity"}}
 # tags_by_stack_transform: owner tags only from a stack transform (Pulumi's auto-tagging guide)
 COMPLIANT = ["compliant_aws", "compliant_azure", "compliant_gcp", "tags_by_stack_transform"]
 COMPLIANT_WITH_ADVISORIES = {"compliant_oci": _HYBRID_ADVISORY}

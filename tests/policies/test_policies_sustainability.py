@@ -24,6 +24,7 @@ def t4_pool(**inputs):
 
 # --- gpufleet-gpu-region-max-grid-intensity -------------------------------------------------------------
 GRID = "gpufleet-gpu-region-max-grid-intensity"
+CHAT_URN = "urn:pulumi:prod::policy-tests::aws:eks/nodeGroup:NodeGroup::chat"
 CLEANER = "eu-north-1 (24.71 g/kWh), ca-central-1 (30.51 g/kWh)"
 
 
@@ -57,7 +58,7 @@ def test_grid_lower_configured_limit():
 def test_grid_reviewed_limit_applies_to_the_resources_reviewed():
     serving = node_group("chat", region="us-east-1", tags={"gpufleet-workload": "chat-serving"})
     batch = node_group("batch", region="us-east-1", tags={"gpufleet-workload": "batch"})
-    limits = {"chat-serving": {"max_grid_gco2e_per_kwh": 400, "resources": ["chat"]}}
+    limits = {"chat-serving": {"max_grid_gco2e_per_kwh": 400, "resources": [CHAT_URN]}}
     found = verdicts(build_run(serving, batch), GRID, workload_limits=limits)
     assert [v[:3] for v in found] == [(GRID, "mandatory", "batch")]
     dirty = node_group("chat", tags={"gpufleet-workload": "chat-serving"})
@@ -68,9 +69,24 @@ def test_grid_reviewed_limit_applies_to_the_resources_reviewed():
 def test_grid_exception_cannot_be_claimed_with_a_tag():
     # found by an outside review: any resource tagged with a reviewed workload's name got its limit
     claimer = node_group("training", region="us-east-1", tags={"gpufleet-workload": "chat-serving"})
-    limits = {"chat-serving": {"max_grid_gco2e_per_kwh": 400, "resources": ["chat"]}}
+    limits = {"chat-serving": {"max_grid_gco2e_per_kwh": 400, "resources": [CHAT_URN]}}
     assert [v[:3] for v in verdicts(build_run(claimer), GRID, workload_limits=limits)] == [
         (GRID, "mandatory", "training")]
+
+
+def test_grid_exception_cannot_be_claimed_with_the_reviewed_name():
+    # found by review14b: an EC2 instance named like prod's reviewed Azure agent pool got its 400 g limit
+    # in us-east-1 (396 g); a name is anyone's to write, so an exception names its resources by URN
+    squatter = res("aws:ec2/instance:Instance", "chat", {"instanceType": "p5.48xlarge", "region": "us-east-1"})
+    limits = {"chat-serving": {"max_grid_gco2e_per_kwh": 400, "resources": [CHAT_URN]}}
+    assert [v[:3] for v in verdicts(build_run(squatter), GRID, workload_limits=limits)] == [
+        (GRID, "mandatory", "chat")]
+    by_name = {"chat-serving": {"max_grid_gco2e_per_kwh": 400, "resources": ["chat"]}}
+    found = verdicts(build_run(node_group("chat", region="us-east-1")), GRID, workload_limits=by_name)
+    assert [v[:3] for v in found] == [(GRID, "mandatory", "chat"), (GRID, "advisory", None)]
+    assert found[1][3] == CANT.format(GRID) + (
+        "workload_limits.chat-serving: not applied to chat: a name can be given to any resource; name the "
+        "reviewed resource by its URN (urn:pulumi:STACK::PROJECT::TYPE::NAME, as `--json` plans show it)")
 
 
 def test_grid_exception_without_its_resources_is_not_applied():
@@ -79,7 +95,7 @@ def test_grid_exception_without_its_resources_is_not_applied():
     assert [v[:3] for v in found] == [(GRID, "mandatory", "chat"), (GRID, "advisory", None)]
     assert found[1][3] == CANT.format(GRID) + (
         "workload_limits.chat-serving: not applied: an exception is {max_grid_gco2e_per_kwh: N, resources: "
-        "[names or URNs reviewed]}")
+        "[URNs reviewed]}")
     with pytest.raises(UserError) as caught:  # the old form, a bare number, is a configuration error (exit 2)
         verdicts(build_run(serving), GRID, workload_limits={"chat-serving": 400})
     assert caught.value.problems[0].message == "must be of type object"
