@@ -96,7 +96,26 @@ def _config_value(node: yaml.Node, path: Path) -> tuple[str, bool]:
     value, secret = _strip_secrets(_construct(node, path))
     if isinstance(value, str):  # the whole value was `{secure: …}`
         return value, secret
-    return json.dumps(value, separators=(",", ":"), sort_keys=True), secret
+    return json.dumps(_string_keys(value, node, path), separators=(",", ":"), sort_keys=True), secret
+
+
+def _string_keys(value: object, node: yaml.Node, path: Path) -> object:
+    """`value` with every mapping key a string, as JSON has them: `1: x` is `"1": x` (a mix of number
+    and string keys cannot be sorted). Two keys that become the same string are refused, as duplicates."""
+    if isinstance(value, list):
+        return [_string_keys(v, node, path) for v in value]
+    if not isinstance(value, dict):
+        return value
+    out: dict[str, object] = {}
+    for k, v in value.items():
+        key = k if isinstance(k, str) else json.dumps(k)
+        if key in out:
+            raise UserError([Problem(path=f"{path}:{node.start_mark.line + 1}", value=key,
+                                     message="duplicate key in a configuration value once keys are strings "
+                                             "(a number or boolean key and the same text as a string)")],
+                            heading=_HEADING)
+        out[key] = _string_keys(v, node, path)
+    return out
 
 
 def _project(project_dir: Path) -> tuple[Path, dict]:
