@@ -163,3 +163,16 @@ def test_a_stack_value_of_the_wrong_declared_type_is_a_configuration_error() -> 
     assert [(p.path, p.message, p.value) for p in caught.value.problems] == [(
         f"{PROJECT_CONFIG / 'Pulumi.bad.yaml'}: config.project-config:nodeCount",
         "must be of type 'integer' (declared in Pulumi.yaml)", "many")]
+
+
+def test_number_and_boolean_keys_in_a_structured_value_become_strings_as_in_json(tmp_project: Path) -> None:
+    # found by review14b's fuzzing: `1: x` beside `a: y` ended in an internal error (sorting mixed keys)
+    (tmp_project / "Pulumi.yaml").write_text("name: p\nruntime: python\n")
+    (tmp_project / "__main__.py").write_text("")
+    (tmp_project / "Pulumi.dev.yaml").write_text("config:\n  p:ports:\n    443: https\n    true: t\n    a: b\n")
+    assert load_stack(tmp_project, "dev").config["p:ports"] == '{"443":"https","a":"b","true":"t"}'
+    (tmp_project / "Pulumi.dev.yaml").write_text("config:\n  p:ports:\n    443: https\n    '443': http\n")
+    assert problems_of(tmp_project, "dev") == [Problem(
+        path=f"{tmp_project / 'Pulumi.dev.yaml'}:3", value="443",
+        message="duplicate key in a configuration value once keys are strings (a number or boolean key and "
+                "the same text as a string)")]
