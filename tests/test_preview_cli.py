@@ -161,3 +161,22 @@ def test_gpu_capacity_in_a_region_unknown_at_preview_says_so(tmp_path, capsys, m
     assert screen[at].split() == ["coreweave", "gd-8xh100ib-i128", "on-demand", "4", "32", "unknown", "unknown"]
     # the where column, wrapped at 80 columns (was "None")
     assert [screen[at + 1].strip(), screen[at + 2].strip()] == ["(region", "unknown)"]
+
+
+def test_a_partition_of_a_gpu_is_previewed_as_its_share(tmp_path, capsys, monkeypatch):
+    """AWS gr6f.4xlarge gets half an L4: the preview counts 0.50 GPUs, never 0 or 1."""
+    monkeypatch.setenv("COLUMNS", "100")
+    (tmp_path / "Pulumi.yaml").write_text("name: vdi\nruntime: python\n")
+    (tmp_path / "Pulumi.dev.yaml").write_text("config:\n  aws:region: us-west-2\n")
+    (tmp_path / "__main__.py").write_text(
+        "import pulumi_aws as aws\n"
+        "for i in range(3):\n"
+        "    aws.ec2.Instance(f'ws-{i}', instance_type='gr6f.4xlarge', ami='ami-0123456789abcdef0')\n")
+    assert main(["preview", "dev", "--program", str(tmp_path), "--no-policies", "--json", str(tmp_path / "plan.json")]) == 0
+    screen = capsys.readouterr().out.splitlines()
+    row = next(line for line in screen if "gr6f.4xlarge" in line)
+    assert row.split()[:6] == ["aws", "us-west-2", "gr6f.4xlarge", "on-demand", "3", "1.50"]
+    assert next(line for line in screen if line.startswith("Total:")).startswith("Total: 1.50 GPUs · unknown USD/month")
+    plan = json.loads((tmp_path / "plan.json").read_text())["gpufleet"]
+    assert plan["totals"]["gpus"] == 1.5
+    assert {e["gpus"] for e in plan["estimates"].values() if e["instance_type"] == "gr6f.4xlarge"} == {0.5}
