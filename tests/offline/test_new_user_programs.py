@@ -164,3 +164,11 @@ def test_the_default_provider_takes_the_region_from_the_environment_as_the_aws_p
     # the instance on the registered default provider, the component's nodes on the one its children would use
     assert (estimates[box]["region"], estimates[cluster]["region"]) == ("us-east-1", "us-east-1")
     assert (estimates[box]["gpus"], estimates[cluster]["gpus"]) == (8, 16)
+
+
+def test_a_setting_the_program_requires_and_the_stack_lacks_is_a_configuration_error(capsys) -> None:
+    assert main(["preview", "dev", "--program", str(PROGRAMS / "required_config"), "--no-policies"]) == 2
+    assert capsys.readouterr().err == (
+        "error: the stack configuration lacks required-config:instanceType: __main__.py:8: ConfigMissingError: Missing "
+        "required configuration variable 'required-config:instanceType'\n\tplease set a value using the command "
+        "`pulumi config set required-config:instanceType <value>` (offline: set it under `config:` in Pulumi.dev.yaml)\n")
