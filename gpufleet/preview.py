@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager, ExitStack, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -203,22 +203,37 @@ def preview(
         config_path = policy_config_file or default_policy_config_path(policy_pack, settings.stack,
                                                                         fleet.environment if fleet else None)
         policy_config = load_policy_config(config_path)
-    on_resource: Callable[[int], None] = steps.resource_registered
-    with steps.running(f"running the Pulumi program of stack {settings.stack}", count_resources=True):
-        run = run_program(settings, on_resource=on_resource, stall_seconds=stall_seconds)
-    with steps.running(f"estimating {len(run.resources):,} resources"):
-        # An owned site is priced from the stack's own figures (its `sites:`), like a region of the catalog.
-        catalog = fleet.catalog(load_catalog()) if fleet is not None else None
-        views = views_from_run(run)
-        result = PreviewResult(run=run, estimate=estimate_run(run, catalog, views), reservations=reservations_of(fleet))
-    if policy_pack is not None and policy_config is not None:
-        from gpufleet.policy.analyzer import analyze_over_grpc
-        from gpufleet.policy.inprocess import analyze_in_process
+    with ExitStack() as cleanup:
+        pack = None
+        if policy_config is not None and not in_process_policies:
+            from gpufleet.policy.analyzer import PolicyPackProcess
 
-        result.policy_environment = config_path.stem
-        analyze = analyze_in_process if in_process_policies else analyze_over_grpc
-        with steps.running(f"checking {len(run.resources):,} resources against the policy pack"):
-            result.violations = analyze(policy_pack, run, policy_config, project=settings.project,
-                                        stack=settings.stack, stack_config=settings.config,
-                                        component_providers=component_providers(run, views))
+            # Started before the run, so that the pack process's imports overlap with the program's run;
+            # driven over gRPC once the run is recorded, as before.
+            pack = PolicyPackProcess(policy_pack, project=settings.project, stack=settings.stack,
+                                     stack_config=settings.config)
+            cleanup.callback(pack.close)
+            pack.launch()
+        on_resource: Callable[[int], None] = steps.resource_registered
+        with steps.running(f"running the Pulumi program of stack {settings.stack}", count_resources=True):
+            run = run_program(settings, on_resource=on_resource, stall_seconds=stall_seconds)
+        with steps.running(f"estimating {len(run.resources):,} resources"):
+            # An owned site is priced from the stack's own figures (its `sites:`), like a region of the catalog.
+            catalog = fleet.catalog(load_catalog()) if fleet is not None else None
+            views = views_from_run(run)
+            result = PreviewResult(run=run, estimate=estimate_run(run, catalog, views),
+                                   reservations=reservations_of(fleet))
+        if policy_pack is not None and policy_config is not None:
+            result.policy_environment = config_path.stem
+            with steps.running(f"checking {len(run.resources):,} resources against the policy pack"):
+                providers = component_providers(run, views)
+                if pack is not None:
+                    result.violations = pack.analyze(run, policy_config, providers)
+                else:
+                    from gpufleet.policy.inprocess import analyze_in_process
+
+                    result.violations = analyze_in_process(policy_pack, run, policy_config,
+                                                           project=settings.project, stack=settings.stack,
+                                                           stack_config=settings.config,
+                                                           component_providers=providers)
     return result.redacted()

@@ -100,6 +100,21 @@ class PolicyPackProcess:
         return f"\n--- policy pack stderr ---\n{text}" if text else ""
 
     def start(self) -> "PolicyPackProcess":
+        """Launch the pack (unless `launch` did) and wait until it serves."""
+        if self._process is None:
+            self._launch()
+        self._connect()
+        return self
+
+    def launch(self) -> None:
+        """Start the pack's process without waiting for it, so that its imports overlap with other work
+        (the program's run). Whatever would keep it from starting is left for `start` to raise."""
+        try:
+            self._launch()
+        except (UserError, PolicyPackError):
+            self._process = None
+
+    def _launch(self) -> None:
         if not (self.pack_dir / "PulumiPolicy.yaml").is_file():
             raise PolicyPackError(f"{self.pack_dir}: not a policy pack (no PulumiPolicy.yaml)")
         env = {**os.environ, **pack_environment(project=self.project, stack=self.stack,
@@ -121,6 +136,8 @@ class PolicyPackProcess:
         except OSError as exc:
             raise PolicyPackError(f"policy pack {self.pack_dir} could not be started: {exc}") from None
         self._drain_in_background(self._process.stderr)
+
+    def _connect(self) -> None:
         port = self._read_port()
         self._channel = grpc.insecure_channel(f"127.0.0.1:{port}", options=_CHANNEL_OPTIONS)
         try:
@@ -128,7 +145,6 @@ class PolicyPackProcess:
         except grpc.FutureTimeoutError:
             self.close()
             raise PolicyPackError(f"policy pack {self.pack_dir} did not answer on port {port}") from None
-        return self
 
     def _drain_in_background(self, stream) -> None:
         """Keep reading a pipe of the pack (its stderr is kept for error messages), so it never blocks."""
