@@ -326,7 +326,7 @@ def plan_gpu_node_group(args: Mapping[str, Any], path: str, catalog: Catalog | N
     if cloud_rules is None:
         return None, problems
     plan, spec_problems = plan_node_group(args, args["cloud"], args.get("region"), path, catalog)
-    problems += [p for p in spec_problems if p not in problems]
+    problems += [p for p in spec_problems if p not in problems] + cloud_rules.argument_problems(path, args)
     if plan is not None:
         problems += _inputs(cloud_rules, "GpuNodeGroup", plan, args, path, args["cloud"])
     return (None if problems else plan), problems
@@ -502,7 +502,7 @@ def plan_cluster(args: Mapping[str, Any], path: str, catalog: Catalog | None = N
     if cloud_rules is None:
         return None, problems
     cloud, region = args["cloud"], args.get("region")
-    problems += cloud_rules.cluster_problems(path, args)
+    problems += cloud_rules.argument_problems(path, args)
 
     node_groups: dict[str, NodeGroupPlan] = {}
     specs = args.get("node_groups") or []

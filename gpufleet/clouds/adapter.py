@@ -183,9 +183,9 @@ class CloudAdapter:
         """Owner tags this cloud cannot carry as they are (beyond the rules every cloud shares)."""
         return []
 
-    def cluster_problems(self, path: str, args: Mapping[str, Any]) -> list[Problem]:
-        """What the cloud refuses in a `GpuCluster`'s own arguments (OCI: a Kubernetes version that is not
-        exact)."""
+    def argument_problems(self, path: str, args: Mapping[str, Any]) -> list[Problem]:
+        """What the cloud refuses in a `GpuCluster`'s or `GpuNodeGroup`'s own arguments (OCI: a Kubernetes
+        version that is not exact)."""
         return []
 
     def node_group_problems(self, plan: NodeGroupPlan, path: str) -> list[Problem]:

@@ -168,6 +168,12 @@ def test_oci_preflight_refuses_what_oke_cannot_do_with_every_problem_at_once():
     ]
 
 
+def test_a_node_group_given_a_minor_version_alone_is_refused_too():
+    assert [p.path for p in plan_gpu_node_group({**BASE, "kubernetes_version": "1.33"}, "ng")[1]] == [
+        "ng.kubernetes_version"]
+    assert plan_gpu_node_group({**BASE, "kubernetes_version": "1.33.1"}, "ng")[1] == []
+
+
 def test_oci_node_groups_need_the_compartment_cluster_id_version_and_with_the_fabric_the_kubeconfig():
     bare = {k: v for k, v in BASE.items() if k not in ("compartment_id", "cluster_id", "kubernetes_version")}
     assert rendered(plan_gpu_node_group({**bare, "enable_fabric": True}, "ng")) == [

@@ -38,8 +38,8 @@ class Oci(CloudAdapter):
     def zone_problem(self, path: str, region: str, zone: object) -> Problem | None:
         return preflight.zone_problem(path, region, zone)
 
-    def cluster_problems(self, path: str, args: Mapping[str, Any]) -> list[Problem]:
-        return preflight.cluster_problems(path, args)
+    def argument_problems(self, path: str, args: Mapping[str, Any]) -> list[Problem]:
+        return preflight.argument_problems(path, args)
 
     def node_group_problems(self, plan: NodeGroupPlan, path: str) -> list[Problem]:
         return preflight.node_group_problems(plan, path)

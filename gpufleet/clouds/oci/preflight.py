@@ -59,8 +59,8 @@ def oke_version(wanted: str) -> str:
 def kubernetes_version_problem(path: str, value: object) -> Problem | None:
     """OKE takes an exact version. A minor alone would have to be resolved to its newest patch at every
     run, so a new OKE patch release would upgrade the cluster by itself: refused, with the known patch."""
-    if value is None or (isinstance(value, str) and _EXACT_VERSION.match(value)):
-        return None
+    if not isinstance(value, str) or _EXACT_VERSION.match(value):
+        return None  # absent (the default), or an output (the cluster's own, exact): nothing to check here
     minor = _MINOR.match(value) if isinstance(value, str) else None
     known = [v for v in OKE_VERSIONS_OFFLINE if minor and v.startswith(f"v{minor.group(1)}.")]
     return Problem(path, "OKE takes an exact version, which the cluster keeps until you change it (a minor alone would "
@@ -69,6 +69,6 @@ def kubernetes_version_problem(path: str, value: object) -> Problem | None:
                          "2026-11-30", value, OKE_VERSIONS_OFFLINE, known[-1] if known else None)
 
 
-def cluster_problems(path: str, args: Mapping[str, Any]) -> list[Problem]:
+def argument_problems(path: str, args: Mapping[str, Any]) -> list[Problem]:
     problem = kubernetes_version_problem(f"{path}.kubernetes_version", args.get("kubernetes_version"))
     return [problem] if problem else []
