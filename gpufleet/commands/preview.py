@@ -105,7 +105,8 @@ def run(args: argparse.Namespace) -> int:
         )
     except ProgramError as e:
         if e.setting is not None:
-            print(f"error: the stack configuration lacks {e.setting}: {e}", file=sys.stderr)
+            what = "has an invalid value for" if e.kind == "ConfigTypeError" else "lacks"
+            print(f"error: the stack configuration {what} {e.setting}: {e}", file=sys.stderr)
             return EXIT_USAGE
         print(f"error: the Pulumi program failed: {e}", file=sys.stderr)
         return EXIT_PROGRAM

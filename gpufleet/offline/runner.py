@@ -34,7 +34,7 @@ from typing import Any
 from google.protobuf import empty_pb2
 from google.protobuf.json_format import MessageToDict
 from pulumi import ResourceTransformationArgs
-from pulumi.config import ConfigMissingError
+from pulumi.config import ConfigMissingError, ConfigTypeError
 from pulumi.runtime import register_stack_transformation, run_in_stack, set_all_config
 from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs, Mocks
 from pulumi.runtime.proto import alias_pb2, callback_pb2, provider_pb2, resource_pb2
@@ -662,7 +662,7 @@ def _program_error(exc: BaseException, settings: StackSettings, recorder: _Recor
         return ProgramError(str(refused), None, path, line, logged, getattr(refused, "setting", None))
     if isinstance(exc, OfflineUnsupported):
         return ProgramError(str(exc), None, path, line, logged)
-    if isinstance(exc, ConfigMissingError):  # the stack's configuration lacks it, not the program (exit 2)
+    if isinstance(exc, (ConfigMissingError, ConfigTypeError)):  # the stack's configuration, not the program (exit 2)
         stack_file = settings.stack_file.name if settings.stack_file else f"Pulumi.{settings.stack}.yaml"
         return ProgramError(f"{exc} (offline: set it under `config:` in {stack_file})", type(exc).__name__, path, line,
                             logged, exc.key)

@@ -3,6 +3,7 @@ programs/, each previewed as the README says, with the exact behaviour a real `p
 expects."""
 
 import json
+import shutil
 import sys
 from pathlib import Path
 
@@ -172,3 +173,13 @@ def test_a_setting_the_program_requires_and_the_stack_lacks_is_a_configuration_e
         "error: the stack configuration lacks required-config:instanceType: __main__.py:8: ConfigMissingError: Missing "
         "required configuration variable 'required-config:instanceType'\n\tplease set a value using the command "
         "`pulumi config set required-config:instanceType <value>` (offline: set it under `config:` in Pulumi.dev.yaml)\n")
+
+
+def test_a_setting_the_program_cannot_read_as_its_type_is_a_configuration_error(capsys, tmp_path) -> None:
+    shutil.copytree(PROGRAMS / "required_config", tmp_path / "p")
+    (tmp_path / "p" / "Pulumi.dev.yaml").write_text("config:\n  required-config:nodes: two\n")
+    assert main(["preview", "dev", "--program", str(tmp_path / "p"), "--no-policies"]) == 2
+    assert capsys.readouterr().err == (
+        "error: the stack configuration has an invalid value for required-config:nodes: __main__.py:7: ConfigTypeError: "
+        "Configuration 'required-config:nodes' value 'two' is not a valid 'int' (offline: set it under `config:` in "
+        "Pulumi.dev.yaml)\n")
