@@ -45,13 +45,13 @@ def check(args, config, findings) -> None:
     est, catalog = plan.estimate, plan.catalog
     total = est.total("monthly_usd")
     floors: dict[str, float] = {}  # lower bounds, and per-GPU guesses for GPU types priced nowhere
-    by_gpu, unverifiable = False, []
+    by_gpu, unverifiable, uncounted = False, [], []
     for urn in est.unpriced:
         e = est.resources[urn]
         gpu = is_gpu_type(e.instance_type, catalog)
         if e.instance_type is None or e.nodes is None or e.hours is None:
             if gpu:  # GPU capacity of a node count not known at preview
-                unverifiable.append(urn)
+                uncounted.append(urn)
             continue
         floor = _same_type_floor(e, catalog)
         if floor is None and gpu:
@@ -63,15 +63,22 @@ def check(args, config, findings) -> None:
     at_least = total + sum(floors.values())
     if at_least > limit.value:
         _over_budget(est, limit, total, floors, by_gpu, at_least, findings)
-    elif unverifiable:
-        shown = join(f"{short_urn(u)} ({est.resources[u].instance_type} in {est.resources[u].cloud} "
-                     f"{est.resources[u].region or '?'})" for u in unverifiable)
+    elif unverifiable or uncounted:
+        def shown(urns: list[str]) -> str:
+            return join(f"{short_urn(u)} ({est.resources[u].instance_type} in {est.resources[u].cloud} "
+                        f"{est.resources[u].region or '?'})" for u in urns)
+        why = [f"{len(unverifiable)} GPU resource(s) have no price anywhere in the catalog, so no lower bound: "
+               f"{shown(unverifiable)}"] if unverifiable else []
+        why += [f"{len(uncounted)} GPU resource(s) have a node count not known at preview: {shown(uncounted)}"] \
+            if uncounted else []
+        fixes = (["add the type's on-demand price, with its source, to the catalog (an offers.csv row in a --catalog "
+                  "overlay), use a type the catalog prices"] if unverifiable else []) + (
+            ["declare the node count (a resource that declares none, such as a GameLift fleet, cannot be bounded)"]
+            if uncounted else [])
         findings.violation(
-            f"cannot verify the budget of {usd(limit.value)}/month ({limit.source}): {len(unverifiable)} GPU "
-            f"resource(s) have no price anywhere in the catalog, so no lower bound: {shown}; the estimated "
-            f"{usd(total)}/month leaves them out. Fix: add the type's on-demand price, with its source, to the "
-            "catalog (an offers.csv row in a --catalog overlay), use a type the catalog prices, or make this "
-            "policy advisory for the stack."
+            f"cannot verify the budget of {usd(limit.value)}/month ({limit.source}): {'; '.join(why)}; the estimated "
+            f"{usd(total)}/month leaves them out. Fix: {', '.join(fixes)}, or make this policy advisory for the "
+            "stack."
         )
 
 
