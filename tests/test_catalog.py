@@ -473,3 +473,25 @@ def test_a_gpu_count_that_is_neither_whole_nor_a_partition_is_refused(tmp_path, 
     with pytest.raises(CatalogDataError) as e:
         load_catalog_from(tmp_path)
     assert str(e.value) == f"instance_types.azure.csv:{line}: {why}"
+
+
+@pytest.mark.parametrize("name, text, why", [
+    ("efa_interfaces.csv", "instance_type,max_efa_interfaces\np5.48xlarge,lots\n",
+     f"column 'max_efa_interfaces' {PLAIN}: 'lots'"),  # int() raised: an internal error (exit 4)
+    ("efa_interfaces.csv", "instance_type,max_efa_interfaces\np5.48xlarge,٣٢\n",
+     f"column 'max_efa_interfaces' {PLAIN}: '٣٢'"),  # int() read it as 32
+    ("instance_types.csv", "instance_type,gpu_count\np5.48xlarge,8.5\n", "column 'gpu_count' is not a whole number or a fraction like 1/6: '8.5'"),
+    ("instance_types.csv", "instance_type,vcpus\np5.48xlarge,191.5\n", "column 'vcpus' is not a whole number: '191.5'"),
+    ("embodied.csv", "instance_type,platform_vcpus\np5.48xlarge,191.5\n",
+     "column 'platform_vcpus' is not a whole number: '191.5'"),
+    ("host_types.csv", "instance_type,vcpus\nm7i.xlarge,3.5\n", "column 'vcpus' is not a whole number: '3.5'"),
+], ids=["efa-word", "efa-arabic-indic", "gpu-count-fraction", "vcpus-fraction", "embodied-vcpus", "host-vcpus"])
+def test_counts_in_an_overlay_are_whole_plain_numbers(tmp_path, name, text, why):
+    """int() of a cell raised on a word and read "٣٢" as 32; int(float()) made 8.5 GPUs 8."""
+    from gpufleet.catalog.load import DATA_DIR, load_catalog_from
+    from gpufleet.errors import UserError
+
+    (tmp_path / name).write_text(text)
+    with pytest.raises(UserError) as e:
+        load_catalog_from(DATA_DIR, tmp_path, "--catalog")
+    assert [p.render() for p in e.value.problems] == [f"--catalog {tmp_path}: overlay {tmp_path}/{name}:2: {why}"]

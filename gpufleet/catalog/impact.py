@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from gpufleet.catalog.prices import Rows, TableError, row_origin, table_number
+from gpufleet.catalog.prices import Rows, TableError, row_origin, table_count, table_number
 
 EVERY_SKU = "*"
 
@@ -77,6 +77,13 @@ def _number(row: dict[str, str], column: str, where: str, positive: bool = True)
     return value
 
 
+def _whole(row: dict[str, str], column: str, where: str) -> int:
+    value = table_count(row, column, where)
+    if value <= 0:
+        raise TableError(f"{where}: column {column!r} out of range: {row[column].strip()!r}")
+    return value
+
+
 def _sourced(row: dict[str, str], where: str) -> str:
     if not row.get("source", "").strip():
         raise TableError(f"{where}: source required")
@@ -94,7 +101,7 @@ def load_impact(rows: Rows) -> Impact:
         where = row_origin(row, "embodied.csv", i)
         impact.embodied[row["instance_type"]] = Embodied(
             row["cloud"], row["instance_type"], _number(row, "platform_kgco2e", where),
-            int(_number(row, "platform_vcpus", where)), _number(row, "lifetime_hours", where),
+            _whole(row, "platform_vcpus", where), _number(row, "lifetime_hours", where),
             _sourced(row, where), row.get("notes", ""))
     for i, row in enumerate(rows("storage_power.csv"), start=2):
         where = row_origin(row, "storage_power.csv", i)

@@ -127,7 +127,7 @@ def _load_instance_types(data: CatalogData) -> dict[str, InstanceType]:
         if name in types:
             raise CatalogDataError(f"{where}: duplicate instance type {name!r}")
         gpu_count = _gpu_count(row, where)
-        vcpus = _number(row, "vcpus", where)
+        vcpus = _count(row, "vcpus", where)
         memory = _number(row, "memory_gib", where)
         if vcpus is None or memory is None:
             raise CatalogDataError(f"{where}: gpu_count, vcpus and memory_gib are required")
@@ -138,12 +138,12 @@ def _load_instance_types(data: CatalogData) -> dict[str, InstanceType]:
             gpu_model=row["gpu_model"],
             gpu_count=gpu_count,
             gpu_memory_gib=_number(row, "gpu_memory_gib", where),
-            vcpus=int(vcpus),
+            vcpus=vcpus,
             memory_gib=memory,
             network_gbps=_number(row, "network_gbps", where),
             interconnect=row["interconnect"].strip() or None,
             gpu_tdp_watts=_number(row, "gpu_tdp_watts", where),
-            max_efa_interfaces=int(e["max_efa_interfaces"]) if e else None,
+            max_efa_interfaces=_count(e, "max_efa_interfaces", e[WHERE]) if e else None,
             spec_source=row["spec_source"],
             tdp_source=row["tdp_source"],
             tdp_date=row["tdp_date"],
@@ -210,9 +210,11 @@ def _load_host_power(data: CatalogData) -> dict[str, HostPower]:
 
 
 def _count(row: dict[str, str], column: str, where: str) -> int | None:
+    """A whole, non-negative number (GPUs, vCPUs, interfaces, networks), or None when unknown: 8.5 GPUs is a
+    mistake, not 8."""
     value = _number(row, column, where)
-    if value is not None and value != int(value):
-        raise CatalogDataError(f"{where}: column {column!r} is not a whole number: {row[column]!r}")
+    if value is not None and not value.is_integer():
+        raise CatalogDataError(f"{where}: column {column!r} is not a whole number: {row[column].strip()!r}")
     return None if value is None else int(value)
 
 

@@ -99,6 +99,15 @@ def table_number(row: dict[str, str], column: str, where: str) -> float:
         raise TableError(f"{where}: column {column!r} {e}: {text!r}") from None
 
 
+def table_count(row: dict[str, str], column: str, where: str) -> int:
+    """A whole, non-negative number from a catalog table's cell (GPUs, vCPUs, interfaces): 8.5 GPUs is a
+    mistake, not 8."""
+    value = _positive(row, column, where)
+    if not value.is_integer():
+        raise TableError(f"{where}: column {column!r} is not a whole number: {row[column].strip()!r}")
+    return int(value)
+
+
 def instance_usd_per_hour(row: dict[str, str], column: str, where: str) -> float:
     """An instance's hourly price: at least MIN_INSTANCE_USD_PER_HOUR."""
     value = _positive(row, column, where)
@@ -156,6 +165,6 @@ def load_prices(rows: Rows, clouds: tuple[str, ...]) -> Prices:
         name = row["instance_type"]
         if name in prices.hosts:
             raise TableError(f"{where}: duplicate host type {name!r}")
-        prices.hosts[name] = HostType(row["cloud"], name, int(_positive(row, "vcpus", where)),
+        prices.hosts[name] = HostType(row["cloud"], name, table_count(row, "vcpus", where),
                                       _positive(row, "memory_gib", where), row["spec_source"])
     return prices
