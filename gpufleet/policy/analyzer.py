@@ -169,7 +169,7 @@ class PolicyPackProcess:
         self._drains.append(reader)
         reader.join(STARTUP_TIMEOUT_SECONDS)
         line = result.get("line", "").strip()
-        if not line.isdigit():
+        if not (line.isascii() and line.isdigit()):  # isdigit() alone takes "²", which int() refuses
             exited = self._process.poll() is not None
             self.close()
             why = f"printed {line!r}" if line else "exited" if exited else "timed out"

@@ -128,3 +128,12 @@ def test_a_broken_pack_reports_its_error(tmp_path: Path):
     with pytest.raises(PolicyPackError) as e:
         analyze_over_grpc(tmp_path, corpus_run("compliant_aws"), {}, project="p", stack="prod", stack_config={})
     assert "did not start" in str(e.value) and "no catalog here" in str(e.value)
+
+
+def test_a_pack_printing_a_digit_that_is_no_port_did_not_start(tmp_path: Path):
+    # "²".isdigit() is True and int("²") raises: an internal error before
+    (tmp_path / "PulumiPolicy.yaml").write_text("runtime: python\n")
+    (tmp_path / "__main__.py").write_text("print('²', flush=True)\n")
+    with pytest.raises(PolicyPackError) as e:
+        analyze_over_grpc(tmp_path, corpus_run("compliant_aws"), {}, project="p", stack="prod", stack_config={})
+    assert f"policy pack {tmp_path} did not start (printed '²'; expected its port)" in str(e.value)
