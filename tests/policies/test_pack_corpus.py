@@ -68,6 +68,8 @@ MISCONFIGURED = {
     "spot_fleet_request_p5": ("prod", {"gpufleet-node-group-max-gpus", "gpufleet-stack-monthly-cost-budget"}),
     # an EC2 instance named like prod's reviewed Azure pool claimed its grid exception (found by review14b)
     "exception_name_squat": ("prod", {"gpufleet-gpu-region-max-grid-intensity"}),
+    # an auto scaling group launching from a launch configuration was of unknown type (found by review14b)
+    "asg_launch_configuration_p5": ("prod", {"gpufleet-stack-gpu-quota", "gpufleet-node-group-max-gpus"}),
 }
 # advisory findings a misconfigured program also gets in its environment, by design
 # Always-on OCI/CoreWeave pools are idle waste (advisory); the PUE of OCI and CoreWeave is an industry-average

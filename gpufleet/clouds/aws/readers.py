@@ -38,6 +38,7 @@ from gpufleet.readers.views import ResourceView, get_known, is_unknown, known, v
 
 CLOUD = "aws"
 LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
+LAUNCH_CONFIGURATION = "aws:ec2/launchConfiguration:LaunchConfiguration"
 INSTANCE = "aws:ec2/instance:Instance"
 SPOT_INSTANCE = "aws:ec2/spotInstanceRequest:SpotInstanceRequest"
 NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
@@ -91,6 +92,18 @@ def _launch_template_ref(inputs: dict[str, Any]) -> dict[str, Any] | None:
 def _launch_template_type(view: ResourceView, graph: Graph) -> str | None:
     lt = launch_template(view, graph)
     return get_known(lt.inputs, "instanceType") if lt is not None else None
+
+
+def _launch_configuration_type(view: ResourceView, graph: Graph) -> str | None:
+    """The instance type of the (legacy) launch configuration an auto scaling group names: the one its
+    `launchConfiguration` depends on (a new configuration's generated name is unknown at preview), else
+    the one of that name."""
+    for urn in view.dependencies.get("launchConfiguration", ()):
+        other = graph.get(urn)
+        if other is not None and other.type == LAUNCH_CONFIGURATION:
+            return get_known(other.inputs, "instanceType")
+    lc = by_name(graph, LAUNCH_CONFIGURATION, "name", get_known(view.inputs, "launchConfiguration"))
+    return get_known(lc.inputs, "instanceType") if lc is not None else None
 
 
 class _Launched(ResourceReader):
@@ -240,7 +253,8 @@ class AutoScalingGroup(_Launched):
         region = own_or_provider(view, "region")
         mixed = view.inputs.get("mixedInstancesPolicy")
         if mixed is None:
-            itype = _launch_template_type(view, graph) or _selected_type(_requirements(view, graph), region, notes)
+            itype = _launch_template_type(view, graph) or _launch_configuration_type(view, graph) \
+                or _selected_type(_requirements(view, graph), region, notes)
             return Capacity(CLOUD, region, itype, nodes, "on-demand", hours, util, notes)
         # A mixed instances policy: its overrides' types (the first is priced, as the highest priority),
         # else its launch template's; spot when nothing runs on demand.
@@ -1167,7 +1181,7 @@ READERS: list[ResourceReader] = [
     # anything but these unversioned fields creates a new template version.
     Template(LAUNCH_TEMPLATE, replace_inputs=("name", "namePrefix"),
              unversioned_inputs=("defaultVersion", "description", "tags", "updateDefaultVersion")),
-    Template("aws:ec2/launchConfiguration:LaunchConfiguration"),
+    Template(LAUNCH_CONFIGURATION),
     VpcEndpoint(),
     Priced("aws:eks/cluster:Cluster", CLOUD, "EKS control plane, billed per cluster-hour", _eks_control_plane,
            _region),
