@@ -70,6 +70,10 @@ MISCONFIGURED = {
     "exception_name_squat": ("prod", {"gpufleet-gpu-region-max-grid-intensity"}),
     # an auto scaling group launching from a launch configuration was of unknown type (found by review14b)
     "asg_launch_configuration_p5": ("prod", {"gpufleet-stack-gpu-quota", "gpufleet-node-group-max-gpus"}),
+    # EMR instance fleets, the cluster's core fleet and an added task fleet, were not read (found by review14b)
+    "emr_instance_fleets_p5": ("prod", {"gpufleet-stack-gpu-quota", "gpufleet-node-group-max-gpus",
+                                        "gpufleet-stack-monthly-cost-budget",
+                                        "gpufleet-gpu-capacity-reservation-expected"}),
 }
 # advisory findings a misconfigured program also gets in its environment, by design
 # Always-on OCI/CoreWeave pools are idle waste (advisory); the PUE of OCI and CoreWeave is an industry-average
@@ -87,6 +91,7 @@ ALSO_ADVISORY = {
     "ec2_loop_over_budget": {"gpufleet-gpu-always-on-idle-waste", "gpufleet-gpu-unpriced"},
     "oci_untagged_gpu_pool": _HYBRID_ADVISORY,
     "exception_name_squat": {"gpufleet-gpu-always-on-idle-waste"},
+    "emr_instance_fleets_p5": {"gpufleet-gpu-always-on-idle-waste"},
     # their buckets have no lifecycle rule either (advisory in prod)
     "oci_public_oke_bucket": {"gpufleet-object-storage-lifecycle-rules"},
     "coreweave_public_cks": _HYBRID_ADVISORY | {"gpufleet-object-storage-lifecycle-rules"},

@@ -52,6 +52,7 @@ SAGEMAKER_NOTEBOOK = "aws:sagemaker/notebookInstance:NotebookInstance"
 SAGEMAKER_TRAINING = "aws:sagemaker/trainingJob:TrainingJob"
 EMR_CLUSTER = "aws:emr/cluster:Cluster"
 EMR_INSTANCE_GROUP = "aws:emr/instanceGroup:InstanceGroup"
+EMR_INSTANCE_FLEET = "aws:emr/instanceFleet:InstanceFleet"
 ECS_CAPACITY_PROVIDER = "aws:ecs/capacityProvider:CapacityProvider"
 CAPACITY_RESERVATION = "aws:ec2/capacityReservation:CapacityReservation"
 GAMELIFT_FLEET = "aws:gamelift/fleet:Fleet"
@@ -680,8 +681,25 @@ def _emr_count(group: Any) -> int | None:
     return 1 if n is None else count(n)
 
 
+def _emr_fleet(fleet: dict[str, Any]) -> tuple[Any, int | None, str, str]:
+    """An EMR instance fleet as (instance type, instances, capacity type, how counted): its first GPU type
+    of `instanceTypeConfigs`, as many instances of it as its on-demand plus Spot target units need at that
+    type's `weightedCapacity` (the provider's default 1); Spot when no unit is on demand."""
+    configs = [c for c in (get_known(fleet, "instanceTypeConfigs") or []) if isinstance(c, dict)]
+    itype = _gpu_type_first([c.get("instanceType") for c in configs])
+    chosen = next((c for c in configs if c.get("instanceType") == itype), {})
+    weight = count(get_known(chosen, "weightedCapacity")) if "weightedCapacity" in chosen else 1
+    on_demand, spot = (get_known(fleet, key) or 0 for key in ("targetOnDemandCapacity", "targetSpotCapacity"))
+    units = count(on_demand) + count(spot) if count(on_demand) is not None and count(spot) is not None else None
+    nodes = math.ceil(units / weight) if units is not None and weight else None
+    what = "target on-demand + Spot capacity of the instance fleet" + (
+        f" (of {len(configs)} instance types, the first with GPUs)" if len(configs) > 1 else "")
+    return itype, nodes, "spot" if count(on_demand) == 0 and count(spot) else "on-demand", what
+
+
 class EmrCluster(ResourceReader):
-    """An EMR cluster: its core instance group (where the work runs) is the capacity estimated."""
+    """An EMR cluster: its core instance group or instance fleet (where the work runs) is the capacity
+    estimated."""
 
     type = EMR_CLUSTER
     cloud = CLOUD
@@ -689,16 +707,28 @@ class EmrCluster(ResourceReader):
 
     def capacity(self, view: ResourceView, graph: Graph) -> Capacity:
         hours, util, notes = duty(get_known(view.inputs, "tags"))
+        fleet = get_known(view.inputs, "coreInstanceFleet")
+        if isinstance(fleet, dict) and value_at(view.inputs, "coreInstanceGroup") is None:
+            itype, nodes, kind, notes["nodes"] = _emr_fleet(fleet)
+            return Capacity(CLOUD, own_or_provider(view, "region"), itype, nodes, kind, hours, util, notes)
         core = get_known(view.inputs, "coreInstanceGroup") or {}
         notes["nodes"] = "core instance group"
         return Capacity(CLOUD, own_or_provider(view, "region"), get_known(core, "instanceType"), _emr_count(core),
                         "on-demand", hours, util, notes)
 
     def instance_types(self, inputs: dict[str, Any]) -> list[tuple[str, Any]]:
+        fleets = [(f"{group}.instanceTypeConfigs[{i}].instanceType", value_at(c, "instanceType"))
+                  for group in ("masterInstanceFleet", "coreInstanceFleet")
+                  for i, c in enumerate(value_at(inputs, group, "instanceTypeConfigs") or [])]
         return _present(*((f"{group}.instanceType", value_at(inputs, group, "instanceType"))
-                          for group in ("masterInstanceGroup", "coreInstanceGroup")))
+                          for group in ("masterInstanceGroup", "coreInstanceGroup")), *fleets)
 
     def scaling(self, inputs: dict[str, Any]) -> Scaling:
+        fleet = get_known(inputs, "coreInstanceFleet")
+        if isinstance(fleet, dict) and value_at(inputs, "coreInstanceGroup") is None:
+            n = _emr_fleet(fleet)[1]
+            path = "coreInstanceFleet.targetOnDemandCapacity + targetSpotCapacity"
+            return Scaling(n, n, path, path)
         n = _emr_count(value_at(inputs, "coreInstanceGroup"))
         return Scaling(n, n, "coreInstanceGroup.instanceCount", "coreInstanceGroup.instanceCount")
 
@@ -720,6 +750,27 @@ class EmrInstanceGroup(ResourceReader):
     def scaling(self, inputs: dict[str, Any]) -> Scaling:
         n = _emr_count(inputs)
         return Scaling(n, n, "instanceCount", "instanceCount")
+
+
+class EmrInstanceFleet(ResourceReader):
+    """A task instance fleet added to an EMR cluster (`emr.InstanceFleet`)."""
+
+    type = EMR_INSTANCE_FLEET
+    cloud = CLOUD
+    is_capacity = True
+
+    def capacity(self, view: ResourceView, graph: Graph) -> Capacity:
+        hours, util, notes = duty(None)
+        itype, nodes, kind, notes["nodes"] = _emr_fleet(view.inputs)
+        return Capacity(CLOUD, own_or_provider(view, "region"), itype, nodes, kind, hours, util, notes)
+
+    def instance_types(self, inputs: dict[str, Any]) -> list[tuple[str, Any]]:
+        return _present(*((f"instanceTypeConfigs[{i}].instanceType", value_at(c, "instanceType"))
+                          for i, c in enumerate(value_at(inputs, "instanceTypeConfigs") or [])))
+
+    def scaling(self, inputs: dict[str, Any]) -> Scaling:
+        n = _emr_fleet(inputs)[1]
+        return Scaling(n, n, "targetOnDemandCapacity + targetSpotCapacity", "targetOnDemandCapacity + targetSpotCapacity")
 
 
 # GameLift bills managed fleet instances at its own rates, and FleetIQ adds its own charge to the EC2 instances
@@ -1174,6 +1225,7 @@ READERS: list[ResourceReader] = [
     SageMakerTrainingJob(),
     EmrCluster(),
     EmrInstanceGroup(),
+    EmrInstanceFleet(),
     EcsManagedInstances(),
     GameLiftFleet(),
     GameLiftGameServerGroup(),
