@@ -159,6 +159,11 @@ class ResourceReader:
         """The template (e.g. launch template) whose new versions reach this capacity's nodes; None: none."""
         return None
 
+    def roll_paths(self, view: ResourceView) -> tuple[str, ...]:
+        """The inputs whose change reaches the running nodes (`roll_effect` says how): `roll_inputs`, and what
+        the resource itself adds (an auto scaling group's instance refresh `triggers`)."""
+        return self.roll_inputs
+
     def roll_effect(self, view: ResourceView) -> tuple[str, str]:
         """What a change of `roll_inputs` does to the running nodes: ("rolled", why) for an update that
         recreates them, ("mixed", why) where they keep running as they are and only nodes launched later

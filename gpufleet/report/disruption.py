@@ -175,7 +175,7 @@ def disruptions(base_plan: Plan, head_plan: Plan) -> list[Disruption]:
                 flag(key, "replaced", why)
             replace_paths, roll_paths, how = rules.part_replace_inputs, rules.part_roll_inputs, rules.part_replace_reason
         else:
-            replace_paths, roll_paths, how = reader.replace_inputs, reader.roll_inputs, "the provider replaces it"
+            replace_paths, roll_paths, how = reader.replace_inputs, reader.roll_paths(h), "the provider replaces it"
         replaced = _changed_paths(replace_paths, b, h)
         if replaced and rules is not None and rules.part_replaces_parent and parent is not None:
             replaced_parents.setdefault(_key(parent.urn), f"{_title(parent)} replaced ({h.name} changed)")

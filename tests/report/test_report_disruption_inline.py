@@ -196,3 +196,23 @@ def test_a_group_on_the_default_version_follows_a_template_that_makes_each_new_v
     assert plans(True) == [Disruption("on-default", ASG, "mixed", "LaunchTemplate default-lt changed: new version "
                                       f"(userData); the group follows it without an instance refresh: {MIXED}", 16)]
     assert plans(False) == []
+
+
+def test_an_instance_refresh_trigger_rolls_the_group_when_its_property_changes(tmp_path):
+    """pulumi-aws `instance_refresh.triggers`: Terraform names ("tag", "desired_capacity") of more properties
+    that start a refresh; without the trigger, a tag change reaches no running instance."""
+    def plans(triggers: list[str]) -> list[Disruption]:
+        group = _asg("tagged", "lt-1", "1", instanceRefresh={"strategy": "Rolling", "triggers": triggers},
+                     tags=[{"key": "team", "value": "ml", "propagateAtLaunch": True}])
+        base = {"version": 3, "deployment": {"resources": [
+            _resource("pulumi:providers:aws", "aws-default", {"region": "us-west-2"}, "aws-id"),
+            _template("lt", "lt-1"), group]}}
+        head = copy.deepcopy(base)
+        head["deployment"]["resources"][2]["inputs"]["tags"][0]["value"] = "research"
+        (tmp_path / "base.json").write_text(json.dumps(base))
+        (tmp_path / "head.json").write_text(json.dumps(head))
+        return disruptions(read_plan(tmp_path / "base.json"), read_plan(tmp_path / "head.json"))
+
+    assert plans(["tag"]) == [Disruption("tagged", ASG, "rolled",
+                                         "tags changed: its instanceRefresh replaces the running instances", 16)]
+    assert plans(["desired_capacity"]) == []

@@ -4,6 +4,7 @@ storage and what is billable (see gpufleet.readers.base)."""
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 from gpufleet.catalog import InstanceType, load_catalog
@@ -236,6 +237,14 @@ class AutoScalingGroup(_Launched):
                                                        and get_known(lt.inputs, "updateDefaultVersion") is True)):
             return None
         return lt
+
+    def roll_paths(self, view: ResourceView) -> tuple[str, ...]:
+        """With `instanceRefresh.triggers`, those properties start a refresh too. They are Terraform's names
+        ("tag", "desired_capacity"): the input of each, as pulumi-aws names it ("tags", "desiredCapacity")."""
+        triggers = get_known(view.inputs, "instanceRefresh", "triggers")
+        names = [t for t in (triggers if isinstance(triggers, list) else []) if isinstance(t, str) and t]
+        wire = ["tags" if t == "tag" else re.sub(r"_([a-z])", lambda m: m.group(1).upper(), t) for t in names]
+        return self.roll_inputs + tuple(w for w in dict.fromkeys(wire) if w not in self.roll_inputs)
 
     def roll_effect(self, view: ResourceView) -> tuple[str, str]:
         if isinstance(get_known(view.inputs, "instanceRefresh"), dict):
