@@ -121,6 +121,8 @@ def gpus(n: int | float | Fraction | Decimal | None) -> str:
     if n is None:
         return UNKNOWN_TEXT
     d = _gpu_decimal(n)
+    if not d.is_finite():
+        return _not_finite(d)
     if abs(d) >= ABSURD:
         return f"{d:.3e}"
     return f"{int(d):,}" if d == d.to_integral_value() else f"{d:,.2f}"
@@ -130,6 +132,8 @@ def signed_gpus(n: int | float | Fraction | Decimal | None) -> str:
     if n is None:
         return UNKNOWN_TEXT
     d = _gpu_decimal(n)
+    if not d.is_finite():
+        return _not_finite(d)
     if abs(d) >= ABSURD:
         return f"{d:+.3e}"
     if not d:

@@ -167,9 +167,12 @@ def gpu_count(value: Any) -> int | float:
 
 
 def gpu_sum(values: Iterable[Any]) -> int | float:
-    """GPU counts added up, to the plan file's precision (six sixths of a GPU, 6 × 0.1667, are 1.0002 as
-    floats: the sum is rounded to its decimals)."""
-    total = math.fsum(gpu_count(v) for v in values)
+    """GPU counts added up, rounded to the plan file's precision (shares are written with 4 decimals, so
+    six separate sixths, 6 × 0.1667, add up to 1.0002; one resource's six sixths are written 1). A sum
+    beyond float's range (a hostile plan) is infinite, not an error."""
+    total = _fsum([gpu_count(v) for v in values])
+    if not math.isfinite(total):
+        return total
     return int(total) if total == int(total) else round(total, GPU_DECIMALS)
 
 

@@ -42,3 +42,20 @@ def test_gpu_counts_are_written_whole_or_with_two_decimals():
     assert [fmt.gpus(n) for n in (8, 1024, Fraction(1, 6), 0.1667, 1.5, Fraction(6, 6), None)] == [
         "8", "1,024", "0.17", "0.17", "1.50", "1", "unknown"]
     assert [fmt.signed_gpus(n) for n in (8, 0, -0.5, Fraction(1, 3))] == ["+8", "0", "-0.50", "+0.33"]
+
+
+def test_gpu_counts_beyond_float_range_are_infinite_not_a_crash(tmp_path: Path, gpufleet_cli):
+    """A plan file may now carry decimal GPU counts: two of 1e308 in one region overflow the sum."""
+    doc = _preview(["gr6.4xlarge"])
+    plan = {"steps": doc["steps"], "gpufleet": {
+        "totals": {"gpus": 1e308, "monthly_usd": None, "monthly_kwh": None, "monthly_kgco2e": None},
+        "estimates": {f"urn:pulumi:dev::p::aws:ec2/instance:Instance::vm-{i}": {
+            "type": "aws:ec2/instance:Instance", "cloud": "aws", "region": "us-west-2", "instance_type": "gr6.4xlarge",
+            "nodes": 1, "gpus": 1e308, "monthly_usd": None, "monthly_kwh": None, "monthly_kgco2e": None,
+            "derivation": {}} for i in range(2)},
+        "unpriced": [], "unknown_energy": []}}
+    (tmp_path / "p.json").write_text(json.dumps(plan))
+    code, out, err = gpufleet_cli("report", tmp_path / "p.json", "--output", "-")
+    assert (code, err) == (0, "")
+    assert "### `dev`: 1.000e+308 GPUs · unknown USD/month\n" in out
+    assert "| aws | us-west-2 | infinite | unknown | unknown | unknown |\n" in out
