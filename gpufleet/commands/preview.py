@@ -150,6 +150,14 @@ def _name(urn: str | None) -> str:
     return (urn or "stack").rsplit("::", 1)[-1]
 
 
+def _names(urns: list[str]) -> dict[str, str]:
+    """Each URN's name, with its type's class where another of `urns` has the same name: an Elastic IP
+    and a NAT gateway both called "nat" read "nat (Eip)", "nat (NatGateway)"."""
+    counts = Counter(_name(u) for u in urns)
+    return {u: _name(u) if counts[_name(u)] == 1 else f"{_name(u)} ({u.rsplit('::', 2)[-2].rsplit(':', 1)[-1]})"
+            for u in urns}
+
+
 def render_placement(placement: object, out: Console, stack: str) -> None:
     """gpufleet's own program: the catalog used, workloads not locked, and any recommendation to re-place."""
     if not isinstance(placement, dict) or "catalog" not in placement:
@@ -218,9 +226,10 @@ def _reservations(result: PreviewResult, out: Console) -> None:
 def _unpriced(result: PreviewResult, out: Console) -> None:
     est = result.estimate
     by_reason: dict[str, list[str]] = defaultdict(list)
+    shown_as = _names(est.unpriced)
     for urn in est.unpriced:
         why = est.resources[urn].derivation.get("monthly_usd", "").removeprefix("unknown: ")
-        by_reason[why].append(_name(urn))
+        by_reason[why].append(shown_as[urn])
     rows = []
     for why, names in sorted(by_reason.items(), key=lambda kv: (-len(kv[1]), kv[0]))[:MAX_ROWS]:
         shown = ", ".join(names[:2]) + (f", … {len(names) - 2} more" if len(names) > 2 else "")
@@ -300,7 +309,7 @@ def render(result: PreviewResult, out: Console) -> None:
     if unknown_energy:
         more = f", … {len(unknown_energy) - MAX_ROWS} more" if len(unknown_energy) > MAX_ROWS else ""
         out.print(f"[yellow]Energy and carbon unknown for {len(unknown_energy)} resource(s)[/]: "
-                  + escape(", ".join(_name(u) for u in unknown_energy[:MAX_ROWS]) + more))
+                  + escape(", ".join(_names(unknown_energy)[u] for u in unknown_energy[:MAX_ROWS]) + more))
     if est.unpriced:
         _unpriced(result, out)
     if est.not_assessed:

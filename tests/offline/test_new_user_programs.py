@@ -183,3 +183,9 @@ def test_a_setting_the_program_cannot_read_as_its_type_is_a_configuration_error(
         "error: the stack configuration has an invalid value for required-config:nodes: __main__.py:7: ConfigTypeError: "
         "Configuration 'required-config:nodes' value 'two' is not a valid 'int' (offline: set it under `config:` in "
         "Pulumi.dev.yaml)\n")
+
+
+def test_resources_of_the_same_name_are_told_apart_by_their_type(summary) -> None:
+    lines = summary("same_names")
+    assert _line(lines, "Energy and carbon unknown") == (
+        "Energy and carbon unknown for 2 resource(s): nat (Eip), nat (NatGateway)")  # it read "nat, nat"
