@@ -74,6 +74,10 @@ MISCONFIGURED = {
     "emr_instance_fleets_p5": ("prod", {"gpufleet-stack-gpu-quota", "gpufleet-node-group-max-gpus",
                                         "gpufleet-stack-monthly-cost-budget",
                                         "gpufleet-gpu-capacity-reservation-expected"}),
+    # a GCP managed instance group and its instance template were not read at all (found by review14b)
+    "gcp_mig_a3_over_quota": ("prod", {"gpufleet-stack-gpu-quota", "gpufleet-node-group-max-gpus",
+                                       "gpufleet-stack-monthly-cost-budget",
+                                       "gpufleet-gpu-capacity-reservation-expected"}),
 }
 # advisory findings a misconfigured program also gets in its environment, by design
 # Always-on OCI/CoreWeave pools are idle waste (advisory); the PUE of OCI and CoreWeave is an industry-average
@@ -92,6 +96,7 @@ ALSO_ADVISORY = {
     "oci_untagged_gpu_pool": _HYBRID_ADVISORY,
     "exception_name_squat": {"gpufleet-gpu-always-on-idle-waste"},
     "emr_instance_fleets_p5": {"gpufleet-gpu-always-on-idle-waste"},
+    "gcp_mig_a3_over_quota": {"gpufleet-gpu-always-on-idle-waste"},
     # their buckets have no lifecycle rule either (advisory in prod)
     "oci_public_oke_bucket": {"gpufleet-object-storage-lifecycle-rules"},
     "coreweave_public_cks": _HYBRID_ADVISORY | {"gpufleet-object-storage-lifecycle-rules"},

@@ -155,6 +155,65 @@ class Instance(ResourceReader):
         return [value_at(view.inputs, "reservationAffinity", "specificReservation", "values")]
 
 
+INSTANCE_TEMPLATES = ("gcp:compute/instanceTemplate:InstanceTemplate",
+                      "gcp:compute/regionInstanceTemplate:RegionInstanceTemplate")
+
+
+class InstanceTemplate(ResourceReader):
+    """An instance template: declares a machine type (and attached GPUs), runs nothing itself."""
+
+    cloud = CLOUD
+
+    def __init__(self, type_: str) -> None:
+        self.type = type_
+
+    def instance_types(self, inputs: dict[str, Any]) -> list[tuple[str, Any]]:
+        machine = value_at(inputs, "machineType")
+        return [] if machine is None else [("machineType", machine)]
+
+
+def _group_template(view: ResourceView, graph: Graph) -> ResourceView | None:
+    """The instance template a managed instance group's first version runs: the one it depends on (a new
+    template's self link is unknown at preview), else the one whose id it names. Never a guess."""
+    for urn in view.dependencies.get("versions", ()):
+        other = graph.get(urn)
+        if other is not None and other.type in INSTANCE_TEMPLATES:
+            return other
+    versions = get_known(view.inputs, "versions")
+    ref = get_known(versions[0], "instanceTemplate") if isinstance(versions, list) and versions else None
+    return next((t for type_ in INSTANCE_TEMPLATES if (t := by_id(graph, type_, ref)) is not None), None)
+
+
+class ManagedInstanceGroup(ResourceReader):
+    """A managed instance group (zonal or regional): `targetSize` instances of its instance template's
+    machine type. An autoscaler attached to it (`compute.Autoscaler`) is not read: the target size is
+    what the group declares."""
+
+    cloud = CLOUD
+    is_capacity = True
+
+    def __init__(self, type_: str) -> None:
+        self.type = type_
+
+    def capacity(self, view: ResourceView, graph: Graph) -> Capacity:
+        template = _group_template(view, graph)
+        properties = template.inputs if template is not None else {}
+        hours, util, notes = duty(get_known(properties, "labels"))
+        notes["nodes"] = "target size of the managed instance group"
+        scheduling = get_known(properties, "scheduling")
+        kind = "spot" if get_known(scheduling, "provisioningModel") == "SPOT" or get_known(scheduling, "preemptible") \
+            else "on-demand"
+        region = _region_of(get_known(view.inputs, "zone") or get_known(view.inputs, "region")
+                            or get_known(view.provider_inputs, "region"))
+        return Capacity(CLOUD, region, get_known(properties, "machineType"),
+                        count(get_known(view.inputs, "targetSize")), kind, hours, util, notes,
+                        attached_gpus=_attached_gpus(get_known(properties, "guestAccelerators")))
+
+    def scaling(self, inputs: dict[str, Any]) -> Scaling:
+        n = whole(value_at(inputs, "targetSize"))
+        return Scaling(n, n, "targetSize", "targetSize")
+
+
 class NodePool(ResourceReader):
     """A GKE node pool, or a pool a cluster declares (its default pool, an inline `nodePools` entry)
     as a view of this type with the cluster's location."""
@@ -398,6 +457,9 @@ FREE: tuple[str, ...] = (
 
 READERS: list[ResourceReader] = [
     Instance(),
+    *(InstanceTemplate(t) for t in INSTANCE_TEMPLATES),
+    ManagedInstanceGroup("gcp:compute/instanceGroupManager:InstanceGroupManager"),
+    ManagedInstanceGroup("gcp:compute/regionInstanceGroupManager:RegionInstanceGroupManager"),
     NodePool(),
     Cluster(),
     # Storage: the Terraform Google provider's `ForceNew` fields of each resource.
