@@ -228,12 +228,13 @@ def preview(
             with steps.running(f"checking {len(run.resources):,} resources against the policy pack"):
                 providers = component_providers(run, views)
                 if pack is not None:
-                    result.violations = pack.analyze(run, policy_config, providers)
+                    result.violations = pack.analyze(run, policy_config, providers, config_source=str(config_path))
                 else:
                     from gpufleet.policy.inprocess import analyze_in_process
 
                     result.violations = analyze_in_process(policy_pack, run, policy_config,
                                                            project=settings.project, stack=settings.stack,
                                                            stack_config=settings.config,
-                                                           component_providers=providers)
+                                                           component_providers=providers,
+                                                           config_source=str(config_path))
     return result.redacted()

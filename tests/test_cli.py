@@ -166,6 +166,18 @@ def test_a_stack_without_policy_configuration_stops_before_the_run(tmp_path, cap
     assert not (project / "ran").exists()
 
 
+def test_a_misspelt_threshold_in_the_policy_configuration_is_exit_2_naming_the_file(tmp_path, capsys):
+    project = _counting_project(tmp_path)
+    config = tmp_path / "dev.json"
+    config.write_text('{"gpufleet-stack-monthly-cost-budget": {"monthy_usd": 20000}}')
+    assert main(["preview", "dev", "--program", str(project), "--policy-config", str(config),
+                 "--fast-policies"]) == 2
+    assert capsys.readouterr().err == (
+        "invalid policy configuration: 1 problem(s)\n"
+        f"  - {config}: gpufleet-stack-monthly-cost-budget.monthy_usd: no such threshold in this policy; "
+        "did you mean 'monthly_usd'?; allowed: monthly_usd\n")
+
+
 def test_preview_prod_fits_80_columns_and_shows_every_figure_whole(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("COLUMNS", "80")
     plan = tmp_path / "prod.json"

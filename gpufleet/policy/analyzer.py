@@ -179,14 +179,15 @@ class PolicyPackProcess:
         return int(line)
 
     def analyze(self, run: ProgramRun, policy_config: dict[str, Any],
-                component_providers: ComponentProviders | None = None) -> list[Violation]:
+                component_providers: ComponentProviders | None = None,
+                config_source: str = "policy configuration") -> list[Violation]:
         if self._channel is None:
             self.start()
         assert self._channel is not None
         return run_session(_GrpcClient(self._channel, self._stderr_tail), run, policy_config,
                            pack_dir=self.pack_dir, project=self.project, stack=self.stack,
                            stack_config=self.stack_config, engine_address=ENGINE_ADDRESS,
-                           component_providers=component_providers)
+                           component_providers=component_providers, config_source=config_source)
 
     def close(self) -> None:
         if self._channel is not None:
@@ -216,8 +217,9 @@ class PolicyPackProcess:
 
 def analyze_over_grpc(pack_dir: Path, run: ProgramRun, policy_config: dict[str, Any], *, project: str,
                       stack: str, stack_config: dict[str, str],
-                      component_providers: ComponentProviders | None = None) -> list[Violation]:
+                      component_providers: ComponentProviders | None = None,
+                      config_source: str = "policy configuration") -> list[Violation]:
     """Start the pack, drive it through a preview of `run` over gRPC, stop it: the violations, sorted
     (mandatory first). An invalid `policy_config` raises `UserError`; a broken pack `PolicyPackError`."""
     with PolicyPackProcess(pack_dir, project=project, stack=stack, stack_config=stack_config) as pack:
-        return pack.analyze(run, policy_config, component_providers)
+        return pack.analyze(run, policy_config, component_providers, config_source=config_source)

@@ -4,9 +4,11 @@ A file is what `pulumi preview --policy-pack-config FILE` accepts: `{"all": LEVE
 {"enforcementLevel": LEVEL, <property>: value}}`. Before `Configure`, the CLI starts from each policy's
 defaults (its enforcement level and the `default` of every config-schema property), applies the pack's
 initial config, then the file ("all" first, then each policy), and validates each policy's properties
-against its schema (pulumi/pulumi `ReconcilePolicyPackConfig`). We do the same, with one addition: a
+against its schema (pulumi/pulumi `ReconcilePolicyPackConfig`). We do the same, with two additions: a
 policy name the pack does not have is an error here (the CLI ignores it silently, which would let a typo
-switch off a mandatory policy).
+switch off a mandatory policy), and so is a threshold name the policy's schema does not declare (the
+CLI's schema has no `additionalProperties: false`, so a misspelt `monthly_usd` would leave the default
+in force). Being stricter than the CLI cannot break a configuration the CLI accepts as intended.
 """
 
 from __future__ import annotations
@@ -95,8 +97,8 @@ def reconcile(policies: list[dict[str, Any]], initial: dict[str, Any], given: di
     schemas = {p["name"]: p for p in policies}
     for name, (_, props) in sorted(result.items()):
         if name in schemas:
-            problems += [Problem(f"{source}: {name}.{path}", message, value)
-                         for path, message, value in validate(schemas[name], props)]
+            problems += [Problem(f"{source}: {name}.{path}", message, value, allowed, suggestion)
+                         for path, message, value, allowed, suggestion in validate(schemas[name], props)]
     if problems:
         raise UserError(problems, heading=HEADING)
     return result
@@ -134,12 +136,16 @@ def _check(schema: dict[str, Any], value: Any, path: str) -> list[tuple[str, str
     return out
 
 
-def validate(policy: dict[str, Any], props: dict[str, Any]) -> list[tuple[str, str, Any]]:
-    problems = [(name, "required property is missing", None) for name in policy.get("required", [])
+def validate(policy: dict[str, Any], props: dict[str, Any]) -> list[tuple[str, str, Any, tuple[str, ...], str | None]]:
+    """(path, message, value, allowed names, suggestion) for each problem with a policy's properties."""
+    problems = [(name, "required property is missing", None, (), None) for name in policy.get("required", [])
                 if name not in props]
+    known = sorted(policy["properties"])
     for name, value in sorted(props.items()):
         schema = policy["properties"].get(name)
         if schema is None:
-            continue  # the CLI's schema has no additionalProperties: false
-        problems += _check(schema, value, name)
+            message = "no such threshold in this policy" if known else "this policy has no thresholds"
+            problems.append((name, message, None, tuple(known), did_you_mean(name, known)))
+            continue
+        problems += [(*problem, (), None) for problem in _check(schema, value, name)]
     return problems

@@ -213,19 +213,22 @@ def _servicer(pack: ModuleType) -> Any:
 
 def analyze_in_process(pack_dir: Path, run: ProgramRun, policy_config: dict[str, Any], *, project: str,
                        stack: str, stack_config: dict[str, str],
-                       component_providers: ComponentProviders | None = None) -> list[Violation]:
-    """The pack's verdicts on `run`, evaluated in this process: same messages, same order, same result."""
+                       component_providers: ComponentProviders | None = None,
+                       config_source: str = "policy configuration") -> list[Violation]:
+    """The pack's verdicts on `run`, evaluated in this process: same messages, same order, same result.
+    `config_source` names `policy_config` (its file) in configuration errors."""
     pack = load_pack(pack_dir)
     env = pack_environment(project=project, stack=stack, stack_config=stack_config)
     with _environment(env):
         return run_session(_Client(_servicer(pack)), run, policy_config, pack_dir=Path(pack_dir).resolve(),
                            project=project, stack=stack, stack_config=stack_config,
-                           component_providers=component_providers)
+                           component_providers=component_providers, config_source=config_source)
 
 
-def effective_config(pack_dir: Path, policy_config: dict[str, Any]) -> dict[str, tuple[str, dict[str, Any]]]:
+def effective_config(pack_dir: Path, policy_config: dict[str, Any],
+                     source: str = "policy configuration") -> dict[str, tuple[str, dict[str, Any]]]:
     """Each policy's (enforcement level, properties) after the CLI's reconciliation of `policy_config`
     with the pack's defaults — what `Configure` receives. Raises `UserError` for an invalid config."""
     info = _servicer(load_pack(pack_dir)).GetAnalyzerInfo(empty_pb2.Empty(), None)
-    return {name: value for name, value in reconcile(policy_infos(info), initial_config(info), policy_config).items()
+    return {name: value for name, value in reconcile(policy_infos(info), initial_config(info), policy_config, source).items()
             if name != "all"}

@@ -71,5 +71,6 @@ def dry_run(plan: TaskPlan, *, policy_pack: Path | None, policy_config_file: Pat
         result.policy_environment = path.stem
         analyze = analyze_in_process if in_process_policies else analyze_over_grpc
         result.violations = analyze(policy_pack, run, load_policy_config(path), project=PROJECT,
-                                    stack=plan.stack_name, stack_config=config)
+                                    stack=plan.stack_name, stack_config=config,
+                                    config_source=str(path))
     return DryRun(plan, result)

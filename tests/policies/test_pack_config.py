@@ -94,3 +94,22 @@ def test_environment_files_are_valid_json_for_the_cli(environment):
     doc = json.loads((PACK / f"{environment}.json").read_text())
     assert doc["all"] in ("advisory", "mandatory")
     effective_config(PACK, doc)  # raises on any unknown policy or invalid threshold
+
+
+def test_a_misspelt_threshold_is_refused_with_the_allowed_names():
+    given = {"a-budget": {"monthy_usd": 20000}}
+    with pytest.raises(UserError) as e:
+        reconcile(POLICIES, {}, given, "dev.json")
+    assert e.value.render() == (
+        "invalid policy configuration: 1 problem(s)\n"
+        "  - dev.json: a-budget.monthy_usd: no such threshold in this policy; did you mean 'monthly_usd'?; "
+        "allowed: monthly_usd")
+
+
+def test_the_pack_refuses_an_unknown_threshold_naming_the_file():
+    with pytest.raises(UserError) as e:
+        effective_config(PACK, {"gpufleet-stack-gpu-quota": {"max_pue": 1.4}}, "prod.json")
+    assert e.value.render() == (
+        "invalid policy configuration: 1 problem(s)\n"
+        "  - prod.json: gpufleet-stack-gpu-quota.max_pue: no such threshold in this policy; did you mean "
+        "'max_gpus'?; allowed: max_gpus")
