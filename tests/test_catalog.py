@@ -34,7 +34,7 @@ def test_every_reference_row_is_kept(catalog):
     assert _count(DATA_DIR / "instance_types.csv") == 36
     assert len(catalog.instance_types) == 36 + 5 + 5 + 32 + 13 + 15  # oci, coreweave; aws, azure, gcp types counted
     assert _count(DATA_DIR / "offers.csv") == 290
-    assert len(catalog.offers) == 290 + 30 + 16 + 8 + 64  # oci, coreweave, aws (g6e.12xlarge; g5/g6/g4dn sizes)
+    assert len(catalog.offers) == 290 + 30 + 16 + 8 + 64 + 25  # oci, coreweave, aws (g6e.12xlarge; g5/g6/g4dn), gcp (g2, a2-highgpu-2g)
     assert {c for c, _ in catalog.regions} == {"aws", "azure", "gcp", "oci", "coreweave"}
 
 
@@ -78,8 +78,8 @@ def test_data_files_keep_the_reference_but_its_documented_corrections(ours, thei
         assert changed == CORRECTED[ours](ref) & changed, (ours, ref)
 
 
-def test_common_g5_g6_g4dn_sizes_carry_their_s4_prices(catalog):
-    """Read row by row from S4 (SOURCES.md, "Common GPU sizes priced"): programs of other teams use these."""
+def test_common_gpu_sizes_carry_their_prices_and_sources(catalog):
+    """Read row by row from S4 and S7 (SOURCES.md, "Common GPU sizes priced"): programs of other teams use these."""
     offers = {(o.cloud, o.instance_type, o.region): o for o in catalog.offers}
     s4 = "skypilot-org/skypilot-catalog catalogs/v8/aws/vms.csv @00148f2a"
     for key, price in [(("aws", "g5.2xlarge", "us-east-1"), 1.212), (("aws", "g5.48xlarge", "eu-central-1"), 20.3681),
@@ -87,6 +87,11 @@ def test_common_g5_g6_g4dn_sizes_carry_their_s4_prices(catalog):
         offer = offers[key]
         assert (offer.usd_per_hour, offer.price_source, offer.list_complete) == (price, s4, "no"), key
     assert ("aws", "g6.4xlarge", "eu-west-1") not in offers  # S4 has no such row: unknown, not borrowed
+    g2 = offers["gcp", "g2-standard-8", "us-central1"]  # 0.853624271 in S7 @0166a59e, rounded like the S7 rows
+    assert (g2.usd_per_hour, g2.price_date[:10]) == (0.85362, "2025-03-06")
+    assert g2.price_source.startswith("Cyclenerd/google-cloud-pricing-cost-calculator pricing.yml @0166a59e")
+    assert offers["gcp", "a2-highgpu-2g", "europe-west4"].usd_per_hour == 7.49594
+    assert ("gcp", "a2-highgpu-2g", "us-east4") not in offers  # S5 lists no A100 host there
 
 
 def test_provenance_every_price_has_a_dated_source(catalog):
