@@ -236,7 +236,8 @@ def test_sagemaker_capacity_is_counted_on_its_hardware_and_left_unpriced():
     e = plan.resources[endpoint.urn]
     assert (e.instance_type, e.nodes, e.gpus, e.monthly_usd, e.monthly_kwh is not None) == ("p4d.24xlarge", 2, 16, None, True)
     assert e.derivation["instance_type"] == "ml.p4d.24xlarge (SageMaker) runs on p4d.24xlarge"
-    assert e.derivation["nodes"] == "initial instance count of the production variant (of 2 variants, the first with GPUs)"
+    assert e.derivation["nodes"] == ("initial instance count of the production variant (of 2 variants, the first "
+                                     "with GPUs; any other GPU variant is counted on its own)")
     assert e.derivation["monthly_usd"] == ("unknown: SageMaker bills ml.p4d.24xlarge at its own rate, which the "
                                            "catalog does not have; GPUs, energy and carbon are those of the same "
                                            "hardware, p4d.24xlarge")

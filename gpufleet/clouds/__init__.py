@@ -137,12 +137,13 @@ def is_gpu_type_name(name: str) -> bool:
 def with_inline_capacity(views: list[ResourceView]) -> list[ResourceView]:
     """`views` with the capacity they declare inline after each (once: present parts are kept)."""
     present = {v.urn for v in views}
+    graph = {v.urn: v for v in views}
     out = []
     for v in views:
         out.append(v)
         reader = _READERS.get(v.type)
         if reader is not None:
-            out.extend(part for part in reader.inline_capacity(v) if part.urn not in present)
+            out.extend(part for part in reader.inline_capacity_in(v, graph) if part.urn not in present)
     return out
 
 

@@ -204,6 +204,11 @@ class ResourceReader:
         """Capacity the resource declares inline, as views of the type that would declare it alone."""
         return []
 
+    def inline_capacity_in(self, view: ResourceView, graph: Graph) -> list[ResourceView]:
+        """`inline_capacity`, for capacity another resource declares (a SageMaker endpoint's other variants,
+        in its configuration)."""
+        return self.inline_capacity(view)
+
     def fabric_configured(self, view: ResourceView | None, graph: Graph, interconnect: str) -> str:
         """What the resource configures for its instance type's interconnect, in words (the report).
         `view` is None for inline capacity (known only by its estimate)."""

@@ -78,6 +78,11 @@ MISCONFIGURED = {
     "gcp_mig_a3_over_quota": ("prod", {"gpufleet-stack-gpu-quota", "gpufleet-node-group-max-gpus",
                                        "gpufleet-stack-monthly-cost-budget",
                                        "gpufleet-gpu-capacity-reservation-expected"}),
+    # only the first GPU variant of a SageMaker endpoint was counted, not 40 x p5 behind it nor its shadow
+    # variant (found by review14b)
+    "sagemaker_second_variant_p5": ("prod", {"gpufleet-stack-gpu-quota", "gpufleet-node-group-max-gpus",
+                                             "gpufleet-stack-monthly-cost-budget",
+                                             "gpufleet-gpu-capacity-reservation-expected"}),
 }
 # advisory findings a misconfigured program also gets in its environment, by design
 # Always-on OCI/CoreWeave pools are idle waste (advisory); the PUE of OCI and CoreWeave is an industry-average
@@ -97,6 +102,7 @@ ALSO_ADVISORY = {
     "exception_name_squat": {"gpufleet-gpu-always-on-idle-waste"},
     "emr_instance_fleets_p5": {"gpufleet-gpu-always-on-idle-waste"},
     "gcp_mig_a3_over_quota": {"gpufleet-gpu-always-on-idle-waste"},
+    "sagemaker_second_variant_p5": {"gpufleet-gpu-always-on-idle-waste", "gpufleet-gpu-unpriced"},
     # their buckets have no lifecycle rule either (advisory in prod)
     "oci_public_oke_bucket": {"gpufleet-object-storage-lifecycle-rules"},
     "coreweave_public_cks": _HYBRID_ADVISORY | {"gpufleet-object-storage-lifecycle-rules"},
@@ -178,3 +184,12 @@ def test_doc_style_programs_of_other_clouds_are_blocked_in_prod(name, capsys):
     assert gpufleet(["preview", "prod", "--program", str(PROGRAMS / name)]) == 1
     out = capsys.readouterr().out
     assert all(policy in out for policy in MISCONFIGURED[name][1])
+
+
+def test_every_gpu_variant_of_a_sagemaker_endpoint_is_counted():
+    found = [v for v in judge("sagemaker_second_variant_p5", "prod") if v.level == "mandatory"]
+    quota = next(v.message for v in found if v.policy == "gpufleet-stack-gpu-quota")
+    assert quota.startswith("the stack can scale to 641 GPUs at maximum node counts, over the quota of 512 GPUs")
+    assert sorted(v.message.split(" can scale to ")[0] for v in found
+                  if v.policy == "gpufleet-node-group-max-gpus") == ["e.productionVariants[1]",
+                                                                      "e.shadowProductionVariants[0]"]

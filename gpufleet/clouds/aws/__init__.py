@@ -18,7 +18,7 @@ class Aws(CloudAdapter):
     title = "AWS"
     packages = ("aws",)
     readers = tuple(READERS)
-    gpu_type_pattern = r"^(p|g)\d"  # P and G families
+    gpu_type_pattern = facts.GPU_TYPE_PATTERN
     declare_module = "gpufleet.clouds.aws.declare"
     unsupported = facts.UNSUPPORTED
     reservation_kinds = facts.RESERVATION_KINDS

@@ -6,6 +6,8 @@ from __future__ import annotations
 from gpufleet.clouds.adapter import Feature
 from gpufleet.clouds.file_systems import CapacitySteps, FileSystemProduct
 
+GPU_TYPE_PATTERN = r"^(p|g)\d"  # the P and G families: GPU types the catalog may not know yet
+
 UNSUPPORTED: dict[Feature, str] = {
     Feature.FABRIC_UNKNOWN_INTERFACE_COUNT: (
         "the catalog has no max_efa_interfaces for these sizes (e.g. p5.4xlarge, p6-b200.48xlarge); attaching fewer "

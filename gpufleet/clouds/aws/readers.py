@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 from gpufleet.catalog import InstanceType, load_catalog
+from gpufleet.clouds.aws.facts import GPU_TYPE_PATTERN
 from gpufleet.files import plain_number
 from gpufleet.footprint import HOURS_PER_MONTH
 from gpufleet.readers.base import (
@@ -588,8 +589,14 @@ def _sagemaker_capacity(view: ResourceView, ml_type: Any, nodes: int | None, wha
                     price_unknown=_SAGEMAKER_PRICE.format(ml=ml_type, ec2=hardware))
 
 
+_VARIANT_FIELDS = ("productionVariants", "shadowProductionVariants")
+_PART_VARIANT = "variant"  # a part's inputs: the endpoint's, plus the variant it runs under this key
+
+
 class SageMakerEndpoint(ResourceReader):
-    """A SageMaker real-time endpoint: the instances of its endpoint configuration's production variants."""
+    """A SageMaker real-time endpoint: the instances of its endpoint configuration's production (and shadow)
+    variants. The endpoint's own capacity is its first GPU variant; every other variant that may have
+    GPUs is a part of it (`inline_capacity_in`), so quota, budget and grid policies see them all."""
 
     type = SAGEMAKER_ENDPOINT
     cloud = CLOUD
@@ -606,33 +613,61 @@ class SageMakerEndpoint(ResourceReader):
                      and get_known(o.inputs, "name") == name), None)
 
     @staticmethod
-    def variants(config: ResourceView | None) -> list[dict[str, Any]]:
-        found = get_known(config.inputs, "productionVariants") if config is not None else None
-        return [v for v in (found if isinstance(found, list) else []) if isinstance(v, dict)]
+    def variants(config: ResourceView | None) -> list[tuple[str, dict[str, Any]]]:
+        """(input path, variant) of every production, then shadow, variant."""
+        out = []
+        for key in _VARIANT_FIELDS:
+            found = get_known(config.inputs, key) if config is not None else None
+            out += [(f"{key}[{i}]", v) for i, v in enumerate(found if isinstance(found, list) else [])
+                    if isinstance(v, dict)]
+        return out
+
+    def _chosen(self, view: ResourceView, graph: Graph) -> tuple[dict[str, Any] | None, str]:
+        """The variant this view runs (a part's own; for the endpoint, its first GPU variant) and why."""
+        if view.part_of is not None:
+            return view.inputs.get(_PART_VARIANT), "initial instance count of the variant"
+        variants = self.variants(self.configuration(view, graph))
+        gpu_first = _gpu_type_first([sagemaker_hardware(get_known(v, "instanceType")) for _, v in variants])
+        chosen = next((v for _, v in variants if sagemaker_hardware(get_known(v, "instanceType")) == gpu_first),
+                      variants[0][1] if variants else None)
+        what = "initial instance count of the production variant" + (
+            f" (of {len(variants)} variants, the first with GPUs; any other GPU variant is counted on its own)"
+            if len(variants) > 1 else "")
+        return chosen, what
 
     def capacity(self, view: ResourceView, graph: Graph) -> Capacity:
-        variants = self.variants(self.configuration(view, graph))
-        ml_types = [get_known(v, "instanceType") for v in variants]
-        gpu_first = _gpu_type_first([sagemaker_hardware(t) for t in ml_types])
-        chosen = next((v for v, t in zip(variants, ml_types) if sagemaker_hardware(t) == gpu_first),
-                      variants[0] if variants else {})
-        nodes = count(get_known(chosen, "initialInstanceCount"))
-        what = "initial instance count of the production variant" + (
-            f" (of {len(variants)} variants, the first with GPUs)" if len(variants) > 1 else "")
-        return _sagemaker_capacity(view, get_known(chosen, "instanceType"), nodes, what)
+        chosen, what = self._chosen(view, graph)
+        chosen = chosen or {}
+        return _sagemaker_capacity(view, get_known(chosen, "instanceType"),
+                                   count(get_known(chosen, "initialInstanceCount")), what)
+
+    def inline_capacity_in(self, view: ResourceView, graph: Graph) -> list[ResourceView]:
+        if view.part_of is not None:
+            return []
+        chosen, _ = self._chosen(view, graph)
+        catalog = load_catalog()
+        out = []
+        for path, variant in self.variants(self.configuration(view, graph)):
+            hardware = sagemaker_hardware(ml := get_known(variant, "instanceType"))
+            cpu_only = known(ml) and not (hardware and ((it := catalog.instance_type(hardware)) is not None
+                                                        and it.gpu_count or re.match(GPU_TYPE_PATTERN, hardware)))
+            if variant is chosen or cpu_only:
+                continue
+            out.append(ResourceView(urn=f"{view.urn}.{path}", type=SAGEMAKER_ENDPOINT,
+                                    inputs={**view.inputs, _PART_VARIANT: variant},
+                                    provider_inputs=view.provider_inputs, part_of=view.urn))
+        return out
 
     def instance_types(self, inputs: dict[str, Any]) -> list[tuple[str, Any]]:
         return []  # the types are the endpoint configuration's (see SageMakerEndpointConfiguration)
 
     def scaling_in(self, view: ResourceView, graph: Graph) -> Scaling | None:
-        """The initial instance count of its configuration's variant (Application Auto Scaling targets,
-        which may raise it, are not read)."""
-        variants = self.variants(self.configuration(view, graph))
-        hardware = [sagemaker_hardware(get_known(v, "instanceType")) for v in variants]
-        gpu_first = _gpu_type_first(hardware)
-        chosen = next((v for v, h in zip(variants, hardware) if h == gpu_first), None)
+        """The initial instance count of its variant (Application Auto Scaling targets, which may raise it,
+        are not read)."""
+        chosen, _ = self._chosen(view, graph)
         n = whole(get_known(chosen, "initialInstanceCount")) if chosen is not None else None
-        path = "endpoint configuration productionVariants[].initialInstanceCount"
+        variant = view.urn[len(view.part_of) + 1:] if view.part_of is not None else "productionVariants[]"
+        path = f"endpoint configuration {variant}.initialInstanceCount"
         return Scaling(n, n, path, path)
 
 
@@ -643,9 +678,12 @@ class SageMakerEndpointConfiguration(ResourceReader):
     cloud = CLOUD
 
     def instance_types(self, inputs: dict[str, Any]) -> list[tuple[str, Any]]:
-        variants = value_at(inputs, "productionVariants")
-        return _present(*((f"productionVariants[{i}].instanceType", value_at(v, "instanceType"))
-                          for i, v in enumerate(variants if isinstance(variants, list) else [])))
+        found = []
+        for key in _VARIANT_FIELDS:
+            variants = value_at(inputs, key)
+            found += [(f"{key}[{i}].instanceType", value_at(v, "instanceType"))
+                      for i, v in enumerate(variants if isinstance(variants, list) else [])]
+        return _present(*found)
 
 
 class SageMakerNotebook(ResourceReader):
