@@ -193,7 +193,7 @@ def _types(result: PreviewResult, out: Console) -> None:
 def _gpus(result: PreviewResult, out: Console) -> None:
     groups: dict[tuple, list] = defaultdict(list)
     for e in result.estimate.resources.values():
-        if e.gpus:
+        if e.gpus or e.max_gpus:  # a pool that scales to zero still shows what it can reach
             groups[(e.cloud, e.region, e.instance_type, e.capacity_type)].append(e)
     if not groups:
         out.print("No GPU capacity in this plan.")
@@ -206,7 +206,8 @@ def _gpus(result: PreviewResult, out: Console) -> None:
     for (cloud, region, itype, cap), es in sorted(groups.items(), key=lambda kv: tuple(str(k) for k in kv[0])):
         where = f"{cloud} {region if region is not None else '(region unknown)'}"
         rows.append((where, str(itype), str(cap), f"{sum(e.nodes or 0 for e in es):,}",
-                     fmt.gpus(sum(e.gpus for e in es)), usd(_sum(_reported(es, "monthly_usd"))),
+                     fmt.gpu_range(sum((e.gpus for e in es), 0),
+                                   sum((e.gpus if e.max_gpus is None else e.max_gpus for e in es), 0)), usd(_sum(_reported(es, "monthly_usd"))),
                      num(_sum(_reported(es, "monthly_kwh"))), num(_sum(_reported(es, "monthly_kgco2e")))))
     print_table(out, columns, rows, title="GPU capacity (monthly)")
 
@@ -290,7 +291,7 @@ def render(result: PreviewResult, out: Console) -> None:
         return f"{show(est.known_total(figure))}{unit}" + (" (partial)" if est.partial(figure) else "")
 
     out.print(
-        f"[bold]Total[/]: {fmt.gpus(est.gpus)} GPUs · {total('monthly_usd', usd, ' USD/month')} · "
+        f"[bold]Total[/]: {fmt.gpu_range(est.gpus, est.max_gpus)} GPUs · {total('monthly_usd', usd, ' USD/month')} · "
         f"{total('monthly_kwh', num, ' kWh/month')} · {total('monthly_kgco2e', carbon, '/month')} operational "
         f"+ {total('monthly_embodied_kgco2e', carbon, '/month')} embodied{partial}"
     )

@@ -40,6 +40,9 @@ class ResourceEstimate:
     price_kind: str | None = None  # the price the monthly_usd figure uses (see gpufleet.footprint.node_price)
     # Charges billed by use alone (requests, data processed), with their unit prices: never in monthly_usd.
     usage_based: tuple[str, ...] = ()
+    # GPUs at the maximum node count, for capacity that can scale above the nodes it is counted (and priced)
+    # at — a pool that scales to zero counts 0 GPUs: None when it cannot, or its maximum is not known.
+    max_gpus: int | Fraction | None = None
 
     @property
     def priced(self) -> bool:
@@ -56,6 +59,7 @@ class ResourceEstimate:
             "hours_per_month": self.hours,
             "utilization": self.utilization,
             "gpus": gpus_json(self.gpus),
+            **({"max_gpus": gpus_json(self.max_gpus)} if self.max_gpus is not None else {}),
             "price_kind": self.price_kind,
             "monthly_usd": _cents(self.monthly_usd),
             "monthly_kwh": _round(self.monthly_kwh, 3),
@@ -139,6 +143,11 @@ class PlanEstimate:
         """GPUs of every resource, exactly (six sixths of an A10 are one GPU)."""
         return sum((e.gpus or 0 for e in self.resources.values()), 0)
 
+    @property
+    def max_gpus(self) -> int | Fraction:
+        """GPUs of every resource at its maximum node count where it can scale above its counted nodes."""
+        return sum((e.max_gpus if e.max_gpus is not None else e.gpus or 0 for e in self.resources.values()), 0)
+
     def total(self, figure: str) -> float:
         """Sum of the known values of `figure`, each rounded as it is reported (USD to the cent,
         kWh and kg to 3 decimals), so any subtotal of the reported rows adds up to the total.
@@ -209,6 +218,8 @@ class PlanEstimate:
             # null: nothing the figure is made of is known; `partial_totals`: figures that leave some out
             "totals": {
                 "gpus": gpus_json(self.gpus),
+                # what capacity that can scale above its counted nodes reaches at its maximum node counts
+                **({"max_gpus": gpus_json(self.max_gpus)} if self.max_gpus != self.gpus else {}),
                 **{figure: self.known_total(figure) for figure in TOTALLED},
             },
             "partial_totals": [figure for figure in TOTALLED if self.partial(figure)],
@@ -250,8 +261,9 @@ def estimate_resource(view: ResourceView, catalog: Catalog | None = None,
         return None  # a type no cloud reads: free, or not assessed
     cap = reader.capacity(view, graph or {})
     tags = get_known(view.inputs, "tags")
+    scaling = reader.scaling_in(view, graph or {}) if cap is not None else None
     if cap is not None and not (isinstance(tags, dict) and TAG_EXPIRES_AT in tags):
-        cap = _hours_backed(cap, reader.scaling_in(view, graph or {}))
+        cap = _hours_backed(cap, scaling)
     if cap is None and (lines := reader.bill(view, graph or {})):
         return _estimate_bill(view, reader, lines, catalog)
     if cap is None:
@@ -264,7 +276,22 @@ def estimate_resource(view: ResourceView, catalog: Catalog | None = None,
     # A Capacity Block is reserved capacity with a price of its own: price it as such.
     price_as = cap.price_as or ("capacity-block" if cap.capacity_type == "reserved"
                                 and reader.capacity_block(view, graph or {}) else cap.capacity_type)
-    return _estimate_capacity(view, cap, catalog, price_as)
+    return _with_max_gpus(_estimate_capacity(view, cap, catalog, price_as), cap, scaling, catalog)
+
+
+def _with_max_gpus(e: ResourceEstimate, cap: Capacity, scaling: Scaling | None, catalog: Catalog
+                   ) -> ResourceEstimate:
+    """`e` with the GPUs its capacity can scale to, when its maximum node count is above the nodes it is
+    counted at (its minimum or desired size): the count and cost stay those nodes'."""
+    high = scaling.max_nodes if scaling is not None else None
+    if high is None or cap.nodes is None or high <= cap.nodes:
+        return e
+    how: dict[str, str] = {}
+    most = _gpus(replace(cap, nodes=high), catalog, how)
+    if most is None:
+        return e
+    derivation = {**e.derivation, "max_gpus": f"{how['gpus']} at {scaling.max_path} = {high}"}  # type: ignore[union-attr]
+    return replace(e, max_gpus=most, derivation=derivation)
 
 
 def _estimate_bill(view: ResourceView, reader: ResourceReader, lines: list[BillLine], catalog: Catalog

@@ -128,6 +128,12 @@ def gpus(n: int | float | Fraction | Decimal | None) -> str:
     return f"{int(d):,}" if d == d.to_integral_value() else f"{d:,.2f}"
 
 
+def gpu_range(low: int | Fraction | None, high: int | Fraction | None) -> str:
+    """GPUs as counted ("0"), or "0–32" for capacity that can scale above them (`high`: at its maximum
+    node counts; None or equal: it cannot)."""
+    return gpus(low) if high is None or high == low or low is None else f"{gpus(low)}–{gpus(high)}"
+
+
 def signed_gpus(n: int | float | Fraction | Decimal | None) -> str:
     if n is None:
         return UNKNOWN_TEXT

@@ -21,6 +21,7 @@ from gpufleet.estimate import PlanEstimate, ResourceView, estimate_plan
 from gpufleet.estimate.plan import ResourceEstimate, index_views
 from gpufleet.clouds import with_inline_capacity
 from gpufleet.readers.base import ONE_INSTANCE, Scaling
+from gpufleet.report.fmt import gpu_range
 
 from gpufleet_policies._capacity import gpus_per_node, instance_type_fields, is_capacity, is_gpu_type, scaling
 from gpufleet_policies._values import get, is_unknown, plain
@@ -270,6 +271,12 @@ def _gpu_groups(plan: StackPlan, unknown_type_is: str) -> tuple[list[GpuGroup], 
             continue
         out.append(GpuGroup(view, estimate, gpus_per_node(estimate, plan.catalog), scaling(view, plan.graph)))
     return out, notes
+
+
+def gpus_shown(estimate: ResourceEstimate) -> str:
+    """A capacity's GPUs for a message: "32", "0–32" where it can scale above the nodes it is counted at
+    (a pool that scales to zero), "?" when not known."""
+    return "?" if estimate.gpus is None else gpu_range(estimate.gpus, estimate.max_gpus)
 
 
 def unknown_part(group: GpuGroup) -> str:

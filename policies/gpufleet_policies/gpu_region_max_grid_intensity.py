@@ -6,7 +6,7 @@ from pulumi_policy import Severity
 
 from gpufleet_policies._define import stack_policy
 from gpufleet_policies._regions import alternatives, region_of
-from gpufleet_policies._stack import gpu_groups, stack_plan
+from gpufleet_policies._stack import gpu_groups, gpus_shown, stack_plan
 
 NAME = "gpufleet-gpu-region-max-grid-intensity"
 URN_PREFIX = "urn:pulumi:"
@@ -58,7 +58,7 @@ def check(args, config, findings) -> None:
         elif intensity > limit:
             better = alternatives(plan.catalog, g, lambda r: r.grid_gco2e_per_kwh, limit, "g/kWh")
             findings.violation(
-                f"{g.name} puts {g.estimate.gpus or '?'} GPUs ({g.estimate.instance_type}) in {region.cloud} "
+                f"{g.name} puts {gpus_shown(g.estimate)} GPUs ({g.estimate.instance_type}) in {region.cloud} "
                 f"{region.name}, whose grid emits {intensity:g} gCO2e/kWh ({region.grid_year}), over the limit "
                 f"of {limit:g} gCO2e/kWh{whose}. Fix: place the capacity in a cleaner region ({better}).",
                 g.urn,

@@ -6,7 +6,7 @@ from pulumi_policy import Severity
 
 from gpufleet_policies._define import stack_policy
 from gpufleet_policies._regions import alternatives, region_of
-from gpufleet_policies._stack import gpu_groups, stack_plan
+from gpufleet_policies._stack import gpu_groups, gpus_shown, stack_plan
 
 NAME = "gpufleet-gpu-region-max-pue"
 
@@ -26,7 +26,7 @@ def check(args, config, findings) -> None:
         elif region.pue > limit:
             better = alternatives(plan.catalog, g, lambda r: r.pue, limit, "PUE")
             findings.violation(
-                f"{g.name} puts {g.estimate.gpus or '?'} GPUs ({g.estimate.instance_type}) in {region.cloud} "
+                f"{g.name} puts {gpus_shown(g.estimate)} GPUs ({g.estimate.instance_type}) in {region.cloud} "
                 f"{region.name}, whose PUE is {region.pue:g} ({region.pue_year}), over the limit of {limit:g}. "
                 f"Fix: place the capacity in a more efficient region ({better}).",
                 g.urn,

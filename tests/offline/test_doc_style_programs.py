@@ -82,15 +82,15 @@ def test_a_plan_of_components_only_lists_the_components_as_not_expanded(summary)
         "awsx:ec2:Vpc (component, children not expanded) 1",
         "eks:index:Cluster (component, children not expanded) 1",
         "eks:index:ManagedNodeGroup (component, children not expanded) 1"]
-    assert _after(lines, "GPU capacity (monthly)") == ["aws us-east-2 g6e.12xlarge on-demand 2 8 unknown 2,825 1,119"]
+    assert _after(lines, "GPU capacity (monthly)") == ["aws us-east-2 g6e.12xlarge on-demand 2 8–16 unknown 2,825 1,119"]
 
 
 def test_gpu_types_counted_without_a_price_in_a_launch_template_and_an_instance(summary) -> None:
     lines = summary("aws_g6_asg")
     assert _after(lines, "GPU capacity (monthly)") == [
-        "aws us-west-2 g6.2xlarge on-demand 3 3 unknown 276 33",
+        "aws us-west-2 g6.2xlarge on-demand 3 3–6 unknown 276 33",
         "aws us-west-2 g6e.12xlarge on-demand 1 4 unknown 1,400 168"]
-    assert total(lines).startswith("Total: 7 GPUs · unknown USD/month · 1,676 kWh/month · 200.7 kgCO2e/month operational")
+    assert total(lines).startswith("Total: 7–10 GPUs · unknown USD/month · 1,676 kWh/month · 200.7 kgCO2e/month operational")
 
 
 def test_a_project_without_any_stack_file_previews_with_its_project_config(summary) -> None:
@@ -98,3 +98,38 @@ def test_a_project_without_any_stack_file_previews_with_its_project_config(summa
     # the rows add up to the total, each rounded as the total adds it
     assert _after(lines, "GPU capacity (monthly)") == ["aws eu-north-1 p5.48xlarge on-demand 2 16 85,983.48 13,490 333"]
     assert total(lines).startswith("Total: 16 GPUs · 85,983.48 USD/month")
+
+
+def test_capacity_that_scales_to_zero_shows_the_gpus_it_can_reach_and_costs_its_minimum(summary) -> None:
+    lines = summary("scale_to_zero_gpu_pools")
+    assert _after(lines, "GPU capacity (monthly)") == [
+        "aws us-east-1 p4d.24xlarge on-demand 0 0–32 0.00 0 0",  # 4 × 8 A100 at maxSize
+        "azure eastus Standard_NC24ads_A100_v4 on-demand 0 0–8 0.00 unknown unknown",  # AML cluster + AKS pool
+        "gcp us-central1 a2-highgpu-1g on-demand 0 0–4 0.00 0 0"]
+    assert total(lines).startswith("Total: 0–44 GPUs · 0.00 USD/month · ")
+    plan = preview(PROGRAMS / "scale_to_zero_gpu_pools", "dev", policy_pack=None).to_json()["gpufleet"]
+    assert plan["totals"]["gpus"] == 0 and plan["totals"]["max_gpus"] == 44
+    rows = {urn.rsplit("::", 1)[1]: (e["nodes"], e["gpus"], e["max_gpus"], e["monthly_usd"], e["derivation"]["max_gpus"])
+            for urn, e in plan["estimates"].items()}
+    assert rows == {
+        "aml": (0, 0, 4, 0.0, "4 × 1 A100-80GB at properties.properties.scaleSettings.maxNodeCount = 4"),
+        "eks": (0, 0, 32, 0.0, "4 × 8 A100-40GB at scalingConfig.maxSize = 4"),
+        "aks": (0, 0, 4, 0.0, "4 × 1 A100-80GB at maxCount = 4"),
+        "gke": (0, 0, 4, 0.0, "4 × 1 A100-40GB at autoscaling.maxNodeCount = 4"),
+    }
+
+
+def test_capacity_that_cannot_scale_above_its_nodes_has_no_max_gpus(summary) -> None:
+    plan = preview(PROGRAMS / "azure_nc_vm", "dev", policy_pack=None).to_json()["gpufleet"]
+    assert [("max_gpus" in e) for e in plan["estimates"].values() if e["gpus"]] == [False]
+    assert "max_gpus" not in plan["totals"]
+
+
+def test_the_gpu_quota_counts_what_capacity_that_scales_to_zero_can_reach() -> None:
+    plan = preview(PROGRAMS / "scale_to_zero_gpu_pools", "dev", in_process_policies=True).to_json()["gpufleet"]
+    assert [v for v in plan["violations"] if v["policy"] == "gpufleet-stack-gpu-quota"] == [{
+        "policy": "gpufleet-stack-gpu-quota", "level": "advisory", "urn": None,
+        "message": "the stack can scale to 44 GPUs at maximum node counts, over the quota of 16 GPUs (policy config "
+                   "max_gpus). Largest: eks 32 (4 nodes of p4d.24xlarge (8 GPUs each)), aml 4 (4 nodes of "
+                   "Standard_NC24ads_A100_v4 (1 GPU each)), aks 4 (4 nodes of Standard_NC24ads_A100_v4 (1 GPU each)). "
+                   "Fix: lower maximum node counts, or raise the quota."}]

@@ -49,7 +49,7 @@ def test_the_budget_cannot_be_verified_with_gamelift_gpus_it_cannot_bound():
         "such as a GameLift fleet, cannot be bounded), or make this policy advisory for the stack.")]
 
 
-@pytest.mark.parametrize("resource, gpus", [(fleet(), "?"), (group(), "8")], ids=["fleet", "game-server-group"])
+@pytest.mark.parametrize("resource, gpus", [(fleet(), "?"), (group(), "8–24")], ids=["fleet", "game-server-group"])
 def test_gamelift_gpus_are_judged_for_their_grid(resource, gpus):
     name = resource.name
     assert verdicts(build_run(resource), "gpufleet-gpu-region-max-grid-intensity", max_grid_gco2e_per_kwh=100) == [(

@@ -251,7 +251,7 @@ def test_gke_pools_in_a_dirty_grid():
             f"in a cleaner region ({CLEANER}).")
     assert verdicts(build_run(POOL, DEFAULT_POOL), grid) == [
         (grid, "mandatory", "gke", "gke.nodePools[default-pool] puts 8 GPUs (a3-highgpu-8g) in gcp us-central1" + tail),
-        (grid, "mandatory", "mega", "mega puts 16 GPUs (a3-highgpu-8g) in gcp us-central1" + tail)]
+        (grid, "mandatory", "mega", "mega puts 16–32 GPUs (a3-highgpu-8g) in gcp us-central1" + tail)]
 
 
 def test_gke_pools_over_pue():
@@ -260,7 +260,7 @@ def test_gke_pools_over_pue():
             "more efficient region (no catalog region offering a3-highgpu-8g meets the limit).")
     assert verdicts(build_run(POOL, DEFAULT_POOL), pue, max_pue=1.05) == [
         (pue, "mandatory", "gke", "gke.nodePools[default-pool] puts 8 GPUs (a3-highgpu-8g)" + tail),
-        (pue, "mandatory", "mega", "mega puts 16 GPUs (a3-highgpu-8g)" + tail)]
+        (pue, "mandatory", "mega", "mega puts 16–32 GPUs (a3-highgpu-8g)" + tail)]
 
 
 def test_gke_pools_scale_over_the_quota_counting_every_zone():
