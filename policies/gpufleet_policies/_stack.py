@@ -21,7 +21,6 @@ from gpufleet.estimate import PlanEstimate, ResourceView, estimate_plan
 from gpufleet.estimate.plan import ResourceEstimate, index_views
 from gpufleet.clouds import with_inline_capacity
 from gpufleet.readers.base import ONE_INSTANCE, Scaling
-from gpufleet.report.fmt import gpu_range
 
 from gpufleet_policies._capacity import gpus_per_node, instance_type_fields, is_capacity, is_gpu_type, scaling
 from gpufleet_policies._values import get, is_unknown, plain
@@ -276,7 +275,10 @@ def _gpu_groups(plan: StackPlan, unknown_type_is: str) -> tuple[list[GpuGroup], 
 def gpus_shown(estimate: ResourceEstimate) -> str:
     """A capacity's GPUs for a message: "32", "0–32" where it can scale above the nodes it is counted at
     (a pool that scales to zero), "?" when not known."""
-    return "?" if estimate.gpus is None else gpu_range(estimate.gpus, estimate.max_gpus)
+    if estimate.gpus is None:
+        return "?"
+    scales = estimate.max_gpus is not None and estimate.max_gpus != estimate.gpus
+    return f"{estimate.gpus}–{estimate.max_gpus}" if scales else f"{estimate.gpus}"
 
 
 def unknown_part(group: GpuGroup) -> str:
