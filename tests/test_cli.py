@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from rich.console import Console
+
 from gpufleet import cli
 from gpufleet.cli import main
 
@@ -269,3 +271,13 @@ def test_an_expired_capacity_block_blocks_prod(tmp_path, capsys):
     out = " ".join(capsys.readouterr().out.split())
     assert "ENDED 2 days ago" in out
     assert "mandatory gpufleet-capacity-reservation-expired (stack)" in out
+
+
+def test_violations_show_bidi_and_control_characters_escaped():
+    from gpufleet.commands._terminal import print_violations
+    out = Console(width=100, file=io.StringIO(), color_system=None)
+    print_violations(out, "Policies", [("mandatory", "gpufleet-required-tags", "gpu\x1b[2J",
+                                        "missing required tag '\u202eevil\u2066' on gpu")])
+    assert [line.rstrip() for line in out.file.getvalue().splitlines()] == [
+        "Policies", "mandatory  gpufleet-required-tags  (gpu\\u001b[2J)",
+        "    missing required tag '\\u202eevil\\u2066' on gpu"]

@@ -8,6 +8,7 @@ as text, never parsed as markup: a resource name like `[bold]x` prints as writte
 
 from __future__ import annotations
 
+import re
 import textwrap
 from dataclasses import dataclass
 from typing import Literal, Sequence
@@ -156,12 +157,22 @@ def print_table(out: Console, columns: Sequence[Column], rows: Sequence[Sequence
         out.print(Text(f"Not shown at {out.width} columns: {', '.join(left_out)} (shown {where})."), style="dim")
 
 
+# Control characters and bidirectional overrides from config values and tag names would drive the
+# reader's terminal or reorder what a violation shows (U+202E reverses the text after it).
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def inert(text: str) -> str:
+    """`text` with every control character shown as its escape (`\\u202e`), so it prints as it reads."""
+    return _CONTROLS.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def print_violations(out: Console, title: str, rows: Sequence[tuple[str, str, str, str]]) -> None:
     """Policy results as a list, readable at any width: "level  policy  (resource)", then the message
     indented. Policy and resource names stay whole on their line (they are what people search for)."""
     out.print(Text(title, style="bold"))
     styles = {"mandatory": "red", "remediate": "yellow", "advisory": "yellow"}
     for level, policy, resource, message in rows:
-        head = Text.assemble((level, styles.get(level, "")), "  ", policy, "  ", (f"({resource})", "dim"))
+        head = Text.assemble((level, styles.get(level, "")), "  ", inert(policy), "  ", (f"({inert(resource)})", "dim"))
         out.print(head, overflow="fold")
-        out.print(Padding(Text(" ".join(message.split())), (0, 0, 0, 4)))
+        out.print(Padding(Text(inert(" ".join(message.split()))), (0, 0, 0, 4)))
