@@ -281,3 +281,13 @@ def test_violations_show_bidi_and_control_characters_escaped():
     assert [line.rstrip() for line in out.file.getvalue().splitlines()] == [
         "Policies", "mandatory  gpufleet-required-tags  (gpu\\u001b[2J)",
         "    missing required tag '\\u202eevil\\u2066' on gpu"]
+
+
+def test_table_cells_show_bidi_and_control_characters_escaped():
+    from gpufleet.commands._terminal import Column, print_table
+    out = Console(width=100, file=io.StringIO(), color_system=None)
+    print_table(out, [Column("resource", kind="name"), Column("why")],
+                [["gpu\u202e1lave", "tag 'owner\x1b[2J' missing"]], hint=None)
+    assert [line.rstrip() for line in out.file.getvalue().splitlines()] == [
+        "resource         why", "─────────────────────────────────────────────",
+        "gpu\\u202e1lave   tag 'owner\\u001b[2J' missing"]

@@ -130,6 +130,7 @@ def fit(columns: Sequence[Column], rows: Sequence[Sequence[str]], width: int) ->
 def table(columns: Sequence[Column], rows: Sequence[Sequence[str]], width: int, *, title: str | None = None,
           row_styles: Sequence[str | None] | None = None, lines: bool = False) -> tuple[Table, list[str]]:
     """A rich table of `rows` that fits `width`, and the headers of the columns left out."""
+    rows = [[inert(str(value)) for value in row] for row in rows]  # cells carry names and values from the plan
     shown, widths = fit(columns, rows, width)
     out = Table(title=None if title is None else Text(title, style="bold"), title_justify="left", show_edge=False, pad_edge=False, box=box.SIMPLE_HEAD,
                 expand=False, show_lines=lines)
