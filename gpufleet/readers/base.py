@@ -367,6 +367,19 @@ def declared_object_tib(tags: Any) -> float | None:
     return tib if tib is not None and math.isfinite(tib) and tib >= 0 else None
 
 
+def declared_object_storage(service: str, sku: str, region: str | None, tags: Any, *, tag_word: str, at: str,
+                            lifecycle: str) -> BillLine:
+    """Object storage is billed on the bytes stored: priced on the capacity a gpufleet component declares
+    (TAG_OBJECT_TIB in `tags`, an upper bound because `lifecycle` moves objects to cheaper classes),
+    otherwise usage-based, never 0."""
+    tib = declared_object_tib(tags)
+    if tib is None:
+        return BillLine(USAGE, service, sku, region, None,
+                        f"storage (no {TAG_OBJECT_TIB} {tag_word}: the bytes stored are not declared)")
+    return BillLine(STORAGE, service, sku, region, tib,
+                    f"{tib:g} TiB declared ({tag_word} {TAG_OBJECT_TIB}) at {at}, an upper bound: {lifecycle}")
+
+
 def own_or_provider(view: ResourceView, key: str) -> Any:
     """The resource's own setting if it has one (an unknown one stays unknown), else its provider's."""
     if key in view.inputs:

@@ -4,23 +4,9 @@ known, "(partial)" for totals that leave some out, and the components a plan con
 
 from pathlib import Path
 
-import pytest
-
-from gpufleet.cli import main
 from gpufleet.preview import preview
 
 PROGRAMS = Path(__file__).resolve().parent / "programs"
-
-
-@pytest.fixture
-def summary(capsys, monkeypatch):
-    """The terminal summary of a program's preview (no policies), wide enough not to wrap."""
-    monkeypatch.setenv("COLUMNS", "220")
-
-    def run(name: str) -> list[str]:
-        assert main(["preview", "dev", "--program", str(PROGRAMS / name), "--no-policies"]) == 0
-        return [line.rstrip() for line in capsys.readouterr().out.splitlines()]
-    return run
 
 
 def _after(lines: list[str], title: str) -> list[str]:

@@ -15,17 +15,6 @@ from gpufleet.preview import preview
 PROGRAMS = Path(__file__).resolve().parent / "programs"
 
 
-@pytest.fixture
-def summary(capsys, monkeypatch):
-    """The terminal summary of a program's preview (no policies), wide enough not to wrap."""
-    monkeypatch.setenv("COLUMNS", "220")
-
-    def run(name: str) -> list[str]:
-        assert main(["preview", "dev", "--program", str(PROGRAMS / name), "--no-policies"]) == 0
-        return [line.rstrip() for line in capsys.readouterr().out.splitlines()]
-    return run
-
-
 def _line(lines: list[str], start: str) -> str:
     return next(line for line in lines if line.startswith(start))
 

@@ -16,7 +16,6 @@ from gpufleet.readers.base import (
     NOT_CONFIGURED,
     ONE,
     STORAGE,
-    TAG_OBJECT_TIB,
     USAGE,
     BillLine,
     Capacity,
@@ -26,12 +25,12 @@ from gpufleet.readers.base import (
     Scaling,
     Storage,
     billable_readers,
-    declared_object_tib,
     by_id,
     by_name,
-    free_readers,
     count,
+    declared_object_storage,
     duty,
+    free_readers,
     number,
     own_or_provider,
     whole,
@@ -1134,13 +1133,9 @@ def _s3_lines(v: ResourceView, region: str | None) -> list[BillLine]:
     capacity a gpufleet component declares (lifecycle rules then move objects to cheaper classes, so an
     upper bound), otherwise usage-based."""
     requests = BillLine(USAGE, "s3-requests", "STANDARD", region, None, "requests and data retrieval")
-    tib = declared_object_tib(get_known(v.inputs, "tags"))
-    if tib is None:
-        return [BillLine(USAGE, "s3", "STANDARD", region, None,
-                         f"storage (no {TAG_OBJECT_TIB} tag: the bytes stored are not declared)"), requests]
-    return [BillLine(STORAGE, "s3", "STANDARD", region, tib,
-                     f"{tib:g} TiB declared (tag {TAG_OBJECT_TIB}) at S3 Standard, an upper bound: lifecycle "
-                     "rules move objects to colder, cheaper classes"), requests]
+    return [declared_object_storage("s3", "STANDARD", region, get_known(v.inputs, "tags"), tag_word="tag",
+                                    at="S3 Standard", lifecycle="lifecycle rules move objects to colder, cheaper classes"),
+            requests]
 
 
 def _efs(v: ResourceView) -> tuple[bool, float | None, list[str]]:

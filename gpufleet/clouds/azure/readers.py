@@ -12,7 +12,6 @@ from gpufleet.readers.base import (
     NOT_CONFIGURED,
     ONE,
     STORAGE,
-    TAG_OBJECT_TIB,
     USAGE,
     BillLine,
     Capacity,
@@ -22,11 +21,11 @@ from gpufleet.readers.base import (
     Scaling,
     Storage,
     billable_readers,
-    declared_object_tib,
     by_name,
-    free_readers,
     count,
+    declared_object_storage,
     duty,
+    free_readers,
     number,
     own_or_provider,
     truthy,
@@ -297,13 +296,10 @@ def _account_lines(v: ResourceView, region: str | None) -> list[BillLine]:
     sku = f"{tier}-{redundancy}" if isinstance(tier, str) and known(tier) and isinstance(redundancy, str) \
         else "access tier or redundancy not known at preview"
     transactions = BillLine(USAGE, "blob-transactions", sku, region, None, "transactions and data retrieval")
-    tib = declared_object_tib(get_known(v.inputs, "tags"))
-    if tib is None:
-        return [BillLine(USAGE, "blob", sku, region, None,
-                         f"storage (no {TAG_OBJECT_TIB} tag: the bytes stored are not declared)"), transactions]
-    return [BillLine(STORAGE, "blob", sku, region, tib,
-                     f"{tib:g} TiB declared (tag {TAG_OBJECT_TIB}) at the {sku} rate, an upper bound: lifecycle "
-                     "management moves blobs to cooler, cheaper tiers"), transactions]
+    return [declared_object_storage("blob", sku, region, get_known(v.inputs, "tags"), tag_word="tag",
+                                    at=f"the {sku} rate",
+                                    lifecycle="lifecycle management moves blobs to cooler, cheaper tiers"),
+            transactions]
 
 
 def _private_endpoint(view: ResourceView, region: str | None) -> list[BillLine]:

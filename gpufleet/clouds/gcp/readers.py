@@ -19,7 +19,6 @@ from gpufleet.readers.base import (
     NOT_CONFIGURED,
     ONE,
     STORAGE,
-    TAG_OBJECT_TIB,
     USAGE,
     BillLine,
     Capacity,
@@ -29,12 +28,12 @@ from gpufleet.readers.base import (
     Scaling,
     Storage,
     billable_readers,
-    declared_object_tib,
-    free_readers,
     by_id,
     by_name,
     count,
+    declared_object_storage,
     duty,
+    free_readers,
     number,
     whole,
 )
@@ -394,13 +393,9 @@ def _bucket_lines(v: ResourceView, region: str | None) -> list[BillLine]:
     sku = storage_class if isinstance(storage_class, str) and known(storage_class) \
         else "storage class not known at preview"
     operations = BillLine(USAGE, "gcs-operations", sku, region, None, "operations and data retrieval")
-    tib = declared_object_tib(get_known(v.inputs, "labels"))
-    if tib is None:
-        return [BillLine(USAGE, "gcs", sku, region, None,
-                         f"storage (no {TAG_OBJECT_TIB} label: the bytes stored are not declared)"), operations]
-    return [BillLine(STORAGE, "gcs", sku, region, tib,
-                     f"{tib:g} TiB declared (label {TAG_OBJECT_TIB}) at {sku}, an upper bound: lifecycle rules "
-                     "move objects to colder, cheaper classes"), operations]
+    return [declared_object_storage("gcs", sku, region, get_known(v.inputs, "labels"), tag_word="label", at=sku,
+                                    lifecycle="lifecycle rules move objects to colder, cheaper classes"),
+            operations]
 
 
 def _cloud_nat(view: ResourceView, region: str | None) -> list[BillLine]:
