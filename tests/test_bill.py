@@ -190,15 +190,26 @@ def test_settings_and_link_resources_with_no_charge_of_their_own_are_free_not_un
     assert plan.to_json()["assessment"]["not_assessed"] == 0
 
 
-def test_blob_storage_carries_ccf_energy_by_redundancy_even_where_its_price_is_not_sourced():
-    def account(name, tier, redundancy):
+def test_blob_storage_carries_ccf_energy_by_redundancy_and_its_eastus_hot_lrs_price():
+    def account(name, tier, redundancy, location="eastus"):
         return one(view("azure-native:storage:StorageAccount", name, {
-            "location": "eastus", "kind": "StorageV2", "sku": {"name": redundancy}, "accessTier": tier,
+            "location": location, "kind": "StorageV2", "sku": {"name": redundancy}, "accessTier": tier,
             "tags": {"gpufleet-object-tib": "40"}}))
     lrs, grs = account("lrs", "Hot", "Standard_LRS"), account("grs", "Cool", "Standard_GRS")
-    assert lrs.monthly_usd is None
-    assert lrs.derivation["monthly_usd"] == \
-        "unknown: no sourced price for blob Hot-Standard_LRS in azure eastus in the catalog"
+    # service_prices.csv: blob Hot-Standard_LRS eastus 0.0208 USD/GB-month (Azure Retail Prices API, meterId
+    # 272492b3-…, first tier to 51,200 GB: prod's 40 TiB = 43,980.5 GB is all in it), the prod line by hand
+    assert lrs.monthly_usd == pytest.approx(40 * 1099.511627776 * 0.0208)
+    assert round(lrs.monthly_usd, 2) == 914.79
+    assert lrs.derivation["monthly_usd"].startswith(
+        "40 TiB declared (tag gpufleet-object-tib) at the Hot-Standard_LRS rate, an upper bound: lifecycle management "
+        "moves blobs to cooler, cheaper tiers: 40 TiB = 43,980.5 GB × 0.0208 USD/GB-month × 730 h / 730 h (list price, "
+        "Azure Retail Prices API")
+    assert "meterId 272492b3-1c92-4a5f-bee9-52a8e10ca514" in lrs.derivation["monthly_usd"]
+    assert grs.derivation["monthly_usd"] == \
+        "unknown: no sourced price for blob Cool-Standard_GRS in azure eastus in the catalog"
+    # eastus's price is not another region's: westus stays unpriced
+    assert account("west", "Hot", "Standard_LRS", "westus").derivation["monthly_usd"] == \
+        "unknown: no sourced price for blob Hot-Standard_LRS in azure westus in the catalog"
     # CCF: Azure 'Data Stored' is SSD, 1.2 Wh/TB·h; LRS 3 replicas, GRS 6; PUE eastus 1.14, grid 396.25 g/kWh
     kwh = 40 * TIB_TB * 3 * 1.2 * HOURS / 1000 * 1.14
     assert (lrs.monthly_kwh, lrs.monthly_kgco2e) == (pytest.approx(kwh), pytest.approx(kwh * 396.25 / 1000))

@@ -94,6 +94,19 @@ def test_common_gpu_sizes_carry_their_prices_and_sources(catalog):
     assert ("gcp", "a2-highgpu-2g", "us-east4") not in offers  # S5 lists no A100 host there
 
 
+def test_blob_hot_prices_in_eastus_carry_their_meter_and_date_and_no_other_region_borrows_them(catalog):
+    """SOURCES.md, "Azure Blob Hot in eastus": Azure Retail Prices API rows, identified by meterId, as saved in
+    public copies (2026-10-03; the LRS price also read 2026-09-25 and 2026-08-10)."""
+    price = catalog.prices.service_price
+    lrs, zrs = price("azure", "blob", "Hot-Standard_LRS", "eastus"), price("azure", "blob", "Hot-Standard_ZRS", "eastus")
+    assert (lrs.usd_per_unit, lrs.unit, lrs.price_date[:10]) == (0.0208, "GB-month", "2026-10-03")
+    assert "meterId 272492b3-1c92-4a5f-bee9-52a8e10ca514" in lrs.source
+    assert (zrs.usd_per_unit, zrs.unit, zrs.price_date[:10]) == (0.026, "GB-month", "2026-10-03")
+    assert "meterId da71cc90-624a-4006-8936-0718046ad8ab" in zrs.source
+    for region in ("eastus2", "westus", "westeurope", "*"):  # one region's meter is not another's
+        assert price("azure", "blob", "Hot-Standard_LRS", region) is None, region
+
+
 def test_provenance_every_price_has_a_dated_source(catalog):
     for o in catalog.offers:
         assert o.price_source and o.price_date, o
