@@ -30,12 +30,13 @@ from gpufleet.report.plans import read_plans
 
 EXIT_OK, EXIT_POLICY, EXIT_USAGE, EXIT_PROGRAM = 0, 1, 2, 3
 DEFAULT_API = "https://api.github.com"
-# Each cloud's alternatives: every secret of one of them set. GCP: workload identity federation through
-# google-github-actions/auth (OIDC, no key), or a service account key the provider reads itself.
+# Each cloud's alternatives: every secret of one of them set. OIDC identities only (a role, a federated
+# client, workload identity federation): a long-lived key in the `preview` environment would be
+# readable by a same-repository pull request's program (docs/security.md).
 CREDENTIALS = {
-    "aws": (("AWS_ROLE_TO_ASSUME",), ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")),
+    "aws": (("AWS_ROLE_TO_ASSUME",),),
     "azure": (("AZURE_CLIENT_ID", "AZURE_TENANT_ID", "AZURE_SUBSCRIPTION_ID"),),
-    "gcp": (("GCP_WORKLOAD_IDENTITY_PROVIDER", "GCP_SERVICE_ACCOUNT"), ("GOOGLE_CREDENTIALS",)),
+    "gcp": (("GCP_WORKLOAD_IDENTITY_PROVIDER", "GCP_SERVICE_ACCOUNT"),),
 }
 
 
@@ -241,7 +242,7 @@ def cmd_gate(args: argparse.Namespace) -> int:
     clouds = configured_clouds(env)
     reasons = ([] if env.get("PULUMI_ACCESS_TOKEN") else ["secret PULUMI_ACCESS_TOKEN is not set"]) + (
         [] if clouds else ["no cloud credentials (AWS_ROLE_TO_ASSUME, or AZURE_CLIENT_ID/TENANT_ID/SUBSCRIPTION_ID, "
-                           "or GCP_WORKLOAD_IDENTITY_PROVIDER/SERVICE_ACCOUNT or GOOGLE_CREDENTIALS)"])
+                           "or GCP_WORKLOAD_IDENTITY_PROVIDER/SERVICE_ACCOUNT)"])
     if reasons:
         _annotate("notice", "deployment previews are off: " + "; ".join(reasons))
         _set_outputs(enabled="false", stacks="[]", clouds="[]")

@@ -327,6 +327,33 @@ def test_the_deploy_workflow():
         assert credentials == {"aws-actions/configure-aws-credentials": "env.AWS_ROLE_TO_ASSUME != ''",
                                "azure/login": "env.AZURE_CLIENT_ID != ''",
                                "google-github-actions/auth": "env.GCP_WORKLOAD_IDENTITY_PROVIDER != ''"}
+        # GCP by workload identity federation only: the action's inputs for it, no key
+        assert step(job, "google-github-actions/auth")["with"] == {
+            "workload_identity_provider": "${{ env.GCP_WORKLOAD_IDENTITY_PROVIDER }}",
+            "service_account": "${{ env.GCP_SERVICE_ACCOUNT }}"}
+
+
+OIDC_ACTIONS = ("aws-actions/configure-aws-credentials", "azure/login", "google-github-actions/auth")
+# What each job of the deploy workflow may read: OIDC identities and the Pulumi token, never a long-lived
+# cloud key (a same-repository pull request's program runs in `preview`; docs/security.md).
+IDENTITY = {"PULUMI_ACCESS_TOKEN", "AWS_ROLE_TO_ASSUME", "AZURE_CLIENT_ID", "AZURE_TENANT_ID", "AZURE_SUBSCRIPTION_ID",
+            "GCP_WORKLOAD_IDENTITY_PROVIDER", "GCP_SERVICE_ACCOUNT"}
+
+
+def test_the_deploy_workflow_reads_oidc_identities_only_and_asks_for_id_tokens_only_where_it_uses_them():
+    text = (WORKFLOWS / "gpufleet-deploy.yml").read_text()
+    jobs = load_workflow("gpufleet-deploy.yml")["jobs"]
+    for name, job in jobs.items():
+        read = set(re.findall(r"secrets\.(\w+)", yaml.safe_dump(job)))
+        assert read == IDENTITY, name
+        oidc = [s["uses"].split("@")[0] for s in job["steps"] if s.get("uses", "").startswith(OIDC_ACTIONS)]
+        assert ("id-token" in job["permissions"]) == bool(oidc), name
+        assert oidc in ([], list(OIDC_ACTIONS)), name
+    assert [n for n, j in jobs.items() if "id-token" in j["permissions"]] == ["preview", "up"]
+    for key in ("GOOGLE_CREDENTIALS", "credentials_json", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "client-secret",
+                "creds:"):
+        assert key not in text, key
+    assert not any("id-token" in j["permissions"] for j in load_workflow("gpufleet-pr.yml")["jobs"].values())
 
 
 # --- the workflows, run -------------------------------------------------------------------------
