@@ -24,6 +24,7 @@ from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 from scipy.sparse import csr_array, hstack, vstack
 
 from gpufleet.placement.model import Option
+from gpufleet.placement.solver_output import silenced
 
 # HiGHS stops at a relative gap of 1e-4 by default; placement must be exact.
 _HIGHS_OPTIONS = {"mip_rel_gap": 0.0, "presolve": True}
@@ -246,7 +247,9 @@ class Assignment:
         stack = lambda parts: (vstack([m for m, _ in parts]), np.concatenate([b for _, b in parts]))  # noqa: E731
         a_eq, b_eq = stack(equal)
         a_ub, b_ub = stack(below) if below else (None, None)
-        lp = linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=self._bounds(upper, aux), method="highs")
+        with silenced():
+            lp = linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=self._bounds(upper, aux),
+                         method="highs")
         if lp.status != 0:
             return upper
         slack = incumbent - lp.fun + 0.5
@@ -273,8 +276,9 @@ class Assignment:
             constraints.append(LinearConstraint(c[None, :], -np.inf, cutoff))
         options = dict(_HIGHS_OPTIONS, **({"node_limit": node_limit} if node_limit is not None else {}))
         bounds = self._bounds(upper, aux)
-        result = milp(c, integrality=np.concatenate((np.ones(self.size), np.zeros(aux))),
-                      bounds=Bounds(bounds[:, 0], bounds[:, 1]), constraints=constraints, options=options)
+        with silenced():  # HiGHS prints to descriptor 1 whatever its options say (solver_output.py)
+            result = milp(c, integrality=np.concatenate((np.ones(self.size), np.zeros(aux))),
+                          bounds=Bounds(bounds[:, 0], bounds[:, 1]), constraints=constraints, options=options)
         if result.status == 2:
             return None, True
         # scipy reports HiGHS's node limit as status 4 ("solution limit reached"), with the best x found
