@@ -19,7 +19,9 @@ from gpufleet.clouds.gcp import Gcp
 from gpufleet.clouds.oci import Oci
 from gpufleet.clouds.owned import Owned
 from gpufleet.readers import kubernetes
+from gpufleet.catalog import load_catalog
 from gpufleet.readers.base import ResourceReader
+from gpufleet.readers.declared import DeclaredGpus, catalog_region
 from gpufleet.readers.views import ResourceView
 
 BUILTIN: tuple[CloudAdapter, ...] = (Aws(), Azure(), Gcp(), Oci(), CoreWeave(), Owned())
@@ -127,6 +129,32 @@ def owner_tags_path(type_token: str) -> tuple[str, ...] | None:
 def reader_for(type_: str) -> ResourceReader | None:
     """The reader of a resource type, None for types no cloud reads (free or not assessed)."""
     return _READERS.get(type_)
+
+
+def reader_of(view: ResourceView) -> ResourceReader | None:
+    """The reader of a resource: its type's; for a cloud's type no reader reads, the GPU capacity it declares
+    in an instance-type field (`gpufleet.readers.declared`); else None (free or not assessed)."""
+    reader = _READERS.get(view.type)
+    cloud = adapter_for_type(view.type) if reader is None and view.custom and not view.remote else None
+    if cloud is None:
+        return reader
+    catalog = load_catalog()
+    return DeclaredGpus.of(view, cloud.name, lambda name: _gpu_type(cloud, name),
+                           lambda place: catalog_region(cloud.name, place, catalog.region))
+
+
+def _gpu_type(cloud: CloudAdapter, name: str) -> str | None:
+    """`name` as the catalog spells the cloud's GPU instance type it is (Azure sizes in any case; SageMaker's
+    "ml." prefix dropped), else `name` itself when it is of the cloud's GPU families; None when not a GPU type."""
+    catalog = load_catalog()
+    for n in dict.fromkeys((name, name.removeprefix("ml."))):
+        it = catalog.instance_type(n) or next(
+            (t for t in catalog.instance_types.values() if t.name.lower() == n.lower()), None)
+        if it is not None and it.cloud == cloud.name:
+            return it.name if it.gpu_count else None
+        if cloud.is_gpu_type_name(n):
+            return n
+    return None
 
 
 def is_gpu_type_name(name: str) -> bool:

@@ -8,7 +8,7 @@ from fractions import Fraction
 from typing import Any, Iterable
 
 from gpufleet.catalog import Catalog, load_catalog
-from gpufleet.clouds import reader_for, with_inline_capacity
+from gpufleet.clouds import reader_for, reader_of, with_inline_capacity
 from gpufleet.readers.base import (HOURLY, NAME_INPUTS, ONE_INSTANCE, TAG_EXPIRES_AT, TAG_HOURS, USAGE, BillLine,
                                    Capacity, ResourceReader, Scaling, name_key)
 from gpufleet.readers.views import ResourceView, get_known
@@ -256,7 +256,7 @@ def estimate_resource(view: ResourceView, catalog: Catalog | None = None,
     `graph` (views by id and by URN) lets a node group find the instance type in its launch template.
     """
     catalog = catalog or load_catalog()
-    reader = reader_for(view.type)
+    reader = reader_of(view)
     if reader is None:
         return None  # a type no cloud reads: free, or not assessed
     cap = reader.capacity(view, graph or {})

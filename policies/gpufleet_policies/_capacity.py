@@ -8,7 +8,7 @@ idle-capacity rules need the least it keeps running. Both come from the resource
 from __future__ import annotations
 
 from gpufleet.catalog import Catalog
-from gpufleet.clouds import is_gpu_type_name, reader_for
+from gpufleet.clouds import is_gpu_type_name, reader_of
 from gpufleet.estimate import ResourceView
 from gpufleet.estimate.plan import ResourceEstimate
 from gpufleet.readers.base import Graph, Scaling
@@ -24,19 +24,19 @@ def is_gpu_type(name: object, catalog: Catalog) -> bool:
 
 
 def instance_type_fields(type_: str, inputs: dict) -> list[tuple[str, object]]:
-    """Every (input path, instance type) a resource declares."""
-    reader = reader_for(type_)
+    """Every (input path, instance type) a resource declares (for a type no reader reads, its GPU types)."""
+    reader = reader_of(ResourceView("", type_, inputs))
     return reader.instance_types(inputs) if reader else []
 
 
 def scaling(view: ResourceView, graph: Graph | None = None) -> Scaling | None:
     """Scaling bounds of a capacity resource, None for resources that are not capacity."""
-    reader = reader_for(view.type)
+    reader = reader_of(view)
     return reader.scaling_in(view, graph or {}) if reader else None
 
 
 def is_capacity(view: ResourceView) -> bool:
-    reader = reader_for(view.type)
+    reader = reader_of(view)
     return reader is not None and reader.is_capacity
 
 
@@ -51,7 +51,7 @@ def reservation(view: ResourceView, estimate: ResourceEstimate | None, graph: Gr
     """How a capacity resource runs in reserved capacity, or None when it does not."""
     if estimate is not None and estimate.capacity_type == "reserved":
         return "reserved capacity (Capacity Block or capacity reservation group)"
-    reader = reader_for(view.type)
+    reader = reader_of(view)
     targets = reader.reservation_targets(view, graph) if reader else []
     if any(t for t in targets if t is not None and t != {}):
         return "a capacity reservation"
@@ -60,5 +60,5 @@ def reservation(view: ResourceView, estimate: ResourceEstimate | None, graph: Gr
 
 def capacity_block(view: ResourceView, graph: Graph) -> bool:
     """True for capacity in a block reserved for a fixed window that ends by itself (AWS Capacity Blocks)."""
-    reader = reader_for(view.type)
+    reader = reader_of(view)
     return reader is not None and reader.capacity_block(view, graph)

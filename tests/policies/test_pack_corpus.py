@@ -83,11 +83,19 @@ MISCONFIGURED = {
     "sagemaker_second_variant_p5": ("prod", {"gpufleet-stack-gpu-quota", "gpufleet-node-group-max-gpus",
                                              "gpufleet-stack-monthly-cost-budget",
                                              "gpufleet-gpu-capacity-reservation-expected"}),
+    # GPU capacity in services gpufleet has no reader for: "not assessed", they passed prod (found by review14c)
+    "vertex_resource_pool_dirty_grid": ("prod", {"gpufleet-gpu-region-max-grid-intensity",
+                                                 "gpufleet-stack-monthly-cost-budget"}),
+    "azure_batch_pool_h100": ("prod", {"gpufleet-stack-monthly-cost-budget"}),
+    "sagemaker_space_p4d_dirty_grid": ("prod", {"gpufleet-gpu-region-max-grid-intensity",
+                                                "gpufleet-stack-monthly-cost-budget"}),
 }
 # advisory findings a misconfigured program also gets in its environment, by design
 # Always-on OCI/CoreWeave pools are idle waste (advisory); the PUE of OCI and CoreWeave is an industry-average
 # fallback (neither publishes one), which the PUE policy cannot verify against the limit.
 _HYBRID_ADVISORY = {"gpufleet-gpu-always-on-idle-waste", "gpufleet-gpu-region-max-pue"}
+_UNREAD_TYPE = {"gpufleet-gpu-unpriced", "gpufleet-gpu-always-on-idle-waste", "gpufleet-gpu-capacity-reservation-expected",
+                "gpufleet-node-group-max-gpus", "gpufleet-stack-gpu-quota"}
 ALSO_ADVISORY = {
     "over_budget_unpriced_type": {"gpufleet-gpu-unpriced"},  # advisory in prod: a catalog gap
     "sagemaker_endpoint_dirty_grid": {"gpufleet-gpu-unpriced", "gpufleet-gpu-always-on-idle-waste"},
@@ -106,13 +114,19 @@ ALSO_ADVISORY = {
     # their buckets have no lifecycle rule either (advisory in prod)
     "oci_public_oke_bucket": {"gpufleet-object-storage-lifecycle-rules"},
     "coreweave_public_cks": _HYBRID_ADVISORY | {"gpufleet-object-storage-lifecycle-rules"},
+    # a type gpufleet does not read: GPUs of a node count not known, which the count-based policies cannot verify
+    **{name: _UNREAD_TYPE for name in ("vertex_resource_pool_dirty_grid", "azure_batch_pool_h100",
+                                       "sagemaker_space_p4d_dirty_grid")},
 }
 # dev's looser thresholds allow what prod does not: us-east-1's, eastus' and US-EAST-04's grid (396 g/kWh) is under
 # dev's 450
 DEV_ALLOWS = {"sagemaker_endpoint_dirty_grid": {"gpufleet-gpu-region-max-grid-intensity"},
               "azure_ml_gpu_cluster": {"gpufleet-gpu-region-max-grid-intensity"},
               "coreweave_public_cks": {"gpufleet-gpu-region-max-grid-intensity"},
-              "exception_name_squat": {"gpufleet-gpu-region-max-grid-intensity"}}
+              "exception_name_squat": {"gpufleet-gpu-region-max-grid-intensity"},
+              # us-central1's 412.72 g/kWh too
+              "vertex_resource_pool_dirty_grid": {"gpufleet-gpu-region-max-grid-intensity"},
+              "sagemaker_space_p4d_dirty_grid": {"gpufleet-gpu-region-max-grid-intensity"}}
 # tags_by_stack_transform: owner tags only from a stack transform (Pulumi's auto-tagging guide)
 COMPLIANT = ["compliant_aws", "compliant_azure", "compliant_gcp", "tags_by_stack_transform"]
 COMPLIANT_WITH_ADVISORIES = {"compliant_oci": _HYBRID_ADVISORY}
@@ -193,3 +207,17 @@ def test_every_gpu_variant_of_a_sagemaker_endpoint_is_counted():
     assert sorted(v.message.split(" can scale to ")[0] for v in found
                   if v.policy == "gpufleet-node-group-max-gpus") == ["e.productionVariants[1]",
                                                                       "e.shadowProductionVariants[0]"]
+
+
+def test_gpu_capacity_of_a_type_gpufleet_does_not_read_is_judged_not_passed():
+    found = {v.policy: v.message for v in judge("azure_batch_pool_h100", "prod") if v.level == "mandatory"}
+    assert found == {"gpufleet-stack-monthly-cost-budget": (
+        "cannot verify the budget of $500,000.00/month (policy config monthly_usd): 1 GPU resource(s) have a node "
+        "count not known at preview: train (Standard_ND96isr_H100_v5 in azure swedencentral); the estimated "
+        "$0.00/month leaves them out. Fix: declare the node count (a resource that declares none, such as a GameLift "
+        "fleet, cannot be bounded), or make this policy advisory for the stack.")}
+    grid = [v.message for v in judge("vertex_resource_pool_dirty_grid", "prod")
+            if v.policy == "gpufleet-gpu-region-max-grid-intensity"]
+    assert [m.split(". Fix:")[0] for m in grid] == [
+        "llm puts ? GPUs (a3-highgpu-8g) in gcp us-central1, whose grid emits 412.72 gCO2e/kWh (2024), over the "
+        "limit of 300 gCO2e/kWh"]
