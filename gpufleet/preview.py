@@ -205,18 +205,22 @@ def preview(
         policy_config = load_policy_config(config_path)
     with ExitStack() as cleanup:
         pack = None
+        on_record: Callable[[RecordedResource], None] | None = None
         if policy_config is not None and not in_process_policies:
             from gpufleet.policy.analyzer import PolicyPackProcess
 
-            # Started before the run, so that the pack process's imports overlap with the program's run;
-            # driven over gRPC once the run is recorded, as before.
+            # Started before the run, so that the pack process's imports overlap with the program's run,
+            # and given each resource as the program registers it, as the engine does: the pack judges
+            # resources on its own core while the program runs; the stack as a whole after the run.
             pack = PolicyPackProcess(policy_pack, project=settings.project, stack=settings.stack,
                                      stack_config=settings.config)
             cleanup.callback(pack.close)
             pack.launch()
+            on_record = pack.judge_while_running(policy_config, secret_keys=settings.secret_keys,
+                                                 config_source=str(config_path))
         on_resource: Callable[[int], None] = steps.resource_registered
         with steps.running(f"running the Pulumi program of stack {settings.stack}", count_resources=True):
-            run = run_program(settings, on_resource=on_resource, stall_seconds=stall_seconds)
+            run = run_program(settings, on_resource=on_resource, on_record=on_record, stall_seconds=stall_seconds)
         with steps.running(f"estimating {len(run.resources):,} resources"):
             # An owned site is priced from the stack's own figures (its `sites:`), like a region of the catalog.
             catalog = fleet.catalog(load_catalog()) if fleet is not None else None

@@ -204,11 +204,15 @@ class _Recorder:
     """What the mock engine has seen: resources, provider configurations, stack outputs, logs."""
 
     def __init__(
-        self, settings: StackSettings, watch: _Watch, known_ids: bool, on_resource: Callable[[int], None] | None = None
+        self, settings: StackSettings, watch: _Watch, known_ids: bool, on_resource: Callable[[int], None] | None = None,
+        on_record: Callable[[RecordedResource], None] | None = None,
     ) -> None:
         self.settings = settings
         self.known_ids = known_ids
         self.on_resource = on_resource  # told the number of resources so far, for progress displays
+        # Given each resource as it is recorded, complete, under `lock` (in recording order; a resource's
+        # provider before it): the policy pack judges resources as the engine would, while the program runs.
+        self.on_record = on_record
         self.lock = threading.Lock()
         self.resources: dict[str, RecordedResource] = {}  # by URN, in arrival order
         self.provider_inputs: dict[str, dict] = {}  # provider reference "urn::id" -> inputs
@@ -247,6 +251,8 @@ class _Recorder:
             self.resources[urn].id = resource_id
             if not self.known_ids:
                 self.created.add(urn)
+            if self.on_record is not None:
+                self.on_record(self.resources[urn])
             reference = f"{urn}::{resource_id or _sdk.UNKNOWN}"  # a provider being created has no id at preview
             self.provider_inputs[reference] = inputs
             self.default_providers[package] = reference
@@ -460,6 +466,8 @@ class _RecordingMonitor(MockMonitor):
             # What a `getResource` (a rehydrated reference, on the program's own loop) reads back.
             self.resources[urn] = MockMonitor.ResourceRegistration(urn, resource_id, state)
             count = len(self.recorder.resources)
+            if self.recorder.on_record is not None:
+                self.recorder.on_record(record)
         if self.recorder.on_resource is not None:
             self.recorder.on_resource(count)
         return resource_pb2.RegisterResourceResponse(urn=urn, id=resource_id, object=_sdk.struct(state))
@@ -701,11 +709,12 @@ def _ordered(recorder: _Recorder, constructed_urns: list[str]) -> list[RecordedR
 
 
 def _execute(
-    settings: StackSettings, body: Callable[[], None], watch: _Watch, known_ids: bool, on_resource: Callable[[int], None] | None
+    settings: StackSettings, body: Callable[[], None], watch: _Watch, known_ids: bool, on_resource: Callable[[int], None] | None,
+    on_record: Callable[[RecordedResource], None] | None = None,
 ) -> ProgramRun:
     """One program run (`body` declares the resources), on the calling thread, which must be fresh
     (empty context, no event loop)."""
-    recorder = _Recorder(settings, watch, known_ids, on_resource)
+    recorder = _Recorder(settings, watch, known_ids, on_resource, on_record)
     logger = logging.Logger(f"gpufleet.offline.{settings.project}.{settings.stack}", level=logging.INFO)
     logger.addHandler(_DiagnosticsHandler(recorder.diagnostics, recorder.watch))
 
@@ -859,6 +868,7 @@ def _run_on_own_thread(
     stall_seconds: float,
     known_ids: bool,
     on_resource: Callable[[int], None] | None = None,
+    on_record: Callable[[RecordedResource], None] | None = None,
 ) -> ProgramRun:
     """`_execute` on a fresh thread with a large stack, under `warning_filters` (None: the
     caller's); warnings the program shows become diagnostics. A watchdog stops a run that makes no
@@ -869,7 +879,7 @@ def _run_on_own_thread(
 
     def target() -> None:
         try:
-            outcome["run"] = _execute(settings, body, watch, known_ids, on_resource)
+            outcome["run"] = _execute(settings, body, watch, known_ids, on_resource, on_record)
         except BaseException as exc:  # noqa: BLE001 - re-raised on the caller's thread
             outcome["error"] = exc
 
@@ -919,10 +929,13 @@ def run_program(
     settings: StackSettings,
     *,
     on_resource: Callable[[int], None] | None = None,
+    on_record: Callable[[RecordedResource], None] | None = None,
     stall_seconds: float = DEFAULT_STALL_SECONDS,
 ) -> ProgramRun:
     """Run the stack's program offline and record what it declares (`on_resource` is told the
-    number of resources so far after each one, for progress displays).
+    number of resources so far after each one, for progress displays; `on_record` is given each
+    resource as it is recorded, in recording order, each resource's provider before it; it must
+    return at once: it is called under the recorder's lock).
 
     Raises `ProgramError` when the program fails or makes no progress for `stall_seconds`, and
     passes a `UserError` the program raises (its own validation of the stack's configuration)
@@ -936,7 +949,8 @@ def run_program(
     # output, and stdout may be carrying the plan (`--json -`).
     with _ONE_RUN_AT_A_TIME, _program_files(settings), _collector_for_a_run(), _sdk.aliases_without_output_chains(), \
             redirect_stdout(sys.stderr):
-        run = _run_on_own_thread(settings, body, _PYTHON_DEFAULT_FILTERS, stall_seconds, known_ids=False, on_resource=on_resource)
+        run = _run_on_own_thread(settings, body, _PYTHON_DEFAULT_FILTERS, stall_seconds, known_ids=False, on_resource=on_resource,
+                                 on_record=on_record)
     _check_stack_references_read(run)
     return run
 

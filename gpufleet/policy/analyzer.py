@@ -3,12 +3,15 @@
 The pack is started as `python -u -m pulumi.policy <engine address> .` in its folder, with the stack's
 PULUMI_* variables in its environment; it prints the port it serves on. `pulumi.policy` parses the
 engine address but never calls the engine (pulumi-policy 1.21: its runtime settings get no engine), so
-no Engine service is needed here. This is the reference path; `inprocess` is the fast path.
+no Engine service is needed here. As the engine, `Remediate` and `Analyze` go to the pack while the program
+runs (`judge_while_running`), `AnalyzeStack` after it. This is the reference path; `inprocess` is the
+fast path.
 """
 
 from __future__ import annotations
 
 import os
+import queue
 import subprocess
 import sys
 import threading
@@ -20,11 +23,11 @@ import grpc
 from pulumi.runtime.proto import analyzer_pb2_grpc
 
 from gpufleet.errors import Problem, UserError
-from gpufleet.policy.protocol import ComponentProviders, Unimplemented, pack_environment, run_session
+from gpufleet.policy.protocol import ComponentProviders, Session, Unimplemented, open_session, pack_environment
 from gpufleet.policy.violations import Violation
 
 if TYPE_CHECKING:
-    from gpufleet.offline import ProgramRun
+    from gpufleet.offline import ProgramRun, RecordedResource
 
 # As the engine dials analyzers: up to 400 MB messages (large stacks in one AnalyzeStack call).
 _MAX_MESSAGE_BYTES = 400 * 1024 * 1024
@@ -80,11 +83,60 @@ class _GrpcClient:
         return self._call("AnalyzeStack", request)
 
 
+class _WhileRunning:
+    """The pack judging resources while the program runs, as the engine calls `Remediate` and `Analyze`
+    when it registers each resource: a thread waits for the pack, configures it, then judges each
+    recorded resource (`put`, from the recorder) in turn, so that the pack works while the program
+    runs. What went wrong is kept for `PolicyPackProcess.analyze` to raise after the run: an error of
+    the pack's start or configuration, as is; one on a resource, in the run's order (`Session.finish`)."""
+
+    def __init__(self, pack: "PolicyPackProcess", policy_config: dict[str, Any], secret_keys: frozenset[str],
+                 config_source: str) -> None:
+        self.pack = pack
+        self.policy_config, self.config_source = policy_config, config_source
+        self.secret_keys = secret_keys
+        self.session: Session | None = None
+        self.error: BaseException | None = None
+        self._records: queue.SimpleQueue[RecordedResource | None] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._judge, name="gpufleet-policy-pack", daemon=True)
+        self._thread.start()
+
+    def put(self, record: RecordedResource) -> None:
+        self._records.put(record)
+
+    def _judge(self) -> None:
+        pack = self.pack
+        try:
+            channel = pack.start()._channel
+            assert channel is not None
+            session = open_session(_GrpcClient(channel, pack._stderr_tail), self.policy_config,
+                                   pack_dir=pack.pack_dir, project=pack.project, stack=pack.stack,
+                                   stack_config=pack.stack_config, secret_keys=self.secret_keys,
+                                   engine_address=ENGINE_ADDRESS, config_source=self.config_source)
+            self.session = session
+            registered: dict[str, RecordedResource] = {}
+            while (record := self._records.get()) is not None:
+                registered[record.urn] = record
+                if not session.analyze_registered(record, registered):
+                    return  # the rest waits for the run's end, where the first error in its order is raised
+        except BaseException as exc:  # noqa: BLE001 - raised by `analyze`, after the run
+            self.error = exc
+
+    def on_its_thread(self) -> bool:
+        return self._thread is threading.current_thread()
+
+    def end(self, timeout: float | None = None) -> None:
+        """No more resources: wait until those given are judged (`timeout`: for a pack being stopped)."""
+        self._records.put(None)
+        self._thread.join(timeout)
+
+
 class PolicyPackProcess:
     """A running policy pack for one stack (its PULUMI_* environment is fixed at start).
 
     `analyze` may be called several times, e.g. with different policy configurations, as `Configure`
-    replaces the pack's configuration each time.
+    replaces the pack's configuration each time; `judge_while_running` lets the first one begin while
+    the program runs.
     """
 
     def __init__(self, pack_dir: Path, *, project: str, stack: str, stack_config: dict[str, str]) -> None:
@@ -94,6 +146,8 @@ class PolicyPackProcess:
         self._channel: grpc.Channel | None = None
         self._stderr: deque[str] = deque(maxlen=60)
         self._drains: list[threading.Thread] = []
+        self._while_running: _WhileRunning | None = None
+        self._closing = threading.Lock()
 
     def _stderr_tail(self) -> str:
         text = "".join(self._stderr).strip()
@@ -158,11 +212,12 @@ class PolicyPackProcess:
         self._drains.append(thread)
 
     def _read_port(self) -> int:
-        assert self._process is not None and self._process.stdout is not None
+        process = self._process
+        assert process is not None and process.stdout is not None
         result: dict[str, str] = {}
 
         def read() -> None:
-            result["line"] = self._process.stdout.readline()
+            result["line"] = process.stdout.readline()
 
         reader = threading.Thread(target=read, daemon=True)
         reader.start()
@@ -170,26 +225,58 @@ class PolicyPackProcess:
         reader.join(STARTUP_TIMEOUT_SECONDS)
         line = result.get("line", "").strip()
         if not (line.isascii() and line.isdigit()):  # isdigit() alone takes "²", which int() refuses
-            exited = self._process.poll() is not None
+            exited = process.poll() is not None
             self.close()
             why = f"printed {line!r}" if line else "exited" if exited else "timed out"
             raise PolicyPackError(f"policy pack {self.pack_dir} did not start ({why}; expected its port)"
                                   f"{self._stderr_tail()}")
-        self._drain_in_background(self._process.stdout)
+        self._drain_in_background(process.stdout)
         return int(line)
+
+    def judge_while_running(self, policy_config: dict[str, Any], *, secret_keys: frozenset[str],
+                            config_source: str = "policy configuration") -> Callable[[RecordedResource], None] | None:
+        """Start judging resources as the program records them (the engine's order of calls); the
+        recorder's `on_record`, or None when the pack was not launched (`analyze` then starts it, and
+        raises what keeps it from starting). The next `analyze` with the same configuration finishes it."""
+        if self._process is None:
+            return None
+        self._while_running = _WhileRunning(self, policy_config, frozenset(secret_keys), config_source)
+        return self._while_running.put
 
     def analyze(self, run: ProgramRun, policy_config: dict[str, Any],
                 component_providers: ComponentProviders | None = None,
                 config_source: str = "policy configuration") -> list[Violation]:
-        if self._channel is None:
-            self.start()
-        assert self._channel is not None
-        return run_session(_GrpcClient(self._channel, self._stderr_tail), run, policy_config,
-                           pack_dir=self.pack_dir, project=self.project, stack=self.stack,
-                           stack_config=self.stack_config, engine_address=ENGINE_ADDRESS,
-                           component_providers=component_providers, config_source=config_source)
+        session = None
+        judged, self._while_running = self._while_running, None
+        if judged is not None:
+            judged.end()
+            if (judged.policy_config, judged.config_source, judged.secret_keys) == \
+                    (policy_config, config_source, run.settings.secret_keys):
+                if judged.error is not None:
+                    raise judged.error
+                session = judged.session
+        if session is None:
+            if self._channel is None:
+                self.start()
+            assert self._channel is not None
+            session = open_session(_GrpcClient(self._channel, self._stderr_tail), policy_config,
+                                   pack_dir=self.pack_dir, project=self.project, stack=self.stack,
+                                   stack_config=self.stack_config, secret_keys=run.settings.secret_keys,
+                                   engine_address=ENGINE_ADDRESS, config_source=config_source)
+        return session.finish(run, component_providers)
 
     def close(self) -> None:
+        judged = self._while_running
+        if judged is not None and judged.on_its_thread():
+            judged = None  # the pack did not start: `analyze` raises why
+        else:
+            self._while_running = None
+        with self._closing:  # from the main thread and, when the pack does not start, the judging thread
+            self._close()
+        if judged is not None:
+            judged.end(timeout=5)  # its calls fail at once now that the channel is closed
+
+    def _close(self) -> None:
         if self._channel is not None:
             self._channel.close()
             self._channel = None

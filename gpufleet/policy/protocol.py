@@ -7,8 +7,9 @@ then calls `pulumirpc.Analyzer`: `Handshake` and `ConfigureStack` (both optional
 resource as it is registered (checked inputs, resource options, the provider's inputs), and
 `AnalyzeStack` with every resource at the end (pulumi/pulumi `analyzer_plugin.go`, `step_generator.go`).
 
-`run_session` does exactly that for a recorded `ProgramRun`, over any `AnalyzerClient` — the gRPC stub of a
-real pack process, or the pack's servicer in-process — so both paths send identical messages.
+`open_session` and `Session` do exactly that, over any `AnalyzerClient` — the gRPC stub of a real pack
+process, or the pack's servicer in-process — so both paths send identical messages: per resource while
+the program runs (`Session.analyze_registered`) or after it, and `run_session` for a recorded `ProgramRun`.
 """
 
 from __future__ import annotations
@@ -110,7 +111,8 @@ def _options(r: RecordedResource) -> pb.AnalyzerResourceOptions:
 ComponentProviders = Mapping[str, tuple[str, dict[str, Any]]]
 
 
-def _provider(r: RecordedResource, by_urn: dict[str, RecordedResource], providers: dict[str, pb.AnalyzerProviderResource],
+def _provider(r: RecordedResource, by_urn: Mapping[str, RecordedResource],
+              providers: dict[str, pb.AnalyzerProviderResource],
               component_providers: ComponentProviders) -> pb.AnalyzerProviderResource | None:
     """The message of `r`'s provider, built once per provider (`providers` caches them by URN)."""
     if r.urn in component_providers:
@@ -131,23 +133,13 @@ def _provider(r: RecordedResource, by_urn: dict[str, RecordedResource], provider
     return message
 
 
-def analyze_request(r: RecordedResource, by_urn: dict[str, RecordedResource],
-                    providers: dict[str, pb.AnalyzerProviderResource],
-                    component_providers: ComponentProviders) -> pb.AnalyzeRequest:
-    request = pb.AnalyzeRequest(type=r.type, urn=r.urn, name=r.urn.rsplit("::", 1)[-1],
-                                properties=_struct(engine_value(r.inputs)), options=_options(r))
-    provider = _provider(r, by_urn, providers, component_providers)
-    if provider is not None:
-        request.provider.CopyFrom(provider)
-    return request
-
-
-def stack_resource(r: RecordedResource, by_urn: dict[str, RecordedResource], outputs: dict,
-                   providers: dict[str, pb.AnalyzerProviderResource],
-                   component_providers: ComponentProviders) -> pb.AnalyzerResource:
-    # The engine sends each resource's outputs. In a preview of new resources those are the checked
-    # inputs plus unknown computed fields; offline we have the inputs (and the stack's exports).
-    props = outputs if r.type == STACK_TYPE else r.inputs
+def analyzer_resource(r: RecordedResource, by_urn: Mapping[str, RecordedResource],
+                      providers: dict[str, pb.AnalyzerProviderResource], component_providers: ComponentProviders,
+                      outputs: dict | None = None) -> pb.AnalyzerResource:
+    """`r` as `AnalyzeStack` carries it. The engine sends each resource's outputs: in a preview of new
+    resources those are the checked inputs plus unknown computed fields; offline we have the inputs (and,
+    `outputs`, the stack's exports for the stack itself)."""
+    props = outputs if r.type == STACK_TYPE and outputs is not None else r.inputs
     resource = pb.AnalyzerResource(
         type=r.type, urn=r.urn, name=r.urn.rsplit("::", 1)[-1], properties=_struct(engine_value(props)),
         options=_options(r), parent=r.parent or "", dependencies=r.dependencies,
@@ -158,6 +150,15 @@ def stack_resource(r: RecordedResource, by_urn: dict[str, RecordedResource], out
     if provider is not None:
         resource.provider.CopyFrom(provider)
     return resource
+
+
+def analyze_request(resource: pb.AnalyzerResource) -> pb.AnalyzeRequest:
+    """What `Remediate` and `Analyze` carry for a resource: its checked inputs, options and provider."""
+    request = pb.AnalyzeRequest(type=resource.type, urn=resource.urn, name=resource.name,
+                                properties=resource.properties, options=resource.options)
+    if resource.HasField("provider"):
+        request.provider.CopyFrom(resource.provider)
+    return request
 
 
 def policy_infos(info: pb.AnalyzerInfo) -> list[dict[str, Any]]:
@@ -187,13 +188,12 @@ def _violations(response: Any, urn: str | None, *, force_urn: bool = False) -> l
             for d in response.diagnostics if d.enforcementLevel != pb.DISABLED]
 
 
-def run_session(client: AnalyzerClient, run: ProgramRun, policy_config: dict[str, Any], *, pack_dir: Path,
-                project: str, stack: str, stack_config: dict[str, str], engine_address: str = "",
-                config_source: str = "policy configuration",
-                component_providers: ComponentProviders | None = None) -> list[Violation]:
-    """Drive a policy pack through one preview of `run`, as the engine does; the violations, sorted.
-    `component_providers`: see `ComponentProviders`."""
-    component_providers = component_providers or {}
+def open_session(client: AnalyzerClient, policy_config: dict[str, Any], *, pack_dir: Path, project: str,
+                 stack: str, stack_config: dict[str, str], secret_keys: frozenset[str] | set[str],
+                 engine_address: str = "", config_source: str = "policy configuration") -> Session:
+    """Start one preview's conversation with a pack, as the engine does before the program's first
+    resource: handshake, stack, `GetAnalyzerInfo` and `Configure` with the reconciled `policy_config`
+    (an invalid one raises `UserError`)."""
     try:
         client.Handshake(pb.AnalyzerHandshakeRequest(engine_address=engine_address,
                                                      root_directory=str(pack_dir), program_directory=str(pack_dir)))
@@ -202,7 +202,7 @@ def run_session(client: AnalyzerClient, run: ProgramRun, policy_config: dict[str
     try:
         client.ConfigureStack(pb.AnalyzerStackConfigureRequest(
             stack=stack, project=project, organization=ORGANIZATION, dry_run=True,
-            config=_struct(dict(stack_config)), config_secret_keys=sorted(run.settings.secret_keys)))
+            config=_struct(dict(stack_config)), config_secret_keys=sorted(secret_keys)))
     except Unimplemented:
         pass
     info = client.GetAnalyzerInfo(empty_pb2.Empty())
@@ -210,20 +210,86 @@ def run_session(client: AnalyzerClient, run: ProgramRun, policy_config: dict[str
     client.Configure(pb.ConfigureAnalyzerRequest(policyConfig={
         name: pb.PolicyConfig(enforcementLevel=LEVEL_VALUES[level], properties=_struct(props))
         for name, (level, props) in config.items() if level in LEVEL_VALUES}))
+    return Session(client)
 
-    by_urn = {r.urn: r for r in run.resources}
-    providers: dict[str, pb.AnalyzerProviderResource] = {}
-    violations: list[Violation] = []
-    for r in run.resources:
-        request = analyze_request(r, by_urn, providers, component_providers)
-        for remediation in client.Remediate(request).remediations:
+
+class Session:
+    """A configured pack, judging one preview: `Remediate` and `Analyze` per resource — while the program
+    runs (`analyze_registered`, as the engine sends them when it registers each resource) or after it —
+    then `finish`: every resource's verdicts in the run's order, and `AnalyzeStack`. Each resource's
+    message is built once, for `Analyze` and `AnalyzeStack` alike."""
+
+    def __init__(self, client: AnalyzerClient) -> None:
+        self._client = client
+        self._providers: dict[str, pb.AnalyzerProviderResource] = {}
+        # By URN, with the record they are of: messages built, and verdicts (or the error) of resources
+        # analysed as they were registered.
+        self._messages: dict[str, tuple[RecordedResource, pb.AnalyzerResource]] = {}
+        self._verdicts: dict[str, tuple[RecordedResource, list[Violation] | Exception]] = {}
+
+    def _message(self, r: RecordedResource, by_urn: Mapping[str, RecordedResource],
+                 component_providers: ComponentProviders) -> pb.AnalyzerResource:
+        kept = self._messages.get(r.urn)
+        if kept is None or kept[0] is not r:
+            kept = (r, analyzer_resource(r, by_urn, self._providers, component_providers))
+            self._messages[r.urn] = kept
+        return kept[1]
+
+    def _analyze(self, r: RecordedResource, by_urn: Mapping[str, RecordedResource],
+                 component_providers: ComponentProviders) -> list[Violation]:
+        request = analyze_request(self._message(r, by_urn, component_providers))
+        violations = []
+        for remediation in self._client.Remediate(request).remediations:
             if remediation.diagnostic:  # a remediation that could not run: the engine warns
                 violations.append(Violation(remediation.policyName, "advisory", r.urn, remediation.diagnostic))
             elif remediation.HasField("properties") and remediation.properties.fields:
                 request.properties.CopyFrom(remediation.properties)
         # The engine reports every Analyze diagnostic against the analyzed resource.
-        violations += _violations(client.Analyze(request), r.urn, force_urn=True)
-    stack_request = pb.AnalyzeStackRequest(resources=[stack_resource(r, by_urn, run.outputs, providers, component_providers)
-                                                      for r in run.resources])
-    violations += _violations(client.AnalyzeStack(stack_request), None)
-    return sort_violations(violations)
+        return violations + _violations(self._client.Analyze(request), r.urn, force_urn=True)
+
+    def analyze_registered(self, r: RecordedResource, registered: Mapping[str, RecordedResource]) -> bool:
+        """Judge `r` as the program registers it (`registered`: the resources recorded so far, by URN), and
+        keep the verdicts, or the error, for `finish`; False after an error. A multi-language component,
+        whose provider is known once the run is estimated, and a resource whose provider is not recorded
+        yet are left for `finish`."""
+        if r.remote or (r.provider and r.provider.rsplit("::", 1)[0] not in registered):
+            return True
+        try:
+            self._verdicts[r.urn] = (r, self._analyze(r, registered, {}))
+            return True
+        except Exception as exc:  # noqa: BLE001 - raised by `finish`, where the run's order reaches `r`
+            self._verdicts[r.urn] = (r, exc)
+            return False
+
+    def finish(self, run: ProgramRun, component_providers: ComponentProviders | None = None) -> list[Violation]:
+        """Every resource's verdicts, judged now or kept, in the run's order (the first error in that order
+        is raised), then `AnalyzeStack`: the violations, sorted. `component_providers`: see
+        `ComponentProviders`."""
+        component_providers = component_providers or {}
+        by_urn = run.by_urn()
+        violations: list[Violation] = []
+        for r in run.resources:
+            kept = self._verdicts.get(r.urn)
+            if kept is None or kept[0] is not r:
+                violations += self._analyze(r, by_urn, component_providers)
+            elif isinstance(kept[1], Exception):
+                raise kept[1]
+            else:
+                violations += kept[1]
+        stack_request = pb.AnalyzeStackRequest(resources=[
+            analyzer_resource(r, by_urn, self._providers, component_providers, run.outputs) if r.type == STACK_TYPE
+            else self._message(r, by_urn, component_providers) for r in run.resources])
+        violations += _violations(self._client.AnalyzeStack(stack_request), None)
+        return sort_violations(violations)
+
+
+def run_session(client: AnalyzerClient, run: ProgramRun, policy_config: dict[str, Any], *, pack_dir: Path,
+                project: str, stack: str, stack_config: dict[str, str], engine_address: str = "",
+                config_source: str = "policy configuration",
+                component_providers: ComponentProviders | None = None) -> list[Violation]:
+    """Drive a policy pack through one preview of `run`, as the engine does, once the run is recorded; the
+    violations, sorted. `component_providers`: see `ComponentProviders`."""
+    session = open_session(client, policy_config, pack_dir=pack_dir, project=project, stack=stack,
+                           stack_config=stack_config, secret_keys=run.settings.secret_keys,
+                           engine_address=engine_address, config_source=config_source)
+    return session.finish(run, component_providers)

@@ -12,7 +12,7 @@ import functools
 import json
 import os
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Sequence
 
 from gpufleet.catalog import Catalog, load_catalog
@@ -154,45 +154,43 @@ def _resource_ids(resources: Sequence[Any], inputs: dict[str, dict[str, Any]]) -
     return ids
 
 
-# The plan of the last resource list asked for. The in-process path gives every stack policy the same
-# list, so the stack is indexed and estimated once per pass; the stock servicer (gRPC) builds a new
-# list per policy, so there each policy indexes it anew, as before.
-_last: tuple[Sequence[Any], StackPlan] | None = None
+# The plan of the last stack asked for, by its content. The in-process path gives every stack policy the
+# same resource list; the stock servicer (the pack process) builds a new list of new objects for each policy
+# from the same request: equal content, so the stack is indexed and estimated once per `AnalyzeStack` on
+# both paths. The content is compared by its repr (True, 1 and 1.0 are equal, their reprs are not).
+_last: tuple[Sequence[Any], StackContext, str, StackPlan] | None = None
 
 
 def stack_plan(resources: Sequence[Any]) -> StackPlan:
     """Views and estimates of every resource `AnalyzeStack` sent (pulumi_policy `PolicyResource`s),
     and of the GPU pools an AKS cluster declares inline (views `part_of` the cluster)."""
     global _last
-    if _last is not None and _last[0] is resources:
-        return _last[1]
-    providers: dict[int, dict[str, Any]] = {}  # plain inputs by provider object: shared in-process
+    context = stack_context()
+    if _last is not None and _last[0] is resources and _last[1] is context:
+        return _last[3]
     inputs = {r.urn: plain(r.props) for r in resources}
+    providers = [plain(r.provider.props) if r.provider is not None else {} for r in resources]
+    dependencies = [{k: tuple(d.urn for d in deps) for k, deps in (r.property_dependencies or {}).items()}
+                    for r in resources]
+    content = repr([(r.urn, r.resource_type, inputs[r.urn], p, d) for r, p, d in zip(resources, providers, dependencies)])
+    if _last is not None and _last[1] is context and _last[2] == content:
+        plan = replace(_last[3], resources=resources)  # the same stack: its views, estimate and indexes
+    else:
+        plan = _build(resources, inputs, providers, dependencies)
+    _last = (resources, context, content, plan)
+    return plan
+
+
+def _build(resources: Sequence[Any], inputs: dict[str, dict[str, Any]], providers: list[dict[str, Any]],
+           dependencies: list[dict[str, tuple[str, ...]]]) -> StackPlan:
     ids = _resource_ids(resources, inputs)
-
-    def provider_inputs(r: Any) -> dict[str, Any]:
-        if r.provider is None:
-            return {}
-        if id(r.provider) not in providers:
-            providers[id(r.provider)] = plain(r.provider.props)
-        return providers[id(r.provider)]
-
     views = with_inline_capacity([
-        ResourceView(
-            urn=r.urn,
-            type=r.resource_type,
-            inputs=inputs[r.urn],
-            provider_inputs=provider_inputs(r),
-            id=ids.get(r.urn),
-            dependencies={k: tuple(d.urn for d in deps) for k, deps in (r.property_dependencies or {}).items()},
-        )
-        for r in resources
+        ResourceView(urn=r.urn, type=r.resource_type, inputs=inputs[r.urn], provider_inputs=p, id=ids.get(r.urn),
+                     dependencies=d)
+        for r, p, d in zip(resources, providers, dependencies)
     ])
     catalog = stack_catalog()
-    graph = index_views(views)
-    plan = StackPlan(resources, inputs, ids, views, graph, estimate_plan(views, catalog), catalog)
-    _last = (resources, plan)
-    return plan
+    return StackPlan(resources, inputs, ids, views, index_views(views), estimate_plan(views, catalog), catalog)
 
 
 def stack_catalog() -> Catalog:
