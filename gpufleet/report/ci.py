@@ -130,6 +130,15 @@ def cmd_preview(args: argparse.Namespace) -> int:
 
 # --- comment ------------------------------------------------------------------------------------
 
+def _ours(comment: dict) -> bool:
+    """A report comment gpufleet posted: it starts with the marker and a bot posted it (the workflow's
+    token is a bot's: `github-actions[bot]`, or an app's). Anyone can write the marker into a comment of
+    their own: taken for ours, the report would be written over it, under that person's name (a token that
+    may edit others' comments), or the update refused and the report lost."""
+    user = comment.get("user")
+    return str(comment.get("body") or "").startswith(MARKER) and isinstance(user, dict) and user.get("type") == "Bot"
+
+
 class GitHub:
     """The few REST calls the comment needs (issue comments of a pull request)."""
 
@@ -153,7 +162,7 @@ class GitHub:
         while True:
             comments = self.request("GET", f"/repos/{self.repository}/issues/{pr}/comments?per_page=100&page={page}")
             for c in comments:
-                if MARKER in (c.get("body") or ""):
+                if _ours(c):
                     return int(c["id"])
             if len(comments) < 100:
                 return None

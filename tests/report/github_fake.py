@@ -47,7 +47,9 @@ class FakeGitHub:
                         per_page, page = int(q["per_page"][0]), int(q["page"][0])
                         return self._answer(200, comments[(page - 1) * per_page: page * per_page])
                     fake._next_id += 1
-                    comments.append({"id": fake._next_id, "body": body["body"]})
+                    # as the REST API answers a workflow's GITHUB_TOKEN: the author is the Actions bot
+                    comments.append({"id": fake._next_id, "body": body["body"],
+                                     "user": {"login": "github-actions[bot]", "type": "Bot"}})
                     return self._answer(201, comments[-1])
                 if method == "PATCH" and (m := re.fullmatch(rf"{prefix}/comments/(\d+)", url.path)):
                     for comments in fake.comments.values():

@@ -55,7 +55,8 @@ def test_comment_is_created_once_then_updated_in_place(tmp_path):
         done = ci("comment", "--body", second, env=_comment_env(github, tmp_path, PR_NUMBER="7"))
         assert (done.returncode, done.stdout) == (0, "updated comment 1001 on pull request #7\n")
     ours = [c for c in github.comments[7] if MARKER in c["body"]]
-    assert ours == [{"id": 1001, "body": f"{MARKER}\nsecond report\n"}]
+    assert ours == [{"id": 1001, "body": f"{MARKER}\nsecond report\n",
+                     "user": {"login": "github-actions[bot]", "type": "Bot"}}]
     assert len(github.comments[7]) == 122
     assert [(m, p.split("?")[0]) for m, p, _ in github.requests] == [
         ("GET", "/repos/research/fleet/issues/7/comments"), ("GET", "/repos/research/fleet/issues/7/comments"),
@@ -65,6 +66,23 @@ def test_comment_is_created_once_then_updated_in_place(tmp_path):
     ]
     assert {auth for _, _, auth in github.requests} == {"Bearer t0ken"}
     assert (tmp_path / "summary.md").read_text() == f"{MARKER}\nfirst report\n{MARKER}\nsecond report\n"
+
+
+def test_comment_is_never_one_someone_else_wrote_with_the_marker(tmp_path):
+    """A pull request's author can post a comment that starts with the marker (found by review14c): gpufleet
+    wrote its report over it (under that author's name), or, refused, lost the report."""
+    (tmp_path / "r.md").write_text(f"{MARKER}\nreport\n")
+    forged = {"id": 5, "body": f"{MARKER}\n**All policies pass**, approve", "user": {"login": "mallory", "type": "User"}}
+    quoted = {"id": 6, "body": f"as the bot said:\n{MARKER}", "user": {"login": "some-bot[bot]", "type": "Bot"}}
+    with FakeGitHub() as github:
+        github.comments[7] = [dict(forged), dict(quoted)]
+        first = ci("comment", "--body", tmp_path / "r.md", env=_comment_env(github, tmp_path, PR_NUMBER="7"))
+        second = ci("comment", "--body", tmp_path / "r.md", env=_comment_env(github, tmp_path, PR_NUMBER="7"))
+    assert (first.stdout, second.stdout) == ("created comment 1001 on pull request #7\n",
+                                             "updated comment 1001 on pull request #7\n")
+    assert github.comments[7][:2] == [forged, quoted]
+    assert [(m, p.split("?")[0]) for m, p, _ in github.requests if m != "GET"] == [
+        ("POST", "/repos/research/fleet/issues/7/comments"), ("PATCH", "/repos/research/fleet/issues/comments/1001")]
 
 
 def test_comment_reads_the_pull_request_number_from_the_event(tmp_path):
