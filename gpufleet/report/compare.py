@@ -15,13 +15,15 @@ from typing import Any, Literal
 
 from gpufleet.readers.views import plain
 from gpufleet.report.disruption import Disruption, disruptions
-from gpufleet.report.fmt import DECIMALS, difference, gpu_figure, to_decimal
+from gpufleet.report.fmt import DECIMALS, difference, gpu_figure, signed_gpu_range, to_decimal
 from gpufleet.report.plans import Plan, urn_type
 from gpufleet.report.summary import FIGURES, Totals, totals_of
 
 ChangeKind = Literal["added", "removed", "changed"]
 STACK_TYPE = "pulumi:pulumi:Stack"
 FIGURES_WITH_GPUS = ("gpus", *FIGURES)
+# GPUs counted, and GPUs reachable at maximum node counts (capacity that scales; the plan's `max_gpus`)
+GPU_FIGURES = ("gpus", "max_gpus")
 
 
 def resource_key(urn: str) -> str:
@@ -59,18 +61,21 @@ class Change:
 
     def delta(self, figure: str) -> Decimal | int | None:
         """Head minus base for this resource, at the printed precision; None when unknown on a side
-        that has the resource."""
+        that has the resource. `max_gpus`: the change of the GPUs it can reach (its `max_gpus` where the
+        plan has one, else its `gpus`)."""
         values: list[Decimal | int] = []
         for estimate in (self.base, self.head):
-            if estimate is None or (figure == "gpus" and estimate.get("cloud") is None):
+            if estimate is None or (figure in GPU_FIGURES and estimate.get("cloud") is None):
                 values.append(0)  # not there, or a billable service that has no GPUs
-            elif estimate.get(figure) is None:
+            elif figure == "max_gpus" and isinstance(estimate.get("max_gpus"), (int, float)):
+                values.append(gpu_figure(estimate["max_gpus"]))
+            elif estimate.get("gpus" if figure == "max_gpus" else figure) is None:
                 return None
-            elif figure == "gpus":
-                values.append(gpu_figure(estimate[figure]))
+            elif figure in GPU_FIGURES:
+                values.append(gpu_figure(estimate["gpus"]))
             else:
                 values.append(to_decimal(estimate[figure], DECIMALS[figure]) or 0)
-        return difference(values[1], values[0]) if figure != "gpus" else values[1] - values[0]
+        return difference(values[1], values[0]) if figure not in GPU_FIGURES else values[1] - values[0]
 
 
 @dataclass(frozen=True)
@@ -83,9 +88,12 @@ class Comparison:
     disruptions: list[Disruption]  # what rolls or replaces GPU nodes, or replaces or deletes storage
 
     def delta(self, figure: str) -> Decimal | int | None:
-        """Head total minus base total, as printed (`monthly_tco2e` too); None when either is unknown."""
+        """Head total minus base total, as printed (`monthly_tco2e` too); None when either is unknown.
+        `max_gpus`: the change of the GPUs the stack can reach (`Totals.reach`)."""
         if figure == "gpus":
             return gpu_figure(self.head_totals.gpus) - gpu_figure(self.base_totals.gpus)
+        if figure == "max_gpus":
+            return gpu_figure(self.head_totals.reach) - gpu_figure(self.base_totals.reach)
         return difference(self.head_totals.decimal(figure), self.base_totals.decimal(figure))
 
     def of_kind(self, kind: ChangeKind) -> list[Change]:
@@ -107,7 +115,8 @@ def _changed_inputs(b: dict[str, Any], h: dict[str, Any]) -> tuple[str, ...]:
 def _estimate_differs(b: dict[str, Any] | None, h: dict[str, Any] | None) -> bool:
     if b is None or h is None:
         return b is not h
-    return any(b.get(k) != h.get(k) for k in ("cloud", "region", "instance_type", "nodes", *FIGURES_WITH_GPUS))
+    return any(b.get(k) != h.get(k) for k in ("cloud", "region", "instance_type", "nodes", "max_gpus",
+                                              *FIGURES_WITH_GPUS))
 
 
 def compare(base: Plan, head: Plan) -> Comparison:
@@ -138,3 +147,9 @@ def compare(base: Plan, head: Plan) -> Comparison:
     order = {"added": 0, "changed": 1, "removed": 2}
     changes.sort(key=lambda c: (order[c.kind], not c.costs, c.type, c.urn))
     return Comparison(base, head, totals_of(base), totals_of(head), changes, disruptions(base, head))
+
+
+def gpus_change(of: Change | Comparison, unit: str = "") -> str:
+    """The change of GPUs of a resource or a stack, as the report writes it: "+8", or "0, max +32" when
+    what it can scale to changed otherwise (`unit` after the count: "0 GPUs, max +32")."""
+    return signed_gpu_range(of.delta("gpus"), of.delta("max_gpus"), unit)

@@ -11,6 +11,7 @@ import math
 from decimal import Decimal
 from typing import Any
 
+from gpufleet.report.compare import Change
 from gpufleet.report.model import StackReport
 from gpufleet.report.summary import Totals
 
@@ -31,7 +32,13 @@ def _number(value: float | int | Decimal | None) -> float | int | str | None:
 
 
 def _totals(t: Totals) -> dict[str, Any]:
-    return {f: _number(getattr(t, f)) for f in TOTALS}
+    # `max_gpus` only where the plan has it, as in the plan file: what capacity that scales can reach
+    return {**{f: _number(getattr(t, f)) for f in TOTALS},
+            **({"max_gpus": _number(t.max_gpus)} if t.max_gpus is not None else {})}
+
+
+def _scales(change: Change) -> bool:
+    return any(isinstance(e, dict) and "max_gpus" in e for e in (change.base, change.head))
 
 
 def stack_json(r: StackReport) -> dict[str, Any]:
@@ -47,9 +54,12 @@ def stack_json(r: StackReport) -> dict[str, Any]:
     if c is not None:
         doc["base"] = None if r.base_missing else {"source": c.base.source, "format": c.base.format,
                                                      "totals": _totals(c.base_totals)}
-        doc["change"] = {f: _number(c.delta(f)) for f in TOTALS}
+        scales = c.base_totals.max_gpus is not None or c.head_totals.max_gpus is not None
+        doc["change"] = {**{f: _number(c.delta(f)) for f in TOTALS},
+                         **({"max_gpus": _number(c.delta("max_gpus"))} if scales else {})}
         doc["resources"] = [{"kind": ch.kind, "urn": ch.urn, "type": ch.type, "inputs_changed": list(ch.changed),
-                             **{f: _number(ch.delta(f)) for f in PER_RESOURCE if ch.costs}}
+                             **{f: _number(ch.delta(f)) for f in PER_RESOURCE if ch.costs},
+                             **({"max_gpus": _number(ch.delta("max_gpus"))} if _scales(ch) else {})}
                             for ch in c.changes]
     return doc
 

@@ -134,6 +134,15 @@ def gpu_range(low: int | Fraction | None, high: int | Fraction | None) -> str:
     return gpus(low) if high is None or high == low or low is None else f"{gpus(low)}–{gpus(high)}"
 
 
+def signed_gpu_range(counted: int | Decimal | None, reach: int | Decimal | None, unit: str = "") -> str:
+    """A change of GPUs: "+8"; "0, max +32" or "+8, max unchanged" when what capacity can scale to changed
+    otherwise (`reach`: the change of the GPUs reachable at maximum node counts). `unit` follows the
+    count: "+8 GPUs, max unchanged"."""
+    if reach is None or reach == counted:
+        return f"{signed_gpus(counted)}{unit}"
+    return f"{signed_gpus(counted)}{unit}, max {signed_gpus(reach) if reach else 'unchanged'}"
+
+
 def signed_gpus(n: int | float | Fraction | Decimal | None) -> str:
     if n is None:
         return UNKNOWN_TEXT

@@ -22,7 +22,7 @@ from decimal import Decimal
 from typing import Any, Iterable, Sequence
 
 from gpufleet.report import fmt, inert
-from gpufleet.report.compare import Change, Comparison
+from gpufleet.report.compare import Change, Comparison, gpus_change
 from gpufleet.report.disruption import gpus_text
 from gpufleet.report.disruption import summary as disruption_summary
 from gpufleet.report.model import StackReport
@@ -92,8 +92,8 @@ def _totals_value(totals: Totals, figure: str) -> str:
     return totals.text(figure)
 
 
-def _delta(figure: str, value: Decimal | int | None) -> str:
-    return fmt.signed_gpus(value) if figure == "gpus" else fmt.delta(figure, value)
+def _delta(of: Change | Comparison, figure: str) -> str:
+    return gpus_change(of) if figure == "gpus" else fmt.delta(figure, of.delta(figure))
 
 
 def _arrow(base: str, head: str) -> str:
@@ -128,10 +128,10 @@ def _headline(reports: list[StackReport], significant: list[StackReport], thresh
         else "✅ no mandatory policy violations"
     if h.compared:
         figures = (f"**{fmt.delta('monthly_usd', h.usd)} USD/month** ({_percent(h.usd_percent)}) · "
-                   f"**{fmt.delta('monthly_tco2e', h.tco2e)} tCO2e/month** · **{fmt.signed_gpus(h.gpus)} GPUs**")
+                   f"**{fmt.delta('monthly_tco2e', h.tco2e)} tCO2e/month** · **{h.gpus_text}**")
     else:
         figures = (f"**{h.head_total('monthly_usd', 'USD/month')}** · **{h.head_total('monthly_tco2e', 'tCO2e/month')}** · "
-                   f"**{fmt.gpus(h.head_gpus)} GPUs**")
+                   f"**{h.gpus_text}**")
     lines = [f"**{verdict}** · {figures}", ""]
     if h.mandatory:
         lines += [f"> ❌ **Blocked by mandatory policies** — {_mandatory_by_policy(reports)}", ""]
@@ -154,7 +154,7 @@ def _head_error(error: str) -> list[str]:
 
 def _stack_title(r: StackReport) -> str:
     t, c = r.summary.totals, r.comparison
-    gpus = f"{fmt.gpus(t.gpus)} GPUs" + (f" ({fmt.signed_gpus(c.delta('gpus'))})" if c else "")
+    gpus = f"{t.text('gpus')} GPUs" + (f" ({gpus_change(c)})" if c else "")
     usd = t.with_unit("monthly_usd", "USD/month", fmt.delta("monthly_usd", c.delta("monthly_usd")) if c else None)
     state = " — new stack" if r.base_missing else ""
     return f"### {inert.code(r.stack)}: {gpus} · {usd}{state}"
@@ -176,7 +176,7 @@ def _figures(r: StackReport) -> list[str]:
         lines = _table(("", "this plan"), rows, None, "lr")
     else:
         rows = [(label, Md(_totals_value(c.base_totals, f)), Md(_totals_value(c.head_totals, f)),
-                 Md(_delta(f, c.delta(f))))
+                 Md(_delta(c, f)))
                 for label, f in _FIGURE_ROWS]
         lines = _table(("", "base", "head", "change"), rows, None, "lrrr")
     notes = []
@@ -245,8 +245,8 @@ def _workloads(r: StackReport, cap: int | None) -> list[str]:
             head = "—" if p.head is None else unit(getattr(p.head, attribute), digits)
             base = "—" if p.base is None else unit(getattr(p.base, attribute), digits)
             figures.append(Md(_arrow(base, head) if r.comparison else head))
-        gpus = Md(_arrow("—" if p.base is None else fmt.gpus(p.base.gpus), "—" if p.head is None else fmt.gpus(p.head.gpus))
-                  if r.comparison else fmt.gpus(w.gpus))
+        gpus = Md(_arrow("—" if p.base is None else p.base.gpus_text, "—" if p.head is None else p.head.gpus_text)
+                  if r.comparison else w.gpus_text)
         rows.append((_code(w.name), w.where, _code(w.instance_type), gpus, *figures))
     return _table(("workload", "where", "instance type", "GPUs", "USD/GPU-hour", "gCO2e/GPU-hour"), rows, cap,
                   "lllrrr")
@@ -291,7 +291,7 @@ def _fabric(r: StackReport, cap: int | None) -> list[str]:
     for p in paired(base, r.summary.fabric, lambda f: (f.cloud, f.region, f.instance_type, f.interconnect,
                                                          f.configured)):
         nodes = [("—" if f is None else "unknown" if f.nodes is None else fmt.gpus(f.nodes)) for f in (p.base, p.head)]
-        gpus = ["—" if f is None else fmt.gpus(f.gpus) for f in (p.base, p.head)]
+        gpus = ["—" if f is None else fmt.gpu_range(f.gpus, f.max_gpus) for f in (p.base, p.head)]
         if r.comparison is None:
             nodes, gpus = [nodes[1]] * 2, [gpus[1]] * 2
         rows.append((*p.key[:3], Md(_arrow(*nodes)), Md(_arrow(*gpus)), *p.key[3:]))
@@ -363,7 +363,7 @@ def _other_policies(s: Summary, cap: int | None) -> list[str]:
 def _change_value(change: Change, figure: str) -> str:
     if not change.costs:
         return "—"
-    return _delta(figure, change.delta(figure))
+    return _delta(change, figure)
 
 
 def _changes(c: Comparison, cap: int | None) -> list[str]:
@@ -422,7 +422,7 @@ def _unchanged_line(r: StackReport) -> str:
                 " · ".join(f"{_LEVEL_MARK.get(k, '•')} {n:,} {inert.text(k, 40)}" for k, n in counts.items())
                 or "✅ no violations")
     change = "" if not changed(r) else f" · below the thresholds ({fmt.delta('monthly_usd', r.comparison.delta('monthly_usd'))} USD/month)"  # type: ignore[union-attr]
-    return (f"- {inert.code(r.stack)}: {fmt.gpus(t.gpus)} GPUs · {fmt.figure('monthly_usd', t.monthly_usd)} USD/month · "
+    return (f"- {inert.code(r.stack)}: {t.text('gpus')} GPUs · {fmt.figure('monthly_usd', t.monthly_usd)} USD/month · "
             f"{fmt.figure('monthly_tco2e', t.monthly_tco2e)} tCO2e/month · {policies}{change}")
 
 

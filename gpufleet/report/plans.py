@@ -180,7 +180,8 @@ _NUMBER = (int, float)
 _OPTIONAL_TEXT = (str, type(None))
 # The fields of gpufleet's plan section the report reads, and the JSON types each may have.
 _TOTALS: dict[str, tuple[type, ...]] = {"gpus": (*_NUMBER, type(None)), "monthly_usd": (*_NUMBER, type(None)),
-                                        "monthly_kwh": (*_NUMBER, type(None)), "monthly_kgco2e": (*_NUMBER, type(None))}
+                                        "monthly_kwh": (*_NUMBER, type(None)), "monthly_kgco2e": (*_NUMBER, type(None)),
+                                        "max_gpus": _NUMBER}
 _ESTIMATE: dict[str, tuple[type, ...]] = {
     "type": _OPTIONAL_TEXT, "cloud": _OPTIONAL_TEXT, "region": _OPTIONAL_TEXT, "instance_type": _OPTIONAL_TEXT,
     "nodes": (int, type(None)), "capacity_type": _OPTIONAL_TEXT, "hours_per_month": (*_NUMBER, type(None)),

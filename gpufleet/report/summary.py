@@ -44,11 +44,19 @@ class Totals:
     # figures (as the report names them: monthly_usd, monthly_kwh, monthly_tco2e, monthly_embodied_tco2e)
     # whose total leaves out what is unknown
     partial: frozenset[str] = frozenset()
+    # the plan's `totals.max_gpus`: the GPUs capacity that scales (to zero) can reach; None: it cannot scale above
+    max_gpus: int | float | None = None
+
+    @property
+    def reach(self) -> int | float:
+        """The GPUs the stack can reach at its maximum node counts (the counted GPUs when it cannot scale)."""
+        return self.gpus if self.max_gpus is None else self.max_gpus
 
     def text(self, figure: str) -> str:
-        """A total as the report writes it: "unknown", or the figure, "(partial)" when it leaves some out."""
+        """A total as the report writes it: "unknown", or the figure, "(partial)" when it leaves some out;
+        GPUs as the preview writes them ("0–44" for capacity that can scale above what is counted)."""
         if figure == "gpus":
-            return fmt.gpus(self.gpus)
+            return fmt.gpu_range(self.gpus, self.max_gpus)
         value = getattr(self, figure)
         return fmt.figure(figure, value) + (" (partial)" if value is not None and figure in self.partial else "")
 
@@ -80,6 +88,7 @@ class RegionRow:
     monthly_kwh: float | None
     monthly_kgco2e: float | None
     unpriced: int
+    max_gpus: int | float | None = None  # what its capacity can scale to (`max_gpus_of`); None: not above `gpus`
 
     @property
     def monthly_tco2e(self) -> float | None:
@@ -98,6 +107,7 @@ class FabricRow:
     nodes: int | None
     gpus: int | float
     resources: int
+    max_gpus: int | float | None = None  # what its capacity can scale to (`max_gpus_of`); None: not above `gpus`
 
 
 @dataclass(frozen=True)
@@ -176,6 +186,15 @@ def gpu_sum(values: Iterable[Any]) -> int | float:
     return int(total) if total == int(total) else round(total, GPU_DECIMALS)
 
 
+def max_gpus_of(estimates: Iterable[dict[str, Any]]) -> int | float | None:
+    """The GPUs these estimates can reach, as `gpufleet preview` adds them up for a row: each estimate's
+    `max_gpus` where the plan has one, else its `gpus`; None when none of them has a `max_gpus`."""
+    estimates = list(estimates)
+    if not any(_number(e.get("max_gpus")) is not None for e in estimates):
+        return None
+    return gpu_sum(e["max_gpus"] if _number(e.get("max_gpus")) is not None else e.get("gpus") for e in estimates)
+
+
 def totals_of(plan: Plan) -> Totals:
     estimate = plan.estimate
     raw = estimate["totals"]
@@ -192,7 +211,8 @@ def totals_of(plan: Plan) -> Totals:
     return Totals(gpu_count(raw.get("gpus")), figures["monthly_usd"], figures["monthly_kwh"], figures["monthly_kgco2e"],
                   _number(raw.get("monthly_embodied_kgco2e")),
                   # resources not assessed cost what nobody knows: a USD total beside them leaves them out
-                  _partial(estimate) | ({"monthly_usd"} if not_assessed(plan) else set()))
+                  _partial(estimate) | ({"monthly_usd"} if not_assessed(plan) else set()),
+                  None if _number(raw.get("max_gpus")) is None else gpu_count(raw["max_gpus"]))
 
 
 # The estimate's names of the figures the report writes in tonnes.
@@ -218,7 +238,7 @@ def _regions(plan: Plan) -> list[RegionRow]:
         rows.append(RegionRow(
             cloud, region, gpu_sum(e.get("gpus") for e in es),
             *(_sum([_number(e.get(f)) for e in es]) for f in FIGURES),
-            unpriced=sum(1 for e in es if e.get("monthly_usd") is None),
+            unpriced=sum(1 for e in es if e.get("monthly_usd") is None), max_gpus=max_gpus_of(es),
         ))
     return rows
 
@@ -244,7 +264,8 @@ def _fabric(plan: Plan, views: dict[str, ResourceView], catalog: Catalog) -> lis
     for (cloud, region, itype, interconnect, configured), es in sorted(groups.items()):
         nodes = [e.get("nodes") for e in es]
         rows.append(FabricRow(cloud, region, itype, interconnect, configured,
-                              None if None in nodes else sum(nodes), gpu_sum(e.get("gpus") for e in es), len(es)))
+                              None if None in nodes else sum(nodes), gpu_sum(e.get("gpus") for e in es), len(es),
+                              max_gpus_of(es)))
     return rows
 
 

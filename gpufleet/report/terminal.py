@@ -16,7 +16,7 @@ from rich.text import Text
 
 from gpufleet.commands._terminal import MIN_WIDTH, Column, print_table, print_violations
 from gpufleet.report import fmt
-from gpufleet.report.compare import Change, Comparison
+from gpufleet.report.compare import Change, Comparison, gpus_change
 from gpufleet.report.disruption import gpus_text
 from gpufleet.report.disruption import summary as disruption_summary
 from gpufleet.report.model import StackReport
@@ -44,14 +44,14 @@ _HINT = None  # every column is in the plans themselves
 def _value(change: Change, figure: str) -> str:
     if not change.costs:
         return "-"
-    return fmt.signed_gpus(change.delta(figure)) if figure == "gpus" else fmt.delta(figure, change.delta(figure))
+    return gpus_change(change) if figure == "gpus" else fmt.delta(figure, change.delta(figure))
 
 
 def _totals(out: Console, r: StackReport) -> None:
     c = r.comparison
     assert c is not None
     b, h = c.base_totals, c.head_totals
-    rows = [(label, b.text(f), h.text(f), fmt.signed_gpus(c.delta(f)) if f == "gpus" else fmt.delta(f, c.delta(f)))
+    rows = [(label, b.text(f), h.text(f), gpus_change(c) if f == "gpus" else fmt.delta(f, c.delta(f)))
             for label, f in _FIGURE_ROWS]
     print_table(out, [Column("", "name", keep=True), Column("base", "figure", keep=True),
                       Column("head", "figure", keep=True), Column("change", "figure", keep=True)], rows, hint=_HINT)
@@ -140,7 +140,7 @@ def render_diff(reports: list[StackReport], width: int = MIN_WIDTH) -> str:
 def _stack_lines(out: Console, r: StackReport) -> None:
     t, c = r.summary.totals, r.comparison
     change = None if c is None else fmt.delta("monthly_usd", c.delta("monthly_usd"))
-    title = f"Stack {r.stack}: {fmt.gpus(t.gpus)} GPUs · {t.with_unit('monthly_usd', 'USD/month', change)}"
+    title = f"Stack {r.stack}: {t.text('gpus')} GPUs · {t.with_unit('monthly_usd', 'USD/month', change)}"
     if r.base_missing:
         title += " — new stack"
     out.print(Text(title, style="bold"))
@@ -217,11 +217,11 @@ def render_text(reports: list[StackReport], width: int = MIN_WIDTH, *, threshold
     verdict = f"{h.mandatory:,} mandatory policy violation(s)" if h.mandatory else "no mandatory policy violations"
     if h.compared:
         out.print(Text(f"Change: {fmt.delta('monthly_usd', h.usd)} USD/month ({fmt.signed(h.usd_percent, 1) + ' %' if h.usd_percent is not None else 'n/a'}) · "
-                       f"{fmt.delta('monthly_tco2e', h.tco2e)} tCO2e/month · {fmt.signed_gpus(h.gpus)} GPUs · {verdict}",
+                       f"{fmt.delta('monthly_tco2e', h.tco2e)} tCO2e/month · {h.gpus_text} · {verdict}",
                        style="bold"))
     else:
         out.print(Text(f"Total: {h.head_total('monthly_usd', 'USD/month')} · {h.head_total('monthly_tco2e', 'tCO2e/month')} · "
-                       f"{fmt.gpus(h.head_gpus)} GPUs · {verdict}", style="bold"))
+                       f"{h.gpus_text} · {verdict}", style="bold"))
     if head_error is not None:
         out.print(Text("The head preview failed; its error (last lines):", style="bold"))
         for line in head_error.rstrip("\n").splitlines()[-20:]:
@@ -238,6 +238,6 @@ def render_text(reports: list[StackReport], width: int = MIN_WIDTH, *, threshold
         out.print(Text(f"Unchanged{' or below the thresholds' if thresholds.any_set else ''}:", style="bold"))
         for r in rest:
             t = r.summary.totals
-            out.print(Padding(Text(f"{r.stack}: {fmt.gpus(t.gpus)} GPUs · {t.with_unit('monthly_usd', 'USD/month')} · "
+            out.print(Padding(Text(f"{r.stack}: {t.text('gpus')} GPUs · {t.with_unit('monthly_usd', 'USD/month')} · "
                                    f"{len(mandatory(r.summary)):,} mandatory"), (0, 0, 0, 2)))
     return "\n".join(line.rstrip() for line in buffer.getvalue().split("\n"))

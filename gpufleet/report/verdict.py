@@ -11,7 +11,7 @@ from typing import Any
 
 from gpufleet.report import fmt
 from gpufleet.report.model import StackReport
-from gpufleet.report.summary import RegionRow, Summary
+from gpufleet.report.summary import RegionRow, Summary, max_gpus_of
 
 
 @dataclass(frozen=True)
@@ -51,12 +51,12 @@ def changed(r: StackReport) -> bool:
     if c is None:
         return True
     return r.base_missing or bool(c.changes) or any(c.delta(f) not in (0, None)
-                                                    for f in ("gpus", "monthly_usd", "monthly_tco2e"))
+                                                    for f in ("gpus", "max_gpus", "monthly_usd", "monthly_tco2e"))
 
 
 def significant(r: StackReport, thresholds: Thresholds) -> bool:
     c = r.comparison
-    if c is None or r.base_missing or mandatory(r.summary) or c.delta("gpus") != 0:
+    if c is None or r.base_missing or mandatory(r.summary) or c.delta("gpus") != 0 or c.delta("max_gpus") != 0:
         return True
     if not changed(r):
         return False
@@ -90,6 +90,7 @@ class Headline:
 
     compared: bool  # every stack has a base
     gpus: int | Decimal  # a Decimal when partitions of a GPU changed
+    max_gpus: int | Decimal  # the change of the GPUs reachable at maximum node counts
     usd: Decimal | None
     usd_percent: Decimal | None
     tco2e: Decimal | None
@@ -97,8 +98,15 @@ class Headline:
     head_usd: Decimal | None
     head_tco2e: Decimal | None
     head_gpus: int | float
+    head_max_gpus: int | float | None  # None: no stack can scale above what is counted
     # figures of the head totals (monthly_usd, monthly_tco2e) that leave out what some stack does not know
     head_partial: frozenset[str] = frozenset()
+
+    @property
+    def gpus_text(self) -> str:
+        """The GPUs of the headline: the change ("0 GPUs, max +32") when compared, else the head's ("0–44 GPUs")."""
+        return fmt.signed_gpu_range(self.gpus, self.max_gpus, " GPUs") if self.compared else \
+            f"{fmt.gpu_range(self.head_gpus, self.head_max_gpus)} GPUs"
 
     def head_total(self, figure: str, unit: str) -> str:
         """The head's total over every stack with its unit, "(partial)" when a stack's total leaves some out."""
@@ -118,16 +126,19 @@ def headline(reports: list[StackReport]) -> Headline:
     head_usd = _total([r.summary.totals.decimal("monthly_usd") for r in reports])
     head_tco2e = _total([r.summary.totals.decimal("monthly_tco2e") for r in reports])
     head_gpus = sum(r.summary.totals.gpus for r in reports)
+    scales = any(r.summary.totals.max_gpus is not None for r in reports)
+    head_max_gpus = sum(r.summary.totals.reach for r in reports) if scales else None
     head_partial = frozenset().union(*(r.summary.totals.partial for r in reports))
     if not compared:
-        return Headline(False, 0, None, None, None, sum(len(mandatory(r.summary)) for r in reports),
-                        head_usd, head_tco2e, head_gpus, head_partial)
+        return Headline(False, 0, 0, None, None, None, sum(len(mandatory(r.summary)) for r in reports),
+                        head_usd, head_tco2e, head_gpus, head_max_gpus, head_partial)
     usd = _total([r.comparison.delta("monthly_usd") for r in reports])  # type: ignore[union-attr]
     base_usd = _total([r.comparison.base_totals.decimal("monthly_usd") for r in reports])  # type: ignore[union-attr]
     return Headline(
-        True, sum((r.comparison.delta("gpus") or 0 for r in reports), 0), usd,  # type: ignore[union-attr]
+        True, sum((r.comparison.delta("gpus") or 0 for r in reports), 0),  # type: ignore[union-attr]
+        sum((r.comparison.delta("max_gpus") or 0 for r in reports), 0), usd,  # type: ignore[union-attr]
         percent(usd, base_usd), _total([r.comparison.delta("monthly_tco2e") for r in reports]),  # type: ignore[union-attr]
-        sum(len(mandatory(r.summary)) for r in reports), head_usd, head_tco2e, head_gpus, head_partial)
+        sum(len(mandatory(r.summary)) for r in reports), head_usd, head_tco2e, head_gpus, head_max_gpus, head_partial)
 
 
 # --- base -> head rows ---------------------------------------------------------------------------
@@ -157,7 +168,7 @@ def region_value(row: RegionRow | None, figure: str) -> str:
     if row is None:
         return "—"
     if figure == "gpus":
-        return fmt.gpus(row.gpus)
+        return fmt.gpu_range(row.gpus, row.max_gpus)
     return fmt.figure(figure, getattr(row, figure))
 
 
@@ -173,6 +184,11 @@ class Workload:
     gpus: int
     usd_per_gpu_hour: float | None
     gco2e_per_gpu_hour: float | None
+    max_gpus: int | float | None = None  # the plan's `max_gpus` of the resource: what it can scale to
+
+    @property
+    def gpus_text(self) -> str:
+        return fmt.gpu_range(self.gpus, self.max_gpus)
 
 
 def _per_gpu_hour(e: dict[str, Any], figure: str, scale: float) -> float | None:
@@ -193,7 +209,7 @@ def workloads(estimates: dict[str, dict[str, Any]]) -> dict[str, Workload]:
         name = str(urn).rsplit("::", 1)[-1]
         out[name] = Workload(name, f"{e.get('cloud')} {e.get('region') or 'unknown'}", str(e.get("instance_type")),
                              e["gpus"], _per_gpu_hour(e, "monthly_usd", 1.0),
-                             _per_gpu_hour(e, "monthly_kgco2e", 1000.0))
+                             _per_gpu_hour(e, "monthly_kgco2e", 1000.0), max_gpus_of([e]))
     return out
 
 

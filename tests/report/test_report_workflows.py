@@ -402,11 +402,11 @@ def test_the_pull_request_workflow_comments_the_report_once_and_fails_on_a_manda
     assert body == (tmp_path / "run2" / "report" / "ws" / "report.md").read_text()
     assert body.startswith(MARKER)
     assert body.splitlines()[3] == ("**❌ 1 mandatory policy violation** · **+40,179.20 USD/month** (+16.7 %) · "
-                                    "**+0.767 tCO2e/month** · **+8 GPUs**")
+                                    "**+0.767 tCO2e/month** · **+8 GPUs, max unchanged**")
     # the changed stack expanded, the unchanged one on one line
-    assert "### `dev`: 24 GPUs (+8) · 120,537.60 USD/month (partial; +40,179.20)" in body
+    assert "### `dev`: 24–128 GPUs (+8, max unchanged) · 120,537.60 USD/month (partial; +40,179.20)" in body
     assert "### `prod`" not in body
-    assert "- `prod`: 32 GPUs · 160,716.80 USD/month · 10.423 tCO2e/month · ✅ no violations\n" in body
+    assert "- `prod`: 32–128 GPUs · 160,716.80 USD/month · 10.423 tCO2e/month · ✅ no violations\n" in body
     assert "| ❌ mandatory | `aws-eks-node-group-max-nodes` | `train` | 3 nodes; this environment allows 2 |" in body
     assert [m for m, _, _ in github.requests] == ["GET", "POST", "GET", "PATCH"]
 
@@ -417,7 +417,7 @@ def test_the_pull_request_workflow_passes_without_mandatory_violations(tmp_path)
         runs = run_workflow(wf, PR_CONTEXT, tmp_path, _trees(tmp_path, head_dev_nodes="1"), github)
     assert [(job, run.result, run.failed) for job, run in runs.items()] == [
         ("preview", "success", []), ("report", "success", [])]
-    assert "### `dev`: 8 GPUs (-8) · 40,179.20 USD/month (partial; -40,179.20)" in github.comments[7][0]["body"]
+    assert "### `dev`: 8–128 GPUs (-8, max unchanged) · 40,179.20 USD/month (partial; -40,179.20)" in github.comments[7][0]["body"]
 
 
 def test_a_head_that_cannot_be_previewed_is_still_reported_and_fails_the_run(tmp_path):
