@@ -2,9 +2,11 @@
 
 1. Solve time of `place()` for random fleets of 10, 100 and 1000 workloads whose candidates are every
    catalog region of every cloud, with a quota in each region with an offer (20 % ± half of the GPUs
-   asked, at least 64) and a fleet GPU quota: wall time of the whole call (options, MILP stages,
-   explanations), the part spent in HiGHS, the number of MILP solves and the largest number of
-   variables (integer counts of identical workloads per option, plus the position stage's auxiliaries).
+   asked, at least 64) and a fleet GPU quota: wall and CPU time of the whole call (options, MILP stages,
+   explanations; on a shared machine the CPU time is the steadier figure), the part spent in HiGHS,
+   the number of MILP solves and the largest number of variables (integer counts of identical
+   workloads per option, plus the position stage's auxiliaries). `--tie-node-limit` overrides the
+   tie-break stages' branch-and-bound node limit (`none`: until proven) to measure what proving costs.
 2. Quality, on the prod stack and on random fleets (seeded), total monthly USD and tCO2e of:
      gpufleet balanced / cost / carbon  the exact joint placement (`place()`), objective set per row
      cost-only per workload             SkyPilot's choice: the cheapest offer, per workload in turn
@@ -16,7 +18,7 @@
    carbon budget ("budget breaches" counts fleets where they break one). Options whose price or
    carbon is unknown are left out for every strategy, so all totals are known and comparable.
 
-Usage: python bench/placement.py [--sizes 10 100 1000] [--fleets 20] [--seed 7]
+Usage: python bench/placement.py [--sizes 10 100 1000] [--fleets 20] [--seed 7] [--tie-node-limit N|none]
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ sys.path.insert(0, str(REPO))
 from gpufleet.catalog import CLOUDS, load_catalog  # noqa: E402
 from gpufleet.config import Fleet, parse_fleet  # noqa: E402
 from gpufleet.placement import PlacementError, place  # noqa: E402
+from gpufleet.placement import joint  # noqa: E402
 from gpufleet.placement import solve as solve_module  # noqa: E402
 from gpufleet.placement.options import Option, known, order_key, workload_options  # noqa: E402
 from gpufleet.stacks import load_fleet  # noqa: E402
@@ -136,21 +139,21 @@ class HighsTimer:
 
 
 def solve_times(sizes: list[int], seed: int) -> list[str]:
-    rows = ["| workloads | objective | options | MILP variables | MILP solves | HiGHS s | place() s | ties exact "
-            "| binding quotas |",
-            "|---:|---|---:|---:|---:|---:|---:|---|---:|"]
+    rows = ["| workloads | objective | options | MILP variables | MILP solves | HiGHS s | place() s | place() CPU s "
+            "| ties exact | binding quotas |",
+            "|---:|---|---:|---:|---:|---:|---:|---:|---|---:|"]
     catalog = load_catalog()
     for n in sizes:
         for objective in ("cost", "carbon", "balanced"):
             fleet = random_fleet(random.Random(seed + n), n, objective)
             with HighsTimer() as timer:
-                t0 = time.perf_counter()
+                t0, c0 = time.perf_counter(), time.process_time()
                 p = place(fleet, catalog)
-                wall = time.perf_counter() - t0
+                wall, cpu = time.perf_counter() - t0, time.process_time() - c0
             options = sum(len(workload_options(fleet, i, catalog, CLOUDS).allowed) for i in range(n))
             binding = sum(u.binding for u in p.constraints)
             rows.append(f"| {n} | {objective} | {options:,} | {timer.variables:,} | {timer.calls} | "
-                        f"{timer.seconds:.2f} | {wall:.2f} | {'yes' if p.ties_exact else 'no'} | {binding} |")
+                        f"{timer.seconds:.2f} | {wall:.2f} | {cpu:.2f} | {'yes' if p.ties_exact else 'no'} | {binding} |")
     return rows
 
 
@@ -202,7 +205,10 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 1000])
     parser.add_argument("--fleets", type=int, default=20, help="random fleets for the quality table")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--tie-node-limit", type=lambda v: None if v == "none" else int(v), default=joint.TIE_NODE_LIMIT,
+                        help="branch-and-bound nodes per tie-break stage (none: until proven)")
     args = parser.parse_args()
+    joint.TIE_NODE_LIMIT = args.tie_node_limit
 
     print("### Solve time\n")
     print("\n".join(solve_times(args.sizes, args.seed)))
