@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from gpufleet.errors import Problem, UserError, did_you_mean
+from gpufleet.terminal_text import inert
 
 EXIT_OK, EXIT_POLICY, EXIT_USAGE, EXIT_PROGRAM, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
 DEBUG_ENV = "GPUFLEET_DEBUG"  # set to 1 to see the traceback of an internal error
@@ -151,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return _run(argv)
     except UserError as e:
-        print(e.render(), file=sys.stderr)
+        print(inert(e.render()), file=sys.stderr)  # it echoes the values it refuses
         return EXIT_USAGE
     except KeyboardInterrupt:
         if entry_point:
@@ -163,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as e:  # noqa: BLE001 - the one place an unexpected error becomes exit 4
         if os.environ.get(DEBUG_ENV):
             traceback.print_exc()
-        print(internal_error_line(e), file=sys.stderr)
+        print(inert(internal_error_line(e)), file=sys.stderr)
         return EXIT_INTERNAL
     finally:
         sys.stdout = saved_stdout

@@ -3,22 +3,27 @@ out (and said so) when the width cannot hold them all.
 
 The width is the terminal's, or `COLUMNS` when set (rich reads it), never less than 80. Output to a
 pipe or a file gets no colour and no cursor tricks, at `COLUMNS` or 80 columns. Every value is shown
-as text, never parsed as markup: a resource name like `[bold]x` prints as written.
+as text, never parsed as markup: a resource name like `[bold]x` prints as written, and with its
+control characters and bidirectional marks escaped (`gpufleet.terminal_text`): by `safe_text`/`shown`
+where a value enters a line, and by a render hook on every console made here for anything else.
 """
 
 from __future__ import annotations
 
-import re
 import textwrap
 from dataclasses import dataclass
-from typing import Literal, Sequence
+from typing import IO, Iterator, Literal, Sequence
 
 from rich import box
 from rich.cells import cell_len
-from rich.console import Console
+from rich.console import Console, ConsoleOptions, ConsoleRenderable, RenderHook
+from rich.markup import escape
 from rich.padding import Padding
+from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
+
+from gpufleet.terminal_text import inert
 
 MIN_WIDTH = 80
 # Narrowest a wrapped column gets before a less important column is left out instead.
@@ -36,6 +41,15 @@ def console(*, stderr: bool = False) -> Console:
     out = Console(stderr=stderr, highlight=False, emoji=False)
     if out.width < MIN_WIDTH:
         out = Console(stderr=stderr, highlight=False, emoji=False, width=MIN_WIDTH)
+    out.push_render_hook(_InertHook())
+    return out
+
+
+def text_console(file: IO[str], width: int) -> Console:
+    """A console that renders plain text (no colour, no markup) into `file`, for output built as a string."""
+    out = Console(file=file, width=max(width, MIN_WIDTH), color_system=None, highlight=False, emoji=False,
+                  markup=False)
+    out.push_render_hook(_InertHook())
     return out
 
 
@@ -132,7 +146,7 @@ def table(columns: Sequence[Column], rows: Sequence[Sequence[str]], width: int, 
     """A rich table of `rows` that fits `width`, and the headers of the columns left out."""
     rows = [[inert(str(value)) for value in row] for row in rows]  # cells carry names and values from the plan
     shown, widths = fit(columns, rows, width)
-    out = Table(title=None if title is None else Text(title, style="bold"), title_justify="left", show_edge=False, pad_edge=False, box=box.SIMPLE_HEAD,
+    out = Table(title=None if title is None else Text(inert(title), style="bold"), title_justify="left", show_edge=False, pad_edge=False, box=box.SIMPLE_HEAD,
                 expand=False, show_lines=lines)
     for i, w in zip(shown, widths):
         c = columns[i]
@@ -158,20 +172,40 @@ def print_table(out: Console, columns: Sequence[Column], rows: Sequence[Sequence
         out.print(Text(f"Not shown at {out.width} columns: {', '.join(left_out)} (shown {where})."), style="dim")
 
 
-# Control characters and bidirectional overrides from config values and tag names would drive the
-# reader's terminal or reorder what a violation shows (U+202E reverses the text after it).
-_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+def safe_text(text: str, style: str = "") -> Text:
+    """A line of output built from values (names, messages, paths): shown as text, control characters
+    escaped. Escaped here, before rich lays the line out, so widths are right and CR, BEL and form feed
+    (which rich would silently drop) show too."""
+    return Text(inert(text), style=style)
 
 
-def inert(text: str) -> str:
-    """`text` with every control character shown as its escape (`\\u202e`), so it prints as it reads."""
-    return _CONTROLS.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+def shown(value: object) -> str:
+    """A value inside a line written with rich markup: control characters escaped, `[` never a tag."""
+    return escape(inert(str(value)))
+
+
+class _InertHook(RenderHook):
+    """The last line of defence: whatever gpufleet prints through its consoles, a control character that
+    reached the output unescaped (a value printed without `line`/`shown`/`inert`) is shown escaped.
+    Cursor and colour codes rich adds itself are not text and pass."""
+
+    def process_renderables(self, renderables: list[ConsoleRenderable]) -> list[ConsoleRenderable]:
+        return [_Inert(r) for r in renderables]
+
+
+@dataclass(frozen=True)
+class _Inert:
+    renderable: ConsoleRenderable
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Segment]:
+        for segment in console.render(self.renderable, options):
+            yield segment if segment.control else Segment(inert(segment.text), segment.style)
 
 
 def print_violations(out: Console, title: str, rows: Sequence[tuple[str, str, str, str]]) -> None:
     """Policy results as a list, readable at any width: "level  policy  (resource)", then the message
     indented. Policy and resource names stay whole on their line (they are what people search for)."""
-    out.print(Text(title, style="bold"))
+    out.print(Text(inert(title), style="bold"))
     styles = {"mandatory": "red", "remediate": "yellow", "advisory": "yellow"}
     for level, policy, resource, message in rows:
         head = Text.assemble((level, styles.get(level, "")), "  ", inert(policy), "  ", (f"({inert(resource)})", "dim"))

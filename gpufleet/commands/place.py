@@ -7,7 +7,6 @@ import argparse
 from pathlib import Path
 
 from rich.console import Console
-from rich.markup import escape
 from rich.padding import Padding
 from rich.text import Text
 
@@ -15,7 +14,7 @@ from gpufleet.catalog import Catalog
 from gpufleet.clouds import component_clouds
 from gpufleet.commands import _arguments as arguments
 from gpufleet.commands._progress import Progress
-from gpufleet.commands._terminal import Column, console, print_table
+from gpufleet.commands._terminal import Column, console, print_table, safe_text, shown
 from gpufleet.commands.catalog_option import add_catalog_argument, catalog_from_arguments
 from gpufleet.placement import Option, Placement, place
 from gpufleet.components.fleet import locked_hot_tiers
@@ -23,6 +22,7 @@ from gpufleet.placement.lock import (LOCK_KEY, LockedPlacement, PlacementLock, c
                                      parse_lock)
 from gpufleet.stackfile import set_config_value
 from gpufleet.stacks import load_fleet
+from gpufleet.terminal_text import inert
 
 _OBJECTIVES = {
     "cost": "least cost",
@@ -67,9 +67,9 @@ def run(args: argparse.Namespace) -> int:
                 f"was {before.cloud} {before.region} {before.instance_type}"
             # One line each, never wrapped: a record of what was written, to read or grep.
             hot_tier = f", hot tier {hot[name][0]:g} TiB at {hot[name][1]} MB/s/TiB" if name in hot else ""
-            out.print(Text(f"locked {name}: {d.chosen.where} {d.chosen.instance_type}, cluster {clusters[name]}"
+            out.print(safe_text(f"locked {name}: {d.chosen.where} {d.chosen.instance_type}, cluster {clusters[name]}"
                            f"{hot_tier} ({was})"), soft_wrap=True)
-        out.print(Text(f"wrote {LOCK_KEY} to {path} (catalog {catalog.version}: {catalog.data_description})"),
+        out.print(safe_text(f"wrote {LOCK_KEY} to {path} (catalog {catalog.version}: {catalog.data_description})"),
                   soft_wrap=True)
         return 0
     arguments.write_json(args, placement.to_output())
@@ -82,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
 
 def render_lock_status(out: Console, stack: str, placement: Placement, lock: PlacementLock, catalog: Catalog) -> None:
     """The catalog used, and per workload whether the lock agrees with this placement."""
-    out.print(Text(f"Catalog: {catalog.version} ({catalog.data_description})"))
+    out.print(safe_text(f"Catalog: {catalog.version} ({catalog.data_description})"))
     for name, d in placement.decisions.items():
         entry = lock.workloads.get(name)
         if entry is None:
@@ -93,7 +93,7 @@ def render_lock_status(out: Console, stack: str, placement: Placement, lock: Pla
                       f"(adopt it with `gpufleet place {stack} --lock`)")
         else:
             status = "locked here"
-        out.print(Text(f"{name}: {status}"))
+        out.print(safe_text(f"{name}: {status}"))
 
 
 def _delta(value: float | None, unit: str, digits: int) -> str:
@@ -110,7 +110,7 @@ def _placed(o: Option) -> str:
 
 def render(out: Console, stack: str, premium: float, placement: Placement) -> None:
     objective = _OBJECTIVES[placement.objective].format(premium=premium)
-    out.print(f"[bold]Placement of stack {escape(stack)}[/bold] — objective {placement.objective}: {objective}")
+    out.print(f"[bold]Placement of stack {shown(stack)}[/bold] — objective {placement.objective}: {objective}")
     out.print(
         f"Total: {_figure(placement.total_monthly_usd, 2)} USD/month · {_figure(placement.total_monthly_kwh)} "
         f"kWh/month · {_figure(placement.total_monthly_kgco2e)} kgCO2e/month"
@@ -123,7 +123,7 @@ def render(out: Console, stack: str, premium: float, placement: Placement) -> No
     # Why, and what else was considered: as wrapped text under the table, readable at any width.
     for name, d in placement.decisions.items():
         c = d.chosen
-        out.print(Text.assemble((name, "bold"), f": {d.reason}"))
+        out.print(Text.assemble((inert(name), "bold"), inert(f": {d.reason}")))
         details = [f"binding: {b}" for b in d.binding]
         for o in d.runners_up:
             x = o.to_output(relative_to=c)
@@ -131,9 +131,9 @@ def render(out: Console, stack: str, premium: float, placement: Placement) -> No
                            f"{_delta(x['delta_monthly_kgco2e'], 'kg', 0)}")
         details.append("fallbacks: " + (", ".join(o.where for o in d.fallbacks) or "none"))
         for line in details:
-            out.print(Padding(Text(line), (0, 0, 0, 2)))
+            out.print(Padding(safe_text(line), (0, 0, 0, 2)))
     for use in placement.constraints:
-        out.print(Text(use.render()) + (Text(" (binding)", style="bold") if use.binding else Text("")))
+        out.print(safe_text(use.render()) + (Text(" (binding)", style="bold") if use.binding else Text("")))
     for d in placement.decisions.values():
         for note in d.notes:
-            out.print(Text(f"{d.workload}: {note}", style="dim"))
+            out.print(safe_text(f"{d.workload}: {note}", style="dim"))

@@ -10,12 +10,11 @@ from pathlib import Path
 
 import yaml
 from rich.console import Console
-from rich.markup import escape
 from rich.text import Text
 
 from gpufleet.commands import _arguments as arguments
 from gpufleet.commands._progress import Progress
-from gpufleet.commands._terminal import Column, console, print_table, print_violations
+from gpufleet.commands._terminal import Column, console, print_table, print_violations, safe_text, shown
 from gpufleet.commands.catalog_option import add_catalog_argument, catalog_from_arguments
 from gpufleet.errors import Problem, UserError
 from gpufleet.estimate.plan import DIGITS
@@ -25,6 +24,7 @@ from gpufleet.offline.runner import DEFAULT_STALL_SECONDS
 from gpufleet.preview import DEFAULT_POLICY_PACK, PreviewResult, preview
 from gpufleet.report import fmt
 from gpufleet.report.reservations import reservations, today
+from gpufleet.terminal_text import inert
 
 UNKNOWN_TEXT = "unknown"
 MAX_ROWS = 12
@@ -106,14 +106,14 @@ def run(args: argparse.Namespace) -> int:
     except ProgramError as e:
         if e.setting is not None:
             what = "has an invalid value for" if e.kind == "ConfigTypeError" else "lacks"
-            print(f"error: the stack configuration {what} {e.setting}: {e}", file=sys.stderr)
+            print(inert(f"error: the stack configuration {what} {e.setting}: {e}"), file=sys.stderr)
             return EXIT_USAGE
-        print(f"error: the Pulumi program failed: {e}", file=sys.stderr)
+        print(inert(f"error: the Pulumi program failed: {e}"), file=sys.stderr)
         return EXIT_PROGRAM
     except PolicyPackError as e:
         if args.policy_pack.resolve() == DEFAULT_POLICY_PACK.resolve():
             raise  # gpufleet's own pack failing is gpufleet's bug (exit 4)
-        print(f"error: the policy pack {args.policy_pack} failed: {e}", file=sys.stderr)
+        print(inert(f"error: the policy pack {args.policy_pack} failed: {e}"), file=sys.stderr)
         return EXIT_USAGE
     arguments.write_json(args, result.to_json())
     if not arguments.json_to_stdout(args):
@@ -163,14 +163,14 @@ def render_placement(placement: object, out: Console, stack: str) -> None:
     if not isinstance(placement, dict) or "catalog" not in placement:
         return
     catalog = placement["catalog"]
-    out.print(Text(f"Catalog: {catalog['version']} ({catalog['data']})"))
+    out.print(safe_text(f"Catalog: {catalog['version']} ({catalog['data']})"))
     if placement["not_locked"]:
-        out.print(Text.assemble(("Not locked", "yellow"), f": {', '.join(placement['not_locked'])} (placed at this "
-                                f"run; they may move when the catalog changes: lock with `gpufleet place {stack} --lock`)"))
+        out.print(Text.assemble(("Not locked", "yellow"), inert(f": {', '.join(placement['not_locked'])} (placed at this "
+                                f"run; they may move when the catalog changes: lock with `gpufleet place {stack} --lock`)")))
     if placement["recommendation"]:
-        out.print(Text.assemble(("Recommendation", "bold"), f": {placement['recommendation']['text']}"))
+        out.print(Text.assemble(("Recommendation", "bold"), inert(f": {placement['recommendation']['text']}")))
     for note in placement.get("advisories") or []:  # absent from plans made before advisories existed
-        out.print(Text.assemble(("Advisory", "yellow"), f": {note}"))
+        out.print(Text.assemble(("Advisory", "yellow"), inert(f": {note}")))
 
 
 def _types(result: PreviewResult, out: Console) -> None:
@@ -274,12 +274,12 @@ def _violations(result: PreviewResult, out: Console) -> None:
 def render(result: PreviewResult, out: Console) -> None:
     run, est = result.run, result.estimate
     s = run.settings
-    out.print(f"[bold]gpufleet preview[/] · project [bold]{escape(s.project)}[/] · stack [bold]{escape(s.stack)}[/]"
+    out.print(f"[bold]gpufleet preview[/] · project [bold]{shown(s.project)}[/] · stack [bold]{shown(s.stack)}[/]"
               f" · {len(run.resources):,} resources to create")
     if run.lookups:
-        shown = ", ".join(f"{token} ({how})" for token, how in list(run.lookups.items())[:MAX_ROWS])
+        looked_up = ", ".join(f"{token} ({how})" for token, how in list(run.lookups.items())[:MAX_ROWS])
         more = f", … {len(run.lookups) - MAX_ROWS} more" if len(run.lookups) > MAX_ROWS else ""
-        out.print(f"[yellow]Looked up offline, not real data[/]: {escape(shown)}{more}")
+        out.print(f"[yellow]Looked up offline, not real data[/]: {shown(looked_up)}{more}")
     _types(result, out)
     _gpus(result, out)
     _reservations(result, out)
@@ -305,12 +305,12 @@ def render(result: PreviewResult, out: Console) -> None:
     secret = [u for u, e in est.resources.items() if e.depends_on_secret]
     if secret:
         out.print(f"[yellow]{len(secret)} estimate(s) depend on a secret value, shown as \\[secret][/]: "
-                  + escape(", ".join(_name(u) for u in secret[:MAX_ROWS])))
+                  + shown(", ".join(_name(u) for u in secret[:MAX_ROWS])))
     unknown_energy = est.unknown("monthly_kwh")
     if unknown_energy:
         more = f", … {len(unknown_energy) - MAX_ROWS} more" if len(unknown_energy) > MAX_ROWS else ""
         out.print(f"[yellow]Energy and carbon unknown for {len(unknown_energy)} resource(s)[/]: "
-                  + escape(", ".join(_names(unknown_energy)[u] for u in unknown_energy[:MAX_ROWS]) + more))
+                  + shown(", ".join(_names(unknown_energy)[u] for u in unknown_energy[:MAX_ROWS]) + more))
     if est.unpriced:
         _unpriced(result, out)
     if est.not_assessed:
@@ -318,10 +318,10 @@ def render(result: PreviewResult, out: Console) -> None:
     if est.not_expanded:
         names = ", ".join(f"{_name(u)} ({est.assessments[u].type})" for u in est.not_expanded[:MAX_ROWS])
         out.print(f"[yellow]Not expanded offline: {len(est.not_expanded):,} component(s)[/], whose "
-                  f"children's cost is unknown (capacity read from their inputs where gpufleet knows them): {escape(names)}")
+                  f"children's cost is unknown (capacity read from their inputs where gpufleet knows them): {shown(names)}")
     if result.policy_environment is None:
         out.print("Policies: not run (--no-policies)")
     elif not result.violations:
-        out.print(f"[green]Policies ({escape(result.policy_environment)}): no violations[/]")
+        out.print(f"[green]Policies ({shown(result.policy_environment)}): no violations[/]")
     else:
         _violations(result, out)

@@ -14,12 +14,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from rich.console import Console
-from rich.markup import escape
 
 from gpufleet.commands import _arguments as arguments
-from gpufleet.commands._terminal import Column, console, print_table, print_violations
+from gpufleet.commands._terminal import Column, console, print_table, print_violations, shown
 from gpufleet.errors import Problem
 from gpufleet.preview import DEFAULT_POLICY_PACK
+from gpufleet.terminal_text import inert
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -95,14 +95,14 @@ def _dry_run(plan, args: argparse.Namespace):
                        policy_config_file=args.policy_config, in_process_policies=args.fast_policies)
     except ProgramError as e:
         if e.setting is not None:
-            print(f"error: the task's stack configuration lacks {e.setting}: {e}", file=sys.stderr)
+            print(inert(f"error: the task's stack configuration lacks {e.setting}: {e}"), file=sys.stderr)
             return EXIT_USAGE
-        print(f"error: the task's Pulumi program failed: {e}", file=sys.stderr)
+        print(inert(f"error: the task's Pulumi program failed: {e}"), file=sys.stderr)
         return EXIT_PROGRAM
     except PolicyPackError as e:
         if args.policy_pack.resolve() == DEFAULT_POLICY_PACK.resolve():
             raise  # gpufleet's own pack failing is gpufleet's bug (exit 4)
-        print(f"error: the policy pack {args.policy_pack} failed: {e}", file=sys.stderr)
+        print(inert(f"error: the policy pack {args.policy_pack} failed: {e}"), file=sys.stderr)
         return EXIT_USAGE
 
 
@@ -113,18 +113,18 @@ def _real_run(plan, ok: int, failed: int) -> int:
     from gpufleet.tasks.plan import timestamp
 
     size = plan.size
-    print(f"task {plan.task.name}: {plan.decision.reason}")
-    print(f"allocating stack {plan.stack_name}: {size.nodes} × {size.instance_type} "
-          f"({size.provisioned_gpus} GPUs, {size.spare_gpus} spare), expires {timestamp(plan.expires_at)}")
+    print(inert(f"task {plan.task.name}: {plan.decision.reason}"))
+    print(inert(f"allocating stack {plan.stack_name}: {size.nodes} × {size.instance_type} "
+                f"({size.provisioned_gpus} GPUs, {size.spare_gpus} spare), expires {timestamp(plan.expires_at)}"))
     try:
-        outcome = run_task(plan, AutomationWorkspace(), emit=lambda line: print(line.rstrip("\n"), flush=True))
+        outcome = run_task(plan, AutomationWorkspace(), emit=lambda line: print(inert(line.rstrip("\n")), flush=True))
     except TaskInterrupted as e:
-        print(f"task {plan.task.name}: {e.outcome.message}; stack "
-              f"{'destroyed' if e.outcome.destroyed else 'NOT destroyed'}", file=sys.stderr)
+        print(inert(f"task {plan.task.name}: {e.outcome.message}; stack "
+                    f"{'destroyed' if e.outcome.destroyed else 'NOT destroyed'}"), file=sys.stderr)
         return EXIT_INTERRUPTED
     stream = sys.stdout if outcome.status == "succeeded" else sys.stderr
-    print(f"task {plan.task.name}: {outcome.status}{': ' + outcome.message if outcome.message else ''}; stack "
-          f"{'destroyed' if outcome.destroyed else 'NOT destroyed'}", file=stream)
+    print(inert(f"task {plan.task.name}: {outcome.status}{': ' + outcome.message if outcome.message else ''}; stack "
+                f"{'destroyed' if outcome.destroyed else 'NOT destroyed'}"), file=stream)
     return ok if outcome.status == "succeeded" else failed
 
 
@@ -145,17 +145,17 @@ def render(result, out: Console) -> None:
     plan, task_json = result.plan, result.task_json()
     task, size, decision = plan.task, plan.size, plan.decision
     chosen = decision.chosen
-    out.print(f"[bold]gpufleet run --dry-run[/] · task [bold]{escape(task.name)}[/] · stack "
-              f"{escape(plan.stack_name)} · nothing allocated")
-    out.print(f"Placement ({plan.placement.objective}): {chosen.cloud} {chosen.region} — {escape(decision.reason)}")
-    out.print(f"Nodes: {size.nodes} × {size.instance_type} ({size.gpus_per_node} GPUs, {size.node_memory_gib:g} GiB "
+    out.print(f"[bold]gpufleet run --dry-run[/] · task [bold]{shown(task.name)}[/] · stack "
+              f"{shown(plan.stack_name)} · nothing allocated")
+    out.print(f"Placement ({plan.placement.objective}): {shown(chosen.cloud)} {shown(chosen.region)} — {shown(decision.reason)}")
+    out.print(f"Nodes: {size.nodes} × {shown(size.instance_type)} ({size.gpus_per_node} GPUs, {size.node_memory_gib:g} GiB "
               f"each) = {size.provisioned_gpus} GPUs for {size.gpu_count} asked: [bold]{size.spare_gpus} spare[/]")
     job = task_json["job"]
     requests = ", ".join(f"{k}: {v}" for k, v in job["requests"].items())
-    out.print(f"Job: {job['completions']} pods × requests {{{escape(requests)}}} "
+    out.print(f"Job: {job['completions']} pods × requests {{{shown(requests)}}} "
               f"(total {job['total_requests']['nvidia.com/gpu']} GPUs, {job['total_requests']['memory']}); "
               f"busiest node {size.workers_per_node} pods, {size.memory_gib_per_node:,.1f} GiB of "
-              f"{size.node_memory_gib:g}" + (f"; queue {escape(job['queue'])}" if job["queue"] else ""))
+              f"{size.node_memory_gib:g}" + (f"; queue {shown(job['queue'])}" if job["queue"] else ""))
     out.print(f"Expiry: {task_json['expiry']['expires_at']} (stack config and a tag on every resource)")
 
     counts = Counter(r.type for r in result.preview.run.resources
@@ -181,7 +181,7 @@ def _print_violations(result, out: Console, prefix: str = "") -> None:
     if preview.policy_environment is None:
         out.print("Policies: not run (--no-policies)")
     elif not preview.violations:
-        out.print(f"[green]Policies ({escape(preview.policy_environment)}): no violations[/]")
+        out.print(f"[green]Policies ({shown(preview.policy_environment)}): no violations[/]")
     else:
         mandatory = len(preview.mandatory_violations)
         print_violations(out, f"{prefix}Policies ({preview.policy_environment}): {mandatory} mandatory, "

@@ -12,6 +12,7 @@ import sys
 from datetime import datetime, timezone
 
 from gpufleet.commands import _arguments as arguments
+from gpufleet.terminal_text import inert
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -39,12 +40,12 @@ def list_or_reap(workspace, now: datetime, args: argparse.Namespace) -> int:
     if not quiet:
         print(f"{len(rows)} task stack(s)")
         for row in rows:
-            print(f"  {row['stack']}  task {row['task']}  expires {row['expires_at'] or '-'}  {row['state']}")
+            print(inert(f"  {row['stack']}  task {row['task']}  expires {row['expires_at'] or '-'}  {row['state']}"))
     if not args.reap:
         return 0
-    reaped, failed = reap(workspace, now, emit=lambda line: print(line.rstrip("\n"), file=sys.stderr))
-    print(f"reaped {len(reaped)} expired task stack(s)" + (f": {', '.join(reaped)}" if reaped else ""),
+    reaped, failed = reap(workspace, now, emit=lambda line: print(inert(line.rstrip("\n")), file=sys.stderr))
+    print(inert(f"reaped {len(reaped)} expired task stack(s)" + (f": {', '.join(reaped)}" if reaped else "")),
           file=sys.stderr if quiet else sys.stdout)
     for problem in failed:
-        print(f"error: {problem}", file=sys.stderr)
+        print(inert(f"error: {problem}"), file=sys.stderr)
     return 3 if failed else 0  # a destroy that failed is a Pulumi failure (exit 3), never a policy verdict

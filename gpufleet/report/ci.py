@@ -27,6 +27,7 @@ from gpufleet.errors import Problem, UserError
 from gpufleet.files import PLAN_MAX_BYTES, load_plan_json, load_yaml, read_text
 from gpufleet.report.markdown import MARKER
 from gpufleet.report.plans import read_plans
+from gpufleet.terminal_text import inert
 
 EXIT_OK, EXIT_POLICY, EXIT_USAGE, EXIT_PROGRAM = 0, 1, 2, 3
 DEFAULT_API = "https://api.github.com"
@@ -41,13 +42,18 @@ CREDENTIALS = {
 
 
 def _log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
+    print(inert(message), file=sys.stderr, flush=True)
 
 
 def _annotate(level: str, message: str) -> None:
-    """A GitHub workflow command (shown on the run and the pull request); plain text elsewhere."""
-    print(f"::{level}::{message}" if os.environ.get("GITHUB_ACTIONS") == "true" else f"{level}: {message}",
-          file=sys.stderr, flush=True)
+    """A GitHub workflow command (shown on the run and the pull request); plain text elsewhere. The
+    message can carry a plan's values (a head's policy messages): its data is escaped as the Actions
+    toolkit escapes it (`%`, CR, LF), so a newline in a value cannot start a workflow command of its own."""
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        data = message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        print(f"::{level}::{inert(data)}", file=sys.stderr, flush=True)
+    else:
+        print(f"{level}: {inert(message)}", file=sys.stderr, flush=True)
 
 
 def _set_outputs(**outputs: str) -> None:
@@ -107,7 +113,7 @@ def cmd_preview(args: argparse.Namespace) -> int:
                 _annotate("warning", f"policy pack {args.policy_pack} not found: gpufleet's default pack is used")
         _log(f"$ {' '.join(command)}")
         done = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        sys.stderr.write(done.stdout)
+        sys.stderr.write(inert(done.stdout))
         # Exit 1 is a mandatory policy violation: the plan is written and the report shows it.
         if done.returncode in (EXIT_OK, EXIT_POLICY) and plan.is_file():
             continue
@@ -309,7 +315,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.run(args)
     except UserError as e:
-        print(e.render(), file=sys.stderr)
+        print(inert(e.render()), file=sys.stderr)
         return EXIT_USAGE
 
 

@@ -8,12 +8,17 @@ or file name says, it renders as the text it is — no HTML, no Markdown structu
 - `code(v)`: an identifier in a code span (literal by Markdown's rules; only `|` needs escaping in a table).
 - `label(v)`: a Mermaid chart label: letters, digits and `._-` only.
 - `fenced(text)`: a block shown verbatim, fenced by more backticks than it contains.
-Long values are cut (with "…") so one value cannot push the rest out of the comment.
+Long values are cut (with "…") so one value cannot push the rest out of the comment. Everywhere, control
+characters and bidirectional marks are shown escaped (`\\u202e`), as in the terminal
+(`gpufleet.terminal_text`): U+202E would show a message reversed, and the Markdown may be printed to a
+terminal (`gpufleet report --output -`).
 """
 
 from __future__ import annotations
 
 import re
+
+from gpufleet.terminal_text import inert as terminal_inert
 
 ZWSP = "\u200b"
 TEXT_LIMIT = 600
@@ -30,7 +35,7 @@ _BREAKS = [
 
 
 def _one_line(value: object, limit: int) -> str:
-    s = " ".join(str(value).split())
+    s = terminal_inert(" ".join(str(value).split()))
     return s if len(s) <= limit else s[: limit - 1].rstrip() + "…"
 
 
@@ -56,6 +61,7 @@ def label(value: object, limit: int = 24) -> str:
 
 
 def fenced(body: str, info: str = "text") -> list[str]:
+    body = terminal_inert(body)
     longest = max((len(run) for run in re.findall(r"`+", body)), default=0)
     fence = "`" * max(3, longest + 1)
     return [fence + info, body, fence]

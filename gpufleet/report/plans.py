@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import contextlib
-import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ from gpufleet.errors import Problem, UserError
 from gpufleet.estimate import estimate_plan
 from gpufleet.files import load_plan_json
 from gpufleet.readers.views import views_from_states
+from gpufleet.terminal_text import CONTROLS
 
 PlanFormat = Literal["gpufleet", "preview", "stack-export"]
 FORMAT_NAMES: dict[str, str] = {
@@ -94,15 +94,15 @@ def empty_plan(stack: str, source: str = "(none)") -> Plan:
     return Plan(source, "gpufleet", stack, [], json.loads(json.dumps(_EMPTY_ESTIMATE)), [])
 
 
-# Control characters (terminal escapes, carriage returns) and bidirectional overrides in a plan's
-# strings would drive the reader's terminal or reorder what a comment shows; a plan is untrusted.
-_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# Control characters (terminal escapes, carriage returns) and bidirectional marks in a plan's strings
+# would drive the reader's terminal or reorder what a comment shows; a plan is untrusted. Replaced as it
+# is read, so no output can miss one (every output also escapes what it prints: gpufleet.terminal_text).
 
 
 def _printable(value: Any) -> Any:
     """`value` with every control character in its strings (keys too) shown as U+FFFD."""
     if isinstance(value, str):
-        return _CONTROLS.sub("\ufffd", value)
+        return CONTROLS.sub("\ufffd", value)
     if isinstance(value, list):
         return [_printable(v) for v in value]
     if isinstance(value, dict):

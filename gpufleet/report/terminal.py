@@ -3,7 +3,7 @@
 
 Tables fit the given width (the terminal's): names wrap, figures never do, and the least important
 columns are left out (and named) when the width cannot hold them. Values from a plan are shown as
-text, never interpreted as markup.
+text, never interpreted as markup, control characters escaped.
 """
 
 from __future__ import annotations
@@ -12,9 +12,8 @@ import io
 
 from rich.console import Console
 from rich.padding import Padding
-from rich.text import Text
 
-from gpufleet.commands._terminal import MIN_WIDTH, Column, print_table, print_violations
+from gpufleet.commands._terminal import MIN_WIDTH, Column, print_table, print_violations, safe_text, text_console
 from gpufleet.report import fmt
 from gpufleet.report.compare import Change, Comparison, gpus_change
 from gpufleet.report.disruption import gpus_text
@@ -66,7 +65,7 @@ def _left_out(out: Console, r: StackReport) -> bool:
             + (f" ({which})" if len(plans) > 1 else "")
             for which, s in plans if s.unpriced or s.not_assessed]
     if gaps:
-        out.print(Text(f"Totals leave out {'; '.join(gaps)}; unknown is never counted as 0."))
+        out.print(safe_text(f"Totals leave out {'; '.join(gaps)}; unknown is never counted as 0."))
     return bool(gaps)
 
 
@@ -74,7 +73,7 @@ def _disruptions(out: Console, c: Comparison) -> None:
     """What rolls or replaces GPU nodes, or replaces or deletes storage: shown before anything else changes."""
     if not c.disruptions:
         return
-    out.print(Text(f"Disrupts running GPU nodes or storage: {disruption_summary(c.disruptions)}", style="bold"))
+    out.print(safe_text(f"Disrupts running GPU nodes or storage: {disruption_summary(c.disruptions)}", style="bold"))
     print_table(out, [Column("effect", "name", keep=True), Column("resource", "name", keep=True),
                       Column("GPUs", "figure", keep=True), Column("why", "text", keep=True),
                       Column("type", "name", drop_order=1)],
@@ -83,10 +82,10 @@ def _disruptions(out: Console, c: Comparison) -> None:
 
 def _policies(out: Console, s: Summary) -> None:
     if s.violations is None:
-        out.print(Text("Policies (head): not in this plan (not run, or a Pulumi CLI plan)"))
+        out.print(safe_text("Policies (head): not in this plan (not run, or a Pulumi CLI plan)"))
         return
     if not s.violations:
-        out.print(Text("Policies (head): no violations"))
+        out.print(safe_text("Policies (head): no violations"))
         return
     counts = ", ".join(f"{n} {level}" for level, n in s.violation_counts().items())
     rows = [(str(v.get("level")), str(v.get("policy")), str(v.get("urn") or "stack").rsplit("::", 1)[-1],
@@ -96,26 +95,25 @@ def _policies(out: Console, s: Summary) -> None:
 
 def render_diff(reports: list[StackReport], width: int = MIN_WIDTH) -> str:
     buffer = io.StringIO()
-    out = Console(file=buffer, width=max(width, MIN_WIDTH), color_system=None, highlight=False, emoji=False,
-                  markup=False)
+    out = text_console(buffer, width)
     for r in reports:
         c = r.comparison
         assert c is not None, "diff needs a base"
         base = "none (no base plan)" if r.base_missing else f"{c.base.source} ({c.base.format_name})"
-        out.print(Text(f"Stack {r.stack}: {base} -> {r.head.source} ({r.head.format_name})"))
+        out.print(safe_text(f"Stack {r.stack}: {base} -> {r.head.source} ({r.head.format_name})"))
         out.print()
         _totals(out, r)
         out.print()
         for p in (c.base, r.head):
             for w in p.warnings:
-                out.print(Text(f"Warning ({p.source}): {w}"))
+                out.print(safe_text(f"Warning ({p.source}): {w}"))
         if _left_out(out, r):
             out.print()
         _disruptions(out, c)
         if c.disruptions:
             out.print()
         counts = ", ".join(f"{len(c.of_kind(k))} {k}" for k in ("added", "changed", "removed"))
-        out.print(Text(f"Resources: {counts}"))
+        out.print(safe_text(f"Resources: {counts}"))
         rows = [(_KIND_MARK[ch.kind], ch.name, ch.type, ",".join(ch.changed) or "-", _value(ch, "gpus"),
                  _value(ch, "monthly_usd"), _value(ch, "monthly_kwh")) for ch in c.changes]
         if rows:
@@ -143,7 +141,7 @@ def _stack_lines(out: Console, r: StackReport) -> None:
     title = f"Stack {r.stack}: {t.text('gpus')} GPUs · {t.with_unit('monthly_usd', 'USD/month', change)}"
     if r.base_missing:
         title += " — new stack"
-    out.print(Text(title, style="bold"))
+    out.print(safe_text(title, style="bold"))
     if c is not None:
         _totals(out, r)
     else:
@@ -152,7 +150,7 @@ def _stack_lines(out: Console, r: StackReport) -> None:
     _left_out(out, r)
     for p in [r.head] + ([c.base] if c is not None else []):
         for w in p.warnings:
-            out.print(Text(f"Warning ({p.source}): {w}"))
+            out.print(safe_text(f"Warning ({p.source}): {w}"))
     if c is not None and c.disruptions:
         out.print()
         _disruptions(out, c)
@@ -163,7 +161,7 @@ def _stack_lines(out: Console, r: StackReport) -> None:
                            str(v.get("message"))) for v in found])
     elif r.summary.violations is not None:
         others = len(r.summary.violations)
-        out.print(Text(f"Policies: no mandatory violations{f', {others:,} other result(s)' if others else ''}."))
+        out.print(safe_text(f"Policies: no mandatory violations{f', {others:,} other result(s)' if others else ''}."))
     arrow = (lambda b, h: h if b == h else f"{b} → {h}") if c is not None else (lambda b, h: h)
     rows = [(f"{p.key[0]} {p.key[1]}", *(arrow(region_value(p.base, f), region_value(p.head, f))
                                          for f in ("gpus", "monthly_usd", "monthly_tco2e"))) for p in region_pairs(r)]
@@ -196,13 +194,13 @@ def _stack_lines(out: Console, r: StackReport) -> None:
     locked = lock_recommendation(r)
     if found_recommendations or locked:
         out.print()
-        out.print(Text("Recommendations", style="bold"))
+        out.print(safe_text("Recommendations", style="bold"))
         if locked:
-            out.print(Padding(Text(f"locked placement: {locked}"), (0, 0, 0, 2)))
+            out.print(Padding(safe_text(f"locked placement: {locked}"), (0, 0, 0, 2)))
         for x in found_recommendations:
             usd = "unknown" if x.delta_usd is None else fmt.signed(x.delta_usd, 2)
             co2 = "unknown" if x.delta_kgco2e is None else fmt.signed(x.delta_kgco2e / 1000, 3)
-            out.print(Padding(Text(f"move {x.workload} to {x.where} ({x.instance_type}): {usd} USD/month, "
+            out.print(Padding(safe_text(f"move {x.workload} to {x.where} ({x.instance_type}): {usd} USD/month, "
                                    f"{co2} tCO2e/month"), (0, 0, 0, 2)))
 
 
@@ -211,33 +209,32 @@ def render_text(reports: list[StackReport], width: int = MIN_WIDTH, *, threshold
     """The report for a terminal: the headline, then the changed stacks, then one line per other stack."""
     thresholds = thresholds or Thresholds()
     buffer = io.StringIO()
-    out = Console(file=buffer, width=max(width, MIN_WIDTH), color_system=None, highlight=False, emoji=False,
-                  markup=False)
+    out = text_console(buffer, width)
     h = headline(reports)
     verdict = f"{h.mandatory:,} mandatory policy violation(s)" if h.mandatory else "no mandatory policy violations"
     if h.compared:
-        out.print(Text(f"Change: {fmt.delta('monthly_usd', h.usd)} USD/month ({fmt.signed(h.usd_percent, 1) + ' %' if h.usd_percent is not None else 'n/a'}) · "
+        out.print(safe_text(f"Change: {fmt.delta('monthly_usd', h.usd)} USD/month ({fmt.signed(h.usd_percent, 1) + ' %' if h.usd_percent is not None else 'n/a'}) · "
                        f"{fmt.delta('monthly_tco2e', h.tco2e)} tCO2e/month · {h.gpus_text} · {verdict}",
                        style="bold"))
     else:
-        out.print(Text(f"Total: {h.head_total('monthly_usd', 'USD/month')} · {h.head_total('monthly_tco2e', 'tCO2e/month')} · "
+        out.print(safe_text(f"Total: {h.head_total('monthly_usd', 'USD/month')} · {h.head_total('monthly_tco2e', 'tCO2e/month')} · "
                        f"{h.gpus_text} · {verdict}", style="bold"))
     if head_error is not None:
-        out.print(Text("The head preview failed; its error (last lines):", style="bold"))
+        out.print(safe_text("The head preview failed; its error (last lines):", style="bold"))
         for line in head_error.rstrip("\n").splitlines()[-20:]:
-            out.print(Padding(Text(line), (0, 0, 0, 2)))
+            out.print(Padding(safe_text(line), (0, 0, 0, 2)))
     significant, rest = ordered(reports, thresholds)
     if h.compared and not significant:
-        out.print(Text("No significant change" + (f" (thresholds: {thresholds.describe()})" if thresholds.any_set else "")
+        out.print(safe_text("No significant change" + (f" (thresholds: {thresholds.describe()})" if thresholds.any_set else "")
                        + "."))
     for r in significant:
         out.print()
         _stack_lines(out, r)
     if rest:
         out.print()
-        out.print(Text(f"Unchanged{' or below the thresholds' if thresholds.any_set else ''}:", style="bold"))
+        out.print(safe_text(f"Unchanged{' or below the thresholds' if thresholds.any_set else ''}:", style="bold"))
         for r in rest:
             t = r.summary.totals
-            out.print(Padding(Text(f"{r.stack}: {t.text('gpus')} GPUs · {t.with_unit('monthly_usd', 'USD/month')} · "
+            out.print(Padding(safe_text(f"{r.stack}: {t.text('gpus')} GPUs · {t.with_unit('monthly_usd', 'USD/month')} · "
                                    f"{len(mandatory(r.summary)):,} mandatory"), (0, 0, 0, 2)))
     return "\n".join(line.rstrip() for line in buffer.getvalue().split("\n"))

@@ -39,14 +39,16 @@ class AutomationStack:
                 pass
 
     def up(self, on_output: Emit) -> dict[str, Any]:
-        result = self._stack.up(on_output=on_output)
+        # No colour codes in the output: gpufleet shows control characters in it escaped (they may come
+        # from the program's values), which would make colours unreadable.
+        result = self._stack.up(on_output=on_output, color="never")
         return {key: output.value for key, output in result.outputs.items()}
 
     def cancel(self) -> None:
         self._stack.cancel()
 
     def destroy(self, on_output: Emit) -> None:
-        self._stack.destroy(on_output=on_output)
+        self._stack.destroy(on_output=on_output, color="never")
 
 
 class AutomationWorkspace:

@@ -101,15 +101,15 @@ def test_the_real_path_calls_the_automation_api(monkeypatch):
         def set_tag(self, key, value):
             seen.calls.append(("set_tag", key, value))
 
-        def up(self, on_output):
-            seen.calls.append(("up", on_output is not None))
+        def up(self, on_output, color):
+            seen.calls.append(("up", on_output is not None, color))
             return types.SimpleNamespace(outputs={"task": types.SimpleNamespace(value={"name": "finetune"})})
 
         def cancel(self):
             seen.calls.append(("cancel",))
 
-        def destroy(self, on_output):
-            seen.calls.append(("destroy",))
+        def destroy(self, on_output, color):
+            seen.calls.append(("destroy", color))
 
     class FakeWorkspace:
         def __init__(self, project_settings):
@@ -149,7 +149,7 @@ def test_the_real_path_calls_the_automation_api(monkeypatch):
         ("create_stack", "finetune-20261130-010000", "gpufleet-tasks", True),
         ("set_config", "gpufleet:expiresAt", "2026-11-30T14:00:00Z", False),
         ("set_tag", "gpufleet:expiresAt", "2026-11-30T14:00:00Z"),
-        ("up", True), ("cancel",), ("destroy",),
+        ("up", True, "never"), ("cancel",), ("destroy", "never"),
         ("select_stack", "old", "gpufleet-tasks"),
         ("remove", "old"),
     ]
