@@ -3,5 +3,7 @@
 from pulumi_policy import PolicyPack
 
 from gpufleet_policies import DESCRIPTION, ENFORCEMENT_LEVEL, PACK_NAME, POLICIES
+from gpufleet_policies._process import collector_for_one_preview
 
+collector_for_one_preview()
 PolicyPack(name=PACK_NAME, policies=POLICIES, enforcement_level=ENFORCEMENT_LEVEL, description=DESCRIPTION)

@@ -15,6 +15,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from typing import Any, Sequence
 
+from pulumi_policy.proxy import _DictProxy, _ListProxy
+
 from gpufleet.catalog import Catalog, load_catalog
 from gpufleet.errors import UserError
 from gpufleet.estimate import PlanEstimate, ResourceView, estimate_plan
@@ -157,7 +159,7 @@ def _resource_ids(resources: Sequence[Any], inputs: dict[str, dict[str, Any]]) -
 # The plan of the last stack asked for, by its content. The in-process path gives every stack policy the
 # same resource list; the stock servicer (the pack process) builds a new list of new objects for each policy
 # from the same request: equal content, so the stack is indexed and estimated once per `AnalyzeStack` on
-# both paths. The content is compared by its repr (True, 1 and 1.0 are equal, their reprs are not).
+# both paths.
 _last: tuple[Sequence[Any], StackContext, str, StackPlan] | None = None
 
 
@@ -168,26 +170,41 @@ def stack_plan(resources: Sequence[Any]) -> StackPlan:
     context = stack_context()
     if _last is not None and _last[0] is resources and _last[1] is context:
         return _last[3]
-    inputs = {r.urn: plain(r.props) for r in resources}
-    providers = [plain(r.provider.props) if r.provider is not None else {} for r in resources]
-    dependencies = [{k: tuple(d.urn for d in deps) for k, deps in (r.property_dependencies or {}).items()}
-                    for r in resources]
-    content = repr([(r.urn, r.resource_type, inputs[r.urn], p, d) for r, p, d in zip(resources, providers, dependencies)])
+    content = _content(resources)
     if _last is not None and _last[1] is context and _last[2] == content:
         plan = replace(_last[3], resources=resources)  # the same stack: its views, estimate and indexes
     else:
-        plan = _build(resources, inputs, providers, dependencies)
+        plan = _build(resources)
     _last = (resources, context, content, plan)
     return plan
 
 
-def _build(resources: Sequence[Any], inputs: dict[str, dict[str, Any]], providers: list[dict[str, Any]],
-           dependencies: list[dict[str, tuple[str, ...]]]) -> StackPlan:
+def _content(resources: Sequence[Any]) -> str:
+    """What a plan is built from, as one string: each resource's URN, type, properties, provider properties
+    and property dependencies. JSON, written by the C encoder straight from the runtime's proxies (faster
+    than converting them to plain data first); true, 1 and 1.0 differ in it, as they may for a policy."""
+    rows = [(r.urn, r.resource_type, r.props, r.provider.props if r.provider is not None else None,
+             {k: [d.urn for d in deps] for k, deps in (r.property_dependencies or {}).items()}) for r in resources]
+    try:
+        return json.dumps(rows, default=_unproxied, check_circular=False)
+    except (TypeError, ValueError):  # assets, archives, secrets: the slower way, which takes everything
+        return repr([(urn, kind, plain(props), plain(provider), deps) for urn, kind, props, provider, deps in rows])
+
+
+def _unproxied(value: Any) -> Any:
+    if isinstance(value, (_DictProxy, _ListProxy)):
+        return value["__target"]
+    raise TypeError(type(value).__name__)
+
+
+def _build(resources: Sequence[Any]) -> StackPlan:
+    inputs = {r.urn: plain(r.props) for r in resources}
     ids = _resource_ids(resources, inputs)
     views = with_inline_capacity([
-        ResourceView(urn=r.urn, type=r.resource_type, inputs=inputs[r.urn], provider_inputs=p, id=ids.get(r.urn),
-                     dependencies=d)
-        for r, p, d in zip(resources, providers, dependencies)
+        ResourceView(urn=r.urn, type=r.resource_type, inputs=inputs[r.urn],
+                     provider_inputs=plain(r.provider.props) if r.provider is not None else {}, id=ids.get(r.urn),
+                     dependencies={k: tuple(d.urn for d in deps) for k, deps in (r.property_dependencies or {}).items()})
+        for r in resources
     ])
     catalog = stack_catalog()
     return StackPlan(resources, inputs, ids, views, index_views(views), estimate_plan(views, catalog), catalog)

@@ -66,6 +66,39 @@ def test_the_stack_is_estimated_once_per_pass(monkeypatch):
     assert found and len(calls) == 1
 
 
+def test_the_stock_servicer_estimates_the_stack_once_per_analyze_stack(monkeypatch):
+    """pulumi-policy (the pack's process) gives each stack policy its own copy of the resources: the plan
+    is reused by content, not rebuilt per policy; a stack that differs only by `true` for `1` is not."""
+    from gpufleet.policy.inprocess import _Client, _environment
+    from gpufleet.policy.protocol import pack_environment, run_session
+    from pack_helpers import build_run, res
+
+    pack = load_pack(PACK)
+    stack_module = pack._stack
+    calls = []
+    real = stack_module.estimate_plan
+    monkeypatch.setattr(stack_module, "estimate_plan", lambda *a, **k: calls.append(1) or real(*a, **k))
+    monkeypatch.setattr(stack_module, "_last", None)  # what an earlier test left
+    stack_policies = [p.name for p in pack.POLICIES if isinstance(p, upstream.StackValidationPolicy)]
+    config = {name: {"enforcementLevel": "mandatory"} for name in stack_policies}
+    stock = _PolicyAnalyzerServicer(pack.PACK_NAME, "0.0.1", pack.POLICIES, pack.ENFORCEMENT_LEVEL)
+
+    def judge(run):
+        with _environment(pack_environment(project=run.settings.project, stack=run.settings.stack,
+                                           stack_config=run.settings.config)):
+            return run_session(_Client(stock), run, config, pack_dir=PACK, project=run.settings.project,
+                               stack=run.settings.stack, stack_config=run.settings.config)
+
+    run = corpus_run("over_budget")
+    assert judge(run) == analyze_in_process(PACK, run, config, project=run.settings.project,
+                                            stack=run.settings.stack, stack_config=run.settings.config)
+    assert len(stack_policies) > 2 and len(calls) == 1  # the in-process pass had the same content
+    one, true = (build_run(res("aws:ebs/volume:Volume", "v", {"size": 100, "encrypted": value})) for value in (1, True))
+    judge(one)
+    judge(true)
+    assert len(calls) == 3
+
+
 @pytest.mark.parametrize("name", ["compliant_aws", "compliant_azure", "public_bucket", "gcp_public_bucket"])
 def test_plain_properties_are_the_runtimes_serialization(name):
     """`plain` takes shortcuts for proxies, dicts, lists and scalars; the result is the runtime's own."""
