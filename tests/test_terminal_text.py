@@ -141,3 +141,32 @@ def test_workflow_annotations_cannot_start_a_command_of_their_own(tmp_path, caps
     assert (done.returncode, done.stdout) == (1, "1 mandatory policy violation(s)\n")
     assert done.stderr == ("::error::prod: gpufleet-budget-monthly-usd (stack): over budget 100%250A%0A::add-mask::x"
                            "\ufffd\ufffd[2J\n")
+
+
+def test_a_program_error_prints_escaped_exit_3(tmp_path, capsys):
+    (tmp_path / "Pulumi.yaml").write_text("name: broken\nruntime: python\n")
+    (tmp_path / "Pulumi.dev.yaml").write_text("config: {}\n")
+    (tmp_path / "__main__.py").write_text("raise ValueError('no GPUs \\x1b[2J\\u202e\\r configured')\n")
+    assert main(["preview", "dev", "--program", str(tmp_path), "--no-policies"]) == 3
+    err = capsys.readouterr().err
+    assert "ValueError: no GPUs \\u001b[2J\\u202e\\u000d configured" in err, err
+    assert not any(c in err for c in "\x1b\u202e\r")
+
+
+def test_task_stacks_are_listed_escaped(capsys):
+    import argparse
+    from datetime import datetime, timezone
+
+    from gpufleet.commands.tasks import list_or_reap
+
+    class Workspace:
+        def list_stacks(self):
+            return ["t\x1b[2J\u202e"]
+
+        def stack_config(self, name):
+            return {"gpufleet:task": "fine\rtune", "gpufleet:expiresAt": "2026-11-30T00:00:00Z"}
+
+    now = datetime(2026, 11, 30, 1, tzinfo=timezone.utc)
+    assert list_or_reap(Workspace(), now, argparse.Namespace(reap=False, json_file=None)) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "1 task stack(s)", "  t\\u001b[2J\\u202e  task fine\\u000dtune  expires 2026-11-30T00:00:00Z  expired"]
