@@ -275,6 +275,21 @@ def check(args, config, findings) -> None:
         elif truthy(value):
             findings.violation("allowBlobPublicAccess is True: containers in the account can be made public. "
                                "Fix: allow_blob_public_access=False.")
+    elif t == "azure:storage/account:Account":  # the classic provider (azurerm), found by review14c
+        value = props.get("allowNestedItemsToBePublic")
+        if is_unknown(value):
+            findings.cannot_verify("allowNestedItemsToBePublic: not known at preview")
+        elif value is None or truthy(value):
+            shown = "unset (the provider defaults to true)" if value is None else "True"
+            findings.violation(f"allowNestedItemsToBePublic is {shown}: containers in the account can be made public. "
+                               "Fix: allow_nested_items_to_be_public=False.")
+    elif t == "azure:storage/container:Container":
+        value = props.get("containerAccessType")
+        if is_unknown(value):
+            findings.cannot_verify("containerAccessType: not known at preview")
+        elif value in ("blob", "container"):
+            findings.violation(f"containerAccessType is {value!r}: anyone can read its blobs"
+                               f"{' and list them' if value == 'container' else ''}. Fix: container_access_type='private'.")
     elif t == "azure-native:storage:BlobContainer":
         value = props.get("publicAccess")
         if is_unknown(value):
@@ -287,14 +302,15 @@ def check(args, config, findings) -> None:
 POLICY = resource_policy(
     NAME,
     "Data is never public: no public S3 ACLs, grants or bucket policies granting '*', every public access "
-    "block fully on, no public Azure blob access or containers, no Cloud Storage or GCP project IAM grant or "
+    "block fully on, no public Azure blob access or containers (azure-native and classic azure), no Cloud Storage or GCP project IAM grant or "
     "ACL to allUsers or allAuthenticatedUsers, no public OCI bucket, no CoreWeave bucket policy granting '*', "
     "no publicly accessible RDS databases, no Cloud SQL instance authorizing 0.0.0.0/0.",
     check,
     area="safety",
     severity=Severity.CRITICAL,
     remediation="Remove public ACLs, grants and '*' principals; turn every public access block flag on; set "
-                "Azure allowBlobPublicAccess False and container publicAccess None; grant Cloud Storage access to "
+                "Azure allowBlobPublicAccess False and container publicAccess None (classic azure: "
+                "allow_nested_items_to_be_public False, container_access_type private); grant Cloud Storage access to "
                 "named principals only, and project roles never to allUsers/allAuthenticatedUsers; OCI bucket "
                 "access_type NoPublicAccess; RDS publiclyAccessible False; Cloud SQL authorized networks narrower "
                 "than /0, or private IP only.",

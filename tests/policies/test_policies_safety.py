@@ -214,8 +214,12 @@ def bucket_policy(statement):
     res("azure-native:storage:StorageAccount", "v", {"allowBlobPublicAccess": False}),
     res("azure-native:storage:BlobContainer", "v", {"publicAccess": "None"}),
     res("aws:rds/instance:Instance", "v", {"engine": "postgres", "publiclyAccessible": False}),
+    res("azure:storage/account:Account", "v", {"allowNestedItemsToBePublic": False}),
+    res("azure:storage/container:Container", "v", {"containerAccessType": "private"}),
+    res("azure:storage/container:Container", "v", {}),  # the provider's default: private
 ], ids=["private-acl", "all-blocks-on", "named-principal", "conditioned-star", "org-and-tls", "deny-star",
-        "azure-account", "azure-container", "rds-private"])
+        "azure-account", "azure-container", "rds-private", "azure-classic-account", "azure-classic-container",
+        "azure-classic-container-default"])
 def test_public_compliant(resource):
     assert verdicts(build_run(resource), PUBLIC) == []
 
@@ -253,8 +257,18 @@ def test_public_compliant(resource):
     (res("aws:rds/clusterInstance:ClusterInstance", "v", {"publiclyAccessible": True}),
      "publiclyAccessible is True: the database gets a public DNS name and address, reachable from the internet. "
      "Fix: publicly_accessible=False; reach it from the VPC, a bastion or a VPN."),
+    # the classic azure provider (azurerm) was not judged at all (found by review14c)
+    (res("azure:storage/account:Account", "v", {"accountTier": "Standard"}),
+     "allowNestedItemsToBePublic is unset (the provider defaults to true): containers in the account can be made "
+     "public. Fix: allow_nested_items_to_be_public=False."),
+    (res("azure:storage/account:Account", "v", {"allowNestedItemsToBePublic": True}),
+     "allowNestedItemsToBePublic is True: containers in the account can be made public. Fix: "
+     "allow_nested_items_to_be_public=False."),
+    (res("azure:storage/container:Container", "v", {"containerAccessType": "blob"}),
+     "containerAccessType is 'blob': anyone can read its blobs. Fix: container_access_type='private'."),
 ], ids=["public-acl", "all-users-grant", "one-block-off", "star-principal", "star-over-tls-only",
-        "star-wildcard-org-any-ip", "azure-account", "azure-container", "rds-public"])
+        "star-wildcard-org-any-ip", "azure-account", "azure-container", "rds-public", "azure-classic-account-default",
+        "azure-classic-account", "azure-classic-container"])
 def test_public_exposed(resource, message):
     assert verdicts(build_run(resource), PUBLIC) == [(PUBLIC, "mandatory", "v", message)]
 
