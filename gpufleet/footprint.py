@@ -301,17 +301,18 @@ class Charge:
 
 
 def service_charge(catalog: Catalog, cloud: str, region: str, service: str, sku: str, quantity: float,
-                   what: str, energy: str) -> Charge:
+                   what: str, energy: str, monthly: bool = False) -> Charge:
     """`quantity` units of a service priced per unit-hour over a month (control planes: cluster-hours,
-    endpoints: endpoint-AZ-hours…). `energy` says why its energy is not known (managed by the cloud)."""
+    endpoints: endpoint-AZ-hours…), or per unit-month when `monthly` (EBS provisioned IOPS). `energy` says
+    why its energy is not known (managed by the cloud)."""
     row = catalog.prices.service_price(cloud, service, sku, region)
     how = {"monthly_kwh": energy, "monthly_kgco2e": "unknown: energy unknown"}
     if row is None:
         how["monthly_usd"] = f"unknown: no sourced price for {service} {sku} in {cloud} {region} in the catalog"
         return Charge(None, None, None, None, how)
-    usd = quantity * row.usd_per_unit * HOURS_PER_MONTH
-    how["monthly_usd"] = (f"{quantity:g} {what} × {row.usd_per_unit:g} USD/{row.unit} × {HOURS_PER_MONTH:g} h "
-                          f"(list price, {row.cite()})")
+    usd = quantity * row.usd_per_unit * (1.0 if monthly else HOURS_PER_MONTH)
+    how["monthly_usd"] = (f"{quantity:g} {what} × {row.usd_per_unit:g} USD/{row.unit}"
+                          f"{'' if monthly else f' × {HOURS_PER_MONTH:g} h'} (list price, {row.cite()})")
     return Charge(usd, None, None, "list", how)
 
 

@@ -218,3 +218,94 @@ def test_blob_storage_carries_ccf_energy_by_redundancy_and_its_eastus_hot_lrs_pr
     assert premium.monthly_kwh == pytest.approx(kwh)
     unknown = account("files", "TransactionOptimized", "Standard_LRS")
     assert unknown.derivation["monthly_kwh"] == "unknown: no storage medium and replication for azure blob in the catalog"
+
+
+def test_an_ebs_volume_is_priced_per_gib_month_by_type_and_per_provisioned_iops_month():
+    # service_prices.csv us-east-1 (Infracost goldens): io2 0.125 USD/GiB-month + 0.065 USD/IOPS-month;
+    # gp2 0.10; CCF: EBS SSD 1.2 Wh/TB·h × 2 replicas, PUE us-east-1 1.15
+    io2 = one(view("aws:ebs/volume:Volume", "db", {"size": 100, "type": "io2", "iops": 1000}, {"region": "us-east-1"}))
+    assert io2.monthly_usd == pytest.approx(100 * 0.125 + 1000 * 0.065)  # 77.50
+    assert io2.derivation["monthly_usd"].startswith(
+        "volume size 100 GiB: 0.0976562 TiB = 100 GiB × 0.125 USD/GiB-month")
+    assert " + 1000 provisioned IOPS × 0.065 USD/IOPS-month (list price, " in io2.derivation["monthly_usd"]
+    # the IOPS line has no energy model, so the volume's energy is not known as a whole (never partly 0)
+    assert io2.monthly_kwh is None
+    gp2 = one(view("aws:ebs/volume:Volume", "data", {"size": 50}, {"region": "us-east-1"}))  # type unset: gp2
+    assert gp2.monthly_usd == pytest.approx(50 * 0.10)
+    kwh = 50 / 1024 * TIB_TB * 2 * 1.2 * HOURS / 1000 * 1.15
+    assert (gp2.monthly_kwh, gp2.monthly_kgco2e) == (pytest.approx(kwh), pytest.approx(kwh * 396.25 / 1000))
+    magnetic = one(view("aws:ebs/volume:Volume", "old", {"size": 20, "type": "standard"}, {"region": "us-east-1"}))
+    assert magnetic.monthly_usd == pytest.approx(20 * 0.05)
+    assert magnetic.usage_based[0].startswith("I/O requests: usage-based, 0.05 USD/1M I/O requests")
+
+
+def test_gp3_iops_and_throughput_above_the_included_baseline_stay_unknown_without_a_sourced_price():
+    fast = one(view("aws:ebs/volume:Volume", "fast", {"size": 40, "type": "gp3", "iops": 4000, "throughput": 130},
+                    {"region": "us-east-1"}))
+    assert fast.monthly_usd is None
+    assert fast.derivation["monthly_usd"] == (
+        "unknown: no sourced price for ebs-iops gp3 in aws us-east-1 in the catalog; "
+        "no sourced price for ebs-throughput gp3 in aws us-east-1 in the catalog")
+    base = one(view("aws:ebs/volume:Volume", "base", {"size": 40, "type": "gp3", "iops": 3000, "throughput": 125},
+                    {"region": "us-east-1"}))
+    assert base.monthly_usd == pytest.approx(40 * 0.08)  # the baseline is in the storage price
+
+
+def test_volumes_a_launch_template_gives_each_node_are_priced_as_ebs_volumes_one_per_node():
+    lt = view("aws:ec2/launchTemplate:LaunchTemplate", "lt", {"instanceType": "p5.48xlarge", "blockDeviceMappings": [
+        {"deviceName": "/dev/xvda", "ebs": {"volumeSize": 200, "volumeType": "gp3"}},
+        {"deviceName": "/dev/xvdb", "ebs": {"volumeSize": 500}},  # no type: the AMI's
+        {"deviceName": "/dev/sdc", "virtualName": "ephemeral0"}]}, {"region": "us-east-1"})
+    ng = ResourceView(f"{URN}aws:eks/nodeGroup:NodeGroup::ng", "aws:eks/nodeGroup:NodeGroup", {
+        "clusterName": "c", "scalingConfig": {"desiredSize": 3, "minSize": 3, "maxSize": 3},
+        "launchTemplate": {"id": "lt-1", "version": "1"}}, {"region": "us-east-1"},
+        dependencies={"launchTemplate": (lt.urn,)})
+    plan = estimate_plan([lt, ng])
+    root = plan.resources[f"{ng.urn}.launchTemplate.blockDeviceMappings[0]"]
+    assert (root.type, root.monthly_usd) == ("aws:ebs/volume:Volume", pytest.approx(3 * 200 * 0.08))  # 48.00
+    assert root.derivation["monthly_usd"].startswith("3 × 200 GiB: 0.585938 TiB = 600 GiB × 0.08 USD/GiB-month")
+    data = plan.resources[f"{ng.urn}.launchTemplate.blockDeviceMappings[1]"]
+    assert data.derivation["monthly_usd"] == \
+        "unknown: ebs of unknown type: volume type (unset in the block device: the AMI's) not known at preview"
+    assert f"{ng.urn}.launchTemplate.blockDeviceMappings[2]" not in plan.resources  # an instance store: no EBS
+    assert plan.resources[ng.urn].monthly_usd == pytest.approx(3 * 55.04 * HOURS)  # the nodes, unchanged
+    assert data.urn in plan.unpriced and root.urn not in plan.unpriced
+
+
+def test_an_instance_s_own_block_devices_are_priced_and_where_no_price_is_sourced_listed_unpriced_never_zero():
+    inst = view("aws:ec2/instance:Instance", "i", {"instanceType": "p5.48xlarge",
+                                                   "rootBlockDevice": {"volumeSize": 100, "volumeType": "gp3"},
+                                                   "ebsBlockDevices": [{"deviceName": "/dev/sdf", "volumeSize": 10}]},
+                {"region": "us-east-1"})
+    plan = estimate_plan([inst])
+    assert plan.resources[f"{inst.urn}.rootBlockDevice"].monthly_usd == pytest.approx(100 * 0.08)
+    assert plan.resources[f"{inst.urn}.ebsBlockDevices[0]"].monthly_usd == pytest.approx(10 * 0.10)  # unset: gp2
+    north = view("aws:ec2/instance:Instance", "n", {"instanceType": "p5.48xlarge",
+                                                    "rootBlockDevice": {"volumeSize": 100, "volumeType": "io1",
+                                                                        "iops": 3000}},
+                 {"region": "eu-north-1"})
+    plan = estimate_plan([north])
+    disk = plan.resources[f"{north.urn}.rootBlockDevice"]
+    assert (disk.monthly_usd, disk.derivation["monthly_usd"]) == (
+        None, "unknown: no sourced price for ebs io1 in aws eu-north-1 in the catalog; "
+              "no sourced price for ebs-iops io1 in aws eu-north-1 in the catalog")  # not us-east-1's
+    assert plan.unpriced == [disk.urn]
+
+
+def test_prod_s_pretrain_root_volumes_by_hand_from_the_eu_north_1_gp3_row():
+    # prod: the pretrain node group's launch template gives each of its 16 p5.48xlarge nodes a 200 GiB gp3 root
+    # volume; service_prices.csv: ebs gp3 eu-north-1 0.0836 USD/GiB-month (AWS Price List API, effective
+    # 2026-10-01); CCF: SSD 1.2 Wh/TB·h × 2 replicas, PUE eu-north-1 1.10, grid 24.71 g/kWh
+    lt = view("aws:ec2/launchTemplate:LaunchTemplate", "lt", {"blockDeviceMappings": [
+        {"deviceName": "/dev/xvda", "ebs": {"volumeSize": 200, "volumeType": "gp3", "encrypted": "true"}}]},
+        {"region": "eu-north-1"})
+    ng = ResourceView(f"{URN}aws:eks/nodeGroup:NodeGroup::pretrain", "aws:eks/nodeGroup:NodeGroup", {
+        "clusterName": "c", "instanceTypes": ["p5.48xlarge"], "capacityType": "CAPACITY_BLOCK",
+        "scalingConfig": {"desiredSize": 16, "minSize": 16, "maxSize": 16}, "launchTemplate": {"id": "lt-1"}},
+        {"region": "eu-north-1"}, dependencies={"launchTemplate": (lt.urn,)})
+    disks = estimate_plan([lt, ng]).resources[f"{ng.urn}.launchTemplate.blockDeviceMappings[0]"]
+    assert disks.monthly_usd == pytest.approx(16 * 200 * 0.0836)
+    assert round(disks.monthly_usd, 2) == 267.52
+    kwh = 16 * 200 / 1024 * TIB_TB * 2 * 1.2 * HOURS / 1000 * 1.10
+    assert (disks.monthly_kwh, disks.monthly_kgco2e) == (pytest.approx(kwh), pytest.approx(kwh * 24.71 / 1000))
+    assert "'EUN1-EBS:VolumeUsage.gp3'" in disks.derivation["monthly_usd"]

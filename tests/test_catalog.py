@@ -107,6 +107,22 @@ def test_blob_hot_prices_in_eastus_carry_their_meter_and_date_and_no_other_regio
         assert price("azure", "blob", "Hot-Standard_LRS", region) is None, region
 
 
+def test_ebs_prices_carry_their_region_and_source_and_no_region_borrows_another_s(catalog):
+    """SOURCES.md, "EBS volumes in us-east-1 and eu-north-1"."""
+    price = catalog.prices.service_price
+    assert [price("aws", "ebs", t, "us-east-1").usd_per_unit for t in ("gp2", "gp3", "io1", "io2", "st1", "sc1",
+                                                                       "standard")] == \
+        [0.10, 0.08, 0.125, 0.125, 0.045, 0.015, 0.05]
+    assert price("aws", "ebs-iops", "io2", "us-east-1").unit == "IOPS-month"
+    north = price("aws", "ebs", "gp3", "eu-north-1")
+    assert (north.usd_per_unit, north.unit, north.price_date[:10]) == (0.0836, "GiB-month", "2026-10-01")
+    assert "'EUN1-EBS:VolumeUsage.gp3'" in north.source
+    assert price("aws", "ebs", "gp2", "eu-north-1") is None and price("aws", "ebs", "gp3", "eu-west-1") is None
+    assert price("aws", "ebs-iops", "gp3", "us-east-1") is None  # the golden's gp3 region is ambiguous: not taken
+    assert {catalog.impact.storage_service("aws", "ebs", t).medium for t in ("gp2", "gp3", "io1", "io2")} == {"ssd"}
+    assert catalog.impact.storage_service("aws", "ebs", "sc1").replication_factor == 2
+
+
 def test_provenance_every_price_has_a_dated_source(catalog):
     for o in catalog.offers:
         assert o.price_source and o.price_date, o

@@ -9,8 +9,8 @@ from typing import Any, Iterable
 
 from gpufleet.catalog import Catalog, load_catalog
 from gpufleet.clouds import reader_for, reader_of, with_inline_capacity
-from gpufleet.readers.base import (HOURLY, NAME_INPUTS, ONE_INSTANCE, TAG_EXPIRES_AT, TAG_HOURS, USAGE, BillLine,
-                                   Capacity, ResourceReader, Scaling, name_key)
+from gpufleet.readers.base import (HOURLY, MONTHLY, NAME_INPUTS, ONE_INSTANCE, TAG_EXPIRES_AT, TAG_HOURS, USAGE,
+                                   BillLine, Capacity, ResourceReader, Scaling, name_key)
 from gpufleet.readers.views import ResourceView, get_known
 from gpufleet.footprint import (HOURS_PER_MONTH, capacity_footprint, gpus_derivation, service_charge, storage_charge,
                                 usage_price)
@@ -315,14 +315,14 @@ def _estimate_bill(view: ResourceView, reader: ResourceReader, lines: list[BillL
             how_line = {k: f"unknown: {label}: region not known at preview"
                         for k in ("monthly_usd", "monthly_kwh", "monthly_kgco2e")}
             charges.append((None, None, None, how_line))
-        elif line.kind == HOURLY and line.quantity is None:
+        elif line.kind in (HOURLY, MONTHLY) and line.quantity is None:
             how_line = {k: f"unknown: {label}: {line.what} not known at preview"
                         for k in ("monthly_usd", "monthly_kwh", "monthly_kgco2e")}
             charges.append((None, None, None, how_line))
-        elif line.kind == HOURLY:
+        elif line.kind in (HOURLY, MONTHLY):
             c = service_charge(catalog, reader.cloud, line.region, line.service, line.sku, line.quantity, line.what,
                                f"unknown: no energy model for {line.service} (run by the cloud: CCF has no "
-                               "coefficient for it)")
+                               "coefficient for it)", monthly=line.kind == MONTHLY)
             charges.append((c.monthly_usd, c.monthly_kwh, c.monthly_kgco2e, c.derivation))
         else:
             c = storage_charge(catalog, reader.cloud, line.region, line.service, line.sku, line.quantity)

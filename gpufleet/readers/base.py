@@ -98,8 +98,9 @@ class StorageRead:
 
 
 # Kinds of bill line: a service billed per unit-hour (control planes, endpoints, gateways, addresses,
-# load balancers), provisioned storage billed per capacity, and a charge billed by use alone.
-HOURLY, STORAGE, USAGE = "hourly", "storage", "usage"
+# load balancers), provisioned storage billed per capacity, a provisioned quantity billed per unit-month
+# (EBS IOPS and throughput), and a charge billed by use alone.
+HOURLY, STORAGE, MONTHLY, USAGE = "hourly", "storage", "monthly", "usage"
 
 
 @dataclass(frozen=True)
@@ -108,11 +109,12 @@ class BillLine:
     (`service_prices.csv` rows by cloud, service, SKU and region).
 
     HOURLY: `quantity` units billed each hour (None: not known at preview); STORAGE: `quantity` TiB
-    (None: not declared); USAGE: billed by use (requests, data processed), never priced in a month's
-    total — its unit price is shown beside it. `what` names the unit and how the reader counted it.
+    (None: not declared); MONTHLY: `quantity` units billed each month (None: not known at preview); USAGE:
+    billed by use (requests, data processed), never priced in a month's total — its unit price is shown beside
+    it. `what` names the unit and how the reader counted it.
     """
 
-    kind: str  # HOURLY, STORAGE or USAGE
+    kind: str  # HOURLY, STORAGE, MONTHLY or USAGE
     service: str
     sku: str
     region: str | None

@@ -13,6 +13,7 @@ from gpufleet.files import plain_number
 from gpufleet.footprint import HOURS_PER_MONTH
 from gpufleet.readers.base import (
     HOURLY,
+    MONTHLY,
     NOT_CONFIGURED,
     ONE,
     STORAGE,
@@ -58,6 +59,7 @@ ECS_CAPACITY_PROVIDER = "aws:ecs/capacityProvider:CapacityProvider"
 CAPACITY_RESERVATION = "aws:ec2/capacityReservation:CapacityReservation"
 GAMELIFT_FLEET = "aws:gamelift/fleet:Fleet"
 GAMELIFT_GAME_SERVER_GROUP = "aws:gamelift/gameServerGroup:GameServerGroup"
+EBS_VOLUME = "aws:ebs/volume:Volume"
 GIB_PER_TIB = 1024.0
 _EFA_TYPES = ("efa", "efa-only")
 
@@ -109,11 +111,37 @@ def _launch_configuration_type(view: ResourceView, graph: Graph) -> str | None:
 
 
 class _Launched(ResourceReader):
-    """Capacity that may run from a launch template: its reservation, Capacity Block and EFA interfaces
-    can be set there."""
+    """Capacity that may run from a launch template: its reservation, Capacity Block, EFA interfaces and
+    EBS volumes can be set there."""
 
     cloud = CLOUD
     is_capacity = True
+
+    def block_devices(self, view: ResourceView, graph: Graph) -> list[tuple[str, dict[str, Any], str | None]]:
+        """(input path, EBS settings, volume type when unset) of the volumes each node gets: its launch
+        template's `blockDeviceMappings` (a volume type it does not set is the AMI's: unknown)."""
+        lt = launch_template(view, graph)
+        mappings = get_known(lt.inputs, "blockDeviceMappings") if lt is not None else None
+        return [(f"launchTemplate.blockDeviceMappings[{i}]", ebs, None)
+                for i, m in enumerate(mappings if isinstance(mappings, list) else [])
+                if isinstance(m, dict) and isinstance(ebs := get_known(m, "ebs"), dict)]
+
+    def inline_capacity_in(self, view: ResourceView, graph: Graph) -> list[ResourceView]:
+        """The EBS volumes its nodes get, one part per declared device, priced as `aws.ebs.Volume`s are
+        (`_ebs_lines`): one volume per node, so as many volumes as the nodes counted."""
+        if view.part_of is not None:
+            return []
+        devices = self.block_devices(view, graph)
+        if not devices:
+            return []
+        nodes = self.capacity(view, graph).nodes
+        region = get_known(view.inputs, "region")
+        return [ResourceView(urn=f"{view.urn}.{path}", type=EBS_VOLUME,
+                             inputs={**({"region": region} if region is not None else {}),
+                                     **{key: ebs[wire] for key, wire in _EBS_FIELDS.items() if wire in ebs},
+                                     _PART_VOLUMES: nodes, _PART_DEFAULT_TYPE: default_type},
+                             provider_inputs=view.provider_inputs, part_of=view.urn)
+                for path, ebs, default_type in devices]
 
     def reservation_targets(self, view: ResourceView, graph: Graph) -> list[Any]:
         lt = launch_template(view, graph)
@@ -160,6 +188,16 @@ class Instance(_Launched):
 
     def instance_types(self, inputs: dict[str, Any]) -> list[tuple[str, Any]]:
         return _present(("instanceType", value_at(inputs, "instanceType")))
+
+    def block_devices(self, view: ResourceView, graph: Graph) -> list[tuple[str, dict[str, Any], str | None]]:
+        """Its own `rootBlockDevice` (type unset: the AMI's, unknown) and `ebsBlockDevices` (type unset:
+        gp2, pulumi-aws `InstanceEbsBlockDeviceArgs.volume_type` "Defaults to `gp2`"), else its template's."""
+        root = get_known(view.inputs, "rootBlockDevice")
+        extra = get_known(view.inputs, "ebsBlockDevices")
+        own = ([("rootBlockDevice", root, None)] if isinstance(root, dict) else []) + \
+            [(f"ebsBlockDevices[{i}]", d, "gp2") for i, d in enumerate(extra if isinstance(extra, list) else [])
+             if isinstance(d, dict)]
+        return own or super().block_devices(view, graph)
 
     def scaling(self, inputs: dict[str, Any]) -> Scaling:
         return ONE
@@ -1143,10 +1181,65 @@ def _efs(v: ResourceView) -> tuple[bool, float | None, list[str]]:
     return False, None, [str(mode)] if mode else []
 
 
+# An EBS volume a launch template or instance declares for each node: its settings under the names of
+# `aws.ebs.Volume`'s inputs (from the block device's), the number of such volumes (one per node counted) and
+# the volume type when the block device sets none (None: the AMI's, unknown).
+_EBS_FIELDS = {"size": "volumeSize", "type": "volumeType", "iops": "iops", "throughput": "throughput"}
+_PART_VOLUMES, _PART_DEFAULT_TYPE = "volumes", "defaultType"
+# gp3's baseline, included in its storage price: Infracost's golden bills a gp3 volume of 4,000 IOPS and
+# 130 MiB/s for 1,000 IOPS and 5 MiB/s (internal/providers/terraform/aws/ebs_volume.go @077d588a: above 3000
+# and 125).
+_GP3_IOPS, _GP3_MIBPS = 3000.0, 125.0
+
+
+def _ebs_volumes(v: ResourceView) -> int | None:
+    """How many volumes the view stands for: one for an `aws.ebs.Volume`, a node count for a part."""
+    return count(v.inputs.get(_PART_VOLUMES)) if v.part_of is not None else 1
+
+
+def _ebs_type(v: ResourceView) -> Any:
+    """The volume type: its own, else the default (`aws.ebs.Volume` "Default: `gp2`"; a part's, which may
+    be unknown: the AMI's)."""
+    if "type" in v.inputs:
+        return get_known(v.inputs, "type")
+    return v.inputs.get(_PART_DEFAULT_TYPE) if v.part_of is not None else "gp2"
+
+
 def _ebs(v: ResourceView) -> tuple[bool, float | None, list[str]]:
-    gib = number(get_known(v.inputs, "size"))
-    kind = get_known(v.inputs, "type")
-    return True, (None if gib is None else gib / GIB_PER_TIB), [str(kind)] if kind else []
+    gib, volumes = number(get_known(v.inputs, "size")), _ebs_volumes(v)
+    kind = _ebs_type(v)
+    return True, (None if gib is None or volumes is None else volumes * gib / GIB_PER_TIB), \
+        [str(kind)] if isinstance(kind, str) and known(kind) else []
+
+
+def _ebs_lines(v: ResourceView, region: str | None) -> list[BillLine]:
+    """An EBS volume is billed per GiB-month provisioned, by volume type, per IOPS-month provisioned (io1,
+    io2; gp3 above its included 3,000) and per MiB/s-month above gp3's included 125 (Infracost `ebs_volume.go`
+    @077d588a); magnetic (`standard`) volumes per I/O request (usage). A part stands for one volume per node."""
+    kind, gib, n = _ebs_type(v), number(get_known(v.inputs, "size")), _ebs_volumes(v)
+    if not (isinstance(kind, str) and known(kind)):
+        unset = v.part_of is not None and "type" not in v.inputs
+        return [BillLine(MONTHLY, "ebs", "of unknown type", region, None,
+                         "volume type (unset in the block device: the AMI's)" if unset else "volume type")]
+    tib = None if gib is None or n is None else n * gib / GIB_PER_TIB
+    size = "volume size" if gib is None else f"volume size {gib:g} GiB" if v.part_of is None else f"{n} × {gib:g} GiB"
+    lines = [BillLine(STORAGE, "ebs", kind, region, tib, size if tib is not None or v.part_of is None
+                      else "volumeSize × the nodes counted")]
+    iops, mibps = number(get_known(v.inputs, "iops")), number(get_known(v.inputs, "throughput"))
+
+    def per_volume(extra: float | None, service: str, what: str) -> BillLine:
+        return BillLine(MONTHLY, service, kind, region, None if extra is None or n is None else n * extra, what)
+
+    if kind in ("io1", "io2"):
+        lines.append(per_volume(iops, "ebs-iops", "provisioned IOPS"))
+    elif kind == "gp3":
+        if iops is not None and iops > _GP3_IOPS:
+            lines.append(per_volume(iops - _GP3_IOPS, "ebs-iops", f"IOPS above gp3's included {_GP3_IOPS:g}"))
+        if mibps is not None and mibps > _GP3_MIBPS:
+            lines.append(per_volume(mibps - _GP3_MIBPS, "ebs-throughput", f"MiB/s above gp3's included {_GP3_MIBPS:g}"))
+    elif kind == "standard":
+        lines.append(BillLine(USAGE, "ebs-io-requests", kind, region, None, "I/O requests"))
+    return lines
 
 
 class BucketLifecycle(ResourceReader):
@@ -1298,7 +1391,7 @@ READERS: list[ResourceReader] = [
     Storage("aws:s3/bucketV2:BucketV2", CLOUD, "S3", _S3, _s3, _s3_lines, replace_inputs=("bucket", "bucketPrefix")),
     Storage("aws:efs/fileSystem:FileSystem", CLOUD, "EFS", "EFS storage; no price in the catalog", _efs,
             replace_inputs=("availabilityZoneName", "creationToken", "encrypted", "kmsKeyId", "performanceMode")),
-    Storage("aws:ebs/volume:Volume", CLOUD, "EBS", "EBS volume storage; no price in the catalog", _ebs,
+    Storage(EBS_VOLUME, CLOUD, "EBS", "EBS volume storage and provisioned IOPS/throughput", _ebs, _ebs_lines,
             replace_inputs=("availabilityZone", "encrypted", "kmsKeyId", "snapshotId")),
     BucketLifecycle("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"),
     BucketLifecycle("aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2"),
