@@ -66,9 +66,17 @@ def test_the_inference_teams_stack_is_estimated_from_its_node_groups():
     run = run_program(load_stack(EXAMPLE, "dev"))
     estimate = estimate_plan(views_from_run(run)).to_json()
     # the EKS control plane (1 × 0.10 USD/h × 730 h = 73.00) and the bucket's declared 2 TiB (energy and carbon:
-    # its S3 price in us-east-2 is not sourced) are in the totals beside the node groups
-    assert estimate["totals"] == {"gpus": 12, "monthly_usd": 2289.16, "monthly_kwh": 560.335, "monthly_kgco2e": 222.033,
+    # its S3 price in us-east-2 is not sourced) are in the totals beside the node groups; so are the gp3 root
+    # volumes their launch templates give each node (energy and carbon only: no us-east-2 EBS price is sourced):
+    # 2 × 50 + 4 × 200 + 8 × 200 = 2,500 GiB = 2.684 TB × 2 replicas × 1.2 Wh/TB·h × 730 h × PUE 1.13 = 5.314 kWh,
+    # × 396.25 g/kWh = 2.106 kg (each volume counted all month, whatever its nodes' hours)
+    assert estimate["totals"] == {"gpus": 12, "monthly_usd": 2289.16, "monthly_kwh": 565.65, "monthly_kgco2e": 224.139,
                                   "monthly_embodied_kgco2e": 7.285}
+    disks = {urn.rsplit("::", 1)[-1]: (e["monthly_usd"], e["monthly_kwh"]) for urn, e in estimate["estimates"].items()
+             if urn.endswith(".launchTemplate.blockDeviceMappings[0]")}
+    assert disks == {"inference-system-node-group.launchTemplate.blockDeviceMappings[0]": (None, 0.213),
+                     "inference-serving-node-group.launchTemplate.blockDeviceMappings[0]": (None, 1.701),
+                     "inference-batch-node-group.launchTemplate.blockDeviceMappings[0]": (None, 3.401)}
     gpu_groups = {urn.rsplit("::", 1)[-1]: (e["region"], e["instance_type"], e["nodes"], e["capacity_type"],
                                             e["hours_per_month"], e["gpus"], e["monthly_usd"])
                   for urn, e in estimate["estimates"].items() if e["gpus"]}
