@@ -3,7 +3,8 @@
 Each size's variants run interleaved in fresh processes, `--repeat` times: the bare `set_mocks` floor
 (bench/preview.py's FLOOR), then `preview --no-policies` and `preview` with the policy pack over gRPC
 (`policies/prod.json`) of each checkout. Prints medians (wall from process start, peak RSS), ratios to the
-floor, and whether both checkouts wrote byte-identical plan JSON.
+floor, whether both checkouts wrote byte-identical plan JSON, and the 1-minute load average before and
+after the size's runs (the machine may be shared).
 
 The "before" checkout runs with `--before-python` and PYTHONPATH set to it (e.g. a `git archive` of main
 with a change reverse-applied, run by main's venv); the "after" checkout is this one, with this Python.
@@ -52,6 +53,7 @@ def main() -> None:
         work = Path(tmp)
         for n in args.sizes:
             project = bench._project("aws", n, work)
+            load_before = os.getloadavg()[0]  # the machine is shared: say how busy it was
             runs: dict[str, list[tuple[float, float]]] = {}
             for _ in range(args.repeat):
                 runs.setdefault("floor", []).append(_measure(
@@ -72,7 +74,8 @@ def main() -> None:
             same = {k: (work / f"before-{k}.json").read_bytes() == (work / f"after-{k}.json").read_bytes()
                     for k in kinds}
             print(f"{n} pools: floor {floor_s:.2f} s {floor_mib:.0f} MiB; " + "; ".join(cells)
-                  + f"; identical plan JSON: {same}", flush=True)
+                  + f"; identical plan JSON: {same}; load average {load_before:.2f} → {os.getloadavg()[0]:.2f}",
+                  flush=True)
 
 
 if __name__ == "__main__":
