@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 
 from gpufleet.errors import Problem, UserError, did_you_mean
-from gpufleet.files import compose_yaml, read_text, yaml_value
+from gpufleet.files import PLAN_MAX_BYTES, PLAN_MAX_DEPTH, compose_yaml, load_json, read_text, yaml_value
 
 # What a `secure:` value becomes offline. Ciphertext cannot be decrypted without the CLI and
 # must never be shown, so programs see this opaque string, wrapped as a secret.
@@ -216,6 +216,10 @@ def _check_types(config: dict[str, str], types: dict[str, str], where: Path) -> 
             parsed = json.loads(text) if kind in ("integer", "boolean", "array", "object") else text
         except ValueError:
             parsed = None
+        except RecursionError:  # a string of 100,000 "[" was an internal error (review14c)
+            problems.append(Problem(path=f"{where}: config.{key}", message=f"must be of type {kind!r} (declared in "
+                                    "Pulumi.yaml): nested too deeply to read", value=f"{len(text):,} characters"))
+            continue
         if kind == "integer" and isinstance(parsed, bool) or not isinstance(parsed, _TYPES[kind]):
             problems.append(Problem(path=f"{where}: config.{key}", message=f"must be of type {kind!r} (declared in Pulumi.yaml)", value=text))
     if problems:
@@ -301,11 +305,11 @@ def read_stack_reference(option: str) -> tuple[str, dict]:
     if not sep or not name or not file:
         raise UserError([Problem(path="--stack-reference", message="expected NAME=FILE, the name the program gives "
                                  "StackReference (org/project/stack) and that stack's outputs", value=option)], heading=_HEADING)
-    try:
-        doc = json.loads(Path(file).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) else f"not JSON ({exc})"
-        raise UserError([Problem(path=f"--stack-reference {name}", message=f"cannot read {file}: {reason}")], heading=_HEADING) from None
+    # Within the bounds of a plan file (size, nesting, NaN/Infinity, duplicate keys), numbers within float64's
+    # exact range as every Pulumi value: read raw, deep nesting was an internal error and a 400-digit number
+    # failed the program (review14c).
+    doc = load_json(Path(file), heading=_HEADING, max_bytes=PLAN_MAX_BYTES, max_depth=PLAN_MAX_DEPTH,
+                    what=f"--stack-reference {name} file")
     if isinstance(doc, dict) and isinstance(doc.get("deployment"), dict):
         stacks = [r for r in doc["deployment"].get("resources") or [] if isinstance(r, dict) and r.get("type") == "pulumi:pulumi:Stack"]
         doc = stacks[0].get("outputs") if stacks else None

@@ -4,7 +4,9 @@ drop the file in `corpus/<kind>/`, run with GPUFLEET_UPDATE_CORPUS=1 once, revie
 
 kind `stack`: a stack file of gpufleet's own project (`gpufleet preview`); `policy`: a policy
 configuration (`gpufleet preview dev --policy-config`); `plan`: a plan for `gpufleet report`; `overlay`:
-a folder of catalog CSVs (`gpufleet place dev --catalog`).
+a folder of catalog CSVs (`gpufleet place dev --catalog`); `stackref`: the outputs file of
+`--stack-reference` (for the offline tests' `lookups` program); `project`: a folder with a Pulumi project
+of its own (`Pulumi.yaml`, `Pulumi.case.yaml`, `__main__.py`), previewed without policies.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from gpufleet.cli import main
 
 CORPUS = Path(__file__).parent / "corpus"
 ROOT = Path(__file__).resolve().parents[2]
+LOOKUPS = ROOT / "tests" / "offline" / "programs" / "lookups"  # reads StackReference("acme/network/prod")
 UPDATE = os.environ.get("GPUFLEET_UPDATE_CORPUS") == "1"
 
 
@@ -45,10 +48,15 @@ def _argv(kind: str, case: Path, tmp_path: Path) -> tuple[list[str], Path]:
         return ["preview", "dev", "--program", str(ROOT), "--policy-config", str(case)], case
     if kind == "overlay":
         return ["place", "dev", "--program", str(ROOT), "--catalog", str(case)], case.resolve()
+    if kind == "stackref":
+        return ["preview", "dev", "--program", str(LOOKUPS), "--no-policies", "--stack-reference",
+                f"acme/network/prod={case}"], case
+    if kind == "project":
+        return ["preview", "case", "--program", str(case), "--no-policies"], case.resolve()
     return ["report", str(case)], case
 
 
-@pytest.mark.parametrize(("kind", "case"), [(kind, case) for kind in ("stack", "policy", "plan", "overlay")
+@pytest.mark.parametrize(("kind", "case"), [(kind, case) for kind in ("stack", "policy", "plan", "overlay", "stackref", "project")
                                             for case in _cases(kind)], ids=lambda x: getattr(x, "name", x))
 def test_a_past_crash_is_a_clear_configuration_error(kind, case, tmp_path, capsys, monkeypatch):
     monkeypatch.setenv(OVERLAY_ENV, "")  # `--catalog` sets it for the process: restored after the test

@@ -1,0 +1,1 @@
+"""Never runs: the typed configuration is refused first."""
