@@ -8,13 +8,17 @@ GitHub API. Only `pip install` is skipped: the test environment already has gpuf
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
+import io
+import json
 import os
 import re
 import shlex
 import shutil
 import subprocess
 import sys
+import tarfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -180,8 +184,30 @@ def _runner_env(workspace: Path, github: FakeGitHub | None = None) -> dict[str, 
 
 # --- structure ----------------------------------------------------------------------------------
 
+_HEREDOC = re.compile(r"<<'(\w+)'\n.*?\n\1$", re.S | re.M)
+_REDIRECTION = re.compile(r"\s\d?(?:>>|>&|>|<)\s*(?:\"[^\"]*\"|\S+)")
+
+
 def _commands(run: str) -> list[list[str]]:
-    return [shlex.split(line) for line in run.replace("\\\n", " ").splitlines() if line.strip()]
+    """The simple commands of a script: heredoc bodies and redirections dropped, continuation lines
+    joined, split at pipes and lists, leading variable assignments left out."""
+    commands = []
+    for line in _HEREDOC.sub("", run).replace("\\\n", " ").splitlines():
+        lexer = shlex.shlex(_REDIRECTION.sub(" ", f" {line}"), posix=True, punctuation_chars="|&;{}")
+        lexer.whitespace_split = True
+        words: list[str] = []
+        for word in [*lexer, ";"]:
+            if word in ("|", "||", "&&", ";", "{", "}"):
+                commands += [words] if words else []
+                words = []
+            elif words or not re.fullmatch(r"\w+=\S*", word):
+                words.append(word)
+    return commands
+
+
+# What the deploy workflow's own steps call besides gpufleet: the shell, the tools of the runner image,
+# and the Pulumi CLI (checked by the deploy tests below, which run these steps).
+_SHELL_TOOLS = {"cd", "echo", "printf", "exit", "umask", "rm", "tee", "curl", "sha256sum", "tar", "pulumi"}
 
 
 def _is_ci_command(name: str) -> bool:
@@ -208,18 +234,23 @@ def test_every_run_step_calls_something_that_exists(name, capsys):
             elif words[0] == "make":
                 # the virtualenv the Pulumi CLI needs (deploy workflow); `make test` runs it in CI
                 assert words == ["make", "setup"] and re.search(r"^setup:", (REPO / "Makefile").read_text(), re.M)
+            elif words[:2] in (["python", "-"], ["python", "-c"]):
+                assert name == "gpufleet-deploy.yml", words  # the GCP credential file, the summary's escaping
+            elif words[0] in _SHELL_TOOLS:
+                assert name == "gpufleet-deploy.yml", words
+                assert words[0] != "pulumi" or words[1] in ("preview", "up"), words
             else:
                 raise AssertionError(f"{name}: unexpected command {words}")
 
 
 SHA_PINNED = re.compile(r"^[\w.-]+/[\w.-]+@[0-9a-f]{40}$")
-# No commit of these tags could be found from here (docs/security.md, "Pinned actions").
-NOT_YET_PINNED = {"pulumi/actions@v6", "google-github-actions/auth@v2"}
+# The two actions whose tags could not be pinned by a verified commit; the deploy workflow does their work
+# itself instead (docs/security.md, "Pinned actions").
+REPLACED_ACTIONS = ("pulumi/actions", "google-github-actions/auth")
 # A `uses:` line as written: the action, its ref and the comment after it (lost when the YAML is parsed).
 USES_LINE = re.compile(r"^\s*(?:-\s+)?uses:\s*(?P<action>[\w.-]+/[\w.-]+)@(?P<ref>\S+)(?:\s+#\s*(?P<comment>.*))?$")
 # A row of docs/security.md's pin table: | `action` | tag | `commit` | ... |
-PIN_ROW = re.compile(r"^\| `(?P<action>[\w.-]+/[\w.-]+)` \| (?P<tag>v[\d.]+) \| (?:`(?P<commit>[0-9a-f]{40})`|not pinned) \|",
-                     re.M)
+PIN_ROW = re.compile(r"^\| `(?P<action>[\w.-]+/[\w.-]+)` \| (?P<tag>v[\d.]+) \| `(?P<commit>[0-9a-f]{40})` \|", re.M)
 
 
 def test_every_action_is_pinned_by_commit_with_its_version_in_a_comment_as_the_security_doc_lists():
@@ -229,17 +260,13 @@ def test_every_action_is_pinned_by_commit_with_its_version_in_a_comment_as_the_s
         lines = [m for line in text.splitlines() if (m := USES_LINE.match(line))]
         assert len(lines) == len(_uses(load_workflow(name))), name  # every `uses:` read
         for m in lines:
-            if f"{m['action']}@{m['ref']}" in NOT_YET_PINNED:
-                assert m["comment"] == "not SHA-pinned: see docs/security.md", m.group(0)
-                pins.setdefault(m["action"], set()).add((m["ref"], "not pinned"))
-                continue
             assert re.fullmatch(r"[0-9a-f]{40}", m["ref"]), (name, m.group(0))
             assert re.fullmatch(r"v\d+\.\d+\.\d+", m["comment"] or ""), (name, m.group(0))
             pins.setdefault(m["action"], set()).add((m["comment"], m["ref"]))
     assert all(len(refs) == 1 for refs in pins.values()), pins  # one commit per action across the workflows
-    documented = {m["action"]: {(m["tag"], m["commit"] or "not pinned")}
-                  for m in PIN_ROW.finditer((REPO / "docs" / "security.md").read_text())}
+    documented = {m["action"]: {(m["tag"], m["commit"])} for m in PIN_ROW.finditer((REPO / "docs" / "security.md").read_text())}
     assert documented == pins
+    assert not set(pins) & set(REPLACED_ACTIONS)
 
 
 def _uses(workflow: dict[str, Any]) -> list[str]:
@@ -249,8 +276,8 @@ def _uses(workflow: dict[str, Any]) -> list[str]:
 @pytest.mark.parametrize("name", ["gpufleet-pr.yml", "gpufleet-deploy.yml"])
 def test_actions_pinned_jobs_bounded_no_credentials_left_behind(name):
     wf = load_workflow(name)
-    assert sorted(u for u in _uses(wf) if not SHA_PINNED.match(u)) == sorted(
-        u for u in _uses(wf) if u in NOT_YET_PINNED)
+    assert [u for u in _uses(wf) if not SHA_PINNED.match(u)] == []
+    assert [u for u in _uses(wf) if u.startswith(REPLACED_ACTIONS)] == []
     assert wf["permissions"] == {}  # every job asks for its own
     assert all(isinstance(job.get("timeout-minutes"), int) for job in wf["jobs"].values())
     assert "pull_request_target" not in wf["on"]
@@ -277,6 +304,25 @@ def test_the_pull_request_workflow():
     refs = [s["with"].get("ref") for s in report["steps"] if s.get("uses", "").startswith("actions/checkout@")]
     assert refs == ["${{ github.event.pull_request.base.sha }}"]
     assert not any("head" in (s.get("with") or {}).get("path", "") for s in report["steps"])
+
+
+# The Pulumi CLI release the deploy workflow installs and the SHA-256 of its linux-x64 archive: nixpkgs'
+# pkgs/by-name/pu/pulumi-bin/data.nix at 0501eb325e7384fc5a54bf8df23814ecf4d50096, its nix-base32 hash
+# 1bdrblxcyai88a52qw2zq998ar0yl3fk83l7b7w98gqmnj8nywzy converted (docs/security.md, "Pinned actions").
+PULUMI_VERSION = "3.221.0"
+PULUMI_SHA256 = "fe736f91b4153f94f859870e34dda01e648552c25f702c8a42282acf3a5db9ad"
+INSTALL_PULUMI = "Pulumi CLI (the fixed release, checked against its SHA-256 before use)"
+REMOVE_GCP_CREDENTIALS = "Remove the GCP credential configuration"
+
+
+def _step_index(job: dict[str, Any], name: str) -> int:
+    [index] = [i for i, s in enumerate(job["steps"]) if s.get("name") == name]
+    return index
+
+
+def _gcp_step(job: dict[str, Any]) -> dict[str, Any]:
+    [found] = [s for s in job["steps"] if s.get("name", "").startswith("GCP credentials")]
+    return found
 
 
 def test_the_deploy_workflow():
@@ -308,32 +354,39 @@ def test_the_deploy_workflow():
         [found] = [s for s in jobs[job]["steps"] if s.get("uses", "").startswith(action + "@")]
         return found
 
-    reviewed = {"policyPacks": "${{ github.workspace }}/trusted/${{ env.GPUFLEET_POLICIES }}",
-                "policyPackConfigs": "${{ github.workspace }}/trusted/${{ env.GPUFLEET_POLICIES }}/${{ matrix.stack }}.json"}
-    merged = {"policyPacks": "${{ github.workspace }}/${{ env.GPUFLEET_POLICIES }}",
-              "policyPackConfigs": "${{ github.workspace }}/${{ env.GPUFLEET_POLICIES }}/${{ matrix.stack }}.json"}
     plan = "${{ runner.temp }}/plan-${{ matrix.stack }}.json"
-    assert step("preview", "pulumi/actions")["with"] == {
-        "command": "preview", "stack-name": "${{ matrix.stack }}", "work-dir": "${{ env.GPUFLEET_PROGRAM }}",
-        **reviewed, "plan": plan, "comment-on-summary": True}
-    assert step("up", "pulumi/actions")["with"] == {
-        "command": "up", "stack-name": "${{ matrix.stack }}", "work-dir": "${{ env.GPUFLEET_PROGRAM }}", **merged,
-        "plan": plan}
     upload, download = step("preview", "actions/upload-artifact"), step("up", "actions/download-artifact")
     assert (upload["with"]["name"], upload["with"]["path"]) == ("pulumi-plan-${{ matrix.stack }}", plan)
     assert (download["with"]["name"], download["with"]["path"]) == ("pulumi-plan-${{ matrix.stack }}", "${{ runner.temp }}")
+    # the Pulumi CLI: installed and checked in a step of its own, before the one step that runs it, after the
+    # cloud identities; the GCP credential file is removed last, whatever happened before
+    assert [s.get("name") or s["uses"].split("@")[0] for s in jobs["preview"]["steps"]] == [
+        "actions/checkout", "The policy pack of the reviewed code", "actions/setup-python",
+        "Virtualenv of the program and the policy pack", "AWS credentials (read-only preview role)",
+        "Azure credentials (Reader)", "GCP credentials (the read-only preview service account, workload identity federation)",
+        INSTALL_PULUMI, "pulumi preview with the reviewed policy pack, saving the plan", "Keep the plan for the deployment",
+        REMOVE_GCP_CREDENTIALS]
+    assert [s.get("name") or s["uses"].split("@")[0] for s in jobs["up"]["steps"]] == [
+        "actions/checkout", "actions/setup-python", "Virtualenv of the program and the policy pack",
+        "The plan the preview saved", "AWS credentials (the stack's deploy role)",
+        "Azure credentials (the stack's deploy identity)",
+        "GCP credentials (the stack's deploy service account, workload identity federation)",
+        INSTALL_PULUMI, "pulumi up, exactly the saved plan", REMOVE_GCP_CREDENTIALS]
     for job in ("preview", "up"):
-        credentials = {s["uses"].split("@")[0]: s["if"] for s in jobs[job]["steps"] if "if" in s}
-        assert credentials == {"aws-actions/configure-aws-credentials": "env.AWS_ROLE_TO_ASSUME != ''",
-                               "azure/login": "env.AZURE_CLIENT_ID != ''",
-                               "google-github-actions/auth": "env.GCP_WORKLOAD_IDENTITY_PROVIDER != ''"}
-        # GCP by workload identity federation only: the action's inputs for it, no key
-        assert step(job, "google-github-actions/auth")["with"] == {
-            "workload_identity_provider": "${{ env.GCP_WORKLOAD_IDENTITY_PROVIDER }}",
-            "service_account": "${{ env.GCP_SERVICE_ACCOUNT }}"}
+        pulumi = [i for i, s in enumerate(jobs[job]["steps"]) for c in _commands(s.get("run", "")) if c[0] == "pulumi"]
+        assert pulumi == [_step_index(jobs[job], INSTALL_PULUMI) + 1], job
+        conditions = {s.get("name") or s["uses"].split("@")[0]: s["if"] for s in jobs[job]["steps"] if "if" in s}
+        assert conditions == {"AWS credentials (read-only preview role)" if job == "preview" else
+                              "AWS credentials (the stack's deploy role)": "env.AWS_ROLE_TO_ASSUME != ''",
+                              "Azure credentials (Reader)" if job == "preview" else
+                              "Azure credentials (the stack's deploy identity)": "env.AZURE_CLIENT_ID != ''",
+                              _gcp_step(jobs[job])["name"]: "env.GCP_WORKLOAD_IDENTITY_PROVIDER != ''",
+                              REMOVE_GCP_CREDENTIALS: "always()"}
+    # the same release and checksum for both jobs, in one place
+    assert (wf["env"]["GPUFLEET_PULUMI_VERSION"], wf["env"]["GPUFLEET_PULUMI_SHA256"]) == (PULUMI_VERSION, PULUMI_SHA256)
 
 
-OIDC_ACTIONS = ("aws-actions/configure-aws-credentials", "azure/login", "google-github-actions/auth")
+OIDC_ACTIONS = ("aws-actions/configure-aws-credentials", "azure/login")
 # What each job of the deploy workflow may read: OIDC identities and the Pulumi token, never a long-lived
 # cloud key (a same-repository pull request's program runs in `preview`; docs/security.md).
 IDENTITY = {"PULUMI_ACCESS_TOKEN", "AWS_ROLE_TO_ASSUME", "AZURE_CLIENT_ID", "AZURE_TENANT_ID", "AZURE_SUBSCRIPTION_ID",
@@ -346,9 +399,10 @@ def test_the_deploy_workflow_reads_oidc_identities_only_and_asks_for_id_tokens_o
     for name, job in jobs.items():
         read = set(re.findall(r"secrets\.(\w+)", yaml.safe_dump(job)))
         assert read == IDENTITY, name
-        oidc = [s["uses"].split("@")[0] for s in job["steps"] if s.get("uses", "").startswith(OIDC_ACTIONS)]
+        oidc = [s["uses"].split("@")[0] if "uses" in s else "GCP" for s in job["steps"]
+                if s.get("uses", "").startswith(OIDC_ACTIONS) or "ACTIONS_ID_TOKEN_REQUEST_TOKEN" in s.get("run", "")]
         assert ("id-token" in job["permissions"]) == bool(oidc), name
-        assert oidc in ([], list(OIDC_ACTIONS)), name
+        assert oidc in ([], [*OIDC_ACTIONS, "GCP"]), name
     assert [n for n, j in jobs.items() if "id-token" in j["permissions"]] == ["preview", "up"]
     for key in ("GOOGLE_CREDENTIALS", "credentials_json", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "client-secret",
                 "creds:"):
@@ -461,3 +515,151 @@ def test_the_deploy_gate_runs_and_decides(tmp_path, secrets, enabled, stacks):
     assert run.ran == [s.get("name") or s["uses"] for s in wf["jobs"]["gate"]["steps"]]
     outputs = {k: substitute(v, {"steps": run.outputs}) for k, v in wf["jobs"]["gate"]["outputs"].items()}
     assert outputs == {"enabled": enabled, "stacks": stacks}
+
+
+# --- the deploy workflow's own steps, run -------------------------------------------------------
+
+DEPLOY_CONTEXT = {"vars": {"GPUFLEET_PROGRAM": "gpu-team"}, "matrix": {"stack": "dev"}, "secrets": {},
+                  "github": {"event_name": "push", "ref": "refs/heads/main", "sha": "head-sha"}}
+
+
+def _run_deploy_step(job: str, name: str, tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """One `run:` step of the deploy workflow as GitHub runs `shell: bash`, on a runner whose workspace is
+    tmp_path/ws and temporary folder tmp_path/runner-temp; tmp_path/bin comes first on PATH (fake tools)."""
+    wf = load_workflow("gpufleet-deploy.yml")
+    [step] = [s for s in wf["jobs"][job]["steps"] if s.get("name") == name]
+    assert step.get("shell", "bash") == "bash"
+    environment = {k: substitute(v, DEPLOY_CONTEXT) for k, v in {**wf["env"], **wf["jobs"][job].get("env", {})}.items()}
+    environment |= {k: substitute(v, DEPLOY_CONTEXT) for k, v in (step.get("env") or {}).items()}
+    for folder in ("ws/gpu-team", "runner-temp", "bin"):
+        (tmp_path / folder).mkdir(parents=True, exist_ok=True)
+    for file in ("github-env", "github-path", "step-summary.md"):
+        (tmp_path / file).touch()
+    environment |= {"GITHUB_WORKSPACE": str(tmp_path / "ws"), "RUNNER_TEMP": str(tmp_path / "runner-temp"),
+                    "GITHUB_ENV": str(tmp_path / "github-env"), "GITHUB_PATH": str(tmp_path / "github-path"),
+                    "GITHUB_STEP_SUMMARY": str(tmp_path / "step-summary.md"), "HOME": str(tmp_path),
+                    "PATH": os.pathsep.join([str(tmp_path / "bin"), str(Path(sys.executable).parent), "/usr/bin", "/bin"])}
+    return subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]], cwd=tmp_path / "ws",
+                          env=environment | env, capture_output=True, text=True, timeout=60)
+
+
+def _fake_tool(tmp_path: Path, name: str, script: str) -> None:
+    tool = tmp_path / "bin" / name
+    tool.parent.mkdir(parents=True, exist_ok=True)
+    tool.write_text("#!/bin/bash\n" + script)
+    tool.chmod(0o755)
+
+
+OIDC_REQUEST = {"ACTIONS_ID_TOKEN_REQUEST_URL": "https://pipelines.example/abc/idtoken/run-1?api-version=2.0",
+                "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "request-t0ken-9f2c"}
+
+
+@pytest.mark.parametrize(("job", "provider", "account"), [
+    ("preview", "projects/123456789/locations/global/workloadIdentityPools/github/providers/gpufleet-preview",
+     "gpufleet-preview@fleet-prod.iam.gserviceaccount.com"),
+    ("up", "projects/123456789/locations/global/workloadIdentityPools/github/providers/gpufleet-deploy",
+     "gpufleet-deploy-prod@fleet-prod.iam.gserviceaccount.com"),
+])
+def test_the_gcp_credential_file_is_the_auth_actions_written_outside_the_checkout_and_removed(tmp_path, job, provider,
+                                                                                            account):
+    wf = load_workflow("gpufleet-deploy.yml")
+    identity = {"GCP_WORKLOAD_IDENTITY_PROVIDER": provider, "GCP_SERVICE_ACCOUNT": account}
+    done = _run_deploy_step(job, _gcp_step(wf["jobs"][job])["name"], tmp_path, **OIDC_REQUEST, **identity)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "", "")  # nothing printed, the token least of all
+    path = tmp_path / "runner-temp" / "gcp-credentials.json"
+    assert (tmp_path / "github-env").read_text() == (f"GOOGLE_APPLICATION_CREDENTIALS={path}\n"
+                                                     "GOOGLE_CLOUD_PROJECT=fleet-prod\n")
+    assert not path.is_relative_to(tmp_path / "ws")  # not in the checkout, nor in an artifact of it
+    assert path.stat().st_mode & 0o777 == 0o600  # it holds the token request's bearer token
+    # the fields google-github-actions/auth writes (src/client/workload_identity_federation.ts), with the
+    # GitHub token's audience it asks for by default (src/main.ts), URL-encoded as URLSearchParams does
+    audience = "https%3A%2F%2Fiam.googleapis.com%2F" + provider.replace("/", "%2F")
+    assert json.loads(path.read_text()) == {
+        "type": "external_account",
+        "audience": "//iam.googleapis.com/" + provider,
+        "subject_token_type": "urn:ietf:params:oauth:token-type:jwt",
+        "token_url": "https://sts.googleapis.com/v1/token",
+        "service_account_impersonation_url":
+            f"https://iamcredentials.googleapis.com/v1/projects/-/serviceAccounts/{account}:generateAccessToken",
+        "credential_source": {
+            "url": "https://pipelines.example/abc/idtoken/run-1?api-version=2.0&audience=" + audience,
+            "headers": {"Authorization": "Bearer request-t0ken-9f2c"},
+            "format": {"type": "json", "subject_token_field_name": "value"},
+        },
+    }
+    removed = _run_deploy_step(job, REMOVE_GCP_CREDENTIALS, tmp_path)
+    assert (removed.returncode, path.exists()) == (0, False)
+    assert _run_deploy_step(job, REMOVE_GCP_CREDENTIALS, tmp_path).returncode == 0  # also when there is none
+
+
+def _pulumi_archive(tmp_path: Path) -> Path:
+    """An archive laid out as Pulumi's: pulumi/pulumi and its language hosts."""
+    archive = tmp_path / "download" / "archive.tar.gz"
+    archive.parent.mkdir()
+    with tarfile.open(archive, "w:gz") as tar:
+        for name in ("pulumi/pulumi", "pulumi/pulumi-language-python"):
+            data = b"#!/bin/sh\necho fake\n"
+            info = tarfile.TarInfo(name)
+            info.size, info.mode = len(data), 0o755
+            tar.addfile(info, io.BytesIO(data))
+    return archive
+
+
+@pytest.mark.parametrize("job", ["preview", "up"])
+def test_the_pulumi_cli_is_unpacked_only_when_its_sha256_matches(tmp_path, job):
+    archive = _pulumi_archive(tmp_path)
+    _fake_tool(tmp_path, "curl", 'printf "%s\\n" "$@" > "$FAKE_CURL_ARGS"\n'
+                                 'while [ $# -gt 0 ]; do [ "$1" = -o ] && cp "$FAKE_DOWNLOAD" "$2"; shift; done\n')
+    fake = {"FAKE_DOWNLOAD": str(archive), "FAKE_CURL_ARGS": str(tmp_path / "curl-args")}
+    # the archive is not the release whose checksum the workflow names: nothing is unpacked, PATH unchanged
+    refused = _run_deploy_step(job, INSTALL_PULUMI, tmp_path, **fake)
+    assert refused.returncode == 1
+    assert "pulumi.tar.gz: FAILED" in refused.stdout + refused.stderr
+    assert (tmp_path / "curl-args").read_text().splitlines() == [
+        "-fsSL", "--proto", "=https", "-o", "pulumi.tar.gz",
+        f"https://get.pulumi.com/releases/sdk/pulumi-v{PULUMI_VERSION}-linux-x64.tar.gz"]
+    assert (tmp_path / "runner-temp" / "pulumi").exists() is False
+    assert (tmp_path / "github-path").read_text() == ""
+    # the same steps with this archive's own checksum: unpacked, and its folder put on PATH
+    digest = hashlib.sha256(archive.read_bytes()).hexdigest()
+    accepted = _run_deploy_step(job, INSTALL_PULUMI, tmp_path, **fake, GPUFLEET_PULUMI_SHA256=digest)
+    assert accepted.returncode == 0, accepted.stderr
+    assert sorted(p.name for p in (tmp_path / "runner-temp" / "pulumi").iterdir()) == ["pulumi", "pulumi-language-python"]
+    assert (tmp_path / "github-path").read_text() == f"{tmp_path / 'runner-temp' / 'pulumi'}\n"
+
+
+FAKE_PULUMI = ('printf "%s\\n" "$PWD" "$@" > "$FAKE_PULUMI_ARGS"\n'
+               "echo 'Previewing update (dev) <img src=x onerror=alert(1)> @everyone #12'\n"
+               "echo 'error: a policy violation' >&2\n"
+               'exit "$FAKE_PULUMI_EXIT"\n')
+
+
+@pytest.mark.parametrize("code", [0, 255])
+def test_pulumi_preview_runs_the_reviewed_pack_saves_the_plan_and_shows_its_output_inert(tmp_path, code):
+    _fake_tool(tmp_path, "pulumi", FAKE_PULUMI)
+    done = _run_deploy_step("preview", "pulumi preview with the reviewed policy pack, saving the plan", tmp_path,
+                            FAKE_PULUMI_ARGS=str(tmp_path / "pulumi-args"), FAKE_PULUMI_EXIT=str(code))
+    assert done.returncode == code  # a failed preview (a mandatory policy violation) fails the job
+    ws, temp = tmp_path / "ws", tmp_path / "runner-temp"
+    assert (tmp_path / "pulumi-args").read_text().splitlines() == [
+        str(ws / "gpu-team"), "preview", "--non-interactive", "--color", "never", "--stack", "dev",
+        "--policy-pack", f"{ws}/trusted/policies", "--policy-pack-config", f"{ws}/trusted/policies/dev.json",
+        "--save-plan", f"{temp}/plan-dev.json"]
+    assert (tmp_path / "step-summary.md").read_text() == (
+        "### pulumi preview of dev\n\n<pre>\n"
+        "Previewing update (dev) &lt;img src=x onerror=alert(1)&gt; @everyone #12\n"
+        "error: a policy violation\n"
+        "</pre>\n")
+
+
+@pytest.mark.parametrize("code", [0, 255])
+def test_pulumi_up_applies_exactly_the_saved_plan_with_the_merged_pack(tmp_path, code):
+    _fake_tool(tmp_path, "pulumi", FAKE_PULUMI)
+    done = _run_deploy_step("up", "pulumi up, exactly the saved plan", tmp_path,
+                            FAKE_PULUMI_ARGS=str(tmp_path / "pulumi-args"), FAKE_PULUMI_EXIT=str(code))
+    assert done.returncode == code
+    ws, temp = tmp_path / "ws", tmp_path / "runner-temp"
+    assert (tmp_path / "pulumi-args").read_text().splitlines() == [
+        str(ws / "gpu-team"), "up", "--yes", "--skip-preview", "--non-interactive", "--stack", "dev",
+        "--policy-pack", f"{ws}/policies", "--policy-pack-config", f"{ws}/policies/dev.json",
+        "--plan", f"{temp}/plan-dev.json"]
