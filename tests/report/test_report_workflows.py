@@ -190,9 +190,17 @@ _REDIRECTION = re.compile(r"\s\d?(?:>>|>&|>|<)\s*(?:\"[^\"]*\"|\S+)")
 
 def _commands(run: str) -> list[list[str]]:
     """The simple commands of a script: heredoc bodies and redirections dropped, continuation lines
-    joined, split at pipes and lists, leading variable assignments left out."""
-    commands = []
+    joined (and lines a quoted string spans), split at pipes and lists, leading variable assignments left out."""
+    commands, lines, pending = [], [], ""
     for line in _HEREDOC.sub("", run).replace("\\\n", " ").splitlines():
+        pending = f"{pending}\n{line}" if pending else line
+        try:
+            shlex.split(pending)
+        except ValueError:  # a quoted string goes on to the next line
+            continue
+        lines, pending = [*lines, pending], ""
+    assert not pending, pending
+    for line in lines:
         lexer = shlex.shlex(_REDIRECTION.sub(" ", f" {line}"), posix=True, punctuation_chars="|&;{}")
         lexer.whitespace_split = True
         words: list[str] = []
@@ -629,7 +637,7 @@ def test_the_pulumi_cli_is_unpacked_only_when_its_sha256_matches(tmp_path, job):
 
 
 FAKE_PULUMI = ('printf "%s\\n" "$PWD" "$@" > "$FAKE_PULUMI_ARGS"\n'
-               "echo 'Previewing update (dev) <img src=x onerror=alert(1)> @everyone #12'\n"
+               "printf 'Previewing update (dev) <img src=x onerror=alert(1)> @everyone #12 \\033[2J\\342\\200\\256gpu\\n'\n"
                "echo 'error: a policy violation' >&2\n"
                'exit "$FAKE_PULUMI_EXIT"\n')
 
@@ -647,7 +655,7 @@ def test_pulumi_preview_runs_the_reviewed_pack_saves_the_plan_and_shows_its_outp
         "--save-plan", f"{temp}/plan-dev.json"]
     assert (tmp_path / "step-summary.md").read_text() == (
         "### pulumi preview of dev\n\n<pre>\n"
-        "Previewing update (dev) &lt;img src=x onerror=alert(1)&gt; @everyone #12\n"
+        "Previewing update (dev) &lt;img src=x onerror=alert(1)&gt; @everyone #12 \\u001b[2J\\u202egpu\n"
         "error: a policy violation\n"
         "</pre>\n")
 
