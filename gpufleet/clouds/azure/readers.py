@@ -227,7 +227,11 @@ class ManagedCluster(ResourceReader):
     # `gpuInstanceProfile` (Microsoft Learn, "Manage node pools", limitations; the reason pulumi-azure-native
     # #3655 replaces a separate AgentPool): the update fails, and the way through is a pool of a new name,
     # whose creation deletes the old pool and its nodes. An AKS upgrade (`orchestratorVersion`) replaces the
-    # pool's nodes by surge.
+    # pool's nodes by surge. The cluster's own `kubernetesVersion` is not listed: through the managed-cluster
+    # API it upgrades the control plane only, and a pool without an `orchestratorVersion` keeps its version
+    # and its nodes (Azure/AKS #3087, 2022, an ARM/Bicep cluster upgrade; pulumi-azure-native #2094, 2022, a
+    # ManagedCluster's `kubernetesVersion` raised; terraform-provider-azurerm #5541, 2020). Pools move with
+    # their own `orchestratorVersion` (or `az aks upgrade`, which sets it on every pool).
     part_replace_inputs = ("gpuInstanceProfile", "vmSize")
     part_roll_inputs = ("orchestratorVersion",)
     part_replace_reason = ("AKS cannot change it on a running pool (the update fails); a pool of a new name "

@@ -312,7 +312,12 @@ class Cluster(ResourceReader):
     # recreating the entire cluster"), and the default pool's `nodeConfig` block is `ForceNew` (Terraform
     # Google provider, node_config.go `schemaNodeConfig`). So a change that would recreate a separate
     # NodePool's nodes or the pool itself replaces the cluster, and every pool in it. A version change is
-    # a node upgrade, which recreates the nodes by surge. Scaling (`nodeCount`, `autoscaling`) is not listed.
+    # a node upgrade, which recreates the nodes by surge: an inline pool's `version`, and the default pool's,
+    # which is the cluster's `nodeVersion` (pulumi-gcp 10.2.0 `Cluster.node_version`: "This only affects nodes
+    # in the default node pool ... To update nodes in other node pools, use the `version` attribute on the
+    # node pool"). `minMasterVersion` is the control plane's ("The minimum version of the master"): a pool
+    # without its own version is not upgraded by that change (GKE's node auto-upgrade may follow later, on
+    # its own schedule), so it is not listed. Scaling (`nodeCount`, `autoscaling`) is not listed either.
     part_replace_inputs = ("initialNodeCount", "name", "namePrefix", "nodeConfig", "placementPolicy")
     part_roll_inputs = ("version",)
     part_replace_reason = "an inline pool cannot change in place: the provider replaces the cluster and every pool in it"
@@ -334,8 +339,11 @@ class Cluster(ResourceReader):
         """(path, label, node-pool-shaped inputs) of each pool the cluster declares."""
         pools = []
         if value_at(inputs, "removeDefaultNodePool") is not True and value_at(inputs, "nodeConfig") is not None:
-            pools.append(("", "default-pool", {"nodeConfig": value_at(inputs, "nodeConfig"),
-                                               "initialNodeCount": value_at(inputs, "initialNodeCount")}))
+            default = {"nodeConfig": value_at(inputs, "nodeConfig"),
+                       "initialNodeCount": value_at(inputs, "initialNodeCount")}
+            if value_at(inputs, "nodeVersion") is not None:  # the default pool's version (see part_roll_inputs)
+                default["version"] = value_at(inputs, "nodeVersion")
+            pools.append(("", "default-pool", default))
         for i, pool in enumerate(value_at(inputs, "nodePools") or []):
             if isinstance(pool, dict):
                 name = pool.get("name")
