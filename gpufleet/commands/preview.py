@@ -17,7 +17,7 @@ from gpufleet.commands._progress import Progress
 from gpufleet.commands._terminal import Column, console, print_table, print_violations, safe_text, shown
 from gpufleet.commands.catalog_option import add_catalog_argument, catalog_from_arguments
 from gpufleet.errors import Problem, UserError
-from gpufleet.estimate.plan import DIGITS
+from gpufleet.estimate.plan import DIGITS, PlanEstimate, gpu_capacity_label
 from gpufleet.offline import ProgramError
 from gpufleet.offline.project import read_stack_reference
 from gpufleet.offline.runner import DEFAULT_STALL_SECONDS
@@ -193,11 +193,19 @@ def _types(result: PreviewResult, out: Console) -> None:
 def _gpus(result: PreviewResult, out: Console) -> None:
     groups: dict[tuple, list] = defaultdict(list)
     for e in result.estimate.resources.values():
-        if e.gpus or e.max_gpus:  # a pool that scales to zero still shows what it can reach
+        # a pool that scales to zero still shows what it can reach; capacity of unknown size is GPU capacity too
+        if e.gpus or e.max_gpus or e.gpus_unknown:
             groups[(e.cloud, e.region, e.instance_type, e.capacity_type)].append(e)
     if not groups:
         out.print("No GPU capacity in this plan.")
         return
+    unknown = [u for u, e in result.estimate.resources.items() if e.gpus_unknown]
+    if unknown:
+        names = _names(unknown)
+        listed = [gpu_capacity_label(names[u], result.estimate.resources[u].to_json()) for u in unknown]
+        out.print(safe_text(f"GPU capacity of unknown size: {len(unknown):,} resource(s) whose GPU count is not known: "
+                            + ", ".join(listed[:MAX_ROWS]) + (f", … {len(listed) - MAX_ROWS} more" if len(listed) > MAX_ROWS else "")
+                            + "; the GPU totals leave them out.", style="yellow"))
     columns = [Column("where", "name", keep=True), Column("instance type", "name", keep=True),
                Column("capacity", "name", drop_order=2), Column("nodes", "figure", drop_order=1),
                Column("GPUs", "figure", keep=True), Column("USD", "figure", keep=True),
@@ -205,9 +213,12 @@ def _gpus(result: PreviewResult, out: Console) -> None:
     rows = []
     for (cloud, region, itype, cap), es in sorted(groups.items(), key=lambda kv: tuple(str(k) for k in kv[0])):
         where = f"{cloud} {region if region is not None else '(region unknown)'}"
-        rows.append((where, str(itype), str(cap), f"{sum(e.nodes or 0 for e in es):,}",
-                     fmt.gpu_range(sum((e.gpus for e in es), 0),
-                                   sum((e.gpus if e.max_gpus is None else e.max_gpus for e in es), 0)), usd(_sum(_reported(es, "monthly_usd"))),
+        sized = [e for e in es if not e.gpus_unknown]
+        nodes = f"{sum(e.nodes or 0 for e in es):,}" if all(e.nodes is not None for e in es) else "unknown"
+        gpus = fmt.gpu_range(sum((e.gpus for e in sized), 0),
+                             sum((e.gpus if e.max_gpus is None else e.max_gpus for e in sized), 0))
+        gpus = fmt.gpus_with_unknown(gpus, bool(sized), len(sized) < len(es))
+        rows.append((where, str(itype), str(cap), nodes, gpus, usd(_sum(_reported(es, "monthly_usd"))),
                      num(_sum(_reported(es, "monthly_kwh"))), num(_sum(_reported(es, "monthly_kgco2e")))))
     print_table(out, columns, rows, title="GPU capacity (monthly)")
 
@@ -271,6 +282,12 @@ def _violations(result: PreviewResult, out: Console) -> None:
                           f"{len(others)} advisory", rows)
 
 
+def _total_gpus(est: PlanEstimate) -> str:
+    """The GPUs counted, "+ unknown" beside capacity of unknown size ("unknown" when nothing is counted)."""
+    return fmt.gpus_with_unknown(fmt.gpu_range(est.gpus, est.max_gpus), bool(est.gpus or est.max_gpus),
+                                 any(e.gpus_unknown for e in est.resources.values()))
+
+
 def render(result: PreviewResult, out: Console) -> None:
     run, est = result.run, result.estimate
     s = run.settings
@@ -291,7 +308,7 @@ def render(result: PreviewResult, out: Console) -> None:
         return f"{show(est.known_total(figure))}{unit}" + (" (partial)" if est.partial(figure) else "")
 
     out.print(
-        f"[bold]Total[/]: {fmt.gpu_range(est.gpus, est.max_gpus)} GPUs · {total('monthly_usd', usd, ' USD/month')} · "
+        f"[bold]Total[/]: {_total_gpus(est)} GPUs · {total('monthly_usd', usd, ' USD/month')} · "
         f"{total('monthly_kwh', num, ' kWh/month')} · {total('monthly_kgco2e', carbon, '/month')} operational "
         f"+ {total('monthly_embodied_kgco2e', carbon, '/month')} embodied{partial}"
     )

@@ -8,7 +8,7 @@ from fractions import Fraction
 from typing import Any, Iterable
 
 from gpufleet.catalog import Catalog, load_catalog
-from gpufleet.clouds import reader_for, reader_of, with_inline_capacity
+from gpufleet.clouds import is_gpu_type_name, reader_for, reader_of, with_inline_capacity
 from gpufleet.readers.base import (HOURLY, MONTHLY, NAME_INPUTS, ONE_INSTANCE, TAG_EXPIRES_AT, TAG_HOURS, USAGE,
                                    BillLine, Capacity, ResourceReader, Scaling, name_key)
 from gpufleet.readers.views import ResourceView, get_known
@@ -45,6 +45,10 @@ class ResourceEstimate:
     max_gpus: int | Fraction | None = None
 
     @property
+    def gpus_unknown(self) -> bool:
+        return gpus_unknown(self.gpus, self.derivation)
+
+    @property
     def priced(self) -> bool:
         return self.monthly_usd is not None
 
@@ -74,6 +78,19 @@ class ResourceEstimate:
 # GPU shares in the plan file: a partition of a GPU is written as a number with this many decimals
 # (1/6 -> 0.1667); whole counts stay whole.
 GPU_DECIMALS = 4
+
+
+def gpus_unknown(gpus: object, derivation: object) -> bool:
+    """True for GPU capacity of unknown size: GPUs not counted because the node count or the GPUs per node
+    are not known (`_gpus` derives them as "unknown: …"). CPU capacity of unknown node count is not."""
+    return gpus is None and isinstance(derivation, dict) and str(derivation.get("gpus", "")).startswith("unknown")
+
+
+def gpu_capacity_label(name: str, estimate: dict[str, Any]) -> str:
+    """How GPU capacity is named where its size is unknown, as the policies name it: "train
+    (Standard_ND96isr_H100_v5 in azure swedencentral)"."""
+    where = " ".join(str(estimate.get(k) or "(region unknown)") for k in ("cloud", "region"))
+    return f"{name} ({estimate.get('instance_type')} in {where})"
 
 
 def gpus_json(gpus: int | Fraction | None) -> int | float | None:
@@ -365,6 +382,14 @@ def _gpus(cap: Capacity, catalog: Catalog, how: dict[str, str]) -> int | Fractio
     it = catalog.instance_type(cap.instance_type) if isinstance(cap.instance_type, str) else None
     if cap.nodes is None and it is not None:
         how["gpus"] = f"unknown: {it.gpu_count} {it.gpu_model} per node × a node count not known at preview"
+    elif cap.nodes is None and cap.attached_gpus is not None:
+        kind, per_node = cap.attached_gpus
+        how["gpus"] = f"unknown: {per_node} {kind} per node (attached) × a node count not known at preview"
+    elif it is None and cap.attached_gpus is None and isinstance(cap.instance_type, str) \
+            and is_gpu_type_name(cap.instance_type):
+        # GPU capacity all the same: "unknown" here is what tells it from CPU capacity (see gpus_unknown)
+        how["gpus"] = f"unknown: {cap.instance_type} is a GPU type the catalog does not have (GPUs per node)" + (
+            " × a node count not known at preview" if cap.nodes is None else "")
     if cap.nodes is None or (it is None and cap.attached_gpus is None):
         return None
     if it is not None:

@@ -134,6 +134,13 @@ def gpu_range(low: int | Fraction | None, high: int | Fraction | None) -> str:
     return gpus(low) if high is None or high == low or low is None else f"{gpus(low)}–{gpus(high)}"
 
 
+def gpus_with_unknown(counted: str, any_counted: bool, unknown: bool) -> str:
+    """GPUs as counted, "+ unknown" beside GPU capacity of unknown size; "unknown" when that is all there is."""
+    if not unknown:
+        return counted
+    return f"{counted} + unknown" if any_counted else "unknown"
+
+
 def signed_gpu_range(counted: int | Decimal | None, reach: int | Decimal | None, unit: str = "") -> str:
     """A change of GPUs: "+8"; "0, max +32" or "+8, max unchanged" when what capacity can scale to changed
     otherwise (`reach`: the change of the GPUs reachable at maximum node counts). `unit` follows the

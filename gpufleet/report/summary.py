@@ -15,7 +15,7 @@ from typing import Any, Iterable
 
 from gpufleet.catalog import Catalog, load_catalog
 from gpufleet.clouds import reader_for
-from gpufleet.estimate.plan import GPU_DECIMALS, index_views
+from gpufleet.estimate.plan import GPU_DECIMALS, gpu_capacity_label, gpus_unknown, index_views
 from gpufleet.readers.base import NOT_CONFIGURED
 from gpufleet.readers.views import ResourceView, views_from_states
 from gpufleet.report import fmt
@@ -46,6 +46,8 @@ class Totals:
     partial: frozenset[str] = frozenset()
     # the plan's `totals.max_gpus`: the GPUs capacity that scales (to zero) can reach; None: it cannot scale above
     max_gpus: int | float | None = None
+    # GPU capacity of unknown size (node count or GPUs per node not known), named as the policies name it
+    gpus_unknown: tuple[str, ...] = ()
 
     @property
     def reach(self) -> int | float:
@@ -56,7 +58,8 @@ class Totals:
         """A total as the report writes it: "unknown", or the figure, "(partial)" when it leaves some out;
         GPUs as the preview writes them ("0–44" for capacity that can scale above what is counted)."""
         if figure == "gpus":
-            return fmt.gpu_range(self.gpus, self.max_gpus)
+            return fmt.gpus_with_unknown(fmt.gpu_range(self.gpus, self.max_gpus), bool(self.gpus or self.max_gpus),
+                                         bool(self.gpus_unknown))
         value = getattr(self, figure)
         return fmt.figure(figure, value) + (" (partial)" if value is not None and figure in self.partial else "")
 
@@ -212,7 +215,9 @@ def totals_of(plan: Plan) -> Totals:
                   _number(raw.get("monthly_embodied_kgco2e")),
                   # resources not assessed cost what nobody knows: a USD total beside them leaves them out
                   _partial(estimate) | ({"monthly_usd"} if not_assessed(plan) else set()),
-                  None if _number(raw.get("max_gpus")) is None else gpu_count(raw["max_gpus"]))
+                  None if _number(raw.get("max_gpus")) is None else gpu_count(raw["max_gpus"]),
+                  tuple(gpu_capacity_label(str(urn).rsplit("::", 1)[-1], e) for urn, e in estimate["estimates"].items()
+                        if isinstance(e, dict) and gpus_unknown(e.get("gpus"), e.get("derivation"))))
 
 
 # The estimate's names of the figures the report writes in tonnes.

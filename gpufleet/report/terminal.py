@@ -66,7 +66,12 @@ def _left_out(out: Console, r: StackReport) -> bool:
             for which, s in plans if s.unpriced or s.not_assessed]
     if gaps:
         out.print(safe_text(f"Totals leave out {'; '.join(gaps)}; unknown is never counted as 0."))
-    return bool(gaps)
+    for which, s in plans:
+        if s.totals.gpus_unknown:
+            out.print(safe_text(f"GPU capacity of unknown size{f' ({which})' if len(plans) > 1 else ''}: "
+                                f"{len(s.totals.gpus_unknown):,} resource(s) whose GPU count is not known: "
+                                f"{', '.join(s.totals.gpus_unknown)}; the GPU totals leave them out."))
+    return bool(gaps) or any(s.totals.gpus_unknown for _, s in plans)
 
 
 def _disruptions(out: Console, c: Comparison) -> None:

@@ -101,12 +101,15 @@ class Headline:
     head_max_gpus: int | float | None  # None: no stack can scale above what is counted
     # figures of the head totals (monthly_usd, monthly_tco2e) that leave out what some stack does not know
     head_partial: frozenset[str] = frozenset()
+    head_gpus_unknown: bool = False  # some stack has GPU capacity of unknown size
 
     @property
     def gpus_text(self) -> str:
         """The GPUs of the headline: the change ("0 GPUs, max +32") when compared, else the head's ("0–44 GPUs")."""
-        return fmt.signed_gpu_range(self.gpus, self.max_gpus, " GPUs") if self.compared else \
-            f"{fmt.gpu_range(self.head_gpus, self.head_max_gpus)} GPUs"
+        if self.compared:
+            return fmt.signed_gpu_range(self.gpus, self.max_gpus, " GPUs")
+        counted = fmt.gpu_range(self.head_gpus, self.head_max_gpus)
+        return f"{fmt.gpus_with_unknown(counted, bool(self.head_gpus or self.head_max_gpus), self.head_gpus_unknown)} GPUs"
 
     def head_total(self, figure: str, unit: str) -> str:
         """The head's total over every stack with its unit, "(partial)" when a stack's total leaves some out."""
@@ -131,7 +134,8 @@ def headline(reports: list[StackReport]) -> Headline:
     head_partial = frozenset().union(*(r.summary.totals.partial for r in reports))
     if not compared:
         return Headline(False, 0, 0, None, None, None, sum(len(mandatory(r.summary)) for r in reports),
-                        head_usd, head_tco2e, head_gpus, head_max_gpus, head_partial)
+                        head_usd, head_tco2e, head_gpus, head_max_gpus, head_partial,
+                        any(r.summary.totals.gpus_unknown for r in reports))
     usd = _total([r.comparison.delta("monthly_usd") for r in reports])  # type: ignore[union-attr]
     base_usd = _total([r.comparison.base_totals.decimal("monthly_usd") for r in reports])  # type: ignore[union-attr]
     return Headline(
