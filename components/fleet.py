@@ -90,6 +90,8 @@ def fleet_clusters(fleet: Fleet, placed: LockedPlacement) -> list[PlannedCluster
                 "cloud": option.cloud, "region": option.region, "tags": fleet.owner_tags, "node_groups": [],
                 "storage": []}, placed.previous_names.get(name))
             site = fleet.site(option.region) if cloud_adapter(option.cloud).hosts_sites else None
+            if (version := fleet.kubernetes_version(option.cloud, option.region)) is not None:
+                clusters[key].args["kubernetes_version"] = version
             if site is not None:
                 clusters[key].args["site"] = site.model_dump(include=set(SiteFacts.model_fields))
             elif fleet.enable_gpu_software:

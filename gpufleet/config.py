@@ -98,6 +98,10 @@ class Candidate(_Model):
 
     cloud: Cloud
     regions: Annotated[list[str], Field(min_length=1)]
+    kubernetes_version: str | None = Field(
+        default=None, description="the Kubernetes version of the clusters in these regions, as the cloud takes it "
+                                  "(EKS \"1.33\", AKS \"1.33.2\", GKE \"1.33.5-gke.1162000\", OKE \"v1.34.2\"); "
+                                  "none: the cloud's default for new clusters, as without this key")
 
 
 class RegionQuota(_Model):
@@ -350,6 +354,11 @@ class Fleet(_Model):
     def candidate_regions(self) -> list[tuple[str, str]]:
         return [(c.cloud, r) for c in self.candidates for r in c.regions]
 
+    def kubernetes_version(self, cloud: str, region: str) -> str | None:
+        """The Kubernetes version the candidates set for clusters in `cloud` `region` (None: not set)."""
+        return next((c.kubernetes_version for c in self.candidates
+                     if c.cloud == cloud and region in c.regions and c.kubernetes_version is not None), None)
+
     def site_gpu_types(self, catalog: Catalog) -> list[tuple[str, int, int, Site, SiteGpus]]:
         """Each GPU entry of each site: (its site instance type, site index, entry index, site, entry)."""
         return [(site_instance_type(site.name, canonical_gpu(catalog, entry.gpu) or entry.gpu, entry.gpus_per_node),
@@ -483,10 +492,22 @@ def _catalog_problems(raw: Any, catalog: Catalog) -> list[Problem]:
             if isinstance(gpu, str) and (p := catalog.check_gpu(_path(("sites", i, "gpus", j, "gpu")), gpu)):
                 problems.append(p)
 
+    versions: dict[tuple[Any, str], tuple[int, str]] = {}
     for i, cand in enumerate(_items(raw, "candidates")):
         regions = _get(cand, "regions")
         for j, name in enumerate(regions if isinstance(regions, list) else []):  # a string is a type error
             region(("candidates", i, "regions", j), _get(cand, "cloud"), name)
+        version, rules = _get(cand, "kubernetes_version"), adapter(_get(cand, "cloud"))
+        if not isinstance(version, str) or rules is None:
+            continue  # absent, or a type or cloud error that validation reports
+        if p := rules.kubernetes_version_problem(_path(("candidates", i, "kubernetes_version")), version):
+            problems.append(p)
+        for name in regions if isinstance(regions, list) else []:
+            first = versions.setdefault((_get(cand, "cloud"), str(name)), (i, version))
+            if first[1] != version:
+                problems.append(Problem(_path(("candidates", i, "kubernetes_version")),
+                                        f"{_get(cand, 'cloud')} {name} has another Kubernetes version in "
+                                        f"candidates[{first[0]}] ({first[1]!r}): one cluster, one version", version))
     for i, quota in enumerate(_items(raw, "quotas")):
         region(("quotas", i, "region"), _get(quota, "cloud"), _get(quota, "region"))
     countries = {r.country for r in catalog.regions.values()} | set(COUNTRY_GROUPS)

@@ -142,6 +142,9 @@ class CloudAdapter:
     provider_default_tags: tuple[str, tuple[str, ...], str] | None = None
     """(provider input, path inside it, stack config key) of the tags the cloud's provider adds to
     every resource: ("defaultTags", ("tags",), "aws:defaultTags")."""
+    kubernetes_version_format: tuple[str, str] | None = None
+    """(regex, what it allows) of the Kubernetes version the cloud's cluster takes (`GpuCluster`'s
+    `kubernetes_version`, a fleet candidate's); None: the components set none on this cloud."""
     hosts_sites: bool = False
     """True for the cloud of owned capacity: its regions are the stack's `sites:` (each an existing
     Kubernetes cluster), not catalog rows; its components declare no network or control plane, and the
@@ -182,6 +185,16 @@ class CloudAdapter:
     def tag_problems(self, path: str, tags: Mapping[str, object]) -> list[Problem]:
         """Owner tags this cloud cannot carry as they are (beyond the rules every cloud shares)."""
         return []
+
+    def kubernetes_version_problem(self, path: str, value: object) -> Problem | None:
+        """A Kubernetes version the cloud's cluster does not take as written (`kubernetes_version_format`)."""
+        if self.kubernetes_version_format is None:
+            return Problem(path, f"{self.title or self.name}: gpufleet declares no cluster there, so it sets no "
+                                 "Kubernetes version", value)
+        pattern, allowed = self.kubernetes_version_format
+        if isinstance(value, str) and re.fullmatch(pattern, value):
+            return None
+        return Problem(path, f"not a Kubernetes version {self.title or self.name} takes", value, (allowed,))
 
     def argument_problems(self, path: str, args: Mapping[str, Any]) -> list[Problem]:
         """What the cloud refuses in a `GpuCluster`'s or `GpuNodeGroup`'s own arguments (OCI: a Kubernetes

@@ -27,6 +27,8 @@ class Aws(CloudAdapter):
     node_image_has_gpu_driver = facts.NODE_IMAGE_HAS_GPU_DRIVER
     sdk_modules = {"aws": "pulumi_aws"}
     provider_default_tags = ("defaultTags", ("tags",), "aws:defaultTags")
+    # EKS `version`: a minor version ("1.33"), the form EKS lists its versions in.
+    kubernetes_version_format = (r"\d+\.\d+", 'a minor version, e.g. "1.33"')
 
     def default_zone(self, region: str) -> str:
         return preflight.default_zone(region)

@@ -15,6 +15,9 @@ from gpufleet.errors import Problem
 
 class Azure(CloudAdapter):
     name = "azure"
+    # AKS `kubernetesVersion` (azure-native ManagedCluster): "Both patch version <major.minor.patch> (e.g.
+    # 1.20.13) and <major.minor> (e.g. 1.20) are supported".
+    kubernetes_version_format = (r"\d+\.\d+(\.\d+)?", 'a minor or patch version, e.g. "1.33" or "1.33.2"')
     title = "Azure"
     packages = ("azure-native", "azure")  # azure-native, and the classic (Terraform-based) provider
     readers = (*READERS, *classic_readers.READERS)

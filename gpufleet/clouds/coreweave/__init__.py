@@ -16,6 +16,8 @@ from gpufleet.errors import Problem
 
 class CoreWeave(CloudAdapter):
     name = "coreweave"
+    # CKS `version`: a minor version with a "v" ("v1.35", pulumi-coreweave 1.0.3); "1.35" is written so too.
+    kubernetes_version_format = (r"v?\d+\.\d+", 'a minor version, e.g. "v1.35"')
     title = "CoreWeave"
     packages = ("coreweave",)
     readers = tuple(READERS)

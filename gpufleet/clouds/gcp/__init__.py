@@ -17,6 +17,10 @@ from gpufleet.errors import Problem
 
 class Gcp(CloudAdapter):
     name = "gcp"
+    # GKE `minMasterVersion`: the version forms GKE documents ("1.X", "1.X.Y", "1.X.Y-gke.N"), not its moving
+    # aliases ("latest", "-"): a version that follows GKE's default would change without the stack changing.
+    kubernetes_version_format = (r"\d+\.\d+(\.\d+(-gke\.\d+)?)?",
+                                 'a version GKE offers, e.g. "1.33", "1.33.5" or "1.33.5-gke.1162000"')
     title = "Google Cloud"
     packages = ("gcp",)
     readers = tuple(READERS)

@@ -17,6 +17,8 @@ from gpufleet.errors import Problem
 
 class Oci(CloudAdapter):
     name = "oci"
+    # OKE takes an exact version ("v1.34.2"); a minor alone is refused with the known patch (preflight).
+    kubernetes_version_format = (r"v?\d+\.\d+\.\d+", 'an exact OKE version, e.g. "v1.34.2"')
     title = "Oracle Cloud"
     packages = ("oci",)
     readers = tuple(READERS)
@@ -40,6 +42,11 @@ class Oci(CloudAdapter):
 
     def argument_problems(self, path: str, args: Mapping[str, Any]) -> list[Problem]:
         return preflight.argument_problems(path, args)
+
+    def kubernetes_version_problem(self, path: str, value: object) -> Problem | None:
+        """A minor alone is refused naming the OKE patch of it (preflight)."""
+        return (preflight.kubernetes_version_problem(path, value) if isinstance(value, str) else None) \
+            or super().kubernetes_version_problem(path, value)
 
     def node_group_problems(self, plan: NodeGroupPlan, path: str) -> list[Problem]:
         return preflight.node_group_problems(plan, path)
