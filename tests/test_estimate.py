@@ -416,3 +416,27 @@ def test_a_partition_of_a_gpu_counts_as_its_share_never_0_or_1():
     assert (doc["estimates"][sixths.urn]["gpus"], doc["estimates"][third.urn]["gpus"], doc["totals"]["gpus"]) == (
         1, 0.3333, 1.3333)
     assert plan.resources[third.urn].monthly_kwh is None  # A10 rated power: not sourced
+
+
+def test_an_azure_ml_compute_whose_compute_type_is_not_known_is_not_assessed_never_free():
+    """A plain dict of snake_case keys reaches the plan untranslated (`compute_type`): it was counted free
+    (review14c). It may run VMs, so its cost is unknown."""
+    from gpufleet.estimate.plan import FREE, NOT_ASSESSED, Assessment
+
+    ml = "azure-native:machinelearningservices:Compute"
+    snake = view(ml, "snake", {"location": "eastus", "properties": {
+        "compute_type": "ComputeInstance", "properties": {"vm_size": "Standard_NC24ads_A100_v4"}}})
+    odd = view(ml, "odd", {"location": "eastus", "properties": {"computeType": "Gpu"}})
+    attached = view(ml, "aks", {"location": "eastus", "properties": {"computeType": "AKS", "resourceId": "/x"}})
+    plan = estimate_plan([snake, odd, attached])
+    allowed = ("AmlCompute, ComputeInstance, AKS, Kubernetes, DataFactory, VirtualMachine, HDInsight, Databricks, "
+               "DataLakeAnalytics, SynapseSpark (pass the SDK's AmlComputeArgs or ComputeInstanceArgs, not a plain dict)")
+    assert plan.resources == {}
+    assert plan.assessments == {
+        snake.urn: Assessment(NOT_ASSESSED, ml, "properties.computeType is missing (properties has: compute_type, "
+                              f"properties): whether it runs VMs is not known; allowed: {allowed}"),
+        odd.urn: Assessment(NOT_ASSESSED, ml, "properties.computeType is 'Gpu', not an Azure ML compute type "
+                            f"(properties has: computeType): whether it runs VMs is not known; allowed: {allowed}"),
+        attached.urn: Assessment(FREE, ml),
+    }
+    assert plan.not_assessed == [snake.urn, odd.urn] and not plan.complete

@@ -488,6 +488,9 @@ def assess(view: ResourceView, estimate: ResourceEstimate | None) -> Assessment:
     if view.type in RENDERED_BY_TOOL and not view.custom:
         return Assessment(NOT_ASSESSED, view.type, f"rendered by {RENDERED_BY_TOOL[view.type]}, which the offline preview "
                           "does not run: its children are not constructed and their cost is unknown", expanded=False)
-    if reader_for(view.type) is not None or not view.custom or view.type.split(":", 1)[0] in FREE_PACKAGES:
+    reader = reader_for(view.type)
+    if reader is not None and view.custom and (why := reader.not_assessed(view)) is not None:
+        return Assessment(NOT_ASSESSED, view.type, why)
+    if reader is not None or not view.custom or view.type.split(":", 1)[0] in FREE_PACKAGES:
         return Assessment(FREE, view.type)  # a component's children are assessed on their own
     return Assessment(NOT_ASSESSED, view.type, NOT_KNOWN)

@@ -224,6 +224,11 @@ class ResourceReader:
         `billable_reason` then says why it costs money)."""
         return []
 
+    def not_assessed(self, view: ResourceView) -> str | None:
+        """Why a resource this reader found no capacity or bill in cannot be assessed (its inputs do not say
+        what it is), so it is "not assessed", never free; None when it is known to cost nothing by itself."""
+        return None
+
     def gpu_demand(self, view: ResourceView) -> Any:
         """GPUs a workload requests of a cluster (`gpufleet.readers.kubernetes.GpuDemand`); None: none."""
         return None

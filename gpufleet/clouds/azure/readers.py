@@ -172,6 +172,9 @@ class MachineLearningCompute(_Compute):
 
     type = ML_COMPUTE
     _KINDS = ("AmlCompute", "ComputeInstance")
+    # The compute types that attach capacity declared elsewhere (azure-native ComputeType): free here.
+    _ATTACHED = ("AKS", "Kubernetes", "DataFactory", "VirtualMachine", "HDInsight", "Databricks",
+                 "DataLakeAnalytics", "SynapseSpark")
 
     def _properties(self, inputs: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
         """The compute type, and the properties of that type."""
@@ -195,6 +198,20 @@ class MachineLearningCompute(_Compute):
         where = get_known(view.inputs, "properties", "computeLocation")
         region = _location(view) if where is None else _region(where)
         return Capacity(CLOUD, region, _catalog_size(get_known(props, "vmSize")), nodes, kind, hours, util, notes)
+
+    def not_assessed(self, view: ResourceView) -> str | None:
+        """A compute whose `properties.computeType` is missing or not one Azure defines may run VMs: its
+        cost is unknown, never 0 (a plain dict of snake_case keys reaches the plan untranslated, as
+        `compute_type`, because the SDK cannot tell which compute type it is)."""
+        kind_of, _ = self._properties(view.inputs)
+        if kind_of in self._KINDS or kind_of in self._ATTACHED:
+            return None
+        compute = get_known(view.inputs, "properties")
+        written = [k for k in compute if isinstance(k, str)] if isinstance(compute, dict) else []
+        shown = "missing" if kind_of is None else f"{kind_of!r}, not an Azure ML compute type"
+        return (f"properties.computeType is {shown} (properties has: {', '.join(written) or 'nothing'}): whether it "
+                f"runs VMs is not known; allowed: {', '.join(self._KINDS + self._ATTACHED)} (pass the SDK's "
+                "AmlComputeArgs or ComputeInstanceArgs, not a plain dict)")
 
     def instance_types(self, inputs: dict[str, Any]) -> list[tuple[str, Any]]:
         kind_of, props = self._properties(inputs)
