@@ -16,6 +16,7 @@ stage is solved, then its optimum fixed (Σ c·y ≤ optimum + ½, exact because
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
@@ -28,6 +29,11 @@ from gpufleet.placement.solver_output import silenced
 
 # HiGHS stops at a relative gap of 1e-4 by default; placement must be exact.
 _HIGHS_OPTIONS = {"mip_rel_gap": 0.0, "presolve": True}
+# A tie-break stage starts from a placement that is usually already optimal (its cutoff row asks for a
+# better one), so its work is the proof; HiGHS's root reduced-cost heuristic (a sub-MIP that looks for
+# a better solution) rarely finds one there and cost up to a second per stage at 1,000 workloads
+# (docs/benchmarks.md#placement). scipy passes options it does not know on to HiGHS, with a warning.
+_TIE_OPTIONS = {"mip_heuristic_run_root_reduced_cost": False}
 # The last stage: Σ place × weight; not a vector over the counts (see Assignment.position_model).
 POSITION = "position"
 
@@ -274,9 +280,11 @@ class Assignment:
         constraints = [LinearConstraint(m, b, b) for m, b in equal] + [LinearConstraint(m, -np.inf, b) for m, b in below]
         if cutoff is not None:
             constraints.append(LinearConstraint(c[None, :], -np.inf, cutoff))
-        options = dict(_HIGHS_OPTIONS, **({"node_limit": node_limit} if node_limit is not None else {}))
+        options = dict(_HIGHS_OPTIONS, **({"node_limit": node_limit} if node_limit is not None else {}),
+                       **(_TIE_OPTIONS if cutoff is not None else {}))
         bounds = self._bounds(upper, aux)
-        with silenced():  # HiGHS prints to descriptor 1 whatever its options say (solver_output.py)
+        with silenced(), warnings.catch_warnings():  # HiGHS prints to descriptor 1 whatever its options say
+            warnings.filterwarnings("ignore", "Unrecognized options", RuntimeWarning)  # _TIE_OPTIONS
             result = milp(c, integrality=np.concatenate((np.ones(self.size), np.zeros(aux))),
                           bounds=Bounds(bounds[:, 0], bounds[:, 1]), constraints=constraints, options=options)
         if result.status == 2:

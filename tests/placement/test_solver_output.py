@@ -49,6 +49,9 @@ NOISY_FLEET = {
     ],
 }
 ALL_CLOUDS = ("aws", "azure", "gcp", "oci", "coreweave")
+# HIGHS_LINE comes from the sub-MIP of HiGHS's root reduced-cost heuristic in a tie-break stage, which
+# placement now turns off there (solve._TIE_OPTIONS); the tests turn it back on so that HiGHS prints.
+HIGHS_DEFAULTS = "from gpufleet.placement import solve\nsolve._TIE_OPTIONS = {}\n"
 
 
 def _project(tmp_path: Path) -> Path:
@@ -68,6 +71,7 @@ def _gpufleet(*args: str, prelude: str = "") -> subprocess.CompletedProcess:
 def test_highs_prints_on_this_fleet_when_not_silenced(capfd, monkeypatch):
     """The reproduction the other tests rely on: without the redirection, HiGHS writes to stdout."""
     monkeypatch.setattr(solve, "silenced", contextlib.nullcontext)
+    monkeypatch.setattr(solve, "_TIE_OPTIONS", {})
     place(parse_fleet(NOISY_FLEET), load_catalog(), clouds=ALL_CLOUDS)
     assert HIGHS_LINE in capfd.readouterr().out
 
@@ -75,11 +79,11 @@ def test_highs_prints_on_this_fleet_when_not_silenced(capfd, monkeypatch):
 def test_place_shows_no_solver_output_and_its_json_on_stdout_is_the_json_file(tmp_path):
     project = _project(tmp_path / "project")
     written = tmp_path / "placement.json"
-    to_file = _gpufleet("place", "noisy", "--program", str(project), "--json", str(written))
+    to_file = _gpufleet("place", "noisy", "--program", str(project), "--json", str(written), prelude=HIGHS_DEFAULTS)
     assert (to_file.returncode, to_file.stderr) == (0, "")
     assert to_file.stdout.startswith("Placement of stack noisy — objective cost: least cost\n")
     assert "Highs" not in to_file.stdout
-    to_stdout = _gpufleet("place", "noisy", "--program", str(project), "--json", "-")
+    to_stdout = _gpufleet("place", "noisy", "--program", str(project), "--json", "-", prelude=HIGHS_DEFAULTS)
     assert (to_stdout.returncode, to_stdout.stderr) == (0, "")
     assert to_stdout.stdout == written.read_text()
     assert json.loads(to_stdout.stdout)["objective"] == "cost"
