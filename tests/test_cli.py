@@ -180,6 +180,23 @@ def test_a_misspelt_threshold_in_the_policy_configuration_is_exit_2_naming_the_f
         "did you mean 'monthly_usd'?; allowed: monthly_usd\n")
 
 
+def test_a_malformed_workload_limits_exception_is_exit_2_naming_the_file_key_and_value(tmp_path, capsys):
+    """It was an advisory "not applied" note (review14c): a configuration error, named as the others are."""
+    project = _counting_project(tmp_path)
+    config = tmp_path / "dev.json"
+    config.write_text(json.dumps({"gpufleet-gpu-region-max-grid-intensity": {"workload_limits": {
+        "train": {"max_grid_gco2e_per_kwh": 400, "resources": [{"value": "urn:pulumi:dev::p::t::train"}]},
+        "serve": {"resources": []}}}}))
+    assert main(["preview", "dev", "--program", str(project), "--policy-config", str(config),
+                 "--fast-policies"]) == 2
+    prefix = f"  - {config}: gpufleet-gpu-region-max-grid-intensity.workload_limits"
+    assert capsys.readouterr().err == (
+        "invalid policy configuration: 3 problem(s)\n"
+        f"{prefix}.serve.max_grid_gco2e_per_kwh: required property is missing\n"
+        f"{prefix}.serve.resources: must have at least 1 item(s) (got [])\n"
+        f"{prefix}.train.resources[0]: must be of type string (got {{'value': 'urn:pulumi:dev::p::t::train'}})\n")
+
+
 def test_preview_prod_fits_80_columns_and_shows_every_figure_whole(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("COLUMNS", "80")
     plan = tmp_path / "prod.json"

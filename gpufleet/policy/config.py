@@ -109,7 +109,9 @@ _TYPES = {"number": (int, float), "integer": (int, float), "string": (str,), "bo
 
 
 def _check(schema: dict[str, Any], value: Any, path: str) -> list[tuple[str, str, Any]]:
-    """The subset of JSON Schema the pack's config schemas use (type, bounds, items, additionalProperties, enum)."""
+    """The subset of JSON Schema the pack's config schemas use (type, bounds, enum, items, minItems, and
+    an object's required, properties and additionalProperties: a malformed `workload_limits` exception is
+    an error here, not an exception silently left unapplied)."""
     kind = schema.get("type")
     if kind in _TYPES:
         ok = isinstance(value, _TYPES[kind]) and not (kind in ("number", "integer") and isinstance(value, bool))
@@ -127,6 +129,14 @@ def _check(schema: dict[str, Any], value: Any, path: str) -> list[tuple[str, str
             out.append((path, f"must be at most {schema['maximum']:g}", value))
     if "enum" in schema and value not in schema["enum"]:
         out.append((path, f"must be one of {', '.join(map(str, schema['enum']))}", value))
+    if isinstance(value, list) and isinstance(schema.get("minItems"), (int, float)) and len(value) < schema["minItems"]:
+        out.append((path, f"must have at least {schema['minItems']:g} item(s)", value))  # a float over gRPC
+    if isinstance(value, dict):
+        out += [(f"{path}.{key}", "required property is missing", None)
+                for key in schema.get("required", []) if key not in value]
+        for key, item in sorted(value.items()):
+            if isinstance(schema.get("properties"), dict) and isinstance(schema["properties"].get(key), dict):
+                out += _check(schema["properties"][key], item, f"{path}.{key}")
     if isinstance(value, list) and isinstance(schema.get("items"), dict):
         for i, item in enumerate(value):
             out += _check(schema["items"], item, f"{path}[{i}]")

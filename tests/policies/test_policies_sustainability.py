@@ -89,13 +89,12 @@ def test_grid_exception_cannot_be_claimed_with_the_reviewed_name():
         "reviewed resource by its URN (urn:pulumi:STACK::PROJECT::TYPE::NAME, as `--json` plans show it)")
 
 
-def test_grid_exception_without_its_resources_is_not_applied():
+def test_grid_exception_without_its_resources_is_a_configuration_error():
     serving = node_group("chat", region="us-east-1", tags={"gpufleet-workload": "chat-serving"})
-    found = verdicts(build_run(serving), GRID, workload_limits={"chat-serving": {"max_grid_gco2e_per_kwh": 400}})
-    assert [v[:3] for v in found] == [(GRID, "mandatory", "chat"), (GRID, "advisory", None)]
-    assert found[1][3] == CANT.format(GRID) + (
-        "workload_limits.chat-serving: not applied: an exception is {max_grid_gco2e_per_kwh: N, resources: "
-        "[URNs reviewed]}")
+    with pytest.raises(UserError) as caught:  # it was an advisory "not applied" note (review14c)
+        verdicts(build_run(serving), GRID, workload_limits={"chat-serving": {"max_grid_gco2e_per_kwh": 400}})
+    assert [(p.path.rsplit(": ", 1)[-1], p.message) for p in caught.value.problems] == [
+        (f"{GRID}.workload_limits.chat-serving.resources", "required property is missing")]
     with pytest.raises(UserError) as caught:  # the old form, a bare number, is a configuration error (exit 2)
         verdicts(build_run(serving), GRID, workload_limits={"chat-serving": 400})
     assert caught.value.problems[0].message == "must be of type object"
