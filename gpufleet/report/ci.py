@@ -32,8 +32,8 @@ from gpufleet.terminal_text import inert
 EXIT_OK, EXIT_POLICY, EXIT_USAGE, EXIT_PROGRAM = 0, 1, 2, 3
 DEFAULT_API = "https://api.github.com"
 # Each cloud's alternatives: every secret of one of them set. OIDC identities only (a role, a federated
-# client, workload identity federation): a long-lived key in the `preview` environment would be
-# readable by a same-repository pull request's program (docs/security.md).
+# client, workload identity federation): a long-lived key in the `preview` environment would outlive
+# any run that read it (docs/security.md).
 CREDENTIALS = {
     "aws": (("AWS_ROLE_TO_ASSUME",),),
     "azure": (("AZURE_CLIENT_ID", "AZURE_TENANT_ID", "AZURE_SUBSCRIPTION_ID"),),
