@@ -232,6 +232,8 @@ def test_every_run_step_calls_something_that_exists(name, capsys):
         for words in _commands(step.get("run", "")):
             if words[:3] == ["python", "-m", "pip"]:
                 assert step["run"].strip() == INSTALL
+            elif step.get("name") == PACK_VENV:
+                assert name == "gpufleet-deploy.yml" and words in PACK_VENV_COMMANDS, words
             elif words[:2] == ["python", "-m"]:
                 spec = importlib.util.find_spec(words[2])
                 assert spec is not None and Path(spec.origin).is_relative_to(REPO), words
@@ -334,6 +336,9 @@ def test_the_pull_request_workflow():
 # pkgs/by-name/pu/pulumi-bin/data.nix at 0501eb325e7384fc5a54bf8df23814ecf4d50096, its nix-base32 hash
 # 1bdrblxcyai88a52qw2zq998ar0yl3fk83l7b7w98gqmnj8nywzy converted (docs/security.md, "Pinned actions").
 PULUMI_VERSION = "3.221.0"
+PACK_VENV = "Virtualenv of the reviewed policy pack"
+PACK_VENV_COMMANDS = [["cd", "trusted/$GPUFLEET_POLICIES"], ["python", "-m", "venv", "../.venv"],
+                      ["../.venv/bin/python", "-m", "pip", "install", "--quiet", "-r", "requirements.txt"]]
 PULUMI_SHA256 = "fe736f91b4153f94f859870e34dda01e648552c25f702c8a42282acf3a5db9ad"
 INSTALL_PULUMI = "Pulumi CLI (the fixed release, checked against its SHA-256 before use)"
 REMOVE_GCP_CREDENTIALS = "Remove the GCP credential configuration"
@@ -386,7 +391,7 @@ def test_the_deploy_workflow():
     # cloud identities; the GCP credential file is removed last, whatever happened before
     assert [s.get("name") or s["uses"].split("@")[0] for s in jobs["preview"]["steps"]] == [
         "actions/checkout", "The policy pack of the reviewed code", "actions/setup-python",
-        "Virtualenv of the program and the policy pack", "AWS credentials (read-only preview role)",
+        PACK_VENV, "Virtualenv of the program", "AWS credentials (read-only preview role)",
         "Azure credentials (Reader)", "GCP credentials (the read-only preview service account, workload identity federation)",
         INSTALL_PULUMI, "pulumi preview with the reviewed policy pack, saving the plan", "Keep the plan for the deployment",
         REMOVE_GCP_CREDENTIALS]
@@ -687,3 +692,27 @@ def test_pulumi_up_applies_exactly_the_saved_plan_with_the_merged_pack(tmp_path,
         str(ws / "gpu-team"), "up", "--yes", "--skip-preview", "--non-interactive", "--stack", "dev",
         "--policy-pack", f"{ws}/policies", "--policy-pack-config", f"{ws}/policies/dev.json",
         "--plan", f"{temp}/plan-dev.json"]
+
+
+def test_the_reviewed_policy_pack_gets_its_virtualenv_from_the_reviewed_checkout_before_the_programs_setup(tmp_path):
+    # a fake `python` whose `-m venv DIR` makes DIR/bin/python, and every python records where it ran and how
+    record = tmp_path / "python-calls"
+    _fake_tool(tmp_path, "python", f'printf "%s|%s\\n" "$0" "$PWD $*" >> {record}\n'
+               'if [ "$1 $2" = "-m venv" ]; then mkdir -p "$3/bin" && cp "$0" "$3/bin/python"; fi\n')
+    ws = tmp_path / "ws"
+    (ws / "trusted" / "policies").mkdir(parents=True)
+    done = _run_deploy_step("preview", PACK_VENV, tmp_path)
+    assert done.returncode == 0, done.stderr
+    pack = ws / "trusted" / "policies"
+    assert record.read_text().splitlines() == [
+        f"{tmp_path}/bin/python|{pack} -m venv ../.venv",
+        f"../.venv/bin/python|{pack} -m pip install --quiet -r requirements.txt"]
+    # the folder the pack's own PulumiPolicy.yaml names, from the trusted pack: trusted/.venv, not the program's .venv
+    virtualenv = yaml.safe_load((REPO / "policies" / "PulumiPolicy.yaml").read_text())["runtime"]["options"]["virtualenv"]
+    assert (pack / virtualenv).resolve() == ws / "trusted" / ".venv" == (pack / "../.venv").resolve()
+    assert (ws / "trusted" / ".venv" / "bin" / "python").is_file() and not (ws / ".venv").exists()
+    # and `pip install -r requirements.txt` there installs `-e ..`: the trusted checkout
+    assert "-e ..\n" in (REPO / "policies" / "requirements.txt").read_text()
+    # before the program checkout's `make setup`, after the trusted checkout and Python
+    names = [s.get("name") or s["uses"].split("@")[0] for s in load_workflow("gpufleet-deploy.yml")["jobs"]["preview"]["steps"]]
+    assert names[1:5] == ["The policy pack of the reviewed code", "actions/setup-python", PACK_VENV, "Virtualenv of the program"]
