@@ -5,7 +5,8 @@
     comment  create or update the pull request's one gpufleet comment (found by its hidden marker)
     check    fail (exit 1) when a head plan has mandatory policy violations
     gate     is deployment configured (Pulumi token and cloud credentials)? which stacks, with which
-             policy configuration? — as step outputs for the deploy workflow
+             policy configuration? which of them may deploy (only an explicit --stacks list)? — as
+             step outputs for the deploy workflow
 
 Everything is here rather than in the workflow files so that the tests run exactly what CI runs.
 Exit codes follow the CLI: 0 ok, 1 policy, 2 usage or configuration, 3 a program failed.
@@ -260,7 +261,7 @@ def cmd_gate(args: argparse.Namespace) -> int:
                            "or GCP_WORKLOAD_IDENTITY_PROVIDER/SERVICE_ACCOUNT)"])
     if reasons:
         _annotate("notice", "deployment previews are off: " + "; ".join(reasons))
-        _set_outputs(enabled="false", stacks="[]", clouds="[]")
+        _set_outputs(enabled="false", stacks="[]", deploy_stacks="[]", clouds="[]")
         return EXIT_OK
     stacks = _selected(args.program, args.stacks)
     problems = [Problem(f"{args.policy_pack}/{s}.json", "missing: each stack needs its policy configuration "
@@ -270,7 +271,13 @@ def cmd_gate(args: argparse.Namespace) -> int:
         problems.append(Problem(str(args.program), "no stacks (Pulumi.<stack>.yaml) found"))
     if problems:
         raise UserError(problems, heading="deployment not configured")
-    _set_outputs(enabled="true", stacks=json.dumps(stacks), clouds=json.dumps(clouds))
+    # `pulumi up` only for stacks someone listed: a merged new Pulumi.<stack>.yaml would otherwise deploy
+    # in an environment GitHub creates on first use, without reviewers (docs/security.md).
+    deploy = stacks if args.stacks else []
+    if not deploy:
+        _annotate("notice", "pulumi up is off: no GPUFLEET_STACKS (the stacks that may deploy, each with a GitHub "
+                            "environment of its name that has required reviewers); previews only")
+    _set_outputs(enabled="true", stacks=json.dumps(stacks), deploy_stacks=json.dumps(deploy), clouds=json.dumps(clouds))
     return EXIT_OK
 
 

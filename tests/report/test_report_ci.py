@@ -131,6 +131,7 @@ def test_check_fails_on_mandatory_violations_only(tmp_path):
 # --- gate ---------------------------------------------------------------------------------------
 
 SECRETS = {"PULUMI_ACCESS_TOKEN": "pul-123", "AZURE_CLIENT_ID": "c", "AZURE_TENANT_ID": "t", "AZURE_SUBSCRIPTION_ID": "s"}
+UP_OFF = ("::notice::pulumi up is off: no GPUFLEET_STACKS (the stacks that may deploy, each with a GitHub environment of its name that has required reviewers); previews only\n")
 NO_CLOUD = ("no cloud credentials (AWS_ROLE_TO_ASSUME, or AZURE_CLIENT_ID/TENANT_ID/SUBSCRIPTION_ID, "
             "or GCP_WORKLOAD_IDENTITY_PROVIDER/SERVICE_ACCOUNT)")
 
@@ -150,15 +151,25 @@ def test_gate_is_off_without_token_and_cloud_credentials(tmp_path, secrets, noti
     done = ci("gate", "--program", PROGRAMS / "gpu-team", "--policy-pack", PROGRAMS / "policies",
               env={**secrets, "GITHUB_OUTPUT": str(out), "GITHUB_ACTIONS": "true"})
     assert (done.returncode, done.stderr) == (0, f"::notice::deployment previews are off: {notice}\n")
-    assert out.read_text() == "enabled=false\nstacks=[]\nclouds=[]\n"
+    assert out.read_text() == "enabled=false\nstacks=[]\ndeploy_stacks=[]\nclouds=[]\n"
 
 
 def test_gate_is_on_with_a_token_and_a_cloud_and_lists_the_stacks(tmp_path):
     out = tmp_path / "github_output"
     done = ci("gate", "--program", PROGRAMS / "gpu-team", "--policy-pack", PROGRAMS / "policies",
-              env={**SECRETS, "AWS_ROLE_TO_ASSUME": "arn:aws:iam::1:role/deploy", "GITHUB_OUTPUT": str(out)})
+              env={**SECRETS, "AWS_ROLE_TO_ASSUME": "arn:aws:iam::1:role/deploy", "GITHUB_OUTPUT": str(out),
+                   "GITHUB_ACTIONS": "true"})
+    # previews of every stack; `pulumi up` of none: no explicit list of the stacks that may deploy
+    assert (done.returncode, done.stderr) == (0, UP_OFF)
+    assert out.read_text() == 'enabled=true\nstacks=["dev", "prod"]\ndeploy_stacks=[]\nclouds=["aws", "azure"]\n'
+
+
+def test_gate_lets_only_an_explicit_list_of_stacks_deploy(tmp_path):
+    out = tmp_path / "github_output"
+    done = ci("gate", "--program", PROGRAMS / "gpu-team", "--stacks", "prod", "--policy-pack", PROGRAMS / "policies",
+              env={**SECRETS, "GITHUB_OUTPUT": str(out), "GITHUB_ACTIONS": "true"})
     assert (done.returncode, done.stderr) == (0, "")
-    assert out.read_text() == 'enabled=true\nstacks=["dev", "prod"]\nclouds=["aws", "azure"]\n'
+    assert out.read_text() == 'enabled=true\nstacks=["prod"]\ndeploy_stacks=["prod"]\nclouds=["azure"]\n'
 
 
 def test_a_gcp_only_repository_gets_deployment_previews(tmp_path):
@@ -168,8 +179,8 @@ def test_a_gcp_only_repository_gets_deployment_previews(tmp_path):
         "GCP_SERVICE_ACCOUNT": "gpufleet-preview@ml-platform.iam.gserviceaccount.com"}
     done = ci("gate", "--program", PROGRAMS / "gpu-team", "--policy-pack", PROGRAMS / "policies",
               env={"PULUMI_ACCESS_TOKEN": "pul-123", **credentials, "GITHUB_OUTPUT": str(out)})
-    assert (done.returncode, done.stderr) == (0, "")
-    assert out.read_text() == 'enabled=true\nstacks=["dev", "prod"]\nclouds=["gcp"]\n'
+    assert (done.returncode, done.stderr.startswith("notice: pulumi up is off")) == (0, True)
+    assert out.read_text() == 'enabled=true\nstacks=["dev", "prod"]\ndeploy_stacks=[]\nclouds=["gcp"]\n'
 
 
 def test_gate_requires_each_stacks_policy_configuration(tmp_path):

@@ -360,12 +360,15 @@ def test_the_deploy_workflow():
     jobs = wf["jobs"]
     assert list(jobs) == ["gate", "preview", "up"]
     assert jobs["gate"]["outputs"] == {"enabled": "${{ steps.gate.outputs.enabled }}",
-                                       "stacks": "${{ steps.gate.outputs.stacks }}"}
+                                       "stacks": "${{ steps.gate.outputs.stacks }}",
+                                       "deploy_stacks": "${{ steps.gate.outputs.deploy_stacks }}"}
     assert (jobs["preview"]["needs"], jobs["preview"]["if"]) == ("gate", "needs.gate.outputs.enabled == 'true'")
     assert jobs["preview"]["strategy"]["matrix"] == {"stack": "${{ fromJSON(needs.gate.outputs.stacks) }}"}
     assert jobs["up"]["needs"] == ["gate", "preview"]
     assert jobs["up"]["if"] == ("github.event_name == 'push' && github.ref == 'refs/heads/main' && "
-                                "needs.gate.outputs.enabled == 'true'")
+                                "needs.gate.outputs.enabled == 'true' && needs.gate.outputs.deploy_stacks != '[]'")
+    # `up` only for the explicit list (GPUFLEET_STACKS), never for every Pulumi.<stack>.yaml found
+    assert jobs["up"]["strategy"]["matrix"] == {"stack": "${{ fromJSON(needs.gate.outputs.deploy_stacks) }}"}
     # two identities: the read-only one of the `preview` environment, the deploy one of each stack's
     # environment (required reviewers, main only), reachable only from a push to main
     assert [(j, jobs[j]["environment"]) for j in jobs] == [
@@ -530,20 +533,21 @@ def test_a_pull_request_cannot_relax_the_policy_pack_it_is_judged_by(tmp_path):
         ("Fail on mandatory policy violations or a head that failed", 1)]
 
 
-@pytest.mark.parametrize(("secrets", "enabled", "stacks"), [
-    ({}, "false", "[]"),
-    ({"PULUMI_ACCESS_TOKEN": "pul-1", "AWS_ROLE_TO_ASSUME": "arn:aws:iam::1:role/deploy"}, "true", '["dev", "prod"]'),
+@pytest.mark.parametrize(("secrets", "listed", "enabled", "stacks", "deploy"), [
+    ({}, "", "false", "[]", "[]"),
+    ({"PULUMI_ACCESS_TOKEN": "pul-1", "AWS_ROLE_TO_ASSUME": "arn:aws:iam::1:role/deploy"}, "", "true", '["dev", "prod"]', "[]"),
+    ({"PULUMI_ACCESS_TOKEN": "pul-1", "AWS_ROLE_TO_ASSUME": "arn:aws:iam::1:role/deploy"}, "dev", "true", '["dev"]', '["dev"]'),
 ])
-def test_the_deploy_gate_runs_and_decides(tmp_path, secrets, enabled, stacks):
+def test_the_deploy_gate_runs_and_decides(tmp_path, secrets, listed, enabled, stacks, deploy):
     wf = load_workflow("gpufleet-deploy.yml")
     trees = _trees(tmp_path, head_dev_nodes="2")
     context = {"github": {"event_name": "push", "ref": "refs/heads/main", "sha": "head-sha"}, "secrets": secrets,
-               "vars": {"GPUFLEET_PROGRAM": "gpu-team"}}
+               "vars": {"GPUFLEET_PROGRAM": "gpu-team", "GPUFLEET_STACKS": listed}}
     run = run_job(wf, "gate", context, tmp_path / "ws", trees, _runner_env(tmp_path / "ws"))
     assert run.failed == []
     assert run.ran == [s.get("name") or s["uses"] for s in wf["jobs"]["gate"]["steps"]]
     outputs = {k: substitute(v, {"steps": run.outputs}) for k, v in wf["jobs"]["gate"]["outputs"].items()}
-    assert outputs == {"enabled": enabled, "stacks": stacks}
+    assert outputs == {"enabled": enabled, "stacks": stacks, "deploy_stacks": deploy}
 
 
 # --- the deploy workflow's own steps, run -------------------------------------------------------
