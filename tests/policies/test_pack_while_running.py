@@ -166,9 +166,18 @@ def test_a_pack_that_dies_while_the_program_runs_is_an_error_not_a_hang(tmp_path
     # The program waits until the pack has judged a resource, then kills it and declares another.
     project = _project(tmp_path, THINGS + _once_the_pack_judged(tmp_path, f"""
         import os, signal
+        # Other children (an earlier test's pack still exiting) may vanish while we look: skip them.
         for task in Path(f"/proc/{{os.getpid()}}/task").iterdir():
-            for child in (task / "children").read_text().split():
-                if os.readlink(f"/proc/{{child}}/cwd") == {str(pack)!r}:
+            try:
+                children = (task / "children").read_text().split()
+            except OSError:
+                continue
+            for child in children:
+                try:
+                    cwd = os.readlink(f"/proc/{{child}}/cwd")
+                except OSError:
+                    continue
+                if cwd == {str(pack)!r}:
                     os.kill(int(child), signal.SIGKILL)
         pulumi.ComponentResource("test:index:Thing", "last")
     """))
