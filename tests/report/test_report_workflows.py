@@ -9,6 +9,7 @@ GitHub API. Only `pip install` is skipped: the test environment already has gpuf
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import importlib.util
 import io
 import json
@@ -19,6 +20,7 @@ import shutil
 import subprocess
 import sys
 import tarfile
+import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -342,6 +344,7 @@ PACK_VENV_COMMANDS = [["cd", "trusted/$GPUFLEET_POLICIES"], ["python", "-m", "ve
 PULUMI_SHA256 = "fe736f91b4153f94f859870e34dda01e648552c25f702c8a42282acf3a5db9ad"
 INSTALL_PULUMI = "Pulumi CLI (the fixed release, checked against its SHA-256 before use)"
 REMOVE_GCP_CREDENTIALS = "Remove the GCP credential configuration"
+IDENTITIES = "Which cloud identities this environment holds"
 
 
 def _step_index(job: dict[str, Any], name: str) -> int:
@@ -352,6 +355,10 @@ def _step_index(job: dict[str, Any], name: str) -> int:
 def _gcp_step(job: dict[str, Any]) -> dict[str, Any]:
     [found] = [s for s in job["steps"] if s.get("name", "").startswith("GCP credentials")]
     return found
+
+
+def _gcp_step_index(job: dict[str, Any]) -> int:
+    return _step_index(job, _gcp_step(job)["name"])
 
 
 def test_the_deploy_workflow():
@@ -390,30 +397,32 @@ def test_the_deploy_workflow():
     upload, download = step("preview", "actions/upload-artifact"), step("up", "actions/download-artifact")
     assert (upload["with"]["name"], upload["with"]["path"]) == ("pulumi-plan-${{ matrix.stack }}", plan)
     assert (download["with"]["name"], download["with"]["path"]) == ("pulumi-plan-${{ matrix.stack }}", "${{ runner.temp }}")
-    # the Pulumi CLI: installed and checked in a step of its own, before the one step that runs it, after the
-    # cloud identities; the GCP credential file is removed last, whatever happened before
+    # every install first (the virtualenvs, the Pulumi CLI checked in a step of its own), then the cloud
+    # identities, then the one step that runs `pulumi`; the GCP credential file is removed last, whatever
+    # happened before
     assert [s.get("name") or s["uses"].split("@")[0] for s in jobs["preview"]["steps"]] == [
         "actions/checkout", "The policy pack of the reviewed code", "actions/setup-python",
-        PACK_VENV, "Virtualenv of the program", "AWS credentials (read-only preview role)",
+        PACK_VENV, "Virtualenv of the program", INSTALL_PULUMI, IDENTITIES, "AWS credentials (read-only preview role)",
         "Azure credentials (Reader)", "GCP credentials (the read-only preview service account, workload identity federation)",
-        INSTALL_PULUMI, "pulumi preview with the reviewed policy pack, saving the plan", "Keep the plan for the deployment",
+        "pulumi preview with the reviewed policy pack, saving the plan", "Keep the plan for the deployment",
         REMOVE_GCP_CREDENTIALS]
     assert [s.get("name") or s["uses"].split("@")[0] for s in jobs["up"]["steps"]] == [
         "actions/checkout", "actions/setup-python", "Virtualenv of the program and the policy pack",
-        "The plan the preview saved", "AWS credentials (the stack's deploy role)",
+        "The plan the preview saved", INSTALL_PULUMI, IDENTITIES, "AWS credentials (the stack's deploy role)",
         "Azure credentials (the stack's deploy identity)",
         "GCP credentials (the stack's deploy service account, workload identity federation)",
-        INSTALL_PULUMI, "pulumi up, exactly the saved plan", REMOVE_GCP_CREDENTIALS]
+        "pulumi up, exactly the saved plan", REMOVE_GCP_CREDENTIALS]
     for job in ("preview", "up"):
         pulumi = [i for i, s in enumerate(jobs[job]["steps"]) for c in _commands(s.get("run", "")) if c[0] == "pulumi"]
-        assert pulumi == [_step_index(jobs[job], INSTALL_PULUMI) + 1], job
+        assert pulumi == [_gcp_step_index(jobs[job]) + 1], job
         conditions = {s.get("name") or s["uses"].split("@")[0]: s["if"] for s in jobs[job]["steps"] if "if" in s}
         assert conditions == {"AWS credentials (read-only preview role)" if job == "preview" else
-                              "AWS credentials (the stack's deploy role)": "env.AWS_ROLE_TO_ASSUME != ''",
+                              "AWS credentials (the stack's deploy role)": "steps.identities.outputs.aws == 'true'",
                               "Azure credentials (Reader)" if job == "preview" else
-                              "Azure credentials (the stack's deploy identity)": "env.AZURE_CLIENT_ID != ''",
-                              _gcp_step(jobs[job])["name"]: "env.GCP_WORKLOAD_IDENTITY_PROVIDER != ''",
+                              "Azure credentials (the stack's deploy identity)": "steps.identities.outputs.azure == 'true'",
+                              _gcp_step(jobs[job])["name"]: "steps.identities.outputs.gcp == 'true'",
                               REMOVE_GCP_CREDENTIALS: "always()"}
+        assert jobs[job]["steps"][_step_index(jobs[job], IDENTITIES)]["id"] == "identities"
     # the same release and checksum for both jobs, in one place
     assert (wf["env"]["GPUFLEET_PULUMI_VERSION"], wf["env"]["GPUFLEET_PULUMI_SHA256"]) == (PULUMI_VERSION, PULUMI_SHA256)
 
@@ -440,6 +449,136 @@ def test_the_deploy_workflow_reads_oidc_identities_only_and_asks_for_id_tokens_o
                 "creds:"):
         assert key not in text, key
     assert not any("id-token" in j["permissions"] for j in load_workflow("gpufleet-pr.yml")["jobs"].values())
+
+
+SECRET = re.compile(r"secrets\.(\w+)")
+AZURE_IDENTITY = {"AZURE_CLIENT_ID", "AZURE_TENANT_ID", "AZURE_SUBSCRIPTION_ID"}
+GCP_IDENTITY = {"GCP_WORKLOAD_IDENTITY_PROVIDER", "GCP_SERVICE_ACCOUNT"}
+PRESENCE = {"AWS_ROLE_TO_ASSUME", "AZURE_CLIENT_ID", "GCP_WORKLOAD_IDENTITY_PROVIDER"}
+# Which step of which job reads which secret, exactly (docs/security.md, "Which step gets which credential").
+STEP_SECRETS = {
+    ("gpufleet-deploy.yml", "gate"): {"Check secrets, stacks and policy configurations": IDENTITY},
+    ("gpufleet-deploy.yml", "preview"): {
+        IDENTITIES: PRESENCE, "AWS credentials (read-only preview role)": {"AWS_ROLE_TO_ASSUME"},
+        "Azure credentials (Reader)": AZURE_IDENTITY,
+        "GCP credentials (the read-only preview service account, workload identity federation)": GCP_IDENTITY,
+        "pulumi preview with the reviewed policy pack, saving the plan": {"PULUMI_ACCESS_TOKEN"}},
+    ("gpufleet-deploy.yml", "up"): {
+        IDENTITIES: PRESENCE, "AWS credentials (the stack's deploy role)": {"AWS_ROLE_TO_ASSUME"},
+        "Azure credentials (the stack's deploy identity)": AZURE_IDENTITY,
+        "GCP credentials (the stack's deploy service account, workload identity federation)": GCP_IDENTITY,
+        "pulumi up, exactly the saved plan": {"PULUMI_ACCESS_TOKEN"}},
+    ("gpufleet-pr.yml", "preview"): {},
+    ("gpufleet-pr.yml", "report"): {"Comment on the pull request": {"GITHUB_TOKEN"}},
+}
+
+
+def _installs(step: dict[str, Any]) -> bool:
+    """Whether a step installs or downloads code: pip (gpufleet, the virtualenvs), `make setup`, `curl`."""
+    return any(words[0] in ("make", "curl") or "pip" in words for words in _commands(step.get("run", "")))
+
+
+def test_each_secret_reaches_only_the_steps_that_use_it_and_none_before_the_last_install():
+    # A secret in a workflow's or a job's `env:` is in the environment of every step, and so of every
+    # package's install script; here each secret is in the `env:` or `with:` of the steps that use it, and
+    # every such step comes after every step that installs or downloads anything.
+    found = {}
+    for path in sorted(WORKFLOWS.glob("*.y*ml")):
+        wf = load_workflow(path.name)
+        assert not SECRET.search(yaml.safe_dump(wf.get("env") or {})), path.name
+        for name, job in wf["jobs"].items():
+            assert not SECRET.search(yaml.safe_dump({k: v for k, v in job.items() if k != "steps"})), (path.name, name)
+            steps = job["steps"]
+            reading = [i for i, s in enumerate(steps) if SECRET.search(yaml.safe_dump(s))]
+            installs = [i for i, s in enumerate(steps) if _installs(s)]
+            assert installs and max(installs) < min(reading, default=len(steps)), (path.name, name, installs, reading)
+            found[(path.name, name)] = {steps[i].get("name") or steps[i]["uses"]: set(SECRET.findall(yaml.safe_dump(steps[i])))
+                                        for i in reading}
+    assert found == STEP_SECRETS
+    # and the two names the cloud logins read from the job's OIDC permission, in the one step that writes them
+    for job in ("preview", "up"):
+        steps = load_workflow("gpufleet-deploy.yml")["jobs"][job]["steps"]
+        oidc = [i for i, s in enumerate(steps) if "ACTIONS_ID_TOKEN_REQUEST" in yaml.safe_dump(s)]
+        assert oidc == [_gcp_step_index({"steps": steps})], job
+
+
+@pytest.mark.parametrize("job", ["preview", "up"])
+@pytest.mark.parametrize(("identity", "logins"), [
+    ({}, []),
+    ({"AWS_ROLE_TO_ASSUME": "arn:aws:iam::111122223333:role/gpufleet-preview"}, ["aws-actions/configure-aws-credentials"]),
+    ({"AZURE_CLIENT_ID": "00000000-0000-0000-0000-000000000001",
+      "GCP_WORKLOAD_IDENTITY_PROVIDER": "projects/1/locations/global/workloadIdentityPools/github/providers/p"},
+     ["azure/login", "GCP"]),
+])
+def test_the_cloud_logins_that_run_are_the_ones_whose_identity_the_environment_holds(tmp_path, job, identity, logins):
+    output = tmp_path / "github-output"
+    output.touch()
+    done = _run_deploy_step(job, IDENTITIES, tmp_path, GITHUB_OUTPUT=str(output), **identity)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "", "")  # no value printed
+    outputs = dict(line.split("=", 1) for line in output.read_text().splitlines())
+    assert outputs == {"aws": "true" if "AWS_ROLE_TO_ASSUME" in identity else "",
+                       "azure": "true" if "AZURE_CLIENT_ID" in identity else "",
+                       "gcp": "true" if "GCP_WORKLOAD_IDENTITY_PROVIDER" in identity else ""}
+    context = {"steps": {"identities": {"outputs": outputs}}}
+    ran = [s["uses"].split("@")[0] if "uses" in s else "GCP" for s in load_workflow("gpufleet-deploy.yml")["jobs"][job]["steps"]
+           if s.get("if", "always()") != "always()" and evaluate(s["if"], context)]
+    assert ran == logins
+
+
+# zizmor, the GitHub Actions linter, as pinned in pyproject.toml's test extra (installed by `make setup`).
+ZIZMOR_PIN = "zizmor==1.32.0"
+
+
+def _zizmor(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+    try:
+        dist = importlib.metadata.distribution("zizmor")
+    except importlib.metadata.PackageNotFoundError:
+        reason = f"zizmor is not installed: `make setup` installs it ({ZIZMOR_PIN}, pyproject.toml's test extra)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)  # CI installs the test extra: a missing zizmor there is a broken setup, not a skip
+        pytest.skip(reason)
+    [binary] = [dist.locate_file(f) for f in dist.files or [] if f.parts[-2:] == ("bin", "zizmor")]
+    return subprocess.run([str(binary), *args], cwd=cwd, capture_output=True, text=True, timeout=60)
+
+
+def _findings(report: str) -> list[tuple[str, str, int]]:
+    return [(f["ident"], location["symbolic"]["key"]["Local"]["verbatim_path"], location["concrete"]["location"]["start_point"]["row"] + 1)
+            for f in json.loads(report) if not f["ignored"] for location in f["locations"][:1]]
+
+
+@pytest.mark.parametrize("persona", ["regular", "pedantic"])
+def test_zizmor_finds_nothing_in_the_workflows(persona):
+    # --offline: the audits that ask GitHub (impostor commits, known-vulnerable actions, tags behind pins)
+    # need the network, which the test machines do not have (docs/security.md, "Linted")
+    done = _zizmor("--offline", "--format", "json", "--persona", persona, ".github")
+    assert (_findings(done.stdout), done.returncode) == ([], 0), done.stderr
+    # an ignore comment, if ever needed, says why after the audit's name
+    unexplained = [line for path in WORKFLOWS.glob("*.y*ml") for line in path.read_text().splitlines()
+                   if "zizmor: ignore" in line and not re.search(r"zizmor: ignore\[[\w,-]+\]\s*\S", line)]
+    assert unexplained == []
+
+
+def test_zizmor_is_the_pinned_release_and_reports_what_it_audits(tmp_path):
+    assert ZIZMOR_PIN in tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["optional-dependencies"]["test"]
+    assert _zizmor("--version").stdout.strip() == "zizmor " + ZIZMOR_PIN.split("==")[1]
+    # a workflow with the mistakes the workflows here avoid: each is reported, so "nothing found" above means something
+    (tmp_path / ".github" / "workflows").mkdir(parents=True)
+    (tmp_path / ".github" / "workflows" / "bad.yml").write_text(
+        "on: pull_request_target\n"
+        "jobs:\n"
+        "  build:\n"
+        "    runs-on: ubuntu-latest\n"
+        "    steps:\n"
+        "      - uses: actions/checkout@v4\n"
+        "        with:\n"
+        "          ref: ${{ github.event.pull_request.head.sha }}\n"
+        "      - run: echo \"${{ github.event.pull_request.title }}\"\n")
+    done = _zizmor("--offline", "--format", "json", ".github", cwd=tmp_path)
+    assert done.returncode != 0
+    assert sorted(_findings(done.stdout)) == [
+        ("artipacked", ".github/workflows/bad.yml", 6), ("dangerous-triggers", ".github/workflows/bad.yml", 1),
+        ("excessive-permissions", ".github/workflows/bad.yml", 3), ("template-injection", ".github/workflows/bad.yml", 9),
+        ("unpinned-uses", ".github/workflows/bad.yml", 6)]
 
 
 # --- the workflows, run -------------------------------------------------------------------------
