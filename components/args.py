@@ -139,7 +139,10 @@ class GpuNodeGroupArgs(NodeGroupSpecArgs):
     cluster_id: NotRequired[pulumi.Input[str]]
     """OCI: the OKE cluster's OCID (required on OCI: node pools name their cluster by id)."""
     kubernetes_version: NotRequired[pulumi.Input[str]]
-    """OCI: the OKE cluster's Kubernetes version ("v1.33.1"), which the pool runs and picks its node image by."""
+    """The cluster's Kubernetes version, which the nodes run: EKS node group `version`, AKS agent pool
+    `orchestratorVersion`; OCI (required): the OKE version ("v1.33.1") the pool runs and picks its node image
+    by. GKE pools take none: they auto-upgrade with their cluster. Default (not OCI): the cluster's version
+    when the group is created, kept until the group is upgraded."""
     cluster_kubeconfig: NotRequired[pulumi.Input[str]]
     """OCI, with the RDMA fabric: the cluster's kubeconfig (no credential), whose API endpoint and CA the
     cluster network's hosts join with as self-managed nodes."""
@@ -243,7 +246,8 @@ class GpuClusterArgs(TypedDict):
     """OCI: the OCID of the compartment everything is created in (required on OCI)."""
     kubernetes_version: NotRequired[str]
     """Kubernetes minor version ("1.33"); OCI: an exact OKE version ("v1.34.2"). Default: the cloud's default
-    for new clusters (OCI, CoreWeave: the adapter's named `DEFAULT_KUBERNETES_VERSION`)."""
+    for new clusters (OCI, CoreWeave: the adapter's named `DEFAULT_KUBERNETES_VERSION`). The node groups run it
+    too (EKS `version`, AKS `orchestratorVersion`, OKE), so raising it upgrades them; GKE pools auto-upgrade."""
     system_node_size: NotRequired[str]
     """Instance type / VM size of the small system node group that runs cluster add-ons.
     Default: the cloud adapter's `default_system_node_size`."""

@@ -60,13 +60,16 @@ class GpuCluster(pulumi.ComponentResource):
         network = HighBandwidthNetwork(f"{name}-network", network_args, pulumi.ResourceOptions(parent=self))
         declared = cloud.declare_control_plane(self, name, args, network)
         specs = {spec["workload"]: spec for spec in args["node_groups"]}
+        # The cluster's version reaches its node groups, so upgrading the cluster upgrades them too (a cloud's
+        # references may replace it: OKE's with the exact version its control plane resolved).
+        version = {"kubernetes_version": args["kubernetes_version"]} if args.get("kubernetes_version") else {}
         groups: dict[str, GpuNodeGroup] = {}
         for group in plan.node_groups:
             group_args: GpuNodeGroupArgs = {
                 **specs[group.workload], "cloud": plan.cloud, "region": plan.region, "tags": tags,
                 "cluster_name": declared.cluster_name, "zone": group.zone,
                 "node_subnet_id": network.node_subnet_ids.apply(lambda ids, z=group.zone: ids[z]), **scope, **site_of,
-                **cloud.node_group_references(group, network, declared),
+                **version, **cloud.node_group_references(group, network, declared),
             }  # fmt: skip
             groups[group.workload] = GpuNodeGroup(f"{name}-{group.workload}", group_args,
                                                   pulumi.ResourceOptions(parent=self))

@@ -237,6 +237,7 @@ def declare_node_group(parent: pulumi.ComponentResource, name: str, plan: NodeGr
         labels=labels,
         taints=[GPU_TAINT],
         launch_template={"id": template.id, "version": _version(template)},
+        version=args.get("kubernetes_version"),  # unset: the cluster's when created, then kept
         update_config={"max_unavailable": 1},
         tags=capacity_tags,
         opts=pulumi.ResourceOptions(parent=parent, depends_on=attachments),
@@ -288,6 +289,7 @@ def declare_control_plane(parent: pulumi.ComponentResource, name: str, args: Map
         scaling_config={"desired_size": low, "min_size": low, "max_size": high},
         labels={"gpufleet.io/role": "system"},
         launch_template={"id": template.id, "version": _version(template)},
+        version=args.get("kubernetes_version"),
         update_config={"max_unavailable": 1},
         tags=tags,
         opts=pulumi.ResourceOptions(parent=parent, depends_on=attachments),

@@ -154,6 +154,7 @@ def declare_node_group(parent: pulumi.ComponentResource, name: str, plan: NodeGr
         availability_zones=[plan.zone],
         vnet_subnet_id=args["node_subnet_id"],
         os_disk_size_gb=plan.root_volume_gib,
+        orchestrator_version=args.get("kubernetes_version"),  # unset: the cluster's when created, then kept
         node_labels={
             "gpufleet.io/workload": label_value(plan.workload),
             "gpufleet.io/gpu": label_value(plan.instance.gpu_model),
@@ -203,6 +204,7 @@ def declare_control_plane(parent: pulumi.ComponentResource, name: str, args: Map
             "name": "system", "mode": "System", "os_type": "Linux", "type": "VirtualMachineScaleSets",
             "vm_size": args.get("system_node_size") or DEFAULT_SYSTEM_NODE_SIZE, "vnet_subnet_id": subnet,
             "count": low, "min_count": low, "max_count": high, "enable_auto_scaling": True, "tags": tags,
+            **({"orchestrator_version": args["kubernetes_version"]} if args.get("kubernetes_version") else {}),
         }],
         tags=tags,
         opts=pulumi.ResourceOptions(parent=parent),
