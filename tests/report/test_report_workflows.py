@@ -1,7 +1,8 @@
 """The GitHub workflows: their structure, and their `run:` steps executed as a runner would.
 
 A small runner stands in for GitHub Actions: it evaluates the `${{ }}` expressions the workflows use,
-emulates `actions/checkout` (base and head trees), `setup-python` and `upload-artifact`, and runs every
+emulates `actions/checkout` (base and head trees), `setup-python`, `upload-artifact` and
+`download-artifact`, records the inputs of the cloud login actions, and runs every
 `run:` step with bash, in order, with the runner's environment variables and a local fake of the
 GitHub API. Only `pip install` is skipped: the test environment already has gpufleet installed.
 """
@@ -93,6 +94,7 @@ class JobRun:
     ran: list[str] = field(default_factory=list)  # names of the steps that ran
     failed: list[tuple[str, int, str]] = field(default_factory=list)  # (step, exit code, output)
     outputs: dict[str, dict[str, str]] = field(default_factory=dict)  # step id -> outputs
+    logins: dict[str, dict[str, str]] = field(default_factory=dict)  # cloud login action -> its inputs
 
     @property
     def result(self) -> str:
@@ -137,6 +139,8 @@ def run_job(workflow: dict[str, Any], job_name: str, context: dict[str, Any], wo
                     shutil.copy(source, artifacts / with_["name"] / source.name)
         elif uses.startswith("actions/download-artifact@"):
             shutil.copytree(artifacts / with_["name"], workspace / with_.get("path", "."), dirs_exist_ok=True)
+        elif uses.startswith(("aws-actions/configure-aws-credentials@", "azure/login@")):
+            run.logins[uses.split("@")[0]] = with_  # what the login action is given; it is not run
         elif uses:
             raise AssertionError(f"the test runner does not emulate {uses}")
         elif step["run"].strip() == INSTALL:
@@ -523,6 +527,52 @@ def test_the_cloud_logins_that_run_are_the_ones_whose_identity_the_environment_h
     ran = [s["uses"].split("@")[0] if "uses" in s else "GCP" for s in load_workflow("gpufleet-deploy.yml")["jobs"][job]["steps"]
            if s.get("if", "always()") != "always()" and evaluate(s["if"], context)]
     assert ran == logins
+
+
+# Every tool the deploy jobs call, faked: each logs its name, its first arguments and the secret values in
+# its environment; `python -m venv DIR` makes DIR/bin/python, `curl -o F` and `pulumi --save-plan F` write F.
+FAKE_TOOL = r"""#!/bin/bash
+args="$1"; [ "$1" = -m ] && args="$1 $2"
+printf '%s %s|%s\n' "$(basename "$0")" "$args" "$(env | grep -o 's3cr3t-[a-z-]*' | sort -u | paste -sd ' ' -)" >> "$FAKE_LOG"
+[ "$(basename "$0") $1 $2" = "python -m venv" ] && mkdir -p "$3/bin" && cp "$0" "$3/bin/python"
+while [ $# -gt 0 ]; do case "$1" in -o|--save-plan) echo '{}' > "$2";; esac; shift; done
+exit 0
+"""
+SECRETS = {"PULUMI_ACCESS_TOKEN": "s3cr3t-pulumi", "AWS_ROLE_TO_ASSUME": "s3cr3t-aws-role",
+           "AZURE_CLIENT_ID": "s3cr3t-azure-client", "AZURE_TENANT_ID": "s3cr3t-azure-tenant",
+           "AZURE_SUBSCRIPTION_ID": "s3cr3t-azure-subscription",
+           "GCP_WORKLOAD_IDENTITY_PROVIDER": "s3cr3t-gcp-provider", "GCP_SERVICE_ACCOUNT": "s3cr3t-gcp-account"}
+
+
+def test_run_as_a_runner_would_no_install_sees_a_secret_and_each_secret_reaches_its_step_only(tmp_path):
+    wf = load_workflow("gpufleet-deploy.yml")
+    for name in ("python", "make", "curl", "sha256sum", "tar", "pulumi"):
+        _fake_tool(tmp_path, name, FAKE_TOOL.removeprefix("#!/bin/bash\n"))
+    context = {**DEPLOY_CONTEXT, "secrets": SECRETS, "runner": {"temp": str(tmp_path / "runner-temp")}}
+    trees = _trees(tmp_path, head_dev_nodes="2")
+    seen = {}
+    for job in ("preview", "up"):
+        workspace = tmp_path / job / "ws"
+        env = _runner_env(workspace) | {
+            "PATH": f"{tmp_path / 'bin'}{os.pathsep}/usr/bin{os.pathsep}/bin", "FAKE_LOG": str(tmp_path / f"{job}.log"),
+            "RUNNER_TEMP": str(tmp_path / "runner-temp"), "GITHUB_ENV": str(tmp_path / "github-env"),
+            "GITHUB_PATH": str(tmp_path / "github-path")}
+        (tmp_path / "runner-temp").mkdir(exist_ok=True)
+        run = run_job(wf, job, context, workspace, trees, env, artifacts=tmp_path / "artifacts")
+        assert (run.failed, run.ran) == ([], [s.get("name") or s["uses"] for s in wf["jobs"][job]["steps"]]), job
+        seen[job] = ([tuple(line.split("|")) for line in (tmp_path / f"{job}.log").read_text().splitlines()], run.logins)
+    cli = [("curl -fsSL", ""), ("sha256sum --check", ""), ("tar -xzf", "")]
+    logins = {"aws-actions/configure-aws-credentials": {"role-to-assume": "s3cr3t-aws-role", "aws-region": "us-west-2"},
+              "azure/login": {"client-id": "s3cr3t-azure-client", "tenant-id": "s3cr3t-azure-tenant",
+                              "subscription-id": "s3cr3t-azure-subscription"}}
+    assert seen == {
+        # (the summary's escaping, `python -c`, is in the `pulumi preview` step: the same environment)
+        "preview": ([("python -m venv", ""), ("python -m pip", ""), ("make setup", ""), *cli,
+                     ("python -", "s3cr3t-gcp-account s3cr3t-gcp-provider"), ("pulumi preview", "s3cr3t-pulumi"),
+                     ("python -c", "s3cr3t-pulumi")], logins),
+        "up": ([("make setup", ""), *cli, ("python -", "s3cr3t-gcp-account s3cr3t-gcp-provider"),
+                ("pulumi up", "s3cr3t-pulumi")], logins),
+    }
 
 
 # zizmor, the GitHub Actions linter, as pinned in pyproject.toml's test extra (installed by `make setup`).
