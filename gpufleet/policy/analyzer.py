@@ -23,7 +23,8 @@ import grpc
 from pulumi.runtime.proto import analyzer_pb2_grpc
 
 from gpufleet.errors import Problem, UserError
-from gpufleet.policy.protocol import ComponentProviders, Session, Unimplemented, open_session, pack_environment
+from gpufleet.policy.protocol import (ComponentProviders, Pipeline, Session, Unimplemented, open_session,
+                                      pack_environment)
 from gpufleet.policy.violations import Violation
 
 if TYPE_CHECKING:
@@ -39,6 +40,9 @@ STARTUP_TIMEOUT_SECONDS = 60.0
 # configuration reaches the pack as one: PULUMI_CONFIG, as the Pulumi CLI passes it.
 MAX_ENVIRONMENT_STRING_BYTES = 32 * 4096
 CALL_TIMEOUT_SECONDS = 600.0
+# Resources in flight while the program runs: enough that the pack always has the next call queued while
+# it answers one (it is a single CPU-bound process: more only queue up in its server).
+WINDOW = 4
 
 
 class PolicyPackError(Exception):
@@ -82,13 +86,28 @@ class _GrpcClient:
     def AnalyzeStack(self, request):  # noqa: N802
         return self._call("AnalyzeStack", request)
 
+    def start(self, method: str, request: Any, then: Callable[[Callable[[], Any]], None]) -> None:
+        """`method` called without waiting (`protocol.StartCall`); its errors are raised as `_call`'s."""
+        future = getattr(self._stub, method).future(request, timeout=CALL_TIMEOUT_SECONDS)
+        future.add_done_callback(lambda done: then(lambda: self._answer(method, done)))
+
+    def _answer(self, method: str, future: Any) -> Any:
+        try:
+            return future.result()
+        except grpc.RpcError as e:
+            raise PolicyPackError(f"policy pack failed in {method}: {e.code().name}: {e.details()}"
+                                  f"{self._stderr()}") from None
+        except grpc.FutureCancelledError:  # the channel was closed: the preview is being stopped
+            raise PolicyPackError(f"policy pack failed in {method}: CANCELLED{self._stderr()}") from None
+
 
 class _WhileRunning:
     """The pack judging resources while the program runs, as the engine calls `Remediate` and `Analyze`
-    when it registers each resource: a thread waits for the pack, configures it, then judges each
-    recorded resource (`put`, from the recorder) in turn, so that the pack works while the program
-    runs. What went wrong is kept for `PolicyPackProcess.analyze` to raise after the run: an error of
-    the pack's start or configuration, as is; one on a resource, in the run's order (`Session.finish`)."""
+    when it registers each resource: a thread waits for the pack, configures it, then judges the recorded
+    resources (`put`, from the recorder) with up to `WINDOW` of them in flight (`protocol.Pipeline`), so
+    that the pack works while the program runs and never waits for a round trip. What went wrong is kept
+    for `PolicyPackProcess.analyze` to raise after the run: an error of the pack's start or configuration,
+    as is; one on a resource, in the run's order (`Session.finish`)."""
 
     def __init__(self, pack: "PolicyPackProcess", policy_config: dict[str, Any], secret_keys: frozenset[str],
                  config_source: str) -> None:
@@ -97,28 +116,26 @@ class _WhileRunning:
         self.secret_keys = secret_keys
         self.session: Session | None = None
         self.error: BaseException | None = None
-        self._records: queue.SimpleQueue[RecordedResource | None] = queue.SimpleQueue()
+        # Recorded resources (None: the run has ended) and, once judging, the pack's answers.
+        self._events: queue.SimpleQueue = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._judge, name="gpufleet-policy-pack", daemon=True)
         self._thread.start()
 
     def put(self, record: RecordedResource) -> None:
-        self._records.put(record)
+        self._events.put(record)
 
     def _judge(self) -> None:
         pack = self.pack
         try:
             channel = pack.start()._channel
             assert channel is not None
-            session = open_session(_GrpcClient(channel, pack._stderr_tail), self.policy_config,
+            client = _GrpcClient(channel, pack._stderr_tail)
+            session = open_session(client, self.policy_config,
                                    pack_dir=pack.pack_dir, project=pack.project, stack=pack.stack,
                                    stack_config=pack.stack_config, secret_keys=self.secret_keys,
                                    engine_address=ENGINE_ADDRESS, config_source=self.config_source)
             self.session = session
-            registered: dict[str, RecordedResource] = {}
-            while (record := self._records.get()) is not None:
-                registered[record.urn] = record
-                if not session.analyze_registered(record, registered):
-                    return  # the rest waits for the run's end, where the first error in its order is raised
+            Pipeline(session, client.start, WINDOW).run(self._events)
         except BaseException as exc:  # noqa: BLE001 - raised by `analyze`, after the run
             self.error = exc
 
@@ -127,7 +144,7 @@ class _WhileRunning:
 
     def end(self, timeout: float | None = None) -> None:
         """No more resources: wait until those given are judged (`timeout`: for a pack being stopped)."""
-        self._records.put(None)
+        self._events.put(None)
         self._thread.join(timeout)
 
 

@@ -9,13 +9,17 @@ resource as it is registered (checked inputs, resource options, the provider's i
 
 `open_session` and `Session` do exactly that, over any `AnalyzerClient` — the gRPC stub of a real pack
 process, or the pack's servicer in-process — so both paths send identical messages: per resource while
-the program runs (`Session.analyze_registered`) or after it, and `run_session` for a recorded `ProgramRun`.
+the program runs (`Pipeline`, several resources in flight) or after it, and `run_session` for a recorded
+`ProgramRun`.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import queue
+from collections import deque
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -215,9 +219,9 @@ def open_session(client: AnalyzerClient, policy_config: dict[str, Any], *, pack_
 
 class Session:
     """A configured pack, judging one preview: `Remediate` and `Analyze` per resource — while the program
-    runs (`analyze_registered`, as the engine sends them when it registers each resource) or after it —
-    then `finish`: every resource's verdicts in the run's order, and `AnalyzeStack`. Each resource's
-    message is built once, for `Analyze` and `AnalyzeStack` alike."""
+    runs (`Pipeline`, as the engine sends them when it registers each resource) or after it — then
+    `finish`: every resource's verdicts in the run's order, and `AnalyzeStack`. Each resource's message is
+    built once, for `Analyze` and `AnalyzeStack` alike."""
 
     def __init__(self, client: AnalyzerClient) -> None:
         self._client = client
@@ -238,28 +242,22 @@ class Session:
     def _analyze(self, r: RecordedResource, by_urn: Mapping[str, RecordedResource],
                  component_providers: ComponentProviders) -> list[Violation]:
         request = analyze_request(self._message(r, by_urn, component_providers))
-        violations = []
-        for remediation in self._client.Remediate(request).remediations:
-            if remediation.diagnostic:  # a remediation that could not run: the engine warns
-                violations.append(Violation(remediation.policyName, "advisory", r.urn, remediation.diagnostic))
-            elif remediation.HasField("properties") and remediation.properties.fields:
-                request.properties.CopyFrom(remediation.properties)
-        # The engine reports every Analyze diagnostic against the analyzed resource.
-        return violations + _violations(self._client.Analyze(request), r.urn, force_urn=True)
+        notes = _remediated(r, request, self._client.Remediate(request))
+        return notes + _analyzed(r, self._client.Analyze(request))
 
-    def analyze_registered(self, r: RecordedResource, registered: Mapping[str, RecordedResource]) -> bool:
-        """Judge `r` as the program registers it (`registered`: the resources recorded so far, by URN), and
-        keep the verdicts, or the error, for `finish`; False after an error. A multi-language component,
-        whose provider is known once the run is estimated, and a resource whose provider is not recorded
-        yet are left for `finish`."""
+    def registered_request(self, r: RecordedResource,
+                           registered: Mapping[str, RecordedResource]) -> pb.AnalyzeRequest | None:
+        """`Remediate`'s request for `r`, judged as the program registers it (`registered`: the resources
+        recorded so far, by URN); None for a resource left for `finish`: a multi-language component, whose
+        provider is known once the run is estimated, and a resource whose provider is not recorded yet."""
         if r.remote or (r.provider and r.provider.rsplit("::", 1)[0] not in registered):
-            return True
-        try:
-            self._verdicts[r.urn] = (r, self._analyze(r, registered, {}))
-            return True
-        except Exception as exc:  # noqa: BLE001 - raised by `finish`, where the run's order reaches `r`
-            self._verdicts[r.urn] = (r, exc)
-            return False
+            return None
+        return analyze_request(self._message(r, registered, {}))
+
+    def keep(self, r: RecordedResource, verdicts: list[Violation] | Exception) -> None:
+        """`r`'s verdicts, or the error judging it, for `finish` (which raises the first error in the run's
+        order)."""
+        self._verdicts[r.urn] = (r, verdicts)
 
     def finish(self, run: ProgramRun, component_providers: ComponentProviders | None = None) -> list[Violation]:
         """Every resource's verdicts, judged now or kept, in the run's order (the first error in that order
@@ -281,6 +279,98 @@ class Session:
             else self._message(r, by_urn, component_providers) for r in run.resources])
         violations += _violations(self._client.AnalyzeStack(stack_request), None)
         return sort_violations(violations)
+
+
+def _remediated(r: RecordedResource, request: pb.AnalyzeRequest, response: Any) -> list[Violation]:
+    """What `Remediate` answered for `r`: `request` now carries the remediated properties, for `Analyze`
+    (the engine analyses what the remediations returned); the notes of remediations that could not run."""
+    violations = []
+    for remediation in response.remediations:
+        if remediation.diagnostic:  # a remediation that could not run: the engine warns
+            violations.append(Violation(remediation.policyName, "advisory", r.urn, remediation.diagnostic))
+        elif remediation.HasField("properties") and remediation.properties.fields:
+            request.properties.CopyFrom(remediation.properties)
+    return violations
+
+
+def _analyzed(r: RecordedResource, response: Any) -> list[Violation]:
+    # The engine reports every Analyze diagnostic against the analyzed resource.
+    return _violations(response, r.urn, force_urn=True)
+
+
+# `start(method, request, then)` sends `request` to the pack's `method` without waiting for the answer, and
+# once the call completes calls `then(answer)`, on any thread, with a function that returns the response or
+# raises the call's error.
+StartCall = Callable[[str, Any, Callable[[Callable[[], Any]], None]], None]
+
+
+@dataclass
+class _Answered:
+    """A call of `Pipeline` completed: `answer` returns its response or raises its error."""
+
+    method: str
+    r: RecordedResource
+    request: pb.AnalyzeRequest
+    notes: list[Violation]
+    answer: Callable[[], Any]
+
+
+class Pipeline:
+    """Resources judged while the program runs, with up to `window` of them in flight at once: each
+    resource's `Remediate`, then, once it has answered, its `Analyze` with the properties it returned (the
+    one dependency the engine has between them). The engine waits for each answer before the next call,
+    so a pack spends most of a preview waiting for round trips; keeping a few resources in flight keeps
+    it working. What each resource got is kept in its `Session` (`finish` reports it in the run's order and
+    raises the first error in that order); after an error no further resource is started.
+
+    `run` is the pipeline's only thread: it takes from `events` each recorded resource (None once the run
+    has ended) and each answered call (put there by `start`'s callbacks), so the session is only ever
+    touched by that thread."""
+
+    def __init__(self, session: Session, start: StartCall, window: int) -> None:
+        self._session, self._start, self._window = session, start, window
+
+    def run(self, events: queue.SimpleQueue) -> None:
+        """Judge what `events` brings until the run has ended and every started resource has answered."""
+        session = self._session
+        registered: dict[str, RecordedResource] = {}
+        waiting: deque[tuple[RecordedResource, pb.AnalyzeRequest]] = deque()
+        in_flight, ended, failed = 0, False, False
+        while not ended or in_flight:
+            event = events.get()
+            if event is None:
+                ended = True
+            elif isinstance(event, _Answered):
+                try:
+                    response = event.answer()
+                    if event.method == "Remediate":
+                        notes = _remediated(event.r, event.request, response)
+                        self._call("Analyze", event.r, event.request, notes, events)
+                        continue  # still in flight
+                    session.keep(event.r, event.notes + _analyzed(event.r, response))
+                except Exception as exc:  # noqa: BLE001 - raised by `finish`, where the run's order reaches it
+                    session.keep(event.r, exc)
+                    failed = True
+                in_flight -= 1
+            else:
+                registered[event.urn] = event
+                if not failed and (request := session.registered_request(event, registered)) is not None:
+                    waiting.append((event, request))
+            if failed:
+                waiting.clear()  # left for `finish`, which stops at the first error in the run's order
+            while waiting and in_flight < self._window:
+                r, request = waiting.popleft()
+                try:
+                    self._call("Remediate", r, request, [], events)
+                    in_flight += 1
+                except Exception as exc:  # noqa: BLE001 - as above
+                    session.keep(r, exc)
+                    failed = True
+                    waiting.clear()
+
+    def _call(self, method: str, r: RecordedResource, request: pb.AnalyzeRequest, notes: list[Violation],
+              events: queue.SimpleQueue) -> None:
+        self._start(method, request, lambda answer: events.put(_Answered(method, r, request, notes, answer)))
 
 
 def run_session(client: AnalyzerClient, run: ProgramRun, policy_config: dict[str, Any], *, pack_dir: Path,

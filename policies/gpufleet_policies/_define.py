@@ -3,10 +3,20 @@
 The engine fills each policy's config with the schema defaults before `Configure` (and the pack's
 environment files override them); `settings()` applies the same defaults when a policy is called
 without that reconciliation, so a policy never runs on a missing threshold.
+
+Policies are evaluated one at a time (`EVALUATING`). The engine calls a pack serially, but pulumi-policy's
+gRPC server answers on 4 threads, and `gpufleet preview` keeps several resources in flight (so the pack
+never waits for a round trip): then the server's threads run at once. gpufleet's policies share caches
+between calls (`_values.plain`'s recent results, `_stack.stack_plan`'s last plan and its indexes), which
+are not written for concurrent use; one lock around every policy's evaluation keeps them exactly as under
+the engine's serial calls, while pulumi-policy's own work for a call (deserialising the request, building
+the response) may overlap another's. Uncontended (the CLI, the in-process path) it costs nothing visible;
+contended it costs nothing either, as the pack's threads share one interpreter lock anyway.
 """
 
 from __future__ import annotations
 
+import threading
 from typing import Any, Callable
 
 from pulumi_policy import (
@@ -23,6 +33,8 @@ from gpufleet_policies._values import Findings
 Properties = dict[str, dict[str, Any]]
 ResourceCheck = Callable[[ResourceValidationArgs, dict[str, Any], Findings], None]
 StackCheck = Callable[[StackValidationArgs, dict[str, Any], Findings], None]
+
+EVALUATING = threading.Lock()
 
 TAGS = {"cost": ["gpufleet", "cost"], "sustainability": ["gpufleet", "sustainability"],
         "safety": ["gpufleet", "security"]}
@@ -43,9 +55,10 @@ def resource_policy(name: str, description: str, check: ResourceCheck, *, area: 
     properties = properties or {}
 
     def validate(args: ResourceValidationArgs, report_violation: Callable[..., None]) -> None:
-        findings = Findings()
-        check(args, settings(args.get_config(), properties), findings)
-        findings.report(report_violation)
+        with EVALUATING:
+            findings = Findings()
+            check(args, settings(args.get_config(), properties), findings)
+            findings.report(report_violation)
 
     return ResourceValidationPolicy(name=name, description=description, validate=validate,
                                     config_schema=_schema(properties), severity=severity, tags=TAGS[area],
@@ -57,9 +70,10 @@ def stack_policy(name: str, description: str, check: StackCheck, *, area: str, s
     properties = properties or {}
 
     def validate(args: StackValidationArgs, report_violation: Callable[..., None]) -> None:
-        findings = Findings()
-        check(args, settings(args.get_config(), properties), findings)
-        findings.report(report_violation, stack=True)
+        with EVALUATING:
+            findings = Findings()
+            check(args, settings(args.get_config(), properties), findings)
+            findings.report(report_violation, stack=True)
 
     return StackValidationPolicy(name=name, description=description, validate=validate,
                                  config_schema=_schema(properties), severity=severity, tags=TAGS[area],
