@@ -10,8 +10,10 @@ never waits for a round trip): then the server's threads run at once. gpufleet's
 between calls (`_values.plain`'s recent results, `_stack.stack_plan`'s last plan and its indexes), which
 are not written for concurrent use; one lock around every policy's evaluation keeps them exactly as under
 the engine's serial calls, while pulumi-policy's own work for a call (deserialising the request, building
-the response) may overlap another's. Uncontended (the CLI, the in-process path) it costs nothing visible;
-contended it costs nothing either, as the pack's threads share one interpreter lock anyway.
+the response) may overlap another's. The simplest safe choice: a one-worker server would also do, but
+pulumi-policy builds its server inside `PolicyPack(...)`, and the pack's threads share one interpreter lock,
+so serialising the policies loses no parallelism. Called serially (the Pulumi CLI, the in-process path)
+the lock is never contended and nothing changes.
 """
 
 from __future__ import annotations
