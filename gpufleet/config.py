@@ -8,6 +8,7 @@ with its path (`gpufleet:fleet.workloads[1].gpu`), the bad value, what is allowe
 from __future__ import annotations
 
 import math
+import re
 import types
 from datetime import date
 from typing import Annotated, Any, Callable, Literal, Union, get_args, get_origin
@@ -21,7 +22,7 @@ from gpufleet.catalog.model import partition_problem
 from gpufleet.catalog.sites import canonical_gpu, site_instance_type, with_sites
 from gpufleet.clouds import adapter, cloud_names, reservation_kinds, site_cloud
 from gpufleet.config_key import CONFIG_KEY  # noqa: F401 (also `from gpufleet.config import CONFIG_KEY`)
-from gpufleet.errors import Problem, UserError, did_you_mean, unknown_name
+from gpufleet.errors import Problem, UserError, did_you_mean, shown_value, unknown_name
 from gpufleet.files import text_number
 
 
@@ -389,6 +390,7 @@ def _path(loc: tuple[Any, ...]) -> str:
 def _model_at(loc: tuple[Any, ...], root: type[BaseModel]) -> type[BaseModel] | None:
     """The model class that holds the field at `loc` (for "did you mean" on unknown keys)."""
     model: Any = root
+    keyed = False  # the previous part was a field mapping names to models: this part is one of those names
     for part in loc[:-1]:
         if isinstance(part, int):
             continue
@@ -396,7 +398,11 @@ def _model_at(loc: tuple[Any, ...], root: type[BaseModel]) -> type[BaseModel] | 
         if field is None:
             field = next((f for f in model.model_fields.values() if f.alias == part), None)
         if field is None:
+            if keyed:
+                keyed = False
+                continue
             return None
+        keyed = get_origin(field.annotation) is dict
         model = _inner_model(field.annotation)
         if model is None:
             return None
@@ -438,8 +444,11 @@ def structural_problems(error: ValidationError, root: type[BaseModel] | None = N
         allowed: tuple[str, ...] = ()
         if e["type"] == "literal_error":
             allowed = tuple(x.strip(" '") for x in e["ctx"]["expected"].replace(" or ", ", ").split(","))
-        message = e["msg"].removeprefix("Value error, ")
-        shown = value if not isinstance(value, (dict, list)) else None
+        # pydantic names its model classes ("... or instance of Workload"): not the user's words.
+        message = re.sub(r" or instance of \w+$", "", e["msg"].removeprefix("Value error, "))
+        # A list or mapping is shown where its type is the mistake (`int_type`, `model_type`…), not beside
+        # a rule about its content.
+        shown = shown_value(value) if e["type"].endswith("_type") or not isinstance(value, (dict, list)) else None
         problems.append(Problem(path(loc), message, shown, allowed,
                                 did_you_mean(value, allowed) if allowed else None))
     return problems

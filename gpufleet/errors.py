@@ -6,6 +6,7 @@ A user's mistake is reported as a `UserError` (exit code 2 from the CLI), never 
 from __future__ import annotations
 
 import difflib
+import json
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -35,6 +36,24 @@ class Problem:
             more = f", … ({len(self.allowed)} in all)" if len(self.allowed) > 12 else ""
             text += f"; allowed: {shown}{more}"
         return text
+
+
+class Verbatim(str):
+    """A bad value shown as written here, not quoted: a structure in short JSON, or its description."""
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+def shown_value(value: object, limit: int = 60) -> object:
+    """A bad value as a problem shows it: a list or mapping as compact JSON, or in words when longer."""
+    if not isinstance(value, (dict, list)):
+        return value
+    text = json.dumps(value, default=str, separators=(", ", ": "))
+    if len(text) <= limit:
+        return Verbatim(text)
+    return Verbatim(f"a list of {len(value):,} item(s)" if isinstance(value, list) else
+                    f"a mapping of {len(value):,} key(s)")
 
 
 @dataclass

@@ -300,6 +300,17 @@ def test_violations_show_bidi_and_control_characters_escaped():
         "    missing required tag '\\u202eevil\\u2066' on gpu"]
 
 
+def test_the_more_row_of_violations_names_no_resource_and_shows_no_empty_parentheses():
+    from gpufleet.commands._terminal import print_violations
+    out = Console(width=100, file=io.StringIO(), color_system=None)
+    print_violations(out, "Policy violations (dev): 0 mandatory, 30 advisory", [
+        ("advisory", "gpufleet-required-tags", "gpu", "missing tag"),
+        ("", "… 29 more", "", "see --json: gpufleet.violations")])
+    assert [line.rstrip() for line in out.file.getvalue().splitlines()] == [
+        "Policy violations (dev): 0 mandatory, 30 advisory", "advisory  gpufleet-required-tags  (gpu)",
+        "    missing tag", "  … 29 more", "    see --json: gpufleet.violations"]  # was "  … 29 more  ()"
+
+
 def test_table_cells_show_bidi_and_control_characters_escaped():
     from gpufleet.commands._terminal import Column, print_table
     out = Console(width=100, file=io.StringIO(), color_system=None)

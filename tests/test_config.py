@@ -89,6 +89,14 @@ def test_every_problem_reported_at_once_with_paths():
      ["gpufleet:fleet.candidates[0].regions: Input should be a valid list (got 'us-west-2')"]),
     (lambda r: r["workloads"][0].update(data_residency="EU"),
      ["gpufleet:fleet.workloads[0].data_residency: Input should be a valid list (got 'EU')"]),
+    # a list or mapping where its type is the mistake is shown (short JSON, or in words when long), and
+    # pydantic's own class names ("or instance of Workload") are not (review6)
+    (lambda r: r["workloads"][0].update(gpu_count=[8]),
+     ["gpufleet:fleet.workloads[0].gpu_count: Input should be a valid integer (got [8])"]),
+    (lambda r: r["workloads"][0].update(gpu={"model": "H100"}),
+     ['gpufleet:fleet.workloads[0].gpu: Input should be a valid string (got {"model": "H100"})']),
+    (lambda r: r.update(workloads=[[dict(w) for w in r["workloads"]]]),
+     ["gpufleet:fleet.workloads[0]: Input should be a valid dictionary (got a list of 1 item(s))"]),
     (lambda r: r["workloads"][0].update(storage={"cold_after_days": 90, "archive_after_days": 30}),
      ["gpufleet:fleet.workloads[0].storage: archive_after_days (30) must be greater than cold_after_days (90)"]),
 ])

@@ -208,6 +208,8 @@ def print_violations(out: Console, title: str, rows: Sequence[tuple[str, str, st
     out.print(Text(inert(title), style="bold"))
     styles = {"mandatory": "red", "remediate": "yellow", "advisory": "yellow"}
     for level, policy, resource, message in rows:
-        head = Text.assemble((level, styles.get(level, "")), "  ", inert(policy), "  ", (f"({inert(resource)})", "dim"))
+        # A summary row ("… 12 more") names no resource: no empty "()" after it.
+        named = ("  ", (f"({inert(resource)})", "dim")) if resource else ()
+        head = Text.assemble((level, styles.get(level, "")), "  ", inert(policy), *named)
         out.print(head, overflow="fold")
         out.print(Padding(Text(inert(" ".join(message.split()))), (0, 0, 0, 4)))

@@ -17,7 +17,7 @@ from typing import Annotated, Any, Mapping
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from gpufleet.catalog import Catalog
-from gpufleet.config import Cloud, Fleet, Name, Workload, plain_number_text
+from gpufleet.config import Cloud, Fleet, Name, Workload, plain_number_text, structural_problems
 from gpufleet.errors import Problem, UserError, did_you_mean, unknown_name
 from gpufleet.footprint import capacity_footprint
 from gpufleet.placement.joint import place
@@ -67,12 +67,9 @@ def parse_lock(raw: Any) -> PlacementLock:
     try:
         return PlacementLock.model_validate(raw)
     except ValidationError as e:
-        problems = []
-        for err in e.errors(include_url=False):
-            path = LOCK_KEY + "".join(f".{part}" for part in err["loc"])
-            value = err.get("input")
-            problems.append(Problem(path, err["msg"], value if not isinstance(value, (dict, list)) else None))
-        raise UserError(problems, heading=_HEADING) from None
+        # Reported as the fleet's are: "required key is missing", unknown keys with what is allowed.
+        raise UserError(structural_problems(e, PlacementLock, lambda loc: LOCK_KEY + "".join(f".{p}" for p in loc)),
+                        heading=_HEADING) from None
 
 
 def default_cluster_name(fleet: Fleet, workload: str) -> str:

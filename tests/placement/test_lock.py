@@ -126,10 +126,19 @@ def test_a_stale_or_malformed_lock_is_a_configuration_error_listing_every_proble
     with pytest.raises(UserError) as e:
         parse_lock({"workloads": {"pretrain": {"cloud": "aws", "region": "x"}}, "extra": 1})
     assert [p.render() for p in e.value.problems] == [
-        "gpufleet:placement.workloads.pretrain.instance_type: Field required",
-        "gpufleet:placement.workloads.pretrain.cluster: Field required",
-        "gpufleet:placement.workloads.pretrain.catalog: Field required",
-        "gpufleet:placement.extra: Extra inputs are not permitted (got 1)",
+        "gpufleet:placement.workloads.pretrain.instance_type: required key is missing",
+        "gpufleet:placement.workloads.pretrain.cluster: required key is missing",
+        "gpufleet:placement.workloads.pretrain.catalog: required key is missing",
+        "gpufleet:placement.extra: unknown key (got 'extra'); allowed: workloads",
+    ]
+    # as the fleet's: a value of the wrong type is shown, an unknown key of a workload's entry gets "did you mean"
+    with pytest.raises(UserError) as e:
+        parse_lock({"workloads": {"pretrain": {"cloud": "aws", "region": "x", "instance_type": ["p5.48xlarge"],
+                                               "cluster": "c", "catalog": "k", "hot_tb": 2}}})
+    assert [p.render() for p in e.value.problems] == [
+        'gpufleet:placement.workloads.pretrain.instance_type: Input should be a valid string (got ["p5.48xlarge"])',
+        "gpufleet:placement.workloads.pretrain.hot_tb: unknown key (got 'hot_tb'); did you mean 'hot_tib'?; allowed: "
+        "catalog, cloud, cluster, hot_throughput_mb_s_per_tib, hot_tib, instance_type, region",
     ]
 
 
