@@ -248,8 +248,8 @@ def test_every_run_step_calls_something_that_exists(name, capsys):
             elif words[0] == "gpufleet":
                 assert words[1] in COMMANDS, words
             elif words[0] == "make":
-                # the virtualenv the Pulumi CLI needs (deploy workflow); `make test` runs it in CI
-                assert words == ["make", "setup"] and re.search(r"^setup:", (REPO / "Makefile").read_text(), re.M)
+                # the virtualenv the Pulumi CLI needs (deploy workflow), without the test tools
+                assert words == ["make", "setup", "EXTRAS="] and re.search(r"^setup:", (REPO / "Makefile").read_text(), re.M)
             elif words[:2] in (["python", "-"], ["python", "-c"]):
                 assert name == "gpufleet-deploy.yml", words  # the GCP credential file, the summary's escaping
             elif words[0] in _SHELL_TOOLS:
@@ -573,6 +573,26 @@ def test_run_as_a_runner_would_no_install_sees_a_secret_and_each_secret_reaches_
         "up": ([("make setup", ""), *cli, ("python -", "s3cr3t-gcp-account s3cr3t-gcp-provider"),
                 ("pulumi up", "s3cr3t-pulumi")], logins),
     }
+
+
+def test_the_deploy_jobs_install_gpufleet_without_the_test_tools():
+    # what `make setup` would run (-n: print only; -B: as if nothing were installed yet)
+    def installs(*args: str) -> list[str]:
+        env = {k: v for k, v in os.environ.items() if k not in ("EXTRAS", "MAKEFLAGS", "MFLAGS")}
+        done = subprocess.run(["make", "-n", "-B", "setup", *args], cwd=REPO, env=env, capture_output=True, text=True,
+                              timeout=60)
+        assert done.returncode == 0, done.stderr
+        return [line for line in done.stdout.splitlines() if " pip install " in line or line.startswith("touch ")]
+
+    assert installs("EXTRAS=") == [".venv/bin/python -m pip install --quiet --upgrade pip",
+                                   ".venv/bin/python -m pip install --quiet -e '.'", "touch .venv/.installed-runtime"]
+    # the default, the README's `make test` (and CI's) included: the test tools too; the stamps differ, so a
+    # runtime-only virtualenv is completed by `make test`, not taken for a test one
+    assert installs() == [".venv/bin/python -m pip install --quiet --upgrade pip",
+                          ".venv/bin/python -m pip install --quiet -e '.[test]'", "touch .venv/.installed"]
+    jobs = load_workflow("gpufleet-deploy.yml")["jobs"]
+    assert [s["run"] for j in ("preview", "up") for s in jobs[j]["steps"] if s.get("run", "").startswith("make")] == [
+        "make setup EXTRAS="] * 2
 
 
 # zizmor, the GitHub Actions linter, as pinned in pyproject.toml's test extra (installed by `make setup`).
