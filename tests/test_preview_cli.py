@@ -19,7 +19,7 @@ def test_someone_elses_program_is_previewed_priced_and_unpriced_listed(tmp_path,
     assert main(["preview", "dev", "--program", str(OTHERS), "--no-policies", "--json", str(out)]) == 0
     plan = json.loads(out.read_text())
     g = plan["gpufleet"]
-    assert g["totals"] == {"gpus": 32, "monthly_usd": 160716.8, "monthly_kwh": g["totals"]["monthly_kwh"],
+    assert g["totals"] == {"gpus": 32, "gpus_unknown_size": 0, "monthly_usd": 160716.8, "monthly_kwh": g["totals"]["monthly_kwh"],
                            "monthly_kgco2e": g["totals"]["monthly_kgco2e"],
                            "monthly_embodied_kgco2e": 4 * 118.75}  # 5,700 kgCO2e × 730 h / 35,040 h each
     node_w = 8400  # a p5.48xlarge at 100 %: GPU, CPU and memory terms plus the HGX platform term (8.4 kW measured)

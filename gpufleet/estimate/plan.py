@@ -161,6 +161,16 @@ class PlanEstimate:
         return sum((e.gpus or 0 for e in self.resources.values()), 0)
 
     @property
+    def gpus_unknown_size(self) -> list[str]:
+        """URNs of GPU capacity whose GPUs are not counted (node count or GPUs per node unknown)."""
+        return [urn for urn, e in self.resources.items() if e.gpus_unknown]
+
+    def gpus_total(self) -> int | Fraction | None:
+        """`gpus`, or None when GPU capacity of unknown size is all there is to count (as the summary writes
+        "unknown", not "0 + unknown")."""
+        return None if self.gpus_unknown_size and not (self.gpus or self.max_gpus) else self.gpus
+
+    @property
     def max_gpus(self) -> int | Fraction:
         """GPUs of every resource at its maximum node count where it can scale above its counted nodes."""
         return sum((e.max_gpus if e.max_gpus is not None else e.gpus or 0 for e in self.resources.values()), 0)
@@ -192,6 +202,12 @@ class PlanEstimate:
         if counted and all(getattr(e, figure) is None for e in counted):
             return None
         return self.total(figure)
+
+    def partial_gpus(self) -> list[str]:
+        """"gpus" (and "max_gpus" where written) when they count some GPUs but leave out capacity of unknown size."""
+        if not self.gpus_unknown_size or self.gpus_total() is None:
+            return []
+        return ["gpus", *(["max_gpus"] if self.max_gpus != self.gpus else [])]
 
     def partial(self, figure: str) -> bool:
         """True when the total of `figure` is known but leaves out some of what it is made of."""
@@ -234,12 +250,14 @@ class PlanEstimate:
         return {
             # null: nothing the figure is made of is known; `partial_totals`: figures that leave some out
             "totals": {
-                "gpus": gpus_json(self.gpus),
+                "gpus": gpus_json(self.gpus_total()),
+                # GPU capacity whose GPUs `gpus` leaves out: 0 only when `gpus` counts every GPU
+                "gpus_unknown_size": len(self.gpus_unknown_size),
                 # what capacity that can scale above its counted nodes reaches at its maximum node counts
                 **({"max_gpus": gpus_json(self.max_gpus)} if self.max_gpus != self.gpus else {}),
                 **{figure: self.known_total(figure) for figure in TOTALLED},
             },
-            "partial_totals": [figure for figure in TOTALLED if self.partial(figure)],
+            "partial_totals": [*self.partial_gpus(), *(figure for figure in TOTALLED if self.partial(figure))],
             "estimates": {urn: e.to_json() for urn, e in self.resources.items()},
             "unpriced": self.unpriced,
             # every resource whose energy is not counted, so kWh and CO2e totals never look complete when not

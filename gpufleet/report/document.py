@@ -11,7 +11,7 @@ import math
 from decimal import Decimal
 from typing import Any
 
-from gpufleet.report.compare import Change
+from gpufleet.report.compare import Change, Comparison
 from gpufleet.report.model import StackReport
 from gpufleet.report.summary import Totals
 
@@ -32,9 +32,22 @@ def _number(value: float | int | Decimal | None) -> float | int | str | None:
 
 
 def _totals(t: Totals) -> dict[str, Any]:
-    # `max_gpus` only where the plan has it, as in the plan file: what capacity that scales can reach
-    return {**{f: _number(getattr(t, f)) for f in TOTALS},
+    # `max_gpus` only where the plan has it, as in the plan file: what capacity that scales can reach;
+    # `gpus_unknown_size`: the GPU capacity `gpus` leaves out (null `gpus`: that is all there is)
+    return {"gpus": _number(t.counted_gpus), "gpus_unknown_size": len(t.gpus_unknown),
+            **{f: _number(getattr(t, f)) for f in TOTALS if f != "gpus"},
             **({"max_gpus": _number(t.max_gpus)} if t.max_gpus is not None else {})}
+
+
+def _change(c: Comparison) -> dict[str, Any]:
+    """Head minus base of each total: null where either is unknown; `partial_totals` lists the changes made of
+    a total that leaves something out (GPU capacity of unknown size, unpriced resources) on either side."""
+    scales = c.base_totals.max_gpus is not None or c.head_totals.max_gpus is not None
+    gpus_unknown = c.base_totals.counted_gpus is None or c.head_totals.counted_gpus is None
+    change = {**{f: None if f == "gpus" and gpus_unknown else _number(c.delta(f)) for f in TOTALS},
+              **({"max_gpus": None if gpus_unknown else _number(c.delta("max_gpus"))} if scales else {})}
+    partial = set(c.base_totals.partial_totals) | set(c.head_totals.partial_totals)
+    return {**change, "partial_totals": [f for f in (*TOTALS, "max_gpus") if f in partial and change.get(f) is not None]}
 
 
 def _scales(change: Change) -> bool:
@@ -45,7 +58,8 @@ def stack_json(r: StackReport) -> dict[str, Any]:
     s, c = r.summary, r.comparison
     doc: dict[str, Any] = {
         "stack": r.stack,
-        "head": {"source": r.head.source, "format": r.head.format, "totals": _totals(s.totals)},
+        "head": {"source": r.head.source, "format": r.head.format, "totals": _totals(s.totals),
+                 "partial_totals": s.totals.partial_totals},
         "policy_environment": r.head.policy_environment,
         "violations": s.violations,
         "unpriced": [u.urn for u in s.unpriced],
@@ -53,10 +67,9 @@ def stack_json(r: StackReport) -> dict[str, Any]:
     }
     if c is not None:
         doc["base"] = None if r.base_missing else {"source": c.base.source, "format": c.base.format,
-                                                     "totals": _totals(c.base_totals)}
-        scales = c.base_totals.max_gpus is not None or c.head_totals.max_gpus is not None
-        doc["change"] = {**{f: _number(c.delta(f)) for f in TOTALS},
-                         **({"max_gpus": _number(c.delta("max_gpus"))} if scales else {})}
+                                                     "totals": _totals(c.base_totals),
+                                                     "partial_totals": c.base_totals.partial_totals}
+        doc["change"] = _change(c)
         doc["resources"] = [{"kind": ch.kind, "urn": ch.urn, "type": ch.type, "inputs_changed": list(ch.changed),
                              **{f: _number(ch.delta(f)) for f in PER_RESOURCE if ch.costs},
                              **({"max_gpus": _number(ch.delta("max_gpus"))} if _scales(ch) else {})}

@@ -245,7 +245,7 @@ def _gpufleet_section(section: Any, path: Path) -> tuple[dict[str, Any], list[di
     if not isinstance(totals, dict) or not all(k in totals for k in _EMPTY_ESTIMATE["totals"]):
         problems.append(Problem(f"{path}: gpufleet.totals", "must have gpus, monthly_usd, monthly_kwh and monthly_kgco2e"))
     else:
-        problems += _fields(f"{path}: gpufleet.totals", totals, _TOTALS)
+        problems += _fields(f"{path}: gpufleet.totals", totals, {**_TOTALS, "gpus_unknown_size": (int,)})
     for key, kind in (("estimates", dict), ("unpriced", list), ("unknown_energy", list), ("violations", list)):
         if not isinstance(section.get(key, kind()), kind):
             problems.append(Problem(f"{path}: gpufleet.{key}", f"must be a {kind.__name__}", type(section[key]).__name__))

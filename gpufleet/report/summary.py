@@ -50,6 +50,20 @@ class Totals:
     gpus_unknown: tuple[str, ...] = ()
 
     @property
+    def counted_gpus(self) -> int | float | None:
+        """`gpus` as the JSON writes it: None when GPU capacity of unknown size is all there is to count."""
+        return None if self.gpus_unknown and not (self.gpus or self.max_gpus) else self.gpus
+
+    @property
+    def partial_totals(self) -> list[str]:
+        """The totals of the report's JSON that leave out what is unknown: "gpus" (and "max_gpus") when GPU
+        capacity of unknown size is left out of a count that is not itself unknown (from the estimates, so
+        plans written before the plan file listed "gpus" there get it too), then USD, kWh and tCO2e."""
+        gpus = ["gpus", *(["max_gpus"] if self.max_gpus is not None else [])] \
+            if self.gpus_unknown and self.counted_gpus is not None else []
+        return gpus + [f for f in ("monthly_usd", "monthly_kwh", "monthly_tco2e") if f in self.partial]
+
+    @property
     def reach(self) -> int | float:
         """The GPUs the stack can reach at its maximum node counts (the counted GPUs when it cannot scale)."""
         return self.gpus if self.max_gpus is None else self.max_gpus

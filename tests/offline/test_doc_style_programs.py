@@ -29,7 +29,7 @@ def test_a_gpu_vm_whose_price_and_power_are_unknown_totals_unknown_not_zero(summ
         "Total: 1 GPUs · unknown USD/month · unknown kWh/month · unknown kgCO2e/month operational + unknown "
         "kgCO2e/month embodied (INCOMPLETE: known items only; 1 unpriced below)")
     plan = preview(PROGRAMS / "azure_nc_vm", "dev", policy_pack=None).to_json()["gpufleet"]
-    assert plan["totals"] == {"gpus": 1, "monthly_usd": None, "monthly_kwh": None, "monthly_kgco2e": None,
+    assert plan["totals"] == {"gpus": 1, "gpus_unknown_size": 0, "monthly_usd": None, "monthly_kwh": None, "monthly_kgco2e": None,
                               "monthly_embodied_kgco2e": None}
     assert plan["partial_totals"] == []
 

@@ -38,7 +38,7 @@ def test_a_plan_whose_energy_is_all_unknown_totals_unknown_kwh_not_zero(summary)
         "Total: 0 GPUs · unknown USD/month · unknown kWh/month · unknown kgCO2e/month operational + 0.0 kgCO2e/month "
         "embodied (INCOMPLETE: known items only; 1 unpriced below)")
     plan = preview(PROGRAMS / "function_only", "dev", policy_pack=None).to_json()["gpufleet"]
-    assert plan["totals"] == {"gpus": 0, "monthly_usd": None, "monthly_kwh": None, "monthly_kgco2e": None,
+    assert plan["totals"] == {"gpus": 0, "gpus_unknown_size": 0, "monthly_usd": None, "monthly_kwh": None, "monthly_kgco2e": None,
                               "monthly_embodied_kgco2e": 0.0}
     assert plan["partial_totals"] == []
 

@@ -70,7 +70,7 @@ def test_the_inference_teams_stack_is_estimated_from_its_node_groups():
     # volumes their launch templates give each node (energy and carbon only: no us-east-2 EBS price is sourced):
     # 2 × 50 + 4 × 200 + 8 × 200 = 2,500 GiB = 2.684 TB × 2 replicas × 1.2 Wh/TB·h × 730 h × PUE 1.13 = 5.314 kWh,
     # × 396.25 g/kWh = 2.106 kg (each volume counted all month, whatever its nodes' hours)
-    assert estimate["totals"] == {"gpus": 12, "monthly_usd": 2289.16, "monthly_kwh": 565.65, "monthly_kgco2e": 224.139,
+    assert estimate["totals"] == {"gpus": 12, "gpus_unknown_size": 0, "monthly_usd": 2289.16, "monthly_kwh": 565.65, "monthly_kgco2e": 224.139,
                                   "monthly_embodied_kgco2e": 7.285}
     disks = {urn.rsplit("::", 1)[-1]: (e["monthly_usd"], e["monthly_kwh"]) for urn, e in estimate["estimates"].items()
              if urn.endswith(".launchTemplate.blockDeviceMappings[0]")}

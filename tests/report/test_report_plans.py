@@ -25,7 +25,7 @@ def test_cli_preview_of_four_p5_in_us_west_2_is_32_gpus_and_160_716_80_usd():
     assert (plan.format, plan.stack, plan.violations) == ("preview", "dev", None)
     # totals are the sum of the rows as reported: 4 × 6,867.84 kWh (8.4 kW × 730 h × PUE 1.12), 4 × 822.493
     # kgCO2e (× 119.76 g/kWh) and 4 × 118.75 kgCO2e embodied (5,700 kg × 730 h / 35,040 h)
-    assert plan.estimate["totals"] == {"gpus": 32, "monthly_usd": 160716.8, "monthly_kwh": 27471.36,
+    assert plan.estimate["totals"] == {"gpus": 32, "gpus_unknown_size": 0, "monthly_usd": 160716.8, "monthly_kwh": 27471.36,
                                        "monthly_kgco2e": 3289.972, "monthly_embodied_kgco2e": 475.0}
     assert list(plan.estimate["estimates"]) == TRAINERS
     assert {e["region"] for e in plan.estimate["estimates"].values()} == {"us-west-2"}  # from the default provider
