@@ -22,7 +22,7 @@ from gpufleet.catalog.model import partition_problem
 from gpufleet.catalog.sites import canonical_gpu, site_instance_type, with_sites
 from gpufleet.clouds import adapter, cloud_names, reservation_kinds, site_cloud
 from gpufleet.config_key import CONFIG_KEY  # noqa: F401 (also `from gpufleet.config import CONFIG_KEY`)
-from gpufleet.errors import Problem, UserError, did_you_mean, shown_value, unknown_name
+from gpufleet.errors import Problem, UserError, Verbatim, did_you_mean, shown_value, unknown_name
 from gpufleet.files import text_number
 
 
@@ -449,6 +449,8 @@ def structural_problems(error: ValidationError, root: type[BaseModel] | None = N
         # A list or mapping is shown where its type is the mistake (`int_type`, `model_type`…), not beside
         # a rule about its content.
         shown = shown_value(value) if e["type"].endswith("_type") or not isinstance(value, (dict, list)) else None
+        if value is None and (e["type"].endswith("_type") or e["type"] == "literal_error"):
+            shown = Verbatim("null")  # an empty YAML value (`objective:`) or `~`
         problems.append(Problem(path(loc), message, shown, allowed,
                                 did_you_mean(value, allowed) if allowed else None))
     return problems

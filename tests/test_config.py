@@ -95,6 +95,11 @@ def test_every_problem_reported_at_once_with_paths():
      ["gpufleet:fleet.workloads[0].gpu_count: Input should be a valid integer (got [8])"]),
     (lambda r: r["workloads"][0].update(gpu={"model": "H100"}),
      ['gpufleet:fleet.workloads[0].gpu: Input should be a valid string (got {"model": "H100"})']),
+    (lambda r: r.update(objective=None),  # `objective:` left empty
+     ["gpufleet:fleet.objective: Input should be 'carbon', 'cost' or 'balanced' (got null); allowed: carbon, cost, "
+      "balanced"]),
+    (lambda r: r["workloads"][0].update(gpu=None),
+     ["gpufleet:fleet.workloads[0].gpu: Input should be a valid string (got null)"]),
     (lambda r: r.update(workloads=[[dict(w) for w in r["workloads"]]]),
      ["gpufleet:fleet.workloads[0]: Input should be a valid dictionary (got a list of 1 item(s))"]),
     (lambda r: r["workloads"][0].update(storage={"cold_after_days": 90, "archive_after_days": 30}),
