@@ -18,7 +18,7 @@ from gpufleet.commands._terminal import Column, console, print_table, print_viol
 from gpufleet.commands.catalog_option import add_catalog_argument, catalog_from_arguments
 from gpufleet.errors import Problem, UserError
 from gpufleet.estimate.plan import DIGITS, PlanEstimate, gpu_capacity_label
-from gpufleet.offline import ProgramError
+from gpufleet.offline import ProgramError, ProgramRun
 from gpufleet.offline.project import read_stack_reference
 from gpufleet.offline.runner import DEFAULT_STALL_SECONDS
 from gpufleet.preview import DEFAULT_POLICY_PACK, PreviewResult, preview
@@ -282,6 +282,18 @@ def _violations(result: PreviewResult, out: Console) -> None:
                           f"{len(others)} advisory", rows)
 
 
+def _diagnostics(run: ProgramRun, out: Console) -> None:
+    """What the program logged (`pulumi.log`, Python warnings), as `pulumi preview` shows it under "Diagnostics".
+    An error it logs does not fail the preview, as with the CLI (pulumi/pulumi#5085): it must be seen."""
+    styles = {"error": "red", "warning": "yellow"}
+    out.print(Text(f"Diagnostics (the program's log): {len(run.diagnostics):,} message(s)", style="bold"))
+    for d in run.diagnostics[:MAX_ROWS]:
+        out.print(Text.assemble("  ", (f"{d['severity']}:", styles.get(d["severity"], "")), " ",
+                                inert(" ".join(str(d["message"]).split()))), overflow="fold")
+    if len(run.diagnostics) > MAX_ROWS:
+        out.print(safe_text(f"  … {len(run.diagnostics) - MAX_ROWS:,} more (see --json: diagnostics)"))
+
+
 def _total_gpus(est: PlanEstimate) -> str:
     """The GPUs counted, "+ unknown" beside capacity of unknown size ("unknown" when nothing is counted)."""
     return fmt.gpus_with_unknown(fmt.gpu_range(est.gpus, est.max_gpus), bool(est.gpus or est.max_gpus),
@@ -336,6 +348,8 @@ def render(result: PreviewResult, out: Console) -> None:
         names = ", ".join(f"{_name(u)} ({est.assessments[u].type})" for u in est.not_expanded[:MAX_ROWS])
         out.print(f"[yellow]Not expanded offline: {len(est.not_expanded):,} component(s)[/], whose "
                   f"children's cost is unknown (capacity read from their inputs where gpufleet knows them): {shown(names)}")
+    if run.diagnostics:
+        _diagnostics(run, out)
     if result.policy_environment is None:
         out.print("Policies: not run (--no-policies)")
     elif not result.violations:
