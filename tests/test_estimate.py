@@ -220,7 +220,9 @@ def test_databases_and_endpoints_are_listed_as_unpriced_not_left_out():
         "instance_type": "SageMaker instance type not known",
         "nodes": "initial instance count of the production variant",
         "monthly_usd": "unknown: instance type, node count not known at preview",
-        "monthly_kwh": "unknown: instance type, node count not known at preview"}
+        "monthly_kwh": "unknown: instance type, node count not known at preview",
+        # its GPUs too: not "no GPUs" (review6)
+        "gpus": "unknown: instance type not known at preview (GPUs per node) × a node count not known at preview"}
 
 
 def test_sagemaker_capacity_is_counted_on_its_hardware_and_left_unpriced():

@@ -218,7 +218,7 @@ def _gpus(result: PreviewResult, out: Console) -> None:
         gpus = fmt.gpu_range(sum((e.gpus for e in sized), 0),
                              sum((e.gpus if e.max_gpus is None else e.max_gpus for e in sized), 0))
         gpus = fmt.gpus_with_unknown(gpus, bool(sized), len(sized) < len(es))
-        rows.append((where, str(itype), str(cap), nodes, gpus, usd(_sum(_reported(es, "monthly_usd"))),
+        rows.append((where, "unknown" if itype is None else str(itype), str(cap), nodes, gpus, usd(_sum(_reported(es, "monthly_usd"))),
                      num(_sum(_reported(es, "monthly_kwh"))), num(_sum(_reported(es, "monthly_kgco2e")))))
     print_table(out, columns, rows, title="GPU capacity (monthly)")
 

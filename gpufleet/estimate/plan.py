@@ -90,7 +90,7 @@ def gpu_capacity_label(name: str, estimate: dict[str, Any]) -> str:
     """How GPU capacity is named where its size is unknown, as the policies name it: "train
     (Standard_ND96isr_H100_v5 in azure swedencentral)"."""
     where = " ".join(str(estimate.get(k) or "(region unknown)") for k in ("cloud", "region"))
-    return f"{name} ({estimate.get('instance_type')} in {where})"
+    return f"{name} ({estimate.get('instance_type') or 'instance type unknown'} in {where})"
 
 
 def gpus_json(gpus: int | Fraction | None) -> int | float | None:
@@ -407,6 +407,11 @@ def _gpus(cap: Capacity, catalog: Catalog, how: dict[str, str]) -> int | Fractio
             and is_gpu_type_name(cap.instance_type):
         # GPU capacity all the same: "unknown" here is what tells it from CPU capacity (see gpus_unknown)
         how["gpus"] = f"unknown: {cap.instance_type} is a GPU type the catalog does not have (GPUs per node)" + (
+            " × a node count not known at preview" if cap.nodes is None else "")
+    elif not (isinstance(cap.instance_type, str) and cap.instance_type) and cap.attached_gpus is None:
+        # Capacity whose instance type a preview cannot know (an output of another resource or stack) may
+        # carry any number of GPUs: unknown, never "no GPU capacity".
+        how["gpus"] = "unknown: instance type not known at preview (GPUs per node)" + (
             " × a node count not known at preview" if cap.nodes is None else "")
     if cap.nodes is None or (it is None and cap.attached_gpus is None):
         return None

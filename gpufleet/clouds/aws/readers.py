@@ -295,7 +295,9 @@ class AutoScalingGroup(_Launched):
     def capacity(self, view: ResourceView, graph: Graph) -> Capacity:
         hours, util, notes = duty(self.tags(view.inputs))
         nodes = count(get_known(view.inputs, "desiredCapacity"))
-        if nodes is None:
+        if nodes is None and is_unknown(view.inputs.get("desiredCapacity")):
+            notes["nodes"] = "desired capacity not known at preview"  # set, to a value not known yet: not its minimum
+        elif nodes is None:
             nodes = count(get_known(view.inputs, "minSize"))
             notes["nodes"] = "minimum size (no desired capacity set)"
         region = own_or_provider(view, "region")
