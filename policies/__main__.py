@@ -3,7 +3,8 @@
 from pulumi_policy import PolicyPack
 
 from gpufleet_policies import DESCRIPTION, ENFORCEMENT_LEVEL, PACK_NAME, POLICIES
-from gpufleet_policies._process import collector_for_one_preview
+from gpufleet_policies._process import collector_for_one_preview, parse_each_message_once
 
 collector_for_one_preview()
+parse_each_message_once()
 PolicyPack(name=PACK_NAME, policies=POLICIES, enforcement_level=ENFORCEMENT_LEVEL, description=DESCRIPTION)
