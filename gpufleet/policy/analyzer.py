@@ -86,20 +86,6 @@ class _GrpcClient:
     def AnalyzeStack(self, request):  # noqa: N802
         return self._call("AnalyzeStack", request)
 
-    def start(self, method: str, request: Any, then: Callable[[Callable[[], Any]], None]) -> None:
-        """`method` called without waiting (`protocol.StartCall`); its errors are raised as `_call`'s."""
-        future = getattr(self._stub, method).future(request, timeout=CALL_TIMEOUT_SECONDS)
-        future.add_done_callback(lambda done: then(lambda: self._answer(method, done)))
-
-    def _answer(self, method: str, future: Any) -> Any:
-        try:
-            return future.result()
-        except grpc.RpcError as e:
-            raise PolicyPackError(f"policy pack failed in {method}: {e.code().name}: {e.details()}"
-                                  f"{self._stderr()}") from None
-        except grpc.FutureCancelledError:  # the channel was closed: the preview is being stopped
-            raise PolicyPackError(f"policy pack failed in {method}: CANCELLED{self._stderr()}") from None
-
 
 class _WhileRunning:
     """The pack judging resources while the program runs, as the engine calls `Remediate` and `Analyze`
@@ -116,13 +102,12 @@ class _WhileRunning:
         self.secret_keys = secret_keys
         self.session: Session | None = None
         self.error: BaseException | None = None
-        # Recorded resources (None: the run has ended) and, once judging, the pack's answers.
-        self._events: queue.SimpleQueue = queue.SimpleQueue()
+        self._records: queue.SimpleQueue[RecordedResource | None] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._judge, name="gpufleet-policy-pack", daemon=True)
         self._thread.start()
 
     def put(self, record: RecordedResource) -> None:
-        self._events.put(record)
+        self._records.put(record)
 
     def _judge(self) -> None:
         pack = self.pack
@@ -135,7 +120,7 @@ class _WhileRunning:
                                    stack_config=pack.stack_config, secret_keys=self.secret_keys,
                                    engine_address=ENGINE_ADDRESS, config_source=self.config_source)
             self.session = session
-            Pipeline(session, client.start, WINDOW).run(self._events)
+            Pipeline(session, client, WINDOW).run(self._records)
         except BaseException as exc:  # noqa: BLE001 - raised by `analyze`, after the run
             self.error = exc
 
@@ -144,7 +129,7 @@ class _WhileRunning:
 
     def end(self, timeout: float | None = None) -> None:
         """No more resources: wait until those given are judged (`timeout`: for a pack being stopped)."""
-        self._events.put(None)
+        self._records.put(None)
         self._thread.join(timeout)
 
 

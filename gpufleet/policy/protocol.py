@@ -17,9 +17,8 @@ from __future__ import annotations
 
 import json
 import queue
-from collections import deque
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+import threading
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -298,79 +297,51 @@ def _analyzed(r: RecordedResource, response: Any) -> list[Violation]:
     return _violations(response, r.urn, force_urn=True)
 
 
-# `start(method, request, then)` sends `request` to the pack's `method` without waiting for the answer, and
-# once the call completes calls `then(answer)`, on any thread, with a function that returns the response or
-# raises the call's error.
-StartCall = Callable[[str, Any, Callable[[Callable[[], Any]], None]], None]
-
-
-@dataclass
-class _Answered:
-    """A call of `Pipeline` completed: `answer` returns its response or raises its error."""
-
-    method: str
-    r: RecordedResource
-    request: pb.AnalyzeRequest
-    notes: list[Violation]
-    answer: Callable[[], Any]
-
-
 class Pipeline:
-    """Resources judged while the program runs, with up to `window` of them in flight at once: each
-    resource's `Remediate`, then, once it has answered, its `Analyze` with the properties it returned (the
-    one dependency the engine has between them). The engine waits for each answer before the next call,
-    so a pack spends most of a preview waiting for round trips; keeping a few resources in flight keeps
-    it working. What each resource got is kept in its `Session` (`finish` reports it in the run's order and
-    raises the first error in that order); after an error no further resource is started.
+    """Resources judged while the program runs, up to `window` of them in flight at once: `window` threads
+    each take the next recorded resource and judge it as the engine does (`Remediate`, then `Analyze` with
+    the properties it returned: the one dependency between the calls). The engine waits for each answer
+    before its next call, so a pack spends most of a preview waiting for round trips; with a few resources
+    in flight it keeps working. Resources are taken, and their messages built, one at a time in the order
+    they were recorded. What each resource got is kept in the `Session` (`finish` reports it in the run's
+    order and raises the first error in that order); after an error no further resource is sent.
+    The client must take calls from several threads (a gRPC channel does)."""
 
-    `run` is the pipeline's only thread: it takes from `events` each recorded resource (None once the run
-    has ended) and each answered call (put there by `start`'s callbacks), so the session is only ever
-    touched by that thread."""
+    def __init__(self, session: Session, client: AnalyzerClient, window: int) -> None:
+        self._session, self._client, self._window = session, client, window
+        self._taking = threading.Lock()
+        self._registered: dict[str, RecordedResource] = {}
+        self._failed = False
 
-    def __init__(self, session: Session, start: StartCall, window: int) -> None:
-        self._session, self._start, self._window = session, start, window
+    def run(self, records: queue.SimpleQueue) -> None:
+        """Judge the resources `records` brings (None once the run has ended) until it ends and every
+        resource taken is judged."""
+        others = [threading.Thread(target=self._judge, args=(records,), name="gpufleet-policy-pack", daemon=True)
+                  for _ in range(self._window - 1)]
+        for thread in others:
+            thread.start()
+        self._judge(records)
+        for thread in others:
+            thread.join()
 
-    def run(self, events: queue.SimpleQueue) -> None:
-        """Judge what `events` brings until the run has ended and every started resource has answered."""
+    def _judge(self, records: queue.SimpleQueue) -> None:
         session = self._session
-        registered: dict[str, RecordedResource] = {}
-        waiting: deque[tuple[RecordedResource, pb.AnalyzeRequest]] = deque()
-        in_flight, ended, failed = 0, False, False
-        while not ended or in_flight:
-            event = events.get()
-            if event is None:
-                ended = True
-            elif isinstance(event, _Answered):
-                try:
-                    response = event.answer()
-                    if event.method == "Remediate":
-                        notes = _remediated(event.r, event.request, response)
-                        self._call("Analyze", event.r, event.request, notes, events)
-                        continue  # still in flight
-                    session.keep(event.r, event.notes + _analyzed(event.r, response))
-                except Exception as exc:  # noqa: BLE001 - raised by `finish`, where the run's order reaches it
-                    session.keep(event.r, exc)
-                    failed = True
-                in_flight -= 1
-            else:
-                registered[event.urn] = event
-                if not failed and (request := session.registered_request(event, registered)) is not None:
-                    waiting.append((event, request))
-            if failed:
-                waiting.clear()  # left for `finish`, which stops at the first error in the run's order
-            while waiting and in_flight < self._window:
-                r, request = waiting.popleft()
-                try:
-                    self._call("Remediate", r, request, [], events)
-                    in_flight += 1
-                except Exception as exc:  # noqa: BLE001 - as above
-                    session.keep(r, exc)
-                    failed = True
-                    waiting.clear()
-
-    def _call(self, method: str, r: RecordedResource, request: pb.AnalyzeRequest, notes: list[Violation],
-              events: queue.SimpleQueue) -> None:
-        self._start(method, request, lambda answer: events.put(_Answered(method, r, request, notes, answer)))
+        while True:
+            with self._taking:  # in the order recorded: `registered` is what the engine has registered so far
+                r = records.get()
+                if r is None:
+                    records.put(None)  # for the other threads
+                    return
+                self._registered[r.urn] = r
+                request = None if self._failed else session.registered_request(r, self._registered)
+            if request is None:
+                continue
+            try:
+                notes = _remediated(r, request, self._client.Remediate(request))
+                session.keep(r, notes + _analyzed(r, self._client.Analyze(request)))
+            except Exception as exc:  # noqa: BLE001 - raised by `finish`, where the run's order reaches it
+                session.keep(r, exc)
+                self._failed = True
 
 
 def run_session(client: AnalyzerClient, run: ProgramRun, policy_config: dict[str, Any], *, pack_dir: Path,

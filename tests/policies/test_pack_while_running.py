@@ -54,46 +54,24 @@ class _Recording:
         return record
 
 
-def _threaded(client, pool: ThreadPoolExecutor):
-    """`protocol.StartCall` over an in-process client: each call answered on one of `pool`'s threads, as a
-    pack's gRPC server answers several calls at once. The request is copied as it is sent, as the transport
-    serialises it then."""
-
-    def start(method, request, then):
-        sent = type(request).FromString(request.SerializeToString())
-
-        def call():
-            try:
-                response = getattr(client, method)(sent)
-            except Exception as exc:  # noqa: BLE001 - raised by `answer`, as a failed gRPC call
-                then(lambda: (_ for _ in ()).throw(exc))
-            else:
-                then(lambda: response)
-
-        pool.submit(call)
-
-    return start
-
-
 def _judged_while_running(session, settings, client, window):
-    """Run the program, judging each recorded resource through a `Pipeline` of `window` on its own thread."""
-    events = queue.SimpleQueue()
-    with ThreadPoolExecutor(4) as pool:
-        judging = threading.Thread(target=Pipeline(session, _threaded(client, pool), window).run, args=(events,))
-        judging.start()
-        try:
-            run = run_program(settings, on_record=events.put)
-        finally:
-            events.put(None)
-            judging.join()
+    """Run the program, judging each recorded resource through a `Pipeline` of `window` on its own threads."""
+    records = queue.SimpleQueue()
+    judging = threading.Thread(target=Pipeline(session, client, window).run, args=(records,))
+    judging.start()
+    try:
+        run = run_program(settings, on_record=records.put)
+    finally:
+        records.put(None)
+        judging.join()
     return run
 
 
 @pytest.mark.parametrize("program", PROGRAM_DIRS, ids=lambda p: p.name)
 def test_resources_judged_while_the_program_runs_get_the_messages_and_verdicts_of_judging_afterwards(program):
-    """Judged while running, several resources in flight, answered on 4 threads at once by the real pack's
-    servicer (so its policies run concurrently, as in the pack process): each message is the same, byte for
-    byte, as judging afterwards one call at a time, and so is every verdict."""
+    """Judged while running, several resources in flight, answered at once by the real pack's servicer on
+    the pipeline's threads (so its policies are called concurrently, as in the pack process): each message
+    is the same, byte for byte, as judging afterwards one call at a time, and so is every verdict."""
     stack = next(p.name.split(".")[1] for p in program.glob("Pulumi.*.yaml"))
     settings = load_stack(program, stack)
     config = environment_config("prod")
