@@ -333,15 +333,24 @@ class Pipeline:
                     records.put(None)  # for the other threads
                     return
                 self._registered[r.urn] = r
-                request = None if self._failed else session.registered_request(r, self._registered)
+                if self._failed:
+                    continue
+                try:
+                    request = session.registered_request(r, self._registered)
+                except Exception as exc:  # noqa: BLE001 - as below
+                    self._fail(r, exc)
+                    continue
             if request is None:
                 continue
             try:
                 notes = _remediated(r, request, self._client.Remediate(request))
                 session.keep(r, notes + _analyzed(r, self._client.Analyze(request)))
             except Exception as exc:  # noqa: BLE001 - raised by `finish`, where the run's order reaches it
-                session.keep(r, exc)
-                self._failed = True
+                self._fail(r, exc)
+
+    def _fail(self, r: RecordedResource, exc: Exception) -> None:
+        self._session.keep(r, exc)
+        self._failed = True
 
 
 def run_session(client: AnalyzerClient, run: ProgramRun, policy_config: dict[str, Any], *, pack_dir: Path,
