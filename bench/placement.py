@@ -19,6 +19,7 @@
    carbon is unknown are left out for every strategy, so all totals are known and comparable.
 
 Usage: python bench/placement.py [--sizes 10 100 1000] [--fleets 20] [--seed 7] [--tie-node-limit N|none]
+                                [--stages] [--no-quality]
 """
 
 from __future__ import annotations
@@ -116,21 +117,29 @@ def totals(options: list[Option]) -> tuple[float, float]:
 
 
 class HighsTimer:
-    """Time spent in scipy.optimize.milp, and how many calls, while placing."""
+    """Time spent in scipy.optimize.milp, and how many calls, while placing; per call (`solves`): CPU
+    seconds, HiGHS's branch-and-bound nodes and scipy's status (0 proven optimal, 2 infeasible — a tie
+    stage with nothing better than the placement so far —, 1 or 4 stopped at the node limit)."""
 
     def __init__(self) -> None:
         self.seconds, self.calls, self.variables = 0.0, 0, 0
+        self.solves: list[tuple[float, int | None, int]] = []
         self._milp = solve_module.milp
 
     def __enter__(self):
         def timed(c, *args, **kwargs):
             self.variables = max(self.variables, len(c))
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
+            result = None
             try:
-                return self._milp(c, *args, **kwargs)
+                result = self._milp(c, *args, **kwargs)
+                return result
             finally:
                 self.seconds += time.perf_counter() - t0
                 self.calls += 1
+                if result is not None:
+                    self.solves.append((time.process_time() - c0, getattr(result, "mip_node_count", None),
+                                        result.status))
         solve_module.milp = timed
         return self
 
@@ -138,7 +147,13 @@ class HighsTimer:
         solve_module.milp = self._milp
 
 
-def solve_times(sizes: list[int], seed: int) -> list[str]:
+def _solves(timer: HighsTimer) -> str:
+    """`CPU s/nodes/status` of each MILP solve, in order (balanced: cheapest cost, then the stages)."""
+    return " · ".join(f"{cpu:.2f}/{'-' if nodes is None else f'{nodes:,}'}/{status}" for cpu, nodes, status in timer.solves)
+
+
+def solve_times(sizes: list[int], seed: int, stages: bool = False) -> list[str]:
+    per_stage = []
     rows = ["| workloads | objective | options | MILP variables | MILP solves | HiGHS s | place() s | place() CPU s "
             "| ties exact | binding quotas |",
             "|---:|---|---:|---:|---:|---:|---:|---:|---|---:|"]
@@ -154,6 +169,10 @@ def solve_times(sizes: list[int], seed: int) -> list[str]:
             binding = sum(u.binding for u in p.constraints)
             rows.append(f"| {n} | {objective} | {options:,} | {timer.variables:,} | {timer.calls} | "
                         f"{timer.seconds:.2f} | {wall:.2f} | {cpu:.2f} | {'yes' if p.ties_exact else 'no'} | {binding} |")
+            per_stage.append(f"- {n} {objective}: {_solves(timer)}")
+    if stages:
+        rows += ["", "MILP solves in order (CPU s/nodes/status: 0 proven optimal, 2 proven infeasible, 1 or 4 "
+                 "stopped at the node limit):", *per_stage]
     return rows
 
 
@@ -207,11 +226,16 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--tie-node-limit", type=lambda v: None if v == "none" else int(v), default=joint.TIE_NODE_LIMIT,
                         help="branch-and-bound nodes per tie-break stage (none: until proven)")
+    parser.add_argument("--stages", action="store_true",
+                        help="also list each MILP solve's CPU seconds, nodes and status")
+    parser.add_argument("--no-quality", action="store_true", help="solve times only")
     args = parser.parse_args()
     joint.TIE_NODE_LIMIT = args.tie_node_limit
 
     print("### Solve time\n")
-    print("\n".join(solve_times(args.sizes, args.seed)))
+    print("\n".join(solve_times(args.sizes, args.seed, args.stages)))
+    if args.no_quality:
+        return
     print("\n### Quality\n")
     title, prod = prod_fleet()
     print("\n".join(quality_rows(title, quality(prod), prod.max_cost_premium_percent)))
