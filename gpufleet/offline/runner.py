@@ -44,7 +44,7 @@ from gpufleet import pulumi_private as _sdk
 from gpufleet.offline import shapes
 from gpufleet.offline.fakecloud import (INVOKED_BY, LOOKUP_UNKNOWN, STACK_REFERENCE_GIVEN, STACK_REFERENCE_UNKNOWN, OfflineUnsupported,
                                         answer_invoke, resource_state, stack_reference_state)
-from gpufleet.offline.project import StackSettings
+from gpufleet.offline.project import SECRET_PLACEHOLDER, StackSettings
 
 STACK_TYPE = "pulumi:pulumi:Stack"
 STACK_REFERENCE_TYPE = "pulumi:pulumi:StackReference"
@@ -672,8 +672,13 @@ def _program_error(exc: BaseException, settings: StackSettings, recorder: _Recor
         return ProgramError(str(exc), None, path, line, logged)
     if isinstance(exc, (ConfigMissingError, ConfigTypeError)):  # the stack's configuration, not the program (exit 2)
         stack_file = settings.stack_file.name if settings.stack_file else f"Pulumi.{settings.stack}.yaml"
-        return ProgramError(f"{exc} (offline: set it under `config:` in {stack_file})", type(exc).__name__, path, line,
-                            logged, exc.key)
+        hint = f"set it under `config:` in {stack_file}"
+        if isinstance(exc, ConfigTypeError) and exc.key in settings.secret_keys:
+            # It is set: a secret whose ciphertext the offline preview cannot decrypt, so the program reads
+            # a placeholder that no type fits (the CLI, with the stack's secrets provider, reads the value).
+            hint = (f"it is a secret (`secure:` in {stack_file}), which gpufleet cannot decrypt: the program reads "
+                    f"the placeholder {SECRET_PLACEHOLDER!r}; preview it with the Pulumi CLI")
+        return ProgramError(f"{exc} (offline: {hint})", type(exc).__name__, path, line, logged, exc.key)
     return ProgramError(str(exc) + _missing_sdk_hint(exc), type(exc).__name__, path, line, logged)
 
 
