@@ -42,3 +42,11 @@ def test_capacity_whose_instance_type_is_unknown_at_preview_has_unknown_gpus_nev
         # its desired capacity is set, to another stack's value: not its minimum (it said "no desired capacity set")
         "aws:autoscaling/group:Group::asg": (None, None, "unknown: instance type not known at preview (GPUs per node) × "
                                              "a node count not known at preview", "desired capacity not known at preview")}
+
+
+def test_volume_and_address_attachments_are_known_free_so_the_plan_is_complete() -> None:
+    plan = preview(PROGRAMS / "volume_attachments", "dev", policy_pack=None).to_json()["gpufleet"]
+    # they were "not assessed: gpufleet does not know this resource type", so no total was ever complete
+    assert plan["assessment"] == {"priced": 3, "unpriced": 0, "free": 4, "not_assessed": 0, "complete": True,
+                                  "not_assessed_types": {}, "not_expanded": {}}
+    assert plan["totals"]["monthly_usd"] == 599.15  # 587.50 g6.xlarge + 8.00 100 GiB gp3 + 3.65 the address

@@ -1345,6 +1345,9 @@ FREE: tuple[str, ...] = (
     # Configuration objects whose instances are billed: a DB subnet group (the DB instances in it), a SageMaker
     # model (the endpoint instances that host it; its artifacts are in S3).
     "aws:rds/subnetGroup:SubnetGroup", "aws:sagemaker/model:Model",
+    # An attachment of an EBS volume to an instance, and of an Elastic IP to an instance or interface: what
+    # they attach is billed on its own (the `aws.ebs.Volume`'s GB-months, the `Eip`'s address-hours).
+    "aws:ec2/volumeAttachment:VolumeAttachment", "aws:ec2/eipAssociation:EipAssociation",
 )
 
 READERS: list[ResourceReader] = [
