@@ -266,7 +266,7 @@ def test_volumes_a_launch_template_gives_each_node_are_priced_as_ebs_volumes_one
     assert root.derivation["monthly_usd"].startswith("3 × 200 GiB: 0.585938 TiB = 600 GiB × 0.08 USD/GiB-month")
     data = plan.resources[f"{ng.urn}.launchTemplate.blockDeviceMappings[1]"]
     assert data.derivation["monthly_usd"] == \
-        "unknown: ebs of unknown type: volume type (unset in the block device: the AMI's) not known at preview"
+        "unknown: ebs of unknown type: volume type (unset in the block device: the AMI's, 3 × 500 GiB) not known at preview"
     assert f"{ng.urn}.launchTemplate.blockDeviceMappings[2]" not in plan.resources  # an instance store: no EBS
     assert plan.resources[ng.urn].monthly_usd == pytest.approx(3 * 55.04 * HOURS)  # the nodes, unchanged
     assert data.urn in plan.unpriced and root.urn not in plan.unpriced
@@ -309,3 +309,42 @@ def test_prod_s_pretrain_root_volumes_by_hand_from_the_eu_north_1_gp3_row():
     kwh = 16 * 200 / 1024 * TIB_TB * 2 * 1.2 * HOURS / 1000 * 1.10
     assert (disks.monthly_kwh, disks.monthly_kgco2e) == (pytest.approx(kwh), pytest.approx(kwh * 24.71 / 1000))
     assert "'EUN1-EBS:VolumeUsage.gp3'" in disks.derivation["monthly_usd"]
+
+
+def _node_group(name, inputs, region="us-east-1"):
+    return view("aws:eks/nodeGroup:NodeGroup", name, {
+        "clusterName": "c", "instanceTypes": ["m7i.xlarge"], "scalingConfig": {"desiredSize": 3, "minSize": 3,
+                                                                              "maxSize": 3}, **inputs}, {"region": region})
+
+
+def test_an_eks_node_groups_own_disks_are_listed_with_their_size_and_unpriced_for_their_undocumented_type():
+    # No launch template: EKS makes one whose root volume is diskSize GiB (default 20, Windows 50: EKS API
+    # reference, CreateNodegroup diskSize); AWS does not document its volume type, so no gp2/gp3 row applies.
+    sized, linux, windows = (_node_group("sized", {"diskSize": 100, "amiType": "AL2023_x86_64_STANDARD"}),
+                             _node_group("linux", {}), _node_group("win", {"amiType": "WINDOWS_CORE_2022_x86_64"}))
+    plan = estimate_plan([sized, linux, windows])
+    why = ("unknown: ebs of unknown type: volume type (the launch template EKS creates for a node group without one: "
+           "AWS does not document its volume type, 3 × {} GiB) not known at preview")
+    assert [(u.rsplit("::", 1)[1], plan.resources[u].derivation["monthly_usd"]) for u in plan.unpriced] == [
+        ("sized.diskSize", why.format(100)), ("linux.diskSize", why.format(20)), ("win.diskSize", why.format(50))]
+    disk = plan.resources[f"{sized.urn}.diskSize"]
+    assert (disk.type, disk.monthly_usd, disk.monthly_kwh) == ("aws:ebs/volume:Volume", None, None)  # never 0
+    assert plan.resources[sized.urn].monthly_usd == pytest.approx(3 * 0.2016 * HOURS)  # the nodes, unchanged
+
+
+def test_root_volumes_nothing_declares_are_the_amis_listed_unpriced_never_zero_or_left_out():
+    inst = view("aws:ec2/instance:Instance", "i", {"instanceType": "p5.48xlarge",
+                                                   "ebsBlockDevices": [{"deviceName": "/dev/sdf", "volumeSize": 10}]},
+                {"region": "us-east-1"})
+    lt = view("aws:ec2/launchTemplate:LaunchTemplate", "lt", {"instanceType": "m7i.xlarge"}, {"region": "us-east-1"})
+    ng = ResourceView(f"{URN}aws:eks/nodeGroup:NodeGroup::ng", "aws:eks/nodeGroup:NodeGroup", {
+        "clusterName": "c", "scalingConfig": {"desiredSize": 2}, "launchTemplate": {"id": "lt-1", "version": "1"}},
+        {"region": "us-east-1"}, dependencies={"launchTemplate": (lt.urn,)})
+    plan = estimate_plan([inst, lt, ng])
+    assert plan.resources[f"{inst.urn}.ebsBlockDevices[0]"].monthly_usd == pytest.approx(10 * 0.10)  # 1.00, gp2
+    assert {u.rsplit("::", 1)[1]: plan.resources[u].derivation["monthly_usd"] for u in plan.unpriced} == {
+        "i.rootBlockDevice": "unknown: ebs of unknown type: volume type (the instance declares no rootBlockDevice: "
+                             "the root volume's size and type are the AMI's) not known at preview",
+        "ng.launchTemplate.blockDeviceMappings": "unknown: ebs of unknown type: volume type (the launch template maps "
+                                                 "no EBS volume: the root volume's size and type are the AMI's) not "
+                                                 "known at preview"}

@@ -27,7 +27,9 @@ def test_four_p5_instances_in_us_west_2_from_cli_preview_states():
     plan = estimate_plan(views_from_states(states)).to_json()
     assert plan["totals"]["gpus"] == 32
     assert plan["totals"]["monthly_usd"] == 160_716.80
-    assert plan["unpriced"] == []
+    # their root volumes are the AMI's (no rootBlockDevice): billed, size and type unknown, listed unpriced
+    assert plan["unpriced"] == [f"{URN}aws:ec2/instance:Instance::gpu-{i}.rootBlockDevice" for i in range(4)]
+    assert plan["partial_totals"] == ["monthly_usd", "monthly_kwh", "monthly_kgco2e"]
     e = plan["estimates"][f"{URN}aws:ec2/instance:Instance::gpu-0"]
     assert (e["cloud"], e["region"], e["instance_type"], e["nodes"], e["hours_per_month"], e["utilization"]) == (
         "aws", "us-west-2", "p5.48xlarge", 1, 730.0, 1.0)
@@ -82,8 +84,10 @@ def test_unknowns_are_unpriced_with_reasons_not_zero():
         view("aws:ec2/vpc:Vpc", "vpc", {"cidrBlock": "10.0.0.0/16"}),
     ]
     plan = estimate_plan(views)
-    assert plan.unpriced == [views[i].urn for i in (0, 1, 2, 3, 4, 6)]
-    d = {u.rsplit("::", 1)[1]: plan.resources[u].derivation["monthly_usd"] for u in plan.unpriced}
+    roots = {f"{views[i].urn}.rootBlockDevice" for i in range(4)}  # the AMI's root volumes: unpriced too
+    assert plan.unpriced == [u for i in (0, 1, 2, 3, 4, 6)
+                             for u in (views[i].urn, *([f"{views[i].urn}.rootBlockDevice"] if i < 4 else []))]
+    d = {u.rsplit("::", 1)[1]: plan.resources[u].derivation["monthly_usd"] for u in plan.unpriced if u not in roots}
     assert d == {
         "later": "unknown: instance type not known at preview",
         "cpu": "unknown: m5.large is not in the catalog (GPU types: instance_types.csv, CPU hosts: host_types.csv)",
@@ -120,17 +124,20 @@ def test_default_provider_region_comes_from_config_when_cli_shows_no_provider_st
     assert estimate_plan(views).resources[states[0]["urn"]].monthly_usd == pytest.approx(58.8928 * 730)
     # an explicit (non-default) provider missing from the states gives no region: unpriced, not guessed
     states[0]["provider"] = f"{URN}pulumi:providers:aws::aws-west::id"
-    assert estimate_plan(views_from_states(states, config={"aws:region": "eu-north-1"})).unpriced == [states[0]["urn"]]
+    assert estimate_plan(views_from_states(states, config={"aws:region": "eu-north-1"})).unpriced == [
+        states[0]["urn"], f"{states[0]['urn']}.rootBlockDevice"]
 
 
 def test_totals_are_the_sum_of_the_reported_rounded_rows():
     # 3 × g6.xlarge in us-east-1 = 3 × 587.504 USD: each row is reported as 587.50, so the total is 1,762.50
-    views = [view("aws:ec2/instance:Instance", f"g{i}", {"instanceType": "g6.xlarge"}, {"region": "us-east-1"})
-             for i in range(3)]
+    views = [view("aws:ec2/instance:Instance", f"g{i}", {"instanceType": "g6.xlarge",
+                                                         "rootBlockDevice": {"volumeSize": 8, "volumeType": "gp3"}},
+                  {"region": "us-east-1"}) for i in range(3)]
     plan = estimate_plan(views).to_json()
     rows = [e["monthly_usd"] for e in plan["estimates"].values()]
-    assert rows == [587.5, 587.5, 587.5]
-    assert plan["totals"]["monthly_usd"] == 1762.5 == sum(rows)
+    # each instance, then its 8 GiB gp3 root volume: 8 × 0.08 USD/GiB-month (us-east-1) = 0.64
+    assert rows == [587.5, 0.64, 587.5, 0.64, 587.5, 0.64]
+    assert plan["totals"]["monthly_usd"] == 1764.42 == round(sum(rows), 2)
 
 
 def test_a_launch_template_whose_id_is_unknown_at_preview_is_not_guessed():
@@ -151,7 +158,8 @@ def test_a_count_that_is_not_a_finite_non_negative_number_is_unknown(count):
     ng = view("aws:eks/nodeGroup:NodeGroup", "ng", {
         "instanceTypes": ["p5.48xlarge"], "scalingConfig": {"desiredSize": count}}, {"region": "us-west-2"})
     plan = estimate_plan([ng])
-    assert (plan.gpus, plan.total("monthly_usd"), plan.unpriced) == (0, 0.0, [ng.urn])
+    # its nodes' EKS-made root volumes (20 GiB by default) are as many as its nodes: unknown too
+    assert (plan.gpus, plan.total("monthly_usd"), plan.unpriced) == (0, 0.0, [ng.urn, f"{ng.urn}.diskSize"])
 
 
 
@@ -164,7 +172,8 @@ def test_malformed_states_give_unknowns_not_a_crash():
     assert [(v.urn, v.type, v.inputs, v.provider_inputs, v.id) for v in views] == [
         (f"{URN}aws:ec2/instance:Instance::a", "aws:ec2/instance:Instance", {}, {}, None),
         ("", "", {"instanceType": "p5.48xlarge"}, {}, None)]
-    assert estimate_plan(views).unpriced == [f"{URN}aws:ec2/instance:Instance::a"]
+    assert estimate_plan(views).unpriced == [f"{URN}aws:ec2/instance:Instance::a",
+                                             f"{URN}aws:ec2/instance:Instance::a.rootBlockDevice"]
 
 
 def test_aks_gpu_pools_declared_inline_are_estimated_where_the_cluster_is():

@@ -26,7 +26,9 @@ def test_someone_elses_program_is_previewed_priced_and_unpriced_listed(tmp_path,
     kwh = 4 * node_w * 730 / 1000 * 1.12
     assert g["totals"]["monthly_kwh"] == pytest.approx(kwh, abs=0.002)  # 4 rows, each rounded to 0.001
     assert g["totals"]["monthly_kgco2e"] == pytest.approx(kwh * 119.76 / 1000, abs=0.002)
-    assert g["unpriced"] == [f"{URN}aws:s3/bucket:Bucket::checkpoints"]
+    # each instance's root volume is the AMI's (no rootBlockDevice): billed, size and type unknown
+    assert g["unpriced"] == [f"{URN}aws:s3/bucket:Bucket::checkpoints",
+                             *(f"{URN}aws:ec2/instance:Instance::gpu-{i}.rootBlockDevice" for i in range(4))]
     assert g["violations"] == [] and g["policy_environment"] is None
     e = g["estimates"][f"{URN}aws:ec2/instance:Instance::gpu-0"]
     assert (e["region"], e["instance_type"], e["nodes"], e["gpus"], e["monthly_usd"]) == (

@@ -74,6 +74,9 @@ def test_every_resource_is_priced_unpriced_free_or_not_assessed() -> None:
     plan = estimate_plan(views)
     assert [(a.kind, a.reason) for a in plan.assessments.values()] == [
         ("priced", ""),
+        # the instance's root volume (no rootBlockDevice): the AMI's, billed, its size and type unknown
+        ("unpriced", "ebs of unknown type: volume type (the instance declares no rootBlockDevice: the root volume's "
+                     "size and type are the AMI's) not known at preview"),
         ("unpriced", "Redshift node hours and storage; no price in the catalog"),
         ("free", ""),
         ("free", ""),
@@ -83,7 +86,7 @@ def test_every_resource_is_priced_unpriced_free_or_not_assessed() -> None:
         ("priced", ""),  # its default node group, read from its inputs
     ]
     assert plan.to_json()["assessment"] == {
-        "priced": 2, "unpriced": 1, "free": 3, "not_assessed": 2, "complete": False,
+        "priced": 2, "unpriced": 2, "free": 3, "not_assessed": 2, "complete": False,
         "not_assessed_types": {
             "aws-apigateway:index:RestAPI": {"count": 1, "why": "multi-language component not expanded offline: its children's cost is unknown"},
             "aws:mq/broker:Broker": {"count": 1, "why": "gpufleet does not know this resource type: its cost is unknown"},

@@ -39,7 +39,9 @@ def test_secret_type_and_region_are_priced_judged_and_never_shown(tmp_path, caps
     terminal = capsys.readouterr().out
     text = plan.read_text()
     assert not any(s in terminal or s in text for s in SECRETS)
-    assert "2 estimate(s) depend on a secret value, shown as [secret]: gpu-0, gpu-1" in terminal
+    # and their root volumes (the AMI's: no rootBlockDevice), in the secret region
+    assert ("4 estimate(s) depend on a secret value, shown as [secret]: gpu-0, gpu-0.rootBlockDevice, gpu-1, "
+            "gpu-1.rootBlockDevice") in " ".join(terminal.split())
 
     g = json.loads(text)["gpufleet"]
     assert g["totals"]["gpus"] == 16 and g["totals"]["monthly_usd"] == 80358.4  # priced all the same

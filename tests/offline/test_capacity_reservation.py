@@ -34,4 +34,5 @@ def test_the_reservation_is_recorded_and_its_unused_instance_priced_at_the_on_de
     # 4 reserved instances, 3 of them used: 4 × the rate, not 7 ×.
     assert plan["gpufleet"]["totals"]["gpus"] == 32
     assert plan["gpufleet"]["totals"]["monthly_usd"] == round(4 * RATE * 730, 2)
-    assert plan["gpufleet"]["unpriced"] == []
+    # the nodes' root volumes: the launch template maps none, so they are the AMI's (size and type unknown)
+    assert plan["gpufleet"]["unpriced"] == [f"{NODES}.launchTemplate.blockDeviceMappings"]

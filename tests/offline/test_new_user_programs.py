@@ -22,14 +22,16 @@ def _line(lines: list[str], start: str) -> str:
 def test_a_function_beside_gpus_makes_the_energy_total_partial_not_complete(summary) -> None:
     lines = summary("function_beside_gpu")
     plan = preview(PROGRAMS / "function_beside_gpu", "dev", policy_pack=None).to_json()["gpufleet"]
-    gpu = plan["estimates"]["urn:pulumi:dev::function-beside-gpu::aws:ec2/instance:Instance::gpu"]
+    gpu_urn = "urn:pulumi:dev::function-beside-gpu::aws:ec2/instance:Instance::gpu"
+    gpu = plan["estimates"][gpu_urn]
     fn = "urn:pulumi:dev::function-beside-gpu::aws:lambda/function:Function::fn"
     # the function's energy is unknown: the total is the GPU box's, marked partial (it printed complete)
     assert plan["totals"]["monthly_kwh"] == gpu["monthly_kwh"]
     assert plan["partial_totals"] == ["monthly_usd", "monthly_kwh", "monthly_kgco2e"]
-    assert plan["unknown_energy"] == [fn]
+    # and the GPU box's root volume (the AMI's: its size and type unknown)
+    assert plan["unknown_energy"] == [f"{gpu_urn}.rootBlockDevice", fn]
     assert " kWh/month (partial) · " in _line(lines, "Total:")
-    assert _line(lines, "Energy and carbon unknown") == "Energy and carbon unknown for 1 resource(s): fn"
+    assert _line(lines, "Energy and carbon unknown") == "Energy and carbon unknown for 2 resource(s): gpu.rootBlockDevice, fn"
 
 
 def test_a_plan_whose_energy_is_all_unknown_totals_unknown_kwh_not_zero(summary) -> None:

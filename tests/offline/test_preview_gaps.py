@@ -41,6 +41,7 @@ def test_gpus_on_classic_azure_and_without_a_region_are_counted() -> None:
         "inference": ("eastus", "Standard_NC24ads_A100_v4", 3, 3),  # where its cluster is
         "workstation": ("eastus", "Standard_NC24ads_A100_v4", 1, 1),
         "trainer": (None, "p5.48xlarge", 1, 8),  # no region: no price, still 8 GPUs
+        "trainer.rootBlockDevice": (None, None, None, 0),  # its root volume, the AMI's: unpriced
     }
     assert plan["totals"]["gpus"] == 28
     assert by_name["trainer"]["derivation"]["monthly_usd"] == "unknown: region not known at preview"

@@ -38,8 +38,10 @@ def test_cost_budget_compliant_stack_passes():
 def test_cost_budget_more_nodes_than_the_default_budget_allows():
     assert verdicts(build_run(node_group(desired=20, high=20)), BUDGET) == [(
         BUDGET, "mandatory", None,
+        # the node group's own disks (no launch template: EKS's, volume type undocumented) have no price
         "estimated $803,584.00/month for 160 GPUs exceeds the budget of $500,000.00/month (policy config "
-        f"monthly_usd) by $303,584.00. Largest: h100 $803,584.00. {FIX}")]
+        f"monthly_usd) by $303,584.00; 1 more resource(s) have no price and are not counted. Largest: h100 "
+        f"$803,584.00. {FIX}")]
 
 
 def test_cost_budget_lower_configured_budget_and_unpriced_resources_named():
@@ -47,7 +49,7 @@ def test_cost_budget_lower_configured_budget_and_unpriced_resources_named():
     assert verdicts(run, BUDGET, monthly_usd=50000) == [(
         BUDGET, "mandatory", None,
         "estimated $80,358.40/month for 16 GPUs exceeds the budget of $50,000.00/month (policy config "
-        "monthly_usd) by $30,358.40; 1 more resource(s) have no price and are not counted. Largest: h100 "
+        "monthly_usd) by $30,358.40; 2 more resource(s) have no price and are not counted. Largest: h100 "
         f"$80,358.40. {FIX}")]
 
 
@@ -61,7 +63,8 @@ def test_cost_budget_stack_budget_takes_precedence_over_a_higher_policy_budget()
     assert verdicts(run, BUDGET) == [(
         BUDGET, "mandatory", None,
         "estimated $80,358.40/month for 16 GPUs exceeds the budget of $60,000.00/month (gpufleet:fleet.budgets."
-        f"monthly_usd of stack prod) by $20,358.40. Largest: h100 $80,358.40. {FIX}")]
+        f"monthly_usd of stack prod) by $20,358.40; 1 more resource(s) have no price and are not counted. Largest: "
+        f"h100 $80,358.40. {FIX}")]
 
 
 def test_cost_budget_gpus_without_a_price_here_count_at_their_cheapest_catalog_price():
@@ -82,7 +85,7 @@ def test_cost_budget_a_type_priced_nowhere_counts_at_its_gpu_models_cheapest_pri
         "estimated $0.00/month for 720 GPUs plus at least $528,753.60 for 1 GPU resource(s) the catalog does not "
         "price where they are (their type's cheapest catalog price; for a type priced nowhere, its GPU model's "
         "cheapest price per GPU) exceeds the budget of $500,000.00/month (policy config monthly_usd) by "
-        f"$28,753.60. {FIX}")]
+        f"$28,753.60; 1 more resource(s) have no price and are not counted. {FIX}")]
 
 
 def test_cost_budget_gpus_priced_nowhere_under_the_budget_cannot_be_verified_and_that_is_a_violation():

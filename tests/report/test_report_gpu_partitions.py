@@ -31,7 +31,7 @@ def test_half_an_l4_is_reported_as_half_a_gpu(tmp_path: Path, gpufleet_cli, monk
     assert "### `dev`: 1.50 GPUs (+0.50) · unknown USD/month (unknown)\n" in out
     assert "| GPUs | 1 | 1.50 | +0.50 |\n" in out
     code, out, _ = gpufleet_cli("diff", tmp_path / "base.json", tmp_path / "head.json")
-    assert "GPUs                            1      1.50     +0.50\n" in out
+    assert "GPUs                                    1              1.50     +0.50\n" in out  # kWh "(partial)": AMI roots
     assert "+   vm-1       aws:ec2/instance:Instance   -                +0.50     unknown      +118.9\n" in out
     code, doc, _ = gpufleet_cli("report", tmp_path / "head.json", "--json", "-")
     assert json.loads(doc)["stacks"][0]["head"]["totals"]["gpus"] == 1.5

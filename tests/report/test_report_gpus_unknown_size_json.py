@@ -15,10 +15,10 @@ from tests.report.test_report_partial_totals import P5, _preview
 # A P-family type the catalog does not have: GPU capacity whose GPUs per node are unknown.
 P9 = ("next", "aws:ec2/instance:Instance", {"instanceType": "p9.48xlarge"})
 P9_URN = "urn:pulumi:dev::p::aws:ec2/instance:Instance::next"
-# One p5.48xlarge on demand in us-west-2 (tests/report/test_report_plans.py): 8 H100, 40,179.20 USD, 6,867.84 kWh,
-# 822.493 kgCO2e operational, 118.75 kgCO2e embodied a month.
-P5_TOTALS = {"gpus": 8, "gpus_unknown_size": 0, "monthly_usd": 40179.2, "monthly_kwh": 6867.84,
-             "monthly_tco2e": 0.822493}
+# One p5.48xlarge on demand in us-east-1 with its 100 GiB gp3 root volume (test_report_partial_totals.py): 8 H100,
+# 40,179.20 + 8.00 USD, 7,051.8 + 0.216 kWh, 2,794.362 kgCO2e operational, 118.75 kgCO2e embodied a month.
+P5_TOTALS = {"gpus": 8, "gpus_unknown_size": 0, "monthly_usd": 40187.2, "monthly_kwh": 7052.016,
+             "monthly_tco2e": 2.794362}
 
 
 @pytest.fixture
@@ -41,8 +41,8 @@ def batch_pool_plan(tmp_path: Path, gpufleet_cli) -> Path:
 
 def test_the_plan_files_totals_count_gpu_capacity_of_unknown_size(plans):
     both = read_plan(plans("both", P5, P9)).estimate
-    assert both["totals"] == {"gpus": 8, "gpus_unknown_size": 1, "monthly_usd": 40179.2, "monthly_kwh": 6867.84,
-                              "monthly_kgco2e": 822.493, "monthly_embodied_kgco2e": 118.75}
+    assert both["totals"] == {"gpus": 8, "gpus_unknown_size": 1, "monthly_usd": 40187.2, "monthly_kwh": 7052.016,
+                              "monthly_kgco2e": 2794.362, "monthly_embodied_kgco2e": 118.75}
     assert both["partial_totals"] == ["gpus", "monthly_usd", "monthly_kwh", "monthly_kgco2e", "monthly_embodied_kgco2e"]
     only = read_plan(plans("only", P9)).estimate
     assert only["totals"] == {"gpus": None, "gpus_unknown_size": 1, "monthly_usd": None, "monthly_kwh": None,

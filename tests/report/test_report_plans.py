@@ -11,7 +11,10 @@ import pytest
 from gpufleet.errors import UserError
 from gpufleet.report.plans import estimate_states, read_plan, read_plans
 
-TRAINERS = [f"urn:pulumi:dev::team-train::aws:ec2/instance:Instance::trainer-{i}" for i in range(4)]
+# each instance, then its root volume (the AMI's: no rootBlockDevice), unpriced
+TRAINERS = [urn for i in range(4)
+            for urn in (f"urn:pulumi:dev::team-train::aws:ec2/instance:Instance::trainer-{i}",
+                        f"urn:pulumi:dev::team-train::aws:ec2/instance:Instance::trainer-{i}.rootBlockDevice")]
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -85,7 +88,8 @@ def test_cli_preview_leaves_deleted_and_read_resources_out_of_the_head(tmp_path)
     ]
     (tmp_path / "preview.json").write_text(json.dumps({"steps": steps, "changeSummary": {}}))
     plan = read_plan(tmp_path / "preview.json")
-    assert [urn.rsplit("::", 1)[-1] for urn in plan.estimate["estimates"]] == ["a", "c", "d"]
+    assert [urn.rsplit("::", 1)[-1] for urn in plan.estimate["estimates"]] == [
+        "a", "a.rootBlockDevice", "c", "c.rootBlockDevice", "d", "d.rootBlockDevice"]
     assert plan.estimate["totals"]["gpus"] == 24
     assert plan.estimate["estimates"][d["urn"]]["instance_type"] == "p5.48xlarge"
     assert plan.operations == Counter({"same": 2, "delete": 1, "update": 1, "create-replacement": 1, "replace": 1,

@@ -53,9 +53,11 @@ def test_report_of_a_head_with_8_more_gpus_against_its_base(in_fixtures, gpuflee
 def test_report_of_a_real_pulumi_preview_json(in_fixtures, gpufleet_cli):
     code, out, _ = gpufleet_cli("report", "cli-preview-p5x4.json", "--output", "-")
     assert code == 0
-    assert "### `dev`: 32 GPUs · 160,716.80 USD/month\n" in out
-    assert "| GPUs | 32 |\n| USD/month | 160,716.80 |\n" in out
-    assert "| aws | us-west-2 | 32 | 160,716.80 | 27,471.4 | 3.290 |\n" in out
+    # the instances' root volumes are the AMI's (no rootBlockDevice), and us-west-2 has no sourced EBS price:
+    # 4 unpriced volumes, so the totals are partial
+    assert "### `dev`: 32 GPUs · 160,716.80 USD/month (partial)\n" in out
+    assert "| GPUs | 32 |\n| USD/month | 160,716.80 (partial) |\n" in out
+    assert "| aws | us-west-2 | 32 | 160,716.80 (and 4 unpriced) | 27,471.4 | 3.290 |\n" in out
     assert "| aws | us-west-2 | p5.48xlarge | 4 | 32 | EFA | no launch template with EFA interfaces |\n" in out
     assert "**Policies:** not in this plan" in out
     assert "**Pulumi operations:** 6 create\n" in out
@@ -65,7 +67,7 @@ def test_report_of_a_real_pulumi_preview_json(in_fixtures, gpufleet_cli):
 def test_report_of_a_stack_export(in_fixtures, gpufleet_cli):
     code, out, _ = gpufleet_cli("report", "stack-export-p5x4.json", "--output", "-")
     assert code == 0
-    assert "### `dev`: 32 GPUs · 160,716.80 USD/month\n" in out
+    assert "### `dev`: 32 GPUs · 160,716.80 USD/month (partial)\n" in out
     assert "Pulumi operations" not in out
 
 
@@ -135,9 +137,10 @@ def test_unknown_figures_are_written_unknown_never_0(tmp_path):
     (tmp_path / "base.json").write_text(json.dumps(_cli_preview([("a", "p5.48xlarge")])))
     (tmp_path / "head.json").write_text(json.dumps(_cli_preview([("a", "x9.mystery")])))
     text = render_markdown(load_reports(tmp_path / "head.json", tmp_path / "base.json"))
-    assert "| GPUs | 8 | 0 | -8 |\n| USD/month | 40,179.20 | unknown | unknown |\n" in text
-    assert "| kWh/month | 6,867.8 | unknown | unknown |\n" in text
-    assert ("> Totals leave out what is unknown — 1 resource could not be priced; 1 resource without an energy "
+    # both sides' root volumes are the AMI's: unpriced, so the base's known totals are partial
+    assert "| GPUs | 8 | 0 | -8 |\n| USD/month | 40,179.20 (partial) | unknown | unknown |\n" in text
+    assert "| kWh/month | 6,867.8 (partial) | unknown | unknown |\n" in text
+    assert ("> Totals leave out what is unknown — 2 resources could not be priced; 2 resources without an energy "
             "estimate (listed below).") in text
     assert ("| `a` | `aws:ec2/instance:Instance` | x9.mystery is not in the catalog (GPU types: instance\\_types.csv, "
             "CPU hosts: host\\_types.csv) |") in text

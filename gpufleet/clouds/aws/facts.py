@@ -59,6 +59,13 @@ DEFAULT_SYSTEM_NODE_SIZE = "m7i.xlarge"
 GPU_AMI_TYPE = "AL2023_x86_64_NVIDIA"
 SYSTEM_AMI_TYPE = "AL2023_x86_64_STANDARD"
 ROOT_DEVICE = "/dev/xvda"  # the root device name of the AL2023 EKS AMIs (their block device mapping)
+# The root volume of each node of an EKS managed node group without a launch template, when `diskSize` is
+# not set: "The default disk size is 20 GiB for Linux and Bottlerocket. The default disk size is 50 GiB for
+# Windows." (EKS API reference, CreateNodegroup `diskSize`, as the AWS SDK for Kotlin reference reproduces it,
+# read 2026-11-30; pulumi-aws 7.51.1 `eks.NodeGroup.disk_size`: "Defaults to `50` for Windows, `20` all other
+# node groups"). Windows node groups are those of a `WINDOWS_*` `amiType` (EKS API reference, Nodegroup
+# `amiType`). Its volume type is not documented by AWS (the launch template EKS creates "with default values").
+EKS_DEFAULT_DISK_GIB, EKS_WINDOWS_DEFAULT_DISK_GIB = 20, 50
 # The Lustre version of FSx for Lustre file systems: 2.15, the newest, valid for every deployment type
 # (pulumi-aws 7.51.1 `LustreFileSystem.file_system_type_version`: 2.10, 2.12 or 2.15).
 LUSTRE_VERSION = "2.15"

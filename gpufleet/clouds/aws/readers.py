@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from gpufleet.catalog import InstanceType, load_catalog
-from gpufleet.clouds.aws.facts import GPU_TYPE_PATTERN
+from gpufleet.clouds.aws.facts import EKS_DEFAULT_DISK_GIB, EKS_WINDOWS_DEFAULT_DISK_GIB, GPU_TYPE_PATTERN
 from gpufleet.files import plain_number
 from gpufleet.footprint import HOURS_PER_MONTH
 from gpufleet.readers.base import (
@@ -117,14 +118,18 @@ class _Launched(ResourceReader):
     cloud = CLOUD
     is_capacity = True
 
-    def block_devices(self, view: ResourceView, graph: Graph) -> list[tuple[str, dict[str, Any], str | None]]:
-        """(input path, EBS settings, volume type when unset) of the volumes each node gets: its launch
-        template's `blockDeviceMappings` (a volume type it does not set is the AMI's: unknown)."""
+    def block_devices(self, view: ResourceView, graph: Graph) -> list[BlockDevice]:
+        """The volumes each node gets: its launch template's `blockDeviceMappings` (a volume type it does not
+        set is the AMI's: unknown); a template that maps no EBS volume leaves the root volume to the AMI, its
+        size and type unknown. No template found: none (an auto scaling group's launch configuration is not read)."""
         lt = launch_template(view, graph)
-        mappings = get_known(lt.inputs, "blockDeviceMappings") if lt is not None else None
-        return [(f"launchTemplate.blockDeviceMappings[{i}]", ebs, None)
+        if lt is None:
+            return []
+        mappings = get_known(lt.inputs, "blockDeviceMappings")
+        return [BlockDevice(f"launchTemplate.blockDeviceMappings[{i}]", ebs)
                 for i, m in enumerate(mappings if isinstance(mappings, list) else [])
-                if isinstance(m, dict) and isinstance(ebs := get_known(m, "ebs"), dict)]
+                if isinstance(m, dict) and isinstance(ebs := get_known(m, "ebs"), dict)] or \
+            [BlockDevice("launchTemplate.blockDeviceMappings", {}, unknown=_AMI_ROOT.format(what="the launch template maps no EBS volume"))]
 
     def inline_capacity_in(self, view: ResourceView, graph: Graph) -> list[ResourceView]:
         """The EBS volumes its nodes get, one part per declared device, priced as `aws.ebs.Volume`s are
@@ -135,13 +140,15 @@ class _Launched(ResourceReader):
         if not devices:
             return []
         nodes = self.capacity(view, graph).nodes
+        if nodes == 0:
+            return []  # no node, no volume: nothing billed (a group scaled to zero)
         region = get_known(view.inputs, "region")
-        return [ResourceView(urn=f"{view.urn}.{path}", type=EBS_VOLUME,
+        return [ResourceView(urn=f"{view.urn}.{d.path}", type=EBS_VOLUME,
                              inputs={**({"region": region} if region is not None else {}),
-                                     **{key: ebs[wire] for key, wire in _EBS_FIELDS.items() if wire in ebs},
-                                     _PART_VOLUMES: nodes, _PART_DEFAULT_TYPE: default_type},
+                                     **{key: d.ebs[wire] for key, wire in _EBS_FIELDS.items() if wire in d.ebs},
+                                     _PART_VOLUMES: nodes, _PART_DEFAULT_TYPE: d.default_type, _PART_UNKNOWN: d.unknown},
                              provider_inputs=view.provider_inputs, part_of=view.urn)
-                for path, ebs, default_type in devices]
+                for d in devices]
 
     def reservation_targets(self, view: ResourceView, graph: Graph) -> list[Any]:
         lt = launch_template(view, graph)
@@ -189,15 +196,20 @@ class Instance(_Launched):
     def instance_types(self, inputs: dict[str, Any]) -> list[tuple[str, Any]]:
         return _present(("instanceType", value_at(inputs, "instanceType")))
 
-    def block_devices(self, view: ResourceView, graph: Graph) -> list[tuple[str, dict[str, Any], str | None]]:
+    def block_devices(self, view: ResourceView, graph: Graph) -> list[BlockDevice]:
         """Its own `rootBlockDevice` (type unset: the AMI's, unknown) and `ebsBlockDevices` (type unset:
-        gp2, pulumi-aws `InstanceEbsBlockDeviceArgs.volume_type` "Defaults to `gp2`"), else its template's."""
+        gp2, pulumi-aws `InstanceEbsBlockDeviceArgs.volume_type` "Defaults to `gp2`"), else its template's;
+        without a `rootBlockDevice` or a template, the root volume is the AMI's: its size and type unknown."""
         root = get_known(view.inputs, "rootBlockDevice")
         extra = get_known(view.inputs, "ebsBlockDevices")
-        own = ([("rootBlockDevice", root, None)] if isinstance(root, dict) else []) + \
-            [(f"ebsBlockDevices[{i}]", d, "gp2") for i, d in enumerate(extra if isinstance(extra, list) else [])
-             if isinstance(d, dict)]
-        return own or super().block_devices(view, graph)
+        own = [BlockDevice(f"ebsBlockDevices[{i}]", d, "gp2")
+               for i, d in enumerate(extra if isinstance(extra, list) else []) if isinstance(d, dict)]
+        if isinstance(root, dict):
+            return [BlockDevice("rootBlockDevice", root), *own]
+        if launch_template(view, graph) is not None:
+            return own or super().block_devices(view, graph)
+        return [BlockDevice("rootBlockDevice", {}, unknown=_AMI_ROOT.format(what="the instance declares no rootBlockDevice")),
+                *own]
 
     def scaling(self, inputs: dict[str, Any]) -> Scaling:
         return ONE
@@ -226,6 +238,21 @@ class NodeGroup(_Launched):
 
     def template(self, view: ResourceView, graph: Graph) -> ResourceView | None:
         return launch_template(view, graph)
+
+    def block_devices(self, view: ResourceView, graph: Graph) -> list[BlockDevice]:
+        """Without a launch template, EKS creates one whose root volume is `diskSize` GiB (its default when
+        unset: facts.EKS_DEFAULT_DISK_GIB, Windows EKS_WINDOWS_DEFAULT_DISK_GIB); its volume type is not
+        documented by AWS, so unknown."""
+        if "launchTemplate" in view.inputs:
+            return super().block_devices(view, graph)
+        size = view.inputs.get("diskSize")
+        if size is None:
+            ami = get_known(view.inputs, "amiType")
+            windows = isinstance(ami, str) and ami.startswith("WINDOWS_")
+            size = None if is_unknown(ami) else EKS_WINDOWS_DEFAULT_DISK_GIB if windows else EKS_DEFAULT_DISK_GIB
+        return [BlockDevice("diskSize", {} if size is None else {"volumeSize": size},
+                            unknown="the launch template EKS creates for a node group without one: AWS does not "
+                                    "document its volume type")]
 
     def capacity(self, view: ResourceView, graph: Graph) -> Capacity:
         hours, util, notes = duty(get_known(view.inputs, "tags"))
@@ -1187,7 +1214,20 @@ def _efs(v: ResourceView) -> tuple[bool, float | None, list[str]]:
 # `aws.ebs.Volume`'s inputs (from the block device's), the number of such volumes (one per node counted) and
 # the volume type when the block device sets none (None: the AMI's, unknown).
 _EBS_FIELDS = {"size": "volumeSize", "type": "volumeType", "iops": "iops", "throughput": "throughput"}
-_PART_VOLUMES, _PART_DEFAULT_TYPE = "volumes", "defaultType"
+_PART_VOLUMES, _PART_DEFAULT_TYPE, _PART_UNKNOWN = "volumes", "defaultType", "unknownType"
+# A root volume nothing declares: the AMI's block device mapping decides its size and type.
+_AMI_ROOT = "{what}: the root volume's size and type are the AMI's"
+
+
+@dataclass(frozen=True)
+class BlockDevice:
+    """A volume each node gets: the input path declaring it, its EBS settings (the block device's names), the
+    volume type when it sets none (None: unknown), and why that type is unknown."""
+
+    path: str
+    ebs: dict[str, Any]
+    default_type: str | None = None
+    unknown: str = "unset in the block device: the AMI's"
 # gp3's baseline, included in its storage price: Infracost's golden bills a gp3 volume of 4,000 IOPS and
 # 130 MiB/s for 1,000 IOPS and 5 MiB/s (internal/providers/terraform/aws/ebs_volume.go @077d588a: above 3000
 # and 125).
@@ -1221,8 +1261,9 @@ def _ebs_lines(v: ResourceView, region: str | None) -> list[BillLine]:
     kind, gib, n = _ebs_type(v), number(get_known(v.inputs, "size")), _ebs_volumes(v)
     if not (isinstance(kind, str) and known(kind)):
         unset = v.part_of is not None and "type" not in v.inputs
+        size = "" if gib is None or n is None else f", {n} × {gib:g} GiB"
         return [BillLine(MONTHLY, "ebs", "of unknown type", region, None,
-                         "volume type (unset in the block device: the AMI's)" if unset else "volume type")]
+                         f"volume type ({v.inputs.get(_PART_UNKNOWN)}{size})" if unset else "volume type")]
     tib = None if gib is None or n is None else n * gib / GIB_PER_TIB
     size = "volume size" if gib is None else f"volume size {gib:g} GiB" if v.part_of is None else f"{n} × {gib:g} GiB"
     lines = [BillLine(STORAGE, "ebs", kind, region, tib, size if tib is not None or v.part_of is None
