@@ -47,6 +47,8 @@ def test_capacity_whose_instance_type_is_unknown_at_preview_has_unknown_gpus_nev
 def test_volume_and_address_attachments_are_known_free_so_the_plan_is_complete() -> None:
     plan = preview(PROGRAMS / "volume_attachments", "dev", policy_pack=None).to_json()["gpufleet"]
     # they were "not assessed: gpufleet does not know this resource type", so no total was ever complete
-    assert plan["assessment"] == {"priced": 3, "unpriced": 0, "free": 4, "not_assessed": 0, "complete": True,
+    # priced: the instance, its declared root volume, the data volume, the address
+    assert plan["assessment"] == {"priced": 4, "unpriced": 0, "free": 4, "not_assessed": 0, "complete": True,
                                   "not_assessed_types": {}, "not_expanded": {}}
-    assert plan["totals"]["monthly_usd"] == 599.15  # 587.50 g6.xlarge + 8.00 100 GiB gp3 + 3.65 the address
+    # 587.50 g6.xlarge + 0.64 its 8 GiB gp3 root (8 × 0.08) + 8.00 100 GiB gp3 + 3.65 the address
+    assert plan["totals"]["monthly_usd"] == 599.79
