@@ -52,3 +52,10 @@ def test_volume_and_address_attachments_are_known_free_so_the_plan_is_complete()
                                   "not_assessed_types": {}, "not_expanded": {}}
     # 587.50 g6.xlarge + 0.64 its 8 GiB gp3 root (8 × 0.08) + 8.00 100 GiB gp3 + 3.65 the address
     assert plan["totals"]["monthly_usd"] == 599.79
+
+
+def test_a_managed_instance_groups_autoscaler_is_known_free() -> None:
+    plan = preview(PROGRAMS / "mig_autoscaler", "dev", policy_pack=None).to_json()["gpufleet"]
+    # it was {"gcp:compute/regionAutoscaler:RegionAutoscaler": 1}: "not assessed", so the plan never complete
+    assert (plan["assessment"]["not_assessed"], plan["assessment"]["not_assessed_types"]) == (0, {})
+    assert plan["totals"]["gpus"] == 6  # 3 × a2-highgpu-2g

@@ -456,6 +456,9 @@ FREE: tuple[str, ...] = (
     "gcp:storage/defaultObjectAccessControl:DefaultObjectAccessControl",
     # A database and a user inside a Cloud SQL instance: the instance is billed (and listed unpriced).
     "gcp:sql/database:Database", "gcp:sql/user:User",
+    # An autoscaler resizes a managed instance group: the group's VMs are billed (read as its capacity), the
+    # autoscaler itself is not a billed product.
+    "gcp:compute/autoscaler:Autoscaler", "gcp:compute/regionAutoscaler:RegionAutoscaler",
 )
 
 READERS: list[ResourceReader] = [
