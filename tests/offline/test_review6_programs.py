@@ -59,3 +59,11 @@ def test_a_managed_instance_groups_autoscaler_is_known_free() -> None:
     # it was {"gcp:compute/regionAutoscaler:RegionAutoscaler": 1}: "not assessed", so the plan never complete
     assert (plan["assessment"]["not_assessed"], plan["assessment"]["not_assessed_types"]) == (0, {})
     assert plan["totals"]["gpus"] == 6  # 3 × a2-highgpu-2g
+
+
+def test_a_money_total_that_leaves_out_a_resource_not_assessed_says_partial(summary) -> None:
+    total = next(line for line in summary("beside_not_assessed") if line.startswith("Total:"))
+    # it read "588.14 USD/month ·" (only the INCOMPLETE note at the end said so), while `gpufleet report` of the
+    # same plan says "(partial)"; energy and carbon are those of capacity and storage only, so they stay whole
+    assert total == ("Total: 1 GPUs · 588.14 USD/month (partial) · 77 kWh/month · 30.6 kgCO2e/month operational + "
+                     "1.0 kgCO2e/month embodied (INCOMPLETE: known items only; 1 not assessed below)")
