@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from google.protobuf import json_format
+from google.protobuf.struct_pb2 import Struct
 from pulumi.runtime.proto import analyzer_pb2 as pb
 from pulumi_policy import policy as upstream
 from pulumi_policy.policy import _PolicyAnalyzerServicer
@@ -23,16 +24,42 @@ from gpufleet_policies import _process  # noqa: E402 - importable once the pack'
 
 
 def test_pulumi_policy_is_the_version_parse_each_message_once_was_checked_against():
-    # When this fails after an upgrade: re-read pulumi_policy/policy.py, check that what MessageToDict returns
-    # still only goes into deserialize_properties and Configure, then update UPSTREAM_POLICY_PY.
-    assert hashlib.sha256(Path(upstream.__file__).read_bytes()).hexdigest() == _process.UPSTREAM_POLICY_PY
+    # When this fails after an upgrade: re-read pulumi_policy/policy.py and deserialize.py, check that what
+    # MessageToDict returns still only goes into deserialize_properties (which must not modify it) and
+    # Configure, then update UPSTREAM_FILES.
+    package = Path(upstream.__file__).parent
+    assert {name: hashlib.sha256((package / name).read_bytes()).hexdigest()
+            for name in _process.UPSTREAM_FILES} == _process.UPSTREAM_FILES
 
 
-def test_another_pulumi_policy_keeps_its_own_conversion(monkeypatch):
-    monkeypatch.setattr(_process, "UPSTREAM_POLICY_PY", "0" * 64)
+@pytest.mark.parametrize("name", ["policy.py", "deserialize.py"])
+def test_another_pulumi_policy_keeps_its_own_conversion(monkeypatch, name):
+    monkeypatch.setitem(_process.UPSTREAM_FILES, name, "0" * 64)
     monkeypatch.setattr(upstream, "json_format", json_format)
     assert _process.parse_each_message_once() is False
     assert upstream.json_format is json_format
+
+
+def test_each_policy_gets_a_configuration_of_its_own(monkeypatch):
+    """`Configure` stores what it converts as the policies' configuration (each policy gets a shallow copy):
+    two policies configured with equal bytes, and a resource with those bytes as its properties, must not
+    share a list, so a policy changing its configuration in place changes nothing else."""
+    monkeypatch.setattr(upstream, "json_format", json_format)
+    assert _process.parse_each_message_once() is True
+    same = {"required": ["team", "env"]}
+    request = pb.ConfigureAnalyzerRequest(policyConfig={
+        name: pb.PolicyConfig(enforcementLevel=pb.MANDATORY, properties=json_format.ParseDict(same, Struct()))
+        for name in ("a", "b")})
+    pack = load_pack(PACK)
+    servicer = _PolicyAnalyzerServicer(pack.PACK_NAME, PACK_VERSION, pack.POLICIES, pack.ENFORCEMENT_LEVEL)
+    resource = json_format.ParseDict(same, Struct())
+    kept = upstream.json_format.MessageToDict(resource)
+    servicer.Configure(request, None)
+    a, b = servicer._get_policy_config("a"), servicer._get_policy_config("b")
+    a["required"].append("changed-by-a")
+    assert b == same
+    assert kept == same
+    assert upstream.json_format.MessageToDict(resource) is kept
 
 
 def _stack_request(run) -> pb.AnalyzeStackRequest:
