@@ -448,8 +448,9 @@ def structural_problems(error: ValidationError, root: type[BaseModel] | None = N
         message = re.sub(r" or instance of \w+$", "", e["msg"].removeprefix("Value error, "))
         # A list or mapping is shown where its type is the mistake (`int_type`, `model_type`…), not beside
         # a rule about its content.
-        shown = shown_value(value) if e["type"].endswith("_type") or not isinstance(value, (dict, list)) else None
-        if value is None and (e["type"].endswith("_type") or e["type"] == "literal_error"):
+        of_type = e["type"].endswith("_type") or e["type"] == "literal_error"
+        shown = shown_value(value) if of_type or not isinstance(value, (dict, list)) else None
+        if value is None and of_type:
             shown = Verbatim("null")  # an empty YAML value (`objective:`) or `~`
         problems.append(Problem(path(loc), message, shown, allowed,
                                 did_you_mean(value, allowed) if allowed else None))

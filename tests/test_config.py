@@ -95,6 +95,9 @@ def test_every_problem_reported_at_once_with_paths():
      ["gpufleet:fleet.workloads[0].gpu_count: Input should be a valid integer (got [8])"]),
     (lambda r: r["workloads"][0].update(gpu={"model": "H100"}),
      ['gpufleet:fleet.workloads[0].gpu: Input should be a valid string (got {"model": "H100"})']),
+    (lambda r: r.update(objective={"value": "cost"}),  # a choice wrapped in a mapping
+     ['gpufleet:fleet.objective: Input should be \'carbon\', \'cost\' or \'balanced\' (got {"value": "cost"}); '
+      "allowed: carbon, cost, balanced"]),
     (lambda r: r.update(objective=None),  # `objective:` left empty
      ["gpufleet:fleet.objective: Input should be 'carbon', 'cost' or 'balanced' (got null); allowed: carbon, cost, "
       "balanced"]),
