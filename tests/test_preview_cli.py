@@ -118,6 +118,25 @@ def test_program_error_exits_3_naming_the_cause(tmp_path, capsys):
     assert "no GPUs configured" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("body", [
+    "import os\nos._exit(1)\n",
+    "import sys\nsys.exit(1)\n",
+    # inside an apply, a SystemExit leaves the event loop mid-step (was an internal error after the stall timeout)
+    "import sys\npulumi.Output.from_input(1).apply(lambda _: sys.exit(1))\n",
+    "import os\npulumi.Output.from_input(1).apply(lambda _: os._exit(1))\n",
+])
+def test_a_program_that_exits_1_is_a_failed_program_not_a_policy_violation(tmp_path, body):
+    """Exit 1 means a mandatory policy violation and nothing else: a program ending itself with status 1
+    (even with `os._exit`, which skips every handler) is exit 3, and gpufleet says so."""
+    (tmp_path / "Pulumi.yaml").write_text("name: exits\nruntime: python\n")
+    (tmp_path / "Pulumi.dev.yaml").write_text("config: {}\n")
+    (tmp_path / "__main__.py").write_text("import pulumi\n" + body)
+    proc = subprocess.run([sys.executable, "-m", "gpufleet.cli", "preview", "dev", "--program", str(tmp_path),
+                           "--no-policies"], capture_output=True, text=True, timeout=120)
+    assert (proc.returncode, proc.stdout, proc.stderr) == (
+        3, "", "error: the Pulumi program failed: SystemExit: the program exited with status 1\n")
+
+
 def test_a_fleet_that_cannot_be_placed_is_a_configuration_error(tmp_path, capsys):
     repo = HERE.parent
     for name in ("Pulumi.yaml", "__main__.py"):

@@ -55,6 +55,7 @@ GET_RESOURCE_TOKEN = "pulumi:pulumi:getResource"  # how the SDK rehydrates a res
 # stopped and reported with what it was waiting for. Long enough for the slowest provider SDK
 # imports (azure-native modules, several seconds without bytecode).
 DEFAULT_STALL_SECONDS = 60.0
+_CLEANUP_SECONDS = 2.0
 
 # The SDK awaits dependencies recursively: a linear chain of 1000 resources overflows Python's
 # default limit of 1000 frames (measured; it passes at 10 000). The program runs on its own thread
@@ -768,7 +769,13 @@ def _execute(
         pending = asyncio.all_tasks(loop)
         for task in pending:
             task.cancel()
-        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+        if pending:
+            # Cancelled tasks end within a turn or two of the loop, but one waiting on a task that a
+            # `sys.exit()` inside an `apply` took out of the loop mid-step would wait for ever: bounded.
+            done, _ = loop.run_until_complete(asyncio.wait(pending, timeout=_CLEANUP_SECONDS))
+            for task in done:
+                if not task.cancelled():
+                    task.exception()  # retrieved: the program's error is reported, not logged again
         loop.run_until_complete(loop.shutdown_asyncgens())
         loop.run_until_complete(loop.shutdown_default_executor())
         loop.close()
@@ -810,6 +817,27 @@ def _program_files(settings: StackSettings) -> Iterator[None]:
             filename = getattr(sys.modules[name], "__file__", None)
             if name.partition(".")[0] not in top_levels_before and filename and _is_user_file(filename, settings.project_dir):
                 del sys.modules[name]
+
+
+@contextmanager
+def _exit_ends_the_program_only() -> Iterator[None]:
+    """Under the CLI a program runs in the language host's own process, so `os._exit(n)` ends that process and
+    `pulumi preview` reports the program as failed. Here the program shares gpufleet's process, where
+    `os._exit(1)` would end gpufleet with no word and the exit status that means a mandatory policy
+    violation. During the run it ends the program instead, as `sys.exit(n)` does (exit 3, "the program
+    exited with status n"). A child process the program forks keeps the real `os._exit`."""
+    real, pid = os._exit, os.getpid()
+
+    def program_exit(status: int) -> None:
+        if os.getpid() != pid:
+            real(status)
+        raise SystemExit(status)
+
+    os._exit = program_exit
+    try:
+        yield
+    finally:
+        os._exit = real
 
 
 # Python's cyclic collector runs every 700 net allocations and then walks every tracked object of its
@@ -953,7 +981,7 @@ def run_program(
     # What the program prints goes to stderr: the CLI shows it as diagnostics, never in its own
     # output, and stdout may be carrying the plan (`--json -`).
     with _ONE_RUN_AT_A_TIME, _program_files(settings), _collector_for_a_run(), _sdk.aliases_without_output_chains(), \
-            redirect_stdout(sys.stderr):
+            _exit_ends_the_program_only(), redirect_stdout(sys.stderr):
         run = _run_on_own_thread(settings, body, _PYTHON_DEFAULT_FILTERS, stall_seconds, known_ids=False, on_resource=on_resource,
                                  on_record=on_record)
     _check_stack_references_read(run)
