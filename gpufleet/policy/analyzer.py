@@ -114,13 +114,12 @@ class _WhileRunning:
         try:
             channel = pack.start()._channel
             assert channel is not None
-            client = _GrpcClient(channel, pack._stderr_tail)
-            session = open_session(client, self.policy_config,
+            session = open_session(_GrpcClient(channel, pack._stderr_tail), self.policy_config,
                                    pack_dir=pack.pack_dir, project=pack.project, stack=pack.stack,
                                    stack_config=pack.stack_config, secret_keys=self.secret_keys,
                                    engine_address=ENGINE_ADDRESS, config_source=self.config_source)
             self.session = session
-            Pipeline(session, client, WINDOW).run(self._records)
+            Pipeline(session, WINDOW).run(self._records)
         except BaseException as exc:  # noqa: BLE001 - raised by `analyze`, after the run
             self.error = exc
 

@@ -240,9 +240,19 @@ class Session:
 
     def _analyze(self, r: RecordedResource, by_urn: Mapping[str, RecordedResource],
                  component_providers: ComponentProviders) -> list[Violation]:
-        request = analyze_request(self._message(r, by_urn, component_providers))
-        notes = _remediated(r, request, self._client.Remediate(request))
-        return notes + _analyzed(r, self._client.Analyze(request))
+        return self.judge(r, analyze_request(self._message(r, by_urn, component_providers)))
+
+    def judge(self, r: RecordedResource, request: pb.AnalyzeRequest) -> list[Violation]:
+        """`r` judged as the engine does: `Remediate`, then `Analyze` with the properties the remediations
+        returned (the one dependency between the calls); the notes of remediations that could not run."""
+        violations = []
+        for remediation in self._client.Remediate(request).remediations:
+            if remediation.diagnostic:  # a remediation that could not run: the engine warns
+                violations.append(Violation(remediation.policyName, "advisory", r.urn, remediation.diagnostic))
+            elif remediation.HasField("properties") and remediation.properties.fields:
+                request.properties.CopyFrom(remediation.properties)
+        # The engine reports every Analyze diagnostic against the analyzed resource.
+        return violations + _violations(self._client.Analyze(request), r.urn, force_urn=True)
 
     def registered_request(self, r: RecordedResource,
                            registered: Mapping[str, RecordedResource]) -> pb.AnalyzeRequest | None:
@@ -280,35 +290,17 @@ class Session:
         return sort_violations(violations)
 
 
-def _remediated(r: RecordedResource, request: pb.AnalyzeRequest, response: Any) -> list[Violation]:
-    """What `Remediate` answered for `r`: `request` now carries the remediated properties, for `Analyze`
-    (the engine analyses what the remediations returned); the notes of remediations that could not run."""
-    violations = []
-    for remediation in response.remediations:
-        if remediation.diagnostic:  # a remediation that could not run: the engine warns
-            violations.append(Violation(remediation.policyName, "advisory", r.urn, remediation.diagnostic))
-        elif remediation.HasField("properties") and remediation.properties.fields:
-            request.properties.CopyFrom(remediation.properties)
-    return violations
-
-
-def _analyzed(r: RecordedResource, response: Any) -> list[Violation]:
-    # The engine reports every Analyze diagnostic against the analyzed resource.
-    return _violations(response, r.urn, force_urn=True)
-
-
 class Pipeline:
     """Resources judged while the program runs, up to `window` of them in flight at once: `window` threads
-    each take the next recorded resource and judge it as the engine does (`Remediate`, then `Analyze` with
-    the properties it returned: the one dependency between the calls). The engine waits for each answer
+    each take the next recorded resource and judge it as the engine does (`Session.judge`). The engine waits for each answer
     before its next call, so a pack spends most of a preview waiting for round trips; with a few resources
     in flight it keeps working. Resources are taken, and their messages built, one at a time in the order
     they were recorded. What each resource got is kept in the `Session` (`finish` reports it in the run's
-    order and raises the first error in that order); after an error no further resource is sent.
-    The client must take calls from several threads (a gRPC channel does)."""
+    order and raises the first error in that order); after an error no further resource is taken.
+    The session's client must take calls from several threads (a gRPC channel does)."""
 
-    def __init__(self, session: Session, client: AnalyzerClient, window: int) -> None:
-        self._session, self._client, self._window = session, client, window
+    def __init__(self, session: Session, window: int) -> None:
+        self._session, self._window = session, window
         self._taking = threading.Lock()
         self._registered: dict[str, RecordedResource] = {}
         self._failed = False
@@ -343,8 +335,7 @@ class Pipeline:
             if request is None:
                 continue
             try:
-                notes = _remediated(r, request, self._client.Remediate(request))
-                session.keep(r, notes + _analyzed(r, self._client.Analyze(request)))
+                session.keep(r, session.judge(r, request))
             except Exception as exc:  # noqa: BLE001 - raised by `finish`, where the run's order reaches it
                 self._fail(r, exc)
 

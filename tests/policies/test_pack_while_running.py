@@ -54,10 +54,10 @@ class _Recording:
         return record
 
 
-def _judged_while_running(session, settings, client, window):
+def _judged_while_running(session, settings, window):
     """Run the program, judging each recorded resource through a `Pipeline` of `window` on its own threads."""
     records = queue.SimpleQueue()
-    judging = threading.Thread(target=Pipeline(session, client, window).run, args=(records,))
+    judging = threading.Thread(target=Pipeline(session, window).run, args=(records,))
     judging.start()
     try:
         run = run_program(settings, on_record=records.put)
@@ -79,7 +79,7 @@ def test_resources_judged_while_the_program_runs_get_the_messages_and_verdicts_o
     with _environment(pack_environment(project=settings.project, stack=settings.stack, stack_config=settings.config)):
         session = open_session(while_running, config, pack_dir=PACK, project=settings.project, stack=settings.stack,
                                stack_config=settings.config, secret_keys=settings.secret_keys)
-        run = _judged_while_running(session, settings, while_running, WINDOW)
+        run = _judged_while_running(session, settings, WINDOW)
         during = Counter(method for method, _ in while_running.sent)
         providers = component_providers(run, views_from_run(run))
         found = session.finish(run, providers)
