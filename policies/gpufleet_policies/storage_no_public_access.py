@@ -219,6 +219,16 @@ def _gcs(findings, t: str, props: dict) -> None:
             _gcs_principal(findings, entity, f"roleEntities[{i}]", role)
 
 
+def _anyone_reads(findings, props: dict, key: str, what: str, public: tuple[str, str], fix: str) -> None:
+    """A bucket or container whose `key` is public: `public[0]` lets anyone read `what`, `public[1]` list it too."""
+    value = props.get(key)
+    if is_unknown(value):
+        findings.cannot_verify(f"{key}: not known at preview")
+    elif value in public:
+        findings.violation(f"{key} is {value!r}: anyone can read its {what}"
+                           f"{' and list them' if value == public[1] else ''}. Fix: {fix}.")
+
+
 def check(args, config, findings) -> None:
     t = args.resource_type
     props = plain(args.props)
@@ -243,12 +253,8 @@ def check(args, config, findings) -> None:
     elif t in ("aws:s3/bucketPolicy:BucketPolicy", "coreweave:index/objectStorageBucketPolicy:ObjectStorageBucketPolicy"):
         _policy(findings, props.get("policy"), "policy")  # CoreWeave AI Object Storage takes S3 policy documents
     elif t == "oci:ObjectStorage/bucket:Bucket":
-        value = props.get("accessType")
-        if is_unknown(value):
-            findings.cannot_verify("accessType: not known at preview")
-        elif value in ("ObjectRead", "ObjectReadWithoutList"):
-            findings.violation(f"accessType is {value!r}: anyone can read its objects"
-                               f"{' and list them' if value == 'ObjectRead' else ''}. Fix: access_type='NoPublicAccess'.")
+        _anyone_reads(findings, props, "accessType", "objects", ("ObjectReadWithoutList", "ObjectRead"),
+                      "access_type='NoPublicAccess'")
     elif t in ("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
                "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock"):
         unknown = [f for f in BLOCK_FLAGS if is_unknown(props.get(f))]
@@ -284,19 +290,10 @@ def check(args, config, findings) -> None:
             findings.violation(f"allowNestedItemsToBePublic is {shown}: containers in the account can be made public. "
                                "Fix: allow_nested_items_to_be_public=False.")
     elif t == "azure:storage/container:Container":
-        value = props.get("containerAccessType")
-        if is_unknown(value):
-            findings.cannot_verify("containerAccessType: not known at preview")
-        elif value in ("blob", "container"):
-            findings.violation(f"containerAccessType is {value!r}: anyone can read its blobs"
-                               f"{' and list them' if value == 'container' else ''}. Fix: container_access_type='private'.")
+        _anyone_reads(findings, props, "containerAccessType", "blobs", ("blob", "container"),
+                      "container_access_type='private'")
     elif t == "azure-native:storage:BlobContainer":
-        value = props.get("publicAccess")
-        if is_unknown(value):
-            findings.cannot_verify("publicAccess: not known at preview")
-        elif value in ("Blob", "Container"):
-            findings.violation(f"publicAccess is {value!r}: anyone can read its blobs"
-                               f"{' and list them' if value == 'Container' else ''}. Fix: public_access='None'.")
+        _anyone_reads(findings, props, "publicAccess", "blobs", ("Blob", "Container"), "public_access='None'")
 
 
 POLICY = resource_policy(
