@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import yaml
+from rich.cells import chop_cells
 from rich.console import Console
 from rich.text import Text
 
@@ -19,11 +20,13 @@ from gpufleet.commands.catalog_option import add_catalog_argument, catalog_from_
 from gpufleet.errors import Problem, UserError
 from gpufleet.estimate.plan import DIGITS, PlanEstimate, gpu_capacity_label
 from gpufleet.offline import ProgramError, ProgramRun
+from gpufleet.offline.outputs import output_lines
 from gpufleet.offline.project import read_stack_reference
 from gpufleet.offline.runner import DEFAULT_STALL_SECONDS
 from gpufleet.preview import DEFAULT_POLICY_PACK, PreviewResult, preview
 from gpufleet.report import fmt
 from gpufleet.report.reservations import reservations, today
+from gpufleet.secrets import Redactor
 from gpufleet.terminal_text import inert
 
 UNKNOWN_TEXT = "unknown"
@@ -294,6 +297,21 @@ def _diagnostics(run: ProgramRun, out: Console) -> None:
         out.print(safe_text(f"  … {len(run.diagnostics) - MAX_ROWS:,} more (see --json: diagnostics)"))
 
 
+def _outputs(result: PreviewResult, out: Console) -> None:
+    """The stack's outputs (`pulumi.export`) under "Outputs:", line for line as `pulumi preview` prints them
+    (gpufleet.offline.outputs): unknown values `[unknown]`, secrets `[secret]`, everything else in full.
+    Last, as the CLI prints them after its diagnostics and policy violations."""
+    lines = output_lines(result.run.outputs)
+    if not lines:
+        return
+    redactor = Redactor(result.secrets)  # a secret value that reached an output unmarked is not shown either
+    out.print(Text("Outputs:", style="bold"))
+    for line in lines:
+        # A line longer than the width is cut where the terminal would wrap the CLI's, never re-flowed.
+        for piece in chop_cells(inert(redactor.text(line)), out.width) or [""]:
+            out.print(Text(piece), soft_wrap=True)
+
+
 def _total_gpus(est: PlanEstimate) -> str:
     """The GPUs counted, "+ unknown" beside capacity of unknown size ("unknown" when nothing is counted)."""
     return fmt.gpus_with_unknown(fmt.gpu_range(est.gpus, est.max_gpus), bool(est.gpus or est.max_gpus),
@@ -359,3 +377,4 @@ def render(result: PreviewResult, out: Console) -> None:
         out.print(f"[green]Policies ({shown(result.policy_environment)}): no violations[/]")
     else:
         _violations(result, out)
+    _outputs(result, out)

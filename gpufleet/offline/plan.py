@@ -18,14 +18,14 @@ from gpufleet.offline.runner import PROVIDER_TYPE_PREFIX, ProgramRun, RecordedRe
 SECRET_SHOWN = "[secret]"  # what the CLI prints for a secret without --show-secrets
 
 
-def _shown(value: Any) -> Any:
+def shown_value(value: Any) -> Any:
     """A wire value as the CLI prints it: secrets blinded, whole floats as integers (Go's JSON)."""
     if _sdk.is_secret(value):
         return SECRET_SHOWN
     if isinstance(value, dict):
-        return {key: _shown(item) for key, item in value.items()}
+        return {key: shown_value(item) for key, item in value.items()}
     if isinstance(value, list):
-        return [_shown(item) for item in value]
+        return [shown_value(item) for item in value]
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value
@@ -38,7 +38,7 @@ def _is_default_provider(resource: RecordedResource) -> bool:
 def _new_state(resource: RecordedResource) -> dict:
     state: dict[str, Any] = {"urn": resource.urn, "custom": resource.custom, "type": resource.type}
     optional = {
-        "inputs": _shown(resource.inputs),
+        "inputs": shown_value(resource.inputs),
         "parent": resource.parent,
         "protect": resource.protect,
         "dependencies": resource.dependencies,

@@ -1,0 +1,115 @@
+"""The stack's outputs, shown as `pulumi preview` shows them under "Outputs:" for a new stack
+(pulumi/pulumi pkg/backend/display/object_diff.go), and in the plan's `gpufleet.outputs`."""
+
+from pathlib import Path
+
+from gpufleet.offline.outputs import output_lines
+from gpufleet.preview import preview
+
+PROGRAMS = Path(__file__).resolve().parent / "programs"
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+SECRET = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", "value": "hunter2"}
+
+
+def test_outputs_are_shown_last_line_for_line_as_pulumi_preview_shows_them(summary) -> None:
+    lines = summary("exports")
+    assert lines[lines.index("Policies: not run (--no-policies)"):] == [
+        "Policies: not run (--no-policies)",
+        "Outputs:",
+        "    dbPassword  : [secret]",  # a `secure:` config value: never its ciphertext, never a placeholder
+        '    instanceType: "g6.xlarge"',
+        "    ip          : [unknown]",  # the address of an instance being created
+        "    nodes       : {",
+        "        count: 2",
+        "        id   : [unknown]",
+        "        note : <null>",
+        "        ratio: 0.5",
+        "        spot : false",
+        "        tags : {}",
+        "        zones: [",
+        '            [0]: "eu-north-1a"',
+        '            [1]: "eu-north-1b"',
+        "        ]",
+        "    }",
+        "    policy      : (json) {",  # JSON text is shown decoded, as the CLI does
+        "        Statement: []",
+        '        Version  : "2012-10-17"',
+        "    }",
+        "",  # the CLI ends the decoded value's line and then its own
+        '    quoted      : "say \\"hi\\"\\tthen\\nleave \\u202e"',  # Go's %q: one line, no control character
+        "    summary     : [unknown]",
+        "    token       : [secret]"]  # Output.secret: not shown either
+    # "" and [] are left out, as the CLI leaves them out; None never reaches the engine
+    assert not any(line.lstrip().startswith(("empty", "none", "nothing")) for line in lines)
+    assert not any("hunter2" in line or "CIPHERTEXT" in line or "not-shown-either" in line for line in lines)
+
+
+def test_the_plan_has_the_outputs_with_secrets_hidden_and_unknowns_as_the_engine_sends_them() -> None:
+    plan = preview(PROGRAMS / "exports", "dev", policy_pack=None).to_json()
+    assert plan["gpufleet"]["outputs"] == {
+        "dbPassword": "[secret]", "empty": "", "instanceType": "g6.xlarge", "ip": UNKNOWN,
+        "nodes": {"count": 2, "id": UNKNOWN, "note": None, "ratio": 0.5, "spot": False, "tags": {},
+                  "zones": ["eu-north-1a", "eu-north-1b"]},
+        "none": [], "policy": '{"Version": "2012-10-17", "Statement": []}', "quoted": 'say "hi"\tthen\nleave \u202e',
+        "summary": UNKNOWN, "token": "[secret]"}
+    # `pulumi preview --json` has no outputs in its steps (its JSON display skips the outputs event): nor has ours
+    stack = next(s for s in plan["steps"] if s["newState"]["type"] == "pulumi:pulumi:Stack")
+    assert "outputs" not in stack["newState"]
+
+
+def test_a_program_without_exports_has_no_outputs_section(summary) -> None:
+    lines = summary("logs_an_error")
+    assert "Outputs:" not in lines
+    assert lines[-1] == "Policies: not run (--no-policies)"
+
+
+def test_numbers_are_printed_as_go_prints_them() -> None:
+    assert output_lines({"a": 8.0, "b": 1e21, "c": 0.1, "d": 1234567.5, "e": 1e-05, "f": -2.5, "g": 0.0001,
+                         "h": float("inf")}) == [
+        "    a: 8", "    b: 1000000000000000000000", "    c: 0.1", "    d: 1.2345675e+06", "    e: 1e-05",
+        "    f: -2.5", "    g: 0.0001", "    h: +Inf"]
+
+
+def test_strings_are_quoted_as_go_quotes_them() -> None:
+    assert output_lines({"s": 'a"b\\c\x01\x7f\x85é中\U0001F600\u200b'}) == [
+        '    s: "a\\"b\\\\c\\x01\\x7f\\u0085é中\U0001F600\\u200b"']
+
+
+def test_names_are_padded_to_the_longest_and_internal_and_empty_ones_left_out() -> None:
+    assert output_lines({"__internal": "x", "a": "", "bb": [], "ccc": {}, "d": "x"}) == [
+        '    d         : "x"']  # the width counts every name, as the CLI's maxKey does
+    assert output_lines({}) == []
+    assert output_lines({"gone": None, "empty": ""}) == []
+
+
+def test_secrets_and_unknowns_inside_values_and_resource_references() -> None:
+    ref = {"4dabf18193072939515e22adb298388d": "5cf8f73096256a8f31e491e813e4eb8e",
+           "urn": "urn:pulumi:dev::p::aws:s3/bucket:Bucket::b", "id": UNKNOWN, "packageVersion": "7.51.1"}
+    assert output_lines({"list": [SECRET, UNKNOWN, [], None, True], "bucket": ref}) == [
+        "    bucket: {",
+        '        URN: "urn:pulumi:dev::p::aws:s3/bucket:Bucket::b"',
+        "        ID : [unknown]",
+        '        PackageVersion: "7.51.1"',
+        "    }",
+        "    list  : [",
+        "        [0]: [secret]",
+        "        [1]: [unknown]",
+        "        [2]: []",
+        "        [3]: <null>",
+        "        [4]: true",
+        "    ]"]
+
+
+def test_yaml_text_that_spans_lines_is_shown_decoded_and_one_line_text_is_not() -> None:
+    assert output_lines({"k": "apiVersion: v1\nclusters:\n- name: c\n", "one": "a: b", "num": "12"}) == [
+        "    k  : (yaml) {",
+        '        apiVersion: "v1"',
+        "        clusters  : [",
+        "            [0]: {",
+        '                name: "c"',
+        "            }",
+        "        ]",
+        "    }",
+        "",
+        '    num: "12"',  # JSON, but not a list or a mapping: shown as the text it is
+        '    one: "a: b"']
