@@ -118,6 +118,26 @@ def _string_keys(value: object, node: yaml.Node, path: Path) -> object:
     return out
 
 
+# The Pulumi CLI refuses any other project name (pulumi/pulumi sdk/go/common/tokens/project.go
+# `ValidateProjectName`, with `IsName` of names.go: `[A-Za-z0-9_.-]`, at most 100 bytes); its messages.
+_PROJECT_NAME = re.compile(r"[A-Za-z0-9_.-]+")
+_PROJECT_NAME_MAX_BYTES = 100
+
+
+def _project_name_problem(path: Path, name: str) -> Problem | None:
+    """What the CLI would say of the project's name, if anything: the name is in every URN."""
+    if len(name.encode("utf-8")) > _PROJECT_NAME_MAX_BYTES:
+        return Problem(path=f"{path}: name", value=name,
+                       message=f"project names are limited to {_PROJECT_NAME_MAX_BYTES} characters, as the Pulumi CLI requires")
+    if not _PROJECT_NAME.fullmatch(name):
+        # The CLI's own repair of a name (tokens.IntoQName): each byte it does not allow becomes "_".
+        repaired = "".join(chr(b) if _PROJECT_NAME.fullmatch(chr(b)) else "_" for b in name.encode("utf-8"))
+        return Problem(path=f"{path}: name", value=name, suggestion=repaired,
+                       message="project names may only contain alphanumerics, hyphens, underscores, and periods, as "
+                               "the Pulumi CLI requires")
+    return None
+
+
 def _project(project_dir: Path) -> tuple[Path, dict]:
     path = _find(project_dir, "Pulumi")
     if path is None:
@@ -131,6 +151,8 @@ def _project(project_dir: Path) -> tuple[Path, dict]:
         raise UserError([Problem(path=str(path), message="must be a mapping with `name` and `runtime`")], heading=_HEADING)
     if not isinstance(doc.get("name"), str) or not doc["name"]:
         problems.append(Problem(path=f"{path}: name", message="the project name is required and must be a string", value=doc.get("name")))
+    elif (bad_name := _project_name_problem(path, doc["name"])) is not None:
+        problems.append(bad_name)
     runtime = doc.get("runtime")
     runtime_name = runtime.get("name") if isinstance(runtime, dict) else runtime
     if runtime_name != "python":

@@ -83,8 +83,19 @@ def project_stacks(program: Path) -> list[str]:
                   if p.suffix in (".yaml", ".yml"))
 
 
+def listed_stacks(stacks: str | None) -> list[str]:
+    """`--stacks` (GPUFLEET_STACKS) as names: comma-separated, spaces around a name ignored ("dev, prod"),
+    empty entries skipped; names run together without a comma ("dev prod") are a usage error (exit 2)."""
+    names = [name.strip() for name in (stacks or "").split(",")]
+    joined = [name for name in names if any(c.isspace() for c in name)]
+    if joined:
+        raise UserError([Problem("--stacks", "separate stack names with commas (a stack name has no spaces)", name,
+                                 suggestion=",".join(name.split())) for name in joined], heading="usage error")
+    return [name for name in names if name]
+
+
 def _selected(program: Path, stacks: str | None) -> list[str]:
-    return [s for s in stacks.split(",") if s] if stacks else project_stacks(program)
+    return listed_stacks(stacks) or project_stacks(program)
 
 
 def cmd_stacks(args: argparse.Namespace) -> int:
@@ -273,7 +284,7 @@ def cmd_gate(args: argparse.Namespace) -> int:
         raise UserError(problems, heading="deployment not configured")
     # `pulumi up` only for stacks someone listed: a merged new Pulumi.<stack>.yaml would otherwise deploy
     # in an environment GitHub creates on first use, without reviewers (docs/security.md).
-    deploy = stacks if args.stacks else []
+    deploy = stacks if listed_stacks(args.stacks) else []
     if not deploy:
         _annotate("notice", "pulumi up is off: no GPUFLEET_STACKS (the stacks that may deploy, each with a GitHub "
                             "environment of its name that has required reviewers); previews only")

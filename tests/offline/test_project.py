@@ -176,3 +176,24 @@ def test_number_and_boolean_keys_in_a_structured_value_become_strings_as_in_json
         path=f"{tmp_project / 'Pulumi.dev.yaml'}:3", value="443",
         message="duplicate key in a configuration value once keys are strings (a number or boolean key and "
                 "the same text as a string)")]
+
+
+def test_a_project_name_the_pulumi_cli_refuses_is_refused_with_its_rule(tmp_project: Path) -> None:
+    # pulumi/pulumi sdk/go/common/tokens/project.go ValidateProjectName: [A-Za-z0-9_.-], at most 100 bytes
+    (tmp_project / "Pulumi.yaml").write_text('name: "my project!"\nruntime: python\n')
+    assert problems_of(tmp_project, "dev") == [
+        Problem(path=f"{tmp_project / 'Pulumi.yaml'}: name", value="my project!", suggestion="my_project_",
+                message="project names may only contain alphanumerics, hyphens, underscores, and periods, as the "
+                        "Pulumi CLI requires")]
+    (tmp_project / "Pulumi.yaml").write_text('name: "gpu/fleet\\u00fc"\nruntime: python\n')
+    assert problems_of(tmp_project, "dev")[0].suggestion == "gpu_fleet__"  # per byte, as the CLI's IntoQName
+    (tmp_project / "Pulumi.yaml").write_text(f"name: {'a' * 101}\nruntime: python\n")
+    assert problems_of(tmp_project, "dev") == [
+        Problem(path=f"{tmp_project / 'Pulumi.yaml'}: name", value="a" * 101,
+                message="project names are limited to 100 characters, as the Pulumi CLI requires")]
+
+
+def test_project_names_the_pulumi_cli_accepts_are_accepted(tmp_project: Path) -> None:
+    for name in ("9lives", "a" * 100, "-x", ".hidden", "my_project-2.0"):
+        (tmp_project / "Pulumi.yaml").write_text(f"name: '{name}'\nruntime: python\n")
+        assert not any(p.path.endswith(": name") for p in problems_of(tmp_project, "dev")), name

@@ -220,3 +220,23 @@ def test_preview_of_a_base_without_the_project_writes_no_plans(tmp_path):
     assert (done.returncode, done.stderr) == (
         0, f"warning: {tmp_path / 'nothing'}: no Pulumi project; no plans written (every stack counts as new)\n")
     assert list((tmp_path / "plans").iterdir()) == []
+
+
+def test_stacks_listed_with_spaces_around_the_commas_are_the_same_stacks(tmp_path):
+    # GPUFLEET_STACKS="dev, prod" (ci6): the names were " prod", whose policy file and stack file do not exist
+    assert ci("stacks", "--program", PROGRAMS / "gpu-team", "--stacks", " dev , prod,, ").stdout == '["dev", "prod"]\n'
+    out = tmp_path / "out"
+    done = ci("gate", "--program", PROGRAMS / "gpu-team", "--stacks", "dev, prod", "--policy-pack", PROGRAMS / "policies",
+              env={**SECRETS, "GITHUB_OUTPUT": str(out)})
+    assert done.returncode == 0, done.stderr
+    assert out.read_text().splitlines()[1:3] == ['stacks=["dev", "prod"]', 'deploy_stacks=["dev", "prod"]']
+    # only commas and spaces: no list, as if unset (every stack previewed, none deployed)
+    assert ci("stacks", "--program", PROGRAMS / "gpu-team", "--stacks", " , ").stdout == '["dev", "prod"]\n'
+
+
+def test_stack_names_run_together_without_a_comma_are_a_usage_error():
+    done = ci("stacks", "--program", PROGRAMS / "gpu-team", "--stacks", "dev prod,staging")
+    assert (done.returncode, done.stdout, done.stderr) == (2, "", (
+        "usage error: 1 problem(s)\n"
+        "  - --stacks: separate stack names with commas (a stack name has no spaces) (got 'dev prod'); "
+        "did you mean 'dev,prod'?\n"))
