@@ -157,10 +157,12 @@ def _resource_ids(resources: Sequence[Any], inputs: dict[str, dict[str, Any]]) -
 
 
 # The plan of the last stack asked for, by its content. The in-process path gives every stack policy the
-# same resource list; the stock servicer (the pack process) builds a new list of new objects for each policy
-# from the same request: equal content, so the stack is indexed and estimated once per `AnalyzeStack` on
-# both paths.
-_last: tuple[Sequence[Any], StackContext, str, StackPlan] | None = None
+# same resource list; pulumi-policy's servicer (the pack process) builds a new list of new `PolicyResource`s
+# for each policy from the same request, around the same properties objects in the pack's process
+# (`_process.share_read_only_properties`) or equal ones: equal content, so the stack is indexed and
+# estimated once per `AnalyzeStack` on both paths. The content string is written only when the resources
+# do not hold the very objects of the last plan's.
+_last: tuple[Sequence[Any], StackContext, list[str | None], StackPlan] | None = None
 
 
 def stack_plan(resources: Sequence[Any]) -> StackPlan:
@@ -170,13 +172,35 @@ def stack_plan(resources: Sequence[Any]) -> StackPlan:
     context = stack_context()
     if _last is not None and _last[0] is resources and _last[1] is context:
         return _last[3]
-    content = _content(resources)
-    if _last is not None and _last[1] is context and _last[2] == content:
+    content: list[str | None] = [None]  # written when first compared
+    if _last is not None and _last[1] is context and (
+            _same_objects(_last[0], resources) or _content_of(_last[0], _last[2]) == _content_of(resources, content)):
         plan = replace(_last[3], resources=resources)  # the same stack: its views, estimate and indexes
+        content = _last[2]
     else:
         plan = _build(resources)
     _last = (resources, context, content, plan)
     return plan
+
+
+def _same_objects(before: Sequence[Any], now: Sequence[Any]) -> bool:
+    """Whether `now` is `before` rebuilt around the same properties objects (policies only read them, so
+    their content is the same): each resource's URN, type, properties, provider properties and property
+    dependencies."""
+    return len(before) == len(now) and all(
+        a.props is b.props and a.urn == b.urn and a.resource_type == b.resource_type
+        and (a.provider.props if a.provider is not None else None) is (b.provider.props if b.provider is not None else None)
+        and _dependencies(a) == _dependencies(b) for a, b in zip(before, now))
+
+
+def _dependencies(r: Any) -> dict[str, list[str]]:
+    return {k: [d.urn for d in deps] for k, deps in (r.property_dependencies or {}).items()}
+
+
+def _content_of(resources: Sequence[Any], written: list[str | None]) -> str:
+    if written[0] is None:
+        written[0] = _content(resources)
+    return written[0]
 
 
 def _content(resources: Sequence[Any]) -> str:
@@ -184,7 +208,7 @@ def _content(resources: Sequence[Any]) -> str:
     and property dependencies. JSON, written by the C encoder straight from the runtime's proxies (faster
     than converting them to plain data first); true, 1 and 1.0 differ in it, as they may for a policy."""
     rows = [(r.urn, r.resource_type, r.props, r.provider.props if r.provider is not None else None,
-             {k: [d.urn for d in deps] for k, deps in (r.property_dependencies or {}).items()}) for r in resources]
+             _dependencies(r)) for r in resources]
     try:
         return json.dumps(rows, default=_unproxied, check_circular=False)
     except (TypeError, ValueError):  # assets, archives, secrets: the slower way, which takes everything

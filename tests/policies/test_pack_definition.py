@@ -49,11 +49,12 @@ def test_main_only_constructs_the_policy_pack():
     tree = ast.parse((PACK / "__main__.py").read_text())
     statements = [n for n in tree.body if not isinstance(n, (ast.Import, ast.ImportFrom))
                   and not (isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant))]
-    # The pack's process first sets its collector for one preview and has pulumi-policy convert each
-    # message once (gpufleet_policies._process).
+    # The pack's process first sets its collector for one preview, has pulumi-policy convert and
+    # deserialize each message once and configure its runtime once (gpufleet_policies._process).
     assert [s.value.func.id for s in statements if isinstance(s.value, ast.Call)] == \
-        ["collector_for_one_preview", "parse_each_message_once", "PolicyPack"]
-    assert len(statements) == 3
+        ["collector_for_one_preview", "parse_each_message_once", "share_read_only_properties",
+         "configure_runtime_once", "PolicyPack"]
+    assert len(statements) == 5
 
 
 def test_pulumi_policy_yaml_runs_python_in_the_project_virtualenv():

@@ -1,17 +1,24 @@
 """The pack's own process: pulumi-policy converts each distinct properties message once
-(`gpufleet_policies._process.parse_each_message_once`), and the pack answers exactly as without it."""
+(`gpufleet_policies._process.parse_each_message_once`), deserializes it once for every policy
+(`share_read_only_properties`) and configures the runtime once (`configure_runtime_once`), and the pack
+answers exactly as without them."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 import pytest
 from google.protobuf import json_format
 from google.protobuf.struct_pb2 import Struct
 from pulumi.runtime.proto import analyzer_pb2 as pb
+from pulumi_policy import deserialize as upstream_deserialize
 from pulumi_policy import policy as upstream
+from pulumi_policy import proxy as upstream_proxy
 from pulumi_policy.policy import _PolicyAnalyzerServicer
 
 from gpufleet.policy.inprocess import PACK_VERSION, _environment, load_pack
@@ -32,12 +39,36 @@ def test_pulumi_policy_is_the_version_parse_each_message_once_was_checked_agains
             for name in _process.UPSTREAM_FILES} == _process.UPSTREAM_FILES
 
 
-@pytest.mark.parametrize("name", ["policy.py", "deserialize.py"])
+def _stock_functions(monkeypatch) -> None:
+    """pulumi-policy's own functions in its `policy` module, put back after the test."""
+    monkeypatch.setattr(upstream, "json_format", json_format)
+    monkeypatch.setattr(upstream, "deserialize_properties", upstream_deserialize.deserialize_properties)
+    monkeypatch.setattr(upstream, "unknown_checking_proxy", upstream_proxy.unknown_checking_proxy)
+    monkeypatch.setattr(_PolicyAnalyzerServicer, "_configure_runtime_settings",
+                        _PolicyAnalyzerServicer._configure_runtime_settings)
+
+
+@pytest.mark.parametrize("name", ["policy.py", "deserialize.py", "proxy.py"])
 def test_another_pulumi_policy_keeps_its_own_conversion(monkeypatch, name):
     monkeypatch.setitem(_process.UPSTREAM_FILES, name, "0" * 64)
-    monkeypatch.setattr(upstream, "json_format", json_format)
+    _stock_functions(monkeypatch)
+    configure = _PolicyAnalyzerServicer._configure_runtime_settings
     assert _process.parse_each_message_once() is False
+    assert _process.share_read_only_properties() is False
+    assert _process.configure_runtime_once() is False
     assert upstream.json_format is json_format
+    assert upstream.deserialize_properties is upstream_deserialize.deserialize_properties
+    assert upstream.unknown_checking_proxy is upstream_proxy.unknown_checking_proxy
+    assert _PolicyAnalyzerServicer._configure_runtime_settings is configure
+
+
+def test_properties_are_shared_only_over_messages_parsed_once(monkeypatch):
+    _stock_functions(monkeypatch)
+    assert _process.share_read_only_properties() is False
+    assert upstream.deserialize_properties is upstream_deserialize.deserialize_properties
+    assert _process.parse_each_message_once() is True
+    assert _process.share_read_only_properties() is True
+    assert _process.share_read_only_properties() is False  # once
 
 
 def test_each_policy_gets_a_configuration_of_its_own(monkeypatch):
@@ -125,15 +156,105 @@ def _answers(run, config) -> list[tuple[str, bytes]]:
     return client.answers
 
 
-def test_the_pack_answers_every_call_the_same_with_each_message_converted_once(monkeypatch):
+@pytest.mark.parametrize("shared", [False, True], ids=["parsed-once", "parsed-and-shared"])
+def test_the_pack_answers_every_call_the_same_with_each_message_converted_once(monkeypatch, shared):
     """pulumi-policy's own servicer, driven through a whole preview of each corpus program and a generated
     fleet, in prod: every answer (`Configure`, `Remediate`, `Analyze`, `AnalyzeStack`) is the same, byte for
-    byte, with and without the conversion kept per message."""
-    monkeypatch.setattr(upstream, "json_format", json_format)
+    byte, with and without the conversion kept per message (and its properties deserialized once for every
+    policy); and no policy modified what it was given: every kept dict is still its message, every shared
+    object still what the dict deserializes to, read through its proxy or not."""
+    _stock_functions(monkeypatch)
     config = environment_config("prod")
     runs = {name: make() for name, make in RUNS.items()}
     stock = {name: _answers(run, config) for name, run in runs.items()}
     assert _process.parse_each_message_once() is True
     assert isinstance(upstream.json_format, _process._ParsedOnce)
+    if shared:
+        assert _process.share_read_only_properties() is True
     assert {name: _answers(run, config) for name, run in runs.items()} == stock
     assert sum(len(a) for a in stock.values()) > 1000
+    parsed = upstream.json_format
+    for wire, kept in parsed._parsed.items():
+        assert kept == json_format.MessageToDict(Struct.FromString(wire))
+    if shared:
+        given = upstream.deserialize_properties.__self__
+        assert len(given._deserialized) == len(parsed._parsed) > 200
+        for kept_id, deserialized in given._deserialized.items():
+            fresh = upstream_deserialize.deserialize_properties(parsed._ids[kept_id])
+            proxy = given._proxies[id(deserialized)][1]
+            assert deserialized == fresh
+            assert upstream_deserialize.serialize_properties(proxy) == upstream_deserialize.serialize_properties(fresh)
+
+
+def test_every_policy_gets_the_same_properties_and_the_stack_is_indexed_without_its_content(monkeypatch):
+    """With properties shared, the resources each stack policy gets hold the very objects `Analyze` gave the
+    resource policies, so `_stack.stack_plan` recognises the stack without writing its content, and builds
+    and estimates it once per `AnalyzeStack`."""
+    _stock_functions(monkeypatch)
+    pack = load_pack(PACK)
+    stack_module = pack._stack
+    estimated, written, seen = [], [], {}
+    real_estimate, real_content, real_plan = stack_module.estimate_plan, stack_module._content, stack_module.stack_plan
+    monkeypatch.setattr(stack_module, "estimate_plan", lambda *a, **k: estimated.append(1) or real_estimate(*a, **k))
+    monkeypatch.setattr(stack_module, "_content", lambda resources: written.append(1) or real_content(resources))
+    monkeypatch.setattr(stack_module, "_last", None)  # what an earlier test left
+
+    def stack_plan(resources):
+        for r in resources:
+            seen.setdefault(r.urn, set()).add(id(r.props))
+        return real_plan(resources)
+
+    for name, module in list(sys.modules.items()):
+        if name.startswith("gpufleet_policies.") and getattr(module, "stack_plan", None) is real_plan:
+            monkeypatch.setattr(module, "stack_plan", stack_plan)
+    assert _process.parse_each_message_once() is True
+    assert _process.share_read_only_properties() is True
+    run = corpus_run("over_budget")
+    stack_policies = [p.name for p in pack.POLICIES if isinstance(p, upstream.StackValidationPolicy)]
+    _answers(run, {name: {"enforcementLevel": "mandatory"} for name in stack_policies})
+    assert len(stack_policies) > 2 and estimated == [1] and written == []
+    assert len(seen) == len(run.resources) and all(len(ids) == 1 for ids in seen.values())
+
+
+def test_the_runtime_is_configured_once_while_it_stays_as_configured():
+    """pulumi-policy's `_configure_runtime_settings`, each call in a new context as gRPC makes it: set once;
+    every later call sees the settings and config it set; set again when a variable changes, or when
+    something else (a call) changed the settings. In a process of its own: the runtime's settings are global."""
+    script = textwrap.dedent(f'''
+        import contextvars, json, os, sys
+        sys.path.insert(0, {str(PACK)!r})
+        os.environ.update(PULUMI_PROJECT="proj", PULUMI_STACK="dev", PULUMI_DRY_RUN="true",
+                          PULUMI_ORGANIZATION="org", PULUMI_CONFIG=json.dumps({{"aws:region": "us-west-2"}}))
+        from pulumi.runtime import config, settings
+        from pulumi_policy import EnforcementLevel
+        from pulumi_policy.policy import _PolicyAnalyzerServicer
+        from gpufleet_policies import _process
+
+        calls = []
+        real = _PolicyAnalyzerServicer._configure_runtime_settings
+        _PolicyAnalyzerServicer._configure_runtime_settings = lambda self: calls.append(1) or real(self)
+        assert _process.configure_runtime_once() is True
+        assert _process.configure_runtime_once() is False  # once
+        servicer = _PolicyAnalyzerServicer("pack", "0.0.1", [object()], EnforcementLevel.ADVISORY)
+
+        def seen():
+            return [len(calls), settings.get_project(), settings.get_stack(), settings.is_dry_run(),
+                    settings.get_organization(), dict(config.CONFIG.get())]
+
+        def call():
+            contextvars.Context().run(servicer._configure_runtime_settings)
+            return contextvars.Context().run(seen)
+
+        out = [call(), call(), call()]
+        os.environ["PULUMI_STACK"] = "prod"
+        out.append(call())
+        contextvars.Context().run(setattr, settings.SETTINGS, "project", "changed")  # as a call would
+        out += [call(), call()]
+        print(json.dumps(out))
+    ''')
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    region = {"aws:region": "us-west-2"}
+    assert json.loads(done.stdout) == [
+        [1, "proj", "dev", True, "org", region], [1, "proj", "dev", True, "org", region],
+        [1, "proj", "dev", True, "org", region], [2, "proj", "prod", True, "org", region],
+        [3, "proj", "prod", True, "org", region], [3, "proj", "prod", True, "org", region]]
