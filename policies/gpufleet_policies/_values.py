@@ -25,8 +25,9 @@ __all__ = ["CannotVerify", "Findings", "as_list", "falsy", "get", "is_unknown", 
            "short_urn", "truthy"]
 
 
-# The last few `plain` results by the properties object they came from. The in-process path gives every
-# resource policy the same properties object for a resource, so it is converted once, not once per policy.
+# The last few `plain` results by the properties object they came from. The in-process path and the pack's
+# process (`_process.share_read_only_properties`) give every resource policy the same properties object for a
+# resource, so it is converted once, not once per policy.
 _RECENT_PLAIN: dict[int, tuple[Any, dict[str, Any]]] = {}
 _RECENT = 8
 
