@@ -143,7 +143,7 @@ def _components(catalog: Catalog, cloud: str, instance_type: str, utilization: f
     if host is None:
         it = catalog.instance_types[instance_type]
         if it.gpu_tdp_watts is None:
-            return None, [f"{it.gpu_model} rated power unknown (catalog): power unknown"]
+            return None, [f"unknown: {it.gpu_model} rated power not in the catalog"]
         gpu_w = catalog.gpu_power.watts(utilization, it.gpu_tdp_watts)
         total += it.gpu_count * gpu_w
         parts.append(f"{it.gpu_count} × {gpu_w:.1f} W GPU ({it.gpu_model}, {it.gpu_tdp_watts:g} W rated, "
@@ -188,7 +188,7 @@ def platform_watts(catalog: Catalog, cloud: str, instance_type: str) -> tuple[fl
 def node_watts(catalog: Catalog, cloud: str, instance_type: str, utilization: float) -> tuple[float | None, str]:
     """IT power of one node at `utilization`, with its derivation; None when a component is unknown."""
     if catalog.instance_type(instance_type) is None and instance_type not in catalog.prices.hosts:
-        return None, f"{instance_type} is not in the catalog: power unknown"
+        return None, f"unknown: {instance_type} is not in the catalog"
     watts, parts = _components(catalog, cloud, instance_type, utilization)
     if watts is None:
         return None, parts[0]

@@ -82,7 +82,8 @@ def test_aks_system_pool_declared_inline_is_a_cpu_node_group_priced_with_ccf_ene
     kwh = 2 * node_w * HOURS / 1000 * 1.14
     assert system.monthly_kwh == pytest.approx(kwh)
     assert system.monthly_kgco2e == pytest.approx(kwh * 396.25 / 1000)
-    assert (plan.resources[cluster.urn].monthly_usd, plan.unpriced) == (0.0, [])  # Free tier: sourced, 0 USD
+    # Free tier: sourced, 0 USD; the pool's OS disks (128 GB each for 4 vCPUs, AKS's default) have no sourced price
+    assert (plan.resources[cluster.urn].monthly_usd, plan.unpriced) == (0.0, [f"{system.urn}.osDisk"])
 
 
 def test_s3_bucket_is_priced_on_the_capacity_its_component_declares_with_energy_by_hand():

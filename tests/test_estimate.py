@@ -66,7 +66,9 @@ def test_aks_agent_pool_finds_location_through_its_cluster():
     assert (e.cloud, e.region, e.nodes, e.gpus, e.monthly_usd) == ("azure", "eastus2", 2, 16, pytest.approx(2 * 98.32 * 730))
     # the control plane's tier (no sku: Free) is priced at the catalog's sourced figure, 0 USD
     c = plan.resources[cluster.urn]
-    assert (plan.unpriced, c.region, c.monthly_usd, c.monthly_kwh, c.price_kind) == ([], "eastus2", 0.0, None, "list")
+    # its nodes' OS disks (AKS picks managed or Ephemeral, the size by vCPUs) have no sourced price: listed
+    assert (plan.unpriced, c.region, c.monthly_usd, c.monthly_kwh, c.price_kind) == (
+        [f"{pool.urn}.osDisk"], "eastus2", 0.0, None, "list")
     assert c.derivation["monthly_usd"].startswith("1 cluster (Free tier) × 0 USD/cluster-hour × 730 h (list price, "
                                                   "MicrosoftDocs/azure-aks-docs")
 
@@ -194,9 +196,10 @@ def test_aks_gpu_pools_declared_inline_are_estimated_where_the_cluster_is():
         "azure-native:containerservice:AgentPool", "eastus", 2, 16, 365.0, pytest.approx(2 * 98.32 * 365))
     assert (plan.resources[pool.urn].region, plan.resources[pool.urn].gpus) == ("eastus", 8)
     system = plan.resources[f"{cluster.urn}.agentPoolProfiles[system]"]
-    assert sorted(plan.resources) == sorted([cluster.urn, inline.urn, system.urn, pool.urn])
+    disks = [f"{inline.urn}.osDisk", f"{system.urn}.osDisk", f"{pool.urn}.osDisk"]  # each pool's OS disks
+    assert sorted(plan.resources) == sorted([cluster.urn, inline.urn, system.urn, pool.urn, *disks])
     # Standard_D4s_v5 is not among the catalog's CPU hosts: unpriced, said so (never 0)
-    assert plan.unpriced == [system.urn]
+    assert sorted(plan.unpriced) == sorted([system.urn, *disks])
     assert system.derivation["monthly_usd"].startswith("unknown: Standard_D4s_v5 is not in the catalog")
 
 
@@ -344,7 +347,8 @@ def test_what_a_program_may_pass_as_a_size_or_a_count_is_unknown_not_a_crash():
     empty = view(pool, "empty", {"vmSize": "", "count": 2}, {"location": "eastus"})
     numeric = view(pool, "numeric", {"vmSize": 96, "count": 2}, {"location": "eastus"})
     plan = estimate_plan([empty, numeric])
-    assert [(e.instance_type, e.monthly_usd, e.derivation["monthly_usd"]) for e in plan.resources.values()] == [
+    assert [(e.instance_type, e.monthly_usd, e.derivation["monthly_usd"]) for e in plan.resources.values()
+            if e.cloud is not None] == [  # the pools (each has a part for its OS disks, unpriced)
         ("", None, "unknown: instance type not known at preview"),
         (96, None, "unknown: instance type not known at preview")]
     # an infinite bound (a program's float("inf")) is no bound

@@ -47,7 +47,8 @@ def test_node_pool_unknown_zones_are_unpriced_not_guessed():
     e = plan.resources[f"{URN}{POOL}::gpu"]
     assert (e.nodes, e.monthly_usd) == (None, None)
     assert e.derivation["nodes"] == "nodeCount is per zone, and the pool's zones are not known at preview"
-    assert plan.unpriced == [f"{URN}{POOL}::gpu"]
+    # its boot disks too (100 GB each, GKE's default): no sourced Persistent Disk price
+    assert plan.unpriced == [f"{URN}{POOL}::gpu", f"{URN}{POOL}::gpu.nodeConfig.bootDisk"]
 
 
 def test_node_pool_location_comes_from_its_cluster_by_dependency():
@@ -105,7 +106,9 @@ def test_cluster_default_pool_and_inline_gpu_pools_are_capacity():
     # the Spot pool at the catalog's Spot price (instance_prices.csv: a3-megagpu-8g us-east4 37.391837 USD/h);
     # the cluster itself (its fee and the CPU pool, whose machine type the catalog lacks) stays unpriced
     assert plan.total("monthly_usd") == pytest.approx(MEGA * 730 * 2 + 37.391837 * 730)
-    assert plan.unpriced == [cluster["urn"]]
+    # and each pool's boot disks, the CPU pool's too (no sourced Persistent Disk price)
+    assert plan.unpriced == [cluster["urn"], *(f"{cluster['urn']}.nodePools[{p}].nodeConfig.bootDisk"
+                                               for p in ("default-pool", "system", "mega"))]
     assert reader_for(CLUSTER).instance_types(cluster["inputs"]) == [
         ("nodeConfig.machineType", "a3-megagpu-8g"), ("nodePools[0].nodeConfig.machineType", "e2-standard-8"),
         ("nodePools[1].nodeConfig.machineType", "a3-megagpu-8g")]

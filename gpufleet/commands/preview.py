@@ -334,11 +334,13 @@ def render(result: PreviewResult, out: Console) -> None:
     gaps += [f"{len(est.not_assessed):,} not assessed"] if est.not_assessed else []
     partial = f" (INCOMPLETE: known items only; {' and '.join(gaps)} below)" if gaps else ""
     def total(figure: str, show: Callable[[float | None], str], unit: str) -> str:
-        """A total as known: "unknown" when nothing it is made of is known, "(partial)" when some is not —
-        for money, also when a resource was not assessed (its cost is unknown), as `gpufleet report` says."""
+        """A total as known: "unknown" when nothing it is made of is known (money: also when only free parts
+        are priced, said so), "(partial)" when some is not — for money, also when a resource was not assessed
+        (its cost is unknown), as `gpufleet report` says."""
         value = est.known_total(figure)
-        left_out = est.partial(figure) or (figure == "monthly_usd" and value is not None and bool(est.not_assessed))
-        return f"{show(value)}{unit}" + (" (partial)" if left_out else "")
+        note = " (partial)" if est.partial(figure) else \
+            " (only free parts priced)" if figure == "monthly_usd" and est.only_free_priced() else ""
+        return f"{show(value)}{unit}{note}"
 
     out.print(
         f"[bold]Total[/]: {_total_gpus(est)} GPUs · {total('monthly_usd', usd, ' USD/month')} · "

@@ -195,11 +195,26 @@ class PlanEstimate:
             return [e for e in self.resources.values() if e.nodes is not None]
         return list(self.resources.values())
 
+    def _left_out(self, figure: str) -> bool:
+        """True when a total of `figure` leaves something out: a resource's unknown figure, or for money a
+        resource not assessed (its cost is unknown, as `gpufleet report` says)."""
+        return any(getattr(e, figure) is None for e in self._counted(figure)) or \
+            (figure == "monthly_usd" and bool(self.not_assessed))
+
+    def only_free_priced(self) -> bool:
+        """True when every resource priced costs 0 and something is left out of the money total (`known_total`
+        of "monthly_usd" is then None)."""
+        values = [e.monthly_usd for e in self.resources.values() if e.monthly_usd is not None]
+        return bool(values) and not any(values) and self._left_out("monthly_usd")
+
     def known_total(self, figure: str) -> float | None:
         """`total(figure)`, or None when none of what it is made of is known: a sum of nothing known is
-        unknown, not 0. (A plan with nothing to count totals 0.)"""
+        unknown, not 0; nor is a money total of free parts beside what is left out (an AKS Free tier control
+        plane beside GPUs without a price: "0.00 USD/month (partial)" reads like a price). (A plan with nothing
+        to count totals 0.)"""
         counted = self._counted(figure)
-        if counted and all(getattr(e, figure) is None for e in counted):
+        if (counted and all(getattr(e, figure) is None for e in counted)) or \
+                (figure == "monthly_usd" and self._left_out(figure) and self.total(figure) == 0):
             return None
         return self.total(figure)
 
@@ -210,9 +225,8 @@ class PlanEstimate:
         return ["gpus", *(["max_gpus"] if self.max_gpus != self.gpus else [])]
 
     def partial(self, figure: str) -> bool:
-        """True when the total of `figure` is known but leaves out some of what it is made of."""
-        values = [getattr(e, figure) for e in self._counted(figure)]
-        return None in values and any(v is not None for v in values)
+        """True when the total of `figure` is known but leaves out some of what it is made of (`_left_out`)."""
+        return self._left_out(figure) and self.known_total(figure) is not None
 
     @property
     def unpriced(self) -> list[str]:

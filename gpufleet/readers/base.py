@@ -178,8 +178,10 @@ class ResourceReader:
         return ("replaced" if replaced else "rolled"), ""
 
     def billable_reason(self, view: ResourceView) -> str | None:
-        """Why a resource that is not capacity costs money we cannot price; None when it is free."""
-        return self.billable
+        """Why a resource that is not capacity costs money we cannot price; None when it is free. A part
+        standing for disks its capacity's nodes get (`node_disks`) says what they are."""
+        why = view.inputs.get(DISKS_WHY) if view.part_of is not None else None
+        return why if isinstance(why, str) and self.billable is not None else self.billable
 
     def instance_types(self, inputs: dict[str, Any]) -> list[tuple[str, Any]]:
         """Every (input path, instance type) the resource declares, unknowns kept as sentinels."""
@@ -302,6 +304,26 @@ class Storage(ResourceReader):
 
 def billable_readers(cloud: str, reasons: dict[str, str]) -> list[ResourceReader]:
     return [Billable(type_, cloud, reason) for type_, reason in reasons.items()]
+
+
+# --- node disks ---------------------------------------------------------------------------------
+
+# Under this key, a part standing for its capacity's node disks carries why it is unpriced (`node_disks`).
+DISKS_WHY = "gpufleetDisksUnpriced"
+
+
+def node_disks(owner: ResourceView, path: str, type_: str, disks: int | None, size: str, kind: str,
+               why: str) -> list[ResourceView]:
+    """The boot or OS disks (or other disks) a capacity resource's nodes get without declaring a disk resource,
+    as one part `<owner>.<path>` of the provider's disk type `type_`: `disks` of them (None: the nodes' count is
+    not known at preview; 0: none, no part), each of `size`, of `kind` (both as text saying where they come
+    from), listed unpriced with `why` (the catalog's missing price), never free and never left out."""
+    if disks == 0:
+        return []
+    many = "(a node count not known at preview)" if disks is None else f"{disks}"
+    reason = f"{many} × {size} {kind}: {why}"
+    return [ResourceView(urn=f"{owner.urn}.{path}", type=type_, inputs={DISKS_WHY: reason},
+                         provider_inputs=owner.provider_inputs, part_of=owner.part_of or owner.urn)]
 
 
 # --- shared reading helpers ---------------------------------------------------------------------

@@ -162,7 +162,9 @@ def disruptions(base_plan: Plan, head_plan: Plan) -> list[Disruption]:
         if reader is None:
             continue
         h = head.views.get(key)
-        gpu, storage = base.is_gpu(key), reader.storage(b) is not None
+        # A part that is storage is a disk its capacity's nodes get (a root or OS disk): it goes with its nodes,
+        # whose row says what happens to them; it holds no data of its own to flag.
+        gpu, storage = base.is_gpu(key), reader.storage(b) is not None and b.part_of is None
         if not (gpu or storage):
             continue
         if h is None:

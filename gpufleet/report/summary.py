@@ -61,7 +61,8 @@ class Totals:
         plans written before the plan file listed "gpus" there get it too), then USD, kWh and tCO2e."""
         gpus = ["gpus", *(["max_gpus"] if self.max_gpus is not None else [])] \
             if self.gpus_unknown and self.counted_gpus is not None else []
-        return gpus + [f for f in ("monthly_usd", "monthly_kwh", "monthly_tco2e") if f in self.partial]
+        return gpus + [f for f in ("monthly_usd", "monthly_kwh", "monthly_tco2e")
+                       if f in self.partial and getattr(self, f) is not None]
 
     @property
     def reach(self) -> int | float:
@@ -216,19 +217,21 @@ def totals_of(plan: Plan) -> Totals:
     estimate = plan.estimate
     raw = estimate["totals"]
     per = list(estimate["estimates"].values())
+    # resources not assessed cost what nobody knows: a USD total beside them leaves them out
+    partial = _partial(estimate) | ({"monthly_usd"} if not_assessed(plan) else set())
     figures: dict[str, float | None] = {}
     for figure in FIGURES:
         value = _number(raw.get(figure))
-        # The estimator sums known values only; when nothing was known the sum is not a real 0.
+        # The estimator sums known values only; when nothing was known the sum is not a real 0, nor is a money
+        # total of free parts beside what is left out (plans written before the estimator said so themselves).
         # Energy and carbon are modelled for compute capacity only (resources with a cloud).
         relevant = [e for e in per if figure == "monthly_usd" or e.get("cloud") is not None]
-        if value == 0 and relevant and all(e.get(figure) is None for e in relevant):
+        if value == 0 and ((relevant and all(e.get(figure) is None for e in relevant))
+                           or (figure == "monthly_usd" and figure in partial)):
             value = None
         figures[figure] = value
     return Totals(gpu_count(raw.get("gpus")), figures["monthly_usd"], figures["monthly_kwh"], figures["monthly_kgco2e"],
-                  _number(raw.get("monthly_embodied_kgco2e")),
-                  # resources not assessed cost what nobody knows: a USD total beside them leaves them out
-                  _partial(estimate) | ({"monthly_usd"} if not_assessed(plan) else set()),
+                  _number(raw.get("monthly_embodied_kgco2e")), partial,
                   None if _number(raw.get("max_gpus")) is None else gpu_count(raw["max_gpus"]),
                   tuple(gpu_capacity_label(str(urn).rsplit("::", 1)[-1], e) for urn, e in estimate["estimates"].items()
                         if isinstance(e, dict) and gpus_unknown(e.get("gpus"), e.get("derivation"))))

@@ -27,7 +27,7 @@ def test_a_gpu_vm_whose_price_and_power_are_unknown_totals_unknown_not_zero(summ
         "azure eastus Standard_NC6s_v3 on-demand 1 1 unknown unknown unknown"]
     assert total(lines) == (
         "Total: 1 GPUs · unknown USD/month · unknown kWh/month · unknown kgCO2e/month operational + unknown "
-        "kgCO2e/month embodied (INCOMPLETE: known items only; 1 unpriced below)")
+        "kgCO2e/month embodied (INCOMPLETE: known items only; 2 unpriced below)")  # the VM and its OS disk
     plan = preview(PROGRAMS / "azure_nc_vm", "dev", policy_pack=None).to_json()["gpufleet"]
     assert plan["totals"] == {"gpus": 1, "gpus_unknown_size": 0, "monthly_usd": None, "monthly_kwh": None, "monthly_kgco2e": None,
                               "monthly_embodied_kgco2e": None}
@@ -40,14 +40,15 @@ def test_totals_that_leave_unknown_energy_out_are_marked_partial(summary) -> Non
         "azure westeurope Standard_NC24ads_A100_v4 on-demand 2 2 unknown unknown unknown",
         "azure westeurope Standard_NC8as_T4_v3 on-demand 3 3 unknown 302 86"]
     assert total(lines) == (
-        # the cluster's control plane is on AKS's Free tier: a known 0.00 beside the unpriced GPU pools
-        "Total: 5 GPUs · 0.00 USD/month (partial) · 302 kWh/month (partial) · 85.5 kgCO2e/month (partial) operational + "
-        "unknown kgCO2e/month embodied (INCOMPLETE: known items only; 3 unpriced below)")
+        # the cluster's control plane is on AKS's Free tier: a known 0.00 beside the unpriced GPU pools (and their
+        # pools' OS disks) says nothing of the month's cost, so it is unknown (it read "0.00 USD/month (partial)")
+        "Total: 5 GPUs · unknown USD/month (only free parts priced) · 302 kWh/month (partial) · 85.5 kgCO2e/month "
+        "(partial) operational + unknown kgCO2e/month embodied (INCOMPLETE: known items only; 6 unpriced below)")
     plan = preview(PROGRAMS / "aks_gpu_pools", "dev", policy_pack=None).to_json()["gpufleet"]
-    assert plan["partial_totals"] == ["monthly_usd", "monthly_kwh", "monthly_kgco2e"]
+    assert plan["partial_totals"] == ["monthly_kwh", "monthly_kgco2e"]
     t4 = plan["estimates"]["urn:pulumi:dev::aks-gpu-pools::azure-native:containerservice:AgentPool::t4pool"]
-    # the known part only: the T4 pool's energy (the A100 pool's is unknown), and the Free-tier control plane's 0.00
-    assert (plan["totals"]["monthly_usd"], plan["totals"]["monthly_kwh"]) == (0.0, t4["monthly_kwh"])
+    # the known part only: the T4 pool's energy (the A100 pool's is unknown); no money total of the Free tier's 0.00
+    assert (plan["totals"]["monthly_usd"], plan["totals"]["monthly_kwh"]) == (None, t4["monthly_kwh"])
 
 
 def test_gpus_attached_to_an_n1_machine_are_counted(summary) -> None:

@@ -42,6 +42,9 @@ def test_gpus_on_classic_azure_and_without_a_region_are_counted() -> None:
         "workstation": ("eastus", "Standard_NC24ads_A100_v4", 1, 1),
         "trainer": (None, "p5.48xlarge", 1, 8),  # no region: no price, still 8 GPUs
         "trainer.rootBlockDevice": (None, None, None, 0),  # its root volume, the AMI's: unpriced
+        # the pools' and the VM's managed OS disks: no sourced managed disk price, unpriced
+        "aks.defaultNodePool.osDisk": (None, None, None, None), "inference.osDisk": (None, None, None, None),
+        "workstation.osDisk": (None, None, None, None),
     }
     assert plan["totals"]["gpus"] == 28
     assert by_name["trainer"]["derivation"]["monthly_usd"] == "unknown: region not known at preview"

@@ -50,13 +50,14 @@ def test_the_hybrid_stack_passes_prod_with_the_sites_figures_in_its_budget():
                                stack=run.settings.stack, stack_config=run.settings.config)
     assert [v for v in found if v.level == "mandatory"] == []
     # The total counts the site's $43,216.00 (32 GPUs × 1.85 USD × 730 h) beside the clouds' $400,548.08 and the AKS
-    # control plane and system pool ($73.00 + $388.36).
+    # control plane and system pool ($73.00 + $388.36); the unpriced ones include 4 parts for node disks (AKS OS
+    # disks, GKE boot disks, OCI boot volumes: no sourced price).
     config = dict(run.settings.config)
     config["gpufleet:fleet"] = config["gpufleet:fleet"].replace('"monthly_usd":500000', '"monthly_usd":400000')
     assert config != run.settings.config
     assert verdicts("gpufleet-stack-monthly-cost-budget", stack_config=config) == [(None, (
         "estimated $444,225.44/month for 88 GPUs exceeds the budget of $400,000.00/month (gpufleet:fleet.budgets."
-        "monthly_usd of stack hybrid) by $44,225.44; 6 more resource(s) have no price and are not counted. Largest: "
+        "monthly_usd of stack hybrid) by $44,225.44; 10 more resource(s) have no price and are not counted. Largest: "
         "prod-pretrain-pretrain-cluster-network $233,600.00, prod-chat-serving-chat-serving-agent-pool $93,305.68, "
         "prod-finetune-finetune-node-pool $73,642.40. Fix: lower node counts or hours, use spot or scale to zero, "
         "choose cheaper regions, or raise the budget."))]

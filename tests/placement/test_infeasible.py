@@ -90,7 +90,7 @@ def test_every_workload_without_options_reported_at_once():
         candidates=[{"cloud": "azure", "regions": ["eastus"]}],
     ) == [
         "gpufleet:fleet.workloads[0]: no option with known figures: 1 option(s) not considered for the carbon "
-        "objective, carbon unknown: A10 rated power unknown (catalog): power unknown: azure eastus "
+        "objective, carbon unknown: A10 rated power not in the catalog: azure eastus "
         "Standard_NV36ads_A10_v5",
         "gpufleet:fleet.workloads[1].gpu: no candidate region offers 8 B300 (no catalog region of these clouds "
         "offers it) (got 'B300')",

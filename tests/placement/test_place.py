@@ -117,7 +117,7 @@ def test_unknown_carbon_is_never_taken_as_clean():
     assert where(d) == ("azure", "eastus", "Standard_ND96isr_H100_v5", 1)
     assert d.notes == (
         "4 option(s) not considered for the carbon objective, carbon unknown: H100 (NC v5 variant) rated power "
-        "unknown (catalog): power unknown: azure eastus Standard_NC40ads_H100_v5, azure eastus "
+        "not in the catalog: azure eastus Standard_NC40ads_H100_v5, azure eastus "
         "Standard_NC80adis_H100_v5, azure westus3 Standard_NC40ads_H100_v5, azure westus3 Standard_NC80adis_H100_v5",
     )
     # still listed as a runner-up, after the known ones, with its unknown carbon

@@ -74,7 +74,8 @@ def test_cost_budget_gpus_without_a_price_here_count_at_their_cheapest_catalog_p
         BUDGET, "mandatory", None,
         "estimated $0.00/month for 400 GPUs plus at least $3,588,680.00 for 1 GPU resource(s) the catalog does not "
         "price where they are (their type's cheapest catalog price) exceeds the budget of $500,000.00/month (policy "
-        f"config monthly_usd) by $3,088,680.00. {FIX}")]
+        # the pool's OS disks (50 × AKS's default 1,024 GB for 96 vCPUs) have no sourced price
+        f"config monthly_usd) by $3,088,680.00; 1 more resource(s) have no price and are not counted. {FIX}")]
 
 
 def test_cost_budget_a_type_priced_nowhere_counts_at_its_gpu_models_cheapest_price_per_gpu():

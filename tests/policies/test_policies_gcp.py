@@ -282,7 +282,8 @@ def test_gke_pools_over_the_cost_budget():
     assert verdicts(build_run(POOL, DEFAULT_POOL), budget, monthly_usd=100000) == [(
         # the cluster's management fee (0.10 USD/h × 730 h) is priced and counted
         budget, "mandatory", None, "estimated $193,866.10/month for 24 GPUs exceeds the budget of $100,000.00/month "
-        "(policy config monthly_usd) by $93,866.10. Largest: mega $129,195.40, gke.nodePools[default-pool] "
+        # the pools' boot disks (GKE's default 100 GB each) have no sourced Persistent Disk price
+        "(policy config monthly_usd) by $93,866.10; 2 more resource(s) have no price and are not counted. Largest: mega $129,195.40, gke.nodePools[default-pool] "
         "$64,597.70, gke $73.00. Fix: lower node counts or hours, use spot or scale to zero, choose cheaper regions, "
         "or raise the budget.")]
 

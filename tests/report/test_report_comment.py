@@ -73,7 +73,7 @@ def test_the_same_in_the_terminal_fits_80_columns(tmp_path, gpufleet_cli, monkey
     # the totals leave unpriced resources out, as the preview says: "(partial)", and what they leave out
     assert out.index("Stack zzz: 40 GPUs · 264,157.80 USD/month (partial; +40,179.20)") < out.index("Unchanged:")
     assert ("USD/month               223,978.60 (partial)   264,157.80 (partial)   +40,179.20\n" in out)
-    assert ("Totals leave out 5 unpriced resources (head); 4 unpriced resources (base); unknown is never counted "
+    assert ("Totals leave out 6 unpriced resources (head); 5 unpriced resources (base); unknown is never counted "
             "as 0.") in " ".join(out.split())
     assert "  aaa: 32 GPUs · 223,978.60 USD/month (partial) · 0 mandatory" in out
     assert "aws us-west-2   16 → 24   80,431.40 → 120,610.60   1.535 → 2.302" in out

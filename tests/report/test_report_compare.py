@@ -37,7 +37,7 @@ def test_a_head_with_8_more_gpus_is_plus_8_and_the_exact_difference_of_the_total
         ("added", "train-checkpoints", (), 0, None),  # a bucket: no GPUs, no price in the catalog
         ("changed", "train-nodes", ("scalingConfig",), 8, Decimal("40179.20")),
     ]
-    assert c.unpriced == (4, 5)  # the EKS and AKS control planes are priced
+    assert c.unpriced == (5, 6)  # the EKS and AKS control planes are priced; the AKS pool's OS disks are not
 
 
 def test_two_stacks_of_one_project_compare_resource_by_resource(tmp_path):

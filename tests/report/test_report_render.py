@@ -94,7 +94,7 @@ def test_diff_for_the_terminal(in_fixtures, gpufleet_cli):
     assert "USD/month               223,978.60 (partial)   264,157.80 (partial)   +40,179.20\n" in out
     assert "tCO2e/month                  5.936 (partial)        6.703 (partial)       +0.767\noperational\n" in out
     assert "tCO2e/month embodied         0.238 (partial)        0.356 (partial)       +0.118\n" in out
-    assert ("Totals leave out 5 unpriced resources (head); 4 unpriced resources (base); unknown is never counted "
+    assert ("Totals leave out 6 unpriced resources (head); 5 unpriced resources (base); unknown is never counted "
             "as 0.") in " ".join(out.split())
     assert max(map(len, out.splitlines())) <= 80
     _golden("diff-prod.txt", out)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from gpufleet.clouds.azure.readers import aks_os_disks, vm_disks
 from gpufleet.readers.base import (
     ONE,
     Capacity,
@@ -26,6 +27,10 @@ CLOUD = "azure"
 CLUSTER = "azure:containerservice/kubernetesCluster:KubernetesCluster"
 NODE_POOL = "azure:containerservice/kubernetesClusterNodePool:KubernetesClusterNodePool"
 _GPU_SIZE = re.compile(r"^Standard_N", re.IGNORECASE)  # N-series: Azure's GPU sizes
+MANAGED_DISK = "azure:compute/managedDisk:ManagedDisk"
+# pulumi-azure 6.40.1 `KubernetesClusterNodePool.os_disk_type` (and `default_node_pool.os_disk_type`): "Possible
+# values are `Ephemeral` and `Managed`. Defaults to `Managed`."
+POOL_OS_DISK_DEFAULT = "Managed"
 
 
 def _location(view: ResourceView | None) -> str | None:
@@ -45,10 +50,17 @@ class _Compute(ResourceReader):
 
 
 class VirtualMachine(_Compute):
-    """`LinuxVirtualMachine`, `WindowsVirtualMachine` (`size`) and the older `VirtualMachine` (`vmSize`)."""
+    """`LinuxVirtualMachine`, `WindowsVirtualMachine` (`size`, `osDisk`; data disks are ManagedDisk resources)
+    and the older `VirtualMachine` (`vmSize`, `storageOsDisk`, `storageDataDisks`)."""
 
     def __init__(self, type_: str, size_key: str) -> None:
         self.type, self.size_key = type_, size_key
+
+    def inline_capacity_in(self, view: ResourceView, graph: Graph) -> list[ResourceView]:
+        if self.size_key == "vmSize":
+            return vm_disks(view, 1, MANAGED_DISK, "storageOsDisk", "storageDataDisks", "diskSizeGb",
+                            ("managedDiskType",))
+        return vm_disks(view, 1, MANAGED_DISK, "osDisk", None, "diskSizeGb", ("storageAccountType",))
 
     def capacity(self, view: ResourceView, graph: Graph) -> Capacity:
         hours, util, notes = duty(get_known(view.inputs, "tags"))
@@ -79,6 +91,10 @@ class ScaleSet(_Compute):
         size = value_at(inputs, self.size_key)
         return [] if size is None else [(self.size_key, size)]
 
+    def inline_capacity_in(self, view: ResourceView, graph: Graph) -> list[ResourceView]:
+        return vm_disks(view, self.capacity(view, graph).nodes, MANAGED_DISK, "osDisk", "dataDisks", "diskSizeGb",
+                        ("storageAccountType",))
+
     def scaling(self, inputs: dict[str, Any]) -> Scaling:
         n = whole(value_at(inputs, "instances"))
         return Scaling(n, n, "instances", "instances")
@@ -91,6 +107,10 @@ def _cluster_of(pool: ResourceView, graph: Graph) -> ResourceView | None:
         if other is not None and other.type == CLUSTER:
             return other
     return None
+
+
+def pool_os_disks(pool: ResourceView, nodes: int | None) -> list[ResourceView]:
+    return aks_os_disks(pool, nodes, MANAGED_DISK, "osDiskSizeGb", "osDiskType", POOL_OS_DISK_DEFAULT)
 
 
 class NodePool(_Compute):
@@ -114,6 +134,10 @@ class NodePool(_Compute):
         size = value_at(inputs, "vmSize")
         return [] if size is None else [("vmSize", size)]
 
+    def inline_capacity_in(self, view: ResourceView, graph: Graph) -> list[ResourceView]:
+        """Its nodes' OS disks (`aks_os_disks`)."""
+        return pool_os_disks(view, self.capacity(view, graph).nodes)
+
     def scaling(self, inputs: dict[str, Any]) -> Scaling:
         if truthy(value_at(inputs, "autoScalingEnabled")):
             return Scaling(whole(value_at(inputs, "minCount")), whole(value_at(inputs, "maxCount")), "minCount", "maxCount")
@@ -133,17 +157,29 @@ class KubernetesCluster(ResourceReader):
         size = value_at(inputs, "defaultNodePool", "vmSize")
         return [] if size is None else [("defaultNodePool.vmSize", size)]
 
-    def inline_capacity(self, view: ResourceView) -> list[ResourceView]:
+    def _default_pool(self, view: ResourceView) -> ResourceView | None:
         pool = view.inputs.get("defaultNodePool")
         if not isinstance(pool, dict):
-            return []
-        size = pool.get("vmSize")
-        if size is None or (known(size) and not (isinstance(size, str) and _GPU_SIZE.match(size))):
-            return []  # a CPU system pool stays part of the cluster's unpriced item
+            return None
         tags = get_known(view.inputs, "tags")
         inputs = {**pool, "tags": {**(tags if isinstance(tags, dict) else {}), **(get_known(pool, "tags") or {})}}
-        return [ResourceView(urn=f"{view.urn}.defaultNodePool", type=NODE_POOL, inputs=inputs,
-                             provider_inputs=view.provider_inputs, part_of=view.urn)]
+        return ResourceView(urn=f"{view.urn}.defaultNodePool", type=NODE_POOL, inputs=inputs,
+                            provider_inputs=view.provider_inputs, part_of=view.urn)
+
+    def inline_capacity(self, view: ResourceView) -> list[ResourceView]:
+        pool = self._default_pool(view)
+        size = pool.inputs.get("vmSize") if pool is not None else None
+        if size is None or (known(size) and not (isinstance(size, str) and _GPU_SIZE.match(size))):
+            return []  # a CPU system pool stays part of the cluster's unpriced item
+        return [pool]
+
+    def inline_capacity_in(self, view: ResourceView, graph: Graph) -> list[ResourceView]:
+        """Its default pool when a GPU size, and that pool's OS disks whatever its size (a CPU pool's VMs are in
+        the cluster's unpriced item, its disks are not), parts of the cluster."""
+        pool = self._default_pool(view)
+        if pool is None:
+            return []
+        return [*self.inline_capacity(view), *pool_os_disks(pool, NodePool().capacity(pool, graph).nodes)]
 
 
 BILLABLE: dict[str, str] = {

@@ -79,3 +79,17 @@ FILE_SYSTEM = FileSystemProduct(
 
 def lustre_sku(throughput_mb_s_per_tib: int) -> str:
     return f"AMLFS-Durable-Premium-{throughput_mb_s_per_tib}"
+
+# The managed OS disk AKS gives each node when a pool sets no `osDiskSizeGB` (and its OS disks are managed):
+# "the number for vCPUs by default determines the OS disk size" — 1-7 vCPUs P10/128G, 8-15 P15/256G, 16-63
+# P20/512G, 64+ P30/1024G; "only used on new clusters or node pools when Ephemeral OS disks aren't supported and
+# a default OS disk size isn't specified" (MicrosoftDocs/azure-aks-docs articles/aks/concepts-storage.md @074b3dae,
+# ms.date 05/02/2024, "Default OS disk sizing"; affects pools created July 2022 or later). (lowest vCPUs, GB)
+AKS_DEFAULT_OS_DISK_GB: tuple[tuple[int, int], ...] = ((1, 128), (8, 256), (16, 512), (64, 1024))
+
+
+def aks_default_os_disk_gb(vcpus: int | None) -> int | None:
+    """The default managed OS disk size of an AKS node of `vcpus` vCPUs (None: unknown)."""
+    if vcpus is None or vcpus < 1:
+        return None
+    return [gb for low, gb in AKS_DEFAULT_OS_DISK_GB if vcpus >= low][-1]

@@ -7,6 +7,7 @@ import functools
 from typing import Any
 
 from gpufleet.catalog import load_catalog
+from gpufleet.clouds.azure.facts import aks_default_os_disk_gb
 from gpufleet.readers.base import (
     HOURLY,
     NOT_CONFIGURED,
@@ -26,6 +27,7 @@ from gpufleet.readers.base import (
     declared_object_storage,
     duty,
     free_readers,
+    node_disks,
     number,
     own_or_provider,
     truthy,
@@ -70,6 +72,74 @@ def _location(view: ResourceView) -> str | None:
 _REPLACED_BY_PATH = ("location", "resourceGroupName")
 
 
+MANAGED_DISK = "azure-native:compute:Disk"
+NO_DISK_PRICE = "no sourced Azure managed disk price in the catalog"
+
+
+def _gb(value: Any) -> float | None:
+    n = number(value)
+    return n if n is not None and n > 0 else None
+
+
+def _vcpus(size: Any) -> int | None:
+    """The vCPUs of a VM size the catalog knows (a GPU type or a CPU host), else None."""
+    if not isinstance(size, str) or not known(size):
+        return None
+    catalog = load_catalog()
+    it = catalog.instance_type(_catalog_size(size))
+    host = catalog.prices.hosts.get(size)
+    return it.vcpus if it is not None else host.vcpus if host is not None else None
+
+
+def aks_os_disks(pool: ResourceView, nodes: int | None, disk_type: str, size_key: str, type_key: str,
+                 unset_type: str | None) -> list[ResourceView]:
+    """The OS disks of an AKS pool's nodes, one part `<pool>.osDisk` (`node_disks`): none when `type_key` is
+    Ephemeral (AKS, concepts-storage.md: "ephemeral OS disks are stored only on the host machine, just like a
+    temporary disk"); else `size_key` GB each, or AKS's default for the VM size's vCPUs (facts). `unset_type`:
+    what an unset `type_key` means (the provider's default), None when AKS decides (azure-native AgentPool
+    `osDiskType`: "The default is 'Ephemeral' if the VM supports it and has a cache disk larger than the
+    requested OSDiskSizeGB. Otherwise, defaults to 'Managed'")."""
+    kind = get_known(pool.inputs, type_key) or unset_type
+    if kind == "Ephemeral":
+        return []
+    gb, vm = _gb(get_known(pool.inputs, size_key)), get_known(pool.inputs, "vmSize")
+    default = aks_default_os_disk_gb(vcpus := _vcpus(vm))
+    size = (f"{gb:g} GB" if gb is not None else
+            f"{default} GB ({size_key} unset: AKS's default for {vcpus} vCPUs)" if default is not None else
+            f"AKS's default size ({size_key} unset: it follows the VM size's vCPUs, which the catalog lacks)")
+    what = ("managed OS disk(s)" if kind == "Managed" else
+            f"OS disk(s), managed (billed) unless AKS makes them Ephemeral ({type_key} unset: Ephemeral when the VM "
+            "size's cache or temporary disk is larger than the OS disk)")
+    return node_disks(pool, "osDisk", disk_type, nodes, size, what, NO_DISK_PRICE)
+
+
+def vm_disks(owner: ResourceView, nodes: int | None, disk_type: str, os_path: str, data_path: str | None,
+             size_key: str, sku: tuple[str, ...]) -> list[ResourceView]:
+    """The managed disks each VM of `owner` gets from its own settings, one part per disk (`node_disks`): its OS
+    disk at `os_path` (there is one whatever is set: the image's size and a type Azure picks when unset) and the
+    data disks at `data_path`, each `size_key` GB of SKU `sku`. Not a part: an ephemeral OS disk
+    (`diffDiskSettings.option` Local: on the host), a disk attached by id (`createOption` Attach: a disk
+    resource of its own) or an unmanaged one (`vhdUri`: a blob of a storage account)."""
+    def own(disk: Any) -> bool:
+        return not (get_known(disk, "diffDiskSettings", "option") == "Local" or get_known(disk, "vhdUri")
+                    or str(get_known(disk, "createOption") or "").lower() == "attach")
+
+    def part(path: str, disk: Any, role: str, size_unset: str) -> list[ResourceView]:
+        gb, kind = _gb(get_known(disk, size_key)), get_known(disk, *sku)
+        size = f"{gb:g} GB" if gb is not None else f"{size_unset} ({size_key} unset)"
+        what = f"{kind} managed {role} disk(s)" if isinstance(kind, str) else \
+            f"managed {role} disk(s) of a type Azure picks ({'.'.join(sku)} unset)"
+        return node_disks(owner, path, disk_type, nodes, size, what, NO_DISK_PRICE)
+
+    os_disk = get_known(owner.inputs, *os_path.split("."))
+    out = part(os_path, os_disk, "OS", "the image's size") if own(os_disk) else []
+    data = get_known(owner.inputs, *data_path.split(".")) if data_path else None
+    for i, disk in enumerate(data if isinstance(data, list) else []):
+        if isinstance(disk, dict) and own(disk):
+            out += part(f"{data_path}[{i}]", disk, "data", "an unknown size")
+    return out
+
+
 class _Compute(ResourceReader):
     cloud = CLOUD
     is_capacity = True
@@ -98,6 +168,10 @@ class VirtualMachine(_Compute):
     def reservation_targets(self, view: ResourceView, graph: Graph) -> list[Any]:
         return [value_at(view.inputs, "capacityReservation", "capacityReservationGroup", "id")]
 
+    def inline_capacity_in(self, view: ResourceView, graph: Graph) -> list[ResourceView]:
+        return vm_disks(view, 1, MANAGED_DISK, "storageProfile.osDisk", "storageProfile.dataDisks", "diskSizeGB",
+                        ("managedDisk", "storageAccountType"))
+
 
 class ScaleSet(_Compute):
     type = "azure-native:compute:VirtualMachineScaleSet"
@@ -119,6 +193,11 @@ class ScaleSet(_Compute):
 
     def reservation_targets(self, view: ResourceView, graph: Graph) -> list[Any]:
         return [value_at(view.inputs, "virtualMachineProfile", "capacityReservation", "capacityReservationGroup", "id")]
+
+    def inline_capacity_in(self, view: ResourceView, graph: Graph) -> list[ResourceView]:
+        profile = "virtualMachineProfile.storageProfile"
+        return vm_disks(view, self.capacity(view, graph).nodes, MANAGED_DISK, f"{profile}.osDisk",
+                        f"{profile}.dataDisks", "diskSizeGB", ("managedDisk", "storageAccountType"))
 
 
 class AgentPool(_Compute):
@@ -144,6 +223,10 @@ class AgentPool(_Compute):
     def instance_types(self, inputs: dict[str, Any]) -> list[tuple[str, Any]]:
         size = value_at(inputs, "vmSize")
         return [] if size is None else [("vmSize", size)]
+
+    def inline_capacity_in(self, view: ResourceView, graph: Graph) -> list[ResourceView]:
+        """Its nodes' OS disks (`aks_os_disks`)."""
+        return aks_os_disks(view, self.capacity(view, graph).nodes, MANAGED_DISK, "osDiskSizeGB", "osDiskType", None)
 
     def scaling(self, inputs: dict[str, Any]) -> Scaling:
         if truthy(value_at(inputs, "enableAutoScaling")):
@@ -288,6 +371,14 @@ class ManagedCluster(ResourceReader):
             out.append(ResourceView(urn=f"{view.urn}.agentPoolProfiles[{label}]", type=AKS_POOL, inputs=inputs,
                                     provider_inputs=view.provider_inputs, dependencies={"resourceName": (view.urn,)},
                                     part_of=view.urn))
+        return out
+
+    def inline_capacity_in(self, view: ResourceView, graph: Graph) -> list[ResourceView]:
+        """Its inline pools, each followed by its nodes' OS disks (`aks_os_disks`), all parts of the cluster."""
+        out = []
+        for pool in self.inline_capacity(view):
+            out += [pool, *aks_os_disks(pool, AgentPool().capacity(pool, graph).nodes, MANAGED_DISK, "osDiskSizeGB",
+                                        "osDiskType", None)]
         return out
 
 

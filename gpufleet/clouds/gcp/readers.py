@@ -34,6 +34,7 @@ from gpufleet.readers.base import (
     declared_object_storage,
     duty,
     free_readers,
+    node_disks,
     number,
     whole,
 )
@@ -120,6 +121,57 @@ def _attached_gpus(accelerators: Any) -> tuple[str, int] | None:
     return (kinds.pop(), total) if len(kinds) == 1 and total else None
 
 
+DISK = "gcp:compute/disk:Disk"
+NO_DISK_PRICE = "no sourced Persistent Disk or Hyperdisk price in the catalog"
+# pulumi-gcp 10.2.0 `container.ClusterNodeConfigArgs.disk_size_gb` (a cluster's pools): "Size of the disk attached to
+# each node, specified in GB. The smallest allowed disk size is 10GB. Defaults to 100GB."; `disk_type`: "Defaults
+# to `hyperdisk-balanced` if `hyperdisk-balanced` is supported and `pd-balanced` is not supported for the machine
+# type; otherwise defaults to `pd-balanced`."
+GKE_DEFAULT_DISK_GB = 100
+_GKE_DEFAULT_DISK_TYPE = "pd-balanced or hyperdisk-balanced by machine type (diskType unset)"
+
+
+def _gb(value: Any) -> float | None:
+    n = plain_number(value) if isinstance(value, str) else number(value)
+    return n if n is not None and n > 0 else None
+
+
+def _disk(owner: ResourceView, path: str, nodes: int | None, gb: Any, kind: Any, role: str, size_unset: str,
+          kind_unset: str) -> list[ResourceView]:
+    """One part for a disk each node gets (`node_disks`): `gb` GB of disk type `kind`, or what unset means."""
+    size = f"{n:g} GB" if (n := _gb(gb)) is not None else size_unset
+    what = f"{kind} {role}(s)" if isinstance(kind, str) and known(kind) else f"{role}(s) of {kind_unset}"
+    return node_disks(owner, path, DISK, nodes, size, what, NO_DISK_PRICE)
+
+
+def _pool_boot_disks(pool: ResourceView, nodes: int | None) -> list[ResourceView]:
+    """A GKE pool's boot disks, one per node: `nodeConfig.bootDisk` (sizeGb, diskType), else the older
+    `nodeConfig.diskSizeGb` and `diskType` (pulumi-gcp: "being migrated to `boot_disk`"), else GKE's defaults."""
+    config = get_known(pool.inputs, "nodeConfig")
+    boot = get_known(config, "bootDisk")
+    gb = get_known(boot, "sizeGb") or get_known(config, "diskSizeGb")
+    kind = get_known(boot, "diskType") or get_known(config, "diskType")
+    return _disk(pool, "nodeConfig.bootDisk", nodes, gb, kind, "boot disk",
+                 f"{GKE_DEFAULT_DISK_GB} GB (diskSizeGb unset: GKE's default)", _GKE_DEFAULT_DISK_TYPE)
+
+
+def _template_disks(owner: ResourceView, template: ResourceView, nodes: int | None) -> list[ResourceView]:
+    """The disks an instance template gives each instance, one part each (`instanceTemplate.disks[i]`): those it
+    creates (`diskSizeGb`, `diskType`; unset size: the image's), not those it attaches (`source`: a disk of its
+    own)."""
+    disks = get_known(template.inputs, "disks")
+    out = []
+    for i, disk in enumerate(disks if isinstance(disks, list) else []):
+        if not isinstance(disk, dict) or value_at(disk, "source") is not None:
+            continue
+        boot = get_known(disk, "boot") is True
+        out += _disk(owner, f"instanceTemplate.disks[{i}]", nodes, get_known(disk, "diskSizeGb"),
+                     get_known(disk, "diskType"), "boot disk" if boot else "disk",
+                     "the image's size (diskSizeGb unset)" if boot else "a size not set (diskSizeGb)",
+                     "the API's default type (diskType unset)")
+    return out
+
+
 def _capacity_type(node_config: Any) -> str:
     if get_known(node_config, "spot") or get_known(node_config, "preemptible"):
         return "spot"
@@ -153,6 +205,18 @@ class Instance(ResourceReader):
     def reservation_targets(self, view: ResourceView, graph: Graph) -> list[Any]:
         return [value_at(view.inputs, "reservationAffinity", "specificReservation", "values")]
 
+    def inline_capacity_in(self, view: ResourceView, graph: Graph) -> list[ResourceView]:
+        """Its boot disk when it creates one (`bootDisk.initializeParams`; `bootDisk.source` attaches a disk of
+        its own). Disks it attaches (`attachedDisks`) are resources of their own; scratch (local SSD) disks
+        are not read."""
+        boot = get_known(view.inputs, "bootDisk")
+        if value_at(boot, "source") is not None:
+            return []
+        params = get_known(boot, "initializeParams")
+        return _disk(view, "bootDisk", 1, get_known(params, "size"), get_known(params, "type"), "boot disk",
+                     "the image's size (bootDisk.initializeParams.size unset)",
+                     "the API's default type (bootDisk.initializeParams.type unset)")
+
 
 INSTANCE_TEMPLATES = ("gcp:compute/instanceTemplate:InstanceTemplate",
                       "gcp:compute/regionInstanceTemplate:RegionInstanceTemplate")
@@ -183,10 +247,25 @@ def _group_template(view: ResourceView, graph: Graph) -> ResourceView | None:
     return next((t for type_ in INSTANCE_TEMPLATES if (t := by_id(graph, type_, ref)) is not None), None)
 
 
+AUTOSCALERS = ("gcp:compute/autoscaler:Autoscaler", "gcp:compute/regionAutoscaler:RegionAutoscaler")
+
+
+def _autoscaler(group: ResourceView, graph: Graph) -> ResourceView | None:
+    """The autoscaler whose `target` is the group: the one that depends on it there (a new group's id is unknown
+    at preview), else the one naming its id. One that is OFF (`autoscalingPolicy.mode`) does not resize it."""
+    for key, other in graph.items():
+        if key != other.urn or other.type not in AUTOSCALERS:
+            continue
+        target = get_known(other.inputs, "target")
+        if group.urn in other.dependencies.get("target", ()) or (group.id is not None and target == group.id):
+            return None if get_known(other.inputs, "autoscalingPolicy", "mode") == "OFF" else other
+    return None
+
+
 class ManagedInstanceGroup(ResourceReader):
     """A managed instance group (zonal or regional): `targetSize` instances of its instance template's
-    machine type. An autoscaler attached to it (`compute.Autoscaler`) is not read: the target size is
-    what the group declares."""
+    machine type, counted at that size; an autoscaler attached to it (`compute.Autoscaler`,
+    `RegionAutoscaler`) sets the sizes it scales between (`autoscalingPolicy.minReplicas`, `maxReplicas`)."""
 
     cloud = CLOUD
     is_capacity = True
@@ -211,6 +290,20 @@ class ManagedInstanceGroup(ResourceReader):
     def scaling(self, inputs: dict[str, Any]) -> Scaling:
         n = whole(value_at(inputs, "targetSize"))
         return Scaling(n, n, "targetSize", "targetSize")
+
+    def scaling_in(self, view: ResourceView, graph: Graph) -> Scaling | None:
+        scaler = _autoscaler(view, graph)
+        if scaler is None:
+            return self.scaling(view.inputs)
+        policy = value_at(scaler.inputs, "autoscalingPolicy")
+        return Scaling(whole(value_at(policy, "minReplicas")), whole(value_at(policy, "maxReplicas")),
+                       f"autoscalingPolicy.minReplicas of autoscaler {scaler.name}",
+                       f"autoscalingPolicy.maxReplicas of autoscaler {scaler.name}")
+
+    def inline_capacity_in(self, view: ResourceView, graph: Graph) -> list[ResourceView]:
+        """The disks its instance template gives each instance (`_template_disks`)."""
+        template = _group_template(view, graph)
+        return [] if template is None else _template_disks(view, template, self.capacity(view, graph).nodes)
 
 
 class NodePool(ResourceReader):
@@ -265,6 +358,10 @@ class NodePool(ResourceReader):
         key = "nodeCount" if value_at(inputs, "nodeCount") is not None else "initialNodeCount"
         n = _times(whole(value_at(inputs, key)), zones)
         return Scaling(n, n, f"{key}{per}", f"{key}{per}")
+
+    def inline_capacity_in(self, view: ResourceView, graph: Graph) -> list[ResourceView]:
+        """Its nodes' boot disks (`_pool_boot_disks`)."""
+        return _pool_boot_disks(view, self.capacity(view, graph).nodes)
 
     def reservation_targets(self, view: ResourceView, graph: Graph) -> list[Any]:
         affinity = value_at(view.inputs, "nodeConfig", "reservationAffinity")
@@ -358,14 +455,21 @@ class Cluster(ResourceReader):
         return [(f"{path}nodeConfig.machineType", machine) for path, _, pool in self._pools(inputs)
                 if (machine := value_at(pool, "nodeConfig", "machineType")) is not None]
 
+    def _pool_views(self, view: ResourceView) -> list[ResourceView]:
+        return [ResourceView(urn=f"{view.urn}.nodePools[{label}]", type=NODE_POOL, inputs=pool,
+                             provider_inputs=view.provider_inputs, dependencies={"cluster": (view.urn,)},
+                             part_of=view.urn) for _, label, pool in self._pools(view.inputs)]
+
     def inline_capacity(self, view: ResourceView) -> list[ResourceView]:
+        return [pool for pool in self._pool_views(view) if _is_capacity_pool(pool.inputs.get("nodeConfig"))]
+
+    def inline_capacity_in(self, view: ResourceView, graph: Graph) -> list[ResourceView]:
+        """Its capacity pools, and each pool's boot disks (`_pool_boot_disks`), a CPU pool's too (its machine
+        type is in the cluster's unpriced line, its disks are not), all parts of the cluster."""
         out = []
-        for _, label, pool in self._pools(view.inputs):
-            if not _is_capacity_pool(pool.get("nodeConfig")):
-                continue
-            out.append(ResourceView(urn=f"{view.urn}.nodePools[{label}]", type=NODE_POOL, inputs=pool,
-                                    provider_inputs=view.provider_inputs, dependencies={"cluster": (view.urn,)},
-                                    part_of=view.urn))
+        for pool in self._pool_views(view):
+            capacity = [pool] if _is_capacity_pool(pool.inputs.get("nodeConfig")) else []
+            out += [*capacity, *_pool_boot_disks(pool, NodePool().capacity(pool, graph).nodes)]
         return out
 
 

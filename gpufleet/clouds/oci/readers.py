@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from gpufleet.files import plain_number
 from gpufleet.readers.base import (
     ONE,
     free_readers,
@@ -22,6 +23,8 @@ from gpufleet.readers.base import (
     by_id,
     count,
     duty,
+    node_disks,
+    number,
     whole,
 )
 from gpufleet.readers.views import ResourceView, get_known, value_at
@@ -41,20 +44,36 @@ def _region(view: ResourceView) -> str | None:
     return region if isinstance(region, str) else None
 
 
-def _configuration_shape(view: ResourceView, graph: Graph, key: str, inputs: Any) -> Any:
-    """The shape an instance configuration launches, found by the dependency of `key` (a new
-    configuration's id is unknown at preview) or by its id."""
-    config = None
+def _configuration(view: ResourceView, graph: Graph, key: str, inputs: Any) -> ResourceView | None:
+    """The instance configuration a pool launches, found by the dependency of `key` (a new configuration's id
+    is unknown at preview) or by its id."""
     for urn in view.dependencies.get(key, ()):
         other = graph.get(urn)
         if other is not None and other.type == INSTANCE_CONFIGURATION:
-            config = other
-            break
-    if config is None:
-        config = by_id(graph, INSTANCE_CONFIGURATION, value_at(inputs, key))
-    if config is None:
-        return None
-    return get_known(config.inputs, "instanceDetails", "launchDetails", "shape")
+            return other
+    return by_id(graph, INSTANCE_CONFIGURATION, value_at(inputs, key))
+
+
+def _configuration_shape(view: ResourceView, graph: Graph, key: str, inputs: Any) -> Any:
+    """The shape an instance configuration launches."""
+    config = _configuration(view, graph, key, inputs)
+    return None if config is None else get_known(config.inputs, "instanceDetails", "launchDetails", "shape")
+
+
+BOOT_VOLUME = "oci:Core/bootVolume:BootVolume"
+
+
+def _boot_volumes(owner: ResourceView, nodes: int | None, path: str, source: Any) -> list[ResourceView]:
+    """The boot volume each node gets (one part, `node_disks`), `bootVolumeSizeInGbs` GB of `source` (the
+    instance's source details; pulumi-oci types the size as a string), the image's size when unset; none when it
+    boots from a boot volume of its own (`sourceType` bootVolume: a resource of its own)."""
+    if get_known(source, "sourceType") == "bootVolume":
+        return []
+    gb = get_known(source, "bootVolumeSizeInGbs")
+    gb = plain_number(gb) if isinstance(gb, str) else number(gb)
+    size = f"{gb:g} GB" if gb is not None and gb > 0 else f"the image's size ({path}.bootVolumeSizeInGbs unset)"
+    return node_disks(owner, f"{path}.bootVolume", BOOT_VOLUME, nodes, size, "boot volume(s)",
+                      "no sourced Block Volume price in the catalog")
 
 
 class NodePool(ResourceReader):
@@ -79,6 +98,10 @@ class NodePool(ResourceReader):
         n = self._nodes(inputs)
         return Scaling(n, n, "nodeConfigDetails.size", "nodeConfigDetails.size")
 
+    def inline_capacity_in(self, view: ResourceView, graph: Graph) -> list[ResourceView]:
+        return _boot_volumes(view, self._nodes(view.inputs), "nodeSourceDetails",
+                             get_known(view.inputs, "nodeSourceDetails"))
+
 
 class Instance(ResourceReader):
     type, cloud, is_capacity = INSTANCE, CLOUD, True
@@ -91,6 +114,9 @@ class Instance(ResourceReader):
 
     def instance_types(self, inputs: dict[str, Any]) -> list[tuple[str, Any]]:
         return [("shape", value_at(inputs, "shape"))]
+
+    def inline_capacity_in(self, view: ResourceView, graph: Graph) -> list[ResourceView]:
+        return _boot_volumes(view, 1, "sourceDetails", get_known(view.inputs, "sourceDetails"))
 
     def scaling(self, inputs: dict[str, Any]) -> Scaling:
         return ONE
@@ -108,6 +134,12 @@ class InstancePool(ResourceReader):
     def scaling(self, inputs: dict[str, Any]) -> Scaling:
         n = whole(value_at(inputs, "size"))
         return Scaling(n, n, "size", "size")
+
+    def inline_capacity_in(self, view: ResourceView, graph: Graph) -> list[ResourceView]:
+        config = _configuration(view, graph, "instanceConfigurationId", view.inputs)
+        return [] if config is None else _boot_volumes(
+            view, count(value_at(view.inputs, "size")), "instanceConfiguration.sourceDetails",
+            get_known(config.inputs, "instanceDetails", "launchDetails", "sourceDetails"))
 
 
 class ClusterNetwork(ResourceReader):
@@ -139,6 +171,15 @@ class ClusterNetwork(ResourceReader):
     def fabric_configured(self, view, graph, interconnect: str) -> str:
         return "RDMA cluster network" if view is not None else "—"
 
+    def inline_capacity_in(self, view: ResourceView, graph: Graph) -> list[ResourceView]:
+        pools = value_at(view.inputs, "instancePools")
+        if not (isinstance(pools, list) and pools and isinstance(pools[0], dict)):
+            return []
+        config = _configuration(view, graph, "instancePools", pools[0])
+        return [] if config is None else _boot_volumes(
+            view, self._size(view.inputs), "instanceConfiguration.sourceDetails",
+            get_known(config.inputs, "instanceDetails", "launchDetails", "sourceDetails"))
+
 
 def _lustre(view: ResourceView) -> tuple[bool, float | None, list[str]]:
     gb = count(get_known(view.inputs, "capacityInGbs"))
@@ -169,5 +210,6 @@ READERS: list[ResourceReader] = [
         "oci:ContainerEngine/cluster:Cluster": "OKE cluster: the enhanced-cluster fee per hour (not in the catalog)",
         "oci:FileStorage/fileSystem:FileSystem": "File Storage: per GB-month stored (usage, not in the catalog)",
         "oci:Core/natGateway:NatGateway": "NAT gateway: data processed (usage, not in the catalog)",
+        BOOT_VOLUME: "Block Volume storage and performance units (boot volume); no price in the catalog",
     }),
 ]
