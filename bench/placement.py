@@ -6,7 +6,8 @@
    explanations; on a shared machine the CPU time is the steadier figure), the part spent in HiGHS,
    the number of MILP solves and the largest number of variables (integer counts of identical
    workloads per option, plus the position stage's auxiliaries). `--tie-node-limit` overrides the
-   tie-break stages' branch-and-bound node limit (`none`: until proven) to measure what proving costs.
+   tie-break stages' branch-and-bound node limit from the placement so far (`none`: until proven; the
+   fallback with a cutoff row then has none either) to measure what proving costs.
 2. Quality, on the prod stack and on random fleets (seeded), total monthly USD and tCO2e of:
      gpufleet balanced / cost / carbon  the exact joint placement (`place()`), objective set per row
      cost-only per workload             SkyPilot's choice: the cheapest offer, per workload in turn
@@ -38,7 +39,7 @@ from gpufleet.catalog import CLOUDS, load_catalog  # noqa: E402
 from gpufleet.config import Fleet, parse_fleet  # noqa: E402
 from gpufleet.placement import PlacementError, place  # noqa: E402
 from gpufleet.placement import joint  # noqa: E402
-from gpufleet.placement import solve as solve_module  # noqa: E402
+from gpufleet.placement import highs  # noqa: E402
 from gpufleet.placement.options import Option, known, order_key, workload_options  # noqa: E402
 from gpufleet.stacks import load_fleet  # noqa: E402
 
@@ -117,14 +118,18 @@ def totals(options: list[Option]) -> tuple[float, float]:
 
 
 class HighsTimer:
-    """Time spent in scipy.optimize.milp, and how many calls, while placing; per call (`solves`): CPU
-    seconds, HiGHS's branch-and-bound nodes and scipy's status (0 proven optimal, 2 infeasible — a tie
-    stage with nothing better than the placement so far —, 1 or 4 stopped at the node limit)."""
+    """Time spent in HiGHS's MILP solves, and how many, while placing; per solve (`solves`): CPU seconds,
+    branch-and-bound nodes, status (0 proven optimal, 2 proven infeasible — a tie stage with nothing
+    better than the placement so far —, 4 stopped at the node limit, 5 proven but HiGHS returned another
+    solution, highs.UNMATCHED) and `s` when it started from the
+    placement so far (a tie stage whose start-solution solve is unproven is solved again with a cutoff row)."""
+
+    _CODES = {highs.OPTIMAL: 0, highs.INFEASIBLE: 2, highs.NODE_LIMIT: 4, highs.UNMATCHED: 5}
 
     def __init__(self) -> None:
         self.seconds, self.calls, self.variables = 0.0, 0, 0
-        self.solves: list[tuple[float, int | None, int]] = []
-        self._milp = solve_module.milp
+        self.solves: list[tuple[float, int, int, bool]] = []
+        self._solve = highs.solve_milp
 
     def __enter__(self):
         def timed(c, *args, **kwargs):
@@ -132,24 +137,25 @@ class HighsTimer:
             t0, c0 = time.perf_counter(), time.process_time()
             result = None
             try:
-                result = self._milp(c, *args, **kwargs)
+                result = self._solve(c, *args, **kwargs)
                 return result
             finally:
                 self.seconds += time.perf_counter() - t0
                 self.calls += 1
                 if result is not None:
-                    self.solves.append((time.process_time() - c0, getattr(result, "mip_node_count", None),
-                                        result.status))
-        solve_module.milp = timed
+                    self.solves.append((time.process_time() - c0, result.nodes, self._CODES[result.status],
+                                        result.started))
+        highs.solve_milp = timed
         return self
 
     def __exit__(self, *exc) -> None:
-        solve_module.milp = self._milp
+        highs.solve_milp = self._solve
 
 
 def _solves(timer: HighsTimer) -> str:
     """`CPU s/nodes/status` of each MILP solve, in order (balanced: cheapest cost, then the stages)."""
-    return " · ".join(f"{cpu:.2f}/{'-' if nodes is None else f'{nodes:,}'}/{status}" for cpu, nodes, status in timer.solves)
+    return " · ".join(f"{cpu:.2f}/{nodes:,}/{status}{'s' if started else ''}"
+                      for cpu, nodes, status, started in timer.solves)
 
 
 def solve_times(sizes: list[int], seed: int, stages: bool = False) -> list[str]:
@@ -171,8 +177,8 @@ def solve_times(sizes: list[int], seed: int, stages: bool = False) -> list[str]:
                         f"{timer.seconds:.2f} | {wall:.2f} | {cpu:.2f} | {'yes' if p.ties_exact else 'no'} | {binding} |")
             per_stage.append(f"- {n} {objective}: {_solves(timer)}")
     if stages:
-        rows += ["", "MILP solves in order (CPU s/nodes/status: 0 proven optimal, 2 proven infeasible, 1 or 4 "
-                 "stopped at the node limit):", *per_stage]
+        rows += ["", "MILP solves in order (CPU s/nodes/status: 0 proven optimal, 2 proven infeasible, 4 "
+                 "stopped at the node limit; s: started from the placement so far):", *per_stage]
     return rows
 
 
@@ -225,12 +231,15 @@ def main() -> None:
     parser.add_argument("--fleets", type=int, default=20, help="random fleets for the quality table")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--tie-node-limit", type=lambda v: None if v == "none" else int(v), default=joint.TIE_NODE_LIMIT,
-                        help="branch-and-bound nodes per tie-break stage (none: until proven)")
+                        help="branch-and-bound nodes per tie-break stage started from the placement so far "
+                             "(none: until proven, and no limit on the fallback cutoff solve)")
     parser.add_argument("--stages", action="store_true",
                         help="also list each MILP solve's CPU seconds, nodes and status")
     parser.add_argument("--no-quality", action="store_true", help="solve times only")
     args = parser.parse_args()
     joint.TIE_NODE_LIMIT = args.tie_node_limit
+    if args.tie_node_limit is None:
+        joint.CUTOFF_NODE_LIMIT = None
 
     print("### Solve time\n")
     print("\n".join(solve_times(args.sizes, args.seed, args.stages)))

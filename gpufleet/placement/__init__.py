@@ -1,7 +1,7 @@
 """Power-aware placement: choose each workload's region and instance type by carbon, cost or both.
 
 `place(fleet, catalog)` solves the joint placement of a fleet's workloads exactly (a mixed-integer
-program, HiGHS via `scipy.optimize.milp`) under shared quotas and budgets, and explains each decision.
+program, HiGHS via `highspy`) under shared quotas and budgets, and explains each decision.
 `rank_regions(...)` ranks the regions that can host one request. See docs/placement.md.
 """
 

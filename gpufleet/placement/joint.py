@@ -16,11 +16,15 @@ from gpufleet.placement.solve import POSITION, Assignment, Group, Row, prune_dom
 
 _HEADING = "no feasible placement"
 _JOINT_HEADING = "no feasible placement (each change below alone would make one)"
-# Branch-and-bound nodes each tie-break stage may use (a deterministic limit, unlike a time limit).
-# The objective stage has no limit: it is always proven optimal. The seeded 1,000-workload fleets of
-# bench/placement.py need at most 441 in a tie stage; at 300, balanced stopped unproven after spending
-# about as long as the proof takes (docs/benchmarks.md#placement).
-TIE_NODE_LIMIT = 1000
+# Branch-and-bound nodes a tie-break stage may use (deterministic limits, unlike a time limit): started
+# from the placement so far, then, if that is not proven, again with a cutoff row (Assignment._tie_break).
+# The objective stage has no limit: it is always proven optimal. Started from the placement so far, the
+# tie stages of bench/placement.py's balanced fleets at 1,000 workloads (seeds 1-16) need up to a few
+# thousand nodes (seed 6's node stage: 7,158 with HiGHS on two threads); the cutoff solve rarely proves
+# what the first did not, but is the fallback when HiGHS returns another solution than the one it proved
+# (docs/benchmarks.md#placement).
+TIE_NODE_LIMIT = 10_000
+CUTOFF_NODE_LIMIT = 1_000
 
 
 def shared_groups(fleet: Fleet, catalog: Catalog) -> list[Group]:
@@ -132,7 +136,7 @@ def place(fleet: Fleet, catalog: Catalog, clouds: tuple[str, ...] | None = None)
         cheapest_cents = a.value(cost_stage, cheapest)
         cap_cents = math.floor(round(cheapest_cents * (1 + fleet.max_cost_premium_percent / 100), 6))
         rows.append((cost_stage, cap_cents + 0.5))
-    selection, ties_exact = a.minimise(stages, rows, tie_node_limit=TIE_NODE_LIMIT)
+    selection, ties_exact = a.minimise(stages, rows, tie_node_limits=(TIE_NODE_LIMIT, CUTOFF_NODE_LIMIT))
     if selection is None:
         raise PlacementError(infeasible_problems(a), heading=_JOINT_HEADING)
     chosen = [a.choices[w][p] for w, p in enumerate(selection)]

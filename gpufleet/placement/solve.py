@@ -1,4 +1,4 @@
-"""The joint placement as a mixed-integer program, solved exactly with HiGHS (`scipy.optimize.milp`).
+"""The joint placement as a mixed-integer program, solved exactly with HiGHS (`highs.py`).
 
 Workloads whose options are the same (same clouds, regions, types, nodes, figures and places in their
 order) are interchangeable: they form one class, and the program has one integer variable y[k, o] ∈
@@ -16,23 +16,21 @@ stage is solved, then its optimum fixed (Σ c·y ≤ optimum + ½, exact because
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
 import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+from scipy.optimize import linprog
 from scipy.sparse import csr_array, hstack, vstack
 
+from gpufleet.placement import highs
 from gpufleet.placement.model import Option
 from gpufleet.placement.solver_output import silenced
 
-# HiGHS stops at a relative gap of 1e-4 by default; placement must be exact.
-_HIGHS_OPTIONS = {"mip_rel_gap": 0.0, "presolve": True}
-# A tie-break stage starts from a placement that is usually already optimal (its cutoff row asks for a
-# better one), so its work is the proof; HiGHS's root reduced-cost heuristic (a sub-MIP that looks for
-# a better solution) rarely finds one there and cost up to a second per stage at 1,000 workloads
-# (docs/benchmarks.md#placement). scipy passes options it does not know on to HiGHS, with a warning.
+# A tie-break stage starts from a placement that is usually already optimal (HiGHS's start solution, or
+# the placement its cutoff row asks to beat), so its work is the proof; HiGHS's root reduced-cost
+# heuristic (a sub-MIP that looks for a better solution) rarely finds one there and cost up to a second
+# per stage at 1,000 workloads (docs/benchmarks.md#placement).
 _TIE_OPTIONS = {"mip_heuristic_run_root_reduced_cost": False}
 # The last stage: Σ place × weight; not a vector over the counts (see Assignment.position_model).
 POSITION = "position"
@@ -268,37 +266,67 @@ class Assignment:
 
     def solve(self, stage, rows: Sequence[Row] = (), drop: frozenset[int] = frozenset(),
               node_limit: int | None = None, upper: np.ndarray | None = None,
-              cutoff: float | None = None) -> tuple[list[int] | None, bool]:
+              cutoff: float | None = None, start: Sequence[int] | None = None) -> tuple[list[int] | None, bool]:
         """Minimise `stage` under the groups (except `drop`) and `rows`, among placements whose stage value
-        is at most `cutoff` (if set).
+        is at most `cutoff` (if set), HiGHS starting from the placement `start` (if set; it must satisfy
+        everything and take no option `upper` fixes to 0).
 
         Returns (selection, proven optimal); selection None when infeasible, or when `node_limit`
-        branch-and-bound nodes found no solution.
+        branch-and-bound nodes found no solution. Not proven either when HiGHS returns a solution other
+        than the one it proved optimal (`highs.UNMATCHED`).
         """
         upper = self.upper if upper is None else upper
         c, equal, below, aux = self._program(stage, rows, drop, upper)
-        constraints = [LinearConstraint(m, b, b) for m, b in equal] + [LinearConstraint(m, -np.inf, b) for m, b in below]
         if cutoff is not None:
-            constraints.append(LinearConstraint(c[None, :], -np.inf, cutoff))
-        options = dict(_HIGHS_OPTIONS, **({"node_limit": node_limit} if node_limit is not None else {}),
-                       **(_TIE_OPTIONS if cutoff is not None else {}))
+            below.append((csr_array(c[None, :]), np.array([cutoff])))
+        matrix = vstack([m for m, _ in equal + below])
+        row_upper = np.concatenate([b for _, b in equal + below])
+        row_lower = np.concatenate([b for _, b in equal] + [np.full(len(b), -np.inf) for _, b in below])
         bounds = self._bounds(upper, aux)
-        with silenced(), warnings.catch_warnings():  # HiGHS prints to descriptor 1 whatever its options say
-            warnings.filterwarnings("ignore", "Unrecognized options", RuntimeWarning)  # _TIE_OPTIONS
-            result = milp(c, integrality=np.concatenate((np.ones(self.size), np.zeros(aux))),
-                          bounds=Bounds(bounds[:, 0], bounds[:, 1]), constraints=constraints, options=options)
-        if result.status == 2:
+        from_placement = cutoff is not None or start is not None
+        result = highs.solve_milp(c, np.concatenate((np.ones(self.size), np.zeros(aux))), bounds[:, 0], bounds[:, 1],
+                                  matrix, row_lower, row_upper, node_limit=node_limit,
+                                  start=None if start is None else self._start(stage, start, upper),
+                                  options=_TIE_OPTIONS if from_placement else None)
+        if result.status == highs.INFEASIBLE:
             return None, True
-        # scipy reports HiGHS's node limit as status 4 ("solution limit reached"), with the best x found
-        stopped = node_limit is not None and result.status in (1, 4)
-        if result.status != 0 and not stopped:
-            raise RuntimeError(f"HiGHS did not solve the placement: {result.message}")
         if result.x is None:
             return None, False
         selection = self.selection(np.round(result.x[:self.size]))
         if not self.satisfies(selection, rows, drop):
             raise RuntimeError("HiGHS returned a placement that breaks a constraint once rounded")
-        return selection, result.status == 0
+        return selection, result.status == highs.OPTIMAL
+
+    def _start(self, stage, selection: Sequence[int], upper: np.ndarray) -> np.ndarray:
+        """The program's variables at `selection`: its counts, then (position stage) the auxiliaries as the
+        objective fills them (z_ji = 1 for the C_j largest weights, in the order of `_position_model`)."""
+        y = self.counts(selection)
+        aux: list[float] = []
+        for free, v in self._position_terms(upper)[1] if isinstance(stage, str) else ():
+            for total in np.cumsum(y[free])[:-1].astype(int):
+                aux.extend([1.0] * total + [0.0] * (len(v) - total))
+        return np.concatenate((y, aux))
+
+    def _tie_break(self, stage, rows: Sequence[Row], upper: np.ndarray, selection: list[int],
+                   node_limits: tuple[int | None, int | None]) -> tuple[list[int] | None, bool]:
+        """A placement strictly better than `selection` in `stage` (None if there is none), and whether
+        that is proven.
+
+        HiGHS first starts from `selection` (with an incumbent it skips its feasibility pump and
+        interior-point analytic centres, seconds at 1,000 workloads). If that search stops at its node
+        limit (`node_limits[0]`) or returns another solution than the one it proved, the stage is solved
+        again with a cutoff row that admits only placements strictly better than the best found, up to
+        `node_limits[1]` nodes.
+        """
+        value = self.stage_value(stage, selection, upper)
+        found, proven = self.solve(stage, rows, node_limit=node_limits[0], upper=upper, start=selection)
+        better = found if found is not None and self.stage_value(stage, found, upper) <= value - 0.5 else None
+        if proven:
+            return better, True
+        best = better or selection
+        again, proven = self.solve(stage, rows, node_limit=node_limits[1], upper=upper,
+                                   cutoff=self.stage_value(stage, best, upper) - 0.5)
+        return again or better, proven
 
     def feasible(self, rows: Sequence[Row] = (), drop: frozenset[int] = frozenset()) -> bool:
         return self.solve(np.zeros(self.size), rows, drop)[0] is not None
@@ -307,12 +335,13 @@ class Assignment:
         return self.position_value(selection, upper) if isinstance(stage, str) else self.value(stage, selection)
 
     def minimise(self, stages: Sequence, rows: Sequence[Row] = (),
-                 tie_node_limit: int | None = None) -> tuple[list[int] | None, bool]:
+                 tie_node_limits: tuple[int | None, int | None] = (None, None)) -> tuple[list[int] | None, bool]:
         """Lexicographic minimum of integer `stages`: (selection or None when infeasible, ties exact).
 
         The first stage is always solved to proven optimality. Each later stage (a tie-break among
-        the optima so far) may stop after `tie_node_limit` branch-and-bound nodes — a deterministic
-        limit — keeping the best solution found, which is still optimal for every earlier stage;
+        the optima so far) may stop after `tie_node_limits` branch-and-bound nodes (started from the
+        placement so far, then with a cutoff row: `_tie_break`) — deterministic limits — keeping the
+        best solution found, which is still optimal for every earlier stage;
         the second value says whether every stage was proven optimal.
 
         When every workload can take the option that is best for it alone (by the same lexicographic
@@ -328,11 +357,10 @@ class Assignment:
         upper = self.upper.copy()
         for k, stage in enumerate(stages):
             if k:
-                # A tie-break seeks only placements better than the one so far: knowing that bound from
-                # the start prunes most of the search; none found and proven means it is optimal.
+                # A tie-break seeks only placements better than the one so far; none found and proven
+                # means it is optimal.
                 upper = self.fix_by_reduced_cost(stage, rows, upper, self.stage_value(stage, selection, upper))
-                found, proven = self.solve(stage, rows, node_limit=tie_node_limit, upper=upper,
-                                           cutoff=self.stage_value(stage, selection, upper) - 0.5)
+                found, proven = self._tie_break(stage, rows, upper, selection, tie_node_limits)
                 selection = found or selection
             else:
                 selection, proven = self.solve(stage, rows, upper=upper)

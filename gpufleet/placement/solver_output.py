@@ -1,10 +1,11 @@
 """Keep HiGHS's own printing off the process's stdout while it solves.
 
-`scipy.optimize.milp` runs HiGHS with its log switched off (`disp=False`), yet HiGHS's MIP solver prints
-"HighsMipSolverData::transformNewIntegerFeasibleSolution tmpSolver.run();" with a plain `printf`, which
-no HiGHS option silences (ERGO-Code/HiGHS issue #2783, jump-dev/HiGHS.jl issue #312). It goes straight
-to file descriptor 1 from C, past `sys.stdout`, so it corrupted `gpufleet place --json -` and the
-terminal. The only cure from outside is to point descriptor 1 elsewhere during the solve: `silenced()`
+HiGHS runs with its log switched off (`output_flag` false), yet it prints from C: highspy 1.16 its banner
+("Running HiGHS 1.16.0 ...") when a process's first solver is created, before any option can be set, and
+HiGHS 1.12 (in scipy) "HighsMipSolverData::transformNewIntegerFeasibleSolution tmpSolver.run();" with a
+plain `printf`, which no HiGHS option silences (ERGO-Code/HiGHS issue #2783, jump-dev/HiGHS.jl issue
+#312). It goes straight to file descriptor 1, past `sys.stdout`, so it corrupted `gpufleet place --json -`
+and the terminal. The only cure from outside is to point descriptor 1 elsewhere during the solve: `silenced()`
 sends it to the null device and restores it afterwards.
 """
 

@@ -20,6 +20,39 @@ BASE = {
 }
 
 
+# A fleet whose placement takes HiGHS solves (objective and tie-break stages) on the fixture catalog, with
+# every cloud (`place(..., clouds=ALL_CLOUDS)`): found among bench/placement.py's random fleets (seed 6, 20
+# workloads, cost) as one on which HiGHS 1.12 printed from C (tests/placement/test_solver_output.py).
+NOISY_FLEET = {
+    "environment": "test", "owner": {"team": "ml", "cost-center": "cc-0"}, "objective": "cost",
+    "candidates": [
+        {"cloud": "aws", "regions": ["us-east-1", "us-east-2", "us-west-2"]},
+        {"cloud": "azure", "regions": ["westus2"]},
+        {"cloud": "gcp", "regions": ["us-west4"]},
+        {"cloud": "oci", "regions": ["uk-london-1", "us-ashburn-1"]},
+        {"cloud": "coreweave", "regions": ["US-WEST-04"]},
+    ],
+    "quotas": [
+        {"cloud": "aws", "region": "eu-north-1", "gpus": 91}, {"cloud": "aws", "region": "eu-west-1", "gpus": 101},
+        {"cloud": "aws", "region": "us-east-2", "gpus": 71}, {"cloud": "aws", "region": "us-west-2", "gpus": 117},
+        {"cloud": "azure", "region": "westus2", "gpus": 101}, {"cloud": "oci", "region": "uk-london-1", "gpus": 84},
+    ],
+    "budgets": {"gpu_quota": 621},
+    "workloads": [
+        {"name": name, "gpu": gpu, "gpu_count": count, "utilization_percent": util,
+         **({"data_residency": ["US"]} if us else {})}
+        for name, gpu, count, util, us in [
+            ("w0001", "T4", 64, 70, True), ("w0002", "T4", 64, 50, False), ("w0006", "A100-40GB", 32, 70, True),
+            ("w0007", "A100-40GB", 64, 70, False), ("w0008", "A100-40GB", 16, 30, False),
+            ("w0011", "T4", 2, 50, False), ("w0012", "H100", 2, 50, False), ("w0013", "L40S", 4, 90, False),
+            ("w0014", "T4", 1, 50, False), ("w0015", "B200", 1, 90, False), ("w0016", "T4", 8, 90, False),
+            ("w0017", "T4", 4, 90, False), ("w0018", "L40S", 8, 90, False), ("w0019", "H100", 1, 30, False),
+        ]
+    ],
+}
+ALL_CLOUDS = ("aws", "azure", "gcp", "oci", "coreweave")
+
+
 def workload(name, gpu="H100", gpus=64, util=100, **extra):
     return {"name": name, "gpu": gpu, "gpu_count": gpus, "utilization_percent": util, **extra}
 
