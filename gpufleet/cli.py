@@ -12,12 +12,15 @@ A reader that closes the pipe early (`| head`) ends the output quietly; the exit
 
 from __future__ import annotations
 
+import _thread
 import argparse
 import importlib
 import os
 import signal
 import sys
+import threading
 import traceback
+from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 from typing import Any, TextIO
@@ -149,6 +152,8 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     saved_stdout = sys.stdout
     sys.stdout = _ReaderMayLeave(saved_stdout)  # type: ignore[assignment]
+    if entry_point:
+        sys.unraisablehook = _redeliver_interrupts(sys.unraisablehook)
     try:
         return _run(argv)
     except UserError as e:
@@ -171,6 +176,31 @@ def main(argv: list[str] | None = None) -> int:
         if entry_point:
             # A Ctrl-C while the interpreter winds down (threads, the policy pack) ends it the same way.
             signal.signal(signal.SIGINT, lambda *_: _interrupted())
+
+
+# Long enough for the finaliser and the hook to have returned (microseconds), short beside a person's wait.
+_REDELIVER_SECONDS = 0.05
+
+
+def _redeliver_interrupts(previous: Callable[[Any], object]) -> Callable[[Any], object]:
+    """A hook for exceptions Python cannot raise (sys.unraisablehook) that gives back a swallowed Ctrl-C.
+
+    A SIGINT raises KeyboardInterrupt wherever the main thread is; when that is a finaliser (a weakref
+    callback such as threading's WeakSet `_remove`, a `__del__`), Python prints "Exception ignored in" and
+    carries on, and the command ran to its end with its own exit code instead of 130 (review17p: 1 in 5
+    SIGINTs sent to the process alone). Here it is raised again in the main thread, at its next step
+    a moment later (`_thread.interrupt_main`, from a timer thread: raised in this hook, it would be swallowed
+    here too), where it ends the command as any Ctrl-C does; landing in a finaliser again, it comes back again."""
+
+    def hook(unraisable: Any) -> object:
+        if unraisable.exc_type is not None and issubclass(unraisable.exc_type, KeyboardInterrupt):
+            again = threading.Timer(_REDELIVER_SECONDS, _thread.interrupt_main)
+            again.daemon = True
+            again.start()
+            return None
+        return previous(unraisable)
+
+    return hook
 
 
 def _interrupted() -> None:
