@@ -41,8 +41,12 @@ STARTUP_TIMEOUT_SECONDS = 60.0
 MAX_ENVIRONMENT_STRING_BYTES = 32 * 4096
 CALL_TIMEOUT_SECONDS = 600.0
 # Resources in flight while the program runs: enough that the pack always has the next call queued while
-# it answers one (it is a single CPU-bound process: more only queue up in its server).
-WINDOW = 4
+# it answers one. The judging threads share this process's interpreter lock with the program, which holds
+# it while it runs: a thread whose answer came back waits for its turn (up to the interpreter's 5 ms switch
+# interval), so with few in flight the pack idles while the program runs and judges the rest after it; with
+# 8, more threads get a turn at each switch (at 1,000 node groups the pack's work left after the run fell
+# from 1.9-2.6 s with 4 to 1.0-1.5 s with 8; docs/benchmarks.md). More only queue up in the pack's server.
+WINDOW = 8
 
 
 class PolicyPackError(Exception):
