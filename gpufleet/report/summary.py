@@ -48,6 +48,8 @@ class Totals:
     max_gpus: int | float | None = None
     # GPU capacity of unknown size (node count or GPUs per node not known), named as the policies name it
     gpus_unknown: tuple[str, ...] = ()
+    # the money total is unknown although resources are priced: all at 0, beside what is left out
+    only_free_priced: bool = False
 
     @property
     def counted_gpus(self) -> int | float | None:
@@ -75,14 +77,19 @@ class Totals:
         if figure == "gpus":
             return fmt.gpus_with_unknown(fmt.gpu_range(self.gpus, self.max_gpus), bool(self.gpus or self.max_gpus),
                                          bool(self.gpus_unknown))
-        value = getattr(self, figure)
-        return fmt.figure(figure, value) + (" (partial)" if value is not None and figure in self.partial else "")
+        return fmt.figure(figure, getattr(self, figure)) + "".join(f" ({n})" for n in self._notes(figure))
+
+    def _notes(self, figure: str) -> list[str]:
+        """"partial" beside a total that leaves some out; "only free parts priced" beside a money total unknown
+        for that reason (as `gpufleet preview` says)."""
+        if getattr(self, figure) is not None:
+            return ["partial"] if figure in self.partial else []
+        return ["only free parts priced"] if figure == "monthly_usd" and self.only_free_priced else []
 
     def with_unit(self, figure: str, unit: str, change: str | None = None) -> str:
         """A total with its unit and any change, as a title writes it: "264,157.80 USD/month (partial; +8.00)"."""
-        value = getattr(self, figure)
-        notes = (["partial"] if value is not None and figure in self.partial else []) + ([change] if change else [])
-        return f"{fmt.figure(figure, value)} {unit}" + (f" ({'; '.join(notes)})" if notes else "")
+        notes = self._notes(figure) + ([change] if change else [])
+        return f"{fmt.figure(figure, getattr(self, figure))} {unit}" + (f" ({'; '.join(notes)})" if notes else "")
 
     @property
     def monthly_tco2e(self) -> float | None:
@@ -234,7 +241,15 @@ def totals_of(plan: Plan) -> Totals:
                   _number(raw.get("monthly_embodied_kgco2e")), partial,
                   None if _number(raw.get("max_gpus")) is None else gpu_count(raw["max_gpus"]),
                   tuple(gpu_capacity_label(str(urn).rsplit("::", 1)[-1], e) for urn, e in estimate["estimates"].items()
-                        if isinstance(e, dict) and gpus_unknown(e.get("gpus"), e.get("derivation"))))
+                        if isinstance(e, dict) and gpus_unknown(e.get("gpus"), e.get("derivation"))),
+                  figures["monthly_usd"] is None and _only_free_priced(per, bool(not_assessed(plan))))
+
+
+def _only_free_priced(estimates: list[Any], not_assessed: bool) -> bool:
+    """Resources priced, all at 0, beside others unpriced or not assessed (the money total is then unknown)."""
+    priced = [_number(e.get("monthly_usd")) for e in estimates if isinstance(e, dict)]
+    known = [v for v in priced if v is not None]
+    return bool(known) and not any(known) and (len(known) < len(priced) or not_assessed)
 
 
 # The estimate's names of the figures the report writes in tonnes.

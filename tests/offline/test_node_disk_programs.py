@@ -2,8 +2,10 @@
 disks outside AWS listed unpriced (F1), a managed instance group's autoscaler read for the GPUs it can reach
 (F6), and a money total whose only priced part is free said to be unknown (F3)."""
 
+import json
 from pathlib import Path
 
+from gpufleet.cli import main
 from gpufleet.preview import preview
 
 PROGRAMS = Path(__file__).resolve().parent / "programs"
@@ -88,3 +90,13 @@ def test_a_money_total_whose_only_priced_part_is_free_is_unknown_not_zero(summar
     assert (plan["totals"]["monthly_usd"], plan["partial_totals"]) == (None, [])
     cluster = "urn:pulumi:dev::only-free-priced::azure-native:containerservice:ManagedCluster::aks"
     assert plan["estimates"][cluster]["monthly_usd"] == 0.0  # the Free tier, still priced as such
+
+
+def test_the_report_of_such_a_plan_says_so_too(tmp_path, capsys, monkeypatch) -> None:
+    monkeypatch.setenv("COLUMNS", "200")
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps(preview(PROGRAMS / "only_free_priced", "dev", policy_pack=None).to_json()))
+    assert main(["report", str(plan)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[:3] == ["Total: unknown USD/month · unknown tCO2e/month · 1–4 GPUs · no mandatory policy violations", "",
+                         "Stack dev: 1–4 GPUs · unknown USD/month (only free parts priced)"]

@@ -216,3 +216,18 @@ def test_an_instance_refresh_trigger_rolls_the_group_when_its_property_changes(t
     assert plans(["tag"]) == [Disruption("tagged", ASG, "rolled",
                                          "tags changed: its instanceRefresh replaces the running instances", 16)]
     assert plans(["desired_capacity"]) == []
+
+
+def test_node_disks_go_with_their_nodes_and_are_never_a_storage_disruption(tmp_path):
+    """The pools' OS and boot disks are parts of the plans (listed unpriced), and replaced with their clusters'
+    pools; they hold no data of their own, so the pools' rows say it and no storage row is added."""
+    from gpufleet.clouds import with_inline_capacity
+    from gpufleet.readers.views import views_from_states
+
+    base, head = _write(tmp_path)
+    plan = read_plan(base)
+    parts = {v.name for v in with_inline_capacity(views_from_states(plan.states, config=plan.config))
+             if v.name.endswith(("osDisk", "bootDisk"))}
+    assert {"aks-west.agentPoolProfiles[a100].osDisk", "aks.agentPoolProfiles[a100].osDisk",
+            "gke.nodePools[l4].nodeConfig.bootDisk", "gke.nodePools[a100].nodeConfig.bootDisk"} <= parts
+    assert [d for d in disruptions(plan, read_plan(head)) if d.storage] == []
