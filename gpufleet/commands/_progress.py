@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import time
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Any, Iterator
 
 from rich.console import Console, ConsoleOptions, RenderResult
-from rich.live import Live
-from rich.spinner import Spinner
 from rich.text import Text
 
 from gpufleet.commands._terminal import console
@@ -29,7 +27,7 @@ class Progress:
         self.step = ""
         self.resources: int | None = None
         self._started = time.monotonic()
-        self._spinner = Spinner("dots")
+        self._spinner: Any = None  # a rich Spinner, made with the first live display
 
     def resource_registered(self, count: int) -> None:
         self.resources = count
@@ -53,6 +51,12 @@ class Progress:
         if not self.enabled:
             yield self
             return
+        # Imported here: most runs (a pipe, CI, --quiet) never show a live display.
+        from rich.live import Live
+        from rich.spinner import Spinner
+
+        if self._spinner is None:
+            self._spinner = Spinner("dots")
         with Live(self, console=self.out, transient=True, refresh_per_second=8, redirect_stdout=False,
                   redirect_stderr=False):
             yield self

@@ -91,8 +91,12 @@ def check_arguments(args: argparse.Namespace) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from gpufleet.cli import EXIT_OK, EXIT_POLICY, EXIT_PROGRAM, EXIT_USAGE
-    from gpufleet.policy.analyzer import PolicyPackError
 
+    pack_errors: tuple[type[Exception], ...] = ()  # none without the pack: its driver is not even imported
+    if not args.no_policies:
+        from gpufleet.policy.analyzer import PolicyPackError
+
+        pack_errors = (PolicyPackError,)
     check_arguments(args)
     catalog_from_arguments(args)  # a bad overlay is a usage error before anything runs
     try:
@@ -113,7 +117,7 @@ def run(args: argparse.Namespace) -> int:
             return EXIT_USAGE
         print(inert(f"error: the Pulumi program failed: {e}"), file=sys.stderr)
         return EXIT_PROGRAM
-    except PolicyPackError as e:
+    except pack_errors as e:
         if args.policy_pack.resolve() == DEFAULT_POLICY_PACK.resolve():
             raise  # gpufleet's own pack failing is gpufleet's bug (exit 4)
         print(inert(f"error: the policy pack {args.policy_pack} failed: {e}"), file=sys.stderr)
