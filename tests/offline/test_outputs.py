@@ -113,3 +113,17 @@ def test_yaml_text_that_spans_lines_is_shown_decoded_and_one_line_text_is_not() 
         "",
         '    num: "12"',  # JSON, but not a list or a mapping: shown as the text it is
         '    one: "a: b"']
+
+
+def test_an_output_named_in_additional_secret_outputs_is_a_secret_as_the_engine_returns_it(summary) -> None:
+    # The input is plain; the engine marks the output secret, and whatever is derived from it stays secret.
+    lines = summary("additional_secret_outputs")
+    assert lines[lines.index("Outputs:"):] == [
+        "Outputs:",
+        "    plainTags: {",
+        '        team: "ml"',
+        "    }",
+        "    tags     : [secret]",
+        "    token    : [secret]"]
+    plan = preview(PROGRAMS / "additional_secret_outputs", "dev", policy_pack=None).to_json()
+    assert plan["gpufleet"]["outputs"] == {"plainTags": {"team": "ml"}, "tags": "[secret]", "token": "[secret]"}
