@@ -84,7 +84,27 @@ def share_read_only_properties() -> bool:
     shared = _ReadOnlyProperties(policy.json_format, *upstream)
     policy.deserialize_properties = shared.deserialize_properties
     policy.unknown_checking_proxy = shared.unknown_checking_proxy
+    _shared_only_among_own_policies(policy._PolicyAnalyzerServicer, shared)
     return True
+
+
+def _shared_only_among_own_policies(servicer: type, shared: _ReadOnlyProperties) -> None:
+    """pulumi-policy lets a policy change what it is given (its proxies take `args.props[key] = value`), and
+    each policy judges objects of its own. A pack that runs a policy besides gpufleet's (a copy of `policies/`
+    with an organisation's own added to its `PolicyPack`) may have one that does: with shared objects, every
+    policy after it would judge the changed values (an untagged GPU instance "tagged", its type replaced). So the
+    servicer shares only while every policy it runs is one of gpufleet's (`POLICIES`, which never modify what
+    they read); otherwise each policy gets objects of its own, as from the stock servicer."""
+    from gpufleet_policies import POLICIES
+
+    construct = servicer.__init__
+
+    def construct_sharing_only_own(self: Any, name: str, version: str, policies: list, *args: Any, **kwargs: Any) -> None:
+        construct(self, name, version, policies, *args, **kwargs)
+        own = {id(p) for p in POLICIES}
+        shared.enabled = all(id(p) in own for p in policies)
+
+    servicer.__init__ = construct_sharing_only_own
 
 
 class _ReadOnlyProperties:
@@ -93,11 +113,12 @@ class _ReadOnlyProperties:
 
     def __init__(self, parsed: _ParsedOnce, deserialize: Any, wrap: Any) -> None:
         self._parsed, self._deserialize, self._wrap = parsed, deserialize, wrap
+        self.enabled = True  # False while the servicer runs a policy that is not gpufleet's
         self._deserialized: dict[int, Any] = {}  # by the id of a kept dict (never freed: ids stay its own)
         self._proxies: dict[int, tuple[Any, Any]] = {}  # by the id of what was deserialized: (it, its proxy)
 
     def deserialize_properties(self, props: Any, proxy_secrets: bool = False) -> Any:
-        if proxy_secrets or not self._parsed.kept(props):  # `Remediate`'s, and what no message gave
+        if not self.enabled or proxy_secrets or not self._parsed.kept(props):  # `Remediate`'s, and what no message gave
             return self._deserialize(props, proxy_secrets)
         out = self._deserialized.get(id(props))
         if out is None:

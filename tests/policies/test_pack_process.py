@@ -46,6 +46,7 @@ def _stock_functions(monkeypatch) -> None:
     monkeypatch.setattr(upstream, "unknown_checking_proxy", upstream_proxy.unknown_checking_proxy)
     monkeypatch.setattr(_PolicyAnalyzerServicer, "_configure_runtime_settings",
                         _PolicyAnalyzerServicer._configure_runtime_settings)
+    monkeypatch.setattr(_PolicyAnalyzerServicer, "__init__", _PolicyAnalyzerServicer.__init__)
 
 
 @pytest.mark.parametrize("name", ["policy.py", "deserialize.py", "proxy.py"])
@@ -145,9 +146,9 @@ class _Answers:
         return call
 
 
-def _answers(run, config) -> list[tuple[str, bytes]]:
+def _answers(run, config, policies=None) -> list[tuple[str, bytes]]:
     pack = load_pack(PACK)
-    client = _Answers(_Stock(pack.PACK_NAME, PACK_VERSION, pack.POLICIES, pack.ENFORCEMENT_LEVEL, None,
+    client = _Answers(_Stock(pack.PACK_NAME, PACK_VERSION, policies or pack.POLICIES, pack.ENFORCEMENT_LEVEL, None,
                              pack.DESCRIPTION))
     settings = run.settings
     with _environment(pack_environment(project=settings.project, stack=settings.stack, stack_config=settings.config)):
@@ -258,3 +259,34 @@ def test_the_runtime_is_configured_once_while_it_stays_as_configured():
         [1, "proj", "dev", True, "org", region], [1, "proj", "dev", True, "org", region],
         [1, "proj", "dev", True, "org", region], [2, "proj", "prod", True, "org", region],
         [3, "proj", "prod", True, "org", region], [3, "proj", "prod", True, "org", region]]
+
+
+def test_a_policy_of_the_packs_own_that_changes_what_it_reads_changes_no_other_policys_verdict(monkeypatch):
+    """pulumi-policy lets a policy change what it is given. In a pack that adds policies of its own to
+    gpufleet's, one overwriting the tags and the instance type it reads changes no other policy's verdict:
+    every answer is byte for byte the stock servicer's (where each policy gets objects of its own)."""
+    _stock_functions(monkeypatch)
+    pack = load_pack(PACK)
+
+    def overwrite(args, report_violation):
+        args.props["tags"] = {"team": "ml", "cost-center": "42", "environment": "prod"}
+        args.props["instanceTypes"] = ["t3.micro"]
+
+    def read(args, report_violation):
+        if args.resource_type == "aws:eks/nodeGroup:NodeGroup":
+            report_violation(f"instance types {list(args.props['instanceTypes'])}, tags {dict(args.props.get('tags') or {})}")
+
+    policies = [upstream.ResourceValidationPolicy("org-overwrite", "changes what it reads", overwrite),
+                *pack.POLICIES, upstream.ResourceValidationPolicy("org-read", "reads", read)]
+    config = environment_config("prod")
+    run = corpus_run("missing_tags")
+    stock = _answers(run, config, policies)
+    messages = [v.message for _, wire in stock if _ == "Analyze" for v in pb.AnalyzeResponse.FromString(wire).diagnostics]
+    assert "reads\ninstance types ['g6e.2xlarge'], tags {}" in messages  # what the program declared
+    assert any("missing required tag(s)" in m for m in messages)
+    assert _process.parse_each_message_once() is True
+    assert _process.share_read_only_properties() is True
+    assert _answers(run, config, policies) == stock
+    # gpufleet's own policies alone still share
+    _answers(run, config)
+    assert upstream.deserialize_properties.__self__.enabled is True
