@@ -158,8 +158,15 @@ def test_oci_boot_volumes_of_instances_and_node_pools_are_listed_unpriced():
         {"region": "us-ashburn-1"})
     pool = view("oci:ContainerEngine/nodePool:NodePool", "h100", {
         "nodeShape": "BM.GPU.H100.8", "nodeConfigDetails": {"size": 2}}, {"region": "us-ashburn-1"})
+    config = view("oci:Core/instanceConfiguration:InstanceConfiguration", "cfg", {"instanceDetails": {
+        "instanceType": "compute", "launchDetails": {"shape": "BM.GPU4.8", "sourceDetails": {
+            "sourceType": "image", "bootVolumeSizeInGbs": "500"}}}}, {"region": "us-ashburn-1"})
+    instance_pool = view("oci:Core/instancePool:InstancePool", "ip", {"size": 4, "instanceConfigurationId": "x"},
+                         {"region": "us-ashburn-1"}, dependencies={"instanceConfigurationId": (config.urn,)})
     volume = "oci:Core/bootVolume:BootVolume"
-    assert unpriced_disks([inst, own, pool]) == {
+    assert unpriced_disks([inst, own, pool, config, instance_pool]) == {
+        "ip.instanceConfiguration.instanceDetails.launchDetails.sourceDetails.bootVolume": (
+            volume, f"4 × 500 GB boot volume(s): {BV}"),
         "a10.sourceDetails.bootVolume": (volume, f"1 × 100 GB boot volume(s): {BV}"),
         "h100.nodeSourceDetails.bootVolume": (
             volume, f"2 × the image's size (nodeSourceDetails.bootVolumeSizeInGbs unset) boot volume(s): {BV}")}

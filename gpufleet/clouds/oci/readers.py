@@ -61,6 +61,7 @@ def _configuration_shape(view: ResourceView, graph: Graph, key: str, inputs: Any
 
 
 BOOT_VOLUME = "oci:Core/bootVolume:BootVolume"
+_LAUNCHED_FROM = "instanceConfiguration.instanceDetails.launchDetails.sourceDetails"  # a pool's, through its configuration
 
 
 def _boot_volumes(owner: ResourceView, nodes: int | None, path: str, source: Any) -> list[ResourceView]:
@@ -138,7 +139,7 @@ class InstancePool(ResourceReader):
     def inline_capacity_in(self, view: ResourceView, graph: Graph) -> list[ResourceView]:
         config = _configuration(view, graph, "instanceConfigurationId", view.inputs)
         return [] if config is None else _boot_volumes(
-            view, count(value_at(view.inputs, "size")), "instanceConfiguration.sourceDetails",
+            view, count(value_at(view.inputs, "size")), _LAUNCHED_FROM,
             get_known(config.inputs, "instanceDetails", "launchDetails", "sourceDetails"))
 
 
@@ -177,7 +178,7 @@ class ClusterNetwork(ResourceReader):
             return []
         config = _configuration(view, graph, "instancePools", pools[0])
         return [] if config is None else _boot_volumes(
-            view, self._size(view.inputs), "instanceConfiguration.sourceDetails",
+            view, self._size(view.inputs), _LAUNCHED_FROM,
             get_known(config.inputs, "instanceDetails", "launchDetails", "sourceDetails"))
 
 
