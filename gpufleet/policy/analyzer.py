@@ -45,7 +45,7 @@ CALL_TIMEOUT_SECONDS = 600.0
 # it while it runs: a thread whose answer came back waits for its turn (up to the interpreter's 5 ms switch
 # interval), so with few in flight the pack idles while the program runs and judges the rest after it; with
 # 8, more threads get a turn at each switch (at 1,000 node groups the pack's work left after the run fell
-# from 1.9-2.6 s with 4 to 1.0-1.5 s with 8; docs/benchmarks.md). More only queue up in the pack's server.
+# from 1.9-2.6 s with 4 to 1.0-1.7 s with 8; docs/benchmarks.md). More only queue up in the pack's server.
 WINDOW = 8
 
 
