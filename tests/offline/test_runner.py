@@ -248,3 +248,26 @@ def test_a_program_the_watchdog_abandoned_does_not_mislocate_the_next_programs_l
     with pytest.raises(ProgramError) as caught:
         run_program(load_stack(PROGRAMS / "failing_lookup", "dev"))
     assert (caught.value.path, caught.value.line) == (Path("network.py"), 8)
+
+
+def test_user_position_is_the_innermost_frame_of_the_users_code(tmp_path, monkeypatch) -> None:
+    """Asked at every resource's construction: the user's innermost frame from `_user_position`'s own up,
+    or from a given frame; with `sys.tracebacklimit` set, only within the frames a traceback shows, as with
+    the stack summary it was first written with (the same answers: this test passes on both)."""
+    from gpufleet.offline.runner import _user_position
+
+    user = tmp_path / "prog.py"
+    user.write_text("def declare(ask):\n    return ask()\n\n\ndef outer(ask):\n    return declare(ask)\n")
+    namespace: dict = {}
+    exec(compile(user.read_text(), str(user), "exec"), namespace)
+
+    def asked_here() -> str | None:
+        return _user_position(tmp_path)
+
+    assert namespace["outer"](asked_here) == "prog.py:2"  # declare(), innermost; not outer() at line 6
+    assert namespace["outer"](lambda: _user_position(tmp_path, sys._getframe().f_back.f_back)) == "prog.py:6"
+    assert _user_position(tmp_path) is None  # no frame of prog.py on this stack
+    monkeypatch.setattr(sys, "tracebacklimit", 2, raising=False)  # _user_position's frame and asked_here's
+    assert namespace["outer"](asked_here) is None
+    monkeypatch.setattr(sys, "tracebacklimit", 3, raising=False)
+    assert namespace["outer"](asked_here) == "prog.py:2"
