@@ -35,6 +35,10 @@ INDENT = "    "
 UNKNOWN_SHOWN = "[unknown]"
 SECRET_SHOWN = "[secret]"
 
+# How deep a value is shown decoded: printing recurses (a few Python frames a level), and Python's stack, unlike
+# Go's, is bounded. JSON or YAML text that would nest deeper (over 100 levels, counted from the top of the output) is shown as its text, quoted.
+MAX_SHOWN_DEPTH = 100
+
 # Go's strconv.Quote short escapes.
 _SHORT_ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v",
                   '"': '\\"', "\\": "\\\\"}
@@ -123,7 +127,7 @@ def _primitive(parts: list[str], value: Any, indent: int) -> None:
         parts.append(UNKNOWN_SHOWN)
     elif isinstance(value, str):
         decoded = _decoded(value)
-        if decoded is not None:
+        if decoded is not None and indent + _depth(decoded[1]) <= MAX_SHOWN_DEPTH:
             kind, data = decoded
             parts.append(f"({kind}) ")
             _value_line(parts, data, indent)  # the CLI ends the decoded value's line, then its own: a blank line
@@ -131,6 +135,17 @@ def _primitive(parts: list[str], value: Any, indent: int) -> None:
             parts.append(_go_quote(value))
     else:
         parts.append(_go_quote(str(value)))
+
+
+def _depth(data: Any) -> int:
+    """How many lists and mappings deep `data` nests (counted without recursing)."""
+    deepest, pending = 0, [(data, 1)]
+    while pending:
+        value, depth = pending.pop()
+        if isinstance(value, (list, dict)):
+            deepest = max(deepest, depth)
+            pending.extend((item, depth + 1) for item in (value.values() if isinstance(value, dict) else value))
+    return deepest
 
 
 def _go_number(x: float) -> str:

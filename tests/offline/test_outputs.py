@@ -115,6 +115,15 @@ def test_yaml_text_that_spans_lines_is_shown_decoded_and_one_line_text_is_not() 
         '    one: "a: b"']
 
 
+def test_json_text_nested_past_the_shown_depth_is_shown_as_text_not_an_internal_error() -> None:
+    # 900 levels of JSON text (which the program's json.dumps writes) stopped the preview with a RecursionError
+    deep = "[" * 900 + "1" + "]" * 900
+    assert output_lines({"deep": deep}) == [f"    deep: \"{deep}\""]
+    at_limit = "[" * 99 + "]" * 99  # 99 levels under the output's own level: shown decoded, as the CLI shows it
+    lines = output_lines({"k": at_limit})
+    assert lines[0] == "    k: (json) [" and lines[98] == "    " * 99 + "[0]: []" and len(lines) == 198
+    assert output_lines({"k": "[" + at_limit + "]"}) == [f"    k: \"[{at_limit}]\""]
+
 def test_an_output_named_in_additional_secret_outputs_is_a_secret_as_the_engine_returns_it(summary) -> None:
     # The input is plain; the engine marks the output secret, and whatever is derived from it stays secret.
     lines = summary("additional_secret_outputs")
