@@ -7,8 +7,9 @@ The CLI's rules (pulumi/pulumi `pkg/backend/display/object_diff.go`: `getResourc
   (`ami    : "ami-0123"`); outputs that are null, "", [] or {} are left out, as are names starting
   with "__" (internal);
 - strings quoted as Go's `%q` does (escapes for quotes, backslashes and unprintable characters); a
-  string that is a whole JSON value (or a multi-line YAML document) that is a list or a mapping is
-  shown decoded after "(json) " / "(yaml) ";
+  string that is a whole JSON value (or a multi-line YAML 1.2 document) that is a list or a mapping is
+  shown decoded after "(json) " / "(yaml) " (text nested deeper than 128 levels, or YAML whose aliases
+  expand past 100,000 values, is shown as the text it is: never a hang or a crash);
 - whole numbers without a fraction (`8`, not `8.0`), other numbers as Go's `%g`; `true`/`false`;
   `<null>` inside a value;
 - a value unknown at preview (the id of a resource being created, an `apply` on it) is `[unknown]`,
@@ -24,12 +25,13 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 from decimal import Decimal
 from typing import Any
 
-import yaml
-
 from gpufleet import pulumi_private as _sdk
+from gpufleet.errors import UserError
+from gpufleet.files import PLAN_MAX_DEPTH, compose_yaml, yaml_value
 
 INDENT = "    "
 UNKNOWN_SHOWN = "[unknown]"
@@ -38,6 +40,10 @@ SECRET_SHOWN = "[secret]"
 # How deep a value is shown decoded: printing recurses (a few Python frames a level), and Python's stack, unlike
 # Go's, is bounded. JSON or YAML text that would nest deeper (over 100 levels, counted from the top of the output) is shown as its text, quoted.
 MAX_SHOWN_DEPTH = 100
+_RECURSION_LIMIT = 50_000  # three frames a level of nesting
+# Text is decoded (JSON, YAML) only up to this nesting, checked before the decoder's C code recurses;
+# deeper text is shown as the string it is (the CLI's decoders go deeper: 10,000 levels for JSON).
+_MAX_DECODED_DEPTH = PLAN_MAX_DEPTH
 
 # Go's strconv.Quote short escapes.
 _SHORT_ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v",
@@ -50,12 +56,19 @@ def output_lines(outputs: dict[str, Any]) -> list[str]:
     keys = sorted(outputs)  # Go sorts the UTF-8 bytes: the same order as code points
     width = _key_width(keys)
     parts: list[str] = []
-    for key in keys:
-        value = outputs[key]
-        if key.startswith("__") or not _printed_at_top(value):
-            continue
-        _title(parts, key, width, 1)
-        _value_line(parts, value, 1)
+    # A value nests as deep as the program made it (the SDK serializes thousands of levels on the program's
+    # thread): printed whole, by Python-to-Python calls, which use no C stack.
+    saved_limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(saved_limit, _RECURSION_LIMIT))
+    try:
+        for key in keys:
+            value = outputs[key]
+            if key.startswith("__") or not _printed_at_top(value):
+                continue
+            _title(parts, key, width, 1)
+            _value_line(parts, value, 1)
+    finally:
+        sys.setrecursionlimit(saved_limit)
     return "".join(parts).splitlines()
 
 
@@ -206,23 +219,58 @@ def _refuse(_constant: str) -> float:
 def _decoded(text: str) -> tuple[str, Any] | None:
     """`decodeValue`: a string that is, whole, a JSON (or, when it spans lines, a YAML) list or mapping."""
     stripped = text.strip()
-    try:
-        data = json.loads(stripped, parse_int=_finite, parse_float=_finite, parse_constant=_refuse)
-        kind = "json"
-    except (ValueError, RecursionError):
-        if "\n" not in stripped and "\r" not in stripped:
-            return None
+    if stripped[:1] in ("[", "{") and _nesting(stripped) <= _MAX_DECODED_DEPTH:
         try:
-            data = _plain_yaml(yaml.safe_load(stripped))
-        except (yaml.YAMLError, ValueError, RecursionError):
-            return None
-        kind = "yaml"
-    return (kind, data) if isinstance(data, (list, dict)) else None
+            data = json.loads(stripped, parse_int=_finite, parse_float=_finite, parse_constant=_refuse)
+        except ValueError:
+            data = None
+        else:
+            return ("json", data) if isinstance(data, (list, dict)) else None
+    elif stripped[:1] not in ("[", "{") and _is_json_scalar(stripped):
+        return None  # JSON, but not a list or a mapping: the CLI stops there, as here
+    if "\n" not in stripped and "\r" not in stripped:
+        return None
+    try:
+        # YAML 1.2 core schema, as the CLI's yaml.v3; aliases' expansion and nesting bounded (a bomb is text)
+        data = _plain_yaml(yaml_value(compose_yaml(stripped, "output", heading="output"), "output", heading="output"))
+    except (UserError, ValueError):
+        return None
+    return ("yaml", data) if isinstance(data, (list, dict)) else None
+
+
+def _is_json_scalar(text: str) -> bool:
+    try:
+        json.loads(text, parse_int=_finite, parse_float=_finite, parse_constant=_refuse)
+    except ValueError:
+        return False
+    return True
+
+
+def _nesting(text: str) -> int:
+    """How deep JSON text's brackets nest (outside its strings), without parsing it."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for ch in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in "]}":
+            depth -= 1
+    return deepest
 
 
 def _plain_yaml(value: Any) -> Any:
     """A YAML document as the CLI's decoder keeps it: mapping keys that are numbers become their text;
-    any other key, or a value JSON has no kind for (a date), and it is not decoded at all."""
+    any other key that is not text, and it is not decoded at all."""
     if isinstance(value, list):
         return [_plain_yaml(item) for item in value]
     if isinstance(value, dict):
@@ -232,6 +280,4 @@ def _plain_yaml(value: Any) -> Any:
                 raise ValueError("a key that is not text or a number")
             out[key if isinstance(key, str) else str(key) if isinstance(key, int) else _go_g(key)] = _plain_yaml(item)
         return out
-    if value is None or isinstance(value, (str, bool, int, float)):
-        return float(value) if isinstance(value, int) and not isinstance(value, bool) else value
-    raise ValueError(f"a {type(value).__name__}")
+    return float(value) if isinstance(value, int) and not isinstance(value, bool) else value

@@ -1,6 +1,7 @@
 """The stack's outputs, shown as `pulumi preview` shows them under "Outputs:" for a new stack
 (pulumi/pulumi pkg/backend/display/object_diff.go), and in the plan's `gpufleet.outputs`."""
 
+import json
 from pathlib import Path
 
 from gpufleet.offline.outputs import output_lines
@@ -136,3 +137,26 @@ def test_an_output_named_in_additional_secret_outputs_is_a_secret_as_the_engine_
         "    token    : [secret]"]
     plan = preview(PROGRAMS / "additional_secret_outputs", "dev", policy_pack=None).to_json()
     assert plan["gpufleet"]["outputs"] == {"plainTags": {"team": "ml"}, "tags": "[secret]", "token": "[secret]"}
+
+
+def test_hostile_text_in_outputs_is_shown_as_text_never_a_hang_or_a_crash() -> None:
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(  # 9^10 values once its aliases are expanded
+        f"{b}: &{b} [{', '.join([f'*{a}'] * 9)}]\n" for a, b in zip("abcdefghi", "bcdefghij"))
+    deep_json = "[" * 100_000 + "]" * 100_000  # its decoder's C code would overflow the stack
+    lines = output_lines({"bomb": bomb, "deep": deep_json, "recursive": "a: &a\n  b: *a\n"})
+    assert lines == [f"    bomb     : {json.dumps(bomb)}", f"    deep     : \"{deep_json}\"",
+                     '    recursive: "a: &a\\n  b: *a\\n"']
+
+
+def test_values_nested_thousands_of_levels_deep_are_printed_whole() -> None:
+    value: object = "leaf"
+    for _ in range(3000):
+        value = {"a": value}
+    lines = output_lines({"deep": value})
+    assert (len(lines), lines[0], lines[3000], lines[-1]) == (6001, "    deep: {", " " * 12004 + 'a: "leaf"', "    }")
+
+
+def test_yaml_is_read_as_the_cli_reads_it_yaml_1_2_with_keys_that_are_numbers_as_text() -> None:
+    assert output_lines({"k": "yes: no\n1: 2024-01-01\n"}) == [
+        "    k: (yaml) {", "        1  : \"2024-01-01\"", '        yes: "no"', "    }", ""]
+    assert output_lines({"k": "true: x\nb: y\n"}) == ['    k: "true: x\\nb: y\\n"']  # a boolean key: not decoded
