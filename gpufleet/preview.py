@@ -18,7 +18,7 @@ from gpufleet.readers.views import provider_urn, views_from_states
 from gpufleet.offline.runner import DEFAULT_STALL_SECONDS, environment_settings
 from gpufleet.clouds import reader_for
 from gpufleet.offline import ProgramError, ProgramRun, RecordedResource, StackSettings, load_stack, preview_json, run_program
-from gpufleet.offline.plan import shown_value
+from gpufleet.offline.outputs import plan_outputs
 from gpufleet.secrets import Redactor
 from gpufleet.stacks import fleet_from_settings
 
@@ -51,9 +51,8 @@ class PreviewResult:
             "policy_environment": self.policy_environment,
             "violations": [v.to_json() for v in self.violations],
             "placement": self.run.outputs.get("placement"),
-            # The stack's outputs as `pulumi stack output --json` shows them (secrets "[secret]"; unknown at
-            # preview: the unknown sentinel, as in the steps' inputs). `pulumi preview --json` has none.
-            "outputs": shown_value(self.run.outputs),
+            # `pulumi preview --json` has no outputs in its steps: here as `pulumi stack output --json` shows them
+            "outputs": plan_outputs(self.run.outputs),
             "reservations": self.reservations,
             # How each lookup was answered offline: none of it is real data.
             "lookups": self.run.lookups,

@@ -32,6 +32,7 @@ from typing import Any
 from gpufleet import pulumi_private as _sdk
 from gpufleet.errors import UserError
 from gpufleet.files import PLAN_MAX_DEPTH, compose_yaml, yaml_value
+from gpufleet.offline.plan import shown_value
 
 INDENT = "    "
 UNKNOWN_SHOWN = "[unknown]"
@@ -41,6 +42,7 @@ SECRET_SHOWN = "[secret]"
 # Go's, is bounded. JSON or YAML text that would nest deeper (over 100 levels, counted from the top of the output) is shown as its text, quoted.
 MAX_SHOWN_DEPTH = 100
 _RECURSION_LIMIT = 50_000  # three frames a level of nesting
+_PLAN_OUTPUT_LEVEL = 3  # the plan document, its `gpufleet` object, its `outputs`
 # Text is decoded (JSON, YAML) only up to this nesting, checked before the decoder's C code recurses;
 # deeper text is shown as the string it is (the CLI's decoders go deeper: 10,000 levels for JSON).
 _MAX_DECODED_DEPTH = PLAN_MAX_DEPTH
@@ -70,6 +72,32 @@ def output_lines(outputs: dict[str, Any]) -> list[str]:
     finally:
         sys.setrecursionlimit(saved_limit)
     return "".join(parts).splitlines()
+
+
+def plan_outputs(outputs: dict[str, Any]) -> dict[str, Any]:
+    """The outputs as the plan file holds them (`gpufleet.outputs`): as `pulumi stack output --json` shows
+    them (secrets "[secret]", unknowns the unknown sentinel). An output nested deeper than a plan file may
+    be (plan readers refuse it: `files.PLAN_MAX_DEPTH`) is said to be so, in words, instead: the terminal
+    shows it whole."""
+    room = PLAN_MAX_DEPTH - _PLAN_OUTPUT_LEVEL
+    return {key: shown_value(value) if (depth := _depth(value)) <= room else
+            f"(nested {depth:,} levels deep: deeper than a plan file holds ({room}); shown in full by the terminal)"
+            for key, value in outputs.items()}
+
+
+def _depth(value: Any) -> int:
+    """How deep a value nests (a scalar: 0), counted without recursion."""
+    deepest = 0
+    stack = [(value, 0)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict):
+            stack.extend((child, level + 1) for child in item.values())
+        elif isinstance(item, list):
+            stack.extend((child, level + 1) for child in item)
+        else:
+            deepest = max(deepest, level)
+    return deepest
 
 
 def _printed_at_top(value: Any) -> bool:

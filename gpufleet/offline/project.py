@@ -126,9 +126,12 @@ _PROJECT_NAME_MAX_BYTES = 100
 
 def _project_name_problem(path: Path, name: str) -> Problem | None:
     """What the CLI would say of the project's name, if anything: the name is in every URN."""
-    if len(name.encode("utf-8")) > _PROJECT_NAME_MAX_BYTES:
+    if (size := len(name.encode("utf-8"))) > _PROJECT_NAME_MAX_BYTES:
+        # The CLI counts bytes: a name of 60 "é" is 120 of them.
+        counted = "" if size == len(name) else f" (it counts bytes in UTF-8: this name has {size})"
         return Problem(path=f"{path}: name", value=name,
-                       message=f"project names are limited to {_PROJECT_NAME_MAX_BYTES} characters, as the Pulumi CLI requires")
+                       message=f"project names are limited to {_PROJECT_NAME_MAX_BYTES} characters, as the Pulumi CLI "
+                               f"requires{counted}")
     if not _PROJECT_NAME.fullmatch(name):
         # The CLI's own repair of a name (tokens.IntoQName): each byte it does not allow becomes "_".
         repaired = "".join(chr(b) if _PROJECT_NAME.fullmatch(chr(b)) else "_" for b in name.encode("utf-8"))

@@ -4,8 +4,10 @@
 import json
 from pathlib import Path
 
+from gpufleet.cli import main
 from gpufleet.offline.outputs import output_lines
 from gpufleet.preview import preview
+from gpufleet.report.plans import read_plan
 
 PROGRAMS = Path(__file__).resolve().parent / "programs"
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
@@ -160,3 +162,25 @@ def test_yaml_is_read_as_the_cli_reads_it_yaml_1_2_with_keys_that_are_numbers_as
     assert output_lines({"k": "yes: no\n1: 2024-01-01\n"}) == [
         "    k: (yaml) {", "        1  : \"2024-01-01\"", '        yes: "no"', "    }", ""]
     assert output_lines({"k": "true: x\nb: y\n"}) == ['    k: "true: x\\nb: y\\n"']  # a boolean key: not decoded
+
+
+def test_an_output_deeper_than_a_plan_file_holds_is_said_so_in_the_plan_and_shown_whole_in_the_terminal(
+        tmp_path, summary) -> None:
+    program = tmp_path / "deep"
+    program.mkdir()
+    (program / "Pulumi.yaml").write_text("name: deep\nruntime: python\n")
+    (program / "Pulumi.dev.yaml").write_text("config: {}\n")
+    (program / "__main__.py").write_text(
+        "import pulumi\nv = 'leaf'\nfor _ in range(1500):\n    v = {'a': v}\n"
+        "pulumi.export('deep', v)\npulumi.export('fits', [[['x']]])\n")
+    plan = preview(program, "dev", policy_pack=None).to_json()["gpufleet"]["outputs"]
+    # it was exit 4 (RecursionError) whatever the command's options
+    assert plan == {"deep": "(nested 1,500 levels deep: deeper than a plan file holds (125); shown in full by the "
+                            "terminal)", "fits": [[["x"]]]}
+    written = tmp_path / "plan.json"
+    assert main(["preview", "dev", "--program", str(program), "--no-policies", "--json", str(written)]) == 0
+    assert read_plan(written).stack == "dev"  # a plan gpufleet writes, gpufleet reads
+    lines = summary(str(program))
+    assert lines[lines.index("Outputs:") + 1:][:2] == ["    deep: {", "        a: {"]
+    assert lines[-7:] == ["    fits: [", "        [0]: [", "            [0]: [", '                [0]: "x"',
+                          "            ]", "        ]", "    ]"]

@@ -191,6 +191,11 @@ def test_a_project_name_the_pulumi_cli_refuses_is_refused_with_its_rule(tmp_proj
     assert problems_of(tmp_project, "dev") == [
         Problem(path=f"{tmp_project / 'Pulumi.yaml'}: name", value="a" * 101,
                 message="project names are limited to 100 characters, as the Pulumi CLI requires")]
+    (tmp_project / "Pulumi.yaml").write_text(f"name: {'é' * 60}\nruntime: python\n")
+    assert problems_of(tmp_project, "dev") == [
+        Problem(path=f"{tmp_project / 'Pulumi.yaml'}: name", value="é" * 60,
+                message="project names are limited to 100 characters, as the Pulumi CLI requires (it counts bytes "
+                        "in UTF-8: this name has 120)")]
 
 
 def test_project_names_the_pulumi_cli_accepts_are_accepted(tmp_project: Path) -> None:
