@@ -85,21 +85,6 @@ def plan_outputs(outputs: dict[str, Any]) -> dict[str, Any]:
             for key, value in outputs.items()}
 
 
-def _depth(value: Any) -> int:
-    """How deep a value nests (a scalar: 0), counted without recursion."""
-    deepest = 0
-    stack = [(value, 0)]
-    while stack:
-        item, level = stack.pop()
-        if isinstance(item, dict):
-            stack.extend((child, level + 1) for child in item.values())
-        elif isinstance(item, list):
-            stack.extend((child, level + 1) for child in item)
-        else:
-            deepest = max(deepest, level)
-    return deepest
-
-
 def _printed_at_top(value: Any) -> bool:
     """`shouldPrintPropertyValue`: nulls, empty strings, lists and mappings only clutter the section."""
     return not (value is None or value == "" or value == [] or value == {})
