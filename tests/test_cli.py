@@ -356,3 +356,22 @@ def test_table_cells_show_bidi_and_control_characters_escaped():
     assert [line.rstrip() for line in out.file.getvalue().splitlines()] == [
         "resource         why", "─────────────────────────────────────────────",
         "gpu\\u202e1lave   tag 'owner\\u001b[2J' missing"]
+
+
+def test_fast_policies_refuses_a_pack_whose_main_adds_policies_it_would_skip(tmp_path, capsys):
+    """review7 F6: in-process only gpufleet_policies.POLICIES runs; an organisation's policy added in the
+    pack's __main__.py was skipped without a word. Such a pack is refused (exit 2); over gRPC it runs."""
+    import shutil
+
+    pack = tmp_path / "pack"
+    shutil.copytree(REPO / "policies", pack, ignore=shutil.ignore_patterns("__pycache__"))
+    main_py = pack / "__main__.py"
+    main_py.write_text(main_py.read_text().replace("policies=POLICIES", "policies=POLICIES + ORGANISATION"))
+    project = _counting_project(tmp_path)
+    assert main(["preview", "dev", "--program", str(project), "--policy-pack", str(pack),
+                 "--policy-config", str(REPO / "policies" / "dev.json"), "--fast-policies"]) == 2
+    assert capsys.readouterr().err.endswith(
+        f"  - {main_py} (--fast-policies): the in-process path evaluates gpufleet_policies.POLICIES only, and "
+        "this pack gives PolicyPack other policies, which would be skipped; run without --fast-policies (the pack "
+        "over gRPC, as `pulumi preview --policy-pack` runs it) (got 'POLICIES + ORGANISATION'); "
+        "allowed: PolicyPack(..., policies=POLICIES, ...)\n")

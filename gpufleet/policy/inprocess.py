@@ -8,6 +8,7 @@ PULUMI_* variables the engine gives a pack process, set for the duration of the 
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import importlib
 import os
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Iterator
 
 from google.protobuf import empty_pb2
 
+from gpufleet.errors import Problem, UserError
 from gpufleet.policy.config import default_policy_config_path, load_policy_config, reconcile
 from gpufleet.policy.protocol import (ComponentProviders, Unimplemented, initial_config, pack_environment,
                                       policy_infos, run_session)
@@ -36,6 +38,7 @@ PACK_VERSION = "0.0.1"  # what a Python PolicyPack reports; the CLI shows Pulumi
 
 def load_pack(pack_dir: Path) -> ModuleType:
     """The pack's policy package (`<pack>/gpufleet_policies`), imported as the pack process imports it."""
+    _refuse_other_policies(Path(pack_dir))
     pack_dir = str(Path(pack_dir).resolve())
     if pack_dir not in sys.path:
         sys.path.insert(0, pack_dir)
@@ -44,6 +47,28 @@ def load_pack(pack_dir: Path) -> ModuleType:
     if str(where) != pack_dir:
         raise ImportError(f"{PACKAGE} was already imported from {where}, not from {pack_dir}")
     return module
+
+
+def _refuse_other_policies(pack_dir: Path) -> None:
+    """In-process, only `gpufleet_policies.POLICIES` is evaluated; the CLI runs the pack's `__main__.py`.
+    A pack whose `__main__.py` gives `PolicyPack` anything else (an organisation's own policies added
+    there) would have those policies silently skipped here, so it is refused: it runs over gRPC."""
+    main = pack_dir / "__main__.py"
+    where = f"{main} (--fast-policies)"
+    try:
+        tree = ast.parse(main.read_bytes(), filename=str(main))
+    except (OSError, SyntaxError, ValueError) as e:
+        raise UserError([Problem(where, f"cannot read the pack's program: {e}")]) from None
+    calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call)
+             and (getattr(node.func, "id", None) == "PolicyPack" or getattr(node.func, "attr", None) == "PolicyPack")]
+    policies = [kw.value for call in calls for kw in call.keywords if kw.arg == "policies"]
+    if len(calls) == 1 and len(policies) == 1 and isinstance(policies[0], ast.Name) and policies[0].id == "POLICIES":
+        return
+    given = ast.unparse(policies[0]) if len(calls) == 1 and len(policies) == 1 else f"{len(calls)} PolicyPack call(s)"
+    raise UserError([Problem(where, "the in-process path evaluates gpufleet_policies.POLICIES only, and this pack "
+                             "gives PolicyPack other policies, which would be skipped; run without --fast-policies "
+                             "(the pack over gRPC, as `pulumi preview --policy-pack` runs it)", value=given,
+                             allowed=("PolicyPack(..., policies=POLICIES, ...)",))])
 
 
 class _Client:
