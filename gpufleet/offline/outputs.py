@@ -8,8 +8,8 @@ The CLI's rules (pulumi/pulumi `pkg/backend/display/object_diff.go`: `getResourc
   with "__" (internal);
 - strings quoted as Go's `%q` does (escapes for quotes, backslashes and unprintable characters); a
   string that is a whole JSON value (or a multi-line YAML 1.2 document) that is a list or a mapping is
-  shown decoded after "(json) " / "(yaml) " (text nested deeper than 128 levels, or YAML whose aliases
-  expand past 100,000 values, is shown as the text it is: never a hang or a crash);
+  shown decoded after "(json) " / "(yaml) " (text that would nest more than 100 levels below "Outputs:",
+  or YAML whose aliases expand past 100,000 values, is shown as the text it is: never a hang or a crash);
 - whole numbers without a fraction (`8`, not `8.0`), other numbers as Go's `%g`; `true`/`false`;
   `<null>` inside a value;
 - a value unknown at preview (the id of a resource being created, an `apply` on it) is `[unknown]`,
