@@ -360,7 +360,8 @@ def test_table_cells_show_bidi_and_control_characters_escaped():
 
 def test_fast_policies_refuses_a_pack_whose_main_adds_policies_it_would_skip(tmp_path, capsys):
     """review7 F6: in-process only gpufleet_policies.POLICIES runs; an organisation's policy added in the
-    pack's __main__.py was skipped without a word. Such a pack is refused (exit 2); over gRPC it runs."""
+    pack's __main__.py was skipped without a word. Such a pack is refused (exit 2) before the program runs;
+    over gRPC it runs."""
     import shutil
 
     pack = tmp_path / "pack"
@@ -375,3 +376,4 @@ def test_fast_policies_refuses_a_pack_whose_main_adds_policies_it_would_skip(tmp
         "this pack gives PolicyPack other policies, which would be skipped; run without --fast-policies (the pack "
         "over gRPC, as `pulumi preview --policy-pack` runs it) (got 'POLICIES + ORGANISATION'); "
         "allowed: PolicyPack(..., policies=POLICIES, ...)\n")
+    assert not (project / "ran").exists()

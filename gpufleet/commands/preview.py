@@ -54,8 +54,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_catalog_argument(parser)
 
 
-def policy_pack_problems(pack: Path) -> list[Problem]:
-    """What keeps `pack` from loading as a Python policy pack, found before the program runs."""
+def policy_pack_problems(pack: Path, in_process: bool = False) -> list[Problem]:
+    """What keeps `pack` from loading as a Python policy pack (`in_process`: on the fast path, too), found
+    before the program runs."""
     if not pack.is_dir():
         return [Problem("--policy-pack", "no such folder" if not pack.exists() else "is a file, not a folder",
                         str(pack))]
@@ -74,6 +75,10 @@ def policy_pack_problems(pack: Path) -> list[Problem]:
                         name, ("python",))]
     if not (pack / "__main__.py").is_file():
         return [Problem("--policy-pack", "not a Python policy pack: no __main__.py", str(pack))]
+    if in_process:
+        from gpufleet.policy.inprocess import fast_path_problems
+
+        return fast_path_problems(pack)
     return []
 
 
@@ -84,7 +89,7 @@ def check_arguments(args: argparse.Namespace) -> None:
     if not args.stall_timeout > 0:
         problems.append(Problem("--stall-timeout", "must be a positive number of seconds", str(args.stall_timeout)))
     if not args.no_policies:
-        problems += policy_pack_problems(args.policy_pack)
+        problems += policy_pack_problems(args.policy_pack, in_process=args.fast_policies)
         problems += arguments.existing_file("--policy-config", args.policy_config)
     arguments.check(problems)
 

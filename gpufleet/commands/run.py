@@ -49,7 +49,7 @@ def check_arguments(args: argparse.Namespace) -> None:
                                 str(args.json_file)))
     problems += arguments.writable("--json", args.json_file)
     if not args.no_policies:
-        problems += policy_pack_problems(args.policy_pack)
+        problems += policy_pack_problems(args.policy_pack, in_process=args.fast_policies)
         problems += arguments.existing_file("--policy-config", args.policy_config)
     arguments.check(problems)
 

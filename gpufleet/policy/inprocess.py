@@ -30,7 +30,8 @@ from gpufleet.policy.violations import Violation
 if TYPE_CHECKING:
     from gpufleet.offline import ProgramRun
 
-__all__ = ["analyze_in_process", "default_policy_config_path", "effective_config", "load_pack", "load_policy_config"]
+__all__ = ["analyze_in_process", "default_policy_config_path", "effective_config", "fast_path_problems", "load_pack",
+           "load_policy_config"]
 
 PACKAGE = "gpufleet_policies"
 PACK_VERSION = "0.0.1"  # what a Python PolicyPack reports; the CLI shows PulumiPolicy.yaml's version
@@ -38,7 +39,9 @@ PACK_VERSION = "0.0.1"  # what a Python PolicyPack reports; the CLI shows Pulumi
 
 def load_pack(pack_dir: Path) -> ModuleType:
     """The pack's policy package (`<pack>/gpufleet_policies`), imported as the pack process imports it."""
-    _refuse_other_policies(Path(pack_dir))
+    problems = fast_path_problems(Path(pack_dir))
+    if problems:
+        raise UserError(problems)
     pack_dir = str(Path(pack_dir).resolve())
     if pack_dir not in sys.path:
         sys.path.insert(0, pack_dir)
@@ -49,26 +52,27 @@ def load_pack(pack_dir: Path) -> ModuleType:
     return module
 
 
-def _refuse_other_policies(pack_dir: Path) -> None:
+def fast_path_problems(pack_dir: Path) -> list[Problem]:
     """In-process, only `gpufleet_policies.POLICIES` is evaluated; the CLI runs the pack's `__main__.py`.
     A pack whose `__main__.py` gives `PolicyPack` anything else (an organisation's own policies added
-    there) would have those policies silently skipped here, so it is refused: it runs over gRPC."""
+    there) would have those policies silently skipped here, so it is refused: it runs over gRPC. Read as
+    text (nothing of the pack runs), so `gpufleet preview` can say it before the program runs."""
     main = pack_dir / "__main__.py"
     where = f"{main} (--fast-policies)"
     try:
         tree = ast.parse(main.read_bytes(), filename=str(main))
     except (OSError, SyntaxError, ValueError) as e:
-        raise UserError([Problem(where, f"cannot read the pack's program: {e}")]) from None
+        return [Problem(where, f"cannot read the pack's program: {e}")]
     calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call)
              and (getattr(node.func, "id", None) == "PolicyPack" or getattr(node.func, "attr", None) == "PolicyPack")]
     policies = [kw.value for call in calls for kw in call.keywords if kw.arg == "policies"]
     if len(calls) == 1 and len(policies) == 1 and isinstance(policies[0], ast.Name) and policies[0].id == "POLICIES":
-        return
+        return []
     given = ast.unparse(policies[0]) if len(calls) == 1 and len(policies) == 1 else f"{len(calls)} PolicyPack call(s)"
-    raise UserError([Problem(where, "the in-process path evaluates gpufleet_policies.POLICIES only, and this pack "
-                             "gives PolicyPack other policies, which would be skipped; run without --fast-policies "
-                             "(the pack over gRPC, as `pulumi preview --policy-pack` runs it)", value=given,
-                             allowed=("PolicyPack(..., policies=POLICIES, ...)",))])
+    return [Problem(where, "the in-process path evaluates gpufleet_policies.POLICIES only, and this pack "
+                    "gives PolicyPack other policies, which would be skipped; run without --fast-policies "
+                    "(the pack over gRPC, as `pulumi preview --policy-pack` runs it)", value=given,
+                    allowed=("PolicyPack(..., policies=POLICIES, ...)",))]
 
 
 class _Client:
