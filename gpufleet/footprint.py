@@ -247,20 +247,26 @@ def capacity_footprint(
     hours: float = HOURS_PER_MONTH,
     utilization: float = 1.0,
     capacity_type: str = "on-demand",
+    price: Price | None = None,
+    watts: tuple[float | None, str] | None = None,
 ) -> Footprint:
-    """Monthly footprint of `nodes` × `instance_type` in `region`; unknown inputs give None figures."""
+    """Monthly footprint of `nodes` × `instance_type` in `region`; unknown inputs give None figures.
+
+    `price` and `watts` are `node_price(...)` and `node_watts(...)` of these arguments, when the caller
+    already has them (many footprints share them: placement's `KnownOffers`).
+    """
     how: dict[str, str] = {}
     it = catalog.instance_type(instance_type)
     gpus = it.gpu_count * nodes if it else (0 if instance_type in catalog.prices.hosts else None)
     how["gpus"] = (gpus_derivation(nodes, it) if it else
                    "a CPU instance type" if gpus == 0 else f"{instance_type}: GPU count unknown")
 
-    price = node_price(catalog, cloud, region, instance_type, capacity_type)
+    price = node_price(catalog, cloud, region, instance_type, capacity_type) if price is None else price
     monthly_usd = None if price.usd_per_hour is None else nodes * price.usd_per_hour * hours
     how["monthly_usd"] = price.how if monthly_usd is None else \
         f"{nodes} × {price.usd_per_hour:g} USD/h × {hours:g} h ({price.how})"
 
-    watts, how_watts = node_watts(catalog, cloud, instance_type, utilization)
+    watts, how_watts = node_watts(catalog, cloud, instance_type, utilization) if watts is None else watts
     monthly_kwh = monthly_kgco2e = None
     if watts is None:
         how["monthly_kwh"] = how_watts

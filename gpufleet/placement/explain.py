@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import math
-from typing import Sequence
+from typing import Iterable, Sequence
 
 from gpufleet.catalog import Catalog
 from gpufleet.errors import Problem
@@ -120,7 +120,7 @@ def infeasible_problems(a: Assignment, rows: Sequence[Row] = ()) -> list[Problem
 # --- decisions ----------------------------------------------------------------------------------
 
 
-def _best_per_region(options: Sequence[Option], exclude: tuple[str, str]) -> list[Option]:
+def _best_per_region(options: Iterable[Option], exclude: tuple[str, str]) -> list[Option]:
     """The first (best) option of each region other than `exclude`, in order, at most three."""
     seen: dict[tuple[str, str], Option] = {}
     for o in options:
@@ -131,53 +131,74 @@ def _best_per_region(options: Sequence[Option], exclude: tuple[str, str]) -> lis
     return list(seen.values())
 
 
-class Explainer:
-    """Decisions of a solved placement: each workload's constraints are read with the others fixed."""
+def _named(d: Decision, name: str) -> Decision:
+    """`d` for the workload `name` of the same kind: the same decision, its options named after it."""
+    if d.workload == name:
+        return d
+    return dataclasses.replace(d, workload=name, chosen=d.chosen.named(name),
+                               runners_up=tuple(o.named(name) for o in d.runners_up),
+                               fallbacks=tuple(o.named(name) for o in d.fallbacks))
 
-    def __init__(self, catalog: Catalog, objective: str, choices: Sequence[Sequence[Option]], chosen: Sequence[Option],
-                 groups: Sequence[Group], workloads: Sequence[WorkloadOptions], cap: ConstraintUse | None,
+
+class Explainer:
+    """Decisions of a solved placement: each workload's constraints are read with the others fixed.
+
+    Workloads of one kind (`kinds[w]`; they differ only in their name, `joint._kinds`) share their options:
+    `workloads[k]`, the first such workload's, `ranked[k]` (its allowed options in the tie-break order) and
+    `choices[k]` (those eligible, in that order). A
+    decision depends only on the kind and the option chosen (with the others' use of each constraint,
+    which is fixed), so it is worked out once per (kind, chosen option) and given each workload's name.
+    """
+
+    def __init__(self, catalog: Catalog, objective: str, ranked: Sequence[Sequence[Option]],
+                 choices: Sequence[Sequence[Option]], chosen: Sequence[Option], groups: Sequence[Group],
+                 workloads: Sequence[WorkloadOptions], kinds: Sequence[int], cap: ConstraintUse | None,
                  cap_cents: int | None):
         self.catalog = catalog
         self.objective = objective
-        self.choices = choices  # each workload's eligible options in the tie-break order
-        self.chosen = chosen
+        self.ranked = ranked  # per kind
+        self.choices = choices  # per kind
+        self.workloads = workloads  # per kind
+        self.kinds = kinds  # per workload
+        self.chosen = chosen  # per workload: an option of its kind's `choices`
         self.groups = groups
-        self.workloads = workloads
         self.cap = cap
         self.cap_cents = cap_cents
-        self.used = [sum(g.coefficient(o) for o in chosen) for g in groups]
+        in_region: dict[tuple[str, str], list[Option]] = {}
+        for o in chosen:
+            in_region.setdefault((o.cloud, o.region), []).append(o)
+        # Σ over the chosen options in the fleet's order; those outside a region group's region add 0
+        self.used = [sum((g.coefficient(o) for o in (chosen if g.region is None else in_region.get(g.region, ()))), 0.0)
+                     for g in groups]
         self.total_cents = sum(cents(o.monthly_usd) for o in chosen) if cap_cents is not None else 0
         self._fleet_wide = [i for i, g in enumerate(groups) if g.region is None]
         self._by_region: dict[tuple[str, str], list[int]] = {}
         for i, g in enumerate(groups):
             if g.region is not None:
                 self._by_region.setdefault(g.region, []).append(i)
+        self._decisions: dict[tuple[int, int], Decision] = {}  # (kind, chosen's place in its choices)
 
     def constraint_uses(self) -> list[ConstraintUse]:
         """Every shared constraint's use; binding when it blocks some workload's better option."""
-        binding = {i for w in range(len(self.workloads)) for i in self._blocking(w)}
+        cases = {(k, self.choices[k].index(o)): (k, o) for k, o in zip(self.kinds, self.chosen)}
+        binding = {i for k, o in cases.values() for i in self._blocking(k, o)}
         uses = [ConstraintUse(g.name, g.path, float(self.used[i]), g.limit, g.unit, i in binding)
                 for i, g in enumerate(self.groups)]
         if self.cap:
             uses.append(dataclasses.replace(self.cap, binding=-1 in binding))
         return uses
 
-    def _better(self, w: int) -> list[Option]:
-        """Workload w's options ranked before its chosen one."""
-        options = self.choices[w]
-        return list(options[: options.index(self.chosen[w])])
-
-    def _blocking(self, w: int) -> dict[int, Option]:
-        """Group (-1: cost cap) -> the best better-ranked option of workload w that it blocks."""
+    def _blocking(self, k: int, chosen: Option) -> dict[int, Option]:
+        """Group (-1: cost cap) -> the best option ranked before `chosen` (of kind k) that it blocks."""
+        options = self.choices[k]
         breaking: dict[int, Option] = {}
-        for better in self._better(w):
-            for i in self._swap_breaks(w, better, cap_too=True):
+        for better in options[: options.index(chosen)]:
+            for i in self._swap_breaks(chosen, better, cap_too=True):
                 breaking.setdefault(i, better)
         return breaking
 
-    def _swap_breaks(self, w: int, o: Option, cap_too: bool) -> list[int]:
-        """Groups (index; -1 for the cost cap) that moving workload w alone to `o` would break."""
-        chosen = self.chosen[w]
+    def _swap_breaks(self, chosen: Option, o: Option, cap_too: bool) -> list[int]:
+        """Groups (index; -1 for the cost cap) that moving a workload alone from `chosen` to `o` would break."""
         broken = []
         for i in self._fleet_wide + self._by_region.get((o.cloud, o.region), []):
             g = self.groups[i]
@@ -189,29 +210,37 @@ class Explainer:
                 broken.append(-1)
         return sorted(broken, key=lambda i: (i < 0, i))
 
-    def decision(self, w: int, notes: tuple[str, ...]) -> Decision:
-        wo = self.workloads[w]
-        choices = self.choices[w]
-        chosen = self.chosen[w]
+    def decision(self, w: int, name: str, notes: tuple[str, ...]) -> Decision:
+        """Workload w's decision, named `name` (its options are its kind's, named after the first)."""
+        k, chosen = self.kinds[w], self.chosen[w]
+        key = (k, self.choices[k].index(chosen))
+        if key not in self._decisions:
+            self._decisions[key] = self._decide(k, chosen, notes)
+        return _named(self._decisions[key], name)
+
+    def _decide(self, k: int, chosen: Option, notes: tuple[str, ...]) -> Decision:
+        wo = self.workloads[k]
+        choices = self.choices[k]
         key = lambda o: order_key(o, self.objective)  # noqa: E731
 
-        breaking = self._blocking(w)
+        breaking = self._blocking(k, chosen)
         order = sorted(breaking, key=lambda i: (i < 0, i))
-        binding = [self._blocked(w, i, breaking[i]) for i in order]
+        binding = [self._blocked(chosen, i, breaking[i]) for i in order]
         shared = [self.groups[i].name if i >= 0 else "cost cap" for i in order]
 
         chosen_key = key(chosen)
         filters = []
         for f in wo.filters:
-            excluded = sorted(wo.without(f.name), key=key)
-            if excluded and key(excluded[0]) < chosen_key:
+            excluded = min(wo.without(f.name), key=key, default=None)  # the best option only f removes
+            if excluded is not None and key(excluded) < chosen_key:
                 filters.append(f)
-                binding.append(f"{f.label}: excludes better {excluded[0].where} {excluded[0].instance_type}")
+                binding.append(f"{f.label}: excludes better {excluded.where} {excluded.instance_type}")
 
+        # a generator: _best_per_region stops at its third region, so later options need no check
         fallbacks = _best_per_region(
-            [o for o in choices if o is not chosen and not self._swap_breaks(w, o, cap_too=False)],
+            (o for o in choices if o is not chosen and not self._swap_breaks(chosen, o, cap_too=False)),
             (chosen.cloud, chosen.region))
-        runners_up = _best_per_region(sorted(wo.allowed, key=key), (chosen.cloud, chosen.region))
+        runners_up = _best_per_region(self.ranked[k], (chosen.cloud, chosen.region))
         return Decision(
             workload=wo.workload.name,
             chosen=chosen,
@@ -222,9 +251,8 @@ class Explainer:
             notes=notes,
         )
 
-    def _blocked(self, w: int, group: int, better: Option) -> str:
+    def _blocked(self, chosen: Option, group: int, better: Option) -> str:
         """"quota aws eu-north-1: 60 of 64 GPUs used by the others; aws eu-north-1 p5.48xlarge needs 64"."""
-        chosen = self.chosen[w]
         if group < 0:
             assert self.cap is not None and self.cap_cents is not None
             others = self.total_cents - cents(chosen.monthly_usd)

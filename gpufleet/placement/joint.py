@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import json
 import math
-
 
 from gpufleet.catalog import Catalog
 from gpufleet.clouds import cloud_names, site_cloud
@@ -11,7 +11,7 @@ from gpufleet.config import CONFIG_KEY, Fleet
 from gpufleet.errors import Problem
 from gpufleet.placement.explain import Explainer, infeasible_problems, left_out_note
 from gpufleet.placement.model import ConstraintUse, Option, Placement, PlacementError, total
-from gpufleet.placement.options import cents, grams, known, needs_known, order_key, workload_options
+from gpufleet.placement.options import KnownOffers, cents, grams, known, needs_known, order_key, workload_options
 from gpufleet.placement.solve import POSITION, Assignment, Group, Row, prune_dominated
 
 _HEADING = "no feasible placement"
@@ -81,8 +81,28 @@ def _stages(a: Assignment, objective: str) -> list:
     return [primary, nodes, other, POSITION]
 
 
+def _kinds(fleet: Fleet) -> tuple[list[int], list[int]]:
+    """Each workload's kind, and each kind's first workload: workloads of one kind differ only in their name.
+
+    The key is every field of the workload but its name, so a field that options, their order or the
+    explanations read can only tell workloads apart, never merge them; the rest of what they read (the
+    fleet's candidates, quotas and budgets, the catalog, the clouds) is the same for every workload.
+    Its options are worked out once per kind, on the first workload (they carry its name), and each
+    workload's decision is given its own name (`Explainer`).
+    """
+    by_key: dict[str, int] = {}
+    kinds, first = [], []
+    for i, w in enumerate(fleet.workloads):
+        key = json.dumps(w.model_dump(mode="json", exclude={"name"}), sort_keys=True)
+        k = by_key.setdefault(key, len(first))
+        if k == len(first):
+            first.append(i)
+        kinds.append(k)
+    return kinds, first
+
+
 def _position(names: list[str], ordered: list[list[Option]], pruned: list[list[Option]]) -> tuple[list, list]:
-    """Each kept option's place in its workload's whole order, and each workload's weight 2n − i."""
+    """Each kind's kept options' places in its whole order, and each workload's weight 2n − i."""
     by_name = {name: i for i, name in enumerate(sorted(names))}
     n = len(names)
     places = []
@@ -101,30 +121,31 @@ def place(fleet: Fleet, catalog: Catalog, clouds: tuple[str, ...] | None = None)
     catalog = fleet.catalog(catalog)
     objective = fleet.objective
     needed = _needed_figures(fleet)
-    known_offers: dict = {}
-    workloads = [workload_options(fleet, i, catalog, clouds, known_offers) for i in range(len(fleet.workloads))]
+    offers = KnownOffers()
+    kinds, first = _kinds(fleet)
+    workloads = [workload_options(fleet, i, catalog, clouds, offers) for i in first]  # per kind
     problems: list[Problem] = []
-    choices, notes = [], []
+    ranked, choices, notes = [], [], []  # per kind: allowed options in the tie-break order, those eligible, notes
     for wo in workloads:
-        if not wo.allowed:
-            problems.append(wo.no_option_problem())
-            continue
-        eligible, left_out = [], []
-        for o in wo.allowed:
-            (eligible if known(o, tuple(needed)) else left_out).append(o)
+        ranked.append(sorted(wo.allowed, key=lambda o: order_key(o, objective)))
+        choices.append([o for o in ranked[-1] if known(o, tuple(needed))])
+        left_out = [o for o in wo.allowed if not known(o, tuple(needed))]
         why = " and ".join(dict.fromkeys(needed[f] for o in left_out for f in needed if getattr(o, f) is None))
         note = left_out_note(left_out, tuple(needed), why) if left_out else None
-        if not eligible:
-            problems.append(Problem(wo.path, f"no option with known figures: {note}"))
-            continue
-        choices.append(sorted(eligible, key=lambda o: order_key(o, objective)))
         notes.append((note,) if note else ())
+    for i, k in enumerate(kinds):  # every workload's own problem, with its own path
+        if not workloads[k].allowed:
+            problems.append(workload_options(fleet, i, catalog, clouds, offers).no_option_problem())
+        elif not choices[k]:
+            problems.append(Problem(f"{CONFIG_KEY}.workloads[{i}]", f"no option with known figures: {notes[k][0]}"))
     if problems:
         raise PlacementError(problems, heading=_HEADING)
 
     groups = shared_groups(fleet, catalog)
     pruned = prune_dominated(choices, groups, ("monthly_usd",) if objective == "balanced" else ())
-    a = Assignment(pruned, groups, *_position([w.workload.name for w in workloads], choices, pruned))
+    places, weights = _position([w.name for w in fleet.workloads], choices, pruned)
+    # workloads of one kind share their lists (Assignment keys each shared list once)
+    a = Assignment([pruned[k] for k in kinds], groups, [places[k] for k in kinds], weights)
     stages = _stages(a, objective)
     rows: list[Row] = []
     cap = cap_cents = None
@@ -144,8 +165,8 @@ def place(fleet: Fleet, catalog: Catalog, clouds: tuple[str, ...] | None = None)
         cap = ConstraintUse(f"cost cap (cheapest + {fleet.max_cost_premium_percent:g} %)",
                             f"{CONFIG_KEY}.max_cost_premium_percent", sum(o.monthly_usd for o in chosen),
                             cap_cents / 100, "USD")
-    explainer = Explainer(catalog, objective, choices, chosen, groups, workloads, cap, cap_cents)
-    decisions = {wo.workload.name: explainer.decision(w, notes[w]) for w, wo in enumerate(workloads)}
+    explainer = Explainer(catalog, objective, ranked, choices, chosen, groups, workloads, kinds, cap, cap_cents)
+    decisions = {w.name: explainer.decision(i, w.name, notes[kinds[i]]) for i, w in enumerate(fleet.workloads)}
     return Placement(
         objective=objective,
         decisions=decisions,

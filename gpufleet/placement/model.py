@@ -38,6 +38,10 @@ class Option:
     gpus: int
     footprint: Footprint = field(compare=False)  # follows from the fields above; holds an unhashable dict
 
+    def named(self, workload: str) -> "Option":
+        """The same option for another workload (`dataclasses.replace`, without its cost per call)."""
+        return Option(workload, self.cloud, self.region, self.instance_type, self.nodes, self.gpus, self.footprint)
+
     @property
     def monthly_usd(self) -> float | None:
         return self.footprint.monthly_usd

@@ -15,11 +15,13 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from gpufleet.catalog import Catalog, Region
+from gpufleet.catalog.model import InstanceType
 from gpufleet.clouds import adapter, cloud_names, reservation_cloud
 from gpufleet.clouds.adapter import Feature
 from gpufleet.config import CONFIG_KEY, Fleet, Workload
 from gpufleet.errors import Problem, UserError, unknown_name
-from gpufleet.footprint import CAPACITY_TYPES, HOURS_PER_MONTH, capacity_footprint
+from gpufleet.footprint import (CAPACITY_TYPES, HOURS_PER_MONTH, Footprint, Price, capacity_footprint, node_price,
+                                node_watts)
 from gpufleet.placement.model import OBJECTIVES, Option, PlacementError
 
 
@@ -64,31 +66,66 @@ def price_kind(w: Workload) -> str:
     return w.capacity
 
 
+@dataclass
+class KnownOffers:
+    """Offers and footprints already worked out, kept by the caller for one catalog (one `place()` call):
+    a fleet's workloads often ask for the same, and their footprints are the same."""
+
+    # (gpu, clouds) -> (instance type, region) of every offer of the GPU in a catalog region of the clouds
+    where: dict[tuple[str, tuple[str, ...]], list[tuple[InstanceType, str]]] = field(default_factory=dict)
+    # (gpu, gpu_count, clouds, hours, utilization, capacity type): everything `offered_options` reads
+    # besides the catalog and the workload's name -> the offers, without the name
+    offers: dict[tuple, list[tuple]] = field(default_factory=dict)
+    # (cloud, region, instance type, nodes, hours, utilization, capacity type): every argument of
+    # `capacity_footprint` besides the catalog -> its footprint
+    footprints: dict[tuple, Footprint] = field(default_factory=dict)
+    # `node_price`'s and `node_watts`' arguments besides the catalog -> their results, which footprints share
+    prices: dict[tuple[str, str, str, str], Price] = field(default_factory=dict)
+    watts: dict[tuple[str, str, float], tuple[float | None, str]] = field(default_factory=dict)
+
+    def footprint(self, catalog: Catalog, cloud: str, region: str, instance_type: str, nodes: int, hours: float,
+                  utilization: float, capacity_type: str) -> Footprint:
+        key = (cloud, region, instance_type, nodes, hours, utilization, capacity_type)
+        fp = self.footprints.get(key)
+        if fp is None:
+            price_key, watts_key = (cloud, region, instance_type, capacity_type), (cloud, instance_type, utilization)
+            if price_key not in self.prices:
+                self.prices[price_key] = node_price(catalog, *price_key)
+            if watts_key not in self.watts:
+                self.watts[watts_key] = node_watts(catalog, *watts_key)
+            fp = self.footprints[key] = capacity_footprint(
+                catalog, cloud, region, instance_type, nodes, hours=hours, utilization=utilization,
+                capacity_type=capacity_type, price=self.prices[price_key], watts=self.watts[watts_key])
+        return fp
+
+
 def offered_options(
     catalog: Catalog, gpu: str, gpu_count: int, clouds: tuple[str, ...], hours: float, utilization: float,
-    workload: str, capacity_type: str = "on-demand", known_offers: dict | None = None,
+    workload: str, capacity_type: str = "on-demand", known: KnownOffers | None = None,
 ) -> list[Option]:
     """Every offer, in a catalog region of `clouds`, of an instance type with `gpu`, sized for `gpu_count`,
     priced at `capacity_type`'s price where the catalog has it (else on-demand, which the option says).
 
-    `known_offers` (a dict kept by the caller for one catalog) holds the offers of requests already seen:
-    a fleet's workloads often ask for the same, and their footprints are the same.
+    `known` (kept by the caller for one catalog) holds the offers and footprints already worked out.
     """
+    known = KnownOffers() if known is None else known
     key = (gpu, gpu_count, clouds, hours, utilization, capacity_type)
-    offers = None if known_offers is None else known_offers.get(key)
+    offers = known.offers.get(key)
     if offers is None:
+        where = known.where.get((gpu, clouds))
+        if where is None:
+            where = known.where[(gpu, clouds)] = [
+                (it, offer.region) for it in catalog.instance_types_for_gpu(gpu, clouds)
+                for offer in catalog.offered(it.name, it.cloud)
+                # no facts (grid, PUE, location) for a region outside the catalog
+                if catalog.region(it.cloud, offer.region) is not None]
         offers = []
-        for it in catalog.instance_types_for_gpu(gpu, clouds):
+        for it, region in where:
             nodes = math.ceil(gpu_count / it.gpu_count)
-            for offer in catalog.offered(it.name, it.cloud):
-                if catalog.region(it.cloud, offer.region) is None:
-                    continue  # no facts (grid, PUE, location) for a region outside the catalog
-                fp = capacity_footprint(catalog, it.cloud, offer.region, it.name, nodes, hours=hours,
-                                        utilization=utilization, capacity_type=capacity_type)
-                offers.append((it.cloud, offer.region, it.name, nodes, nodes * it.gpu_count, fp))
+            fp = known.footprint(catalog, it.cloud, region, it.name, nodes, hours, utilization, capacity_type)
+            offers.append((it.cloud, region, it.name, nodes, nodes * it.gpu_count, fp))
         offers.sort(key=lambda o: o[:3])
-        if known_offers is not None:
-            known_offers[key] = offers
+        known.offers[key] = offers
     return [Option(workload, *o) for o in offers]
 
 
@@ -116,11 +153,11 @@ class WorkloadOptions:
     universe: list[Option]
     filters: list[Filter]
     allowed: list[Option] = field(init=False)
-    failed: dict[Option, tuple[str, ...]] = field(init=False)  # option -> names of filters it fails
+    failed: list[tuple[str, ...]] = field(init=False)  # names of the filters each option of `universe` fails
 
     def __post_init__(self) -> None:
-        self.failed = {o: tuple(f.name for f in self.filters if not f.allows(o)) for o in self.universe}
-        self.allowed = [o for o in self.universe if not self.failed[o]]
+        self.failed = [tuple(f.name for f in self.filters if not f.allows(o)) for o in self.universe]
+        self.allowed = [o for o, failed in zip(self.universe, self.failed) if not failed]
 
     @property
     def path(self) -> str:
@@ -128,7 +165,7 @@ class WorkloadOptions:
 
     def without(self, name: str) -> list[Option]:
         """Options that only the filter `name` removes."""
-        return [o for o in self.universe if self.failed[o] == (name,)]
+        return [o for o, failed in zip(self.universe, self.failed) if failed == (name,)]
 
     def no_option_problem(self) -> Problem:
         """Why no option is left, which filter removed the last ones, and what would allow some."""
@@ -223,13 +260,13 @@ def _reservation_filter(w: Workload, path: str) -> Filter:
 
 
 def workload_options(fleet: Fleet, index: int, catalog: Catalog, clouds: tuple[str, ...],
-                     known_offers: dict | None = None) -> WorkloadOptions:
+                     known: KnownOffers | None = None) -> WorkloadOptions:
     """A workload's options over every catalog region of the candidate clouds within `clouds`
-    (`known_offers`: see `offered_options`)."""
+    (`known`: see `offered_options`)."""
     w = fleet.workloads[index]
     clouds = tuple(c for c in clouds if c in {cand.cloud for cand in fleet.candidates})
     universe = offered_options(catalog, w.gpu, w.gpu_count, clouds, w.hours_per_month, w.utilization, w.name,
-                               price_kind(w), known_offers)
+                               price_kind(w), known)
     return WorkloadOptions(w, index, universe, workload_filters(fleet, w, index, catalog, universe))
 
 

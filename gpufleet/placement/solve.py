@@ -74,18 +74,22 @@ class Assignment:
 
     def __init__(self, choices: Sequence[Sequence[Option]], groups: Sequence[Group],
                  places: Sequence[Sequence[int]] | None = None, weights: Sequence[int] | None = None):
-        self.choices = [list(c) for c in choices]
+        self.choices = list(choices)
         self.groups = list(groups)
         n = len(self.choices)
-        places = [list(range(len(c))) for c in self.choices] if places is None else [list(p) for p in places]
+        places = [range(len(c)) for c in self.choices] if places is None else list(places)
         weights = [n - w for w in range(n)] if weights is None else list(weights)
         self.weights = np.array(weights, dtype=float)
         by_key: dict[tuple, int] = {}
+        # identical workloads may share their lists (`joint.place` does): each pair of lists is keyed once
+        keys: dict[tuple[int, int], tuple] = {}
         self.members: list[list[int]] = []  # workloads of each class, highest weight first
         self.klass = np.zeros(n, dtype=int)
         for w in sorted(range(n), key=lambda w: -weights[w]):
-            key = (tuple(map(_same, self.choices[w])), tuple(places[w]))
-            k = by_key.setdefault(key, len(self.members))
+            ids = (id(self.choices[w]), id(places[w]))
+            if ids not in keys:
+                keys[ids] = (tuple(map(_same, self.choices[w])), tuple(places[w]))
+            k = by_key.setdefault(keys[ids], len(self.members))
             if k == len(self.members):
                 self.members.append([])
             self.members[k].append(w)
@@ -107,8 +111,8 @@ class Assignment:
         in_region: dict[tuple[str, str], list[int]] = {}
         for j, o in enumerate(options):
             in_region.setdefault((o.cloud, o.region), []).append(j)
-        figures = {g.figure: np.array([getattr(o, g.figure) or 0.0 for o in options], dtype=float)
-                   for g in self.groups}
+        figures = {f: np.array([getattr(o, f) or 0.0 for o in options], dtype=float)
+                   for f in {g.figure for g in self.groups}}
         rows, cols, values = [], [], []
         for i, g in enumerate(self.groups):
             column = figures[g.figure]
@@ -397,25 +401,31 @@ def prune_dominated(choices: Sequence[Sequence[Option]], groups: Sequence[Group]
     no more to any constraint row: same region or a region without quota, and no more GPUs, USD or
     kgCO2e where a fleet-wide row (or `also`, e.g. the cost cap) counts them. Swapping o for o' keeps
     any placement feasible and makes it lexicographically better, so no optimum uses o.
+
+    Dominance is transitive, so an option dominated by an earlier one that is itself pruned is also
+    dominated by a kept one: o is kept exactly when no earlier option dominates it, which is checked
+    for all pairs at once.
     """
     quotas = [g for g in groups if g.region is not None]
     figures = sorted({g.figure for g in groups if g.region is None} | set(also) | ({"gpus"} if quotas else set()))
     by_region: dict[tuple[str, str], list[int]] = {}
     for i, g in enumerate(quotas):
         by_region.setdefault(g.region, []).append(i)  # type: ignore[arg-type]
-    pruned: dict[tuple, list[int]] = {}  # identical option lists (of identical workloads) are pruned once
+    rows: dict[tuple[str, str, str], int] = {}  # (cloud, region, instance type) -> the quota rows it counts in, as bits
     out = []
     for options in choices:
-        key = tuple(map(_same, options))
-        if key not in pruned:
-            masks = [sum(1 << i for i in by_region.get((o.cloud, o.region), ()) if quotas[i].applies(o))
-                     for o in options]
-            values = [tuple(getattr(o, f) for f in figures) for o in options]
-            kept: list[int] = []
-            for j in range(len(options)):
-                if not any(masks[d] & ~masks[j] == 0 and all(a <= b for a, b in zip(values[d], values[j]))
-                           for d in kept):
-                    kept.append(j)
-            pruned[key] = kept
-        out.append([options[j] for j in pruned[key]])
+        masks = []
+        for o in options:
+            where = (o.cloud, o.region, o.instance_type)
+            if where not in rows:
+                rows[where] = sum(1 << i for i in by_region.get((o.cloud, o.region), ()) if quotas[i].applies(o))
+            masks.append(rows[where])
+        distinct = list(dict.fromkeys(masks))
+        within = np.array([[a & ~b == 0 for b in distinct] for a in distinct], dtype=bool).reshape(len(distinct), -1)
+        ids = np.array([distinct.index(m) for m in masks], dtype=int)
+        values = np.array([[getattr(o, f) for f in figures] for o in options], dtype=float).reshape(len(options), -1)
+        # dominates[d, j]: option d is earlier than j, counts in no quota row j does not, and adds no more
+        dominates = np.triu(within[ids[:, None], ids[None, :]] &
+                            (values[:, None, :] <= values[None, :, :]).all(axis=2), k=1)
+        out.append([o for o, dominated in zip(options, dominates.any(axis=0)) if not dominated])
     return out
