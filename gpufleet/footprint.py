@@ -50,7 +50,7 @@ class Price:
     how: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Footprint:
     """Monthly money, energy and carbon of some capacity, and how each figure was derived."""
 
@@ -249,11 +249,13 @@ def capacity_footprint(
     capacity_type: str = "on-demand",
     price: Price | None = None,
     watts: tuple[float | None, str] | None = None,
+    embodied_kg: tuple[float | None, str] | None = None,
 ) -> Footprint:
     """Monthly footprint of `nodes` × `instance_type` in `region`; unknown inputs give None figures.
 
-    `price` and `watts` are `node_price(...)` and `node_watts(...)` of these arguments, when the caller
-    already has them (many footprints share them: placement's `KnownOffers`).
+    `price`, `watts` and `embodied_kg` are `node_price(...)`, `node_watts(...)` and `embodied(...)` of
+    these arguments, when the caller already has them (many footprints share them: placement's
+    `KnownOffers`).
     """
     how: dict[str, str] = {}
     it = catalog.instance_type(instance_type)
@@ -275,7 +277,8 @@ def capacity_footprint(
         monthly_kwh, monthly_kgco2e, carbon_how = _carbon(
             catalog, cloud, region, nodes * watts * hours / 1000, f"{nodes} × {how_watts} × {hours:g} h")
         how.update(carbon_how)
-    monthly_embodied, how["monthly_embodied_kgco2e"] = embodied(catalog, instance_type, nodes, hours)
+    monthly_embodied, how["monthly_embodied_kgco2e"] = \
+        embodied(catalog, instance_type, nodes, hours) if embodied_kg is None else embodied_kg
     return Footprint(
         cloud=cloud,
         region=region,

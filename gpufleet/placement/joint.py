@@ -128,8 +128,9 @@ def place(fleet: Fleet, catalog: Catalog, clouds: tuple[str, ...] | None = None)
     ranked, choices, notes = [], [], []  # per kind: allowed options in the tie-break order, those eligible, notes
     for wo in workloads:
         ranked.append(sorted(wo.allowed, key=lambda o: order_key(o, objective)))
-        choices.append([o for o in ranked[-1] if known(o, tuple(needed))])
         left_out = [o for o in wo.allowed if not known(o, tuple(needed))]
+        unknown = {id(o) for o in left_out}
+        choices.append([o for o in ranked[-1] if id(o) not in unknown] if left_out else ranked[-1])
         why = " and ".join(dict.fromkeys(needed[f] for o in left_out for f in needed if getattr(o, f) is None))
         note = left_out_note(left_out, tuple(needed), why) if left_out else None
         notes.append((note,) if note else ())

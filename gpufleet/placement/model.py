@@ -26,7 +26,7 @@ class PlacementError(UserError):
     """No placement satisfies the fleet's constraints; each problem says what would make it feasible."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Option:
     """One way to host a workload: `nodes` × `instance_type` in a cloud region, with its footprint."""
 

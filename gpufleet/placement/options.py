@@ -20,8 +20,8 @@ from gpufleet.clouds import adapter, cloud_names, reservation_cloud
 from gpufleet.clouds.adapter import Feature
 from gpufleet.config import CONFIG_KEY, Fleet, Workload
 from gpufleet.errors import Problem, UserError, unknown_name
-from gpufleet.footprint import (CAPACITY_TYPES, HOURS_PER_MONTH, Footprint, Price, capacity_footprint, node_price,
-                                node_watts)
+from gpufleet.footprint import (CAPACITY_TYPES, HOURS_PER_MONTH, Footprint, Price, capacity_footprint, embodied,
+                                node_price, node_watts)
 from gpufleet.placement.model import OBJECTIVES, Option, PlacementError
 
 
@@ -79,9 +79,11 @@ class KnownOffers:
     # (cloud, region, instance type, nodes, hours, utilization, capacity type): every argument of
     # `capacity_footprint` besides the catalog -> its footprint
     footprints: dict[tuple, Footprint] = field(default_factory=dict)
-    # `node_price`'s and `node_watts`' arguments besides the catalog -> their results, which footprints share
+    # `node_price`'s, `node_watts`' and `embodied`'s arguments besides the catalog -> their results, which
+    # footprints share
     prices: dict[tuple[str, str, str, str], Price] = field(default_factory=dict)
     watts: dict[tuple[str, str, float], tuple[float | None, str]] = field(default_factory=dict)
+    embodied: dict[tuple[str, int, float], tuple[float | None, str]] = field(default_factory=dict)
 
     def footprint(self, catalog: Catalog, cloud: str, region: str, instance_type: str, nodes: int, hours: float,
                   utilization: float, capacity_type: str) -> Footprint:
@@ -89,13 +91,17 @@ class KnownOffers:
         fp = self.footprints.get(key)
         if fp is None:
             price_key, watts_key = (cloud, region, instance_type, capacity_type), (cloud, instance_type, utilization)
+            embodied_key = (instance_type, nodes, hours)
             if price_key not in self.prices:
                 self.prices[price_key] = node_price(catalog, *price_key)
             if watts_key not in self.watts:
                 self.watts[watts_key] = node_watts(catalog, *watts_key)
+            if embodied_key not in self.embodied:
+                self.embodied[embodied_key] = embodied(catalog, *embodied_key)
             fp = self.footprints[key] = capacity_footprint(
                 catalog, cloud, region, instance_type, nodes, hours=hours, utilization=utilization,
-                capacity_type=capacity_type, price=self.prices[price_key], watts=self.watts[watts_key])
+                capacity_type=capacity_type, price=self.prices[price_key], watts=self.watts[watts_key],
+                embodied_kg=self.embodied[embodied_key])
         return fp
 
 

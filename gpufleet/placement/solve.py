@@ -420,12 +420,14 @@ def prune_dominated(choices: Sequence[Sequence[Option]], groups: Sequence[Group]
             if where not in rows:
                 rows[where] = sum(1 << i for i in by_region.get((o.cloud, o.region), ()) if quotas[i].applies(o))
             masks.append(rows[where])
-        distinct = list(dict.fromkeys(masks))
-        within = np.array([[a & ~b == 0 for b in distinct] for a in distinct], dtype=bool).reshape(len(distinct), -1)
-        ids = np.array([distinct.index(m) for m in masks], dtype=int)
-        values = np.array([[getattr(o, f) for f in figures] for o in options], dtype=float).reshape(len(options), -1)
-        # dominates[d, j]: option d is earlier than j, counts in no quota row j does not, and adds no more
-        dominates = np.triu(within[ids[:, None], ids[None, :]] &
-                            (values[:, None, :] <= values[None, :, :]).all(axis=2), k=1)
-        out.append([o for o, dominated in zip(options, dominates.any(axis=0)) if not dominated])
+        distinct = {m: i for i, m in enumerate(dict.fromkeys(masks))}
+        within = np.array([[a & ~b == 0 for b in distinct] for a in distinct], dtype=bool)
+        ids = np.array([distinct[m] for m in masks], dtype=int)
+        # dominates[d, j]: option d counts in no quota row j does not, and adds no more of any figure
+        dominates = within[ids[:, None], ids[None, :]]
+        for f in figures:
+            column = np.array([getattr(o, f) for o in options], dtype=float)
+            dominates &= column[:, None] <= column[None, :]
+        dominated = np.triu(dominates, k=1).any(axis=0)  # by an earlier option
+        out.append([o for o, d in zip(options, dominated) if not d])
     return out
