@@ -29,6 +29,7 @@ ON_SOME_PATHS = [
     "gpufleet.report.plans",
     "gpufleet.report.model",
     "gpufleet.report.terminal",
+    "gpufleet.report.reservations",  # only a fleet's workloads hold reservations
     "rich.live",  # the progress display: only when stderr is a terminal
     "rich.spinner",
 ]
@@ -59,3 +60,29 @@ def test_a_preview_without_policies_or_placement_imports_neither(tmp_path):
 def test_with_the_policy_pack_its_driver_is_imported(tmp_path):
     modules = _imported(tmp_path, "--fast-policies")
     assert {"gpufleet.policy.analyzer", "gpufleet.policy.inprocess"} <= modules
+
+
+def test_a_preview_without_placement_never_computes_the_catalogs_fingerprint(tmp_path, monkeypatch):
+    """Hashing every catalog row is ~12 ms of every preview; only placement, its lock and the tasks read the
+    version, so a preview that places nothing never computes it, and one that reads it computes it once."""
+    import functools
+
+    from gpufleet.catalog import load
+    from gpufleet.catalog.overlay import CatalogData
+    from gpufleet.cli import main
+
+    computed = []
+    fingerprint = CatalogData.version.fget
+
+    def counted(data: CatalogData) -> str:
+        computed.append(data.data_dir)
+        return fingerprint(data)
+
+    monkeypatch.setattr(CatalogData, "version", property(counted))
+    fresh = functools.cache(lambda data_dir, overlay_dir: load.load_catalog_from(data_dir, overlay_dir))
+    monkeypatch.setattr(load, "_cached", fresh)  # the catalog loaded anew, in this test
+    code = main(["preview", "dev", "--program", str(OTHERS), "--json", str(tmp_path / "plan.json"), "--no-policies"])
+    assert (code, computed) == (0, [])
+    catalog = load.load_catalog()
+    assert catalog.version == catalog.version == fingerprint(CatalogData(load.data_dir()))
+    assert computed == [load.data_dir()]

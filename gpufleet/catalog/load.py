@@ -269,7 +269,7 @@ def _build(data: CatalogData) -> Catalog:
         gpu_power=_load_power(data),
         host_power=_load_host_power(data),
         machine_families=_load_machine_families(data, types),
-        version=data.version,
+        fingerprint=lambda: data.version,
         data_description=data.description,
         prices=prices,
         impact=impact,

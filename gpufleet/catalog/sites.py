@@ -15,6 +15,7 @@ A site is a mapping as the stack config model dumps it (gpufleet.config.Site): `
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
@@ -96,7 +97,12 @@ def with_sites(catalog: Catalog, cloud: str, sites: Sequence[Mapping[str, Any]])
                 cloud=cloud, instance_type=type_name, region=name, usd_per_hour=per_node * price["value"],
                 price_source=f"{per_node} GPUs × {price['value']:g} USD/GPU-hour amortised ({_cite(price)})",
                 price_date=str(price["year"]), list_complete="site"))
-    digest = hashlib.sha256("\0".join((catalog.version, *rows)).encode())
     return dataclasses.replace(
-        catalog, regions=regions, instance_types=types, offers=offers, version=digest.hexdigest()[:12], site_rows=rows,
+        catalog, regions=regions, instance_types=types, offers=offers,
+        fingerprint=functools.partial(_sites_version, catalog, rows), site_rows=rows,
         data_description=f"{catalog.data_description} + {len(sites)} owned site(s) from the stack")
+
+
+def _sites_version(catalog: Catalog, rows: tuple[str, ...]) -> str:
+    """The version of `catalog` with the sites of `rows` added: it changes with their figures."""
+    return hashlib.sha256("\0".join((catalog.version, *rows)).encode()).hexdigest()[:12]

@@ -25,7 +25,6 @@ from gpufleet.offline.project import read_stack_reference
 from gpufleet.offline.runner import DEFAULT_STALL_SECONDS
 from gpufleet.preview import DEFAULT_POLICY_PACK, PreviewResult, preview
 from gpufleet.report import fmt
-from gpufleet.report.reservations import reservations, today
 from gpufleet.secrets import Redactor
 from gpufleet.terminal_text import inert
 
@@ -236,6 +235,10 @@ def _gpus(result: PreviewResult, out: Console) -> None:
 
 
 def _reservations(result: PreviewResult, out: Console) -> None:
+    if not result.reservations:  # only a fleet's workloads hold reservations
+        return
+    from gpufleet.report.reservations import reservations, today
+
     found = reservations(result.reservations)
     if not found:
         return
