@@ -33,20 +33,16 @@ def grams(kg: float) -> int:
     return round(kg * 1000)
 
 
-def _names(o: Option) -> tuple[str, str, str]:
-    return (o.cloud, o.region, o.instance_type)
-
-
 def order_key(o: Option, objective: str) -> tuple:
     """The option's place in the tie-break rule for `objective` (smaller is better)."""
     usd, kg = o.monthly_usd, o.monthly_kgco2e
-    cost = (usd is None, cents(usd) if usd is not None else 0)
-    carbon = (kg is None, grams(kg) if kg is not None else 0)
+    c = cents(usd) if usd is not None else 0
+    g = grams(kg) if kg is not None else 0
     if objective == "cost":
-        return (*cost, o.nodes, *carbon, *_names(o))
+        return (usd is None, c, o.nodes, kg is None, g, o.cloud, o.region, o.instance_type)
     if objective == "carbon":
-        return (*carbon, o.nodes, *cost, *_names(o))
-    return (usd is None or kg is None, carbon[1], o.nodes, cost[1], *_names(o))
+        return (kg is None, g, o.nodes, usd is None, c, o.cloud, o.region, o.instance_type)
+    return (usd is None or kg is None, g, o.nodes, c, o.cloud, o.region, o.instance_type)
 
 
 def needs_known(objective: str) -> tuple[str, ...]:
@@ -71,11 +67,9 @@ class KnownOffers:
     """Offers and footprints already worked out, kept by the caller for one catalog (one `place()` call):
     a fleet's workloads often ask for the same, and their footprints are the same."""
 
-    # (gpu, clouds) -> (instance type, region) of every offer of the GPU in a catalog region of the clouds
+    # (gpu, clouds) -> (instance type, region) of every offer of the GPU in a catalog region of the clouds,
+    # by cloud, region and type
     where: dict[tuple[str, tuple[str, ...]], list[tuple[InstanceType, str]]] = field(default_factory=dict)
-    # (gpu, gpu_count, clouds, hours, utilization, capacity type): everything `offered_options` reads
-    # besides the catalog and the workload's name -> the offers, without the name
-    offers: dict[tuple, list[tuple]] = field(default_factory=dict)
     # (cloud, region, instance type, nodes, hours, utilization, capacity type): every argument of
     # `capacity_footprint` besides the catalog -> its footprint
     footprints: dict[tuple, Footprint] = field(default_factory=dict)
@@ -113,26 +107,23 @@ def offered_options(
     priced at `capacity_type`'s price where the catalog has it (else on-demand, which the option says).
 
     `known` (kept by the caller for one catalog) holds the offers and footprints already worked out.
+    Options are by cloud, region and instance type.
     """
     known = KnownOffers() if known is None else known
-    key = (gpu, gpu_count, clouds, hours, utilization, capacity_type)
-    offers = known.offers.get(key)
-    if offers is None:
-        where = known.where.get((gpu, clouds))
-        if where is None:
-            where = known.where[(gpu, clouds)] = [
-                (it, offer.region) for it in catalog.instance_types_for_gpu(gpu, clouds)
-                for offer in catalog.offered(it.name, it.cloud)
-                # no facts (grid, PUE, location) for a region outside the catalog
-                if catalog.region(it.cloud, offer.region) is not None]
-        offers = []
-        for it, region in where:
-            nodes = math.ceil(gpu_count / it.gpu_count)
-            fp = known.footprint(catalog, it.cloud, region, it.name, nodes, hours, utilization, capacity_type)
-            offers.append((it.cloud, region, it.name, nodes, nodes * it.gpu_count, fp))
-        offers.sort(key=lambda o: o[:3])
-        known.offers[key] = offers
-    return [Option(workload, *o) for o in offers]
+    where = known.where.get((gpu, clouds))
+    if where is None:
+        where = known.where[(gpu, clouds)] = sorted(
+            ((it, offer.region) for it in catalog.instance_types_for_gpu(gpu, clouds)
+             for offer in catalog.offered(it.name, it.cloud)
+             # no facts (grid, PUE, location) for a region outside the catalog
+             if catalog.region(it.cloud, offer.region) is not None),
+            key=lambda w: (w[0].cloud, w[1], w[0].name))
+    options = []
+    for it, region in where:
+        nodes = math.ceil(gpu_count / it.gpu_count)
+        fp = known.footprint(catalog, it.cloud, region, it.name, nodes, hours, utilization, capacity_type)
+        options.append(Option(workload, it.cloud, region, it.name, nodes, nodes * it.gpu_count, fp))
+    return options
 
 
 # --- a workload's filters -------------------------------------------------------------------------
