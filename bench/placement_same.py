@@ -7,6 +7,8 @@ the gpufleet of `--repo` (default: this tree) and prints one line per fleet: its
 
 Usage:
   python bench/placement_same.py > after.txt
+  python bench/placement_same.py --sizes 1000 --objectives balanced --bench-seeds 1 2 3 > after.txt
+      # bench/placement.py's fleets (`--seed S`: random.Random(S + size)), keyed SIZE/OBJECTIVE/bS
   python bench/placement_same.py --repo BEFORE_DIR > before.txt   # the same fleets, the other tree
   python bench/placement_same.py --compare before.txt after.txt    # exit 1 when a placement differs
 
@@ -23,13 +25,16 @@ import json
 import random
 import re
 import sys
+import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-FLEET = re.compile(r"^\d+/[a-z]+/\d+ ")
+OBJECTIVES = ["cost", "carbon", "balanced"]
+FLEET = re.compile(r"^\d+/[a-z]+/b?\d+ ")
 
 
-def hashes(repo: Path, sizes: list[int], seeds: int) -> list[str]:
+def hashes(repo: Path, sizes: list[int], seeds: int, objectives: list[str] = OBJECTIVES,
+           bench_seeds: list[int] | None = None) -> list[str]:
     sys.path.insert(0, str(repo / "bench"))
     from placement import random_fleet  # noqa: PLC0415 - the tree's bench/placement.py (puts the tree first)
 
@@ -40,9 +45,11 @@ def hashes(repo: Path, sizes: list[int], seeds: int) -> list[str]:
     catalog = load_catalog()
     lines = []
     for n in sizes:
-        for objective in ("cost", "carbon", "balanced"):
-            for seed in range(seeds):
-                fleet = random_fleet(random.Random(1000 * seed + n), n, objective)
+        for objective in objectives:
+            fleets = [(f"b{s}", s + n) for s in bench_seeds] if bench_seeds else [(str(s), 1000 * s + n) for s in range(seeds)]
+            for seed, rng in fleets:
+                fleet = random_fleet(random.Random(rng), n, objective)
+                cpu = time.process_time()
                 try:
                     output = place(fleet, catalog).to_output()
                 except PlacementError as e:
@@ -51,6 +58,7 @@ def hashes(repo: Path, sizes: list[int], seeds: int) -> list[str]:
                 exact = output.pop("ties_exact")
                 digest = hashlib.sha256(json.dumps(output, sort_keys=True).encode()).hexdigest()[:16]
                 lines.append(f"{n}/{objective}/{seed} {digest} {'yes' if exact else 'no'}")
+                print(f"{lines[-1]}  (place() {time.process_time() - cpu:.2f} CPU s)", file=sys.stderr)
     return lines
 
 
@@ -80,11 +88,14 @@ def main() -> int:
     parser.add_argument("--repo", type=Path, default=HERE.parent, help="the gpufleet tree to place with")
     parser.add_argument("--sizes", type=int, nargs="+", default=[10, 30, 100])
     parser.add_argument("--seeds", type=int, default=4)
+    parser.add_argument("--objectives", nargs="+", choices=OBJECTIVES, default=OBJECTIVES)
+    parser.add_argument("--bench-seeds", type=int, nargs="+", metavar="S",
+                        help="instead of --seeds: bench/placement.py's fleets for --seed S")
     parser.add_argument("--compare", type=Path, nargs=2, metavar=("BEFORE", "AFTER"))
     args = parser.parse_args()
     if args.compare:
         return compare(*args.compare)
-    print("\n".join(hashes(args.repo.resolve(), args.sizes, args.seeds)))
+    print("\n".join(hashes(args.repo.resolve(), args.sizes, args.seeds, args.objectives, args.bench_seeds)))
     return 0
 
 

@@ -25,6 +25,14 @@ _JOINT_HEADING = "no feasible placement (each change below alone would make one)
 # (docs/benchmarks.md#placement).
 TIE_NODE_LIMIT = 10_000
 CUTOFF_NODE_LIMIT = 1_000
+# Tie-break stages solved with an integer total per offer (Assignment._offer_totals): balanced's other figure
+# (USD) and position stages. Under the cost cap and the fixed carbon total, the placements tied there differ
+# by trades that keep each offer's nodes, which the LP relaxation makes fractionally; branching on offer
+# totals rules them out (seeds 1-16 at 1,000 workloads: seed 13's position stage 5.7 -> 0.7 s, seed 9's
+# 5.4 -> 1.1 s). Not the node stage (seed 6: 7,551 -> 11,827 nodes, over TIE_NODE_LIMIT), nor cost or
+# carbon, whose tie stages are proven at the root from the placement so far and whose root only grows with
+# the offer columns (cost, seeds 1-16: 2.9 -> 8.4 s in all) (docs/benchmarks.md#placement).
+OFFER_TOTALS_STAGES = frozenset({2, 3})
 
 
 def shared_groups(fleet: Fleet, catalog: Catalog) -> list[Group]:
@@ -158,7 +166,8 @@ def place(fleet: Fleet, catalog: Catalog, clouds: tuple[str, ...] | None = None)
         cheapest_cents = a.value(cost_stage, cheapest)
         cap_cents = math.floor(round(cheapest_cents * (1 + fleet.max_cost_premium_percent / 100), 6))
         rows.append((cost_stage, cap_cents + 0.5))
-    selection, ties_exact = a.minimise(stages, rows, tie_node_limits=(TIE_NODE_LIMIT, CUTOFF_NODE_LIMIT))
+    selection, ties_exact = a.minimise(stages, rows, tie_node_limits=(TIE_NODE_LIMIT, CUTOFF_NODE_LIMIT),
+                                       offer_totals=OFFER_TOTALS_STAGES if objective == "balanced" else frozenset())
     if selection is None:
         raise PlacementError(infeasible_problems(a), heading=_JOINT_HEADING)
     chosen = [a.choices[w][p] for w, p in enumerate(selection)]

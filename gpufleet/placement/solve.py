@@ -32,6 +32,12 @@ from gpufleet.placement.solver_output import silenced
 # heuristic (a sub-MIP that looks for a better solution) rarely finds one there and cost up to a second
 # per stage at 1,000 workloads (docs/benchmarks.md#placement).
 _TIE_OPTIONS = {"mip_heuristic_run_root_reduced_cost": False}
+# On the program with offer totals (`Assignment._offer_totals`) HiGHS's sub-MIP heuristics (RINS, RENS) and
+# feasibility jump cost more than they find: balanced's USD and position stages at 1,000 workloads, seeds
+# 1-16, took 3.2 -> 1.4 s and 13.6 -> 6.7 s CPU in all without them, each of the 32 solves faster
+# (docs/benchmarks.md#placement).
+_OFFER_TOTALS_OPTIONS = {**_TIE_OPTIONS, "mip_heuristic_run_rins": False, "mip_heuristic_run_rens": False,
+                         "mip_heuristic_run_feasibility_jump": False}
 # The last stage: Σ place × weight; not a vector over the counts (see Assignment.position_model).
 POSITION = "position"
 
@@ -104,6 +110,8 @@ class Assignment:
         owner = np.repeat(np.arange(len(sizes)), sizes)
         self._assign = csr_array((np.ones(self.size), (owner, np.arange(self.size))), shape=(len(sizes), self.size))
         self.group_matrix = self._group_matrix()
+        self._option = [o for c in self.options for o in c]  # each count's option
+        self._nodes = np.array([o.nodes for o in self._option], dtype=float)
         self.limits = np.array([g.limit for g in self.groups], dtype=float)
 
     def _group_matrix(self) -> csr_array:
@@ -270,11 +278,12 @@ class Assignment:
 
     def solve(self, stage, rows: Sequence[Row] = (), drop: frozenset[int] = frozenset(),
               node_limit: int | None = None, upper: np.ndarray | None = None,
-              cutoff: float | None = None, start: Sequence[int] | None = None) -> tuple[list[int] | None, bool]:
+              cutoff: float | None = None, start: Sequence[int] | None = None,
+              offer_totals: bool = False) -> tuple[list[int] | None, bool]:
         """Minimise `stage` under the groups (except `drop`) and `rows`, among placements whose stage value
         is at most `cutoff` (if set), HiGHS starting from the placement `start` (if set; it must satisfy
-        everything and take no option `upper` fixes to 0).
-
+        everything and take no option `upper` fixes to 0); with `offer_totals`, on the program with an
+        integer total per offer (`_offer_totals`).
         Returns (selection, proven optimal); selection None when infeasible, or when `node_limit`
         branch-and-bound nodes found no solution. Not proven either when HiGHS returns a solution other
         than the one it proved optimal (`highs.UNMATCHED`).
@@ -287,11 +296,20 @@ class Assignment:
         row_upper = np.concatenate([b for _, b in equal + below])
         row_lower = np.concatenate([b for _, b in equal] + [np.full(len(b), -np.inf) for _, b in below])
         bounds = self._bounds(upper, aux)
+        integer = np.concatenate((np.ones(self.size), np.zeros(aux)))
+        x0 = None if start is None else self._start(stage, start, upper)
         from_placement = cutoff is not None or start is not None
-        result = highs.solve_milp(c, np.concatenate((np.ones(self.size), np.zeros(aux))), bounds[:, 0], bounds[:, 1],
-                                  matrix, row_lower, row_upper, node_limit=node_limit,
-                                  start=None if start is None else self._start(stage, start, upper),
-                                  options=_TIE_OPTIONS if from_placement else None)
+        if offer_totals:
+            matrix, row_lower, row_upper, totals = self._offer_totals(matrix, row_lower, row_upper, upper)
+            c = np.concatenate((c, np.zeros(len(totals))))
+            integer = np.concatenate((integer, np.ones(len(totals))))
+            bounds = np.vstack((bounds, np.column_stack((np.zeros(len(totals)), [t @ upper for t in totals]))))
+            if x0 is not None:
+                y = self.counts(start)
+                x0 = np.concatenate((x0, [t @ y for t in totals]))
+        result = highs.solve_milp(c, integer, bounds[:, 0], bounds[:, 1], matrix, row_lower, row_upper,
+                                  node_limit=node_limit, start=x0,
+                                  options=_OFFER_TOTALS_OPTIONS if offer_totals else _TIE_OPTIONS if from_placement else None)
         if result.status == highs.INFEASIBLE:
             return None, True
         if result.x is None:
@@ -300,6 +318,55 @@ class Assignment:
         if not self.satisfies(selection, rows, drop):
             raise RuntimeError("HiGHS returned a placement that breaks a constraint once rounded")
         return selection, result.status == highs.OPTIMAL
+
+    def _offer_totals(self, matrix, row_lower: np.ndarray, row_upper: np.ndarray, upper: np.ndarray):
+        """The program with an integer column per offer: its nodes taken, M = Σ nodes·y over the counts of that
+        (cloud, region, instance type) that `upper` leaves free (offers with two or more), and a row M − Σ = 0.
+
+        Each inequality row whose coefficients on an offer's counts are integers is rewritten exactly on
+        that row's integer rate per node r (from the offer's count with the most nodes): a·y becomes
+        r·M + Σ (a − r·nodes)·y. Quota, GPU and node rows are proportional to nodes, so their offers'
+        counts leave them; the USD and kgCO2e rows (cents, grams) keep only each option's rounding. The
+        same placements, with the same values; but HiGHS now branches on an offer's total, which rules out
+        at once the fractional trades between workloads that keep the fixed totals — what made the
+        tie-break stages slow (docs/benchmarks.md#placement). Returns (matrix, row bounds, each offer's
+        Σ as a vector over the counts).
+        """
+        free = np.flatnonzero(upper > 0)
+        by_offer: dict[tuple[str, str, str], list[int]] = {}
+        for j in free:
+            o = self._option[j]
+            by_offer.setdefault((o.cloud, o.region, o.instance_type), []).append(int(j))
+        offers = [np.array(js) for js in by_offer.values() if len(js) > 1]
+        if not offers:
+            return matrix, row_lower, row_upper, []
+        matrix = csr_array(matrix)
+        width = matrix.shape[1]
+        rewrite = np.flatnonzero(np.isinf(row_lower))  # the inequality rows: groups, stage rows, a cutoff
+        a = matrix[rewrite].toarray()
+        added = np.zeros((len(rewrite), len(offers)))
+        link = np.zeros((len(offers), width + len(offers)))
+        totals = []
+        for g, js in enumerate(offers):
+            nodes = self._nodes[js]
+            block = a[:, js]
+            big = int(np.argmax(nodes))
+            rate = np.round(block[:, big] / nodes[big])
+            rate[~np.all(block == np.round(block), axis=1)] = 0.0
+            a[:, js] = block - np.outer(rate, nodes)
+            added[:, g] = rate
+            link[g, js] = -nodes
+            link[g, width + g] = 1.0
+            total = np.zeros(self.size)
+            total[js] = nodes
+            totals.append(total)
+        keep = np.setdiff1d(np.arange(matrix.shape[0]), rewrite)  # equality rows: unchanged, first
+        matrix = vstack([hstack([matrix[keep], csr_array((len(keep), len(offers)))]),
+                         csr_array(np.hstack((a, added))), csr_array(link)], format="csr")
+        row_lower = np.concatenate((row_lower[keep], row_lower[rewrite]))
+        row_upper = np.concatenate((row_upper[keep], row_upper[rewrite]))
+        zeros = np.zeros(len(offers))
+        return matrix, np.concatenate((row_lower, zeros)), np.concatenate((row_upper, zeros)), totals
 
     def _start(self, stage, selection: Sequence[int], upper: np.ndarray) -> np.ndarray:
         """The program's variables at `selection`: its counts, then (position stage) the auxiliaries as the
@@ -312,7 +379,7 @@ class Assignment:
         return np.concatenate((y, aux))
 
     def _tie_break(self, stage, rows: Sequence[Row], upper: np.ndarray, selection: list[int],
-                   node_limits: tuple[int | None, int | None]) -> tuple[list[int] | None, bool]:
+                   node_limits: tuple[int | None, int | None], offer_totals: bool = False) -> tuple[list[int] | None, bool]:
         """A placement strictly better than `selection` in `stage` (None if there is none), and whether
         that is proven.
 
@@ -323,12 +390,13 @@ class Assignment:
         `node_limits[1]` nodes.
         """
         value = self.stage_value(stage, selection, upper)
-        found, proven = self.solve(stage, rows, node_limit=node_limits[0], upper=upper, start=selection)
+        found, proven = self.solve(stage, rows, node_limit=node_limits[0], upper=upper, start=selection,
+                                   offer_totals=offer_totals)
         better = found if found is not None and self.stage_value(stage, found, upper) <= value - 0.5 else None
         if proven:
             return better, True
         best = better or selection
-        again, proven = self.solve(stage, rows, node_limit=node_limits[1], upper=upper,
+        again, proven = self.solve(stage, rows, node_limit=node_limits[1], upper=upper, offer_totals=offer_totals,
                                    cutoff=self.stage_value(stage, best, upper) - 0.5)
         return again or better, proven
 
@@ -339,14 +407,16 @@ class Assignment:
         return self.position_value(selection, upper) if isinstance(stage, str) else self.value(stage, selection)
 
     def minimise(self, stages: Sequence, rows: Sequence[Row] = (),
-                 tie_node_limits: tuple[int | None, int | None] = (None, None)) -> tuple[list[int] | None, bool]:
+                 tie_node_limits: tuple[int | None, int | None] = (None, None),
+                 offer_totals: frozenset[int] = frozenset()) -> tuple[list[int] | None, bool]:
         """Lexicographic minimum of integer `stages`: (selection or None when infeasible, ties exact).
 
         The first stage is always solved to proven optimality. Each later stage (a tie-break among
         the optima so far) may stop after `tie_node_limits` branch-and-bound nodes (started from the
         placement so far, then with a cutoff row: `_tie_break`) — deterministic limits — keeping the
         best solution found, which is still optimal for every earlier stage;
-        the second value says whether every stage was proven optimal.
+        the second value says whether every stage was proven optimal. The tie-break stages whose
+        indices are in `offer_totals` are solved on the program with offer totals (`_offer_totals`).
 
         When every workload can take the option that is best for it alone (by the same lexicographic
         order), that is the optimum and no solve is needed; likewise a stage's solution that gives
@@ -364,7 +434,7 @@ class Assignment:
                 # A tie-break seeks only placements better than the one so far; none found and proven
                 # means it is optimal.
                 upper = self.fix_by_reduced_cost(stage, rows, upper, self.stage_value(stage, selection, upper))
-                found, proven = self._tie_break(stage, rows, upper, selection, tie_node_limits)
+                found, proven = self._tie_break(stage, rows, upper, selection, tie_node_limits, k in offer_totals)
                 selection = found or selection
             else:
                 selection, proven = self.solve(stage, rows, upper=upper)

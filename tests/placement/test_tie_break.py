@@ -10,10 +10,10 @@ from gpufleet.placement.solve import Assignment
 from tests.placement.fleets import ALL_CLOUDS, NOISY_FLEET
 
 
-def _cutoff_only(self, stage, rows, upper, selection, node_limits):
+def _cutoff_only(self, stage, rows, upper, selection, node_limits, offer_totals=False):
     """The tie-break as it was before start solutions: only placements strictly better than `selection`."""
     return self.solve(stage, rows, node_limit=node_limits[1], upper=upper,
-                      cutoff=self.stage_value(stage, selection, upper) - 0.5)
+                      cutoff=self.stage_value(stage, selection, upper) - 0.5, offer_totals=offer_totals)
 
 
 def _place(objective, monkeypatch, start_limit=None, cutoff_limit=None):
