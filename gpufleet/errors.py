@@ -5,7 +5,6 @@ A user's mistake is reported as a `UserError` (exit code 2 from the CLI), never 
 
 from __future__ import annotations
 
-import difflib
 import json
 from dataclasses import dataclass, field
 from typing import Iterable
@@ -76,6 +75,8 @@ def did_you_mean(value: object, choices: Iterable[str]) -> str | None:
     """The closest known name to `value`, case-insensitively, or None when nothing is close."""
     if not isinstance(value, str):
         return None
+    import difflib  # only on a mistake: not part of every command's start-up
+
     by_lower = {c.lower(): c for c in choices}
     match = difflib.get_close_matches(value.lower(), list(by_lower), n=1, cutoff=0.6)
     return by_lower[match[0]] if match else None

@@ -31,6 +31,8 @@ ON_SOME_PATHS = [
     "gpufleet.report.terminal",
     "gpufleet.report.reservations",  # only a fleet's workloads hold reservations
     "rich.live",  # the progress display: only when stderr is a terminal
+    "difflib",  # "did you mean": only for a mistake
+    "gpufleet.clouds.plans",  # what the components declare: preflight takes plans, a preview makes none
     "rich.spinner",
 ]
 

@@ -14,14 +14,16 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import ModuleType
-from typing import Any
+from typing import Any, TYPE_CHECKING
 
 from gpufleet.clouds.file_systems import FileSystemProduct
 from gpufleet.clouds.offline import Answer, ProviderConfig
-from gpufleet.clouds.plans import NodeGroupPlan, StoragePlan
 from gpufleet.clouds.tagging import sdk_owner_tags_path
 from gpufleet.errors import Problem
 from gpufleet.readers.base import ResourceReader
+
+if TYPE_CHECKING:  # plans are the components' (preflight takes them): not imported by a preview
+    from gpufleet.clouds.plans import NodeGroupPlan, StoragePlan
 
 
 class Feature(enum.Enum):

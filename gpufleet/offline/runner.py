@@ -33,7 +33,6 @@ from pathlib import Path
 from typing import Any
 
 from google.protobuf import empty_pb2
-from google.protobuf.json_format import MessageToDict
 from pulumi import ResourceTransformationArgs
 from pulumi.config import ConfigMissingError, ConfigTypeError
 from pulumi.runtime import register_stack_transformation, run_in_stack, set_all_config
@@ -458,7 +457,7 @@ class _RecordingMonitor(MockMonitor):
             protect=request.protect,
             retain_on_delete=request.retainOnDelete,
             delete_before_replace=request.deleteBeforeReplace,
-            aliases=[MessageToDict(alias) for alias in request.aliases] + list(request.aliasURNs),
+            aliases=_alias_specs(request.aliases) + list(request.aliasURNs),
             ignore_changes=list(request.ignoreChanges),
             id=resource_id or None,
             remote=request.remote,
@@ -530,6 +529,16 @@ class _RecordingMonitor(MockMonitor):
             self.recorder.outputs = _sdk.plain(request.outputs)
             self.recorder.watch.stack_outputs_registered = True
         return super().RegisterResourceOutputs(request)
+
+
+def _alias_specs(aliases: Any) -> list[dict]:
+    """A registration's alias specs as the plan records them; protobuf's JSON module is imported only for a
+    resource that has some (it is ~1 % of a small preview's start-up)."""
+    if not aliases:
+        return []
+    from google.protobuf.json_format import MessageToDict
+
+    return [MessageToDict(alias) for alias in aliases]
 
 
 def _transform_options(request: resource_pb2.RegisterResourceRequest) -> resource_pb2.TransformResourceOptions:

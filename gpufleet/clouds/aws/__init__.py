@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TYPE_CHECKING
 
 from gpufleet.clouds.adapter import CloudAdapter, ReservationScope
 from gpufleet.clouds.aws import facts, preflight
 from gpufleet.clouds.aws import offline
 from gpufleet.clouds.aws.readers import READERS
 from gpufleet.clouds.offline import ProviderConfig
-from gpufleet.clouds.plans import NodeGroupPlan, StoragePlan
 from gpufleet.errors import Problem
+
+if TYPE_CHECKING:
+    from gpufleet.clouds.plans import NodeGroupPlan, StoragePlan
 
 
 class Aws(CloudAdapter):

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, TYPE_CHECKING
 
 from gpufleet.clouds.adapter import Feature, ReservationScope
 from gpufleet.clouds.aws.facts import S3_STANDARD_IA_MIN_DAYS, UNSUPPORTED
-from gpufleet.clouds.plans import NodeGroupPlan, StoragePlan
 from gpufleet.errors import Problem
+
+if TYPE_CHECKING:
+    from gpufleet.clouds.plans import NodeGroupPlan, StoragePlan
 
 
 def default_zone(region: str) -> str:

@@ -5,13 +5,15 @@ and policed; placement over CoreWeave regions."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TYPE_CHECKING
 
 from gpufleet.clouds.adapter import CloudAdapter
 from gpufleet.clouds.coreweave import facts, preflight
 from gpufleet.clouds.coreweave.readers import GPU_TYPE_PATTERN, NODE_POOL, READERS
-from gpufleet.clouds.plans import NodeGroupPlan
 from gpufleet.errors import Problem
+
+if TYPE_CHECKING:
+    from gpufleet.clouds.plans import NodeGroupPlan
 
 
 class CoreWeave(CloudAdapter):

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, TYPE_CHECKING
 
 from gpufleet.clouds.adapter import Feature
 from gpufleet.clouds.coreweave.facts import UNSUPPORTED
-from gpufleet.clouds.plans import NodeGroupPlan
 from gpufleet.errors import Problem
+
+if TYPE_CHECKING:
+    from gpufleet.clouds.plans import NodeGroupPlan
 
 
 def default_zone(region: str) -> str:

@@ -4,15 +4,17 @@ with the GPUDirect networks their machine family needs, Managed Lustre and Cloud
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TYPE_CHECKING
 
 from gpufleet.clouds.adapter import CloudAdapter, ReservationScope
 from gpufleet.clouds.gcp import facts, preflight
 from gpufleet.clouds.gcp.labels import label_problems
 from gpufleet.clouds.gcp.offline import ANSWERS
 from gpufleet.clouds.gcp.readers import GPU_TYPE_PATTERN, READERS
-from gpufleet.clouds.plans import NodeGroupPlan
 from gpufleet.errors import Problem
+
+if TYPE_CHECKING:
+    from gpufleet.clouds.plans import NodeGroupPlan
 
 
 class Gcp(CloudAdapter):

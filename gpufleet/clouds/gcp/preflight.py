@@ -4,13 +4,15 @@ machine family GKE has no accelerator type for), and the references they need.""
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, TYPE_CHECKING
 
 from gpufleet.catalog import MachineFamily, load_catalog
 from gpufleet.clouds.adapter import Feature, ReservationScope
 from gpufleet.clouds.gcp.facts import ACCELERATOR_TYPES, UNSUPPORTED
-from gpufleet.clouds.plans import NodeGroupPlan
 from gpufleet.errors import Problem
+
+if TYPE_CHECKING:
+    from gpufleet.clouds.plans import NodeGroupPlan
 
 _ZONE = re.compile(r"^([a-z]+-[a-z]+\d+)-[a-z]$")  # "us-east4-a": the region, '-' and a letter
 

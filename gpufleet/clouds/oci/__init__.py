@@ -6,13 +6,15 @@ policed; placement over OCI regions."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TYPE_CHECKING
 
 from gpufleet.clouds.adapter import CloudAdapter
 from gpufleet.clouds.oci import facts, offline, preflight
 from gpufleet.clouds.oci.readers import GPU_TYPE_PATTERN, NODE_POOL, READERS
-from gpufleet.clouds.plans import NodeGroupPlan
 from gpufleet.errors import Problem
+
+if TYPE_CHECKING:
+    from gpufleet.clouds.plans import NodeGroupPlan
 
 
 class Oci(CloudAdapter):

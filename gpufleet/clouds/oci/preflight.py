@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TYPE_CHECKING
 
 from gpufleet.clouds.adapter import Feature
 from gpufleet.clouds.oci.facts import MIN_BOOT_VOLUME_GB, OKE_VERSIONS_OFFLINE, UNSUPPORTED
-from gpufleet.clouds.plans import NodeGroupPlan
 from gpufleet.errors import Problem
+
+if TYPE_CHECKING:
+    from gpufleet.clouds.plans import NodeGroupPlan
 
 _DOMAIN = re.compile(r"^AD-[1-9]$")  # "AD-1": the domain's number; its full name is the tenancy's
 SCOPE = ("compartment_id",)  # every OCI resource is created in a compartment

@@ -5,11 +5,15 @@ ResourceQuota and Kueue queues (and the GPU operator or device plugin when the s
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from gpufleet.clouds.adapter import CloudAdapter
 from gpufleet.clouds.owned import facts, preflight
 from gpufleet.clouds.owned.readers import READERS
-from gpufleet.clouds.plans import NodeGroupPlan, StoragePlan
 from gpufleet.errors import Problem
+
+if TYPE_CHECKING:
+    from gpufleet.clouds.plans import NodeGroupPlan, StoragePlan
 
 
 class Owned(CloudAdapter):

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from gpufleet.clouds.owned.facts import UNSUPPORTED
 from gpufleet.clouds.adapter import Feature
-from gpufleet.clouds.plans import NodeGroupPlan, StoragePlan
 from gpufleet.errors import Problem
+
+if TYPE_CHECKING:
+    from gpufleet.clouds.plans import NodeGroupPlan, StoragePlan
 
 
 def default_zone(region: str) -> str:
