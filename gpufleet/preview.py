@@ -232,6 +232,13 @@ def preview(
                                    reservations=reservations_of(fleet))
         if policy_pack is not None and policy_config is not None:
             result.policy_environment = config_path.stem
+            from gpufleet.policy.protocol import unreadable_number
+
+            where = unreadable_number(run)
+            if where is not None:
+                raise ProgramError(f"{where} is not a finite number (inf or NaN), which a policy pack cannot read "
+                                   "(JSON has none; `pulumi preview --policy-pack` fails on it too): make it a "
+                                   "finite number or a string, or preview with --no-policies", None)
             with steps.running(f"checking {len(run.resources):,} resources against the policy pack"):
                 providers = component_providers(run, views)
                 if pack is not None:

@@ -16,6 +16,7 @@ the program runs (`Pipeline`, several resources in flight) or after it, and `run
 from __future__ import annotations
 
 import json
+import math
 import queue
 import threading
 from collections.abc import Mapping
@@ -88,6 +89,36 @@ def engine_value(value: Any) -> Any:
     if isinstance(value, list):
         return [engine_value(v) for v in value]
     return value
+
+
+def _non_finite(value: Any, path: str) -> str | None:
+    """The path of the first number in `value` that is not finite (inf, -inf, NaN), or None."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return path
+    if isinstance(value, dict) and SIG in value:  # an output value or a secret: the value inside, same path
+        return _non_finite(value.get("value"), path)
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        found = _non_finite(item, f"{path}[{key}]" if isinstance(key, int) else f"{path}.{key}" if path else str(key))
+        if found is not None:
+            return found
+    return None
+
+
+def unreadable_number(run: ProgramRun) -> str | None:
+    """Where the run holds a number that is not finite, which no policy pack can read; None when nowhere.
+
+    A pack built on pulumi_policy turns each resource's properties into JSON (`json_format.MessageToDict`),
+    which has no inf or NaN, so it fails on such a number under `pulumi preview --policy-pack` too — a
+    value of the user's program, not a fault of the pack. The value itself is not shown (it may be secret).
+    """
+    for r in run.resources:
+        props = run.outputs if r.type == STACK_TYPE else r.inputs
+        found = _non_finite(props, "")
+        if found is not None:
+            what = "output" if r.type == STACK_TYPE else "input"
+            return f"{r.type} {r.urn.rsplit('::', 1)[-1]!r}: {what} {found}"
+    return None
 
 
 def _struct(value: dict[str, Any]) -> struct_pb2.Struct:

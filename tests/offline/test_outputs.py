@@ -184,3 +184,37 @@ def test_an_output_deeper_than_a_plan_file_holds_is_said_so_in_the_plan_and_show
     assert lines[lines.index("Outputs:") + 1:][:2] == ["    deep: {", "        a: {"]
     assert lines[-7:] == ["    fits: [", "        [0]: [", "            [0]: [", '                [0]: "x"',
                           "            ]", "        ]", "    ]"]
+
+
+def _program(tmp_path: Path, body: str) -> Path:
+    program = tmp_path / "numbers"
+    program.mkdir()
+    (program / "Pulumi.yaml").write_text("name: numbers\nruntime: python\n")
+    (program / "Pulumi.dev.yaml").write_text("config: {}\n")
+    (program / "__main__.py").write_text(body)
+    return program
+
+
+def test_a_number_that_is_not_finite_is_the_programs_failure_when_policies_run_not_an_internal_error(
+        tmp_path, capsys) -> None:
+    # pulumi_policy turns properties into JSON, which has no inf or NaN: the pack failed, and that was exit 4
+    program = _program(tmp_path, "import pulumi\npulumi.export('ok', 1.5)\npulumi.export('limits', {'max': [2, float('inf')]})\n")
+    for options in ([], ["--fast-policies"]):
+        assert main(["preview", "dev", "--program", str(program), *options]) == 3
+        assert capsys.readouterr().err == (
+            "error: the Pulumi program failed: pulumi:pulumi:Stack 'numbers-dev': output limits.max[1] is not a finite "
+            "number (inf or NaN), which a policy pack cannot read (JSON has none; `pulumi preview --policy-pack` fails "
+            "on it too): make it a finite number or a string, or preview with --no-policies\n")
+    assert main(["preview", "dev", "--program", str(program), "--no-policies"]) == 0  # as the CLI without a pack
+
+
+def test_a_resource_input_that_is_not_finite_is_named_by_resource_and_path_and_a_secret_one_too(tmp_path, capsys) -> None:
+    program = _program(tmp_path, (
+        "import pulumi\nimport pulumi_aws as aws\n"
+        "aws.cloudwatch.MetricAlarm('busy', comparison_operator='GreaterThanThreshold', evaluation_periods=1,\n"
+        "                           threshold=pulumi.Output.secret(float('nan')))\n"))
+    assert main(["preview", "dev", "--program", str(program), "--fast-policies"]) == 3
+    err = capsys.readouterr().err
+    assert err.startswith("error: the Pulumi program failed: aws:cloudwatch/metricAlarm:MetricAlarm 'busy': input "
+                          "threshold is not a finite number (inf or NaN), ")
+    assert "nan" not in err.lower().replace("inf or nan", "")  # the secret value itself is never shown
