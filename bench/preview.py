@@ -12,7 +12,8 @@ reports wall time from process start (imports included) and peak RSS:
   preview     `gpufleet preview --no-policies`: record the whole graph, estimate, render, write JSON
   + policies  `gpufleet preview` with the policy pack over gRPC (the default), prod config
   + fast policies  the same with `--fast-policies` (the pack in-process)
-The variants run interleaved, `--repeat` times each; the table shows medians and ratios to both floors.
+The variants run interleaved, `--repeat` times each; the table shows medians and ratios to both floors, then
+each run's seconds.
 Usage: python bench/preview.py [--cloud aws|azure] [--repeat 3] [N ...]
 """
 
@@ -136,7 +137,7 @@ def bench(cloud: str, n: int, work: Path, repeat: int, variants: tuple[str, ...]
     plan = json.loads((project / "plan.json").read_text())
     assert plan["gpufleet"]["totals"]["gpus"] == 8 * n, plan["gpufleet"]["totals"]
     medians = {v: (statistics.median(s for s, _ in r), statistics.median(m for _, m in r)) for v, r in runs.items()}
-    return {"n": n, "resources": len(plan["steps"]), **medians}
+    return {"n": n, "resources": len(plan["steps"]), **medians, "runs": runs}
 
 
 def main(cloud: str, sizes: list[int], repeat: int, variants: tuple[str, ...]) -> None:
@@ -159,6 +160,11 @@ def main(cloud: str, sizes: list[int], repeat: int, variants: tuple[str, ...]) -
             return value if v in floors or not ratios else f"{value} ({ratios})"
         print("| " + " | ".join([str(r["n"]), str(r["resources"]), *(cell(v, 0) for v in variants),
                                  *(cell(v, 1) for v in variants)]) + " |")
+    # The medians hide the spread, which at small sizes is as large as the differences measured.
+    print("\nEach run, in order (s):")
+    for r in rows:
+        print(f"- {r['n']}: " + "; ".join(f"{VARIANTS[v]} " + ", ".join(f"{s:.2f}" for s, _ in r["runs"][v])
+                                          for v in variants))
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ Each size's variants run interleaved in fresh processes, `--repeat` times: the b
 the measured process's own, and, after "+", its children's, i.e. the policy pack's process), ratios to the
 floor, whether both checkouts wrote byte-identical plan JSON, and the 1-minute load average before and
 after the size's runs (the machine may be shared: CPU seconds say what the wall time cannot, how much work
-each variant is).
+each variant is), then each run's wall seconds.
 
 The "before" checkout runs with `--before-python` and PYTHONPATH set to it (e.g. a `git archive` of main
 with a change reverse-applied, run by main's venv); the "after" checkout is this one, with this Python.
@@ -89,6 +89,9 @@ def main() -> None:
             print(f"{n} pools: floor {floor_s:.2f} s {floor_mib:.0f} MiB CPU {floor_cpu:.2f} s; " + "; ".join(cells)
                   + f"; identical plan JSON: {same}; load average {load_before:.2f} → {os.getloadavg()[0]:.2f}",
                   flush=True)
+            # the medians hide the spread, which at small sizes is as large as the differences measured
+            print("  each run (s): " + "; ".join(f"{v} " + ", ".join(f"{run[0]:.2f}" for run in r)
+                                                 for v, r in runs.items()), flush=True)
 
 
 if __name__ == "__main__":
