@@ -55,6 +55,9 @@ def test_option_named_is_the_option_for_another_workload():
     other = o.named("b")
     assert other == dataclasses.replace(o, workload="b")
     assert other.footprint is o.footprint
+    # named() copies these by hand: a field added to Option must be copied there too (review8)
+    assert [f.name for f in dataclasses.fields(o)] == [
+        "workload", "cloud", "region", "instance_type", "nodes", "gpus", "footprint"]
 
 
 def test_requests_share_the_footprints_of_the_same_capacity_and_they_are_the_ones_computed_alone():
