@@ -102,6 +102,8 @@ class Headline:
     # figures of the head totals (monthly_usd, monthly_tco2e) that leave out what some stack does not know
     head_partial: frozenset[str] = frozenset()
     head_gpus_unknown: bool = False  # some stack has GPU capacity of unknown size
+    # the head's USD is unknown only because every stack whose total is unknown has nothing but free parts priced
+    head_only_free_priced: bool = False
 
     @property
     def gpus_text(self) -> str:
@@ -112,10 +114,13 @@ class Headline:
         return f"{fmt.gpus_with_unknown(counted, bool(self.head_gpus or self.head_max_gpus), self.head_gpus_unknown)} GPUs"
 
     def head_total(self, figure: str, unit: str) -> str:
-        """The head's total over every stack with its unit, "(partial)" when a stack's total leaves some out."""
+        """The head's total over every stack with its unit, "(partial)" when a stack's total leaves some out;
+        an unknown USD total says "(only free parts priced)" as the stacks' lines do, when that is why."""
         value = self.head_usd if figure == "monthly_usd" else self.head_tco2e
-        return f"{fmt.figure(figure, value)} {unit}" + (
-            " (partial)" if value is not None and figure in self.head_partial else "")
+        if value is None:
+            return f"{fmt.figure(figure, value)} {unit}" + (
+                " (only free parts priced)" if figure == "monthly_usd" and self.head_only_free_priced else "")
+        return f"{fmt.figure(figure, value)} {unit}" + (" (partial)" if figure in self.head_partial else "")
 
 
 def _total(values: list[Decimal | int | None]) -> Decimal | None:
@@ -132,17 +137,20 @@ def headline(reports: list[StackReport]) -> Headline:
     scales = any(r.summary.totals.max_gpus is not None for r in reports)
     head_max_gpus = sum(r.summary.totals.reach for r in reports) if scales else None
     head_partial = frozenset().union(*(r.summary.totals.partial for r in reports))
+    unknown_usd = [r.summary.totals for r in reports if r.summary.totals.monthly_usd is None]
+    only_free = bool(unknown_usd) and all(t.only_free_priced for t in unknown_usd)
     if not compared:
         return Headline(False, 0, 0, None, None, None, sum(len(mandatory(r.summary)) for r in reports),
                         head_usd, head_tco2e, head_gpus, head_max_gpus, head_partial,
-                        any(r.summary.totals.gpus_unknown for r in reports))
+                        any(r.summary.totals.gpus_unknown for r in reports), only_free)
     usd = _total([r.comparison.delta("monthly_usd") for r in reports])  # type: ignore[union-attr]
     base_usd = _total([r.comparison.base_totals.decimal("monthly_usd") for r in reports])  # type: ignore[union-attr]
     return Headline(
         True, sum((r.comparison.delta("gpus") or 0 for r in reports), 0),  # type: ignore[union-attr]
         sum((r.comparison.delta("max_gpus") or 0 for r in reports), 0), usd,  # type: ignore[union-attr]
         percent(usd, base_usd), _total([r.comparison.delta("monthly_tco2e") for r in reports]),  # type: ignore[union-attr]
-        sum(len(mandatory(r.summary)) for r in reports), head_usd, head_tco2e, head_gpus, head_max_gpus, head_partial)
+        sum(len(mandatory(r.summary)) for r in reports), head_usd, head_tco2e, head_gpus, head_max_gpus, head_partial,
+        head_only_free_priced=only_free)
 
 
 # --- base -> head rows ---------------------------------------------------------------------------

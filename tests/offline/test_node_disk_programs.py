@@ -98,5 +98,6 @@ def test_the_report_of_such_a_plan_says_so_too(tmp_path, capsys, monkeypatch) ->
     plan.write_text(json.dumps(preview(PROGRAMS / "only_free_priced", "dev", policy_pack=None).to_json()))
     assert main(["report", str(plan)]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[:3] == ["Total: unknown USD/month · unknown tCO2e/month · 1–4 GPUs · no mandatory policy violations", "",
+    assert lines[:3] == ["Total: unknown USD/month (only free parts priced) · unknown tCO2e/month · 1–4 GPUs · no mandatory "
+                         "policy violations", "",
                          "Stack dev: 1–4 GPUs · unknown USD/month (only free parts priced)"]
