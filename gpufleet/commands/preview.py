@@ -21,6 +21,7 @@ from gpufleet.errors import Problem, UserError
 from gpufleet.estimate.plan import DIGITS, PlanEstimate, gpu_capacity_label
 from gpufleet.offline import ProgramError, ProgramRun
 from gpufleet.offline.outputs import output_lines
+from gpufleet.offline.plan import non_finite_path
 from gpufleet.offline.project import read_stack_reference
 from gpufleet.offline.runner import DEFAULT_STALL_SECONDS
 from gpufleet.preview import DEFAULT_POLICY_PACK, PreviewResult, preview
@@ -126,7 +127,15 @@ def run(args: argparse.Namespace) -> int:
             raise  # gpufleet's own pack failing is gpufleet's bug (exit 4)
         print(inert(f"error: the policy pack {args.policy_pack} failed: {e}"), file=sys.stderr)
         return EXIT_USAGE
-    arguments.write_json(args, result.to_json())
+    if args.json_file is not None:
+        plan = result.to_json()
+        where = non_finite_path(plan)
+        if where is not None:  # Python's json would write `Infinity`/`NaN`, which no JSON reader takes
+            print(inert(f"error: the Pulumi program failed: the plan's {where} is not a finite number (inf or NaN), "
+                        "which a plan file cannot hold (JSON has none; `pulumi preview --json` fails on it too): "
+                        "make it a finite number or a string, or preview without --json"), file=sys.stderr)
+            return EXIT_PROGRAM
+        arguments.write_json(args, plan)
     if not arguments.json_to_stdout(args):
         render(result, console())
     return EXIT_POLICY if result.mandatory_violations else EXIT_OK

@@ -10,6 +10,7 @@ defaults and auto-names, and no `duration` is given.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from gpufleet import pulumi_private as _sdk
@@ -29,6 +30,23 @@ def shown_value(value: Any) -> Any:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value
+
+
+def non_finite_path(value: Any, path: str = "") -> str | None:
+    """The path (`limits.max[1]`) of the first number in `value` that is not finite (inf, -inf, NaN), or None.
+
+    JSON has no such number: a policy pack (pulumi_policy converts properties to JSON) and a plan file cannot
+    hold one. An output value or a secret is looked into at the same path."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return path
+    if isinstance(value, dict) and _sdk.SIG_KEY in value:
+        return non_finite_path(value.get("value"), path)
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        found = non_finite_path(item, f"{path}[{key}]" if isinstance(key, int) else f"{path}.{key}" if path else str(key))
+        if found is not None:
+            return found
+    return None
 
 
 def _is_default_provider(resource: RecordedResource) -> bool:

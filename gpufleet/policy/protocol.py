@@ -16,7 +16,6 @@ the program runs (`Pipeline`, several resources in flight) or after it, and `run
 from __future__ import annotations
 
 import json
-import math
 import queue
 import threading
 from collections.abc import Mapping
@@ -27,6 +26,7 @@ from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2 as pb
 
 from gpufleet import pulumi_private
+from gpufleet.offline.plan import non_finite_path
 from gpufleet.policy.config import reconcile
 from gpufleet.policy.violations import Violation, sort_violations
 
@@ -91,20 +91,6 @@ def engine_value(value: Any) -> Any:
     return value
 
 
-def _non_finite(value: Any, path: str) -> str | None:
-    """The path of the first number in `value` that is not finite (inf, -inf, NaN), or None."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return path
-    if isinstance(value, dict) and SIG in value:  # an output value or a secret: the value inside, same path
-        return _non_finite(value.get("value"), path)
-    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
-    for key, item in items:
-        found = _non_finite(item, f"{path}[{key}]" if isinstance(key, int) else f"{path}.{key}" if path else str(key))
-        if found is not None:
-            return found
-    return None
-
-
 def unreadable_number(run: ProgramRun) -> str | None:
     """Where the run holds a number that is not finite, which no policy pack can read; None when nowhere.
 
@@ -114,7 +100,7 @@ def unreadable_number(run: ProgramRun) -> str | None:
     """
     for r in run.resources:
         props = run.outputs if r.type == STACK_TYPE else r.inputs
-        found = _non_finite(props, "")
+        found = non_finite_path(props)
         if found is not None:
             what = "output" if r.type == STACK_TYPE else "input"
             return f"{r.type} {r.urn.rsplit('::', 1)[-1]!r}: {what} {found}"

@@ -206,6 +206,15 @@ def test_a_number_that_is_not_finite_is_the_programs_failure_when_policies_run_n
             "number (inf or NaN), which a policy pack cannot read (JSON has none; `pulumi preview --policy-pack` fails "
             "on it too): make it a finite number or a string, or preview with --no-policies\n")
     assert main(["preview", "dev", "--program", str(program), "--no-policies"]) == 0  # as the CLI without a pack
+    capsys.readouterr()
+    # nor can a plan file hold it (Python's json wrote `Infinity`, which JSON readers refuse): said, not written
+    written = tmp_path / "plan.json"
+    assert main(["preview", "dev", "--program", str(program), "--no-policies", "--json", str(written)]) == 3
+    assert capsys.readouterr().err == (
+        "error: the Pulumi program failed: the plan's gpufleet.outputs.limits.max[1] is not a finite number (inf or "
+        "NaN), which a plan file cannot hold (JSON has none; `pulumi preview --json` fails on it too): make it a "
+        "finite number or a string, or preview without --json\n")
+    assert not written.exists()
 
 
 def test_a_resource_input_that_is_not_finite_is_named_by_resource_and_path_and_a_secret_one_too(tmp_path, capsys) -> None:
