@@ -122,9 +122,13 @@ def install_mocks(
     settings.SETTINGS.root_directory = root_directory
 
 
+# Pending outputs `drain_outputs` waits for at once (see there).
+_DRAIN_BATCH = 1_000
+
+
 async def drain_outputs() -> None:
-    """Let every output the program has created so far settle, in one wait (`SETTINGS.outputs`, where
-    `Output` tracks its task until it resolves).
+    """Let every output the program has created so far settle (`SETTINGS.outputs`, where `Output` tracks
+    its task until it resolves), `_DRAIN_BATCH` at a time.
 
     The SDK's own end-of-program wait (`wait_for_rpcs`) waits for its tracked outputs a first one at a
     time, re-arming a wait on all the others each time: quadratic in their number (~71,000 at 1,000
@@ -144,8 +148,6 @@ async def drain_outputs() -> None:
             if batch:
                 await asyncio.wait(batch)
 
-
-_DRAIN_BATCH = 1_000
 
 
 # Where the program called the output-form lookup an invoke request comes from (set by `invoke_sites`).
