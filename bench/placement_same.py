@@ -3,7 +3,8 @@
 A change to the placement solver must not change where anything goes. This places the random fleets
 of `bench/placement.py` (sizes × objectives × seeds, defaults 10/30/100 × cost/carbon/balanced × 4) with
 the gpufleet of `--repo` (default: this tree) and prints one line per fleet: its key, the hash of
-`Placement.to_output()` without `ties_exact` (a solver that proves more may say so), and `ties_exact`.
+`Placement.to_output()` without `ties_exact`, `objective_exact` and `objective_gap` (a solver that proves
+more may say so), and whether every stage is proven (both flags).
 
 Usage:
   python bench/placement_same.py > after.txt
@@ -13,8 +14,8 @@ Usage:
   python bench/placement_same.py --compare before.txt after.txt    # exit 1 when a placement differs
 
 The fleets come from the placed tree's `bench/placement.py` (its `random_fleet`, its catalog), so the
-two trees see the same workloads as long as neither changes those. Only fleets proven in both runs (`ties_exact` yes) are compared: an unproven tie
-stage may keep any solution that is optimal for the stages before it.
+two trees see the same workloads as long as neither changes those. Only fleets proven in both runs (every stage) are compared: an
+unproven stage may keep any solution found, and a tie stage any that is optimal for the stages before it.
 """
 
 from __future__ import annotations
@@ -55,7 +56,9 @@ def hashes(repo: Path, sizes: list[int], seeds: int, objectives: list[str] = OBJ
                 except PlacementError as e:
                     lines.append(f"{n}/{objective}/{seed} infeasible:{hashlib.sha256(str(e).encode()).hexdigest()[:16]} -")
                     continue
-                exact = output.pop("ties_exact")
+                # proven in every stage; a tree from before `objective_exact` proves its objective stage always
+                exact = output.pop("ties_exact") and output.pop("objective_exact", True)
+                output.pop("objective_gap", None)
                 digest = hashlib.sha256(json.dumps(output, sort_keys=True).encode()).hexdigest()[:16]
                 lines.append(f"{n}/{objective}/{seed} {digest} {'yes' if exact else 'no'}")
                 print(f"{lines[-1]}  (place() {time.process_time() - cpu:.2f} CPU s)", file=sys.stderr)

@@ -115,6 +115,8 @@ def render(out: Console, stack: str, premium: float, placement: Placement) -> No
         f"Total: {_figure(placement.total_monthly_usd, 2)} USD/month · {_figure(placement.total_monthly_kwh)} "
         f"kWh/month · {_figure(placement.total_monthly_kgco2e)} kgCO2e/month"
     )
+    for note in placement.proof_notes():
+        out.print(safe_text(f"Not proven: {note}", style="bold"))
     columns = [Column("workload", "name", keep=True), Column("placed", "name", keep=True),
                Column("USD/month", "figure", keep=True), Column("kgCO2e/month", "figure", keep=True)]
     rows = [(f"{name}\n{d.chosen.gpus:,} GPUs", _placed(d.chosen), _figure(d.chosen.monthly_usd, 2),

@@ -41,6 +41,7 @@ class Result:
     x: np.ndarray | None  # the best solution found, None when none was
     nodes: int  # branch-and-bound nodes
     started: bool  # whether it was given a start solution
+    bound: float  # HiGHS's dual bound: no solution is better (−inf before the root; +inf when infeasible)
 
 
 def solve_milp(c: np.ndarray, integer: np.ndarray, lower: np.ndarray, upper: np.ndarray, matrix,
@@ -87,4 +88,4 @@ def solve_milp(c: np.ndarray, integer: np.ndarray, lower: np.ndarray, upper: np.
         # not HiGHS's proven objective is not that optimum
         if status == OPTIMAL and x is not None and abs(float(cost @ x) - info.objective_function_value) > 0.25:
             status = UNMATCHED
-        return Result(status, x, int(info.mip_node_count), start is not None)
+        return Result(status, x, int(info.mip_node_count), start is not None, float(info.mip_dual_bound))

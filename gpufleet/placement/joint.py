@@ -12,19 +12,25 @@ from gpufleet.errors import Problem
 from gpufleet.placement.explain import Explainer, infeasible_problems, left_out_note
 from gpufleet.placement.model import ConstraintUse, Option, Placement, PlacementError, total
 from gpufleet.placement.options import KnownOffers, cents, grams, known, needs_known, order_key, workload_options
-from gpufleet.placement.solve import POSITION, Assignment, Group, Row, prune_dominated
+from gpufleet.placement.solve import POSITION, Assignment, Group, Minimum, Row, prune_dominated
 
 _HEADING = "no feasible placement"
 _JOINT_HEADING = "no feasible placement (each change below alone would make one)"
 # Branch-and-bound nodes a tie-break stage may use (deterministic limits, unlike a time limit): started
 # from the placement so far, then, if that is not proven, again with a cutoff row (Assignment._tie_break).
-# The objective stage has no limit: it is always proven optimal. Started from the placement so far, the
-# tie stages of bench/placement.py's balanced fleets at 1,000 workloads (seeds 1-16) need up to a few
-# thousand nodes (seed 6's node stage: 7,158 with HiGHS on two threads); the cutoff solve rarely proves
-# what the first did not, but is the fallback when HiGHS returns another solution than the one it proved
-# (docs/benchmarks.md#placement).
+# Started from the placement so far, the tie stages of bench/placement.py's balanced fleets at 1,000
+# workloads (seeds 1-16) need up to a few thousand nodes (seed 6's node stage: 7,158 with HiGHS on two
+# threads); the cutoff solve rarely proves what the first did not, but is the fallback when HiGHS returns
+# another solution than the one it proved (docs/benchmarks.md#placement).
 TIE_NODE_LIMIT = 10_000
 CUTOFF_NODE_LIMIT = 1_000
+# Nodes the objective stage's core may use (Assignment._objective): from HiGHS's root placement on the program
+# with offer totals, then plainly. Balanced's objective stage (least carbon under the cost cap) is a knapsack
+# over the cap: on bench/placement.py's balanced fleets at 1,000 workloads (seeds 1-32) the first search
+# proves 29 within 17,000 nodes, the second seeds 9 and 17 within 26,000, and seed 22 is proven by neither
+# (nor by HiGHS on the whole program in 300 s: main before the core took 40 s on seed 6). Stopping there
+# keeps a preview from running for minutes; the placement then says so (`objective_exact`, with its gap).
+OBJECTIVE_NODE_LIMITS = (20_000, 30_000)
 # Tie-break stages solved with an integer total per offer (Assignment._offer_totals): balanced's other figure
 # (USD) and position stages. Under the cost cap and the fixed carbon total, the placements tied there differ
 # by trades that keep each offer's nodes, which the LP relaxation makes fractionally; branching on offer
@@ -158,16 +164,19 @@ def place(fleet: Fleet, catalog: Catalog, clouds: tuple[str, ...] | None = None)
     stages = _stages(a, objective)
     rows: list[Row] = []
     cap = cap_cents = None
+    cheapest = None
     if objective == "balanced":
         cost_stage = stages[2]
-        cheapest, _ = a.minimise([cost_stage])
-        if cheapest is None:
+        cheapest = a.minimise([cost_stage], objective_node_limits=OBJECTIVE_NODE_LIMITS)
+        if cheapest.selection is None:
             raise PlacementError(infeasible_problems(a), heading=_JOINT_HEADING)
-        cheapest_cents = a.value(cost_stage, cheapest)
+        cheapest_cents = a.value(cost_stage, cheapest.selection)
         cap_cents = math.floor(round(cheapest_cents * (1 + fleet.max_cost_premium_percent / 100), 6))
         rows.append((cost_stage, cap_cents + 0.5))
-    selection, ties_exact = a.minimise(stages, rows, tie_node_limits=(TIE_NODE_LIMIT, CUTOFF_NODE_LIMIT),
-                                       offer_totals=OFFER_TOTALS_STAGES if objective == "balanced" else frozenset())
+    best = a.minimise(stages, rows, tie_node_limits=(TIE_NODE_LIMIT, CUTOFF_NODE_LIMIT),
+                      offer_totals=OFFER_TOTALS_STAGES if objective == "balanced" else frozenset(),
+                      objective_node_limits=OBJECTIVE_NODE_LIMITS)
+    selection = best.selection
     if selection is None:
         raise PlacementError(infeasible_problems(a), heading=_JOINT_HEADING)
     chosen = [a.choices[w][p] for w, p in enumerate(selection)]
@@ -184,6 +193,19 @@ def place(fleet: Fleet, catalog: Catalog, clouds: tuple[str, ...] | None = None)
         total_monthly_kwh=total([o.monthly_kwh for o in chosen]),
         total_monthly_kgco2e=total([o.monthly_kgco2e for o in chosen]),
         constraints=tuple(explainer.constraint_uses()),
-        ties_exact=ties_exact,
+        ties_exact=best.ties_exact,
+        **_objective_proof(objective, best, cheapest),
     )
+
+
+def _objective_proof(objective: str, best: Minimum, cheapest: Minimum | None) -> dict:
+    """`objective_exact` and `objective_gap` (USD for cost, kgCO2e otherwise) of a placement. Balanced's cost cap
+    is relative to the cheapest placement found: when that is not proven, the cap may be looser than
+    the premium over the true cheapest, by an amount not known, and so is the gap."""
+    exact = best.objective_exact and (cheapest is None or cheapest.objective_exact)
+    if exact:
+        return {"objective_exact": True, "objective_gap": 0.0}
+    unit = 100 if objective == "cost" else 1000  # cents, grams
+    known = best.objective_gap is not None and (cheapest is None or cheapest.objective_exact)
+    return {"objective_exact": False, "objective_gap": best.objective_gap / unit if known else None}
 

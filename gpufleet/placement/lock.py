@@ -203,6 +203,8 @@ def place_with_lock(fleet: Fleet, catalog: Catalog, lock: PlacementLock, clouds:
         total_monthly_kgco2e=total([o.monthly_kgco2e for o in chosen]),
         constraints=placed.constraints if placed else (),
         ties_exact=placed.ties_exact if placed else True,
+        objective_exact=placed.objective_exact if placed else True,
+        objective_gap=placed.objective_gap if placed else 0.0,
     )
     clusters = cluster_names(fleet, placement, lock)
     previous = {clusters[name]: legacy_cluster_name(fleet, d.chosen.region) for name, d in decisions.items()}

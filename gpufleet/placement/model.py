@@ -123,12 +123,31 @@ class Placement:
     total_monthly_kwh: float | None
     total_monthly_kgco2e: float | None
     constraints: tuple[ConstraintUse, ...] = ()
-    ties_exact: bool = True  # False: a tie-break stage stopped at its node limit (the objective is exact)
+    ties_exact: bool = True  # False: a tie-break stage stopped at its node limit
+    objective_exact: bool = True  # False: the objective stage stopped at its node limits (joint.OBJECTIVE_NODE_LIMITS)
+    # the most the objective total may exceed the optimum (USD for cost, kgCO2e otherwise): 0 when exact, None unknown
+    objective_gap: float | None = 0.0
+
+    def proof_notes(self) -> list[str]:
+        """What is not proven optimal, in words (nothing when every stage is proven)."""
+        notes = []
+        if not self.objective_exact:
+            figure, unit, digits = ("USD", "USD", 2) if self.objective == "cost" else ("carbon", "kgCO2e", 3)
+            bound = "by an amount not known" if self.objective_gap is None else \
+                f"at most {self.objective_gap:,.{digits}f} {unit}/month above the optimum"
+            notes.append(f"the {self.objective} objective is not proven optimal: the solver stopped at its node "
+                         f"limits; the {figure} total is {bound}")
+        if not self.ties_exact:
+            notes.append("the tie-break among placements with the same objective total stopped at its node limit "
+                         "(any of them may have been kept)")
+        return notes
 
     def to_output(self) -> dict:
         """JSON-able summary for `pulumi.export("placement", ...)`."""
         return {
             "objective": self.objective,
+            "objective_exact": self.objective_exact,
+            "objective_gap": _round(self.objective_gap, 3),
             "ties_exact": self.ties_exact,
             "total_monthly_usd": _round(self.total_monthly_usd, 2),
             "total_monthly_kwh": _round(self.total_monthly_kwh, 3),

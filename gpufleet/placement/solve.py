@@ -16,6 +16,7 @@ stage is solved, then its optimum fixed (Σ c·y ≤ optimum + ½, exact because
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
@@ -64,6 +65,28 @@ class Group:
 
 Row = tuple[np.ndarray, float]  # an extra constraint: coefficients · y ≤ bound
 Stage = "np.ndarray | str"  # a vector over the variables, or POSITION (last)
+
+
+@dataclass(frozen=True)
+class Found:
+    """One solve: the best placement found (None: infeasible if proven, else none found), whether it is
+    proven optimal, and HiGHS's lower bound on the optimum."""
+
+    selection: list[int] | None
+    proven: bool
+    bound: float
+
+
+@dataclass(frozen=True)
+class Minimum:
+    """A lexicographic minimum (`Assignment.minimise`): the selection (None when infeasible), whether the
+    first stage is proven optimal and by how much it may miss the optimum (its value minus a proven lower
+    bound, in the stage's integer unit; 0 when proven), and whether every later stage is proven."""
+
+    selection: list[int] | None
+    objective_exact: bool = True
+    objective_gap: float | None = 0.0  # None: no finite bound
+    ties_exact: bool = True
 
 
 def _same(o: Option) -> tuple:
@@ -280,13 +303,21 @@ class Assignment:
               node_limit: int | None = None, upper: np.ndarray | None = None,
               cutoff: float | None = None, start: Sequence[int] | None = None,
               offer_totals: bool = False) -> tuple[list[int] | None, bool]:
+        """(selection, proven optimal) of `search`."""
+        found = self.search(stage, rows, drop, node_limit, upper, cutoff, start, offer_totals)
+        return found.selection, found.proven
+
+    def search(self, stage, rows: Sequence[Row] = (), drop: frozenset[int] = frozenset(),
+               node_limit: int | None = None, upper: np.ndarray | None = None,
+               cutoff: float | None = None, start: Sequence[int] | None = None,
+               offer_totals: bool = False) -> Found:
         """Minimise `stage` under the groups (except `drop`) and `rows`, among placements whose stage value
         is at most `cutoff` (if set), HiGHS starting from the placement `start` (if set; it must satisfy
         everything and take no option `upper` fixes to 0); with `offer_totals`, on the program with an
         integer total per offer (`_offer_totals`).
-        Returns (selection, proven optimal); selection None when infeasible, or when `node_limit`
-        branch-and-bound nodes found no solution. Not proven either when HiGHS returns a solution other
-        than the one it proved optimal (`highs.UNMATCHED`).
+        The selection is None when infeasible, or when `node_limit` branch-and-bound nodes found no
+        solution. Not proven either when HiGHS returns a solution other than the one it proved optimal
+        (`highs.UNMATCHED`).
         """
         upper = self.upper if upper is None else upper
         c, equal, below, aux = self._program(stage, rows, drop, upper)
@@ -311,13 +342,13 @@ class Assignment:
                                   node_limit=node_limit, start=x0,
                                   options=_OFFER_TOTALS_OPTIONS if offer_totals else _TIE_OPTIONS if from_placement else None)
         if result.status == highs.INFEASIBLE:
-            return None, True
+            return Found(None, True, np.inf)
         if result.x is None:
-            return None, False
+            return Found(None, False, result.bound)
         selection = self.selection(np.round(result.x[:self.size]))
         if not self.satisfies(selection, rows, drop):
             raise RuntimeError("HiGHS returned a placement that breaks a constraint once rounded")
-        return selection, result.status == highs.OPTIMAL
+        return Found(selection, result.status == highs.OPTIMAL, result.bound)
 
     def _offer_totals(self, matrix, row_lower: np.ndarray, row_upper: np.ndarray, upper: np.ndarray):
         """The program with an integer column per offer: its nodes taken, M = Σ nodes·y over the counts of that
@@ -408,15 +439,15 @@ class Assignment:
 
     def minimise(self, stages: Sequence, rows: Sequence[Row] = (),
                  tie_node_limits: tuple[int | None, int | None] = (None, None),
-                 offer_totals: frozenset[int] = frozenset()) -> tuple[list[int] | None, bool]:
-        """Lexicographic minimum of integer `stages`: (selection or None when infeasible, ties exact).
+                 offer_totals: frozenset[int] = frozenset(),
+                 objective_node_limits: tuple[int | None, int | None] = (None, None)) -> Minimum:
+        """Lexicographic minimum of integer `stages`.
 
-        The first stage is always solved to proven optimality. Each later stage (a tie-break among
-        the optima so far) may stop after `tie_node_limits` branch-and-bound nodes (started from the
-        placement so far, then with a cutoff row: `_tie_break`) — deterministic limits — keeping the
-        best solution found, which is still optimal for every earlier stage;
-        the second value says whether every stage was proven optimal. The tie-break stages whose
-        indices are in `offer_totals` are solved on the program with offer totals (`_offer_totals`).
+        The first stage is solved by `_objective`, within `objective_node_limits`. Each later stage (a
+        tie-break among the optima so far) may stop after `tie_node_limits` branch-and-bound nodes (started
+        from the placement so far, then with a cutoff row: `_tie_break`) — deterministic limits — keeping
+        the best solution found, which is still optimal for every earlier stage. The tie-break stages
+        whose indices are in `offer_totals` are solved on the program with offer totals (`_offer_totals`).
 
         When every workload can take the option that is best for it alone (by the same lexicographic
         order), that is the optimum and no solve is needed; likewise a stage's solution that gives
@@ -425,8 +456,9 @@ class Assignment:
         rows = list(rows)
         best = self.separate_best(stages)
         if self.satisfies(best, rows):
-            return best, True
+            return Minimum(best)
         selection: list[int] | None = None
+        first = Found(None, True, np.inf)
         exact = True
         upper = self.upper.copy()
         for k, stage in enumerate(stages):
@@ -436,21 +468,56 @@ class Assignment:
                 upper = self.fix_by_reduced_cost(stage, rows, upper, self.stage_value(stage, selection, upper))
                 found, proven = self._tie_break(stage, rows, upper, selection, tie_node_limits, k in offer_totals)
                 selection = found or selection
+                exact = exact and proven
             else:
-                selection, proven = self.solve(stage, rows, upper=upper)
+                first = self._objective(stage, rows, upper, objective_node_limits)
+                selection = first.selection
                 if selection is None:
-                    return None, True
-            exact = exact and proven
+                    return Minimum(None)
             assert selection is not None
-            if selection == best:
-                return selection, exact
+            if selection == best:  # every workload's own best: optimal in every stage
+                return Minimum(selection, ties_exact=exact)
             if isinstance(stage, str):
                 break  # the position stage is last
             value = self.value(stage, selection)
             if k == 0:
                 upper = self.fix_by_reduced_cost(stage, rows, upper, value)
             rows.append((stage, value + 0.5))
-        return selection, exact
+        gap: float | None = 0.0
+        if not first.proven:  # HiGHS's bound, rounded up: every stage is integer at integer counts
+            gap = max(0.0, self.value(stages[0], first.selection) - math.ceil(first.bound - 1e-6)) \
+                if math.isfinite(first.bound) else None
+        return Minimum(selection, first.proven, gap, exact)
+
+    def _objective(self, stage, rows: Sequence[Row], upper: np.ndarray,
+                   node_limits: tuple[int | None, int | None]) -> Found:
+        """The first stage: the best placement found, whether it is proven optimal, and a lower bound.
+
+        HiGHS's root node (its heuristics) gives a placement; reduced-cost fixing with its value keeps only
+        the options a placement at least as good can take (`fix_by_reduced_cost`: the "core", a few hundred
+        of ~6,000 counts at 1,000 workloads), so every better placement is in the core and a lower bound on
+        the core's optimum is one on the stage's. The core is solved from that placement on the program with
+        offer totals (`_offer_totals`), up to `node_limits[0]` nodes; if that is not proven, plainly without a
+        start, up to `node_limits[1]`: the two searches fail on different fleets. Balanced's objective stage
+        (least carbon under the cost cap) is a knapsack over the cap, and on some fleets any search that
+        proves it takes minutes (docs/benchmarks.md#placement); the limits are deterministic (one thread),
+        so the same fleet gets the same placement, and an unproven stage says so with its gap.
+        """
+        root = self.search(stage, rows, upper=upper, node_limit=1)
+        if root.proven or root.selection is None:
+            # proven at the root, infeasible, or no placement found there: solve it whole
+            return root if root.proven else self.search(stage, rows, upper=upper)
+        value = self.value(stage, root.selection)
+        core = self.fix_by_reduced_cost(stage, rows, upper, value)
+        tries = [self.search(stage, rows, upper=core, start=root.selection, offer_totals=True,
+                             node_limit=node_limits[0])]
+        if not tries[0].proven:
+            tries.append(self.search(stage, rows, upper=core, node_limit=node_limits[1]))
+        if any(t.selection is None and t.proven for t in tries):
+            raise RuntimeError("HiGHS found no placement in the core, which holds the one it started from")
+        best = min([root.selection, *(t.selection for t in tries if t.selection is not None)],
+                   key=lambda sel: self.value(stage, sel))
+        return Found(best, any(t.proven for t in tries), max(t.bound for t in tries))
 
     def separate_best(self, stages: Sequence) -> list[int]:
         """Each workload's lexicographically best option by `stages` (the position stage: its place),

@@ -24,8 +24,8 @@ def _place(objective, monkeypatch, stages=None):
         seen.append((self, (csr_array(matrix), row_lower, row_upper, upper), rewritten))
         return rewritten
 
-    def forced(self, stages_, rows=(), tie_node_limits=(None, None), offer_totals=frozenset()):
-        return minimise(self, stages_, rows, tie_node_limits, offer_totals if stages is None else stages)
+    def forced(self, stages_, rows=(), tie_node_limits=(None, None), offer_totals=frozenset(), **limits):
+        return minimise(self, stages_, rows, tie_node_limits, offer_totals if stages is None else stages, **limits)
 
     monkeypatch.setattr(Assignment, "_offer_totals", spy)
     monkeypatch.setattr(Assignment, "minimise", forced)

@@ -80,7 +80,7 @@ def test_a_solution_other_than_the_proven_optimum_is_not_proven(monkeypatch):
     def unmatched(c, *args, start=None, **kwargs):
         result = real(c, *args, start=start, **kwargs)
         if start is not None:  # as HiGHS did on 30/cost/0 of bench/placement_same.py: the start returned
-            result = highs.Result(highs.UNMATCHED, start, result.nodes, True)
+            result = highs.Result(highs.UNMATCHED, start, result.nodes, True, result.bound)
         solves.append(result.status)
         return result
 
