@@ -33,11 +33,11 @@ def main() -> None:
         clusters = declare_fleet(fleet, placed, catalog)
     except UserError as error:
         raise FleetError(error.problems, heading=error.heading) from None
+    for note in placed.placement.proof_notes():  # first: a preview shows only its first diagnostics
+        pulumi.log.warn(f"placement: {note}")
     for name in placed.unlocked:
         pulumi.log.warn(f"workload {name} is not locked: placed now, it may move when the catalog changes; "
                         f"review and lock with `gpufleet place {pulumi.get_stack()} --lock`")
-    for note in placed.placement.proof_notes():
-        pulumi.log.warn(f"placement: {note}")
     if recommendation is not None:
         pulumi.log.info(f"recommendation: {recommendation.text(pulumi.get_stack())}")
     advisories = hot_tier_advisories(fleet, placed, pulumi.get_stack())

@@ -71,6 +71,8 @@ def run(args: argparse.Namespace) -> int:
                            f"{hot_tier} ({was})"), soft_wrap=True)
         out.print(safe_text(f"wrote {LOCK_KEY} to {path} (catalog {catalog.version}: {catalog.data_description})"),
                   soft_wrap=True)
+        for note in placement.proof_notes():  # the lock records where, not whether that was proven
+            out.print(safe_text(note, style="bold"), soft_wrap=True)
         return 0
     arguments.write_json(args, placement.to_output())
     if not arguments.json_to_stdout(args):
@@ -116,7 +118,7 @@ def render(out: Console, stack: str, premium: float, placement: Placement) -> No
         f"kWh/month · {_figure(placement.total_monthly_kgco2e)} kgCO2e/month"
     )
     for note in placement.proof_notes():
-        out.print(safe_text(f"Not proven: {note}", style="bold"))
+        out.print(safe_text(note, style="bold"))
     columns = [Column("workload", "name", keep=True), Column("placed", "name", keep=True),
                Column("USD/month", "figure", keep=True), Column("kgCO2e/month", "figure", keep=True)]
     rows = [(f"{name}\n{d.chosen.gpus:,} GPUs", _placed(d.chosen), _figure(d.chosen.monthly_usd, 2),

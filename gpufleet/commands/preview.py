@@ -179,11 +179,14 @@ def _names(urns: list[str]) -> dict[str, str]:
 
 
 def render_placement(placement: object, out: Console, stack: str) -> None:
-    """gpufleet's own program: the catalog used, workloads not locked, and any recommendation to re-place."""
+    """gpufleet's own program: the catalog used, what is not proven optimal, workloads not locked, and any
+    recommendation to re-place."""
     if not isinstance(placement, dict) or "catalog" not in placement:
         return
     catalog = placement["catalog"]
     out.print(safe_text(f"Catalog: {catalog['version']} ({catalog['data']})"))
+    for note in placement.get("not_proven") or []:  # absent from plans made before node limits
+        out.print(safe_text(note, style="bold yellow"))
     if placement["not_locked"]:
         out.print(Text.assemble(("Not locked", "yellow"), inert(f": {', '.join(placement['not_locked'])} (placed at this "
                                 f"run; they may move when the catalog changes: lock with `gpufleet place {stack} --lock`)")))

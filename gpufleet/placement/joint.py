@@ -165,23 +165,36 @@ def place(fleet: Fleet, catalog: Catalog, clouds: tuple[str, ...] | None = None)
     rows: list[Row] = []
     cap = cap_cents = None
     cheapest = None
+    bases = [("cheapest", None)]  # balanced: what the cost cap is taken from, in cents, in the order tried
     if objective == "balanced":
         cost_stage = stages[2]
         cheapest = a.minimise([cost_stage], objective_node_limits=OBJECTIVE_NODE_LIMITS)
         if cheapest.selection is None:
             raise PlacementError(infeasible_problems(a), heading=_JOINT_HEADING)
-        cheapest_cents = a.value(cost_stage, cheapest.selection)
-        cap_cents = math.floor(round(cheapest_cents * (1 + fleet.max_cost_premium_percent / 100), 6))
-        rows.append((cost_stage, cap_cents + 0.5))
-    best = a.minimise(stages, rows, tie_node_limits=(TIE_NODE_LIMIT, CUTOFF_NODE_LIMIT),
-                      offer_totals=OFFER_TOTALS_STAGES if objective == "balanced" else frozenset(),
-                      objective_node_limits=OBJECTIVE_NODE_LIMITS)
+        found = a.value(cost_stage, cheapest.selection)
+        bases = [("cheapest", found)]
+        if not cheapest.objective_exact:
+            # the cap never exceeds the premium over the true cheapest: taken from its proven lower bound, or,
+            # if nothing fits under that (or no bound is known), from the cheapest found
+            bases = [("cheapest found", found)]
+            if cheapest.objective_gap is not None:
+                bases.insert(0, ("cheapest's proven lower bound", found - cheapest.objective_gap))
+    for basis, base in bases:
+        cap_rows = list(rows)
+        if base is not None:
+            cap_cents = math.floor(round(base * (1 + fleet.max_cost_premium_percent / 100), 6))
+            cap_rows.append((stages[2], cap_cents + 0.5))
+        best = a.minimise(stages, cap_rows, tie_node_limits=(TIE_NODE_LIMIT, CUTOFF_NODE_LIMIT),
+                          offer_totals=OFFER_TOTALS_STAGES if objective == "balanced" else frozenset(),
+                          objective_node_limits=OBJECTIVE_NODE_LIMITS)
+        if best.selection is not None:
+            break
     selection = best.selection
     if selection is None:
         raise PlacementError(infeasible_problems(a), heading=_JOINT_HEADING)
     chosen = [a.choices[w][p] for w, p in enumerate(selection)]
     if cap_cents is not None:
-        cap = ConstraintUse(f"cost cap (cheapest + {fleet.max_cost_premium_percent:g} %)",
+        cap = ConstraintUse(f"cost cap ({basis} + {fleet.max_cost_premium_percent:g} %)",
                             f"{CONFIG_KEY}.max_cost_premium_percent", sum(o.monthly_usd for o in chosen),
                             cap_cents / 100, "USD")
     explainer = Explainer(catalog, objective, ranked, choices, chosen, groups, workloads, kinds, cap, cap_cents)
@@ -199,13 +212,14 @@ def place(fleet: Fleet, catalog: Catalog, clouds: tuple[str, ...] | None = None)
 
 
 def _objective_proof(objective: str, best: Minimum, cheapest: Minimum | None) -> dict:
-    """`objective_exact` and `objective_gap` (USD for cost, kgCO2e otherwise) of a placement. Balanced's cost cap
-    is relative to the cheapest placement found: when that is not proven, the cap may be looser than
-    the premium over the true cheapest, by an amount not known, and so is the gap."""
-    exact = best.objective_exact and (cheapest is None or cheapest.objective_exact)
-    if exact:
+    """`objective_exact` and `objective_gap` (USD for cost, kgCO2e otherwise) of a placement. When balanced's
+    cheapest placement is not proven, its cost cap is not the one asked for (the cap's name says what it was
+    taken from), so how far the carbon total is from that optimum is not known."""
+    if cheapest is not None and not cheapest.objective_exact:
+        return {"objective_exact": False, "objective_gap": None}
+    if best.objective_exact:
         return {"objective_exact": True, "objective_gap": 0.0}
     unit = 100 if objective == "cost" else 1000  # cents, grams
-    known = best.objective_gap is not None and (cheapest is None or cheapest.objective_exact)
-    return {"objective_exact": False, "objective_gap": best.objective_gap / unit if known else None}
+    return {"objective_exact": False,
+            "objective_gap": None if best.objective_gap is None else best.objective_gap / unit}
 

@@ -133,13 +133,16 @@ class Placement:
         notes = []
         if not self.objective_exact:
             figure, unit, digits = ("USD", "USD", 2) if self.objective == "cost" else ("carbon", "kgCO2e", 3)
-            bound = "by an amount not known" if self.objective_gap is None else \
-                f"at most {self.objective_gap:,.{digits}f} {unit}/month above the optimum"
-            notes.append(f"the {self.objective} objective is not proven optimal: the solver stopped at its node "
-                         f"limits; the {figure} total is {bound}")
+            if self.objective_gap is not None:
+                notes.append(f"Not proven optimal ({self.objective} objective): the solver stopped at its node "
+                             f"limits; the {figure} total is at most {self.objective_gap:,.{digits}f} {unit}/month "
+                             "above the optimum")
+            else:  # balanced: also when its cheapest placement is not proven (the cost cap's name says its base)
+                notes.append(f"Not proven optimal ({self.objective} objective): the solver stopped at its node "
+                             f"limits; how far the {figure} total is from the optimum is not known")
         if not self.ties_exact:
-            notes.append("the tie-break among placements with the same objective total stopped at its node limit "
-                         "(any of them may have been kept)")
+            notes.append("Ties not proven: the tie-break among placements with the same objective total stopped at "
+                         "its node limit (any of them may have been kept)")
         return notes
 
     def to_output(self) -> dict:

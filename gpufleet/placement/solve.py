@@ -484,10 +484,13 @@ class Assignment:
                 upper = self.fix_by_reduced_cost(stage, rows, upper, value)
             rows.append((stage, value + 0.5))
         gap: float | None = 0.0
-        if not first.proven:  # HiGHS's bound, rounded up: every stage is integer at integer counts
-            gap = max(0.0, self.value(stages[0], first.selection) - math.ceil(first.bound - 1e-6)) \
-                if math.isfinite(first.bound) else None
-        return Minimum(selection, first.proven, gap, exact)
+        if not first.proven and math.isfinite(first.bound):
+            # HiGHS's bound rounded up (every stage is integer at integer counts), within its tolerance
+            bound = math.ceil(first.bound - max(1e-6, 1e-9 * abs(first.bound)))
+            gap = max(0.0, self.value(stages[0], first.selection) - bound)
+        elif not first.proven:
+            gap = None
+        return Minimum(selection, first.proven or gap == 0.0, gap, exact)  # a gap of 0 proves it too
 
     def _objective(self, stage, rows: Sequence[Row], upper: np.ndarray,
                    node_limits: tuple[int | None, int | None]) -> Found:

@@ -169,3 +169,25 @@ def test_place_lock_writes_only_the_lock_into_the_stack_file(tmp_path, capsys):
         f"wrote gpufleet:placement to {stack_file} (catalog {load_catalog().version}: "
         f"{load_catalog().data_description})",
     ]
+
+
+def test_place_lock_says_when_the_placement_it_locks_is_not_proven(tmp_path, capsys, monkeypatch):
+    """A lock records where each workload goes, not whether that was proven: `--lock` says it."""
+    import dataclasses
+
+    from gpufleet.cli import main
+    from gpufleet.commands import place as command
+
+    root = Path(__file__).resolve().parents[2]
+    for name in ("Pulumi.yaml", "__main__.py"):
+        (tmp_path / name).write_text((root / name).read_text())
+    (tmp_path / "stacks").mkdir()
+    text = (root / "stacks" / "Pulumi.prod.yaml").read_text()
+    (tmp_path / "stacks" / "Pulumi.prod.yaml").write_text(text[:text.index("  gpufleet:placement:")])
+    real = command.place
+    monkeypatch.setattr(command, "place", lambda *args, **kwargs: dataclasses.replace(
+        real(*args, **kwargs), objective_exact=False, objective_gap=1.5))
+    assert main(["place", "prod", "--program", str(tmp_path), "--lock"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        "Not proven optimal (balanced objective): the solver stopped at its node limits; the carbon total is at "
+        "most 1.500 kgCO2e/month above the optimum")

@@ -3,6 +3,7 @@ said so, with a gap that is a proven bound."""
 
 import math
 
+import numpy as np
 import pytest
 
 from gpufleet.catalog import load_catalog
@@ -10,9 +11,9 @@ from gpufleet.commands.place import render
 from gpufleet.commands._terminal import console
 from gpufleet.config import parse_fleet
 from gpufleet.placement import highs, joint, place
-from gpufleet.placement.lock import parse_lock, place_with_lock
+from gpufleet.placement.lock import parse_lock, place_with_lock, placement_output
 from gpufleet.placement.options import cents, grams
-from gpufleet.placement.solve import Assignment
+from gpufleet.placement.solve import Assignment, Found
 from tests.placement.fleets import KNAPSACK_FLEET
 
 CLOUDS = ("aws", "azure", "coreweave")
@@ -73,7 +74,7 @@ def test_an_objective_stage_stopped_at_its_node_limits_says_so_with_a_proven_gap
     cap = next(c for c in stopped.constraints if c.name.startswith("cost cap"))
     assert cents(cap.used) <= cents(cap.limit)
     assert stopped.proof_notes() == [
-        "the balanced objective is not proven optimal: the solver stopped at its node limits; the carbon total "
+        "Not proven optimal (balanced objective): the solver stopped at its node limits; the carbon total "
         f"is at most {stopped.objective_gap:,.3f} kgCO2e/month above the optimum"]
     out = stopped.to_output()
     assert (out["objective_exact"], out["objective_gap"], out["ties_exact"]) == (False, stopped.objective_gap, True)
@@ -84,29 +85,99 @@ def test_a_locked_placement_and_the_place_command_say_the_objective_is_not_prove
     fleet = parse_fleet(KNAPSACK_FLEET)
     catalog = load_catalog()
     stopped = place(fleet, catalog, clouds=CLOUDS)
-    locked = place_with_lock(fleet, catalog, parse_lock(None), CLOUDS).placement
+    result = place_with_lock(fleet, catalog, parse_lock(None), CLOUDS)
+    locked = result.placement
     assert (locked.objective_exact, locked.objective_gap) == (False, stopped.objective_gap)
+    output = placement_output("dev", result, None, catalog.data_description)
+    assert (output["objective_exact"], output["objective_gap"]) == (False, stopped.objective_gap)
+    assert output["not_proven"] == locked.proof_notes() == stopped.proof_notes()
     monkeypatch.setenv("COLUMNS", "300")
     render(console(), "dev", fleet.max_cost_premium_percent, locked)
     lines = capsys.readouterr().out.splitlines()
     total = next(i for i, line in enumerate(lines) if line.startswith("Total: "))
-    assert lines[total + 1] == f"Not proven: {locked.proof_notes()[0]}"
+    assert lines[total + 1] == locked.proof_notes()[0]
 
 
-@pytest.mark.parametrize("objective,unit", [("cost", "USD"), ("carbon", "kgCO2e")])
-def test_the_gap_is_in_the_objectives_unit(objective, unit, monkeypatch):
-    monkeypatch.setattr(joint, "OBJECTIVE_NODE_LIMITS", (1, 1))
-    monkeypatch.setattr(Assignment, "_objective", lambda self, stage, rows, upper, limits:
-                        highs_stopped(self, stage, rows, upper))
+@pytest.mark.parametrize("objective", ["cost", "carbon"])
+def test_the_gap_is_in_the_objectives_unit(objective, monkeypatch):
+    """Cents and grams become USD and kgCO2e: the gap is the total found minus HiGHS's bound rounded up."""
+    bounds = []
+
+    def stopped(self, stage, rows, upper, limits):
+        found = self.search(stage, rows, upper=upper, node_limit=1)
+        bound = self.value(stage, found.selection) - 1234.5  # as a search stopped below the root's value
+        bounds.append(bound)
+        return Found(found.selection, False, bound)
+
+    monkeypatch.setattr(Assignment, "_objective", stopped)
     p = place(parse_fleet(dict(KNAPSACK_FLEET, objective=objective)), load_catalog(), clouds=CLOUDS)
-    assert not p.objective_exact
-    figure = "USD" if objective == "cost" else "carbon"
-    digits = 2 if objective == "cost" else 3
-    assert p.proof_notes()[0].endswith(
-        f"the {figure} total is at most {p.objective_gap:,.{digits}f} {unit}/month above the optimum")
+    unit, figure, digits, scale = {"cost": ("USD", "USD", 2, 100), "carbon": ("kgCO2e", "carbon", 3, 1000)}[objective]
+    assert (p.objective_exact, p.objective_gap) == (False, 1234 / scale)  # ⌈v − 1234.5⌉ = v − 1234
+    assert p.proof_notes() == [
+        f"Not proven optimal ({objective} objective): the solver stopped at its node limits; the {figure} total is "
+        f"at most {1234 / scale:,.{digits}f} {unit}/month above the optimum"]
 
 
-def highs_stopped(a, stage, rows, upper):
-    """The first stage as HiGHS leaves it after its root node, unproven whatever it found."""
-    found = a.search(stage, rows, upper=upper, node_limit=1)
-    return type(found)(found.selection, False, found.bound)
+def test_a_root_without_a_placement_is_solved_whole(monkeypatch):
+    exact, _ = _place(monkeypatch)
+    real = highs.solve_milp
+    solves = []
+
+    def nothing_at_the_root(*args, node_limit=None, start=None, **kwargs):
+        solves.append((node_limit, start is not None))
+        if node_limit == 1:
+            return highs.Result(highs.NODE_LIMIT, None, 1, False, -math.inf)
+        return real(*args, node_limit=node_limit, start=start, **kwargs)
+
+    monkeypatch.setattr(highs, "solve_milp", nothing_at_the_root)
+    p = place(parse_fleet(KNAPSACK_FLEET), load_catalog(), clouds=CLOUDS)
+    # cheapest: root, then whole; carbon under the cap: root, then whole; the three tie-break stages
+    assert solves[:4] == [(1, False), (None, False), (1, False), (None, False)]
+    assert p.objective_exact and p.to_output() == exact.to_output()
+
+
+def test_the_core_keeps_fewer_options_than_the_program(monkeypatch):
+    uppers = []
+    real = highs.solve_milp
+
+    def spy(c, integer, lower, upper, *args, **kwargs):
+        uppers.append(np.asarray(upper))
+        return real(c, integer, lower, upper, *args, **kwargs)
+
+    monkeypatch.setattr(highs, "solve_milp", spy)
+    place(parse_fleet(KNAPSACK_FLEET), load_catalog(), clouds=CLOUDS)
+    root, core = uppers[1], uppers[2]  # the carbon stage's root, then its core (offer totals: columns after the counts)
+    counts = len(root)
+    assert np.all(root > 0)  # every count is free at the root
+    assert 0 < int((core[:counts] > 0).sum()) < counts
+
+
+@pytest.mark.parametrize(("gap", "basis"), [(1234, "cheapest's proven lower bound"), (10**12, "cheapest found")])
+def test_balanced_caps_cost_at_a_proven_bound_when_the_cheapest_is_not_proven(gap, basis, monkeypatch):
+    """Not proven, the cheapest found may be above the true cheapest: the cap is taken from its proven lower bound
+    (never over the premium), or, when no placement fits under that, from the cheapest found; the cap's name
+    says which, and the gap to the optimum is not known."""
+    real = Assignment._objective
+    calls = []
+
+    def cheapest_stopped(self, stage, rows, upper, limits):
+        found = real(self, stage, rows, upper, limits)
+        calls.append(len(rows))
+        if len(rows) == 0:  # the cheapest placement: no cap row yet
+            return Found(found.selection, False, self.value(stage, found.selection) - gap)
+        return found
+
+    monkeypatch.setattr(Assignment, "_objective", cheapest_stopped)
+    p = place(parse_fleet(KNAPSACK_FLEET), load_catalog(), clouds=CLOUDS)
+    monkeypatch.undo()
+    exact = place(parse_fleet(KNAPSACK_FLEET), load_catalog(), clouds=CLOUDS)
+    cheapest_cents = round(next(c for c in exact.constraints if c.name.startswith("cost cap")).limit * 100 / 1.1)
+    cap = next(c for c in p.constraints if c.name.startswith("cost cap"))
+    base = cheapest_cents - gap if basis.endswith("bound") else cheapest_cents
+    assert cap.name == f"cost cap ({basis} + 10 %)"
+    assert cents(cap.limit) == math.floor(round(base * 1.1, 6))
+    assert cents(cap.used) <= cents(cap.limit)
+    assert calls == ([0, 1] if basis.endswith("bound") else [0, 1, 1])
+    assert (p.objective_exact, p.objective_gap) == (False, None)
+    assert p.proof_notes() == ["Not proven optimal (balanced objective): the solver stopped at its node limits; "
+                               "how far the carbon total is from the optimum is not known"]
