@@ -137,7 +137,17 @@ class Placement:
                 notes.append(f"Not proven optimal ({self.objective} objective): the solver stopped at its node "
                              f"limits; the {figure} total is at most {self.objective_gap:,.{digits}f} {unit}/month "
                              "above the optimum")
-            else:  # balanced: also when its cheapest placement is not proven (the cost cap's name says its base)
+            elif any(c.name.startswith("cost cap (cheapest's proven lower bound") for c in self.constraints):
+                notes.append("Not proven optimal (balanced objective): the solver stopped at its node limits on the "
+                             "cheapest placement; the cost cap is taken from the cheapest's proven lower bound, so it "
+                             "may be tighter than the premium allows, and how far the carbon total is from the "
+                             "optimum is not known")
+            elif any(c.name.startswith("cost cap (cheapest found") for c in self.constraints):
+                notes.append("Not proven optimal (balanced objective): the solver stopped at its node limits on the "
+                             "cheapest placement; the cost cap is taken from the cheapest placement found, which may "
+                             "cost more than the true cheapest, so the cap may exceed the premium over it, and how "
+                             "far the carbon total is from the optimum is not known")
+            else:
                 notes.append(f"Not proven optimal ({self.objective} objective): the solver stopped at its node "
                              f"limits; how far the {figure} total is from the optimum is not known")
         if not self.ties_exact:

@@ -440,10 +440,12 @@ class Assignment:
     def minimise(self, stages: Sequence, rows: Sequence[Row] = (),
                  tie_node_limits: tuple[int | None, int | None] = (None, None),
                  offer_totals: frozenset[int] = frozenset(),
-                 objective_node_limits: tuple[int | None, int | None] = (None, None)) -> Minimum:
+                 objective_node_limits: tuple[int | None, int | None] = (None, None),
+                 objective_whole: bool = True) -> Minimum:
         """Lexicographic minimum of integer `stages`.
 
-        The first stage is solved by `_objective`, within `objective_node_limits`. Each later stage (a
+        The first stage is solved by `_objective`, within `objective_node_limits` (`objective_whole`: see there).
+        Each later stage (a
         tie-break among the optima so far) may stop after `tie_node_limits` branch-and-bound nodes (started
         from the placement so far, then with a cutoff row: `_tie_break`) — deterministic limits — keeping
         the best solution found, which is still optimal for every earlier stage. The tie-break stages
@@ -470,7 +472,7 @@ class Assignment:
                 selection = found or selection
                 exact = exact and proven
             else:
-                first = self._objective(stage, rows, upper, objective_node_limits)
+                first = self._objective(stage, rows, upper, objective_node_limits, objective_whole)
                 selection = first.selection
                 if selection is None:
                     return Minimum(None)
@@ -484,16 +486,17 @@ class Assignment:
                 upper = self.fix_by_reduced_cost(stage, rows, upper, value)
             rows.append((stage, value + 0.5))
         gap: float | None = 0.0
-        if not first.proven and math.isfinite(first.bound):
-            # HiGHS's bound rounded up (every stage is integer at integer counts), within its tolerance
-            bound = math.ceil(first.bound - max(1e-6, 1e-9 * abs(first.bound)))
-            gap = max(0.0, self.value(stages[0], first.selection) - bound)
-        elif not first.proven:
+        if not first.proven:
             gap = None
-        return Minimum(selection, first.proven or gap == 0.0, gap, exact)  # a gap of 0 proves it too
+            if math.isfinite(first.bound):
+                # HiGHS's bound rounded up (every stage is integer at integer counts), within its tolerance; a
+                # bound above a value found is not one, and proves nothing
+                above = self.value(stages[0], first.selection) - math.ceil(first.bound - max(1e-6, 1e-9 * abs(first.bound)))
+                gap = above if above >= 0 else None
+        return Minimum(selection, first.proven or gap == 0, gap, exact)  # a gap of 0 proves it too
 
     def _objective(self, stage, rows: Sequence[Row], upper: np.ndarray,
-                   node_limits: tuple[int | None, int | None]) -> Found:
+                   node_limits: tuple[int | None, int | None], whole: bool = True) -> Found:
         """The first stage: the best placement found, whether it is proven optimal, and a lower bound.
 
         HiGHS's root node (its heuristics) gives a placement; reduced-cost fixing with its value keeps only
@@ -505,11 +508,12 @@ class Assignment:
         (least carbon under the cost cap) is a knapsack over the cap, and on some fleets any search that
         proves it takes minutes (docs/benchmarks.md#placement); the limits are deterministic (one thread),
         so the same fleet gets the same placement, and an unproven stage says so with its gap.
+        When the root finds no placement, the stage is solved whole, without a limit (only a search tells a
+        feasible fleet from an infeasible one), unless `whole` is false: then nothing is found.
         """
         root = self.search(stage, rows, upper=upper, node_limit=1)
-        if root.proven or root.selection is None:
-            # proven at the root, infeasible, or no placement found there: solve it whole
-            return root if root.proven else self.search(stage, rows, upper=upper)
+        if root.proven or root.selection is None:  # proven at the root (or infeasible), or nothing found there
+            return self.search(stage, rows, upper=upper) if not root.proven and whole else root
         value = self.value(stage, root.selection)
         core = self.fix_by_reduced_cost(stage, rows, upper, value)
         tries = [self.search(stage, rows, upper=core, start=root.selection, offer_totals=True,

@@ -37,7 +37,7 @@ def _place(monkeypatch, limits=None):
     return p, solves
 
 
-def _whole(self, stage, rows, upper, node_limits):
+def _whole(self, stage, rows, upper, node_limits, whole=True):
     """The objective stage as it was before its core: HiGHS on the whole program, without a limit."""
     return self.search(stage, rows, upper=upper)
 
@@ -103,7 +103,7 @@ def test_the_gap_is_in_the_objectives_unit(objective, monkeypatch):
     """Cents and grams become USD and kgCO2e: the gap is the total found minus HiGHS's bound rounded up."""
     bounds = []
 
-    def stopped(self, stage, rows, upper, limits):
+    def stopped(self, stage, rows, upper, limits, whole=True):
         found = self.search(stage, rows, upper=upper, node_limit=1)
         bound = self.value(stage, found.selection) - 1234.5  # as a search stopped below the root's value
         bounds.append(bound)
@@ -160,9 +160,9 @@ def test_balanced_caps_cost_at_a_proven_bound_when_the_cheapest_is_not_proven(ga
     real = Assignment._objective
     calls = []
 
-    def cheapest_stopped(self, stage, rows, upper, limits):
-        found = real(self, stage, rows, upper, limits)
-        calls.append(len(rows))
+    def cheapest_stopped(self, stage, rows, upper, limits, whole=True):
+        found = real(self, stage, rows, upper, limits, whole)
+        calls.append((len(rows), whole))
         if len(rows) == 0:  # the cheapest placement: no cap row yet
             return Found(found.selection, False, self.value(stage, found.selection) - gap)
         return found
@@ -177,7 +177,27 @@ def test_balanced_caps_cost_at_a_proven_bound_when_the_cheapest_is_not_proven(ga
     assert cap.name == f"cost cap ({basis} + 10 %)"
     assert cents(cap.limit) == math.floor(round(base * 1.1, 6))
     assert cents(cap.used) <= cents(cap.limit)
-    assert calls == ([0, 1] if basis.endswith("bound") else [0, 1, 1])
+    # the cheapest (no cap row; solved whole if its root finds nothing), then under the cap from the bound (not
+    # solved whole: nothing found there means the cap from the cheapest found), then under that
+    assert calls == ([(0, True), (1, False)] if basis.endswith("bound") else [(0, True), (1, False), (1, True)])
     assert (p.objective_exact, p.objective_gap) == (False, None)
-    assert p.proof_notes() == ["Not proven optimal (balanced objective): the solver stopped at its node limits; "
-                               "how far the carbon total is from the optimum is not known"]
+    cap_note = ("the cost cap is taken from the cheapest's proven lower bound, so it may be tighter than the premium "
+                "allows" if basis.endswith("bound") else
+                "the cost cap is taken from the cheapest placement found, which may cost more than the true cheapest, "
+                "so the cap may exceed the premium over it")
+    assert p.proof_notes() == ["Not proven optimal (balanced objective): the solver stopped at its node limits on "
+                               f"the cheapest placement; {cap_note}, and how far the carbon total is from the "
+                               "optimum is not known"]
+
+
+@pytest.mark.parametrize(("below", "exact", "gap"), [(0.0, True, 0.0), (0.4, True, 0.0), (-2.0, False, None)])
+def test_a_bound_at_the_value_proves_it_and_one_above_proves_nothing(below, exact, gap, monkeypatch):
+    """HiGHS's bound rounded up (within its tolerance) to the value found is a proof; a bound above a value
+    found is not a bound."""
+    def stopped(self, stage, rows, upper, limits, whole=True):
+        found = self.search(stage, rows, upper=upper, node_limit=1)
+        return Found(found.selection, False, self.value(stage, found.selection) - below)
+
+    monkeypatch.setattr(Assignment, "_objective", stopped)
+    p = place(parse_fleet(dict(KNAPSACK_FLEET, objective="carbon")), load_catalog(), clouds=CLOUDS)
+    assert (p.objective_exact, p.objective_gap) == (exact, gap)
