@@ -53,6 +53,8 @@ class PlacementLock(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     workloads: dict[Name, WorkloadLock] = Field(default_factory=dict)
+    # what was not proven optimal in the placement locked (`Placement.proof_notes()`); absent when all was
+    not_proven: tuple[str, ...] = ()
 
 
 def parse_lock(raw: Any) -> PlacementLock:
@@ -185,6 +187,7 @@ def place_with_lock(fleet: Fleet, catalog: Catalog, lock: PlacementLock, clouds:
     placed = place(rest, catalog, clouds=clouds) if rest.workloads else None
     decisions: dict[str, Decision] = {}
     by_name = {o.workload: o for o in locked}
+    locked_notes = lock.not_proven if by_name else ()
     for w in fleet.workloads:
         if w.name in by_name:
             o = by_name[w.name]
@@ -205,6 +208,7 @@ def place_with_lock(fleet: Fleet, catalog: Catalog, lock: PlacementLock, clouds:
         ties_exact=placed.ties_exact if placed else True,
         objective_exact=placed.objective_exact if placed else True,
         objective_gap=placed.objective_gap if placed else 0.0,
+        locked_notes=locked_notes,
     )
     clusters = cluster_names(fleet, placement, lock)
     previous = {clusters[name]: legacy_cluster_name(fleet, d.chosen.region) for name, d in decisions.items()}
@@ -230,14 +234,16 @@ def cluster_names(fleet: Fleet, placement: Placement, lock: PlacementLock) -> di
 def lock_document(placement: Placement, clusters: Mapping[str, str], catalog_version: str,
                   hot_tiers: Mapping[str, tuple[float, int]] | None = None) -> dict[str, Any]:
     """The `gpufleet:placement` value that locks every workload where `placement` put it, with its
-    hot tier (TiB, MB/s per TiB) where `hot_tiers` sized one."""
+    hot tier (TiB, MB/s per TiB) where `hot_tiers` sized one, and what of it was not proven optimal (a lock
+    records where, and so whether that was proven: previews of the locked stack keep saying it)."""
     hot_tiers = hot_tiers or {}
+    notes = placement.proof_notes()
     return {"workloads": {
         name: {"cloud": d.chosen.cloud, "region": d.chosen.region, "instance_type": d.chosen.instance_type,
                "cluster": clusters[name], "catalog": catalog_version,
                **({"hot_tib": hot_tiers[name][0], "hot_throughput_mb_s_per_tib": hot_tiers[name][1]}
                   if name in hot_tiers else {})}
-        for name, d in placement.decisions.items()}}
+        for name, d in placement.decisions.items()}, **({"not_proven": notes} if notes else {})}
 
 
 # --- recommendation -----------------------------------------------------------------------------

@@ -127,6 +127,9 @@ class Placement:
     objective_exact: bool = True  # False: the objective stage stopped at its node limits (joint.OBJECTIVE_NODE_LIMITS)
     # the most the objective total may exceed the optimum (USD for cost, kgCO2e otherwise): 0 when exact, None unknown
     objective_gap: float | None = 0.0
+    # the lock's: what was not proven when its workloads were placed (the fields above are this run's solve);
+    # the output's objective_exact and objective_gap count them: not exact, the gap unknown
+    locked_notes: tuple[str, ...] = ()
 
     def proof_notes(self) -> list[str]:
         """What is not proven optimal, in words (nothing when every stage is proven)."""
@@ -153,14 +156,14 @@ class Placement:
         if not self.ties_exact:
             notes.append("Ties not proven: the tie-break among placements with the same objective total stopped at "
                          "its node limit (any of them may have been kept)")
-        return notes
+        return notes + [f"As locked: {note}" for note in self.locked_notes]
 
     def to_output(self) -> dict:
         """JSON-able summary for `pulumi.export("placement", ...)`."""
         return {
             "objective": self.objective,
-            "objective_exact": self.objective_exact,
-            "objective_gap": _round(self.objective_gap, 3),
+            "objective_exact": self.objective_exact and not self.locked_notes,
+            "objective_gap": None if self.locked_notes else _round(self.objective_gap, 3),
             "ties_exact": self.ties_exact,
             "total_monthly_usd": _round(self.total_monthly_usd, 2),
             "total_monthly_kwh": _round(self.total_monthly_kwh, 3),

@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 
 from gpufleet.catalog import load_catalog
 from gpufleet.catalog.load import DATA_DIR, load_catalog_from
@@ -129,7 +130,7 @@ def test_a_stale_or_malformed_lock_is_a_configuration_error_listing_every_proble
         "gpufleet:placement.workloads.pretrain.instance_type: required key is missing",
         "gpufleet:placement.workloads.pretrain.cluster: required key is missing",
         "gpufleet:placement.workloads.pretrain.catalog: required key is missing",
-        "gpufleet:placement.extra: unknown key (got 'extra'); allowed: workloads",
+        "gpufleet:placement.extra: unknown key (got 'extra'); allowed: not_proven, workloads",
     ]
     # as the fleet's: a value of the wrong type is shown, an unknown key of a workload's entry gets "did you mean"
     with pytest.raises(UserError) as e:
@@ -188,6 +189,8 @@ def test_place_lock_says_when_the_placement_it_locks_is_not_proven(tmp_path, cap
     monkeypatch.setattr(command, "place", lambda *args, **kwargs: dataclasses.replace(
         real(*args, **kwargs), objective_exact=False, objective_gap=1.5))
     assert main(["place", "prod", "--program", str(tmp_path), "--lock"]) == 0
-    assert capsys.readouterr().out.splitlines()[-1] == (
-        "Not proven optimal (balanced objective): the solver stopped at its node limits; the carbon total is at "
-        "most 1.500 kgCO2e/month above the optimum")
+    note = ("Not proven optimal (balanced objective): the solver stopped at its node limits; the carbon total is at "
+            "most 1.500 kgCO2e/month above the optimum")
+    assert capsys.readouterr().out.splitlines()[-1] == note
+    written = yaml.safe_load((tmp_path / "stacks" / "Pulumi.prod.yaml").read_text())["config"]["gpufleet:placement"]
+    assert written["not_proven"] == [note]  # and the lock keeps it for every preview of the stack

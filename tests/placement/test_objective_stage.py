@@ -1,6 +1,7 @@
 """The objective stage: proven on its core from HiGHS's root placement, or stopped at its node limits and
 said so, with a gap that is a proven bound."""
 
+import json
 import math
 
 import numpy as np
@@ -11,7 +12,7 @@ from gpufleet.commands.place import render
 from gpufleet.commands._terminal import console
 from gpufleet.config import parse_fleet
 from gpufleet.placement import highs, joint, place
-from gpufleet.placement.lock import parse_lock, place_with_lock, placement_output
+from gpufleet.placement.lock import cluster_names, lock_document, parse_lock, place_with_lock, placement_output
 from gpufleet.placement.options import cents, grams
 from gpufleet.placement.solve import Assignment, Found
 from tests.placement.fleets import KNAPSACK_FLEET
@@ -201,3 +202,24 @@ def test_a_bound_at_the_value_proves_it_and_one_above_proves_nothing(below, exac
     monkeypatch.setattr(Assignment, "_objective", stopped)
     p = place(parse_fleet(dict(KNAPSACK_FLEET, objective="carbon")), load_catalog(), clouds=CLOUDS)
     assert (p.objective_exact, p.objective_gap) == (exact, gap)
+
+
+def test_a_lock_of_a_placement_not_proven_keeps_saying_so(monkeypatch):
+    """A lock records where each workload goes and what of that was not proven: a preview that places nothing
+    (every workload locked) still says it, and its output is not exact."""
+    monkeypatch.setattr(joint, "OBJECTIVE_NODE_LIMITS", (1, 1))
+    fleet = parse_fleet(KNAPSACK_FLEET)
+    catalog = load_catalog()
+    stopped = place(fleet, catalog, clouds=CLOUDS)
+    clusters = cluster_names(fleet, stopped, parse_lock(None))
+    document = lock_document(stopped, clusters, catalog.version)
+    assert document["not_proven"] == stopped.proof_notes()
+    monkeypatch.undo()
+    result = place_with_lock(fleet, catalog, parse_lock(json.dumps(document)), CLOUDS)
+    assert result.unlocked == []
+    assert result.placement.proof_notes() == [f"As locked: {note}" for note in stopped.proof_notes()]
+    output = placement_output("dev", result, None, catalog.data_description)
+    assert (output["objective_exact"], output["objective_gap"]) == (False, None)
+    assert output["not_proven"] == result.placement.proof_notes()
+    proven = place(fleet, catalog, clouds=CLOUDS)
+    assert "not_proven" not in lock_document(proven, clusters, catalog.version)  # a proven lock is as before
