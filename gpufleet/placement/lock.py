@@ -53,8 +53,18 @@ class PlacementLock(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     workloads: dict[Name, WorkloadLock] = Field(default_factory=dict)
-    # what was not proven optimal in the placement locked (`Placement.proof_notes()`); absent when all was
-    not_proven: tuple[str, ...] = ()
+    # what was not proven optimal in the placement locked (`Placement.proof_notes()`: at most two lines); absent
+    # when all was. Bounded, one line each: the preview repeats them.
+    not_proven: Annotated[list[Annotated[str, Field(min_length=1, max_length=500)]], Field(max_length=4)] = \
+        Field(default_factory=list)
+
+    @field_validator("not_proven")
+    @classmethod
+    def _one_line_each(cls, notes: list[str]) -> list[str]:
+        for note in notes:
+            if any(ord(ch) < 32 or ord(ch) == 127 for ch in note):
+                raise ValueError("each note is one line of text, without control characters")
+        return notes
 
 
 def parse_lock(raw: Any) -> PlacementLock:
@@ -187,7 +197,7 @@ def place_with_lock(fleet: Fleet, catalog: Catalog, lock: PlacementLock, clouds:
     placed = place(rest, catalog, clouds=clouds) if rest.workloads else None
     decisions: dict[str, Decision] = {}
     by_name = {o.workload: o for o in locked}
-    locked_notes = lock.not_proven if by_name else ()
+    locked_notes = tuple(lock.not_proven) if by_name else ()
     for w in fleet.workloads:
         if w.name in by_name:
             o = by_name[w.name]
@@ -237,7 +247,7 @@ def lock_document(placement: Placement, clusters: Mapping[str, str], catalog_ver
     hot tier (TiB, MB/s per TiB) where `hot_tiers` sized one, and what of it was not proven optimal (a lock
     records where, and so whether that was proven: previews of the locked stack keep saying it)."""
     hot_tiers = hot_tiers or {}
-    notes = placement.proof_notes()
+    notes = dataclasses.replace(placement, locked_notes=()).proof_notes()  # this placement's own, not its lock's
     return {"workloads": {
         name: {"cloud": d.chosen.cloud, "region": d.chosen.region, "instance_type": d.chosen.instance_type,
                "cluster": clusters[name], "catalog": catalog_version,

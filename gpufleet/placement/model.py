@@ -115,6 +115,9 @@ class Decision:
         }
 
 
+TIES_NOTE = "Ties not proven:"  # how a note on the tie-break stages begins (a lock's notes are read by it)
+
+
 @dataclass(frozen=True)
 class Placement:
     objective: str
@@ -127,9 +130,14 @@ class Placement:
     objective_exact: bool = True  # False: the objective stage stopped at its node limits (joint.OBJECTIVE_NODE_LIMITS)
     # the most the objective total may exceed the optimum (USD for cost, kgCO2e otherwise): 0 when exact, None unknown
     objective_gap: float | None = 0.0
-    # the lock's: what was not proven when its workloads were placed (the fields above are this run's solve);
-    # the output's objective_exact and objective_gap count them: not exact, the gap unknown
+    # the lock's: what was not proven when its workloads were placed (the fields above are this run's solve).
+    # The output counts them: an objective note (or one written by hand) makes it not exact with the gap
+    # unknown, a ties note makes ties_exact false
     locked_notes: tuple[str, ...] = ()
+
+    @property
+    def _locked_objective_notes(self) -> list[str]:
+        return [n for n in self.locked_notes if not n.startswith(TIES_NOTE)]
 
     def proof_notes(self) -> list[str]:
         """What is not proven optimal, in words (nothing when every stage is proven)."""
@@ -154,17 +162,17 @@ class Placement:
                 notes.append(f"Not proven optimal ({self.objective} objective): the solver stopped at its node "
                              f"limits; how far the {figure} total is from the optimum is not known")
         if not self.ties_exact:
-            notes.append("Ties not proven: the tie-break among placements with the same objective total stopped at "
-                         "its node limit (any of them may have been kept)")
+            notes.append(f"{TIES_NOTE} the tie-break among placements with the same objective total stopped at its "
+                         "node limit (any of them may have been kept)")
         return notes + [f"As locked: {note}" for note in self.locked_notes]
 
     def to_output(self) -> dict:
         """JSON-able summary for `pulumi.export("placement", ...)`."""
         return {
             "objective": self.objective,
-            "objective_exact": self.objective_exact and not self.locked_notes,
-            "objective_gap": None if self.locked_notes else _round(self.objective_gap, 3),
-            "ties_exact": self.ties_exact,
+            "objective_exact": self.objective_exact and not self._locked_objective_notes,
+            "objective_gap": None if self._locked_objective_notes else _round(self.objective_gap, 3),
+            "ties_exact": self.ties_exact and not any(n.startswith(TIES_NOTE) for n in self.locked_notes),
             "total_monthly_usd": _round(self.total_monthly_usd, 2),
             "total_monthly_kwh": _round(self.total_monthly_kwh, 3),
             "total_monthly_kgco2e": _round(self.total_monthly_kgco2e, 3),

@@ -11,6 +11,7 @@ from gpufleet.catalog import load_catalog
 from gpufleet.commands.place import render
 from gpufleet.commands._terminal import console
 from gpufleet.config import parse_fleet
+from gpufleet.errors import UserError
 from gpufleet.placement import highs, joint, place
 from gpufleet.placement.lock import cluster_names, lock_document, parse_lock, place_with_lock, placement_output
 from gpufleet.placement.options import cents, grams
@@ -223,3 +224,31 @@ def test_a_lock_of_a_placement_not_proven_keeps_saying_so(monkeypatch):
     assert output["not_proven"] == result.placement.proof_notes()
     proven = place(fleet, catalog, clouds=CLOUDS)
     assert "not_proven" not in lock_document(proven, clusters, catalog.version)  # a proven lock is as before
+
+
+def test_a_lock_whose_only_note_is_on_ties_leaves_the_objective_exact():
+    fleet = parse_fleet(KNAPSACK_FLEET)
+    catalog = load_catalog()
+    proven = place(fleet, catalog, clouds=CLOUDS)
+    ties = ("Ties not proven: the tie-break among placements with the same objective total stopped at its node "
+            "limit (any of them may have been kept)")
+    document = {**lock_document(proven, cluster_names(fleet, proven, parse_lock(None)), catalog.version),
+                "not_proven": [ties]}
+    result = place_with_lock(fleet, catalog, parse_lock(document), CLOUDS)
+    output = placement_output("dev", result, None, catalog.data_description)
+    assert (output["objective_exact"], output["objective_gap"], output["ties_exact"]) == (True, 0.0, False)
+    assert output["not_proven"] == [f"As locked: {ties}"]
+
+
+@pytest.mark.parametrize(("notes", "problem"), [
+    (["a"] * 5, "gpufleet:placement.not_proven: List should have at most 4 items after validation, not 5"),
+    (["x" * 501], f"gpufleet:placement.not_proven.0: String should have at most 500 characters (got '{'x' * 501}')"),
+    (["one\nline"], "gpufleet:placement.not_proven: each note is one line of text, without control characters"),
+    (["\x1b[31mred"], "gpufleet:placement.not_proven: each note is one line of text, without control characters"),
+    ("text", "gpufleet:placement.not_proven: Input should be a valid list (got 'text')"),
+])
+def test_a_locks_notes_are_a_few_lines_of_text(notes, problem):
+    """The preview repeats a lock's notes: at most four lines of at most 500 characters, no control characters."""
+    with pytest.raises(UserError) as error:
+        parse_lock({"workloads": {}, "not_proven": notes})
+    assert str(error.value) == f"invalid placement lock (gpufleet:placement): 1 problem(s)\n  - {problem}"
