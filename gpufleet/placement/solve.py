@@ -444,12 +444,12 @@ class Assignment:
                  objective_whole: bool = True) -> Minimum:
         """Lexicographic minimum of integer `stages`.
 
-        The first stage is solved by `_objective`, within `objective_node_limits` (`objective_whole`: see there).
-        Each later stage (a
-        tie-break among the optima so far) may stop after `tie_node_limits` branch-and-bound nodes (started
-        from the placement so far, then with a cutoff row: `_tie_break`) — deterministic limits — keeping
-        the best solution found, which is still optimal for every earlier stage. The tie-break stages
-        whose indices are in `offer_totals` are solved on the program with offer totals (`_offer_totals`).
+        The first stage is solved by `_objective`, within `objective_node_limits` (`objective_whole`: see
+        there). Each later stage (a tie-break among the optima so far) may stop after `tie_node_limits`
+        branch-and-bound nodes (started from the placement so far, then with a cutoff row: `_tie_break`) —
+        deterministic limits — keeping the best solution found, which is still optimal for every earlier
+        stage. The tie-break stages whose indices are in `offer_totals` are solved on the program with offer
+        totals (`_offer_totals`).
 
         When every workload can take the option that is best for it alone (by the same lexicographic
         order), that is the optimum and no solve is needed; likewise a stage's solution that gives
@@ -491,7 +491,8 @@ class Assignment:
             if math.isfinite(first.bound):
                 # HiGHS's bound rounded up (every stage is integer at integer counts), within its tolerance; a
                 # bound above a value found is not one, and proves nothing
-                above = self.value(stages[0], first.selection) - math.ceil(first.bound - max(1e-6, 1e-9 * abs(first.bound)))
+                bound = math.ceil(first.bound - max(1e-6, 1e-9 * abs(first.bound)))
+                above = self.value(stages[0], first.selection) - bound
                 gap = above if above >= 0 else None
         return Minimum(selection, first.proven or gap == 0, gap, exact)  # a gap of 0 proves it too
 
