@@ -10,7 +10,8 @@ from gpufleet.clouds import cloud_names, site_cloud
 from gpufleet.config import CONFIG_KEY, Fleet
 from gpufleet.errors import Problem
 from gpufleet.placement.explain import Explainer, infeasible_problems, left_out_note
-from gpufleet.placement.model import ConstraintUse, Option, Placement, PlacementError, total
+from gpufleet.placement.model import (CAP_FROM_BOUND, CAP_FROM_FOUND, ConstraintUse, Option, Placement,
+                                      PlacementError, total)
 from gpufleet.placement.options import KnownOffers, cents, grams, known, needs_known, order_key, workload_options
 from gpufleet.placement.solve import POSITION, Assignment, Group, Minimum, Row, prune_dominated
 
@@ -31,8 +32,6 @@ CUTOFF_NODE_LIMIT = 1_000
 # (nor by HiGHS on the whole program in 300 s: main before the core took 40 s on seed 6). Stopping there
 # keeps a preview from running for minutes; the placement then says so (`objective_exact`, with its gap).
 OBJECTIVE_NODE_LIMITS = (20_000, 30_000)
-# What balanced's cost cap is taken from when the cheapest placement is not proven (its name says it).
-LOWER_BOUND_CAP = "cheapest's proven lower bound"
 # Tie-break stages solved with an integer total per offer (Assignment._offer_totals): balanced's other figure
 # (USD) and position stages. Under the cost cap and the fixed carbon total, the placements tied there differ
 # by trades that keep each offer's nodes, which the LP relaxation makes fractionally; branching on offer
@@ -179,9 +178,9 @@ def place(fleet: Fleet, catalog: Catalog, clouds: tuple[str, ...] | None = None)
             # taken from the true cheapest's proven lower bound (never over the premium), or, if no placement is
             # found under that within the limits (or no bound is known), from the cheapest found (which may be
             # over it: the proof note says so)
-            bases = [("cheapest found", found)]
+            bases = [(CAP_FROM_FOUND, found)]
             if cheapest.objective_gap is not None:
-                bases.insert(0, (LOWER_BOUND_CAP, found - cheapest.objective_gap))
+                bases.insert(0, (CAP_FROM_BOUND, found - cheapest.objective_gap))
     for basis, base in bases:
         cap_rows = list(rows)
         if base is not None:
@@ -189,7 +188,7 @@ def place(fleet: Fleet, catalog: Catalog, clouds: tuple[str, ...] | None = None)
             cap_rows.append((stages[2], cap_cents + 0.5))
         best = a.minimise(stages, cap_rows, tie_node_limits=(TIE_NODE_LIMIT, CUTOFF_NODE_LIMIT),
                           offer_totals=OFFER_TOTALS_STAGES if objective == "balanced" else frozenset(),
-                          objective_node_limits=OBJECTIVE_NODE_LIMITS, objective_whole=basis != LOWER_BOUND_CAP)
+                          objective_node_limits=OBJECTIVE_NODE_LIMITS, objective_whole=basis != CAP_FROM_BOUND)
         if best.selection is not None:
             break
     selection = best.selection
@@ -211,6 +210,7 @@ def place(fleet: Fleet, catalog: Catalog, clouds: tuple[str, ...] | None = None)
         constraints=tuple(explainer.constraint_uses()),
         ties_exact=best.ties_exact,
         **_objective_proof(objective, best, cheapest),
+        cap_basis=basis if cap_cents is not None else None,
     )
 
 

@@ -219,6 +219,7 @@ def place_with_lock(fleet: Fleet, catalog: Catalog, lock: PlacementLock, clouds:
         objective_exact=placed.objective_exact if placed else True,
         objective_gap=placed.objective_gap if placed else 0.0,
         locked_notes=locked_notes,
+        cap_basis=placed.cap_basis if placed else None,
     )
     clusters = cluster_names(fleet, placement, lock)
     previous = {clusters[name]: legacy_cluster_name(fleet, d.chosen.region) for name, d in decisions.items()}

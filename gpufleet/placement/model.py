@@ -116,6 +116,8 @@ class Decision:
 
 
 TIES_NOTE = "Ties not proven:"  # how a note on the tie-break stages begins (a lock's notes are read by it)
+# What balanced's cost cap is taken from when the cheapest placement is not proven (the cap's name says it).
+CAP_FROM_BOUND, CAP_FROM_FOUND = "cheapest's proven lower bound", "cheapest found"
 
 
 @dataclass(frozen=True)
@@ -134,6 +136,7 @@ class Placement:
     # The output counts them: an objective note (or one written by hand) makes it not exact with the gap
     # unknown, a ties note makes ties_exact false
     locked_notes: tuple[str, ...] = ()
+    cap_basis: str | None = None  # balanced: its cost cap's base ("cheapest", CAP_FROM_BOUND, CAP_FROM_FOUND)
 
     @property
     def _locked_objective_notes(self) -> list[str]:
@@ -148,12 +151,12 @@ class Placement:
                 notes.append(f"Not proven optimal ({self.objective} objective): the solver stopped at its node "
                              f"limits; the {figure} total is at most {self.objective_gap:,.{digits}f} {unit}/month "
                              "above the optimum")
-            elif any(c.name.startswith("cost cap (cheapest's proven lower bound") for c in self.constraints):
+            elif self.cap_basis == CAP_FROM_BOUND:
                 notes.append("Not proven optimal (balanced objective): the solver stopped at its node limits on the "
                              "cheapest placement; the cost cap is taken from the cheapest's proven lower bound, so it "
                              "may be tighter than the premium allows, and how far the carbon total is from the "
                              "optimum is not known")
-            elif any(c.name.startswith("cost cap (cheapest found") for c in self.constraints):
+            elif self.cap_basis == CAP_FROM_FOUND:
                 notes.append("Not proven optimal (balanced objective): the solver stopped at its node limits on the "
                              "cheapest placement; the cost cap is taken from the cheapest placement found, which may "
                              "cost more than the true cheapest, so the cap may exceed the premium over it, and how "
