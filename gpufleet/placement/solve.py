@@ -296,6 +296,57 @@ class Assignment:
         fixed[lp.lower.marginals[:self.size] > slack + 1e-6 * max(1.0, abs(incumbent))] = 0.0
         return fixed
 
+    def drop_dominated(self, stages: Sequence, rows: Sequence[Row], upper: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """`upper` with 0 for each count whose option another free option of its class dominates, and for each
+        count the one it moves to (itself when kept).
+
+        A row (a group or one of `rows`) can bind only if it can exceed its limit: if |k| × the class's
+        largest coefficient among its free options (`upper`), summed over the classes, does; the other rows
+        hold whatever the counts. Option d dominates option j of the same class when d adds no more to any
+        row that can bind and comes first lexicographically by `stages` (the position stage: its place), then
+        by place — places are distinct within a class, so of two options one always comes first. Moving a
+        workload from j to d keeps every row and makes the placement lexicographically better: no
+        lexicographic optimum within `upper` takes j, and each stage's optimum within `upper` is one without
+        it. `prune_dominated` compares every row, before any count is fixed; within a core most quota rows
+        cannot bind (balanced's objective-stage cores at 1,000 workloads: about half the free counts go).
+        A dropped count moves to its lexicographically first dominator, which no option dominates (dominance
+        is transitive), so `moved` takes a placement within `upper` to one within the result.
+        """
+        free = upper > 0
+        onto = np.arange(self.size)
+        matrix = self.group_matrix.toarray()
+        limits = self.limits
+        if rows:
+            matrix = np.vstack([matrix, *(c[None, :] for c, _ in rows)])
+            limits = np.concatenate((limits, [b for _, b in rows]))
+        starts = self.offsets[:-1]
+        most = np.maximum.reduceat(np.where(free, matrix, -np.inf), starts, axis=1) if len(limits) else None
+        if most is not None and not np.all(np.isfinite(most)):
+            return upper, onto  # a class without a free option: nothing is feasible within `upper`
+        # near a limit counts as able to bind: a row left out must hold for certain
+        binds = (most @ self.count > limits - 1e-9 * np.maximum(1.0, np.abs(limits))) if most is not None else []
+        keys = [self.places if isinstance(s, str) else s for s in stages] + [self.places]
+        rank = np.empty(self.size, dtype=int)
+        rank[np.lexsort(keys[::-1])] = np.arange(self.size)
+        rows_that_bind = matrix[binds]
+        fixed = upper.copy()
+        for k in np.flatnonzero(np.add.reduceat(free, starts) > 1):
+            cols = starts[k] + np.flatnonzero(free[starts[k]:self.offsets[k + 1]])
+            b = rows_that_bind[:, cols]
+            r = rank[cols]
+            # dominates[d, j]: d adds no more to any row that can bind, and comes first
+            dominates = np.all(b[:, :, None] <= b[:, None, :], axis=0) & (r[:, None] < r[None, :])
+            dropped = np.flatnonzero(dominates.any(axis=0))
+            if len(dropped):
+                fixed[cols[dropped]] = 0.0
+                first = np.where(dominates[:, dropped], r[:, None], np.iinfo(int).max).argmin(axis=0)
+                onto[cols[dropped]] = cols[first]
+        return fixed, onto
+
+    def moved(self, selection: Sequence[int], onto: np.ndarray) -> list[int]:
+        """`selection` with each workload's option moved as `onto` (from `drop_dominated`) says."""
+        return list(map(int, onto[self.columns(selection)] - self.offsets[self.klass]))
+
     def _bounds(self, upper: np.ndarray, aux: int) -> np.ndarray:
         return np.column_stack([np.zeros(self.size + aux), np.concatenate((upper, np.ones(aux)))])
 
@@ -468,11 +519,13 @@ class Assignment:
                 # A tie-break seeks only placements better than the one so far; none found and proven
                 # means it is optimal.
                 upper = self.fix_by_reduced_cost(stage, rows, upper, self.stage_value(stage, selection, upper))
+                upper, onto = self.drop_dominated(stages[k:], rows, upper)
+                selection = self.moved(selection, onto)
                 found, proven = self._tie_break(stage, rows, upper, selection, tie_node_limits, k in offer_totals)
                 selection = found or selection
                 exact = exact and proven
             else:
-                first = self._objective(stage, rows, upper, objective_node_limits, objective_whole)
+                first = self._objective(stages, rows, upper, objective_node_limits, objective_whole)
                 selection = first.selection
                 if selection is None:
                     return Minimum(None)
@@ -496,14 +549,15 @@ class Assignment:
                 gap = above if above >= 0 else None
         return Minimum(selection, first.proven or gap == 0, gap, exact)  # a gap of 0 proves it too
 
-    def _objective(self, stage, rows: Sequence[Row], upper: np.ndarray,
+    def _objective(self, stages: Sequence, rows: Sequence[Row], upper: np.ndarray,
                    node_limits: tuple[int | None, int | None], whole: bool = True) -> Found:
-        """The first stage: the best placement found, whether it is proven optimal, and a lower bound.
+        """The first of `stages`: the best placement found, whether it is proven optimal, and a lower bound.
 
         HiGHS's root node (its heuristics) gives a placement; reduced-cost fixing with its value keeps only
         the options a placement at least as good can take (`fix_by_reduced_cost`: the "core", a few hundred
-        of ~6,000 counts at 1,000 workloads), so every better placement is in the core and a lower bound on
-        the core's optimum is one on the stage's. The core is solved from that placement on the program with
+        of ~6,000 counts at 1,000 workloads), so every better placement is in the core, and without the
+        options dominated there (`drop_dominated`) it still holds an optimum: a lower bound on the core's
+        optimum is one on the stage's. The core is solved from that placement on the program with
         offer totals (`_offer_totals`), up to `node_limits[0]` nodes; if that is not proven, plainly without a
         start, up to `node_limits[1]`: the two searches fail on different fleets. Balanced's objective stage
         (least carbon under the cost cap) is a knapsack over the cap, and on some fleets any search that
@@ -512,18 +566,20 @@ class Assignment:
         When the root finds no placement, the stage is solved whole, without a limit (only a search tells a
         feasible fleet from an infeasible one), unless `whole` is false: then nothing is found.
         """
+        stage = stages[0]
         root = self.search(stage, rows, upper=upper, node_limit=1)
         if root.proven or root.selection is None:  # proven at the root (or infeasible), or nothing found there
             return self.search(stage, rows, upper=upper) if not root.proven and whole else root
         value = self.value(stage, root.selection)
-        core = self.fix_by_reduced_cost(stage, rows, upper, value)
-        tries = [self.search(stage, rows, upper=core, start=root.selection, offer_totals=True,
+        core, onto = self.drop_dominated(stages, rows, self.fix_by_reduced_cost(stage, rows, upper, value))
+        start = self.moved(root.selection, onto)  # no worse than the root's
+        tries = [self.search(stage, rows, upper=core, start=start, offer_totals=True,
                              node_limit=node_limits[0])]
         if not tries[0].proven:
             tries.append(self.search(stage, rows, upper=core, node_limit=node_limits[1]))
         if any(t.selection is None and t.proven for t in tries):
             raise RuntimeError("HiGHS found no placement in the core, which holds the one it started from")
-        best = min([root.selection, *(t.selection for t in tries if t.selection is not None)],
+        best = min([start, *(t.selection for t in tries if t.selection is not None)],
                    key=lambda sel: self.value(stage, sel))
         return Found(best, any(t.proven for t in tries), max(t.bound for t in tries))
 

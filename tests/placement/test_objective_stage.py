@@ -39,9 +39,9 @@ def _place(monkeypatch, limits=None):
     return p, solves
 
 
-def _whole(self, stage, rows, upper, node_limits, whole=True):
+def _whole(self, stages, rows, upper, node_limits, whole=True):
     """The objective stage as it was before its core: HiGHS on the whole program, without a limit."""
-    return self.search(stage, rows, upper=upper)
+    return self.search(stages[0], rows, upper=upper)
 
 
 def _carbon(p):
@@ -105,9 +105,9 @@ def test_the_gap_is_in_the_objectives_unit(objective, monkeypatch):
     """Cents and grams become USD and kgCO2e: the gap is the total found minus HiGHS's bound rounded up."""
     bounds = []
 
-    def stopped(self, stage, rows, upper, limits, whole=True):
-        found = self.search(stage, rows, upper=upper, node_limit=1)
-        bound = self.value(stage, found.selection) - 1234.5  # as a search stopped below the root's value
+    def stopped(self, stages, rows, upper, limits, whole=True):
+        found = self.search(stages[0], rows, upper=upper, node_limit=1)
+        bound = self.value(stages[0], found.selection) - 1234.5  # as a search stopped below the root's value
         bounds.append(bound)
         return Found(found.selection, False, bound)
 
@@ -162,11 +162,11 @@ def test_balanced_caps_cost_at_a_proven_bound_when_the_cheapest_is_not_proven(ga
     real = Assignment._objective
     calls = []
 
-    def cheapest_stopped(self, stage, rows, upper, limits, whole=True):
-        found = real(self, stage, rows, upper, limits, whole)
+    def cheapest_stopped(self, stages, rows, upper, limits, whole=True):
+        found = real(self, stages, rows, upper, limits, whole)
         calls.append((len(rows), whole))
         if len(rows) == 0:  # the cheapest placement: no cap row yet
-            return Found(found.selection, False, self.value(stage, found.selection) - gap)
+            return Found(found.selection, False, self.value(stages[0], found.selection) - gap)
         return found
 
     monkeypatch.setattr(Assignment, "_objective", cheapest_stopped)
@@ -196,9 +196,9 @@ def test_balanced_caps_cost_at_a_proven_bound_when_the_cheapest_is_not_proven(ga
 def test_a_bound_at_the_value_proves_it_and_one_above_proves_nothing(below, exact, gap, monkeypatch):
     """HiGHS's bound rounded up (within its tolerance) to the value found is a proof; a bound above a value
     found is not a bound."""
-    def stopped(self, stage, rows, upper, limits, whole=True):
-        found = self.search(stage, rows, upper=upper, node_limit=1)
-        return Found(found.selection, False, self.value(stage, found.selection) - below)
+    def stopped(self, stages, rows, upper, limits, whole=True):
+        found = self.search(stages[0], rows, upper=upper, node_limit=1)
+        return Found(found.selection, False, self.value(stages[0], found.selection) - below)
 
     monkeypatch.setattr(Assignment, "_objective", stopped)
     p = place(parse_fleet(dict(KNAPSACK_FLEET, objective="carbon")), load_catalog(), clouds=CLOUDS)
