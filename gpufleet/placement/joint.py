@@ -40,6 +40,13 @@ OBJECTIVE_NODE_LIMITS = (20_000, 30_000)
 # carbon, whose tie stages are proven at the root from the placement so far and whose root only grows with
 # the offer columns (cost, seeds 1-16: 2.9 -> 8.4 s in all) (docs/benchmarks.md#placement).
 OFFER_TOTALS_STAGES = frozenset({2, 3})
+# Stages whose core drops the options dominated there (Assignment.drop_dominated; 0: the objective stage's first
+# search, on offer totals — its second, plain search keeps the whole core, so the two still fail on different
+# fleets). bench/placement.py's balanced fleets at 1,000 workloads, seeds 1-48: the first search proves seeds 9
+# and 17 in 8,941 and 11,847 nodes (it stopped at 20,000 on both), seed 37's position stage takes 245 nodes
+# instead of 1,150, seed 26's 101 in 0.5 s instead of 3.7 s. Not the node stage: seed 13's went from 6,849 to
+# 9,829 nodes, near TIE_NODE_LIMIT (docs/benchmarks.md#placement).
+DOMINANCE_STAGES = frozenset({0, 2, 3})
 
 
 def shared_groups(fleet: Fleet, catalog: Catalog) -> list[Group]:
@@ -169,7 +176,7 @@ def place(fleet: Fleet, catalog: Catalog, clouds: tuple[str, ...] | None = None)
     bases = [("cheapest", None)]  # balanced: what the cost cap is taken from, in cents, in the order tried
     if objective == "balanced":
         cost_stage = stages[2]
-        cheapest = a.minimise([cost_stage], objective_node_limits=OBJECTIVE_NODE_LIMITS)
+        cheapest = a.minimise([cost_stage], objective_node_limits=OBJECTIVE_NODE_LIMITS, dominance=DOMINANCE_STAGES)
         if cheapest.selection is None:
             raise PlacementError(infeasible_problems(a), heading=_JOINT_HEADING)
         found = a.value(cost_stage, cheapest.selection)
@@ -188,7 +195,8 @@ def place(fleet: Fleet, catalog: Catalog, clouds: tuple[str, ...] | None = None)
             cap_rows.append((stages[2], cap_cents + 0.5))
         best = a.minimise(stages, cap_rows, tie_node_limits=(TIE_NODE_LIMIT, CUTOFF_NODE_LIMIT),
                           offer_totals=OFFER_TOTALS_STAGES if objective == "balanced" else frozenset(),
-                          objective_node_limits=OBJECTIVE_NODE_LIMITS, objective_whole=basis != CAP_FROM_BOUND)
+                          objective_node_limits=OBJECTIVE_NODE_LIMITS, objective_whole=basis != CAP_FROM_BOUND,
+                          dominance=DOMINANCE_STAGES)
         if best.selection is not None:
             break
     selection = best.selection

@@ -492,7 +492,7 @@ class Assignment:
                  tie_node_limits: tuple[int | None, int | None] = (None, None),
                  offer_totals: frozenset[int] = frozenset(),
                  objective_node_limits: tuple[int | None, int | None] = (None, None),
-                 objective_whole: bool = True) -> Minimum:
+                 objective_whole: bool = True, dominance: frozenset[int] = frozenset()) -> Minimum:
         """Lexicographic minimum of integer `stages`.
 
         The first stage is solved by `_objective`, within `objective_node_limits` (`objective_whole`: see
@@ -500,7 +500,8 @@ class Assignment:
         branch-and-bound nodes (started from the placement so far, then with a cutoff row: `_tie_break`) —
         deterministic limits — keeping the best solution found, which is still optimal for every earlier
         stage. The tie-break stages whose indices are in `offer_totals` are solved on the program with offer
-        totals (`_offer_totals`).
+        totals (`_offer_totals`); those in `dominance` without the options dominated in their core
+        (`drop_dominated`; 0: the objective stage's first search of its core).
 
         When every workload can take the option that is best for it alone (by the same lexicographic
         order), that is the optimum and no solve is needed; likewise a stage's solution that gives
@@ -519,13 +520,15 @@ class Assignment:
                 # A tie-break seeks only placements better than the one so far; none found and proven
                 # means it is optimal.
                 upper = self.fix_by_reduced_cost(stage, rows, upper, self.stage_value(stage, selection, upper))
-                upper, onto = self.drop_dominated(stages[k:], rows, upper)
-                selection = self.moved(selection, onto)
+                if k in dominance:
+                    upper, onto = self.drop_dominated(stages[k:], rows, upper)
+                    selection = self.moved(selection, onto)
                 found, proven = self._tie_break(stage, rows, upper, selection, tie_node_limits, k in offer_totals)
                 selection = found or selection
                 exact = exact and proven
             else:
-                first = self._objective(stages, rows, upper, objective_node_limits, objective_whole)
+                first = self._objective(stages, rows, upper, objective_node_limits, objective_whole,
+                                        dominance=0 in dominance)
                 selection = first.selection
                 if selection is None:
                     return Minimum(None)
@@ -550,16 +553,17 @@ class Assignment:
         return Minimum(selection, first.proven or gap == 0, gap, exact)  # a gap of 0 proves it too
 
     def _objective(self, stages: Sequence, rows: Sequence[Row], upper: np.ndarray,
-                   node_limits: tuple[int | None, int | None], whole: bool = True) -> Found:
+                   node_limits: tuple[int | None, int | None], whole: bool = True, dominance: bool = False) -> Found:
         """The first of `stages`: the best placement found, whether it is proven optimal, and a lower bound.
 
         HiGHS's root node (its heuristics) gives a placement; reduced-cost fixing with its value keeps only
         the options a placement at least as good can take (`fix_by_reduced_cost`: the "core", a few hundred
-        of ~6,000 counts at 1,000 workloads), so every better placement is in the core, and without the
-        options dominated there (`drop_dominated`) it still holds an optimum: a lower bound on the core's
-        optimum is one on the stage's. The core is solved from that placement on the program with
-        offer totals (`_offer_totals`), up to `node_limits[0]` nodes; if that is not proven, plainly without a
-        start, up to `node_limits[1]`: the two searches fail on different fleets. Balanced's objective stage
+        of ~6,000 counts at 1,000 workloads), so every better placement is in the core, and a lower bound on
+        the core's optimum is one on the stage's. The core is solved from that placement on the program with
+        offer totals (`_offer_totals`), up to `node_limits[0]` nodes — with `dominance`, without the options
+        dominated there (`drop_dominated`: what is left still holds an optimum; the start moves to those kept)
+        — and if that is not proven, the whole core plainly without a start, up to `node_limits[1]`: the two
+        searches fail on different fleets. Balanced's objective stage
         (least carbon under the cost cap) is a knapsack over the cap, and on some fleets any search that
         proves it takes minutes (docs/benchmarks.md#placement); the limits are deterministic (one thread),
         so the same fleet gets the same placement, and an unproven stage says so with its gap.
@@ -571,9 +575,10 @@ class Assignment:
         if root.proven or root.selection is None:  # proven at the root (or infeasible), or nothing found there
             return self.search(stage, rows, upper=upper) if not root.proven and whole else root
         value = self.value(stage, root.selection)
-        core, onto = self.drop_dominated(stages, rows, self.fix_by_reduced_cost(stage, rows, upper, value))
+        core = self.fix_by_reduced_cost(stage, rows, upper, value)
+        first, onto = self.drop_dominated(stages, rows, core) if dominance else (core, np.arange(self.size))
         start = self.moved(root.selection, onto)  # no worse than the root's
-        tries = [self.search(stage, rows, upper=core, start=start, offer_totals=True,
+        tries = [self.search(stage, rows, upper=first, start=start, offer_totals=True,
                              node_limit=node_limits[0])]
         if not tries[0].proven:
             tries.append(self.search(stage, rows, upper=core, node_limit=node_limits[1]))

@@ -1,13 +1,16 @@
 """Options dominated within a class on the rows that can still bind are dropped (Assignment.drop_dominated),
 and no lexicographic optimum changes."""
 
+import importlib.util
 import itertools
 import random
+from pathlib import Path
 
-import numpy as np
 import pytest
 
+from gpufleet.catalog import load_catalog
 from gpufleet.footprint import Footprint
+from gpufleet.placement import joint, place
 from gpufleet.placement.model import Option
 from gpufleet.placement.solve import POSITION, Assignment, Group
 
@@ -87,8 +90,8 @@ def _lexicographic_minimum(a: Assignment, stages, rows):
 
 @pytest.mark.parametrize("seed", range(40))
 def test_the_lexicographic_minimum_is_the_brute_force_one_with_dominated_options_dropped(seed):
-    """Random classes, quotas and caps, small enough to enumerate: `minimise` (which drops dominated options in its
-    core and every tie-break stage) finds the lexicographic minimum over every placement."""
+    """Random classes, quotas and caps, small enough to enumerate: `minimise`, dropping dominated options in the
+    objective stage's core and every tie-break stage, finds the lexicographic minimum over every placement."""
     rng = random.Random(seed)
     regions = ["us-east-1", "us-west-2", "eu-north-1", "ca-central-1"]
     kinds = [[_option(rng.choice(regions), rng.choice([80, 90, 100, 120]), rng.choice([40, 45, 50, 60]),
@@ -101,9 +104,42 @@ def test_the_lexicographic_minimum_is_the_brute_force_one_with_dominated_options
     stages = _stages(a)
     rows = _cap(a, rng.choice([300, 400, 500]) * 100) if rng.random() < 0.7 else []
     expected = _lexicographic_minimum(a, stages, rows)
-    found = a.minimise(stages, rows)
+    found = a.minimise(stages, rows, dominance=frozenset({0, 1, 2}))
     if expected is None:
         assert found.selection is None
     else:
         assert tuple(a.stage_value(s, found.selection, a.upper) for s in stages) == expected
         assert found.objective_exact and found.ties_exact
+
+
+
+def _bench_fleet(seed: int, size: int, objective: str):
+    """bench/placement.py's random fleet (`--seed` S: random.Random(S + size))."""
+    spec = importlib.util.spec_from_file_location("bench_placement", Path(__file__).parents[2] / "bench" / "placement.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    return bench.random_fleet(random.Random(seed), size, objective)
+
+
+def test_place_drops_dominated_options_in_the_objective_stages_core_and_the_usd_and_position_stages(monkeypatch):
+    """Balanced on a fleet whose objective stage needs its core: dominated options are dropped there (its first
+    search; four stages left), in the USD stage (two left) and in the position stage, not in the node stage; the
+    placement is the one found without dropping any."""
+    calls = []
+    real = Assignment.drop_dominated
+
+    def spy(self, stages, rows, upper):
+        fixed, onto = real(self, stages, rows, upper)
+        calls.append((len(stages), int((upper > 0).sum()), int((fixed > 0).sum())))
+        return fixed, onto
+
+    monkeypatch.setattr(Assignment, "drop_dominated", spy)
+    fleet = _bench_fleet(1, 20, "balanced")
+    dropped = place(fleet, load_catalog())
+    # (stages left, free counts before, after)
+    assert calls == [(4, 207, 129), (2, 155, 95), (1, 75, 68)]  # on the fixture catalog (tests/conftest.py)
+    monkeypatch.setattr(joint, "DOMINANCE_STAGES", frozenset())
+    calls.clear()
+    kept = place(fleet, load_catalog())
+    assert calls == []
+    assert dropped.to_output() == kept.to_output() and dropped.ties_exact and dropped.objective_exact

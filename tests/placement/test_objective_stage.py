@@ -39,7 +39,7 @@ def _place(monkeypatch, limits=None):
     return p, solves
 
 
-def _whole(self, stages, rows, upper, node_limits, whole=True):
+def _whole(self, stages, rows, upper, node_limits, whole=True, dominance=False):
     """The objective stage as it was before its core: HiGHS on the whole program, without a limit."""
     return self.search(stages[0], rows, upper=upper)
 
@@ -105,7 +105,7 @@ def test_the_gap_is_in_the_objectives_unit(objective, monkeypatch):
     """Cents and grams become USD and kgCO2e: the gap is the total found minus HiGHS's bound rounded up."""
     bounds = []
 
-    def stopped(self, stages, rows, upper, limits, whole=True):
+    def stopped(self, stages, rows, upper, limits, whole=True, dominance=False):
         found = self.search(stages[0], rows, upper=upper, node_limit=1)
         bound = self.value(stages[0], found.selection) - 1234.5  # as a search stopped below the root's value
         bounds.append(bound)
@@ -162,8 +162,8 @@ def test_balanced_caps_cost_at_a_proven_bound_when_the_cheapest_is_not_proven(ga
     real = Assignment._objective
     calls = []
 
-    def cheapest_stopped(self, stages, rows, upper, limits, whole=True):
-        found = real(self, stages, rows, upper, limits, whole)
+    def cheapest_stopped(self, stages, rows, upper, limits, whole=True, dominance=False):
+        found = real(self, stages, rows, upper, limits, whole, dominance)
         calls.append((len(rows), whole))
         if len(rows) == 0:  # the cheapest placement: no cap row yet
             return Found(found.selection, False, self.value(stages[0], found.selection) - gap)
@@ -196,7 +196,7 @@ def test_balanced_caps_cost_at_a_proven_bound_when_the_cheapest_is_not_proven(ga
 def test_a_bound_at_the_value_proves_it_and_one_above_proves_nothing(below, exact, gap, monkeypatch):
     """HiGHS's bound rounded up (within its tolerance) to the value found is a proof; a bound above a value
     found is not a bound."""
-    def stopped(self, stages, rows, upper, limits, whole=True):
+    def stopped(self, stages, rows, upper, limits, whole=True, dominance=False):
         found = self.search(stages[0], rows, upper=upper, node_limit=1)
         return Found(found.selection, False, self.value(stages[0], found.selection) - below)
 
