@@ -322,7 +322,7 @@ class Assignment:
         starts = self.offsets[:-1]
         most = np.maximum.reduceat(np.where(free, matrix, -np.inf), starts, axis=1) if len(limits) else None
         if most is not None and not np.all(np.isfinite(most)):
-            return upper, onto  # a class without a free option: nothing is feasible within `upper`
+            return upper, onto  # a class without a free option (nothing is feasible within `upper`), or no figure
         # near a limit counts as able to bind: a row left out must hold for certain
         binds = (most @ self.count > limits - 1e-9 * np.maximum(1.0, np.abs(limits))) if most is not None else []
         keys = [self.places if isinstance(s, str) else s for s in stages] + [self.places]
@@ -344,8 +344,9 @@ class Assignment:
         return fixed, onto
 
     def moved(self, selection: Sequence[int], onto: np.ndarray) -> list[int]:
-        """`selection` with each workload's option moved as `onto` (from `drop_dominated`) says."""
-        return list(map(int, onto[self.columns(selection)] - self.offsets[self.klass]))
+        """`selection` with each workload's option moved as `onto` (from `drop_dominated`) says, its class's
+        workloads then taking the options in order again (a move can jump over another of the class's options)."""
+        return self.selection(np.bincount(onto[self.columns(selection)], minlength=self.size).astype(float))
 
     def _bounds(self, upper: np.ndarray, aux: int) -> np.ndarray:
         return np.column_stack([np.zeros(self.size + aux), np.concatenate((upper, np.ones(aux)))])

@@ -57,7 +57,17 @@ def test_an_option_is_dropped_when_another_of_its_class_is_no_worse_on_every_row
     rows = [] if cap is None else _cap(a, cap)
     fixed, moves = a.drop_dominated(_stages(a), rows, a.upper)
     assert fixed.tolist() == upper and moves.tolist() == onto
-    assert a.moved([0, 3], moves) == [onto[0], onto[3]]
+    assert a.moved([0, 3], moves) == sorted([onto[0], onto[3]])  # the first workload (higher weight): better placed
+
+
+def test_a_moved_placement_gives_the_better_place_to_the_higher_weight():
+    """The lower-weight workload's option is dropped and moves above the higher-weight one's: the class's
+    workloads take its options in order again."""
+    best, cheap, worse = _option("eu-north-1", 100, 40), _option("us-east-1", 90, 50), _option("ca-central-1", 100, 60)
+    a = _assignment([best, cheap, worse], 80)
+    fixed, moves = a.drop_dominated(_stages(a), _cap(a, 19_000), a.upper)  # the cap can bind: 2 × $100 > $190
+    assert fixed.tolist() == [2, 2, 0] and moves.tolist() == [0, 1, 0]
+    assert a.moved([1, 2], moves) == [0, 1]
 
 
 def test_options_equal_on_every_row_and_stage_keep_the_better_placed():
