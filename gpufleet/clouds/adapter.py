@@ -23,6 +23,7 @@ from gpufleet.errors import Problem
 from gpufleet.readers.base import ResourceReader
 
 if TYPE_CHECKING:  # plans are the components' (preflight takes them): not imported by a preview
+    from gpufleet.catalog.model import InstanceType
     from gpufleet.clouds.plans import NodeGroupPlan, StoragePlan
 
 
@@ -205,6 +206,12 @@ class CloudAdapter:
 
     def node_group_problems(self, plan: NodeGroupPlan, path: str) -> list[Problem]:
         return []
+
+    def attaches_fabric(self, instance: InstanceType) -> bool:
+        """Whether the cloud's components attach `instance`'s high-bandwidth fabric: `node_group_problems`
+        refuses `enable_fabric` on the others, so placement offers a workload that asks for the fabric only
+        these (`high_bandwidth_fabric`)."""
+        return instance.high_bandwidth
 
     def storage_problems(self, plan: StoragePlan, path: str) -> list[Problem]:
         return []

@@ -197,6 +197,21 @@ class WorkloadOptions:
         return Problem(self.path, text)
 
 
+def _unattachable_fabric_note(universe: list[Option], catalog: Catalog) -> str:
+    """The instance types among `universe` whose fabric gpufleet's components do not attach, and why."""
+    by_cloud: dict[str, list[str]] = {}
+    for o in universe:
+        instance = catalog.instance_types[o.instance_type]
+        if instance.high_bandwidth and not adapter(o.cloud).attaches_fabric(instance):
+            by_cloud.setdefault(o.cloud, [])
+            if o.instance_type not in by_cloud[o.cloud]:
+                by_cloud[o.cloud].append(o.instance_type)
+    return "; ".join(
+        f"{', '.join(types)} ({cloud}): a fabric gpufleet does not attach, "
+        + adapter(cloud).unsupported.get(Feature.FABRIC_UNKNOWN_INTERFACE_COUNT, "its components refuse it")
+        for cloud, types in by_cloud.items())
+
+
 def workload_filters(fleet: Fleet, w: Workload, index: int, catalog: Catalog, universe: list[Option]) -> list[Filter]:
     path = f"{CONFIG_KEY}.workloads[{index}]"
     candidates = set(fleet.candidate_regions())
@@ -208,7 +223,8 @@ def workload_filters(fleet: Fleet, w: Workload, index: int, catalog: Catalog, un
     if w.high_bandwidth_fabric:
         filters.append(Filter("fabric", f"{path}.high_bandwidth_fabric", "with a high-bandwidth fabric",
                               "high-bandwidth fabric",
-                              lambda o: catalog.instance_types[o.instance_type].high_bandwidth))
+                              lambda o: adapter(o.cloud).attaches_fabric(catalog.instance_types[o.instance_type]),
+                              _unattachable_fabric_note(universe, catalog)))
     if w.reservation is not None:
         filters.append(_reservation_filter(w, path))
     if w.storage is not None:

@@ -66,9 +66,11 @@ def test_no_option_names_the_filter_that_removed_the_last_ones():
         candidates=[{"cloud": "aws", "regions": ["us-west-2", "us-east-1"]}],
     ) == [
         "gpufleet:fleet.workloads[0]: no candidate region offers 64 H100 with a high-bandwidth fabric within "
-        "residency EU: 20 catalog offer(s), 4 in candidate regions, 4 with a high-bandwidth fabric, 0 within "
+        "residency EU: 20 catalog offer(s), 4 in candidate regions, 2 with a high-bandwidth fabric, 0 within "
         "residency EU; feasible if you add a candidate region (aws eu-north-1) or relax residency EU "
-        "(aws us-east-1, aws us-west-2)",
+        "(aws us-east-1, aws us-west-2); p5.4xlarge (aws): a fabric gpufleet does not attach, the catalog has no "
+        "max_efa_interfaces for these sizes (e.g. p5.4xlarge, p6-b200.48xlarge); attaching fewer interfaces than "
+        "the hardware has silently cuts bandwidth, so preflight refuses the fabric rather than guess the count",
     ]
 
 

@@ -48,7 +48,7 @@ def test_a_lock_round_trips_and_names_clusters_by_their_first_workload():
     lock = _locked(fleet)
     assert {n: (e.cloud, e.region, e.instance_type, e.cluster) for n, e in lock.workloads.items()} == {
         "pretrain": ("aws", "eu-north-1", "p5.48xlarge", "prod-pretrain"),
-        "finetune": ("aws", "us-west-2", "p5.4xlarge", "prod-finetune"),
+        "finetune": ("aws", "us-west-2", "p5.48xlarge", "prod-finetune"),
         "serve": ("aws", "us-west-2", "g6.xlarge", "prod-finetune"),
     }
     assert {e.catalog for e in lock.workloads.values()} == {load_catalog().version}
@@ -69,14 +69,13 @@ def test_a_locked_workload_never_moves_when_the_catalog_changes(tmp_path):
     rec = recommend(fleet, cheap, placed, CLOUDS)
     assert rec is not None and [(n, a.region, a.instance_type, b.region, b.instance_type) for n, a, b in rec.moves] == [
         ("pretrain", "eu-north-1", "p5.48xlarge", "us-west-2", "p5.48xlarge"),
-        ("finetune", "us-west-2", "p5.4xlarge", "us-west-2", "p5.48xlarge"),
         ("serve", "us-west-2", "g6.xlarge", "eu-north-1", "g6.xlarge")]
     out = placement_output("prod", placed, rec, cheap.data_description)
     assert out["not_locked"] == [] and out["workloads"]["pretrain"]["locked"] is True
     assert out["recommendation"]["text"] == (
         f"re-placing would cut cost by {rec.saving_percent:.1f} % ({-rec.saving_monthly_usd:+,.2f} USD/month, "
         f"{-rec.saving_monthly_kgco2e:+,.0f} kgCO2e/month): pretrain aws eu-north-1 p5.48xlarge -> aws us-west-2 "
-        "p5.48xlarge; finetune aws us-west-2 p5.4xlarge -> aws us-west-2 p5.48xlarge; serve aws us-west-2 g6.xlarge "
+        "p5.48xlarge; serve aws us-west-2 g6.xlarge "
         "-> aws eu-north-1 g6.xlarge. Not applied: review with `gpufleet place prod`, adopt with `gpufleet place prod --lock`.")
     assert rec.figure == "monthly_usd" and rec.saving_percent > 50
     assert out["recommendation"]["moves"][0]["to"]["region"] == "us-west-2"

@@ -21,26 +21,28 @@ def test_quota_sends_the_second_workload_to_its_second_best_region():
         objective="carbon", quotas=[{"cloud": "aws", "region": "eu-north-1", "gpus": 64}],
     )
     # Only one of the two fits in eu-north-1. By hand, the heavier user saves more carbon there:
-    heavy_north = kg("eu-north-1", "p5.48xlarge", 8, 0.9) + kg("us-west-2", "p5.4xlarge", 64, 0.5)
-    light_north = kg("eu-north-1", "p5.48xlarge", 8, 0.5) + kg("us-west-2", "p5.4xlarge", 64, 0.9)
+    # (not p5.4xlarge: gpufleet does not attach its EFA, the catalog having no interface count for it)
+    heavy_north = kg("eu-north-1", "p5.48xlarge", 8, 0.9) + kg("us-west-2", "p5.48xlarge", 8, 0.5)
+    light_north = kg("eu-north-1", "p5.48xlarge", 8, 0.5) + kg("us-west-2", "p5.48xlarge", 8, 0.9)
     assert heavy_north < light_north
     assert where(p.decisions["heavy"]) == ("aws", "eu-north-1", "p5.48xlarge", 8)
-    assert where(p.decisions["light"]) == ("aws", "us-west-2", "p5.4xlarge", 64)
+    assert where(p.decisions["light"]) == ("aws", "us-west-2", "p5.48xlarge", 8)
     assert p.total_monthly_kgco2e == heavy_north
-    assert p.total_monthly_usd == 8 * 58.8928 * 730 + 64 * 6.88 * 730
+    assert p.total_monthly_usd == 8 * 58.8928 * 730 + 8 * 55.04 * 730
     light = p.decisions["light"]
     assert light.binding == (
         "quota aws eu-north-1: 64 of 64 GPUs used by the others; aws eu-north-1 p5.48xlarge needs 64",
         "candidate regions: excludes better aws ca-central-1 p5.48xlarge",
+        "high-bandwidth fabric: excludes better aws us-west-2 p5.4xlarge",
     )
-    assert light.reason == ("carbon: best region for 64 H100 left by quota aws eu-north-1 - "
+    assert light.reason == ("carbon: best region for 64 H100 with a high-bandwidth fabric left by quota aws eu-north-1 - "
                             "grid 119.76 g/kWh PUE 1.12")
     assert [(o.region, o.instance_type) for o in light.runners_up] == [("eu-north-1", "p5.48xlarge")]
     assert light.fallbacks == ()  # eu-north-1 is full
     heavy = p.decisions["heavy"]
     assert heavy.binding == ()
     assert heavy.reason == "carbon: lowest-carbon region for 64 H100 - grid 24.71 g/kWh PUE 1.1"
-    assert [(o.region, o.instance_type) for o in heavy.fallbacks] == [("us-west-2", "p5.4xlarge")]
+    assert [(o.region, o.instance_type) for o in heavy.fallbacks] == [("us-west-2", "p5.48xlarge")]
     [quota] = p.constraints
     assert (quota.name, quota.path, quota.used, quota.limit, quota.binding) == (
         "quota aws eu-north-1", "gpufleet:fleet.quotas[0]", 64, 64, True)

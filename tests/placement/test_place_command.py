@@ -21,11 +21,13 @@ def test_place_shows_every_decision_and_why(capsys, monkeypatch):
     assert max(len(line) for line in lines) <= 80
     assert lines[:2] == ["Placement of stack prod — objective balanced: least carbon within +10 % of the",
                          "cheapest placement"]
-    assert lines[2] == "Total: 426,642.37 USD/month · 61,280 kWh/month · 2,383 kgCO2e/month"
+    assert lines[2] == "Total: 426,642.37 USD/month · 63,716 kWh/month · 2,675 kgCO2e/month"
     assert "pretrain   aws eu-north-1    343,933.95          1,288" in lines
     assert "64 GPUs    8 × p5.48xlarge" in lines
     assert "  binding: residency US: excludes better aws eu-north-1 p5.48xlarge" in lines
-    assert "  runner-up aws us-west-2 p5.4xlarge: -22,500 USD, +3,861 kg" in lines
+    assert "  runner-up aws us-west-2 p5.48xlarge: -22,500 USD, +5,070 kg" in lines
+    # finetune asks for the fabric: not on p5.4xlarge, whose EFA gpufleet does not attach (no interface count)
+    assert "  binding: high-bandwidth fabric: excludes better aws us-west-2 p5.4xlarge" in lines
     workloads = [line.split(":")[0] for line in lines[-len(PROD_WORKLOADS):]]
     assert lines[-len(PROD_WORKLOADS) - 4:] == [
         "quota aws eu-north-1: 64 of 64 GPUs (binding)",
@@ -45,7 +47,7 @@ def test_place_json_is_the_stack_output(capsys):
     assert out == json.loads(json.dumps(place(fleet, load_catalog(), clouds=("aws", "azure")).to_output()))
     assert {n: (w["cloud"], w["region"], w["instance_type"], w["nodes"]) for n, w in out["workloads"].items()} == {
         "pretrain": ("aws", "eu-north-1", "p5.48xlarge", 8),
-        "finetune": ("aws", "us-west-2", "p5.4xlarge", 16),
+        "finetune": ("aws", "us-west-2", "p5.48xlarge", 2),
         "serve": ("aws", "us-west-2", "g6.xlarge", 4),
     }
 

@@ -40,7 +40,7 @@ def test_identical_workloads_under_a_quota_get_their_own_decisions_and_names():
     first, second = p.decisions["twin-1"], p.decisions["twin-2"]
     # equal totals either way: the first by name takes the better-ranked option (the position stage)
     assert where(first) == ("aws", "eu-north-1", "p5.48xlarge", 8)
-    assert where(second) == ("aws", "us-west-2", "p5.4xlarge", 64)
+    assert where(second) == ("aws", "us-west-2", "p5.48xlarge", 8)
     assert first.binding == ()
     assert second.binding[0] == ("quota aws eu-north-1: 64 of 64 GPUs used by the others; "
                                  "aws eu-north-1 p5.48xlarge needs 64")

@@ -12,6 +12,7 @@ from gpufleet.clouds.offline import ProviderConfig
 from gpufleet.errors import Problem
 
 if TYPE_CHECKING:
+    from gpufleet.catalog.model import InstanceType
     from gpufleet.clouds.plans import NodeGroupPlan, StoragePlan
 
 
@@ -40,6 +41,9 @@ class Aws(CloudAdapter):
 
     def node_group_problems(self, plan: NodeGroupPlan, path: str) -> list[Problem]:
         return preflight.node_group_problems(plan, path)
+
+    def attaches_fabric(self, instance: InstanceType) -> bool:
+        return instance.high_bandwidth and preflight.efa_interfaces_known(instance)
 
     def storage_problems(self, plan: StoragePlan, path: str) -> list[Problem]:
         return preflight.storage_problems(plan, path)

@@ -10,6 +10,7 @@ from gpufleet.clouds.aws.facts import S3_STANDARD_IA_MIN_DAYS, UNSUPPORTED
 from gpufleet.errors import Problem
 
 if TYPE_CHECKING:
+    from gpufleet.catalog.model import InstanceType
     from gpufleet.clouds.plans import NodeGroupPlan, StoragePlan
 
 
@@ -24,9 +25,14 @@ def zone_problem(path: str, region: str, zone: object) -> Problem | None:
                          f"e.g. {default_zone(region)!r}", zone)
 
 
+def efa_interfaces_known(instance: InstanceType) -> bool:
+    """EFA is attached one interface per device: without the count, fewer would silently cut bandwidth."""
+    return instance.max_efa_interfaces is not None
+
+
 def node_group_problems(plan: NodeGroupPlan, path: str) -> list[Problem]:
     problems = []
-    if plan.fabric == "EFA" and plan.instance.max_efa_interfaces is None:
+    if plan.fabric == "EFA" and not efa_interfaces_known(plan.instance):
         problems.append(Problem(f"{path}.enable_fabric", f"cannot attach EFA to {plan.instance.name}: " +
                                 UNSUPPORTED[Feature.FABRIC_UNKNOWN_INTERFACE_COUNT], True, ("false",)))
     if plan.spot_max_price_usd_per_hour is not None:

@@ -14,6 +14,7 @@ from gpufleet.clouds.gcp.readers import GPU_TYPE_PATTERN, READERS
 from gpufleet.errors import Problem
 
 if TYPE_CHECKING:
+    from gpufleet.catalog.model import InstanceType
     from gpufleet.clouds.plans import NodeGroupPlan
 
 
@@ -53,6 +54,9 @@ class Gcp(CloudAdapter):
 
     def node_group_problems(self, plan: NodeGroupPlan, path: str) -> list[Problem]:
         return preflight.node_group_problems(plan, path)
+
+    def attaches_fabric(self, instance: InstanceType) -> bool:
+        return instance.high_bandwidth and preflight.fabric_wiring(preflight.machine_family(instance))
 
     def required_inputs(self, component: str, plan: Any) -> tuple[str, ...]:
         return preflight.required_inputs(component, plan)

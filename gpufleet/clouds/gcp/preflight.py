@@ -12,6 +12,7 @@ from gpufleet.clouds.gcp.facts import ACCELERATOR_TYPES, UNSUPPORTED
 from gpufleet.errors import Problem
 
 if TYPE_CHECKING:
+    from gpufleet.catalog.model import InstanceType
     from gpufleet.clouds.plans import NodeGroupPlan
 
 _ZONE = re.compile(r"^([a-z]+-[a-z]+\d+)-[a-z]$")  # "us-east4-a": the region, '-' and a letter
@@ -29,8 +30,8 @@ def zone_problem(path: str, region: str, zone: object) -> Problem | None:
                          f"e.g. {default_zone(region)!r}", zone)
 
 
-def machine_family(plan: NodeGroupPlan) -> MachineFamily | None:
-    return load_catalog().machine_family(plan.instance)
+def machine_family(instance: InstanceType) -> MachineFamily | None:
+    return load_catalog().machine_family(instance)
 
 
 def fabric_wiring(family: MachineFamily | None) -> bool:
@@ -41,7 +42,7 @@ def fabric_wiring(family: MachineFamily | None) -> bool:
 
 def node_group_problems(plan: NodeGroupPlan, path: str) -> list[Problem]:
     problems = []
-    family = machine_family(plan)
+    family = machine_family(plan.instance)
     if family is None or family.name not in ACCELERATOR_TYPES:
         known = tuple(sorted(ACCELERATOR_TYPES))
         problems.append(Problem(f"{path}.instance_type", f"{plan.instance.name}: no GKE accelerator type is known for "
