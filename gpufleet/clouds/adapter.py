@@ -207,6 +207,11 @@ class CloudAdapter:
     def node_group_problems(self, plan: NodeGroupPlan, path: str) -> list[Problem]:
         return []
 
+    def type_refusal(self, instance: InstanceType) -> str | None:
+        """Why the cloud's components cannot declare a node group of `instance` at all (None: they can):
+        `node_group_problems` refuses it with this reason, so placement leaves the type out."""
+        return None
+
     def attaches_fabric(self, instance: InstanceType) -> bool:
         """Whether the cloud's components attach `instance`'s high-bandwidth fabric: `node_group_problems`
         refuses `enable_fabric` on the others, so placement offers a workload that asks for the fabric only

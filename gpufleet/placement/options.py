@@ -181,7 +181,7 @@ class WorkloadOptions:
         text += f": {', '.join(steps)}"
         fixes = []
         for f in self.filters:
-            freed = self.without(f.name)
+            freed = self.without(f.name) if f.name != "declared" else []  # not the user's to relax: its note says why
             if freed:
                 regions = list(dict.fromkeys(o.where for o in freed))
                 more = f" and {len(regions) - 6} more" if len(regions) > 6 else ""
@@ -195,6 +195,15 @@ class WorkloadOptions:
         if notes:
             text += "; " + "; ".join(notes)
         return Problem(self.path, text)
+
+
+def _refused_types_note(universe: list[Option], catalog: Catalog) -> str:
+    """The instance types among `universe` the cloud's components cannot declare, and why ("" when none)."""
+    refused: dict[tuple[str, str], str] = {}
+    for o in universe:
+        if (o.cloud, o.instance_type) not in refused:
+            refused[(o.cloud, o.instance_type)] = adapter(o.cloud).type_refusal(catalog.instance_types[o.instance_type])
+    return "; ".join(f"{name} ({cloud}): {why}" for (cloud, name), why in refused.items() if why)
 
 
 def _unattachable_fabric_note(universe: list[Option], catalog: Catalog) -> str:
@@ -220,6 +229,11 @@ def workload_filters(fleet: Fleet, w: Workload, index: int, catalog: Catalog, un
     if w.instance_type:
         filters.append(Filter("instance_type", f"{path}.instance_type", f"as {w.instance_type}",
                               f"instance type {w.instance_type}", lambda o: o.instance_type == w.instance_type))
+    refused = _refused_types_note(universe, catalog)
+    if refused:
+        filters.append(Filter("declared", f"{path}.gpu", "on a type gpufleet declares", "types gpufleet declares",
+                              lambda o: adapter(o.cloud).type_refusal(catalog.instance_types[o.instance_type]) is None,
+                              refused))
     if w.high_bandwidth_fabric:
         filters.append(Filter("fabric", f"{path}.high_bandwidth_fabric", "with a high-bandwidth fabric",
                               "high-bandwidth fabric",

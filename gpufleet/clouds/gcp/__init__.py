@@ -55,6 +55,9 @@ class Gcp(CloudAdapter):
     def node_group_problems(self, plan: NodeGroupPlan, path: str) -> list[Problem]:
         return preflight.node_group_problems(plan, path)
 
+    def type_refusal(self, instance: InstanceType) -> str | None:
+        return preflight.type_refusal(instance)
+
     def attaches_fabric(self, instance: InstanceType) -> bool:
         return instance.high_bandwidth and preflight.fabric_wiring(preflight.machine_family(instance))
 

@@ -40,13 +40,21 @@ def fabric_wiring(family: MachineFamily | None) -> bool:
         family.fabric_networks == 0 or family.fabric_network_mtu is not None)
 
 
+def type_refusal(instance: InstanceType) -> str | None:
+    """Why a GKE node pool of `instance` cannot be declared: its GPUs are attached by accelerator type."""
+    family = machine_family(instance)
+    if family is None or family.name not in ACCELERATOR_TYPES:
+        return "no GKE accelerator type is known for its machine family, so its node pool cannot be declared"
+    return None
+
+
 def node_group_problems(plan: NodeGroupPlan, path: str) -> list[Problem]:
     problems = []
     family = machine_family(plan.instance)
-    if family is None or family.name not in ACCELERATOR_TYPES:
+    refusal = type_refusal(plan.instance)
+    if refusal is not None:
         known = tuple(sorted(ACCELERATOR_TYPES))
-        problems.append(Problem(f"{path}.instance_type", f"{plan.instance.name}: no GKE accelerator type is known for "
-                                "its machine family, so its node pool cannot be declared", plan.instance.name, known))
+        problems.append(Problem(f"{path}.instance_type", f"{plan.instance.name}: {refusal}", plan.instance.name, known))
     if plan.fabric != "none" and not fabric_wiring(family):
         problems.append(Problem(f"{path}.enable_fabric", f"cannot attach {plan.fabric} to {plan.instance.name}: " +
                                 UNSUPPORTED[Feature.FABRIC_UNKNOWN_INTERFACE_COUNT], True, ("false",)))

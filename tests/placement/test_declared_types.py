@@ -1,0 +1,56 @@
+"""Placement offers only instance types the cloud's components declare: it asks the cloud adapter the question
+preflight asks (`CloudAdapter.type_refusal`), so a placed fleet never fails preflight on its type."""
+
+import pytest
+
+from gpufleet.catalog import load_catalog
+from gpufleet.clouds import adapter
+from gpufleet.clouds.plans import NodeGroupPlan
+from gpufleet.catalog.load import data_dir, load_catalog_from
+from gpufleet.placement import PlacementError, place
+from tests.placement.fleets import fleet, where, workload
+
+GCP = [{"cloud": "gcp", "regions": ["europe-west2", "us-west4"]}]
+REFUSAL = "no GKE accelerator type is known for its machine family, so its node pool cannot be declared"
+
+
+def _plan(cloud: str, instance) -> NodeGroupPlan:
+    return NodeGroupPlan(cloud, "region", "w", instance, instance.gpu_count, 1, 1, "on-demand", None, "zone", False,
+                         None, 100, None, None)
+
+
+@pytest.mark.parametrize("cloud", ["aws", "gcp", "azure", "oci", "coreweave"])
+def test_placement_leaves_out_exactly_the_types_preflight_refuses(cloud):
+    refused = []
+    for it in (it for it in load_catalog().instance_types.values() if it.cloud == cloud):
+        problems = [p for p in adapter(cloud).node_group_problems(_plan(cloud, it), "g") if p.path == "g.instance_type"]
+        assert (adapter(cloud).type_refusal(it) is None) == (not problems), it.name
+        refused += [it.name] if problems else []
+    assert refused == (["g4-standard-48", "a3-edgegpu-8g"] if cloud == "gcp" else [])  # the fixture catalog's
+
+
+def _with_edge_offer(tmp_path):
+    """The fixture catalog with an a3-edgegpu-8g offer in europe-west2 (the fixture has none), cheaper than any."""
+    overlay = tmp_path / "overlay"
+    overlay.mkdir()
+    (overlay / "offers.csv").write_text("cloud,instance_type,region,on_demand_usd_per_hour\n"
+                                        "gcp,a3-edgegpu-8g,europe-west2,1.0\n")
+    return load_catalog_from(data_dir(), overlay)
+
+
+def test_a_workload_is_placed_on_a_type_the_components_declare(tmp_path):
+    p = place(fleet([workload("serve", gpus=8, util=50)], objective="cost", candidates=GCP), _with_edge_offer(tmp_path))
+    d = p.decisions["serve"]
+    assert where(d) == ("gcp", "europe-west2", "a3-highgpu-8g", 1)
+    assert d.binding == ("candidate regions: excludes better gcp us-west1 a3-highgpu-8g",
+                         "types gpufleet declares: excludes better gcp europe-west2 a3-edgegpu-8g")
+
+
+def test_a_type_the_components_cannot_declare_is_named_with_why(tmp_path):
+    with pytest.raises(PlacementError) as e:
+        place(fleet([workload("serve", gpus=8, instance_type="a3-edgegpu-8g")], objective="cost", candidates=GCP),
+              _with_edge_offer(tmp_path))
+    assert [p.render() for p in e.value.problems] == [
+        "gpufleet:fleet.workloads[0]: no candidate region offers 8 H100 as a3-edgegpu-8g on a type gpufleet declares: "
+        "41 catalog offer(s), 2 in candidate regions, 1 as a3-edgegpu-8g, 0 on a type gpufleet declares; feasible if "
+        f"you relax instance type a3-edgegpu-8g (gcp europe-west2); a3-edgegpu-8g (gcp): {REFUSAL}"]
