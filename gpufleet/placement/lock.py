@@ -17,6 +17,7 @@ from typing import Annotated, Any, Mapping
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from gpufleet.catalog import Catalog
+from gpufleet.clouds import adapter
 from gpufleet.config import Cloud, Fleet, Name, Workload, plain_number_text, structural_problems
 from gpufleet.errors import Problem, UserError, did_you_mean, unknown_name
 from gpufleet.footprint import capacity_footprint
@@ -121,6 +122,12 @@ def lock_problems(fleet: Fleet, lock: PlacementLock, catalog: Catalog, clouds: t
         elif it not in catalog.instance_types_for_gpu(workload.gpu):
             problems.append(Problem(f"{path}.instance_type", f"stale: the workload now asks for {workload.gpu}, "
                                     f"{it.name} has {it.gpu_model}; {fix}", entry.instance_type))
+        elif (cloud := adapter(entry.cloud)) is not None:  # what placement leaves out, preflight would refuse
+            if (refusal := cloud.type_refusal(it)) is not None:
+                problems.append(Problem(f"{path}.instance_type", f"{refusal}; {fix}", entry.instance_type))
+            elif workload.high_bandwidth_fabric and not cloud.attaches_fabric(it):
+                problems.append(Problem(f"{path}.instance_type", "the workload asks for a high-bandwidth fabric, which "
+                                        f"gpufleet does not attach to {it.name}; {fix}", entry.instance_type))
         if workload.instance_type is not None and workload.instance_type != entry.instance_type:
             problems.append(Problem(f"{path}.instance_type", f"stale: the workload pins {workload.instance_type}; "
                                     f"{fix}", entry.instance_type))

@@ -142,6 +142,25 @@ def test_a_stale_or_malformed_lock_is_a_configuration_error_listing_every_proble
     ]
 
 
+def test_a_lock_on_a_type_placement_leaves_out_is_refused_naming_the_lock_entry():
+    """Placement never offers these (preflight would refuse them); a lock written by hand or by an older gpufleet
+    gets the lock's field and the fix, not the node group's preflight path."""
+    fleet = _fleet()
+    raw = lock_document(place(fleet, load_catalog(), clouds=CLOUDS), {"pretrain": "prod-a", "finetune": "prod-b",
+                                                                      "serve": "prod-b"}, "v1")
+    raw["workloads"]["finetune"]["instance_type"] = "p5.4xlarge"  # finetune asks for the fabric
+    raw["workloads"]["pretrain"].update(cloud="gcp", region="europe-west2", instance_type="a3-edgegpu-8g")
+    with pytest.raises(UserError) as e:
+        place_with_lock(fleet, load_catalog(), parse_lock(raw), ("aws", "azure", "gcp"))
+    fix = "run `gpufleet place STACK --lock` to review a new placement"
+    assert [p.render() for p in e.value.problems] == [
+        "gpufleet:placement.workloads.pretrain.instance_type: no GKE accelerator type is known for its machine family, "
+        f"so its node pool cannot be declared; {fix} (got 'a3-edgegpu-8g')",
+        "gpufleet:placement.workloads.finetune.instance_type: the workload asks for a high-bandwidth fabric, which "
+        f"gpufleet does not attach to p5.4xlarge; {fix} (got 'p5.4xlarge')",
+    ]
+
+
 def test_place_lock_writes_only_the_lock_into_the_stack_file(tmp_path, capsys):
     from gpufleet.cli import main
 
