@@ -27,10 +27,10 @@ TIE_NODE_LIMIT = 10_000
 CUTOFF_NODE_LIMIT = 1_000
 # Nodes the objective stage's core may use (Assignment._objective): from HiGHS's root placement on the program
 # with offer totals, then plainly. Balanced's objective stage (least carbon under the cost cap) is a knapsack
-# over the cap: on bench/placement.py's balanced fleets at 1,000 workloads (seeds 1-32) the first search
-# proves 29 within 17,000 nodes, the second seeds 9 and 17 within 26,000, and seed 22 is proven by neither
-# (nor by HiGHS on the whole program in 300 s: main before the core took 40 s on seed 6). Stopping there
-# keeps a preview from running for minutes; the placement then says so (`objective_exact`, with its gap).
+# over the cap: on bench/placement.py's balanced fleets at 1,000 workloads (seeds 1-48, 8694910) the first search
+# proves 45 within 14,870 nodes, the second seed 32 in 7,317, and seeds 8 and 22 are proven by neither (nor was
+# 22 by HiGHS on the whole program in 300 s: main before the core took 40 s on seed 6). Stopping there keeps a
+# preview from running for minutes; the placement then says so (`objective_exact`, with its gap).
 OBJECTIVE_NODE_LIMITS = (20_000, 30_000)
 # Tie-break stages solved with an integer total per offer (Assignment._offer_totals): balanced's other figure
 # (USD) and position stages. Under the cost cap and the fixed carbon total, the placements tied there differ
