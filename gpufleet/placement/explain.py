@@ -234,7 +234,9 @@ class Explainer:
             excluded = min(wo.without(f.name), key=key, default=None)  # the best option only f removes
             if excluded is not None and key(excluded) < chosen_key:
                 filters.append(f)
-                binding.append(f"{f.label}: excludes better {excluded.where} {excluded.instance_type}")
+                why = f.why(excluded)
+                binding.append(f"{f.label}: excludes better {excluded.where} {excluded.instance_type}"
+                               + (f" ({why})" if why else ""))
 
         # a generator: _best_per_region stops at its third region, so later options need no check
         fallbacks = _best_per_region(

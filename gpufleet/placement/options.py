@@ -139,6 +139,7 @@ class Filter:
     label: str  # names the requirement in binding constraints and fixes: "residency EU"
     allows: Callable[[Option], bool]
     note: str = ""  # e.g. regions whose distance is unknown
+    why: Callable[[Option], str] = lambda o: ""  # why an option it removes is removed, when that is not plain
 
 
 @dataclass
@@ -233,12 +234,14 @@ def workload_filters(fleet: Fleet, w: Workload, index: int, catalog: Catalog, un
     if refused:
         filters.append(Filter("declared", f"{path}.gpu", "on a type gpufleet declares", "types gpufleet declares",
                               lambda o: adapter(o.cloud).type_refusal(catalog.instance_types[o.instance_type]) is None,
-                              refused))
+                              refused, lambda o: adapter(o.cloud).type_refusal(catalog.instance_types[o.instance_type]) or ""))
     if w.high_bandwidth_fabric:
         filters.append(Filter("fabric", f"{path}.high_bandwidth_fabric", "with a high-bandwidth fabric",
                               "high-bandwidth fabric",
                               lambda o: adapter(o.cloud).attaches_fabric(catalog.instance_types[o.instance_type]),
-                              _unattachable_fabric_note(universe, catalog)))
+                              _unattachable_fabric_note(universe, catalog),
+                              lambda o: "it has a fabric gpufleet does not attach"
+                              if catalog.instance_types[o.instance_type].high_bandwidth else ""))
     if w.reservation is not None:
         filters.append(_reservation_filter(w, path))
     if w.storage is not None:

@@ -43,7 +43,7 @@ def test_a_workload_is_placed_on_a_type_the_components_declare(tmp_path):
     d = p.decisions["serve"]
     assert where(d) == ("gcp", "europe-west2", "a3-highgpu-8g", 1)
     assert d.binding == ("candidate regions: excludes better gcp us-west1 a3-highgpu-8g",
-                         "types gpufleet declares: excludes better gcp europe-west2 a3-edgegpu-8g")
+                         f"types gpufleet declares: excludes better gcp europe-west2 a3-edgegpu-8g ({REFUSAL})")
 
 
 def test_a_type_the_components_cannot_declare_is_named_with_why(tmp_path):

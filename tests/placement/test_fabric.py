@@ -50,4 +50,14 @@ def test_a_fabric_workload_goes_where_the_fabric_is_attached():
     assert where(plain.decisions["train"]) == ("aws", "us-west-2", "p5.4xlarge", 64)
     assert where(fabric.decisions["train"]) == ("aws", "us-west-2", "p5.48xlarge", 8)
     assert fabric.decisions["train"].binding == ("candidate regions: excludes better aws eu-north-1 p5.48xlarge",
-                                                 "high-bandwidth fabric: excludes better aws us-west-2 p5.4xlarge")
+                                                 "high-bandwidth fabric: excludes better aws us-west-2 p5.4xlarge "
+                                                 "(it has a fabric gpufleet does not attach)")
+
+
+def test_a_type_without_a_fabric_is_excluded_without_a_reason():
+    """Only a type that has a fabric gpufleet does not attach gets the reason; g6e.2xlarge simply has none."""
+    p = placed([workload("w", gpu="L40S", gpus=8, high_bandwidth_fabric=True)], objective="cost",
+               candidates=[{"cloud": "aws", "regions": ["us-east-1"]}])
+    assert where(p.decisions["w"]) == ("aws", "us-east-1", "g6e.48xlarge", 1)
+    assert p.decisions["w"].binding == ("candidate regions: excludes better aws us-east-2 g6e.48xlarge",
+                                        "high-bandwidth fabric: excludes better aws us-east-1 g6e.2xlarge")

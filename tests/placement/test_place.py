@@ -33,7 +33,7 @@ def test_quota_sends_the_second_workload_to_its_second_best_region():
     assert light.binding == (
         "quota aws eu-north-1: 64 of 64 GPUs used by the others; aws eu-north-1 p5.48xlarge needs 64",
         "candidate regions: excludes better aws ca-central-1 p5.48xlarge",
-        "high-bandwidth fabric: excludes better aws us-west-2 p5.4xlarge",
+        "high-bandwidth fabric: excludes better aws us-west-2 p5.4xlarge (it has a fabric gpufleet does not attach)",
     )
     assert light.reason == ("carbon: best region for 64 H100 with a high-bandwidth fabric left by quota aws eu-north-1 - "
                             "grid 119.76 g/kWh PUE 1.12")

@@ -27,7 +27,8 @@ def test_place_shows_every_decision_and_why(capsys, monkeypatch):
     assert "  binding: residency US: excludes better aws eu-north-1 p5.48xlarge" in lines
     assert "  runner-up aws us-west-2 p5.48xlarge: -22,500 USD, +5,070 kg" in lines
     # finetune asks for the fabric: not on p5.4xlarge, whose EFA gpufleet does not attach (no interface count)
-    assert "  binding: high-bandwidth fabric: excludes better aws us-west-2 p5.4xlarge" in lines
+    i = lines.index("  binding: high-bandwidth fabric: excludes better aws us-west-2 p5.4xlarge (it")
+    assert lines[i + 1] == "  has a fabric gpufleet does not attach)"
     workloads = [line.split(":")[0] for line in lines[-len(PROD_WORKLOADS):]]
     assert lines[-len(PROD_WORKLOADS) - 4:] == [
         "quota aws eu-north-1: 64 of 64 GPUs (binding)",
