@@ -249,7 +249,7 @@ class Explainer:
             runners_up=tuple(runners_up),
             fallbacks=tuple(fallbacks),
             binding=tuple(binding),
-            reason=self.reason(wo, chosen, shared, [f.phrase for f in filters if f.name != "candidates"]),
+            reason=self.reason(wo, chosen, shared, [f.phrase for f in filters if f.name not in ("candidates", "declared")]),
             notes=notes,
         )
 

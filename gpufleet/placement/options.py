@@ -133,7 +133,8 @@ def offered_options(
 class Filter:
     """One requirement of a workload that removes options."""
 
-    name: str  # "candidates", "instance_type", "fabric", "reservation", "storage", "residency", "data_locality"
+    name: str  # "candidates", "instance_type", "declared", "spot", "scale_to_zero", "fabric", "reservation", "storage",
+    # "residency", "data_locality"
     path: str  # the setting that imposes it
     phrase: str  # completes "64 H100 ...": "within residency EU"
     label: str  # names the requirement in binding constraints and fixes: "residency EU"
@@ -168,7 +169,7 @@ class WorkloadOptions:
     def no_option_problem(self) -> Problem:
         """Why no option is left, which filter removed the last ones, and what would allow some."""
         w = self.workload
-        active = [f for f in self.filters if f.name != "candidates"]
+        active = [f for f in self.filters if f.name not in ("candidates", "declared")]  # what the workload asks
         text = f"no candidate region offers {w.gpu_count} {w.gpu}" + "".join(f" {f.phrase}" for f in active)
         if not self.universe:
             return Problem(f"{self.path}.gpu", text + " (no catalog region of these clouds offers it)", w.gpu)
@@ -235,6 +236,18 @@ def workload_filters(fleet: Fleet, w: Workload, index: int, catalog: Catalog, un
         filters.append(Filter("declared", f"{path}.gpu", "on a type gpufleet declares", "types gpufleet declares",
                               lambda o: adapter(o.cloud).type_refusal(catalog.instance_types[o.instance_type]) is None,
                               refused, lambda o: adapter(o.cloud).type_refusal(catalog.instance_types[o.instance_type]) or ""))
+    for asked, feature, name, setting, phrase, label in (
+            (w.capacity == "spot", Feature.SPOT_CAPACITY, "spot", "capacity", "on Spot capacity", "Spot capacity"),
+            (w.scale_to_zero, Feature.SCALE_TO_ZERO, "scale_to_zero", "scale_to_zero", "scaling to zero",
+             "scale to zero")):
+        # what the cloud's components refuse (preflight quotes the same reason): only where a cloud refuses it
+        refusing = {o.cloud: adapter(o.cloud).unsupported[feature] for o in universe
+                    if asked and feature in adapter(o.cloud).unsupported}
+        if refusing:
+            filters.append(Filter(name, f"{path}.{setting}", phrase, label,
+                                  lambda o, f=feature: f not in adapter(o.cloud).unsupported,
+                                  "; ".join(f"{cloud}: {why}" for cloud, why in refusing.items()),
+                                  lambda o, f=feature: adapter(o.cloud).unsupported.get(f, "")))
     if w.high_bandwidth_fabric:
         filters.append(Filter("fabric", f"{path}.high_bandwidth_fabric", "with a high-bandwidth fabric",
                               "high-bandwidth fabric",

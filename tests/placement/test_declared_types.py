@@ -1,10 +1,13 @@
 """Placement offers only instance types the cloud's components declare: it asks the cloud adapter the question
 preflight asks (`CloudAdapter.type_refusal`), so a placed fleet never fails preflight on its type."""
 
+import dataclasses
+
 import pytest
 
 from gpufleet.catalog import load_catalog
 from gpufleet.clouds import adapter
+from gpufleet.clouds.adapter import Feature
 from gpufleet.clouds.plans import NodeGroupPlan
 from gpufleet.catalog.load import data_dir, load_catalog_from
 from gpufleet.placement import PlacementError, place
@@ -51,6 +54,32 @@ def test_a_type_the_components_cannot_declare_is_named_with_why(tmp_path):
         place(fleet([workload("serve", gpus=8, instance_type="a3-edgegpu-8g")], objective="cost", candidates=GCP),
               _with_edge_offer(tmp_path))
     assert [p.render() for p in e.value.problems] == [
-        "gpufleet:fleet.workloads[0]: no candidate region offers 8 H100 as a3-edgegpu-8g on a type gpufleet declares: "
+        "gpufleet:fleet.workloads[0]: no candidate region offers 8 H100 as a3-edgegpu-8g: "
         "41 catalog offer(s), 2 in candidate regions, 1 as a3-edgegpu-8g, 0 on a type gpufleet declares; feasible if "
         f"you relax instance type a3-edgegpu-8g (gcp europe-west2); a3-edgegpu-8g (gcp): {REFUSAL}"]
+
+
+@pytest.mark.parametrize("cloud", ["aws", "gcp", "azure", "oci", "coreweave"])
+def test_spot_and_scale_to_zero_are_left_out_exactly_where_preflight_refuses_them(cloud):
+    it = next(it for it in load_catalog().instance_types.values() if it.cloud == cloud)
+    spot = dataclasses.replace(_plan(cloud, it), capacity_type="spot")
+    to_zero = dataclasses.replace(_plan(cloud, it), min_nodes=0)
+    unsupported = adapter(cloud).unsupported
+    assert ("g.capacity_type" in [p.path for p in adapter(cloud).node_group_problems(spot, "g")]) == (
+        Feature.SPOT_CAPACITY in unsupported)
+    assert ("g.scale_to_zero" in [p.path for p in adapter(cloud).node_group_problems(to_zero, "g")]) == (
+        Feature.SCALE_TO_ZERO in unsupported)
+
+
+def test_spot_capacity_is_placed_where_the_components_take_it():
+    """CoreWeave node pools take no Spot capacity: a Spot workload goes elsewhere, and the binding line says why."""
+    candidates = [{"cloud": "aws", "regions": ["us-east-1"]}, {"cloud": "coreweave", "regions": ["US-EAST-04"]}]
+    on_demand = place(fleet([workload("w", gpus=8)], objective="cost", candidates=candidates), load_catalog(),
+                      clouds=("aws", "coreweave"))
+    spot = place(fleet([workload("w", gpus=8, capacity="spot")], objective="cost", candidates=candidates),
+                 load_catalog(), clouds=("aws", "coreweave"))
+    assert where(on_demand.decisions["w"])[0] == "coreweave"
+    assert where(spot.decisions["w"])[0] == "aws"
+    [line] = [b for b in spot.decisions["w"].binding if b.startswith("Spot capacity")]
+    assert line == (f"Spot capacity: excludes better coreweave US-EAST-04 {on_demand.decisions['w'].chosen.instance_type}"
+                    f" ({adapter('coreweave').unsupported[Feature.SPOT_CAPACITY]})")
