@@ -44,7 +44,7 @@ OFFER_TOTALS_STAGES = frozenset({2, 3})
 # search, on offer totals — its second, plain search keeps the whole core, so the two still fail on different
 # fleets). bench/placement.py's balanced fleets at 1,000 workloads, seeds 1-48: the first search proves seeds 9
 # and 17 in 8,941 and 11,847 nodes (it stopped at 20,000 on both), seed 37's position stage takes 245 nodes
-# instead of 1,150, seed 26's 101 in 0.5 s instead of 3.7 s. Not the node stage: seed 13's went from 6,849 to
+# instead of 1,150, seed 26's 0.94 s (122 nodes) instead of 3.70 s (101). Not the node stage: seed 13's went from 6,849 to
 # 9,829 nodes, near TIE_NODE_LIMIT (docs/benchmarks.md#placement).
 DOMINANCE_STAGES = frozenset({0, 2, 3})
 

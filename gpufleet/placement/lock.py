@@ -126,8 +126,10 @@ def lock_problems(fleet: Fleet, lock: PlacementLock, catalog: Catalog, clouds: t
             if (refusal := cloud.type_refusal(it)) is not None:
                 problems.append(Problem(f"{path}.instance_type", f"{refusal}; {fix}", entry.instance_type))
             elif workload.high_bandwidth_fabric and not cloud.attaches_fabric(it):
-                problems.append(Problem(f"{path}.instance_type", "the workload asks for a high-bandwidth fabric, which "
-                                        f"gpufleet does not attach to {it.name}; {fix}", entry.instance_type))
+                has = (f"gpufleet does not attach {it.name}'s fabric" if it.high_bandwidth
+                       else f"{it.name} has no high-bandwidth fabric")
+                problems.append(Problem(f"{path}.instance_type", f"the workload asks for a high-bandwidth fabric and "
+                                        f"{has}; {fix}", entry.instance_type))
         if workload.instance_type is not None and workload.instance_type != entry.instance_type:
             problems.append(Problem(f"{path}.instance_type", f"stale: the workload pins {workload.instance_type}; "
                                     f"{fix}", entry.instance_type))

@@ -308,7 +308,7 @@ class Assignment:
         workload from j to d keeps every row and makes the placement lexicographically better: no
         lexicographic optimum within `upper` takes j, and each stage's optimum within `upper` is one without
         it. `prune_dominated` compares every row, before any count is fixed; within a core most quota rows
-        cannot bind (balanced's objective-stage cores at 1,000 workloads: about half the free counts go).
+        cannot bind (balanced's objective-stage cores at 1,000 workloads: a third to a half of the free counts go).
         A dropped count moves to its lexicographically first dominator, which no option dominates (dominance
         is transitive), so `moved` takes a placement within `upper` to one within the result.
         """

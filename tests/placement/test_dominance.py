@@ -124,7 +124,7 @@ def test_the_lexicographic_minimum_is_the_brute_force_one_with_dominated_options
 
 
 def _bench_fleet(seed: int, size: int, objective: str):
-    """bench/placement.py's random fleet (`--seed` S: random.Random(S + size))."""
+    """bench/placement.py's random fleet of `random.Random(seed)` (its `--seed S` is `random.Random(S + size)`)."""
     spec = importlib.util.spec_from_file_location("bench_placement", Path(__file__).parents[2] / "bench" / "placement.py")
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
@@ -147,9 +147,49 @@ def test_place_drops_dominated_options_in_the_objective_stages_core_and_the_usd_
     fleet = _bench_fleet(1, 20, "balanced")
     dropped = place(fleet, load_catalog())
     # (stages left, free counts before, after)
-    assert calls == [(4, 203, 127), (2, 152, 91), (1, 85, 72)]  # on the fixture catalog (tests/conftest.py)  # on the fixture catalog (tests/conftest.py)
+    assert calls == [(4, 203, 127), (2, 152, 91), (1, 85, 72)]  # on the fixture catalog (tests/conftest.py)
     monkeypatch.setattr(joint, "DOMINANCE_STAGES", frozenset())
     calls.clear()
     kept = place(fleet, load_catalog())
     assert calls == []
     assert dropped.to_output() == kept.to_output() and dropped.ties_exact and dropped.objective_exact
+
+
+def _lexicographic_value(a: Assignment, stages, selection) -> tuple:
+    """The stages' values of `selection` with each class's workloads taking its options in order (the position
+    stage as Σ weight × place)."""
+    selection = a.selection(a.counts(selection))
+    return tuple(sum(a.weights[w] * a.places[a.offsets[a.klass[w]] + p] for w, p in enumerate(selection))
+                 if isinstance(s, str) else a.value(s, selection) for s in stages)
+
+
+def test_dropping_keeps_the_minimum_and_moves_every_placement_to_one_no_worse():
+    """Random classes, quotas, caps, stages left and counts already fixed to 0, enumerated: the lexicographic minimum
+    within the result is the one within `upper`, and `moved` takes every feasible placement within `upper` to a
+    feasible one within the result that is no worse."""
+    dropped = 0
+    for seed in range(80):
+        rng = random.Random(seed)
+        regions = ["us-east-1", "us-west-2", "eu-north-1", "ca-central-1"]
+        kinds = [[_option(rng.choice(regions), rng.choice([80, 90, 100, 120]), rng.choice([40, 45, 50, 60]),
+                          gpus=rng.choice([1, 8]), nodes=rng.choice([1, 2])) for _ in range(rng.randint(2, 5))]
+                 for _ in range(2)]
+        groups = [Group(f"quota aws {r}", "q", rng.choice([2, 8, 16]), "GPUs", "gpus", ("aws", r))
+                  for r in rng.sample(regions, 2)]
+        a = Assignment([kinds[rng.randrange(2)] for _ in range(rng.randint(2, 4))], groups)
+        stages = _stages(a)[rng.randrange(3):]
+        rows = _cap(a, rng.choice([200, 300, 400]) * 100) if rng.random() < 0.7 else []
+        upper = a.upper.copy()
+        upper[[j for j in range(a.size) if rng.random() < 0.2]] = 0.0
+        fixed, onto = a.drop_dominated(stages, rows, upper)
+        dropped += int((fixed > 0).sum() < (upper > 0).sum())
+        feasible = [list(s) for s in itertools.product(*(range(len(c)) for c in a.choices))
+                    if a.satisfies(list(s), rows)]
+        inside = lambda s, bound: all(bound[c] > 0 for c in a.columns(s))  # noqa: E731
+        assert (min((_lexicographic_value(a, stages, s) for s in feasible if inside(s, upper)), default=None) ==
+                min((_lexicographic_value(a, stages, s) for s in feasible if inside(s, fixed)), default=None)), seed
+        for s in (s for s in feasible if inside(s, upper)):
+            m = a.moved(s, onto)
+            assert inside(m, fixed) and a.satisfies(m, rows), (seed, s, m)
+            assert _lexicographic_value(a, stages, m) <= _lexicographic_value(a, stages, s), (seed, s, m)
+    assert dropped == 63  # of 80: the properties are not checked on nothing

@@ -156,9 +156,16 @@ def test_a_lock_on_a_type_placement_leaves_out_is_refused_naming_the_lock_entry(
     assert [p.render() for p in e.value.problems] == [
         "gpufleet:placement.workloads.pretrain.instance_type: no GKE accelerator type is known for its machine family, "
         f"so its node pool cannot be declared; {fix} (got 'a3-edgegpu-8g')",
-        "gpufleet:placement.workloads.finetune.instance_type: the workload asks for a high-bandwidth fabric, which "
-        f"gpufleet does not attach to p5.4xlarge; {fix} (got 'p5.4xlarge')",
+        "gpufleet:placement.workloads.finetune.instance_type: the workload asks for a high-bandwidth fabric and "
+        f"gpufleet does not attach p5.4xlarge's fabric; {fix} (got 'p5.4xlarge')",
     ]
+    raw["workloads"]["pretrain"]["instance_type"] = "a3-highgpu-4g"  # 4 H100 without a fabric; pretrain asks for it
+    raw["workloads"]["finetune"]["instance_type"] = "p5.48xlarge"
+    with pytest.raises(UserError) as e:
+        place_with_lock(fleet, load_catalog(), parse_lock(raw), ("aws", "azure", "gcp"))
+    assert [p.render() for p in e.value.problems] == [
+        "gpufleet:placement.workloads.pretrain.instance_type: the workload asks for a high-bandwidth fabric and "
+        f"a3-highgpu-4g has no high-bandwidth fabric; {fix} (got 'a3-highgpu-4g')"]
 
 
 def test_place_lock_writes_only_the_lock_into_the_stack_file(tmp_path, capsys):

@@ -43,7 +43,8 @@ class Aws(CloudAdapter):
         return preflight.node_group_problems(plan, path)
 
     def attaches_fabric(self, instance: InstanceType) -> bool:
-        return instance.high_bandwidth and preflight.efa_interfaces_known(instance)
+        # what preflight refuses: EFA without the interface count
+        return instance.high_bandwidth and (instance.interconnect != "EFA" or preflight.efa_interfaces_known(instance))
 
     def storage_problems(self, plan: StoragePlan, path: str) -> list[Problem]:
         return preflight.storage_problems(plan, path)
