@@ -187,7 +187,8 @@ def solve_times(sizes: list[int], seed: int, stages: bool = False) -> list[str]:
             per_stage.append(f"- {n} {objective}: {_solves(timer)}")
     if stages:
         rows += ["", "MILP solves in order (CPU s/nodes/status: 0 proven optimal, 2 proven infeasible, 4 "
-                 "stopped at the node limit; s: started from the placement so far):", *per_stage]
+                 "stopped at the node limit, 5 proven but HiGHS returned another solution; s: started from the "
+                 "placement so far):", *per_stage]
     return rows
 
 
