@@ -118,6 +118,12 @@ class Decision:
 TIES_NOTE = "Ties not proven:"  # how a note on the tie-break stages begins (a lock's notes are read by it)
 # What balanced's cost cap is taken from when the cheapest placement is not proven (the cap's name says it).
 CAP_FROM_BOUND, CAP_FROM_FOUND = "cheapest's proven lower bound", "cheapest found"
+_CAP_MEANS = {  # what a cap so taken means for the placement
+    CAP_FROM_BOUND: "the cost cap is taken from the cheapest's proven lower bound, so it may be tighter than the "
+                    "premium allows",
+    CAP_FROM_FOUND: "the cost cap is taken from the cheapest placement found, which may cost more than the true "
+                    "cheapest, so the cap may exceed the premium over it",
+}
 
 
 @dataclass(frozen=True)
@@ -151,16 +157,10 @@ class Placement:
                 notes.append(f"Not proven optimal ({self.objective} objective): the solver stopped at its node "
                              f"limits; the {figure} total is at most {self.objective_gap:,.{digits}f} {unit}/month "
                              "above the optimum")
-            elif self.cap_basis == CAP_FROM_BOUND:
+            elif self.cap_basis in _CAP_MEANS:
                 notes.append("Not proven optimal (balanced objective): the solver stopped at its node limits on the "
-                             "cheapest placement; the cost cap is taken from the cheapest's proven lower bound, so it "
-                             "may be tighter than the premium allows, and how far the carbon total is from the "
-                             "optimum is not known")
-            elif self.cap_basis == CAP_FROM_FOUND:
-                notes.append("Not proven optimal (balanced objective): the solver stopped at its node limits on the "
-                             "cheapest placement; the cost cap is taken from the cheapest placement found, which may "
-                             "cost more than the true cheapest, so the cap may exceed the premium over it, and how "
-                             "far the carbon total is from the optimum is not known")
+                             f"cheapest placement; {_CAP_MEANS[self.cap_basis]}, and how far the carbon total is from "
+                             "the optimum is not known")
             else:
                 notes.append(f"Not proven optimal ({self.objective} objective): the solver stopped at its node "
                              f"limits; how far the {figure} total is from the optimum is not known")

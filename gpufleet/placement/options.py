@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any, Callable
 
 from gpufleet.catalog import Catalog, Region
 from gpufleet.catalog.model import InstanceType
@@ -199,24 +199,20 @@ class WorkloadOptions:
         return Problem(self.path, text)
 
 
-def _refused_types_note(universe: list[Option], catalog: Catalog) -> str:
-    """The instance types among `universe` the cloud's components cannot declare, and why ("" when none)."""
-    refused: dict[tuple[str, str], str] = {}
-    for o in universe:
-        if (o.cloud, o.instance_type) not in refused:
-            refused[(o.cloud, o.instance_type)] = adapter(o.cloud).type_refusal(catalog.instance_types[o.instance_type])
-    return "; ".join(f"{name} ({cloud}): {why}" for (cloud, name), why in refused.items() if why)
+def _per_type(universe: list[Option], catalog: Catalog, question: Callable) -> dict[tuple[str, str], Any]:
+    """`question(cloud adapter, instance type)` asked once per (cloud, instance type) among `universe`: the
+    filters below look the answer up for each option."""
+    return {(o.cloud, o.instance_type): question(adapter(o.cloud), catalog.instance_types[o.instance_type])
+            for o in {(o.cloud, o.instance_type): o for o in universe}.values()}
 
 
-def _unattachable_fabric_note(universe: list[Option], catalog: Catalog) -> str:
-    """The instance types among `universe` whose fabric gpufleet's components do not attach, and why."""
+def _unattachable_fabric_note(attached: dict[tuple[str, str], bool], catalog: Catalog) -> str:
+    """The instance types (by `attached`: whether the fabric is attached) that have a fabric gpufleet's components
+    do not attach, and why."""
     by_cloud: dict[str, list[str]] = {}
-    for o in universe:
-        instance = catalog.instance_types[o.instance_type]
-        if instance.high_bandwidth and not adapter(o.cloud).attaches_fabric(instance):
-            by_cloud.setdefault(o.cloud, [])
-            if o.instance_type not in by_cloud[o.cloud]:
-                by_cloud[o.cloud].append(o.instance_type)
+    for (cloud, name), yes in attached.items():
+        if catalog.instance_types[name].high_bandwidth and not yes:
+            by_cloud.setdefault(cloud, []).append(name)
     return "; ".join(
         f"{', '.join(types)} ({cloud}): a fabric gpufleet does not attach, "
         + adapter(cloud).unsupported.get(Feature.FABRIC_UNKNOWN_INTERFACE_COUNT, "its components refuse it")
@@ -231,11 +227,12 @@ def workload_filters(fleet: Fleet, w: Workload, index: int, catalog: Catalog, un
     if w.instance_type:
         filters.append(Filter("instance_type", f"{path}.instance_type", f"as {w.instance_type}",
                               f"instance type {w.instance_type}", lambda o: o.instance_type == w.instance_type))
-    refused = _refused_types_note(universe, catalog)
-    if refused:
+    refusals = _per_type(universe, catalog, lambda cloud, it: cloud.type_refusal(it))
+    if any(refusals.values()):
         filters.append(Filter("declared", f"{path}.gpu", "on a type gpufleet declares", "types gpufleet declares",
-                              lambda o: adapter(o.cloud).type_refusal(catalog.instance_types[o.instance_type]) is None,
-                              refused, lambda o: adapter(o.cloud).type_refusal(catalog.instance_types[o.instance_type]) or ""))
+                              lambda o: refusals[(o.cloud, o.instance_type)] is None,
+                              "; ".join(f"{name} ({cloud}): {why}" for (cloud, name), why in refusals.items() if why),
+                              lambda o: refusals[(o.cloud, o.instance_type)] or ""))
     for asked, feature, name, setting, phrase, label in (
             (w.capacity == "spot", Feature.SPOT_CAPACITY, "spot", "capacity", "on Spot capacity", "Spot capacity"),
             (w.scale_to_zero, Feature.SCALE_TO_ZERO, "scale_to_zero", "scale_to_zero", "scaling to zero",
@@ -249,10 +246,10 @@ def workload_filters(fleet: Fleet, w: Workload, index: int, catalog: Catalog, un
                                   "; ".join(f"{cloud}: {why}" for cloud, why in refusing.items()),
                                   lambda o, f=feature: adapter(o.cloud).unsupported.get(f, "")))
     if w.high_bandwidth_fabric:
+        attached = _per_type(universe, catalog, lambda cloud, it: cloud.attaches_fabric(it))
         filters.append(Filter("fabric", f"{path}.high_bandwidth_fabric", "with a high-bandwidth fabric",
-                              "high-bandwidth fabric",
-                              lambda o: adapter(o.cloud).attaches_fabric(catalog.instance_types[o.instance_type]),
-                              _unattachable_fabric_note(universe, catalog),
+                              "high-bandwidth fabric", lambda o: attached[(o.cloud, o.instance_type)],
+                              _unattachable_fabric_note(attached, catalog),
                               lambda o: "it has a fabric gpufleet does not attach"
                               if catalog.instance_types[o.instance_type].high_bandwidth else ""))
     if w.reservation is not None:

@@ -564,10 +564,10 @@ class Assignment:
         offer totals (`_offer_totals`), up to `node_limits[0]` nodes — with `dominance`, without the options
         dominated there (`drop_dominated`: what is left still holds an optimum; the start moves to those kept)
         — and if that is not proven, the whole core plainly without a start, up to `node_limits[1]`: the two
-        searches fail on different fleets. Balanced's objective stage
-        (least carbon under the cost cap) is a knapsack over the cap, and on some fleets any search that
-        proves it takes minutes (docs/benchmarks.md#placement); the limits are deterministic (one thread),
-        so the same fleet gets the same placement, and an unproven stage says so with its gap.
+        searches fail on different fleets. Balanced's objective stage (least carbon under the cost cap) is a
+        knapsack over the cap, and on some fleets any search that proves it takes minutes
+        (docs/benchmarks.md#placement); the limits are deterministic (one thread), so the same fleet gets the
+        same placement, and an unproven stage says so with its gap.
         When the root finds no placement, the stage is solved whole, without a limit (only a search tells a
         feasible fleet from an infeasible one), unless `whole` is false: then nothing is found.
         """
@@ -577,8 +577,10 @@ class Assignment:
             return self.search(stage, rows, upper=upper) if not root.proven and whole else root
         value = self.value(stage, root.selection)
         core = self.fix_by_reduced_cost(stage, rows, upper, value)
-        first, onto = self.drop_dominated(stages, rows, core) if dominance else (core, np.arange(self.size))
-        start = self.moved(root.selection, onto)  # no worse than the root's
+        first, start = core, root.selection
+        if dominance:
+            first, onto = self.drop_dominated(stages, rows, core)
+            start = self.moved(root.selection, onto)  # no worse than the root's
         tries = [self.search(stage, rows, upper=first, start=start, offer_totals=True,
                              node_limit=node_limits[0])]
         if not tries[0].proven:
