@@ -31,7 +31,7 @@ CUTOFF_NODE_LIMIT = 1_000
 # proves 45 within 14,870 nodes, the second seed 32 in 7,317, and seeds 8 and 22 are proven by neither (nor was
 # 22 by HiGHS on the whole program in 300 s: main before the core took 40 s on seed 6). Stopping there keeps a
 # preview from running for minutes; the placement then says so (`objective_exact`, with its gap).
-OBJECTIVE_NODE_LIMITS = (20_000, 30_000)
+OBJECTIVE_NODE_LIMITS = (20_000, 5_000, 30_000)
 # Tie-break stages solved with an integer total per offer (Assignment._offer_totals): balanced's other figure
 # (USD) and position stages. Under the cost cap and the fixed carbon total, the placements tied there differ
 # by trades that keep each offer's nodes, which the LP relaxation makes fractionally; branching on offer

@@ -24,7 +24,7 @@ import numpy as np
 from scipy.optimize import linprog
 from scipy.sparse import csr_array, hstack, vstack
 
-from gpufleet.placement import highs
+from gpufleet.placement import highs, lattice
 from gpufleet.placement.model import Option
 from gpufleet.placement.solver_output import silenced
 
@@ -274,6 +274,18 @@ class Assignment:
             below.append((widen(np.vstack([r for r, _ in rows])), np.array([b for _, b in rows])))
         return c, equal, below, aux
 
+    def _relaxation(self, stage, rows: Sequence[Row], upper: np.ndarray):
+        """The LP relaxation of `stage` within `upper` (scipy's result: duals of the group rows, then of `rows`),
+        or None if HiGHS did not solve it."""
+        c, equal, below, aux = self._program(stage, rows, frozenset(), upper)
+        stack = lambda parts: (vstack([m for m, _ in parts]), np.concatenate([b for _, b in parts]))  # noqa: E731
+        a_eq, b_eq = stack(equal)
+        a_ub, b_ub = stack(below) if below else (None, None)
+        with silenced():
+            lp = linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=self._bounds(upper, aux),
+                         method="highs")
+        return lp if lp.status == 0 else None
+
     def fix_by_reduced_cost(self, stage, rows: Sequence[Row], upper: np.ndarray, incumbent: float) -> np.ndarray:
         """Upper bounds with y_j fixed to 0 where the LP relaxation proves the stage > `incumbent` whenever
         y_j ≥ 1.
@@ -282,27 +294,40 @@ class Assignment:
         value >= LP + Σ d_j y_j; a y_j whose d_j exceeds the gap to an integer incumbent (every stage
         is integer at integer counts) is 0 in every solution at least as good as the incumbent.
         """
-        c, equal, below, aux = self._program(stage, rows, frozenset(), upper)
-        stack = lambda parts: (vstack([m for m, _ in parts]), np.concatenate([b for _, b in parts]))  # noqa: E731
-        a_eq, b_eq = stack(equal)
-        a_ub, b_ub = stack(below) if below else (None, None)
-        with silenced():
-            lp = linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=self._bounds(upper, aux),
-                         method="highs")
-        if lp.status != 0:
+        lp = self._relaxation(stage, rows, upper)
+        if lp is None:
             return upper
         slack = incumbent - lp.fun + 0.5
         fixed = upper.copy()
         fixed[lp.lower.marginals[:self.size] > slack + 1e-6 * max(1.0, abs(incumbent))] = 0.0
         return fixed
 
+    def _rows_that_bind(self, rows: Sequence[Row],
+                        upper: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """(every row's coefficients: the groups, then `rows`; their limits; which can bind within `upper`), or None
+        when a class has no free option (nothing is feasible within `upper`) or an option no figure.
+
+        A row can bind only if it can exceed its limit: if |k| × the class's largest coefficient among its free
+        options, summed over the classes, does; the other rows hold whatever the counts."""
+        matrix = self.group_matrix.toarray()
+        limits = self.limits
+        if rows:
+            matrix = np.vstack([matrix, *(c[None, :] for c, _ in rows)])
+            limits = np.concatenate((limits, [b for _, b in rows]))
+        if not len(limits):
+            return matrix, limits, np.zeros(0, dtype=bool)
+        most = np.maximum.reduceat(np.where(upper > 0, matrix, -np.inf), self.offsets[:-1], axis=1)
+        if not np.all(np.isfinite(most)):
+            return None
+        # near a limit counts as able to bind: a row left out must hold for certain
+        return matrix, limits, most @ self.count > limits - 1e-9 * np.maximum(1.0, np.abs(limits))
+
     def drop_dominated(self, stages: Sequence, rows: Sequence[Row], upper: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """`upper` with 0 for each count whose option another free option of its class dominates, and for each
         count the one it moves to (itself when kept).
 
-        A row (a group or one of `rows`) can bind only if it can exceed its limit: if |k| × the class's
-        largest coefficient among its free options (`upper`), summed over the classes, does; the other rows
-        hold whatever the counts. Option d dominates option j of the same class when d adds no more to any
+        Only the rows (groups and `rows`) that can bind within `upper` count (`_rows_that_bind`). Option d
+        dominates option j of the same class when d adds no more to any
         row that can bind and comes first lexicographically by `stages` (the position stage: its place), then
         by place — places are distinct within a class, so of two options one always comes first. Moving a
         workload from j to d keeps every row and makes the placement lexicographically better: no
@@ -314,17 +339,11 @@ class Assignment:
         """
         free = upper > 0
         onto = np.arange(self.size)
-        matrix = self.group_matrix.toarray()
-        limits = self.limits
-        if rows:
-            matrix = np.vstack([matrix, *(c[None, :] for c, _ in rows)])
-            limits = np.concatenate((limits, [b for _, b in rows]))
+        bind = self._rows_that_bind(rows, upper)
+        if bind is None:
+            return upper, onto
+        matrix, _, binds = bind
         starts = self.offsets[:-1]
-        most = np.maximum.reduceat(np.where(free, matrix, -np.inf), starts, axis=1) if len(limits) else None
-        if most is not None and not np.all(np.isfinite(most)):
-            return upper, onto  # a class without a free option (nothing is feasible within `upper`), or no figure
-        # near a limit counts as able to bind: a row left out must hold for certain
-        binds = (most @ self.count > limits - 1e-9 * np.maximum(1.0, np.abs(limits))) if most is not None else []
         keys = [self.places if isinstance(s, str) else s for s in stages] + [self.places]
         rank = np.empty(self.size, dtype=int)
         rank[np.lexsort(keys[::-1])] = np.arange(self.size)
@@ -581,15 +600,38 @@ class Assignment:
         if dominance:
             first, onto = self.drop_dominated(stages, rows, core)
             start = self.moved(root.selection, onto)  # no worse than the root's
+        value = lambda sel: self.value(stage, sel)  # noqa: E731
         tries = [self.search(stage, rows, upper=first, start=start, offer_totals=True,
                              node_limit=node_limits[0])]
-        if not tries[0].proven:
-            tries.append(self.search(stage, rows, upper=core, node_limit=node_limits[1]))
+        if not tries[-1].proven:
+            best = min([start, *(t.selection for t in tries if t.selection is not None)], key=value)
+            tries.append(self._lattice(stage, rows, first, best, node_limits[1]))
+        if not tries[-1].proven:
+            tries.append(self.search(stage, rows, upper=core, node_limit=node_limits[2]))
         if any(t.selection is None and t.proven for t in tries):
             raise RuntimeError("HiGHS found no placement in the core, which holds the one it started from")
-        best = min([start, *(t.selection for t in tries if t.selection is not None)],
-                   key=lambda sel: self.value(stage, sel))
+        best = min([start, *(t.selection for t in tries if t.selection is not None)], key=value)
         return Found(best, any(t.proven for t in tries), max(t.bound for t in tries))
+
+    def _lattice(self, stage: np.ndarray, rows: Sequence[Row], upper: np.ndarray, start: list[int],
+                 node_limit: int | None) -> Found:
+        """`stage` within `upper` by the lattice search (`lattice.py`), from the placement `start` (within `upper`,
+        feasible); the LP relaxation there gives the embedding its duals and gap."""
+        lp = self._relaxation(stage, rows, upper)
+        bind = self._rows_that_bind(rows, upper)
+        if lp is None or bind is None:
+            return Found(None, False, -np.inf)
+        matrix, limits, binds = bind
+        duals = np.maximum(-lp.ineqlin.marginals, 0.0) if len(limits) else np.zeros(0)
+        core = lattice.Core(stage, self.offsets, self.count, upper, matrix[binds], limits[binds], duals[binds],
+                            self.value(stage, start) - lp.fun)
+        found = lattice.search(core, self.counts(start), node_limit)
+        if found.counts is None:
+            return Found(None, False, found.bound)
+        selection = self.selection(found.counts)
+        if not self.satisfies(selection, rows) or np.any(self.counts(selection) > upper):
+            raise RuntimeError("the lattice search returned a placement outside its core")
+        return Found(selection, found.proven, found.bound)
 
     def separate_best(self, stages: Sequence) -> list[int]:
         """Each workload's lexicographically best option by `stages` (the position stage: its place),

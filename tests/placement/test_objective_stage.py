@@ -65,12 +65,26 @@ def test_the_objective_stage_is_proven_on_its_core_from_the_roots_placement(monk
 
 def test_an_objective_stage_stopped_at_its_node_limits_says_so_with_a_proven_gap(monkeypatch):
     exact, _ = _place(monkeypatch)
-    stopped, solves = _place(monkeypatch, limits=(1, 1))
-    assert [s[:3] for s in solves[:4]] == [
+    calls = []
+    for name in ("search", "_lattice"):
+        real = getattr(Assignment, name)
+
+        def spy(*args, _real=real, _name=name, **kwargs):
+            found = _real(*args, **kwargs)
+            calls.append((_name, found.bound))
+            return found
+
+        monkeypatch.setattr(Assignment, name, spy)
+    stopped, solves = _place(monkeypatch, limits=(1, 1, 1))
+    # cheapest; the root; the core with offer totals, then the lattice search (both from the root's placement),
+    # then the whole core plainly
+    assert [s[:3] for s in solves[:5]] == [
         (highs.OPTIMAL, 1, False), (highs.NODE_LIMIT, 1, False), (highs.NODE_LIMIT, 1, True),
-        (highs.NODE_LIMIT, 1, False)]
+        (highs.NODE_LIMIT, 1, True), (highs.NODE_LIMIT, 1, False)]
     assert not stopped.objective_exact and stopped.ties_exact
-    bound = math.ceil(max(solves[2][3], solves[3][3]) - 1e-6)  # the core's two searches
+    core = calls[2:5]  # after the two roots
+    assert [name for name, _ in core] == ["search", "_lattice", "search"]
+    bound = math.ceil(max(b for _, b in core) - 1e-6)  # the core's three searches
     assert stopped.objective_gap == (_carbon(stopped) - bound) / 1000 > 0
     assert bound <= _carbon(exact) <= _carbon(stopped)  # a lower bound on the proven optimum
     cap = next(c for c in stopped.constraints if c.name.startswith("cost cap"))
@@ -82,8 +96,20 @@ def test_an_objective_stage_stopped_at_its_node_limits_says_so_with_a_proven_gap
     assert (out["objective_exact"], out["objective_gap"], out["ties_exact"]) == (False, stopped.objective_gap, True)
 
 
+def test_when_the_offer_totals_search_stops_the_lattice_search_proves_the_stage(monkeypatch):
+    """The first search of the core stopped at its limit, the lattice search (from the best placement found) proves
+    the stage: no plain search, and the placement is the one proven without limits."""
+    exact, _ = _place(monkeypatch)
+    p, solves = _place(monkeypatch, limits=(1, None, 1))
+    assert [s[:3] for s in solves] == [
+        (highs.OPTIMAL, 1, False), (highs.NODE_LIMIT, 1, False), (highs.NODE_LIMIT, 1, True), (highs.OPTIMAL, None, True),
+        *[(highs.OPTIMAL, joint.TIE_NODE_LIMIT, True)] * 3]
+    assert p.objective_exact and p.objective_gap == 0.0 and p.ties_exact
+    assert p.to_output() == exact.to_output()
+
+
 def test_a_locked_placement_and_the_place_command_say_the_objective_is_not_proven(monkeypatch, capsys):
-    monkeypatch.setattr(joint, "OBJECTIVE_NODE_LIMITS", (1, 1))
+    monkeypatch.setattr(joint, "OBJECTIVE_NODE_LIMITS", (1, 1, 1))
     fleet = parse_fleet(KNAPSACK_FLEET)
     catalog = load_catalog()
     stopped = place(fleet, catalog, clouds=CLOUDS)
@@ -208,7 +234,7 @@ def test_a_bound_at_the_value_proves_it_and_one_above_proves_nothing(below, exac
 def test_a_lock_of_a_placement_not_proven_keeps_saying_so(monkeypatch):
     """A lock records where each workload goes and what of that was not proven: a preview that places nothing
     (every workload locked) still says it, and its output is not exact."""
-    monkeypatch.setattr(joint, "OBJECTIVE_NODE_LIMITS", (1, 1))
+    monkeypatch.setattr(joint, "OBJECTIVE_NODE_LIMITS", (1, 1, 1))
     fleet = parse_fleet(KNAPSACK_FLEET)
     catalog = load_catalog()
     stopped = place(fleet, catalog, clouds=CLOUDS)
