@@ -511,7 +511,7 @@ class Assignment:
     def minimise(self, stages: Sequence, rows: Sequence[Row] = (),
                  tie_node_limits: tuple[int | None, int | None] = (None, None),
                  offer_totals: frozenset[int] = frozenset(),
-                 objective_node_limits: tuple[int | None, int | None] = (None, None),
+                 objective_node_limits: tuple[int | None, int | None, int | None] = (None, None, None),
                  objective_whole: bool = True, dominance: frozenset[int] = frozenset()) -> Minimum:
         """Lexicographic minimum of integer `stages`.
 
@@ -573,7 +573,8 @@ class Assignment:
         return Minimum(selection, first.proven or gap == 0, gap, exact)  # a gap of 0 proves it too
 
     def _objective(self, stages: Sequence, rows: Sequence[Row], upper: np.ndarray,
-                   node_limits: tuple[int | None, int | None], whole: bool = True, dominance: bool = False) -> Found:
+                   node_limits: tuple[int | None, int | None, int | None], whole: bool = True,
+                   dominance: bool = False) -> Found:
         """The first of `stages`: the best placement found, whether it is proven optimal, and a lower bound.
 
         HiGHS's root node (its heuristics) gives a placement; reduced-cost fixing with its value keeps only
@@ -582,11 +583,13 @@ class Assignment:
         the core's optimum is one on the stage's. The core is solved from that placement on the program with
         offer totals (`_offer_totals`), up to `node_limits[0]` nodes — with `dominance`, without the options
         dominated there (`drop_dominated`: what is left still holds an optimum; the start moves to those kept)
-        — and if that is not proven, the whole core plainly without a start, up to `node_limits[1]`: the two
-        searches fail on different fleets. Balanced's objective stage (least carbon under the cost cap) is a
-        knapsack over the cap, and on some fleets any search that proves it takes minutes
-        (docs/benchmarks.md#placement); the limits are deterministic (one thread), so the same fleet gets the
-        same placement, and an unproven stage says so with its gap.
+        — and if that is not proven, by the lattice search (`_lattice`: over a reduced basis of the moves between
+        placements, from the best placement found) within the same options, up to `node_limits[1]`, and then
+        the whole core plainly without a start, up to `node_limits[2]`: the searches fail on different fleets.
+        Balanced's objective stage (least carbon under the cost cap) is a knapsack over the cap, and on some
+        fleets a search on the counts takes minutes to prove it (docs/benchmarks.md#placement); the limits are
+        deterministic (one thread), so the same fleet gets the same placement, and an unproven stage says so
+        with its gap.
         When the root finds no placement, the stage is solved whole, without a limit (only a search tells a
         feasible fleet from an infeasible one), unless `whole` is false: then nothing is found.
         """
