@@ -56,7 +56,7 @@ class Found:
     bound: float
 
 
-def search(core: Core, start: np.ndarray, node_limit: int | None) -> Found:
+def search(core: Core, start: np.ndarray, node_limit: int | None, options: dict | None = None) -> Found:
     """Minimise c·y over the core's integer placements, HiGHS starting from the counts `start` (within the core
     and feasible), branching on the coordinates of the reduced basis; at most `node_limit` nodes."""
     starts = core.offsets[:-1]
@@ -84,7 +84,7 @@ def search(core: Core, start: np.ndarray, node_limit: int | None) -> Found:
     width = reduced.shape[0]
     cost = core.c[moving] @ directions
     result = highs.solve_milp(cost, np.ones(width), np.full(width, -np.inf), np.full(width, np.inf), matrix,
-                              lower, upper, node_limit=node_limit, start=np.zeros(width))
+                              lower, upper, node_limit=node_limit, start=np.zeros(width), options=options)
     constant = float(core.c @ fixed + core.c[moving] @ y0)
     if result.status == highs.INFEASIBLE:
         raise RuntimeError("HiGHS found no placement in the lattice, which holds the one it started from")
