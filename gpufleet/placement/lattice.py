@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import flint
 import numpy as np
 from scipy.sparse import csr_array
 
@@ -119,6 +118,8 @@ def _reduce(basis: np.ndarray, rows: np.ndarray, c: np.ndarray, core: Core, spre
     reduced_cost = basis @ c + effect @ core.duals
     embedded = np.hstack([basis * SCALE, np.rint(effect * weight),
                           np.rint(SCALE * reduced_cost / max(core.gap, 1.0))[:, None]])
+    import flint  # only when a lattice search runs: importing it costs every preview ~30-60 ms otherwise
+
     lll = flint.fmpz_mat([[int(v) for v in row] for row in embedded]).lll()
     out = np.array([[int(lll[i, j]) for j in range(basis.shape[1])] for i in range(lll.nrows())], dtype=np.int64)
     return out // SCALE  # the identity block, scaled: exact
