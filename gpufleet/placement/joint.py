@@ -30,11 +30,11 @@ CUTOFF_NODE_LIMIT = 1_000
 # stage (least carbon under the cost cap) is a knapsack over the cap: on bench/placement.py's balanced fleets at
 # 1,000 workloads (seeds 1-48) the first search proves 45 within 14,870 nodes; seeds 8, 22 and 32 it does not
 # (nor did the plain search prove 8 and 22 in 30,000 nodes, nor HiGHS on the whole program 22 in 300 s), and the
-# lattice search proves them in 105, 5 and 681 nodes. On many other cores it is the slower one (alone it
-# proved 41 of the 48 within 30,000 nodes; on small fleets it often fails where the others prove in a fraction
-# of a second), so it comes second, within 2,000 nodes: alone it proved 31 of the 48 within 2,000, 33 within
-# 5,000, and its nodes cost ~1 ms (a dense program). Stopping keeps a preview from running for minutes; the placement then says so
-# (`objective_exact`, with its gap).
+# lattice search proves them in 43, 5 and 657 nodes. On many other cores it is the slower one (alone, with
+# HiGHS's default options, it proved 41 of the 48 within 30,000 nodes, 31 within 2,000, 33 within 5,000; on
+# small fleets it often fails where the others prove in a fraction of a second; its nodes cost ~1 ms, a dense
+# program), so it comes second, within 2,000 nodes. Stopping keeps a preview from running for minutes; the
+# placement then says so (`objective_exact`, with its gap).
 OBJECTIVE_NODE_LIMITS = (20_000, 2_000, 30_000)
 # Tie-break stages solved with an integer total per offer (Assignment._offer_totals): balanced's other figure
 # (USD) and position stages. Under the cost cap and the fixed carbon total, the placements tied there differ
