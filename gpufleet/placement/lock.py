@@ -348,7 +348,6 @@ def placement_output(stack: str, result: LockedPlacement, recommendation: Recomm
         workload["locked"] = name in result.locked
         workload["cluster"] = result.clusters[name]
     out["not_locked"] = result.unlocked
-    out["not_proven"] = result.placement.proof_notes()
     out["advisories"] = list(advisories)
     out["catalog"] = {"version": result.catalog_version, "data": catalog_description}
     out["recommendation"] = None if recommendation is None else {

@@ -176,6 +176,7 @@ class Placement:
             "objective_exact": self.objective_exact and not self._locked_objective_notes,
             "objective_gap": None if self._locked_objective_notes else _round(self.objective_gap, 3),
             "ties_exact": self.ties_exact and not any(n.startswith(TIES_NOTE) for n in self.locked_notes),
+            "not_proven": self.proof_notes(),  # the same words `gpufleet place` prints
             "total_monthly_usd": _round(self.total_monthly_usd, 2),
             "total_monthly_kwh": _round(self.total_monthly_kwh, 3),
             "total_monthly_kgco2e": _round(self.total_monthly_kgco2e, 3),

@@ -92,8 +92,9 @@ def test_an_objective_stage_stopped_at_its_node_limits_says_so_with_a_proven_gap
     assert stopped.proof_notes() == [
         "Not proven optimal (balanced objective): the solver stopped at its node limits; the carbon total "
         f"is at most {stopped.objective_gap:,.3f} kgCO2e/month above the optimum"]
-    out = stopped.to_output()
+    out = stopped.to_output()  # what `gpufleet place --json` prints
     assert (out["objective_exact"], out["objective_gap"], out["ties_exact"]) == (False, stopped.objective_gap, True)
+    assert out["not_proven"] == stopped.proof_notes()
 
 
 def test_when_the_offer_totals_search_stops_the_lattice_search_proves_the_stage(monkeypatch):

@@ -165,9 +165,9 @@ def test_output_is_json_and_reasons_are_tag_safe():
                objective="balanced", candidates=[{"cloud": "aws", "regions": ["us-west-2", "eu-north-1"]},
                                                 {"cloud": "azure", "regions": ["eastus"]}])
     out = json.loads(json.dumps(p.to_output()))
-    assert list(out) == ["objective", "objective_exact", "objective_gap", "ties_exact", "total_monthly_usd",
-                         "total_monthly_kwh", "total_monthly_kgco2e", "constraints", "workloads"]
-    assert (out["objective_exact"], out["objective_gap"], out["ties_exact"]) == (True, 0.0, True)
+    assert list(out) == ["objective", "objective_exact", "objective_gap", "ties_exact", "not_proven",
+                         "total_monthly_usd", "total_monthly_kwh", "total_monthly_kgco2e", "constraints", "workloads"]
+    assert (out["objective_exact"], out["objective_gap"], out["ties_exact"], out["not_proven"]) == (True, 0.0, True, [])
     train = out["workloads"]["train"]
     assert {k: train[k] for k in ("cloud", "region", "instance_type", "nodes", "gpus")} == {
         "cloud": "aws", "region": "eu-north-1", "instance_type": "p5.48xlarge", "nodes": 8, "gpus": 64}
