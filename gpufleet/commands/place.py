@@ -18,6 +18,7 @@ from gpufleet.commands._terminal import Column, console, print_table, safe_text,
 from gpufleet.commands.catalog_option import add_catalog_argument, catalog_from_arguments
 from gpufleet.placement import Option, Placement, place
 from gpufleet.components.fleet import locked_hot_tiers
+from gpufleet.errors import Problem
 from gpufleet.placement.lock import (LOCK_KEY, LockedPlacement, PlacementLock, cluster_names, lock_document,
                                      parse_lock)
 from gpufleet.stackfile import set_config_value
@@ -44,7 +45,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    arguments.check(arguments.existing_folder("--program", args.program) + arguments.writable("--json", args.json_file))
+    problems = arguments.existing_folder("--program", args.program) + arguments.writable("--json", args.json_file)
+    if args.lock and args.json_file is not None:  # --lock prints what it wrote, not the placement
+        problems.append(Problem("--json", "does not combine with --lock: place without --lock for the JSON, then lock",
+                                str(args.json_file)))
+    arguments.check(problems)
     catalog = catalog_from_arguments(args)
     settings, fleet = load_fleet(args.program, args.stack)
     catalog = fleet.catalog(catalog)  # the stack's owned sites, priced from their own figures

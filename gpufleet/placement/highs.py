@@ -24,7 +24,8 @@ UNMATCHED = "solution not the one proven optimal"
 _STATUS = {
     highspy.HighsModelStatus.kOptimal: OPTIMAL,
     highspy.HighsModelStatus.kInfeasible: INFEASIBLE,
-    # every variable of the placement programs has finite bounds, so "unbounded or infeasible" is infeasible
+    # every count of the placement programs has finite bounds (the lattice search's free coefficients are bounded
+    # through the counts' rows), so "unbounded or infeasible" is infeasible
     highspy.HighsModelStatus.kUnboundedOrInfeasible: INFEASIBLE,
     # HiGHS reports its branch-and-bound node limit (`mip_max_nodes`) as a solution limit
     highspy.HighsModelStatus.kSolutionLimit: NODE_LIMIT,

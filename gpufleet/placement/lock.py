@@ -140,6 +140,14 @@ def lock_problems(fleet: Fleet, lock: PlacementLock, catalog: Catalog, clouds: t
         if len(clusters) > 1:
             problems.append(Problem(LOCK_KEY, f"workloads in {cloud} {region} name different clusters; one cluster "
                                     "per cloud and region", ", ".join(sorted(clusters))))
+    sites: dict[str, list[str]] = {}
+    for site, clusters in sorted(by_site.items()):
+        for cluster in clusters:
+            sites.setdefault(cluster, []).append(" ".join(site))
+    for cluster, where in sites.items():
+        if len(where) > 1:  # one cluster's resources cannot be in two regions: the program would mix them up
+            problems.append(Problem(LOCK_KEY, f"workloads in {' and '.join(where)} name the same cluster; one name "
+                                    f"per cloud and region; {fix}", cluster))
     return problems
 
 
@@ -239,16 +247,34 @@ def place_with_lock(fleet: Fleet, catalog: Catalog, lock: PlacementLock, clouds:
 
 
 def cluster_names(fleet: Fleet, placement: Placement, lock: PlacementLock) -> dict[str, str]:
-    """Workload -> cluster: the lock's name for its cloud and region, else named after the first
-    workload (in fleet order) placed there."""
+    """Workload -> cluster: the lock's name for its cloud and region, else named after the first workload (in
+    fleet order) placed there whose name no other cloud and region's cluster has taken (a workload locked in
+    one region and placed afresh in another: its name stays with the cluster it named), else that first name
+    numbered."""
     by_site: dict[tuple[str, str], str] = {}
-    for name, entry in lock.workloads.items():
+    for entry in lock.workloads.values():
         by_site.setdefault((entry.cloud, entry.region), entry.cluster)
-    out = {}
+    placed_at: dict[tuple[str, str], list[str]] = {}
     for name, d in placement.decisions.items():
-        site = (d.chosen.cloud, d.chosen.region)
-        out[name] = by_site.setdefault(site, default_cluster_name(fleet, name))
-    return out
+        placed_at.setdefault((d.chosen.cloud, d.chosen.region), []).append(name)
+    taken = set(by_site.values())
+    for site, names in placed_at.items():
+        if site not in by_site:
+            by_site[site] = _free_name([default_cluster_name(fleet, name) for name in names], taken)
+            taken.add(by_site[site])
+    return {name: by_site[(d.chosen.cloud, d.chosen.region)] for name, d in placement.decisions.items()}
+
+
+def _free_name(names: list[str], taken: set[str]) -> str:
+    """The first of `names` not taken, else the first with the least number not taken (within the lock's 49
+    characters)."""
+    for name in names:
+        if name not in taken:
+            return name
+    k = 2
+    while (numbered := f"{names[0][:48 - len(str(k))]}-{k}") in taken:
+        k += 1
+    return numbered
 
 
 def lock_document(placement: Placement, clusters: Mapping[str, str], catalog_version: str,

@@ -219,3 +219,34 @@ def test_place_lock_says_when_the_placement_it_locks_is_not_proven(tmp_path, cap
     assert capsys.readouterr().out.splitlines()[-1] == note
     written = yaml.safe_load((tmp_path / "stacks" / "Pulumi.prod.yaml").read_text())["config"]["gpufleet:placement"]
     assert written["not_proven"] == [note]  # and the lock keeps it for every preview of the stack
+
+
+def test_a_new_site_never_takes_a_cluster_name_another_site_has():
+    """pretrain's lock names its cluster in us-east-1; placed afresh in eu-north-1 it is alone there, and its
+    name stays with the cluster it named: eu-north-1's is numbered (found by a new user re-locking a moved workload:
+    two regions' node groups named one cluster)."""
+    fleet = _fleet()
+    placement = place(fleet, load_catalog(), clouds=CLOUDS)
+    lock = parse_lock({"workloads": {"pretrain": {"cloud": "aws", "region": "us-east-1", "instance_type": "p5.48xlarge",
+                                                  "cluster": "prod-pretrain", "catalog": "v1"}}})
+    assert {n: d.chosen.region for n, d in placement.decisions.items()} == {
+        "pretrain": "eu-north-1", "finetune": "us-west-2", "serve": "us-west-2"}
+    assert cluster_names(fleet, placement, lock) == {
+        "pretrain": "prod-pretrain-2", "finetune": "prod-finetune", "serve": "prod-finetune"}
+    taken = parse_lock({"workloads": {
+        name: {"cloud": "aws", "region": region, "instance_type": "p5.48xlarge", "cluster": cluster, "catalog": "v1"}
+        for name, region, cluster in [("pretrain", "us-east-1", "prod-pretrain"),
+                                      ("finetune", "us-east-2", "prod-pretrain-2")]}})
+    assert cluster_names(fleet, placement, taken) == {
+        "pretrain": "prod-pretrain-3", "finetune": "prod-finetune", "serve": "prod-finetune"}
+
+
+def test_a_lock_naming_one_cluster_in_two_regions_is_refused():
+    fleet = _fleet()
+    raw = lock_document(place(fleet, load_catalog(), clouds=CLOUDS), {"pretrain": "prod-a", "finetune": "prod-a",
+                                                                      "serve": "prod-a"}, "v1")
+    with pytest.raises(UserError) as e:
+        place_with_lock(fleet, load_catalog(), parse_lock(raw), CLOUDS)
+    assert [p.render() for p in e.value.problems] == [
+        "gpufleet:placement: workloads in aws eu-north-1 and aws us-west-2 name the same cluster; one name per cloud "
+        "and region; run `gpufleet place STACK --lock` to review a new placement (got 'prod-a')"]

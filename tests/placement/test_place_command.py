@@ -82,3 +82,13 @@ def test_the_repository_prod_stack_is_explained(capsys):
         assert d.reason.startswith(f"{fleet.objective}: ")
     assert main(["place", "prod", "--program", str(repo), "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == json.loads(json.dumps(placement.to_output()))
+
+
+def test_lock_and_json_do_not_combine(capsys, tmp_path):
+    """--lock prints what it wrote; it used to ignore --json (stdout not JSON, no file) and exit 0."""
+    for target in ("-", str(tmp_path / "placement.json")):
+        assert main(["place", "prod", "--program", str(PROJECT), "--lock", "--json", target]) == 2
+        captured = capsys.readouterr()
+        assert (captured.out, captured.err) == ("", "usage error: 1 problem(s)\n  - --json: does not combine with "
+                                                    f"--lock: place without --lock for the JSON, then lock (got '{target}')\n")
+    assert not (tmp_path / "placement.json").exists()
