@@ -124,4 +124,6 @@ def _reduce(basis: np.ndarray, rows: np.ndarray, c: np.ndarray, core: Core, spre
 
     lll = flint.fmpz_mat([[int(v) for v in row] for row in embedded]).lll()
     out = np.array([[int(lll[i, j]) for j in range(basis.shape[1])] for i in range(lll.nrows())], dtype=np.int64)
-    return out // SCALE  # the identity block, scaled: exact
+    if np.any(out % SCALE):  # reduction only combines rows: the identity block stays a multiple of SCALE
+        raise RuntimeError("LLL reduction changed the lattice")
+    return out // SCALE

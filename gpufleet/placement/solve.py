@@ -327,9 +327,9 @@ class Assignment:
         count the one it moves to (itself when kept).
 
         Only the rows (groups and `rows`) that can bind within `upper` count (`_rows_that_bind`). Option d
-        dominates option j of the same class when d adds no more to any
-        row that can bind and comes first lexicographically by `stages` (the position stage: its place), then
-        by place — places are distinct within a class, so of two options one always comes first. Moving a
+        dominates option j of the same class when d adds no more to any row that can bind and comes first
+        lexicographically by `stages` (the position stage: its place), then by place — places are distinct
+        within a class, so of two options one always comes first. Moving a
         workload from j to d keeps every row and makes the placement lexicographically better: no
         lexicographic optimum within `upper` takes j, and each stage's optimum within `upper` is one without
         it. `prune_dominated` compares every row, before any count is fixed; within a core most quota rows
