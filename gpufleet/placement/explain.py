@@ -10,7 +10,7 @@ from typing import Iterable, Sequence
 from gpufleet.catalog import Catalog
 from gpufleet.errors import Problem
 from gpufleet.placement.model import ConstraintUse, Decision, Option, amount, tag_safe
-from gpufleet.placement.options import WorkloadOptions, cents, order_key, price_kind
+from gpufleet.placement.options import NOT_ASKED, WorkloadOptions, cents, order_key, price_kind
 from gpufleet.placement.solve import Assignment, Group, Row
 
 MAX_ALTERNATIVES = 3
@@ -249,7 +249,7 @@ class Explainer:
             runners_up=tuple(runners_up),
             fallbacks=tuple(fallbacks),
             binding=tuple(binding),
-            reason=self.reason(wo, chosen, shared, [f.phrase for f in filters if f.name not in ("candidates", "declared")]),
+            reason=self.reason(wo, chosen, shared, [f.phrase for f in filters if f.name not in NOT_ASKED]),
             notes=notes,
         )
 

@@ -133,21 +133,19 @@ def lock_problems(fleet: Fleet, lock: PlacementLock, catalog: Catalog, clouds: t
         if workload.instance_type is not None and workload.instance_type != entry.instance_type:
             problems.append(Problem(f"{path}.instance_type", f"stale: the workload pins {workload.instance_type}; "
                                     f"{fix}", entry.instance_type))
-    by_site: dict[tuple[str, str], set[str]] = {}
+    by_site: dict[str, set[str]] = {}
+    by_cluster: dict[str, set[str]] = {}
     for entry in lock.workloads.values():
-        by_site.setdefault((entry.cloud, entry.region), set()).add(entry.cluster)
-    for (cloud, region), clusters in sorted(by_site.items()):
-        if len(clusters) > 1:
-            problems.append(Problem(LOCK_KEY, f"workloads in {cloud} {region} name different clusters; one cluster "
-                                    "per cloud and region", ", ".join(sorted(clusters))))
-    sites: dict[str, list[str]] = {}
+        by_site.setdefault(f"{entry.cloud} {entry.region}", set()).add(entry.cluster)
+        by_cluster.setdefault(entry.cluster, set()).add(f"{entry.cloud} {entry.region}")
     for site, clusters in sorted(by_site.items()):
-        for cluster in clusters:
-            sites.setdefault(cluster, []).append(" ".join(site))
-    for cluster, where in sites.items():
-        if len(where) > 1:  # one cluster's resources cannot be in two regions: the program would mix them up
-            problems.append(Problem(LOCK_KEY, f"workloads in {' and '.join(where)} name the same cluster; one name "
-                                    f"per cloud and region; {fix}", cluster))
+        if len(clusters) > 1:
+            problems.append(Problem(LOCK_KEY, f"workloads in {site} name different clusters; one cluster "
+                                    "per cloud and region", ", ".join(sorted(clusters))))
+    for cluster, sites in sorted(by_cluster.items()):
+        if len(sites) > 1:  # one cluster's resources cannot be in two regions: the program would mix them up
+            problems.append(Problem(LOCK_KEY, f"workloads in {' and '.join(sorted(sites))} name the same cluster; "
+                                    f"one name per cloud and region; {fix}", cluster))
     return problems
 
 

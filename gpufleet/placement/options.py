@@ -129,6 +129,11 @@ def offered_options(
 # --- a workload's filters -------------------------------------------------------------------------
 
 
+# Filters that are not something the workload asks for (the fleet's candidates; what gpufleet can declare): left out of
+# the phrase that says what it asks, and of reasons
+NOT_ASKED = frozenset({"candidates", "declared"})
+
+
 @dataclass(frozen=True)
 class Filter:
     """One requirement of a workload that removes options."""
@@ -169,7 +174,7 @@ class WorkloadOptions:
     def no_option_problem(self) -> Problem:
         """Why no option is left, which filter removed the last ones, and what would allow some."""
         w = self.workload
-        active = [f for f in self.filters if f.name not in ("candidates", "declared")]  # what the workload asks
+        active = [f for f in self.filters if f.name not in NOT_ASKED]
         text = f"no candidate region offers {w.gpu_count} {w.gpu}" + "".join(f" {f.phrase}" for f in active)
         if not self.universe:
             return Problem(f"{self.path}.gpu", text + " (no catalog region of these clouds offers it)", w.gpu)

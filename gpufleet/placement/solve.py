@@ -625,7 +625,7 @@ class Assignment:
         if lp is None or bind is None:
             return Found(None, False, -np.inf)
         matrix, limits, binds = bind
-        duals = np.maximum(-lp.ineqlin.marginals, 0.0) if len(limits) else np.zeros(0)
+        duals = np.maximum(-lp.ineqlin.marginals, 0.0)  # one per row (none without rows)
         core = lattice.Core(stage, self.offsets, self.count, upper, matrix[binds], limits[binds], duals[binds],
                             self.value(stage, start) - lp.fun)
         # started from the best placement found, HiGHS's sub-MIP heuristics rarely improve on it here either (the
