@@ -18,7 +18,7 @@ from gpufleet.commands._terminal import Column, console, print_table, safe_text,
 from gpufleet.commands.catalog_option import add_catalog_argument, catalog_from_arguments
 from gpufleet.placement import Option, Placement, place
 from gpufleet.components.fleet import locked_hot_tiers
-from gpufleet.errors import Problem
+from gpufleet.errors import Problem, first_few
 from gpufleet.placement.lock import (LOCK_KEY, LockedPlacement, PlacementLock, cluster_names, lock_document,
                                      parse_lock)
 from gpufleet.stackfile import set_config_value
@@ -143,6 +143,10 @@ def render(out: Console, stack: str, premium: float, placement: Placement) -> No
             out.print(Padding(safe_text(line), (0, 0, 0, 2)))
     for use in placement.constraints:
         out.print(safe_text(use.render()) + (Text(" (binding)", style="bold") if use.binding else Text("")))
+    # A note is the same for every workload of a kind (hundreds at fleet scale): once, with whom it concerns.
+    concerns: dict[str, list[str]] = {}
     for d in placement.decisions.values():
         for note in d.notes:
-            out.print(safe_text(f"{d.workload}: {note}", style="dim"))
+            concerns.setdefault(note, []).append(d.workload)
+    for note, names in concerns.items():
+        out.print(safe_text(f"{first_few(names)}: {note}", style="dim"))

@@ -39,7 +39,7 @@ from pulumi.runtime import register_stack_transformation, run_in_stack, set_all_
 from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs, Mocks
 from pulumi.runtime.proto import alias_pb2, callback_pb2, provider_pb2, resource_pb2
 
-from gpufleet.errors import Problem, UserError, did_you_mean
+from gpufleet.errors import Problem, UserError, did_you_mean, first_few
 from gpufleet import pulumi_private as _sdk
 from gpufleet.offline import shapes
 from gpufleet.offline.fakecloud import (INVOKED_BY, LOOKUP_UNKNOWN, STACK_REFERENCE_GIVEN, STACK_REFERENCE_UNKNOWN, OfflineUnsupported,
@@ -901,7 +901,7 @@ def _stall_report(watch: _Watch, thread: threading.Thread, settings: StackSettin
     at = _user_position(settings.project_dir, frame) if frame is not None else None
     parts = []
     if waiting:
-        parts.append("the registration of " + ", ".join(waiting[:5]) + (f" and {len(waiting) - 5} more" if len(waiting) > 5 else ""))
+        parts.append("the registration of " + first_few(waiting))
     if at:
         parts.append(f"the program's own code at {at}")
     if not watch.stack_outputs_registered:

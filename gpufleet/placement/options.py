@@ -19,7 +19,7 @@ from gpufleet.catalog.model import InstanceType
 from gpufleet.clouds import adapter, cloud_names, reservation_cloud
 from gpufleet.clouds.adapter import Feature
 from gpufleet.config import CONFIG_KEY, Fleet, Workload
-from gpufleet.errors import Problem, UserError, unknown_name
+from gpufleet.errors import Problem, UserError, first_few, unknown_name
 from gpufleet.footprint import (CAPACITY_TYPES, HOURS_PER_MONTH, Footprint, Price, capacity_footprint, embodied,
                                 node_price, node_watts)
 from gpufleet.placement.model import OBJECTIVES, Option, PlacementError
@@ -191,9 +191,8 @@ class WorkloadOptions:
             freed = self.without(f.name) if f.name != "declared" else []  # not the user's to relax: its note says why
             if freed:
                 regions = list(dict.fromkeys(o.where for o in freed))
-                more = f" and {len(regions) - 6} more" if len(regions) > 6 else ""
                 change = "add a candidate region" if f.name == "candidates" else f"relax {f.label}"
-                fixes.append(f"{change} ({', '.join(regions[:6])}{more})")
+                fixes.append(f"{change} ({first_few(regions, 6)})")
         if fixes:
             text += "; feasible if you " + " or ".join(fixes)
         else:

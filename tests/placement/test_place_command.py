@@ -92,3 +92,23 @@ def test_lock_and_json_do_not_combine(capsys, tmp_path):
         assert (captured.out, captured.err) == ("", "usage error: 1 problem(s)\n  - --json: does not combine with "
                                                     f"--lock: place without --lock for the JSON, then lock (got '{target}')\n")
     assert not (tmp_path / "placement.json").exists()
+
+
+def test_a_note_shared_by_many_workloads_is_shown_once(capsys, monkeypatch, tmp_path):
+    """Workloads of one kind share their notes: at fleet scale the same note was printed once per workload."""
+    for name in ("Pulumi.yaml", "__main__.py"):
+        (tmp_path / name).write_text((PROJECT / name).read_text())
+    (tmp_path / "stacks").mkdir()
+    workloads = "".join(f"      - {{name: a{i}, gpu: H100, gpu_count: 2, utilization_percent: 50}}\n" for i in range(1, 8))
+    (tmp_path / "stacks" / "Pulumi.many.yaml").write_text(
+        "config:\n  gpufleet:fleet:\n    environment: many\n    owner: {team: t, cost-center: cc-1}\n"
+        "    objective: carbon\n    candidates:\n      - {cloud: azure, regions: [eastus, westus3]}\n"
+        f"    workloads:\n{workloads}")
+    monkeypatch.setenv("COLUMNS", "1000")
+    assert main(["place", "many", "--program", str(tmp_path)]) == 0
+    notes = [line for line in capsys.readouterr().out.splitlines() if "not considered" in line]
+    assert notes == [
+        "a1, a2, a3, a4, a5 and 2 more: 4 option(s) not considered for the carbon objective, carbon unknown: H100 (NC "
+        "v5 variant) rated power not in the catalog: azure eastus Standard_NC40ads_H100_v5, azure eastus "
+        "Standard_NC80adis_H100_v5, azure westus3 Standard_NC40ads_H100_v5, azure westus3 Standard_NC80adis_H100_v5",
+    ]
