@@ -570,6 +570,11 @@ def _site_catalog(raw: Any, catalog: Catalog) -> Catalog:
     return with_sites(catalog, host.name, rows) if host is not None and rows else catalog
 
 
+def _in_order(path: str) -> list[str | int]:
+    """A sort key that puts `workloads[9]` before `workloads[10]`: the path's numbers as numbers."""
+    return [int(part) if i % 2 else part for i, part in enumerate(re.split(r"(\d+)", path))]
+
+
 def parse_fleet(raw: Any, catalog: Catalog | None = None) -> Fleet:
     """Validate a `gpufleet:fleet` value; raise `UserError` with every problem found."""
     catalog = catalog or load_catalog()
@@ -584,7 +589,7 @@ def parse_fleet(raw: Any, catalog: Catalog | None = None) -> Fleet:
     except ValidationError as e:
         problems = structural_problems(e) + problems
     if problems:
-        problems.sort(key=lambda p: p.path)
+        problems.sort(key=lambda p: _in_order(p.path))
         raise UserError(problems, heading="invalid stack configuration")
     assert fleet is not None
     return fleet

@@ -119,6 +119,14 @@ def test_one_mistake_one_exact_problem(mutate, expected):
         assert got == expected
 
 
+
+def test_problems_in_the_order_of_the_file():
+    """Indexes compare as numbers: workloads[9] before workloads[10] (a 300-workload file listed [100] after [0])."""
+    raw = copy.deepcopy(VALID)
+    raw["workloads"] = [{"name": f"w{i}", "gpu": "H100", "gpu_count": 1} for i in range(12)]
+    assert problems(raw) == [f"gpufleet:fleet.workloads[{i}].utilization_percent: required key is missing"
+                             for i in range(12)]
+
 def test_not_a_mapping():
     assert problems(["x"]) == ["gpufleet:fleet: must be a mapping of fleet settings (got 'list')"]
 
