@@ -22,7 +22,8 @@ from gpufleet.catalog.model import partition_problem
 from gpufleet.catalog.sites import canonical_gpu, site_instance_type, with_sites
 from gpufleet.clouds import adapter, cloud_names, reservation_kinds, site_cloud
 from gpufleet.config_key import CONFIG_KEY  # noqa: F401 (also `from gpufleet.config import CONFIG_KEY`)
-from gpufleet.errors import Problem, UserError, Verbatim, did_you_mean, shown_value, unknown_name
+from gpufleet.errors import (Problem, UserError, Verbatim, did_you_mean, path_order, shown_value,
+                             unknown_name)
 from gpufleet.files import text_number
 
 
@@ -570,11 +571,6 @@ def _site_catalog(raw: Any, catalog: Catalog) -> Catalog:
     return with_sites(catalog, host.name, rows) if host is not None and rows else catalog
 
 
-def _in_order(path: str) -> list[str | int]:
-    """A sort key that puts `workloads[9]` before `workloads[10]`: the path's numbers as numbers."""
-    return [int(part) if i % 2 else part for i, part in enumerate(re.split(r"(\d+)", path))]
-
-
 def parse_fleet(raw: Any, catalog: Catalog | None = None) -> Fleet:
     """Validate a `gpufleet:fleet` value; raise `UserError` with every problem found."""
     catalog = catalog or load_catalog()
@@ -589,7 +585,7 @@ def parse_fleet(raw: Any, catalog: Catalog | None = None) -> Fleet:
     except ValidationError as e:
         problems = structural_problems(e) + problems
     if problems:
-        problems.sort(key=lambda p: _in_order(p.path))
+        problems.sort(key=path_order)
         raise UserError(problems, heading="invalid stack configuration")
     assert fleet is not None
     return fleet

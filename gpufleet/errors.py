@@ -6,6 +6,7 @@ A user's mistake is reported as a `UserError` (exit code 2 from the CLI), never 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -69,6 +70,11 @@ class UserError(Exception):
         lines = [f"{self.heading}: {len(self.problems)} problem(s)"]
         lines += [f"  - {p.render()}" for p in self.problems]
         return "\n".join(lines)
+
+
+def path_order(problem: Problem) -> list[str | int]:
+    """A sort key for problems in the order of the file: `workloads[9]` before `workloads[10]`."""
+    return [int(part) if i % 2 else part for i, part in enumerate(re.split(r"(\d+)", problem.path))]
 
 
 def first_few(items: list[str], shown: int = 5) -> str:

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from gpufleet.catalog import Catalog, Cloud, load_catalog
 from gpufleet.catalog.model import partition_problem
 from gpufleet.config import Candidate, Name, Objective, Owner, structural_problems
-from gpufleet.errors import Problem, UserError, unknown_name
+from gpufleet.errors import Problem, UserError, path_order, unknown_name
 from gpufleet.files import load_yaml
 
 ROOT = "task"
@@ -179,7 +179,7 @@ def parse_task(raw: Any, catalog: Catalog | None = None) -> Task:
         problems = structural_problems(e, Task, _path) + problems
     if problems:
         unique = {p.render(): p for p in problems}  # a rule both the model and the raw check found, once
-        raise UserError(sorted(unique.values(), key=lambda p: p.path), heading=HEADING)
+        raise UserError(sorted(unique.values(), key=path_order), heading=HEADING)
     assert task is not None
     return task
 
