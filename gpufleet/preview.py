@@ -19,6 +19,7 @@ from gpufleet.offline.runner import DEFAULT_STALL_SECONDS, environment_settings
 from gpufleet.clouds import reader_for
 from gpufleet.offline import ProgramError, ProgramRun, RecordedResource, StackSettings, load_stack, preview_json, run_program
 from gpufleet.offline.outputs import plan_outputs
+from gpufleet.offline.plan import too_deep
 from gpufleet.secrets import Redactor
 from gpufleet.stacks import fleet_from_settings
 
@@ -97,6 +98,10 @@ def component_providers(run: ProgramRun, views: list[ResourceView]) -> dict[str,
 
 
 def views_from_run(run: ProgramRun) -> list[ResourceView]:
+    """The run's resources as the estimates read them. An input nested deeper than a plan file holds is the
+    program's failure (exit 3), named: reading it would overflow Python's stack (an internal error, before)."""
+    if (deep := too_deep(run)) is not None:
+        raise ProgramError(deep, None)
     states = [{"urn": r.urn, "type": r.type, "inputs": r.inputs, "provider": _provider_of(run, r), "id": r.id,
                "propertyDependencies": r.property_dependencies, "custom": r.custom, "remote": r.remote}
               for r in run.resources]

@@ -32,7 +32,7 @@ from typing import Any
 from gpufleet import pulumi_private as _sdk
 from gpufleet.errors import UserError
 from gpufleet.files import PLAN_MAX_DEPTH, compose_yaml, yaml_value
-from gpufleet.offline.plan import shown_value
+from gpufleet.offline.plan import depth, shown_value
 
 INDENT = "    "
 UNKNOWN_SHOWN = "[unknown]"
@@ -80,8 +80,8 @@ def plan_outputs(outputs: dict[str, Any]) -> dict[str, Any]:
     be (plan readers refuse it: `files.PLAN_MAX_DEPTH`) is said to be so, in words, instead: the terminal
     shows it whole."""
     room = PLAN_MAX_DEPTH - _PLAN_OUTPUT_LEVEL
-    return {key: shown_value(value) if (depth := _depth(value)) <= room else
-            f"(nested {depth:,} levels deep: deeper than a plan file holds ({room}); shown in full by the terminal)"
+    return {key: shown_value(value) if (levels := depth(value)) <= room else
+            f"(nested {levels:,} levels deep: deeper than a plan file holds ({room}); shown in full by the terminal)"
             for key, value in outputs.items()}
 
 
@@ -153,7 +153,7 @@ def _primitive(parts: list[str], value: Any, indent: int) -> None:
         parts.append(UNKNOWN_SHOWN)
     elif isinstance(value, str):
         decoded = _decoded(value)
-        if decoded is not None and indent + _depth(decoded[1]) <= MAX_SHOWN_DEPTH:
+        if decoded is not None and indent + depth(decoded[1]) <= MAX_SHOWN_DEPTH:
             kind, data = decoded
             parts.append(f"({kind}) ")
             _value_line(parts, data, indent)  # the CLI ends the decoded value's line, then its own: a blank line
@@ -161,17 +161,6 @@ def _primitive(parts: list[str], value: Any, indent: int) -> None:
             parts.append(_go_quote(value))
     else:
         parts.append(_go_quote(str(value)))
-
-
-def _depth(data: Any) -> int:
-    """How many lists and mappings deep `data` nests (counted without recursing)."""
-    deepest, pending = 0, [(data, 1)]
-    while pending:
-        value, depth = pending.pop()
-        if isinstance(value, (list, dict)):
-            deepest = max(deepest, depth)
-            pending.extend((item, depth + 1) for item in (value.values() if isinstance(value, dict) else value))
-    return deepest
 
 
 def _go_number(x: float) -> str:

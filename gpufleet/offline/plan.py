@@ -14,9 +14,13 @@ import math
 from typing import Any
 
 from gpufleet import pulumi_private as _sdk
+from gpufleet.files import PLAN_MAX_DEPTH
 from gpufleet.offline.runner import PROVIDER_TYPE_PREFIX, ProgramRun, RecordedResource
 
 SECRET_SHOWN = "[secret]"  # what the CLI prints for a secret without --show-secrets
+# A resource's input sits five levels down a plan (the document, `steps`, a step, `newState`, `inputs`);
+# plan readers refuse a path longer than PLAN_MAX_DEPTH (files.py).
+_PLAN_INPUT_LEVEL = 5
 
 
 def shown_value(value: Any) -> Any:
@@ -46,6 +50,32 @@ def non_finite_path(value: Any, path: str = "") -> str | None:
         found = non_finite_path(item, f"{path}[{key}]" if isinstance(key, int) else f"{path}.{key}" if path else str(key))
         if found is not None:
             return found
+    return None
+
+
+def depth(data: Any) -> int:
+    """How many lists and mappings deep `data` nests (counted without recursing)."""
+    deepest, pending = 0, [(data, 1)]
+    while pending:
+        value, level = pending.pop()
+        if isinstance(value, (list, dict)):
+            deepest = max(deepest, level)
+            pending.extend((item, level + 1) for item in (value.values() if isinstance(value, dict) else value))
+    return deepest
+
+
+def too_deep(run: ProgramRun) -> str | None:
+    """The first resource input that nests deeper than a plan file holds, in words (None: none does).
+
+    The SDK serializes thousands of levels on the program's thread; what reads inputs after the run
+    (estimates, the plan, `gpufleet report`) reads at most what a plan holds."""
+    room = PLAN_MAX_DEPTH - _PLAN_INPUT_LEVEL
+    for r in run.resources:
+        for key, value in r.inputs.items():
+            if (levels := depth(value)) > room:
+                return (f"{r.type} {r.name!r}: input {key!r} nests {levels:,} levels deep, deeper than a plan file "
+                        f"holds ({room}); policy documents and manifests nest a few: flatten it, or pass it as a JSON "
+                        "string")
     return None
 
 

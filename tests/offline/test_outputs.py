@@ -228,3 +228,26 @@ def test_a_resource_input_that_is_not_finite_is_named_by_resource_and_path_and_a
         "error: the Pulumi program failed: aws:cloudwatch/metricAlarm:MetricAlarm 'busy': input threshold is not a "
         "finite number (inf or NaN), which a policy pack cannot read (JSON has none; `pulumi preview --policy-pack` "
         "fails on it too): make it a finite number or a string, or preview with --no-policies\n")
+
+
+def test_an_input_deeper_than_a_plan_file_holds_is_the_programs_failure_not_an_internal_error(tmp_path, capsys) -> None:
+    # reading it after the run overflowed Python's stack: exit 4 (RecursionError) from 500 levels on
+    def program(levels: int) -> Path:
+        folder = tmp_path / f"deep{levels}"
+        folder.mkdir()
+        (folder / "Pulumi.yaml").write_text("name: deep\nruntime: python\n")
+        (folder / "Pulumi.dev.yaml").write_text("config: {}\n")
+        (folder / "__main__.py").write_text(
+            f"import pulumi_aws as aws\nv = {{'Version': '2012-10-17'}}\nfor _ in range({levels - 1}):\n"
+            "    v = {'a': v}\naws.iam.Policy('p', policy=v)\n")
+        return folder
+
+    for levels in (124, 3000):
+        assert main(["preview", "dev", "--program", str(program(levels)), "--no-policies"]) == 3
+        assert capsys.readouterr().err == (
+            f"error: the Pulumi program failed: aws:iam/policy:Policy 'p': input 'policy' nests {levels:,} levels "
+            "deep, deeper than a plan file holds (123); policy documents and manifests nest a few: flatten it, or "
+            "pass it as a JSON string\n")
+    written = tmp_path / "plan.json"
+    assert main(["preview", "dev", "--program", str(program(123)), "--no-policies", "--json", str(written)]) == 0
+    assert read_plan(written).stack == "dev"  # the deepest a plan holds: gpufleet writes it, gpufleet reads it
