@@ -115,6 +115,10 @@ class ProgramRun:
         return {resource.urn: resource for resource in self.resources}
 
 
+class EngineRefusal(Exception):
+    """A registration the Pulumi engine itself refuses, in the engine's words (pkg/resource/deploy)."""
+
+
 class ProgramError(Exception):
     """The program failed: its own exception, or something the offline preview cannot answer.
 
@@ -464,6 +468,8 @@ class _RecordingMonitor(MockMonitor):
             providers=dict(sorted(request.providers.items())),
         )
         with self.recorder.lock:
+            if urn in self.resources:  # registered or read before: the engine stops the program (pkg/diag/errors.go)
+                raise EngineRefusal(f"Duplicate resource URN '{urn}'; try giving it a unique name")
             self.recorder.resources[urn] = record
             if not resource_id:
                 self.recorder.created.add(urn)
@@ -486,6 +492,8 @@ class _RecordingMonitor(MockMonitor):
         inputs = _sdk.plain(request.properties)
         state = self._state(request.type, request.name, inputs, request.provider or None, True, read_id=request.id)
         with self.recorder.lock:
+            if urn in self.resources:
+                raise EngineRefusal(f"Duplicate resource URN '{urn}'; try giving it a unique name")
             self.resources[urn] = MockMonitor.ResourceRegistration(urn, request.id, state)
         return resource_pb2.ReadResourceResponse(urn=urn, properties=_sdk.struct(state))
 
@@ -692,7 +700,7 @@ def _program_error(exc: BaseException, settings: StackSettings, recorder: _Recor
             path, line = Path(file), int(number)
     if refused is not None:  # the SDK's "invoke of … failed: <refusal> ()" around our message
         return ProgramError(str(refused), None, path, line, logged, getattr(refused, "setting", None))
-    if isinstance(exc, OfflineUnsupported):
+    if isinstance(exc, (OfflineUnsupported, EngineRefusal)):
         return ProgramError(str(exc), None, path, line, logged)
     if isinstance(exc, (ConfigMissingError, ConfigTypeError)):  # the stack's configuration, not the program (exit 2)
         stack_file = settings.stack_file.name if settings.stack_file else f"Pulumi.{settings.stack}.yaml"

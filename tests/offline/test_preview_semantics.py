@@ -64,3 +64,32 @@ def test_a_program_stuck_in_its_own_code_is_reported_at_its_line() -> None:
     assert caught.value.message == (
         "the program made no progress for 0.5 s; it was waiting for the program's own code at __main__.py:9; "
         "the stack's outputs (an export whose value never resolves)")
+
+
+@pytest.mark.parametrize(("second", "urn"), [
+    ("aws.s3.Bucket('logs')", "aws:s3/bucket:Bucket::logs"),  # the same name and type twice
+    ("aws.s3.Bucket.get('logs', 'logs-bucket')", "aws:s3/bucket:Bucket::logs"),  # read under a registered URN
+    ("pulumi.StackReference('org/net/prod')", "pulumi:pulumi:StackReference::org/net/prod"),  # two references
+])
+def test_a_urn_registered_twice_stops_the_program_as_the_engine_does(tmp_path: Path, second: str, urn: str) -> None:
+    """The mock monitor replaced the first registration silently: a run no engine accepts read as one resource."""
+    (tmp_path / "Pulumi.yaml").write_text("name: twice\nruntime: python\n")
+    (tmp_path / "Pulumi.dev.yaml").write_text("config: {}\n")
+    first = "pulumi.StackReference('org/net/prod')" if "StackReference" in second else "aws.s3.Bucket('logs')"
+    (tmp_path / "__main__.py").write_text(f"import pulumi\nimport pulumi_aws as aws\n{first}\n{second}\n"
+                                          "aws.s3.BucketV2('logs')\n")  # another type, the same name: fine
+    with pytest.raises(ProgramError) as caught:
+        run_program(load_stack(tmp_path, "dev"))
+    assert (caught.value.kind, caught.value.message) == (
+        None, f"Duplicate resource URN 'urn:pulumi:dev::twice::{urn}'; try giving it a unique name")
+
+
+def test_the_same_name_under_other_parents_or_types_is_not_a_duplicate(tmp_path: Path) -> None:
+    (tmp_path / "Pulumi.yaml").write_text("name: twice\nruntime: python\n")
+    (tmp_path / "Pulumi.dev.yaml").write_text("config: {}\n")
+    (tmp_path / "__main__.py").write_text(
+        "import pulumi\nimport pulumi_aws as aws\nc = pulumi.ComponentResource('my:index:Team', 'a')\n"
+        "aws.s3.Bucket('logs', opts=pulumi.ResourceOptions(parent=c))\naws.s3.Bucket('logs')\naws.s3.BucketV2('logs')\n")
+    run = run_program(load_stack(tmp_path, "dev"))
+    assert [r.urn.split("::", 2)[2] for r in run.resources if r.name == "logs"] == [
+        "my:index:Team$aws:s3/bucket:Bucket::logs", "aws:s3/bucket:Bucket::logs", "aws:s3/bucketV2:BucketV2::logs"]
