@@ -27,7 +27,33 @@ from gpufleet.errors import (Problem, UserError, Verbatim, did_you_mean, path_or
 from gpufleet.files import text_number
 
 
-Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{0,23}$", description="lower-case, digits, '-'")]
+# Each string rule of a `pattern=`, in words, by its pattern: pydantic's problem shows the regular expression
+# ("String should match pattern '^[a-z]…'"), which no user should have to read. `structural_problems` says the
+# words instead, with "did you mean" where the rule's fix of the value keeps it.
+_PATTERN_RULES: dict[str, tuple[str, Callable[[str], str] | None]] = {}
+
+
+def matching(pattern: str, rule: str, fix: Callable[[str], str] | None = None) -> Any:
+    """A `Field` of a string that must match `pattern`, which `rule` says in words: the field's description
+    and its problem ("must be <rule>"). `fix` turns a value that misses the rule into its likely intent, offered
+    as "did you mean" when the result matches."""
+    _PATTERN_RULES[pattern] = (rule, fix)
+    return Field(pattern=pattern, description=rule)
+
+
+def _as_name(value: str) -> str:
+    """"Train_1" -> "train-1": lower case, with '_', '.' and spaces as '-'."""
+    return re.sub(r"[_. ]", "-", value.strip().lower())
+
+
+def name_field(max_chars: int) -> Any:
+    """A name that becomes part of resource names (and labels): DNS-label characters, starting with a letter."""
+    return matching(rf"^[a-z][a-z0-9-]{{0,{max_chars - 1}}}$",
+                    f"1 to {max_chars} characters: lower-case letters, digits and '-', starting with a letter",
+                    _as_name)
+
+
+Name = Annotated[str, name_field(24)]
 Objective = Literal["carbon", "cost", "balanced"]
 CapacityType = Literal["on-demand", "spot", "reserved"]
 WorkloadKind = Literal["training", "inference"]
@@ -201,7 +227,7 @@ class Figure(_Model):
     """One of a site's own figures, with where it comes from (a meter, a utility bill, a contract)."""
 
     value: Annotated[float, Field(ge=0)]
-    source: Annotated[str, Field(min_length=1, pattern=r"\S")]
+    source: Annotated[str, Field(min_length=1), matching(r"\S", "text, not only spaces")]
     year: Annotated[int, Field(ge=1990, le=2100)] = Field(description="year the figure is for")
 
 
@@ -232,8 +258,9 @@ class SiteCluster(_Model):
     the stack config key of a *secret* holding a kubeconfig (`pulumi config set --secret KEY < file`)."""
 
     context: Annotated[str, Field(min_length=1)] | None = None
-    kubeconfig_secret: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.-]+:[A-Za-z0-9_.-]+$",
-                                            description="namespace:key of a secret stack config value")] | None = None
+    kubeconfig_secret: Annotated[str, matching(
+        r"^[A-Za-z0-9_.-]+:[A-Za-z0-9_.-]+$", "a stack config key written namespace:key (letters, digits, '_', '.' "
+        "and '-' either side of one ':'), whose value is a secret")] | None = None
 
     @model_validator(mode="after")
     def _one_way_in(self) -> "SiteCluster":
@@ -249,7 +276,8 @@ class SiteFacts(_Model):
     """What an owned site is: its place, its own figures (each with source and year) and its GPUs."""
 
     name: Name
-    country: Annotated[str, Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2, for data residency")]
+    country: Annotated[str, matching(r"^[A-Z]{2}$", "an ISO 3166-1 alpha-2 country code: two upper-case letters "
+                                     "(SE, DE)", lambda v: v.strip().upper())]  # for data residency
     location: str | None = None
     latitude: Annotated[float, Field(ge=-90, le=90)] | None = None
     longitude: Annotated[float, Field(ge=-180, le=180)] | None = None
@@ -425,6 +453,14 @@ def _inner_model(annotation: Any) -> type[BaseModel] | None:
     return _inner_model(origin) if origin not in (None, list, dict) else None
 
 
+def _pattern_problem(path: str, pattern: str, value: str) -> Problem:
+    """A string that misses its `matching` rule: the rule in words, and the fixed value when it is valid."""
+    rule, fix = _PATTERN_RULES[pattern]
+    fixed = fix(value) if fix is not None else None
+    suggestion = fixed if fixed is not None and fixed != value and re.search(pattern, fixed) else None
+    return Problem(path, f"must be {rule}", value, suggestion=suggestion)
+
+
 def structural_problems(error: ValidationError, root: type[BaseModel] | None = None,
                         path: Callable[[tuple[Any, ...]], str] = _path) -> list[Problem]:
     """pydantic's errors for the model `root` (default `Fleet`) as problems, with paths made by `path`."""
@@ -441,6 +477,9 @@ def structural_problems(error: ValidationError, root: type[BaseModel] | None = N
             continue
         if e["type"] == "missing":
             problems.append(Problem(path(loc), "required key is missing"))
+            continue
+        if e["type"] == "string_pattern_mismatch" and e["ctx"]["pattern"] in _PATTERN_RULES:
+            problems.append(_pattern_problem(path(loc), e["ctx"]["pattern"], value))
             continue
         allowed: tuple[str, ...] = ()
         if e["type"] == "literal_error":

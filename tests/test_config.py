@@ -119,13 +119,31 @@ def test_one_mistake_one_exact_problem(mutate, expected):
         assert got == expected
 
 
-
 def test_problems_in_the_order_of_the_file():
     """Indexes compare as numbers: workloads[9] before workloads[10] (a 300-workload file listed [100] after [0])."""
     raw = copy.deepcopy(VALID)
     raw["workloads"] = [{"name": f"w{i}", "gpu": "H100", "gpu_count": 1} for i in range(12)]
     assert problems(raw) == [f"gpufleet:fleet.workloads[{i}].utilization_percent: required key is missing"
                              for i in range(12)]
+
+
+NAME_RULE = "must be 1 to 24 characters: lower-case letters, digits and '-', starting with a letter"
+
+
+@pytest.mark.parametrize("mutate, expected", [
+    # a name's rule in words, not pydantic's regular expression; the fixed name when it keeps the rule
+    (lambda r: r["workloads"][0].update(name="Train_1"),
+     [f"gpufleet:fleet.workloads[0].name: {NAME_RULE} (got 'Train_1'); did you mean 'train-1'?"]),
+    (lambda r: r.update(environment="Dev"), [f"gpufleet:fleet.environment: {NAME_RULE} (got 'Dev'); did you mean 'dev'?"]),
+    (lambda r: r.update(environment="1-dev"), [f"gpufleet:fleet.environment: {NAME_RULE} (got '1-dev')"]),
+    (lambda r: r["workloads"][0].update(name="T" + "x" * 24),
+     [f"gpufleet:fleet.workloads[0].name: {NAME_RULE} (got '{'T' + 'x' * 24}')"]),
+])
+def test_names_one_exact_problem(mutate, expected):
+    raw = copy.deepcopy(VALID)
+    mutate(raw)
+    assert problems(raw) == expected
+
 
 def test_not_a_mapping():
     assert problems(["x"]) == ["gpufleet:fleet: must be a mapping of fleet settings (got 'list')"]

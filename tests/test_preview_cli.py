@@ -77,6 +77,9 @@ config:
      ["gpufleet:fleet.candidates[0].regions[0]: unknown aws region (got 'us-west-9'); did you mean 'us-west-2'?"]),
     (FLEET.replace("gpu: H100", "gpu: H1O0"),
      ["gpufleet:fleet.workloads[0].gpu: unknown GPU model (got 'H1O0'); did you mean 'H100'?"]),
+    (FLEET.replace("name: train", "name: Train_1"),
+     ["  - gpufleet:fleet.workloads[0].name: must be 1 to 24 characters: lower-case letters, digits and '-', starting "
+      "with a letter (got 'Train_1'); did you mean 'train-1'?\n"]),
 ])
 def test_broken_stack_files_exit_2_with_the_path(tmp_path, capsys, stack_text, expected):
     _project(tmp_path, stack_text)

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 
 from gpufleet.catalog import Catalog
 from gpufleet.clouds import adapter
-from gpufleet.config import Cloud, Fleet, Name, Workload, plain_number_text, structural_problems
+from gpufleet.config import Cloud, Fleet, Name, Workload, name_field, plain_number_text, structural_problems
 from gpufleet.errors import Problem, UserError, did_you_mean, unknown_name
 from gpufleet.footprint import capacity_footprint
 from gpufleet.placement.joint import place
@@ -37,7 +37,7 @@ class WorkloadLock(BaseModel):
     cloud: Cloud
     region: Annotated[str, Field(min_length=1)]
     instance_type: Annotated[str, Field(min_length=1)]
-    cluster: Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{0,48}$")]
+    cluster: Annotated[str, name_field(49)]
     catalog: Annotated[str, Field(min_length=1, description="version of the catalog the decision used")]
     # The hot tier sized for the GPUs at lock time: kept when gpu_count changes, so the file system is
     # never resized (a smaller one is replaced, its data lost) without a new reviewed lock.

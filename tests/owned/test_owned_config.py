@@ -49,7 +49,8 @@ def test_every_site_mistake_at_once():
         "(got 'dc-nort'); did you mean 'dc-north'?; allowed: dc-north",
         "gpufleet:fleet.sites[0].cluster: name a `context` of your kubeconfig or a `kubeconfig_secret` stack "
         "config key",
-        "gpufleet:fleet.sites[0].country: String should match pattern '^[A-Z]{2}$' (got 'Sweden')",
+        "gpufleet:fleet.sites[0].country: must be an ISO 3166-1 alpha-2 country code: two upper-case letters (SE, "
+        "DE) (got 'Sweden')",
         "gpufleet:fleet.sites[0].gpu_sofware: unknown key (got 'gpu_sofware'); did you mean 'gpu_software'?; "
         "allowed: cluster, country, gpu_software, gpus, grid_gco2e_per_kwh, latitude, location, longitude, "
         "name, pue, usd_per_gpu_hour",
@@ -69,7 +70,10 @@ def test_every_site_mistake_at_once():
     ({"gpus": [{"gpu": "H100", "count": 8, "gpus_per_node": 8}, {"gpu": "h100", "count": 16, "gpus_per_node": 8}]},
      "gpufleet:fleet.sites[0]: gpus lists h100 with 8 per node twice"),
     ({"grid_gco2e_per_kwh": {"value": 28, "source": " ", "year": 2025}},
-     "gpufleet:fleet.sites[0].grid_gco2e_per_kwh.source: String should match pattern '\\S' (got ' ')"),
+     "gpufleet:fleet.sites[0].grid_gco2e_per_kwh.source: must be text, not only spaces (got ' ')"),
+    ({"country": "se"},  # the rule's fix is offered when it keeps the rule
+     "gpufleet:fleet.sites[0].country: must be an ISO 3166-1 alpha-2 country code: two upper-case letters (SE, DE) "
+     "(got 'se'); did you mean 'SE'?"),
 ])
 def test_one_site_mistake_one_exact_problem(change, expected):
     assert problems(fleet(sites=[{**SITE, **change}])) == [expected]
@@ -80,6 +84,6 @@ def test_the_kubeconfig_is_named_as_a_secret_config_key_never_written_in_the_sit
     assert problems(fleet(sites=[site])) == [
         "gpufleet:fleet.sites[0].cluster.kubeconfig: unknown key (got 'kubeconfig'); did you mean "
         "'kubeconfig_secret'?; allowed: context, kubeconfig_secret",
-        "gpufleet:fleet.sites[0].cluster.kubeconfig_secret: String should match pattern "
-        "'^[A-Za-z0-9_.-]+:[A-Za-z0-9_.-]+$' (got 'dcNorthKubeconfig')",
+        "gpufleet:fleet.sites[0].cluster.kubeconfig_secret: must be a stack config key written namespace:key "
+        "(letters, digits, '_', '.' and '-' either side of one ':'), whose value is a secret (got 'dcNorthKubeconfig')",
     ]

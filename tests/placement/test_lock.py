@@ -123,6 +123,11 @@ def test_a_stale_or_malformed_lock_is_a_configuration_error_listing_every_proble
         "gpufleet:placement: workloads in aws us-west-2 name different clusters; one cluster per cloud and region "
         "(got 'prod-b, prod-c')",
     ]
+    with pytest.raises(UserError) as e:  # a cluster name is a rule in words, not a regular expression
+        parse_lock({"workloads": {"pretrain": dict(raw["workloads"]["serve"], cluster="Prod_B")}})
+    assert [p.render() for p in e.value.problems] == [
+        "gpufleet:placement.workloads.pretrain.cluster: must be 1 to 49 characters: lower-case letters, digits and "
+        "'-', starting with a letter (got 'Prod_B'); did you mean 'prod-b'?"]
     with pytest.raises(UserError) as e:
         parse_lock({"workloads": {"pretrain": {"cloud": "aws", "region": "x"}}, "extra": 1})
     assert [p.render() for p in e.value.problems] == [

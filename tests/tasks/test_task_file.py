@@ -46,7 +46,8 @@ def test_every_problem_reported_at_once_with_paths_values_allowed_and_did_you_me
         "A10G, B200, B200 (GB200 superchip), B300, H100, H100 (NC v5 variant), H200, L4, … (17 in all)",
         "task.gpu_count: Input should be greater than 0 (got 0)",
         "task.max_hours: Input should be less than or equal to 730 (got 800)",
-        "task.name: String should match pattern '^[a-z][a-z0-9-]{0,23}$' (got 'Fine_tune')",
+        "task.name: must be 1 to 24 characters: lower-case letters, digits and '-', starting with a letter (got "
+        "'Fine_tune'); did you mean 'fine-tune'?",
         "task.objective: Input should be 'carbon', 'cost' or 'balanced' (got 'cheap'); allowed: carbon, cost, balanced",
     ]
 
