@@ -524,9 +524,11 @@ def _catalog_problems(raw: Any, catalog: Catalog) -> list[Problem]:
     def region(loc: tuple[Any, ...], cloud: Any, name: Any) -> None:
         if host is not None and cloud == host.name and isinstance(name, str):
             if name not in site_names:
-                problems.append(Problem(_path(loc), f"unknown site (the regions of {cloud} are the stack's `sites:`)",
+                others = catalog.clouds_of_region(name)
+                what = f"is a region of {' and '.join(others)}, not a site" if others else "unknown site"
+                problems.append(Problem(_path(loc), f"{what} (the regions of {cloud} are the stack's `sites:`)",
                                         name, tuple(sorted(set(site_names))) or ("(no sites)",),
-                                        did_you_mean(name, site_names)))
+                                        None if others else did_you_mean(name, site_names)))
         elif adapter(cloud) is not None and isinstance(name, str):
             if p := catalog.check_region(_path(loc), cloud, name):
                 problems.append(p)

@@ -215,6 +215,10 @@ def test_did_you_mean_checks(catalog):
     p = catalog.check_region("r", "aws", "eu-nort-1")
     assert (p.message, p.value, p.suggestion, len(p.allowed)) == ("unknown aws region", "eu-nort-1", "eu-north-1", 21)
     assert catalog.check_region("r", "aws", "eu-north-1") is None
+    # another cloud's region is said to be one, without a "did you mean" among this cloud's
+    p = catalog.check_region("r", "aws", "eastus")
+    assert (p.message, p.value, p.suggestion, p.allowed) == (
+        "is a region of azure, not of aws", "eastus", None, tuple(catalog.region_names("aws")))
     assert catalog.check_gpu("g", "H10").suggestion == "H100"
     assert catalog.check_instance_type("i", "aws", "p5.48xlrge").suggestion == "p5.48xlarge"
 

@@ -4,6 +4,7 @@ import copy
 
 import pytest
 
+from gpufleet.catalog import load_catalog
 from gpufleet.config import parse_fleet
 from gpufleet.errors import UserError
 
@@ -130,6 +131,11 @@ def test_problems_in_the_order_of_the_file():
 NAME_RULE = "must be 1 to 24 characters: lower-case letters, digits and '-', starting with a letter"
 
 
+def allowed_regions(cloud):
+    names = load_catalog().region_names(cloud)
+    return "allowed: " + ", ".join(names[:12]) + f", … ({len(names)} in all)"
+
+
 @pytest.mark.parametrize("mutate, expected", [
     # a name's rule in words, not pydantic's regular expression; the fixed name when it keeps the rule
     (lambda r: r["workloads"][0].update(name="Train_1"),
@@ -138,8 +144,18 @@ NAME_RULE = "must be 1 to 24 characters: lower-case letters, digits and '-', sta
     (lambda r: r.update(environment="1-dev"), [f"gpufleet:fleet.environment: {NAME_RULE} (got '1-dev')"]),
     (lambda r: r["workloads"][0].update(name="T" + "x" * 24),
      [f"gpufleet:fleet.workloads[0].name: {NAME_RULE} (got '{'T' + 'x' * 24}')"]),
+    # a region of another cloud is said to be one, wherever a region is given for a cloud
+    (lambda r: r["candidates"][0]["regions"].append("eastus"),
+     ["gpufleet:fleet.candidates[0].regions[2]: is a region of azure, not of aws (got 'eastus'); "
+      + allowed_regions("aws")]),
+    (lambda r: r.update(quotas=[{"cloud": "azure", "region": "us-west-2", "gpus": 8}]),
+     ["gpufleet:fleet.quotas[0].region: is a region of aws, not of azure (got 'us-west-2'); "
+      + allowed_regions("azure")]),
+    (lambda r: r["workloads"][0].update(data_locality={"cloud": "gcp", "region": "eu-north-1"}),
+     ["gpufleet:fleet.workloads[0].data_locality.region: is a region of aws, not of gcp (got 'eu-north-1'); "
+      + allowed_regions("gcp")]),
 ])
-def test_names_one_exact_problem(mutate, expected):
+def test_names_regions_and_quotas_one_exact_problem(mutate, expected):
     raw = copy.deepcopy(VALID)
     mutate(raw)
     assert problems(raw) == expected

@@ -80,6 +80,8 @@ config:
     (FLEET.replace("name: train", "name: Train_1"),
      ["  - gpufleet:fleet.workloads[0].name: must be 1 to 24 characters: lower-case letters, digits and '-', starting "
       "with a letter (got 'Train_1'); did you mean 'train-1'?\n"]),
+    (FLEET.replace("regions: [us-west-2]", "regions: [eastus]"),
+     ["  - gpufleet:fleet.candidates[0].regions[0]: is a region of azure, not of aws (got 'eastus'); allowed: "]),
 ])
 def test_broken_stack_files_exit_2_with_the_path(tmp_path, capsys, stack_text, expected):
     _project(tmp_path, stack_text)

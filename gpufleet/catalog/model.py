@@ -199,6 +199,10 @@ class Catalog:
     def region_names(self, cloud: str | None = None) -> list[str]:
         return sorted(n for c, n in self.regions if cloud in (None, c))
 
+    def clouds_of_region(self, name: object) -> list[str]:
+        """The clouds with a region of this name (region names are the clouds' own, so mostly one or none)."""
+        return sorted(c for c, n in self.regions if n == name)
+
     def gpu_models(self) -> list[str]:
         """Every name a GPU may be asked for by: exact models and their families."""
         names = {it.gpu_model for it in self.instance_types.values()}
@@ -247,6 +251,10 @@ class Catalog:
     def check_region(self, path: str, cloud: str, name: object) -> Problem | None:
         if isinstance(name, str) and (cloud, name) in self.regions:
             return None
+        # A region of another cloud is a region under the wrong cloud, not a misspelling of one of this cloud's.
+        if others := self.clouds_of_region(name):
+            return Problem(path, f"is a region of {' and '.join(others)}, not of {cloud}", name,
+                           tuple(self.region_names(cloud)))
         return unknown_name(path, f"{cloud} region", name, self.region_names(cloud))
 
     def check_gpu(self, path: str, gpu: object) -> Problem | None:

@@ -111,9 +111,8 @@ def lock_problems(fleet: Fleet, lock: PlacementLock, catalog: Catalog, clouds: t
             continue
         if entry.cloud not in clouds:
             problems.append(Problem(f"{path}.cloud", "the program cannot build this cloud", entry.cloud, clouds))
-        if catalog.region(entry.cloud, entry.region) is None:
-            problems.append(unknown_name(f"{path}.region", f"{entry.cloud} region", entry.region,
-                                         catalog.region_names(entry.cloud)))
+        if region_problem := catalog.check_region(f"{path}.region", entry.cloud, entry.region):
+            problems.append(region_problem)
         it = catalog.instance_type(entry.instance_type)
         if it is None or it.cloud != entry.cloud:
             problems.append(unknown_name(f"{path}.instance_type", f"{entry.cloud} GPU instance type",

@@ -62,6 +62,13 @@ def test_every_site_mistake_at_once():
     ]
 
 
+def test_a_region_of_another_cloud_under_owned_is_said_to_be_one():
+    raw = fleet(candidates=[{"cloud": "owned", "regions": ["dc-north", "us-west-2"]}])
+    assert problems(raw) == [
+        "gpufleet:fleet.candidates[0].regions[1]: is a region of aws, not a site (the regions of owned are the "
+        "stack's `sites:`) (got 'us-west-2'); allowed: dc-north"]
+
+
 @pytest.mark.parametrize("change, expected", [
     ({"pue": {"value": 0.9, "source": "m", "year": 2025}},
      "gpufleet:fleet.sites[0]: pue.value (0.9) must be at least 1.0 (facility energy / IT energy)"),

@@ -123,6 +123,12 @@ def test_a_stale_or_malformed_lock_is_a_configuration_error_listing_every_proble
         "gpufleet:placement: workloads in aws us-west-2 name different clusters; one cluster per cloud and region "
         "(got 'prod-b, prod-c')",
     ]
+    raw["workloads"]["pretrain"]["region"] = "westeurope"  # a region of another cloud is said to be one
+    with pytest.raises(UserError) as e:
+        place_with_lock(fleet, load_catalog(), parse_lock(raw), CLOUDS)
+    assert e.value.problems[0].render() == (
+        "gpufleet:placement.workloads.pretrain.region: is a region of azure, not of aws (got 'westeurope'); allowed: "
+        + ", ".join(load_catalog().region_names("aws")[:12]) + ", … (21 in all)")
     with pytest.raises(UserError) as e:  # a cluster name is a rule in words, not a regular expression
         parse_lock({"workloads": {"pretrain": dict(raw["workloads"]["serve"], cluster="Prod_B")}})
     assert [p.render() for p in e.value.problems] == [
