@@ -294,12 +294,11 @@ class SiteFacts(_Model):
             raise ValueError(f"pue.value ({self.pue.value:g}) must be at least 1.0 (facility energy / IT energy)")
         if self.usd_per_gpu_hour.value <= 0:
             raise ValueError("usd_per_gpu_hour.value must be more than 0 (an unknown price is not free)")
-        seen = set()
-        for entry in self.gpus:
-            key = (entry.gpu.lower(), entry.gpus_per_node)
-            if key in seen:
-                raise ValueError(f"gpus lists {entry.gpu} with {entry.gpus_per_node} per node twice")
-            seen.add(key)
+        seen: dict[tuple[str, int], int] = {}
+        for j, entry in enumerate(self.gpus):
+            if (first := seen.setdefault((entry.gpu.lower(), entry.gpus_per_node), j)) != j:
+                raise ValueError(f"gpus[{j}] lists {entry.gpu} with {entry.gpus_per_node} per node again (also "
+                                 f"gpus[{first}]): give each model and node size once, with all its GPUs")
         return self
 
     def catalog_row(self) -> dict[str, Any]:
@@ -562,8 +561,15 @@ def _catalog_problems(raw: Any, catalog: Catalog) -> list[Problem]:
                 problems.append(Problem(_path(("candidates", i, "kubernetes_version")),
                                         f"{_get(cand, 'cloud')} {name} has another Kubernetes version in "
                                         f"candidates[{first[0]}] ({first[1]!r}): one cluster, one version", version))
+    quotas: dict[tuple[str, str], int] = {}
     for i, quota in enumerate(_items(raw, "quotas")):
-        region(("quotas", i, "region"), _get(quota, "cloud"), _get(quota, "region"))
+        cloud, name = _get(quota, "cloud"), _get(quota, "region")
+        region(("quotas", i, "region"), cloud, name)
+        if isinstance(cloud, str) and isinstance(name, str):
+            # Placement would apply both, so the smaller would silently win.
+            if (first := quotas.setdefault((cloud, name), i)) != i:
+                problems.append(Problem(_path(("quotas", i)), f"a second quota for {cloud} {name} (also "
+                                        f"quotas[{first}]): give one quota per region"))
     countries = {r.country for r in catalog.regions.values()} | set(COUNTRY_GROUPS)
     names: dict[str, int] = {}
     for i, wl in enumerate(_items(raw, "workloads")):

@@ -154,6 +154,11 @@ def allowed_regions(cloud):
     (lambda r: r["workloads"][0].update(data_locality={"cloud": "gcp", "region": "eu-north-1"}),
      ["gpufleet:fleet.workloads[0].data_locality.region: is a region of aws, not of gcp (got 'eu-north-1'); "
       + allowed_regions("gcp")]),
+    # placement would apply both quotas of a region, so the smaller one would silently win
+    (lambda r: r.update(quotas=[{"cloud": "aws", "region": "us-west-2", "gpus": 8},
+                                {"cloud": "aws", "region": "eu-north-1", "gpus": 8},
+                                {"cloud": "aws", "region": "us-west-2", "gpus": 16}]),
+     ["gpufleet:fleet.quotas[2]: a second quota for aws us-west-2 (also quotas[0]): give one quota per region"]),
 ])
 def test_names_regions_and_quotas_one_exact_problem(mutate, expected):
     raw = copy.deepcopy(VALID)

@@ -82,6 +82,11 @@ config:
       "with a letter (got 'Train_1'); did you mean 'train-1'?\n"]),
     (FLEET.replace("regions: [us-west-2]", "regions: [eastus]"),
      ["  - gpufleet:fleet.candidates[0].regions[0]: is a region of azure, not of aws (got 'eastus'); allowed: "]),
+    (FLEET + "    quotas:\n      - {cloud: aws, region: us-west-2, gpus: 8}\n      - {cloud: aws, region: us-west-2, "
+     "gpus: 16}\n",
+     ["  - gpufleet:fleet.quotas[1]: a second quota for aws us-west-2 (also quotas[0]): give one quota per region\n"]),
+    (FLEET + "    quotas:\n      - {cloud: aws, region: us-west-2, gpus: 8, gpus: 16}\n",
+     ["Pulumi.dev.yaml:9:41: config.gpufleet:fleet.quotas[0].gpus: duplicate key (also on line 9) (got 'gpus')"]),
 ])
 def test_broken_stack_files_exit_2_with_the_path(tmp_path, capsys, stack_text, expected):
     _project(tmp_path, stack_text)

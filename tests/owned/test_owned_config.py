@@ -75,7 +75,8 @@ def test_a_region_of_another_cloud_under_owned_is_said_to_be_one():
     ({"usd_per_gpu_hour": {"value": 0, "source": "free?", "year": 2025}},
      "gpufleet:fleet.sites[0]: usd_per_gpu_hour.value must be more than 0 (an unknown price is not free)"),
     ({"gpus": [{"gpu": "H100", "count": 8, "gpus_per_node": 8}, {"gpu": "h100", "count": 16, "gpus_per_node": 8}]},
-     "gpufleet:fleet.sites[0]: gpus lists h100 with 8 per node twice"),
+     "gpufleet:fleet.sites[0]: gpus[1] lists h100 with 8 per node again (also gpus[0]): give each model and node "
+     "size once, with all its GPUs"),
     ({"grid_gco2e_per_kwh": {"value": 28, "source": " ", "year": 2025}},
      "gpufleet:fleet.sites[0].grid_gco2e_per_kwh.source: must be text, not only spaces (got ' ')"),
     ({"country": "se"},  # the rule's fix is offered when it keeps the rule
