@@ -140,7 +140,8 @@ def allowed_regions(cloud):
     # a name's rule in words, not pydantic's regular expression; the fixed name when it keeps the rule
     (lambda r: r["workloads"][0].update(name="Train_1"),
      [f"gpufleet:fleet.workloads[0].name: {NAME_RULE} (got 'Train_1'); did you mean 'train-1'?"]),
-    (lambda r: r.update(environment="Dev"), [f"gpufleet:fleet.environment: {NAME_RULE} (got 'Dev'); did you mean 'dev'?"]),
+    (lambda r: r.update(environment="Dev"),
+     [f"gpufleet:fleet.environment: {NAME_RULE} (got 'Dev'); did you mean 'dev'?"]),
     (lambda r: r.update(environment="1-dev"), [f"gpufleet:fleet.environment: {NAME_RULE} (got '1-dev')"]),
     (lambda r: r["workloads"][0].update(name="T" + "x" * 24),
      [f"gpufleet:fleet.workloads[0].name: {NAME_RULE} (got '{'T' + 'x' * 24}')"]),
