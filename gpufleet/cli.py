@@ -48,7 +48,30 @@ class _Parser(argparse.ArgumentParser):
     """argparse that reports usage errors as gpufleet problems (exit 2) with "did you mean"."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise UserError([Problem(self.prog, message)], heading="usage error")
+        raise UserError([Problem(self.prog, message, suggestion=self._corrected(message))], heading="usage error")
+
+    def _corrected(self, message: str) -> str | None:
+        """The unrecognized arguments with each mistyped option replaced by the command's closest one
+        ("--jsn out.json" -> "--json out.json"), None when no option is close: argparse reports them all in
+        one message, "unrecognized arguments: A B", with no suggestion of its own."""
+        given = message.removeprefix(_UNRECOGNIZED)
+        if given == message:
+            return None
+        options = [s for action in self._actions for s in action.option_strings]
+        corrected = [_closest_option(word, options) or word for word in given.split(" ")]
+        return " ".join(corrected) if corrected != given.split(" ") else None
+
+
+_UNRECOGNIZED = "unrecognized arguments: "  # argparse's message (parse_args), before the arguments
+
+
+def _closest_option(word: str, options: list[str]) -> str | None:
+    """The option `word` mistypes ("--jsn" -> "--json"; its "=value" kept), None for a value or a far word."""
+    if not word.startswith("-") or word == "-" or word.lstrip("-").replace(".", "", 1).isdigit():
+        return None
+    name, equals, value = word.partition("=")
+    near = did_you_mean(name, options)
+    return None if near is None else f"{near}{equals}{value}"
 
 
 def version() -> str:

@@ -377,3 +377,21 @@ def test_fast_policies_refuses_a_pack_whose_main_adds_policies_it_would_skip(tmp
         "over gRPC, as `pulumi preview --policy-pack` runs it) (got 'POLICIES + ORGANISATION'); "
         "allowed: PolicyPack(..., policies=POLICIES, ...)\n")
     assert not (project / "ran").exists()
+
+
+@pytest.mark.parametrize("argv, problem", [
+    (["preview", "dev", "--jsn"], "gpufleet preview: unrecognized arguments: --jsn; did you mean '--json'?"),
+    (["place", "dev", "--lok"], "gpufleet place: unrecognized arguments: --lok; did you mean '--lock'?"),
+    (["regions", "--gpu", "H100", "--gpus", "8", "--clod", "aws"],
+     "gpufleet regions: unrecognized arguments: --clod aws; did you mean '--cloud aws'?"),
+    (["preview", "dev", "--jsn=plan.json", "--quite"],
+     "gpufleet preview: unrecognized arguments: --jsn=plan.json --quite; did you mean '--json=plan.json --quiet'?"),
+    (["diff", "a.json", "b.json", "--JSON"], "gpufleet diff: unrecognized arguments: --JSON; did you mean '--json'?"),
+    (["preview", "dev", "extra", "--zzz"], "gpufleet preview: unrecognized arguments: extra --zzz"),  # nothing close
+    (["previw", "dev"], "gpufleet: unknown command (got 'previw'); did you mean 'preview'?; allowed: preview, "
+                        "regions, place, report, diff, run, tasks"),
+])
+def test_a_mistyped_option_or_command_is_exit_2_with_the_closest_name(capsys, argv, problem):
+    """The suggestion comes from the command's own options; argparse's message is kept as it was."""
+    assert main(argv) == 2
+    assert capsys.readouterr() == ("", f"usage error: 1 problem(s)\n  - {problem}\n")
