@@ -1,6 +1,7 @@
 """Offline answers to the GCP lookups programs commonly make, registered by the GCP adapter: derived
 from the lookup's arguments and the provider's configuration only, the same on every run."""
 
+import dataclasses
 import json
 import warnings
 
@@ -105,6 +106,36 @@ def test_a_preview_without_gcp_project_is_a_configuration_error_naming_it(tmp_pa
     err = capsys.readouterr().err
     assert err.startswith("error: the stack configuration lacks gcp:project: __main__.py:4: offline preview cannot "
                           "answer invoke 'gcp:organizations/getClientConfig:getClientConfig': "), err
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_gpufleets_own_gcp_stack_without_a_project_names_the_setting_and_its_file_never_gpufleets_code(
+        capsys, monkeypatch):
+    """The repository's gcp-staging stack with its `gcp:project` left out: the error pointed at
+    gpufleet/offline/runner.py:784, a file of gpufleet's own (the repository, the project, holds the package)."""
+    from pathlib import Path
+
+    from gpufleet import preview as preview_module
+    from gpufleet.cli import main
+    from gpufleet.clouds.gcp.facts import PROJECT_ENVIRONMENT
+
+    for variable in PROJECT_ENVIRONMENT:  # the provider would take the project from there
+        monkeypatch.delenv(variable, raising=False)
+    load_stack = preview_module.load_stack
+
+    def without_the_project(program_dir, stack):
+        settings = load_stack(program_dir, stack)
+        return dataclasses.replace(settings, config={k: v for k, v in settings.config.items() if k != "gcp:project"})
+
+    monkeypatch.setattr(preview_module, "load_stack", without_the_project)
+    repo = Path(__file__).resolve().parents[1]
+    assert main(["preview", "gcp-staging", "--program", str(repo), "--no-policies"]) == 2
+    assert capsys.readouterr().err == (
+        "error: the stack configuration lacks gcp:project: __main__.py:33: offline preview cannot answer invoke "
+        "'gcp:organizations/getClientConfig:getClientConfig': gcp:organizations/getClientConfig:getClientConfig needs "
+        "the GCP provider's project: set `gcp:project` in the stack configuration, or pass it to the lookup (in "
+        "stacks/Pulumi.gcp-staging.yaml under `config:`, or with `pulumi config set gcp:project <value> --stack "
+        "gcp-staging`)\n")
 
 
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")

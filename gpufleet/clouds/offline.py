@@ -42,10 +42,10 @@ class UnansweredInvoke(OfflineUnsupported):
     def __init__(self, token: str, reason: str = "", setting: str | None = None) -> None:
         self.token, self.setting = token, setting
         detail = f": {reason}" if reason else ""
-        super().__init__(
-            f"offline preview cannot answer invoke {token!r}{detail}; "
-            "run `pulumi preview` with cloud credentials, or pass the value in through stack configuration"
-        )
+        # A missing setting's reason names the setting to add: that is the fix, not credentials.
+        fix = "" if setting else ("; run `pulumi preview` with cloud credentials, or pass the value in through stack "
+                                  "configuration")
+        super().__init__(f"offline preview cannot answer invoke {token!r}{detail}{fix}")
 
 
 def digest(*parts: object, length: int) -> str:

@@ -634,18 +634,31 @@ def _is_user_file(filename: str, root: Path) -> bool:
     return path.is_relative_to(root) and not {"site-packages", "dist-packages"} & set(path.parts)
 
 
+# gpufleet's own code: this engine, the clouds, the components (`components/` is a link in the package).
+_PACKAGE = Path(__file__).parents[1]
+_GPUFLEET_CODE = tuple({_PACKAGE, _PACKAGE.resolve(), (_PACKAGE / "components").resolve()})
+
+
+@functools.lru_cache(maxsize=4096)
+def _is_program_file(filename: str, root: Path) -> bool:
+    """A file of the user's program: in the project, and not gpufleet's own code, which a project holds
+    when it is gpufleet's own program (the repository): an error never points into gpufleet."""
+    path = Path(filename)
+    return _is_user_file(filename, root) and not any(path.is_relative_to(own) for own in _GPUFLEET_CODE)
+
+
 def _user_position(root: Path, frame: Any = None) -> str | None:
     """"path:line" (relative to the project) of the innermost frame of the user's code on the
     current thread's stack (from this function's own frame, or from `frame`), None when there is none."""
     if getattr(sys, "tracebacklimit", None) is not None:  # the frames a traceback would show, as it limits them
         stack = traceback.StackSummary.extract(traceback.walk_stack(frame or sys._getframe()), lookup_lines=False)
-        return next((f"{Path(s.filename).relative_to(root)}:{s.lineno}" for s in stack if _is_user_file(s.filename, root)),
-                    None)
+        return next((f"{Path(s.filename).relative_to(root)}:{s.lineno}" for s in stack
+                     if _is_program_file(s.filename, root)), None)
     # Walked frame by frame up to the first of the user's: called for every resource the program declares,
     # it must not summarise the whole stack (~0.15 ms each, 0.3 s at 1,000 node groups).
     current = sys._getframe() if frame is None else frame
     while current is not None:  # innermost first
-        if _is_user_file(current.f_code.co_filename, root):
+        if _is_program_file(current.f_code.co_filename, root):
             return f"{Path(current.f_code.co_filename).relative_to(root)}:{current.f_lineno}"
         current = current.f_back
     return None
@@ -688,7 +701,7 @@ def _program_error(exc: BaseException, settings: StackSettings, recorder: _Recor
     if isinstance(exc, SystemExit):
         return ProgramError(f"the program exited with status {exc.code}", "SystemExit", diagnostics=logged)
     refused, refused_at = next(((r, site) for r, site in recorder.refusals if str(r) in str(exc)), (None, None))
-    frames = [frame for frame in _traceback_frames(exc) if _is_user_file(frame.filename, settings.project_dir)]
+    frames = [frame for frame in _traceback_frames(exc) if _is_program_file(frame.filename, settings.project_dir)]
     path = line = None
     if frames:
         path = Path(frames[-1].filename).relative_to(settings.project_dir)
@@ -699,11 +712,13 @@ def _program_error(exc: BaseException, settings: StackSettings, recorder: _Recor
             file, _, number = where.rpartition(":")
             path, line = Path(file), int(number)
     if refused is not None:  # the SDK's "invoke of … failed: <refusal> ()" around our message
-        return ProgramError(str(refused), None, path, line, logged, getattr(refused, "setting", None))
+        setting = getattr(refused, "setting", None)
+        hint = f" ({_how_to_set(setting, settings)})" if setting else ""
+        return ProgramError(str(refused) + hint, None, path, line, logged, setting)
     if isinstance(exc, (OfflineUnsupported, EngineRefusal)):
         return ProgramError(str(exc), None, path, line, logged)
     if isinstance(exc, (ConfigMissingError, ConfigTypeError)):  # the stack's configuration, not the program (exit 2)
-        stack_file = settings.stack_file.name if settings.stack_file else f"Pulumi.{settings.stack}.yaml"
+        stack_file = _stack_file_shown(settings)
         hint = f"set it under `config:` in {stack_file}"
         if isinstance(exc, ConfigTypeError) and exc.key in settings.secret_keys:
             # It is set: a secret whose ciphertext the offline preview cannot decrypt, so the program reads
@@ -712,6 +727,21 @@ def _program_error(exc: BaseException, settings: StackSettings, recorder: _Recor
                     f"the placeholder {SECRET_PLACEHOLDER!r}; preview it with the Pulumi CLI")
         return ProgramError(f"{exc} (offline: {hint})", type(exc).__name__, path, line, logged, exc.key)
     return ProgramError(str(exc) + _missing_sdk_hint(exc), type(exc).__name__, path, line, logged)
+
+
+def _stack_file_shown(settings: StackSettings) -> str:
+    """The stack's file as the user finds it: relative to the project ("stacks/Pulumi.dev.yaml")."""
+    if settings.stack_file is None:
+        return f"Pulumi.{settings.stack}.yaml"
+    if settings.stack_file.is_relative_to(settings.project_dir):
+        return str(settings.stack_file.relative_to(settings.project_dir))
+    return str(settings.stack_file)
+
+
+def _how_to_set(setting: str, settings: StackSettings) -> str:
+    """Where a provider setting the stack lacks goes (`gcp:project`): the stack's file, or the Pulumi CLI's command."""
+    return (f"in {_stack_file_shown(settings)} under `config:`, or with "
+            f"`pulumi config set {setting} <value> --stack {settings.stack}`")
 
 
 def _missing_sdk_hint(exc: BaseException) -> str:
