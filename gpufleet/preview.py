@@ -15,6 +15,7 @@ from gpufleet.catalog import Catalog, load_catalog
 from gpufleet.config_key import CONFIG_KEY
 from gpufleet.estimate import UNKNOWN, PlanEstimate, ResourceView, estimate_plan
 from gpufleet.readers.views import provider_urn, views_from_states
+from gpufleet.report.fmt import count
 from gpufleet.offline.runner import DEFAULT_STALL_SECONDS, environment_settings
 from gpufleet.clouds import reader_for
 from gpufleet.offline import ProgramError, ProgramRun, RecordedResource, StackSettings, load_stack, preview_json, run_program
@@ -229,7 +230,7 @@ def preview(
         on_resource: Callable[[int], None] = steps.resource_registered
         with steps.running(f"running the Pulumi program of stack {settings.stack}", count_resources=True):
             run = run_program(settings, on_resource=on_resource, on_record=on_record, stall_seconds=stall_seconds)
-        with steps.running(f"estimating {len(run.resources):,} resources"):
+        with steps.running(f"estimating {count(len(run.resources), 'resource')}"):
             # An owned site is priced from the stack's own figures (its `sites:`), like a region of the catalog.
             catalog = fleet.catalog(load_catalog()) if fleet is not None else None
             views = views_from_run(run)
@@ -244,7 +245,7 @@ def preview(
                 raise ProgramError(f"{where} is not a finite number (inf or NaN), which a policy pack cannot read "
                                    "(JSON has none; `pulumi preview --policy-pack` fails on it too): make it a "
                                    "finite number or a string, or preview with --no-policies", None)
-            with steps.running(f"checking {len(run.resources):,} resources against the policy pack"):
+            with steps.running(f"checking {count(len(run.resources), 'resource')} against the policy pack"):
                 providers = component_providers(run, views)
                 if pack is not None:
                     result.violations = pack.analyze(run, policy_config, providers, config_source=str(config_path))

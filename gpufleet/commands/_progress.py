@@ -14,6 +14,7 @@ from rich.console import Console, ConsoleOptions, RenderResult
 from rich.text import Text
 
 from gpufleet.commands._terminal import console
+from gpufleet.report.fmt import count
 
 SHOW_AFTER_SECONDS = 1.0
 
@@ -38,7 +39,7 @@ class Progress:
             return
         parts = [self.step]
         if self.resources is not None:
-            parts.append(f"{self.resources:,} resources so far")
+            parts.append(f"{count(self.resources, 'resource')} so far")
         parts.append(f"{elapsed:.0f} s")
         line = Text(" · ".join(parts), no_wrap=True, overflow="ellipsis")
         yield Text.assemble(self._spinner.render(time.monotonic()), " ", line)

@@ -21,6 +21,7 @@ from gpufleet.components.fleet import locked_hot_tiers
 from gpufleet.errors import Problem, first_few
 from gpufleet.placement.lock import (LOCK_KEY, LockedPlacement, PlacementLock, cluster_names, lock_document,
                                      parse_lock)
+from gpufleet.report.fmt import count
 from gpufleet.stackfile import set_config_value
 from gpufleet.stacks import load_fleet
 from gpufleet.terminal_text import inert
@@ -54,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
     settings, fleet = load_fleet(args.program, args.stack)
     catalog = fleet.catalog(catalog)  # the stack's owned sites, priced from their own figures
     # Place as the program does: on the clouds its components can build.
-    with Progress(quiet=args.quiet).running(f"placing {len(fleet.workloads)} workloads of stack {settings.stack}"):
+    with Progress(quiet=args.quiet).running(f"placing {count(len(fleet.workloads), 'workload')} of stack {settings.stack}"):
         placement = place(fleet, catalog, clouds=component_clouds())
     lock = parse_lock(settings.config.get(LOCK_KEY))
     clusters = cluster_names(fleet, placement, lock)
@@ -126,7 +127,7 @@ def render(out: Console, stack: str, premium: float, placement: Placement) -> No
         out.print(safe_text(note, style="bold"))
     columns = [Column("workload", "name", keep=True), Column("placed", "name", keep=True),
                Column("USD/month", "figure", keep=True), Column("kgCO2e/month", "figure", keep=True)]
-    rows = [(f"{name}\n{d.chosen.gpus:,} GPUs", _placed(d.chosen), _figure(d.chosen.monthly_usd, 2),
+    rows = [(f"{name}\n{count(d.chosen.gpus, 'GPU')}", _placed(d.chosen), _figure(d.chosen.monthly_usd, 2),
              _figure(d.chosen.monthly_kgco2e)) for name, d in placement.decisions.items()]
     print_table(out, columns, rows, lines=True)
     # Why, and what else was considered: as wrapped text under the table, readable at any width.

@@ -19,6 +19,7 @@ from gpufleet.commands import _arguments as arguments
 from gpufleet.commands._terminal import Column, console, print_table, print_violations, shown
 from gpufleet.errors import Problem
 from gpufleet.preview import DEFAULT_POLICY_PACK
+from gpufleet.report.fmt import count
 from gpufleet.terminal_text import inert
 
 
@@ -115,7 +116,7 @@ def _real_run(plan, ok: int, failed: int) -> int:
     size = plan.size
     print(inert(f"task {plan.task.name}: {plan.decision.reason}"))
     print(inert(f"allocating stack {plan.stack_name}: {size.nodes} × {size.instance_type} "
-                f"({size.provisioned_gpus} GPUs, {size.spare_gpus} spare), expires {timestamp(plan.expires_at)}"))
+                f"({count(size.provisioned_gpus, 'GPU')}, {size.spare_gpus} spare), expires {timestamp(plan.expires_at)}"))
     try:
         outcome = run_task(plan, AutomationWorkspace(), emit=lambda line: print(inert(line.rstrip("\n")), flush=True))
     except TaskInterrupted as e:
@@ -148,13 +149,13 @@ def render(result, out: Console) -> None:
     out.print(f"[bold]gpufleet run --dry-run[/] · task [bold]{shown(task.name)}[/] · stack "
               f"{shown(plan.stack_name)} · nothing allocated")
     out.print(f"Placement ({plan.placement.objective}): {shown(chosen.cloud)} {shown(chosen.region)} — {shown(decision.reason)}")
-    out.print(f"Nodes: {size.nodes} × {shown(size.instance_type)} ({size.gpus_per_node} GPUs, {size.node_memory_gib:g} GiB "
-              f"each) = {size.provisioned_gpus} GPUs for {size.gpu_count} asked: [bold]{size.spare_gpus} spare[/]")
+    out.print(f"Nodes: {size.nodes} × {shown(size.instance_type)} ({count(size.gpus_per_node, 'GPU')}, {size.node_memory_gib:g} GiB "
+              f"each) = {count(size.provisioned_gpus, 'GPU')} for {size.gpu_count} asked: [bold]{size.spare_gpus} spare[/]")
     job = task_json["job"]
     requests = ", ".join(f"{k}: {v}" for k, v in job["requests"].items())
-    out.print(f"Job: {job['completions']} pods × requests {{{shown(requests)}}} "
-              f"(total {job['total_requests']['nvidia.com/gpu']} GPUs, {job['total_requests']['memory']}); "
-              f"busiest node {size.workers_per_node} pods, {size.memory_gib_per_node:,.1f} GiB of "
+    out.print(f"Job: {count(job['completions'], 'pod')} × requests {{{shown(requests)}}} "
+              f"(total {count(job['total_requests']['nvidia.com/gpu'], 'GPU')}, {job['total_requests']['memory']}); "
+              f"busiest node {count(size.workers_per_node, 'pod')}, {size.memory_gib_per_node:,.1f} GiB of "
               f"{size.node_memory_gib:g}" + (f"; queue {shown(job['queue'])}" if job["queue"] else ""))
     out.print(f"Expiry: {task_json['expiry']['expires_at']} (stack config and a tag on every resource)")
 

@@ -9,6 +9,7 @@ from typing import get_args
 from gpufleet.config import Objective
 from gpufleet.errors import UserError
 from gpufleet.footprint import Footprint
+from gpufleet.report.fmt import count
 
 OBJECTIVES: tuple[str, ...] = get_args(Objective)
 
@@ -205,8 +206,9 @@ def _round(value: float | None, digits: int) -> float | None:
 def amount(value: float, unit: str, with_unit: bool = True) -> str:
     """A constraint's amount as its limit is written: whole GPUs, USD to the cent, kgCO2e as tCO2e."""
     if unit == "GPUs":
-        text, unit = f"{value:,.0f}", "GPUs"
-    elif unit == "kgCO2e":
+        text = f"{value:,.0f}"
+        return count(text, "GPU") if with_unit else text
+    if unit == "kgCO2e":
         text, unit = f"{value / 1000:,.3f}", "tCO2e"
     else:
         text = f"{value:,.2f}"

@@ -149,7 +149,7 @@ def compare(base: Plan, head: Plan) -> Comparison:
     return Comparison(base, head, totals_of(base), totals_of(head), changes, disruptions(base, head))
 
 
-def gpus_change(of: Change | Comparison, unit: str = "") -> str:
+def gpus_change(of: Change | Comparison, noun: str = "") -> str:
     """The change of GPUs of a resource or a stack, as the report writes it: "+8", or "0, max +32" when
-    what it can scale to changed otherwise (`unit` after the count: "0 GPUs, max +32")."""
-    return signed_gpu_range(of.delta("gpus"), of.delta("max_gpus"), unit)
+    what it can scale to changed otherwise (`noun` after the count: "0 GPUs, max +32")."""
+    return signed_gpu_range(of.delta("gpus"), of.delta("max_gpus"), noun)

@@ -31,6 +31,7 @@ from gpufleet.clouds import reader_for, with_inline_capacity
 from gpufleet.estimate.plan import index_views
 from gpufleet.readers.base import Graph, ResourceReader
 from gpufleet.readers.views import ResourceView, value_at, views_from_states
+from gpufleet.report import fmt
 from gpufleet.report.plans import Plan
 
 Effect = Literal["deleted", "replaced", "rolled", "mixed"]
@@ -236,7 +237,7 @@ def summary(found: list[Disruption]) -> str:
     if nodes:
         counts = ", ".join(f"{n} {e}" for e in EFFECTS if (n := sum(1 for d in nodes if d.effect == e)))
         total = None if any(d.gpus is None for d in nodes) else sum(d.gpus or 0 for d in nodes)
-        parts.append(f"GPU capacity {counts}: {'unknown' if total is None else f'{total:,}'} GPUs on those nodes")
+        parts.append(f"GPU capacity {counts}: {fmt.count('unknown' if total is None else total, 'GPU')} on those nodes")
     if stored := [d for d in found if d.storage]:
         counts = ", ".join(f"{n} {e}" for e in EFFECTS if (n := sum(1 for d in stored if d.effect == e)))
         parts.append(f"storage {counts}")

@@ -78,9 +78,11 @@ def delta(name: str, value: float | int | Decimal | None) -> str:
     return signed(value, DECIMALS[name])
 
 
-def count(n: int, singular: str, plural: str | None = None) -> str:
-    """"1 resource", "3 resources"."""
-    return f"{n:,} {singular if n == 1 else plural or singular + 's'}"
+def count(n: int | str, singular: str, plural: str | None = None) -> str:
+    """"1 resource", "3 resources", "1,024 GPUs"; a count already written ("+1", "0–32", "unknown") is kept as
+    written, the noun singular only when the count is one."""
+    text = n if isinstance(n, str) else f"{n:,}"
+    return f"{text} {singular if text.lstrip('+-') == '1' else plural or singular + 's'}"
 
 
 def is_finite(value: float | int | Decimal | None) -> bool:
@@ -141,13 +143,14 @@ def gpus_with_unknown(counted: str, any_counted: bool, unknown: bool) -> str:
     return f"{counted} + unknown" if any_counted else "unknown"
 
 
-def signed_gpu_range(counted: int | Decimal | None, reach: int | Decimal | None, unit: str = "") -> str:
+def signed_gpu_range(counted: int | Decimal | None, reach: int | Decimal | None, noun: str = "") -> str:
     """A change of GPUs: "+8"; "0, max +32" or "+8, max unchanged" when what capacity can scale to changed
-    otherwise (`reach`: the change of the GPUs reachable at maximum node counts). `unit` follows the
-    count: "+8 GPUs, max unchanged"."""
+    otherwise (`reach`: the change of the GPUs reachable at maximum node counts). `noun` (singular) follows
+    the count: "+8 GPUs, max unchanged", "+1 GPU"."""
+    shown = count(signed_gpus(counted), noun) if noun else signed_gpus(counted)
     if reach is None or reach == counted:
-        return f"{signed_gpus(counted)}{unit}"
-    return f"{signed_gpus(counted)}{unit}, max {signed_gpus(reach) if reach else 'unchanged'}"
+        return shown
+    return f"{shown}, max {signed_gpus(reach) if reach else 'unchanged'}"
 
 
 def signed_gpus(n: int | float | Fraction | Decimal | None) -> str:

@@ -116,7 +116,7 @@ def _mandatory_by_policy(reports: list[StackReport]) -> str:
             counts[str(v.get("policy"))] = counts.get(str(v.get("policy")), 0) + 1
         named = [f"{inert.code(p)} ({n:,})" for p, n in sorted(counts.items())[:_MAX_POLICIES_NAMED]]
         if len(counts) > _MAX_POLICIES_NAMED:
-            named.append(f"and {len(counts) - _MAX_POLICIES_NAMED:,} more policies")
+            named.append(f"and {fmt.count(len(counts) - _MAX_POLICIES_NAMED, 'more policy', 'more policies')}")
         if named:
             parts.append(f"{inert.code(r.stack)}: " + ", ".join(named))
     return "; ".join(parts)
@@ -154,7 +154,7 @@ def _head_error(error: str) -> list[str]:
 
 def _stack_title(r: StackReport) -> str:
     t, c = r.summary.totals, r.comparison
-    gpus = f"{t.text('gpus')} GPUs" + (f" ({gpus_change(c)})" if c else "")
+    gpus = fmt.count(t.text('gpus'), "GPU") + (f" ({gpus_change(c)})" if c else "")
     usd = t.with_unit("monthly_usd", "USD/month", fmt.delta("monthly_usd", c.delta("monthly_usd")) if c else None)
     state = " — new stack" if r.base_missing else ""
     return f"### {inert.code(r.stack)}: {gpus} · {usd}{state}"
@@ -422,7 +422,7 @@ def _unchanged_line(r: StackReport) -> str:
                 " · ".join(f"{_LEVEL_MARK.get(k, '•')} {n:,} {inert.text(k, 40)}" for k, n in counts.items())
                 or "✅ no violations")
     change = "" if not changed(r) else f" · below the thresholds ({fmt.delta('monthly_usd', r.comparison.delta('monthly_usd'))} USD/month)"  # type: ignore[union-attr]
-    return (f"- {inert.code(r.stack)}: {t.text('gpus')} GPUs · {fmt.figure('monthly_usd', t.monthly_usd)} USD/month · "
+    return (f"- {inert.code(r.stack)}: {fmt.count(t.text('gpus'), 'GPU')} · {fmt.figure('monthly_usd', t.monthly_usd)} USD/month · "
             f"{fmt.figure('monthly_tco2e', t.monthly_tco2e)} tCO2e/month · {policies}{change}")
 
 
@@ -479,7 +479,7 @@ def _render(reports: list[StackReport], cap: int | None, compact: bool, threshol
                   else f"**Unchanged or below the thresholds ({len(rest):,}):**", "",
                   *(_unchanged_line(r) for r in (rest if cap is None else rest[:max(cap, 20)])), ""]
         if cap is not None and len(rest) > max(cap, 20):
-            lines += [f"_… {len(rest) - max(cap, 20):,} more stacks: {FULL_LIST_HINT}._", ""]
+            lines += [f"_… {fmt.count(len(rest) - max(cap, 20), 'more stack')}: {FULL_LIST_HINT}._", ""]
     if significant:
         lines += _chart(reports)
     changes = " Changes are head minus base." if any(r.comparison for r in reports) else ""

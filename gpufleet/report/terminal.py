@@ -143,7 +143,7 @@ def render_diff(reports: list[StackReport], width: int = MIN_WIDTH) -> str:
 def _stack_lines(out: Console, r: StackReport) -> None:
     t, c = r.summary.totals, r.comparison
     change = None if c is None else fmt.delta("monthly_usd", c.delta("monthly_usd"))
-    title = f"Stack {r.stack}: {t.text('gpus')} GPUs · {t.with_unit('monthly_usd', 'USD/month', change)}"
+    title = f"Stack {r.stack}: {fmt.count(t.text('gpus'), 'GPU')} · {t.with_unit('monthly_usd', 'USD/month', change)}"
     if r.base_missing:
         title += " — new stack"
     out.print(safe_text(title, style="bold"))
@@ -240,6 +240,6 @@ def render_text(reports: list[StackReport], width: int = MIN_WIDTH, *, threshold
         out.print(safe_text(f"Unchanged{' or below the thresholds' if thresholds.any_set else ''}:", style="bold"))
         for r in rest:
             t = r.summary.totals
-            out.print(Padding(safe_text(f"{r.stack}: {t.text('gpus')} GPUs · {t.with_unit('monthly_usd', 'USD/month')} · "
+            out.print(Padding(safe_text(f"{r.stack}: {fmt.count(t.text('gpus'), 'GPU')} · {t.with_unit('monthly_usd', 'USD/month')} · "
                                    f"{len(mandatory(r.summary)):,} mandatory"), (0, 0, 0, 2)))
     return "\n".join(line.rstrip() for line in buffer.getvalue().split("\n"))

@@ -109,9 +109,10 @@ class Headline:
     def gpus_text(self) -> str:
         """The GPUs of the headline: the change ("0 GPUs, max +32") when compared, else the head's ("0–44 GPUs")."""
         if self.compared:
-            return fmt.signed_gpu_range(self.gpus, self.max_gpus, " GPUs")
+            return fmt.signed_gpu_range(self.gpus, self.max_gpus, "GPU")
         counted = fmt.gpu_range(self.head_gpus, self.head_max_gpus)
-        return f"{fmt.gpus_with_unknown(counted, bool(self.head_gpus or self.head_max_gpus), self.head_gpus_unknown)} GPUs"
+        return fmt.count(fmt.gpus_with_unknown(counted, bool(self.head_gpus or self.head_max_gpus), self.head_gpus_unknown),
+                         "GPU")
 
     def head_total(self, figure: str, unit: str) -> str:
         """The head's total over every stack with its unit, "(partial)" when a stack's total leaves some out;

@@ -26,7 +26,7 @@ def test_a_gpu_vm_whose_price_and_power_are_unknown_totals_unknown_not_zero(summ
     assert _after(lines, "GPU capacity (monthly)") == [
         "azure eastus Standard_NC6s_v3 on-demand 1 1 unknown unknown unknown"]
     assert total(lines) == (
-        "Total: 1 GPUs · unknown USD/month · unknown kWh/month · unknown kgCO2e/month operational + unknown "
+        "Total: 1 GPU · unknown USD/month · unknown kWh/month · unknown kgCO2e/month operational + unknown "
         "kgCO2e/month embodied (INCOMPLETE: known items only; 2 unpriced below)")  # the VM and its OS disk
     plan = preview(PROGRAMS / "azure_nc_vm", "dev", policy_pack=None).to_json()["gpufleet"]
     assert plan["totals"] == {"gpus": 1, "gpus_unknown_size": 0, "monthly_usd": None, "monthly_kwh": None, "monthly_kgco2e": None,

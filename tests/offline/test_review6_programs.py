@@ -65,5 +65,5 @@ def test_a_money_total_that_leaves_out_a_resource_not_assessed_says_partial(summ
     total = next(line for line in summary("beside_not_assessed") if line.startswith("Total:"))
     # it read "588.14 USD/month ·" (only the INCOMPLETE note at the end said so), while `gpufleet report` of the
     # same plan says "(partial)"; energy and carbon are those of capacity and storage only, so they stay whole
-    assert total == ("Total: 1 GPUs · 588.14 USD/month (partial) · 77 kWh/month · 30.6 kgCO2e/month operational + "
+    assert total == ("Total: 1 GPU · 588.14 USD/month (partial) · 77 kWh/month · 30.6 kgCO2e/month operational + "
                      "1.0 kgCO2e/month embodied (INCOMPLETE: known items only; 1 not assessed below)")

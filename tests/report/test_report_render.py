@@ -121,6 +121,16 @@ def test_number_formats(value, decimals, number, signed):
     assert (fmt.number(value, decimals), fmt.signed(value, decimals)) == (number, signed)
 
 
+def test_a_count_of_one_reads_singular_whether_a_number_or_already_written():
+    assert [fmt.count(n, "GPU") for n in (1, 0, 2, 1024, "1", "+1", "-1", "0–32", "8 + unknown", "unknown")] == [
+        "1 GPU", "0 GPUs", "2 GPUs", "1,024 GPUs", "1 GPU", "+1 GPU", "-1 GPU", "0–32 GPUs", "8 + unknown GPUs",
+        "unknown GPUs"]
+    assert (fmt.count(1, "more policy", "more policies"), fmt.count(3, "more policy", "more policies")) == (
+        "1 more policy", "3 more policies")
+    assert (fmt.signed_gpu_range(1, None, "GPU"), fmt.signed_gpu_range(8, 40, "GPU"), fmt.signed_gpu_range(1, 1)) == (
+        "+1 GPU", "+8 GPUs, max +40", "+1")
+
+
 def _cli_preview(instances: list[tuple[str, str]], region: str = "us-west-2") -> dict:
     provider = "urn:pulumi:dev::p::pulumi:providers:aws::default"
     steps = [{"op": "create", "urn": provider, "newState": {"urn": provider, "type": "pulumi:providers:aws",
