@@ -9,7 +9,7 @@ from typing import Iterable, Sequence
 
 from gpufleet.catalog import Catalog
 from gpufleet.errors import Problem
-from gpufleet.placement.model import ConstraintUse, Decision, Option, amount, tag_safe
+from gpufleet.placement.model import ConstraintUse, Decision, Option, amount
 from gpufleet.placement.options import NOT_ASKED, WorkloadOptions, cents, order_key, price_kind
 from gpufleet.placement.solve import Assignment, Group, Row
 
@@ -279,7 +279,7 @@ class Explainer:
         usd = f"{chosen.monthly_usd:.2f} USD/month" if chosen.monthly_usd is not None else "price unknown"
         usd += _price_words(price_kind(w), chosen.footprint.price_kind)
         figures = {"cost": usd, "carbon": grid, "balanced": f"{grid} - {usd}"}[self.objective]
-        return tag_safe(f"{self.objective}: {phrase} - {figures}")
+        return f"{self.objective}: {phrase} - {figures}"
 
     def _grid(self, o: Option) -> str:
         if o.monthly_kgco2e is None:

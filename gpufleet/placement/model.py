@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import get_args
 
@@ -12,15 +11,6 @@ from gpufleet.footprint import Footprint
 from gpufleet.report.fmt import count
 
 OBJECTIVES: tuple[str, ...] = get_args(Objective)
-
-# AWS tag values allow letters, digits, spaces and _ . : / = + - @ (Azure and GCP labels are laxer).
-_TAG_UNSAFE = re.compile(r"[^A-Za-z0-9 _.:/=+\-@]")
-MAX_REASON_CHARS = 200
-
-
-def tag_safe(text: str, limit: int = MAX_REASON_CHARS) -> str:
-    """`text` with characters a cloud tag value refuses replaced, squeezed and cut to `limit`."""
-    return re.sub(r" {2,}", " ", _TAG_UNSAFE.sub(" ", text)).strip()[:limit].rstrip()
 
 
 class PlacementError(UserError):
@@ -100,7 +90,7 @@ class Decision:
     runners_up: tuple[Option, ...]  # best option of each other region, best first, at most 3
     fallbacks: tuple[Option, ...]  # best option of each other region that fits what is left, at most 3
     binding: tuple[str, ...]  # constraints that keep this workload from a better-ranked option
-    reason: str  # one line, <= 200 characters, safe as a cloud tag value
+    reason: str  # one line, as written: an output, never a tag (its punctuation is kept)
     notes: tuple[str, ...] = ()  # options left out because a figure the objective needs is unknown
 
     def to_output(self) -> dict:

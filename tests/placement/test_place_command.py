@@ -112,3 +112,45 @@ def test_a_note_shared_by_many_workloads_is_shown_once(capsys, monkeypatch, tmp_
         "v5 variant) rated power not in the catalog: azure eastus Standard_NC40ads_H100_v5, azure eastus "
         "Standard_NC80adis_H100_v5, azure westus3 Standard_NC40ads_H100_v5, azure westus3 Standard_NC80adis_H100_v5",
     ]
+
+
+ONE_GPU_STACK = """config:
+  gpufleet:fleet:
+    environment: one
+    owner: {team: ml-platform, cost-center: cc-1234}
+    objective: cost
+    candidates:
+      - cloud: aws
+        regions: [us-west-2, eu-north-1]
+    quotas:
+      - {cloud: aws, region: eu-north-1, gpus: 1}
+    workloads:
+      - {name: notebook, gpu: T4, gpu_count: 1, utilization_percent: 50, capacity: spot, data_residency: [SE, FI]}
+"""
+
+
+def test_one_gpu_reads_singular_and_the_reason_keeps_its_punctuation(capsys, monkeypatch, tmp_path):
+    """It read "1 GPUs", "1 of 1 GPUs" and "within residency SE FI - … at the on-demand price no spot price in
+    the catalog" (the reason written as a cloud tag value)."""
+    monkeypatch.setenv("COLUMNS", "80")
+    (tmp_path / "Pulumi.yaml").write_text("name: gpufleet\nruntime: python\n")
+    (tmp_path / "__main__.py").write_text('"""Never run: `gpufleet place` reads the stack\'s configuration only."""\n')
+    (tmp_path / "Pulumi.one.yaml").write_text(ONE_GPU_STACK)
+    assert main(["place", "one", "--program", str(tmp_path)]) == 0
+    captured = capsys.readouterr()
+    assert captured.err == ""
+    assert [line.rstrip() for line in captured.out.splitlines()] == [
+        "Placement of stack one — objective cost: least cost",
+        "Total: 407.34 USD/month · 51 kWh/month · 1 kgCO2e/month",
+        "workload   placed            USD/month   kgCO2e/month",
+        "─────────────────────────────────────────────────────",
+        "notebook   aws eu-north-1       407.34              1",
+        "1 GPU      1 × g4dn.xlarge",
+        "notebook: cost: cheapest region for 1 T4 within residency SE, FI - 407.34",
+        "USD/month at the on-demand price (no spot price in the catalog)",
+        "  binding: residency SE, FI: excludes better aws us-west-2 g4dn.xlarge",
+        "  fallbacks: none",
+        "quota aws eu-north-1: 1 of 1 GPU",
+        f"Catalog: {load_catalog().version} ({load_catalog().data_description})",
+        "notebook: not locked",
+    ]
