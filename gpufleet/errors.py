@@ -77,12 +77,6 @@ def path_order(problem: Problem) -> list[str | int]:
     return [int(part) if i % 2 else part for i, part in enumerate(re.split(r"(\d+)", problem.path))]
 
 
-def first_few(items: list[str], shown: int = 5) -> str:
-    """`items` joined by commas, the first `shown` of them and how many more ("a, b, c and 4 more")."""
-    more = f" and {len(items) - shown:,} more" if len(items) > shown else ""
-    return ", ".join(items[:shown]) + more
-
-
 def did_you_mean(value: object, choices: Iterable[str]) -> str | None:
     """The closest known name to `value`, case-insensitively, or None when nothing is close."""
     if not isinstance(value, str):

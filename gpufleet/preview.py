@@ -15,7 +15,7 @@ from gpufleet.catalog import Catalog, load_catalog
 from gpufleet.config_key import CONFIG_KEY
 from gpufleet.estimate import UNKNOWN, PlanEstimate, ResourceView, estimate_plan
 from gpufleet.readers.views import provider_urn, views_from_states
-from gpufleet.report.fmt import count
+from gpufleet.words import count
 from gpufleet.offline.runner import DEFAULT_STALL_SECONDS, environment_settings
 from gpufleet.clouds import reader_for
 from gpufleet.offline import ProgramError, ProgramRun, RecordedResource, StackSettings, load_stack, preview_json, run_program

@@ -14,6 +14,7 @@ PACKAGES = {"gpufleet": "gpufleet", "components": "gpufleet.components",
 # (module prefix, layer); the longest matching prefix decides.
 LAYERS = [
     ("gpufleet.errors", 0),
+    ("gpufleet.words", 0),
     ("gpufleet.secrets", 0),
     ("gpufleet.files", 0),
     ("gpufleet.catalog", 0),

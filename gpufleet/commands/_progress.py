@@ -14,7 +14,7 @@ from rich.console import Console, ConsoleOptions, RenderResult
 from rich.text import Text
 
 from gpufleet.commands._terminal import console
-from gpufleet.report.fmt import count
+from gpufleet.words import count
 
 SHOW_AFTER_SECONDS = 1.0
 

@@ -18,10 +18,10 @@ from gpufleet.commands._terminal import Column, console, print_table, safe_text,
 from gpufleet.commands.catalog_option import add_catalog_argument, catalog_from_arguments
 from gpufleet.placement import Option, Placement, place
 from gpufleet.components.fleet import locked_hot_tiers
-from gpufleet.errors import Problem, first_few
+from gpufleet.errors import Problem
+from gpufleet.words import count, first_few
 from gpufleet.placement.lock import (LOCK_KEY, LockedPlacement, PlacementLock, cluster_names, lock_document,
                                      parse_lock)
-from gpufleet.report.fmt import count
 from gpufleet.stackfile import set_config_value
 from gpufleet.stacks import load_fleet
 from gpufleet.terminal_text import inert

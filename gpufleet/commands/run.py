@@ -19,7 +19,7 @@ from gpufleet.commands import _arguments as arguments
 from gpufleet.commands._terminal import Column, console, print_table, print_violations, shown
 from gpufleet.errors import Problem
 from gpufleet.preview import DEFAULT_POLICY_PACK
-from gpufleet.report.fmt import count
+from gpufleet.words import count
 from gpufleet.terminal_text import inert
 
 

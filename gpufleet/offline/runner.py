@@ -39,7 +39,8 @@ from pulumi.runtime import register_stack_transformation, run_in_stack, set_all_
 from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs, Mocks
 from pulumi.runtime.proto import alias_pb2, callback_pb2, provider_pb2, resource_pb2
 
-from gpufleet.errors import Problem, UserError, did_you_mean, first_few
+from gpufleet.errors import Problem, UserError, did_you_mean
+from gpufleet.words import first_few
 from gpufleet import pulumi_private as _sdk
 from gpufleet.offline import shapes
 from gpufleet.offline.fakecloud import (INVOKED_BY, LOOKUP_UNKNOWN, STACK_REFERENCE_GIVEN, STACK_REFERENCE_UNKNOWN, OfflineUnsupported,

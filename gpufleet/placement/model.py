@@ -8,7 +8,7 @@ from typing import get_args
 from gpufleet.config import Objective
 from gpufleet.errors import UserError
 from gpufleet.footprint import Footprint
-from gpufleet.report.fmt import count
+from gpufleet.words import count
 
 OBJECTIVES: tuple[str, ...] = get_args(Objective)
 

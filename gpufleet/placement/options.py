@@ -19,7 +19,8 @@ from gpufleet.catalog.model import InstanceType
 from gpufleet.clouds import adapter, cloud_names, reservation_cloud
 from gpufleet.clouds.adapter import Feature
 from gpufleet.config import CONFIG_KEY, Fleet, Workload
-from gpufleet.errors import Problem, UserError, first_few, unknown_name
+from gpufleet.errors import Problem, UserError, unknown_name
+from gpufleet.words import first_few
 from gpufleet.footprint import (CAPACITY_TYPES, HOURS_PER_MONTH, Footprint, Price, capacity_footprint, embodied,
                                 node_price, node_watts)
 from gpufleet.placement.model import OBJECTIVES, Option, PlacementError

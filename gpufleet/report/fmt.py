@@ -12,6 +12,8 @@ import math
 from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation, localcontext
 from fractions import Fraction
 
+from gpufleet.words import count  # noqa: F401 - the report modules say fmt.count
+
 UNKNOWN_TEXT = "unknown"
 # Beyond this a figure is no real fleet's: written in scientific notation, so it stays readable.
 ABSURD = Decimal(10) ** 15
@@ -76,13 +78,6 @@ def figure(name: str, value: float | int | Decimal | None) -> str:
 
 def delta(name: str, value: float | int | Decimal | None) -> str:
     return signed(value, DECIMALS[name])
-
-
-def count(n: int | str, singular: str, plural: str | None = None) -> str:
-    """"1 resource", "3 resources", "1,024 GPUs"; a count already written ("+1", "0–32", "unknown") is kept as
-    written, the noun singular only when the count is one."""
-    text = n if isinstance(n, str) else f"{n:,}"
-    return f"{text} {singular if text.lstrip('+-') == '1' else plural or singular + 's'}"
 
 
 def is_finite(value: float | int | Decimal | None) -> bool:
