@@ -28,7 +28,7 @@ def main() -> None:
         fleet = parse_fleet(config.require_object("fleet"), catalog)
         catalog = fleet.catalog(catalog)  # the stack's owned sites, as regions priced from their own figures
         lock = parse_lock(config.get_object("placement"))
-        placed = place_with_lock(fleet, catalog, lock, component_clouds())
+        placed = place_with_lock(fleet, catalog, lock, component_clouds(), pulumi.get_stack())
         recommendation = recommend(fleet, catalog, placed, component_clouds())
         clusters = declare_fleet(fleet, placed, catalog)
     except UserError as error:

@@ -97,11 +97,13 @@ def legacy_cluster_name(fleet: Fleet, region: str) -> str:
     return f"{fleet.environment}-{region}"
 
 
-def lock_problems(fleet: Fleet, lock: PlacementLock, catalog: Catalog, clouds: tuple[str, ...]) -> list[Problem]:
-    """A lock that no longer fits the fleet or the catalog: stale, so the program refuses to guess."""
+def lock_problems(fleet: Fleet, lock: PlacementLock, catalog: Catalog, clouds: tuple[str, ...],
+                  stack: str) -> list[Problem]:
+    """A lock that no longer fits the fleet or the catalog: stale, so the program refuses to guess. The fix names
+    `stack`'s own command: the program and `gpufleet place` both check with this."""
     problems = []
     names = [w.name for w in fleet.workloads]
-    fix = "run `gpufleet place STACK --lock` to review a new placement"
+    fix = f"run `gpufleet place {stack} --lock` to review a new placement"
     for name, entry in lock.workloads.items():
         path = f"{LOCK_KEY}.workloads.{name}"
         workload = next((w for w in fleet.workloads if w.name == name), None)
@@ -146,6 +148,11 @@ def lock_problems(fleet: Fleet, lock: PlacementLock, catalog: Catalog, clouds: t
             problems.append(Problem(LOCK_KEY, f"workloads in {' and '.join(sorted(sites))} name the same cluster; "
                                     f"one name per cloud and region; {fix}", cluster))
     return problems
+
+
+def lock_error(problems: list[Problem]) -> UserError:
+    """The refusal of a stale lock, worded the same wherever it is found."""
+    return UserError(problems, heading=_HEADING)
 
 
 def locked_option(workload: Workload, entry: WorkloadLock, catalog: Catalog) -> Option:
@@ -199,13 +206,14 @@ class LockedPlacement:
         return [name for name in self.placement.decisions if name not in self.locked]
 
 
-def place_with_lock(fleet: Fleet, catalog: Catalog, lock: PlacementLock, clouds: tuple[str, ...]) -> LockedPlacement:
+def place_with_lock(fleet: Fleet, catalog: Catalog, lock: PlacementLock, clouds: tuple[str, ...],
+                    stack: str) -> LockedPlacement:
     """Honour the lock; place the rest jointly, within what the locked workloads leave of quotas, site GPUs
-    and budgets."""
+    and budgets. A stale lock is refused, naming `stack`'s command to re-lock."""
     catalog = fleet.catalog(catalog)
-    problems = lock_problems(fleet, lock, catalog, clouds)
+    problems = lock_problems(fleet, lock, catalog, clouds, stack)
     if problems:
-        raise UserError(problems, heading=_HEADING)
+        raise lock_error(problems)
     locked = [locked_option(w, lock.workloads[w.name], catalog) for w in fleet.workloads if w.name in lock.workloads]
     rest = _remaining(fleet, locked, catalog)
     placed = place(rest, catalog, clouds=clouds) if rest.workloads else None

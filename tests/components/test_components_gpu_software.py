@@ -146,7 +146,7 @@ def test_a_fleet_opts_in_for_every_cluster():
     from gpufleet.placement.lock import PlacementLock, place_with_lock
 
     for fleet, expected in ((_fleet(), None), (_fleet(enable_gpu_software=True), True)):
-        placed = place_with_lock(fleet, load_catalog(), PlacementLock(), component_clouds())
+        placed = place_with_lock(fleet, load_catalog(), PlacementLock(), component_clouds(), "dev")
         assert [(c.name, c.args.get("enable_gpu_software")) for c in fleet_clusters(fleet, placed)] == [
             ("dev-train", expected)]
 

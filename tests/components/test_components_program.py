@@ -52,7 +52,7 @@ def test_stacks_parse(stack):
 
 def test_prod_places_a_multi_cloud_fleet():
     fleet = parse_fleet(stack_fleet("prod"))
-    placed = place_with_lock(fleet, load_catalog(), PlacementLock(), ("aws", "azure"))
+    placed = place_with_lock(fleet, load_catalog(), PlacementLock(), ("aws", "azure"), "prod")
     planned = fleet_clusters(fleet, placed)
     assert [(c.name, c.cloud, [g["workload"] for g in c.args["node_groups"]]) for c in planned] == [
         ("prod-pretrain", "aws", ["pretrain", "finetune", "batch-embed"]),

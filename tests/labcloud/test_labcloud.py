@@ -35,7 +35,7 @@ def fleet():
 
 @pytest.fixture(scope="module")
 def placed(fleet):
-    return place_with_lock(fleet, load_catalog(), PlacementLock(), component_clouds())
+    return place_with_lock(fleet, load_catalog(), PlacementLock(), component_clouds(), "lab")
 
 
 @pytest.fixture(scope="module")

@@ -72,11 +72,11 @@ def test_a_locked_workload_on_the_site_leaves_the_rest_of_its_gpus():
     lock = parse_lock({"workloads": {"locked": {"cloud": "owned", "region": "dc-north",
                                                 "instance_type": "dc-north/8xH100", "cluster": "prod-locked",
                                                 "catalog": catalog.version}}})
-    placed = place_with_lock(parsed, load_catalog(), lock, ("owned", "azure"))
+    placed = place_with_lock(parsed, load_catalog(), lock, ("owned", "azure"), "prod")
     assert {n: d.chosen.where for n, d in placed.placement.decisions.items()} == {
         "locked": "owned dc-north", "new": "azure westus"}
     assert placed.catalog_version == catalog.version
-    assert place_with_lock(parsed, load_catalog(), PlacementLock(), ("owned", "azure")).placement.decisions[
+    assert place_with_lock(parsed, load_catalog(), PlacementLock(), ("owned", "azure"), "prod").placement.decisions[
         "locked"].chosen.where == "owned dc-north"
 
 

@@ -52,7 +52,7 @@ def test_a_lock_round_trips_and_names_clusters_by_their_first_workload():
         "serve": ("aws", "us-west-2", "g6.xlarge", "prod-finetune"),
     }
     assert {e.catalog for e in lock.workloads.values()} == {load_catalog().version}
-    placed = place_with_lock(fleet, load_catalog(), lock, CLOUDS)
+    placed = place_with_lock(fleet, load_catalog(), lock, CLOUDS, "prod")
     assert placed.locked == {"pretrain", "finetune", "serve"} and placed.unlocked == []
     assert placed.placement.decisions["pretrain"].reason == (
         f"locked: 64 H100 on 8 p5.48xlarge in aws eu-north-1 (catalog {load_catalog().version})")
@@ -63,7 +63,7 @@ def test_a_locked_workload_never_moves_when_the_catalog_changes(tmp_path):
     lock = _locked(fleet)
     # p5 in us-west-2 becomes nearly free: a fresh placement would move pretrain there.
     cheap = load_catalog_from(DATA_DIR, _overlay(tmp_path, "aws,p5.48xlarge,us-west-2,1.0\n"))
-    placed = place_with_lock(fleet, cheap, lock, CLOUDS)
+    placed = place_with_lock(fleet, cheap, lock, CLOUDS, "prod")
     assert {n: d.chosen.region for n, d in placed.placement.decisions.items()} == {
         "pretrain": "eu-north-1", "finetune": "us-west-2", "serve": "us-west-2"}
     rec = recommend(fleet, cheap, placed, CLOUDS)
@@ -85,18 +85,19 @@ def test_no_recommendation_below_the_threshold(tmp_path):
     fleet = _fleet()
     lock = _locked(fleet)
     cheap = load_catalog_from(DATA_DIR, _overlay(tmp_path, "aws,p5.48xlarge,us-west-2,1.0\n"))
-    placed = place_with_lock(fleet, cheap, lock, CLOUDS)
+    placed = place_with_lock(fleet, cheap, lock, CLOUDS, "prod")
     saving = recommend(fleet, cheap, placed, CLOUDS).saving_percent
     strict = fleet.model_copy(update={"replacement_threshold_percent": saving + 0.01})
     assert recommend(strict, cheap, placed, CLOUDS) is None
-    assert recommend(fleet, load_catalog(), place_with_lock(fleet, load_catalog(), lock, CLOUDS), CLOUDS) is None
+    placed = place_with_lock(fleet, load_catalog(), lock, CLOUDS, "prod")
+    assert recommend(fleet, load_catalog(), placed, CLOUDS) is None
 
 
 def test_unlocked_workloads_are_placed_around_the_locked_ones():
     fleet = _fleet()
     full = _locked(fleet)
     partial = PlacementLock(workloads={"pretrain": full.workloads["pretrain"]})
-    placed = place_with_lock(fleet, load_catalog(), partial, CLOUDS)
+    placed = place_with_lock(fleet, load_catalog(), partial, CLOUDS, "prod")
     assert placed.locked == {"pretrain"} and placed.unlocked == ["finetune", "serve"]
     # The quota of eu-north-1 (64 GPUs) is used by the locked pretrain: finetune goes elsewhere.
     assert placed.placement.decisions["finetune"].chosen.region == "us-west-2"
@@ -111,14 +112,14 @@ def test_a_stale_or_malformed_lock_is_a_configuration_error_listing_every_proble
     raw["workloads"]["finetune"]["instance_type"] = "p4d.24xlarge"
     raw["workloads"]["gone"] = dict(raw["workloads"]["serve"], cluster="prod-c")  # and a second name for a site
     with pytest.raises(UserError) as e:
-        place_with_lock(fleet, load_catalog(), parse_lock(raw), CLOUDS)
+        place_with_lock(fleet, load_catalog(), parse_lock(raw), CLOUDS, "prod")
     assert [p.render() for p in e.value.problems] == [
         "gpufleet:placement.workloads.pretrain.region: unknown aws region (got 'eu-nort-1'); did you mean "
         "'eu-north-1'?; allowed: " + ", ".join(load_catalog().region_names("aws")[:12]) + ", … (21 in all)",
         "gpufleet:placement.workloads.finetune.instance_type: stale: the workload now asks for H100, p4d.24xlarge "
-        "has A100-40GB; run `gpufleet place STACK --lock` to review a new placement (got 'p4d.24xlarge')",
+        "has A100-40GB; run `gpufleet place prod --lock` to review a new placement (got 'p4d.24xlarge')",
         "gpufleet:placement.workloads.gone: no workload of this name in gpufleet:fleet; remove it or run "
-        "`gpufleet place STACK --lock` to review a new placement (got 'gone'); allowed: "
+        "`gpufleet place prod --lock` to review a new placement (got 'gone'); allowed: "
         "pretrain, finetune, serve",
         "gpufleet:placement: workloads in aws us-west-2 name different clusters; one cluster per cloud and region "
         "(got 'prod-b, prod-c')",
@@ -162,8 +163,8 @@ def test_a_lock_on_a_type_placement_leaves_out_is_refused_naming_the_lock_entry(
     raw["workloads"]["finetune"]["instance_type"] = "p5.4xlarge"  # finetune asks for the fabric
     raw["workloads"]["pretrain"].update(cloud="gcp", region="europe-west2", instance_type="a3-edgegpu-8g")
     with pytest.raises(UserError) as e:
-        place_with_lock(fleet, load_catalog(), parse_lock(raw), ("aws", "azure", "gcp"))
-    fix = "run `gpufleet place STACK --lock` to review a new placement"
+        place_with_lock(fleet, load_catalog(), parse_lock(raw), ("aws", "azure", "gcp"), "prod")
+    fix = "run `gpufleet place prod --lock` to review a new placement"
     assert [p.render() for p in e.value.problems] == [
         "gpufleet:placement.workloads.pretrain.instance_type: no GKE accelerator type is known for its machine family, "
         f"so its node pool cannot be declared; {fix} (got 'a3-edgegpu-8g')",
@@ -173,7 +174,7 @@ def test_a_lock_on_a_type_placement_leaves_out_is_refused_naming_the_lock_entry(
     raw["workloads"]["pretrain"]["instance_type"] = "a3-highgpu-4g"  # 4 H100 without a fabric; pretrain asks for it
     raw["workloads"]["finetune"]["instance_type"] = "p5.48xlarge"
     with pytest.raises(UserError) as e:
-        place_with_lock(fleet, load_catalog(), parse_lock(raw), ("aws", "azure", "gcp"))
+        place_with_lock(fleet, load_catalog(), parse_lock(raw), ("aws", "azure", "gcp"), "prod")
     assert [p.render() for p in e.value.problems] == [
         "gpufleet:placement.workloads.pretrain.instance_type: the workload asks for a high-bandwidth fabric and "
         f"a3-highgpu-4g has no high-bandwidth fabric; {fix} (got 'a3-highgpu-4g')"]
@@ -257,7 +258,7 @@ def test_a_lock_naming_one_cluster_in_two_regions_is_refused():
     raw = lock_document(place(fleet, load_catalog(), clouds=CLOUDS), {"pretrain": "prod-a", "finetune": "prod-a",
                                                                       "serve": "prod-a"}, "v1")
     with pytest.raises(UserError) as e:
-        place_with_lock(fleet, load_catalog(), parse_lock(raw), CLOUDS)
+        place_with_lock(fleet, load_catalog(), parse_lock(raw), CLOUDS, "prod")
     assert [p.render() for p in e.value.problems] == [
         "gpufleet:placement: workloads in aws eu-north-1 and aws us-west-2 name the same cluster; one name per cloud "
-        "and region; run `gpufleet place STACK --lock` to review a new placement (got 'prod-a')"]
+        "and region; run `gpufleet place prod --lock` to review a new placement (got 'prod-a')"]

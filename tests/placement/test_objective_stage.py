@@ -114,7 +114,7 @@ def test_a_locked_placement_and_the_place_command_say_the_objective_is_not_prove
     fleet = parse_fleet(KNAPSACK_FLEET)
     catalog = load_catalog()
     stopped = place(fleet, catalog, clouds=CLOUDS)
-    result = place_with_lock(fleet, catalog, parse_lock(None), CLOUDS)
+    result = place_with_lock(fleet, catalog, parse_lock(None), CLOUDS, "dev")
     locked = result.placement
     assert (locked.objective_exact, locked.objective_gap) == (False, stopped.objective_gap)
     output = placement_output("dev", result, None, catalog.data_description)
@@ -243,7 +243,7 @@ def test_a_lock_of_a_placement_not_proven_keeps_saying_so(monkeypatch):
     document = lock_document(stopped, clusters, catalog.version)
     assert document["not_proven"] == stopped.proof_notes()
     monkeypatch.undo()
-    result = place_with_lock(fleet, catalog, parse_lock(json.dumps(document)), CLOUDS)
+    result = place_with_lock(fleet, catalog, parse_lock(json.dumps(document)), CLOUDS, "dev")
     assert result.unlocked == []
     assert result.placement.proof_notes() == [f"As locked: {note}" for note in stopped.proof_notes()]
     output = placement_output("dev", result, None, catalog.data_description)
@@ -261,7 +261,7 @@ def test_a_lock_whose_only_note_is_on_ties_leaves_the_objective_exact():
             "limit (any of them may have been kept)")
     document = {**lock_document(proven, cluster_names(fleet, proven, parse_lock(None)), catalog.version),
                 "not_proven": [ties]}
-    result = place_with_lock(fleet, catalog, parse_lock(document), CLOUDS)
+    result = place_with_lock(fleet, catalog, parse_lock(document), CLOUDS, "dev")
     output = placement_output("dev", result, None, catalog.data_description)
     assert (output["objective_exact"], output["objective_gap"], output["ties_exact"]) == (True, 0.0, False)
     assert output["not_proven"] == [f"As locked: {ties}"]
