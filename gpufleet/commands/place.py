@@ -1,9 +1,11 @@
 """`gpufleet place STACK [--lock]`: where a stack's workloads go, and why, on one screen; `--lock`
-records it in the stack file as the reviewed placement the program keeps."""
+records it in the stack file as the reviewed placement the program keeps. Without `--lock`, a lock the
+program would refuse (`lock_problems`) is reported as the preview reports it, and the command exits 2."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from rich.console import Console
@@ -21,7 +23,7 @@ from gpufleet.components.fleet import locked_hot_tiers
 from gpufleet.errors import Problem
 from gpufleet.words import count, first_few
 from gpufleet.placement.lock import (LOCK_KEY, LockedPlacement, PlacementLock, cluster_names, lock_document,
-                                     parse_lock)
+                                     lock_error, lock_problems, parse_lock, without_unknown_regions)
 from gpufleet.stackfile import set_config_value
 from gpufleet.stacks import load_fleet
 from gpufleet.terminal_text import inert
@@ -46,6 +48,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from gpufleet.cli import EXIT_OK, EXIT_USAGE
+
     problems = arguments.existing_folder("--program", args.program) + arguments.writable("--json", args.json_file)
     if args.lock and args.json_file is not None:  # --lock prints what it wrote, not the placement
         problems.append(Problem("--json", "does not combine with --lock: place without --lock for the JSON, then lock",
@@ -54,12 +58,12 @@ def run(args: argparse.Namespace) -> int:
     catalog = catalog_from_arguments(args)
     settings, fleet = load_fleet(args.program, args.stack)
     catalog = fleet.catalog(catalog)  # the stack's owned sites, priced from their own figures
-    # Place as the program does: on the clouds its components can build.
-    with Progress(quiet=args.quiet).running(f"placing {count(len(fleet.workloads), 'workload')} of stack {settings.stack}"):
-        placement = place(fleet, catalog, clouds=component_clouds())
     lock = parse_lock(settings.config.get(LOCK_KEY))
-    clusters = cluster_names(fleet, placement, lock)
+    clouds = component_clouds()  # place as the program does: on the clouds its components can build
+    with Progress(quiet=args.quiet).running(f"placing {count(len(fleet.workloads), 'workload')} of stack {settings.stack}"):
+        placement = place(fleet, catalog, clouds=clouds)
     if args.lock:
+        clusters = cluster_names(fleet, placement, without_unknown_regions(lock, catalog))
         hot = locked_hot_tiers(fleet, LockedPlacement(placement, frozenset(), clusters, catalog.version), catalog)
         path = set_config_value(args.program, args.stack, LOCK_KEY,
                                 lock_document(placement, clusters, catalog.version, hot),
@@ -75,17 +79,28 @@ def run(args: argparse.Namespace) -> int:
             hot_tier = f", hot tier {hot[name][0]:g} TiB at {hot[name][1]} MB/s/TiB" if name in hot else ""
             out.print(safe_text(f"locked {name}: {d.chosen.where} {d.chosen.instance_type}, cluster {clusters[name]}"
                            f"{hot_tier} ({was})"), soft_wrap=True)
+        for name, before in lock.workloads.items():
+            if name not in placement.decisions:  # a workload no longer in the fleet leaves the lock
+                out.print(safe_text(f"removed {name}: no workload of this name in gpufleet:fleet (was {before.cloud} "
+                                    f"{before.region} {before.instance_type})"), soft_wrap=True)
         out.print(safe_text(f"wrote {LOCK_KEY} to {path} (catalog {catalog.version}: {catalog.data_description})"),
                   soft_wrap=True)
         for note in placement.proof_notes():  # the lock records where, not whether that was proven
             out.print(safe_text(note, style="bold"), soft_wrap=True)
-        return 0
+        return EXIT_OK
+    # The review still shows where the workloads would go now: it is what `--lock` would write, the fix.
+    stale = lock_problems(fleet, lock, catalog, clouds, settings.stack)
     arguments.write_json(args, placement.to_output())
     if not arguments.json_to_stdout(args):
         out = console()
         render(out, settings.stack, fleet.max_cost_premium_percent, placement)
         render_lock_status(out, settings.stack, placement, lock, catalog)
-    return 0
+    if stale:  # the program refuses this lock: the stack as it is cannot be previewed or deployed
+        print(inert(lock_error(stale).render()), file=sys.stderr)
+        print(inert(f"`gpufleet preview {settings.stack}` refuses this lock; `gpufleet place {settings.stack} --lock` "
+                    f"rewrites {LOCK_KEY} with this placement (or correct the lock by hand)"), file=sys.stderr)
+        return EXIT_USAGE
+    return EXIT_OK
 
 
 def render_lock_status(out: Console, stack: str, placement: Placement, lock: PlacementLock, catalog: Catalog) -> None:

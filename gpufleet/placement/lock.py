@@ -270,6 +270,14 @@ def cluster_names(fleet: Fleet, placement: Placement, lock: PlacementLock) -> di
     return {name: by_site[(d.chosen.cloud, d.chosen.region)] for name, d in placement.decisions.items()}
 
 
+def without_unknown_regions(lock: PlacementLock, catalog: Catalog) -> PlacementLock:
+    """The lock without its entries in a region the catalog does not know (a typo: the program refuses the lock, so
+    no cluster was deployed there). Re-locking then gives the workload's region its cluster name back: with the
+    entry, the name counted as taken and the cluster that keeps it was renamed (`dev-notebooks-2`), so replaced."""
+    return lock.model_copy(update={"workloads": {name: entry for name, entry in lock.workloads.items()
+                                                 if catalog.region(entry.cloud, entry.region) is not None}})
+
+
 def _free_name(names: list[str], taken: set[str]) -> str:
     """The first of `names` not taken, else the first with the least number not taken (within the lock's 49
     characters)."""

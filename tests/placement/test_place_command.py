@@ -1,7 +1,10 @@
 """`gpufleet place STACK`: a fixture project's stacks, shown on one screen or as the stack output."""
 
 import json
+import shutil
 from pathlib import Path
+
+import pytest
 
 from gpufleet.catalog import load_catalog
 from gpufleet.cli import main
@@ -154,3 +157,161 @@ def test_one_gpu_reads_singular_and_the_reason_keeps_its_punctuation(capsys, mon
         f"Catalog: {load_catalog().version} ({load_catalog().data_description})",
         "notebook: not locked",
     ]
+
+
+# --- a lock the preview refuses ---------------------------------------------------------------------------
+
+FIX = ("`gpufleet preview prod` refuses this lock; `gpufleet place prod --lock` rewrites gpufleet:placement with this "
+       "placement (or correct the lock by hand)\n")
+
+
+def _locked_project(tmp_path: Path, capsys) -> Path:
+    """A copy of the fixture project whose prod stack `gpufleet place prod --lock` locked."""
+    project = tmp_path / "project"
+    shutil.copytree(PROJECT, project)
+    assert main(["place", "prod", "--program", str(project), "--lock"]) == 0
+    capsys.readouterr()
+    return project
+
+
+def _edit(stack_file: Path, old: str, new: str) -> None:
+    """Change the stack file by hand, as a user does: `old` occurs exactly once."""
+    text = stack_file.read_text()
+    assert text.count(old) == 1
+    stack_file.write_text(text.replace(old, new))
+
+
+def _allowed(names: list[str]) -> str:
+    return ", ".join(names[:12]) + (f", … ({len(names)} in all)" if len(names) > 12 else "")
+
+
+def _refused(*problems: str) -> str:
+    return (f"invalid placement lock (gpufleet:placement): {len(problems)} problem(s)\n"
+            + "".join(f"  - {p}\n" for p in problems) + FIX)
+
+
+def _differs(name: str, where: str) -> str:
+    return f"{name}: locked at {where}; this placement differs (adopt it with `gpufleet place prod --lock`)"
+
+
+_CATALOG = load_catalog()
+_AWS_TYPES = sorted(n for n, t in _CATALOG.instance_types.items() if t.cloud == "aws")
+# name, the hand edit (old, new), what `place` says on stderr, its lock lines, what `--lock` says of each workload
+STALE = [
+    ("typo in a region", ("region: eu-north-1\n        instance_type", "region: eu-nort-1\n        instance_type"),
+     _refused("gpufleet:placement.workloads.pretrain.region: unknown aws region (got 'eu-nort-1'); did you mean "
+              f"'eu-north-1'?; allowed: {_allowed(_CATALOG.region_names('aws'))}"),
+     [_differs("pretrain", "aws eu-nort-1 p5.48xlarge"),
+      "finetune: locked here", "serve: locked here"],
+     # the cluster keeps its name: the entry in an unknown region does not hold it (it was prod-pretrain-2)
+     ["locked pretrain: aws eu-north-1 p5.48xlarge, cluster prod-pretrain (was aws eu-nort-1 p5.48xlarge)",
+      "locked finetune: aws us-west-2 p5.48xlarge, cluster prod-finetune (unchanged)",
+      "locked serve: aws us-west-2 g6.xlarge, cluster prod-finetune (unchanged)"]),
+    ("typo in an instance type", ("instance_type: g6.xlarge", "instance_type: g6.xlarg"),
+     _refused("gpufleet:placement.workloads.serve.instance_type: unknown aws GPU instance type (got 'g6.xlarg'); "
+              f"did you mean 'g6.xlarge'?; allowed: {_allowed(_AWS_TYPES)}"),
+     ["pretrain: locked here", "finetune: locked here", _differs("serve", "aws us-west-2 g6.xlarg")],
+     ["locked pretrain: aws eu-north-1 p5.48xlarge, cluster prod-pretrain (unchanged)",
+      "locked finetune: aws us-west-2 p5.48xlarge, cluster prod-finetune (unchanged)",
+      "locked serve: aws us-west-2 g6.xlarge, cluster prod-finetune (was aws us-west-2 g6.xlarg)"]),
+    ("a workload no longer in the fleet", ("    workloads:\n      pretrain:\n",
+                                           "    workloads:\n      embed:\n        cloud: aws\n        region: us-west-2\n"
+                                           "        instance_type: g6.xlarge\n        cluster: prod-finetune\n"
+                                           "        catalog: v1\n      pretrain:\n"),
+     _refused("gpufleet:placement.workloads.embed: no workload of this name in gpufleet:fleet; remove it or run "
+              "`gpufleet place prod --lock` to review a new placement (got 'embed'); allowed: pretrain, finetune, "
+              "serve"),
+     ["pretrain: locked here", "finetune: locked here", "serve: locked here"],
+     ["locked pretrain: aws eu-north-1 p5.48xlarge, cluster prod-pretrain (unchanged)",
+      "locked finetune: aws us-west-2 p5.48xlarge, cluster prod-finetune (unchanged)",
+      "locked serve: aws us-west-2 g6.xlarge, cluster prod-finetune (unchanged)",
+      "removed embed: no workload of this name in gpufleet:fleet (was aws us-west-2 g6.xlarge)"]),
+]
+
+
+@pytest.mark.parametrize(("edit", "refusal", "status", "relocked"), [case[1:] for case in STALE],
+                         ids=[case[0] for case in STALE])
+def test_place_refuses_a_lock_the_preview_refuses_and_lock_rewrites_it(tmp_path, capsys, monkeypatch, edit, refusal,
+                                                                       status, relocked):
+    """`place` used to say only "this placement differs" and exit 0 where the preview exits 2 (found by a new
+    user): it checks the lock as the program does, with the same words, still shows the placement (what `--lock`
+    would write), and exits 2. `--lock` is the fix and works on such a stack."""
+    monkeypatch.setenv("COLUMNS", "250")
+    project = _locked_project(tmp_path, capsys)
+    stack_file = project / "stacks" / "Pulumi.prod.yaml"
+    _edit(stack_file, *edit)
+    assert main(["place", "prod", "--program", str(project)]) == 2
+    out, err = capsys.readouterr()
+    assert err == refusal
+    assert out.splitlines()[-3:] == status
+    assert main(["place", "prod", "--program", str(project), "--json", "-"]) == 2
+    out, err = capsys.readouterr()
+    assert (sorted(json.loads(out)["workloads"]), err) == (sorted(PROD_WORKLOADS), refusal)
+    assert main(["place", "prod", "--program", str(project), "--lock"]) == 0
+    out, err = capsys.readouterr()
+    assert out.splitlines()[:-1] == relocked and err == ""
+    assert main(["place", "prod", "--program", str(project)]) == 0
+    out, err = capsys.readouterr()
+    assert (out.splitlines()[-3:], err) == ([f"{name}: locked here" for name in PROD_WORKLOADS], "")
+
+
+# Not lock problems: the program keeps a locked workload where it is locked; `place` says it would place it elsewhere.
+MOVED = [
+    ("a region no longer a candidate", ("regions: [us-west-2, us-east-1, eu-north-1]", "regions: [us-east-1, eu-north-1]"),
+     ["pretrain: locked here", _differs("finetune", "aws us-west-2 p5.48xlarge"),
+      _differs("serve", "aws us-west-2 g6.xlarge")],
+     ["locked pretrain: aws eu-north-1 p5.48xlarge, cluster prod-pretrain (unchanged)",
+      "locked finetune: aws us-east-1 p5.48xlarge, cluster prod-serve (was aws us-west-2 p5.48xlarge)",
+      "locked serve: aws us-east-1 g6.xlarge, cluster prod-serve (was aws us-west-2 g6.xlarge)"]),
+    ("a quota cut below what the lock uses", ("region: eu-north-1\n        gpus: 64", "region: eu-north-1\n        gpus: 32"),
+     [_differs("pretrain", "aws eu-north-1 p5.48xlarge"), "finetune: locked here",
+      _differs("serve", "aws us-west-2 g6.xlarge")],
+     ["locked pretrain: aws us-west-2 p5.48xlarge, cluster prod-finetune (was aws eu-north-1 p5.48xlarge)",
+      "locked finetune: aws us-west-2 p5.48xlarge, cluster prod-finetune (unchanged)",
+      "locked serve: aws eu-north-1 g6.xlarge, cluster prod-pretrain (was aws us-west-2 g6.xlarge)"]),
+]
+
+
+@pytest.mark.parametrize(("edit", "status", "relocked"), [case[1:] for case in MOVED], ids=[case[0] for case in MOVED])
+def test_a_lock_outside_the_candidates_or_over_a_quota_is_not_refused(tmp_path, capsys, monkeypatch, edit, status,
+                                                                      relocked):
+    """The program honours such a lock (the preview exits 0; the policy gpufleet-stack-gpu-quota flags a quota
+    exceeded, mandatory in prod): `place` agrees, exits 0 and shows where the workload would go now."""
+    monkeypatch.setenv("COLUMNS", "250")
+    project = _locked_project(tmp_path, capsys)
+    _edit(project / "stacks" / "Pulumi.prod.yaml", *edit)
+    assert main(["place", "prod", "--program", str(project)]) == 0
+    out, err = capsys.readouterr()
+    assert (out.splitlines()[-3:], err) == (status, "")
+    assert main(["place", "prod", "--program", str(project), "--lock"]) == 0
+    out, err = capsys.readouterr()
+    assert (out.splitlines()[:-1], err) == (relocked, "")
+
+
+def test_place_and_the_preview_refuse_a_stale_lock_in_the_same_words(tmp_path, capsys):
+    """gpufleet's own program and dev stack, locked by the command: the preview's refusal is `place`'s, word for
+    word, naming the stack's own command (it said `gpufleet place STACK --lock`)."""
+    repo = Path(__file__).resolve().parents[2]
+    project = tmp_path / "project"
+    (project / "stacks").mkdir(parents=True)
+    for name in ("Pulumi.yaml", "__main__.py", "stacks/Pulumi.dev.yaml"):
+        shutil.copy(repo / name, project / name)
+    assert main(["place", "dev", "--program", str(project), "--lock"]) == 0
+    stack_file = project / "stacks" / "Pulumi.dev.yaml"
+    _edit(stack_file, "region: us-west-2\n        instance_type", "region: us-wst-2\n        instance_type")
+    _edit(stack_file, "    workloads:\n      notebooks:\n", "    workloads:\n      old:\n        cloud: aws\n"
+          "        region: us-west-2\n        instance_type: g4dn.xlarge\n        cluster: dev-old\n        catalog: v1\n"
+          "      notebooks:\n")
+    capsys.readouterr()
+    assert main(["preview", "dev", "--program", str(project), "--no-policies", "--quiet"]) == 2
+    preview = capsys.readouterr()
+    assert main(["place", "dev", "--program", str(project), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    problems = [  # in the order of the keys (the engine passes the lock as JSON with sorted keys)
+        "gpufleet:placement.workloads.notebooks.region: unknown aws region (got 'us-wst-2'); did you mean "
+        f"'us-west-2'?; allowed: {_allowed(load_catalog().region_names('aws'))}",
+        "gpufleet:placement.workloads.old: no workload of this name in gpufleet:fleet; remove it or run "
+        "`gpufleet place dev --lock` to review a new placement (got 'old'); allowed: notebooks"]
+    refusal = _refused(*problems).replace("prod", "dev")
+    assert (preview.out, preview.err, err) == ("", refusal.removesuffix(FIX.replace("prod", "dev")), refusal)
+
