@@ -315,3 +315,22 @@ def test_place_and_the_preview_refuse_a_stale_lock_in_the_same_words(tmp_path, c
     refusal = _refused(*problems).replace("prod", "dev")
     assert (preview.out, preview.err, err) == ("", refusal.removesuffix(FIX.replace("prod", "dev")), refusal)
 
+
+
+def test_the_documented_synopsis_has_every_option_of_place():
+    """README.md and docs/placement.md name each option `gpufleet place --help` has, and no other."""
+    import argparse
+    import re
+
+    from gpufleet.commands import place as command
+
+    parser = argparse.ArgumentParser(prog="gpufleet place")
+    command.add_arguments(parser)
+    options = set(re.findall(r"--[a-z][a-z-]*", parser.format_usage())) - {"--help"}
+    assert options == {"--program", "--json", "--quiet", "--lock", "--catalog"}
+    repo = Path(__file__).resolve().parents[2]
+    for doc in ("README.md", "docs/placement.md"):
+        synopses = re.findall(r"gpufleet place STACK((?: \[[^\]]+\])+)", (repo / doc).read_text())
+        assert synopses, doc
+        for synopsis in synopses:
+            assert set(re.findall(r"--[a-z][a-z-]*", synopsis)) == options, (doc, synopsis)
