@@ -126,7 +126,7 @@ def test_a_stale_or_malformed_lock_is_a_configuration_error_listing_every_proble
     ]
     raw["workloads"]["pretrain"]["region"] = "westeurope"  # a region of another cloud is said to be one
     with pytest.raises(UserError) as e:
-        place_with_lock(fleet, load_catalog(), parse_lock(raw), CLOUDS)
+        place_with_lock(fleet, load_catalog(), parse_lock(raw), CLOUDS, "prod")
     assert e.value.problems[0].render() == (
         "gpufleet:placement.workloads.pretrain.region: is a region of azure, not of aws (got 'westeurope'); allowed: "
         + ", ".join(load_catalog().region_names("aws")[:12]) + ", … (21 in all)")
