@@ -10,6 +10,7 @@ fast path.
 
 from __future__ import annotations
 
+import json
 import os
 import queue
 import subprocess
@@ -170,7 +171,7 @@ class PolicyPackProcess:
         (the program's run). Whatever would keep it from starting is left for `start` to raise."""
         try:
             self._launch()
-        except (UserError, PolicyPackError):
+        except PolicyPackError:  # a configuration the pack cannot take (UserError) is said before the run
             self._process = None
 
     def _launch(self) -> None:
@@ -182,9 +183,13 @@ class PolicyPackProcess:
             env.pop("PULUMI_CONFIG", None)
         config_bytes = len(f"PULUMI_CONFIG={env.get('PULUMI_CONFIG', '')}".encode()) + 1
         if config_bytes > MAX_ENVIRONMENT_STRING_BYTES:
+            sizes = sorted(((len(json.dumps({k: v})) - 2, k) for k, v in self.stack_config.items()), reverse=True)
+            largest = ", ".join(f"{k} {n:,}" for n, k in sizes[:3])
             raise UserError([Problem(f"stack {self.stack!r}", f"configuration too large for a policy pack: "
-                                     f"{config_bytes:,} bytes, where the pack receives it in one environment "
-                                     f"variable (PULUMI_CONFIG) of at most {MAX_ENVIRONMENT_STRING_BYTES:,}")],
+                                     f"{config_bytes:,} bytes (largest: {largest}), where the pack receives it in "
+                                     f"one environment variable (PULUMI_CONFIG) of at most "
+                                     f"{MAX_ENVIRONMENT_STRING_BYTES:,} (as the Pulumi CLI passes it); --fast-policies "
+                                     "runs gpufleet's pack in this process, without that variable")],
                             heading="invalid stack configuration")
         try:
             self._process = subprocess.Popen(
