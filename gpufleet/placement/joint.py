@@ -164,7 +164,8 @@ def place(fleet: Fleet, catalog: Catalog, clouds: tuple[str, ...] | None = None)
         if not workloads[k].allowed:
             problems.append(workload_options(fleet, i, catalog, clouds, offers).no_option_problem())
         elif not choices[k]:
-            problems.append(Problem(f"{CONFIG_KEY}.workloads[{i}]", f"no option with known figures: {notes[k][0]}"))
+            problems.append(Problem(f"{CONFIG_KEY}.workloads[{i}]", f"workload {fleet.workloads[i].name!r}: no option with "
+                                    f"known figures: {notes[k][0]}"))
     if problems:
         raise PlacementError(problems, heading=_HEADING)
 

@@ -176,7 +176,7 @@ class WorkloadOptions:
         """Why no option is left, which filter removed the last ones, and what would allow some."""
         w = self.workload
         active = [f for f in self.filters if f.name not in NOT_ASKED]
-        text = f"no candidate region offers {w.gpu_count} {w.gpu}" + "".join(f" {f.phrase}" for f in active)
+        text = f"workload {w.name!r}: no candidate region offers {w.gpu_count} {w.gpu}" + "".join(f" {f.phrase}" for f in active)
         if not self.universe:
             return Problem(f"{self.path}.gpu", text + " (no catalog region of these clouds offers it)", w.gpu)
         left = list(self.universe)

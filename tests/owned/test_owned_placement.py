@@ -48,10 +48,10 @@ def test_the_gpu_model_must_match_and_storage_stays_off_the_site():
     with pytest.raises(PlacementError) as e:
         place(parse_fleet(raw), load_catalog())
     assert [p.render() for p in e.value.problems] == [
-        "gpufleet:fleet.workloads[0].gpu: no candidate region offers 8 A100 (no catalog region of these clouds "
-        "offers it) (got 'A100')",
-        "gpufleet:fleet.workloads[1]: no candidate region offers 8 H100 with storage tiers: 1 catalog offer(s), "
-        "1 in candidate regions, 0 with storage tiers; feasible if you relax storage tiers (owned dc-north)",
+        "gpufleet:fleet.workloads[0].gpu: workload 'a100': no candidate region offers 8 A100 (no catalog region of "
+        "these clouds offers it) (got 'A100')",
+        "gpufleet:fleet.workloads[1]: workload 'data': no candidate region offers 8 H100 with storage tiers: 1 catalog "
+        "offer(s), 1 in candidate regions, 0 with storage tiers; feasible if you relax storage tiers (owned dc-north)",
     ]
 
 

@@ -54,7 +54,7 @@ def test_a_type_the_components_cannot_declare_is_named_with_why(tmp_path):
         place(fleet([workload("serve", gpus=8, instance_type="a3-edgegpu-8g")], objective="cost", candidates=GCP),
               _with_edge_offer(tmp_path))
     assert [p.render() for p in e.value.problems] == [
-        "gpufleet:fleet.workloads[0]: no candidate region offers 8 H100 as a3-edgegpu-8g: "
+        "gpufleet:fleet.workloads[0]: workload 'serve': no candidate region offers 8 H100 as a3-edgegpu-8g: "
         "41 catalog offer(s), 2 in candidate regions, 1 as a3-edgegpu-8g, 0 on a type gpufleet declares; feasible if "
         f"you relax instance type a3-edgegpu-8g (gcp europe-west2); a3-edgegpu-8g (gcp): {REFUSAL}"]
 

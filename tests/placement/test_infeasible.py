@@ -65,7 +65,8 @@ def test_no_option_names_the_filter_that_removed_the_last_ones():
         [workload("train", high_bandwidth_fabric=True, data_residency=["EU"])], objective="cost",
         candidates=[{"cloud": "aws", "regions": ["us-west-2", "us-east-1"]}],
     ) == [
-        "gpufleet:fleet.workloads[0]: no candidate region offers 64 H100 with a high-bandwidth fabric within "
+        "gpufleet:fleet.workloads[0]: workload 'train': no candidate region offers 64 H100 with a high-bandwidth "
+        "fabric within "
         "residency EU: 20 catalog offer(s), 4 in candidate regions, 2 with a high-bandwidth fabric, 0 within "
         "residency EU; feasible if you add a candidate region (aws eu-north-1) or relax residency EU "
         "(aws us-east-1, aws us-west-2); p5.4xlarge (aws): a fabric gpufleet does not attach, the catalog has no "
@@ -79,7 +80,8 @@ def test_unknown_distance_is_not_allowed_and_said_so():
         [workload("train", data_locality={"cloud": "aws", "region": "us-west-2", "max_distance_km": 1500})],
         objective="cost", candidates=[{"cloud": "aws", "regions": ["us-east-1"]}, {"cloud": "azure", "regions": ["westus"]}],
     ) == [
-        "gpufleet:fleet.workloads[0]: no candidate region offers 64 H100 within 1500 km of aws us-west-2: 31 catalog "
+        "gpufleet:fleet.workloads[0]: workload 'train': no candidate region offers 64 H100 within 1500 km of aws "
+        "us-west-2: 31 catalog "
         "offer(s), 3 in candidate regions, 0 within 1500 km of aws us-west-2; feasible if you add a candidate region "
         "(aws us-west-1, aws us-west-2) or relax max 1500 km from aws us-west-2 (aws us-east-1, azure westus); "
         "distance to aws us-west-2 unknown (no coordinates) for azure westus: not allowed",
@@ -91,9 +93,10 @@ def test_every_workload_without_options_reported_at_once():
         [workload("a10", gpu="A10", gpus=1), workload("big", gpu="B300", gpus=8)], objective="carbon",
         candidates=[{"cloud": "azure", "regions": ["eastus"]}],
     ) == [
-        "gpufleet:fleet.workloads[0]: no option with known figures: 1 option(s) not considered for the carbon "
+        "gpufleet:fleet.workloads[0]: workload 'a10': no option with known figures: 1 option(s) not considered for "
+        "the carbon "
         "objective, carbon unknown: A10 rated power not in the catalog: azure eastus "
         "Standard_NV36ads_A10_v5",
-        "gpufleet:fleet.workloads[1].gpu: no candidate region offers 8 B300 (no catalog region of these clouds "
-        "offers it) (got 'B300')",
+        "gpufleet:fleet.workloads[1].gpu: workload 'big': no candidate region offers 8 B300 (no catalog region of "
+        "these clouds offers it) (got 'B300')",
     ]

@@ -159,7 +159,7 @@ def test_placement_problems_name_the_task_file(tmp_path, capsys):
     path = _task(tmp_path, candidates=[{"cloud": "aws", "regions": ["eu-south-2"]}])
     assert main(["run", str(path), "--dry-run"]) == 2
     err = capsys.readouterr().err
-    assert "task: no candidate region offers 30 H100" in err and "gpufleet:fleet" not in err
+    assert "task: workload 'finetune-llm': no candidate region offers 30 H100" in err and "gpufleet:fleet" not in err
 
 
 @pytest.mark.skipif(shutil.which("pulumi") is not None, reason="the Pulumi CLI is installed here")
