@@ -23,7 +23,7 @@ from gpufleet.components.fleet import locked_hot_tiers
 from gpufleet.errors import Problem
 from gpufleet.words import count, first_few
 from gpufleet.placement.lock import (LOCK_KEY, LockedPlacement, PlacementLock, cluster_names, lock_document,
-                                     lock_error, lock_problems, parse_lock, without_unknown_regions)
+                                     lock_error, lock_overruns, lock_problems, parse_lock, without_unknown_regions)
 from gpufleet.stackfile import set_config_value
 from gpufleet.stacks import load_fleet
 from gpufleet.terminal_text import inert
@@ -95,6 +95,8 @@ def run(args: argparse.Namespace) -> int:
         out = console()
         render(out, settings.stack, fleet.max_cost_premium_percent, placement)
         render_lock_status(out, settings.stack, placement, lock, catalog)
+        for use in [] if stale else lock_overruns(fleet, lock, catalog):  # why the placement differs, as previewed
+            out.print(safe_text(f"As locked: {use.render()}"))
     if stale:  # the program refuses this lock: the stack as it is cannot be previewed or deployed
         print(inert(lock_error(stale).render()), file=sys.stderr)
         print(inert(f"`gpufleet preview {settings.stack}` refuses this lock; `gpufleet place {settings.stack} --lock` "

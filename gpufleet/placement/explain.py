@@ -9,7 +9,7 @@ from typing import Iterable, Sequence
 
 from gpufleet.catalog import Catalog
 from gpufleet.errors import Problem
-from gpufleet.placement.model import ConstraintUse, Decision, Option, amount
+from gpufleet.placement.model import ConstraintUse, Decision, Option, amount, over_by
 from gpufleet.placement.options import NOT_ASKED, WorkloadOptions, cents, order_key, price_kind
 from gpufleet.placement.solve import Assignment, Group, Row
 
@@ -67,6 +67,12 @@ def _least(group: Group) -> str:
         group.figure, "by any feasible placement")
 
 
+def _of_which_locked(group: Group) -> str:
+    """What of a needed amount the locked workloads already use (it counts towards the limit, but placement cannot
+    move them)."""
+    return f" ({amount(group.locked, group.unit)} of it by locked workloads)" if group.locked else ""
+
+
 def infeasible_problems(a: Assignment, rows: Sequence[Row] = ()) -> list[Problem]:
     """Which shared constraints make the placement infeasible, and the limits that would make it feasible.
 
@@ -86,11 +92,11 @@ def infeasible_problems(a: Assignment, rows: Sequence[Row] = ()) -> list[Problem
         if value is None:
             continue
         grp = a.groups[g]
-        value = _ceil(value, grp.unit)
+        value = _ceil(grp.locked + value, grp.unit)
         problems.append(Problem(
             grp.path,
             f"{grp.name}: {amount(grp.limit, grp.unit)} < {amount(value, grp.unit)} needed "
-            f"{_least(grp)}; raise it to at least {amount(value, grp.unit)}",
+            f"{_least(grp)}{_of_which_locked(grp)}; raise it to at least {amount(value, grp.unit)}",
         ))
     if problems:
         return problems
@@ -105,7 +111,7 @@ def infeasible_problems(a: Assignment, rows: Sequence[Row] = ()) -> list[Problem
         if v2 is None:
             continue
         p1, p2 = a.groups[g1], a.groups[g2]
-        v1, v2 = _ceil(v1, p1.unit), _ceil(v2, p2.unit)
+        v1, v2 = _ceil(p1.locked + v1, p1.unit), _ceil(p2.locked + v2, p2.unit)
         problems.append(Problem(
             f"{p1.path} and {p2.path}",
             f"{p1.name} ({amount(p1.limit, p1.unit)}) and {p2.name} ({amount(p2.limit, p2.unit)}) together: "
@@ -182,7 +188,7 @@ class Explainer:
         """Every shared constraint's use; binding when it blocks some workload's better option."""
         cases = {(k, self.choices[k].index(o)): (k, o) for k, o in zip(self.kinds, self.chosen)}
         binding = {i for k, o in cases.values() for i in self._blocking(k, o)}
-        uses = [ConstraintUse(g.name, g.path, float(self.used[i]), g.limit, g.unit, i in binding)
+        uses = [ConstraintUse(g.name, g.path, g.locked + float(self.used[i]), g.limit, g.unit, i in binding, g.locked)
                 for i, g in enumerate(self.groups)]
         if self.cap:
             uses.append(dataclasses.replace(self.cap, binding=-1 in binding))
@@ -203,7 +209,7 @@ class Explainer:
         for i in self._fleet_wide + self._by_region.get((o.cloud, o.region), []):
             g = self.groups[i]
             after = self.used[i] - g.coefficient(chosen) + g.coefficient(o)
-            if after > g.limit + 1e-9 * max(1.0, g.limit):
+            if after > g.free + 1e-9 * max(1.0, g.free):
                 broken.append(i)
         if cap_too and self.cap_cents is not None:
             if self.total_cents - cents(chosen.monthly_usd) + cents(o.monthly_usd) > self.cap_cents:
@@ -261,9 +267,10 @@ class Explainer:
             return (f"{self.cap.name}: {self.cap.limit:,.2f} USD; {better.where} {better.instance_type} would make "
                     f"the fleet {(others + cents(better.monthly_usd)) / 100:,.2f} USD")
         g = self.groups[group]
-        others = self.used[group] - g.coefficient(chosen)
+        others = g.locked + self.used[group] - g.coefficient(chosen)  # locked workloads are others too
         return (f"{g.name}: {amount(others, g.unit, with_unit=False)} of {amount(g.limit, g.unit)} used by the "
-                f"others; {better.where} {better.instance_type} needs {amount(g.coefficient(better), g.unit, False)}")
+                f"others{over_by(others, g.limit, g.locked, g.unit)}; {better.where} {better.instance_type} needs "
+                f"{amount(g.coefficient(better), g.unit, False)}")
 
     def reason(self, wo: WorkloadOptions, chosen: Option, shared: list[str], filters: list[str]) -> str:
         w = wo.workload

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
+from typing import Sequence
 
 from gpufleet.catalog import Catalog
 from gpufleet.clouds import cloud_names, site_cloud
@@ -53,9 +55,10 @@ OFFER_TOTALS_STAGES = frozenset({2, 3})
 DOMINANCE_STAGES = frozenset({0, 2, 3})
 
 
-def shared_groups(fleet: Fleet, catalog: Catalog) -> list[Group]:
+def shared_groups(fleet: Fleet, catalog: Catalog, locked: Sequence[Option] = ()) -> list[Group]:
     """Region quotas of candidate regions, the GPUs of candidate owned sites (by model), then the fleet's
-    GPU quota, USD and carbon budgets."""
+    GPU quota, USD and carbon budgets; each with what the `locked` options use of it. A budget a locked option's
+    figure is unknown for is left out: what it leaves cannot be known."""
     candidates = set(fleet.candidate_regions())
     groups = [
         Group(f"quota {q.cloud} {q.region}", f"{CONFIG_KEY}.quotas[{i}]", q.gpus, "GPUs", "gpus", (q.cloud, q.region))
@@ -76,7 +79,15 @@ def shared_groups(fleet: Fleet, catalog: Catalog) -> list[Group]:
     if b.monthly_tco2e is not None:
         groups.append(Group("budget monthly_tco2e", f"{path}.monthly_tco2e", b.monthly_tco2e * 1000, "kgCO2e",
                             "monthly_kgco2e"))
-    return groups
+    return [g for g in (_with_locked(g, locked) for g in groups) if g is not None]
+
+
+def _with_locked(group: Group, locked: Sequence[Option]) -> Group | None:
+    """`group` with what the locked options use of it; None when one of their figures is unknown."""
+    uses = [getattr(o, group.figure) for o in locked if group.applies(o)]
+    if any(u is None for u in uses):
+        return None
+    return dataclasses.replace(group, locked=float(sum(uses))) if uses else group
 
 
 def _needed_figures(fleet: Fleet) -> dict[str, str]:
@@ -138,10 +149,13 @@ def _position(names: list[str], ordered: list[list[Option]], pruned: list[list[O
     return places, [2 * n - by_name[name] for name in names]
 
 
-def place(fleet: Fleet, catalog: Catalog, clouds: tuple[str, ...] | None = None) -> Placement:
+def place(fleet: Fleet, catalog: Catalog, clouds: tuple[str, ...] | None = None,
+          locked: Sequence[Option] = ()) -> Placement:
     """The exact joint placement of the fleet's workloads by its objective, explained.
 
-    `clouds` restricts placement to the clouds the program can build (None: all).
+    `clouds` restricts placement to the clouds the program can build (None: all). `locked`: workloads placed
+    already (a lock's, not in `fleet.workloads`); the others get what they leave of each quota and budget, and
+    each constraint's use counts them.
     """
     clouds = cloud_names() if clouds is None else tuple(clouds)
     catalog = fleet.catalog(catalog)
@@ -169,7 +183,7 @@ def place(fleet: Fleet, catalog: Catalog, clouds: tuple[str, ...] | None = None)
     if problems:
         raise PlacementError(problems, heading=_HEADING)
 
-    groups = shared_groups(fleet, catalog)
+    groups = shared_groups(fleet, catalog, locked)
     pruned = prune_dominated(choices, groups, ("monthly_usd",) if objective == "balanced" else ())
     places, weights = _position([w.name for w in fleet.workloads], choices, pruned)
     # workloads of one kind share their lists (Assignment keys each shared list once)

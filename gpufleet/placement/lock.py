@@ -21,8 +21,8 @@ from gpufleet.clouds import adapter
 from gpufleet.config import Cloud, Fleet, Name, Workload, name_field, plain_number_text, structural_problems
 from gpufleet.errors import Problem, UserError, did_you_mean, unknown_name
 from gpufleet.footprint import capacity_footprint
-from gpufleet.placement.joint import place
-from gpufleet.placement.model import Decision, Option, Placement, PlacementError, total
+from gpufleet.placement.joint import place, shared_groups
+from gpufleet.placement.model import ConstraintUse, Decision, Option, Placement, PlacementError, total
 from gpufleet.placement.options import price_kind
 
 LOCK_KEY = "gpufleet:placement"
@@ -166,27 +166,31 @@ def locked_option(workload: Workload, entry: WorkloadLock, catalog: Catalog) -> 
     return Option(workload.name, entry.cloud, entry.region, it.name, nodes, nodes * it.gpu_count, footprint)
 
 
-def _remaining(fleet: Fleet, locked: list[Option], catalog: Catalog) -> Fleet:
-    """The fleet without its locked workloads; quotas, site GPUs and budgets less what the locked ones use."""
-    site_types = {it: entry for it, _, _, _, entry in fleet.site_gpu_types(catalog)}
+def _remaining(fleet: Fleet, locked: list[Option]) -> Fleet:
+    """The fleet without its locked workloads, its quotas and budgets as set: `place` counts what the locked ones
+    use of each (so the use shown is the fleet's, over the limit when they exceed it). A budget a locked workload's
+    figure is unknown for is left out, as what it leaves cannot be known."""
     unlocked = [w for w in fleet.workloads if w.name not in {o.workload for o in locked}]
-    quotas = [q.model_copy(update={"gpus": max(0, q.gpus - sum(o.gpus for o in locked
-                                                               if (o.cloud, o.region) == (q.cloud, q.region)))})
-              for q in fleet.quotas]
     b = fleet.budgets
-    used_usd = total([o.monthly_usd for o in locked])
-    used_kg = total([o.monthly_kgco2e for o in locked])
     budgets = b.model_copy(update={
-        "gpu_quota": None if b.gpu_quota is None else max(0, b.gpu_quota - sum(o.gpus for o in locked)),
-        "monthly_usd": None if b.monthly_usd is None or used_usd is None else max(0.0, b.monthly_usd - used_usd),
-        "monthly_tco2e": None if b.monthly_tco2e is None or used_kg is None
-        else max(0.0, b.monthly_tco2e - used_kg / 1000),
+        "monthly_usd": None if total([o.monthly_usd for o in locked]) is None else b.monthly_usd,
+        "monthly_tco2e": None if total([o.monthly_kgco2e for o in locked]) is None else b.monthly_tco2e,
     })
-    sites = [site.model_copy(update={"gpus": [
-        entry.model_copy(update={"count": max(0, entry.count - sum(
-            o.gpus for o in locked if o.region == site.name and site_types.get(o.instance_type) is entry))})
-        for entry in site.gpus]}) for site in fleet.sites]
-    return fleet.model_copy(update={"workloads": unlocked, "quotas": quotas, "budgets": budgets, "sites": sites})
+    return fleet.model_copy(update={"workloads": unlocked, "budgets": budgets})
+
+
+def _locked_uses(fleet: Fleet, catalog: Catalog, locked: list[Option]) -> tuple[ConstraintUse, ...]:
+    """Each shared constraint's use when every workload is locked: theirs alone, over the limit where it now is."""
+    return tuple(ConstraintUse(g.name, g.path, g.locked, g.limit, g.unit, locked=g.locked)
+                 for g in shared_groups(fleet, catalog, locked))
+
+
+def lock_overruns(fleet: Fleet, lock: PlacementLock, catalog: Catalog) -> list[ConstraintUse]:
+    """The shared constraints the locked workloads alone exceed (a quota or budget lowered below them), as the
+    preview shows their use; for a lock `lock_problems` accepts."""
+    catalog = fleet.catalog(catalog)
+    locked = [locked_option(w, lock.workloads[w.name], catalog) for w in fleet.workloads if w.name in lock.workloads]
+    return [use for use in _locked_uses(fleet, catalog, locked) if use.over > 0]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -209,14 +213,15 @@ class LockedPlacement:
 def place_with_lock(fleet: Fleet, catalog: Catalog, lock: PlacementLock, clouds: tuple[str, ...],
                     stack: str) -> LockedPlacement:
     """Honour the lock; place the rest jointly, within what the locked workloads leave of quotas, site GPUs
-    and budgets. A stale lock is refused, naming `stack`'s command to re-lock."""
+    and budgets (nothing, where they exceed one: they stay, and the constraint's use says by how much). A stale
+    lock is refused, naming `stack`'s command to re-lock."""
     catalog = fleet.catalog(catalog)
     problems = lock_problems(fleet, lock, catalog, clouds, stack)
     if problems:
         raise lock_error(problems)
     locked = [locked_option(w, lock.workloads[w.name], catalog) for w in fleet.workloads if w.name in lock.workloads]
-    rest = _remaining(fleet, locked, catalog)
-    placed = place(rest, catalog, clouds=clouds) if rest.workloads else None
+    rest = _remaining(fleet, locked)
+    placed = place(rest, catalog, clouds=clouds, locked=locked) if rest.workloads else None
     decisions: dict[str, Decision] = {}
     by_name = {o.workload: o for o in locked}
     locked_notes = tuple(lock.not_proven) if by_name else ()
@@ -236,7 +241,7 @@ def place_with_lock(fleet: Fleet, catalog: Catalog, lock: PlacementLock, clouds:
         total_monthly_usd=total([o.monthly_usd for o in chosen]),
         total_monthly_kwh=total([o.monthly_kwh for o in chosen]),
         total_monthly_kgco2e=total([o.monthly_kgco2e for o in chosen]),
-        constraints=placed.constraints if placed else (),
+        constraints=placed.constraints if placed else _locked_uses(rest, catalog, locked),
         ties_exact=placed.ties_exact if placed else True,
         objective_exact=placed.objective_exact if placed else True,
         objective_gap=placed.objective_gap if placed else 0.0,

@@ -76,9 +76,16 @@ class ConstraintUse:
     limit: float
     unit: str  # "GPUs", "USD", "kgCO2e"
     binding: bool = False  # keeps at least one workload from a better-ranked option
+    locked: float = 0.0  # of `used`, what locked workloads use (kept where locked, whatever the limit now is)
+
+    @property
+    def over(self) -> float:
+        """How far the use exceeds the limit: only locked workloads can (placement keeps the others within it)."""
+        return self.used - self.limit if self.locked > self.limit else 0.0
 
     def render(self) -> str:
-        return f"{self.name}: {amount(self.used, self.unit, with_unit=False)} of {amount(self.limit, self.unit)}"
+        return (f"{self.name}: {amount(self.used, self.unit, with_unit=False)} of {amount(self.limit, self.unit)}"
+                f"{over_by(self.used, self.limit, self.locked, self.unit)}")
 
 
 @dataclass(frozen=True)
@@ -173,7 +180,7 @@ class Placement:
             "total_monthly_kgco2e": _round(self.total_monthly_kgco2e, 3),
             "constraints": [
                 {"name": u.name, "path": u.path, "used": _round(u.used, 3), "limit": u.limit, "unit": u.unit,
-                 "binding": u.binding}
+                 "binding": u.binding, "locked": _round(u.locked, 3), "over": _round(u.over, 3)}
                 for u in self.constraints
             ],
             "workloads": {name: d.to_output() for name, d in self.decisions.items()},
@@ -203,3 +210,11 @@ def amount(value: float, unit: str, with_unit: bool = True) -> str:
     else:
         text = f"{value:,.2f}"
     return f"{text} {unit}" if with_unit else text
+
+
+def over_by(used: float, limit: float, locked: float, unit: str) -> str:
+    """", over by 8 (locked workloads)" when locked workloads put a constraint's use over its limit (a lowered quota
+    or budget does not move them; the stack policies decide whether that may pass), else nothing."""
+    if locked <= limit:
+        return ""
+    return f", over by {amount(used - limit, unit, with_unit=False)} (locked workloads)"

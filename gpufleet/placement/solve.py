@@ -54,6 +54,14 @@ class Group:
     figure: str  # an Option attribute: "gpus", "monthly_usd", "monthly_kgco2e"
     region: tuple[str, str] | None = None  # (cloud, region) for a region quota
     instance_type: str | None = None  # within the region, only this type counts (an owned site's GPUs of a model)
+    # what workloads placed outside this solve (a lock's) already use of it: part of the use shown, not solved for
+    locked: float = 0.0
+
+    @property
+    def free(self) -> float:
+        """What this solve may use: the limit less the locked use; 0 when the locked workloads exceed the limit
+        (the lock is honoured, so they stay; the use shown says by how much they are over)."""
+        return max(0.0, self.limit - self.locked)
 
     def applies(self, o: Option) -> bool:
         return (self.region is None or (o.cloud, o.region) == self.region) and \
@@ -135,7 +143,7 @@ class Assignment:
         self.group_matrix = self._group_matrix()
         self._option = [o for c in self.options for o in c]  # each count's option
         self._nodes = np.array([o.nodes for o in self._option], dtype=float)
-        self.limits = np.array([g.limit for g in self.groups], dtype=float)
+        self.limits = np.array([g.free for g in self.groups], dtype=float)
 
     def _group_matrix(self) -> csr_array:
         options = [o for c in self.options for o in c]
