@@ -106,19 +106,23 @@ def run(args: argparse.Namespace) -> int:
 
 
 def render_lock_status(out: Console, stack: str, placement: Placement, lock: PlacementLock, catalog: Catalog) -> None:
-    """The catalog used, and per workload whether the lock agrees with this placement."""
+    """The catalog used; a line per workload the lock says something about (locked here, or locked elsewhere
+    than this placement); the workloads not locked in one line, since at fleet scale they are hundreds."""
     out.print(safe_text(f"Catalog: {catalog.version} ({catalog.data_description})"))
+    unlocked = []
     for name, d in placement.decisions.items():
         entry = lock.workloads.get(name)
         if entry is None:
-            status = "not locked"
+            unlocked.append(name)
         elif (entry.cloud, entry.region, entry.instance_type) != (d.chosen.cloud, d.chosen.region,
                                                                   d.chosen.instance_type):
-            status = (f"locked at {entry.cloud} {entry.region} {entry.instance_type}; this placement differs "
-                      f"(adopt it with `gpufleet place {stack} --lock`)")
+            out.print(safe_text(f"{name}: locked at {entry.cloud} {entry.region} {entry.instance_type}; this placement "
+                                f"differs (adopt it with `gpufleet place {stack} --lock`)"))
         else:
-            status = "locked here"
-        out.print(safe_text(f"{name}: {status}"))
+            out.print(safe_text(f"{name}: locked here"))
+    if unlocked:
+        out.print(safe_text(f"not locked: {count(len(unlocked), 'workload')} ({first_few(unlocked)}): "
+                            f"`gpufleet place {stack} --lock` records this placement"))
 
 
 def _delta(value: float | None, unit: str, digits: int) -> str:
