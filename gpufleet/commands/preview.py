@@ -298,10 +298,16 @@ def _not_assessed(result: PreviewResult, out: Console) -> None:
 
 
 def _violations(result: PreviewResult, out: Console) -> None:
-    mandatory = result.mandatory_violations
-    others = [v for v in result.violations if v.level != "mandatory"]
-    # Every mandatory violation is shown; the others up to a screenful.
-    shown = mandatory + others[: max(0, MAX_ROWS * 2 - len(mandatory))]
+    """Mandatory first; within a level the stack's own results (budgets, quotas: a handful) before the resources'
+    (hundreds at fleet scale). Every mandatory and every stack-wide result is shown, the resources' advisories up
+    to a screenful: a cut never hides the budget a fleet exceeds behind its node groups' advisories."""
+    from gpufleet.policy.violations import stack_level
+
+    mandatory = [v for v in result.violations if v.mandatory]
+    others = [v for v in result.violations if not v.mandatory]
+    always = sorted(mandatory, key=lambda v: not stack_level(v.urn)) + [v for v in others if stack_level(v.urn)]
+    resources = [v for v in others if not stack_level(v.urn)]
+    shown = always + resources[: max(0, MAX_ROWS * 2 - len(always))]
     rows = [(v.level, v.policy, _name(v.urn), v.message) for v in shown]
     if len(shown) < len(result.violations):
         rows.append(("", f"… {len(result.violations) - len(shown)} more", "", "see --json: gpufleet.violations"))

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 LEVELS = ("mandatory", "advisory")
+STACK_TYPE = "pulumi:pulumi:Stack"
 
 
 @dataclass(frozen=True)
@@ -29,3 +30,9 @@ class Violation:
 def sort_violations(violations: Iterable[Violation]) -> list[Violation]:
     """Mandatory first, then by policy name, resource (stack-wide first) and message."""
     return sorted(violations, key=lambda v: (v.level != "mandatory", v.policy, v.urn or "", v.message))
+
+
+def stack_level(urn: str | None) -> bool:
+    """A result about the whole stack (a stack policy's, from AnalyzeStack: its budgets, its quotas), not about one
+    resource: no URN, or the stack's own (`urn:pulumi:STACK::PROJECT::pulumi:pulumi:Stack::NAME`)."""
+    return not urn or urn.split("::")[2:3] == [STACK_TYPE]
