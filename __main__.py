@@ -13,7 +13,8 @@ from gpufleet.catalog import load_catalog
 from gpufleet.clouds import component_clouds
 from gpufleet.config import parse_fleet
 from gpufleet.errors import UserError
-from gpufleet.placement.lock import parse_lock, place_with_lock, placement_output, recommend
+from gpufleet.placement.lock import (not_locked_warning, parse_lock, place_with_lock, placement_output,
+                                     recommend)
 
 
 class FleetError(UserError, pulumi.RunError):
@@ -36,8 +37,7 @@ def main() -> None:
     for note in placed.placement.proof_notes():  # first: a preview shows only its first diagnostics
         pulumi.log.warn(f"placement: {note}")
     for name in placed.unlocked:
-        pulumi.log.warn(f"workload {name} is not locked: placed now, it may move when the catalog changes; "
-                        f"review and lock with `gpufleet place {pulumi.get_stack()} --lock`")
+        pulumi.log.warn(not_locked_warning(name, pulumi.get_stack()))
     if recommendation is not None:
         pulumi.log.info(f"recommendation: {recommendation.text(pulumi.get_stack())}")
     advisories = hot_tier_advisories(fleet, placed, pulumi.get_stack())

@@ -60,8 +60,8 @@ def test_preview_notes_and_advisories_show_controls_escaped():
                       "advisories": [f"workload {HOSTILE}: no price"]}, out, "prod")
     assert buffer.getvalue().splitlines() == [
         f"Catalog: 2026.11 (overlay {SHOWN})",
-        f"Not locked: {SHOWN} (placed at this run; they may move when the catalog changes: lock with "
-        "`gpufleet place prod --lock`)",
+        f"Not locked: 1 workload ({SHOWN}), placed at this run: they may move when the catalog changes; lock with "
+        "`gpufleet place prod --lock`",
         f"Recommendation: move {SHOWN} to aws us-west-2",
         f"Advisory: workload {SHOWN}: no price"]
 

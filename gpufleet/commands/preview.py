@@ -28,6 +28,7 @@ from gpufleet.preview import DEFAULT_POLICY_PACK, PreviewResult, preview
 from gpufleet.report import fmt
 from gpufleet.secrets import Redactor
 from gpufleet.terminal_text import inert
+from gpufleet.words import count, first_few
 
 UNKNOWN_TEXT = "unknown"
 MAX_ROWS = 12
@@ -187,9 +188,11 @@ def render_placement(placement: object, out: Console, stack: str) -> None:
     out.print(safe_text(f"Catalog: {catalog['version']} ({catalog['data']})"))
     for note in placement.get("not_proven") or []:  # absent from plans made before node limits
         out.print(safe_text(note, style="bold yellow"))
-    if placement["not_locked"]:
-        out.print(Text.assemble(("Not locked", "yellow"), inert(f": {', '.join(placement['not_locked'])} (placed at this "
-                                f"run; they may move when the catalog changes: lock with `gpufleet place {stack} --lock`)")))
+    unlocked = placement["not_locked"]
+    if unlocked:  # one line at any size: the names were all listed, 1,000 of them at fleet scale
+        out.print(Text.assemble(("Not locked", "yellow"), inert(
+            f": {count(len(unlocked), 'workload')} ({first_few(unlocked)}), placed at this run: they may move when the "
+            f"catalog changes; lock with `gpufleet place {stack} --lock`")))
     if placement["recommendation"]:
         out.print(Text.assemble(("Recommendation", "bold"), inert(f": {placement['recommendation']['text']}")))
     for note in placement.get("advisories") or []:  # absent from plans made before advisories existed
@@ -315,16 +318,32 @@ def _violations(result: PreviewResult, out: Console) -> None:
                           f"{len(others)} advisory", rows)
 
 
-def _diagnostics(run: ProgramRun, out: Console) -> None:
+def _not_locked_warnings(placement: object, stack: str) -> set[str]:
+    """The warnings gpufleet's own program logs, one per workload, for the workloads the "Not locked" line counts."""
+    if not isinstance(placement, dict) or "catalog" not in placement or not placement.get("not_locked"):
+        return set()
+    from gpufleet.placement.lock import not_locked_warning  # a stack that placed has imported it already
+
+    return {not_locked_warning(name, stack) for name in placement["not_locked"]}
+
+
+def _diagnostics(run: ProgramRun, out: Console, not_locked: set[str]) -> None:
     """What the program logged (`pulumi.log`, Python warnings), as `pulumi preview` shows it under "Diagnostics".
-    An error it logs does not fail the preview, as with the CLI (pulumi/pulumi#5085): it must be seen."""
+    An error it logs does not fail the preview, as with the CLI (pulumi/pulumi#5085): it must be seen. The
+    `not_locked` warnings repeat the "Not locked" line per workload: counted in one line, so they neither say it
+    again hundreds of times nor push the other messages out of the first screenful."""
     styles = {"error": "red", "warning": "yellow"}
     out.print(Text(f"Diagnostics (the program's log): {len(run.diagnostics):,} message(s)", style="bold"))
-    for d in run.diagnostics[:MAX_ROWS]:
+    listed = [d for d in run.diagnostics if not (d["severity"] == "warning" and d["message"] in not_locked)]
+    for d in listed[:MAX_ROWS]:
         out.print(Text.assemble("  ", (f"{d['severity']}:", styles.get(d["severity"], "")), " ",
                                 inert(" ".join(str(d["message"]).split()))), overflow="fold")
-    if len(run.diagnostics) > MAX_ROWS:
-        out.print(safe_text(f"  … {len(run.diagnostics) - MAX_ROWS:,} more (see --json: diagnostics)"))
+    if len(listed) > MAX_ROWS:
+        out.print(safe_text(f"  … {len(listed) - MAX_ROWS:,} more (see --json: diagnostics)"))
+    folded = len(run.diagnostics) - len(listed)
+    if folded:
+        out.print(Text.assemble("  ", ("warning:", "yellow"), inert(
+            f" {count(folded, 'message')}, one per workload under \"Not locked\" above (see --json: diagnostics)")))
 
 
 def _outputs(result: PreviewResult, out: Console) -> None:
@@ -402,7 +421,7 @@ def render(result: PreviewResult, out: Console) -> None:
         out.print(f"[yellow]Not expanded offline: {len(est.not_expanded):,} component(s)[/], whose "
                   f"children's cost is unknown (capacity read from their inputs where gpufleet knows them): {shown(names)}")
     if run.diagnostics:
-        _diagnostics(run, out)
+        _diagnostics(run, out, _not_locked_warnings(run.outputs.get("placement"), s.stack))
     if result.policy_environment is None:
         out.print("Policies: not run (--no-policies)")
     elif not result.violations:

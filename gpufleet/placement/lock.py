@@ -383,6 +383,13 @@ def recommend(fleet: Fleet, catalog: Catalog, current: LockedPlacement, clouds: 
                           _minus(current.placement.total_monthly_kgco2e, fresh.total_monthly_kgco2e), percent, figure)
 
 
+def not_locked_warning(name: str, stack: str) -> str:
+    """What the program logs for a workload placed without a lock. `gpufleet preview` knows it, to count these
+    warnings (one per workload: hundreds at fleet scale) in one line under its own "Not locked" line."""
+    return (f"workload {name} is not locked: placed now, it may move when the catalog changes; "
+            f"review and lock with `gpufleet place {stack} --lock`")
+
+
 def placement_output(stack: str, result: LockedPlacement, recommendation: Recommendation | None,
                      catalog_description: str, advisories: tuple[str, ...] = ()) -> dict[str, Any]:
     """The `placement` stack output: figures, reasons, lock status and any recommendation. Outputs,
