@@ -130,8 +130,10 @@ def test_gpufleets_own_gcp_stack_without_a_project_names_the_setting_and_its_fil
     monkeypatch.setattr(preview_module, "load_stack", without_the_project)
     repo = Path(__file__).resolve().parents[1]
     assert main(["preview", "gcp-staging", "--program", str(repo), "--no-policies"]) == 2
+    line = next(n for n, text in enumerate((repo / "__main__.py").read_text().splitlines(), 1)
+                if "declare_fleet(" in text and "=" in text)  # where the program declares the clusters
     assert capsys.readouterr().err == (
-        "error: the stack configuration lacks gcp:project: __main__.py:33: offline preview cannot answer invoke "
+        f"error: the stack configuration lacks gcp:project: __main__.py:{line}: offline preview cannot answer invoke "
         "'gcp:organizations/getClientConfig:getClientConfig': gcp:organizations/getClientConfig:getClientConfig needs "
         "the GCP provider's project: set `gcp:project` in the stack configuration, or pass it to the lookup (in "
         "stacks/Pulumi.gcp-staging.yaml under `config:`, or with `pulumi config set gcp:project <value> --stack "
