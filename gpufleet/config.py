@@ -37,7 +37,8 @@ def matching(pattern: str, rule: str, fix: Callable[[str], str] | None = None) -
     """A `Field` of a string that must match `pattern`, which `rule` says in words: the field's description
     and its problem ("must be <rule>"). `fix` turns a value that misses the rule into its likely intent, offered
     as "did you mean" when the result matches."""
-    _PATTERN_RULES[pattern] = (rule, fix)
+    if _PATTERN_RULES.setdefault(pattern, (rule, fix)) != (rule, fix):  # the rule is looked up by its pattern
+        raise ValueError(f"pattern {pattern!r} already has another rule: {_PATTERN_RULES[pattern][0]!r}")
     return Field(pattern=pattern, description=rule)
 
 

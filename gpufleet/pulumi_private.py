@@ -66,6 +66,13 @@ class SdkHookMissing(ImportError):
     """The installed Pulumi SDK lacks a private hook the offline preview relies on."""
 
 
+# The Settings properties that hold a run's tasks (pending outputs, pending RPCs). Each is a `ContextProperty`
+# (pulumi/_utils.py) whose first value in a context also becomes its default for every later context: a run's
+# values outlive it there, and its tasks are released only when a later run sets new ones.
+_RUN_STATE = ("outputs", "rpc_manager")
+_DEFAULT = "_ContextProperty__default"
+
+
 def _check_hooks() -> None:
     missing = [
         name
@@ -73,6 +80,8 @@ def _check_hooks() -> None:
             ("pulumi.runtime.settings.ROOT", hasattr(settings, "ROOT")),
             ("pulumi.runtime.settings.SETTINGS", hasattr(settings, "SETTINGS")),
             ("pulumi.runtime.settings.Settings.outputs", hasattr(settings.Settings, "outputs")),
+            *((f"pulumi.runtime.settings.Settings.{p} default", hasattr(vars(settings.Settings).get(p), _DEFAULT))
+              for p in _RUN_STATE),
             ("pulumi.runtime.sync_await._sync_await", hasattr(sync_await, "_sync_await")),
             ("pulumi.runtime.resource.prepare_aliases", hasattr(_runtime_resource, "prepare_aliases")),
             ("pulumi.runtime.resource.create_alias_spec", hasattr(_runtime_resource, "create_alias_spec")),
@@ -120,6 +129,16 @@ def install_mocks(
     settings.SETTINGS.outputs = set()
     settings.SETTINGS.lock = threading.Lock()
     settings.SETTINGS.root_directory = root_directory
+
+
+def release_run_state() -> None:
+    """Empty this context's and the process-wide default's pending outputs and RPCs (`_RUN_STATE`), so that a run's
+    tasks become garbage when the run ends, not inside whatever runs when a later run replaces them."""
+    for name in _RUN_STATE:
+        prop = vars(settings.Settings)[name]
+        for state in (getattr(settings.SETTINGS, name), getattr(prop, _DEFAULT)):
+            if state is not None:
+                state.clear()
 
 
 # Pending outputs `drain_outputs` waits for at once (see there).

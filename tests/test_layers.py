@@ -3,10 +3,7 @@ clouds' declare modules) < program. No module imports from a layer above its own
 inside a function), and no import cycle exists between modules."""
 
 import ast
-import gc
 from pathlib import Path
-
-import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 # Folder -> module prefix: the repository's components/ is the package gpufleet.components (gpufleet/components
@@ -35,13 +32,6 @@ LAYERS = [
 ]
 
 
-
-@pytest.fixture(autouse=True)
-def _collected() -> None:
-    """A collection before the tests parse: an earlier test's failed preview of gpufleet's own program leaves
-    ~1,200 finished tasks, which a later run's SDK settings release; collected inside `ast.parse`, CPython 3.11
-    raises SystemError ("AST constructor recursion depth mismatch"). Seen only when tests share a process."""
-    gc.collect()
 
 def layer(module: str) -> int:
     """A cloud's declare module (`gpufleet.clouds.<cloud>.declare`) is in the components' layer."""

@@ -54,11 +54,14 @@ def non_finite_path(value: Any, path: str = "") -> str | None:
 
 
 def depth(data: Any) -> int:
-    """How many lists and mappings deep `data` nests (counted without recursing)."""
+    """How many lists and mappings deep `data` nests (counted without recursing); a secret's wrapper is not a level
+    (readers unwrap it, and the plan shows the secret as one string)."""
     deepest, pending = 0, [(data, 1)]
     while pending:
         value, level = pending.pop()
-        if isinstance(value, (list, dict)):
+        if isinstance(value, dict) and value.get(_sdk.SIG_KEY) == _sdk.SECRET_SIG:
+            pending.append((value.get("value"), level))
+        elif isinstance(value, (list, dict)):
             deepest = max(deepest, level)
             pending.extend((item, level + 1) for item in (value.values() if isinstance(value, dict) else value))
     return deepest

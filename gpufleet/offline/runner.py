@@ -117,7 +117,12 @@ class ProgramRun:
 
 
 class EngineRefusal(Exception):
-    """A registration the Pulumi engine itself refuses, in the engine's words (pkg/resource/deploy)."""
+    """A registration the Pulumi engine itself refuses, in the engine's words (pkg/resource/deploy), with the
+    resource's type and name (to say where the program declared it)."""
+
+    def __init__(self, message: str, type_: str, name: str) -> None:
+        super().__init__(message)
+        self.type, self.name = type_, name
 
 
 class ProgramError(Exception):
@@ -470,7 +475,7 @@ class _RecordingMonitor(MockMonitor):
         )
         with self.recorder.lock:
             if urn in self.resources:  # registered or read before: the engine stops the program (pkg/diag/errors.go)
-                raise EngineRefusal(f"Duplicate resource URN '{urn}'; try giving it a unique name")
+                raise EngineRefusal(f"Duplicate resource URN '{urn}'; try giving it a unique name", request.type, request.name)
             self.recorder.resources[urn] = record
             if not resource_id:
                 self.recorder.created.add(urn)
@@ -494,7 +499,7 @@ class _RecordingMonitor(MockMonitor):
         state = self._state(request.type, request.name, inputs, request.provider or None, True, read_id=request.id)
         with self.recorder.lock:
             if urn in self.resources:
-                raise EngineRefusal(f"Duplicate resource URN '{urn}'; try giving it a unique name")
+                raise EngineRefusal(f"Duplicate resource URN '{urn}'; try giving it a unique name", request.type, request.name)
             self.resources[urn] = MockMonitor.ResourceRegistration(urn, request.id, state)
         return resource_pb2.ReadResourceResponse(urn=urn, properties=_sdk.struct(state))
 
@@ -523,8 +528,8 @@ class _RecordingMonitor(MockMonitor):
             if site is None and request.tok in INVOKED_BY:
                 site = next((where for type_, _name, where in reversed(self.recorder.watch.constructed)
                              if type_ in INVOKED_BY[request.tok]), None)
-            with self.recorder.lock:
-                self.recorder.refusals.append((refusal, site))
+            with self.recorder.lock:  # its message and setting, not its frames (they hold the run's tasks)
+                self.recorder.refusals.append((_without_frames(refusal), site))
             return resource_pb2.ResourceInvokeResponse(failures=[provider_pb2.CheckFailure(property="", reason=str(refusal))])
         if how is not None:  # a lookup, not what the provider computes itself
             self.recorder.note_lookup(request.tok, how)
@@ -686,6 +691,31 @@ def _declared_at(message: str, recorder: _Recorder) -> str | None:
     return None
 
 
+def _chain(exc: BaseException) -> list[BaseException]:
+    """`exc` and every exception it was raised from or during (`__cause__`, `__context__`), each once."""
+    found: list[BaseException] = []
+    pending: list[BaseException | None] = [exc]
+    while pending:
+        e = pending.pop()
+        if e is not None and all(e is not f for f in found):
+            found.append(e)
+            pending += [e.__cause__, e.__context__]
+    return found
+
+
+def _without_frames(exc: BaseException) -> BaseException:
+    """`exc` and the exceptions it was raised from without their tracebacks (kept for their messages: frames would
+    hold the run's tasks and coroutines for as long as `exc` lives)."""
+    for e in _chain(exc):
+        e.__traceback__ = None
+    return exc
+
+
+def _declared(type_: str, name: str, recorder: _Recorder) -> str | None:
+    """Where the program last declared a resource of this type and name."""
+    return next((where for t, n, where in reversed(recorder.watch.constructed) if (t, n) == (type_, name) and where), None)
+
+
 def _invoked_at(message: str, recorder: _Recorder) -> str | None:
     """Where the program called the output-form lookup whose failure the message reports (the SDK's
     "invoke of <token> failed: ..."), when it called that lookup at one place only."""
@@ -708,7 +738,8 @@ def _program_error(exc: BaseException, settings: StackSettings, recorder: _Recor
         path = Path(frames[-1].filename).relative_to(settings.project_dir)
         line = frames[-1].lineno
     else:
-        where = refused_at or _invoked_at(str(exc), recorder) or _declared_at(str(exc), recorder)
+        where = refused_at or _invoked_at(str(exc), recorder) or (
+            _declared(exc.type, exc.name, recorder) if isinstance(exc, EngineRefusal) else _declared_at(str(exc), recorder))
         if where is not None:
             file, _, number = where.rpartition(":")
             path, line = Path(file), int(number)
@@ -979,6 +1010,14 @@ def _run_on_own_thread(
             outcome["run"] = _execute(settings, body, watch, known_ids, on_resource, on_record)
         except BaseException as exc:  # noqa: BLE001 - re-raised on the caller's thread
             outcome["error"] = exc
+            # A failed run leaves its tasks (~1,200 for gpufleet's own program) in cycles. Collected later, on a
+            # thread with the default recursion limit, they overflowed it inside whatever ran then — in CPython
+            # 3.11's `ast.parse` a SystemError ("AST constructor recursion depth mismatch", python/cpython#106905).
+            # Released and collected here, on this thread's large stack and raised limit: the SDK's settings let go
+            # of them, and the error of its frames (the problem's file and line are taken already).
+            _sdk.release_run_state()
+            _without_frames(exc)
+            gc.collect()
 
     saved_limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(saved_limit, _RECURSION_LIMIT))

@@ -189,7 +189,7 @@ class PolicyPackProcess:
                                      f"{config_bytes:,} bytes (largest: {largest}), where the pack receives it in "
                                      f"one environment variable (PULUMI_CONFIG) of at most "
                                      f"{MAX_ENVIRONMENT_STRING_BYTES:,} (as the Pulumi CLI passes it); --fast-policies "
-                                     "runs gpufleet's pack in this process, without that variable")],
+                                     "runs the pack in this process, without that variable")],
                             heading="invalid stack configuration")
         try:
             self._process = subprocess.Popen(

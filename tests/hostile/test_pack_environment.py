@@ -16,7 +16,7 @@ def test_a_configuration_larger_than_one_environment_variable_is_refused_before_
     assert caught.value.problems == [Problem(
         "stack 'big'", "configuration too large for a policy pack: 140,029 bytes (largest: p:blob 140,012), where the "
         "pack receives it in one environment variable (PULUMI_CONFIG) of at most 131,072 (as the Pulumi CLI passes "
-        "it); --fast-policies runs gpufleet's pack in this process, without that variable")]
+        "it); --fast-policies runs the pack in this process, without that variable")]
     assert pack._process is None  # nothing was started
 
 

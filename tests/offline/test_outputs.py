@@ -232,14 +232,14 @@ def test_a_resource_input_that_is_not_finite_is_named_by_resource_and_path_and_a
 
 def test_an_input_deeper_than_a_plan_file_holds_is_the_programs_failure_not_an_internal_error(tmp_path, capsys) -> None:
     # reading it after the run overflowed Python's stack: exit 4 (RecursionError) from 500 levels on
-    def program(levels: int) -> Path:
-        folder = tmp_path / f"deep{levels}"
+    def program(levels: int, secret: bool = False) -> Path:
+        folder = tmp_path / f"deep{levels}{'s' if secret else ''}"
         folder.mkdir()
         (folder / "Pulumi.yaml").write_text("name: deep\nruntime: python\n")
         (folder / "Pulumi.dev.yaml").write_text("config: {}\n")
         (folder / "__main__.py").write_text(
-            f"import pulumi_aws as aws\nv = {{'Version': '2012-10-17'}}\nfor _ in range({levels - 1}):\n"
-            "    v = {'a': v}\naws.iam.Policy('p', policy=v)\n")
+            f"import pulumi\nimport pulumi_aws as aws\nv = {{'Version': '2012-10-17'}}\nfor _ in range({levels - 1}):\n"
+            f"    v = {{'a': v}}\naws.iam.Policy('p', policy={'pulumi.Output.secret(v)' if secret else 'v'})\n")
         return folder
 
     for levels in (124, 3000):
@@ -251,3 +251,5 @@ def test_an_input_deeper_than_a_plan_file_holds_is_the_programs_failure_not_an_i
     written = tmp_path / "plan.json"
     assert main(["preview", "dev", "--program", str(program(123)), "--no-policies", "--json", str(written)]) == 0
     assert read_plan(written).stack == "dev"  # the deepest a plan holds: gpufleet writes it, gpufleet reads it
+    # a secret's wrapper is not a level (the plan shows the secret as one string): it was refused at 123
+    assert main(["preview", "dev", "--program", str(program(123, secret=True)), "--no-policies"]) == 0

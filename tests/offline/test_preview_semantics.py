@@ -70,18 +70,35 @@ def test_a_program_stuck_in_its_own_code_is_reported_at_its_line() -> None:
     ("aws.s3.Bucket('logs')", "aws:s3/bucket:Bucket::logs"),  # the same name and type twice
     ("aws.s3.Bucket.get('logs', 'logs-bucket')", "aws:s3/bucket:Bucket::logs"),  # read under a registered URN
     ("pulumi.StackReference('org/net/prod')", "pulumi:pulumi:StackReference::org/net/prod"),  # two references
+    ("aws.s3.Bucket.get('logs', 'other-bucket')", "aws:s3/bucket:Bucket::logs"),  # read twice (first: a read too)
 ])
 def test_a_urn_registered_twice_stops_the_program_as_the_engine_does(tmp_path: Path, second: str, urn: str) -> None:
     """The mock monitor replaced the first registration silently: a run no engine accepts read as one resource."""
     (tmp_path / "Pulumi.yaml").write_text("name: twice\nruntime: python\n")
     (tmp_path / "Pulumi.dev.yaml").write_text("config: {}\n")
-    first = "pulumi.StackReference('org/net/prod')" if "StackReference" in second else "aws.s3.Bucket('logs')"
+    first = ("pulumi.StackReference('org/net/prod')" if "StackReference" in second else
+             "aws.s3.Bucket.get('logs', 'logs-bucket')" if "other-bucket" in second else "aws.s3.Bucket('logs')")
     (tmp_path / "__main__.py").write_text(f"import pulumi\nimport pulumi_aws as aws\n{first}\n{second}\n"
                                           "aws.s3.BucketV2('logs')\n")  # another type, the same name: fine
     with pytest.raises(ProgramError) as caught:
         run_program(load_stack(tmp_path, "dev"))
-    assert (caught.value.kind, caught.value.message) == (
-        None, f"Duplicate resource URN 'urn:pulumi:dev::twice::{urn}'; try giving it a unique name")
+    assert (caught.value.kind, caught.value.message, caught.value.path, caught.value.line) == (
+        None, f"Duplicate resource URN 'urn:pulumi:dev::twice::{urn}'; try giving it a unique name", Path("__main__.py"), 4)
+
+
+def test_children_of_two_components_of_one_type_with_one_name_are_a_duplicate(tmp_path: Path) -> None:
+    """A child's URN carries its parents' types, not their names: the engine refuses the second child."""
+    (tmp_path / "Pulumi.yaml").write_text("name: twice\nruntime: python\n")
+    (tmp_path / "Pulumi.dev.yaml").write_text("config: {}\n")
+    (tmp_path / "__main__.py").write_text(
+        "import pulumi\nimport pulumi_aws as aws\nfor team in ('a', 'b'):\n"
+        "    c = pulumi.ComponentResource('my:index:Team', team)\n"
+        "    aws.s3.Bucket('logs', opts=pulumi.ResourceOptions(parent=c))\n")
+    with pytest.raises(ProgramError) as caught:
+        run_program(load_stack(tmp_path, "dev"))
+    assert (caught.value.message, caught.value.line) == (
+        "Duplicate resource URN 'urn:pulumi:dev::twice::my:index:Team$aws:s3/bucket:Bucket::logs'; try giving it a "
+        "unique name", 5)
 
 
 def test_the_same_name_under_other_parents_or_types_is_not_a_duplicate(tmp_path: Path) -> None:
@@ -93,3 +110,21 @@ def test_the_same_name_under_other_parents_or_types_is_not_a_duplicate(tmp_path:
     run = run_program(load_stack(tmp_path, "dev"))
     assert [r.urn.split("::", 2)[2] for r in run.resources if r.name == "logs"] == [
         "my:index:Team$aws:s3/bucket:Bucket::logs", "aws:s3/bucket:Bucket::logs", "aws:s3/bucketV2:BucketV2::logs"]
+
+
+def test_a_failed_run_leaves_no_tasks_behind(tmp_path: Path) -> None:
+    """Its tasks stayed referenced (the SDK's settings, the error's frames) until a later run released them, then were
+    collected wherever the collector next ran: inside `ast.parse`, CPython 3.11 raised SystemError."""
+    import asyncio
+    import gc
+
+    (tmp_path / "Pulumi.yaml").write_text("name: fails\nruntime: python\n")
+    (tmp_path / "Pulumi.dev.yaml").write_text("config: {}\n")
+    (tmp_path / "__main__.py").write_text(
+        "import pulumi_aws as aws\nfor i in range(50):\n    aws.s3.Bucket(f'b{i}').arn.apply(lambda a: a)\n"
+        "raise ValueError('the program fails')\n")
+    gc.collect()
+    before = sum(isinstance(o, asyncio.Task) for o in gc.get_objects())
+    with pytest.raises(ProgramError):
+        run_program(load_stack(tmp_path, "dev"))
+    assert sum(isinstance(o, asyncio.Task) for o in gc.get_objects()) == before
