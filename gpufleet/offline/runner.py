@@ -691,6 +691,18 @@ def _declared_at(message: str, recorder: _Recorder) -> str | None:
     return None
 
 
+def _collect_quietly() -> None:
+    """Collect a failed run's garbage. Its unfinished tasks and coroutines (a program that exited inside an `apply`)
+    complain as they go ("Task was destroyed but it is pending!", "Exception ignored in …"); the run's failure is
+    reported already, so they are not printed."""
+    hook, asyncio_log = sys.unraisablehook, logging.getLogger("asyncio")
+    sys.unraisablehook, disabled, asyncio_log.disabled = (lambda _unraisable: None), asyncio_log.disabled, True
+    try:
+        gc.collect()
+    finally:
+        sys.unraisablehook, asyncio_log.disabled = hook, disabled
+
+
 def _chain(exc: BaseException) -> list[BaseException]:
     """`exc` and every exception it was raised from or during (`__cause__`, `__context__`), each once."""
     found: list[BaseException] = []
@@ -1017,7 +1029,7 @@ def _run_on_own_thread(
             # of them, and the error of its frames (the problem's file and line are taken already).
             _sdk.release_run_state()
             _without_frames(exc)
-            gc.collect()
+            _collect_quietly()
 
     saved_limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(saved_limit, _RECURSION_LIMIT))
