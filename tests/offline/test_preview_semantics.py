@@ -14,6 +14,14 @@ REF = "4dabf18193072939515e22adb298388d"
 RESOURCE_REFERENCE = "5cf8f73096256a8f31e491e813e4eb8e"
 
 
+def _project(folder: Path, name: str, program: str) -> Path:
+    """A project in `folder` whose dev stack has no configuration, running `program`."""
+    (folder / "Pulumi.yaml").write_text(f"name: {name}\nruntime: python\n")
+    (folder / "Pulumi.dev.yaml").write_text("config: {}\n")
+    (folder / "__main__.py").write_text(program)
+    return folder
+
+
 def test_resources_passed_to_multi_language_components_as_references_do_not_hang() -> None:
     run = run_program(load_stack(PROGRAMS / "component_refs", "dev"), stall_seconds=30)
     prefix = "urn:pulumi:dev::component-refs::"
@@ -74,12 +82,10 @@ def test_a_program_stuck_in_its_own_code_is_reported_at_its_line() -> None:
 ])
 def test_a_urn_registered_twice_stops_the_program_as_the_engine_does(tmp_path: Path, second: str, urn: str) -> None:
     """The mock monitor replaced the first registration silently: a run no engine accepts read as one resource."""
-    (tmp_path / "Pulumi.yaml").write_text("name: twice\nruntime: python\n")
-    (tmp_path / "Pulumi.dev.yaml").write_text("config: {}\n")
     first = ("pulumi.StackReference('org/net/prod')" if "StackReference" in second else
              "aws.s3.Bucket.get('logs', 'logs-bucket')" if "other-bucket" in second else "aws.s3.Bucket('logs')")
-    (tmp_path / "__main__.py").write_text(f"import pulumi\nimport pulumi_aws as aws\n{first}\n{second}\n"
-                                          "aws.s3.BucketV2('logs')\n")  # another type, the same name: fine
+    _project(tmp_path, "twice", f"import pulumi\nimport pulumi_aws as aws\n{first}\n{second}\n"
+                                "aws.s3.BucketV2('logs')\n")  # another type, the same name: fine
     with pytest.raises(ProgramError) as caught:
         run_program(load_stack(tmp_path, "dev"))
     assert (caught.value.kind, caught.value.message, caught.value.path, caught.value.line) == (
@@ -88,12 +94,10 @@ def test_a_urn_registered_twice_stops_the_program_as_the_engine_does(tmp_path: P
 
 def test_children_of_two_components_of_one_type_with_one_name_are_a_duplicate(tmp_path: Path) -> None:
     """A child's URN carries its parents' types, not their names: the engine refuses the second child."""
-    (tmp_path / "Pulumi.yaml").write_text("name: twice\nruntime: python\n")
-    (tmp_path / "Pulumi.dev.yaml").write_text("config: {}\n")
-    (tmp_path / "__main__.py").write_text(
-        "import pulumi\nimport pulumi_aws as aws\nfor team in ('a', 'b'):\n"
-        "    c = pulumi.ComponentResource('my:index:Team', team)\n"
-        "    aws.s3.Bucket('logs', opts=pulumi.ResourceOptions(parent=c))\n")
+    _project(tmp_path, "twice",
+             "import pulumi\nimport pulumi_aws as aws\nfor team in ('a', 'b'):\n"
+             "    c = pulumi.ComponentResource('my:index:Team', team)\n"
+             "    aws.s3.Bucket('logs', opts=pulumi.ResourceOptions(parent=c))\n")
     with pytest.raises(ProgramError) as caught:
         run_program(load_stack(tmp_path, "dev"))
     assert (caught.value.message, caught.value.line) == (
@@ -102,11 +106,10 @@ def test_children_of_two_components_of_one_type_with_one_name_are_a_duplicate(tm
 
 
 def test_the_same_name_under_other_parents_or_types_is_not_a_duplicate(tmp_path: Path) -> None:
-    (tmp_path / "Pulumi.yaml").write_text("name: twice\nruntime: python\n")
-    (tmp_path / "Pulumi.dev.yaml").write_text("config: {}\n")
-    (tmp_path / "__main__.py").write_text(
-        "import pulumi\nimport pulumi_aws as aws\nc = pulumi.ComponentResource('my:index:Team', 'a')\n"
-        "aws.s3.Bucket('logs', opts=pulumi.ResourceOptions(parent=c))\naws.s3.Bucket('logs')\naws.s3.BucketV2('logs')\n")
+    _project(tmp_path, "twice",
+             "import pulumi\nimport pulumi_aws as aws\nc = pulumi.ComponentResource('my:index:Team', 'a')\n"
+             "aws.s3.Bucket('logs', opts=pulumi.ResourceOptions(parent=c))\naws.s3.Bucket('logs')\n"
+             "aws.s3.BucketV2('logs')\n")
     run = run_program(load_stack(tmp_path, "dev"))
     assert [r.urn.split("::", 2)[2] for r in run.resources if r.name == "logs"] == [
         "my:index:Team$aws:s3/bucket:Bucket::logs", "aws:s3/bucket:Bucket::logs", "aws:s3/bucketV2:BucketV2::logs"]
@@ -118,11 +121,9 @@ def test_a_failed_run_leaves_no_tasks_behind(tmp_path: Path) -> None:
     import asyncio
     import gc
 
-    (tmp_path / "Pulumi.yaml").write_text("name: fails\nruntime: python\n")
-    (tmp_path / "Pulumi.dev.yaml").write_text("config: {}\n")
-    (tmp_path / "__main__.py").write_text(
-        "import pulumi_aws as aws\nfor i in range(50):\n    aws.s3.Bucket(f'b{i}').arn.apply(lambda a: a)\n"
-        "raise ValueError('the program fails')\n")
+    _project(tmp_path, "fails",
+             "import pulumi_aws as aws\nfor i in range(50):\n    aws.s3.Bucket(f'b{i}').arn.apply(lambda a: a)\n"
+             "raise ValueError('the program fails')\n")
     gc.collect()
     before = sum(isinstance(o, asyncio.Task) for o in gc.get_objects())
     with pytest.raises(ProgramError):
