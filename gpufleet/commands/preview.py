@@ -211,7 +211,7 @@ def _types(result: PreviewResult, out: Console) -> None:
     rows = [(t, f"{n:,}") for t, n in counts.most_common()[:MAX_ROWS]]
     more = counts.most_common()[MAX_ROWS:]
     if more:
-        rows.append((f"… {fmt.count(len(more), 'more type')}", f"{sum(n for _, n in more):,}"))
+        rows.append((f"… {count(len(more), 'more type')}", f"{sum(n for _, n in more):,}"))
     print_table(out, [Column("type", "name", keep=True), Column("count", "figure", keep=True)], rows,
                 title="Resources by type")
 
@@ -277,7 +277,7 @@ def _unpriced(result: PreviewResult, out: Console) -> None:
         shown = ", ".join(names[:2]) + (f", … {len(names) - 2} more" if len(names) > 2 else "")
         rows.append((f"{len(names):,}", why, shown))
     if len(by_reason) > MAX_ROWS:
-        rows.append(("", f"… {fmt.count(len(by_reason) - MAX_ROWS, 'more reason')}", "see --json: gpufleet.unpriced"))
+        rows.append(("", f"… {count(len(by_reason) - MAX_ROWS, 'more reason')}", "see --json: gpufleet.unpriced"))
     print_table(out, [Column("n", "figure", keep=True), Column("why", "text", keep=True),
                       Column("resources", "name", drop_order=1)], rows,
                 title=f"Unpriced: {len(est.unpriced):,} resource(s) cost money but have no price here")
@@ -294,7 +294,7 @@ def _not_assessed(result: PreviewResult, out: Console) -> None:
     for (type_, why), names in sorted(by_type.items(), key=lambda kv: (-len(kv[1]), kv[0]))[:MAX_ROWS]:
         rows.append((f"{len(names):,}", type_, why))
     if len(by_type) > MAX_ROWS:
-        rows.append(("", f"… {fmt.count(len(by_type) - MAX_ROWS, 'more type')}", "see --json: gpufleet.assessment"))
+        rows.append(("", f"… {count(len(by_type) - MAX_ROWS, 'more type')}", "see --json: gpufleet.assessment"))
     print_table(out, [Column("n", "figure", keep=True), Column("type", "name", keep=True),
                       Column("why", "text", drop_order=1)], rows,
                 title=f"Not assessed: {len(est.not_assessed):,} resource(s) whose cost is unknown to gpufleet")
@@ -371,7 +371,7 @@ def render(result: PreviewResult, out: Console) -> None:
     run, est = result.run, result.estimate
     s = run.settings
     out.print(f"[bold]gpufleet preview[/] · project [bold]{shown(s.project)}[/] · stack [bold]{shown(s.stack)}[/]"
-              f" · {fmt.count(len(run.resources), 'resource')} to create")
+              f" · {count(len(run.resources), 'resource')} to create")
     if run.lookups:
         looked_up = ", ".join(f"{token} ({how})" for token, how in list(run.lookups.items())[:MAX_ROWS])
         more = f", … {len(run.lookups) - MAX_ROWS} more" if len(run.lookups) > MAX_ROWS else ""
@@ -392,7 +392,7 @@ def render(result: PreviewResult, out: Console) -> None:
         return f"{show(value)}{unit}{note}"
 
     out.print(
-        f"[bold]Total[/]: {fmt.count(_total_gpus(est), 'GPU')} · {total('monthly_usd', usd, ' USD/month')} · "
+        f"[bold]Total[/]: {count(_total_gpus(est), 'GPU')} · {total('monthly_usd', usd, ' USD/month')} · "
         f"{total('monthly_kwh', num, ' kWh/month')} · {total('monthly_kgco2e', carbon, '/month')} operational "
         f"+ {total('monthly_embodied_kgco2e', carbon, '/month')} embodied{partial}"
     )
@@ -401,7 +401,7 @@ def render(result: PreviewResult, out: Console) -> None:
         known_gpus = sum(d.gpus or 0 for d in est.gpu_requests.values())
         unknown = [u for u, d in est.gpu_requests.items() if d.gpus is None]
         more = f", plus {len(unknown)} workload(s) whose pod count is unknown" if unknown else ""
-        out.print(f"Kubernetes GPU requests (demand on the clusters' nodes, not capacity): {fmt.count(known_gpus, 'GPU')} in "
+        out.print(f"Kubernetes GPU requests (demand on the clusters' nodes, not capacity): {count(known_gpus, 'GPU')} in "
                   f"{len(est.gpu_requests) - len(unknown):,} workload(s){more}")
     secret = [u for u, e in est.resources.items() if e.depends_on_secret]
     if secret:
